@@ -52,7 +52,7 @@ export async function startEmbeddedPostgres(opts: {
     createPostgresUser: true,
     postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300", "-c", "fsync=on"],
     onLog: opts.onLog ?? (() => undefined),
-    onError: opts.onLog ?? (() => undefined),
+    onError: (m: unknown) => opts.onLog?.(String(m)),
   });
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) await server.initialise();
   try {

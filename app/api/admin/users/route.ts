@@ -1,0 +1,28 @@
+import { z } from "zod";
+import { route, jsonBody } from "@/app/_lib/route";
+import { requireUser } from "@/app/_lib/session";
+import { requireAdmin } from "@/lib/auth/authorize";
+import { createUser } from "@/lib/auth/mutations";
+import { listUsers } from "@/lib/users/queries";
+
+export const dynamic = "force-dynamic";
+
+const createUserSchema = z.object({
+  email: z.string().email(),
+  name: z.string().trim().min(1).max(120),
+  password: z.string().min(10).max(200),
+  isAdmin: z.boolean().default(false),
+});
+
+export const GET = route(async () => {
+  const user = await requireUser();
+  requireAdmin(user);
+  return Response.json({ users: await listUsers() });
+});
+
+export const POST = route(async (req) => {
+  const user = await requireUser();
+  requireAdmin(user);
+  const created = await createUser(createUserSchema.parse(await jsonBody(req)), user.userId);
+  return Response.json({ user: created }, { status: 201 });
+});

@@ -1,0 +1,33 @@
+import "./globals.css";
+import type { ReactNode } from "react";
+import Link from "next/link";
+import { currentUser } from "./_lib/session";
+import { SignOutButton } from "./_components/sign-out-button";
+
+export const dynamic = "force-dynamic";
+export const metadata = { title: "Tandem", description: "Collaborative chest X-ray infection annotation" };
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const user = await currentUser().catch(() => null);
+  return (
+    <html lang="en">
+      <body className="min-h-screen">
+        <a href="#main" className="sr-only focus:not-sr-only">Skip to content</a>
+        <header className="flex items-center justify-between border-b border-line bg-panel px-4 py-2">
+          <nav className="flex items-center gap-4 text-sm" aria-label="Main">
+            <Link href="/" className="font-semibold tracking-wide text-text">Tandem</Link>
+            {user ? <Link href="/" className="text-muted hover:text-text">Projects</Link> : null}
+            {user?.isAdmin ? <Link href="/admin/users" className="text-muted hover:text-text">Users</Link> : null}
+          </nav>
+          {user ? (
+            <div className="flex items-center gap-3 text-sm text-muted">
+              <span data-testid="signed-in-as">{user.email}</span>
+              <SignOutButton />
+            </div>
+          ) : null}
+        </header>
+        <main id="main" className="mx-auto max-w-6xl p-4">{children}</main>
+      </body>
+    </html>
+  );
+}

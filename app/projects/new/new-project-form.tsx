@@ -1,0 +1,33 @@
+"use client";
+import { useActionState, useEffect } from "react";
+import { useRouter } from "next/navigation";
+import { createProjectAction, type ActionResult } from "./actions";
+import { Button, ErrorNote, Field } from "@/app/_components/ui";
+
+export function NewProjectForm() {
+  const [state, action, pending] = useActionState<ActionResult | null, FormData>(createProjectAction, null);
+  const router = useRouter();
+  useEffect(() => {
+    if (state?.ok) router.push(`/projects/${state.slug}`);
+  }, [state, router]);
+  return (
+    <form action={action} className="space-y-4 rounded-lg border border-line bg-panel p-5">
+      <Field label="Name" name="name" required placeholder="QaTa-COV19 infection masks" />
+      <Field label="Address" name="slug" required pattern="[a-z0-9-]+" placeholder="qata-cov19" hint="Lower-case letters, digits and dashes." />
+      <Field label="Description" name="description" />
+      <div className="grid grid-cols-3 gap-3">
+        <Field label="Stage-I subset size" name="s1Size" type="number" min={1} placeholder="500" />
+        <Field label="Votes per image" name="votesPerImage" type="number" min={1} max={9} defaultValue={1} />
+        <label className="block space-y-1 text-sm">
+          <span className="text-muted">Stage-I selection</span>
+          <select name="selectionMode" className="w-full rounded-md border border-line bg-panel-2 px-3 py-2">
+            <option value="NWAY">n-way</option>
+            <option value="PAIRWISE">pairwise duels</option>
+          </select>
+        </label>
+      </div>
+      <ErrorNote message={state && !state.ok ? state.error : null} />
+      <Button type="submit" disabled={pending}>{pending ? "Creating…" : "Create project"}</Button>
+    </form>
+  );
+}

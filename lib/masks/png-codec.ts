@@ -1,0 +1,142 @@
+import sharp from "sharp";
+import { zlibSync } from "fflate";
+import { AppError } from "../errors/app-error";
+import { crc32 } from "./crc32";
+import { PNG_SIGNATURE, readPngChunks, readPngHeader } from "./png-chunks";
+
+export const DEFAULT_MAX_MASK_PIXELS = 40_000_000;
+
+export interface DecodedMask {
+  /** Row-major, 1 = foreground (infection), 0 = background. */
+  mask: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export interface DecodeMaskOptions {
+  maxPixels?: number;
+  /** Largest share of pixels allowed in the ambiguous band (anti-aliased edges). */
+  maxAmbiguousFraction?: number;
+}
+
+// Pixels in [AMBIGUOUS_LOW, AMBIGUOUS_HIGH] are neither near-black nor near-white.
+const AMBIGUOUS_LOW = 16;
+const AMBIGUOUS_HIGH = 239;
+const THRESHOLD = 128;
+
+function checkDims(width: number, height: number, length: number): void {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > 0x7fffffff || height > 0x7fffffff) {
+    throw new AppError("BAD_REQUEST", `invalid mask dimensions ${width}×${height}`);
+  }
+  if (length !== width * height) {
+    throw new AppError("BAD_REQUEST", `mask has ${length} pixels, expected ${width}×${height} = ${width * height}`);
+  }
+}
+
+function chunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, data.length);
+  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
+  out.set(data, 8);
+  view.setUint32(8 + data.length, crc32(out, 4, 8 + data.length));
+  return out;
+}
+
+/**
+ * Canonical PNG of a binary mask (any non-zero value is foreground): 8-bit grayscale 0/255,
+ * one IDAT, no ancillary chunks. Written by hand rather than through sharp so that the bytes
+ * depend only on the pixels: blinded candidates from any source must be indistinguishable byte
+ * for byte. Deflate is fflate (pure JS, level 6) rather than node:zlib, whose output may vary
+ * with the zlib build and the CPU's SIMD paths.
+ */
+export function encodeMaskPng(mask: ArrayLike<number>, width: number, height: number): Buffer {
+  checkDims(width, height, mask.length);
+  const stride = width + 1;
+  const raw = new Uint8Array(stride * height);
+  // Filter "Up" on every row (the row above the first is zeros): a mask row mostly repeats
+  // the previous one, so the filtered stream is nearly all zeros and deflates fast and small.
+  for (let y = 0; y < height; y++) {
+    const row = y * stride;
+    raw[row] = 2;
+    const src = y * width;
+    for (let x = 0; x < width; x++) {
+      const cur = mask[src + x] ? 255 : 0;
+      const up = y > 0 && mask[src - width + x] ? 255 : 0;
+      raw[row + 1 + x] = (cur - up) & 0xff;
+    }
+  }
+  const ihdr = new Uint8Array(13);
+  const view = new DataView(ihdr.buffer);
+  view.setUint32(0, width);
+  view.setUint32(4, height);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 0; // colour type: grayscale
+  // compression, filter method and interlace stay 0
+  const idat = zlibSync(raw, { level: 6, mem: 8 });
+  const parts = [PNG_SIGNATURE, chunk("IHDR", ihdr), chunk("IDAT", idat), chunk("IEND", new Uint8Array(0))];
+  return Buffer.concat(parts);
+}
+
+async function rawPixels(buf: Uint8Array, maxPixels: number) {
+  try {
+    return await sharp(buf, { limitInputPixels: maxPixels, failOn: "error" }).raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (/pixel limit/i.test(msg)) throw new AppError("TOO_LARGE", `mask exceeds the limit of ${maxPixels} pixels`);
+    throw new AppError("BAD_REQUEST", `mask PNG could not be decoded: ${msg}`);
+  }
+}
+
+/**
+ * Decodes any PNG that holds a binary mask. Colour channels are reduced by max ("any ink is
+ * foreground"), alpha < 128 counts as background, values ≥ 128 are foreground. A mask stored as
+ * 0/1 pixel values (common in datasets) is recognised and kept as is.
+ */
+export async function decodeMaskPng(buf: Uint8Array, opts: DecodeMaskOptions = {}): Promise<DecodedMask> {
+  const maxPixels = opts.maxPixels ?? DEFAULT_MAX_MASK_PIXELS;
+  const maxAmbiguous = opts.maxAmbiguousFraction ?? 0.02;
+  const header = readPngHeader(buf, readPngChunks(buf));
+  const pixels = header.width * header.height;
+  if (pixels > maxPixels) {
+    throw new AppError("TOO_LARGE", `mask is ${header.width}×${header.height} = ${pixels} pixels, above the limit of ${maxPixels}`, {
+      width: header.width,
+      height: header.height,
+      maxPixels,
+    });
+  }
+
+  const { data, info } = await rawPixels(buf, maxPixels);
+  const { width, height, channels } = info;
+  const hasAlpha = channels === 2 || channels === 4;
+  const colour = hasAlpha ? channels - 1 : channels;
+
+  const values = new Uint8Array(width * height);
+  let ambiguous = 0;
+  let max = 0;
+  for (let i = 0, p = 0; i < values.length; i++, p += channels) {
+    let v = data[p];
+    for (let c = 1; c < colour; c++) if (data[p + c] > v) v = data[p + c];
+    if (hasAlpha && data[p + colour] < THRESHOLD) v = 0;
+    if (v >= AMBIGUOUS_LOW && v <= AMBIGUOUS_HIGH) ambiguous++;
+    if (v > max) max = v;
+    values[i] = v;
+  }
+  if (ambiguous > maxAmbiguous * values.length) {
+    const pct = ((100 * ambiguous) / values.length).toFixed(1);
+    throw new AppError(
+      "BAD_REQUEST",
+      `mask is not binary: ${pct}% of pixels have values between ${AMBIGUOUS_LOW} and ${AMBIGUOUS_HIGH}; a mask must be black (0) and white (255)`,
+      { ambiguousFraction: ambiguous / values.length },
+    );
+  }
+  const cut = max === 1 ? 1 : THRESHOLD;
+  for (let i = 0; i < values.length; i++) values[i] = values[i] >= cut ? 1 : 0;
+  return { mask: values, width, height };
+}
+
+/** Decode then re-encode: the canonical bytes for whatever PNG a mask arrived in. */
+export async function canonicalizeMaskPng(buf: Uint8Array, opts: DecodeMaskOptions = {}): Promise<Buffer> {
+  const { mask, width, height } = await decodeMaskPng(buf, opts);
+  return encodeMaskPng(mask, width, height);
+}

@@ -1,0 +1,39 @@
+import { db } from "../db/client";
+import { AppError } from "../errors/app-error";
+import { recordAudit } from "../audit/mutations";
+import { requireProjectRole } from "../auth/authorize";
+import { hasAnyRole } from "../auth/queries";
+import type { Actor } from "../auth/types";
+import { addMemberSchema, createProjectSchema, type CreateProjectInput } from "./schema";
+import type { z } from "zod";
+
+/** Admins and leads may create projects; the creator becomes the new project's lead. */
+export async function createProject(actor: Actor, input: CreateProjectInput) {
+  if (!actor.isAdmin && !(await hasAnyRole(actor.userId, ["LEAD"]))) {
+    throw new AppError("FORBIDDEN", "Only administrators and leads can create projects");
+  }
+  const { settings, ...p } = createProjectSchema.parse(input);
+  const taken = await db().project.findUnique({ where: { slug: p.slug }, select: { id: true } });
+  if (taken) throw new AppError("CONFLICT", `The address "${p.slug}" is taken`);
+  return db().$transaction(async (tx) => {
+    const project = await tx.project.create({
+      data: { ...p, ...settings, createdById: actor.userId, memberships: { create: { userId: actor.userId, roles: ["LEAD"] } } },
+    });
+    await recordAudit({ action: "project.create", objectType: "Project", objectId: project.id, projectId: project.id, actorId: actor.userId, after: { slug: p.slug, settings } }, tx);
+    return project;
+  });
+}
+
+export async function addMember(actor: Actor, projectId: string, input: z.input<typeof addMemberSchema>) {
+  await requireProjectRole(actor, projectId, ["LEAD"]);
+  const { email, roles } = addMemberSchema.parse(input);
+  const user = await db().user.findUnique({ where: { email: email.toLowerCase() }, select: { id: true } });
+  if (!user) throw new AppError("NOT_FOUND", "No user with this email; an administrator must create the account first");
+  const m = await db().membership.upsert({
+    where: { projectId_userId: { projectId, userId: user.id } },
+    create: { projectId, userId: user.id, roles },
+    update: { roles },
+  });
+  await recordAudit({ action: "project.member_set", objectType: "Membership", objectId: m.id, projectId, actorId: actor.userId, after: { userId: user.id, roles } });
+  return m;
+}

@@ -1,0 +1,60 @@
+import { z } from "zod";
+
+export const archs = ["unet", "unetpp", "dla"] as const;
+export const encoders = ["densenet121", "resnet50", "inception_v3", "chexnet", "tiny"] as const;
+
+export const networkSchema = z.object({ arch: z.enum(archs), encoder: z.enum(encoders) });
+
+export const trainConfigSchema = z.object({
+  size: z.number().int().min(32).max(1024).default(224),
+  epochs: z.number().int().min(1).max(500).default(50),
+  batchSize: z.number().int().min(1).max(256).default(32),
+  lr: z.number().positive().max(1).default(1e-4),
+  freezeEncoder: z.boolean().default(false),
+  pretrained: z.string().nullable().default(null),
+  width: z.number().int().positive().optional(),
+});
+
+export const protocolSettingsSchema = z.object({
+  s1Size: z.number().int().positive().nullable().default(null),
+  s1Fraction: z.number().gt(0).max(1).nullable().default(null),
+  s1Seed: z.number().int().min(0).default(0),
+  folds: z.number().int().min(2).max(10).default(5),
+  stage1Archs: z.array(networkSchema).min(1).max(8).default([
+    { arch: "unet", encoder: "densenet121" },
+    { arch: "unetpp", encoder: "densenet121" },
+    { arch: "dla", encoder: "densenet121" },
+  ]),
+  stage2Networks: z.array(networkSchema).min(1).max(10).default([
+    { arch: "unet", encoder: "densenet121" },
+    { arch: "unetpp", encoder: "densenet121" },
+    { arch: "dla", encoder: "densenet121" },
+    { arch: "unet", encoder: "resnet50" },
+    { arch: "unetpp", encoder: "inception_v3" },
+  ]),
+  selectionMode: z.enum(["PAIRWISE", "NWAY"]).default("NWAY"),
+  votesPerImage: z.number().int().min(1).max(9).default(1),
+  tieBreak: z.enum(["ANOTHER_MD", "LEAD"]).default("LEAD"),
+  redrawNeedsConfirmation: z.boolean().default(false),
+  controlsToVote: z.boolean().default(false),
+  trainConfig: trainConfigSchema.default(trainConfigSchema.parse({})),
+});
+
+export const slugSchema = z
+  .string()
+  .min(2)
+  .max(48)
+  .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, "use lower-case letters, digits and dashes");
+
+export const createProjectSchema = z.object({
+  name: z.string().trim().min(2).max(120),
+  slug: slugSchema,
+  description: z.string().max(2000).default(""),
+  settings: protocolSettingsSchema.default(protocolSettingsSchema.parse({})),
+});
+export type CreateProjectInput = z.input<typeof createProjectSchema>;
+
+export const addMemberSchema = z.object({
+  email: z.string().email(),
+  roles: z.array(z.enum(["LEAD", "MD", "EXPORTER"])).min(1),
+});

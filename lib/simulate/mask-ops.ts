@@ -1,0 +1,346 @@
+// Generic operations on binary masks stored row-major as Uint8Array, 0 = background, non-zero = foreground
+// (written as 255). Pixels outside the image never count as foreground or background.
+
+export const FG = 255;
+
+export interface BBox {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+export interface Component {
+  label: number;
+  area: number;
+  bbox: BBox;
+  cx: number;
+  cy: number;
+}
+
+export interface Components {
+  labels: Int32Array;
+  count: number;
+  components: Component[];
+}
+
+function checkSize(mask: Uint8Array, width: number, height: number) {
+  if (mask.length !== width * height) {
+    throw new Error(`mask length ${mask.length} does not match ${width}x${height}`);
+  }
+}
+
+function checkSame(a: Uint8Array, b: Uint8Array) {
+  if (a.length !== b.length) throw new Error(`mask lengths differ: ${a.length} vs ${b.length}`);
+}
+
+export function emptyMask(width: number, height: number): Uint8Array {
+  return new Uint8Array(width * height);
+}
+
+export function maskArea(mask: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) n++;
+  return n;
+}
+
+export function isEmptyMask(mask: Uint8Array): boolean {
+  for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) return false;
+  return true;
+}
+
+export function intersectionArea(a: Uint8Array, b: Uint8Array): number {
+  checkSame(a, b);
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== 0 && b[i] !== 0) n++;
+  return n;
+}
+
+/** Dice coefficient; two empty masks agree perfectly (1). */
+export function dice(a: Uint8Array, b: Uint8Array): number {
+  checkSame(a, b);
+  let inter = 0;
+  let sa = 0;
+  let sb = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] !== 0;
+    const y = b[i] !== 0;
+    if (x) sa++;
+    if (y) sb++;
+    if (x && y) inter++;
+  }
+  return sa + sb === 0 ? 1 : (2 * inter) / (sa + sb);
+}
+
+/** Intersection over union; two empty masks agree perfectly (1). */
+export function iou(a: Uint8Array, b: Uint8Array): number {
+  checkSame(a, b);
+  let inter = 0;
+  let uni = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] !== 0;
+    const y = b[i] !== 0;
+    if (x || y) uni++;
+    if (x && y) inter++;
+  }
+  return uni === 0 ? 1 : inter / uni;
+}
+
+export function union(a: Uint8Array, b: Uint8Array): Uint8Array {
+  checkSame(a, b);
+  const out = new Uint8Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] !== 0 || b[i] !== 0 ? FG : 0;
+  return out;
+}
+
+export function intersect(a: Uint8Array, b: Uint8Array): Uint8Array {
+  checkSame(a, b);
+  const out = new Uint8Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] !== 0 && b[i] !== 0 ? FG : 0;
+  return out;
+}
+
+export function subtract(a: Uint8Array, b: Uint8Array): Uint8Array {
+  checkSame(a, b);
+  const out = new Uint8Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] !== 0 && b[i] === 0 ? FG : 0;
+  return out;
+}
+
+export function invert(mask: Uint8Array): Uint8Array {
+  const out = new Uint8Array(mask.length);
+  for (let i = 0; i < mask.length; i++) out[i] = mask[i] !== 0 ? 0 : FG;
+  return out;
+}
+
+/** Fraction of `inner`'s foreground that lies inside `outer` (1 when `inner` is empty). */
+export function fractionInside(inner: Uint8Array, outer: Uint8Array): number {
+  checkSame(inner, outer);
+  let n = 0;
+  let inside = 0;
+  for (let i = 0; i < inner.length; i++) {
+    if (inner[i] === 0) continue;
+    n++;
+    if (outer[i] !== 0) inside++;
+  }
+  return n === 0 ? 1 : inside / n;
+}
+
+export function boundingBox(mask: Uint8Array, width: number, height: number): BBox | null {
+  checkSize(mask, width, height);
+  let x0 = width;
+  let y0 = height;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      if (mask[row + x] === 0) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      y1 = y;
+    }
+  }
+  return x1 < 0 ? null : { x0, y0, x1, y1 };
+}
+
+/** Labels foreground components (8-connected by default); labels start at 1, background is 0. */
+export function connectedComponents(
+  mask: Uint8Array,
+  width: number,
+  height: number,
+  connectivity: 4 | 8 = 8,
+): Components {
+  checkSize(mask, width, height);
+  const labels = new Int32Array(mask.length);
+  const stack = new Int32Array(mask.length);
+  const components: Component[] = [];
+  let next = 0;
+  for (let start = 0; start < mask.length; start++) {
+    if (mask[start] === 0 || labels[start] !== 0) continue;
+    const label = ++next;
+    let top = 0;
+    stack[top++] = start;
+    labels[start] = label;
+    let area = 0;
+    let sx = 0;
+    let sy = 0;
+    const bbox: BBox = { x0: width, y0: height, x1: -1, y1: -1 };
+    while (top > 0) {
+      const p = stack[--top];
+      const x = p % width;
+      const y = (p - x) / width;
+      area++;
+      sx += x;
+      sy += y;
+      if (x < bbox.x0) bbox.x0 = x;
+      if (x > bbox.x1) bbox.x1 = x;
+      if (y < bbox.y0) bbox.y0 = y;
+      if (y > bbox.y1) bbox.y1 = y;
+      for (let dy = -1; dy <= 1; dy++) {
+        const ny = y + dy;
+        if (ny < 0 || ny >= height) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          if (dx === 0 && dy === 0) continue;
+          if (connectivity === 4 && dx !== 0 && dy !== 0) continue;
+          const nx = x + dx;
+          if (nx < 0 || nx >= width) continue;
+          const q = ny * width + nx;
+          if (mask[q] !== 0 && labels[q] === 0) {
+            labels[q] = label;
+            stack[top++] = q;
+          }
+        }
+      }
+    }
+    components.push({ label, area, bbox, cx: sx / area, cy: sy / area });
+  }
+  return { labels, count: next, components };
+}
+
+/** Mask of the components whose label is in `keep`. */
+export function selectComponents(labels: Int32Array, keep: Iterable<number>): Uint8Array {
+  const wanted = new Set(keep);
+  const out = new Uint8Array(labels.length);
+  for (let i = 0; i < labels.length; i++) if (labels[i] !== 0 && wanted.has(labels[i])) out[i] = FG;
+  return out;
+}
+
+export function removeSmallComponents(
+  mask: Uint8Array,
+  width: number,
+  height: number,
+  minArea: number,
+): Uint8Array {
+  const cc = connectedComponents(mask, width, height);
+  return selectComponents(
+    cc.labels,
+    cc.components.filter((c) => c.area >= minArea).map((c) => c.label),
+  );
+}
+
+const FAR = 1e20;
+
+// Exact squared Euclidean distance along one line: lower envelope of parabolas rooted at each sample.
+function envelope1d(f: Float64Array, n: number, out: Float64Array, v: Int32Array, z: Float64Array) {
+  let k = 0;
+  v[0] = 0;
+  z[0] = -Infinity;
+  z[1] = Infinity;
+  for (let q = 1; q < n; q++) {
+    let s = (f[q] + q * q - (f[v[k]] + v[k] * v[k])) / (2 * q - 2 * v[k]);
+    while (s <= z[k]) {
+      k--;
+      s = (f[q] + q * q - (f[v[k]] + v[k] * v[k])) / (2 * q - 2 * v[k]);
+    }
+    k++;
+    v[k] = q;
+    z[k] = s;
+    z[k + 1] = Infinity;
+  }
+  k = 0;
+  for (let q = 0; q < n; q++) {
+    while (z[k + 1] < q) k++;
+    const d = q - v[k];
+    out[q] = d * d + f[v[k]];
+  }
+}
+
+/**
+ * Squared Euclidean distance from every pixel to the nearest foreground pixel (0 on the foreground).
+ * With no foreground at all, every value is a huge number (>= 1e20).
+ */
+export function squaredDistanceToForeground(
+  mask: Uint8Array,
+  width: number,
+  height: number,
+): Float64Array {
+  checkSize(mask, width, height);
+  const n = Math.max(width, height);
+  const f = new Float64Array(n);
+  const out = new Float64Array(n);
+  const v = new Int32Array(n);
+  const z = new Float64Array(n + 1);
+  const d = new Float64Array(width * height);
+  for (let x = 0; x < width; x++) {
+    for (let y = 0; y < height; y++) f[y] = mask[y * width + x] !== 0 ? 0 : FAR;
+    envelope1d(f, height, out, v, z);
+    for (let y = 0; y < height; y++) d[y * width + x] = out[y];
+  }
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) f[x] = d[row + x];
+    envelope1d(f, width, out, v, z);
+    for (let x = 0; x < width; x++) d[row + x] = out[x];
+  }
+  return d;
+}
+
+/** Signed Euclidean distance to the mask boundary: negative inside, positive outside. */
+export function signedDistance(mask: Uint8Array, width: number, height: number): Float32Array {
+  const outside = squaredDistanceToForeground(mask, width, height);
+  const inside = squaredDistanceToForeground(invert(mask), width, height);
+  const out = new Float32Array(mask.length);
+  for (let i = 0; i < mask.length; i++) {
+    out[i] = mask[i] !== 0 ? -Math.sqrt(inside[i]) : Math.sqrt(outside[i]);
+  }
+  return out;
+}
+
+/** Dilation by a disk of the given radius (pixels). */
+export function dilate(mask: Uint8Array, width: number, height: number, radius: number): Uint8Array {
+  if (radius <= 0) return Uint8Array.from(mask, (v) => (v !== 0 ? FG : 0));
+  const d = squaredDistanceToForeground(mask, width, height);
+  const r2 = radius * radius;
+  const out = new Uint8Array(mask.length);
+  for (let i = 0; i < mask.length; i++) out[i] = d[i] <= r2 ? FG : 0;
+  return out;
+}
+
+/** Erosion by a disk of the given radius (pixels). */
+export function erode(mask: Uint8Array, width: number, height: number, radius: number): Uint8Array {
+  if (radius <= 0) return Uint8Array.from(mask, (v) => (v !== 0 ? FG : 0));
+  return invert(dilate(invert(mask), width, height, radius));
+}
+
+export function open(mask: Uint8Array, width: number, height: number, radius: number): Uint8Array {
+  return dilate(erode(mask, width, height, radius), width, height, radius);
+}
+
+export function close(mask: Uint8Array, width: number, height: number, radius: number): Uint8Array {
+  return erode(dilate(mask, width, height, radius), width, height, radius);
+}
+
+/** Fills background regions that do not touch the image border (4-connected background). */
+export function fillHoles(mask: Uint8Array, width: number, height: number): Uint8Array {
+  checkSize(mask, width, height);
+  const reached = new Uint8Array(mask.length);
+  const stack = new Int32Array(mask.length);
+  let top = 0;
+  const seed = (p: number) => {
+    if (mask[p] === 0 && reached[p] === 0) {
+      reached[p] = 1;
+      stack[top++] = p;
+    }
+  };
+  for (let x = 0; x < width; x++) {
+    seed(x);
+    seed((height - 1) * width + x);
+  }
+  for (let y = 0; y < height; y++) {
+    seed(y * width);
+    seed(y * width + width - 1);
+  }
+  while (top > 0) {
+    const p = stack[--top];
+    const x = p % width;
+    if (x > 0) seed(p - 1);
+    if (x < width - 1) seed(p + 1);
+    if (p >= width) seed(p - width);
+    if (p < mask.length - width) seed(p + width);
+  }
+  const out = new Uint8Array(mask.length);
+  for (let i = 0; i < mask.length; i++) out[i] = reached[i] === 0 ? FG : 0;
+  return out;
+}

@@ -1,0 +1,104 @@
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, readFile, rename, rm, stat, writeFile, readdir } from "node:fs/promises";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import type { Readable } from "node:stream";
+import { randomUUID } from "node:crypto";
+import { AppError } from "../errors/app-error";
+import { assertSafeKey, assertSafePrefix } from "./keys";
+import type { ObjectStore } from "./types";
+
+/** A directory on local disk. Writes go to a temp file and are renamed into place. */
+export class LocalStore implements ObjectStore {
+  readonly kind = "local" as const;
+  private readonly root: string;
+  constructor(root: string) {
+    this.root = path.resolve(root);
+  }
+
+  private resolve(key: string): string {
+    assertSafeKey(key);
+    const full = path.resolve(this.root, key);
+    if (!full.startsWith(this.root + path.sep)) throw new AppError("BAD_REQUEST", "Invalid storage key");
+    return full;
+  }
+
+  private async tempFor(full: string): Promise<string> {
+    await mkdir(path.dirname(full), { recursive: true });
+    return `${full}.tmp-${randomUUID()}`;
+  }
+
+  async put(key: string, body: Buffer | Uint8Array): Promise<void> {
+    const full = this.resolve(key);
+    const tmp = await this.tempFor(full);
+    await writeFile(tmp, body);
+    await rename(tmp, full);
+  }
+
+  async putStream(key: string, body: Readable): Promise<void> {
+    const full = this.resolve(key);
+    const tmp = await this.tempFor(full);
+    try {
+      await pipeline(body, createWriteStream(tmp));
+      await rename(tmp, full);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw e;
+    }
+  }
+
+  async get(key: string): Promise<Buffer> {
+    try {
+      return await readFile(this.resolve(key));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new AppError("NOT_FOUND", "Object not found");
+      throw e;
+    }
+  }
+
+  async getStream(key: string): Promise<Readable> {
+    const full = this.resolve(key);
+    await this.size(key);
+    return createReadStream(full);
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      await stat(this.resolve(key));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async size(key: string): Promise<number> {
+    try {
+      return (await stat(this.resolve(key))).size;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new AppError("NOT_FOUND", "Object not found");
+      throw e;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.resolve(key), { force: true });
+  }
+
+  async *list(prefix: string): AsyncIterable<string> {
+    assertSafePrefix(prefix);
+    const walk = async function* (dir: string, rel: string): AsyncIterable<string> {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+        const r = rel ? `${rel}/${e.name}` : e.name;
+        if (e.isDirectory()) yield* walk(path.join(dir, e.name), r);
+        else if (!e.name.includes(".tmp-")) yield r;
+      }
+    };
+    for await (const k of walk(this.root, "")) if (k.startsWith(prefix)) yield k;
+  }
+}

@@ -1,0 +1,16 @@
+import type { Readable } from "node:stream";
+
+export type PutOptions = { contentType?: string };
+
+/** Object storage. Keys are chosen by Tandem, never by an uploader (see lib/storage/keys.ts). */
+export interface ObjectStore {
+  readonly kind: "local" | "s3";
+  put(key: string, body: Buffer | Uint8Array, opts?: PutOptions): Promise<void>;
+  putStream(key: string, body: Readable, opts?: PutOptions): Promise<void>;
+  get(key: string): Promise<Buffer>;
+  getStream(key: string): Promise<Readable>;
+  exists(key: string): Promise<boolean>;
+  size(key: string): Promise<number>;
+  delete(key: string): Promise<void>;
+  list(prefix: string): AsyncIterable<string>;
+}

@@ -1,0 +1,102 @@
+"""python -m tandem_trainer {train,cv}."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from .errors import TandemError
+from .events import HumanEvents, JsonEvents, claim_stdout_for_events, setup_logging
+
+log = logging.getLogger("tandem_trainer")
+
+
+class _JsonErrorParser(argparse.ArgumentParser):
+    """For `train`: argument errors also reach the worker as a JSON error line."""
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        JsonEvents(sys.stdout).emit("error", message=f"bad arguments: {message}")
+        sys.exit(2)
+
+
+def build_parser(json_errors: bool) -> argparse.ArgumentParser:
+    cls = _JsonErrorParser if json_errors else argparse.ArgumentParser
+    parser = cls(prog="python -m tandem_trainer", description="Tandem segmentation trainer")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=cls)
+
+    train = commands.add_parser("train", help="train from a job spec (JSON-lines progress on stdout)")
+    train.add_argument("--spec", required=True, help="spec.json")
+    train.add_argument("--out", required=True, help="output folder")
+
+    cv = commands.add_parser("cv", help="k-fold cross-validation over a folder with images/ and masks/")
+    cv.add_argument("--data", required=True, help="folder with images/<id>.png, masks/<id>.png, optional meta.csv")
+    cv.add_argument("--arch", default="unet", choices=["unet", "unetpp", "dla"])
+    cv.add_argument("--encoder", default="densenet121",
+                    choices=["densenet121", "chexnet", "resnet50", "inception_v3", "tiny"])
+    cv.add_argument("--folds", type=int, default=5)
+    cv.add_argument("--epochs", type=int, default=50)
+    cv.add_argument("--size", type=int, default=224)
+    cv.add_argument("--batch-size", type=int, default=32)
+    cv.add_argument("--lr", type=float, default=1e-4)
+    cv.add_argument("--width", type=int, default=16)
+    cv.add_argument("--weights", default=None, help="'imagenet' (torchvision cache) or a weights file")
+    cv.add_argument("--freeze-encoder", action="store_true")
+    cv.add_argument("--augment", default="balance", choices=["balance", "all", "none"])
+    cv.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    cv.add_argument("--seed", type=int, default=0)
+    cv.add_argument("--out", default="cv_out")
+    cv.add_argument("--json", action="store_true", help="JSON-lines progress on stdout instead of logs")
+    return parser
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    json_mode = "train" in argv[:2] or "--json" in argv
+    args = build_parser(json_errors=json_mode).parse_args(argv)
+    setup_logging(args.verbose)
+    if args.command == "train":
+        return _guarded(claim_stdout_for_events(), lambda events: _train(args, events))
+    return _guarded(JsonEvents(sys.stdout) if args.json else HumanEvents(), lambda events: _cv(args, events))
+
+
+def _guarded(events, action) -> int:
+    try:
+        action(events)
+        return 0
+    except TandemError as exc:
+        log.error("%s", exc)
+        events.emit("error", message=str(exc))
+        return 2
+    except KeyboardInterrupt:
+        events.emit("error", message="interrupted")
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the worker needs a message, the log gets the traceback
+        log.exception("training failed")
+        events.emit("error", message=f"{type(exc).__name__}: {exc}")
+        return 1
+
+
+def _train(args, events) -> None:
+    from .spec import load_spec
+    from .train import run_training
+
+    run_training(load_spec(args.spec), args.out, events)
+
+
+def _cv(args, events) -> None:
+    from .cv import run_cv
+    from .spec import parse_spec
+
+    if args.folds < 2:
+        raise TandemError("--folds must be at least 2")
+    # Validate the numeric options through the spec rules (size multiple of 32, ranges).
+    parse_spec({"arch": args.arch, "encoder": args.encoder, "size": args.size, "epochs": args.epochs,
+                "batch_size": args.batch_size, "lr": args.lr, "width": args.width, "seed": args.seed,
+                "train": [{"id": "x", "image": "x", "mask": None, "label": "control"}]})
+    result = run_cv(args, events)
+    if args.json:
+        events.emit("cv_done", out=args.out, levels=result["levels"])
+    else:
+        print(result["text"])

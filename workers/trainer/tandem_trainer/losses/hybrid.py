@@ -1,0 +1,11 @@
+"""The paper's hybrid loss: focal (eq. 5) + dice (eq. 7), summed."""
+from __future__ import annotations
+
+from torch import Tensor
+
+from .dice import dice_loss
+from .focal import focal_loss
+
+
+def hybrid_loss(logits: Tensor, target: Tensor) -> Tensor:
+    return focal_loss(logits, target) + dice_loss(logits, target)

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from torch import Tensor, nn
+
+
+class Encoder(nn.Module):
+    """Backbone returning 5 feature maps at strides 2, 4, 8, 16, 32 of the input.
+
+    `channels` lists their channel counts, shallow first. Module names follow torchvision
+    so that its state dicts (minus the classifier) load without renaming.
+    """
+
+    channels: tuple[int, int, int, int, int]
+
+    def forward(self, x: Tensor) -> list[Tensor]:  # pragma: no cover - interface
+        raise NotImplementedError

@@ -1,0 +1,202 @@
+"""The training job spec (spec.json): parsing and validation.
+
+Relative paths are resolved against the spec file's folder.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+
+from .data.balance import AUGMENT_MODES
+from .data.images import image_size
+from .data.samples import CONTROL, LABELS, Sample
+from .errors import DataError, SpecError
+from .models.encoders import ENCODERS
+from .models.registry import ARCHS, DEFAULT_WIDTH
+
+SAFE_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")  # becomes a file name under pred/
+DEVICES = ("auto", "cpu", "cuda")
+SELECT = ("last", "best")
+
+
+@dataclass
+class PredictItem:
+    id: str
+    image: str
+
+
+@dataclass
+class TrainSpec:
+    arch: str
+    encoder: str
+    train: list[Sample]
+    val: list[Sample] = field(default_factory=list)
+    predict: list[PredictItem] = field(default_factory=list)
+    pretrained: str | None = None
+    freeze_encoder: bool = False
+    width: int = DEFAULT_WIDTH
+    size: int = 224
+    epochs: int = 50
+    batch_size: int = 32
+    lr: float = 1e-4
+    seed: int = 0
+    device: str = "auto"
+    augment: str = "balance"
+    select: str = "last"
+    workers: int | None = None
+
+    def public(self) -> dict:
+        """Settings recorded in metrics.json (no sample lists)."""
+        keys = ("arch", "encoder", "pretrained", "freeze_encoder", "width", "size", "epochs",
+                "batch_size", "lr", "seed", "device", "augment", "select")
+        return {k: getattr(self, k) for k in keys}
+
+
+def load_spec(path: str) -> TrainSpec:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            raw = json.load(handle)
+    except FileNotFoundError:
+        raise SpecError(f"spec file not found: {path}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise SpecError(f"spec is not valid JSON: {exc}") from None
+    return parse_spec(raw, base_dir=os.path.dirname(os.path.abspath(path)))
+
+
+def _choice(raw: dict, key: str, options, default=None):
+    value = raw.get(key, default)
+    if value not in options:
+        raise SpecError(f"'{key}' must be one of {sorted(options)}, got {value!r}")
+    return value
+
+
+def _int(raw: dict, key: str, default: int, low: int, high: int) -> int:
+    value = raw.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise SpecError(f"'{key}' must be an integer in [{low}, {high}], got {value!r}")
+    return value
+
+
+def _path(value, base_dir: str, what: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise SpecError(f"{what} must be a non-empty path string")
+    return value if os.path.isabs(value) else os.path.join(base_dir, value)
+
+
+def _samples(raw_items, key: str, base_dir: str, required: bool) -> list[Sample]:
+    if raw_items is None and not required:
+        return []
+    if not isinstance(raw_items, list) or (required and not raw_items):
+        raise SpecError(f"'{key}' must be a {'non-empty ' if required else ''}list of samples")
+    samples = []
+    for n, item in enumerate(raw_items):
+        where = f"{key}[{n}]"
+        if not isinstance(item, dict):
+            raise SpecError(f"{where} must be an object")
+        sample_id = item.get("id")
+        if not isinstance(sample_id, str) or not SAFE_ID.match(sample_id):
+            raise SpecError(f"{where}.id must match {SAFE_ID.pattern}, got {sample_id!r}")
+        label = item.get("label")
+        if label not in LABELS:
+            raise SpecError(f"{where}.label must be one of {list(LABELS)}, got {label!r}")
+        mask = item.get("mask")
+        if mask is None and label != CONTROL:
+            raise SpecError(f"{where}: a covid sample needs a mask")
+        patient = item.get("patient")
+        samples.append(Sample(
+            id=sample_id,
+            image=_path(item.get("image"), base_dir, f"{where}.image"),
+            mask=None if mask is None else _path(mask, base_dir, f"{where}.mask"),
+            label=label,
+            patient=None if patient is None else str(patient),
+        ))
+    _unique_ids([s.id for s in samples], key)
+    return samples
+
+
+def _predict_items(raw_items, base_dir: str) -> list[PredictItem]:
+    if raw_items is None:
+        return []
+    if not isinstance(raw_items, list):
+        raise SpecError("'predict' must be a list")
+    items = []
+    for n, item in enumerate(raw_items):
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not SAFE_ID.match(item["id"]):
+            raise SpecError(f"predict[{n}] needs an id matching {SAFE_ID.pattern}")
+        items.append(PredictItem(id=item["id"], image=_path(item.get("image"), base_dir, f"predict[{n}].image")))
+    _unique_ids([i.id for i in items], "predict")
+    return items
+
+
+def _unique_ids(ids: list[str], key: str) -> None:
+    seen = set()
+    for sample_id in ids:
+        if sample_id in seen:
+            raise SpecError(f"'{key}' has the id {sample_id!r} twice")
+        seen.add(sample_id)
+
+
+def parse_spec(raw, base_dir: str = ".") -> TrainSpec:
+    if not isinstance(raw, dict):
+        raise SpecError("spec must be a JSON object")
+    pretrained = raw.get("pretrained")
+    if pretrained not in (None, "imagenet"):
+        pretrained = _path(pretrained, base_dir, "'pretrained'")
+    lr = raw.get("lr", 1e-4)
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr < 1:
+        raise SpecError(f"'lr' must be a number in (0, 1), got {lr!r}")
+    freeze = raw.get("freeze_encoder", False)
+    if not isinstance(freeze, bool):
+        raise SpecError("'freeze_encoder' must be true or false")
+    workers = raw.get("workers")
+    if workers is not None:
+        workers = _int(raw, "workers", 0, 0, 64)
+    size = _int(raw, "size", 224, 32, 2048)
+    if size % 32:
+        raise SpecError(f"'size' must be a multiple of 32, got {size}")
+    spec = TrainSpec(
+        arch=_choice(raw, "arch", ARCHS),
+        encoder=_choice(raw, "encoder", ENCODERS),
+        train=_samples(raw.get("train"), "train", base_dir, required=True),
+        val=_samples(raw.get("val"), "val", base_dir, required=False),
+        predict=_predict_items(raw.get("predict"), base_dir),
+        pretrained=pretrained,
+        freeze_encoder=freeze,
+        width=DEFAULT_WIDTH if raw.get("width") is None else _int(raw, "width", DEFAULT_WIDTH, 1, 256),
+        size=size,
+        epochs=_int(raw, "epochs", 50, 1, 10_000),
+        batch_size=_int(raw, "batch_size", 32, 1, 4096),
+        lr=float(lr),
+        seed=_int(raw, "seed", 0, 0, 2**31 - 1),
+        device=_choice(raw, "device", DEVICES, "auto"),
+        augment=_choice(raw, "augment", AUGMENT_MODES, "balance"),
+        select=_choice(raw, "select", SELECT, "last"),
+        workers=workers,
+    )
+    unknown = sorted(set(raw) - KNOWN_KEYS)
+    if unknown:
+        raise SpecError(f"unknown spec keys: {', '.join(unknown)}")
+    return spec
+
+
+KNOWN_KEYS = {"arch", "encoder", "pretrained", "freeze_encoder", "width", "size", "epochs", "batch_size",
+              "lr", "seed", "device", "augment", "select", "workers", "train", "val", "predict"}
+
+
+def check_files(spec: TrainSpec) -> None:
+    """Every image and mask exists, decodes its header, and masks match their image's size."""
+    for sample in spec.train + spec.val:
+        try:
+            size = image_size(sample.image)
+            if sample.mask is not None and image_size(sample.mask) != size:
+                raise SpecError(f"sample {sample.id!r}: mask size {image_size(sample.mask)} "
+                                f"differs from image size {size}")
+        except DataError as exc:
+            raise SpecError(f"sample {sample.id!r}: {exc}") from None
+    for item in spec.predict:
+        try:
+            image_size(item.image)
+        except DataError as exc:
+            raise SpecError(f"predict {item.id!r}: {exc}") from None

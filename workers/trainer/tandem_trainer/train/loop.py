@@ -1,0 +1,67 @@
+"""One training epoch and one evaluation pass."""
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader
+
+from .. import compat
+from ..data.augment import augment_batch
+from ..errors import TandemError
+from ..losses import hybrid_loss
+from ..metrics import Evaluation
+
+
+class TrainingDiverged(TandemError):
+    pass
+
+
+def _to_device(images, masks, device):
+    images = images.to(device, non_blocking=True).float().div_(255)
+    masks = masks.to(device, non_blocking=True).float()
+    return images, masks
+
+
+def train_epoch(model: nn.Module, prepare: nn.Module, loader: DataLoader, optimizer, scaler,
+                device: torch.device, amp: bool, generator: torch.Generator,
+                on_step: Callable[[int, float], None]) -> float:
+    """Returns the mean loss over the epoch's samples. on_step(step, running_mean_loss)."""
+    model.train()
+    total, seen = 0.0, 0
+    for step, (images, masks, _labels, augment) in enumerate(loader, start=1):
+        images, masks = _to_device(images, masks, device)
+        images, masks = augment_batch(images, masks, augment, generator)
+        with compat.autocast(device.type, amp):
+            logits = model(prepare(images))
+        loss = hybrid_loss(logits, masks)  # float32, outside autocast
+        optimizer.zero_grad(set_to_none=True)
+        scaler.scale(loss).backward()
+        scaler.step(optimizer)
+        scaler.update()
+        value = loss.item()
+        if not math.isfinite(value):
+            raise TrainingDiverged(f"training diverged: loss is {value} at step {step}")
+        total += value * len(images)
+        seen += len(images)
+        on_step(step, total / seen)
+    return total / max(1, seen)
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, prepare: nn.Module, loader: DataLoader, device: torch.device,
+             amp: bool) -> tuple[float, Evaluation]:
+    """Mean hybrid loss (per sample) and accumulated metrics over a held-out set."""
+    model.eval()
+    evaluation, total, seen = Evaluation(), 0.0, 0
+    for images, masks, labels in loader:
+        images, masks = _to_device(images, masks, device)
+        with compat.autocast(device.type, amp):
+            logits = model(prepare(images))
+        logits = logits.float()
+        total += hybrid_loss(logits, masks).item() * len(images)
+        seen += len(images)
+        evaluation.add(logits.sigmoid().cpu().numpy(), masks.cpu().numpy(), labels.numpy())
+    return total / max(1, seen), evaluation
