@@ -70,8 +70,8 @@ if (!existsSync(buildId) || statSync(buildId).mtimeMs < sources) {
 }
 
 const children: ChildProcess[] = [];
-const web = spawn("npx", ["next", "start", "-p", String(port)], { stdio: "inherit", env: base as NodeJS.ProcessEnv });
-const worker = spawn("npx", ["tsx", "workers/main.ts"], { stdio: "inherit", env: base as NodeJS.ProcessEnv });
+const web = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port)], { stdio: "inherit", env: base as NodeJS.ProcessEnv });
+const worker = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], { stdio: "inherit", env: base as NodeJS.ProcessEnv });
 children.push(web, worker);
 
 console.log(`\n  Tandem is running at ${base.APP_URL}\n`);

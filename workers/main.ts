@@ -15,6 +15,7 @@ const runner = startRunner({
   names,
   concurrency: Number(process.env.WORKER_CONCURRENCY ?? 1),
   pollMs: Number(process.env.WORKER_POLL_MS ?? 1000),
+  leaseMs: process.env.WORKER_LEASE_MS ? Number(process.env.WORKER_LEASE_MS) : undefined,
   gpu: process.env.WORKER_GPU ?? null,
 });
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import struct
 
 import numpy as np
@@ -37,6 +38,12 @@ def read_state(path: str) -> dict[str, torch.Tensor]:
             state = _unwrap(compat.load_tensors_only(path))
     except WeightsError:
         raise
+    except pickle.UnpicklingError as exc:
+        raise WeightsError(
+            f"{path} holds objects that torch {torch.__version__} will not load safely "
+            f"(weights_only): {str(exc).splitlines()[0][:200]}; save only the state dict, or convert "
+            "it to .safetensors or .npz"
+        ) from None
     except Exception as exc:  # noqa: BLE001 - any parse failure is the user's file
         raise WeightsError(f"cannot read weights from {path}: {type(exc).__name__}: {exc}") from None
     tensors = {k: v for k, v in state.items() if isinstance(v, torch.Tensor)}

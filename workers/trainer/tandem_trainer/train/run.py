@@ -95,7 +95,7 @@ def run_training(spec: TrainSpec, out_dir: str, events, check: bool = True) -> d
             record["val"] = {"loss": last_val_loss, **_without_curves(last_summary)}
         record["seconds"] = round(time.monotonic() - epoch_started, 3)
         history.append(record)
-        events.emit("epoch", epochs=spec.epochs, **record)
+        events.emit("epoch", epoch=epoch, epochs=spec.epochs, **{k: v for k, v in record.items() if k != "epoch"})
 
         save_state(model, os.path.join(out_dir, "last.pt"))
         score = last_val_loss if val_set is not None else train_loss

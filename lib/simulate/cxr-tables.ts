@@ -1,0 +1,116 @@
+// Precomputed tables that keep the per-pixel work of the synthetic CXR to lookups.
+import { createRng } from "./prng";
+
+export const GAUSS_BITS = 14;
+let gauss: Float32Array | null = null;
+
+/** Standard-normal samples; index with any integer masked by (1 << GAUSS_BITS) - 1. */
+export function gaussTable(): Float32Array {
+  if (gauss) return gauss;
+  const rng = createRng(0x5eed);
+  const t = new Float32Array(1 << GAUSS_BITS);
+  for (let i = 0; i < t.length; i++) t[i] = rng.normal();
+  gauss = t;
+  return t;
+}
+
+export const RIB_STEPS = 512;
+let rib: Float32Array | null = null;
+
+/**
+ * Brightness across one rib period (phase 0 → 1 going down the image). The rib fills the first ~45%:
+ * a soft upper margin, a sharper lower margin with a bright cortical line, slightly lucent middle.
+ */
+export function ribProfile(): Float32Array {
+  if (rib) return rib;
+  const t = new Float32Array(RIB_STEPS + 1);
+  const width = 0.45;
+  for (let i = 0; i <= RIB_STEPS; i++) {
+    const q = i / RIB_STEPS / width;
+    if (q >= 1.06) continue;
+    const up = smooth(0, 0.22, q);
+    const down = 1 - smooth(0.93, 1.06, q);
+    const cortex = Math.exp(-(((q - 0.9) / 0.06) ** 2));
+    const middle = 1 - 0.18 * Math.exp(-(((q - 0.55) / 0.22) ** 2));
+    t[i] = up * down * (0.8 * middle + 0.35 * cortex);
+  }
+  rib = t;
+  return t;
+}
+
+export function smooth(e0: number, e1: number, x: number): number {
+  const t = Math.min(1, Math.max(0, (x - e0) / (e1 - e0)));
+  return t * t * (3 - 2 * t);
+}
+
+export const TONE_MIN = -0.6;
+export const TONE_MAX = 2.6;
+export const TONE_STEPS = 4096;
+
+/** Maps density (arbitrary units, more is brighter) to 8-bit grey: window [lo, hi], gamma, mild film toe/shoulder. */
+export function toneTable(lo: number, hi: number, gamma: number): Uint8Array {
+  const t = new Uint8Array(TONE_STEPS);
+  for (let i = 0; i < TONE_STEPS; i++) {
+    const d = TONE_MIN + ((TONE_MAX - TONE_MIN) * i) / (TONE_STEPS - 1);
+    let v = (d - lo) / (hi - lo);
+    v = Math.min(1, Math.max(0, v));
+    v = v ** gamma;
+    v = 0.75 * v + 0.25 * v * v * (3 - 2 * v);
+    t[i] = Math.round(255 * v);
+  }
+  return t;
+}
+
+export const VESSEL_SIZE = 256;
+let vessels: Float32Array | null = null;
+
+/** Tileable thin bright ridges (ridged value noise), 256×256 in [0, 1]. */
+export function vesselTexture(): Float32Array {
+  if (vessels) return vessels;
+  const n = VESSEL_SIZE;
+  const rng = createRng(0xbe55e1);
+  const out = new Float32Array(n * n);
+  const octaves = [
+    { cells: 16, amp: 1 },
+    { cells: 32, amp: 0.55 },
+  ];
+  for (const { cells, amp } of octaves) {
+    const grid = new Float32Array(cells * cells);
+    for (let i = 0; i < grid.length; i++) grid[i] = rng.next() * 2 - 1;
+    const step = n / cells;
+    for (let y = 0; y < n; y++) {
+      const gy = y / step;
+      const j0 = Math.floor(gy);
+      const ty = smooth(0, 1, gy - j0);
+      const j1 = (j0 + 1) % cells;
+      for (let x = 0; x < n; x++) {
+        const gx = x / step;
+        const i0 = Math.floor(gx);
+        const tx = smooth(0, 1, gx - i0);
+        const i1 = (i0 + 1) % cells;
+        const a = grid[j0 * cells + i0] + (grid[j0 * cells + i1] - grid[j0 * cells + i0]) * tx;
+        const b = grid[j1 * cells + i0] + (grid[j1 * cells + i1] - grid[j1 * cells + i0]) * tx;
+        const v = a + (b - a) * ty;
+        out[y * n + x] += amp * (1 - Math.abs(v)) ** 10;
+      }
+    }
+  }
+  let max = 0;
+  for (const v of out) if (v > max) max = v;
+  for (let i = 0; i < out.length; i++) out[i] /= max;
+  vessels = out;
+  return out;
+}
+
+export const BUMP_STEPS = 1024;
+export const BUMP_MAX_Q = 6;
+let bump: Float32Array | null = null;
+
+/** exp(-q) for q in [0, BUMP_MAX_Q], sampled; use with q = r²/(2σ²). */
+export function expTable(): Float32Array {
+  if (bump) return bump;
+  const t = new Float32Array(BUMP_STEPS + 1);
+  for (let i = 0; i <= BUMP_STEPS; i++) t[i] = Math.exp(-(i / BUMP_STEPS) * BUMP_MAX_Q);
+  bump = t;
+  return t;
+}
