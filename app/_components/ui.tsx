@@ -40,5 +40,5 @@ export function Badge({ children, tone = "default" }: { children: ReactNode; ton
 
 export function ErrorNote({ message }: { message?: string | null }) {
   if (!message) return null;
-  return <p role="alert" className="rounded-md border border-bad/50 bg-bad/10 px-3 py-2 text-sm text-bad">{message}</p>;
+  return <p role="alert" data-testid="form-error" className="rounded-md border border-bad/50 bg-bad/10 px-3 py-2 text-sm text-bad">{message}</p>;
 }

@@ -111,16 +111,20 @@ export async function decodeMaskPng(buf: Uint8Array, opts: DecodeMaskOptions = {
   const hasAlpha = channels === 2 || channels === 4;
   const colour = hasAlpha ? channels - 1 : channels;
 
-  const values = new Uint8Array(width * height);
+  const values = channels === 1 ? new Uint8Array(data.buffer, data.byteOffset, width * height) : new Uint8Array(width * height);
+  if (channels > 1) {
+    for (let i = 0, p = 0; i < values.length; i++, p += channels) {
+      let v = data[p];
+      for (let c = 1; c < colour; c++) if (data[p + c] > v) v = data[p + c];
+      values[i] = hasAlpha && data[p + colour] < THRESHOLD ? 0 : v;
+    }
+  }
   let ambiguous = 0;
   let max = 0;
-  for (let i = 0, p = 0; i < values.length; i++, p += channels) {
-    let v = data[p];
-    for (let c = 1; c < colour; c++) if (data[p + c] > v) v = data[p + c];
-    if (hasAlpha && data[p + colour] < THRESHOLD) v = 0;
-    if (v >= AMBIGUOUS_LOW && v <= AMBIGUOUS_HIGH) ambiguous++;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v - AMBIGUOUS_LOW >>> 0 <= AMBIGUOUS_HIGH - AMBIGUOUS_LOW) ambiguous++;
     if (v > max) max = v;
-    values[i] = v;
   }
   if (ambiguous > maxAmbiguous * values.length) {
     const pct = ((100 * ambiguous) / values.length).toFixed(1);

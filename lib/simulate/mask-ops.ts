@@ -344,3 +344,57 @@ export function fillHoles(mask: Uint8Array, width: number, height: number): Uint
   for (let i = 0; i < mask.length; i++) out[i] = reached[i] === 0 ? FG : 0;
   return out;
 }
+
+const DX = [1, 1, 0, -1, -1, -1, 0, 1];
+const DY = [0, 1, 1, 1, 0, -1, -1, -1];
+
+/**
+ * Outer boundary of one labelled component as pixel coordinates, clockwise from its top-left pixel
+ * (Moore-neighbour tracing, 8-connected). `start` may give that top-left pixel's index to skip the scan.
+ */
+export function traceContour(
+  labels: Int32Array,
+  width: number,
+  height: number,
+  label: number,
+  start?: number,
+): { x: number[]; y: number[] } {
+  let s = start ?? -1;
+  if (s < 0) for (let p = 0; p < labels.length && s < 0; p++) if (labels[p] === label) s = p;
+  if (s < 0) return { x: [], y: [] };
+  const sx = s % width;
+  const sy = (s - sx) / width;
+  const xs = [sx];
+  const ys = [sy];
+  const inside = (x: number, y: number) => x >= 0 && y >= 0 && x < width && y < height && labels[y * width + x] === label;
+  let cx = sx;
+  let cy = sy;
+  let back = 4;
+  const limit = 4 * labels.length + 8;
+  for (let step = 0; step < limit; step++) {
+    let found = -1;
+    for (let k = 1; k <= 8; k++) {
+      const d = (back + k) & 7;
+      if (inside(cx + DX[d], cy + DY[d])) {
+        found = d;
+        break;
+      }
+    }
+    if (found < 0) break;
+    const prev = (found + 7) & 7;
+    const bx = cx + DX[prev];
+    const by = cy + DY[prev];
+    cx += DX[found];
+    cy += DY[found];
+    back = direction(bx - cx, by - cy);
+    if (cx === sx && cy === sy && bx === sx - 1 && by === sy) break;
+    xs.push(cx);
+    ys.push(cy);
+  }
+  return { x: xs, y: ys };
+}
+
+function direction(dx: number, dy: number): number {
+  for (let d = 0; d < 8; d++) if (DX[d] === dx && DY[d] === dy) return d;
+  throw new Error(`not a neighbour offset: ${dx},${dy}`);
+}

@@ -85,10 +85,10 @@ describe("compressed COCO RLE strings", () => {
   });
 
   it("splits large counts into 5-bit groups", () => {
-    // 100 = 3·32 + 4 → group 4 with "more" (4|32 = 36 → 'T'), then 3 → '3'
+    // 100 = 3·32 + 4 → group 4 with "more" (4|32 = 36 → 'T'), then 3 → '3'   → "T3"
     // 5 → '5'; 3 → '3'; 50 − 5 = 45 = 1·32 + 13 → 13|32 = 45 → ']', then 1 → '1'
-    expect(rleCountsToString([100, 5, 3, 50])).toBe("T35]1");
-    expect(rleCountsFromString("T35]1")).toEqual([100, 5, 3, 50]);
+    expect(rleCountsToString([100, 5, 3, 50])).toBe("T353]1");
+    expect(rleCountsFromString("T353]1")).toEqual([100, 5, 3, 50]);
   });
 
   it("sign-extends negative differences and pads positives with bit 4 set", () => {

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what Tandem needs on a fresh Debian machine: system packages (Chromium for browser
+# tests, PyTorch for the trainer) and the npm packages. Safe to run again: it skips what is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_torch=${TANDEM_NEED_TORCH:-1}
+want_browser=${TANDEM_NEED_BROWSER:-1}
+pkgs=()
+if [ "$want_browser" = 1 ] && ! command -v chromium >/dev/null 2>&1; then pkgs+=(chromium); fi
+if [ "$want_torch" = 1 ]; then
+  /usr/bin/python3 -c "import torch, torchvision" >/dev/null 2>&1 || pkgs+=(python3-torch python3-torchvision)
+  /usr/bin/python3 -c "import pytest" >/dev/null 2>&1 || pkgs+=(python3-pytest)
+  /usr/bin/python3 -c "import onnx" >/dev/null 2>&1 || pkgs+=(python3-onnx)
+fi
+if [ ${#pkgs[@]} -gt 0 ]; then
+  echo "tandem: installing system packages: ${pkgs[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+fi
+
+stamp=node_modules/.tandem-installed
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+  echo "tandem: installing npm packages"
+  npm ci --no-audit --no-fund
+  touch "$stamp"
+fi

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# `npm start`: installs what is missing, then starts Tandem on embedded defaults.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TANDEM_NEED_BROWSER=0 bash scripts/ensure-deps.sh
+export PATH="$PWD/node_modules/.bin:$PATH"
+exec node --import tsx scripts/start.ts

