@@ -42,7 +42,7 @@ export interface DicomSummary {
   bitsStored: number;
   signed: boolean;
   /** How the stored values were mapped to 8 bits. */
-  windowing: "voi-window" | "min-max";
+  windowing: "voi-window" | "min-max" | "direct";
 }
 
 export interface DecodedImage {

@@ -123,7 +123,7 @@ export async function decodeMaskPng(buf: Uint8Array, opts: DecodeMaskOptions = {
   let max = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (v - AMBIGUOUS_LOW >>> 0 <= AMBIGUOUS_HIGH - AMBIGUOUS_LOW) ambiguous++;
+    if ((v - AMBIGUOUS_LOW) >>> 0 <= AMBIGUOUS_HIGH - AMBIGUOUS_LOW) ambiguous++; // unsigned wrap: one compare for the band
     if (v > max) max = v;
   }
   if (ambiguous > maxAmbiguous * values.length) {

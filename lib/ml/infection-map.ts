@@ -11,13 +11,18 @@ const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
  * through blue, cyan, yellow, red to dark red (0.5,0,0). Channels in [0, 1]. (matplotlib's
  * "jet" data uses slightly shifted knots, e.g. red starts at 0.35, not 0.375.)
  */
-export function jet(p: number): Rgb {
+export function jet(p: number, out: Rgb = [0, 0, 0]): Rgb {
   const q = 4 * clamp01(p);
-  return [clamp01(1.5 - Math.abs(q - 3)), clamp01(1.5 - Math.abs(q - 2)), clamp01(1.5 - Math.abs(q - 1))];
+  out[0] = clamp01(1.5 - Math.abs(q - 3));
+  out[1] = clamp01(1.5 - Math.abs(q - 2));
+  out[2] = clamp01(1.5 - Math.abs(q - 1));
+  return out;
 }
 
+// The optional `out` arguments let the per-pixel loop below run without allocating.
+
 /** h in [0, 1), s and v in [0, 1]. */
-export function rgbToHsv(r: number, g: number, b: number): Hsv {
+export function rgbToHsv(r: number, g: number, b: number, out: Hsv = [0, 0, 0]): Hsv {
   const max = Math.max(r, g, b);
   const delta = max - Math.min(r, g, b);
   let h = 0;
@@ -26,24 +31,26 @@ export function rgbToHsv(r: number, g: number, b: number): Hsv {
     else if (max === g) h = (b - r) / delta + 2;
     else h = (r - g) / delta + 4;
   }
-  return [h / 6, max > 0 ? delta / max : 0, max];
+  out[0] = h / 6;
+  out[1] = max > 0 ? delta / max : 0;
+  out[2] = max;
+  return out;
 }
 
-export function hsvToRgb(h: number, s: number, v: number): Rgb {
+export function hsvToRgb(h: number, s: number, v: number, out: Rgb = [0, 0, 0]): Rgb {
   const h6 = (((h % 1) + 1) % 1) * 6;
-  const sector = Math.floor(h6);
+  const sector = Math.min(5, Math.floor(h6));
   const f = h6 - sector;
   const p = v * (1 - s);
   const q = v * (1 - s * f);
   const t = v * (1 - s * (1 - f));
-  switch (sector) {
-    case 0: return [v, t, p];
-    case 1: return [q, v, p];
-    case 2: return [p, v, t];
-    case 3: return [p, q, v];
-    case 4: return [t, p, v];
-    default: return [v, p, q];
-  }
+  const r = sector === 0 || sector === 5 ? v : sector === 1 ? q : sector === 4 ? t : p;
+  const g = sector === 1 || sector === 2 ? v : sector === 0 ? t : sector === 3 ? q : p;
+  const b = sector === 3 || sector === 4 ? v : sector === 2 ? t : sector === 5 ? q : p;
+  out[0] = r;
+  out[1] = g;
+  out[2] = b;
+  return out;
 }
 
 function checkInputs(cxrGray: ArrayLike<number>, prob: ArrayLike<number>, width: number, height: number): void {
@@ -64,6 +71,8 @@ function checkInputs(cxrGray: ArrayLike<number>, prob: ArrayLike<number>, width:
 export function infectionMapRgba(cxrGray: ArrayLike<number>, prob: ArrayLike<number>, width: number, height: number): Buffer {
   checkInputs(cxrGray, prob, width, height);
   const out = Buffer.alloc(width * height * 4);
+  const rgb: Rgb = [0, 0, 0];
+  const hsv: Hsv = [0, 0, 0];
   for (let i = 0, o = 0; i < prob.length; i++, o += 4) {
     const gray = cxrGray[i];
     const p = prob[i];
@@ -71,9 +80,9 @@ export function infectionMapRgba(cxrGray: ArrayLike<number>, prob: ArrayLike<num
       out[o] = out[o + 1] = out[o + 2] = gray;
       continue; // alpha stays 0
     }
-    const [r, g, b] = jet(p);
-    const [h, s] = rgbToHsv(r, g, b);
-    const rgb = hsvToRgb(h, s, gray / 255);
+    jet(p, rgb);
+    rgbToHsv(rgb[0], rgb[1], rgb[2], hsv);
+    hsvToRgb(hsv[0], hsv[1], gray / 255, rgb);
     out[o] = Math.round(rgb[0] * 255);
     out[o + 1] = Math.round(rgb[1] * 255);
     out[o + 2] = Math.round(rgb[2] * 255);

@@ -34,6 +34,7 @@ export const protocolSettingsSchema = z.object({
   ]),
   selectionMode: z.enum(["PAIRWISE", "NWAY"]).default("NWAY"),
   votesPerImage: z.number().int().min(1).max(9).default(1),
+  agreementDice: z.number().min(0.5).max(1).default(0.9),
   tieBreak: z.enum(["ANOTHER_MD", "LEAD"]).default("LEAD"),
   redrawNeedsConfirmation: z.boolean().default(false),
   controlsToVote: z.boolean().default(false),

@@ -1,6 +1,6 @@
 // Ground-glass / consolidation-like opacities on the coarse grid: blobby soft-edged haze inside the lungs,
 // plus the field whose threshold is the true infection mask.
-import { fractalNoise } from "./field-ops";
+import { fractalNoise, valueNoise } from "./field-ops";
 import type { Frame, Grid } from "./cxr-grid";
 import { BUMP_MAX_Q, BUMP_STEPS, expTable, smooth } from "./cxr-tables";
 import type { Rng } from "./prng";
@@ -66,7 +66,7 @@ export function renderInfection(
   const field = new Float32Array(lw * lh);
   const haze = new Float32Array(lw * lh);
   const edge = fractalNoise(rng.fork("edge"), lw, lh, Math.max(2, lw / 18), 2);
-  const patch = fractalNoise(rng.fork("patch"), lw, lh, Math.max(1.5, lw / 40), 2);
+  const patch = valueNoise(rng.fork("patch"), lw, lh, Math.max(1.5, lw / 40));
   const table = expTable();
   const qScale = BUMP_STEPS / BUMP_MAX_Q;
   const regions: InfectionRegion[] = [];
@@ -75,7 +75,7 @@ export function renderInfection(
   for (let r = 0; r < count; r++) {
     const c = pickCentre(rng, grid, frame, lung, anatomyCx);
     const radius = (rng.uniform(0.035, 0.065) + rng.uniform(0, 0.055) ** 1.3 * 1.4) * shrink / frame.du;
-    const contrast = rng.chance(0.2) ? rng.uniform(0.05, 0.1) : rng.uniform(0.1, 0.32);
+    const contrast = rng.chance(0.2) ? rng.uniform(0.06, 0.12) : rng.uniform(0.14, 0.4);
     const lobes: Lobe[] = [];
     const nLobes = rng.int(3, 7);
     for (let k = 0; k < nLobes; k++) {
@@ -117,7 +117,7 @@ export function renderInfection(
         const p = j * lw + i;
         const f = (1 - keep) * (1 + 0.35 * edge[p]);
         if (f > field[p]) field[p] = f;
-        haze[p] += contrast * smooth(0.12, 0.85, f) * (0.7 + 0.45 * patch[p]) * lung[p];
+        haze[p] += contrast * smooth(0.2, 0.8, f) * (0.75 + 0.4 * patch[p]) * lung[p];
       }
     }
     regions.push({

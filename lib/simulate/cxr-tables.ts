@@ -24,15 +24,15 @@ let rib: Float32Array | null = null;
 export function ribProfile(): Float32Array {
   if (rib) return rib;
   const t = new Float32Array(RIB_STEPS + 1);
-  const width = 0.45;
+  const width = 0.52;
   for (let i = 0; i <= RIB_STEPS; i++) {
     const q = i / RIB_STEPS / width;
     if (q >= 1.06) continue;
-    const up = smooth(0, 0.22, q);
-    const down = 1 - smooth(0.93, 1.06, q);
-    const cortex = Math.exp(-(((q - 0.9) / 0.06) ** 2));
-    const middle = 1 - 0.18 * Math.exp(-(((q - 0.55) / 0.22) ** 2));
-    t[i] = up * down * (0.8 * middle + 0.35 * cortex);
+    const up = smooth(0, 0.18, q);
+    const down = 1 - smooth(0.88, 1.04, q);
+    const cortex = Math.exp(-(((q - 0.86) / 0.07) ** 2)) + 0.5 * Math.exp(-(((q - 0.14) / 0.07) ** 2));
+    const middle = 1 - 0.15 * Math.exp(-(((q - 0.5) / 0.2) ** 2));
+    t[i] = up * down * (0.9 * middle + 0.15 * cortex);
   }
   rib = t;
   return t;
@@ -64,37 +64,60 @@ export function toneTable(lo: number, hi: number, gamma: number): Uint8Array {
 export const VESSEL_SIZE = 256;
 let vessels: Float32Array | null = null;
 
-/** Tileable thin bright ridges (ridged value noise), 256×256 in [0, 1]. */
+function fade(t: number): number {
+  return t * t * t * (t * (t * 6 - 15) + 10);
+}
+
+// Periodic gradient noise, roughly in [-1, 1], over a size×size tile with `cells` lattice cells per side.
+function gradientNoise(size: number, cells: number, seed: number): Float32Array {
+  const rng = createRng(seed);
+  const gx = new Float32Array(cells * cells);
+  const gy = new Float32Array(cells * cells);
+  for (let i = 0; i < gx.length; i++) {
+    const a = rng.uniform(0, 2 * Math.PI);
+    gx[i] = Math.cos(a);
+    gy[i] = Math.sin(a);
+  }
+  const out = new Float32Array(size * size);
+  const step = size / cells;
+  for (let y = 0; y < size; y++) {
+    const fy = y / step;
+    const j0 = Math.floor(fy);
+    const ty = fy - j0;
+    const j1 = (j0 + 1) % cells;
+    for (let x = 0; x < size; x++) {
+      const fx = x / step;
+      const i0 = Math.floor(fx);
+      const tx = fx - i0;
+      const i1 = (i0 + 1) % cells;
+      const dot = (i: number, j: number, ox: number, oy: number) => gx[j * cells + i] * ox + gy[j * cells + i] * oy;
+      const a = dot(i0, j0, tx, ty);
+      const b = dot(i1, j0, tx - 1, ty);
+      const c = dot(i0, j1, tx, ty - 1);
+      const d = dot(i1, j1, tx - 1, ty - 1);
+      const u = fade(tx);
+      const top = a + (b - a) * u;
+      const bot = c + (d - c) * u;
+      out[y * size + x] = 1.4 * (top + (bot - top) * fade(ty));
+    }
+  }
+  return out;
+}
+
+/** Tileable thin bright ridges (ridged gradient noise), VESSEL_SIZE² values in [0, 1]. */
 export function vesselTexture(): Float32Array {
   if (vessels) return vessels;
   const n = VESSEL_SIZE;
-  const rng = createRng(0xbe55e1);
   const out = new Float32Array(n * n);
   const octaves = [
-    { cells: 16, amp: 1 },
-    { cells: 32, amp: 0.55 },
+    { cells: 8, amp: 1 },
+    { cells: 16, amp: 0.6 },
+    { cells: 32, amp: 0.3 },
   ];
-  for (const { cells, amp } of octaves) {
-    const grid = new Float32Array(cells * cells);
-    for (let i = 0; i < grid.length; i++) grid[i] = rng.next() * 2 - 1;
-    const step = n / cells;
-    for (let y = 0; y < n; y++) {
-      const gy = y / step;
-      const j0 = Math.floor(gy);
-      const ty = smooth(0, 1, gy - j0);
-      const j1 = (j0 + 1) % cells;
-      for (let x = 0; x < n; x++) {
-        const gx = x / step;
-        const i0 = Math.floor(gx);
-        const tx = smooth(0, 1, gx - i0);
-        const i1 = (i0 + 1) % cells;
-        const a = grid[j0 * cells + i0] + (grid[j0 * cells + i1] - grid[j0 * cells + i0]) * tx;
-        const b = grid[j1 * cells + i0] + (grid[j1 * cells + i1] - grid[j1 * cells + i0]) * tx;
-        const v = a + (b - a) * ty;
-        out[y * n + x] += amp * (1 - Math.abs(v)) ** 10;
-      }
-    }
-  }
+  octaves.forEach(({ cells, amp }, k) => {
+    const noise = gradientNoise(n, cells, 0xbe55e1 + k);
+    for (let i = 0; i < out.length; i++) out[i] += amp * Math.max(0, 1 - Math.abs(noise[i])) ** 8;
+  });
   let max = 0;
   for (const v of out) if (v > max) max = v;
   for (let i = 0; i < out.length; i++) out[i] /= max;

@@ -5,7 +5,7 @@ CREATE TYPE "Role" AS ENUM ('ADMIN', 'LEAD', 'MD', 'EXPORTER');
 CREATE TYPE "ImageLabel" AS ENUM ('COVID', 'CONTROL', 'UNKNOWN');
 
 -- CreateEnum
-CREATE TYPE "ImageState" AS ENUM ('UNANNOTATED', 'AWAITING_MANUAL', 'AWAITING_CANDIDATES', 'AWAITING_VOTE', 'AWAITING_REDRAW', 'AWAITING_CONFIRMATION', 'ACCEPTED');
+CREATE TYPE "ImageState" AS ENUM ('UNANNOTATED', 'AWAITING_MANUAL', 'AWAITING_CANDIDATES', 'AWAITING_VOTE', 'AWAITING_REDRAW', 'AWAITING_CONFIRMATION', 'DISPUTED', 'ACCEPTED');
 
 -- CreateEnum
 CREATE TYPE "SourceFormat" AS ENUM ('PNG', 'JPEG', 'DICOM');
@@ -41,7 +41,7 @@ CREATE TYPE "RunStatus" AS ENUM ('QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CA
 CREATE TYPE "JobStatus" AS ENUM ('QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED');
 
 -- CreateEnum
-CREATE TYPE "DecisionKind" AS ENUM ('CONSENSUS', 'LEAD', 'CONFIRMED', 'LABEL');
+CREATE TYPE "DecisionKind" AS ENUM ('CONSENSUS', 'LEAD', 'CONFIRMED', 'REDRAWN', 'LABEL');
 
 -- CreateTable
 CREATE TABLE "User" (
@@ -94,6 +94,7 @@ CREATE TABLE "Project" (
     "stage2Networks" JSONB NOT NULL,
     "selectionMode" "SelectionMode" NOT NULL DEFAULT 'NWAY',
     "votesPerImage" INTEGER NOT NULL DEFAULT 1,
+    "agreementDice" DOUBLE PRECISION NOT NULL DEFAULT 0.9,
     "tieBreak" "TieBreak" NOT NULL DEFAULT 'LEAD',
     "redrawNeedsConfirmation" BOOLEAN NOT NULL DEFAULT false,
     "controlsToVote" BOOLEAN NOT NULL DEFAULT false,
@@ -130,6 +131,7 @@ CREATE TABLE "Image" (
     "fold" INTEGER,
     "inS1" BOOLEAN NOT NULL DEFAULT false,
     "state" "ImageState" NOT NULL DEFAULT 'UNANNOTATED',
+    "extraVotes" INTEGER NOT NULL DEFAULT 0,
     "version" INTEGER NOT NULL DEFAULT 0,
     "importBatchId" UUID,
     "createdAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -303,7 +305,7 @@ CREATE TABLE "GroundTruth" (
     "id" UUID NOT NULL,
     "projectId" UUID NOT NULL,
     "imageId" UUID NOT NULL,
-    "maskId" UUID NOT NULL,
+    "maskId" UUID,
     "roundId" UUID,
     "stage" "Stage",
     "decision" "DecisionKind" NOT NULL,

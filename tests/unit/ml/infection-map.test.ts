@@ -38,6 +38,16 @@ describe("HSV", () => {
     expect(hsvToRgb(0, 1, 0.4)).toEqual([0.4, 0, 0]);
   });
 
+  it("round-trips colours in all six hue sectors", () => {
+    const samples: [number, number, number][] = [[1, 0.2, 0.1], [0.8, 0.9, 0.1], [0.1, 0.7, 0.3], [0.1, 0.5, 0.6], [0.3, 0.2, 0.9], [0.9, 0.1, 0.6]];
+    samples.forEach(([r, g, b], i) => {
+      const hsv = rgbToHsv(r, g, b);
+      expect(Math.floor(hsv[0] * 6)).toBe(i);
+      const back = hsvToRgb(...hsv);
+      [r, g, b].forEach((v, c) => expect(back[c]).toBeCloseTo(v, 12));
+    });
+  });
+
   it("round-trips jet colours", () => {
     for (let p = 0; p <= 1; p += 0.01) {
       const rgb = jet(p);

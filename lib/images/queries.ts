@@ -1,0 +1,25 @@
+import { db } from "../db/client";
+import { AppError } from "../errors/app-error";
+import { requireProjectRole } from "../auth/authorize";
+import type { Actor, Role } from "../auth/types";
+
+/** An image of a project the actor belongs to (NOT_FOUND otherwise: ids reveal nothing). */
+export async function getImageForActor(actor: Actor, imageId: string, allowed: Role[] = ["LEAD", "MD", "EXPORTER"]) {
+  const image = await db().image.findUnique({ where: { id: imageId } });
+  if (!image) throw new AppError("NOT_FOUND", "Image not found");
+  await requireProjectRole(actor, image.projectId, allowed).catch((e) => {
+    throw e.code === "FORBIDDEN" ? e : new AppError("NOT_FOUND", "Image not found");
+  });
+  return image;
+}
+
+export async function listImages(actor: Actor, projectId: string, opts: { state?: string; cursor?: string; take?: number } = {}) {
+  await requireProjectRole(actor, projectId, ["LEAD", "EXPORTER"]);
+  return db().image.findMany({
+    where: { projectId, state: opts.state as never },
+    orderBy: { id: "asc" },
+    take: Math.min(opts.take ?? 100, 500),
+    ...(opts.cursor ? { cursor: { id: opts.cursor }, skip: 1 } : {}),
+    select: { id: true, originalName: true, label: true, state: true, width: true, height: true, sourceDataset: true, patientPseudonym: true, inS1: true, fold: true, flags: true },
+  });
+}

@@ -1,0 +1,47 @@
+import { db } from "../db/client";
+import { AppError } from "../errors/app-error";
+import { requireProjectRole } from "../auth/authorize";
+import type { Actor } from "../auth/types";
+
+/** The storage key behind one position of a voter's own open ballot. */
+export async function ballotCandidateKey(actor: Actor, ballotId: string, position: number): Promise<string> {
+  const ballot = await db().ballot.findUnique({ where: { id: ballotId } });
+  if (!ballot || ballot.voterId !== actor.userId) throw new AppError("NOT_FOUND", "Not found");
+  const candidateId = ballot.shownOrder[position - 1];
+  if (!candidateId) throw new AppError("NOT_FOUND", "Not found");
+  const c = await db().candidate.findUniqueOrThrow({ where: { id: candidateId }, select: { maskId: true } });
+  const m = await db().mask.findUniqueOrThrow({ where: { id: c.maskId }, select: { storageKey: true } });
+  return m.storageKey;
+}
+
+export async function ballotImage(actor: Actor, ballotId: string) {
+  const ballot = await db().ballot.findUnique({ where: { id: ballotId } });
+  if (!ballot || ballot.voterId !== actor.userId) throw new AppError("NOT_FOUND", "Not found");
+  const img = await db().image.findUniqueOrThrow({ where: { id: ballot.imageId }, select: { storageKey: true, projectId: true, id: true } });
+  return img;
+}
+
+/**
+ * Sources of an image's candidates with their votes: leads only, and only once the image's
+ * vote is closed (blinding holds until then).
+ */
+export async function revealCandidates(actor: Actor, imageId: string) {
+  const image = await db().image.findUnique({ where: { id: imageId } });
+  if (!image) throw new AppError("NOT_FOUND", "Image not found");
+  await requireProjectRole(actor, image.projectId, ["LEAD"]);
+  if (image.state === "AWAITING_VOTE") throw new AppError("FORBIDDEN", "Sources are revealed only after the vote on this image is closed");
+  const cands = await db().candidate.findMany({ where: { imageId }, orderBy: { createdAt: "asc" } });
+  const masks = await db().mask.findMany({ where: { id: { in: cands.map((c) => c.maskId) } }, include: { modelRun: true } });
+  const votes = await db().vote.findMany({ where: { imageId } });
+  return cands.map((c) => {
+    const m = masks.find((x) => x.id === c.maskId)!;
+    return {
+      candidateId: c.id,
+      roundId: c.roundId,
+      kind: m.kind,
+      authorId: m.authorId,
+      model: m.modelRun ? { runId: m.modelRun.id, arch: m.modelRun.arch, encoder: m.modelRun.encoder, fold: m.modelRun.fold, weightsSha256: m.modelRun.weightsSha256 } : null,
+      votes: votes.filter((v) => v.candidateId === c.id).length,
+    };
+  });
+}

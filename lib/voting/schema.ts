@@ -1,0 +1,10 @@
+import { z } from "zod";
+
+export const castVoteSchema = z.object({
+  /** 1-based position in the order this voter was shown; null = none is acceptable. */
+  choice: z.number().int().min(1).max(20).nullable(),
+  durationMs: z.number().int().min(0).max(24 * 3600_000),
+  idempotencyKey: z.string().min(8).max(100),
+  duels: z.array(z.object({ a: z.number().int().min(1), b: z.number().int().min(1), winner: z.number().int().min(1) })).max(50).optional(),
+});
+export type CastVoteInput = z.input<typeof castVoteSchema>;
