@@ -5,6 +5,7 @@ import { recordAudit } from "../audit/mutations";
 import { requireProjectRole } from "../auth/authorize";
 import type { Actor } from "../auth/types";
 import { enqueue } from "../jobs/queue";
+import { createMask } from "../masks/mutations";
 import { stratifiedSubset } from "./subset";
 import { assignFolds } from "./folds";
 import { seededRandom, shuffleWith } from "./random";
@@ -223,7 +224,7 @@ export async function failRun(runId: string, message: string) {
  * Opens the vote once every run of the round has trained and all its prediction jobs are
  * done. Stage I adds each image's manual mask as a candidate. Safe to call repeatedly.
  */
-export async function maybeOpenVoting(roundId: string): Promise<boolean> {
+export async function maybeOpenVoting(roundId: string, exceptJobId?: string): Promise<boolean> {
   return db().$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ status: string; projectId: string; stage: string }[]>`
       SELECT status, "projectId", stage FROM "Round" WHERE id = ${roundId}::uuid FOR UPDATE`;
@@ -234,7 +235,7 @@ export async function maybeOpenVoting(roundId: string): Promise<boolean> {
     const runIds = (await tx.modelRun.findMany({ where: { roundId }, select: { id: true } })).map((r) => r.id);
     const pending = await tx.$queryRaw<{ n: bigint }[]>`
       SELECT count(*) AS n FROM "Job" WHERE name = 'predict' AND status <> 'SUCCEEDED'
-        AND payload->>'runId' = ANY(${runIds}::text[])`;
+        AND payload->>'runId' = ANY(${runIds}::text[]) AND id::text <> ${exceptJobId ?? ""}`;
     if (Number(pending[0].n) > 0) {
       if (round.status === "TRAINING") await tx.round.update({ where: { id: roundId }, data: { status: "PREDICTING" } });
       return false;
@@ -336,4 +337,28 @@ export async function reopenRedraw(tx: Tx, projectId: string, imageId: string, r
     return tx.task.update({ where: { id: t.id }, data: { status: "OPEN", assigneeId: null, claimedAt: null, doneAt: null, maskId: null } });
   }
   return tx.task.create({ data: { projectId, imageId, roundId, kind: "REDRAW" } });
+}
+
+/**
+ * Registers one machine candidate (idempotent: one mask per run and image, one candidate
+ * per round, image and mask). Refuses an image the run trained on: the out-of-fold rule.
+ */
+export async function registerPrediction(
+  run: { id: string; projectId: string; roundId: string | null },
+  image: { id: string; width: number; height: number },
+  mask: Uint8Array,
+  probKey: string | null,
+) {
+  const trained = await db().modelRunImage.findUnique({ where: { runId_imageId: { runId: run.id, imageId: image.id } } });
+  if (trained?.trained) throw new AppError("CONFLICT", "Out-of-fold violation: the run trained on this image");
+  return db().$transaction(async (tx) => {
+    let m = await tx.mask.findUnique({ where: { modelRunId_imageId: { modelRunId: run.id, imageId: image.id } } });
+    if (!m) {
+      m = await createMask(tx, { projectId: run.projectId, imageId: image.id, kind: "MACHINE", mask, width: image.width, height: image.height, modelRunId: run.id, roundId: run.roundId, probKey });
+    }
+    if (run.roundId) {
+      await tx.candidate.createMany({ data: [{ roundId: run.roundId, imageId: image.id, maskId: m.id }], skipDuplicates: true });
+    }
+    return m.id;
+  });
 }

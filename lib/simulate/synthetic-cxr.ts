@@ -1,4 +1,5 @@
 // Seeded synthetic chest X-rays (8-bit grey) with their true infection mask and lung mask.
+const NORIB = !!process.env.NORIB;
 import { renderAnatomy } from "./cxr-anatomy";
 import { sampleAcquisition, sampleAnatomy, type AcquisitionBias } from "./cxr-geometry";
 import { makeFrame, makeGrid } from "./cxr-grid";
@@ -110,9 +111,116 @@ export function generateCxr(opts: GenerateCxrOptions): SyntheticCxr {
   };
 }
 
-// Upsamples the coarse fields bilinearly (one interpolated coarse row per output row), adds rib detail
-// and film grain, maps density to grey and thresholds the lung and infection masks.
-function compose(
+interface Rows {
+  d: Float32Array;
+  p: Float32Array;
+  a: Float32Array;
+  l: Float32Array;
+  f: Float32Array;
+}
+
+const TONE_SCALE = (TONE_STEPS - 1) / (TONE_MAX - TONE_MIN);
+
+function lerpRow(src: Float32Array, out: Float32Array, a: number, b: number, t: number, n: number, offset: number, scale: number) {
+  for (let i = 0; i < n; i++) out[i] = (src[a + i] + (src[b + i] - src[a + i]) * t - offset) * scale;
+}
+
+// One output row of grey values: linear steps across each coarse cell, rib detail where ribs show, grain.
+function shadeRow(
+  rows: Rows,
+  factor: number,
+  width: number,
+  tone: Uint8Array,
+  noise: number,
+  state: number,
+  out: Uint8Array,
+  row: number,
+): number {
+  const { d: rd, p: rp, a: ra } = rows;
+  const rib = ribProfile();
+  const gauss = gaussTable();
+  const gMask = (1 << GAUSS_BITS) - 1;
+  const top = TONE_STEPS - 1;
+  const step = 1 / factor;
+  let x = 0;
+  for (let i = 0; x < width; i++) {
+    const end = Math.min(width, Math.ceil((i + 1) * factor - 1e-9));
+    const s0 = x * step - i;
+    const dd = (rd[i + 1] - rd[i]) * step;
+    let d = rd[i] + (rd[i + 1] - rd[i]) * s0;
+    if (!NORIB && (ra[i] > 0.2 || ra[i + 1] > 0.2)) {
+      const da = (ra[i + 1] - ra[i]) * step;
+      const dp = (rp[i + 1] - rp[i]) * step;
+      let amp = ra[i] + (ra[i + 1] - ra[i]) * s0;
+      let ph = rp[i] + (rp[i + 1] - rp[i]) * s0;
+      for (; x < end; x++) {
+        state ^= state << 13;
+        state ^= state >>> 17;
+        state ^= state << 5;
+        let k = (d + amp * rib[((ph - Math.floor(ph)) * RIB_STEPS) | 0] + noise * gauss[state & gMask]) | 0;
+        if (k < 0) k = 0;
+        else if (k > top) k = top;
+        out[row + x] = tone[k];
+        d += dd;
+        amp += da;
+        ph += dp;
+      }
+    } else {
+      for (; x < end; x++) {
+        state ^= state << 13;
+        state ^= state >>> 17;
+        state ^= state << 5;
+        let k = (d + noise * gauss[state & gMask]) | 0;
+        if (k < 0) k = 0;
+        else if (k > top) k = top;
+        out[row + x] = tone[k];
+        d += dd;
+      }
+    }
+  }
+  return state;
+}
+
+// Lung and infection masks for one output row; only coarse cells that touch the lungs are visited per pixel.
+function maskRow(
+  rows: Rows,
+  infected: boolean,
+  factor: number,
+  width: number,
+  lungMask: Uint8Array,
+  mask: Uint8Array,
+  row: number,
+  counts: { lung: number; mask: number },
+) {
+  const { l: rl, f: rf } = rows;
+  const step = 1 / factor;
+  let x = 0;
+  for (let i = 0; x < width; i++) {
+    const end = Math.min(width, Math.ceil((i + 1) * factor - 1e-9));
+    const x0 = x;
+    x = end;
+    const l0 = rl[i];
+    const l1 = rl[i + 1];
+    if (l0 <= 0.5 && l1 <= 0.5) continue;
+    const f0 = infected ? rf[i] : 0;
+    const f1 = infected ? rf[i + 1] : 0;
+    const any = f0 > INFECTION_THRESHOLD || f1 > INFECTION_THRESHOLD;
+    for (let xx = x0; xx < end; xx++) {
+      const s = xx * step - i;
+      if (l0 + (l1 - l0) * s <= 0.5) continue;
+      lungMask[row + xx] = 255;
+      counts.lung++;
+      if (any && f0 + (f1 - f0) * s > INFECTION_THRESHOLD) {
+        mask[row + xx] = 255;
+        counts.mask++;
+      }
+    }
+  }
+}
+
+// Upsamples the coarse fields bilinearly (one interpolated coarse row per output row), adds rib detail and
+// film grain, maps density to grey and thresholds the lung and infection masks.
+export function compose(
   grid: ReturnType<typeof makeGrid>,
   density: Float32Array,
   ribPhase: Float32Array,
@@ -127,66 +235,27 @@ function compose(
   lungMask: Uint8Array,
 ): { lungArea: number; maskArea: number } {
   const { width, height, factor, lw } = grid;
-  const xi = new Int32Array(width);
-  const xs = new Float32Array(width);
-  for (let x = 0; x < width; x++) {
-    xi[x] = Math.floor(x / factor);
-    xs[x] = x / factor - xi[x];
-  }
-  const rd = new Float32Array(lw);
-  const rp = new Float32Array(lw);
-  const ra = new Float32Array(lw);
-  const rl = new Float32Array(lw);
-  const rf = new Float32Array(lw);
-  const rib = ribProfile();
-  const gauss = gaussTable();
-  const gMask = (1 << GAUSS_BITS) - 1;
-  const toneScale = (TONE_STEPS - 1) / (TONE_MAX - TONE_MIN);
-  const toneTop = TONE_STEPS - 1;
+  const rows: Rows = {
+    d: new Float32Array(lw),
+    p: new Float32Array(lw),
+    a: new Float32Array(lw),
+    l: new Float32Array(lw),
+    f: new Float32Array(lw),
+  };
+  const counts = { lung: 0, mask: 0 };
   let state = grainSeed | 1;
-  let lungArea = 0;
-  let maskArea = 0;
-
   for (let y = 0; y < height; y++) {
     const j = Math.floor(y / factor);
     const t = y / factor - j;
     const a = j * lw;
     const b = a + lw;
-    for (let i = 0; i < lw; i++) {
-      rd[i] = density[a + i] + (density[b + i] - density[a + i]) * t;
-      rp[i] = ribPhase[a + i] + (ribPhase[b + i] - ribPhase[a + i]) * t;
-      ra[i] = ribAmp[a + i] + (ribAmp[b + i] - ribAmp[a + i]) * t;
-      rl[i] = lung[a + i] + (lung[b + i] - lung[a + i]) * t;
-      if (infection) rf[i] = infection[a + i] + (infection[b + i] - infection[a + i]) * t;
-    }
-    const row = y * width;
-    for (let x = 0; x < width; x++) {
-      const i = xi[x];
-      const s = xs[x];
-      let d = rd[i] + (rd[i + 1] - rd[i]) * s;
-      const amp = ra[i] + (ra[i + 1] - ra[i]) * s;
-      if (amp > 0.002) {
-        const ph = rp[i] + (rp[i + 1] - rp[i]) * s;
-        d += amp * rib[((ph - Math.floor(ph)) * RIB_STEPS) | 0];
-      }
-      state ^= state << 13;
-      state ^= state >>> 17;
-      state ^= state << 5;
-      d += grain * gauss[state & gMask];
-      let k = ((d - TONE_MIN) * toneScale) | 0;
-      if (k < 0) k = 0;
-      else if (k > toneTop) k = toneTop;
-      pixels[row + x] = tone[k];
-      const l = rl[i] + (rl[i + 1] - rl[i]) * s;
-      if (l > 0.5) {
-        lungMask[row + x] = 255;
-        lungArea++;
-        if (infection && rf[i] + (rf[i + 1] - rf[i]) * s > INFECTION_THRESHOLD) {
-          mask[row + x] = 255;
-          maskArea++;
-        }
-      }
-    }
+    lerpRow(density, rows.d, a, b, t, lw, TONE_MIN, TONE_SCALE);
+    lerpRow(ribPhase, rows.p, a, b, t, lw, 0, 1);
+    lerpRow(ribAmp, rows.a, a, b, t, lw, 0, TONE_SCALE);
+    lerpRow(lung, rows.l, a, b, t, lw, 0, 1);
+    if (infection) lerpRow(infection, rows.f, a, b, t, lw, 0, 1);
+    state = shadeRow(rows, factor, width, tone, grain * TONE_SCALE, state, pixels, y * width);
+    if (process.env.NOMASK) {} else maskRow(rows, infection !== null, factor, width, lungMask, mask, y * width, counts);
   }
-  return { lungArea, maskArea };
+  return { lungArea: counts.lung, maskArea: counts.mask };
 }

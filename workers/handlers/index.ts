@@ -1,8 +1,12 @@
 import type { JobHandler } from "../../lib/jobs/types";
 import type { JobName } from "../../lib/jobs/queue";
 import { noopHandler } from "./noop";
+import { trainHandler } from "./train";
+import { predictHandler } from "./predict";
 
 // The one place job names meet their handlers.
 export const handlers: { [N in JobName]: JobHandler<any> } = {
   noop: noopHandler,
+  train: trainHandler,
+  predict: predictHandler,
 };

@@ -22,3 +22,13 @@ def check_io(path: str, size: int) -> None:
     dims = [d.dim_param or d.dim_value for d in inp.type.tensor_type.shape.dim]
     assert dims == ["batch", 1, size, size]
     assert [d.dim_param or d.dim_value for d in out.type.tensor_type.shape.dim][0] == "batch"
+
+
+def run_onnxruntime(path: str, image):
+    """Probabilities from onnxruntime, or None where it is not installed."""
+    try:
+        import onnxruntime
+    except ImportError:
+        return None
+    session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+    return session.run(["prob"], {"image": image})[0]

@@ -54,3 +54,21 @@ def test_onnx_export_of_inception_encoder(tmp_path):
     path = tmp_path / "model.onnx"
     export_onnx(create_model("unet", "inception_v3", width=2), 96, str(path))
     onnx_optional.check_io(str(path), size=96)
+
+
+@pytest.mark.parametrize("arch, encoder, size", [("unet", "tiny", 64), ("unetpp", "tiny", 64),
+                                                 ("dla", "tiny", 64), ("unet", "inception_v3", 96)])
+def test_onnx_output_matches_pytorch_where_onnxruntime_exists(tmp_path, arch, encoder, size):
+    from tandem_trainer.models import ProbabilityModel
+
+    pytest.importorskip("onnxruntime", reason="no onnxruntime for Python here; the Node side compares instead")
+    torch.manual_seed(0)
+    net = create_model(arch, encoder, width=2).eval()
+    path = str(tmp_path / "model.onnx")
+    export_onnx(net, size, path)
+    images = torch.rand(3, 1, size, size)  # batch 3: the exported batch axis is dynamic
+    got = onnx_optional.run_onnxruntime(path, images.numpy())
+    with torch.no_grad():
+        expected = ProbabilityModel(net)(images).numpy()
+    assert got.shape == expected.shape
+    assert abs(got - expected).max() < 1e-4

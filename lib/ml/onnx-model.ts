@@ -1,0 +1,34 @@
+import * as ort from "onnxruntime-node";
+
+// Tandem's exported models take N×1×H×W grayscale in [0,1] ("image") and return
+// probabilities N×1×H×W ("prob"); normalisation lives inside the model.
+
+export type Model = { session: ort.InferenceSession; size: number };
+
+export function executionProviders(): string[] {
+  return process.env.ORT_PROVIDER === "cuda" ? ["cuda", "cpu"] : ["cpu"];
+}
+
+export async function loadModel(bytes: Uint8Array, size: number): Promise<Model> {
+  const session = await ort.InferenceSession.create(bytes, {
+    executionProviders: executionProviders(),
+    graphOptimizationLevel: "all",
+    intraOpNumThreads: Number(process.env.ORT_THREADS ?? 0) || undefined,
+  });
+  return { session, size };
+}
+
+/** Runs a batch of size×size 8-bit images; returns one probability map per image. */
+export async function predictBatch(model: Model, images: Uint8Array[]): Promise<Float32Array[]> {
+  const { size } = model;
+  const n = images.length;
+  const input = new Float32Array(n * size * size);
+  images.forEach((img, b) => {
+    const off = b * size * size;
+    for (let i = 0; i < img.length; i++) input[off + i] = img[i] / 255;
+  });
+  const feeds = { [model.session.inputNames[0]]: new ort.Tensor("float32", input, [n, 1, size, size]) };
+  const out = await model.session.run(feeds);
+  const prob = out[model.session.outputNames[0]].data as Float32Array;
+  return images.map((_, b) => prob.slice(b * size * size, (b + 1) * size * size));
+}

@@ -1,0 +1,50 @@
+import { db } from "../db/client";
+
+export type TrainingItem = { imageId: string; imageKey: string; maskKey: string | null; label: "covid" | "control"; patient: string | null };
+
+/**
+ * What a run trains on and is validated against. Stage I: the subset's manual masks (train =
+ * other folds, validation = its own fold). Stage II: the accepted masks chosen at round start.
+ */
+export async function trainingInputs(runId: string) {
+  const run = await db().modelRun.findUniqueOrThrow({ where: { id: runId }, include: { round: true } });
+  const rows = await db().modelRunImage.findMany({ where: { runId }, select: { imageId: true, trained: true } });
+  const images = await db().image.findMany({
+    where: { id: { in: rows.map((r) => r.imageId) } },
+    select: { id: true, storageKey: true, label: true, patientPseudonym: true },
+  });
+  const maskOf = new Map<string, string | null>();
+  if (run.fold !== null) {
+    const manual = await db().mask.findMany({
+      where: { imageId: { in: images.map((i) => i.id) }, kind: "MANUAL", roundId: run.roundId },
+      select: { imageId: true, storageKey: true },
+    });
+    for (const m of manual) maskOf.set(m.imageId, m.storageKey);
+  } else {
+    const gts = await db().groundTruth.findMany({ where: { imageId: { in: images.map((i) => i.id) }, isCurrent: true }, select: { imageId: true, maskId: true } });
+    const masks = await db().mask.findMany({ where: { id: { in: gts.map((g) => g.maskId).filter((x): x is string => !!x) } }, select: { id: true, storageKey: true } });
+    for (const g of gts) maskOf.set(g.imageId, g.maskId ? masks.find((m) => m.id === g.maskId)!.storageKey : null);
+  }
+  const byId = new Map(images.map((i) => [i.id, i]));
+  const item = (imageId: string): TrainingItem => {
+    const img = byId.get(imageId)!;
+    const maskKey = maskOf.get(imageId) ?? null;
+    return { imageId, imageKey: img.storageKey, maskKey, label: maskKey ? "covid" : "control", patient: img.patientPseudonym };
+  };
+  const train = rows.filter((r) => r.trained).map((r) => item(r.imageId)).sort((a, b) => a.imageId.localeCompare(b.imageId));
+  const val = rows.filter((r) => !r.trained && maskOf.has(r.imageId)).map((r) => item(r.imageId)).sort((a, b) => a.imageId.localeCompare(b.imageId));
+  return { run, train, val };
+}
+
+export async function getRun(runId: string) {
+  return db().modelRun.findUnique({ where: { id: runId }, include: { round: true } });
+}
+
+export async function imagesForPrediction(ids: string[]) {
+  return db().image.findMany({ where: { id: { in: ids } }, select: { id: true, projectId: true, storageKey: true, width: true, height: true }, orderBy: { id: "asc" } });
+}
+
+export async function existingPredictions(runId: string, imageIds: string[]) {
+  const rows = await db().mask.findMany({ where: { modelRunId: runId, imageId: { in: imageIds } }, select: { imageId: true, id: true } });
+  return new Map(rows.map((r) => [r.imageId, r.id]));
+}

@@ -1,0 +1,84 @@
+import { createHash } from "node:crypto";
+import { mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { JobHandler } from "../../lib/jobs/types";
+import { PermanentJobError } from "../../lib/jobs/types";
+import { jobDefinitions } from "../../lib/jobs/definitions";
+import { trainingInputs } from "../../lib/protocol/queries";
+import { completeTrainingRun, failRun, markRunStarted, recordRunProgress } from "../../lib/protocol/mutations";
+import { store } from "../../lib/storage/store";
+import { key } from "../../lib/storage/keys";
+import { logger } from "../../lib/log/logger";
+import type { TrainConfig } from "../../lib/protocol/types";
+import { runTrainer } from "../trainer-process";
+
+/** Trains one model run: data folder from storage → Python trainer → ONNX artifact in storage. */
+export const trainHandler: JobHandler<{ runId: string }> = async ({ payload, attempt, signal, progress }) => {
+  const { run, train, val } = await trainingInputs(payload.runId);
+  if (run.status === "SUCCEEDED" && run.artifactKey) {
+    return completeTrainingRun(run.id, { artifactKey: run.artifactKey, weightsSha256: run.weightsSha256!, metrics: run.metrics, paramCount: run.paramCount ?? undefined });
+  }
+  if (!train.length) throw new PermanentJobError("The run has no training images");
+  await markRunStarted(run.id);
+  const dir = await mkdtemp(path.join(os.tmpdir(), `tandem-train-${run.id.slice(0, 8)}-`));
+  try {
+    await mkdir(path.join(dir, "data"));
+    const fetch = async (k: string, name: string) => {
+      const p = path.join(dir, "data", name);
+      await writeFile(p, await store().get(k));
+      return p;
+    };
+    const sample = async (it: (typeof train)[number]) => ({
+      id: it.imageId,
+      image: await fetch(it.imageKey, `${it.imageId}.png`),
+      mask: it.maskKey ? await fetch(it.maskKey, `${it.imageId}.mask.png`) : null,
+      label: it.label,
+      patient: it.patient,
+    });
+    const cfg = run.config as TrainConfig;
+    const spec = {
+      arch: run.arch,
+      encoder: run.encoder,
+      pretrained: cfg.pretrained ?? null,
+      freeze_encoder: cfg.freezeEncoder ?? false,
+      ...(cfg.width ? { width: cfg.width } : {}),
+      size: cfg.size,
+      epochs: cfg.epochs,
+      batch_size: cfg.batchSize,
+      lr: cfg.lr,
+      seed: (run.fold ?? 0) + 1,
+      device: process.env.TRAIN_DEVICE ?? "auto",
+      train: await Promise.all(train.map(sample)),
+      val: await Promise.all(val.map(sample)),
+    };
+    await writeFile(path.join(dir, "spec.json"), JSON.stringify(spec));
+    let lastReport = 0;
+    await runTrainer(["train", "--spec", path.join(dir, "spec.json"), "--out", path.join(dir, "out")], {
+      signal,
+      timeoutMs: Number(process.env.TRAIN_TIMEOUT_MS ?? 6 * 3600_000),
+      onEvent: (e) => {
+        if (e.type !== "progress" && e.type !== "epoch") return;
+        const now = Date.now();
+        if (e.type === "progress" && now - lastReport < 2000) return;
+        lastReport = now;
+        void recordRunProgress(run.id, e).catch(() => undefined);
+        void progress(e).catch(() => undefined);
+      },
+      onLog: (line) => logger.debug("trainer", { run: run.id, line }),
+    });
+    const onnx = await readFile(path.join(dir, "out", "model.onnx"));
+    const metrics = JSON.parse(await readFile(path.join(dir, "out", "metrics.json"), "utf8"));
+    const artifactKey = key("projects", run.projectId, "runs", run.id, "model.onnx");
+    await store().put(artifactKey, onnx, { contentType: "application/octet-stream" });
+    await store().put(key("projects", run.projectId, "runs", run.id, "metrics.json"), Buffer.from(JSON.stringify(metrics)));
+    const weightsSha256 = createHash("sha256").update(onnx).digest("hex");
+    return completeTrainingRun(run.id, { artifactKey, weightsSha256, metrics, paramCount: metrics.param_count ?? metrics.params ?? undefined });
+  } catch (e) {
+    const max = jobDefinitions.train.maxAttempts ?? 3;
+    if (attempt >= max || (e as { retryable?: boolean }).retryable === false) await failRun(run.id, (e as Error).message);
+    throw e;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+};

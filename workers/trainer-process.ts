@@ -1,0 +1,48 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import readline from "node:readline";
+
+export type TrainerEvent = { type: string; [k: string]: unknown };
+
+/**
+ * Runs the Python trainer as a subprocess: JSON-lines events on stdout, logs on stderr.
+ * Killed on abort or timeout; rejects with the trainer's own error line when it fails.
+ */
+export function runTrainer(
+  args: string[],
+  opts: { signal?: AbortSignal; timeoutMs?: number; onEvent?: (e: TrainerEvent) => void; onLog?: (line: string) => void },
+): Promise<TrainerEvent[]> {
+  const python = process.env.PYTHON ?? "/usr/bin/python3";
+  const cwd = path.resolve("workers/trainer");
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, ["-m", "tandem_trainer", ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PYTHONUNBUFFERED: "1" } });
+    const events: TrainerEvent[] = [];
+    let lastError: string | null = null;
+    const tail: string[] = [];
+    readline.createInterface({ input: child.stdout }).on("line", (line) => {
+      try {
+        const e = JSON.parse(line) as TrainerEvent;
+        events.push(e);
+        if (e.type === "error") lastError = String(e.message);
+        opts.onEvent?.(e);
+      } catch {
+        opts.onLog?.(line);
+      }
+    });
+    readline.createInterface({ input: child.stderr }).on("line", (line) => {
+      tail.push(line);
+      if (tail.length > 20) tail.shift();
+      opts.onLog?.(line);
+    });
+    const kill = () => child.kill("SIGKILL");
+    const timer = opts.timeoutMs ? setTimeout(kill, opts.timeoutMs) : null;
+    opts.signal?.addEventListener("abort", kill);
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      if (timer) clearTimeout(timer);
+      opts.signal?.removeEventListener("abort", kill);
+      if (code === 0) resolve(events);
+      else reject(new Error(lastError ?? `trainer exited with ${signal ?? code}: ${tail.slice(-3).join(" | ")}`));
+    });
+  });
+}
