@@ -1,9 +1,8 @@
 import { defineConfig } from "vitest/config";
-import path from "node:path";
 
 // Image ingest unit tests only: no database, so no global setup.
 export default defineConfig({
-  resolve: { alias: { "@": path.resolve(__dirname) } },
+  resolve: { alias: { "@": import.meta.dirname } },
   test: {
     include: ["tests/unit/images/**/*.test.ts"],
     testTimeout: 60_000,

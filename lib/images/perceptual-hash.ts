@@ -1,5 +1,8 @@
 const GRID_W = 9;
 const GRID_H = 8;
+// Neighbouring cells closer than this many grey levels count as equal (bit 0); without it the
+// bits of flat regions are decided by sensor noise alone.
+const DEAD_BAND = 1;
 
 /** Mean of each cell of a 9×8 grid laid over the image (box filter, no resampling library). */
 function gridMeans(pixels: Uint8Array, width: number, height: number): Float64Array {
@@ -30,7 +33,7 @@ export function perceptualHash(pixels: Uint8Array, width: number, height: number
   let bits = 0n;
   for (let y = 0; y < GRID_H; y++) {
     for (let x = 0; x < GRID_W - 1; x++) {
-      bits = (bits << 1n) | (means[y * GRID_W + x] > means[y * GRID_W + x + 1] ? 1n : 0n);
+      bits = (bits << 1n) | (means[y * GRID_W + x] - means[y * GRID_W + x + 1] > DEAD_BAND ? 1n : 0n);
     }
   }
   return bits.toString(16).padStart(16, "0");

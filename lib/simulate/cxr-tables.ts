@@ -1,10 +1,10 @@
 // Precomputed tables that keep the per-pixel work of the synthetic CXR to lookups.
 import { createRng } from "./prng";
 
-export const GAUSS_BITS = 14;
+export const GAUSS_BITS = 16;
 let gauss: Float32Array | null = null;
 
-/** Standard-normal samples; index with any integer masked by (1 << GAUSS_BITS) - 1. */
+/** Standard-normal samples; index with any integer masked by (1 << GAUSS_BITS) - 1 (a row of grain is a random slice). */
 export function gaussTable(): Float32Array {
   if (gauss) return gauss;
   const rng = createRng(0x5eed);

@@ -1,8 +1,7 @@
 // Seeded synthetic chest X-rays (8-bit grey) with their true infection mask and lung mask.
-const NORIB = !!process.env.NORIB;
 import { renderAnatomy } from "./cxr-anatomy";
 import { sampleAcquisition, sampleAnatomy, type AcquisitionBias } from "./cxr-geometry";
-import { makeFrame, makeGrid } from "./cxr-grid";
+import { makeFrame, makeGrid, type Grid } from "./cxr-grid";
 import { INFECTION_THRESHOLD, renderInfection, sampleRegionCount, type InfectionRegion } from "./cxr-infection";
 import { GAUSS_BITS, gaussTable, RIB_STEPS, ribProfile, TONE_MAX, TONE_MIN, TONE_STEPS, toneTable } from "./cxr-tables";
 import { createRng, hashSeed } from "./prng";
@@ -111,117 +110,101 @@ export function generateCxr(opts: GenerateCxrOptions): SyntheticCxr {
   };
 }
 
-interface Rows {
-  d: Float32Array;
-  p: Float32Array;
-  a: Float32Array;
-  l: Float32Array;
-  f: Float32Array;
-}
-
 const TONE_SCALE = (TONE_STEPS - 1) / (TONE_MAX - TONE_MIN);
 
-function lerpRow(src: Float32Array, out: Float32Array, a: number, b: number, t: number, n: number, offset: number, scale: number) {
-  for (let i = 0; i < n; i++) out[i] = (src[a + i] + (src[b + i] - src[a + i]) * t - offset) * scale;
+interface Columns {
+  index: Int32Array;
+  weight: Float32Array;
 }
 
-// One output row of grey values: linear steps across each coarse cell, rib detail where ribs show, grain.
+function columnWeights(grid: Grid): Columns {
+  const { width, factor } = grid;
+  const index = new Int32Array(width);
+  const weight = new Float32Array(width);
+  for (let x = 0; x < width; x++) {
+    index[x] = Math.floor(x / factor);
+    weight[x] = x / factor - index[x];
+  }
+  return { index, weight };
+}
+
+// Upsamples every coarse row to full width (linear), after mapping values with (v - offset) * scale.
+function widenRows(src: Float32Array, grid: Grid, cols: Columns, offset: number, scale: number): Float32Array {
+  const { lw, lh, width } = grid;
+  const { index, weight } = cols;
+  const out = new Float32Array(lh * width);
+  for (let j = 0; j < lh; j++) {
+    const a = j * lw;
+    const o = j * width;
+    for (let x = 0; x < width; x++) {
+      const k = a + index[x];
+      out[o + x] = (src[k] + (src[k + 1] - src[k]) * weight[x] - offset) * scale;
+    }
+  }
+  return out;
+}
+
+// One output row of grey values: vertical blend of two widened rows, rib detail where ribs show, grain.
 function shadeRow(
-  rows: Rows,
-  factor: number,
+  d: Float32Array,
+  ph: Float32Array,
+  amp: Float32Array,
+  a: number,
+  t: number,
   width: number,
   tone: Uint8Array,
   noise: number,
-  state: number,
+  offset: number,
   out: Uint8Array,
   row: number,
-): number {
-  const { d: rd, p: rp, a: ra } = rows;
+) {
   const rib = ribProfile();
   const gauss = gaussTable();
   const gMask = (1 << GAUSS_BITS) - 1;
   const top = TONE_STEPS - 1;
-  const step = 1 / factor;
-  let x = 0;
-  for (let i = 0; x < width; i++) {
-    const end = Math.min(width, Math.ceil((i + 1) * factor - 1e-9));
-    const s0 = x * step - i;
-    const dd = (rd[i + 1] - rd[i]) * step;
-    let d = rd[i] + (rd[i + 1] - rd[i]) * s0;
-    if (!NORIB && (ra[i] > 0.2 || ra[i + 1] > 0.2)) {
-      const da = (ra[i + 1] - ra[i]) * step;
-      const dp = (rp[i + 1] - rp[i]) * step;
-      let amp = ra[i] + (ra[i + 1] - ra[i]) * s0;
-      let ph = rp[i] + (rp[i + 1] - rp[i]) * s0;
-      for (; x < end; x++) {
-        state ^= state << 13;
-        state ^= state >>> 17;
-        state ^= state << 5;
-        let k = (d + amp * rib[((ph - Math.floor(ph)) * RIB_STEPS) | 0] + noise * gauss[state & gMask]) | 0;
-        if (k < 0) k = 0;
-        else if (k > top) k = top;
-        out[row + x] = tone[k];
-        d += dd;
-        amp += da;
-        ph += dp;
-      }
-    } else {
-      for (; x < end; x++) {
-        state ^= state << 13;
-        state ^= state >>> 17;
-        state ^= state << 5;
-        let k = (d + noise * gauss[state & gMask]) | 0;
-        if (k < 0) k = 0;
-        else if (k > top) k = top;
-        out[row + x] = tone[k];
-        d += dd;
-      }
+  const u = 1 - t;
+  const b = a + width;
+  for (let x = 0; x < width; x++) {
+    let v = d[a + x] * u + d[b + x] * t + noise * gauss[(offset + x) & gMask];
+    const m = amp[a + x] * u + amp[b + x] * t;
+    if (m > 0.2) {
+      const p = ph[a + x] * u + ph[b + x] * t;
+      v += m * rib[((p - Math.floor(p)) * RIB_STEPS) | 0];
     }
+    let k = v | 0;
+    if (k < 0) k = 0;
+    else if (k > top) k = top;
+    out[row + x] = tone[k];
   }
-  return state;
 }
 
-// Lung and infection masks for one output row; only coarse cells that touch the lungs are visited per pixel.
-function maskRow(
-  rows: Rows,
-  infected: boolean,
-  factor: number,
+// Thresholds the vertical blend of two widened rows into `out`; returns how many pixels were set.
+function thresholdRow(
+  f: Float32Array,
+  a: number,
+  t: number,
   width: number,
-  lungMask: Uint8Array,
-  mask: Uint8Array,
+  level: number,
+  within: Uint8Array | null,
+  out: Uint8Array,
   row: number,
-  counts: { lung: number; mask: number },
-) {
-  const { l: rl, f: rf } = rows;
-  const step = 1 / factor;
-  let x = 0;
-  for (let i = 0; x < width; i++) {
-    const end = Math.min(width, Math.ceil((i + 1) * factor - 1e-9));
-    const x0 = x;
-    x = end;
-    const l0 = rl[i];
-    const l1 = rl[i + 1];
-    if (l0 <= 0.5 && l1 <= 0.5) continue;
-    const f0 = infected ? rf[i] : 0;
-    const f1 = infected ? rf[i + 1] : 0;
-    const any = f0 > INFECTION_THRESHOLD || f1 > INFECTION_THRESHOLD;
-    for (let xx = x0; xx < end; xx++) {
-      const s = xx * step - i;
-      if (l0 + (l1 - l0) * s <= 0.5) continue;
-      lungMask[row + xx] = 255;
-      counts.lung++;
-      if (any && f0 + (f1 - f0) * s > INFECTION_THRESHOLD) {
-        mask[row + xx] = 255;
-        counts.mask++;
-      }
+): number {
+  const u = 1 - t;
+  const b = a + width;
+  let n = 0;
+  for (let x = 0; x < width; x++) {
+    if (f[a + x] * u + f[b + x] * t > level && (within === null || within[row + x] !== 0)) {
+      out[row + x] = 255;
+      n++;
     }
   }
+  return n;
 }
 
-// Upsamples the coarse fields bilinearly (one interpolated coarse row per output row), adds rib detail and
-// film grain, maps density to grey and thresholds the lung and infection masks.
-export function compose(
-  grid: ReturnType<typeof makeGrid>,
+// Upsamples the coarse fields bilinearly, adds rib detail and film grain, maps density to grey and
+// thresholds the lung and infection masks.
+function compose(
+  grid: Grid,
   density: Float32Array,
   ribPhase: Float32Array,
   ribAmp: Float32Array,
@@ -234,28 +217,28 @@ export function compose(
   mask: Uint8Array,
   lungMask: Uint8Array,
 ): { lungArea: number; maskArea: number } {
-  const { width, height, factor, lw } = grid;
-  const rows: Rows = {
-    d: new Float32Array(lw),
-    p: new Float32Array(lw),
-    a: new Float32Array(lw),
-    l: new Float32Array(lw),
-    f: new Float32Array(lw),
-  };
-  const counts = { lung: 0, mask: 0 };
+  const { width, height, factor } = grid;
+  const cols = columnWeights(grid);
+  const d = widenRows(density, grid, cols, TONE_MIN, TONE_SCALE);
+  const ph = widenRows(ribPhase, grid, cols, 0, 1);
+  const amp = widenRows(ribAmp, grid, cols, 0, TONE_SCALE);
+  const l = widenRows(lung, grid, cols, 0, 1);
+  const f = infection ? widenRows(infection, grid, cols, 0, 1) : null;
+  const noise = grain * TONE_SCALE;
+  let lungArea = 0;
+  let maskArea = 0;
   let state = grainSeed | 1;
   for (let y = 0; y < height; y++) {
     const j = Math.floor(y / factor);
     const t = y / factor - j;
-    const a = j * lw;
-    const b = a + lw;
-    lerpRow(density, rows.d, a, b, t, lw, TONE_MIN, TONE_SCALE);
-    lerpRow(ribPhase, rows.p, a, b, t, lw, 0, 1);
-    lerpRow(ribAmp, rows.a, a, b, t, lw, 0, TONE_SCALE);
-    lerpRow(lung, rows.l, a, b, t, lw, 0, 1);
-    if (infection) lerpRow(infection, rows.f, a, b, t, lw, 0, 1);
-    state = shadeRow(rows, factor, width, tone, grain * TONE_SCALE, state, pixels, y * width);
-    if (process.env.NOMASK) {} else maskRow(rows, infection !== null, factor, width, lungMask, mask, y * width, counts);
+    const a = j * width;
+    const row = y * width;
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    shadeRow(d, ph, amp, a, t, width, tone, noise, state, pixels, row);
+    lungArea += thresholdRow(l, a, t, width, 0.5, null, lungMask, row);
+    if (f) maskArea += thresholdRow(f, a, t, width, INFECTION_THRESHOLD, lungMask, mask, row);
   }
-  return { lungArea: counts.lung, maskArea: counts.mask };
+  return { lungArea, maskArea };
 }

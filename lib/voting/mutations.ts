@@ -43,26 +43,42 @@ export async function nextBallot(actor: Actor, projectId: string, exclude: strin
     if (img.state === "AWAITING_VOTE") return view(mine, mode, img);
     await db().ballot.update({ where: { id: mine.id }, data: { closedAt: new Date() } });
   }
-  return db().$transaction(async (tx) => {
-    const holdSince = new Date(Date.now() - BALLOT_HOLD_MS);
-    const rows = await tx.$queryRaw<{ id: string; width: number; height: number }[]>`
-      SELECT i.id, i.width, i.height FROM "Image" i
-      WHERE i."projectId" = ${projectId}::uuid AND i.state = 'AWAITING_VOTE'
-        AND NOT EXISTS (SELECT 1 FROM "Ballot" b WHERE b."roundId" = ${round.id}::uuid AND b."imageId" = i.id AND b."voterId" = ${actor.userId}::uuid)
-        AND (SELECT count(*) FROM "Ballot" b WHERE b."roundId" = ${round.id}::uuid AND b."imageId" = i.id
-               AND (b."closedAt" IS NOT NULL OR b."issuedAt" > ${holdSince})) < ${project.votesPerImage} + i."extraVotes"
-      ORDER BY i.id
-      LIMIT 1
-      FOR UPDATE OF i SKIP LOCKED`;
-    if (!rows.length) return null;
-    const image = rows[0];
-    const candidates = await tx.candidate.findMany({ where: { roundId: round.id, imageId: image.id }, select: { id: true } });
-    if (!candidates.length) return null;
-    const ballot = await tx.ballot.create({
-      data: { id: randomUUID(), roundId: round.id, imageId: image.id, voterId: actor.userId, shownOrder: secureShuffle(candidates.map((c) => c.id)) },
+  const holdSince = new Date(Date.now() - BALLOT_HOLD_MS);
+  const skipped: string[] = [];
+  // First skip images other voters hold locked (spreads voters over images); if that finds
+  // nothing, wait for the lock, then re-count in a fresh statement before issuing a ballot.
+  for (const wait of [false, true, true, true]) {
+    const issued = await db().$transaction(async (tx) => {
+      const rows = await tx.$queryRawUnsafe<{ id: string; width: number; height: number }[]>(
+        `SELECT i.id, i.width, i.height FROM "Image" i
+         WHERE i."projectId" = $1::uuid AND i.state = 'AWAITING_VOTE' AND NOT (i.id = ANY($5::uuid[]))
+           AND NOT EXISTS (SELECT 1 FROM "Ballot" b WHERE b."roundId" = $2::uuid AND b."imageId" = i.id AND b."voterId" = $3::uuid)
+           AND (SELECT count(*) FROM "Ballot" b WHERE b."roundId" = $2::uuid AND b."imageId" = i.id
+                  AND (b."closedAt" IS NOT NULL OR b."issuedAt" > $4)) < $6 + i."extraVotes"
+         ORDER BY i.id LIMIT 1
+         FOR UPDATE OF i ${wait ? "" : "SKIP LOCKED"}`,
+        projectId, round.id, actor.userId, holdSince, skipped, project.votesPerImage,
+      );
+      if (!rows.length) return null;
+      const image = rows[0];
+      const fresh = await tx.$queryRaw<{ n: bigint; extra: number }[]>`
+        SELECT (SELECT count(*) FROM "Ballot" b WHERE b."roundId" = ${round.id}::uuid AND b."imageId" = ${image.id}::uuid
+                  AND (b."closedAt" IS NOT NULL OR b."issuedAt" > ${holdSince})) AS n,
+               (SELECT "extraVotes" FROM "Image" WHERE id = ${image.id}::uuid) AS extra`;
+      if (Number(fresh[0].n) >= project.votesPerImage + fresh[0].extra) {
+        skipped.push(image.id);
+        return "full" as const;
+      }
+      const candidates = await tx.candidate.findMany({ where: { roundId: round.id, imageId: image.id }, select: { id: true } });
+      const ballot = await tx.ballot.create({
+        data: { id: randomUUID(), roundId: round.id, imageId: image.id, voterId: actor.userId, shownOrder: secureShuffle(candidates.map((c) => c.id)) },
+      });
+      return view(ballot, mode, image);
     });
-    return view(ballot, mode, image);
-  });
+    if (issued && issued !== "full") return issued;
+    if (issued === null && wait) return null;
+  }
+  return null;
 }
 
 async function diceBetweenCandidates(tx: Tx, ids: string[]) {
@@ -95,6 +111,7 @@ export async function castVote(actor: Actor, ballotId: string, input: CastVoteIn
     return await db().$transaction(async (tx) => {
       await tx.$queryRaw`SELECT id FROM "Image" WHERE id = ${ballot.imageId}::uuid FOR UPDATE`;
       const again = await tx.vote.findUnique({ where: { ballotId } });
+      if (again?.idempotencyKey === v.idempotencyKey) return { voteId: again.id, duplicate: true };
       if (again) throw new AppError("CONFLICT", "You already voted on this image in this round");
       const img = await tx.image.findUniqueOrThrow({ where: { id: ballot.imageId } });
       const project = await tx.project.findUniqueOrThrow({ where: { id: img.projectId } });

@@ -1,0 +1,4 @@
+// Every CLI command, by name. Each module exports a `run(argv)` and a one-line summary.
+export type Command = { summary: string; run(argv: string[]): Promise<void> };
+
+export const commands: Record<string, Command> = {};
