@@ -29,6 +29,9 @@ function headerFacts(bytes: Buffer, format: "PNG" | "JPEG"): HeaderFacts {
     return { width: h.width, height: h.height, bitDepth: h.bitDepth, hasColour: h.hasColour };
   }
   const h = readJpegHeader(bytes);
+  if (h.lossless || h.precision !== 8) {
+    throw new AppError("UNSUPPORTED", `JPEG with ${h.lossless ? "lossless coding" : `${h.precision}-bit samples`} is not supported (8-bit baseline or progressive only)`);
+  }
   return { width: h.width, height: h.height, bitDepth: h.precision, hasColour: h.components !== 1 };
 }
 

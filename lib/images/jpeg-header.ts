@@ -5,6 +5,8 @@ export interface JpegHeader {
   height: number;
   precision: number;
   components: number;
+  /** SOF3/7/11/15: the lossless process, which the bundled decoder does not implement. */
+  lossless: boolean;
 }
 
 const bad = (why: string) => new AppError("BAD_REQUEST", `Corrupt JPEG: ${why}`);
@@ -32,7 +34,7 @@ export function readJpegHeader(bytes: Buffer): JpegHeader {
       const width = bytes.readUInt16BE(pos + 5);
       const components = bytes[pos + 7];
       if (width === 0 || height === 0) throw bad(`unsupported frame size ${width}×${height}`);
-      return { width, height, precision, components };
+      return { width, height, precision, components, lossless: (marker & 0x03) === 0x03 };
     }
     pos += length;
   }

@@ -24,6 +24,8 @@ export interface MdProfile {
   missRate: number;
   /** Vertex spacing of the polygon tool as a share of the image size; 0 draws smooth freehand outlines. */
   vertexSpacing?: number;
+  /** Relative drawing/voting speed for the time model (1 = typical). */
+  speed?: number;
 }
 
 export interface DrawingContext {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { AppError } from "../../errors/app-error";
+import { AppError, isAppError } from "../../errors/app-error";
 import { assertPixelBudget } from "../limits";
 import type { DicomSummary, ImageFlag } from "../types";
 import { annotationFlags } from "./annotation-flags";
@@ -53,6 +53,17 @@ function pixelPayload(frames: PixelFrames, g: ImageGeometry): PixelPayload {
  * Part 10 file. Native input is written back as Explicit VR Little Endian; RLE stays RLE.
  */
 export function decodeDicom(bytes: Buffer, maxPixels: number, key: string): DicomDecoded {
+  try {
+    return decodeChecked(bytes, maxPixels, key);
+  } catch (e) {
+    if (isAppError(e)) throw e;
+    // Anything dcmjs throws on input the structure scan let through is still the file's fault.
+    const why = (e instanceof Error ? e.message : String(e)).split("\n")[0].slice(0, 200);
+    throw new AppError("BAD_REQUEST", `Could not process the DICOM file: ${why}`);
+  }
+}
+
+function decodeChecked(bytes: Buffer, maxPixels: number, key: string): DicomDecoded {
   const scan = scanDicomStructure(bytes);
   const ds = parseDicomDataset(bytes);
   const g = readGeometry(ds);

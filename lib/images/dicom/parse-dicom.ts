@@ -6,13 +6,14 @@ import { DicomMessage, type DicomDataset } from "./dcmjs";
  * still rejects (bad character sets, odd VR payloads) becomes a BAD_REQUEST.
  */
 export function parseDicomDataset(bytes: Buffer): DicomDataset {
+  // One private copy; with noCopy dcmjs then points into it instead of copying every value again.
   const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   try {
     const parsed = DicomMessage.readFile(copy, {
       ignoreErrors: false,
       untilTag: null,
       includeUntilTagValue: false,
-      noCopy: false,
+      noCopy: true,
       forceStoreRaw: false,
     });
     return parsed.dict;

@@ -40,20 +40,27 @@ function withoutTag(ds: DicomDataset, tag: string): DicomDataset {
   return rest;
 }
 
-function withJpegSize(jpeg: Buffer, width: number, height: number): Buffer {
+/** Rewrites the SOF segment found by walking the markers (never by searching for byte patterns). */
+function patchFrameHeader(jpeg: Buffer, patch: (out: Buffer, sofPos: number) => void): Buffer {
   const out = Buffer.from(jpeg);
   for (let pos = 2; pos < out.length; ) {
     const marker = out[pos + 1];
-    const length = out.readUInt16BE(pos + 2);
     if (marker === 0xc0 || marker === 0xc2) {
-      out.writeUInt16BE(height, pos + 5);
-      out.writeUInt16BE(width, pos + 7);
+      patch(out, pos);
       return out;
     }
-    pos += 2 + length;
+    pos += 2 + out.readUInt16BE(pos + 2);
   }
   throw new Error("no SOF");
 }
+
+const withJpegPrecision = (jpeg: Buffer, precision: number) => patchFrameHeader(jpeg, (out, pos) => (out[pos + 4] = precision));
+
+const withJpegSize = (jpeg: Buffer, width: number, height: number) =>
+  patchFrameHeader(jpeg, (out, pos) => {
+    out.writeUInt16BE(height, pos + 5);
+    out.writeUInt16BE(width, pos + 7);
+  });
 
 describe("hostile and broken inputs", () => {
   let jpeg: Buffer;
@@ -84,6 +91,7 @@ describe("hostile and broken inputs", () => {
     ["a truncated JPEG", () => jpeg.subarray(0, Math.floor(jpeg.length * 0.6)), "BAD_REQUEST", /Corrupt or truncated JPEG/],
     ["a PNG header claiming 100000×100000", () => forgedHeaderPng(100_000, 100_000), "TOO_LARGE", /100000×100000 = 10000000000 pixels; the limit is 50000000/],
     ["a JPEG frame header claiming 60000×60000", () => withJpegSize(jpeg, 60_000, 60_000), "TOO_LARGE", /60000×60000/],
+    ["a 12-bit JPEG", () => withJpegPrecision(jpeg, 12), "UNSUPPORTED", /12-bit samples is not supported/],
     ["an image over a configured pixel cap", () => smallPng, "TOO_LARGE", /limit is 1000/, { maxPixels: 1000 }],
     ["a file over the byte cap", () => smallPng, "TOO_LARGE", /the limit is 100 bytes/, { maxBytes: 100 }],
     ["DICM followed by garbage", () => Buffer.concat([Buffer.alloc(128), Buffer.from("DICM"), Buffer.from("garbage that is not a data set at all")]), "BAD_REQUEST", /Malformed DICOM/],

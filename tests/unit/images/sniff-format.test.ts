@@ -45,7 +45,7 @@ describe("header readers", () => {
   it("skip JPEG segments up to the frame header", () => {
     const app0 = Buffer.from([0xff, 0xe0, 0x00, 0x06, 0x4a, 0x46, 0x49, 0x46]);
     const sof = Buffer.from([0xff, 0xc0, 0x00, 0x0b, 0x08, 0x01, 0x00, 0x02, 0x00, 0x01, 0x01, 0x11, 0x00]);
-    expect(readJpegHeader(Buffer.concat([Buffer.from([0xff, 0xd8]), app0, sof]))).toEqual({ width: 512, height: 256, precision: 8, components: 1 });
+    expect(readJpegHeader(Buffer.concat([Buffer.from([0xff, 0xd8]), app0, sof]))).toEqual({ width: 512, height: 256, precision: 8, components: 1, lossless: false });
     expect(() => readJpegHeader(Buffer.concat([Buffer.from([0xff, 0xd8]), Buffer.from([0xff, 0xe1, 0xff, 0xff])]))).toThrow(/runs past the end/);
   });
 });
