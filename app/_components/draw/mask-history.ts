@@ -5,6 +5,8 @@
 export const TILE = 64;
 
 export type Rect = { x0: number; y0: number; x1: number; y1: number };
+/** What an undo or redo changed: the rectangle and the change in foreground pixels. */
+export type Step = { rect: Rect; areaDelta: number };
 
 type Entry = { tiles: Map<number, Uint8Array>; bytes: number };
 
@@ -62,11 +64,11 @@ export class MaskHistory {
     }
   }
 
-  undo(mask: Uint8Array): Rect | null {
+  undo(mask: Uint8Array): Step | null {
     return this.move(mask, this.undoStack, this.redoStack);
   }
 
-  redo(mask: Uint8Array): Rect | null {
+  redo(mask: Uint8Array): Step | null {
     return this.move(mask, this.redoStack, this.undoStack);
   }
 
@@ -77,22 +79,24 @@ export class MaskHistory {
     this.bytes = 0;
   }
 
-  private move(mask: Uint8Array, from: Entry[], to: Entry[]): Rect | null {
+  private move(mask: Uint8Array, from: Entry[], to: Entry[]): Step | null {
     const e = from.pop();
     if (!e) return null;
     const rect: Rect = { x0: this.width, y0: this.height, x1: 0, y1: 0 };
+    let areaDelta = 0;
     for (const [id, saved] of e.tiles) {
       const tx = id % this.cols, ty = (id / this.cols) | 0;
       const now = this.copyTile(mask, tx, ty);
       this.writeTile(mask, tx, ty, saved);
       e.tiles.set(id, now);
+      for (let i = 0; i < saved.length; i++) areaDelta += saved[i] - now[i];
       rect.x0 = Math.min(rect.x0, tx * TILE);
       rect.y0 = Math.min(rect.y0, ty * TILE);
       rect.x1 = Math.max(rect.x1, Math.min(this.width, (tx + 1) * TILE));
       rect.y1 = Math.max(rect.y1, Math.min(this.height, (ty + 1) * TILE));
     }
     to.push(e);
-    return rect;
+    return { rect, areaDelta };
   }
 
   private tileSize(tx: number, ty: number) {

@@ -1,7 +1,7 @@
 // The mask being drawn, at the image's native resolution, with no framework attached:
 // 0/1 bytes plus an RGBA overlay that is refreshed only where edits landed.
 import { capsuleSpans, foregroundBox, holeSpans, polygonSpans } from "./mask-raster";
-import { MaskHistory, type Rect } from "./mask-history";
+import { MaskHistory, type Rect, type Step } from "./mask-history";
 
 export type { Rect };
 export const OVERLAY_RGB: [number, number, number] = [255, 84, 64];
@@ -34,9 +34,14 @@ export class MaskPainter {
     if (mask.length !== this.mask.length) throw new Error("mask size differs from the image");
     this.mask.set(mask);
     this.history.reset();
-    this.count = 0;
-    for (let i = 0; i < mask.length; i++) this.count += mask[i] ? 1 : 0;
-    for (let i = 0; i < mask.length; i++) if (this.mask[i] > 1) this.mask[i] = 1;
+    let n = 0;
+    for (let i = 0; i < mask.length; i++) {
+      if (mask[i]) {
+        this.mask[i] = 1;
+        n++;
+      }
+    }
+    this.count = n;
     this.markAll();
   }
 
@@ -152,40 +157,13 @@ export class MaskPainter {
     this.grow(x0, y, x1, y + 1);
   }
 
-  private swap(step: () => Rect | null): boolean {
+  private swap(step: () => Step | null): boolean {
     if (this.editing) this.endEdit();
-    let before = 0;
-    // Count inside the affected rectangle before and after to keep the area exact.
-    const probe = (r: Rect) => {
-      let n = 0;
-      for (let y = r.y0; y < r.y1; y++) for (let i = y * this.width + r.x0, e = y * this.width + r.x1; i < e; i++) n += this.mask[i];
-      return n;
-    };
-    const saved = this.mask.slice(0, 0);
-    void saved;
-    const peek = this.history;
-    void peek;
-    const rect = step();
-    if (!rect) return false;
-    // The tiles are swapped already; recount the rectangle against the overlay's previous state.
-    const after = probe(rect);
-    before = this.countOverlay(rect);
-    this.count += after - before;
-    this.grow(rect.x0, rect.y0, rect.x1, rect.y1);
+    const done = step();
+    if (!done) return false;
+    this.count += done.areaDelta;
+    this.grow(done.rect.x0, done.rect.y0, done.rect.x1, done.rect.y1);
     return true;
-  }
-
-  /** Foreground pixels in r according to the overlay (which still shows the old state). */
-  private countOverlay(r: Rect) {
-    let n = 0;
-    for (let y = r.y0; y < r.y1; y++) {
-      for (let x = r.x0; x < r.x1; x++) n += this.overlayHas(y * this.width + x);
-    }
-    return n;
-  }
-
-  private overlayHas(_i: number): number {
-    return 0;
   }
 
   private grow(x0: number, y0: number, x1: number, y1: number) {

@@ -7,7 +7,7 @@ import { grayPng } from "./helpers/png-bytes";
 import { phantom, rng, to8 } from "./helpers/synthetic";
 
 const KEY = "unit-test-pseudonym-key-0123456789";
-const MUTANTS_PER_SEED = 60;
+const MUTANTS_PER_SEED = 150;
 
 /** Byte flips (weighted towards headers), truncations and length-field corruption, all seeded. */
 function mutate(seed: Buffer, random: () => number): Buffer {

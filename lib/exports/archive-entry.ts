@@ -1,0 +1,54 @@
+import { createHash } from "node:crypto";
+import { crc32 } from "node:zlib";
+import type { ByteSink } from "./byte-sink";
+
+export type EntryBody = Uint8Array | (() => AsyncIterable<Uint8Array>);
+
+/** A file in the archive: its size is known before its bytes are written. */
+export interface ArchiveEntry {
+  path: string;
+  size: number;
+  body: EntryBody;
+  /** CRC-32 of the body when already known (zip needs it before the data). */
+  crc32?: number;
+}
+
+export interface ArchiveWriter {
+  /** Writes one entry; returns the SHA-256 (hex) of its content. */
+  add(entry: ArchiveEntry): Promise<string>;
+  finish(): Promise<void>;
+  readonly fileCount: number;
+}
+
+const safePath = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
+
+/** Archive paths are chosen by Tandem; this refuses anything an extractor could misread. */
+export function assertArchivePath(p: string): string {
+  if (!safePath.test(p) || p.split("/").some((s) => s === "." || s === "..") || Buffer.byteLength(p) > 255) {
+    throw new Error(`unsafe archive path: ${JSON.stringify(p)}`);
+  }
+  return p;
+}
+
+/** Streams an entry's body into the sink, checking its declared size; returns its SHA-256. */
+export async function writeBody(sink: ByteSink, entry: ArchiveEntry): Promise<string> {
+  const hash = createHash("sha256");
+  let n = 0;
+  const chunks: AsyncIterable<Uint8Array> | Uint8Array[] = entry.body instanceof Uint8Array ? [entry.body] : entry.body();
+  for await (const c of chunks) {
+    n += c.length;
+    if (n > entry.size) throw new Error(`${entry.path}: more bytes than the declared ${entry.size}`);
+    hash.update(c);
+    await sink.write(c);
+  }
+  if (n !== entry.size) throw new Error(`${entry.path}: ${n} bytes, declared ${entry.size}`);
+  return hash.digest("hex");
+}
+
+export async function entryCrc32(entry: ArchiveEntry): Promise<number> {
+  if (entry.crc32 !== undefined) return entry.crc32;
+  if (entry.body instanceof Uint8Array) return crc32(entry.body);
+  let c = 0;
+  for await (const chunk of entry.body()) c = crc32(chunk, c);
+  return c;
+}
