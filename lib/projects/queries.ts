@@ -36,3 +36,21 @@ export async function listMembers(actor: Actor, projectId: string) {
     orderBy: { createdAt: "asc" },
   });
 }
+
+/** What a member needs on the project's home page: counts by state and their open work. */
+export async function projectOverview(actor: Actor, slug: string) {
+  const { project, roles } = await getProjectForActor(actor, slug);
+  const byState = await db().image.groupBy({ by: ["state"], where: { projectId: project.id }, _count: { _all: true } });
+  const round = await db().round.findFirst({ where: { projectId: project.id }, orderBy: { number: "desc" } });
+  const openTasks = await db().task.count({ where: { projectId: project.id, status: { in: ["OPEN", "CLAIMED"] }, kind: { in: ["MANUAL", "REDRAW"] } } });
+  const awaitingVote = byState.find((s) => s.state === "AWAITING_VOTE")?._count._all ?? 0;
+  return {
+    project,
+    roles,
+    round,
+    counts: Object.fromEntries(byState.map((s) => [s.state, s._count._all])) as Record<string, number>,
+    total: byState.reduce((s, x) => s + x._count._all, 0),
+    openTasks,
+    awaitingVote,
+  };
+}

@@ -45,8 +45,7 @@ function ruleFor(tag: string, vr: string): AppliedAction {
 
 export function actionFor(tag: string, vr: string): AppliedAction {
   const entry = basicProfile.get(tag);
-  if (!entry || (tag.startsWith("0002") && tag !== "00020003")) return ruleFor(tag, vr);
-  return resolveAction(entry.action, vr);
+  return entry ? resolveAction(entry.action, vr) : ruleFor(tag, vr);
 }
 
 const dummyText: Record<string, string> = {
@@ -91,6 +90,10 @@ function cleanItems(values: unknown[] | undefined, key: string): DicomDataset[] 
   return (values ?? []).filter((v): v is DicomDataset => typeof v === "object" && v !== null).map((item) => cleanDataset(item, key));
 }
 
+function remapValues(el: DicomElement, key: string): DicomElement {
+  return { vr: el.vr, Value: (el.Value ?? []).map((v) => (typeof v === "string" ? remapUid(key, v) : "")) };
+}
+
 function applyAction(action: AppliedAction, el: DicomElement, key: string): DicomElement | undefined {
   switch (action) {
     case "X":
@@ -98,10 +101,11 @@ function applyAction(action: AppliedAction, el: DicomElement, key: string): Dico
     case "Z":
       return { vr: el.vr, Value: [] };
     case "D":
-      return { vr: el.vr, Value: el.vr === "UI" ? [remapUid(key, "dummy")] : dummyValue(el.vr) };
+      if (el.vr !== "UI") return { vr: el.vr, Value: dummyValue(el.vr) };
+      return remapValues(el, key); // a dummy UID would merge distinct instances; a remapped one does not
     case "U":
       if (el.vr === "SQ") return { vr: el.vr, Value: cleanItems(el.Value, key) };
-      return { vr: el.vr, Value: (el.Value ?? []).map((v) => (typeof v === "string" ? remapUid(key, v) : "")) };
+      return remapValues(el, key);
     case "K":
       return el.vr === "SQ" ? { vr: el.vr, Value: cleanItems(el.Value, key) } : { ...el };
   }

@@ -14,7 +14,7 @@ from .table import COLUMNS, format_table
 from .train import run_training
 
 log = logging.getLogger("tandem_trainer")
-LEVELS = (("pixel", "Infected-region segmentation, pixel level (%, cf. paper Table 2)"),
+LEVELS = (("pixel", "Infected-region segmentation, pixel level (%, ± 95% CI, cf. paper Table 2)"),
           ("image", "COVID-19 detection, image level (%, ± 95% CI, cf. paper Table 3)"))
 
 

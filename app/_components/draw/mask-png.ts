@@ -1,0 +1,49 @@
+// Mask → PNG in the browser: 1-bit grayscale (8 pixels a byte), each row filtered "Up"
+// so unchanged rows deflate to almost nothing. The server decodes and re-encodes it in
+// its canonical form, so this only has to be valid and fast.
+import { zlibSync } from "fflate";
+import { crc32 } from "@/lib/masks/crc32";
+
+const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+function chunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, data.length);
+  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
+  out.set(data, 8);
+  view.setUint32(8 + data.length, crc32(out, 4, 8 + data.length));
+  return out;
+}
+
+export function encodeMaskPng1(mask: Uint8Array, width: number, height: number, level: 1 | 3 | 6 = 3): Uint8Array {
+  const rowBytes = (width + 7) >> 3;
+  const stride = rowBytes + 1;
+  const raw = new Uint8Array(stride * height);
+  let prev = new Uint8Array(rowBytes);
+  let cur = new Uint8Array(rowBytes);
+  for (let y = 0; y < height; y++) {
+    cur.fill(0);
+    const src = y * width;
+    for (let x = 0; x < width; x++) if (mask[src + x]) cur[x >> 3] |= 0x80 >> (x & 7);
+    const o = y * stride;
+    raw[o] = 2;
+    for (let j = 0; j < rowBytes; j++) raw[o + 1 + j] = (cur[j] - prev[j]) & 0xff;
+    [prev, cur] = [cur, prev];
+  }
+  const ihdr = new Uint8Array(13);
+  const v = new DataView(ihdr.buffer);
+  v.setUint32(0, width);
+  v.setUint32(4, height);
+  ihdr[8] = 1; // bit depth
+  ihdr[9] = 0; // grayscale
+  const idat = zlibSync(raw, { level });
+  const parts = [Uint8Array.from(SIGNATURE), chunk("IHDR", ihdr), chunk("IDAT", idat), chunk("IEND", new Uint8Array(0))];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
