@@ -23,6 +23,7 @@ fi
 stamp=node_modules/.tandem-installed
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   echo "tandem: installing npm packages"
-  npm ci --no-audit --no-fund
+  # `npm ci` refuses lockfiles without optional platform entries, as this registry mirror writes them.
+  npm install --no-audit --no-fund
   touch "$stamp"
 fi

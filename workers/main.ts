@@ -19,6 +19,11 @@ const runner = startRunner({
   gpu: process.env.WORKER_GPU ?? null,
 });
 
+// One job's stray rejection must not take the worker (and every other job) down with it.
+process.on("unhandledRejection", (reason) => {
+  logger.error("unhandled rejection in worker", { err: reason instanceof Error ? reason.stack ?? reason.message : String(reason) });
+});
+
 let stopping = false;
 for (const sig of ["SIGTERM", "SIGINT"] as const) {
   process.on(sig, async () => {

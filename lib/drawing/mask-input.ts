@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import { AppError } from "../errors/app-error";
-import { decodeMaskPng, encodeMaskPng } from "../masks/png-codec";
+import { decodeMaskPng } from "../masks/png-codec";
 import { readPngChunks, readPngHeader } from "../masks/png-chunks";
 import { key } from "../storage/keys";
 import { MAX_MASK_PNG_BYTES } from "./schema";
 
-export type ValidMask = { mask: Uint8Array; width: number; height: number; canonical: Buffer };
+export type ValidMask = { mask: Uint8Array; width: number; height: number };
 
 /**
  * Decodes an uploaded mask and checks it has the image's native size, reading the header
@@ -20,8 +20,7 @@ export async function decodeUploadedMask(png: Uint8Array, image: { width: number
       expected: { width: image.width, height: image.height },
     });
   }
-  const { mask, width, height } = await decodeMaskPng(png, { maxPixels: image.width * image.height });
-  return { mask, width, height, canonical: encodeMaskPng(mask, width, height) };
+  return decodeMaskPng(png, { maxPixels: image.width * image.height });
 }
 
 /**

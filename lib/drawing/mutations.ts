@@ -6,11 +6,11 @@ import { recordAudit } from "../audit/mutations";
 import { requireProjectRole } from "../auth/authorize";
 import type { Actor } from "../auth/types";
 import { store } from "../storage/store";
-import { encodeMaskPng } from "../masks/png-codec";
 import { createMask } from "../masks/mutations";
 import { afterTaskSubmitted } from "../protocol/mutations";
 import { claimSchema, confirmSchema, saveDraftSchema, skipSchema, submitSchema } from "./schema";
 import { decodeUploadedMask, draftKey } from "./mask-input";
+import { encodeBilevelPng } from "./bilevel-png";
 import { ownClaimedTask, taskForWriter, taskView, type TaskRow } from "./queries";
 import type { ConfirmResult, SaveDraftResult, SubmitResult, TaskView } from "./types";
 import type { z } from "zod";
@@ -116,7 +116,9 @@ export async function saveDraft(actor: Actor, taskId: string, png: Uint8Array, i
   assertDrawing(task);
   const image = await db().image.findUniqueOrThrow({ where: { id: task.imageId }, select: { width: true, height: true } });
   const m = await decodeUploadedMask(png, image);
-  const canonical = encodeMaskPng(m.mask, m.width, m.height);
+  // Re-encoded by us (nothing of the upload is stored as sent), in the fast 1-bit form.
+  const bytes = encodeBilevelPng(m.mask, m.width, m.height);
+  const stored = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const saveKey = opts.idempotencyKey ?? randomUUID();
   const result = await db().$transaction(async (tx) => {
     const t = await lockTask(tx, taskId);
@@ -133,7 +135,7 @@ export async function saveDraft(actor: Actor, taskId: string, png: Uint8Array, i
     const version = current + 1;
     const storageKey = draftKey(t.projectId, taskId, version, saveKey);
     // Object first, row second: a crash in between leaves an orphan object, never a dangling row.
-    await store().put(storageKey, canonical, { contentType: "image/png" });
+    await store().put(storageKey, stored, { contentType: "image/png" });
     const elapsedMs = Math.max(opts.elapsedMs, draft?.elapsedMs ?? 0);
     if (draft) {
       await tx.draft.update({ where: { taskId }, data: { version, storageKey, elapsedMs, userId: actor.userId, updatedAt: new Date() } });

@@ -10,10 +10,10 @@ export const exportOptionsSchema = z
     /** Leave out chosen images that have no accepted mask instead of refusing the export. */
     acceptedOnly: z.boolean().default(false),
     includeModels: z.boolean().default(false),
-    labels: z.array(z.enum(labels)).max(labels.length).optional(),
-    sources: z.array(z.string().trim().min(1).max(200)).max(100).optional(),
-    stages: z.array(z.enum(stages)).max(stages.length).optional(),
-    acceptedAfter: z.coerce.date().optional(),
+    labels: z.array(z.enum(labels)).max(labels.length).nullish(),
+    sources: z.array(z.string().trim().min(1).max(200)).max(100).nullish(),
+    stages: z.array(z.enum(stages)).max(stages.length).nullish(),
+    acceptedAfter: z.coerce.date().nullish(),
     /** Share of patients put in the test split where an image has no recorded split. */
     testFraction: z.number().min(0).max(0.9).default(0.2),
   })
@@ -33,7 +33,7 @@ export type ExportOptions = {
   testFraction: number;
 };
 
-const sortedSet = <T extends string>(xs: T[] | undefined): T[] | null => (xs && xs.length ? [...new Set(xs)].sort() : null);
+const sortedSet = <T extends string>(xs: T[] | null | undefined): T[] | null => (xs && xs.length ? [...new Set(xs)].sort() : null);
 
 export function canonicalOptions(input: unknown): ExportOptions {
   const o = exportOptionsSchema.parse(input ?? {});
@@ -49,7 +49,12 @@ export function canonicalOptions(input: unknown): ExportOptions {
   };
 }
 
-/** JSON with keys in a fixed order: the options' contribution to the dataset version. */
+/** JSON with keys in a fixed order (jsonb reorders keys, so stored options compare by this). */
+export function optionsKey(o: ExportOptions): string {
+  return JSON.stringify(o, Object.keys(o).sort());
+}
+
+/** The options' contribution to the dataset version: the selection, not the container format. */
 export function optionsFingerprint(o: ExportOptions): string {
   const { format: _container, ...selection } = o;
   return JSON.stringify(selection, Object.keys(selection).sort());

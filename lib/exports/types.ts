@@ -45,8 +45,10 @@ export interface ExportModel {
   artifactKey: string;
   weightsSha256: string | null;
   paramCount: number | null;
-  trainedImageIds: string[];
+  trainedCount: number;
   heldOutCount: number;
+  /** SHA-256 over the sorted ids of the images it trained on: the training data's version. */
+  trainingSetSha256: string;
 }
 
 export interface ExportProject {

@@ -32,11 +32,18 @@ export async function storeImage(projectId: string, d: DecodedImage, meta: Image
   if (existing) return { id: existing.id, duplicate: true };
   const id = uuidv7();
   const keys = imageKeys(projectId, id, d.originalExt);
-  await Promise.all([
+  const removeObjects = () => Promise.all(Object.values(keys).map((k) => store().delete(k).catch(() => undefined)));
+  const puts = await Promise.allSettled([
     store().put(keys.working, d.workingPng, { contentType: "image/png" }),
     store().put(keys.original, d.originalBytes),
     store().put(keys.thumb, d.thumbnail, { contentType: d.thumbnailType }),
   ]);
+  const failedPut = puts.find((p): p is PromiseRejectedResult => p.status === "rejected");
+  if (failedPut) {
+    // Nothing partial: an image is all three objects and its row, or nothing.
+    await removeObjects();
+    throw failedPut.reason;
+  }
   try {
     await db().image.create({
       data: {
@@ -63,9 +70,9 @@ export async function storeImage(projectId: string, d: DecodedImage, meta: Image
       },
     });
   } catch (e) {
-    // A concurrent import of the same bytes won the unique key: ours becomes orphan objects.
+    // A concurrent import of the same bytes won the unique key (or the insert failed): drop our objects.
+    await removeObjects();
     if ((e as { code?: string }).code === "P2002") {
-      await Promise.all(Object.values(keys).map((k) => store().delete(k).catch(() => undefined)));
       const winner = await db().image.findUniqueOrThrow({ where: { projectId_sha256: { projectId, sha256: d.sha256 } }, select: { id: true } });
       return { id: winner.id, duplicate: true };
     }

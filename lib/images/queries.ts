@@ -23,3 +23,10 @@ export async function listImages(actor: Actor, projectId: string, opts: { state?
     select: { id: true, originalName: true, label: true, state: true, width: true, height: true, sourceDataset: true, patientPseudonym: true, inS1: true, fold: true, flags: true },
   });
 }
+
+/** Which of these upload hashes a project already holds (sha256 → image id). Internal: no actor. */
+export async function imageIdsBySha256(projectId: string, sha256s: string[]): Promise<Map<string, string>> {
+  if (sha256s.length === 0) return new Map();
+  const rows = await db().image.findMany({ where: { projectId, sha256: { in: sha256s } }, select: { id: true, sha256: true } });
+  return new Map(rows.map((r) => [r.sha256, r.id]));
+}

@@ -10,10 +10,12 @@ export function executionProviders(): string[] {
 }
 
 export async function loadModel(bytes: Uint8Array, size: number): Promise<Model> {
+  const threads = Number(process.env.ORT_THREADS ?? 0);
+  // onnxruntime-node rejects an explicit `intraOpNumThreads: undefined`: leave the key out for its default.
   const session = await ort.InferenceSession.create(bytes, {
     executionProviders: executionProviders(),
     graphOptimizationLevel: "all",
-    intraOpNumThreads: Number(process.env.ORT_THREADS ?? 0) || undefined,
+    ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
   });
   return { session, size };
 }

@@ -1,10 +1,10 @@
 // Renders the anatomy on the coarse grid as density (more = brighter), lung membership and rib fields.
 // Terms that depend only on the column or only on the row are computed once per column/row.
-import { blurField, fractalNoise, valueNoise } from "./field-ops";
+import { blurField, fractalNoise, smooth, valueNoise } from "./field-ops";
 import type { Acquisition, Anatomy } from "./cxr-geometry";
 import type { Frame, Grid } from "./cxr-grid";
 import { lungMembership } from "./cxr-lungs";
-import { BUMP_MAX_Q, BUMP_STEPS, expTable, smooth } from "./cxr-tables";
+import { BUMP_MAX_Q, BUMP_STEPS, expTable } from "./cxr-tables";
 import { addVesselMarkings } from "./cxr-vessels";
 import type { Rng } from "./prng";
 
@@ -145,7 +145,8 @@ export function renderAnatomy(grid: Grid, frame: Frame, a: Anatomy, acq: Acquisi
       ribPhase[p] = ribs.count * (rt <= 0 ? rt : rt < WARP_MAX ? warp[(rt * WARP_SCALE) | 0] : rt ** ribs.warp);
       const cage = col.cage[i];
       if (cage > 0 && rt > -0.03 && rt < 1.08) {
-        ribAmp[p] = 0.11 * bone * cage * smooth(-0.03, 0.02, rt) * (1 - smooth(1.0, 1.08, rt)) * (0.08 + 0.92 * L);
+        const fade = smooth(-0.03, 0.02, rt) * (1 - smooth(1.0, 1.08, rt)) * (1 - 0.45 * smooth(0.45, 0.9, rt));
+        ribAmp[p] = 0.12 * bone * cage * fade * (0.08 + 0.92 * L);
       }
 
       const ant = col.anterior[i];
@@ -164,7 +165,8 @@ export function renderAnatomy(grid: Grid, frame: Frame, a: Anatomy, acq: Acquisi
       if (breasts) {
         const bu = (ax - (a.thoraxHalfW - breasts.rx * 0.6)) / breasts.rx;
         const br = bu * bu + breastV * breastV;
-        if (br < 1.6) d += breasts.density * (1 - smooth(0.8, 1.05, br)) * body;
+        // Seen over the lower lung fields only; the soft tissue of the abdomen already hides it.
+        if (br < 1.3) d += breasts.density * (1 - smooth(0.55, 1.05, br)) * L;
       }
       if (gb && dx > 0) {
         const gu = (dx - gb.dx) / gb.r;

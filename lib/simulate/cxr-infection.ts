@@ -1,8 +1,8 @@
 // Ground-glass / consolidation-like opacities on the coarse grid: blobby soft-edged haze inside the lungs,
 // plus the field whose threshold is the true infection mask.
-import { fractalNoise, valueNoise } from "./field-ops";
+import { blurField, fractalNoise, smooth } from "./field-ops";
 import type { Frame, Grid } from "./cxr-grid";
-import { BUMP_MAX_Q, BUMP_STEPS, expTable, smooth } from "./cxr-tables";
+import { BUMP_MAX_Q, BUMP_STEPS, expTable } from "./cxr-tables";
 import type { Rng } from "./prng";
 
 /** The infection field is thresholded here (before clipping to the lungs) to give the true mask. */
@@ -44,9 +44,9 @@ function pickCentre(rng: Rng, grid: Grid, frame: Frame, lung: Float32Array, anat
     const i = rng.int(0, lw - 1);
     const j = rng.int(0, lh - 1);
     if (lung[j * lw + i] < 0.95) continue;
-    const periph = smooth(0.04, 0.3, Math.abs(frame.u(i) - anatomyCx));
-    const low = smooth(0.2, 0.65, frame.v(j));
-    if (attempt < 3000 && !rng.chance(0.25 + 0.75 * periph * low)) continue;
+    const periph = smooth(0.1, 0.38, Math.abs(frame.u(i) - anatomyCx));
+    const low = smooth(0.25, 0.7, frame.v(j));
+    if (attempt < 3000 && !rng.chance(0.15 + 0.85 * periph * (0.3 + 0.7 * low))) continue;
     return { i, j };
   }
   let best = 0;
@@ -66,7 +66,7 @@ export function renderInfection(
   const field = new Float32Array(lw * lh);
   const haze = new Float32Array(lw * lh);
   const edge = fractalNoise(rng.fork("edge"), lw, lh, Math.max(2, lw / 18), 2);
-  const patch = valueNoise(rng.fork("patch"), lw, lh, Math.max(1.5, lw / 40));
+  const patch = fractalNoise(rng.fork("patch"), lw, lh, Math.max(2, lw / 20), 2);
   const table = expTable();
   const qScale = BUMP_STEPS / BUMP_MAX_Q;
   const regions: InfectionRegion[] = [];
@@ -74,20 +74,22 @@ export function renderInfection(
 
   for (let r = 0; r < count; r++) {
     const c = pickCentre(rng, grid, frame, lung, anatomyCx);
-    const radius = (rng.uniform(0.035, 0.065) + rng.uniform(0, 0.055) ** 1.3 * 1.4) * shrink / frame.du;
-    const contrast = rng.chance(0.2) ? rng.uniform(0.06, 0.12) : rng.uniform(0.14, 0.4);
+    const radius = (rng.uniform(0.035, 0.07) + rng.uniform(0, 0.07) ** 1.3 * 1.5) * shrink / frame.du;
+    // Peripheral opacities tend to run along the chest wall: stretch them vertically.
+    const stretch = 1 + 0.6 * smooth(0.2, 0.35, Math.abs(frame.u(c.i) - anatomyCx)) * rng.next();
+    const contrast = rng.chance(0.2) ? rng.uniform(0.08, 0.14) : rng.uniform(0.18, 0.38);
     const lobes: Lobe[] = [];
-    const nLobes = rng.int(3, 7);
+    const nLobes = rng.int(3, 8);
     for (let k = 0; k < nLobes; k++) {
       const a = rng.uniform(0, 2 * Math.PI);
-      const d = k === 0 ? 0 : radius * 0.75 * Math.sqrt(rng.next());
-      const s = radius * rng.uniform(0.3, 0.55);
+      const d = k === 0 ? 0 : radius * Math.sqrt(rng.next());
+      const s = Math.max(2.5, radius * rng.uniform(0.25, 0.5));
       lobes.push({
         i: c.i + d * Math.cos(a),
-        j: c.j + d * Math.sin(a),
-        sx: s * rng.uniform(0.75, 1.3),
-        sy: s * rng.uniform(0.75, 1.3),
-        w: rng.uniform(0.8, 0.97),
+        j: c.j + d * Math.sin(a) * stretch,
+        sx: s * rng.uniform(0.7, 1.3),
+        sy: s * rng.uniform(0.7, 1.3) * stretch,
+        w: k === 0 ? 0.95 : rng.uniform(0.6, 0.95),
       });
     }
     let i0 = lw;
@@ -117,7 +119,7 @@ export function renderInfection(
         const p = j * lw + i;
         const f = (1 - keep) * (1 + 0.35 * edge[p]);
         if (f > field[p]) field[p] = f;
-        haze[p] += contrast * smooth(0.2, 0.8, f) * (0.75 + 0.4 * patch[p]) * lung[p];
+        haze[p] += contrast * smooth(0.1, 0.9, f) * (0.9 + 0.3 * patch[p]) * lung[p];
       }
     }
     regions.push({
@@ -129,5 +131,5 @@ export function renderInfection(
       lobes: nLobes,
     });
   }
-  return { field, haze, regions };
+  return { field, haze: blurField(haze, lw, lh, 1, 1), regions };
 }

@@ -1,4 +1,5 @@
 // Precomputed tables that keep the per-pixel work of the synthetic CXR to lookups.
+import { smooth } from "./field-ops";
 import { createRng } from "./prng";
 
 export const GAUSS_BITS = 16;
@@ -38,14 +39,9 @@ export function ribProfile(): Float32Array {
   return t;
 }
 
-export function smooth(e0: number, e1: number, x: number): number {
-  const t = Math.min(1, Math.max(0, (x - e0) / (e1 - e0)));
-  return t * t * (3 - 2 * t);
-}
-
 export const TONE_MIN = -0.6;
 export const TONE_MAX = 2.6;
-export const TONE_STEPS = 4096;
+export const TONE_STEPS = 2048;
 
 /** Maps density (arbitrary units, more is brighter) to 8-bit grey: window [lo, hi], gamma, mild film toe/shoulder. */
 export function toneTable(lo: number, hi: number, gamma: number): Uint8Array {

@@ -2,7 +2,8 @@
 // radiate from the hila and fade towards the periphery.
 import type { Acquisition, Anatomy } from "./cxr-geometry";
 import type { Frame, Grid } from "./cxr-grid";
-import { BUMP_MAX_Q, BUMP_STEPS, expTable, smooth, vesselTexture, VESSEL_SIZE } from "./cxr-tables";
+import { BUMP_MAX_Q, BUMP_STEPS, expTable, vesselTexture, VESSEL_SIZE } from "./cxr-tables";
+import { smooth } from "./field-ops";
 import type { Rng } from "./prng";
 
 export function addVesselMarkings(

@@ -1,6 +1,12 @@
 // Float fields (row-major Float32Array) used to build images: blurs, smooth noise, polygon fill.
 import type { Rng } from "./prng";
 
+/** Hermite step from 0 at e0 to 1 at e1 (e0 > e1 gives a falling step). */
+export function smooth(e0: number, e1: number, x: number): number {
+  const t = Math.min(1, Math.max(0, (x - e0) / (e1 - e0)));
+  return t * t * (3 - 2 * t);
+}
+
 function boxPassH(src: Float32Array, dst: Float32Array, w: number, h: number, r: number) {
   const norm = 1 / (2 * r + 1);
   for (let y = 0; y < h; y++) {

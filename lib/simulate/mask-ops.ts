@@ -398,3 +398,34 @@ function direction(dx: number, dy: number): number {
   for (let d = 0; d < 8; d++) if (DX[d] === dx && DY[d] === dy) return d;
   throw new Error(`not a neighbour offset: ${dx},${dy}`);
 }
+
+/** Copies the pixels inside `box` (inclusive) of a row-major image into a new buffer. */
+export function cropMask(mask: Uint8Array, width: number, box: BBox): { mask: Uint8Array; width: number; height: number } {
+  const w = box.x1 - box.x0 + 1;
+  const h = box.y1 - box.y0 + 1;
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const src = (box.y0 + y) * width + box.x0;
+    out.set(mask.subarray(src, src + w), y * w);
+  }
+  return { mask: out, width: w, height: h };
+}
+
+/** Writes a cropped buffer back into a full-size image at `box`. */
+export function pasteMask(target: Uint8Array, width: number, crop: Uint8Array, box: BBox): void {
+  const w = box.x1 - box.x0 + 1;
+  const h = box.y1 - box.y0 + 1;
+  if (crop.length !== w * h) throw new Error(`crop length ${crop.length} does not match box ${w}x${h}`);
+  for (let y = 0; y < h; y++) target.set(crop.subarray(y * w, (y + 1) * w), (box.y0 + y) * width + box.x0);
+}
+
+/** `box` grown by `margin` pixels on every side, clipped to the image. */
+export function expandBox(box: BBox, margin: number, width: number, height: number): BBox {
+  const m = Math.ceil(margin);
+  return {
+    x0: Math.max(0, box.x0 - m),
+    y0: Math.max(0, box.y0 - m),
+    x1: Math.min(width - 1, box.x1 + m),
+    y1: Math.min(height - 1, box.y1 + m),
+  };
+}

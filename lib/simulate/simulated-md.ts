@@ -1,10 +1,14 @@
 // How an MD draws an infection mask: misses faint or small regions, shifts the boundary by a bias plus a
 // smoothly varying jitter, draws outlines (so holes are filled) with a polygon tool or a smooth freehand pen.
-import { blurField, fillPolygon, fractalNoise } from "./field-ops";
+import { blurField, fillPolygon, fractalNoise, smooth } from "./field-ops";
 import {
+  boundingBox,
   connectedComponents,
+  cropMask,
+  expandBox,
   fillHoles,
   FG,
+  pasteMask,
   selectComponents,
   signedDistance,
   squaredDistanceToForeground,
@@ -12,7 +16,6 @@ import {
   type Component,
 } from "./mask-ops";
 import { createRng, hashSeed, type Rng } from "./prng";
-import { smooth } from "./cxr-tables";
 
 export interface MdProfile {
   seed: number;
@@ -20,7 +23,10 @@ export interface MdProfile {
   bias: number;
   /** Boundary wobble; 1 ≈ ±2% of the image size, varying smoothly along the boundary. */
   jitter: number;
-  /** Chance (0–1) of missing a region that is faint or small; large obvious regions are rarely missed. */
+  /**
+   * Chance (0–1) of missing a region that is faint or small; large obvious regions are rarely missed and
+   * the largest region is always drawn (the MD knows the image is positive).
+   */
   missRate: number;
   /** Vertex spacing of the polygon tool as a share of the image size; 0 draws smooth freehand outlines. */
   vertexSpacing?: number;
@@ -78,14 +84,15 @@ function keptComponents(
   truth: Uint8Array,
   width: number,
   height: number,
+  size: number,
   md: MdProfile,
   ctx: DrawingContext,
   rng: Rng,
 ): Uint8Array {
   const cc = connectedComponents(truth, width, height);
   if (cc.count === 0) return new Uint8Array(truth.length);
-  const imageArea = width * height;
-  const ring = Math.max(2, Math.round(Math.sqrt(imageArea) * 0.012));
+  const imageArea = size * size;
+  const ring = Math.max(2, Math.round(size * 0.012));
   const outside = ctx.pixels ? squaredDistanceToForeground(truth, width, height) : null;
   const largest = cc.components.reduce((a, b) => (b.area > a.area ? b : a));
   const keep: number[] = [];
@@ -101,11 +108,11 @@ function keptComponents(
   return selectComponents(cc.labels, keep);
 }
 
-function shiftBoundary(mask: Uint8Array, width: number, height: number, md: MdProfile, rng: Rng): Uint8Array {
-  const size = Math.sqrt(width * height);
+function shiftBoundary(mask: Uint8Array, width: number, height: number, size: number, md: MdProfile, rng: Rng): Uint8Array {
   const sd = signedDistance(mask, width, height);
   const wobble = fractalNoise(rng, width, height, size * 0.06, 2);
-  const bias = md.bias * 0.015 * size + rng.normal(0, 0.003 * size);
+  // The small constant offsets the shrinkage from smoothing and polygon chords, so bias 0 keeps the area.
+  const bias = (md.bias * 0.015 + 0.003) * size + rng.normal(0, 0.003 * size);
   const amp = md.jitter * 0.02 * size * 1.6;
   const out = new Float32Array(mask.length);
   for (let p = 0; p < mask.length; p++) out[p] = sd[p] < bias + amp * wobble[p] ? 1 : 0;
@@ -135,6 +142,23 @@ function polygonize(mask: Uint8Array, width: number, height: number, spacing: nu
   return out;
 }
 
+function drawCrop(
+  truth: Uint8Array,
+  width: number,
+  height: number,
+  size: number,
+  md: MdProfile,
+  ctx: DrawingContext,
+  rng: Rng,
+): Uint8Array {
+  const kept = keptComponents(truth, width, height, size, md, ctx, rng.fork("miss"));
+  if (kept.every((v) => v === 0)) return kept;
+  const shifted = shiftBoundary(kept, width, height, size, md, rng.fork("boundary"));
+  const spacing = (md.vertexSpacing ?? 0.02) * size;
+  const outlined = spacing >= 2 ? polygonize(shifted, width, height, spacing) : shifted;
+  return fillHoles(outlined, width, height);
+}
+
 /** The mask an MD with profile `md` would draw for an image whose true infection mask is `truth`. */
 export function simulateDrawing(
   truth: Uint8Array,
@@ -144,11 +168,18 @@ export function simulateDrawing(
   ctx: DrawingContext = {},
 ): Uint8Array {
   if (truth.length !== width * height) throw new Error(`mask length ${truth.length} does not match ${width}x${height}`);
+  if (ctx.pixels && ctx.pixels.length !== truth.length) throw new Error("pixels and mask sizes differ");
+  const out = new Uint8Array(truth.length);
+  const box = boundingBox(truth, width, height);
+  if (!box) return out;
   const rng = createRng(hashSeed("draw", md.seed, ctx.imageKey ?? maskKey(truth)));
-  const kept = keptComponents(truth, width, height, md, ctx, rng.fork("miss"));
-  if (kept.every((v) => v === 0)) return kept;
-  const shifted = shiftBoundary(kept, width, height, md, rng.fork("boundary"));
-  const spacing = (md.vertexSpacing ?? 0.02) * Math.sqrt(width * height);
-  const outlined = spacing >= 2 ? polygonize(shifted, width, height, spacing) : shifted;
-  return fillHoles(outlined, width, height);
+  const size = Math.sqrt(width * height);
+  // Wide enough for the largest outward shift plus the ring used to judge conspicuity.
+  const margin = size * (0.03 + 0.02 * Math.max(0, md.bias) + 0.035 * Math.max(0, md.jitter)) + 4;
+  const crop = expandBox(box, margin, width, height);
+  const t = cropMask(truth, width, crop);
+  const pixels = ctx.pixels ? cropMask(ctx.pixels, width, crop).mask : undefined;
+  const drawn = drawCrop(t.mask, t.width, t.height, size, md, { ...ctx, pixels }, rng);
+  pasteMask(out, width, drawn, crop);
+  return out;
 }

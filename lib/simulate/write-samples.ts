@@ -1,4 +1,5 @@
-// Writes sample synthetic CXRs, their overlays and simulated MD drawings as PNGs for a visual check.
+// Writes sample synthetic CXRs and overlays as PNGs for a visual check. Overlay colours: blue = lung
+// outline, red = true infection mask, green = a simulated MD's drawing.
 // Run: npx tsx lib/simulate/write-samples.ts [outDir] [count] [width]
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";

@@ -7,6 +7,10 @@ import {
   ListObjectsV2Command,
   CreateBucketCommand,
   HeadBucketCommand,
+  CreateMultipartUploadCommand,
+  UploadPartCommand,
+  CompleteMultipartUploadCommand,
+  AbortMultipartUploadCommand,
 } from "@aws-sdk/client-s3";
 import type { Readable } from "node:stream";
 import { AppError } from "../errors/app-error";
@@ -26,6 +30,9 @@ function notFound(e: unknown): boolean {
   const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
   return err?.name === "NoSuchKey" || err?.name === "NotFound" || err?.$metadata?.httpStatusCode === 404;
 }
+
+// S3 parts must be at least 5 MiB (all but the last); 8 MiB keeps a 120k-image archive well under the 10,000-part cap up to 80 GB.
+const PART_BYTES = 8 * 1024 * 1024;
 
 /** Any S3-compatible endpoint (AWS, MinIO, Ceph, ...). */
 export class S3Store implements ObjectStore {
@@ -60,11 +67,43 @@ export class S3Store implements ObjectStore {
     );
   }
 
+  /**
+   * Streams of unknown length go up as a multipart upload in parts of PART_BYTES, so memory
+   * holds one part whatever the object's size; a stream shorter than one part is a plain PUT.
+   * A failure aborts the upload, leaving no partial object.
+   */
   async putStream(key: string, body: Readable, opts?: PutOptions): Promise<void> {
-    // Buffered: the SDK needs a length for a plain PutObject; exports use multipart via put of parts.
-    const chunks: Buffer[] = [];
-    for await (const c of body) chunks.push(Buffer.from(c));
-    await this.put(key, Buffer.concat(chunks), opts);
+    const Key = assertSafeKey(key);
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let uploadId: string | undefined;
+    const parts: { ETag: string; PartNumber: number }[] = [];
+    const sendPart = async (data: Buffer) => {
+      uploadId ??= (await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key, ContentType: opts?.contentType }))).UploadId!;
+      const PartNumber = parts.length + 1;
+      const r = await this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key, UploadId: uploadId, PartNumber, Body: data }));
+      parts.push({ ETag: r.ETag!, PartNumber });
+    };
+    try {
+      for await (const c of body) {
+        const chunk = Buffer.isBuffer(c) ? c : Buffer.from(c);
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= PART_BYTES) {
+          const all = Buffer.concat(pending, pendingBytes);
+          pending = [all.subarray(PART_BYTES)];
+          pendingBytes = all.length - PART_BYTES;
+          await sendPart(all.subarray(0, PART_BYTES));
+        }
+      }
+      const rest = Buffer.concat(pending, pendingBytes);
+      if (!uploadId) return await this.put(key, rest, opts);
+      if (rest.length) await sendPart(rest);
+      await this.client.send(new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
+    } catch (e) {
+      if (uploadId) await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId: uploadId })).catch(() => undefined);
+      throw e;
+    }
   }
 
   async get(key: string): Promise<Buffer> {

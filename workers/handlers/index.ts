@@ -3,10 +3,12 @@ import type { JobName } from "../../lib/jobs/queue";
 import { noopHandler } from "./noop";
 import { trainHandler } from "./train";
 import { predictHandler } from "./predict";
+import { exportHandler } from "./export";
 
 // The one place job names meet their handlers.
 export const handlers: { [N in JobName]: JobHandler<any> } = {
   noop: noopHandler,
   train: trainHandler,
   predict: predictHandler,
+  export: exportHandler,
 };

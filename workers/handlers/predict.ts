@@ -1,27 +1,43 @@
-import sharp from "sharp";
 import type { JobHandler } from "../../lib/jobs/types";
 import { PermanentJobError } from "../../lib/jobs/types";
 import { getRun, existingPredictions, imagesForPrediction } from "../../lib/protocol/queries";
 import { maybeOpenVoting, predictionImageIds, registerPrediction } from "../../lib/protocol/mutations";
 import { PREDICT_CHUNK, type TrainConfig } from "../../lib/protocol/types";
-import { loadModel, predictBatch, type Model } from "../../lib/ml/onnx-model";
+import { cachedModel } from "../../lib/ml/model-cache";
+import { predictBatch } from "../../lib/ml/onnx-model";
 import { networkInput } from "../../lib/ml/prepare-input";
-import { probToBytes, toNativeMask } from "../../lib/ml/to-native-mask";
+import { encodeProbabilityPng } from "../../lib/ml/probability-png";
+import { toNativeMask } from "../../lib/ml/to-native-mask";
 import { store } from "../../lib/storage/store";
 import { key } from "../../lib/storage/keys";
 
-const BATCH = 8;
-const models = new Map<string, Promise<Model>>();
+const BATCH = Number(process.env.PREDICT_BATCH ?? 8);
 
-function modelFor(runId: string, artifactKey: string, size: number) {
-  if (!models.has(runId)) {
-    if (models.size > 8) models.delete(models.keys().next().value!);
-    models.set(runId, store().get(artifactKey).then((b) => loadModel(b, size)));
+type Image = Awaited<ReturnType<typeof imagesForPrediction>>[number];
+type Run = NonNullable<Awaited<ReturnType<typeof getRun>>>;
+
+// A retry racing a still-running attempt can lose the (modelRunId, imageId) insert; the
+// second call then finds the winner's mask and only adds the candidate.
+async function register(run: Run, img: Image, mask: Uint8Array, probKey: string) {
+  try {
+    return await registerPrediction(run, img, mask, probKey);
+  } catch (e) {
+    if ((e as { code?: string }).code !== "P2002") throw e;
+    return registerPrediction(run, img, mask, probKey);
   }
-  return models.get(runId)!;
 }
 
-/** Predicts one chunk of a run's images into candidate masks; retries create no duplicates. */
+/** Marks a promise handled now (it is awaited later), so an early failure is not an unhandled rejection. */
+function later<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
+/**
+ * Predicts one chunk of a run's images into candidate masks; retries create no duplicates.
+ * Three stages overlap: fetching and resizing the next batch, inference on this one, and
+ * storing the previous one (probability PNG, native-size mask, candidate rows).
+ */
 export const predictHandler: JobHandler<{ runId: string; chunk: number; chunks: number }> = async ({ payload, jobId, signal, progress }) => {
   const run = await getRun(payload.runId);
   if (!run?.artifactKey) throw new PermanentJobError("The run has no trained model");
@@ -30,21 +46,34 @@ export const predictHandler: JobHandler<{ runId: string; chunk: number; chunks: 
   const ids = all.slice(payload.chunk * PREDICT_CHUNK, (payload.chunk + 1) * PREDICT_CHUNK);
   const done = await existingPredictions(run.id, ids);
   const todo = await imagesForPrediction(ids.filter((id) => !done.has(id)));
-  const model = await modelFor(run.id, run.artifactKey, size);
-  for (let i = 0; i < todo.length; i += BATCH) {
-    if (signal.aborted) throw new Error("aborted");
-    const batch = todo.slice(i, i + BATCH);
-    const inputs = await Promise.all(batch.map(async (img) => networkInput(await store().get(img.storageKey), size)));
-    const probs = await predictBatch(model, inputs.map((x) => x.pixels));
-    await Promise.all(
-      batch.map(async (img, b) => {
-        const probKey = key("projects", img.projectId, "runs", run.id, "prob", `${img.id}.png`);
-        const probPng = await sharp(Buffer.from(probToBytes(probs[b])), { raw: { width: size, height: size, channels: 1 } }).png({ compressionLevel: 6 }).toBuffer();
-        await store().put(probKey, probPng, { contentType: "image/png" });
-        await registerPrediction(run, img, toNativeMask(probs[b], size, img.width, img.height), probKey);
-      }),
-    );
-    await progress({ done: done.size + i + batch.length, total: ids.length });
+  if (todo.length) {
+    const artifactKey = run.artifactKey;
+    const model = await cachedModel(run.weightsSha256 ?? run.id, size, () => store().get(artifactKey));
+    const batches: Image[][] = [];
+    for (let i = 0; i < todo.length; i += BATCH) batches.push(todo.slice(i, i + BATCH));
+    const prepare = (batch: Image[]) => later(Promise.all(batch.map(async (img) => (await networkInput(await store().get(img.storageKey), size)).pixels)));
+    const write = async (batch: Image[], probs: Float32Array[]) => {
+      await Promise.all(
+        batch.map(async (img, b) => {
+          const probKey = key("projects", img.projectId, "runs", run.id, "prob", `${img.id}.png`);
+          await store().put(probKey, await encodeProbabilityPng(probs[b], size, size), { contentType: "image/png" });
+          await register(run, img, toNativeMask(probs[b], size, img.width, img.height), probKey);
+        }),
+      );
+    };
+    let next = prepare(batches[0]);
+    let writing: Promise<void> = Promise.resolve();
+    let finished = done.size;
+    for (let b = 0; b < batches.length; b++) {
+      if (signal.aborted) throw new Error("aborted");
+      const inputs = await next;
+      if (b + 1 < batches.length) next = prepare(batches[b + 1]);
+      const probs = await predictBatch(model, inputs);
+      await writing; // at most one batch of writes in flight
+      const batch = batches[b];
+      writing = later(write(batch, probs).then(() => progress({ done: (finished += batch.length), total: ids.length })));
+    }
+    await writing;
   }
   if (run.roundId) await maybeOpenVoting(run.roundId, jobId);
   return { predicted: todo.length, skipped: done.size };

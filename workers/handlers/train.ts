@@ -17,7 +17,7 @@ import { runTrainer } from "../trainer-process";
 export const trainHandler: JobHandler<{ runId: string }> = async ({ payload, attempt, signal, progress }) => {
   const { run, train, val } = await trainingInputs(payload.runId);
   if (run.status === "SUCCEEDED" && run.artifactKey) {
-    return completeTrainingRun(run.id, { artifactKey: run.artifactKey, weightsSha256: run.weightsSha256!, metrics: run.metrics, paramCount: run.paramCount ?? undefined });
+    return await completeTrainingRun(run.id, { artifactKey: run.artifactKey, weightsSha256: run.weightsSha256!, metrics: run.metrics, paramCount: run.paramCount ?? undefined });
   }
   if (!train.length) throw new PermanentJobError("The run has no training images");
   await markRunStarted(run.id);
@@ -49,6 +49,9 @@ export const trainHandler: JobHandler<{ runId: string }> = async ({ payload, att
       lr: cfg.lr,
       seed: (run.fold ?? 0) + 1,
       device: process.env.TRAIN_DEVICE ?? "auto",
+      // The paper augments positives up to class balance; with no controls (Stage I) that
+      // would augment nothing, so every image is augmented instead.
+      augment: train.some((t) => t.label === "control") ? "balance" : "all",
       train: await Promise.all(train.map(sample)),
       val: await Promise.all(val.map(sample)),
     };
@@ -73,7 +76,9 @@ export const trainHandler: JobHandler<{ runId: string }> = async ({ payload, att
     await store().put(artifactKey, onnx, { contentType: "application/octet-stream" });
     await store().put(key("projects", run.projectId, "runs", run.id, "metrics.json"), Buffer.from(JSON.stringify(metrics)));
     const weightsSha256 = createHash("sha256").update(onnx).digest("hex");
-    return completeTrainingRun(run.id, { artifactKey, weightsSha256, metrics, paramCount: metrics.param_count ?? metrics.params ?? undefined });
+    const params = metrics.params as { trainable?: number; frozen?: number } | undefined;
+    const paramCount = params ? (params.trainable ?? 0) + (params.frozen ?? 0) : undefined;
+    return await completeTrainingRun(run.id, { artifactKey, weightsSha256, metrics, paramCount });
   } catch (e) {
     const max = jobDefinitions.train.maxAttempts ?? 3;
     if (attempt >= max || (e as { retryable?: boolean }).retryable === false) await failRun(run.id, (e as Error).message);

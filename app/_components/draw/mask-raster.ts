@@ -136,41 +136,45 @@ export function foregroundBox(mask: Uint8Array, width: number, height: number): 
 
 /**
  * Background pixels not 4-connected to the image border (holes). Pixels outside the
- * foreground's box always reach the border, so the flood runs inside the box plus a margin.
+ * foreground's box always reach the border, so the flood runs on the box only, framed by
+ * a ring of background (everything outside) and a ring of walls that ends the flood
+ * without a bounds check per pixel.
  */
 export function holeSpans(mask: Uint8Array, width: number, height: number, visit: SpanVisitor) {
   const box = foregroundBox(mask, width, height);
   if (!box) return;
-  const bx0 = Math.max(0, box[0] - 1), by0 = Math.max(0, box[1] - 1);
-  const bx1 = Math.min(width, box[2] + 1), by1 = Math.min(height, box[3] + 1);
+  const [bx0, by0, bx1, by1] = box;
   const bw = bx1 - bx0, bh = by1 - by0;
-  const seen = new Uint8Array(bw * bh);
-  const stack = new Int32Array(bw * bh);
+  const W = bw + 4, H = bh + 4;
+  const WALL = 1, OPEN = 0, REACHED = 2;
+  const grid = new Uint8Array(W * H);
+  for (let x = 0; x < W; x++) grid[x] = grid[(H - 1) * W + x] = WALL;
+  for (let y = 0; y < H; y++) grid[y * W] = grid[y * W + W - 1] = WALL;
+  for (let y = 0; y < bh; y++) {
+    const src = (by0 + y) * width + bx0, dst = (y + 2) * W + 2;
+    for (let x = 0; x < bw; x++) grid[dst + x] = mask[src + x] ? WALL : OPEN;
+  }
+  const stack = new Int32Array(W * H);
   let top = 0;
-  const push = (x: number, y: number) => {
-    const k = (y - by0) * bw + (x - bx0);
-    if (seen[k] || mask[y * width + x]) return;
-    seen[k] = 1;
-    stack[top++] = k;
-  };
-  for (let x = bx0; x < bx1; x++) { push(x, by0); push(x, by1 - 1); }
-  for (let y = by0; y < by1; y++) { push(bx0, y); push(bx1 - 1, y); }
-  // A box edge inside the image (not on its border) is background by construction, so
-  // seeding from every box edge is the same as seeding from the image border.
+  stack[top++] = W + 1;
+  grid[W + 1] = REACHED;
   while (top > 0) {
     const k = stack[--top];
-    const x = bx0 + (k % bw), y = by0 + ((k / bw) | 0);
-    if (x > bx0) push(x - 1, y);
-    if (x < bx1 - 1) push(x + 1, y);
-    if (y > by0) push(x, y - 1);
-    if (y < by1 - 1) push(x, y + 1);
+    if (grid[k - 1] === OPEN) { grid[k - 1] = REACHED; stack[top++] = k - 1; }
+    if (grid[k + 1] === OPEN) { grid[k + 1] = REACHED; stack[top++] = k + 1; }
+    if (grid[k - W] === OPEN) { grid[k - W] = REACHED; stack[top++] = k - W; }
+    if (grid[k + W] === OPEN) { grid[k + W] = REACHED; stack[top++] = k + W; }
   }
-  for (let y = by0; y < by1; y++) {
+  for (let y = 0; y < bh; y++) {
+    const row = (y + 2) * W + 2;
     let start = -1;
-    for (let x = bx0; x <= bx1; x++) {
-      const hole = x < bx1 && !seen[(y - by0) * bw + (x - bx0)] && !mask[y * width + x];
+    for (let x = 0; x <= bw; x++) {
+      const hole = x < bw && grid[row + x] === OPEN;
       if (hole && start < 0) start = x;
-      else if (!hole && start >= 0) { visit(y, start, x); start = -1; }
+      else if (!hole && start >= 0) {
+        visit(by0 + y, bx0 + start, bx0 + x);
+        start = -1;
+      }
     }
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { capsuleSpans, polygonSpans } from "../../../app/_components/draw/mask-raster";
+import { capsuleSpans, holeSpans, polygonSpans } from "../../../app/_components/draw/mask-raster";
 import { MaskPainter } from "../../../app/_components/draw/mask-painter";
-import { encodeMaskPng1 } from "../../../app/_components/draw/mask-png";
+import { encodeBilevelPng } from "../../../lib/drawing/bilevel-png";
 import { lut } from "../../../app/_components/draw/window-level";
 import { fitView, toImage, toScreen, zoomAt } from "../../../app/_components/draw/viewport";
 import { decodeMaskPng } from "../../../lib/masks/png-codec";
@@ -62,6 +62,34 @@ describe("mask raster", () => {
       const want = new Uint8Array(w * h);
       for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) want[y * w + x] = winding(x + 0.5, y + 0.5, pts) !== 0 ? 1 : 0;
       expect(diff(got, want)).toBeLessThanOrEqual(2);
+    }
+  });
+});
+
+describe("fill holes", () => {
+  it("fills exactly the background not 4-connected to the outside of the image", () => {
+    const r = rng(5);
+    for (let k = 0; k < 25; k++) {
+      const w = 20 + Math.floor(r() * 60), h = 20 + Math.floor(r() * 60);
+      const m = new Uint8Array(w * h);
+      for (let i = 0; i < m.length; i++) m[i] = r() < 0.45 ? 1 : 0;
+      const got = m.slice();
+      holeSpans(m, w, h, (y, x0, x1) => got.fill(1, y * w + x0, y * w + x1));
+      // Brute force: flood the background from every border pixel of the image.
+      const reach = new Uint8Array(w * h);
+      const stack: number[] = [];
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+        if ((x === 0 || y === 0 || x === w - 1 || y === h - 1) && !m[y * w + x]) { reach[y * w + x] = 1; stack.push(y * w + x); }
+      }
+      while (stack.length) {
+        const i = stack.pop()!, x = i % w, y = (i / w) | 0;
+        for (const [nx, ny] of [[x - 1, y], [x + 1, y], [x, y - 1], [x, y + 1]]) {
+          const j = ny * w + nx;
+          if (nx >= 0 && ny >= 0 && nx < w && ny < h && !m[j] && !reach[j]) { reach[j] = 1; stack.push(j); }
+        }
+      }
+      const want = m.map((v, i) => (v || !reach[i] ? 1 : 0));
+      expect(diff(got, want)).toBe(0);
     }
   });
 });
@@ -133,7 +161,7 @@ describe("mask PNG from the browser", () => {
       const p = new MaskPainter(w, h);
       p.stroke(0, 0, w, h, Math.max(1, h / 4), 1);
       p.fillPolygon([w / 2, 0, w, h / 2, w / 2, h], 1);
-      const png = encodeMaskPng1(p.mask, w, h);
+      const png = encodeBilevelPng(p.mask, w, h);
       const back = await decodeMaskPng(png);
       expect([back.width, back.height]).toEqual([w, h]);
       expect(diff(back.mask, p.mask)).toBe(0);

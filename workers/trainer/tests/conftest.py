@@ -9,7 +9,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 
-torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+# Tiny tensors: one thread avoids OpenMP spin-waiting when the machine is busy.
+torch.set_num_threads(1)
 logging.getLogger("tandem_trainer").setLevel(logging.WARNING)
 
 

@@ -88,3 +88,14 @@ def test_onnx_output_matches_pytorch_where_onnxruntime_exists(tmp_path, arch, en
         expected = ProbabilityModel(net)(images).numpy()
     assert got.shape == expected.shape
     assert abs(got - expected).max() < 1e-4
+
+
+def test_a_retried_run_starts_without_the_previous_final_outputs(tmp_path):
+    from tandem_trainer.train.run import clear_previous_outputs
+
+    for name in ("model.onnx", "metrics.json", "last.pt", ".model.onnx.tmp-99"):
+        (tmp_path / name).write_bytes(b"old")
+    (tmp_path / "pred").mkdir()
+    (tmp_path / "pred" / "a.png").write_bytes(b"old")
+    clear_previous_outputs(str(tmp_path))
+    assert os.listdir(tmp_path) == ["last.pt"]

@@ -13,7 +13,7 @@ TRAINER = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def run_cli(*args, cwd=TRAINER):
-    env = {**os.environ, "PYTHONPATH": TRAINER, "OMP_NUM_THREADS": "2"}
+    env = {**os.environ, "PYTHONPATH": TRAINER, "OMP_NUM_THREADS": "1"}
     return subprocess.run([sys.executable, "-m", "tandem_trainer", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=300)
 

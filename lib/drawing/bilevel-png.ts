@@ -1,8 +1,9 @@
-// Mask → PNG in the browser: 1-bit grayscale (8 pixels a byte), each row filtered "Up"
-// so unchanged rows deflate to almost nothing. The server decodes and re-encodes it in
-// its canonical form, so this only has to be valid and fast.
+// Mask → PNG in the browser and for stored drafts: 1-bit grayscale (8 pixels a byte), each
+// row filtered "Up" so unchanged rows deflate to almost nothing. Pure JS (no Node APIs).
+// Submitted masks are re-encoded canonically by createMask; drafts keep this form, which
+// is several times faster to write than the 8-bit canonical one.
 import { zlibSync } from "fflate";
-import { crc32 } from "@/lib/masks/crc32";
+import { crc32 } from "../masks/crc32";
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -16,7 +17,7 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   return out;
 }
 
-export function encodeMaskPng1(mask: Uint8Array, width: number, height: number, level: 1 | 3 | 6 = 3): Uint8Array {
+export function encodeBilevelPng(mask: Uint8Array, width: number, height: number, level: 1 | 3 | 6 = 3): Uint8Array {
   const rowBytes = (width + 7) >> 3;
   const stride = rowBytes + 1;
   const raw = new Uint8Array(stride * height);

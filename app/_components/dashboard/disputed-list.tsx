@@ -1,0 +1,40 @@
+import { Card } from "@/app/_components/ui";
+import type { Dashboard } from "@/lib/dashboard/types";
+import { num } from "./format";
+
+export function DisputedList({ d }: { d: Dashboard }) {
+  const { total, rows } = d.disputed;
+  const th = "border-b border-line py-1.5 pr-4 text-left font-medium text-muted";
+  return (
+    <Card title={`Disputed images (${num(total)})`}>
+      {rows.length ? (
+        <>
+          <table className="w-full text-sm">
+            <caption className="sr-only">Images whose votes tied, waiting for the lead</caption>
+            <thead>
+              <tr>
+                <th scope="col" className={th}>Image</th>
+                <th scope="col" className={th}>Round</th>
+                <th scope="col" className={th}>Votes</th>
+                <th scope="col" className={th}>Different choices</th>
+                <th scope="col" className={th}>“None acceptable”</th>
+              </tr>
+            </thead>
+            <tbody className="tabular-nums">
+              {rows.map((r) => (
+                <tr key={r.imageId} className="border-b border-line/50">
+                  <th scope="row" className="py-1.5 pr-4 text-left font-normal"><span className="font-mono text-xs">{r.name}</span></th>
+                  <td className="pr-4">{r.round ?? "—"}</td>
+                  <td className="pr-4">{r.votes}</td>
+                  <td className="pr-4">{r.distinctChoices}</td>
+                  <td className="pr-4">{r.noneVotes}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {total > rows.length ? <p className="mt-2 text-xs text-muted">Showing the first {rows.length} of {num(total)}.</p> : null}
+        </>
+      ) : <p className="text-sm text-muted">No disputed images.</p>}
+    </Card>
+  );
+}

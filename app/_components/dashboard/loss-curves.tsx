@@ -1,0 +1,22 @@
+import { LineChart } from "@/app/_components/charts/line-chart";
+import { palette } from "@/app/_components/charts/scale";
+import type { RunRow } from "@/lib/dashboard/types";
+
+/** Training loss per epoch for each run of a round, one colour per network. */
+export function LossCurves({ runs, round }: { runs: RunRow[]; round: number | null }) {
+  const nets = [...new Set(runs.map((r) => `${r.arch} · ${r.encoder}`))];
+  const withCurves = runs.filter((r) => r.metrics?.curve.length);
+  if (!withCurves.length) return null;
+  return (
+    <LineChart
+      title={`Round ${round ?? "—"}: training loss per epoch`}
+      xFormat={(e) => `epoch ${e}`}
+      yFormat={(v) => v.toFixed(2)}
+      series={withCurves.map((r) => ({
+        name: `${r.arch} · ${r.encoder}${r.fold === null ? "" : ` f${r.fold + 1}`}`,
+        color: palette[nets.indexOf(`${r.arch} · ${r.encoder}`) % palette.length],
+        points: r.metrics!.curve.map((c) => ({ x: c.epoch, y: c.train })),
+      }))}
+    />
+  );
+}

@@ -1,0 +1,240 @@
+"use client";
+import dynamic from "next/dynamic";
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { TaskView } from "@/lib/drawing/types";
+import { ErrorNote } from "@/app/_components/ui";
+import type { CanvasHandle } from "./draw-canvas";
+import { ApiError, fetchDraft, fetchStartMask, newKey, postConfirm, postSubmit } from "./draw-api";
+import { DrawToolbar, type Settings } from "./draw-toolbar";
+import { HelpOverlay } from "./help-overlay";
+import { decodeMaskBlob } from "./mask-decode";
+import { encodeBilevelPng } from "@/lib/drawing/bilevel-png";
+import { SaveStatusNote } from "./save-status";
+import { SkipForm } from "./skip-form";
+import { exposeTestHook } from "./test-hook";
+import { useActiveTime } from "./use-active-time";
+import { useAutosave } from "./use-autosave";
+import { useDrawKeys } from "./use-draw-keys";
+import { useTaskAssets, type Assets } from "./use-task-assets";
+import { DEFAULT_WL } from "./window-level";
+
+// Konva needs the DOM: the canvas is rendered in the browser only.
+const DrawCanvas = dynamic(() => import("./draw-canvas"), { ssr: false, loading: () => <p className="p-4 text-sm text-muted">Loading the canvas…</p> });
+
+const kindLabel = { MANUAL: "Draw the infection mask", REDRAW: "Redraw: every candidate was rejected", CONFIRM: "Confirm another MD's redraw" };
+
+function failureText(e: unknown): string {
+  if (!(e instanceof ApiError)) return e instanceof Error ? e.message : String(e);
+  if (e.status === 401) return "Your session expired. Sign in again in another tab, then press the button again: it will not be counted twice.";
+  if (e.status === 0 || e.status >= 500) return "The server could not be reached. Press the button again to retry: it will not be counted twice.";
+  return e.message;
+}
+
+export function DrawWorkspace({ task, onFinished }: { task: TaskView; onFinished(note: string): void }) {
+  const { assets, error } = useTaskAssets(task);
+  if (error) return <ErrorNote message={`This task could not be loaded: ${error}`} />;
+  if (!assets) return <p className="text-sm text-muted" role="status">Loading the image at full resolution…</p>;
+  return <Workspace task={task} assets={assets} onFinished={onFinished} />;
+}
+
+function Workspace({ task, assets, onFinished }: { task: TaskView; assets: Assets; onFinished(note: string): void }) {
+  const { painter, gray } = assets;
+  const readOnly = task.kind === "CONFIRM";
+  const canvas = useRef<CanvasHandle | null>(null);
+  const [, setTick] = useState(0);
+  const [help, setHelp] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+  const busyRef = useRef(false);
+  const intentKey = useRef<string | null>(null);
+  const maxRadius = Math.max(20, Math.round(Math.min(painter.width, painter.height) / 8));
+  const [s, setS] = useState<Settings>({
+    tool: "brush",
+    radius: Math.max(3, Math.round(Math.min(painter.width, painter.height) / 100)),
+    lassoMode: "add",
+    opacity: 0.5,
+    outline: false,
+    maskVisible: true,
+    wl: DEFAULT_WL,
+  });
+  const set = useCallback((patch: Partial<Settings>) => setS((old) => ({ ...old, ...patch })), []);
+  const elapsed = useActiveTime(task.draft?.elapsedMs ?? task.elapsedMs ?? 0);
+  const encode = useCallback(() => encodeBilevelPng(painter.mask, painter.width, painter.height), [painter]);
+  const autosave = useAutosave({ taskId: task.id, initialVersion: assets.version, encode, elapsed });
+  const statusRef = useRef(autosave.status);
+  statusRef.current = autosave.status;
+
+  const edited = useCallback(() => {
+    // A new edit is a new intent: the next submit gets a fresh key.
+    intentKey.current = null;
+    if (!readOnly) autosave.markDirty();
+    setTick((t) => t + 1);
+  }, [autosave, readOnly]);
+
+  const afterChange = useCallback((changed: boolean) => {
+    canvas.current?.refresh();
+    if (changed) edited();
+  }, [edited]);
+
+  const act = {
+    undo: () => afterChange(painter.undo()),
+    redo: () => afterChange(painter.redo()),
+    fillHoles: () => { painter.beginEdit(); painter.fillHoles(); afterChange(painter.endEdit()); },
+    clear: () => { painter.beginEdit(); painter.clear(); afterChange(painter.endEdit()); },
+    fit: () => canvas.current?.fit(),
+    help: () => setHelp(true),
+  };
+
+  const runOnce = async (what: () => Promise<string>) => {
+    if (busyRef.current) return;
+    busyRef.current = true;
+    setBusy(true);
+    setFailure(null);
+    try {
+      const note = await what();
+      autosave.stop();
+      onFinished(note);
+    } catch (e) {
+      setFailure(failureText(e));
+    } finally {
+      busyRef.current = false;
+      setBusy(false);
+    }
+  };
+
+  const submit = () => runOnce(async () => {
+    if (painter.area === 0 && !window.confirm("The mask is empty. Submit it anyway?")) throw new Error("Not submitted.");
+    intentKey.current ??= newKey();
+    const r = await postSubmit(task.id, encode(), { elapsedMs: elapsed(), key: intentKey.current });
+    return r.replayed ? "This image had already been submitted; nothing was added." : "Mask submitted.";
+  });
+
+  const confirm = (approved: boolean) => runOnce(async () => {
+    intentKey.current ??= newKey();
+    const r = await postConfirm(task.id, { approved, elapsedMs: elapsed(), key: intentKey.current });
+    return r.approved ? "Redraw approved." : "Redraw rejected: it goes back to be drawn again.";
+  });
+
+  const startFrom = async (index: number) => {
+    try {
+      painter.replace(await decodeMaskBlob(await fetchStartMask(task.id, index), painter.width, painter.height));
+      afterChange(true);
+    } catch (e) {
+      setFailure(failureText(e));
+    }
+  };
+
+  const takeServer = async () => {
+    try {
+      const d = await fetchDraft(task.id);
+      painter.load(await decodeMaskBlob(d.blob, painter.width, painter.height));
+      autosave.reset(d.version);
+      afterChange(false);
+      setTick((t) => t + 1);
+    } catch (e) {
+      setFailure(failureText(e));
+    }
+  };
+
+  useDrawKeys({
+    helpOpen: () => help,
+    toggleHelp: () => setHelp((h) => !h),
+    closeHelp: () => setHelp(false),
+    undo: act.undo,
+    redo: act.redo,
+    enter: () => {
+      if (canvas.current?.polygonActive()) canvas.current.closePolygon();
+      else if (!readOnly) void submit();
+    },
+    escape: () => canvas.current?.cancelPolygon(),
+    backspace: () => {
+      if (!canvas.current?.polygonActive()) return false;
+      canvas.current.popPolygon();
+      return true;
+    },
+    clear: () => !readOnly && act.clear(),
+    key: (k) => {
+      const tools: Record<string, Settings["tool"]> = { b: "brush", e: "eraser", l: "lasso", p: "polygon", h: "pan" };
+      if (tools[k] && !readOnly) set({ tool: tools[k] });
+      else if (k === "x") set({ lassoMode: s.lassoMode === "add" ? "subtract" : "add" });
+      else if (k === "[") set({ radius: Math.max(1, Math.round(s.radius / 1.25)) });
+      else if (k === "]") set({ radius: Math.min(maxRadius, Math.max(s.radius + 1, Math.round(s.radius * 1.25))) });
+      else if (k === "g" && !readOnly) act.fillHoles();
+      else if (k === "f") act.fit();
+      else if (k === "+" || k === "=") canvas.current?.zoom(1.25);
+      else if (k === "-") canvas.current?.zoom(0.8);
+      else if (k === "o") set({ outline: !s.outline });
+      else if (k === "m") set({ maskVisible: !s.maskVisible });
+      else if (k === "i") set({ wl: { ...s.wl, invert: !s.wl.invert } });
+      else if (k === "r") set({ wl: { ...DEFAULT_WL, invert: s.wl.invert } });
+    },
+  });
+
+  useEffect(() => {
+    exposeTestHook({
+      taskId: task.id,
+      width: painter.width,
+      height: painter.height,
+      area: () => painter.area,
+      version: autosave.version,
+      status: () => statusRef.current,
+      elapsedMs: elapsed,
+      toClient: (x, y) => canvas.current?.toClient(x, y) ?? null,
+      scale: () => canvas.current?.view().scale ?? 0,
+    });
+    return () => exposeTestHook(undefined);
+  }, [task.id, painter, autosave.version, elapsed]);
+
+  return (
+    <div className="flex h-[calc(100vh-7.5rem)] min-h-[420px] gap-3">
+      <aside className="w-60 shrink-0 space-y-4 overflow-y-auto rounded-lg border border-line bg-panel p-3" aria-label="Drawing tools">
+        <div>
+          <h1 className="text-sm font-semibold">{kindLabel[task.kind]}</h1>
+          <p className="text-xs text-muted">{painter.width}×{painter.height} px · mask area <span data-testid="mask-area">{painter.area.toLocaleString()}</span> px</p>
+        </div>
+        {readOnly ? null : <SaveStatusNote status={autosave.status} message={autosave.message} onKeepMine={autosave.keepMine} onTakeServer={takeServer} />}
+        {task.kind === "REDRAW" && task.startMasks > 0 ? (
+          <div className="space-y-1">
+            <p className="text-xs text-muted">Start from a rejected candidate (replaces the mask; undoable):</p>
+            <div className="flex flex-wrap gap-1">
+              {Array.from({ length: task.startMasks }, (_, i) => (
+                <button key={i} type="button" onClick={() => startFrom(i)} className="rounded-md border border-line px-2 py-1 text-xs hover:bg-panel-2">Candidate {i + 1}</button>
+              ))}
+            </div>
+          </div>
+        ) : null}
+        <DrawToolbar s={s} set={set} actions={act} canUndo={painter.canUndo} canRedo={painter.canRedo} readOnly={readOnly} maxRadius={maxRadius} />
+        <div className="space-y-2 border-t border-line pt-3">
+          {readOnly ? (
+            <div className="flex gap-2">
+              <button type="button" disabled={busy} onClick={() => confirm(true)} className="rounded-md bg-ok px-3 py-1.5 text-sm font-medium text-ink disabled:opacity-50">Approve</button>
+              <button type="button" disabled={busy} onClick={() => confirm(false)} className="rounded-md bg-bad px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50">Reject</button>
+            </div>
+          ) : (
+            <button type="button" disabled={busy} onClick={() => void submit()} aria-label="Submit the mask (Enter)" className="w-full rounded-md bg-accent-strong px-3 py-2 text-sm font-medium text-white hover:bg-accent disabled:opacity-50">
+              {busy ? "Submitting…" : "Submit mask"}
+            </button>
+          )}
+          <ErrorNote message={failure} />
+          <SkipForm taskId={task.id} disabled={busy} onSkipped={() => { autosave.stop(); onFinished("Skipped."); }} />
+        </div>
+      </aside>
+      <div className="min-w-0 flex-1 overflow-hidden rounded-lg border border-line">
+        <DrawCanvas
+          painter={painter}
+          gray={gray}
+          wl={s.wl}
+          tool={readOnly ? "pan" : s.tool}
+          radius={s.radius}
+          lassoMode={s.lassoMode}
+          opacity={s.maskVisible ? s.opacity : 0}
+          outline={s.outline}
+          readOnly={readOnly}
+          onEdit={edited}
+          handle={canvas}
+        />
+      </div>
+      {help ? <HelpOverlay onClose={() => setHelp(false)} /> : null}
+    </div>
+  );
+}

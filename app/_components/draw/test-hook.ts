@@ -1,0 +1,22 @@
+// A read-only window onto the workspace for browser tests (tests assert on stored PNGs too).
+export type DrawTestHook = {
+  taskId: string;
+  width: number;
+  height: number;
+  area(): number;
+  version(): number;
+  status(): string;
+  elapsedMs(): number;
+  toClient(ix: number, iy: number): { x: number; y: number } | null;
+  scale(): number;
+};
+
+declare global {
+  interface Window {
+    __tandemDraw?: DrawTestHook;
+  }
+}
+
+export function exposeTestHook(hook: DrawTestHook | undefined) {
+  window.__tandemDraw = hook;
+}

@@ -1,0 +1,21 @@
+import { AppError } from "@/lib/errors/app-error";
+
+/** The raw request body, refused past maxBytes while streaming (never buffered whole first). */
+export async function readUpload(req: Request, maxBytes: number): Promise<Buffer> {
+  if (Number(req.headers.get("content-length") ?? "0") > maxBytes) throw new AppError("TOO_LARGE", `The file is larger than ${maxBytes} bytes`);
+  if (!req.body) return Buffer.alloc(0);
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  const reader = req.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw new AppError("TOO_LARGE", `The file is larger than ${maxBytes} bytes`);
+    }
+    parts.push(value);
+  }
+  return Buffer.concat(parts);
+}

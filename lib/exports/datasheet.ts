@@ -1,0 +1,196 @@
+import type { ExportStats } from "./export-stats";
+import { mdTable, pct, sortedEntries } from "./markdown";
+import { METADATA_COLUMNS } from "./metadata-csv";
+import type { ExportOptions } from "./schema";
+import type { ExportProject, SelectionCounts } from "./types";
+
+export interface DatasheetInput {
+  project: ExportProject;
+  options: ExportOptions;
+  stats: ExportStats;
+  counts: SelectionCounts;
+  /** Chosen images without an accepted mask, left out because the exporter asked for accepted only. */
+  unacceptedLeftOut: number;
+  datasetVersion: string;
+  modelCount: number;
+}
+
+const columnNotes: Record<(typeof METADATA_COLUMNS)[number], string> = {
+  image: "file name in Images/ and Ground-truths/",
+  tandem_image_id: "the image's id in Tandem (stable across dataset versions)",
+  ground_truth_id: "the accepted ground-truth record frozen in this version",
+  patient: "keyed pseudonym of the patient (cannot be reversed without Tandem's key); empty when unknown",
+  label: "COVID, CONTROL or UNKNOWN",
+  source: "collection the image was imported from",
+  view: "projection (e.g. AP, PA) when known",
+  width: "pixels",
+  height: "pixels",
+  split: "TRAIN or TEST",
+  split_source: "recorded (the project's own split) or derived (by patient, see Splits)",
+  fold: "cross-validation fold of a training image",
+  stage: "protocol stage in which the mask was accepted (empty: accepted by label)",
+  round: "protocol round in which the mask was accepted",
+  decision: "CONSENSUS (MD vote), LEAD (tie settled by the lead), REDRAWN, CONFIRMED (second MD) or LABEL (control)",
+  winner: "source of the accepted mask: MANUAL (MD-drawn in Stage I), MACHINE (a network's candidate), REDRAW (MD-drawn after every candidate was rejected) or EMPTY (by label)",
+  model: "architecture/encoder[/fold] of the network whose candidate won",
+  votes: "MD votes cast on the image in that round",
+  agreement: "share of those votes that chose the accepted mask",
+  mask_area: "foreground pixels of the mask",
+  dicom: "1 when the image was imported from DICOM (DICOM/ holds the de-identified file, DICOM-SEG/ its segmentation)",
+};
+
+const shortVersion = (v: string) => v.slice(0, 12);
+
+function selection(o: ExportOptions): string {
+  return [
+    `- Labels: ${o.labels?.join(", ") ?? "all"}`,
+    `- Sources: ${o.sources?.join(", ") ?? "all"}`,
+    `- Stages: ${o.stages?.join(", ") ?? "all"}`,
+    `- Accepted after: ${o.acceptedAfter ?? "any time"}`,
+    `- Images without an accepted mask: ${o.acceptedOnly ? "left out (accepted only)" : "refused (every chosen image had one)"}`,
+    `- Test share where no split was recorded: ${o.testFraction}`,
+    `- Trained models: ${o.includeModels ? "included" : "not included"}`,
+  ].join("\n");
+}
+
+function contents(d: DatasheetInput): string {
+  const s = d.stats;
+  const rows: (string | number)[][] = [
+    ["Images, each with its ground-truth mask", s.images],
+    ...sortedEntries(s.byLabel).map(([k, v]) => [`  label ${k}`, v] as [string, number]),
+    ["Empty masks (no infected pixel)", s.emptyMasks],
+    ["Imported from DICOM (with DICOM-SEG)", s.dicom],
+    ["Left out: blocked from export (e.g. burned-in annotations)", d.counts.blocked],
+    ["Left out: no accepted mask yet", d.unacceptedLeftOut],
+    ["Trained models", d.modelCount],
+  ];
+  return mdTable(["", "count"], rows);
+}
+
+function protocol(d: DatasheetInput): string {
+  const s = d.stats;
+  const w = (k: string) => s.byWinner.get(k) ?? 0;
+  const md = w("MANUAL") + w("REDRAW");
+  const machine = w("MACHINE");
+  const drawn = md + machine;
+  const rounds = d.project.rounds.length
+    ? mdTable(["round", "stage", "status", "masks accepted in it"], d.project.rounds.map((r) => [r.number, r.stage, r.status, s.byRound.get(String(r.number)) ?? 0]))
+    : "No protocol round has run; every mask here was accepted by label.";
+  return [
+    "Masks were made with Tandem's collaborative human–machine protocol (Degerli et al., 2021):",
+    "",
+    `1. Stage I: medical doctors (MDs) drew masks for a subset of the COVID-19 images. Networks (${JSON.stringify(d.project.stage1Archs)}) were trained in ${d.project.folds} patient-grouped folds; each predicted only the images held out of its training, so every candidate came from a model that never saw that image's mask.`,
+    "2. MDs chose the best mask among the blinded candidates (manual and machine, order randomised, sources hidden).",
+    `3. Stage II: networks (${JSON.stringify(d.project.stage2Networks)}) trained on the accepted masks predicted the remaining images; MDs chose the best candidate or rejected all, in which case an MD drew the mask by hand.`,
+    `4. Votes per image: ${d.project.votesPerImage}; selection mode ${d.project.selectionMode}; votes for masks with Dice ≥ ${d.project.agreementDice} counted together.`,
+    "5. Control images have the empty mask as ground truth by their label.",
+    "",
+    rounds,
+    "",
+    mdTable(
+      ["accepted mask came from", "images", "share of drawn masks"],
+      [
+        ["an MD (Stage-I manual mask or redraw)", md, pct(md, drawn)],
+        ["a network (machine candidate chosen by MDs)", machine, pct(machine, drawn)],
+        ["the label (empty mask of a control)", w("EMPTY"), "–"],
+      ],
+    ),
+    "",
+    s.votedImages
+      ? `Voting: ${s.votedImages} images were decided by vote, ${(s.votes / s.votedImages).toFixed(2)} votes per image on average, mean agreement ${(s.agreementSum / s.votedImages).toFixed(3)}.`
+      : "Voting: no image in this selection was decided by vote.",
+  ].join("\n");
+}
+
+function splits(d: DatasheetInput): string {
+  const s = d.stats;
+  return [
+    mdTable(["split", "images"], sortedEntries(s.bySplit)),
+    "",
+    mdTable(["fold", "training images"], sortedEntries(s.byFold)),
+    "",
+    `A split or fold recorded in the project is kept. Where none was recorded, the patient decides (a keyed hash of the pseudonym, seed ${d.project.seed}): about ${d.options.testFraction * 100}% of patients go to TEST, and training patients are spread over ${d.project.folds} folds. A patient's images never straddle two splits or two derived folds.`,
+    "",
+    mdTable(["source", "images"], sortedEntries(s.bySource)),
+  ].join("\n");
+}
+
+function citation(d: DatasheetInput): string {
+  const key = `tandem_${d.project.slug.replace(/-/g, "_")}_${shortVersion(d.datasetVersion)}`;
+  const title = d.project.name.replace(/[{}\\]/g, "");
+  return [
+    "```bibtex",
+    `@misc{${key},`,
+    `  title  = {${title}: COVID-19 infection masks on chest X-rays},`,
+    `  note   = {Dataset version ${d.datasetVersion}, exported with Tandem},`,
+    `  year   = {${d.stats.latestAcceptance ? d.stats.latestAcceptance.getUTCFullYear() : ""}}`,
+    "}",
+    "",
+    "@article{degerli2021covid,",
+    "  author  = {Degerli, Aysen and Ahishali, Mete and Yamac, Mehmet and Kiranyaz, Serkan and Chowdhury, Muhammad E. H. and Hameed, Khalid and Hamid, Tahir and Mazhar, Rashid and Gabbouj, Moncef},",
+    "  title   = {{COVID-19} infection map generation and detection from chest {X}-ray images},",
+    "  journal = {Health Information Science and Systems},",
+    "  volume  = {9},",
+    "  number  = {15},",
+    "  year    = {2021},",
+    "  doi     = {10.1007/s13755-021-00146-8}",
+    "}",
+    "```",
+  ].join("\n");
+}
+
+/** The README shipped in every archive: what is in it, how it was made, how to cite it. */
+export function datasheet(d: DatasheetInput): string {
+  const frozen = d.stats.latestAcceptance ? d.stats.latestAcceptance.toISOString() : "–";
+  return [
+    `# ${d.project.name}: COVID-19 infection masks on chest X-rays`,
+    "",
+    `- Dataset version: \`${d.datasetVersion}\``,
+    `- Latest acceptance included: ${frozen}`,
+    "- Format: Tandem dataset export 1 (QaTa-COV19 layout)",
+    "",
+    "The dataset version is a SHA-256 over the selection, every exported file's checksum and every metadata row:",
+    "the same version always means the same images, masks and metadata.",
+    "",
+    "## Contents",
+    "",
+    contents(d),
+    "",
+    "## Selection",
+    "",
+    selection(d.options),
+    "",
+    "## How the masks were made",
+    "",
+    protocol(d),
+    "",
+    "## Splits and folds",
+    "",
+    splits(d),
+    "",
+    "## Files",
+    "",
+    "- `Images/<name>.png`: the chest X-ray, 8-bit grayscale, re-encoded without metadata.",
+    "- `Ground-truths/<name>.png`: its accepted mask, same name and size, 0 = background, 255 = infected.",
+    "- `DICOM/<name>.dcm` and `DICOM-SEG/<name>.dcm`: for images imported from DICOM, the de-identified file and a DICOM Segmentation (BINARY, segment \"COVID-19 infection\") that references it.",
+    "- `annotations/coco.json`: COCO with one RLE annotation (pycocotools compressed counts) per image with infected pixels; images with empty masks have none.",
+    "- `metadata.csv`: one row per image (columns below).",
+    "- `splits/train.txt`, `splits/test.txt`, `splits/folds.csv`: image names per split, and the fold of each training image.",
+    "- `models/<name>/model.onnx` and `MODEL_CARD.md`: trained networks, when included.",
+    "- `MANIFEST.sha256`: SHA-256 of every other file; check with `sha256sum -c MANIFEST.sha256` in this folder.",
+    "",
+    mdTable(["column", "meaning"], METADATA_COLUMNS.map((c) => [`\`${c}\``, columnNotes[c]])),
+    "",
+    "## De-identification",
+    "",
+    "- Files are named by Tandem ids, never by their original names.",
+    "- Patients appear only as keyed pseudonyms.",
+    "- Images were re-encoded on import (no EXIF or text chunks); DICOM files were cleaned with the PS3.15 Annex E Basic Profile (UIDs replaced consistently, dates removed, private tags dropped).",
+    "- Images a lead blocked from export (e.g. burned-in annotations) are left out and counted above.",
+    "",
+    "## Citation",
+    "",
+    citation(d),
+    "",
+  ].join("\n");
+}

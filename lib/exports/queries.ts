@@ -1,0 +1,216 @@
+import { db } from "../db/client";
+import { Prisma } from "../db/generated/client";
+import { AppError } from "../errors/app-error";
+import { requireProjectRole } from "../auth/authorize";
+import type { Actor } from "../auth/types";
+import { optionsKey, type ExportOptions } from "./schema";
+import type { ExportItem, ExportModel, ExportProject, SelectionCounts } from "./types";
+
+export const EXPORT_ROLES = ["EXPORTER", "LEAD"] as const;
+
+/** Filters on the image itself (label, source); always applied. */
+function imageFilter(o: ExportOptions): Prisma.Sql {
+  const parts: Prisma.Sql[] = [];
+  if (o.labels) parts.push(Prisma.sql`AND i.label = ANY(${o.labels}::"ImageLabel"[])`);
+  if (o.sources) parts.push(Prisma.sql`AND i."sourceDataset" = ANY(${o.sources}::text[])`);
+  return parts.length ? Prisma.join(parts, " ") : Prisma.empty;
+}
+
+/** Filters on the accepted ground truth (stage, acceptance date). */
+function acceptanceFilter(o: ExportOptions): Prisma.Sql {
+  const parts: Prisma.Sql[] = [];
+  if (o.stages) parts.push(Prisma.sql`AND g.stage = ANY(${o.stages}::"Stage"[])`);
+  if (o.acceptedAfter) parts.push(Prisma.sql`AND g."acceptedAt" > ${new Date(o.acceptedAfter)}`);
+  return parts.length ? Prisma.join(parts, " ") : Prisma.empty;
+}
+
+const hasAcceptanceFilter = (o: ExportOptions) => Boolean(o.stages || o.acceptedAfter);
+
+/**
+ * How many images the options choose, how many of those are blocked from export, and how many
+ * have no accepted mask. A stage or date filter only matches accepted images, so with one the
+ * unaccepted count is zero by definition.
+ */
+export async function selectionCounts(projectId: string, o: ExportOptions): Promise<SelectionCounts> {
+  const gtMatch = hasAcceptanceFilter(o) ? Prisma.sql`g.id IS NOT NULL ${acceptanceFilter(o)}` : Prisma.sql`TRUE`;
+  const [r] = await db().$queryRaw<{ chosen: number; blocked: number; unaccepted: number }[]>`
+    SELECT count(*) FILTER (WHERE NOT i."exportBlocked" AND g.id IS NOT NULL)::int AS chosen,
+           count(*) FILTER (WHERE i."exportBlocked")::int AS blocked,
+           count(*) FILTER (WHERE NOT i."exportBlocked" AND g.id IS NULL)::int AS unaccepted
+    FROM "Image" i
+    LEFT JOIN "GroundTruth" g ON g."imageId" = i.id AND g."isCurrent"
+    WHERE i."projectId" = ${projectId}::uuid ${imageFilter(o)} AND (${gtMatch})`;
+  return r;
+}
+
+type ItemRow = Omit<ExportItem, "mask" | "model"> & {
+  maskId: string | null;
+  maskKey: string | null;
+  maskSha256: string | null;
+  maskWidth: number | null;
+  maskHeight: number | null;
+  maskArea: number | null;
+  arch: string | null;
+  encoder: string | null;
+  modelFold: number | null;
+};
+
+/**
+ * One page of exported items in image-id order (keyset pagination: constant cost per page at
+ * any depth). Only images with a current ground truth and not blocked from export.
+ */
+export async function exportItemsPage(projectId: string, o: ExportOptions, afterImageId: string | null, limit: number): Promise<ExportItem[]> {
+  const after = afterImageId ? Prisma.sql`AND i.id > ${afterImageId}::uuid` : Prisma.empty;
+  const rows = await db().$queryRaw<ItemRow[]>`
+    SELECT i.id AS "imageId", i.width, i.height, i."sourceFormat"::text AS "sourceFormat",
+           i."storageKey" AS "imageKey", i."originalKey", i."patientPseudonym" AS patient,
+           i.label::text AS label, i."sourceDataset" AS source, i.view, i.split::text AS split, i.fold,
+           g.id AS "groundTruthId", g.stage::text AS stage, g.decision::text AS decision,
+           g."sourceKind"::text AS "sourceKind", g."acceptedAt",
+           r.number AS round,
+           m.id AS "maskId", m."storageKey" AS "maskKey", m.sha256 AS "maskSha256",
+           m.width AS "maskWidth", m.height AS "maskHeight", m.area AS "maskArea",
+           mr.arch, mr.encoder, mr.fold AS "modelFold",
+           COALESCE(v.votes, 0)::int AS votes, COALESCE(v.agreeing, 0)::int AS agreeing
+    FROM "Image" i
+    JOIN "GroundTruth" g ON g."imageId" = i.id AND g."isCurrent"
+    LEFT JOIN "Mask" m ON m.id = g."maskId"
+    LEFT JOIN "Round" r ON r.id = g."roundId"
+    LEFT JOIN "ModelRun" mr ON mr.id = m."modelRunId"
+    LEFT JOIN LATERAL (
+      SELECT count(*) AS votes, count(*) FILTER (WHERE c."maskId" = g."maskId") AS agreeing
+      FROM "Vote" vt LEFT JOIN "Candidate" c ON c.id = vt."candidateId"
+      WHERE vt."roundId" = g."roundId" AND vt."imageId" = i.id
+    ) v ON TRUE
+    WHERE i."projectId" = ${projectId}::uuid AND NOT i."exportBlocked" ${after} ${imageFilter(o)} ${acceptanceFilter(o)}
+    ORDER BY i.id
+    LIMIT ${limit}`;
+  return rows.map(({ maskId, maskKey, maskSha256, maskWidth, maskHeight, maskArea, arch, encoder, modelFold, ...r }) => ({
+    ...r,
+    mask: maskId ? { id: maskId, key: maskKey!, sha256: maskSha256!, width: maskWidth!, height: maskHeight!, area: maskArea! } : null,
+    model: arch && encoder ? { arch, encoder, fold: modelFold } : null,
+  }));
+}
+
+/** Streams every exported item, page by page. */
+export async function* exportItems(projectId: string, o: ExportOptions, pageSize = 500): AsyncIterable<ExportItem> {
+  let after: string | null = null;
+  for (;;) {
+    const page = await exportItemsPage(projectId, o, after, pageSize);
+    yield* page;
+    if (page.length < pageSize) return;
+    after = page[page.length - 1].imageId;
+  }
+}
+
+/** The finished models of the latest round that has any: the networks the dataset ends with. */
+export async function exportModels(projectId: string): Promise<ExportModel[]> {
+  const rows = await db().$queryRaw<(Omit<ExportModel, "trainedCount" | "heldOutCount"> & { trainedCount: number; heldOutCount: number })[]>`
+    WITH latest AS (
+      SELECT r.id FROM "Round" r
+      WHERE r."projectId" = ${projectId}::uuid
+        AND EXISTS (SELECT 1 FROM "ModelRun" m WHERE m."roundId" = r.id AND m.status = 'SUCCEEDED' AND m."artifactKey" IS NOT NULL)
+      ORDER BY r.number DESC LIMIT 1)
+    SELECT m.id AS "runId", r.number AS "roundNumber", r.stage::text AS stage, m.arch, m.encoder, m.fold,
+           m.config, m.metrics, m."artifactKey", m."weightsSha256", m."paramCount",
+           (SELECT count(*) FROM "ModelRunImage" x WHERE x."runId" = m.id AND x.trained)::int AS "trainedCount",
+           (SELECT count(*) FROM "ModelRunImage" x WHERE x."runId" = m.id AND NOT x.trained)::int AS "heldOutCount",
+           (SELECT encode(sha256(convert_to(COALESCE(string_agg(x."imageId"::text || E'\\n', '' ORDER BY x."imageId"), ''), 'UTF8')), 'hex')
+              FROM "ModelRunImage" x WHERE x."runId" = m.id AND x.trained) AS "trainingSetSha256"
+    FROM "ModelRun" m JOIN "Round" r ON r.id = m."roundId"
+    WHERE m."roundId" = (SELECT id FROM latest) AND m.status = 'SUCCEEDED' AND m."artifactKey" IS NOT NULL
+    ORDER BY m.arch, m.encoder, m.fold NULLS FIRST, m.id`;
+  return rows;
+}
+
+export async function exportProject(projectId: string): Promise<ExportProject> {
+  const p = await db().project.findUniqueOrThrow({
+    where: { id: projectId },
+    include: { rounds: { select: { number: true, stage: true, status: true }, orderBy: { number: "asc" } } },
+  });
+  return {
+    id: p.id,
+    slug: p.slug,
+    name: p.name,
+    folds: p.folds,
+    seed: p.s1Seed,
+    votesPerImage: p.votesPerImage,
+    selectionMode: p.selectionMode,
+    agreementDice: p.agreementDice,
+    stage1Archs: p.stage1Archs,
+    stage2Networks: p.stage2Networks,
+    rounds: p.rounds,
+  };
+}
+
+export async function getExportRow(exportId: string) {
+  return db().export.findUnique({ where: { id: exportId } });
+}
+
+export const exportJobKey = (exportId: string) => `export:${exportId}`;
+
+export type ExportView = {
+  id: string;
+  projectId: string;
+  status: string;
+  options: ExportOptions;
+  datasetVersion: string | null;
+  sha256: string | null;
+  sizeBytes: number | null;
+  fileCount: number | null;
+  downloadable: boolean;
+  createdAt: string;
+  finishedAt: string | null;
+  progress: { done: number; total: number; phase?: string; bytes?: number } | null;
+  error: string | null;
+};
+
+type ExportRow = NonNullable<Awaited<ReturnType<typeof getExportRow>>>;
+
+async function withJobs(rows: ExportRow[]): Promise<ExportView[]> {
+  const jobs = await db().job.findMany({
+    where: { singletonKey: { in: rows.map((r) => exportJobKey(r.id)) } },
+    select: { singletonKey: true, progress: true, lastError: true },
+  });
+  const byKey = new Map(jobs.map((j) => [j.singletonKey, j]));
+  return rows.map((r) => {
+    const job = byKey.get(exportJobKey(r.id));
+    return {
+      id: r.id,
+      projectId: r.projectId,
+      status: r.status,
+      options: r.options as ExportOptions,
+      datasetVersion: r.datasetVersion,
+      sha256: r.sha256,
+      sizeBytes: r.sizeBytes === null ? null : Number(r.sizeBytes),
+      fileCount: r.fileCount,
+      downloadable: r.status === "SUCCEEDED" && r.storageKey !== null,
+      createdAt: r.createdAt.toISOString(),
+      finishedAt: r.finishedAt?.toISOString() ?? null,
+      progress: (job?.progress as ExportView["progress"]) ?? null,
+      error: r.status === "FAILED" ? (job?.lastError ?? "The export failed") : null,
+    };
+  });
+}
+
+export async function listExports(actor: Actor, projectId: string, take = 50): Promise<ExportView[]> {
+  await requireProjectRole(actor, projectId, [...EXPORT_ROLES]);
+  const rows = await db().export.findMany({ where: { projectId }, orderBy: { createdAt: "desc" }, take: Math.min(take, 200) });
+  return withJobs(rows);
+}
+
+/** An export the actor may see: NOT_FOUND for outsiders, FORBIDDEN for members without the role. */
+export async function getExportForActor(actor: Actor, exportId: string): Promise<ExportView> {
+  const row = await getExportRow(exportId);
+  if (!row) throw new AppError("NOT_FOUND", "Export not found");
+  await requireProjectRole(actor, row.projectId, [...EXPORT_ROLES]).catch((e) => {
+    throw e.code === "FORBIDDEN" ? e : new AppError("NOT_FOUND", "Export not found");
+  });
+  return (await withJobs([row]))[0];
+}
+
+/** An export of the same project and options still queued or running (a repeat request joins it). */
+export async function findActiveExport(projectId: string, options: ExportOptions) {
+  const rows = await db().export.findMany({ where: { projectId, status: { in: ["QUEUED", "RUNNING"] } }, orderBy: { createdAt: "asc" } });
+  return rows.find((r) => optionsKey(r.options as ExportOptions) === optionsKey(options)) ?? null;
+}

@@ -1,0 +1,102 @@
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rename, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { PassThrough, type Writable } from "node:stream";
+import { finished } from "node:stream/promises";
+import { AppError } from "../errors/app-error";
+import { key } from "../storage/keys";
+import { store as defaultStore } from "../storage/store";
+import type { ObjectStore } from "../storage/types";
+import { buildArchive } from "./build-archive";
+import { completeExport, markExportRunning } from "./mutations";
+import { exportItems, exportModels, exportProject, getExportRow, selectionCounts } from "./queries";
+import { canonicalOptions } from "./schema";
+import type { ExportProgress, ExportResult } from "./types";
+
+export interface RunExportOptions {
+  /** Write the archive to this local file instead of object storage (the CLI). */
+  toFile?: string;
+  store?: ObjectStore;
+  onProgress?: (p: ExportProgress) => void;
+  signal?: AbortSignal;
+  concurrency?: number;
+}
+
+export const archiveKey = (projectId: string, exportId: string, format: "tar" | "zip") =>
+  key("projects", projectId, "exports", exportId, `dataset.${format}`);
+
+export const archiveContentType = (format: "tar" | "zip") => (format === "zip" ? "application/zip" : "application/x-tar");
+
+/** Pipes the build into storage or a file; a failed build leaves neither a partial object nor a partial file. */
+async function withOutput(toFile: string | undefined, store: ObjectStore, storageKey: string, contentType: string, build: (out: Writable) => Promise<ExportResult>) {
+  if (toFile) {
+    const partial = `${toFile}.partial`;
+    const out = createWriteStream(partial);
+    try {
+      const result = await build(out);
+      await finished(out);
+      await rename(partial, toFile);
+      return result;
+    } catch (e) {
+      out.destroy();
+      await rm(partial, { force: true });
+      throw e;
+    }
+  }
+  const out = new PassThrough({ highWaterMark: 4 << 20 });
+  const upload = store.putStream(storageKey, out, { contentType });
+  try {
+    const result = await build(out);
+    await upload;
+    return result;
+  } catch (e) {
+    out.destroy(e instanceof Error ? e : new Error(String(e)));
+    await upload.catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
+ * Builds one requested export: re-checks the selection, streams the archive to storage (or a
+ * file) and records the result. Running it again after a crash rebuilds the same bytes under
+ * the same key; an export already built returns its recorded result.
+ */
+export async function runExport(exportId: string, o: RunExportOptions = {}): Promise<ExportResult> {
+  const row = await getExportRow(exportId);
+  if (!row) throw new AppError("NOT_FOUND", "Export not found");
+  if (row.status === "SUCCEEDED" && row.sha256 && row.datasetVersion) {
+    return { datasetVersion: row.datasetVersion, sha256: row.sha256, sizeBytes: Number(row.sizeBytes), fileCount: row.fileCount ?? 0, imageCount: 0 };
+  }
+  if (row.status === "CANCELLED" || !(await markExportRunning(exportId))) throw new AppError("CONFLICT", "This export was cancelled");
+  const options = canonicalOptions(row.options);
+  const counts = await selectionCounts(row.projectId, options);
+  if (counts.unaccepted > 0 && !options.acceptedOnly) {
+    throw new AppError("CONFLICT", `${counts.unaccepted} chosen images have no accepted mask: the export was not built`);
+  }
+  const store = o.store ?? defaultStore();
+  const [project, models] = await Promise.all([exportProject(row.projectId), options.includeModels ? exportModels(row.projectId) : Promise.resolve([])]);
+  const storageKey = archiveKey(row.projectId, exportId, options.format);
+  const tmpDir = await mkdtemp(path.join(os.tmpdir(), "tandem-export-"));
+  try {
+    const result = await withOutput(o.toFile, store, storageKey, archiveContentType(options.format), (out) =>
+      buildArchive({
+        project,
+        options,
+        counts,
+        items: exportItems(row.projectId, options),
+        models,
+        store,
+        out,
+        tmpDir,
+        onProgress: o.onProgress,
+        signal: o.signal,
+        concurrency: o.concurrency,
+      }),
+    );
+    await completeExport(exportId, result, o.toFile ? null : storageKey);
+    return result;
+  } finally {
+    await rm(tmpDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,43 @@
+import { recordAudit } from "../audit/mutations";
+import type { Actor } from "../auth/types";
+import { AppError } from "../errors/app-error";
+import { decodeImage } from "../images/decode-image";
+import { store } from "../storage/store";
+import { analyseCxr, type AnalyseResult } from "./analyse-cxr";
+import { cachedModel } from "./model-cache";
+import { modelLabel } from "./model-label";
+import { analysableRuns } from "./queries";
+
+const MAX_PIXELS = Number(process.env.ANALYSE_MAX_PIXELS ?? 50_000_000);
+
+/**
+ * The live demo: one uploaded CXR (PNG, JPEG or DICOM) through the chosen trained models.
+ * The upload is read only after the role and the models are checked, and nothing of it is
+ * stored: the audit line names the models and the threshold, not the image.
+ */
+export async function analyseUpload(
+  actor: Actor,
+  projectId: string,
+  query: { runIds: string[]; threshold: number },
+  readUpload: () => Promise<Buffer>,
+): Promise<AnalyseResult> {
+  const runs = await analysableRuns(actor, projectId);
+  const chosen = query.runIds.map((id) => {
+    const run = runs.find((r) => r.id === id);
+    if (!run) throw new AppError("NOT_FOUND", "No trained model with that id in this project");
+    return run;
+  });
+  const bytes = await readUpload();
+  if (!bytes.length) throw new AppError("BAD_REQUEST", "Upload a PNG, JPEG or DICOM file");
+  const image = await decodeImage(bytes, { pseudonymKey: process.env.PSEUDONYM_KEY!, maxPixels: MAX_PIXELS });
+  const models = await Promise.all(
+    chosen.map(async (r) => ({
+      id: r.id,
+      label: modelLabel(r),
+      model: await cachedModel(r.weightsSha256 ?? r.id, r.size, () => store().get(r.artifactKey)),
+    })),
+  );
+  const result = await analyseCxr({ pixels: image.pixels8, width: image.width, height: image.height }, models, { threshold: query.threshold });
+  await recordAudit({ action: "cxr.analyse", objectType: "Project", objectId: projectId, projectId, actorId: actor.userId, after: { runIds: query.runIds, threshold: query.threshold, format: image.format } });
+  return result;
+}

@@ -1,0 +1,33 @@
+import { AppError } from "../errors/app-error";
+import { imageScore } from "./metrics";
+import { DEFAULT_THRESHOLD } from "./threshold";
+
+export type Detection = {
+  /** The image's score: its largest pixel probability. */
+  score: number;
+  threshold: number;
+  /** COVID-19 positive: some pixel reaches the threshold (the paper's detector). */
+  positive: boolean;
+  /** Share of pixels at or above the threshold (at the map's resolution). */
+  infectedFraction: number;
+};
+
+export function detect(prob: ArrayLike<number>, threshold = DEFAULT_THRESHOLD): Detection {
+  if (!(threshold > 0 && threshold <= 1)) throw new AppError("BAD_REQUEST", "The threshold must be in (0, 1]");
+  let above = 0;
+  for (let i = 0; i < prob.length; i++) if (prob[i] >= threshold) above++;
+  const score = prob.length ? imageScore(prob) : 0;
+  return { score, threshold, positive: score >= threshold, infectedFraction: prob.length ? above / prob.length : 0 };
+}
+
+/** The ensemble's probability map: the pixel-wise mean of maps of one size. */
+export function ensembleMean(maps: readonly ArrayLike<number>[]): Float32Array {
+  if (!maps.length) throw new AppError("BAD_REQUEST", "An ensemble needs at least one map");
+  const n = maps[0].length;
+  if (maps.some((m) => m.length !== n)) throw new AppError("BAD_REQUEST", "Ensemble maps must have the same size");
+  const sum = new Float64Array(n);
+  for (const m of maps) for (let i = 0; i < n; i++) sum[i] += m[i];
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = sum[i] / maps.length;
+  return out;
+}

@@ -1,0 +1,84 @@
+import { db } from "../db/client";
+import { AppError } from "../errors/app-error";
+import { requireProjectRole } from "../auth/authorize";
+import type { Actor, Role } from "../auth/types";
+
+/** Aggregate evaluation: leads and exporters. */
+export const EVALUATION_ROLES: Role[] = ["LEAD", "EXPORTER"];
+/**
+ * Per-image model output (stored infection maps, live analysis): not for MDs, who could
+ * otherwise recognise the machine candidate on a blinded ballot.
+ */
+export const ANALYSE_ROLES: Role[] = ["LEAD", "EXPORTER"];
+export const PREDICTION_VIEW_ROLES: Role[] = ["LEAD"];
+
+const runSummary = {
+  id: true, arch: true, encoder: true, fold: true, status: true, roundId: true, paramCount: true,
+  weightsSha256: true, startedAt: true, finishedAt: true, createdAt: true,
+  round: { select: { number: true, stage: true, status: true } },
+} as const;
+
+export async function projectRuns(actor: Actor, projectId: string) {
+  await requireProjectRole(actor, projectId, EVALUATION_ROLES);
+  return db().modelRun.findMany({ where: { projectId }, select: runSummary, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+}
+
+async function findRun(runId: string) {
+  const run = await db().modelRun.findUnique({ where: { id: runId }, select: { ...runSummary, projectId: true, metrics: true, config: true, artifactKey: true } });
+  if (!run) throw new AppError("NOT_FOUND", "Run not found");
+  return run;
+}
+
+/** One run with its metrics.json, for its evaluation report. */
+export async function runForReport(actor: Actor, runId: string) {
+  const run = await findRun(runId);
+  await requireProjectRole(actor, run.projectId, EVALUATION_ROLES);
+  return run;
+}
+
+/** A stage's trained runs (optionally one round of it), with metrics. */
+export async function runsForStageReport(actor: Actor, projectId: string, scope: { stage: "STAGE_I" | "STAGE_II"; roundId?: string }) {
+  await requireProjectRole(actor, projectId, EVALUATION_ROLES);
+  return db().modelRun.findMany({
+    where: { projectId, status: "SUCCEEDED", round: { stage: scope.stage, ...(scope.roundId ? { id: scope.roundId } : {}) } },
+    select: { ...runSummary, metrics: true },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
+}
+
+/** Trained models that can analyse an upload. */
+export async function analysableRuns(actor: Actor, projectId: string) {
+  await requireProjectRole(actor, projectId, ANALYSE_ROLES);
+  const runs = await db().modelRun.findMany({
+    where: { projectId, status: "SUCCEEDED", artifactKey: { not: null } },
+    select: { ...runSummary, artifactKey: true, config: true },
+    orderBy: [{ createdAt: "desc" }, { id: "asc" }],
+  });
+  return runs.map(({ config, artifactKey, ...r }) => ({ ...r, artifactKey: artifactKey!, size: Number((config as { size?: number }).size ?? 224) }));
+}
+
+/** A run's stored predictions, newest round first; leads only. */
+export async function runPredictions(actor: Actor, runId: string, take = 60) {
+  const run = await findRun(runId);
+  await requireProjectRole(actor, run.projectId, PREDICTION_VIEW_ROLES);
+  const masks = await db().mask.findMany({
+    where: { modelRunId: runId, kind: "MACHINE" },
+    select: { id: true, imageId: true, area: true, width: true, height: true, probKey: true },
+    orderBy: { imageId: "asc" },
+    take,
+  });
+  const total = await db().mask.count({ where: { modelRunId: runId, kind: "MACHINE" } });
+  return { masks, total };
+}
+
+/** A machine mask with its probability map and its CXR, for the infection map; leads only. */
+export async function maskForInfectionMap(actor: Actor, maskId: string) {
+  const mask = await db().mask.findUnique({
+    where: { id: maskId },
+    select: { id: true, projectId: true, kind: true, probKey: true, image: { select: { id: true, storageKey: true, width: true, height: true } } },
+  });
+  if (!mask) throw new AppError("NOT_FOUND", "Mask not found");
+  await requireProjectRole(actor, mask.projectId, PREDICTION_VIEW_ROLES);
+  if (!mask.probKey) throw new AppError("NOT_FOUND", "This mask has no probability map");
+  return { ...mask, probKey: mask.probKey };
+}
