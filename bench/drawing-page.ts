@@ -5,7 +5,8 @@ import { MaskPainter } from "../app/_components/draw/mask-painter";
 import { GraySurface, MaskSurface } from "../app/_components/draw/mask-surface";
 import { encodeBilevelPng } from "../lib/drawing/bilevel-png";
 import { applyWindow, DEFAULT_WL } from "../app/_components/draw/window-level";
-import { fitView, toImage } from "../app/_components/draw/viewport";
+import { fitView } from "../app/_components/draw/viewport";
+import { CanvasInput } from "../app/_components/draw/canvas-input";
 
 type Setup = { size: number; radius: number };
 
@@ -14,7 +15,6 @@ let session: {
   surface: MaskSurface;
   layer: Konva.Layer;
   stage: Konva.Stage;
-  toImg(sx: number, sy: number): [number, number];
   latencies: number[];
   work: number[];
 } | null = null;
@@ -23,14 +23,17 @@ const frame = () => new Promise<number>((r) => requestAnimationFrame(r));
 
 function setup({ size, radius }: Setup) {
   session?.stage.destroy();
-  const host = document.getElementById("stage")!;
+  // A fresh element: the previous size's listeners must not see this run's events.
+  const old = document.getElementById("stage")!;
+  const host = old.cloneNode(false) as HTMLDivElement;
+  old.replaceWith(host);
   const gray = new Uint8Array(size * size);
   for (let i = 0; i < gray.length; i++) gray[i] = (i * 2654435761) >>> 24;
   const painter = new MaskPainter(size, size);
   const cxr = new GraySurface(gray, size, size);
   cxr.render((g, rgba) => applyWindow(g, rgba, DEFAULT_WL));
   const surface = new MaskSurface(painter);
-  const stage = new Konva.Stage({ container: host as HTMLDivElement, width: host.clientWidth, height: host.clientHeight, listening: false });
+  const stage = new Konva.Stage({ container: host, width: host.clientWidth, height: host.clientHeight, listening: false });
   const v = fitView(stage.width(), stage.height(), size, size);
   const image = new Konva.Layer({ listening: false, x: v.x, y: v.y, scaleX: v.scale, scaleY: v.scale });
   image.add(new Konva.Image({ image: cxr.canvas }));
@@ -39,41 +42,45 @@ function setup({ size, radius }: Setup) {
   stage.add(image, layer);
   stage.draw();
   const rect = host.getBoundingClientRect();
-  let last: [number, number] | null = null;
   let pending: number[] = [];
+  let handlerMs = 0;
   let scheduled = false;
   const s = {
     painter, surface, layer, stage, latencies: [] as number[], work: [] as number[],
-    toImg: (sx: number, sy: number) => toImage(v, sx - rect.left, sy - rect.top),
   };
-  // The workspace's path: paint into the mask in the event, copy and draw on the next frame.
-  host.addEventListener("pointerdown", (e) => {
-    last = s.toImg(e.clientX, e.clientY);
-    painter.beginEdit();
+  // The workspace's input path (CanvasInput), rendering like draw-canvas.tsx: paint into
+  // the mask in the event, copy the dirty rectangle and redraw the layer on the next frame.
+  const input = new CanvasInput({
+    painter,
+    settings: () => ({ tool: "brush", radius, lassoMode: "add", readOnly: false }),
+    view: () => v,
+    setView: () => undefined,
+    local: (x, y) => [x - rect.left, y - rect.top],
+    paint: () => {
+      if (scheduled) return;
+      scheduled = true;
+      requestAnimationFrame(() => {
+        const t1 = performance.now();
+        if (surface.sync()) layer.draw();
+        const t2 = performance.now();
+        s.work.push(handlerMs + (t2 - t1));
+        for (const ts of pending) s.latencies.push(t2 - ts);
+        pending = [];
+        handlerMs = 0;
+        scheduled = false;
+      });
+    },
+    overlay: () => undefined,
+    edited: () => undefined,
+    setCursor: () => undefined,
   });
-  host.addEventListener("pointerup", () => {
-    last = null;
-    painter.endEdit();
-  });
+  host.addEventListener("pointerdown", (e) => input.down(e));
+  host.addEventListener("pointerup", (e) => input.up(e));
   host.addEventListener("pointermove", (e) => {
-    if (!last) return;
     const t0 = performance.now();
-    const p = s.toImg(e.clientX, e.clientY);
-    painter.stroke(last[0], last[1], p[0], p[1], radius, 1);
-    last = p;
-    pending.push(e.timeStamp);
-    const handler = performance.now() - t0;
-    if (scheduled) return;
-    scheduled = true;
-    requestAnimationFrame(() => {
-      const t1 = performance.now();
-      if (surface.sync()) layer.draw();
-      const t2 = performance.now();
-      s.work.push(handler + (t2 - t1));
-      for (const ts of pending) s.latencies.push(t2 - ts);
-      pending = [];
-      scheduled = false;
-    });
+    if (e.buttons & 1) pending.push(e.timeStamp);
+    input.move(e);
+    handlerMs += performance.now() - t0;
   });
   session = s;
   return { scale: v.scale, left: rect.left, top: rect.top };

@@ -7,7 +7,6 @@ import { deflateSync } from "node:zlib";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
 import { migrate } from "../lib/db/migrate";
 import { crc32 } from "../lib/masks/crc32";
-import { encodeMaskPng } from "../lib/masks/png-codec";
 
 // Exports N generated image/mask pairs from a fresh embedded database and a local store, and
 // compares with tar(1) archiving the same files from a folder in the same run.
@@ -31,7 +30,7 @@ function chunk(type: string, data: Buffer): Buffer {
   return out;
 }
 
-/** An 8-bit grayscale PNG (fast deflate: this is fixture data, not what is measured). */
+/** An 8-bit grayscale PNG, the layout Tandem stores (fast deflate: fixture data, not what is measured). */
 function grayPng(px: Uint8Array, w: number, h: number): Buffer {
   const raw = Buffer.alloc((w + 1) * h);
   for (let y = 0; y < h; y++) raw.set(px.subarray(y * w, (y + 1) * w), y * (w + 1) + 1);
@@ -55,12 +54,12 @@ function pair(i: number): { image: Buffer; mask: Buffer; area: number } {
       const lung = ((x - SIZE * 0.3) / (SIZE * 0.18)) ** 2 + ((y - SIZE * 0.5) / (SIZE * 0.3)) ** 2 < 1;
       px[y * SIZE + x] = (60 + ((120 * y) >> 8) - (lung ? 40 : 0) + (s >>> 29)) & 0xff;
       if (i % 5 !== 0 && (x - cx) ** 2 + (y - SIZE / 2) ** 2 < r * r) {
-        m[y * SIZE + x] = 1;
+        m[y * SIZE + x] = 255;
         area++;
       }
     }
   }
-  return { image: grayPng(px, SIZE, SIZE), mask: encodeMaskPng(m, SIZE, SIZE), area };
+  return { image: grayPng(px, SIZE, SIZE), mask: grayPng(m, SIZE, SIZE), area };
 }
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
@@ -127,14 +126,14 @@ export async function run(): Promise<BenchResult[]> {
       // Export, sampling the resident set size.
       const { exportId } = await requestExport({ userId: exporter.id, isAdmin: false }, project.id, {}, { enqueue: false });
       global.gc?.();
-      const baseline = process.memoryUsage().rss;
+      const baseline = process.memoryUsage.rss();
       let peak = baseline;
-      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
+      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
       const e0 = performance.now();
       const result = await runExport(exportId);
       const exportS = (performance.now() - e0) / 1000;
       clearInterval(sampler);
-      peak = Math.max(peak, process.memoryUsage().rss);
+      peak = Math.max(peak, process.memoryUsage.rss());
 
       // tar(1) over the same image and mask files, same disk, same run.
       const tarFile = path.join(work, "plain.tar");

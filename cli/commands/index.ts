@@ -1,4 +1,8 @@
 // Every CLI command, by name. Each module exports a `run(argv)` and a one-line summary.
+import * as simulate from "./simulate";
+
 export type Command = { summary: string; run(argv: string[]): Promise<void> };
 
-export const commands: Record<string, Command> = {};
+export const commands: Record<string, Command> = {
+  simulate,
+};

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { AppError } from "../errors/app-error";
-import { decodeMaskPng, encodeMaskPng } from "../masks/png-codec";
+import { encodeMaskPng } from "../masks/png-codec";
 import { compressRle, encodeRle, rleArea, rleBbox, type CocoBbox, type CocoCompressedRle } from "../masks/rle";
 import type { ObjectStore } from "../storage/types";
 import { buildDicomSeg } from "./dicom-seg";
+import { maskPixels } from "./mask-pixels";
 import type { ExportItem } from "./types";
 
 export interface PreparedItem {
@@ -58,11 +59,7 @@ export function itemPreparer(store: ObjectStore) {
     if (item.mask) {
       maskPng = await store.get(item.mask.key);
       if (sha256(maskPng) !== item.mask.sha256) throw new AppError("CONFLICT", `the stored mask ${item.mask.id} does not match its recorded SHA-256`);
-      const decoded = await decodeMaskPng(maskPng, { maxPixels: width * height });
-      if (decoded.width !== width || decoded.height !== height) {
-        throw new AppError("CONFLICT", `mask ${item.mask.id} is ${decoded.width}×${decoded.height}, its image ${width}×${height}`);
-      }
-      pixels = decoded.mask;
+      pixels = await maskPixels(maskPng, width, height);
     } else {
       maskPng = empty.get(width, height);
       pixels = new Uint8Array(width * height);

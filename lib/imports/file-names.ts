@@ -37,15 +37,26 @@ export function isJunkPath(name: string): boolean {
 }
 
 export const baseName = (name: string) => name.replace(/\\/g, "/").split("/").pop() ?? name;
-const stem = (base: string) => base.replace(/\.[A-Za-z0-9]{1,8}$/, "");
+const EXTENSION = /\.[A-Za-z0-9]{1,8}$/;
+const stem = (name: string) => name.replace(EXTENSION, "");
 
 /**
- * Keys under which a metadata row is found for a file, most specific first: the relative path,
- * the base name, the base name without its extension (case-insensitive).
+ * Keys under which a file looks for its metadata row, most specific first: its relative path,
+ * its base name, then both without the extension (for CSVs that list ids rather than files).
+ * Case-insensitive.
  */
-export function lookupKeys(name: string): string[] {
+export function fileKeys(name: string): string[] {
   const path = displayName(name).toLowerCase();
   const base = baseName(path);
-  const keys = [path, base, stem(base)];
-  return [...new Set(keys.filter((k) => k !== ""))];
+  return [...new Set([path, base, stem(path), stem(base)].filter((k) => k !== ""))];
+}
+
+/**
+ * Keys a metadata row is filed under: the cell as a path and its base name. A cell with an
+ * extension never matches a file with another one ("a.png" is not "a.jpg"); one without
+ * ("covid_1053") matches any extension.
+ */
+export function rowKeys(cell: string): string[] {
+  const path = displayName(cell).toLowerCase();
+  return [...new Set([path, baseName(path)].filter((k) => k !== ""))];
 }

@@ -1,7 +1,7 @@
 import { AppError } from "../errors/app-error";
 import { patientPseudonym } from "../images/pseudonym";
 import { parseCsv } from "./csv-parse";
-import { lookupKeys } from "./file-names";
+import { fileKeys, rowKeys } from "./file-names";
 import { mapLabel } from "./label-mapping";
 import { looksLikePhiColumn } from "./phi-columns";
 import type { ImageLabel, MetadataRow, ParsedMetadata } from "./types";
@@ -97,7 +97,7 @@ export function parseMetadataCsv(text: string, pseudonymKey: string): ParsedMeta
     }
     if (Object.keys(tags).length) row.tags = tags;
     const at = rows.push(row) - 1;
-    for (const key of lookupKeys(file)) {
+    for (const key of rowKeys(file)) {
       if (ambiguous.has(key)) continue;
       if (index.has(key) && index.get(key) !== at) {
         index.delete(key);
@@ -130,7 +130,7 @@ export function parseMetadataCsv(text: string, pseudonymKey: string): ParsedMeta
 
 /** The row for a file: the most specific matching key wins. */
 export function metadataFor(meta: ParsedMetadata, name: string): { row: MetadataRow; at: number } | undefined {
-  for (const key of lookupKeys(name)) {
+  for (const key of fileKeys(name)) {
     const at = meta.index[key];
     if (at !== undefined) return { row: meta.rows[at], at };
   }

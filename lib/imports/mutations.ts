@@ -110,17 +110,20 @@ export async function importIntoBatch(
   };
   const sink = new BatchSink((entries, d) => appendToBatch(batchId, entries, d));
   const entries: ImportEntry[] = [];
+  let seen = 0;
+  let done = 0;
   try {
     await forEachConcurrent(files, s.concurrency, async (file) => {
+      const at = seen++;
       const { entry, replay } = await importOne(ctx, file);
-      entries.push(entry);
+      entries[at] = entry; // lines come back in input order, whatever order they finish in
       if (!replay) sink.add(entry);
-      onProgress?.({ done: entries.length, ...sink.totals });
+      onProgress?.({ done: ++done, ...sink.totals });
     });
   } finally {
     await sink.close();
   }
-  return { entries, counts: { ...sink.totals } };
+  return { entries: entries.filter(Boolean), counts: { ...sink.totals } };
 }
 
 async function nearDuplicatesOf(projectId: string, batchId: string): Promise<Map<string, NearDuplicate>> {

@@ -2,6 +2,8 @@ import { db } from "../db/client";
 import { AppError } from "../errors/app-error";
 import { requireProjectRole } from "../auth/authorize";
 import type { Actor } from "../auth/types";
+import { env } from "../config/env";
+import { getProjectForActor } from "../projects/queries";
 import type { ImportReport } from "./types";
 
 const summaryFields = { id: true, status: true, total: true, imported: true, duplicates: true, failed: true, createdAt: true, finishedAt: true } as const;
@@ -43,3 +45,10 @@ export async function imageNames(ids: string[]): Promise<Map<string, string>> {
   return new Map(rows.map((r) => [r.id, r.originalName]));
 }
 
+
+/** Everything the import page shows: the project (leads only), recent imports, the upload cap. */
+export async function importPageData(actor: Actor, slug: string) {
+  const { project } = await getProjectForActor(actor, slug, ["LEAD"]);
+  const recent = await listImportBatches(actor, project.id, 10);
+  return { project: { id: project.id, slug: project.slug, name: project.name }, recent, maxUploadBytes: env().MAX_UPLOAD_BYTES };
+}

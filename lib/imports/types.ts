@@ -67,7 +67,7 @@ export interface MetadataSummary {
 export interface ParsedMetadata {
   summary: MetadataSummary;
   rows: MetadataRow[];
-  /** Lookup key (see lookupKeys) → index in rows. Keys that several rows share are left out. */
+  /** Lookup key (see rowKeys) → index in rows. Keys that several rows share are left out. */
   index: Record<string, number>;
 }
 
@@ -94,4 +94,13 @@ export interface ImportOptions {
   maxPixels?: number;
   /** Files decoded at once (decoding is CPU-bound). Default 2. */
   concurrency?: number;
+}
+
+/** An import as the API returns it (dates become strings over JSON). */
+export interface ImportBatchView extends ImportCounts {
+  id: string;
+  status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+  createdAt: string | Date;
+  finishedAt: string | Date | null;
+  report?: ImportReport;
 }

@@ -48,3 +48,25 @@ export async function existingPredictions(runId: string, imageIds: string[]) {
   const rows = await db().mask.findMany({ where: { modelRunId: runId, imageId: { in: imageIds } }, select: { imageId: true, id: true } });
   return new Map(rows.map((r) => [r.imageId, r.id]));
 }
+
+export async function openImageCount(projectId: string) {
+  return db().image.count({ where: { projectId, state: { not: "ACCEPTED" } } });
+}
+
+/** How a project's protocol turned out: accepted masks with their source, and the votes. */
+export async function protocolOutcome(projectId: string) {
+  const accepted = await db().$queryRaw<{ imageId: string; maskKey: string | null; sourceKind: string; stage: string | null; decision: string }[]>`
+    SELECT g."imageId", m."storageKey" AS "maskKey", g."sourceKind"::text, g.stage::text, g.decision::text
+    FROM "GroundTruth" g LEFT JOIN "Mask" m ON m.id = g."maskId"
+    WHERE g."projectId" = ${projectId}::uuid AND g."isCurrent"`;
+  const votes = await db().$queryRaw<{ stage: string; chosenKind: string | null; arch: string | null }[]>`
+    SELECT r.stage::text, m.kind::text AS "chosenKind", mr.arch
+    FROM "Vote" v JOIN "Round" r ON r.id = v."roundId"
+    LEFT JOIN "Candidate" c ON c.id = v."candidateId"
+    LEFT JOIN "Mask" m ON m.id = c."maskId"
+    LEFT JOIN "ModelRun" mr ON mr.id = m."modelRunId"
+    WHERE r."projectId" = ${projectId}::uuid`;
+  const rounds = await db().round.count({ where: { projectId } });
+  const project = await db().project.findUniqueOrThrow({ where: { id: projectId }, select: { completedAt: true } });
+  return { accepted, votes, rounds, complete: project.completedAt !== null };
+}

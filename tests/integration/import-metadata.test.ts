@@ -83,6 +83,7 @@ describe("metadata CSV", () => {
     expect(metadataFor(meta, "x/dup.png")).toBeUndefined();
     expect(metadataFor(meta, "other/dup.png")!.row.patientPseudonym).toBe(patientPseudonym(KEY, "RAW-PATIENT-004"));
     expect(metadataFor(meta, "missing.png")).toBeUndefined();
+    expect(metadataFor(meta, "b.jpg")).toBeUndefined(); // "b.png" names a PNG, not any "b"
     expect(meta.summary.warnings.join(" ")).toMatch(/1 row without a file name/);
   });
 

@@ -13,7 +13,7 @@ export function BarChart({ title, bars, max, unit = "", note }: { title: string;
   return (
     <ChartFigure title={title} note={note} table={{ columns: ["", "Value"], rows: bars.map((b) => [b.label, text(b)]) }}>
       {bars.length ? (
-        <svg viewBox={`0 0 ${width} ${height}`} className="w-full" role="img" aria-label={`${title}: ${bars.map((b) => `${b.label} ${text(b)}`).join(", ")}`}>
+        <svg viewBox={`0 0 ${width} ${height}`} className="w-full max-w-2xl" role="img" aria-label={`${title}: ${bars.map((b) => `${b.label} ${text(b)}`).join(", ")}`}>
           {bars.map((b, i) => {
             const w = top > 0 ? Math.max(0, (b.value / top) * barW) : 0;
             const y = i * row;

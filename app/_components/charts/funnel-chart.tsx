@@ -11,7 +11,7 @@ export function FunnelChart({ title, steps }: { title: string; steps: FunnelStep
   const share = (v: number) => (first ? `${((100 * v) / first).toFixed(1)}%` : "—");
   return (
     <ChartFigure title={title} table={{ columns: ["Step", "Images", "Of imported"], rows: steps.map((s) => [s.label, s.value.toLocaleString("en"), share(s.value)]) }}>
-      <svg viewBox={`0 0 ${width} ${steps.length * row}`} className="w-full" role="img"
+      <svg viewBox={`0 0 ${width} ${steps.length * row}`} className="w-full max-w-2xl" role="img"
         aria-label={`${title}: ${steps.map((s) => `${s.label} ${s.value.toLocaleString("en")}`).join(", ")}`}>
         {steps.map((s, i) => {
           const w = first ? Math.max(2, (s.value / first) * barW) : 2;

@@ -39,7 +39,7 @@ export function LineChart({ title, series, xFormat = String, yFormat = compact, 
   const last = (s: LineSeries) => [...s.points].reverse().find((p) => p.y !== null)?.y;
   return (
     <ChartFigure title={title} note={note} table={table}>
-      <svg viewBox={`0 0 ${W} ${H}`} className="w-full" role="img"
+      <svg viewBox={`0 0 ${W} ${H}`} className="w-full max-w-2xl" role="img"
         aria-label={`${title}. ${series.map((s) => { const l = last(s); return `${s.name}: latest ${l === undefined || l === null ? "none" : yFormat(l)}`; }).join("; ")}`}>
         {yTicks.map((t) => (
           <g key={t}>

@@ -4,7 +4,9 @@ import { fixed, num, stageLabel } from "./format";
 
 /** Streams in after the first view: it loads masks from storage. */
 export async function DicePanel({ actor, projectId }: { actor: Actor; projectId: string }) {
-  const r = await chosenMaskDice(actor, projectId);
+  // A missing mask file must not take the whole dashboard down with it.
+  const r = await chosenMaskDice(actor, projectId).catch((e: Error) => e);
+  if (r instanceof Error) return <p className="text-sm text-warn">Dice between chosen masks is unavailable: {r.message}</p>;
   if (!r.eligibleImages) return <p className="text-sm text-muted">Dice between chosen masks: no image has two chosen masks yet.</p>;
   return (
     <div className="space-y-1" data-testid="dice-panel">

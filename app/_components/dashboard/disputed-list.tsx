@@ -4,11 +4,12 @@ import { num } from "./format";
 
 export function DisputedList({ d }: { d: Dashboard }) {
   const { total, rows } = d.disputed;
-  const th = "border-b border-line py-1.5 pr-4 text-left font-medium text-muted";
+  const th = "sticky top-0 border-b border-line bg-panel py-1.5 pr-4 text-left font-medium text-muted";
   return (
     <Card title={`Disputed images (${num(total)})`}>
       {rows.length ? (
         <>
+          <div className="max-h-72 overflow-y-auto">
           <table className="w-full text-sm">
             <caption className="sr-only">Images whose votes tied, waiting for the lead</caption>
             <thead>
@@ -32,6 +33,7 @@ export function DisputedList({ d }: { d: Dashboard }) {
               ))}
             </tbody>
           </table>
+          </div>
           {total > rows.length ? <p className="mt-2 text-xs text-muted">Showing the first {rows.length} of {num(total)}.</p> : null}
         </>
       ) : <p className="text-sm text-muted">No disputed images.</p>}

@@ -17,6 +17,9 @@ export function duration(seconds: number | null | undefined): string {
   return `${h.toLocaleString("en")} h${m ? ` ${m} min` : ""}`;
 }
 
+/** Seconds with one decimal up to ten minutes (per-mask figures), else as a duration. */
+export const seconds = (v: number | null | undefined) => (v === null || v === undefined ? "—" : Math.abs(v) < 600 ? `${v.toFixed(1)} s` : duration(v));
+
 export const dateTime = (iso: string | null) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : "—");
 
 /** "12 s ago", "5 min ago", "3 d ago" relative to `now`. */

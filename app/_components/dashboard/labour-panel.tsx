@@ -2,7 +2,7 @@ import { Card } from "@/app/_components/ui";
 import { LineChart } from "@/app/_components/charts/line-chart";
 import { colors } from "@/app/_components/charts/scale";
 import type { Dashboard } from "@/lib/dashboard/types";
-import { dayMs, duration, num, pct, shortDay } from "./format";
+import { dayMs, duration, num, pct, seconds, shortDay } from "./format";
 
 /** The paper's claim: MD time per accepted mask with the protocol vs drawing every mask. */
 export function LabourPanel({ d }: { d: Dashboard }) {
@@ -15,16 +15,16 @@ export function LabourPanel({ d }: { d: Dashboard }) {
           <dl className="grid grid-cols-2 gap-3">
             <div>
               <dt className="text-xs text-muted">MD time per accepted mask</dt>
-              <dd className="text-2xl font-semibold tabular-nums" data-testid="seconds-per-mask">{duration(l.secondsPerAcceptedMask)}</dd>
+              <dd className="text-2xl font-semibold tabular-nums" data-testid="seconds-per-mask">{seconds(l.secondsPerAcceptedMask)}</dd>
             </div>
             <div>
               <dt className="text-xs text-muted">Drawing every mask by hand</dt>
-              <dd className="text-2xl font-semibold tabular-nums text-muted">{duration(l.baselineSecondsPerMask)}</dd>
+              <dd className="text-2xl font-semibold tabular-nums text-muted">{seconds(l.baselineSecondsPerMask)}</dd>
             </div>
             <div>
               <dt className="text-xs text-muted">Saved per mask</dt>
               <dd className={`text-xl font-semibold tabular-nums ${saved === null ? "" : saved >= 0 ? "text-ok" : "text-bad"}`}>
-                {saved === null ? "—" : `${saved >= 0 ? "" : "−"}${duration(Math.abs(saved))} (${pct(l.savedFraction)})`}
+                {saved === null ? "—" : `${saved >= 0 ? "" : "−"}${seconds(Math.abs(saved))} (${pct(l.savedFraction)})`}
               </dd>
             </div>
             <div>

@@ -1,6 +1,6 @@
 "use client";
 import type { ReactNode } from "react";
-import type { Tool } from "./draw-canvas";
+import type { Tool } from "./canvas-input";
 import { DEFAULT_WL, type WindowLevel } from "./window-level";
 
 export type Settings = {

@@ -70,24 +70,7 @@ def _calibrate_batchnorm(net, size):
     return net.eval()
 
 
-@pytest.mark.parametrize("arch, encoder, size", [
-    ("unet", "tiny", 64), ("unetpp", "tiny", 64), ("dla", "tiny", 64),
-    ("unet", "inception_v3", 96), ("unet", "densenet121", 64), ("dla", "resnet50", 64),
-])
-def test_onnx_output_matches_pytorch_where_onnxruntime_exists(tmp_path, arch, encoder, size):
-    from tandem_trainer.models import ProbabilityModel
-
-    pytest.importorskip("onnxruntime", reason="no onnxruntime for Python here; the Node side compares instead")
-    torch.manual_seed(0)
-    net = _calibrate_batchnorm(create_model(arch, encoder, width=2), size)
-    path = str(tmp_path / "model.onnx")
-    export_onnx(net, size, path)
-    images = torch.rand(3, 1, size, size)  # batch 3: the exported batch axis is dynamic
-    got = onnx_optional.run_onnxruntime(path, images.numpy())
-    with torch.no_grad():
-        expected = ProbabilityModel(net)(images).numpy()
-    assert got.shape == expected.shape
-    assert abs(got - expected).max() < 1e-4
+# ONNX-vs-PyTorch parity runs from Node with onnxruntime-node: tests/integration/onnx-parity.test.ts
 
 
 def test_a_retried_run_starts_without_the_previous_final_outputs(tmp_path):
