@@ -21,9 +21,11 @@ import {
 
 type Timed = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
 
-function stopwatch() {
+/** Times each query; `sequential` runs them one at a time (the benchmark's per-query view). */
+function stopwatch(sequential = false) {
   const timings: Record<string, number> = {};
-  const timed: Timed = async (name, fn) => {
+  let chain: Promise<unknown> = Promise.resolve();
+  const run = async <T>(name: string, fn: () => Promise<T>) => {
     const t0 = performance.now();
     try {
       return await fn();
@@ -31,8 +33,16 @@ function stopwatch() {
       timings[name] = Math.round((performance.now() - t0) * 100) / 100;
     }
   };
+  const timed: Timed = (name, fn) => {
+    if (!sequential) return run(name, fn);
+    const p = chain.then(() => run(name, fn));
+    chain = p.catch(() => undefined);
+    return p;
+  };
   return { timings, timed };
 }
+
+export type LoadOptions = { sequential?: boolean };
 
 /** The project behind a slug, for its leads (and admins): NOT_FOUND for strangers, FORBIDDEN for other members. */
 export async function dashboardProject(actor: Actor, slug: string) {
@@ -46,13 +56,13 @@ export async function loadDashboardBySlug(actor: Actor, slug: string): Promise<D
   return buildDashboard(await dashboardProject(actor, slug));
 }
 
-export async function loadDashboard(actor: Actor, projectId: string): Promise<Dashboard> {
+export async function loadDashboard(actor: Actor, projectId: string, opts: LoadOptions = {}): Promise<Dashboard> {
   await requireProjectRole(actor, projectId, ["LEAD"]);
-  return buildDashboard(projectId);
+  return buildDashboard(projectId, opts);
 }
 
-async function buildDashboard(projectId: string): Promise<Dashboard> {
-  const { timings, timed } = stopwatch();
+async function buildDashboard(projectId: string, opts: LoadOptions = {}): Promise<Dashboard> {
+  const { timings, timed } = stopwatch(opts.sequential);
   const t0 = performance.now();
   const project = await timed("project", () => db().project.findUnique({
     where: { id: projectId },
@@ -248,16 +258,17 @@ type AgreementRow = { kind: "cat" | "sum"; stage: StageName; cat: string | null;
  */
 async function agreementAggregates(projectId: string) {
   const rows = await db().$queryRaw<AgreementRow[]>`
-    WITH v AS (
-      SELECT v."roundId", v."imageId", r.stage,
-        CASE WHEN v."candidateId" IS NULL THEN 'none'
-             WHEN m.kind = 'MACHINE' THEN 'machine:' || COALESCE(mr.arch || '/' || mr.encoder, 'unknown')
-             ELSE lower(m.kind::text) END AS cat
-      FROM "Vote" v JOIN "Round" r ON r.id = v."roundId"
-      LEFT JOIN "Candidate" c ON c.id = v."candidateId"
-      LEFT JOIN "Mask" m ON m.id = c."maskId"
-      LEFT JOIN "ModelRun" mr ON mr.id = m."modelRunId"
-      WHERE r."projectId" = ${projectId}::uuid
+    WITH src AS MATERIALIZED (
+      SELECT m.id, CASE WHEN m.kind = 'MACHINE' THEN 'machine:' || COALESCE(mr.arch || '/' || mr.encoder, 'unknown') ELSE lower(m.kind::text) END AS cat
+      FROM "Mask" m LEFT JOIN "ModelRun" mr ON mr.id = m."modelRunId" WHERE m."projectId" = ${projectId}::uuid
+    ), cand AS MATERIALIZED (
+      SELECT c.id, c."maskId" FROM "Round" r JOIN "Candidate" c ON c."roundId" = r.id WHERE r."projectId" = ${projectId}::uuid
+    ), votes AS MATERIALIZED (
+      SELECT v."roundId", v."imageId", r.stage, v."candidateId" FROM "Round" r JOIN "Vote" v ON v."roundId" = r.id WHERE r."projectId" = ${projectId}::uuid
+    ), v AS (
+      SELECT votes."roundId", votes."imageId", votes.stage,
+        CASE WHEN votes."candidateId" IS NULL THEN 'none' ELSE COALESCE(src.cat, 'unknown') END AS cat
+      FROM votes LEFT JOIN cand ON cand.id = votes."candidateId" LEFT JOIN src ON src.id = cand."maskId"
     ), cells AS (
       SELECT "roundId", "imageId", stage, cat, count(*) AS n,
         sum(count(*)) OVER (PARTITION BY "roundId", "imageId") AS item_n
@@ -336,26 +347,24 @@ type WinSqlRow = { stage: StageName; source: string; wins: number; appearances: 
 
 /**
  * For every consensus decision: which sources had a candidate on that image in that round,
- * and which won. LATERAL keeps the plan to one index probe per decision whatever the
- * planner guesses about the (correlated) filters.
+ * and which won. Each input is narrowed to the project first (MATERIALIZED), so the joins
+ * are hashes over a few thousand rows whatever the planner guesses about correlated filters.
  */
 async function winCounts(projectId: string): Promise<WinSqlRow[]> {
   return db().$queryRaw<WinSqlRow[]>`
     WITH gt AS MATERIALIZED (
-      SELECT id, "roundId", "imageId", "maskId" FROM "GroundTruth"
+      SELECT "roundId", "imageId", "maskId" FROM "GroundTruth"
       WHERE "projectId" = ${projectId}::uuid AND decision = 'CONSENSUS' AND "roundId" IS NOT NULL
-    ), runs AS MATERIALIZED (
-      SELECT id, arch FROM "ModelRun" WHERE "projectId" = ${projectId}::uuid
+    ), src AS MATERIALIZED (
+      SELECT m.id, CASE WHEN m.kind = 'MACHINE' THEN COALESCE(mr.arch, 'unknown') ELSE lower(m.kind::text) END AS source
+      FROM "Mask" m LEFT JOIN "ModelRun" mr ON mr.id = m."modelRunId" WHERE m."projectId" = ${projectId}::uuid
+    ), cand AS MATERIALIZED (
+      SELECT c."roundId", c."imageId", c."maskId" FROM "Round" r JOIN "Candidate" c ON c."roundId" = r.id WHERE r."projectId" = ${projectId}::uuid
     ), per AS (
-      SELECT gt."roundId", s.source, bool_or(s.won) AS won
-      FROM gt CROSS JOIN LATERAL (
-        SELECT CASE WHEN m.kind = 'MACHINE' THEN COALESCE((SELECT arch FROM runs WHERE runs.id = m."modelRunId"), 'unknown')
-                    ELSE lower(m.kind::text) END AS source,
-          m.id = gt."maskId" AS won
-        FROM "Candidate" c JOIN "Mask" m ON m.id = c."maskId"
-        WHERE c."roundId" = gt."roundId" AND c."imageId" = gt."imageId"
-      ) s
-      GROUP BY gt.id, gt."roundId", s.source
+      SELECT gt."roundId", src.source, bool_or(cand."maskId" = gt."maskId") AS won
+      FROM gt JOIN cand ON cand."roundId" = gt."roundId" AND cand."imageId" = gt."imageId"
+      JOIN src ON src.id = cand."maskId"
+      GROUP BY gt."roundId", gt."imageId", src.source
     )
     SELECT r.stage::text AS stage, per.source, (count(*) FILTER (WHERE per.won))::int AS wins, count(*)::int AS appearances
     FROM per JOIN "Round" r ON r.id = per."roundId"
@@ -410,11 +419,11 @@ async function workerRows(): Promise<WorkerRow[]> {
 }
 
 /**
- * Dice between the masks different voters chose for the same image, over the `limit` most
- * recently voted images where two or more votes picked a candidate (masks load from storage,
- * so this is kept off the first view and sampled).
+ * Dice between the masks different voters chose for the same image, over each round's
+ * `limitPerRound` most recently voted images where two or more votes picked a candidate
+ * (masks load from storage, so this is kept off the first view and sampled).
  */
-export async function chosenMaskDice(actor: Actor, projectId: string, limit = 300): Promise<DiceReport> {
+export async function chosenMaskDice(actor: Actor, projectId: string, limitPerRound = 200): Promise<DiceReport> {
   await requireProjectRole(actor, projectId, ["LEAD"]);
   const rows = await db().$queryRaw<{ stage: StageName; total: number; chosen: ChosenMask[] }[]>`
     WITH items AS (
@@ -423,7 +432,8 @@ export async function chosenMaskDice(actor: Actor, projectId: string, limit = 30
       WHERE r."projectId" = ${projectId}::uuid AND v."candidateId" IS NOT NULL
       GROUP BY v."roundId", v."imageId" HAVING count(*) >= 2
     ), picked AS (
-      SELECT * FROM items ORDER BY last DESC LIMIT ${limit}
+      SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY "roundId" ORDER BY last DESC) AS k FROM items) ranked
+      WHERE k <= ${limitPerRound}
     )
     SELECT r.stage::text AS stage, (SELECT count(*) FROM items)::int AS total,
       json_agg(json_build_object('mask', m.id, 'key', m."storageKey", 'sha', m.sha256) ORDER BY v.id) AS chosen

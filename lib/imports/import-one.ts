@@ -33,9 +33,16 @@ const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
  */
 export async function importOne(ctx: ImportContext, file: ImportFile): Promise<Outcome> {
   const name = displayName(file.name);
-  if ("error" in file) return { entry: { name, status: "failed", reason: file.error }, replay: false };
-  const sha = sha256(file.bytes);
   const earlier = ctx.byName.get(name);
+  if ("error" in file) {
+    const prior = earlier && (await earlier);
+    // The same refusal again (an archive uploaded twice) is a retry, not a second line.
+    if (prior && !prior.sha256 && prior.reason === file.error) return { entry: prior, replay: true };
+    const entry: ImportEntry = { name, status: "failed", reason: file.error };
+    if (!earlier) ctx.byName.set(name, Promise.resolve(entry));
+    return { entry, replay: false };
+  }
+  const sha = sha256(file.bytes);
   if (earlier) {
     const prior = await earlier;
     if (prior.sha256 === sha) return { entry: prior, replay: true };

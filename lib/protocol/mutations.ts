@@ -310,7 +310,13 @@ export async function afterTaskSubmitted(
   if (task.kind === "REDRAW") {
     if (project.redrawNeedsConfirmation) {
       await tx.image.update({ where: { id: task.imageId }, data: { state: "AWAITING_CONFIRMATION" } });
-      await tx.task.create({ data: { projectId: task.projectId, imageId: task.imageId, roundId: task.roundId, kind: "CONFIRM", startMaskId: outcome.maskId } });
+      // One CONFIRM task per image and round: a redraw after a rejected confirmation reopens it.
+      const prior = await tx.task.findFirst({ where: { imageId: task.imageId, roundId: task.roundId, kind: "CONFIRM" } });
+      if (prior) {
+        await tx.task.update({ where: { id: prior.id }, data: { status: "OPEN", assigneeId: null, claimedAt: null, doneAt: null, maskId: null, startMaskId: outcome.maskId } });
+      } else {
+        await tx.task.create({ data: { projectId: task.projectId, imageId: task.imageId, roundId: task.roundId, kind: "CONFIRM", startMaskId: outcome.maskId } });
+      }
       return;
     }
     await acceptGroundTruth(tx, { projectId: task.projectId, imageId: task.imageId, maskId: outcome.maskId!, roundId: task.roundId, stage: round?.stage ?? null, decision: "REDRAWN", sourceKind: "REDRAW", decidedById: task.assigneeId });

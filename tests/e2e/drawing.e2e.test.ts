@@ -77,11 +77,29 @@ describe("MD drawing workspace in Chromium", () => {
     await drag(page, [...lasso, lasso[0]]);
     shapes.push(polygon(lasso, 1));
 
+    // Zoom with the wheel at a point (it stays under the cursor), pan with space+drag:
+    // the polygon drawn at this zoom must land on the same native pixels.
+    const fitScale = await hook<number>(page, "scale()");
+    const anchor = await client(page, [280, 510]);
+    await page.mouse.move(...anchor);
+    await page.mouse.wheel(0, -200);
+    await page.waitForFunction((s) => window.__tandemDraw!.scale() > s * 1.2, fitScale);
+    const still = await client(page, [280, 510]);
+    expect(Math.hypot(still[0] - anchor[0], still[1] - anchor[1])).toBeLessThan(1);
+    await page.keyboard.down(" ");
+    await page.mouse.down();
+    await page.mouse.move(anchor[0] + 40, anchor[1] - 30, { steps: 5 });
+    await page.mouse.up();
+    await page.keyboard.up(" ");
+    const panned = await client(page, [280, 510]);
+    expect([Math.round(panned[0] - anchor[0]), Math.round(panned[1] - anchor[1])]).toEqual([40, -30]);
     await page.keyboard.press("p");
     const poly: Pt[] = [[200, 430], [360, 410], [390, 610], [170, 590]];
     for (const p of poly) await page.mouse.click(...(await client(page, p)));
     await page.keyboard.press("Enter");
     shapes.push(polygon(poly, 1));
+    await page.keyboard.press("f");
+    expect(await hook<number>(page, "scale()")).toBeCloseTo(fitScale, 6);
 
     const beforeErase = await hook<number>(page, "area()");
     await page.keyboard.press("e");

@@ -5,6 +5,7 @@ import { store } from "../../lib/storage/store";
 import { encodeMaskPng, decodeMaskPng } from "../../lib/masks/png-codec";
 import { addMember } from "../../lib/projects/mutations";
 import { reopenRedraw } from "../../lib/protocol/mutations";
+import { createMask } from "../../lib/masks/mutations";
 import { claimNextTask, confirmTask, saveDraft, skipTask, submitTask } from "../../lib/drawing/mutations";
 import { getDraftPng, getStartMaskPng, getTaskForActor } from "../../lib/drawing/queries";
 import { makeUser } from "../setup/fixtures";
@@ -175,8 +176,17 @@ describe("drawing: submit", () => {
     const imageId = fx.images[0].id;
     // Stand in for a vote where every candidate was rejected.
     const redraw = await db().$transaction((tx) => reopenRedraw(tx, fx.project.id, imageId, fx.roundId));
+    // A rejected machine candidate the MD may start from, served by position only.
+    const machine = new Uint8Array(fx.images[0].width * fx.images[0].height).fill(1, 0, 500);
+    await db().$transaction(async (tx) => {
+      const m = await createMask(tx, { projectId: fx.project.id, imageId, kind: "MACHINE", mask: machine, width: fx.images[0].width, height: fx.images[0].height, roundId: fx.roundId });
+      await tx.candidate.create({ data: { roundId: fx.roundId, imageId, maskId: m.id } });
+    });
     const r = (await claimNextTask(md1.actor, fx.project.id, { kinds: ["REDRAW"] }))!;
-    expect(r).toMatchObject({ id: redraw.id, kind: "REDRAW" });
+    expect(r).toMatchObject({ id: redraw.id, kind: "REDRAW", startMasks: 1 });
+    expect((await decodeMaskPng(await getStartMaskPng(md1.actor, r.id, 0))).mask.reduce((a, b) => a + b, 0)).toBe(500);
+    await expect(code(getStartMaskPng(md2.actor, r.id, 0))).resolves.toBe("FORBIDDEN");
+    await expect(code(getStartMaskPng(md1.actor, r.id, 1))).resolves.toBe("NOT_FOUND");
     const drawn = rectPng(r.image.width, r.image.height, { x: 1, y: 1, w: 9, h: 9 });
     const sub = await submitTask(md1.actor, r.id, drawn.png, { elapsedMs: 10, idempotencyKey: "redraw-1-key" });
     expect((await db().mask.findUniqueOrThrow({ where: { id: sub.maskId } })).kind).toBe("REDRAW");
@@ -192,15 +202,18 @@ describe("drawing: submit", () => {
     await expect(confirmTask(md2.actor, c.id, { approved: true, elapsedMs: 5, idempotencyKey: "confirm-key-2" })).resolves.toMatchObject({ approved: false, replayed: true });
     expect((await db().task.findUniqueOrThrow({ where: { id: redraw.id } })).status).toBe("OPEN");
 
-    // The second attempt reuses the redraw task; accept it directly this time.
-    await db().project.update({ where: { id: fx.project.id }, data: { redrawNeedsConfirmation: false } });
+    // The second attempt reuses the redraw task, and its confirmation reuses the CONFIRM task.
     const again = (await claimNextTask(md2.actor, fx.project.id, { kinds: ["REDRAW"] }))!;
     expect(again.id).toBe(redraw.id);
     const sub2 = await submitTask(md2.actor, again.id, drawn.png, { elapsedMs: 20, idempotencyKey: "redraw-2-key" });
     expect(sub2.maskId).not.toBe(sub.maskId);
+    expect(await db().task.count({ where: { imageId, kind: "CONFIRM" } })).toBe(1);
+    const c2 = (await claimNextTask(md1.actor, fx.project.id, { kinds: ["CONFIRM"] }))!;
+    expect(c2.id).toBe(c.id);
+    await expect(confirmTask(md1.actor, c2.id, { approved: true, elapsedMs: 5, idempotencyKey: "confirm-key-3" })).resolves.toMatchObject({ approved: true, replayed: false });
     const gt = await db().groundTruth.findFirstOrThrow({ where: { imageId, isCurrent: true } });
-    expect(gt).toMatchObject({ maskId: sub2.maskId, decision: "REDRAWN", sourceKind: "REDRAW" });
-    expect(await db().mask.count({ where: { imageId } })).toBe(2);
+    expect(gt).toMatchObject({ maskId: sub2.maskId, decision: "CONFIRMED", sourceKind: "REDRAW" });
+    expect(await db().mask.count({ where: { imageId, kind: "REDRAW" } })).toBe(2);
   });
 
   it("claims need the MD role in this project", async () => {

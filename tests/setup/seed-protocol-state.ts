@@ -18,7 +18,8 @@ export type SeedOptions = {
   controls?: number;
   unannotated?: number;
   folds?: number;
-  phase?: "stage2-voting" | "stage1-drawing";
+  /** stage2-voting (default): the full history; stage1-drawing: half the manual masks drawn; not-started: images only. */
+  phase?: "stage2-voting" | "stage1-drawing" | "not-started";
   /** Job name of the seeded failed job (tests pick one no worker claims). */
   failedJobName?: string;
   password?: string;
@@ -109,15 +110,16 @@ async function seedUser(tag: string, password: string): Promise<SeededUser> {
 }
 
 export async function seedProtocolState(opts: SeedOptions = {}): Promise<SeededProject> {
-  const o = { s1: 6, stage2: 10, controls: 4, unannotated: 2, folds: 2, phase: "stage2-voting" as const, failedJobName: "predict", password: "correct horse battery", ...opts };
+  const o = { s1: 6, stage2: 10, controls: 4, unannotated: 2, folds: 2, phase: "stage2-voting" as SeedOptions["phase"], failedJobName: "predict", password: "correct horse battery", ...opts };
   const voting = o.phase === "stage2-voting";
+  const started = o.phase !== "not-started";
   const lead = await seedUser("lead", o.password);
   const mds = [await seedUser("md1", o.password), await seedUser("md2", o.password), await seedUser("md3", o.password)];
   const stranger = await seedUser("stranger", o.password);
   const slug = `seed-${randomUUID().slice(0, 8)}`;
   const project = await db().project.create({
     data: {
-      slug, name: `Seeded project ${slug}`, s1Size: o.s1, folds: o.folds, votesPerImage: 3, currentStage: voting ? "STAGE_II" : "STAGE_I",
+      slug, name: `Seeded project ${slug}`, s1Size: o.s1, folds: o.folds, votesPerImage: 3, currentStage: voting ? "STAGE_II" : started ? "STAGE_I" : null,
       stage1Archs: STAGE1_ARCHS, stage2Networks: STAGE2_NETWORKS, trainConfig: { size: 224, epochs: 5, batchSize: 32, lr: 1e-4, freezeEncoder: false, pretrained: null },
       memberships: { create: [{ userId: lead.id, roles: ["LEAD"] }, ...mds.map((m) => ({ userId: m.id, roles: ["MD" as const] }))] },
     },
@@ -140,12 +142,12 @@ export async function seedProtocolState(opts: SeedOptions = {}): Promise<SeededP
     `CASE ${col} ${Object.entries(map).map(([k, s]) => `WHEN '${k}' THEN '${field === "key" ? shapeKey[s] : shapeSha[s]}'`).join(" ")} END`;
 
   // Images: Stage-I subset, Stage-II COVID images, controls accepted by label, late imports.
-  const s1State = voting ? `'ACCEPTED'` : `CASE WHEN n % 6 % 2 = 0 THEN 'AWAITING_CANDIDATES' ELSE 'AWAITING_MANUAL' END`;
+  const s1State = !started ? `'UNANNOTATED'` : voting ? `'ACCEPTED'` : `CASE WHEN n % 6 % 2 = 0 THEN 'AWAITING_CANDIDATES' ELSE 'AWAITING_MANUAL' END`;
   const s2State = voting ? `CASE n % 10 ${S2_CASES.map((c, i) => `WHEN ${i} THEN '${c.state}'`).join(" ")} END` : `'UNANNOTATED'`;
   const groups: [string, number, string, string, boolean][] = [
-    ["s1", o.s1, "COVID", s1State, true],
+    ["s1", o.s1, "COVID", s1State, started],
     ["s2", o.stage2, "COVID", s2State, false],
-    ["ctl", o.controls, "CONTROL", `'ACCEPTED'`, false],
+    ["ctl", o.controls, "CONTROL", started ? `'ACCEPTED'` : `'UNANNOTATED'`, false],
     ["new", o.unannotated, "UNKNOWN", `'UNANNOTATED'`, false],
   ];
   for (const [tag, count, label, state, inS1] of groups) {
@@ -158,7 +160,7 @@ export async function seedProtocolState(opts: SeedOptions = {}): Promise<SeededP
         10, 10, 8, 'patient-${tag}-' || n, '${label}', 'source-' || (n % 3), ${inS1}, ${inS1 ? `n % ${o.folds}` : "NULL"}, (${state})::"ImageState", ${at(0, "n % 3600")}
       FROM generate_series(0, ${count - 1}) n`);
   }
-  if (o.controls) {
+  if (o.controls && started) {
     await exec(`
       INSERT INTO "GroundTruth" (id, "projectId", "imageId", "maskId", decision, "sourceKind", "isCurrent", "acceptedAt")
       SELECT ${sqlId("gt-ctl")}, '${pid}', ${sqlId("img-ctl")}, NULL, 'LABEL', 'EMPTY', TRUE, ${at(0, "n % 3600")}
@@ -167,24 +169,28 @@ export async function seedProtocolState(opts: SeedOptions = {}): Promise<SeededP
 
   const r1 = id("round", 1);
   const r2 = id("round", 2);
-  await exec(`INSERT INTO "Round" (id, "projectId", number, stage, status, "startedById", "createdAt", "closedAt")
-    VALUES ('${r1}', '${pid}', 1, 'STAGE_I', '${voting ? "CLOSED" : "DRAWING"}', '${lead.id}', ${at(0)}, ${voting ? at(4, "3600") : "NULL"})`);
   const mdCase = (expr: string) => `CASE ${expr} WHEN 0 THEN '${mds[0].id}'::uuid WHEN 1 THEN '${mds[1].id}'::uuid ELSE '${mds[2].id}'::uuid END`;
+  if (started) await seedStage1Drawing();
 
-  // Stage I: a manual task per subset image (md1 draws even cases, md2 odd ones).
-  const drawn = voting ? "TRUE" : "n % 6 % 2 = 0";
-  await exec(`
-    INSERT INTO "Task" (id, "projectId", "imageId", "roundId", kind, status, "assigneeId", "claimedAt", "doneAt", "maskId", "elapsedMs", "createdAt")
-    SELECT ${sqlId("task-manual")}, '${pid}', ${sqlId("img-s1")}, '${r1}', 'MANUAL',
-      CASE WHEN ${drawn} THEN 'DONE' ELSE 'OPEN' END::"TaskStatus",
-      CASE WHEN ${drawn} THEN ${mdCase("n % 6 % 2")} END, CASE WHEN ${drawn} THEN ${at(1, "n * 60")} END, CASE WHEN ${drawn} THEN ${at(1, "n * 60 + 50")} END,
-      CASE WHEN ${drawn} THEN ${sqlId("mask-s1-M")} END, CASE WHEN ${drawn} THEN 60000 + (n % 6) * 10000 END, ${at(0)}
-    FROM generate_series(0, ${o.s1 - 1}) n`);
-  await exec(`
-    INSERT INTO "Mask" (id, "projectId", "imageId", kind, "authorId", "roundId", "taskId", "storageKey", sha256, area, width, height, "elapsedMs", "createdAt")
-    SELECT ${sqlId("mask-s1-M")}, '${pid}', ${sqlId("img-s1")}, 'MANUAL', ${mdCase("n % 6 % 2")}, '${r1}', ${sqlId("task-manual")},
-      '${shapeKey.A}', '${shapeSha.A}', 50, 10, 10, 60000 + (n % 6) * 10000, ${at(1, "n * 60 + 50")}
-    FROM generate_series(0, ${o.s1 - 1}) n WHERE ${drawn}`);
+  async function seedStage1Drawing() {
+    await exec(`INSERT INTO "Round" (id, "projectId", number, stage, status, "startedById", "createdAt", "closedAt")
+      VALUES ('${r1}', '${pid}', 1, 'STAGE_I', '${voting ? "CLOSED" : "DRAWING"}', '${lead.id}', ${at(0)}, ${voting ? at(4, "3600") : "NULL"})`);
+
+    // Stage I: a manual task per subset image (md1 draws even cases, md2 odd ones).
+    const drawn = voting ? "TRUE" : "n % 6 % 2 = 0";
+    await exec(`
+      INSERT INTO "Task" (id, "projectId", "imageId", "roundId", kind, status, "assigneeId", "claimedAt", "doneAt", "maskId", "elapsedMs", "createdAt")
+      SELECT ${sqlId("task-manual")}, '${pid}', ${sqlId("img-s1")}, '${r1}', 'MANUAL',
+        CASE WHEN ${drawn} THEN 'DONE' ELSE 'OPEN' END::"TaskStatus",
+        CASE WHEN ${drawn} THEN ${mdCase("n % 6 % 2")} END, CASE WHEN ${drawn} THEN ${at(1, "n * 60")} END, CASE WHEN ${drawn} THEN ${at(1, "n * 60 + 50")} END,
+        CASE WHEN ${drawn} THEN ${sqlId("mask-s1-M")} END, CASE WHEN ${drawn} THEN 60000 + (n % 6) * 10000 END, ${at(0)}
+      FROM generate_series(0, ${o.s1 - 1}) n`);
+    await exec(`
+      INSERT INTO "Mask" (id, "projectId", "imageId", kind, "authorId", "roundId", "taskId", "storageKey", sha256, area, width, height, "elapsedMs", "createdAt")
+      SELECT ${sqlId("mask-s1-M")}, '${pid}', ${sqlId("img-s1")}, 'MANUAL', ${mdCase("n % 6 % 2")}, '${r1}', ${sqlId("task-manual")},
+        '${shapeKey.A}', '${shapeSha.A}', 50, 10, 10, 60000 + (n % 6) * 10000, ${at(1, "n * 60 + 50")}
+      FROM generate_series(0, ${o.s1 - 1}) n WHERE ${drawn}`);
+  }
 
   const runIds: { id: string; round: string; a: number; fold: number | null }[] = [];
   if (voting) {
@@ -291,5 +297,5 @@ export async function seedProtocolState(opts: SeedOptions = {}): Promise<SeededP
     VALUES ('seed-worker-${pid.slice(0, 8)}', 'gpu-node-1', 4242, '{train,predict}', 'NVIDIA H100', now() - interval '2 hours', now())
     ON CONFLICT (id) DO UPDATE SET "heartbeatAt" = now()`);
 
-  return { projectId: pid, slug, lead, mds, stranger, roundIds: voting ? [r1, r2] : [r1], failedJobId };
+  return { projectId: pid, slug, lead, mds, stranger, roundIds: voting ? [r1, r2] : started ? [r1] : [], failedJobId };
 }

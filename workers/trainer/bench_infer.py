@@ -6,7 +6,7 @@ and time PyTorch on the very same weights, so both runtimes are compared in one 
 
 Weights are randomly initialised (seeded): speed does not depend on their values. Prints one
 JSON object: the ONNX path, its sha256, parameter counts, PyTorch ms per image per batch size,
-and the mean probability for a constant 0.5 input (a cheap cross-runtime sanity check).
+and the mean probability for a constant 128/255 input (a cheap cross-runtime sanity check).
 """
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def main() -> None:
     sha256 = export_onnx(net, args.size, onnx_path)
     model = ProbabilityModel(net).eval()
     with torch.no_grad():
-        constant = float(model(torch.full((1, 1, args.size, args.size), 0.5)).mean())
+        constant = float(model(torch.full((1, 1, args.size, args.size), 128 / 255)).mean())
     timings = {str(b): ms_per_image(model, b, args.size, args.iters, args.warmup)
                for b in (int(v) for v in args.batches.split(","))}
     print(json.dumps({

@@ -6,10 +6,13 @@ export type Bar = { label: string; value: number; display?: string; color?: stri
 /** Horizontal bars, one per row, with the value printed at the end of each bar. */
 export function BarChart({ title, bars, max, unit = "", note }: { title: string; bars: Bar[]; max?: number; unit?: string; note?: string }) {
   const top = max ?? Math.max(0, ...bars.map((b) => b.value));
-  const row = 22, labelW = 130, valueW = 70, width = 560;
-  const barW = width - labelW - valueW;
-  const height = Math.max(row, bars.length * row);
   const text = (b: Bar) => b.display ?? `${b.value.toLocaleString("en")}${unit}`;
+  // Room for the longest label and value at ~6.5 px per character of 11 px text.
+  const row = 22, width = 560;
+  const labelW = Math.min(200, 16 + 6.5 * Math.max(0, ...bars.map((b) => b.label.length)));
+  const valueW = 16 + 6.5 * Math.max(0, ...bars.map((b) => text(b).length));
+  const barW = Math.max(80, width - labelW - valueW);
+  const height = Math.max(row, bars.length * row);
   return (
     <ChartFigure title={title} note={note} table={{ columns: ["", "Value"], rows: bars.map((b) => [b.label, text(b)]) }}>
       {bars.length ? (

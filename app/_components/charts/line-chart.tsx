@@ -47,8 +47,8 @@ export function LineChart({ title, series, xFormat = String, yFormat = compact, 
             <text x={M.left - 6} y={y(t)} textAnchor="end" dominantBaseline="middle" className="fill-muted text-[10px] tabular-nums">{yFormat(t)}</text>
           </g>
         ))}
-        {spread(xs, 6).map((t) => (
-          <text key={t} x={x(t)} y={H - 6} textAnchor="middle" className="fill-muted text-[10px]">{xFormat(t)}</text>
+        {spread(xs, 6).map((t, i, all) => (
+          <text key={t} x={x(t)} y={H - 6} textAnchor={all.length > 1 && i === 0 ? "start" : all.length > 1 && i === all.length - 1 ? "end" : "middle"} className="fill-muted text-[10px]">{xFormat(t)}</text>
         ))}
         {series.map((s) => (
           <g key={s.name}>

@@ -9,7 +9,7 @@ export function linear(domain: [number, number], range: [number, number]): Scale
   return (v) => r0 + ((v - d0) / span) * (r1 - r0);
 }
 
-/** About `count` round tick values (1, 2 or 5 × 10^k apart) covering [min, max]. */
+/** About `count` round tick values (1, 2 or 5 × 10^k apart) from at or below min to at or above max. */
 export function niceTicks(min: number, max: number, count = 5): number[] {
   if (!Number.isFinite(min) || !Number.isFinite(max)) return [0];
   if (min === max) return [min];
@@ -17,7 +17,8 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const ticks: number[] = [];
-  for (let v = Math.floor(min / step) * step; v <= max + step * 1e-9; v += step) ticks.push(Math.round(v / step) * step);
+  const first = Math.floor(min / step), last = Math.ceil(max / step - 1e-9);
+  for (let i = first; i <= last; i++) ticks.push(Number((i * step).toPrecision(12)));
   return ticks;
 }
 

@@ -25,10 +25,10 @@ export function AgreementPanel({ d, dice }: { d: Dashboard; dice: ReactNode }) {
             <tbody className="tabular-nums">
               {d.agreement.map((a) => (
                 <tr key={a.stage} className="border-b border-line/50">
-                  <th scope="row" className="py-1.5 pr-4 text-left font-normal">{stageLabel(a.stage)}</th>
+                  <th scope="row" className="py-1.5 pr-4 text-left font-normal whitespace-nowrap">{stageLabel(a.stage)}</th>
                   <td className="pr-4">{num(a.stats.items)}</td>
                   <td className="pr-4">{pct(a.stats.percentAgreement)}</td>
-                  <td className="pr-4">{a.stats.items ? `${num(a.stats.unanimous)} (${pct(a.stats.unanimous / a.stats.items)})` : "—"}</td>
+                  <td className="pr-4 whitespace-nowrap">{a.stats.items ? `${num(a.stats.unanimous)} (${pct(a.stats.unanimous / a.stats.items)})` : "—"}</td>
                   <td className="pr-4" data-testid={a.stage === "ALL" ? "kappa-all" : undefined}>{fixed(a.stats.kappa, 3)}</td>
                 </tr>
               ))}

@@ -17,7 +17,7 @@ export async function DicePanel({ actor, projectId }: { actor: Actor; projectId:
         ))}
       </ul>
       {r.sampledImages < r.eligibleImages ? (
-        <p className="text-xs text-muted">Over the {num(r.sampledImages)} most recently voted of {num(r.eligibleImages)} images with two or more chosen masks.</p>
+        <p className="text-xs text-muted">Over {num(r.sampledImages)} of {num(r.eligibleImages)} images with two or more chosen masks (each round&apos;s most recently voted).</p>
       ) : null}
     </div>
   );

@@ -21,10 +21,12 @@ function RunLine({ r }: { r: RunRow }) {
     ].filter(Boolean).join(" · ")
     : r.status.toLowerCase();
   return (
-    <li className="grid grid-cols-[12rem_1fr] items-center gap-3 text-sm sm:grid-cols-[14rem_1fr_16rem]">
-      <span className="truncate">{name}</span>
+    <li className="space-y-1 text-sm">
+      <div className="flex items-baseline justify-between gap-3">
+        <span className="truncate">{name}</span>
+        <span className={`truncate text-xs ${r.status === "FAILED" ? "text-bad" : "text-muted"}`} title={detail}>{detail}</span>
+      </div>
       <ProgressBar value={r.status === "QUEUED" ? 0 : p?.fraction ?? (r.status === "SUCCEEDED" ? 1 : null)} label={`Training ${name}`} tone={tone} />
-      <span className={`col-span-2 text-xs sm:col-span-1 ${r.status === "FAILED" ? "text-bad" : "text-muted"}`}>{detail}</span>
     </li>
   );
 }

@@ -9,8 +9,8 @@ export function LossCurves({ runs, round }: { runs: RunRow[]; round: number | nu
   if (!withCurves.length) return null;
   return (
     <LineChart
-      title={`Round ${round ?? "—"}: training loss per epoch`}
-      xFormat={(e) => `epoch ${e}`}
+      title={`Round ${round ?? "—"}: training loss by epoch`}
+      xFormat={(e) => String(e)}
       yFormat={(v) => v.toFixed(2)}
       series={withCurves.map((r) => ({
         name: `${r.arch} · ${r.encoder}${r.fold === null ? "" : ` f${r.fold + 1}`}`,

@@ -1,0 +1,144 @@
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import sharp from "sharp";
+import { startEmbeddedPostgres } from "../lib/db/embedded";
+import { migrate } from "../lib/db/migrate";
+import { loadModel, predictBatch, type Model } from "../lib/ml/onnx-model";
+import { pilResizeBilinear } from "../lib/ml/pil-resize";
+import { testPixels } from "../tests/setup/synthetic-images";
+
+// Inference: U-Net/DenseNet-121 at 224² (random initialisation: speed does not depend on the
+// weights), onnxruntime-node against PyTorch on the same weights in the same run, then a whole
+// prediction job over N stored images against a bare session loop over the same images.
+
+type Row = { name: string; value: number; unit: string; note?: string };
+
+const SIZE = 224;
+const THREADS = Number(process.env.BENCH_THREADS ?? os.availableParallelism());
+const ITERS = Number(process.env.BENCH_INFER_ITERS ?? 3);
+const JOB_IMAGES = Number(process.env.BENCH_PREDICT_IMAGES ?? 1000);
+const NATIVE = Number(process.env.BENCH_NATIVE_SIZE ?? 512);
+const BATCH = 8;
+
+type PyResult = { onnx: string; sha256: string; threads: number; torch: string; ms_per_image: Record<string, number>; constant_input_mean_prob: number };
+
+async function pytorch(dir: string): Promise<PyResult> {
+  const args = ["bench_infer.py", "--out", dir, "--size", String(SIZE), "--batches", `1,${BATCH}`, "--iters", String(ITERS), "--warmup", "1", "--threads", String(THREADS)];
+  const { stdout } = await promisify(execFile)(process.env.PYTHON ?? "/usr/bin/python3", args, { cwd: path.resolve("workers/trainer"), maxBuffer: 1 << 20 });
+  return JSON.parse(stdout.trim().split("\n").pop()!) as PyResult;
+}
+
+async function ortMsPerImage(model: Model, batch: number): Promise<number> {
+  const inputs = Array.from({ length: batch }, (_, i) => pilResizeBilinear(testPixels(256, 256, i), 256, 256, SIZE, SIZE));
+  await predictBatch(model, inputs);
+  const times: number[] = [];
+  for (let i = 0; i < ITERS; i++) {
+    const t = performance.now();
+    await predictBatch(model, inputs);
+    times.push(performance.now() - t);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)] / batch;
+}
+
+/** Seeds N working PNGs and a trained Stage-II run, runs the predict job's chunks, and times them. */
+async function predictJob(work: string, onnx: Buffer, sha256: string) {
+  const { db, closeDb } = await import("../lib/db/client");
+  const { LocalStore } = await import("../lib/storage/local-store");
+  const { setStoreForTests } = await import("../lib/storage/store");
+  const { uuidv7 } = await import("../lib/db/uuid");
+  const { PREDICT_CHUNK } = await import("../lib/protocol/types");
+  const { predictHandler } = await import("../workers/handlers/predict");
+  try {
+    const store = new LocalStore(path.join(work, "store"));
+    setStoreForTests(store);
+    const project = await db().project.create({ data: { name: "Inference bench", slug: `bench-${randomUUID().slice(0, 8)}`, stage1Archs: [], stage2Networks: [], trainConfig: {} } });
+    const inputs: Uint8Array[] = [];
+    const rows: object[] = [];
+    for (let i = 0; i < JOB_IMAGES; i++) {
+      const px = testPixels(NATIVE, NATIVE, i);
+      inputs.push(pilResizeBilinear(px, NATIVE, NATIVE, SIZE, SIZE));
+      const id = uuidv7();
+      const storageKey = `projects/${project.id}/images/${id}/working.png`;
+      await store.put(storageKey, await sharp(Buffer.from(px), { raw: { width: NATIVE, height: NATIVE, channels: 1 } }).png().toBuffer());
+      rows.push({ id, projectId: project.id, originalName: `bench-${i}.png`, sourceFormat: "PNG", sha256: `${i}`, pixelSha256: `${i}`, storageKey, originalKey: storageKey, thumbKey: storageKey, width: NATIVE, height: NATIVE, bitDepth: 8, label: "COVID", state: "AWAITING_CANDIDATES" });
+    }
+    await db().image.createMany({ data: rows as never });
+    const round = await db().round.create({ data: { projectId: project.id, number: 1, stage: "STAGE_II", status: "TRAINING" } });
+    const artifactKey = `projects/${project.id}/runs/model.onnx`;
+    await store.put(artifactKey, onnx);
+    const run = await db().modelRun.create({
+      data: { projectId: project.id, roundId: round.id, arch: "unet", encoder: "densenet121", fold: null, status: "SUCCEEDED", artifactKey, weightsSha256: sha256, config: { size: SIZE, epochs: 1, batchSize: BATCH, lr: 1e-4, freezeEncoder: false, pretrained: null } },
+    });
+
+    // The bare loop: the same images, already resized in memory, straight through one session.
+    const model = await loadModel(onnx, SIZE);
+    await predictBatch(model, inputs.slice(0, BATCH));
+    const b0 = performance.now();
+    for (let i = 0; i < inputs.length; i += BATCH) await predictBatch(model, inputs.slice(i, i + BATCH));
+    const bareS = (performance.now() - b0) / 1000;
+
+    const chunks = Math.ceil(JOB_IMAGES / PREDICT_CHUNK);
+    const j0 = performance.now();
+    for (let chunk = 0; chunk < chunks; chunk++) {
+      await predictHandler({ jobId: randomUUID(), attempt: 1, payload: { runId: run.id, chunk, chunks }, signal: new AbortController().signal, progress: async () => {} });
+    }
+    const jobS = (performance.now() - j0) / 1000;
+    const candidates = await db().candidate.count({ where: { roundId: round.id } });
+    if (candidates !== JOB_IMAGES) throw new Error(`the job registered ${candidates} candidates for ${JOB_IMAGES} images`);
+    return { jobS, bareS };
+  } finally {
+    setStoreForTests(undefined);
+    await closeDb();
+  }
+}
+
+export async function run(): Promise<Row[]> {
+  const work = mkdtempSync(path.join(os.tmpdir(), "tandem-inference-bench-"));
+  const saved = { DATABASE_URL: process.env.DATABASE_URL, ORT_THREADS: process.env.ORT_THREADS };
+  process.env.ORT_THREADS = String(THREADS);
+  try {
+    const py = await pytorch(work);
+    const onnx = readFileSync(py.onnx);
+    const model = await loadModel(onnx, SIZE);
+    const [constant] = await predictBatch(model, [new Uint8Array(SIZE * SIZE).fill(128)]);
+    const ort1 = await ortMsPerImage(model, 1);
+    const ort8 = await ortMsPerImage(model, BATCH);
+    const t1 = py.ms_per_image["1"], t8 = py.ms_per_image[String(BATCH)];
+    const meanProb = constant.reduce((a, b) => a + b, 0) / constant.length;
+    const cpu = `CPU, ${THREADS} threads each; random init`;
+    const rows: Row[] = [
+      { name: "U-Net/DenseNet-121 224², batch 1: onnxruntime-node", value: ort1, unit: "ms/image", note: cpu },
+      { name: "U-Net/DenseNet-121 224², batch 1: PyTorch", value: t1, unit: "ms/image", note: `torch ${py.torch}, same weights` },
+      { name: `U-Net/DenseNet-121 224², batch ${BATCH}: onnxruntime-node`, value: ort8, unit: "ms/image", note: cpu },
+      { name: `U-Net/DenseNet-121 224², batch ${BATCH}: PyTorch`, value: t8, unit: "ms/image", note: `torch ${py.torch}, same weights` },
+      { name: "onnxruntime-node speed-up over PyTorch, batch 1", value: t1 / ort1, unit: "×", note: "target > 1" },
+      { name: `onnxruntime-node speed-up over PyTorch, batch ${BATCH}`, value: t8 / ort8, unit: "×", note: `same weights check: mean p on a uniform 128/255 input differs by ${Math.abs(meanProb - py.constant_input_mean_prob).toExponential(1)}` },
+    ];
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(work, "pg"), database: "tandem_bench" });
+    try {
+      process.env.DATABASE_URL = pg.url;
+      await migrate(pg.url);
+      const { jobS, bareS } = await predictJob(work, onnx, py.sha256);
+      const job = JOB_IMAGES / jobS, bare = JOB_IMAGES / bareS;
+      const what = `${JOB_IMAGES} ${NATIVE}² PNGs, batch ${BATCH}`;
+      rows.push(
+        { name: "predict job end to end (fetch, decode, resize, infer, encode, store, register)", value: job, unit: "images/s", note: what },
+        { name: "bare onnxruntime-node session loop, same images", value: bare, unit: "images/s", note: what },
+        { name: "predict job / bare session loop", value: job / bare, unit: "ratio", note: "target ≥ 0.8" },
+      );
+    } finally {
+      await pg.stop();
+    }
+    return rows;
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    rmSync(work, { recursive: true, force: true });
+  }
+}
