@@ -314,17 +314,19 @@ function agreementByStage(byStage: Awaited<ReturnType<typeof agreementAggregates
   return out;
 }
 
+/** The first 50 disputed images in import order (the state index serves them without a sort). */
 async function disputedRows(projectId: string): Promise<DisputedRow[]> {
   const rows = await db().$queryRaw<{ imageId: string; name: string; round: number | null; votes: number; candidates: number; noneVotes: number }[]>`
-    WITH last AS (SELECT id, number FROM "Round" WHERE "projectId" = ${projectId}::uuid ORDER BY number DESC LIMIT 1)
-    SELECT i.id AS "imageId", i."originalName" AS name, (SELECT number FROM last) AS round,
+    WITH last AS (SELECT id, number FROM "Round" WHERE "projectId" = ${projectId}::uuid ORDER BY number DESC LIMIT 1),
+    pick AS (
+      SELECT id FROM "Image" WHERE "projectId" = ${projectId}::uuid AND state = 'DISPUTED' ORDER BY id LIMIT 50
+    )
+    SELECT i.id AS "imageId", 'image ' || left(i.id::text, 8) AS name, (SELECT number FROM last) AS round,
       count(v.id)::int AS votes, count(DISTINCT v."candidateId")::int AS candidates, (count(v.id) FILTER (WHERE v."noneAcceptable"))::int AS "noneVotes"
-    FROM "Image" i
+    FROM pick i
     LEFT JOIN "Vote" v ON v."imageId" = i.id AND v."roundId" = (SELECT id FROM last)
-    WHERE i."projectId" = ${projectId}::uuid AND i.state = 'DISPUTED'
-    GROUP BY i.id, i."originalName"
-    ORDER BY i."originalName"
-    LIMIT 50`;
+    GROUP BY i.id
+    ORDER BY i.id`;
   return rows.map(({ candidates, ...r }) => ({ ...r, distinctChoices: candidates + (r.noneVotes > 0 ? 1 : 0) }));
 }
 

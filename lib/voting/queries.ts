@@ -45,3 +45,14 @@ export async function revealCandidates(actor: Actor, imageId: string) {
     };
   });
 }
+
+/** A candidate's mask for a lead once the image's vote is closed (for settling disputes). */
+export async function revealedCandidateKey(actor: Actor, imageId: string, candidateId: string): Promise<string> {
+  const image = await db().image.findUnique({ where: { id: imageId } });
+  if (!image) throw new AppError("NOT_FOUND", "Image not found");
+  await requireProjectRole(actor, image.projectId, ["LEAD"]);
+  if (image.state === "AWAITING_VOTE") throw new AppError("FORBIDDEN", "Sources are revealed only after the vote on this image is closed");
+  const c = await db().candidate.findFirst({ where: { id: candidateId, imageId } });
+  if (!c) throw new AppError("NOT_FOUND", "Candidate not found");
+  return (await db().mask.findUniqueOrThrow({ where: { id: c.maskId }, select: { storageKey: true } })).storageKey;
+}

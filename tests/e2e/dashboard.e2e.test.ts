@@ -57,6 +57,21 @@ describe("lead dashboard in a real browser", () => {
     await strangerPage.close();
   });
 
+  it("the next-step button selects the Stage-I subset, then starts Stage I", async () => {
+    const fresh = await seedProtocolState({ phase: "not-started", failedJobName: "dashboard-e2e-noop" });
+    const page = await browser.newPage();
+    await signIn(page, fresh.lead.email, fresh.lead.password);
+    await page.goto(`${baseUrl()}/projects/${fresh.slug}/dashboard`);
+    await page.getByRole("button", { name: "Select Stage-I subset" }).click();
+    await page.getByText("Not started: Stage-I subset of 6 images chosen").waitFor();
+    await page.getByRole("button", { name: "Start Stage I" }).click();
+    await page.getByText("Round 1 · Stage I · manual drawing").waitFor();
+    await expect(page.getByRole("list", { name: "Blockers" }).textContent()).resolves.toContain("6 Stage-I images still lack a manual mask");
+    await expect(page.getByRole("button", { name: "Start Stage-I training" }).isDisabled()).resolves.toBe(true);
+    expect(await db().round.count({ where: { projectId: fresh.projectId } })).toBe(1);
+    await page.close();
+  });
+
   it("the live route serves the lead the current round's runs, jobs and workers", async () => {
     const lead = await sessionCookie(seeded.lead.email, seeded.lead.password);
     const r = await fetch(`${baseUrl()}/api/projects/${seeded.projectId}/dashboard/live`, { headers: { cookie: lead } });

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../lib/db/client";
 import { chosenMaskDice, liveStatus, loadDashboard, loadDashboardBySlug } from "../../lib/dashboard/queries";
-import { retryProjectJob } from "../../lib/dashboard/mutations";
+import { retryProjectJob, selectSubsetFromSettings } from "../../lib/dashboard/mutations";
+import { startStage1 } from "../../lib/protocol/mutations";
 import type { Dashboard } from "../../lib/dashboard/types";
 import { makeProject, makeUser } from "../setup/fixtures";
 import { seedProtocolState, type SeededProject } from "../setup/seed-protocol-state";
@@ -191,6 +192,24 @@ describe("next step by protocol phase", () => {
     expect(d.labour.secondsPerAcceptedMask).toBeNull();
     expect(d.labour.baselineSecondsPerMask).toBe(80); // md1's drawings: 60, 80, 100 s
     expect(d.agreement.at(-1)!.stats.kappa).toBeNull();
+  });
+
+  it("before Stage I: the lead selects the subset from the settings, then starts Stage I", async () => {
+    const s = await seedProtocolState({ phase: "not-started", failedJobName: NO_WORKER_JOB });
+    let d = await loadDashboard(s.lead.actor, s.projectId);
+    expect(d.stage.headline).toBe("Not started: choose the Stage-I subset");
+    expect(d.stage.next).toEqual({ action: "select-subset", label: "Select Stage-I subset", enabled: true });
+    await expect(selectSubsetFromSettings(s.mds[0].actor, s.projectId)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await selectSubsetFromSettings(s.lead.actor, s.projectId);
+    d = await loadDashboard(s.lead.actor, s.projectId);
+    expect(d.progress.inS1).toBe(6);
+    expect(d.stage.headline).toBe("Not started: Stage-I subset of 6 images chosen");
+    expect(d.stage.next).toEqual({ action: "start-stage1", label: "Start Stage I", enabled: true });
+    await startStage1(s.lead.actor, s.projectId);
+    d = await loadDashboard(s.lead.actor, s.projectId);
+    expect(d.stage.headline).toBe("Round 1 · Stage I · manual drawing");
+    expect(d.stage.blockers).toEqual([{ code: "MANUAL_MISSING", message: "6 Stage-I images still lack a manual mask", count: 6 }]);
+    expect(d.progress.byState).toMatchObject({ AWAITING_MANUAL: 6, ACCEPTED: 4, UNANNOTATED: 12 });
   });
 
   it("before Stage I: choosing the subset needs COVID images and a subset size", async () => {

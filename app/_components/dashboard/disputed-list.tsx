@@ -24,7 +24,7 @@ export function DisputedList({ d }: { d: Dashboard }) {
             <tbody className="tabular-nums">
               {rows.map((r) => (
                 <tr key={r.imageId} className="border-b border-line/50">
-                  <th scope="row" className="py-1.5 pr-4 text-left font-normal"><span className="font-mono text-xs">{r.name}</span></th>
+                  <th scope="row" className="py-1.5 pr-4 text-left font-normal"><a className="font-mono text-xs text-accent hover:underline" href={`/projects/${d.project.slug}/disputes/${r.imageId}`}>{r.name}</a></th>
                   <td className="pr-4">{r.round ?? "—"}</td>
                   <td className="pr-4">{r.votes}</td>
                   <td className="pr-4">{r.distinctChoices}</td>

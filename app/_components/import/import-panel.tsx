@@ -34,8 +34,9 @@ export function ImportPanel({ projectId, maxUploadBytes, recent }: { projectId: 
 
   const choose = (files: PickedFile[]) => {
     if (running) return;
+    const fresh = state.phase === "done" || state.phase === "failed"; // a new selection after a run
     reset();
-    setPicked((prev) => [...prev, ...files]);
+    setPicked((prev) => (fresh ? files : [...prev, ...files]));
   };
   const onDrop = (e: DragEvent) => {
     e.preventDefault();

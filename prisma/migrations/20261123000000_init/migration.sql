@@ -485,10 +485,16 @@ CREATE UNIQUE INDEX "Vote_idempotencyKey_key" ON "Vote"("idempotencyKey");
 CREATE INDEX "Vote_roundId_imageId_idx" ON "Vote"("roundId", "imageId");
 
 -- CreateIndex
+CREATE INDEX "Vote_roundId_createdAt_idx" ON "Vote"("roundId", "createdAt");
+
+-- CreateIndex
 CREATE INDEX "Vote_voterId_createdAt_idx" ON "Vote"("voterId", "createdAt");
 
 -- CreateIndex
 CREATE INDEX "GroundTruth_projectId_acceptedAt_idx" ON "GroundTruth"("projectId", "acceptedAt");
+
+-- CreateIndex
+CREATE INDEX "GroundTruth_projectId_decision_acceptedAt_idx" ON "GroundTruth"("projectId", "decision", "acceptedAt");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "GroundTruth_imageId_isCurrent_key" ON "GroundTruth"("imageId", "isCurrent");

@@ -1,0 +1,24 @@
+import { notFound } from "next/navigation";
+import { requirePageUser } from "@/app/_lib/session";
+import { revealCandidates } from "@/lib/voting/queries";
+import { isAppError } from "@/lib/errors/app-error";
+import { ResolveDispute } from "@/app/_components/disputes/resolve-dispute";
+
+export const dynamic = "force-dynamic";
+
+export default async function DisputePage({ params }: { params: Promise<{ slug: string; imageId: string }> }) {
+  const user = await requirePageUser();
+  const { slug, imageId } = await params;
+  const candidates = await revealCandidates(user, imageId).catch((e) => {
+    if (isAppError(e) && ["NOT_FOUND", "FORBIDDEN", "BAD_REQUEST"].includes(e.code)) return null;
+    throw e;
+  });
+  if (!candidates) notFound();
+  return (
+    <div className="space-y-3">
+      <h1 className="text-lg font-semibold">Settle a tied vote · image {imageId.slice(0, 8)}</h1>
+      <p className="text-sm text-muted">The voters disagreed. Sources are shown because this image&apos;s vote is closed.</p>
+      <ResolveDispute imageId={imageId} candidates={candidates} backHref={`/projects/${slug}/dashboard`} />
+    </div>
+  );
+}

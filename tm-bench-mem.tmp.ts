@@ -1,0 +1,165 @@
+import { spawnSync } from "node:child_process";
+import { createHash, randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { deflateSync } from "node:zlib";
+import { startEmbeddedPostgres } from "./lib/db/embedded";
+import { migrate } from "./lib/db/migrate";
+import { crc32 } from "./lib/masks/crc32";
+
+// Exports N generated image/mask pairs from a fresh embedded database and a local store, and
+// compares with tar(1) archiving the same files from a folder in the same run.
+
+export interface BenchResult {
+  name: string;
+  value: number;
+  unit: string;
+  note?: string;
+}
+
+const PAIRS = Number(process.env.EXPORT_BENCH_PAIRS ?? 20_000);
+const SIZE = 256;
+
+function chunk(type: string, data: Buffer): Buffer {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, "latin1");
+  data.copy(out, 8);
+  out.writeUInt32BE(crc32(out, 4, 8 + data.length), 8 + data.length);
+  return out;
+}
+
+/** An 8-bit grayscale PNG, the layout Tandem stores (fast deflate: fixture data, not what is measured). */
+function grayPng(px: Uint8Array, w: number, h: number): Buffer {
+  const raw = Buffer.alloc((w + 1) * h);
+  for (let y = 0; y < h; y++) raw.set(px.subarray(y * w, (y + 1) * w), y * (w + 1) + 1);
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8;
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw, { level: 1 })), chunk("IEND", Buffer.alloc(0))]);
+}
+
+function pair(i: number): { image: Buffer; mask: Buffer; area: number } {
+  const px = new Uint8Array(SIZE * SIZE);
+  const m = new Uint8Array(SIZE * SIZE);
+  let s = (i * 2654435761) >>> 0 || 1;
+  const cx = SIZE * (0.25 + ((i % 7) / 7) * 0.5);
+  const r = 12 + (i % 23);
+  let area = 0;
+  for (let y = 0; y < SIZE; y++) {
+    for (let x = 0; x < SIZE; x++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      const lung = ((x - SIZE * 0.3) / (SIZE * 0.18)) ** 2 + ((y - SIZE * 0.5) / (SIZE * 0.3)) ** 2 < 1;
+      px[y * SIZE + x] = (60 + ((120 * y) >> 8) - (lung ? 40 : 0) + (s >>> 29)) & 0xff;
+      if (i % 5 !== 0 && (x - cx) ** 2 + (y - SIZE / 2) ** 2 < r * r) {
+        m[y * SIZE + x] = 255;
+        area++;
+      }
+    }
+  }
+  return { image: grayPng(px, SIZE, SIZE), mask: grayPng(m, SIZE, SIZE), area };
+}
+
+const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+const mb = (n: number) => Math.round((n / 1e6) * 10) / 10;
+
+export async function run(): Promise<BenchResult[]> {
+  const work = mkdtempSync(path.join(os.tmpdir(), "tandem-export-bench-"));
+  const saved = { DATABASE_URL: process.env.DATABASE_URL, AUTH_SECRET: process.env.AUTH_SECRET, PSEUDONYM_KEY: process.env.PSEUDONYM_KEY };
+  const pg = await startEmbeddedPostgres({ dataDir: path.join(work, "pg"), database: "tandem_bench" });
+  try {
+    process.env.DATABASE_URL = pg.url;
+    process.env.AUTH_SECRET ??= `bench-${randomUUID()}-${randomUUID()}`;
+    process.env.PSEUDONYM_KEY ??= `bench-${randomUUID()}-${randomUUID()}`;
+    await migrate(pg.url);
+    // Imported only now: these modules reach the database through DATABASE_URL.
+    const { db, closeDb } = await import("./lib/db/client");
+    const { LocalStore } = await import("./lib/storage/local-store");
+    const { setStoreForTests } = await import("./lib/storage/store");
+    const { createUser } = await import("./lib/auth/mutations");
+    const { createProject, addMember } = await import("./lib/projects/mutations");
+    const { requestExport } = await import("./lib/exports/mutations");
+    const { runExport } = await import("./lib/exports/run-export");
+    const { uuidv7 } = await import("./lib/db/uuid");
+    try {
+      const storeDir = path.join(work, "store");
+      const store = new LocalStore(storeDir);
+      setStoreForTests(store);
+      const admin = await createUser({ email: "bench-admin@bench.local", name: "admin", password: "bench password 123", isAdmin: true });
+      const exporter = await createUser({ email: "bench-exporter@bench.local", name: "exporter", password: "bench password 123" });
+      const project = await createProject({ userId: admin.id, isAdmin: true }, { name: "Export bench", slug: "export-bench" });
+      await addMember({ userId: admin.id, isAdmin: true }, project.id, { email: exporter.email, roles: ["EXPORTER"] });
+
+      // Seed: objects in the store, the same bytes in a plain folder for tar, rows in bulk.
+      const t0 = performance.now();
+      const plain = path.join(work, "plain");
+      mkdirSync(path.join(plain, "Images"), { recursive: true });
+      mkdirSync(path.join(plain, "Ground-truths"), { recursive: true });
+      let payloadBytes = 0;
+      for (let start = 0; start < PAIRS; start += 1000) {
+        const images: object[] = [];
+        const masks: object[] = [];
+        const gts: object[] = [];
+        for (let i = start; i < Math.min(PAIRS, start + 1000); i++) {
+          const { image, mask, area } = pair(i);
+          const imageId = uuidv7();
+          const maskId = uuidv7();
+          const imageKey = `projects/${project.id}/images/${imageId}/working.png`;
+          const maskKey = `projects/${project.id}/masks/${maskId}.png`;
+          await store.put(imageKey, image);
+          await store.put(maskKey, mask);
+          writeFileSync(path.join(plain, "Images", `${imageId}.png`), image);
+          writeFileSync(path.join(plain, "Ground-truths", `${imageId}.png`), mask);
+          payloadBytes += image.length + mask.length;
+          images.push({ id: imageId, projectId: project.id, originalName: `bench-${i}.png`, sourceFormat: "PNG", sha256: sha(image), pixelSha256: sha(image), storageKey: imageKey, originalKey: imageKey, thumbKey: imageKey, width: SIZE, height: SIZE, bitDepth: 8, patientPseudonym: `P-BENCH${i % 5000}`, label: "COVID", sourceDataset: i % 2 ? "site-a" : "site-b", state: "ACCEPTED" });
+          masks.push({ id: maskId, projectId: project.id, imageId, kind: "MANUAL", storageKey: maskKey, sha256: sha(mask), area, width: SIZE, height: SIZE });
+          gts.push({ projectId: project.id, imageId, maskId, decision: "CONSENSUS", sourceKind: "MANUAL", stage: "STAGE_I" });
+        }
+        await db().image.createMany({ data: images as never });
+        await db().mask.createMany({ data: masks as never });
+        await db().groundTruth.createMany({ data: gts as never });
+      }
+      const seedS = (performance.now() - t0) / 1000;
+
+      // Export, sampling the resident set size.
+      const { exportId } = await requestExport({ userId: exporter.id, isAdmin: false }, project.id, {}, { enqueue: false });
+      global.gc?.();
+      const baseline = process.memoryUsage.rss();
+      let peak = baseline;
+      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20); const mon = setInterval(() => { (globalThis as any).gc?.(); const m = process.memoryUsage(); console.error("mem", Math.round(m.rss/1e6), "heap", Math.round(m.heapUsed/1e6), "ext", Math.round(m.external/1e6), "ab", Math.round(m.arrayBuffers/1e6)); }, 2000);
+      const e0 = performance.now();
+      const result = await runExport(exportId);
+      const exportS = (performance.now() - e0) / 1000;
+      clearInterval(sampler); clearInterval(mon);
+      peak = Math.max(peak, process.memoryUsage.rss());
+
+      // tar(1) over the same image and mask files, same disk, same run.
+      const tarFile = path.join(work, "plain.tar");
+      const a0 = performance.now();
+      const tar = spawnSync("tar", ["-cf", tarFile, "-C", plain, "."], { encoding: "utf8" });
+      const tarS = (performance.now() - a0) / 1000;
+      if (tar.status !== 0) throw new Error(`tar failed: ${tar.stderr}`);
+      const tarBytes = statSync(tarFile).size;
+
+      const note = `${PAIRS} pairs ${SIZE}×${SIZE}, ${mb(payloadBytes)} MB of PNGs, seeded in ${seedS.toFixed(0)} s, local store, ${os.cpus().length} CPUs`;
+      return [
+        { name: "export throughput", value: Math.round(PAIRS / exportS), unit: "images/s", note },
+        { name: "export throughput", value: Math.round((result.sizeBytes / 1e6 / exportS) * 10) / 10, unit: "MB/s", note: `archive ${mb(result.sizeBytes)} MB, ${result.fileCount} files` },
+        { name: "export wall time", value: Math.round(exportS * 10) / 10, unit: "s" },
+        { name: "export peak RSS", value: mb(peak), unit: "MB", note: `+${mb(peak - baseline)} MB over the ${mb(baseline)} MB before the export` },
+        { name: "tar -cf same files", value: Math.round(tarS * 100) / 100, unit: "s", note: `${mb(tarBytes)} MB, ${Math.round(PAIRS / tarS)} pairs/s` },
+        { name: "export / tar time", value: Math.round((exportS / tarS) * 100) / 100, unit: "×", note: "export also decodes every mask, encodes RLE, hashes every file, writes COCO, CSV, manifest" },
+      ];
+    } finally {
+      setStoreForTests(undefined);
+      await closeDb();
+    }
+  } finally {
+    await pg.stop();
+    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+    rmSync(work, { recursive: true, force: true });
+  }
+}
