@@ -1,4 +1,4 @@
-import { inflateSync } from "node:zlib";
+import { unzlibSync } from "fflate";
 import { AppError } from "../errors/app-error";
 import { readPngChunks, readPngHeader } from "../masks/png-chunks";
 import { decodeMaskPng } from "../masks/png-codec";
@@ -11,9 +11,8 @@ function paeth(a: number, b: number, c: number): number {
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }
 
-/** Undoes PNG row filters for 8-bit, one-sample rows; returns the row-major samples. */
-function unfilter(raw: Uint8Array, width: number, height: number): Uint8Array {
-  const out = new Uint8Array(width * height);
+/** Undoes PNG row filters for 8-bit, one-sample rows, writing the samples row-major into `out`. */
+function unfilter(raw: Uint8Array, width: number, height: number, out: Uint8Array): void {
   const zeros = new Uint8Array(width);
   for (let y = 0; y < height; y++) {
     const f = raw[y * (width + 1)];
@@ -40,27 +39,42 @@ function unfilter(raw: Uint8Array, width: number, height: number): Uint8Array {
         throw new AppError("BAD_REQUEST", `mask PNG row ${y} has unknown filter ${f}`);
     }
   }
-  return out;
 }
 
+// One inflate buffer for the whole process: decoding below is synchronous, so no two calls
+// ever share it, and the export makes no per-mask garbage of this size.
+let scratch = new Uint8Array(0);
+
 /**
- * A stored mask's pixels as 0/1. Tandem writes masks as 8-bit grayscale PNGs (lib/masks), which
- * this reads directly with native inflate; anything else goes through the general decoder.
- * Same thresholds as decodeMaskPng: ≥ 128 is foreground, or 1 when the mask is stored as 0/1.
+ * Decodes a mask stored the way Tandem writes them (8-bit grayscale PNG, lib/masks) into
+ * `out` as 0/1, synchronously. Same thresholds as decodeMaskPng: ≥ 128 is foreground, or 1
+ * when the mask is stored as 0/1. False when the PNG has another layout.
  */
-export async function maskPixels(png: Buffer, width: number, height: number): Promise<Uint8Array> {
+export function decodeMaskInto(png: Uint8Array, width: number, height: number, out: Uint8Array): boolean {
   const chunks = readPngChunks(png);
   const h = readPngHeader(png, chunks);
   if (h.width !== width || h.height !== height) throw new AppError("CONFLICT", `mask is ${h.width}×${h.height}, its image ${width}×${height}`);
-  if (h.bitDepth !== 8 || h.colorType !== 0 || h.interlace !== 0) return (await decodeMaskPng(png, { maxPixels: width * height })).mask;
-  const idat = Buffer.concat(chunks.filter((c) => c.type === "IDAT").map((c) => png.subarray(c.offset, c.offset + c.length)));
+  if (h.bitDepth !== 8 || h.colorType !== 0 || h.interlace !== 0) return false;
+  const idat = chunks.filter((c) => c.type === "IDAT");
+  const data = idat.length === 1 ? png.subarray(idat[0].offset, idat[0].offset + idat[0].length) : Buffer.concat(idat.map((c) => png.subarray(c.offset, c.offset + c.length)));
   const expected = (width + 1) * height;
-  const raw = inflateSync(idat, { maxOutputLength: expected });
+  if (scratch.length < expected + 1) scratch = new Uint8Array(expected + 1);
+  // One spare byte: fflate truncates to the buffer, so a longer stream shows as a full buffer.
+  const raw = unzlibSync(data, { out: scratch.subarray(0, expected + 1) });
   if (raw.length !== expected) throw new AppError("BAD_REQUEST", "mask PNG holds the wrong amount of pixel data");
-  const px = unfilter(raw, width, height);
+  unfilter(raw, width, height, out);
   let max = 0;
-  for (let i = 0; i < px.length; i++) max |= px[i];
+  for (let i = 0; i < out.length; i++) max |= out[i];
   const cut = max === 1 ? 1 : 128;
-  for (let i = 0; i < px.length; i++) px[i] = px[i] >= cut ? 1 : 0;
-  return px;
+  for (let i = 0; i < out.length; i++) out[i] = out[i] >= cut ? 1 : 0;
+  return true;
+}
+
+/** A stored mask's pixels as a new 0/1 array, whatever its PNG layout. */
+export async function maskPixels(png: Buffer, width: number, height: number): Promise<Uint8Array> {
+  const out = new Uint8Array(width * height);
+  if (decodeMaskInto(png, width, height, out)) return out;
+  const d = await decodeMaskPng(png, { maxPixels: width * height });
+  if (d.width !== width || d.height !== height) throw new AppError("CONFLICT", `mask is ${d.width}×${d.height}, its image ${width}×${height}`);
+  return d.mask;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "../../lib/db/client";
 import { addMember } from "../../lib/projects/mutations";
 import { selectStage1Subset, startStage1, startStage1Training, startStage2Round, registerPrediction } from "../../lib/protocol/mutations";
-import { castVote, nextBallot } from "../../lib/voting/mutations";
+import { castVote, nextBallot, resolveDispute } from "../../lib/voting/mutations";
 import { secureShuffle } from "../../lib/protocol/random";
 import { makeProject, makeUser } from "../setup/fixtures";
 import { addTestImages } from "../setup/synthetic-images";
@@ -157,6 +157,12 @@ describe("votes", () => {
     await castVote(md2.actor, ballots[1]!.ballotId, { choice: null, durationMs: 5, idempotencyKey: "t2-" + ballots[1]!.ballotId });
     const img = await db().image.findFirstOrThrow({ where: { projectId: p, inS1: true } });
     expect(img.state).toBe("DISPUTED");
+    await expect(resolveDispute(fx.md.actor, img.id, manualCand.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await resolveDispute(fx.lead.actor, img.id, manualCand.id);
+    const gt = await db().groundTruth.findFirstOrThrow({ where: { imageId: img.id, isCurrent: true } });
+    expect(gt).toMatchObject({ maskId: manualMask.id, decision: "LEAD", sourceKind: "MANUAL", decidedById: fx.lead.id });
+    expect((await db().round.findUniqueOrThrow({ where: { id: roundId } })).status).toBe("CLOSED");
+    await expect(resolveDispute(fx.lead.actor, img.id, manualCand.id)).rejects.toMatchObject({ code: "CONFLICT" });
   });
 });
 

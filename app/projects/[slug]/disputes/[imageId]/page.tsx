@@ -13,12 +13,13 @@ export default async function DisputePage({ params }: { params: Promise<{ slug: 
     if (isAppError(e) && ["NOT_FOUND", "FORBIDDEN", "BAD_REQUEST"].includes(e.code)) return null;
     throw e;
   });
-  if (!candidates) notFound();
+  if (!candidates?.length) notFound();
+  const latestRound = candidates[candidates.length - 1].roundId;
   return (
     <div className="space-y-3">
       <h1 className="text-lg font-semibold">Settle a tied vote · image {imageId.slice(0, 8)}</h1>
       <p className="text-sm text-muted">The voters disagreed. Sources are shown because this image&apos;s vote is closed.</p>
-      <ResolveDispute imageId={imageId} candidates={candidates} backHref={`/projects/${slug}/dashboard`} />
+      <ResolveDispute imageId={imageId} candidates={candidates.filter((c) => c.roundId === latestRound)} backHref={`/projects/${slug}/dashboard`} />
     </div>
   );
 }
