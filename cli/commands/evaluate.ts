@@ -21,7 +21,7 @@ function table(title: string, e: Evaluation): string {
   const w = Math.max(...rows.map((r) => r[1].length));
   return [
     `${title} (threshold ${e.threshold})`,
-    ...rows.map(([name, value, n]) => `  ${name.padEnd(18)} ${value.padStart(w)}   N=${n}`),
+    ...rows.map(([name, value, n]) => `  ${name.padEnd(18)} ${value.padStart(w)}${n ? `   N=${n}` : ""}`),
     `  confusion          TP ${c.tp}  FN ${c.fn}  FP ${c.fp}  TN ${c.tn}`,
   ].join("\n");
 }
@@ -57,5 +57,5 @@ export async function run(argv: string[]): Promise<void> {
   console.log(`${r.images} images (${r.positives} with infection, ${r.images - r.positives} controls) at ${r.size}×${r.size}; values ± 95% interval (eq. 13; Hanley–McNeil for the AUC)\n`);
   console.log(table("Segmentation, pixel level", r.pixel));
   console.log();
-  console.log(table("COVID-19 detection, image level (positive when any pixel ≥ threshold)", r.image));
+  console.log(table("COVID-19 detection, image level: positive when any pixel ≥ threshold", r.image));
 }

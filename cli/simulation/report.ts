@@ -3,10 +3,10 @@ import { confusionCounts, dice } from "../../lib/masks/measures";
 import { protocolOutcome } from "../../lib/protocol/queries";
 import { simulateDrawing, type MdProfile } from "../../lib/simulate/simulated-md";
 import { drawingSeconds, drawingWorkOf } from "../../lib/simulate/time-model";
-import { createRng, hashSeed } from "../../lib/simulate/prng";
 import type { SimImage } from "./sources";
 
 export type SimulationReport = {
+  projectId: string;
   images: number;
   covidImages: number;
   rounds: number;
@@ -52,7 +52,6 @@ export async function buildReport(o: {
     diceSum += dice(pred, t.truth);
     if (gt) bySource[gt.sourceKind] = (bySource[gt.sourceKind] ?? 0) + 1;
   }
-  const rng = createRng(hashSeed("manual-only", o.rngSeed));
   const manualPairs: { pred: Uint8Array; truth: Uint8Array }[] = [];
   let manualDice = 0, manualSeconds = 0;
   covid.forEach(([imageId, t], i) => {
@@ -60,7 +59,7 @@ export async function buildReport(o: {
     const pred = simulateDrawing(t.truth, t.width, t.height, md, { imageKey: `${imageId}:MANUAL` });
     manualPairs.push({ pred, truth: t.truth });
     manualDice += dice(pred, t.truth);
-    manualSeconds += drawingSeconds(drawingWorkOf(t.truth, t.width, t.height), md.speed, undefined, rng);
+    manualSeconds += drawingSeconds(drawingWorkOf(t.truth, t.width, t.height), md.speed);
   });
   const s1 = out.votes.filter((v) => v.stage === "STAGE_I");
   const s1Chosen = s1.filter((v) => v.chosenKind !== null);
@@ -73,6 +72,7 @@ export async function buildReport(o: {
   const perAccepted = total / Math.max(1, covid.length);
   const manualPer = manualSeconds / Math.max(1, covid.length);
   return {
+    projectId: o.projectId,
     images: o.truth.size,
     covidImages: covid.length,
     rounds: out.rounds,

@@ -14,7 +14,6 @@ import { encodeMaskPng } from "../../lib/masks/png-codec";
 import { simulateDrawing, type MdProfile } from "../../lib/simulate/simulated-md";
 import { simulateVote } from "../../lib/simulate/simulated-vote";
 import { drawingSeconds, drawingWorkOf, voteSeconds } from "../../lib/simulate/time-model";
-import { createRng, hashSeed } from "../../lib/simulate/prng";
 import { drainJobs } from "./drain-jobs";
 import { buildReport, type SimulationReport } from "./report";
 import type { SimImage } from "./sources";
@@ -76,7 +75,6 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRep
     truth.set(r.id, img);
   }
 
-  const rng = createRng(hashSeed("simulation", o.seed));
   const seconds = { drawing: 0, voting: 0, drawings: 0, votes: 0 };
   const draw = async (kinds: ("MANUAL" | "REDRAW")[]) => {
     let n = 0;
@@ -86,7 +84,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRep
       if (!task) break;
       const t = truth.get(task.image.id)!;
       const mask = simulateDrawing(t.truth, t.width, t.height, md.profile, { imageKey: `${task.image.id}:${task.kind}` });
-      const s = drawingSeconds(drawingWorkOf(t.truth, t.width, t.height), md.profile.speed, undefined, rng);
+      const s = drawingSeconds(drawingWorkOf(t.truth, t.width, t.height), md.profile.speed);
       seconds.drawing += s;
       seconds.drawings++;
       await submitTask(md.actor, task.id, encodeMaskPng(mask, t.width, t.height), { elapsedMs: Math.round(s * 1000), idempotencyKey: `sim-${task.id}` });
@@ -105,7 +103,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRep
       const cands: Uint8Array[] = [];
       for (const c of ballot.candidates) cands.push((await loadMask(await ballotCandidateKey(md.actor, ballot.ballotId, c.position))).mask);
       const v = simulateVote(t.truth, cands, { seed: md.profile.seed, noise: 0.03, acceptThreshold: o.acceptDice }, { key: ballot.ballotId });
-      const s = voteSeconds(cands.length, md.profile.speed, undefined, rng);
+      const s = voteSeconds(cands.length, md.profile.speed);
       seconds.voting += s;
       seconds.votes++;
       await castVote(md.actor, ballot.ballotId, { choice: v.choice === null ? null : v.choice + 1, durationMs: Math.round(s * 1000), idempotencyKey: `sim-${ballot.ballotId}` });

@@ -18,7 +18,11 @@ export type SimImage = {
 
 const sources = ["hospital-a", "hospital-b", "public-c"];
 
-export async function syntheticImages(o: { count: number; covidFraction: number; width: number; seed: number }): Promise<SimImage[]> {
+/**
+ * Synthetic CXRs. `infectionBoost` brightens infected pixels by that many grey levels: an
+ * easier task on which small CPU models become competent quickly (tests and quick demos).
+ */
+export async function syntheticImages(o: { count: number; covidFraction: number; width: number; seed: number; infectionBoost?: number }): Promise<SimImage[]> {
   const out: SimImage[] = [];
   const covid = Math.round(o.count * o.covidFraction);
   for (let i = 0; i < o.count; i++) {
@@ -26,7 +30,10 @@ export async function syntheticImages(o: { count: number; covidFraction: number;
     const patient = `sim-${o.seed}-${Math.floor(i / 2)}`;
     const cxr = generateCxr({ seed: o.seed * 1_000_003 + i, width: o.width, label, patientId: patient });
     const truth = new Uint8Array(cxr.mask.length);
-    for (let p = 0; p < truth.length; p++) truth[p] = cxr.mask[p] ? 1 : 0;
+    for (let p = 0; p < truth.length; p++) {
+      truth[p] = cxr.mask[p] ? 1 : 0;
+      if (truth[p] && o.infectionBoost) cxr.pixels[p] = Math.min(255, cxr.pixels[p] + o.infectionBoost);
+    }
     out.push({ name: `synthetic-${i}`, png: await encodePng(cxr.pixels, cxr.width, cxr.height), truth, width: cxr.width, height: cxr.height, label: label === "covid" ? "COVID" : "CONTROL", patient, source: sources[i % sources.length] });
   }
   return out;

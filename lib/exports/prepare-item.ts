@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { AppError } from "../errors/app-error";
 import { encodeMaskPng } from "../masks/png-codec";
-import { compressRle, encodeRle, rleArea, rleBbox, type CocoBbox, type CocoCompressedRle } from "../masks/rle";
+import { compressRle, encodeRle, rleArea, rleBbox, type CocoBbox, type CocoCompressedRle, type CocoRle } from "../masks/rle";
 import type { ObjectStore } from "../storage/types";
 import { buildDicomSeg } from "./dicom-seg";
-import { maskPixels } from "./mask-pixels";
+import { decodeMaskInto, maskPixels } from "./mask-pixels";
 import type { ExportItem } from "./types";
 
 export interface PreparedItem {
@@ -35,6 +35,13 @@ class EmptyMasks {
   }
 }
 
+// Pixels of the mask being encoded; reused because decode and RLE run synchronously.
+let pixelScratch = new Uint8Array(0);
+function scratchPixels(n: number): Uint8Array {
+  if (pixelScratch.length < n) pixelScratch = new Uint8Array(n);
+  return pixelScratch.subarray(0, n);
+}
+
 function pngSize(png: Buffer): { width: number; height: number } {
   if (png.length < 24 || png.readUInt32BE(12) !== 0x49484452) throw new AppError("CONFLICT", "a stored image is not a PNG");
   return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
@@ -54,20 +61,25 @@ export function itemPreparer(store: ObjectStore) {
     if (got.width !== width || got.height !== height) {
       throw new AppError("CONFLICT", `image ${item.imageId} is ${got.width}×${got.height}, recorded as ${width}×${height}`);
     }
+    const isDicom = item.sourceFormat === "DICOM";
     let maskPng: Buffer;
-    let pixels: Uint8Array;
+    let raw: CocoRle;
+    let pixels: Uint8Array | null = null;
     if (item.mask) {
       maskPng = await store.get(item.mask.key);
       if (sha256(maskPng) !== item.mask.sha256) throw new AppError("CONFLICT", `the stored mask ${item.mask.id} does not match its recorded SHA-256`);
-      pixels = await maskPixels(maskPng, width, height);
+      const px = isDicom ? null : scratchPixels(width * height);
+      // Decode and encode back to back, with no await between: the scratch array is shared.
+      if (px && decodeMaskInto(maskPng, width, height, px)) raw = encodeRle(px, width, height);
+      else raw = encodeRle((pixels = await maskPixels(maskPng, width, height)), width, height);
     } else {
       maskPng = empty.get(width, height);
-      pixels = new Uint8Array(width * height);
+      raw = { size: [height, width], counts: [width * height] };
+      if (isDicom) pixels = new Uint8Array(width * height);
     }
-    const raw = encodeRle(pixels, width, height);
     const area = rleArea(raw);
     const dicom =
-      item.sourceFormat === "DICOM"
+      isDicom && pixels
         ? await store.get(item.originalKey).then((source) => ({
             source,
             seg: buildDicomSeg({

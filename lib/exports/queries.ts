@@ -214,3 +214,18 @@ export async function findActiveExport(projectId: string, options: ExportOptions
   const rows = await db().export.findMany({ where: { projectId, status: { in: ["QUEUED", "RUNNING"] } }, orderBy: { createdAt: "asc" } });
   return rows.find((r) => optionsKey(r.options as ExportOptions) === optionsKey(options)) ?? null;
 }
+
+/** Everything the exports page shows: the project, its exports, the sources one can filter on. */
+export async function loadExportsPage(actor: Actor, slug: string) {
+  const project = await db().project.findUnique({ where: { slug }, select: { id: true, name: true, slug: true } });
+  if (!project) throw new AppError("NOT_FOUND", "Project not found");
+  const exports = await listExports(actor, project.id);
+  const sources = await db().image.findMany({
+    where: { projectId: project.id, sourceDataset: { not: null } },
+    distinct: ["sourceDataset"],
+    select: { sourceDataset: true },
+    orderBy: { sourceDataset: "asc" },
+    take: 100,
+  });
+  return { project, exports, sources: sources.map((s) => s.sourceDataset!) };
+}

@@ -2,11 +2,11 @@ import sharp from "sharp";
 import { resizeBilinear } from "../masks/resize";
 import { detect, ensembleMean, type Detection } from "./detection";
 import { infectionMapView, fitSize, type Raster } from "./infection-map-view";
-import { predictBatch, type Model } from "./onnx-model";
 import { pilResizeBilinear } from "./pil-resize";
+import type { Predictor } from "./predictor";
 import { DEFAULT_THRESHOLD } from "./threshold";
 
-export type AnalyseModel = { id: string; label: string; model: Model };
+export type AnalyseModel = { id: string; label: string; model: Predictor };
 
 export type MapResult = { detection: Detection; mapPng: Buffer };
 
@@ -35,7 +35,7 @@ export async function analyseCxr(cxr: Raster, models: AnalyseModel[], opts: { th
     if (!inputs.has(size)) inputs.set(size, pilResizeBilinear(cxr.pixels, cxr.width, cxr.height, size, size));
     return inputs.get(size)!;
   };
-  const probs = await Promise.all(models.map(async (m) => (await predictBatch(m.model, [inputFor(m.model.size)]))[0]));
+  const probs = await Promise.all(models.map(async (m) => (await m.model.predict([inputFor(m.model.size)]))[0]));
   const results = await Promise.all(
     models.map(async (m, i) => {
       const size = m.model.size;

@@ -4,7 +4,7 @@ import { AppError } from "../errors/app-error";
 import { decodeImage } from "../images/decode-image";
 import { store } from "../storage/store";
 import { analyseCxr, type AnalyseResult } from "./analyse-cxr";
-import { cachedModel } from "./model-cache";
+import { cachedThreadedModel } from "./model-cache";
 import { modelLabel } from "./model-label";
 import { analysableRuns } from "./queries";
 
@@ -34,7 +34,7 @@ export async function analyseUpload(
     chosen.map(async (r) => ({
       id: r.id,
       label: modelLabel(r),
-      model: await cachedModel(r.weightsSha256 ?? r.id, r.size, () => store().get(r.artifactKey)),
+      model: await cachedThreadedModel(r.weightsSha256 ?? r.id, r.size, () => store().get(r.artifactKey)),
     })),
   );
   const result = await analyseCxr({ pixels: image.pixels8, width: image.width, height: image.height }, models, { threshold: query.threshold });

@@ -1,30 +1,28 @@
-import { loadModel, type Model } from "./onnx-model";
+import { ThreadedModel } from "./threaded-model";
 
 // Sessions are expensive to create (graph optimisation) and hold the weights in memory: keep a
-// few, keyed by the weights' hash so a retrained artifact never reuses a stale session.
+// few, keyed by the weights' hash so a retrained artifact never reuses a stale session. Each
+// runs on its own thread: onnxruntime-node's run blocks its caller's event loop, which in a
+// job would stall storage and database work and in the web server every other request.
 const MAX_MODELS = Number(process.env.ORT_CACHED_MODELS ?? 4);
-const g = globalThis as unknown as { tandemModels?: Map<string, Promise<Model>> };
+const g = globalThis as unknown as { tandemModels?: Map<string, Promise<ThreadedModel>> };
 
-function cache(): Map<string, Promise<Model>> {
+export function cachedThreadedModel(cacheKey: string, size: number, fetchBytes: () => Promise<Uint8Array>): Promise<ThreadedModel> {
   g.tandemModels ??= new Map();
-  return g.tandemModels;
-}
-
-/** A loaded session for `cacheKey`, loading its bytes with `fetchBytes` only on a miss. */
-export function cachedModel(cacheKey: string, size: number, fetchBytes: () => Promise<Uint8Array>): Promise<Model> {
-  const models = cache();
+  const models = g.tandemModels;
   const k = `${cacheKey}@${size}`;
   const hit = models.get(k);
   if (hit) {
-    models.delete(k); // re-insert: Map order is the LRU order
+    models.delete(k); // re-inserted below: Map order is the LRU order
     models.set(k, hit);
     return hit;
   }
   while (models.size >= MAX_MODELS) {
-    // Not released explicitly: a job may still be running on it; the GC frees it afterwards.
-    models.delete(models.keys().next().value!);
+    const oldest = models.keys().next().value!;
+    void models.get(oldest)!.then((m) => m.closeWhenIdle(), () => undefined);
+    models.delete(oldest);
   }
-  const loading = fetchBytes().then((bytes) => loadModel(bytes, size));
+  const loading = fetchBytes().then((bytes) => ThreadedModel.load(bytes, size));
   loading.catch(() => models.get(k) === loading && models.delete(k));
   models.set(k, loading);
   return loading;

@@ -9,14 +9,19 @@ export function executionProviders(): string[] {
   return process.env.ORT_PROVIDER === "cuda" ? ["cuda", "cpu"] : ["cpu"];
 }
 
-export async function loadModel(bytes: Uint8Array, size: number): Promise<Model> {
+/** Session options from the environment: ORT_PROVIDER=cuda, ORT_THREADS=n (intra-op threads). */
+export function sessionOptions(): ort.InferenceSession.SessionOptions {
   const threads = Number(process.env.ORT_THREADS ?? 0);
   // onnxruntime-node rejects an explicit `intraOpNumThreads: undefined`: leave the key out for its default.
-  const session = await ort.InferenceSession.create(bytes, {
+  return {
     executionProviders: executionProviders(),
     graphOptimizationLevel: "all",
     ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
-  });
+  };
+}
+
+export async function loadModel(bytes: Uint8Array, size: number): Promise<Model> {
+  const session = await ort.InferenceSession.create(bytes, sessionOptions());
   return { session, size };
 }
 

@@ -49,7 +49,7 @@ describe("analyse a CXR", () => {
   it("detects per model and for the ensemble, returns infection maps, and stores nothing but an audit line", async () => {
     const png = await sharp(Buffer.from(cxr), { raw: { width: W, height: H, channels: 1 } }).png().toBuffer();
     const filesBefore = files(storageDir);
-    const rowsBefore = await Promise.all([db().image.count(), db().mask.count(), db().auditLog.count({ where: { action: "cxr.analyse" } })]);
+    const rowsBefore = await Promise.all([db().image.count({ where: { projectId: fx.project.id } }), db().mask.count({ where: { projectId: fx.project.id } }), db().auditLog.count({ where: { action: "cxr.analyse", projectId: fx.project.id } })]);
 
     const r = await analyseUpload(fx.lead.actor, fx.project.id, { runIds, threshold: 0.5 }, async () => png);
     const prob = await reference();
@@ -68,7 +68,7 @@ describe("analyse a CXR", () => {
     expect(r.ensemble!.detection.positive).toBe(max >= 0.5);
 
     expect(files(storageDir)).toBe(filesBefore);
-    const rowsAfter = await Promise.all([db().image.count(), db().mask.count(), db().auditLog.count({ where: { action: "cxr.analyse" } })]);
+    const rowsAfter = await Promise.all([db().image.count({ where: { projectId: fx.project.id } }), db().mask.count({ where: { projectId: fx.project.id } }), db().auditLog.count({ where: { action: "cxr.analyse", projectId: fx.project.id } })]);
     expect(rowsAfter).toEqual([rowsBefore[0], rowsBefore[1], rowsBefore[2] + 1]);
     const audit = await db().auditLog.findFirstOrThrow({ where: { action: "cxr.analyse", projectId: fx.project.id }, orderBy: { at: "desc" } });
     expect(audit.after).toEqual({ runIds, threshold: 0.5, format: "PNG" });

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
@@ -13,7 +13,8 @@ import { runTrainer } from "../../workers/trainer-process";
 /**
  * A tiny U-Net trained by the real Python trainer, once per machine and spec: the ONNX, its
  * metrics.json and PyTorch's probability PNGs for `predict` are cached under os.tmpdir(),
- * keyed by a hash of the spec and of every input image, so test files share one training.
+ * keyed by a hash of the spec, the trainer's sources and every input image, so test files
+ * share one training.
  */
 
 export const TINY_SIZE = 64;
@@ -57,9 +58,18 @@ const sha = (b: Uint8Array | string) => createHash("sha256").update(b).digest("h
 const TRAIN = { covid: 6, control: 3, side: 64 };
 const SETTINGS = { arch: "unet", encoder: "tiny", width: 4, size: TINY_SIZE, epochs: 4, batch_size: 3, lr: 0.01, seed: 1, device: "cpu", augment: "none", workers: 0 };
 
+/** A hash of the trainer's sources, so a changed trainer retrains instead of reusing a stale model. */
+async function trainerHash(): Promise<string> {
+  const root = path.resolve("workers/trainer/tandem_trainer");
+  const files = (await readdir(root, { recursive: true })).filter((f) => f.endsWith(".py")).sort();
+  const h = createHash("sha256");
+  for (const f of files) h.update(f).update(await readFile(path.join(root, f)));
+  return h.digest("hex");
+}
+
 /** Trains (or reuses) the tiny model; `predict` images get PyTorch probability maps. */
 export async function tinyModel(predict: PredictInput[] = []): Promise<TinyModel> {
-  const key = sha(JSON.stringify({ v: 1, SETTINGS, TRAIN, predict: predict.map((p) => [p.id, sha(p.png)]) })).slice(0, 24);
+  const key = sha(JSON.stringify({ trainer: await trainerHash(), SETTINGS, TRAIN, predict: predict.map((p) => [p.id, sha(p.png)]) })).slice(0, 24);
   const root = path.join(os.tmpdir(), "tandem-tiny-model");
   const dir = path.join(root, key);
   if (!existsSync(path.join(dir, "out", "model.onnx"))) await train(root, dir, predict);

@@ -3,8 +3,7 @@ import { PermanentJobError } from "../../lib/jobs/types";
 import { getRun, existingPredictions, imagesForPrediction } from "../../lib/protocol/queries";
 import { maybeOpenVoting, predictionImageIds, registerPrediction } from "../../lib/protocol/mutations";
 import { PREDICT_CHUNK, type TrainConfig } from "../../lib/protocol/types";
-import { cachedModel } from "../../lib/ml/model-cache";
-import { predictBatch } from "../../lib/ml/onnx-model";
+import { cachedThreadedModel } from "../../lib/ml/model-cache";
 import { networkInput } from "../../lib/ml/prepare-input";
 import { encodeProbabilityPng } from "../../lib/ml/probability-png";
 import { toNativeMask } from "../../lib/ml/to-native-mask";
@@ -35,8 +34,9 @@ function later<T>(p: Promise<T>): Promise<T> {
 
 /**
  * Predicts one chunk of a run's images into candidate masks; retries create no duplicates.
- * Three stages overlap: fetching and resizing the next batch, inference on this one, and
- * storing the previous one (probability PNG, native-size mask, candidate rows).
+ * Three stages overlap: fetching and resizing the next batch, inference on this one (on the
+ * model's own thread), and storing the previous one (probability PNG, native-size mask,
+ * candidate rows).
  */
 export const predictHandler: JobHandler<{ runId: string; chunk: number; chunks: number }> = async ({ payload, jobId, signal, progress }) => {
   const run = await getRun(payload.runId);
@@ -48,7 +48,7 @@ export const predictHandler: JobHandler<{ runId: string; chunk: number; chunks: 
   const todo = await imagesForPrediction(ids.filter((id) => !done.has(id)));
   if (todo.length) {
     const artifactKey = run.artifactKey;
-    const model = await cachedModel(run.weightsSha256 ?? run.id, size, () => store().get(artifactKey));
+    const model = await cachedThreadedModel(run.weightsSha256 ?? run.id, size, () => store().get(artifactKey));
     const batches: Image[][] = [];
     for (let i = 0; i < todo.length; i += BATCH) batches.push(todo.slice(i, i + BATCH));
     const prepare = (batch: Image[]) => later(Promise.all(batch.map(async (img) => (await networkInput(await store().get(img.storageKey), size)).pixels)));
@@ -68,7 +68,7 @@ export const predictHandler: JobHandler<{ runId: string; chunk: number; chunks: 
       if (signal.aborted) throw new Error("aborted");
       const inputs = await next;
       if (b + 1 < batches.length) next = prepare(batches[b + 1]);
-      const probs = await predictBatch(model, inputs);
+      const probs = await model.predict(inputs);
       await writing; // at most one batch of writes in flight
       const batch = batches[b];
       writing = later(write(batch, probs).then(() => progress({ done: (finished += batch.length), total: ids.length })));

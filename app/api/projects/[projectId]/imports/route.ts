@@ -4,6 +4,7 @@ import { requireUser } from "@/app/_lib/session";
 import { createImportBatch } from "@/lib/imports/mutations";
 import { listImportBatches } from "@/lib/imports/queries";
 import { createImportSchema, MAX_METADATA_CSV_CHARS } from "@/lib/imports/schema";
+import { AppError } from "@/lib/errors/app-error";
 
 export const dynamic = "force-dynamic";
 const params = z.object({ projectId: z.string().uuid() });
@@ -19,6 +20,8 @@ export const GET = route<{ projectId: string }>(async (_req, ctx) => {
 export const POST = route<{ projectId: string }>(async (req, ctx) => {
   const user = await requireUser();
   const { projectId } = params.parse(await ctx.params);
-  const input = createImportSchema.parse(await jsonBody(req, MAX_METADATA_CSV_CHARS + 65_536));
+  const maxBody = MAX_METADATA_CSV_CHARS + 65_536;
+  if (Number(req.headers.get("content-length") ?? "0") > maxBody) throw new AppError("TOO_LARGE", "The metadata CSV is larger than 20 MiB");
+  const input = createImportSchema.parse(await jsonBody(req, maxBody));
   return Response.json({ import: await createImportBatch(user, projectId, input) }, { status: 201 });
 });

@@ -1,0 +1,27 @@
+import { notFound } from "next/navigation";
+import { requirePageUser } from "@/app/_lib/session";
+import { loadExportsPage } from "@/lib/exports/queries";
+import { isAppError } from "@/lib/errors/app-error";
+import { ExportPanel } from "@/app/_components/exports/export-panel";
+
+export const dynamic = "force-dynamic";
+
+export default async function ExportsPage({ params }: { params: Promise<{ slug: string }> }) {
+  const user = await requirePageUser();
+  const { slug } = await params;
+  const data = await loadExportsPage(user, slug).catch((e) => {
+    if (isAppError(e) && (e.code === "NOT_FOUND" || e.code === "FORBIDDEN")) return null;
+    throw e;
+  });
+  if (!data) notFound();
+  return (
+    <div className="space-y-3">
+      <h1 className="text-lg font-semibold">{data.project.name} · dataset exports</h1>
+      <p className="text-sm text-muted">
+        Exports hold the accepted masks only, in the QaTa-COV19 layout with COCO, metadata, splits, a manifest and a datasheet.
+        The same project state and options always give the same archive and dataset version.
+      </p>
+      <ExportPanel projectId={data.project.id} initial={data.exports} sources={data.sources} />
+    </div>
+  );
+}

@@ -1,0 +1,24 @@
+// One onnxruntime-node session on a worker thread. onnxruntime-node's session.run blocks the
+// thread that calls it, so the prediction job runs it here and keeps its own event loop free
+// for fetching, decoding, encoding and storing while the network computes.
+// Plain JavaScript: worker threads start without the TypeScript loader.
+import { parentPort, workerData } from "node:worker_threads";
+import * as ort from "onnxruntime-node";
+
+const { model, size, options } = workerData;
+const session = await ort.InferenceSession.create(new Uint8Array(model), options);
+parentPort.postMessage({ type: "ready" });
+
+parentPort.on("message", async ({ id, images }) => {
+  try {
+    const pixels = size * size;
+    const input = new Float32Array(images.length * pixels);
+    images.forEach((img, b) => {
+      for (let i = 0; i < pixels; i++) input[b * pixels + i] = img[i] / 255;
+    });
+    const out = await session.run({ [session.inputNames[0]]: new ort.Tensor("float32", input, [images.length, 1, size, size]) });
+    parentPort.postMessage({ id, prob: out[session.outputNames[0]].data });
+  } catch (e) {
+    parentPort.postMessage({ id, error: e instanceof Error ? e.message : String(e) });
+  }
+});

@@ -1,0 +1,79 @@
+import { Worker } from "node:worker_threads";
+import { sessionOptions } from "./onnx-model";
+
+type Reply = { type?: "ready"; id?: number; prob?: Float32Array; error?: string };
+
+/**
+ * A model whose session lives on a worker thread (see inference-worker.mjs). The thread is
+ * referenced only while a load or a prediction is pending, so an idle model never keeps the
+ * process alive.
+ */
+export class ThreadedModel {
+  private readonly pending = new Map<number, { resolve(p: Float32Array): void; reject(e: Error): void }>();
+  private nextId = 0;
+  private closing = false;
+  private exited = false;
+
+  private constructor(private readonly worker: Worker, readonly size: number) {
+    worker.on("message", (m: Reply) => {
+      if (m.id === undefined) return;
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if (!this.pending.size) {
+        worker.unref();
+        if (this.closing) void this.close();
+      }
+      if (m.error !== undefined) p?.reject(new Error(m.error));
+      else p?.resolve(m.prob!);
+    });
+    worker.on("error", (e: Error) => this.failAll(e));
+    worker.on("exit", (code) => {
+      this.exited = true;
+      this.failAll(new Error(`the inference thread exited (${code})`));
+    });
+  }
+
+  static load(bytes: Uint8Array, size: number): Promise<ThreadedModel> {
+    const worker = new Worker(new URL("./inference-worker.mjs", import.meta.url), {
+      workerData: { model: bytes, size, options: sessionOptions() },
+      // The worker is plain JavaScript: no TypeScript loader (tsx, vitest) needs to follow it.
+      execArgv: [],
+    });
+    return new Promise((resolve, reject) => {
+      const onError = (e: Error) => reject(e);
+      worker.once("error", onError);
+      worker.once("message", (m: Reply) => {
+        worker.off("error", onError);
+        if (m.type !== "ready") return reject(new Error("the inference thread did not start"));
+        worker.unref();
+        resolve(new ThreadedModel(worker, size));
+      });
+    });
+  }
+
+  /** size×size 8-bit images in, one probability map each out. */
+  predict(images: Uint8Array[]): Promise<Float32Array[]> {
+    if (this.exited) return Promise.reject(new Error("the inference thread has ended"));
+    const id = this.nextId++;
+    this.worker.ref();
+    return new Promise<Float32Array>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, images });
+    }).then((prob) => images.map((_, b) => prob.subarray(b * this.size * this.size, (b + 1) * this.size * this.size)));
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  /** Ends the thread after the predictions already asked for. */
+  closeWhenIdle(): void {
+    this.closing = true;
+    if (!this.pending.size) void this.close();
+  }
+
+  private failAll(e: Error) {
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+}

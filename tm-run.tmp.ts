@@ -1,3 +1,0 @@
-import { run } from "./tm-bench-mem.tmp";
-console.log(await run());
-process.exit(0);
