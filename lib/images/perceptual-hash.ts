@@ -54,4 +54,6 @@ export function hammingDistance(a: string, b: string): number {
 }
 
 /** Distance at or below which two images are reported as probable near-duplicates. */
-export const NEAR_DUPLICATE_DISTANCE = 6;
+// Measured on 60 real CXRs: re-encoded or noised copies differ by ≤ 1 bit, distinct images by ≥ 2
+// (1 pair of 1,770 at 2, 21 at ≤ 6).
+export const NEAR_DUPLICATE_DISTANCE = 2;
