@@ -54,9 +54,9 @@ export async function buildReport(o: {
   }
   const manualPairs: { pred: Uint8Array; truth: Uint8Array }[] = [];
   let manualDice = 0, manualSeconds = 0;
-  covid.forEach(([imageId, t], i) => {
+  covid.forEach(([, t], i) => {
     const md = o.profiles[i % o.profiles.length];
-    const pred = simulateDrawing(t.truth, t.width, t.height, md, { imageKey: `${imageId}:MANUAL` });
+    const pred = simulateDrawing(t.truth, t.width, t.height, md, { imageKey: `${t.name}:MANUAL` });
     manualPairs.push({ pred, truth: t.truth });
     manualDice += dice(pred, t.truth);
     manualSeconds += drawingSeconds(drawingWorkOf(t.truth, t.width, t.height), md.speed);

@@ -83,7 +83,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRep
       const task = await claimNextTask(md.actor, project.id, { kinds });
       if (!task) break;
       const t = truth.get(task.image.id)!;
-      const mask = simulateDrawing(t.truth, t.width, t.height, md.profile, { imageKey: `${task.image.id}:${task.kind}` });
+      const mask = simulateDrawing(t.truth, t.width, t.height, md.profile, { imageKey: `${t.name}:${task.kind}` });
       const s = drawingSeconds(drawingWorkOf(t.truth, t.width, t.height), md.profile.speed);
       seconds.drawing += s;
       seconds.drawings++;

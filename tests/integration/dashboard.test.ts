@@ -87,7 +87,10 @@ describe("lead dashboard figures on a seeded project", () => {
 
   it("lists the disputed image with its votes", () => {
     expect(dash.disputed.total).toBe(1);
-    expect(dash.disputed.rows).toEqual([expect.objectContaining({ name: "s2-000009.png", round: 2, votes: 3, distinctChoices: 3, noneVotes: 1 })]);
+    const row = dash.disputed.rows[0];
+    expect(dash.disputed.rows).toEqual([expect.objectContaining({ round: 2, votes: 3, distinctChoices: 3, noneVotes: 1 })]);
+    // Listed by Tandem id, never by the uploaded file name (which may carry patient details).
+    expect(row.name).toBe(`image ${row.imageId.slice(0, 8)}`);
   });
 
   it("computes each architecture's win rate among consensus decisions", () => {

@@ -12,6 +12,8 @@ export function testPixels(width: number, height: number, seed: number): Uint8Ar
       px[y * width + x] = Math.min(255, Math.round((x / width) * 120 + (y / height) * 40 + blob + ((seed * 31 + x * 7 + y * 13) % 17)));
     }
   }
+  // The seed's bytes in the first pixels: every seed gives distinct bytes (no accidental dedupe).
+  for (let i = 0; i < 4; i++) px[i] = (seed >>> (8 * i)) & 255;
   return px;
 }
 
