@@ -73,12 +73,15 @@ const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rs
 // With EXPORT_BENCH_NODE_FLAGS=--expose-gc: collect every second, separating live memory from garbage V8 has not collected yet.
 const collector = globalThis.gc ? setInterval(() => globalThis.gc(), 1000) : null;
 const t0 = performance.now();
-const r = await runExport(process.env.EXPORT_ID);
+let halfway = 0;
+const r = await runExport(process.env.EXPORT_ID, {
+  onProgress: (p) => { if (!halfway && p.done >= p.total / 2) halfway = Math.max(peak, process.memoryUsage.rss()); },
+});
 const seconds = (performance.now() - t0) / 1000;
 clearInterval(sampler);
 if (collector) clearInterval(collector);
 peak = Math.max(peak, process.memoryUsage.rss());
-process.stdout.write(JSON.stringify({ ...r, seconds, peak, startRss }) + "\\n");
+process.stdout.write(JSON.stringify({ ...r, seconds, peak, startRss, halfway }) + "\\n");
 process.exit(0);
 `;
 
@@ -156,7 +159,7 @@ export async function run(): Promise<BenchResult[]> {
         maxBuffer: 1 << 20,
       });
       if (child.status !== 0) throw new Error(`export process failed: ${child.stderr.slice(-2000)}`);
-      const result = JSON.parse(child.stdout.trim().split("\n").at(-1)!) as { sizeBytes: number; fileCount: number; seconds: number; peak: number; startRss: number };
+      const result = JSON.parse(child.stdout.trim().split("\n").at(-1)!) as { sizeBytes: number; fileCount: number; seconds: number; peak: number; startRss: number; halfway: number };
       const exportS = result.seconds;
       const { peak, startRss: baseline } = result;
 
@@ -174,6 +177,7 @@ export async function run(): Promise<BenchResult[]> {
         { name: "export throughput", value: Math.round((result.sizeBytes / 1e6 / exportS) * 10) / 10, unit: "MB/s", note: `archive ${mb(result.sizeBytes)} MB, ${result.fileCount} files` },
         { name: "export wall time", value: Math.round(exportS * 10) / 10, unit: "s" },
         { name: "export peak RSS", value: mb(peak), unit: "MB", note: `exporting process; ${mb(baseline)} MB when the export started${flags.length ? `; node ${flags.join(" ")}` : ""}` },
+        { name: "export RSS growth, 2nd half", value: mb(peak - result.halfway), unit: "MB", note: `peak RSS at half-way ${mb(result.halfway)} MB: flat means memory does not grow with the number of images` },
         { name: "tar -cf same files", value: Math.round(tarS * 100) / 100, unit: "s", note: `${mb(tarBytes)} MB, ${Math.round(PAIRS / tarS)} pairs/s` },
         { name: "export / tar time", value: Math.round((exportS / tarS) * 100) / 100, unit: "×", note: "export also decodes every mask, encodes RLE, hashes every file, writes COCO, CSV, manifest" },
       ];

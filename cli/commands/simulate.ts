@@ -7,7 +7,7 @@ export const summary = "run the whole protocol headless with simulated MDs and t
 
 const num = (v: string | true | undefined, d: number) => (typeof v === "string" ? Number(v) : d);
 
-/** tandem simulate [--data <folder>] [--images 60] [--s1 20] [--epochs 20] [--size 128] [--rounds 2] [--json out.json] */
+/** tandem simulate [--data <folder>] [--images 60] [--s1 20] [--folds 5] [--epochs 30] [--size 96] [--net-width 8] [--rounds 2] [--accept 0.85] [--json out.json] */
 export async function run(argv: string[]) {
   const { flags } = parseArgs(argv);
   const log = (m: string) => process.stderr.write(`simulate: ${m}\n`);
@@ -23,9 +23,9 @@ export async function run(argv: string[]) {
       folds: num(flags.folds, 5),
       stage1Archs: ["unet", "unetpp", "dla"].map(tiny),
       stage2Networks: ["unet", "unetpp", "dla"].map(tiny),
-      train: { size: num(flags.size, 128), epochs: num(flags.epochs, 20), batchSize: num(flags.batch, 8), lr: num(flags.lr, 1e-3), width: num(flags.width_net, 16) },
+      train: { size: num(flags.size, 96), epochs: num(flags.epochs, 30), batchSize: num(flags.batch, 8), lr: num(flags.lr, 3e-3), width: num(flags["net-width"], 8) },
       maxStage2Rounds: num(flags.rounds, 2),
-      acceptDice: num(flags.accept, 0.75),
+      acceptDice: num(flags.accept, 0.85),
       seed: num(flags.seed, 1),
       log,
     });

@@ -9,25 +9,26 @@ import { formatReport } from "../../cli/simulation/report";
 // give masks at least as good as drawing everything by hand, for less MD time?
 describe("protocol simulation", () => {
   it("completes, every image holds one accepted mask with provenance, and it beats manual-only on quality and MD time", async () => {
-    const images = await syntheticImages({ count: 24, covidFraction: 0.85, width: 128, seed: 3, infectionBoost: 45 });
+    const images = await syntheticImages({ count: 48, covidFraction: 0.85, width: 128, seed: 3, infectionBoost: 45 });
     const report = await runSimulation({
       images,
-      s1Size: 10,
-      folds: 2,
-      stage1Archs: [{ arch: "unet", encoder: "tiny" }],
-      stage2Networks: [{ arch: "unet", encoder: "tiny" }, { arch: "dla", encoder: "tiny" }],
-      train: { size: 64, epochs: 15, batchSize: 8, lr: 3e-3, width: 8 },
+      s1Size: 20,
+      folds: 3,
+      stage1Archs: [{ arch: "unet", encoder: "tiny" }, { arch: "dla", encoder: "tiny" }],
+      stage2Networks: [{ arch: "unet", encoder: "tiny" }, { arch: "dla", encoder: "tiny" }, { arch: "unetpp", encoder: "tiny" }],
+      train: { size: 64, epochs: 30, batchSize: 8, lr: 3e-3, width: 8 },
       maxStage2Rounds: 3,
-      acceptDice: 0.7,
+      // MDs accept a machine mask only when it looks about as good as their own drawing.
+      acceptDice: 0.85,
       seed: 3,
       log: () => undefined,
     });
     console.log(formatReport(report));
     expect(report.complete).toBe(true);
-    expect(report.images).toBe(24);
+    expect(report.images).toBe(48);
     const project = { id: report.projectId };
     const images24 = await db().image.findMany({ where: { projectId: project.id }, select: { id: true } });
-    expect(images24.length).toBe(24);
+    expect(images24.length).toBe(48);
     for (const img of images24) {
       expect(await db().groundTruth.count({ where: { imageId: img.id, isCurrent: true } })).toBe(1);
     }
