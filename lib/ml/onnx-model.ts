@@ -9,14 +9,17 @@ export function executionProviders(): string[] {
   return process.env.ORT_PROVIDER === "cuda" ? ["cuda", "cpu"] : ["cpu"];
 }
 
-/** Session options from the environment: ORT_PROVIDER=cuda, ORT_THREADS=n (intra-op threads). */
+/** Session options from the environment: ORT_PROVIDER=cuda, ORT_THREADS=n (intra-op threads), ORT_SPIN=1. */
 export function sessionOptions(): ort.InferenceSession.SessionOptions {
   const threads = Number(process.env.ORT_THREADS ?? 0);
-  // onnxruntime-node rejects an explicit `intraOpNumThreads: undefined`: leave the key out for its default.
   return {
     executionProviders: executionProviders(),
     graphOptimizationLevel: "all",
+    // onnxruntime-node rejects an explicit `intraOpNumThreads: undefined`: leave the key out for its default.
     ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
+    // Idle pool threads otherwise spin after each run, taking the CPU that a job's decoding,
+    // encoding and database work needs between batches.
+    ...(process.env.ORT_SPIN === "1" ? {} : { extra: { session: { intra_op: { allow_spinning: "0" } } } }),
   };
 }
 

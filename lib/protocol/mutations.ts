@@ -258,14 +258,18 @@ export async function maybeOpenVoting(roundId: string, exceptJobId?: string): Pr
 }
 
 /** Closes a round when none of its images waits for a vote, a redraw or a confirmation. */
-export async function maybeCloseRound(tx: Tx, roundId: string): Promise<boolean> {
-  const round = await tx.round.findUniqueOrThrow({ where: { id: roundId } });
+export async function maybeCloseRound(tx: Tx, roundId: string, known?: { projectId: string; status: string }): Promise<boolean> {
+  const round = known ?? (await tx.round.findUniqueOrThrow({ where: { id: roundId } }));
   if (round.status !== "VOTING") return false;
-  const waiting = await tx.$queryRaw<{ n: bigint }[]>`
-    SELECT count(*) AS n FROM "Image" i
-    WHERE i.state IN ('AWAITING_VOTE', 'AWAITING_REDRAW', 'AWAITING_CONFIRMATION', 'DISPUTED')
-      AND EXISTS (SELECT 1 FROM "Candidate" c WHERE c."roundId" = ${roundId}::uuid AND c."imageId" = i.id)`;
-  if (Number(waiting[0].n) > 0) return false;
+  // EXISTS stops at the first waiting image: this runs after every vote.
+  const waiting = await tx.$queryRaw<{ any: boolean }[]>`
+    SELECT EXISTS (
+      SELECT 1 FROM "Image" i
+      WHERE i."projectId" = ${round.projectId}::uuid
+        AND i.state IN ('AWAITING_VOTE', 'AWAITING_REDRAW', 'AWAITING_CONFIRMATION', 'DISPUTED')
+        AND EXISTS (SELECT 1 FROM "Candidate" c WHERE c."roundId" = ${roundId}::uuid AND c."imageId" = i.id)
+    ) AS any`;
+  if (waiting[0].any) return false;
   await tx.round.update({ where: { id: roundId }, data: { status: "CLOSED", closedAt: new Date() } });
   const open = await tx.image.count({ where: { projectId: round.projectId, state: { not: "ACCEPTED" } } });
   await tx.project.update({
@@ -284,11 +288,21 @@ export async function acceptGroundTruth(
   tx: Tx,
   a: { projectId: string; imageId: string; maskId: string | null; roundId: string | null; stage: "STAGE_I" | "STAGE_II" | null; decision: "CONSENSUS" | "LEAD" | "CONFIRMED" | "REDRAWN" | "LABEL"; sourceKind: "MANUAL" | "MACHINE" | "REDRAW" | "EMPTY"; decidedById?: string | null },
 ) {
-  await tx.groundTruth.updateMany({ where: { imageId: a.imageId, isCurrent: true }, data: { isCurrent: null, supersededAt: new Date() } });
-  const gt = await tx.groundTruth.create({ data: { ...a, decidedById: a.decidedById ?? null, isCurrent: true } });
-  await tx.image.update({ where: { id: a.imageId }, data: { state: "ACCEPTED", version: { increment: 1 } } });
-  await recordAudit({ action: "ground_truth.accept", objectType: "Image", objectId: a.imageId, projectId: a.projectId, actorId: a.decidedById ?? null, after: { maskId: a.maskId, decision: a.decision, sourceKind: a.sourceKind, roundId: a.roundId } }, tx);
-  return gt;
+  // Two statements (not one CTE): the old row must leave the one-current-per-image index
+  // before the new one enters it. This runs after every deciding vote, so round trips count.
+  await tx.$executeRaw`UPDATE "GroundTruth" SET "isCurrent" = NULL, "supersededAt" = now() WHERE "imageId" = ${a.imageId}::uuid AND "isCurrent"`;
+  const after = JSON.stringify({ maskId: a.maskId, decision: a.decision, sourceKind: a.sourceKind, roundId: a.roundId });
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    WITH g AS (
+      INSERT INTO "GroundTruth" (id, "projectId", "imageId", "maskId", "roundId", stage, decision, "sourceKind", "decidedById", "isCurrent", "acceptedAt")
+      VALUES (gen_random_uuid(), ${a.projectId}::uuid, ${a.imageId}::uuid, ${a.maskId}::uuid, ${a.roundId}::uuid, ${a.stage}::"Stage",
+              ${a.decision}::"DecisionKind", ${a.sourceKind}::"MaskKind", ${a.decidedById ?? null}::uuid, TRUE, now())
+      RETURNING id),
+    im AS (UPDATE "Image" SET state = 'ACCEPTED', version = version + 1 WHERE id = ${a.imageId}::uuid),
+    au AS (INSERT INTO "AuditLog" (at, "actorId", "projectId", action, "objectType", "objectId", after)
+           VALUES (now(), ${a.decidedById ?? null}::uuid, ${a.projectId}::uuid, 'ground_truth.accept', 'Image', ${a.imageId}, ${after}::jsonb))
+    SELECT id FROM g`;
+  return { id: rows[0].id };
 }
 
 /**

@@ -12,6 +12,7 @@ import { secureShuffle } from "../protocol/random";
 import { tallyVotes } from "./consensus";
 import { castVoteSchema, type CastVoteInput } from "./schema";
 import { BALLOT_HOLD_MS, type BallotView } from "./types";
+import { uuidv7 } from "../db/uuid";
 
 type Tx = Prisma.TransactionClient;
 
@@ -32,25 +33,41 @@ function view(ballot: { id: string; shownOrder: string[] }, mode: "NWAY" | "PAIR
  * per ballot (crypto random) and the order is recorded. Null when nothing is left.
  */
 export async function nextBallot(actor: Actor, projectId: string, exclude: string[] = []): Promise<BallotView | null> {
-  await requireProjectRole(actor, projectId, ["MD"]);
-  const project = await db().project.findUniqueOrThrow({ where: { id: projectId } });
-  const round = await db().round.findFirst({ where: { projectId, status: "VOTING" }, orderBy: { number: "desc" } });
-  if (!round) return null;
-  const mode = round.stage === "STAGE_I" ? project.selectionMode : "NWAY";
-  const mine = await db().ballot.findFirst({ where: { roundId: round.id, voterId: actor.userId, closedAt: null, id: { notIn: exclude } }, orderBy: { issuedAt: "asc" } });
-  if (mine) {
-    const img = await db().image.findUniqueOrThrow({ where: { id: mine.imageId }, select: { width: true, height: true, state: true } });
-    if (img.state === "AWAITING_VOTE") return view(mine, mode, img);
-    await db().ballot.update({ where: { id: mine.id }, data: { closedAt: new Date() } });
+  // One round trip for the role, the project's rule, the open round and the voter's open ballot.
+  const ctx = await db().$queryRaw<{ roles: string[] | null; votesPerImage: number; selectionMode: "NWAY" | "PAIRWISE"; roundId: string | null; stage: string | null; mineId: string | null; mineOrder: string[] | null; mineState: string | null; mineWidth: number | null; mineHeight: number | null }[]>`
+    SELECT (SELECT m.roles::text[] FROM "Membership" m WHERE m."projectId" = p.id AND m."userId" = ${actor.userId}::uuid) AS roles,
+           p."votesPerImage", p."selectionMode", r.id AS "roundId", r.stage::text AS stage,
+           b.id AS "mineId", b."shownOrder"::text[] AS "mineOrder", i.state::text AS "mineState", i.width AS "mineWidth", i.height AS "mineHeight"
+    FROM "Project" p
+    LEFT JOIN LATERAL (SELECT id, stage FROM "Round" WHERE "projectId" = p.id AND status = 'VOTING' ORDER BY number DESC LIMIT 1) r ON TRUE
+    LEFT JOIN LATERAL (SELECT id, "shownOrder", "imageId" FROM "Ballot" WHERE "roundId" = r.id AND "voterId" = ${actor.userId}::uuid
+                         AND "closedAt" IS NULL AND NOT (id = ANY(${exclude}::uuid[])) ORDER BY "issuedAt" LIMIT 1) b ON TRUE
+    LEFT JOIN "Image" i ON i.id = b."imageId"
+    WHERE p.id = ${projectId}::uuid`;
+  const c = ctx[0];
+  if (!c) throw new AppError("NOT_FOUND", "Project not found");
+  if (!actor.isAdmin) {
+    if (!c.roles) throw new AppError("NOT_FOUND", "Project not found");
+    if (!c.roles.includes("MD")) throw new AppError("FORBIDDEN", "This needs one of the roles MD in this project");
+  }
+  if (!c.roundId) return null;
+  const round = { id: c.roundId };
+  const project = { votesPerImage: c.votesPerImage };
+  const mode = c.stage === "STAGE_I" ? c.selectionMode : "NWAY";
+  if (c.mineId) {
+    if (c.mineState === "AWAITING_VOTE") return view({ id: c.mineId, shownOrder: c.mineOrder! }, mode, { width: c.mineWidth!, height: c.mineHeight! });
+    await db().ballot.update({ where: { id: c.mineId }, data: { closedAt: new Date() } });
   }
   const holdSince = new Date(Date.now() - BALLOT_HOLD_MS);
   const skipped: string[] = [];
   // First skip images other voters hold locked (spreads voters over images); if that finds
   // nothing, wait for the lock, then re-count in a fresh statement before issuing a ballot.
-  for (const wait of [false, true, true, true]) {
+  for (const wait of [false, true, true, true, true, true]) {
     const issued = await db().$transaction(async (tx) => {
-      const rows = await tx.$queryRawUnsafe<{ id: string; width: number; height: number }[]>(
-        `SELECT i.id, i.width, i.height FROM "Image" i
+      const rows = await tx.$queryRawUnsafe<{ id: string; width: number; height: number; extra: number; candidates: string[] }[]>(
+        `SELECT i.id, i.width, i.height, i."extraVotes" AS extra,
+                ARRAY(SELECT c.id::text FROM "Candidate" c WHERE c."roundId" = $2::uuid AND c."imageId" = i.id ORDER BY c.id) AS candidates
+         FROM "Image" i
          WHERE i."projectId" = $1::uuid AND i.state = 'AWAITING_VOTE' AND NOT (i.id = ANY($5::uuid[]))
            AND NOT EXISTS (SELECT 1 FROM "Ballot" b WHERE b."roundId" = $2::uuid AND b."imageId" = i.id AND b."voterId" = $3::uuid)
            AND (SELECT count(*) FROM "Ballot" b WHERE b."roundId" = $2::uuid AND b."imageId" = i.id
@@ -61,24 +78,43 @@ export async function nextBallot(actor: Actor, projectId: string, exclude: strin
       );
       if (!rows.length) return null;
       const image = rows[0];
-      const fresh = await tx.$queryRaw<{ n: bigint; extra: number }[]>`
-        SELECT (SELECT count(*) FROM "Ballot" b WHERE b."roundId" = ${round.id}::uuid AND b."imageId" = ${image.id}::uuid
-                  AND (b."closedAt" IS NOT NULL OR b."issuedAt" > ${holdSince})) AS n,
-               (SELECT "extraVotes" FROM "Image" WHERE id = ${image.id}::uuid) AS extra`;
-      if (Number(fresh[0].n) >= project.votesPerImage + fresh[0].extra) {
+      // The count above comes from the statement's snapshot, which may predate a ballot another
+      // voter committed just before we took the lock: count again in a fresh statement.
+      {
+        const fresh = await tx.$queryRaw<{ n: bigint }[]>`
+          SELECT count(*) AS n FROM "Ballot" b WHERE b."roundId" = ${round.id}::uuid AND b."imageId" = ${image.id}::uuid
+            AND (b."closedAt" IS NOT NULL OR b."issuedAt" > ${holdSince})`;
+        if (Number(fresh[0].n) >= project.votesPerImage + image.extra) {
+          skipped.push(image.id);
+          return "full" as const;
+        }
+      }
+      if (!image.candidates.length) {
         skipped.push(image.id);
         return "full" as const;
       }
-      const candidates = await tx.candidate.findMany({ where: { roundId: round.id, imageId: image.id }, select: { id: true } });
       const ballot = await tx.ballot.create({
-        data: { id: randomUUID(), roundId: round.id, imageId: image.id, voterId: actor.userId, shownOrder: secureShuffle(candidates.map((c) => c.id)) },
+        data: { id: randomUUID(), roundId: round.id, imageId: image.id, voterId: actor.userId, shownOrder: secureShuffle(image.candidates) },
+        select: { id: true, shownOrder: true },
       });
       return view(ballot, mode, image);
     });
     if (issued && issued !== "full") return issued;
-    if (issued === null && wait) return null;
+    // A locked row that changed while we waited drops out of the LIMIT 1 without a
+    // replacement, so "nothing" is only believed when no lock was involved.
+    if (issued === null && wait && !(await votableImageExists(projectId, round.id, actor.userId, skipped))) return null;
   }
   return null;
+}
+
+async function votableImageExists(projectId: string, roundId: string, voterId: string, skipped: string[]) {
+  const r = await db().$queryRawUnsafe<{ any: boolean }[]>(
+    `SELECT EXISTS (SELECT 1 FROM "Image" i
+       WHERE i."projectId" = $1::uuid AND i.state = 'AWAITING_VOTE' AND NOT (i.id = ANY($4::uuid[]))
+         AND NOT EXISTS (SELECT 1 FROM "Ballot" b WHERE b."roundId" = $2::uuid AND b."imageId" = i.id AND b."voterId" = $3::uuid)) AS any`,
+    projectId, roundId, voterId, skipped,
+  );
+  return r[0].any;
 }
 
 async function diceBetweenCandidates(tx: Tx, ids: string[]) {
@@ -96,50 +132,64 @@ async function diceBetweenCandidates(tx: Tx, ids: string[]) {
  */
 export async function castVote(actor: Actor, ballotId: string, input: CastVoteInput) {
   const v = castVoteSchema.parse(input);
-  const prior = await db().vote.findUnique({ where: { idempotencyKey: v.idempotencyKey } });
-  if (prior) {
-    if (prior.voterId !== actor.userId) throw new AppError("CONFLICT", "This idempotency key was used by someone else");
-    return { voteId: prior.id, duplicate: true };
+  // One round trip: the ballot, its round, a prior vote with this key, and the voter's roles.
+  const pre = await db().$queryRaw<{ voterId: string; imageId: string; roundId: string; shownOrder: string[]; projectId: string; stage: "STAGE_I" | "STAGE_II"; roundStatus: string; priorId: string | null; priorVoter: string | null; roles: string[] | null }[]>`
+    SELECT b."voterId", b."imageId", b."roundId", b."shownOrder"::text[] AS "shownOrder", r."projectId", r.stage::text AS stage, r.status::text AS "roundStatus",
+           pv.id AS "priorId", pv."voterId" AS "priorVoter",
+           (SELECT m.roles::text[] FROM "Membership" m WHERE m."projectId" = r."projectId" AND m."userId" = ${actor.userId}::uuid) AS roles
+    FROM "Ballot" b JOIN "Round" r ON r.id = b."roundId"
+    LEFT JOIN "Vote" pv ON pv."idempotencyKey" = ${v.idempotencyKey}
+    WHERE b.id = ${ballotId}::uuid`;
+  const ballot = pre[0];
+  if (ballot?.priorId) {
+    if (ballot.priorVoter !== actor.userId) throw new AppError("CONFLICT", "This idempotency key was used by someone else");
+    return { voteId: ballot.priorId, duplicate: true };
   }
-  const ballot = await db().ballot.findUnique({ where: { id: ballotId } });
   if (!ballot || ballot.voterId !== actor.userId) throw new AppError("NOT_FOUND", "Ballot not found");
-  const image = await db().image.findUniqueOrThrow({ where: { id: ballot.imageId }, select: { projectId: true } });
-  await requireProjectRole(actor, image.projectId, ["MD"]);
+  if (!actor.isAdmin && !ballot.roles?.includes("MD")) throw new AppError(ballot.roles ? "FORBIDDEN" : "NOT_FOUND", "Ballot not found");
   if (v.choice !== null && v.choice > ballot.shownOrder.length) throw new AppError("BAD_REQUEST", "No candidate at that position");
+  const candidateId = v.choice === null ? null : ballot.shownOrder[v.choice - 1];
 
   try {
     return await db().$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT id FROM "Image" WHERE id = ${ballot.imageId}::uuid FOR UPDATE`;
-      const again = await tx.vote.findUnique({ where: { ballotId } });
-      if (again?.idempotencyKey === v.idempotencyKey) return { voteId: again.id, duplicate: true };
-      if (again) throw new AppError("CONFLICT", "You already voted on this image in this round");
-      const img = await tx.image.findUniqueOrThrow({ where: { id: ballot.imageId } });
-      const project = await tx.project.findUniqueOrThrow({ where: { id: img.projectId } });
+      // The image row lock serialises every vote on this image. The reads come in a second
+      // statement: a statement's snapshot predates the lock it waited for, and could miss the
+      // vote the previous holder just committed.
+      await tx.$queryRaw`SELECT 1 FROM "Image" WHERE id = ${ballot.imageId}::uuid FOR UPDATE`;
+      const locked = await tx.$queryRaw<{ state: string; extraVotes: number; votesPerImage: number; agreementDice: number; tieBreak: "ANOTHER_MD" | "LEAD"; counted: number; againId: string | null; againKey: string | null }[]>`
+        SELECT i.state::text AS state, i."extraVotes", p."votesPerImage", p."agreementDice", p."tieBreak"::text AS "tieBreak",
+               (SELECT count(*) FROM "Vote" x WHERE x."roundId" = ${ballot.roundId}::uuid AND x."imageId" = i.id)::int AS counted,
+               av.id AS "againId", av."idempotencyKey" AS "againKey"
+        FROM "Image" i JOIN "Project" p ON p.id = i."projectId"
+        LEFT JOIN "Vote" av ON av."ballotId" = ${ballotId}::uuid
+        WHERE i.id = ${ballot.imageId}::uuid`;
+      const img = locked[0];
+      if (img.againId && img.againKey === v.idempotencyKey) return { voteId: img.againId, duplicate: true };
+      if (img.againId) throw new AppError("CONFLICT", "You already voted on this image in this round");
       if (img.state !== "AWAITING_VOTE") throw new AppError("CONFLICT", "The vote on this image is closed");
-      const counted = await tx.vote.count({ where: { roundId: ballot.roundId, imageId: ballot.imageId } });
-      const needed = project.votesPerImage + img.extraVotes;
-      if (counted >= needed) throw new AppError("CONFLICT", "This image already has the votes it needs");
-      const candidateId = v.choice === null ? null : ballot.shownOrder[v.choice - 1];
-      const vote = await tx.vote.create({
-        data: {
-          ballotId,
-          roundId: ballot.roundId,
-          imageId: ballot.imageId,
-          voterId: actor.userId,
-          candidateId,
-          noneAcceptable: candidateId === null,
-          durationMs: v.durationMs,
-          idempotencyKey: v.idempotencyKey,
-          duels: (v.duels ?? undefined) as Prisma.InputJsonValue | undefined,
-        },
-      });
-      await tx.ballot.update({ where: { id: ballotId }, data: { closedAt: new Date() } });
-      await recordAudit({ action: "vote.cast", objectType: "Image", objectId: ballot.imageId, projectId: img.projectId, actorId: actor.userId, after: { roundId: ballot.roundId, position: v.choice, durationMs: v.durationMs } }, tx);
-      if (counted + 1 >= needed) await decideImage(tx, img.projectId, ballot.roundId, ballot.imageId, project.agreementDice, project.tieBreak);
-      return { voteId: vote.id, duplicate: false };
+      const needed = img.votesPerImage + img.extraVotes;
+      if (img.counted >= needed) throw new AppError("CONFLICT", "This image already has the votes it needs");
+      const voteId = uuidv7();
+      const audit = JSON.stringify({ roundId: ballot.roundId, position: v.choice, durationMs: v.durationMs });
+      await tx.$executeRaw`
+        WITH nv AS (
+          INSERT INTO "Vote" (id, "ballotId", "roundId", "imageId", "voterId", "candidateId", "noneAcceptable", duels, "durationMs", "idempotencyKey", "createdAt")
+          VALUES (${voteId}::uuid, ${ballotId}::uuid, ${ballot.roundId}::uuid, ${ballot.imageId}::uuid, ${actor.userId}::uuid, ${candidateId}::uuid,
+                  ${candidateId === null}, ${v.duels ? JSON.stringify(v.duels) : null}::jsonb, ${v.durationMs}, ${v.idempotencyKey}, now())
+          RETURNING id),
+        cb AS (UPDATE "Ballot" SET "closedAt" = now() WHERE id = ${ballotId}::uuid),
+        au AS (INSERT INTO "AuditLog" (at, "actorId", "projectId", action, "objectType", "objectId", after)
+               VALUES (now(), ${actor.userId}::uuid, ${ballot.projectId}::uuid, 'vote.cast', 'Image', ${ballot.imageId}, ${audit}::jsonb))
+        SELECT id FROM nv`;
+      if (img.counted + 1 >= needed) {
+        const votes = needed === 1 ? [{ candidateId }] : await tx.vote.findMany({ where: { roundId: ballot.roundId, imageId: ballot.imageId }, select: { candidateId: true } });
+        await decideImage(tx, { projectId: ballot.projectId, roundId: ballot.roundId, stage: ballot.stage, roundStatus: ballot.roundStatus }, ballot.imageId, votes, img.agreementDice, img.tieBreak);
+      }
+      return { voteId, duplicate: false };
     });
   } catch (e) {
-    if ((e as { code?: string }).code === "P2002") {
+    const code = (e as { code?: string; meta?: { code?: string } }).code;
+    if (code === "P2002" || code === "P2010" || /23505|unique/i.test(String((e as Error).message))) {
       const dup = await db().vote.findUnique({ where: { idempotencyKey: v.idempotencyKey } });
       if (dup) return { voteId: dup.id, duplicate: true };
       throw new AppError("CONFLICT", "You already voted on this image in this round");
@@ -148,16 +198,22 @@ export async function castVote(actor: Actor, ballotId: string, input: CastVoteIn
   }
 }
 
-async function decideImage(tx: Tx, projectId: string, roundId: string, imageId: string, agreementDice: number, tieBreak: "ANOTHER_MD" | "LEAD") {
-  const votes = await tx.vote.findMany({ where: { roundId, imageId }, select: { candidateId: true } });
+async function decideImage(
+  tx: Tx,
+  round: { projectId: string; roundId: string; stage: "STAGE_I" | "STAGE_II"; roundStatus: string },
+  imageId: string,
+  votes: { candidateId: string | null }[],
+  agreementDice: number,
+  tieBreak: "ANOTHER_MD" | "LEAD",
+) {
+  const { projectId, roundId } = round;
   const distinct = [...new Set(votes.map((x) => x.candidateId).filter((x): x is string => x !== null))];
   const diceOf = distinct.length > 1 ? await diceBetweenCandidates(tx, distinct) : () => 1;
   const t = tallyVotes(votes, diceOf, agreementDice);
-  const round = await tx.round.findUniqueOrThrow({ where: { id: roundId } });
   if (t.outcome === "accept") {
-    const cand = await tx.candidate.findUniqueOrThrow({ where: { id: t.candidateId } });
-    const mask = await tx.mask.findUniqueOrThrow({ where: { id: cand.maskId } });
-    await acceptGroundTruth(tx, { projectId, imageId, maskId: mask.id, roundId, stage: round.stage, decision: "CONSENSUS", sourceKind: mask.kind });
+    const m = await tx.$queryRaw<{ maskId: string; kind: "MANUAL" | "MACHINE" | "REDRAW" }[]>`
+      SELECT c."maskId", m.kind::text AS kind FROM "Candidate" c JOIN "Mask" m ON m.id = c."maskId" WHERE c.id = ${t.candidateId}::uuid`;
+    await acceptGroundTruth(tx, { projectId, imageId, maskId: m[0].maskId, roundId, stage: round.stage, decision: "CONSENSUS", sourceKind: m[0].kind });
   } else if (t.outcome === "reject") {
     await reopenRedraw(tx, projectId, imageId, roundId);
     await recordAudit({ action: "vote.rejected_all", objectType: "Image", objectId: imageId, projectId, after: { roundId } }, tx);
@@ -170,7 +226,7 @@ async function decideImage(tx: Tx, projectId: string, roundId: string, imageId: 
     }
     await recordAudit({ action: "vote.tie", objectType: "Image", objectId: imageId, projectId, after: { roundId, tieBreak } }, tx);
   }
-  await maybeCloseRound(tx, roundId);
+  await maybeCloseRound(tx, roundId, { projectId, status: round.roundStatus });
 }
 
 /** The lead settles a disputed image: a candidate of the round, or none (→ redraw). */
