@@ -1,15 +1,9 @@
 import { createHash, randomInt } from "node:crypto";
+import { mulberry32 } from "../simulate/prng";
 
-/** A deterministic PRNG (mulberry32) seeded from a string: reproducible selections and folds. */
+/** A deterministic PRNG seeded from a string: reproducible selections and folds. */
 export function seededRandom(seed: string | number): () => number {
-  let a = createHash("sha256").update(String(seed)).digest().readUInt32LE(0);
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(createHash("sha256").update(String(seed)).digest().readUInt32LE(0));
 }
 
 export function shuffleWith<T>(items: readonly T[], rand: () => number): T[] {

@@ -1,11 +1,6 @@
-export type BallotView = {
-  ballotId: string;
-  mode: "NWAY" | "PAIRWISE";
-  width: number;
-  height: number;
-  imageUrl: string;
-  candidates: { position: number; url: string }[];
-};
+import type { BallotView } from "@/lib/voting/types";
+
+export type { BallotView };
 
 export type LoadedBallot = { view: BallotView; cxr: ImageBitmap; masks: ImageBitmap[] };
 

@@ -1,14 +1,7 @@
-/** Deterministic pseudo-random numbers (mulberry32), so fixtures are identical on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers, so fixtures are identical on every run. */
+import { mulberry32 } from "../../../../lib/simulate/prng";
+
+export const rng = mulberry32;
 
 /** A crude chest-film phantom in 0..1: bright mediastinum and ribs, two dark lungs, dark background. */
 export function phantom(width: number, height: number, variant = 0): Float64Array {
