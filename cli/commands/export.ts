@@ -1,14 +1,14 @@
 import path from "node:path";
 import { parseArgs, withDatabase } from "../context";
 
-export const exportSummary = "export accepted masks as a versioned dataset archive (tar or zip)";
+export const summary = "export accepted masks as a versioned dataset archive (tar or zip)";
 
-const usage = `usage: tandem export --project <slug> --out <file.tar|file.zip> --user <email>
+const usage = `usage: tandem export --project <slug> --out <file.tar|file.zip> --as <email>
        [--accepted-only] [--include-models] [--format tar|zip]
        [--labels COVID,CONTROL,UNKNOWN] [--sources a,b] [--stages STAGE_I,STAGE_II]
        [--accepted-after <ISO date>] [--test-fraction 0.2]
 
-  --user            an exporter or lead of the project (or TANDEM_USER); the export is recorded and audited as theirs
+  --as (or --user)  an exporter or lead of the project (or TANDEM_USER); the export is recorded and audited as theirs
   --accepted-only   leave out chosen images that have no accepted mask instead of refusing`;
 
 const list = (v: string | true | undefined) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : undefined);
@@ -35,8 +35,9 @@ export async function exportCommand(argv: string[]): Promise<void> {
   }
   const slug = typeof flags.project === "string" ? flags.project : undefined;
   const out = typeof flags.out === "string" ? path.resolve(flags.out) : undefined;
-  const email = typeof flags.user === "string" ? flags.user : process.env.TANDEM_USER;
-  if (!slug || !out || !email) throw new Error(`--project, --out and --user are required\n${usage}`);
+  const who = flags.as ?? flags.user;
+  const email = typeof who === "string" ? who : process.env.TANDEM_USER;
+  if (!slug || !out || !email) throw new Error(`--project, --out and --as are required\n${usage}`);
   const format = typeof flags.format === "string" ? flags.format : out.endsWith(".zip") ? "zip" : "tar";
   const options = {
     format,
@@ -82,3 +83,6 @@ export async function exportCommand(argv: string[]): Promise<void> {
     }
   });
 }
+
+/** The registry's entry point (cli/commands/index.ts: `import * as exportCommand from "./export"`). */
+export const run = exportCommand;

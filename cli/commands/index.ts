@@ -1,10 +1,14 @@
 // Every CLI command, by name. Each module exports a `run(argv)` and a one-line summary.
-import * as simulate from "./simulate";
+import * as evaluate from "./evaluate";
+import * as exportCommand from "./export";
 import * as importCommand from "./import";
+import * as simulate from "./simulate";
 
 export type Command = { summary: string; run(argv: string[]): Promise<void> };
 
 export const commands: Record<string, Command> = {
+  import: importCommand,
+  export: exportCommand,
   simulate,
+  evaluate,
 };
-commands.import = importCommand;

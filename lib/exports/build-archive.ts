@@ -142,8 +142,12 @@ export async function buildArchive(input: BuildInput): Promise<ExportResult> {
   }
 
   progress("models");
+  const folders = new Set<string>();
   for (const m of input.models) {
-    const folder = modelFolder(m);
+    // Runs of one round share arch, encoder and fold only by accident (a null fold is not unique): keep both.
+    const base = modelFolder(m);
+    const folder = folders.has(base) ? `${base}-${m.runId.slice(0, 8)}` : base;
+    folders.add(folder);
     const size = await store.size(m.artifactKey);
     await addData(layout.model(folder), async function* () { yield* await store.getStream(m.artifactKey); }, size);
     const card = Buffer.from(modelCard(m));

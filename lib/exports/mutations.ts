@@ -6,7 +6,7 @@ import { requireProjectRole } from "../auth/authorize";
 import type { Actor } from "../auth/types";
 import { recordAudit } from "../audit/mutations";
 import { enqueue } from "../jobs/queue";
-import { canonicalOptions, type ExportOptions } from "./schema";
+import { canonicalOptions } from "./schema";
 import { EXPORT_ROLES, exportJobKey, findActiveExport, selectionCounts } from "./queries";
 import type { ExportResult } from "./types";
 
@@ -80,4 +80,3 @@ export async function recordExportDownload(userId: string, exportId: string, pro
   await recordAudit({ action: "export.download", objectType: "Export", objectId: exportId, projectId, actorId: userId, after: { range } });
 }
 
-export type { ExportOptions };

@@ -105,7 +105,7 @@ export async function* exportItems(projectId: string, o: ExportOptions, pageSize
 
 /** The finished models of the latest round that has any: the networks the dataset ends with. */
 export async function exportModels(projectId: string): Promise<ExportModel[]> {
-  const rows = await db().$queryRaw<(Omit<ExportModel, "trainedCount" | "heldOutCount"> & { trainedCount: number; heldOutCount: number })[]>`
+  return db().$queryRaw<ExportModel[]>`
     WITH latest AS (
       SELECT r.id FROM "Round" r
       WHERE r."projectId" = ${projectId}::uuid
@@ -119,8 +119,7 @@ export async function exportModels(projectId: string): Promise<ExportModel[]> {
               FROM "ModelRunImage" x WHERE x."runId" = m.id AND x.trained) AS "trainingSetSha256"
     FROM "ModelRun" m JOIN "Round" r ON r.id = m."roundId"
     WHERE m."roundId" = (SELECT id FROM latest) AND m.status = 'SUCCEEDED' AND m."artifactKey" IS NOT NULL
-    ORDER BY m.arch, m.encoder, m.fold NULLS FIRST, m.id`;
-  return rows;
+    ORDER BY m.arch COLLATE "C", m.encoder COLLATE "C", m.fold NULLS FIRST, m.id`;
 }
 
 export async function exportProject(projectId: string): Promise<ExportProject> {

@@ -37,7 +37,7 @@ describe("tandem export (CLI)", () => {
       vi.spyOn(process.stdout, "write").mockImplementation((s) => (stdout.push(String(s)), true)),
     ];
     try {
-      await exportCommand(["--project", seed.slug, "--out", out, "--user", seed.fx.exporter.email, "--accepted-only"]);
+      await exportCommand(["--project", seed.slug, "--out", out, "--as", seed.fx.exporter.email, "--accepted-only"]);
     } finally {
       for (const s of spies) s.mockRestore();
     }
@@ -55,7 +55,7 @@ describe("tandem export (CLI)", () => {
     const out = path.join(dir, "refused.tar");
     await expect(exportCommand(["--project", seed.slug, "--out", out, "--user", seed.fx.md.email, "--accepted-only"])).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(exportCommand(["--project", seed.slug, "--out", out, "--user", seed.fx.exporter.email])).rejects.toMatchObject({ code: "CONFLICT" });
-    await expect(exportCommand(["--project", seed.slug, "--out", out])).rejects.toThrow(/--user are required/);
+    await expect(exportCommand(["--project", seed.slug, "--out", out])).rejects.toThrow(/--as are required/);
     expect(existsSync(out)).toBe(false);
   });
 });

@@ -251,3 +251,20 @@ describe("dataset export: the archive", () => {
     expect(actions).toEqual(expect.arrayContaining([{ action: "export.request", actorId: seed.fx.exporter.id }, { action: "export.complete", actorId: null }]));
   });
 });
+
+describe("dataset export: failures", () => {
+  it("fails for good, leaving no archive, when a stored mask no longer matches its checksum", async () => {
+    const broken = await seedAcceptedProject({ covid: 2, controls: 0, dicom: false });
+    const gt = await db().groundTruth.findFirstOrThrow({ where: { imageId: broken.images[1].id, isCurrent: true } });
+    const mask = await db().mask.findUniqueOrThrow({ where: { id: gt.maskId! } });
+    await store().put(mask.storageKey, Buffer.from("not the accepted mask"));
+    const { exportId } = await requestExport(broken.fx.exporter.actor, broken.projectId, {});
+    const run = exportHandler({ jobId: "-", attempt: 1, payload: { exportId }, signal: new AbortController().signal, progress: async () => undefined });
+    await expect(run).rejects.toMatchObject({ retryable: false, message: expect.stringMatching(/does not match its recorded SHA-256/) });
+    const row = await db().export.findUniqueOrThrow({ where: { id: exportId } });
+    expect(row).toMatchObject({ status: "FAILED", storageKey: null, sha256: null });
+    const left: string[] = [];
+    for await (const k of store().list(`projects/${broken.projectId}/exports/`)) left.push(k);
+    expect(left).toEqual([]);
+  });
+});

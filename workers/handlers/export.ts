@@ -15,7 +15,7 @@ export const exportHandler: JobHandler<{ exportId: string }> = async ({ payload,
   const onProgress = (p: ExportProgress) => {
     latest = p;
     const now = Date.now();
-    if (now - last < REPORT_EVERY_MS && p.phase !== "done") return;
+    if (p.phase === "done" || now - last < REPORT_EVERY_MS) return; // "done" is written once, below
     last = now;
     void progress({ ...p }).catch(() => undefined);
   };

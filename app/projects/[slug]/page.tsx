@@ -55,7 +55,8 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
         {has("LEAD") ? <Action testId="action-dashboard" href={`/projects/${slug}/dashboard`} title="Dashboard" detail="Progress, agreement, models, jobs" /> : null}
         {has("LEAD") || has("EXPORTER") ? <Action testId="action-export" href={`/projects/${slug}/exports`} title="Export dataset" detail={`${accepted} accepted mask${accepted === 1 ? "" : "s"}`} /> : null}
         {has("LEAD") ? <Action testId="action-import" href={`/projects/${slug}/import`} title="Import images" detail="PNG, JPEG, DICOM, folders or zip" /> : null}
-        {has("LEAD") || has("MD") ? <Action testId="action-analyse" href={`/projects/${slug}/analyse`} title="Analyse a CXR" detail="Infection map and detection from a trained model" /> : null}
+        {has("LEAD") || has("EXPORTER") ? <Action testId="action-analyse" href={`/projects/${slug}/analyse`} title="Analyse a CXR" detail="Infection map and detection from a trained model" /> : null}
+        {has("LEAD") || has("EXPORTER") ? <Action testId="action-runs" href={`/projects/${slug}/runs`} title="Models and evaluation" detail="Per-fold metrics, confusion matrices, ROC and PR curves" /> : null}
       </div>
       <Card title={`Images (${o.total.toLocaleString()})`}>
         <div className="flex h-3 w-full overflow-hidden rounded bg-panel-2" role="img" aria-label="Images by state">
