@@ -3,6 +3,7 @@ import * as evaluate from "./evaluate";
 import * as exportCommand from "./export";
 import * as importCommand from "./import";
 import * as simulate from "./simulate";
+import * as train from "./train";
 
 export type Command = { summary: string; run(argv: string[]): Promise<void> };
 
@@ -11,4 +12,5 @@ export const commands: Record<string, Command> = {
   export: exportCommand,
   simulate,
   evaluate,
+  train,
 };
