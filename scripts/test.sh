@@ -10,7 +10,7 @@ status=0
 pass=0; fail=0
 
 count_vitest() { # file → "passed failed"
-  node -e 'const r=require(process.argv[1]);console.log(r.numPassedTests+" "+(r.numFailedTests+(r.numTotalTestSuites&&r.success===false&&r.numFailedTests===0?1:0)))' "$1" 2>/dev/null || echo "0 1"
+  node -e 'const r=require(require("path").resolve(process.argv[1]));console.log(r.numPassedTests+" "+(r.numFailedTests+(r.numTotalTestSuites&&r.success===false&&r.numFailedTests===0?1:0)))' "$1" 2>/dev/null || echo "0 1"
 }
 
 echo "== typecheck"
@@ -24,7 +24,7 @@ echo "vitest: $p passed, $f failed"
 echo "== trainer tests (pytest)"
 if [ -d workers/trainer/tests ]; then
   (cd workers/trainer && /usr/bin/python3 -m pytest -q -p no:cacheprovider tests --junitxml=../../tmp/test-results/pytest.xml) || status=1
-  read p f < <(node -e 'const x=require("fs").readFileSync(process.argv[1],"utf8");const m=x.match(/<testsuite[^>]*>/)[0];const g=k=>+(m.match(new RegExp(k+"=\"(\\d+)\""))||[0,0])[1];console.log((g("tests")-g("failures")-g("errors")-g("skipped"))+" "+(g("failures")+g("errors")))' tmp/test-results/pytest.xml 2>/dev/null || echo "0 1")
+  read p f < <(node -e 'const x=require("fs").readFileSync(process.argv[1],"utf8");const m=x.match(/<testsuite\s[^>]*>/)[0];const g=k=>+(m.match(new RegExp(k+"=\"(\\d+)\""))||[0,0])[1];console.log((g("tests")-g("failures")-g("errors")-g("skipped"))+" "+(g("failures")+g("errors")))' tmp/test-results/pytest.xml 2>/dev/null || echo "0 1")
   pass=$((pass+p)); fail=$((fail+f)); echo "pytest: $p passed, $f failed"
 fi
 

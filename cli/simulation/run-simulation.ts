@@ -92,7 +92,9 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRep
     }
     return n;
   };
-  const vote = async () => {
+  // Stage I asks MDs to pick the best of the manual and machine masks (PROTOCOL.md, Stage I.4);
+  // "none acceptable" belongs to Stage II.
+  const vote = async (stage: "STAGE_I" | "STAGE_II") => {
     let n = 0;
     for (let turn = 0; ; turn++) {
       const next = await ballotForSomeone(mds, turn, project.id);
@@ -102,7 +104,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRep
       const t = truth.get(image.id)!;
       const cands: Uint8Array[] = [];
       for (const c of ballot.candidates) cands.push((await loadMask(await ballotCandidateKey(md.actor, ballot.ballotId, c.position))).mask);
-      const v = simulateVote(t.truth, cands, { seed: md.profile.seed, noise: 0.03, acceptThreshold: o.acceptDice }, { key: ballot.ballotId });
+      const v = simulateVote(t.truth, cands, { seed: md.profile.seed, noise: 0.03, acceptThreshold: stage === "STAGE_I" ? 0 : o.acceptDice }, { key: ballot.ballotId });
       const s = voteSeconds(cands.length, md.profile.speed);
       seconds.voting += s;
       seconds.votes++;
@@ -117,7 +119,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRep
   o.log(`Stage I: simulated MDs drew ${await draw(["MANUAL"])} manual masks`);
   await startStage1Training(leadActor, project.id);
   await drainJobs(project.id, (c) => o.log(`Stage I training: ${c.SUCCEEDED ?? 0} jobs done, ${c.RUNNING ?? 0} running, ${c.QUEUED ?? 0} queued`));
-  o.log(`Stage I: ${await vote()} blinded votes`);
+  o.log(`Stage I: ${await vote("STAGE_I")} blinded votes`);
   o.log(`Stage I: ${await draw(["REDRAW"])} redraws`);
 
   for (let round = 1; round <= o.maxStage2Rounds; round++) {
@@ -126,7 +128,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRep
     o.log(`Stage II round ${round}: ${open} images open`);
     await startStage2Round(leadActor, project.id);
     await drainJobs(project.id, (c) => o.log(`Stage II round ${round}: ${c.SUCCEEDED ?? 0} jobs done, ${c.RUNNING ?? 0} running, ${c.QUEUED ?? 0} queued`));
-    o.log(`Stage II round ${round}: ${await vote()} votes`);
+    o.log(`Stage II round ${round}: ${await vote("STAGE_II")} votes`);
     o.log(`Stage II round ${round}: ${await draw(["REDRAW"])} redraws`);
   }
   return buildReport({ projectId: project.id, truth, seconds, profiles, elapsedS: (Date.now() - t0) / 1000, rngSeed: o.seed });
