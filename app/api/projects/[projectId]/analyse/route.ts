@@ -3,7 +3,7 @@ import { route } from "@/app/_lib/route";
 import { requireUser } from "@/app/_lib/session";
 import { analyseUpload } from "@/lib/ml/analyse-upload";
 import { analyseQuerySchema } from "@/lib/ml/schema";
-import { readUpload } from "./read-upload";
+import { readBody } from "@/app/_lib/read-body";
 
 export const dynamic = "force-dynamic";
 const params = z.object({ projectId: z.string().uuid() });
@@ -17,7 +17,7 @@ export const POST = route<{ projectId: string }>(async (req, ctx) => {
   const { projectId } = params.parse(await ctx.params);
   const url = new URL(req.url);
   const query = analyseQuerySchema.parse({ runIds: url.searchParams.get("runIds") ?? "", threshold: url.searchParams.get("threshold") ?? undefined });
-  const r = await analyseUpload(user, projectId, query, () => readUpload(req, MAX_BYTES));
+  const r = await analyseUpload(user, projectId, query, () => readBody(req, MAX_BYTES, "The file"));
   const map = (m: { detection: (typeof r.models)[number]["detection"]; mapPng: Buffer }) => ({ ...m.detection, map: dataUrl(m.mapPng) });
   return Response.json(
     {

@@ -1,8 +1,9 @@
 import { AppError } from "@/lib/errors/app-error";
 
 /** The raw request body, refused past maxBytes while streaming (never buffered whole first). */
-export async function readUpload(req: Request, maxBytes: number): Promise<Buffer> {
-  if (Number(req.headers.get("content-length") ?? "0") > maxBytes) throw new AppError("TOO_LARGE", `The file is larger than ${maxBytes} bytes`);
+export async function readBody(req: Request, maxBytes: number, what = "The upload"): Promise<Buffer> {
+  const tooLarge = () => new AppError("TOO_LARGE", `${what} is larger than ${maxBytes} bytes`);
+  if (Number(req.headers.get("content-length") ?? "0") > maxBytes) throw tooLarge();
   if (!req.body) return Buffer.alloc(0);
   const parts: Uint8Array[] = [];
   let size = 0;
@@ -13,7 +14,7 @@ export async function readUpload(req: Request, maxBytes: number): Promise<Buffer
     size += value.length;
     if (size > maxBytes) {
       await reader.cancel();
-      throw new AppError("TOO_LARGE", `The file is larger than ${maxBytes} bytes`);
+      throw tooLarge();
     }
     parts.push(value);
   }
