@@ -11,6 +11,8 @@ export type RunnerOptions = {
   leaseMs?: number;
   concurrency?: number;
   gpu?: string | null;
+  /** Only this project's jobs (an in-process runner, e.g. `tandem simulate`). */
+  projectId?: string;
 };
 
 /** Pulls jobs from the Postgres queue and runs them; stop() drains gracefully. */
@@ -32,7 +34,7 @@ export function startRunner(opts: RunnerOptions = {}) {
   }, 10_000);
 
   async function runOne(): Promise<boolean> {
-    const job = await claimJob(workerId, names, defaultLease);
+    const job = await claimJob(workerId, names, defaultLease, opts.projectId);
     if (!job) return false;
     const def = (jobDefinitions as Record<string, { payload: any; leaseMs?: number }>)[job.name];
     const lease = def?.leaseMs ?? defaultLease;

@@ -3,7 +3,7 @@ import { jobCounts } from "../../lib/jobs/queries";
 
 /** Runs the project's queued jobs in this process with the real handlers until none is left. */
 export async function drainJobs(projectId: string, onTick?: (counts: Record<string, number>) => void) {
-  const runner = startRunner({ names: ["train", "predict"], pollMs: 200, leaseMs: 120_000 });
+  const runner = startRunner({ names: ["train", "predict"], pollMs: 200, leaseMs: 120_000, projectId });
   try {
     for (;;) {
       await new Promise((r) => setTimeout(r, 1000));

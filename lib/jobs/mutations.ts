@@ -18,7 +18,7 @@ export async function insertJob(name: string, payload: unknown, opts: EnqueueOpt
  * Claims the next runnable job of the given names: queued and due, or running with an
  * expired lease (its worker died). SKIP LOCKED lets any number of workers poll at once.
  */
-export async function claimJob(workerId: string, names: string[], leaseMs: number): Promise<JobRow | null> {
+export async function claimJob(workerId: string, names: string[], leaseMs: number, projectId?: string): Promise<JobRow | null> {
   const rows = await db().$queryRaw<JobRow[]>`
     UPDATE "Job" SET status = 'RUNNING', "lockedBy" = ${workerId},
       "lockedUntil" = now() + (${leaseMs} * interval '1 millisecond'),
@@ -26,6 +26,7 @@ export async function claimJob(workerId: string, names: string[], leaseMs: numbe
     WHERE id = (
       SELECT id FROM "Job"
       WHERE name = ANY(${names}::text[]) AND attempts < "maxAttempts"
+        AND (${projectId ?? null}::uuid IS NULL OR "projectId" = ${projectId ?? null}::uuid)
         AND ((status = 'QUEUED' AND "runAfter" <= now()) OR (status = 'RUNNING' AND "lockedUntil" < now()))
       ORDER BY priority DESC, "runAfter", id
       FOR UPDATE SKIP LOCKED
