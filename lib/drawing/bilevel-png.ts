@@ -3,19 +3,8 @@
 // Submitted masks are re-encoded canonically by createMask; drafts keep this form, which
 // is several times faster to write than the 8-bit canonical one.
 import { zlibSync } from "fflate";
-import { crc32 } from "../masks/crc32";
+import { PNG_SIGNATURE, pngChunk } from "../masks/png-chunks";
 
-const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out, 4, 8 + data.length));
-  return out;
-}
 
 export function encodeBilevelPng(mask: Uint8Array, width: number, height: number, level: 1 | 3 | 6 = 3): Uint8Array {
   const rowBytes = (width + 7) >> 3;
@@ -39,7 +28,7 @@ export function encodeBilevelPng(mask: Uint8Array, width: number, height: number
   ihdr[8] = 1; // bit depth
   ihdr[9] = 0; // grayscale
   const idat = zlibSync(raw, { level });
-  const parts = [Uint8Array.from(SIGNATURE), chunk("IHDR", ihdr), chunk("IDAT", idat), chunk("IEND", new Uint8Array(0))];
+  const parts = [PNG_SIGNATURE, pngChunk("IHDR", ihdr), pngChunk("IDAT", idat), pngChunk("IEND", new Uint8Array(0))];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {

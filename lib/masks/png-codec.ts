@@ -1,8 +1,7 @@
 import sharp from "sharp";
 import { zlibSync } from "fflate";
 import { AppError } from "../errors/app-error";
-import { crc32 } from "./crc32";
-import { PNG_SIGNATURE, readPngChunks, readPngHeader } from "./png-chunks";
+import { PNG_SIGNATURE, pngChunk, readPngChunks, readPngHeader } from "./png-chunks";
 
 export const DEFAULT_MAX_MASK_PIXELS = 40_000_000;
 
@@ -31,16 +30,6 @@ function checkDims(width: number, height: number, length: number): void {
   if (length !== width * height) {
     throw new AppError("BAD_REQUEST", `mask has ${length} pixels, expected ${width}×${height} = ${width * height}`);
   }
-}
-
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out, 4, 8 + data.length));
-  return out;
 }
 
 /**
@@ -74,7 +63,7 @@ export function encodeMaskPng(mask: ArrayLike<number>, width: number, height: nu
   ihdr[9] = 0; // colour type: grayscale
   // compression, filter method and interlace stay 0
   const idat = zlibSync(raw, { level: 6, mem: 8 });
-  const parts = [PNG_SIGNATURE, chunk("IHDR", ihdr), chunk("IDAT", idat), chunk("IEND", new Uint8Array(0))];
+  const parts = [PNG_SIGNATURE, pngChunk("IHDR", ihdr), pngChunk("IDAT", idat), pngChunk("IEND", new Uint8Array(0))];
   return Buffer.concat(parts);
 }
 
