@@ -1,8 +1,7 @@
+import { orNotFound } from "@/app/_lib/or-not-found";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { requirePageUser } from "@/app/_lib/session";
 import { projectOverview } from "@/lib/projects/queries";
-import { isAppError } from "@/lib/errors/app-error";
 import { Badge, Card } from "@/app/_components/ui";
 
 export const dynamic = "force-dynamic";
@@ -30,11 +29,7 @@ function Action({ href, title, detail, testId }: { href: string; title: string; 
 export default async function ProjectPage({ params }: { params: Promise<{ slug: string }> }) {
   const user = await requirePageUser();
   const { slug } = await params;
-  const o = await projectOverview(user, slug).catch((e) => {
-    if (isAppError(e) && (e.code === "NOT_FOUND" || e.code === "FORBIDDEN")) return null;
-    throw e;
-  });
-  if (!o) notFound();
+  const o = await orNotFound(projectOverview(user, slug));
   const { project, roles } = o;
   const has = (r: string) => roles.includes(r as never) || roles.includes("ADMIN" as never);
   const accepted = o.counts.ACCEPTED ?? 0;

@@ -4,7 +4,7 @@ import { legendStops } from "@/lib/ml/legend-stops";
 import { modelLabel } from "@/lib/ml/model-label";
 import { ANALYSE_ROLES, analysableRuns } from "@/lib/ml/queries";
 import { DEFAULT_THRESHOLD } from "@/lib/ml/threshold";
-import { loadProject } from "../runs/load-project";
+import { loadProject } from "@/app/_lib/load-project";
 import { AnalyseForm } from "./analyse-form";
 
 export const dynamic = "force-dynamic";

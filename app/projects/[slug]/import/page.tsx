@@ -1,7 +1,6 @@
-import { notFound } from "next/navigation";
+import { orNotFound } from "@/app/_lib/or-not-found";
 import { requirePageUser } from "@/app/_lib/session";
 import { importPageData } from "@/lib/imports/queries";
-import { isAppError } from "@/lib/errors/app-error";
 import { ImportPanel } from "@/app/_components/import/import-panel";
 
 export const dynamic = "force-dynamic";
@@ -9,11 +8,7 @@ export const dynamic = "force-dynamic";
 export default async function ImportPage({ params }: { params: Promise<{ slug: string }> }) {
   const user = await requirePageUser();
   const { slug } = await params;
-  const data = await importPageData(user, slug).catch((e) => {
-    if (isAppError(e) && (e.code === "NOT_FOUND" || e.code === "FORBIDDEN")) return null;
-    throw e;
-  });
-  if (!data) notFound();
+  const data = await orNotFound(importPageData(user, slug));
   return (
     <div className="space-y-3">
       <h1 className="text-lg font-semibold">{data.project.name} · import images</h1>

@@ -2,7 +2,7 @@ import Link from "next/link";
 import { requirePageUser } from "@/app/_lib/session";
 import { Badge, Card } from "@/app/_components/ui";
 import { EVALUATION_ROLES, projectRuns } from "@/lib/ml/queries";
-import { loadProject } from "./load-project";
+import { loadProject } from "@/app/_lib/load-project";
 
 export const dynamic = "force-dynamic";
 

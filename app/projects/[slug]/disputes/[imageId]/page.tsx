@@ -1,7 +1,7 @@
 import { notFound } from "next/navigation";
 import { requirePageUser } from "@/app/_lib/session";
 import { revealCandidates } from "@/lib/voting/queries";
-import { isAppError } from "@/lib/errors/app-error";
+import { orNotFound } from "@/app/_lib/or-not-found";
 import { ResolveDispute } from "@/app/_components/disputes/resolve-dispute";
 
 export const dynamic = "force-dynamic";
@@ -9,11 +9,8 @@ export const dynamic = "force-dynamic";
 export default async function DisputePage({ params }: { params: Promise<{ slug: string; imageId: string }> }) {
   const user = await requirePageUser();
   const { slug, imageId } = await params;
-  const candidates = await revealCandidates(user, imageId).catch((e) => {
-    if (isAppError(e) && ["NOT_FOUND", "FORBIDDEN", "BAD_REQUEST"].includes(e.code)) return null;
-    throw e;
-  });
-  if (!candidates?.length) notFound();
+  const candidates = await orNotFound(revealCandidates(user, imageId));
+  if (!candidates.length) notFound();
   const latestRound = candidates[candidates.length - 1].roundId;
   return (
     <div className="space-y-3">

@@ -8,7 +8,7 @@ import { isAppError } from "@/lib/errors/app-error";
 import { legendStops } from "@/lib/ml/legend-stops";
 import { EVALUATION_ROLES, runPredictions } from "@/lib/ml/queries";
 import { runReport } from "@/lib/ml/reports";
-import { loadProject } from "../load-project";
+import { loadProject } from "@/app/_lib/load-project";
 
 export const dynamic = "force-dynamic";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

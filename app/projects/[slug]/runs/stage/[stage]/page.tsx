@@ -4,7 +4,7 @@ import { requirePageUser } from "@/app/_lib/session";
 import { ReportView } from "@/app/_components/evaluation/report-view";
 import { EVALUATION_ROLES } from "@/lib/ml/queries";
 import { stageReport, type StageName } from "@/lib/ml/reports";
-import { loadProject } from "../../load-project";
+import { loadProject } from "@/app/_lib/load-project";
 
 export const dynamic = "force-dynamic";
 const STAGES: Record<string, StageName> = { "stage-1": "STAGE_I", "stage-2": "STAGE_II" };
