@@ -18,7 +18,15 @@ export interface SegSource {
   height: number;
   maskSha256: string;
   winner: "MANUAL" | "MACHINE" | "REDRAW" | "EMPTY";
-  algorithmName: string | null;
+  /** The network whose candidate won, for a MACHINE mask. */
+  model: SegModel | null;
+}
+
+export interface SegModel {
+  arch: string;
+  encoder: string;
+  fold: number | null;
+  weightsSha256: string | null;
 }
 
 const el = (vr: string, ...values: unknown[]): DicomElement => ({ vr, Value: values });
@@ -53,6 +61,7 @@ const carried = [
   "00080050",
   "00080090",
   "00200010",
+  "00200020", // Patient Orientation (General Image, Type 2C): copied, or empty below
   "00120062",
   "00120063",
   "00120064",
@@ -67,16 +76,44 @@ const emptyType2: Record<string, string> = {
   "00080050": "SH",
   "00080090": "PN",
   "00200010": "SH",
+  "00200020": "CS",
 };
 
-function algorithm(s: SegSource): DicomDataset {
-  if (s.winner === "MACHINE") {
-    return {
-      "00620008": el("CS", "SEMIAUTOMATIC"),
-      "00620009": el("LO", (s.algorithmName ?? "Tandem model").slice(0, 64)),
-    };
+const lo = (text: string) => text.slice(0, 64);
+
+/**
+ * Segment Algorithm Type and Name, true to where the accepted mask came from: drawn by an MD
+ * (Stage-I manual or redraw), a network's candidate chosen by MDs (with the network's identity),
+ * or the empty mask that a control's label implies (made by rule, drawn by no one).
+ */
+export function segmentAlgorithm(s: Pick<SegSource, "winner" | "model">): DicomDataset {
+  switch (s.winner) {
+    case "MANUAL":
+    case "REDRAW":
+      return { "00620008": el("CS", "MANUAL") };
+    case "EMPTY":
+      return {
+        "00620006": el("ST", "Empty: no infection, by the image's CONTROL label"),
+        "00620008": el("CS", "AUTOMATIC"),
+        "00620009": el("LO", "Tandem label-derived empty mask"),
+      };
+    case "MACHINE": {
+      const m = s.model;
+      const name = m ? `${m.arch}/${m.encoder}` : "unknown network";
+      const fold = m?.fold ?? null;
+      const weights = m?.weightsSha256 ?? null;
+      return {
+        "00620007": el("SQ", {
+          "0066002F": el("SQ", code("123110", "DCM", "Artificial Intelligence")),
+          "00660031": el("LO", weights ?? "weights not recorded"),
+          "00660032": el("LT", `arch=${m?.arch ?? "unknown"}; encoder=${m?.encoder ?? "unknown"}; fold=${fold ?? "none"}; weights_sha256=${weights ?? "unknown"}`),
+          "00660036": el("LO", lo(name)),
+        }),
+        "00620008": el("CS", "AUTOMATIC"),
+        "00620009": el("LO", lo(`${name}${fold === null ? "" : ` fold ${fold}`}${weights ? ` sha256:${weights.slice(0, 12)}` : ""}`)),
+      };
+    }
   }
-  return { "00620008": el("CS", "MANUAL") };
 }
 
 /**
@@ -139,13 +176,14 @@ export function buildDicomSeg(s: SegSource): Buffer {
     "00620002": el("SQ", {
       "00620004": el("US", 1),
       "00620005": el("LO", SEGMENT_LABEL),
-      ...algorithm(s),
+      ...segmentAlgorithm(s),
       "00620003": el("SQ", code("49755003", "SCT", "Morphologically Altered Structure")),
       "0062000F": el("SQ", code("52988006", "SCT", "Lesion")),
     }),
     "00700080": el("CS", "INFECTION"),
     "00700081": el("LO", "Accepted COVID-19 infection mask"),
-    "00700084": el("PN", { Alphabetic: "Tandem" }),
+    // Person Name in the current form (family^given); a single component is the retired form.
+    "00700084": el("PN", { Alphabetic: "Tandem^" }),
     "00209221": el("SQ", { "00209164": el("UI", dimensionOrganization) }),
     "00209222": el("SQ", {
       "00209164": el("UI", dimensionOrganization),

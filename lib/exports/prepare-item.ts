@@ -89,7 +89,7 @@ export function itemPreparer(store: ObjectStore) {
               height,
               maskSha256: sha256(maskPng),
               winner: item.sourceKind,
-              algorithmName: item.model ? `${item.model.arch}/${item.model.encoder}` : null,
+              model: item.model,
             }),
           }))
         : null;

@@ -53,6 +53,7 @@ type ItemRow = Omit<ExportItem, "mask" | "model"> & {
   arch: string | null;
   encoder: string | null;
   modelFold: number | null;
+  weightsSha256: string | null;
 };
 
 /**
@@ -70,7 +71,7 @@ export async function exportItemsPage(projectId: string, o: ExportOptions, after
            r.number AS round,
            m.id AS "maskId", m."storageKey" AS "maskKey", m.sha256 AS "maskSha256",
            m.width AS "maskWidth", m.height AS "maskHeight", m.area AS "maskArea",
-           mr.arch, mr.encoder, mr.fold AS "modelFold",
+           mr.arch, mr.encoder, mr.fold AS "modelFold", mr."weightsSha256",
            COALESCE(v.votes, 0)::int AS votes, COALESCE(v.agreeing, 0)::int AS agreeing
     FROM "Image" i
     JOIN "GroundTruth" g ON g."imageId" = i.id AND g."isCurrent"
@@ -85,10 +86,10 @@ export async function exportItemsPage(projectId: string, o: ExportOptions, after
     WHERE i."projectId" = ${projectId}::uuid AND NOT i."exportBlocked" ${after} ${imageFilter(o)} ${acceptanceFilter(o)}
     ORDER BY i.id
     LIMIT ${limit}`;
-  return rows.map(({ maskId, maskKey, maskSha256, maskWidth, maskHeight, maskArea, arch, encoder, modelFold, ...r }) => ({
+  return rows.map(({ maskId, maskKey, maskSha256, maskWidth, maskHeight, maskArea, arch, encoder, modelFold, weightsSha256, ...r }) => ({
     ...r,
     mask: maskId ? { id: maskId, key: maskKey!, sha256: maskSha256!, width: maskWidth!, height: maskHeight!, area: maskArea! } : null,
-    model: arch && encoder ? { arch, encoder, fold: modelFold } : null,
+    model: arch && encoder ? { arch, encoder, fold: modelFold, weightsSha256 } : null,
   }));
 }
 

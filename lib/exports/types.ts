@@ -19,7 +19,7 @@ export interface ExportItem {
   round: number | null;
   decision: string;
   sourceKind: "MANUAL" | "MACHINE" | "REDRAW" | "EMPTY";
-  model: { arch: string; encoder: string; fold: number | null } | null;
+  model: { arch: string; encoder: string; fold: number | null; weightsSha256: string | null } | null;
   votes: number;
   /** Votes for the accepted mask's candidate. */
   agreeing: number;

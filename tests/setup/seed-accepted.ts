@@ -66,11 +66,11 @@ async function pngImage(projectId: string, i: number, width: number, height: num
 }
 
 /** A DICOM with PHI in every Basic Profile attribute, imported through the real decoder. */
-async function dicomImage(projectId: string) {
-  const phi = phiDataset("X");
+async function dicomImage(projectId: string, n = 0, label: "COVID" | "CONTROL" = "COVID") {
+  const phi = phiDataset(String.fromCharCode(88 - n));
   const rows = 24;
   const columns = 32;
-  const samples = Array.from({ length: rows * columns }, (_, i) => (i * 37) % 4096);
+  const samples = Array.from({ length: rows * columns }, (_, i) => (i * 37 + n * 101) % 4096);
   const bytes = buildDicom(
     {
       ...phi.dataset,
@@ -81,7 +81,7 @@ async function dicomImage(projectId: string) {
     { sopInstanceUid: String(phi.dataset["00080018"].Value?.[0]), pixelData: nativePixels(samples, 16) },
   );
   const decoded = await decodeImage(bytes, { pseudonymKey: process.env.PSEUDONYM_KEY!, fileName: `${PHI_NAME}.dcm` });
-  const stored = await storeImage(projectId, decoded, { originalName: `${PHI_NAME} chest.dcm`, label: "COVID", sourceDataset: "site-dicom" });
+  const stored = await storeImage(projectId, decoded, { originalName: `${PHI_NAME} chest ${n}.dcm`, label, sourceDataset: "site-dicom" });
   // Long markers only: a short one (a 4-digit age) could turn up by chance in compressed pixels.
   const markers = [...phi.markers, ...phi.uids].filter((m) => m.length >= 8);
   return { id: stored.id, width: columns, height: rows, markers };
@@ -95,6 +95,8 @@ export interface SeedOptions {
   /** One more accepted image that a lead blocked from export. */
   blocked?: boolean;
   dicom?: boolean;
+  /** More DICOM images, one per source of their accepted mask (EMPTY: a control, empty by label). */
+  moreDicom?: ("MACHINE" | "REDRAW" | "EMPTY")[];
   /** A finished model run (with a stand-in ONNX file) in the last round. */
   models?: boolean;
 }
@@ -179,6 +181,16 @@ export async function seedAcceptedProject(opts: SeedOptions = {}) {
     await accept(d.id, d.width, d.height, 99, mask);
     images.push({ id: d.id, width: d.width, height: d.height, label: "COVID", mask, dicom: true });
     dicomMarkers = d.markers;
+  }
+  // accept() picks the mask's source from i % 3: 100 → MACHINE, 101 → REDRAW.
+  const kindIndex = { MACHINE: 100, REDRAW: 101, EMPTY: 102 } as const;
+  for (const [n, kind] of (opts.moreDicom ?? []).entries()) {
+    const label = kind === "EMPTY" ? "CONTROL" : "COVID";
+    const d = await dicomImage(projectId, n + 1, label);
+    const mask = kind === "EMPTY" ? null : blobMask(d.width, d.height, n + 3);
+    await accept(d.id, d.width, d.height, kindIndex[kind], mask);
+    images.push({ id: d.id, width: d.width, height: d.height, label, mask, dicom: true });
+    dicomMarkers.push(...d.markers);
   }
   let unacceptedId: string | null = null;
   if (opts.unaccepted) {
