@@ -1,15 +1,18 @@
 import path from "node:path";
 import { parseArgs, withDatabase } from "../context";
+import { ARCHIVE_LAYOUTS } from "../../lib/exports/archive-layout";
 
 export const summary = "export accepted masks as a versioned dataset archive (tar or zip)";
 
 const usage = `usage: tandem export --project <slug> --out <file.tar|file.zip> --as <email>
-       [--accepted-only] [--include-models] [--format tar|zip]
+       [--accepted-only] [--include-models] [--format tar|zip] [--layout ${ARCHIVE_LAYOUTS.map((l) => l.id).join("|")}]
        [--labels COVID,CONTROL,UNKNOWN] [--sources a,b] [--stages STAGE_I,STAGE_II]
        [--accepted-after <ISO date>] [--test-fraction 0.2]
 
   --as (or --user)  an exporter or lead of the project (or TANDEM_USER); the export is recorded and audited as theirs
-  --accepted-only   leave out chosen images that have no accepted mask instead of refusing`;
+  --accepted-only   leave out chosen images that have no accepted mask instead of refusing
+  --layout          folder and file names in the archive (default ${ARCHIVE_LAYOUTS[0].id}):
+${ARCHIVE_LAYOUTS.map((l) => `                      ${l.id}: ${l.label}`).join("\n")}`;
 
 const list = (v: string | true | undefined) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : undefined);
 
@@ -41,6 +44,7 @@ export async function exportCommand(argv: string[]): Promise<void> {
   const format = typeof flags.format === "string" ? flags.format : out.endsWith(".zip") ? "zip" : "tar";
   const options = {
     format,
+    layout: typeof flags.layout === "string" ? flags.layout : undefined,
     acceptedOnly: flags["accepted-only"] === true,
     includeModels: flags["include-models"] === true,
     labels: list(flags.labels ?? flags.label),

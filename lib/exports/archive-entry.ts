@@ -20,7 +20,9 @@ export interface ArchiveWriter {
   readonly fileCount: number;
 }
 
-const safePath = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
+// Segments start with a letter or digit; single inner spaces are allowed for QaTa-COV19's "Train Set".
+const segment = "[A-Za-z0-9][A-Za-z0-9._-]*(?: [A-Za-z0-9._-]+)*";
+const safePath = new RegExp(`^${segment}(?:/${segment})*$`);
 
 /** Archive paths are chosen by Tandem; this refuses anything an extractor could misread. */
 export function assertArchivePath(p: string): string {

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Writable } from "node:stream";
 import type { ObjectStore } from "../storage/types";
 import type { ArchiveEntry, ArchiveWriter } from "./archive-entry";
-import { exportName, layout, rootDir } from "./archive-layout";
+import { archiveLayout, exportName } from "./archive-layout";
 import { ByteSink } from "./byte-sink";
 import { COCO_MIDDLE, COCO_TAIL, cocoAnnotation, cocoHead, cocoImage } from "./coco";
 import { datasheet } from "./datasheet";
@@ -89,7 +89,8 @@ function cocoEntry(head: string, s: Spools): Body {
  */
 export async function buildArchive(input: BuildInput): Promise<ExportResult> {
   const { project, options, store } = input;
-  const root = rootDir(project.slug);
+  const layout = archiveLayout(options.layout ?? "tandem");
+  const root = layout.root(project.slug);
   const spools = new Spools(input.tmpDir);
   const sink = new ByteSink(input.out);
   const writer: ArchiveWriter = options.format === "zip" ? new ZipWriter(sink, spools.zipDirectory) : new TarWriter(sink);
@@ -118,18 +119,21 @@ export async function buildArchive(input: BuildInput): Promise<ExportResult> {
   for await (const p of mapOrdered(input.items, input.concurrency ?? 8, itemPreparer(store))) {
     if (input.signal?.aborted) throw input.signal.reason ?? new Error("export aborted");
     const name = exportName(p.item.imageId);
-    await addData(layout.image(name), p.image, p.image.length);
-    await addData(layout.mask(name), p.maskPng, p.maskPng.length);
+    const split = assignSplit(p.item, options.testFraction, project.folds, project.seed);
+    const at = { split: split.split, label: p.item.label };
+    const imagePath = layout.image(name, at);
+    await addData(imagePath, p.image, p.image.length);
+    const maskPath = layout.mask(name, at);
+    if (maskPath) await addData(maskPath, p.maskPng, p.maskPng.length);
     if (p.dicom) {
       await addData(layout.dicom(name), p.dicom.source, p.dicom.source.length);
       await addData(layout.dicomSeg(name), p.dicom.seg, p.dicom.seg.length);
     }
-    const split = assignSplit(p.item, options.testFraction, project.folds, project.seed);
     const row = metadataRow(name, p.item, split, p.dicom !== null);
     await spools.metadata.append(row);
     version.update(`row ${row}`);
     cocoId++;
-    await spools.cocoImages.append(`${cocoId > 1 ? "," : ""}${cocoImage(cocoId, `${name}.png`, p.item.width, p.item.height, p.item.imageId)}`);
+    await spools.cocoImages.append(`${cocoId > 1 ? "," : ""}${cocoImage(cocoId, layout.id === "tandem" ? `${name}.png` : imagePath, p.item.width, p.item.height, p.item.imageId)}`);
     if (p.rle) {
       const first = spools.cocoAnnotations.size === 0;
       await spools.cocoAnnotations.append(`${first ? "" : ","}${cocoAnnotation(cocoId, cocoId, p.rle, p.area, p.bbox)}`);

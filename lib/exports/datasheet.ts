@@ -1,3 +1,4 @@
+import { layoutInfo } from "./archive-layout";
 import type { ExportStats } from "./export-stats";
 import { mdTable, pct, sortedEntries } from "./markdown";
 import { METADATA_COLUMNS } from "./metadata-csv";
@@ -16,7 +17,7 @@ export interface DatasheetInput {
 }
 
 const columnNotes: Record<(typeof METADATA_COLUMNS)[number], string> = {
-  image: "file name in Images/ and Ground-truths/",
+  image: "the image's name: the file name stem of its image and mask (see Files for the folders)",
   tandem_image_id: "the image's id in Tandem (stable across dataset versions)",
   ground_truth_id: "the accepted ground-truth record frozen in this version",
   patient: "keyed pseudonym of the patient (cannot be reversed without Tandem's key); empty when unknown",
@@ -31,13 +32,33 @@ const columnNotes: Record<(typeof METADATA_COLUMNS)[number], string> = {
   stage: "protocol stage in which the mask was accepted (empty: accepted by label)",
   round: "protocol round in which the mask was accepted",
   decision: "CONSENSUS (MD vote), LEAD (tie settled by the lead), REDRAWN, CONFIRMED (second MD) or LABEL (control)",
-  winner: "source of the accepted mask: MANUAL (MD-drawn in Stage I), MACHINE (a network's candidate), REDRAW (MD-drawn after every candidate was rejected) or EMPTY (by label)",
+  winner: "source of the accepted mask: MANUAL (MD-drawn in Stage I), MACHINE (a network's candidate), REDRAW (MD-drawn after every candidate was rejected) or EMPTY (by label); the DICOM-SEG's Segment Algorithm Type says the same (MANUAL; AUTOMATIC with the network's identity; AUTOMATIC named \"Tandem label-derived empty mask\")",
   model: "architecture/encoder[/fold] of the network whose candidate won",
   votes: "MD votes cast on the image in that round",
   agreement: "share of those votes that chose the accepted mask",
   mask_area: "foreground pixels of the mask",
   dicom: "1 when the image was imported from DICOM (DICOM/ holds the de-identified file, DICOM-SEG/ its segmentation)",
 };
+
+/** The image and mask folders of the archive's layout, exactly as written by archive-layout.ts. */
+function layoutFiles(id: ExportOptions["layout"]): string[] {
+  if (id === "qata-cov19") {
+    return [
+      "This archive follows the folder and file names of the QaTa-COV19 release (v1), so code written for QaTa-COV19 reads it unchanged. The root folder is `QaTa-COV19/`.",
+      "",
+      "- `Train Set/Images/<name>.png` and `Test Set/Images/<name>.png`: the chest X-rays of COVID-19 (and unlabelled) images in the training and test split, 8-bit grayscale, re-encoded without metadata.",
+      "- `Train Set/Ground-truths/mask_<name>.png` and `Test Set/Ground-truths/mask_<name>.png`: the accepted mask of each, same size, 0 = background, 255 = infected.",
+      "- `Control_Group/<name>.png`: control images (label CONTROL), as QaTa-COV19 ships them: no mask file, their ground truth is the empty mask (by label). Their split is in `splits/` and `metadata.csv`.",
+      "- Everything below is Tandem's addition beside the QaTa-COV19 folders.",
+    ];
+  }
+  return [
+    "This archive uses the Tandem flat layout (not the QaTa-COV19 release's folders; ask for layout `qata-cov19` for those). The root folder is `tandem-<project>/`.",
+    "",
+    "- `Images/<name>.png`: the chest X-ray, 8-bit grayscale, re-encoded without metadata.",
+    "- `Ground-truths/<name>.png`: its accepted mask, same name and size, 0 = background, 255 = infected.",
+  ];
+}
 
 const shortVersion = (v: string) => v.slice(0, 12);
 
@@ -147,7 +168,7 @@ export function datasheet(d: DatasheetInput): string {
     "",
     `- Dataset version: \`${d.datasetVersion}\``,
     `- Latest acceptance included: ${frozen}`,
-    "- Format: Tandem dataset export 1 (QaTa-COV19 layout)",
+    `- Format: Tandem dataset export 1, ${layoutInfo(d.options.layout).label} (layout option \`${d.options.layout}\`)`,
     "",
     "The dataset version is a SHA-256 over the selection, every exported file's checksum and every metadata row:",
     "the same version always means the same images, masks and metadata.",
@@ -170,8 +191,7 @@ export function datasheet(d: DatasheetInput): string {
     "",
     "## Files",
     "",
-    "- `Images/<name>.png`: the chest X-ray, 8-bit grayscale, re-encoded without metadata.",
-    "- `Ground-truths/<name>.png`: its accepted mask, same name and size, 0 = background, 255 = infected.",
+    ...layoutFiles(d.options.layout),
     "- `DICOM/<name>.dcm` and `DICOM-SEG/<name>.dcm`: for images imported from DICOM, the de-identified file and a DICOM Segmentation (BINARY, segment \"COVID-19 infection\") that references it.",
     "- `annotations/coco.json`: COCO with one RLE annotation (pycocotools compressed counts) per image with infected pixels; images with empty masks have none.",
     "- `metadata.csv`: one row per image (columns below).",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ARCHIVE_LAYOUT_IDS, DEFAULT_ARCHIVE_LAYOUT, type ArchiveLayoutId } from "./archive-layout";
 
 const labels = ["COVID", "CONTROL", "UNKNOWN"] as const;
 const stages = ["STAGE_I", "STAGE_II"] as const;
@@ -7,6 +8,8 @@ const stages = ["STAGE_I", "STAGE_II"] as const;
 export const exportOptionsSchema = z
   .object({
     format: z.enum(["tar", "zip"]).default("tar"),
+    /** Folder and file names inside the archive (ARCHIVE_LAYOUTS). */
+    layout: z.enum(ARCHIVE_LAYOUT_IDS).default(DEFAULT_ARCHIVE_LAYOUT),
     /** Leave out chosen images that have no accepted mask instead of refusing the export. */
     acceptedOnly: z.boolean().default(false),
     includeModels: z.boolean().default(false),
@@ -24,6 +27,7 @@ export type ExportOptionsInput = z.input<typeof exportOptionsSchema>;
 /** The stored, canonical form: sorted, de-duplicated lists and ISO dates, so equal choices compare equal. */
 export type ExportOptions = {
   format: "tar" | "zip";
+  layout: ArchiveLayoutId;
   acceptedOnly: boolean;
   includeModels: boolean;
   labels: (typeof labels)[number][] | null;
@@ -39,6 +43,7 @@ export function canonicalOptions(input: unknown): ExportOptions {
   const o = exportOptionsSchema.parse(input ?? {});
   return {
     format: o.format,
+    layout: o.layout,
     acceptedOnly: o.acceptedOnly,
     includeModels: o.includeModels,
     labels: sortedSet(o.labels),
@@ -54,9 +59,12 @@ export function optionsKey(o: ExportOptions): string {
   return JSON.stringify(o, Object.keys(o).sort());
 }
 
-/** The options' contribution to the dataset version: the selection, not the container format. */
+/**
+ * The options' contribution to the dataset version: the selection, not the container format nor
+ * the layout (each file's path already enters the version with its checksum).
+ */
 export function optionsFingerprint(o: ExportOptions): string {
-  const { format: _container, ...selection } = o;
+  const { format: _container, layout: _layout, ...selection } = o;
   return JSON.stringify(selection, Object.keys(selection).sort());
 }
 

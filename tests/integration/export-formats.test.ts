@@ -123,7 +123,7 @@ describe("archive writers", () => {
   it("refuses entry paths an extractor could misread, and bodies that break their declared size", async () => {
     const sink = new ByteSink(new PassThrough().resume());
     const w = new TarWriter(sink);
-    for (const p of ["../x", "/abs", "a/../b", "a//b", "a\\b", ".hidden", "a/./b", "ü.png"]) {
+    for (const p of ["../x", "/abs", "a/../b", "a//b", "a\\b", ".hidden", "a/./b", "ü.png", " lead", "trail ", "a  b", "Train Set/ x"]) {
       await expect(w.add({ path: p, size: 1, body: Buffer.from("x") }), p).rejects.toThrow(/unsafe archive path/);
     }
     await expect(w.add({ path: "short.bin", size: 5, body: Buffer.from("abc") })).rejects.toThrow(/declared 5/);

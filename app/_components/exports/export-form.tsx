@@ -1,6 +1,7 @@
 "use client";
 import { useState, type FormEvent } from "react";
 import { Button, ErrorNote } from "../ui";
+import { ARCHIVE_LAYOUTS, DEFAULT_ARCHIVE_LAYOUT, type ArchiveLayoutId } from "@/lib/exports/archive-layout";
 
 const LABELS = ["COVID", "CONTROL", "UNKNOWN"] as const;
 const STAGES = [["STAGE_I", "Stage I"], ["STAGE_II", "Stage II"]] as const;
@@ -21,6 +22,7 @@ function toggle<T>(list: T[], v: T, on: boolean): T[] {
 /** The export request: container, filters, and whether unaccepted images may be left out. */
 export function ExportForm({ sources, onSubmit }: { sources: string[]; onSubmit: (options: Record<string, unknown>) => Promise<void> }) {
   const [format, setFormat] = useState<"tar" | "zip">("tar");
+  const [layout, setLayout] = useState<ArchiveLayoutId>(DEFAULT_ARCHIVE_LAYOUT);
   const [labels, setLabels] = useState<string[]>([]);
   const [stages, setStages] = useState<string[]>([]);
   const [picked, setPicked] = useState<string[]>([]);
@@ -37,6 +39,7 @@ export function ExportForm({ sources, onSubmit }: { sources: string[]; onSubmit:
     try {
       await onSubmit({
         format,
+        layout,
         acceptedOnly,
         includeModels,
         ...(labels.length ? { labels } : {}),
@@ -77,6 +80,12 @@ export function ExportForm({ sources, onSubmit }: { sources: string[]; onSubmit:
           <select value={format} onChange={(e) => setFormat(e.target.value as "tar" | "zip")} className="block rounded-md border border-line bg-panel-2 px-2 py-1.5">
             <option value="tar">tar</option>
             <option value="zip">zip</option>
+          </select>
+        </label>
+        <label className="block space-y-1 text-sm">
+          <span className="text-muted">Layout</span>
+          <select value={layout} onChange={(e) => setLayout(e.target.value as ArchiveLayoutId)} className="block rounded-md border border-line bg-panel-2 px-2 py-1.5">
+            {ARCHIVE_LAYOUTS.map((l) => <option key={l.id} value={l.id} title={l.summary}>{l.label}</option>)}
           </select>
         </label>
       </div>

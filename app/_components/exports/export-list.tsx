@@ -1,5 +1,6 @@
 "use client";
 import { useState } from "react";
+import { DEFAULT_ARCHIVE_LAYOUT, layoutInfo } from "@/lib/exports/archive-layout";
 import { Badge, Button } from "../ui";
 import { ProgressBar } from "./progress-bar";
 import { downloadLink, type ExportView } from "./export-api";
@@ -36,7 +37,7 @@ export function ExportList({ exports }: { exports: ExportView[] }) {
           <li key={e.id} data-testid="export-row" className="flex flex-wrap items-center gap-3 py-2 text-sm">
             <Badge tone={tone[e.status as keyof typeof tone] ?? "default"}>{e.status}</Badge>
             <span className="text-muted">{new Date(e.createdAt).toLocaleString()}</span>
-            <span>{e.options.format}</span>
+            <span>{e.options.format} · {layoutInfo(e.options.layout ?? DEFAULT_ARCHIVE_LAYOUT).label}</span>
             <span className="text-muted">{filters(e)}</span>
             {e.status === "RUNNING" || e.status === "QUEUED" ? (
               <ProgressBar label="Export progress" value={e.progress?.done ?? 0} max={e.progress?.total ?? 0} />

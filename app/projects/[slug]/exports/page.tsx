@@ -13,7 +13,7 @@ export default async function ExportsPage({ params }: { params: Promise<{ slug: 
     <div className="space-y-3">
       <h1 className="text-lg font-semibold">{data.project.name} · dataset exports</h1>
       <p className="text-sm text-muted">
-        Exports hold the accepted masks only, in the QaTa-COV19 layout with COCO, metadata, splits, a manifest and a datasheet.
+        Exports hold the accepted masks only, in the Tandem flat layout or the QaTa-COV19 v1 layout, with COCO, metadata, splits, a manifest and a datasheet.
         The same project state and options always give the same archive and dataset version.
       </p>
       <ExportPanel projectId={data.project.id} initial={data.exports} sources={data.sources} />
