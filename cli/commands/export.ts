@@ -65,7 +65,7 @@ export async function exportCommand(argv: string[]): Promise<void> {
     if (!project) throw new Error(`no project ${slug}`);
     const actor = { userId: user.id, isAdmin: user.isAdmin };
     const { exportId, counts } = await requestExport(actor, project.id, options, { enqueue: false });
-    process.stderr.write(`export ${exportId}: ${counts.chosen} images (${counts.blocked} blocked from export${options.acceptedOnly ? `, ${counts.unaccepted} without an accepted mask` : ""} left out)\n`);
+    process.stderr.write(`export ${exportId}: ${counts.chosen} images (${counts.blocked} blocked from export, ${counts.heldBack} held back for burned-in review${options.acceptedOnly ? `, ${counts.unaccepted} without an accepted mask` : ""} left out)\n`);
     const started = Date.now();
     let last = 0;
     try {

@@ -82,6 +82,7 @@ function contents(d: DatasheetInput): string {
     ["Empty masks (no infected pixel)", s.emptyMasks],
     ["Imported from DICOM (with DICOM-SEG)", s.dicom],
     ["Left out: blocked from export (e.g. burned-in annotations)", d.counts.blocked],
+    ["Left out: burned-in text awaiting a lead's review", d.counts.heldBack],
     ["Left out: no accepted mask yet", d.unacceptedLeftOut],
     ["Trained models", d.modelCount],
   ];
@@ -207,6 +208,7 @@ export function datasheet(d: DatasheetInput): string {
     "- Patients appear only as keyed pseudonyms.",
     "- Images were re-encoded on import (no EXIF or text chunks); DICOM files were cleaned with the PS3.15 Annex E Basic Profile (UIDs replaced consistently, dates removed, private tags dropped).",
     "- Images a lead blocked from export (e.g. burned-in annotations) are left out and counted above.",
+    "- Images flagged for burned-in text (Burned In Annotation YES, or a secondary-capture SOP class) are held back until a lead reviews them; a lead may release one, exclude it, or paint a rectangle black in every stored copy (working image and DICOM alike) before it is released.",
     "",
     "## Citation",
     "",

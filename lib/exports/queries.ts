@@ -3,6 +3,7 @@ import { Prisma } from "../db/generated/client";
 import { AppError } from "../errors/app-error";
 import { requireProjectRole } from "../auth/authorize";
 import type { Actor } from "../auth/types";
+import { pendingBurnedInCount } from "../review/queries";
 import { optionsKey, type ExportOptions } from "./schema";
 import type { ExportItem, ExportModel, ExportProject, SelectionCounts } from "./types";
 
@@ -24,19 +25,23 @@ function acceptanceFilter(o: ExportOptions): Prisma.Sql {
   return parts.length ? Prisma.join(parts, " ") : Prisma.empty;
 }
 
+/** Burned-in text awaiting a lead's review holds an image back from every export. */
+const NOT_HELD_BACK = Prisma.sql`i."burnedInReview" IS DISTINCT FROM 'PENDING'`;
+
 const hasAcceptanceFilter = (o: ExportOptions) => Boolean(o.stages || o.acceptedAfter);
 
 /**
- * How many images the options choose, how many of those are blocked from export, and how many
- * have no accepted mask. A stage or date filter only matches accepted images, so with one the
+ * How many images the options choose, how many of those are blocked from export, how many are
+ * held back until a lead reviews their burned-in text, and how many have no accepted mask. A stage or date filter only matches accepted images, so with one the
  * unaccepted count is zero by definition.
  */
 export async function selectionCounts(projectId: string, o: ExportOptions): Promise<SelectionCounts> {
   const gtMatch = hasAcceptanceFilter(o) ? Prisma.sql`g.id IS NOT NULL ${acceptanceFilter(o)}` : Prisma.sql`TRUE`;
-  const [r] = await db().$queryRaw<{ chosen: number; blocked: number; unaccepted: number }[]>`
-    SELECT count(*) FILTER (WHERE NOT i."exportBlocked" AND g.id IS NOT NULL)::int AS chosen,
+  const [r] = await db().$queryRaw<SelectionCounts[]>`
+    SELECT count(*) FILTER (WHERE NOT i."exportBlocked" AND ${NOT_HELD_BACK} AND g.id IS NOT NULL)::int AS chosen,
            count(*) FILTER (WHERE i."exportBlocked")::int AS blocked,
-           count(*) FILTER (WHERE NOT i."exportBlocked" AND g.id IS NULL)::int AS unaccepted
+           count(*) FILTER (WHERE NOT i."exportBlocked" AND NOT ${NOT_HELD_BACK})::int AS "heldBack",
+           count(*) FILTER (WHERE NOT i."exportBlocked" AND ${NOT_HELD_BACK} AND g.id IS NULL)::int AS unaccepted
     FROM "Image" i
     LEFT JOIN "GroundTruth" g ON g."imageId" = i.id AND g."isCurrent"
     WHERE i."projectId" = ${projectId}::uuid ${imageFilter(o)} AND (${gtMatch})`;
@@ -58,7 +63,8 @@ type ItemRow = Omit<ExportItem, "mask" | "model"> & {
 
 /**
  * One page of exported items in image-id order (keyset pagination: constant cost per page at
- * any depth). Only images with a current ground truth and not blocked from export.
+ * any depth). Only images with a current ground truth, not blocked from export and not held
+ * back for burned-in review.
  */
 export async function exportItemsPage(projectId: string, o: ExportOptions, afterImageId: string | null, limit: number): Promise<ExportItem[]> {
   const after = afterImageId ? Prisma.sql`AND i.id > ${afterImageId}::uuid` : Prisma.empty;
@@ -83,7 +89,7 @@ export async function exportItemsPage(projectId: string, o: ExportOptions, after
       FROM "Vote" vt LEFT JOIN "Candidate" c ON c.id = vt."candidateId"
       WHERE vt."roundId" = g."roundId" AND vt."imageId" = i.id
     ) v ON TRUE
-    WHERE i."projectId" = ${projectId}::uuid AND NOT i."exportBlocked" ${after} ${imageFilter(o)} ${acceptanceFilter(o)}
+    WHERE i."projectId" = ${projectId}::uuid AND NOT i."exportBlocked" AND ${NOT_HELD_BACK} ${after} ${imageFilter(o)} ${acceptanceFilter(o)}
     ORDER BY i.id
     LIMIT ${limit}`;
   return rows.map(({ maskId, maskKey, maskSha256, maskWidth, maskHeight, maskArea, arch, encoder, modelFold, weightsSha256, ...r }) => ({
@@ -227,5 +233,6 @@ export async function loadExportsPage(actor: Actor, slug: string) {
     orderBy: { sourceDataset: "asc" },
     take: 100,
   });
-  return { project, exports, sources: sources.map((s) => s.sourceDataset!) };
+  const heldBack = await pendingBurnedInCount(project.id);
+  return { project, exports, sources: sources.map((s) => s.sourceDataset!), heldBack };
 }

@@ -30,6 +30,8 @@ export interface ExportItem {
 export interface SelectionCounts {
   chosen: number;
   blocked: number;
+  /** Burned-in text awaiting a lead's review. */
+  heldBack: number;
   unaccepted: number;
 }
 

@@ -66,6 +66,7 @@ export async function storeImage(projectId: string, d: DecodedImage, meta: Image
         view: meta.view ?? d.dicom?.viewPosition ?? null,
         tags: (meta.tags ?? undefined) as Prisma.InputJsonValue | undefined,
         flags: d.flags,
+        burnedInReview: d.flags.includes("burned-in-annotation") ? "PENDING" : null,
         importBatchId: meta.importBatchId ?? null,
       },
     });

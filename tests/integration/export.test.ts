@@ -64,7 +64,7 @@ describe("dataset export: who may export, and what", () => {
     await expect(requestExport(seed.fx.exporter.actor, seed.projectId, {})).rejects.toMatchObject({ code: "CONFLICT", details: { unaccepted: 1 } });
     // a filter that leaves the pending image out needs no "accepted only"
     const controls = await requestExport(seed.fx.lead.actor, seed.projectId, { labels: ["CONTROL"] });
-    expect(controls.counts).toEqual({ chosen: 2, blocked: 0, unaccepted: 0 });
+    expect(controls.counts).toEqual({ chosen: 2, blocked: 0, heldBack: 0, unaccepted: 0 });
   });
 
   it("refuses unknown options rather than ignoring them", async () => {
