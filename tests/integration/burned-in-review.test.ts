@@ -6,8 +6,6 @@ import sharp from "sharp";
 import { db } from "../../lib/db/client";
 import { LocalStore } from "../../lib/storage/local-store";
 import { setStoreForTests, store } from "../../lib/storage/store";
-import { decodeImage } from "../../lib/images/decode-image";
-import { storeImage } from "../../lib/images/mutations";
 import { DicomMessage } from "../../lib/images/dicom/dcmjs";
 import { requestExport } from "../../lib/exports/mutations";
 import { runExport } from "../../lib/exports/run-export";
@@ -15,7 +13,8 @@ import { readTar } from "../../lib/exports/tar-reader";
 import { decideBurnedIn } from "../../lib/review/mutations";
 import { listPendingBurnedIn, pendingBurnedInCount } from "../../lib/review/queries";
 import { seedAcceptedProject } from "../setup/seed-accepted";
-import { buildDicom, imageModule, nativePixels, SC_CLASS } from "../unit/images/helpers/dicom-builder";
+import { importBurnedInDicom } from "../setup/burned-in";
+import { SC_CLASS } from "../unit/images/helpers/dicom-builder";
 
 // Images whose pixels may carry burned-in text are held back from every export until a lead
 // reviews them on the review page: release, exclude, or paint a rectangle out of every copy.
@@ -42,24 +41,8 @@ const inRegion = (i: number, width: number) => {
   return x >= REGION.x && x < REGION.x + REGION.width && y >= REGION.y && y < REGION.y + REGION.height;
 };
 
-/** A DICOM with text-like bright strokes, imported through the real decoder; accepted with an empty mask. */
 async function importDicom(n: number, opts: { burnedIn?: boolean; sopClassUid?: string }) {
-  const samples = Array.from({ length: ROWS * COLUMNS }, (_, i) => 400 + ((i * 29 + n * 131) % 3000));
-  const bytes = buildDicom(
-    {
-      ...imageModule({ rows: ROWS, columns: COLUMNS, bitsAllocated: 16, bitsStored: 12 }),
-      "00080060": { vr: "CS", Value: ["DX"] },
-      "0020000D": { vr: "UI", Value: [`1.2.826.0.1.3680043.10.543.78.${n}`] },
-      "0020000E": { vr: "UI", Value: [`1.2.826.0.1.3680043.10.543.79.${n}`] },
-      ...(opts.burnedIn ? { "00280301": { vr: "CS", Value: ["YES"] } } : {}),
-    },
-    { sopClassUid: opts.sopClassUid, sopInstanceUid: `1.2.826.0.1.3680043.10.543.77.${n}`, pixelData: nativePixels(samples, 16) },
-  );
-  const decoded = await decodeImage(bytes, { pseudonymKey: process.env.PSEUDONYM_KEY!, fileName: `burned-${n}.dcm` });
-  expect(decoded.flags).toContain("burned-in-annotation");
-  const { id } = await storeImage(seed.projectId, decoded, { originalName: `burned ${n}.dcm`, label: "CONTROL", sourceDataset: "site-burned" });
-  await db().groundTruth.create({ data: { projectId: seed.projectId, imageId: id, maskId: null, decision: "LABEL", sourceKind: "EMPTY", acceptedAt: new Date(Date.UTC(2026, 1, n)) } });
-  await db().image.update({ where: { id }, data: { state: "ACCEPTED" } });
+  const { id, samples } = await importBurnedInDicom(seed.projectId, n, { ...opts, rows: ROWS, columns: COLUMNS });
   samplesOf.set(id, samples);
   return id;
 }

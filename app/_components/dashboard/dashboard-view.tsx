@@ -11,6 +11,7 @@ import { DicePanel } from "./dice-panel";
 import { DisputedList } from "./disputed-list";
 import { ModelsPanel } from "./models-panel";
 import { LivePanel } from "./live-panel";
+import { BurnedInLink } from "../review/burned-in-link";
 
 export function DashboardView({ d, actor }: { d: Dashboard; actor: Actor }) {
   return (
@@ -22,6 +23,7 @@ export function DashboardView({ d, actor }: { d: Dashboard; actor: Actor }) {
           <span title="Server time to compute the figures">{Math.round(d.timings.total ?? 0)} ms</span>
         </p>
       </div>
+      <BurnedInLink projectId={d.project.id} slug={d.project.slug} />
       <StagePanel d={d} />
       <ProgressPanel d={d} />
       <LivePanel projectId={d.project.id} initial={d.live} />
