@@ -49,7 +49,7 @@ function layoutFiles(id: ExportOptions["layout"]): string[] {
       "- `Train Set/Images/<name>.png` and `Test Set/Images/<name>.png`: the chest X-rays of COVID-19 (and unlabelled) images in the training and test split, 8-bit grayscale, re-encoded without metadata.",
       "- `Train Set/Ground-truths/mask_<name>.png` and `Test Set/Ground-truths/mask_<name>.png`: the accepted mask of each, same size, 0 = background, 255 = infected.",
       "- `Control_Group/<name>.png`: control images (label CONTROL), as QaTa-COV19 ships them: no mask file, their ground truth is the empty mask (by label). Their split is in `splits/` and `metadata.csv`.",
-      "- Everything below is Tandem's addition beside the QaTa-COV19 folders.",
+      "- Everything below is Tandem's addition beside the QaTa-COV19 folders; in `annotations/coco.json` an image's `file_name` is its path from the root folder.",
     ];
   }
   return [
