@@ -51,6 +51,27 @@ describe("tandem export (CLI)", () => {
     expect(existsSync(`${out}.partial`)).toBe(false);
   });
 
+  it("writes the QaTa-COV19 v1 layout with --layout qata-cov19, and names the layouts in --help", async () => {
+    const out = path.join(dir, "qata.tar");
+    const stdout: string[] = [];
+    const spies = [
+      vi.spyOn(process.stderr, "write").mockImplementation(() => true),
+      vi.spyOn(process.stdout, "write").mockImplementation((s) => (stdout.push(String(s)), true)),
+    ];
+    try {
+      await exportCommand(["--help"]);
+      await exportCommand(["--project", seed.slug, "--out", out, "--as", seed.fx.exporter.email, "--accepted-only", "--layout", "qata-cov19"]);
+    } finally {
+      for (const s of spies) s.mockRestore();
+    }
+    expect(stdout.join("")).toMatch(/--layout tandem\|qata-cov19/);
+    const paths = readTar(readFileSync(out)).map((e) => e.path);
+    expect(paths.filter((p) => /^QaTa-COV19\/(Train|Test) Set\/Images\/[^/]+\.png$/.test(p))).toHaveLength(3);
+    expect(paths.filter((p) => /^QaTa-COV19\/(Train|Test) Set\/Ground-truths\/mask_[^/]+\.png$/.test(p))).toHaveLength(3);
+    expect(paths.filter((p) => /^QaTa-COV19\/Control_Group\/[^/]+\.png$/.test(p))).toHaveLength(1);
+    await expect(exportCommand(["--project", seed.slug, "--out", out, "--as", seed.fx.exporter.email, "--accepted-only", "--layout", "qata"])).rejects.toThrow(/layout/);
+  });
+
   it("refuses a user who is not an exporter or lead, and a selection with unaccepted images", async () => {
     const out = path.join(dir, "refused.tar");
     await expect(exportCommand(["--project", seed.slug, "--out", out, "--user", seed.fx.md.email, "--accepted-only"])).rejects.toMatchObject({ code: "FORBIDDEN" });
