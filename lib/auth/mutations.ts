@@ -54,6 +54,9 @@ export const sessionMaxAgeSeconds = 12 * 60 * 60;
 
 /** Opens a session row; its id goes into the (encrypted) session cookie. */
 export async function createSession(userId: string, method: "password" | "sso", idToken?: string | null): Promise<string> {
+  // Rows of this user's sessions that ended over a day ago go; the audit log keeps the history.
+  const ended = new Date(Date.now() - 24 * 3600_000);
+  await db().session.deleteMany({ where: { userId, OR: [{ expiresAt: { lt: ended } }, { revokedAt: { lt: ended } }] } });
   const s = await db().session.create({
     data: { userId, method, idToken: idToken ?? null, expiresAt: new Date(Date.now() + sessionMaxAgeSeconds * 1000) },
     select: { id: true },

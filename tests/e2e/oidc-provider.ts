@@ -26,6 +26,7 @@ export async function startOidcProvider(opts: { port: number; appUrl: string; cl
     claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
     features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
     cookies: { keys: ["oidc-test-cookie-key-0123456789abcdef"] },
+    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
   });
   const server = http.createServer(provider.callback());
   await new Promise<void>((resolve) => server.listen(opts.port, "127.0.0.1", resolve));

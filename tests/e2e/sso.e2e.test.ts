@@ -94,6 +94,36 @@ describe("single sign-on with a conformant OpenID Connect provider", () => {
     await ctx.close();
   });
 
+  it("an administrator creates a single sign-on user without a password on the Users page, who then signs in", async () => {
+    const admin = await makeUser({ isAdmin: true });
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${app.base}/login`);
+    await page.getByLabel("Email").fill(admin.email);
+    await page.getByLabel("Password").fill(admin.password);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.waitForURL((x) => !x.pathname.startsWith("/login"));
+    await page.goto(`${app.base}/admin/users`);
+    const email = `${uniq("sso-only")}@test.local`;
+    const form = page.getByRole("form", { name: "New user" });
+    await form.getByLabel("Email").fill(email);
+    await form.getByLabel("Full name").fill("Dr Single Sign-On");
+    await expect(form.getByLabel("Initial password").count()).resolves.toBe(0);
+    await form.getByRole("button", { name: "Create user" }).click();
+    await page.getByRole("cell", { name: email }).waitFor();
+    const created = await db().user.findUniqueOrThrow({ where: { email } });
+    expect(created.passwordHash).toBeNull();
+    await ctx.close();
+
+    const subject = uniq("sub");
+    idp.accounts.set(subject, { email, email_verified: true });
+    const c2 = await browser.newContext();
+    const p2 = await c2.newPage();
+    expect((await ssoSignIn(p2, subject)).pathname).toBe("/");
+    await expect(p2.getByTestId("signed-in-as").textContent()).resolves.toBe(email);
+    await c2.close();
+  });
+
   it("sign-out revokes the session at once (the old cookie is refused) and ends the provider session", async () => {
     const u = await makeUser();
     const subject = uniq("sub");

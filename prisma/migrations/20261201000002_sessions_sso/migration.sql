@@ -7,6 +7,10 @@ ADD COLUMN "ssoSubject" TEXT;
 -- AlterTable
 ALTER TABLE "LoginThrottle" ADD COLUMN "nextAttemptAt" TIMESTAMPTZ(3);
 
+-- The old keys ("email:…", "ip:direct") are no longer read; drop them, and with them any
+-- lock-out of everyone that the shared "direct" key caused.
+DELETE FROM "LoginThrottle";
+
 -- CreateTable
 CREATE TABLE "Session" (
     "id" UUID NOT NULL,
