@@ -106,14 +106,13 @@ describe("single sign-on with a conformant OpenID Connect provider", () => {
     await page.goto(`${app.base}/admin/users`);
     const email = `${uniq("sso-only")}@test.local`;
     const form = page.getByRole("form", { name: "New user" });
-    await form.getByLabel("Email").fill(email);
+    await form.getByLabel("Email", { exact: true }).fill(email);
     await form.getByLabel("Full name").fill("Dr Single Sign-On");
     await expect(form.getByLabel("Initial password").count()).resolves.toBe(0);
     await form.getByRole("button", { name: "Create user" }).click();
-    await page.getByRole("cell", { name: email }).waitFor();
+    await page.getByRole("cell", { name: email, exact: true }).waitFor();
     const created = await db().user.findUniqueOrThrow({ where: { email } });
     expect(created.passwordHash).toBeNull();
-    await ctx.close();
 
     const subject = uniq("sub");
     idp.accounts.set(subject, { email, email_verified: true });
@@ -121,7 +120,16 @@ describe("single sign-on with a conformant OpenID Connect provider", () => {
     const p2 = await c2.newPage();
     expect((await ssoSignIn(p2, subject)).pathname).toBe("/");
     await expect(p2.getByTestId("signed-in-as").textContent()).resolves.toBe(email);
+    const ssoCookie = await cookieHeader(c2);
+    expect((await fetch(`${app.base}/api/projects`, { headers: { cookie: ssoCookie } })).status).toBe(200);
+
+    // Disabling the account ends its open session at once.
+    await page.reload();
+    await page.getByRole("button", { name: `Disable ${email}` }).click();
+    await page.getByRole("button", { name: `Enable ${email}` }).waitFor();
+    expect((await fetch(`${app.base}/api/projects`, { headers: { cookie: ssoCookie } })).status).toBe(401);
     await c2.close();
+    await ctx.close();
   });
 
   it("sign-out revokes the session at once (the old cookie is refused) and ends the provider session", async () => {
