@@ -1,20 +1,30 @@
 import { getServerSession } from "next-auth";
 import { redirect } from "next/navigation";
 import { authOptions } from "./auth-options";
-import { getUser } from "@/lib/auth/queries";
+import { findActiveSession } from "@/lib/auth/queries";
 import { AppError } from "@/lib/errors/app-error";
 import type { Actor } from "@/lib/auth/types";
 
 export type SessionUser = Actor & { email: string; name: string };
 
-/** The signed-in user, re-read from the database so disabled accounts stop at once. */
+/**
+ * The signed-in user. The cookie names a session row, checked on every request together with
+ * the user, so sign-out, revocation and disabling a user take effect at once; roles are read
+ * from the database by each domain call.
+ */
 export async function currentUser(): Promise<SessionUser | null> {
   const s = await getServerSession(authOptions());
-  const uid = (s as { uid?: string } | null)?.uid;
-  if (!uid) return null;
-  const u = await getUser(uid);
-  if (!u || u.disabled) return null;
+  const sid = (s as { sid?: string } | null)?.sid;
+  if (!sid) return null;
+  const u = await findActiveSession(sid);
+  if (!u) return null;
   return { userId: u.id, isAdmin: u.isAdmin, email: u.email, name: u.name };
+}
+
+/** The current session id, for signing out. */
+export async function currentSessionId(): Promise<string | null> {
+  const s = await getServerSession(authOptions());
+  return (s as { sid?: string } | null)?.sid ?? null;
 }
 
 /** For route handlers and server actions: throws UNAUTHENTICATED. */

@@ -14,6 +14,16 @@ const bool = z
   .optional()
   .transform((v) => v === "1" || v === "true");
 
+const boolDefaultOn = z
+  .enum(["0", "1", "true", "false"])
+  .optional()
+  .transform((v) => v === undefined || v === "1" || v === "true");
+
+const list = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z.string().url("must be a postgres:// URL").optional(),
@@ -34,6 +44,16 @@ export const envSchema = z.object({
   OIDC_CLIENT_ID: z.string().optional(),
   OIDC_CLIENT_SECRET: z.string().optional(),
   OIDC_NAME: z.string().default("Hospital SSO"),
+  OIDC_SCOPES: z.string().default("openid email profile"),
+  OIDC_ID_CLAIM: z.enum(["email", "preferred_username", "upn"]).default("email"),
+  OIDC_REQUIRE_EMAIL_VERIFIED: boolDefaultOn,
+  OIDC_ALLOWED_DOMAINS: list,
+  OIDC_GROUPS_CLAIM: z.string().default("groups"),
+  OIDC_GROUP_ROLES: list,
+  OIDC_JIT: bool,
+  OIDC_DEFAULT_ROLES: list,
+  PASSWORD_LOGIN: boolDefaultOn,
+  TRUST_PROXY: z.coerce.number({ error: "must be the number of proxy hops in front of Tandem (0 = none)" }).int().min(0).max(10).default(0),
   PYTHON: z.string().default("/usr/bin/python3"),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
   MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(50_000_000),
@@ -54,6 +74,9 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   }
   if (env.OIDC_ISSUER && !(env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET)) {
     throw new AppError("CONFIG", "Invalid configuration: OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are required with OIDC_ISSUER");
+  }
+  if (!env.PASSWORD_LOGIN && !env.OIDC_ISSUER) {
+    throw new AppError("CONFIG", "Invalid configuration: PASSWORD_LOGIN=0 needs OIDC_ISSUER, or nobody could sign in");
   }
   return env;
 }

@@ -19,12 +19,21 @@ describe("passwords", () => {
 });
 
 describe("sign-in", () => {
-  it("accepts the right password, rejects a wrong one and locks after repeated failures", async () => {
+  it("accepts the right password, rejects a wrong one, slows and then locks after repeated failures", async () => {
     const u = await makeUser();
     const ip = uniq("ip");
-    expect(await verifyLogin(u.email, u.password, ip)).toMatchObject({ id: u.id });
-    for (let i = 0; i < 5; i++) expect(await verifyLogin(u.email, "wrong password!", ip)).toBeNull();
-    await expect(verifyLogin(u.email, u.password, ip)).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    let now = new Date();
+    expect(await verifyLogin(u.email, u.password, ip, now)).toMatchObject({ id: u.id });
+    for (let i = 0; i < 3; i++) expect(await verifyLogin(u.email, "wrong password!", ip, now)).toBeNull();
+    expect(await verifyLogin(u.email, "wrong password!", ip, now)).toBeNull();
+    // Past the free failures the next try must wait, even with the right password.
+    await expect(verifyLogin(u.email, u.password, ip, now)).rejects.toMatchObject({ code: "RATE_LIMITED", message: expect.stringMatching(/wait \d+ second/) });
+    for (let i = 0; i < 6; i++) {
+      now = new Date(now.getTime() + 61_000);
+      expect(await verifyLogin(u.email, "wrong password!", ip, now)).toBeNull();
+    }
+    now = new Date(now.getTime() + 61_000);
+    await expect(verifyLogin(u.email, u.password, ip, now)).rejects.toMatchObject({ code: "RATE_LIMITED", message: expect.stringMatching(/account is locked/) });
   });
 
   it("never stores or logs the password", async () => {

@@ -10,7 +10,8 @@ export const dynamic = "force-dynamic";
 const createUserSchema = z.object({
   email: z.string().email(),
   name: z.string().trim().min(1).max(120),
-  password: z.string().min(10).max(200),
+  // Omitted: a single sign-on account with no password (the hospital's MFA and offboarding apply).
+  password: z.string().min(10).max(200).optional(),
   isAdmin: z.boolean().default(false),
 });
 
