@@ -14,18 +14,24 @@ export type AppliedAction = "D" | "Z" | "X" | "K" | "U" | "C";
 
 export const DEIDENTIFICATION_METHOD = `PS3.15 ${PROFILE_EDITION} Table E.1-1 (Tandem deidentify v2)`;
 
+/** X/Z sequences that are Type 2 in the CR, DX or SC IODs: emptied rather than removed. */
+const TYPE2_SEQUENCES = new Set(["00400555"]); // Acquisition Context Sequence (DX)
+
 /**
  * Settles the conformance-dependent codes. Tandem keeps a research copy of CR/DX/SC images:
  * X/D → X (the attributes it names are Type 3 there); X/Z and X/Z/D → Z (an empty value is
- * conformant whether the attribute is Type 2 or 3, and holds nothing); Z/D → Z; X/Z/U* is a
+ * conformant whether the attribute is Type 2 or 3, and holds nothing), except sequences, which
+ * are removed unless Type 2; Z/D → Z; X/Z/U* is a
  * reference sequence: kept, its items cleaned and their UIDs replaced.
  */
-export function resolveAction(action: ProfileAction, vr: string): AppliedAction {
+export function resolveAction(action: ProfileAction, vr: string, tag = ""): AppliedAction {
   switch (action) {
     case "X/D":
       return "X";
     case "X/Z":
     case "X/Z/D":
+      // A sequence may be empty only where it is Type 2; elsewhere an empty one is invalid.
+      return vr === "SQ" && !TYPE2_SEQUENCES.has(tag) ? "X" : "Z";
     case "Z/D":
       return "Z";
     case "X/Z/U*":
@@ -51,8 +57,11 @@ export function optionAction(entry: ProfileEntry, o: DeidOptions): "K" | "C" | u
 
 /** The table row (with the project's options), else the keep-list, else removal. */
 export function actionFor(tag: string, vr: string, options: DeidOptions = NO_DEID_OPTIONS): AppliedAction {
+  // Command (0000) and file meta (0002) elements do not belong in a stored data set: the file
+  // meta group is rebuilt by writeDicomFile (with the new SOP Instance UID, the table's U).
+  if (tag.startsWith("0000") || tag.startsWith("0002")) return "X";
   const entry = profileEntryFor(tag);
-  if (entry) return optionAction(entry, options) ?? resolveAction(entry.action, vr);
+  if (entry) return optionAction(entry, options) ?? resolveAction(entry.action, vr, tag);
   return keepList.get(tag) ?? "X";
 }
 
@@ -223,6 +232,9 @@ export function deidentifyDataset(ds: DicomDataset, key: string, options: DeidOp
   const pseudonym = originalPatientId === undefined ? undefined : patientPseudonym(key, originalPatientId);
   const ctx: Context = { key, options, shiftDays: dateShiftDays(key, originalPatientId) };
   const dataset = cleanDataset(ds, ctx);
+  // Ethics Committee Name is Type 1C, required only with the Approval Number the table removes:
+  // left alone it would make the file non-conformant, so it goes too.
+  if (!dataset["00120082"]) delete dataset["00120081"];
   dataset[tags.PatientID] = { vr: "LO", Value: pseudonym ? [pseudonym] : [] };
   dataset["00120062"] = { vr: "CS", Value: ["YES"] };
   dataset["00120063"] = { vr: "LO", Value: [DEIDENTIFICATION_METHOD, ...enabledDeidOptions(options).map((o) => o.meaning)] };
