@@ -60,7 +60,9 @@ describe(`Table E.1-1 (PS3.15 ${PROFILE_EDITION})`, () => {
     expect(resolveAction("X/Z/D", "PN")).toBe("Z");
     expect(resolveAction("X/D", "DA")).toBe("X");
     expect(resolveAction("Z/D", "DA")).toBe("Z");
-    expect(resolveAction("X/Z", "SQ")).toBe("Z");
+    expect(resolveAction("X/Z", "SQ", "00081110")).toBe("X"); // an empty Type 3 sequence would be invalid
+    expect(resolveAction("X/Z", "SQ", "00400555")).toBe("Z"); // Acquisition Context Sequence is Type 2 in DX
+    expect(resolveAction("X/Z", "LO")).toBe("Z");
     expect(resolveAction("X/Z/U*", "SQ")).toBe("U");
   });
 
