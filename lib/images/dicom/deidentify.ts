@@ -124,7 +124,7 @@ function remapValues(tag: string, el: DicomElement, ctx: Context): DicomElement 
 }
 
 function shiftDate(yyyymmdd: string, days: number): string | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})/.exec(yyyymmdd);
+  const m = /^(\d{4})(\d{2})(\d{2})$/.exec(yyyymmdd);
   if (!m) return undefined;
   const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) + days * 86_400_000;
   if (!Number.isFinite(t)) return undefined;
@@ -138,14 +138,18 @@ function clean(tag: string, el: DicomElement, ctx: Context): DicomElement | unde
     case "SQ":
       return { vr: el.vr, Value: cleanItems(tag, el, ctx) };
     case "DA":
+      if (!ctx.options.retainLongitudinalModifiedDates) return { vr: el.vr, Value: [] };
+      // A range ("20200101-20200301") shifts both ends; anything unreadable becomes empty.
+      return { vr: el.vr, Value: values.map((v) => String(v ?? "").trim().split("-").map((d) => (d ? shiftDate(d, ctx.shiftDays) ?? "" : "")).join("-")) };
     case "DT":
       if (!ctx.options.retainLongitudinalModifiedDates) return { vr: el.vr, Value: [] };
+      // The first date-time only (date shifted, time and UTC offset kept); a range's second half is dropped.
       return {
         vr: el.vr,
         Value: values.map((v) => {
-          const s = String(v ?? "").trim();
-          const shifted = shiftDate(s, ctx.shiftDays);
-          return shifted === undefined ? "" : shifted + s.slice(8);
+          const m = /^(\d{8})(\d{0,6}(?:\.\d{1,6})?)([+-]\d{4})?/.exec(String(v ?? "").trim());
+          const shifted = m ? shiftDate(m[1], ctx.shiftDays) : undefined;
+          return m && shifted ? shifted + m[2] + (m[3] ?? "") : "";
         }),
       };
     case "TM":

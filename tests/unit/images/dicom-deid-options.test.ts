@@ -85,6 +85,23 @@ describe("Table E.1-1 options, per project", () => {
     expect(day(v(a, "00080020"))).toBeLessThan(day("20200315"));
   });
 
+  it("Modified Dates leaves no original date in any encoding: ranges, several values, date-times with offsets", async () => {
+    const deidOptions = deidOptionsSchema.parse({ retainLongitudinalModifiedDates: true });
+    const bytes = chest({
+      "00080020": { vr: "DA", Value: ["20200315", "20200316"] },
+      "00080021": { vr: "DA", Value: ["20190101-20190202"] }, // X/D: removed whatever the option
+      "00080022": { vr: "DA", Value: ["20180303-20180404"] }, // X/Z with T: shifted
+      "0008002A": { vr: "DT", Value: ["20170505101010.123+0100", "20160606-20160707"] },
+    });
+    const d = await decodeImage(bytes, { pseudonymKey: KEY, deidOptions });
+    for (const date of ["20200315", "20200316", "20190101", "20190202", "20180303", "20180404", "20170505", "20160606", "20160707"]) {
+      expect(containsAscii(d.originalBytes, date), date).toBe(false);
+    }
+    const out = parseDicomDataset(d.originalBytes);
+    expect(String(v(out, "00080022")).trim()).toMatch(/^\d{8}-\d{8}$/);
+    expect(String(v(out, "0008002A")).trim()).toMatch(/^\d{8}101010\.123\+0100$/);
+  });
+
   it("keeps nothing unknown, at any depth", async () => {
     const extra: DicomDataset = {
       "00189004": { vr: "CS", Value: ["PHI1"] }, // not in the table, not needed
