@@ -6,11 +6,11 @@ cd "$(dirname "$0")/.."
 
 want_torch=${TANDEM_NEED_TORCH:-1}
 want_browser=${TANDEM_NEED_BROWSER:-1}
-# Test-only tools (scripts/test.sh sets this; `npm start` does not): dicom3tools' dciodvfy validates exported DICOM-SEG.
+# Tools only tests use (npm test sets this; npm start does not): dciodvfy from dicom3tools.
 want_test_tools=${TANDEM_NEED_TEST_TOOLS:-0}
 pkgs=()
-if [ "$want_browser" = 1 ] && ! command -v chromium >/dev/null 2>&1; then pkgs+=(chromium); fi
 if [ "$want_test_tools" = 1 ] && ! command -v dciodvfy >/dev/null 2>&1; then pkgs+=(dicom3tools); fi
+if [ "$want_browser" = 1 ] && ! command -v chromium >/dev/null 2>&1; then pkgs+=(chromium); fi
 if [ "$want_torch" = 1 ]; then
   /usr/bin/python3 -c "import torch, torchvision" >/dev/null 2>&1 || pkgs+=(python3-torch python3-torchvision)
   /usr/bin/python3 -c "import pytest" >/dev/null 2>&1 || pkgs+=(python3-pytest)

@@ -1,4 +1,6 @@
 import { layoutInfo } from "./archive-layout";
+import { PROFILE_EDITION } from "../images/dicom/basic-profile";
+import { enabledDeidOptions } from "../images/dicom/deid-options";
 import type { ExportStats } from "./export-stats";
 import { mdTable, pct, sortedEntries } from "./markdown";
 import { METADATA_COLUMNS } from "./metadata-csv";
@@ -162,6 +164,16 @@ function citation(d: DatasheetInput): string {
 }
 
 /** The README shipped in every archive: what is in it, how it was made, how to cite it. */
+/** The DICOM de-identification the project applied, as the files record it (Deidentification Method Code Sequence). */
+function deidentificationLines(ingest: ExportProject["ingest"]): string[] {
+  if (!ingest) return [];
+  const options = enabledDeidOptions(ingest.deid);
+  return [
+    `- DICOM: every row of PS3.15 ${PROFILE_EDITION} Table E.1-1 applied at every level of nesting, Basic Application Confidentiality Profile (DCM 113100); options: ${options.length ? options.map((o) => `${o.meaning} (DCM ${o.code})`).join("; ") : "none"}. Attributes neither in the table nor needed for the image (pixel data, geometry, modality, view, VOI) were removed.`,
+    `- DICOM modalities accepted: ${ingest.modalities.accepted.join(", ")}; others were ${ingest.modalities.otherwise === "FLAG" ? "imported with the flag modality-not-accepted" : "refused"}.`,
+  ];
+}
+
 export function datasheet(d: DatasheetInput): string {
   const frozen = d.stats.latestAcceptance ? d.stats.latestAcceptance.toISOString() : "–";
   return [
@@ -207,6 +219,7 @@ export function datasheet(d: DatasheetInput): string {
     "- Files are named by Tandem ids, never by their original names.",
     "- Patients appear only as keyed pseudonyms.",
     "- Images were re-encoded on import (no EXIF or text chunks); DICOM files were cleaned with the PS3.15 Annex E Basic Profile (UIDs replaced consistently, dates removed, private tags dropped).",
+    ...deidentificationLines(d.project.ingest),
     "- Images a lead blocked from export (e.g. burned-in annotations) are left out and counted above.",
     "- Images flagged for burned-in text (Burned In Annotation YES, or a secondary-capture SOP class) are held back until a lead reviews them; a lead may release one, exclude it, or paint a rectangle black in every stored copy (working image and DICOM alike) before it is released.",
     "",

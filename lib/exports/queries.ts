@@ -5,6 +5,7 @@ import { requireProjectRole } from "../auth/authorize";
 import type { Actor } from "../auth/types";
 import { pendingBurnedInCount } from "../review/queries";
 import { optionsKey, type ExportOptions } from "./schema";
+import { ingestFromColumns } from "../projects/schema";
 import type { ExportItem, ExportModel, ExportProject, SelectionCounts } from "./types";
 
 export const EXPORT_ROLES = ["EXPORTER", "LEAD"] as const;
@@ -146,6 +147,7 @@ export async function exportProject(projectId: string): Promise<ExportProject> {
     stage1Archs: p.stage1Archs,
     stage2Networks: p.stage2Networks,
     rounds: p.rounds,
+    ingest: ingestFromColumns(p),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { IngestSettings } from "../projects/schema";
 /** One chosen image and its accepted ground truth, as the archive needs them. No free-text names. */
 export interface ExportItem {
   imageId: string;
@@ -65,6 +66,8 @@ export interface ExportProject {
   stage1Archs: unknown;
   stage2Networks: unknown;
   rounds: { number: number; stage: string; status: string }[];
+  /** How DICOM was ingested: accepted modalities and the Table E.1-1 options applied. */
+  ingest?: IngestSettings;
 }
 
 export interface ExportResult {

@@ -28,7 +28,7 @@ export async function decodeImage(bytes: Buffer, opts: DecodeOptions): Promise<D
   let originalExt: DecodedImage["originalExt"];
   let dicom: DicomSummary | undefined;
   if (format === "DICOM") {
-    const d = decodeDicom(bytes, limits.maxPixels, opts.pseudonymKey);
+    const d = decodeDicom(bytes, limits.maxPixels, opts.pseudonymKey, { deid: opts.deidOptions, modalities: opts.modalityPolicy });
     decoded = d;
     originalExt = "dcm";
     dicom = d.summary;

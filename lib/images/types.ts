@@ -1,3 +1,5 @@
+import type { DeidOptions } from "./dicom/deid-options";
+import type { ModalityPolicy } from "./dicom/modality-policy";
 export type ImageFormat = "PNG" | "JPEG" | "DICOM";
 
 /** Every flag decodeImage can put on an image; the lead decides what each one blocks. */
@@ -9,6 +11,7 @@ export const imageFlags = [
   "low-contrast",
   "multi-frame",
   "extension-mismatch",
+  "modality-not-accepted",
 ] as const;
 export type ImageFlag = (typeof imageFlags)[number];
 
@@ -21,6 +24,10 @@ export interface DecodeOptions {
   maxBytes?: number;
   /** Secret for the patient pseudonym and the UID remapping (HMAC-SHA256). */
   pseudonymKey: string;
+  /** PS3.15 Table E.1-1 options for DICOM; default: none (Basic Profile only). */
+  deidOptions?: DeidOptions;
+  /** Accepted DICOM modalities; default: no check. */
+  modalityPolicy?: ModalityPolicy;
   /** Wall-clock cap for each sharp pipeline. Default 60 s. */
   timeoutSeconds?: number;
 }

@@ -6,6 +6,8 @@ import { imageIdsBySha256 } from "../images/queries";
 import { logger } from "../log/logger";
 import { displayName } from "./file-names";
 import { metadataFor } from "./metadata-csv";
+import type { DeidOptions } from "../images/dicom/deid-options";
+import type { ModalityPolicy } from "../images/dicom/modality-policy";
 import type { ImportEntry, ImportFile, ParsedMetadata } from "./types";
 
 export interface ImportContext {
@@ -14,6 +16,9 @@ export interface ImportContext {
   pseudonymKey: string;
   maxFileBytes: number;
   maxPixels: number;
+  /** The project's ingest settings: Table E.1-1 options and accepted modalities. */
+  deidOptions?: DeidOptions;
+  modalityPolicy?: ModalityPolicy;
   metadata?: ParsedMetadata;
   /** Lines already in this import, by name (earlier uploads included). */
   byName: Map<string, Promise<ImportEntry>>;
@@ -70,7 +75,14 @@ async function decodeAndStore(ctx: ImportContext, name: string, bytes: Buffer, s
   if (existing) return { ...base, status: "duplicate", imageId: existing, reason: "Already in the project (same bytes)" };
   let decoded;
   try {
-    decoded = await decodeImage(bytes, { pseudonymKey: ctx.pseudonymKey, fileName: name, maxBytes: ctx.maxFileBytes, maxPixels: ctx.maxPixels });
+    decoded = await decodeImage(bytes, {
+      pseudonymKey: ctx.pseudonymKey,
+      fileName: name,
+      maxBytes: ctx.maxFileBytes,
+      maxPixels: ctx.maxPixels,
+      deidOptions: ctx.deidOptions,
+      modalityPolicy: ctx.modalityPolicy,
+    });
   } catch (e) {
     if (isAppError(e)) return { ...base, reason: e.message };
     logger.error("import.decode_failed", { batchId: ctx.batchId, err: e instanceof Error ? e.name : "unknown" });

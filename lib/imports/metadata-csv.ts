@@ -54,6 +54,12 @@ export function parseMetadataCsv(text: string, pseudonymKey: string): ParsedMeta
   if (fileCol === undefined) {
     throw new AppError("BAD_REQUEST", `The metadata CSV needs a file name column (one of: ${ROLE_HEADERS.file.join(", ")})`);
   }
+  if (!roles.has("label")) {
+    throw new AppError(
+      "BAD_REQUEST",
+      `The metadata CSV lacks the required column "label" (any of: ${ROLE_HEADERS.label.join(", ")}); columns found: ${headers.slice(0, 20).map((h) => `"${h.slice(0, 40)}"`).join(", ")}`,
+    );
+  }
   const roleCols = new Set(roles.values());
   const droppedColumns: string[] = [];
   const tagCols: number[] = [];

@@ -8,6 +8,7 @@ import type { Actor } from "../auth/types";
 import { env } from "../config/env";
 import { NEAR_DUPLICATE_DISTANCE } from "../images/perceptual-hash";
 import { logger } from "../log/logger";
+import { ingestSettings } from "../projects/queries";
 import { BatchSink, countOf } from "./batch-sink";
 import { forEachConcurrent } from "./concurrency";
 import { importOne, type ImportContext } from "./import-one";
@@ -98,12 +99,15 @@ export async function importIntoBatch(
   if (batch.status !== "QUEUED" && batch.status !== "RUNNING") throw new AppError("CONFLICT", "This import is finished; start a new one");
   if (batch.status === "QUEUED") await db().importBatch.updateMany({ where: { id: batchId, status: "QUEUED" }, data: { status: "RUNNING" } });
   const s = settings(opts);
+  const ingest = await ingestSettings(projectId);
   const ctx: ImportContext = {
     projectId,
     batchId,
     pseudonymKey: s.pseudonymKey,
     maxFileBytes: s.maxFileBytes,
     maxPixels: s.maxPixels,
+    deidOptions: ingest.deid,
+    modalityPolicy: ingest.modalities,
     metadata: batch.report.metadata ? await loadBatchMetadata(projectId, batchId) : undefined,
     byName: new Map((batch.report.files ?? []).map((f) => [f.name, Promise.resolve(f)])),
     bySha: new Map(),

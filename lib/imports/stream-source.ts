@@ -1,12 +1,19 @@
 import { displayName, isJunkPath } from "./file-names";
 import type { ArchiveLimits } from "./limits";
 import type { ImportFile } from "./types";
+import { centralDirectoryOf, type CentralEntry } from "./zip-central-directory";
 import { isZip, zipEntries } from "./zip-entries";
 
 export interface StreamSourceOptions {
   /** Cap on a single (non-archive) file. */
   maxFileBytes: number;
   archive?: Partial<ArchiveLimits>;
+  /**
+   * Reads a ZIP's central directory without streaming the archive (a file on disk). Without
+   * it, an archive is read into memory first (uploads are capped at maxFileBytes) so that its
+   * central directory is known before any entry is imported.
+   */
+  centralDirectory?: () => Promise<CentralEntry[] | undefined>;
 }
 
 /** Replays the chunks already read, then the rest of the iterator. */
@@ -39,7 +46,24 @@ export async function* filesFromStream(name: string, chunks: AsyncIterable<Uint8
     }
     const first = head.length === 1 ? head[0] : Buffer.concat(head);
     if (isZip(first)) {
-      yield* zipEntries(replay([first], it), shown, { maxEntryBytes: opts.maxFileBytes, ...opts.archive });
+      const limits = { maxEntryBytes: opts.maxFileBytes, ...opts.archive };
+      if (opts.centralDirectory) {
+        yield* zipEntries(replay([first], it), shown, limits, await opts.centralDirectory());
+        return;
+      }
+      const parts = [first];
+      for (;;) {
+        if (size > opts.maxFileBytes) {
+          yield { name: shown, error: `Archive is larger than the limit of ${opts.maxFileBytes} bytes` };
+          return;
+        }
+        const next = await it.next();
+        if (next.done) break;
+        parts.push(next.value);
+        size += next.value.length;
+      }
+      const whole = Buffer.concat(parts);
+      yield* zipEntries(replay([whole], it), shown, limits, await centralDirectoryOf(whole));
       return;
     }
     for (;;) {

@@ -2,6 +2,7 @@ import { Unzip, type UnzipFile } from "fflate";
 import { displayName, isJunkPath, unsafeArchivePath } from "./file-names";
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from "./limits";
 import type { ImportFile } from "./types";
+import type { CentralEntry } from "./zip-central-directory";
 import { guardedDecoders, methodName, refusingDecoders, type DecoderControl, type GuardedDecoder } from "./zip-decoders";
 
 const SLICE = 16 * 1024; // one push can inflate to at most ~16 MiB (deflate's ~1032:1 ceiling)
@@ -29,8 +30,14 @@ export async function* zipEntries(
   chunks: AsyncIterable<Uint8Array>,
   archiveName: string,
   limitsIn: Partial<ArchiveLimits> = {},
+  central?: CentralEntry[],
 ): AsyncGenerator<ImportFile> {
   const limits = { ...DEFAULT_ARCHIVE_LIMITS, ...limitsIn };
+  // Only the central directory says which entries are symbolic links (local headers carry no
+  // file mode): a link is refused, and so is every entry whose path goes through one.
+  const links = (central ?? []).filter((e) => e.symlink).map((e) => e.name.replace(/\/+$/, ""));
+  const linkOf = (entryName: string) => links.find((l) => entryName === l || entryName.startsWith(`${l}/`));
+  const reached = new Set<string>();
   const ready: ImportFile[] = [];
   const control: DecoderControl = { discard: false };
   let stopReason: string | null = null;
@@ -62,9 +69,11 @@ export async function* zipEntries(
   };
 
   const unzip = new Unzip((file) => {
-    if (stopReason) return discard(file);
+    if (stopReason) return discard(file); // listed at the end with the other unread entries
+    reached.add(file.name);
     if (++seen > limits.maxEntries) {
       stop(`it holds more than ${limits.maxEntries} entries`);
+      reached.delete(file.name); // listed with the unread ones
       return discard(file);
     }
     if (file.name.endsWith("/") || isJunkPath(file.name)) return discard(file);
@@ -75,6 +84,9 @@ export async function* zipEntries(
     };
     const unsafe = unsafeArchivePath(file.name);
     if (unsafe) return refuse(unsafe);
+    const link = linkOf(file.name);
+    if (link === file.name) return refuse("it is a symbolic link (links are not followed)");
+    if (link) return refuse(`it lies under "${displayName(link)}", which is a symbolic link; nothing reached through a link is imported`);
     if (file.compression !== 0 && file.compression !== 8) return refuse(`it uses ${methodName(file.compression)} (only stored and deflate entries are read)`);
     const declared = file.originalSize;
     if (declared !== undefined) {
@@ -85,6 +97,7 @@ export async function* zipEntries(
       declaredTotal += declared;
       if (declaredTotal > limits.maxTotalBytes) {
         stop(`its entries declare more than ${MiB(limits.maxTotalBytes)} in total`);
+        reached.delete(file.name); // listed with the unread ones
         return discard(file);
       }
     }
@@ -146,6 +159,16 @@ export async function* zipEntries(
     if (pending && !pending.done) fail(pending, "the archive ends in the middle of it (truncated)");
   }
   yield* ready.splice(0);
+  if (stopReason && central) {
+    // A bomb's report names every entry it refused, not only those read before reading stopped.
+    let listed = 0;
+    for (const e of central) {
+      if (reached.has(e.name) || e.name.endsWith("/") || isJunkPath(e.name)) continue;
+      if (++listed > limits.maxEntries) break;
+      reached.add(e.name);
+      yield { name: displayName(e.name), error: `Archive entry refused: not read, because the archive was not read to the end (${stopReason})` };
+    }
+  }
   if (stopReason) yield { name: displayName(archiveName), error: `Archive not read to the end: ${stopReason}` };
   else if (seen === 0) yield { name: displayName(archiveName), error: "The archive holds no files (or is not a ZIP archive)" };
 }

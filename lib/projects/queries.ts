@@ -2,6 +2,7 @@ import { db } from "../db/client";
 import { AppError } from "../errors/app-error";
 import { requireProjectRole } from "../auth/authorize";
 import type { Actor, Role } from "../auth/types";
+import { ingestFromColumns, type IngestSettings } from "./schema";
 
 export async function listProjectsFor(actor: Actor) {
   const projects = await db().project.findMany({
@@ -53,4 +54,18 @@ export async function projectOverview(actor: Actor, slug: string) {
     openTasks,
     awaitingVote,
   };
+}
+
+/** The project's ingest settings (modality policy, de-identification options); no role check: callers have done it. */
+export async function ingestSettings(projectId: string): Promise<IngestSettings> {
+  const p = await db().project.findUnique({
+    where: { id: projectId },
+    select: {
+      acceptedModalities: true, otherModalities: true, deidCleanDescriptors: true, deidRetainDeviceIdentity: true,
+      deidRetainInstitutionIdentity: true, deidRetainLongitudinalFullDates: true, deidRetainLongitudinalModifiedDates: true,
+      deidRetainPatientCharacteristics: true, deidRetainUids: true,
+    },
+  });
+  if (!p) throw new AppError("NOT_FOUND", "Project not found");
+  return ingestFromColumns(p);
 }

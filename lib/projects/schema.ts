@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { deidOptionsSchema, NO_DEID_OPTIONS, type DeidOptions } from "../images/dicom/deid-options";
+import { modalityPolicySchema, DEFAULT_MODALITY_POLICY } from "../images/dicom/modality-policy";
 
 export const archs = ["unet", "unetpp", "dla"] as const;
 export const encoders = ["densenet121", "resnet50", "inception_v3", "chexnet", "tiny"] as const;
@@ -41,6 +43,41 @@ export const protocolSettingsSchema = z.object({
   trainConfig: trainConfigSchema.default(trainConfigSchema.parse({})),
 });
 
+/** What ingest does with DICOM: accepted modalities and the PS3.15 Table E.1-1 options. */
+export const ingestSettingsSchema = z.object({
+  modalities: modalityPolicySchema.default(DEFAULT_MODALITY_POLICY),
+  deid: deidOptionsSchema.default(NO_DEID_OPTIONS),
+});
+export type IngestSettings = z.output<typeof ingestSettingsSchema>;
+
+/** Project columns ↔ ingest settings (the one place that knows the column names). */
+export function ingestColumns(s: IngestSettings) {
+  return {
+    acceptedModalities: s.modalities.accepted,
+    otherModalities: s.modalities.otherwise,
+    deidCleanDescriptors: s.deid.cleanDescriptors,
+    deidRetainDeviceIdentity: s.deid.retainDeviceIdentity,
+    deidRetainInstitutionIdentity: s.deid.retainInstitutionIdentity,
+    deidRetainLongitudinalFullDates: s.deid.retainLongitudinalFullDates,
+    deidRetainLongitudinalModifiedDates: s.deid.retainLongitudinalModifiedDates,
+    deidRetainPatientCharacteristics: s.deid.retainPatientCharacteristics,
+    deidRetainUids: s.deid.retainUids,
+  };
+}
+
+export function ingestFromColumns(p: ReturnType<typeof ingestColumns>): IngestSettings {
+  const deid: DeidOptions = {
+    cleanDescriptors: p.deidCleanDescriptors,
+    retainDeviceIdentity: p.deidRetainDeviceIdentity,
+    retainInstitutionIdentity: p.deidRetainInstitutionIdentity,
+    retainLongitudinalFullDates: p.deidRetainLongitudinalFullDates,
+    retainLongitudinalModifiedDates: p.deidRetainLongitudinalModifiedDates,
+    retainPatientCharacteristics: p.deidRetainPatientCharacteristics,
+    retainUids: p.deidRetainUids,
+  };
+  return { modalities: { accepted: p.acceptedModalities, otherwise: p.otherModalities }, deid };
+}
+
 export const slugSchema = z
   .string()
   .min(2)
@@ -52,6 +89,7 @@ export const createProjectSchema = z.object({
   slug: slugSchema,
   description: z.string().max(2000).default(""),
   settings: protocolSettingsSchema.default(protocolSettingsSchema.parse({})),
+  ingest: ingestSettingsSchema.default({ modalities: DEFAULT_MODALITY_POLICY, deid: NO_DEID_OPTIONS }),
 });
 export type CreateProjectInput = z.input<typeof createProjectSchema>;
 

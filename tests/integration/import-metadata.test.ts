@@ -90,4 +90,8 @@ describe("metadata CSV", () => {
   it("refuses a CSV without a file column", () => {
     expect(() => parseMetadataCsv("patient,label\n1,covid", KEY)).toThrow(/file name column/);
   });
+
+  it("refuses a CSV without the required label column, naming it", () => {
+    expect(() => parseMetadataCsv("filename,patient_id,view\na.png,RAW-1,PA", KEY)).toThrow(/lacks the required column "label"/);
+  });
 });

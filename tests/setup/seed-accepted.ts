@@ -9,7 +9,7 @@ import { createMask } from "../../lib/masks/mutations";
 import { key } from "../../lib/storage/keys";
 import { store } from "../../lib/storage/store";
 import { makeProject } from "./fixtures";
-import { buildDicom, imageModule, nativePixels, phiDataset } from "../unit/images/helpers/dicom-builder";
+import { buildDicom, IMPLICIT, imageModule, nativePixels, phiDataset } from "../unit/images/helpers/dicom-builder";
 
 // A project whose images already carry accepted masks, seeded straight into the database and
 // storage (no protocol run): what an export reads. Things that must never reach an archive
@@ -78,7 +78,8 @@ async function dicomImage(projectId: string, n = 0, label: "COVID" | "CONTROL" =
       "00080060": { vr: "CS", Value: ["DX"] },
       "00185101": { vr: "CS", Value: ["PA"] },
     },
-    { sopInstanceUid: String(phi.dataset["00080018"].Value?.[0]), pixelData: nativePixels(samples, 16) },
+    // Implicit VR: the oracle DICOM of the export tests is the harder of the two encodings.
+    { sopInstanceUid: String(phi.dataset["00080018"].Value?.[0]), transferSyntaxUid: IMPLICIT, pixelData: nativePixels(samples, 16) },
   );
   const decoded = await decodeImage(bytes, { pseudonymKey: process.env.PSEUDONYM_KEY!, fileName: `${PHI_NAME}.dcm` });
   const stored = await storeImage(projectId, decoded, { originalName: `${PHI_NAME} chest ${n}.dcm`, label, sourceDataset: "site-dicom" });

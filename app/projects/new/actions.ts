@@ -3,6 +3,7 @@ import { requireUser } from "@/app/_lib/session";
 import { createProject } from "@/lib/projects/mutations";
 import { createProjectSchema } from "@/lib/projects/schema";
 import { isAppError } from "@/lib/errors/app-error";
+import { deidOptionList } from "@/lib/images/dicom/deid-options";
 
 export type ActionResult = { ok: true; slug: string } | { ok: false; error: string };
 
@@ -17,6 +18,13 @@ export async function createProjectAction(_: ActionResult | null, form: FormData
         votesPerImage: Number(form.get("votesPerImage") ?? 1),
         selectionMode: form.get("selectionMode") === "PAIRWISE" ? "PAIRWISE" : "NWAY",
         s1Size: form.get("s1Size") ? Number(form.get("s1Size")) : null,
+      },
+      ingest: {
+        modalities: {
+          accepted: String(form.get("acceptedModalities") ?? "CR, DX").split(/[\s,]+/).filter(Boolean),
+          otherwise: form.get("otherModalities") === "FLAG" ? "FLAG" : "REFUSE",
+        },
+        deid: Object.fromEntries(deidOptionList.map((o) => [o.key, form.get(`deid.${o.key}`) === "on"])),
       },
     });
     const p = await createProject(user, input);

@@ -3,6 +3,7 @@ import { useActionState, useEffect } from "react";
 import { useRouter } from "next/navigation";
 import { createProjectAction, type ActionResult } from "./actions";
 import { Button, ErrorNote, Field } from "@/app/_components/ui";
+import { deidOptionList } from "@/lib/images/dicom/deid-options";
 
 export function NewProjectForm() {
   const [state, action, pending] = useActionState<ActionResult | null, FormData>(createProjectAction, null);
@@ -26,6 +27,27 @@ export function NewProjectForm() {
           </select>
         </label>
       </div>
+      <fieldset className="space-y-3 rounded-md border border-line p-3" data-testid="ingest-settings">
+        <legend className="px-1 text-sm text-muted">DICOM ingest</legend>
+        <div className="grid grid-cols-2 gap-3">
+          <Field label="Accepted modalities" name="acceptedModalities" defaultValue="CR, DX" hint="DICOM codes, comma-separated." />
+          <label className="block space-y-1 text-sm">
+            <span className="text-muted">Other modalities</span>
+            <select name="otherModalities" className="w-full rounded-md border border-line bg-panel-2 px-3 py-2" defaultValue="REFUSE">
+              <option value="REFUSE">refuse them</option>
+              <option value="FLAG">import them, flagged</option>
+            </select>
+          </label>
+        </div>
+        <p className="text-sm text-muted">De-identification: PS3.15 Table E.1-1 Basic Profile, plus these options (all off by default):</p>
+        {deidOptionList.map((o) => (
+          <label key={o.key} className="flex items-center gap-2 text-sm">
+            <input type="checkbox" name={`deid.${o.key}`} data-testid={`deid-${o.key}`} />
+            <span>{o.label}</span>
+            <span className="text-muted">({o.meaning}, {o.code})</span>
+          </label>
+        ))}
+      </fieldset>
       <ErrorNote message={state && !state.ok ? state.error : null} />
       <Button type="submit" disabled={pending}>{pending ? "Creating…" : "Create project"}</Button>
     </form>

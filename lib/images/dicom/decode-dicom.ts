@@ -5,7 +5,9 @@ import type { DicomSummary, ImageFlag } from "../types";
 import { annotationFlags } from "./annotation-flags";
 import { numberValue, stringValue, tags } from "./dataset-values";
 import type { DicomDataset } from "./dcmjs";
+import type { DeidOptions } from "./deid-options";
 import { deidentifyDataset } from "./deidentify";
+import { checkModality, type ModalityPolicy } from "./modality-policy";
 import { readGeometry, type ImageGeometry } from "./image-geometry";
 import { parseDicomDataset } from "./parse-dicom";
 import { extractPixelFrames, type PixelFrames } from "./pixel-data";
@@ -52,9 +54,15 @@ function pixelPayload(frames: PixelFrames, g: ImageGeometry): PixelPayload {
  * Structure scan → dcmjs parse → pixel checks and rendering → de-identification → a fresh
  * Part 10 file. Native input is written back as Explicit VR Little Endian; RLE stays RLE.
  */
-export function decodeDicom(bytes: Buffer, maxPixels: number, key: string): DicomDecoded {
+/** Project choices that shape ingest: the Table E.1-1 options and the accepted modalities. */
+export interface DicomPolicy {
+  deid?: DeidOptions;
+  modalities?: ModalityPolicy;
+}
+
+export function decodeDicom(bytes: Buffer, maxPixels: number, key: string, policy: DicomPolicy = {}): DicomDecoded {
   try {
-    return decodeChecked(bytes, maxPixels, key);
+    return decodeChecked(bytes, maxPixels, key, policy);
   } catch (e) {
     if (isAppError(e)) throw e;
     // Anything dcmjs throws on input the structure scan let through is still the file's fault.
@@ -63,9 +71,10 @@ export function decodeDicom(bytes: Buffer, maxPixels: number, key: string): Dico
   }
 }
 
-function decodeChecked(bytes: Buffer, maxPixels: number, key: string): DicomDecoded {
+function decodeChecked(bytes: Buffer, maxPixels: number, key: string, policy: DicomPolicy): DicomDecoded {
   const scan = scanDicomStructure(bytes);
   const ds = parseDicomDataset(bytes);
+  const modalityFlag = checkModality(ds, policy.modalities);
   const g = readGeometry(ds);
   assertPixelBudget("DICOM Rows × Columns", g.columns, g.rows, maxPixels);
   const frames = extractPixelFrames(bytes, scan, g);
@@ -73,8 +82,9 @@ function decodeChecked(bytes: Buffer, maxPixels: number, key: string): DicomDeco
 
   const flags = annotationFlags(ds);
   if (g.numberOfFrames > 1) flags.push("multi-frame");
+  if (modalityFlag) flags.push(modalityFlag);
 
-  const { dataset, patientPseudonym } = deidentifyDataset(ds, key);
+  const { dataset, patientPseudonym } = deidentifyDataset(ds, key, policy.deid);
   const sopClassUid = stringValue(ds, tags.SOPClassUID);
   if (!sopClassUid) throw new AppError("BAD_REQUEST", "Invalid DICOM: SOP Class UID (0008,0016) is missing");
   // Every instance needs a SOP Instance UID; one derived from the content keeps re-imports stable.

@@ -15,12 +15,13 @@ const bad = (why: string) => new AppError("BAD_REQUEST", `Invalid DICOM pixel da
  */
 export function extractPixelFrames(buf: Buffer, scan: DicomScan, g: ImageGeometry): PixelFrames {
   const pixelData = scan.pixelData;
-  if (!pixelData) throw bad("the file has no Pixel Data (7FE0,0010)");
+  if (!pixelData) throw bad("the file has no PixelData element (7FE0,0010)");
   const frameBytes = bytesPerFrame(g);
   if (!pixelData.encapsulated) {
     const expected = frameBytes * g.numberOfFrames;
-    const actual = pixelData.value.length;
-    if (actual !== expected && !(expected % 2 === 1 && actual === expected + 1)) {
+    // Trailing padding after the expected bytes (less than one frame) is tolerated and trimmed.
+    const actual = pixelData.value.length > expected && pixelData.value.length < expected + frameBytes ? expected : pixelData.value.length;
+    if (actual !== expected) {
       throw bad(
         `length ${actual} bytes does not match Rows×Columns×SamplesPerPixel×(BitsAllocated/8)×NumberOfFrames = ` +
           `${g.rows}×${g.columns}×${g.samplesPerPixel}×${g.bitsAllocated / 8}×${g.numberOfFrames} = ${expected} bytes`,

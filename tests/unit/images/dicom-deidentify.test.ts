@@ -5,7 +5,7 @@ import { dictionaryEntry, type DicomDataset } from "@/lib/images/dicom/dcmjs";
 import { actionFor } from "@/lib/images/dicom/deidentify";
 import { parseDicomDataset } from "@/lib/images/dicom/parse-dicom";
 import type { DecodedImage } from "@/lib/images/types";
-import { buildDicom, imageModule, nativePixels, phiDataset, type PhiFixture } from "./helpers/dicom-builder";
+import { buildDicom, EXPLICIT, IMPLICIT, imageModule, nativePixels, phiDataset, type PhiFixture } from "./helpers/dicom-builder";
 import { containsAscii } from "./helpers/synthetic";
 
 const KEY = "unit-test-pseudonym-key-0123456789";
@@ -17,7 +17,7 @@ function pixels12bit(): Buffer {
   return nativePixels(Array.from({ length: ROWS * COLS }, (_, i) => (i * 37) % 4096), 16);
 }
 
-function phiFile(label: string): { bytes: Buffer; phi: PhiFixture } {
+function phiFile(label: string, transferSyntaxUid = EXPLICIT): { bytes: Buffer; phi: PhiFixture } {
   const phi = phiDataset(label);
   const sopInstanceUid = String(phi.dataset["00080018"].Value?.[0]);
   const preambleText = `PHI-preamble-${label}<html><script>alert(1)</script></html>`;
@@ -32,6 +32,7 @@ function phiFile(label: string): { bytes: Buffer; phi: PhiFixture } {
     },
     {
       sopInstanceUid,
+      transferSyntaxUid,
       meta: { "00020016": { vr: "AE", Value: [`PHI00020016${label}`] } },
       preamble: Buffer.from(preambleText.padEnd(128, " ")),
       pixelData: pixels12bit(),
@@ -60,13 +61,16 @@ function outputs(d: DecodedImage): Array<[string, Uint8Array]> {
   ];
 }
 
-describe("DICOM de-identification: the PHI oracle", () => {
+describe.each([
+  ["explicit VR", EXPLICIT],
+  ["implicit VR", IMPLICIT],
+])("DICOM de-identification: the PHI oracle (%s)", (_name, transferSyntaxUid) => {
   let source: { bytes: Buffer; phi: PhiFixture };
   let result: DecodedImage;
   let output: DicomDataset;
 
   beforeAll(async () => {
-    source = phiFile("A");
+    source = phiFile("A", transferSyntaxUid);
     result = await decodeImage(source.bytes, { pseudonymKey: KEY, fileName: "patient.dcm" });
     output = parseDicomDataset(result.originalBytes);
   });
@@ -102,6 +106,11 @@ describe("DICOM de-identification: the PHI oracle", () => {
     const wrong: string[] = [];
     for (const { tag, keyword } of basicProfile.values()) {
       if (tag.startsWith("0002") || tag === "00100020") continue;
+      // Ethics Committee Name (D) is Type 1C on the Approval Number the table removes: it goes too (see deidentify.ts).
+      if (tag === "00120081") {
+        if (output[tag] !== undefined) wrong.push(`${keyword} kept without its Approval Number`);
+        continue;
+      }
       const vr = input[tag]?.vr ?? dictionaryEntry(tag)?.vr ?? "LO";
       const action = actionFor(tag, vr);
       const before = comparable(input[tag]?.Value);
@@ -114,7 +123,7 @@ describe("DICOM de-identification: the PHI oracle", () => {
             ? values.length === 0
             : action === "D"
               ? vr === "SQ"
-                ? values.every((item) => Object.keys(item as object).length === 0)
+                ? values.length > 0 // items cleaned by the same table; the leak test proves them empty of PHI
                 : values.length > 0 && comparable(values) !== before
               : action === "U"
                 ? vr === "SQ" || values.every((v) => typeof v === "string" && /^2\.25\.\d+$/.test(v))

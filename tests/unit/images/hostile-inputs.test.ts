@@ -100,7 +100,7 @@ describe("hostile and broken inputs", () => {
     ["a DICOM polyglot with a PNG in its preamble", () => Buffer.concat([smallPng.subarray(0, 128), validDicom.subarray(128)]), "BAD_REQUEST", /polyglot/],
     ["a DICOM nested 40 sequences deep", () => buildDicom({ ...imageModule({ rows: 2, columns: 2, bitsAllocated: 8 }), ...nestedSequences(40) }, { pixelData: Buffer.alloc(4) }), "BAD_REQUEST", /nested deeper than 16/],
     ["a DICOM claiming 65535×65535", () => buildDicom(imageModule({ rows: 65535, columns: 65535, bitsAllocated: 16 }), { pixelData: Buffer.alloc(16) }), "TOO_LARGE", /65535×65535/],
-    ["a DICOM without pixel data", () => buildDicom(imageModule({ rows: 4, columns: 4, bitsAllocated: 8 })), "BAD_REQUEST", /no Pixel Data/],
+    ["a DICOM without pixel data", () => buildDicom(imageModule({ rows: 4, columns: 4, bitsAllocated: 8 })), "BAD_REQUEST", /PixelData/],
     ["a DICOM without Rows", () => buildDicom(withoutTag(imageModule({ rows: 4, columns: 4, bitsAllocated: 8 }), "00280010"), { pixelData: Buffer.alloc(16) }), "BAD_REQUEST", /Rows is missing/],
     ["a DICOM with zero Columns", () => buildDicom({ ...imageModule({ rows: 4, columns: 4, bitsAllocated: 8 }), "00280011": { vr: "US", Value: [0] } }, { pixelData: Buffer.alloc(16) }), "BAD_REQUEST", /Columns = 0 is outside 1..65535/],
   ];

@@ -168,6 +168,8 @@ export function phiDataset(label: string): PhiFixture {
           priv: `PHI-nested-private-${i}-${label}`,
           inst: `PHI-nested-institution-${i}-${label}`,
         };
+        const deepUid = `1.2.826.0.1.3680043.10.543.${digit}.${i}.771`;
+        const deep = { name: `PHI-deep-name-${i}-${label}`, date: `17${pad(i % 100, 2)}0202`, text: `PHI-deep-text-${i}-${label}` };
         dataset[tag] = {
           vr,
           Value: [
@@ -177,11 +179,23 @@ export function phiDataset(label: string): PhiFixture {
               "00090010": { vr: "LO", Value: ["PHI CREATOR"] },
               "00091001": { vr: "LO", Value: [nested.priv] },
               "00100010": { vr: "PN", Value: [{ Alphabetic: nested.name }] },
+              // A kept reference sequence one level down, itself holding PHI: cleaned at every depth.
+              "00081140": {
+                vr: "SQ",
+                Value: [
+                  {
+                    "00081155": { vr: "UI", Value: [deepUid] },
+                    "00080020": { vr: "DA", Value: [deep.date] },
+                    "0040A160": { vr: "UT", Value: [deep.text] },
+                    "00100010": { vr: "PN", Value: [{ Alphabetic: deep.name }] },
+                  },
+                ],
+              },
             },
           ],
         };
-        markers.push(nested.name, nested.priv, nested.inst);
-        uids.push(nestedUid);
+        markers.push(nested.name, nested.priv, nested.inst, deep.name, deep.date, deep.text);
+        uids.push(nestedUid, deepUid);
         break;
       }
       case "PN":
@@ -215,21 +229,28 @@ export function phiDataset(label: string): PhiFixture {
         break;
       }
       case "DA": {
+        // Several encodings: a plain date, a second value, and (every third row) a date range.
         const date = `18${pad(i % 100, 2)}${pad(1 + (i % 12), 2)}${pad(1 + (i % 28), 2)}`;
-        dataset[tag] = { vr, Value: [date] };
-        markers.push(date);
+        const second = `16${pad(i % 100, 2)}${pad(1 + (i % 12), 2)}${pad(1 + (i % 28), 2)}`;
+        dataset[tag] = { vr, Value: i % 3 === 0 ? [`${date}-${second}`] : [date, second] };
+        markers.push(date, second);
         break;
       }
       case "TM": {
+        // HHMMSS.FFFFFF, HHMM and the ACR-NEMA HH:MM:SS form.
         const time = `2359${pad(i % 60, 2)}.${digit}${pad(i, 5)}`;
-        dataset[tag] = { vr, Value: [time] };
+        const colon = `23:${pad(i % 60, 2)}:${pad((i * 7) % 60, 2)}`;
+        dataset[tag] = { vr, Value: i % 2 ? [time, colon] : [time] };
         markers.push(time);
+        if (i % 2) markers.push(colon);
         break;
       }
       case "DT": {
+        // With fraction, and with a UTC offset.
         const dt = `18990101235959.${digit}${pad(i, 5)}`;
-        dataset[tag] = { vr, Value: [dt] };
-        markers.push(dt);
+        const zoned = `1898${pad(1 + (i % 12), 2)}${pad(1 + (i % 28), 2)}1200+0${digit}00`;
+        dataset[tag] = { vr, Value: [dt, zoned] };
+        markers.push(dt, zoned);
         break;
       }
       case "AS":
@@ -268,7 +289,11 @@ export function phiDataset(label: string): PhiFixture {
   const extras: Array<[string, string, string]> = [
     ["00090010", "LO", `PHI-private-creator-${label}`],
     ["00091010", "LO", `PHI-private-element-${label}`],
+    ["00190010", "LO", `PHI-second-private-creator-${label}`],
+    ["00191001", "UT", `PHI-second-private-block-${label}`],
+    ["00191002", "OB", `PHI-private-binary-${label}`],
     ["00291020", "LT", `PHI-private-odd-group-${label}`],
+    ["00081090", "LO", `PHI-not-in-table-${label}`], // Manufacturer's Model Name: not in the table nor kept
     ["50003000", "OB", `PHI-curve-data-${label}`],
     ["60004000", "LT", `PHI-overlay-comment-${label}`],
     ["60003000", "OB", `PHI-overlay-data-${label}`],
@@ -278,5 +303,13 @@ export function phiDataset(label: string): PhiFixture {
     dataset[tag] = { vr, Value: [value] };
     markers.push(text);
   }
+  // A private sequence whose item carries a name and a UID of the table.
+  const privateUid = `1.2.826.0.1.3680043.10.543.${digit}.999.1`;
+  dataset["00191003"] = {
+    vr: "SQ",
+    Value: [{ "00100010": { vr: "PN", Value: [{ Alphabetic: `PHI-private-seq-name-${label}` }] }, "00081155": { vr: "UI", Value: [privateUid] } }],
+  };
+  markers.push(`PHI-private-seq-name-${label}`);
+  uids.push(privateUid);
   return { dataset, markers, uids };
 }
