@@ -1,3 +1,4 @@
+import { NextRequest } from "next/server";
 import { z, type ZodType } from "zod";
 import { errorResponse } from "@/lib/errors/http";
 import { AppError } from "@/lib/errors/app-error";
@@ -7,8 +8,8 @@ import { crossSiteRefusal, isFormType, isStateChanging, mediaType } from "./edge
 import { LimitedBody } from "./edge/limited-body";
 import { withApiHeaders } from "./edge/security-headers";
 
-// The one edge every API route goes through. In order: cross-site refusal (403), content type
-// (415), declared size (413), session (401), path and query parameters (400), body read while
+// The one edge every API route goes through. In order: cross-site refusal (403), declared size
+// (413), session (401), content type (415), path and query parameters (400), body read while
 // streaming and refused past its limit (413), then the route's one domain call. Errors become
 // JSON in one place; whatever body the route left unread is drained so the client always gets
 // the answer; every answer gets the security headers.
@@ -19,7 +20,7 @@ export const JSON_MAX_BYTES = 64 * KiB;
 
 type JsonSpec<S extends ZodType> = { kind: "json"; schema: S; maxBytes: number };
 type RawSpec = { kind: "raw"; types: readonly string[] | null; maxBytes: () => number; what: string; hint?: string };
-/** A body the route's library reads itself (next-auth): only its declared size is checked. */
+/** A body the route's library reads itself (next-auth): read under the limit, then handed over as a fresh request. */
 type OwnSpec = { kind: "own"; maxBytes: number };
 type BodySpec = JsonSpec<ZodType> | RawSpec | OwnSpec;
 
@@ -43,7 +44,7 @@ export function ownBody(maxBytes: number): OwnSpec {
 
 type Auth = "user" | "none";
 type Infer<T, D> = T extends ZodType ? z.infer<T> : D;
-type BodyOf<B> = B extends JsonSpec<infer S> ? z.infer<S> : B extends RawSpec ? LimitedBody : undefined;
+type BodyOf<B> = B extends JsonSpec<infer S> ? z.infer<S> : B extends RawSpec ? LimitedBody : B extends OwnSpec ? NextRequest : undefined;
 
 export type RouteSpec<A extends Auth, P, Q, B> = {
   /** "none": public, or the route checks another credential (a signed link). */
@@ -61,6 +62,8 @@ export type RouteInput<A extends Auth, P, Q, B> = {
   params: Infer<P, Record<string, never>>;
   query: Infer<Q, Record<string, never>>;
   body: BodyOf<B>;
+  /** Next's own route context, for libraries that read it (next-auth). */
+  context: Ctx;
 };
 
 type Ctx = { params: Promise<Record<string, string | string[]>> };
@@ -106,25 +109,26 @@ export function route<A extends Auth = "user", P extends ZodType | undefined = u
         const refusal = crossSiteRefusal(req.method, req.headers, appUrl);
         if (refusal) throw new AppError("FORBIDDEN", refusal);
       }
-      if (isStateChanging(req.method)) checkContentType(req, spec.body);
       body.checkDeclared();
-      if (spec.body?.kind === "own" && req.body && req.headers.get("content-length") === null) {
-        throw new AppError("BAD_REQUEST", "Send a Content-Length with this request");
-      }
       const user = spec.auth === "none" ? null : await requireUser();
+      if (isStateChanging(req.method)) checkContentType(req, spec.body);
       const params = spec.params ? spec.params.parse(await ctx.params) : {};
       const query = spec.query ? spec.query.parse(Object.fromEntries(new URL(req.url).searchParams)) : {};
       let parsed: unknown = undefined;
       if (spec.body?.kind === "json") parsed = spec.body.schema.parse(await parseJson(body));
       else if (spec.body?.kind === "raw") parsed = body;
+      else if (spec.body?.kind === "own") {
+        const bytes = isStateChanging(req.method) && req.body ? new Uint8Array(await body.buffer()) : undefined;
+        parsed = new NextRequest(req.url, { method: req.method, headers: req.headers, body: bytes });
+      }
       else if (!spec.body && req.body && isStateChanging(req.method)) {
         for await (const _ of body.chunks()) void _; // a route without a body refuses any byte
       }
-      res = await fn({ req, user, params, query, body: parsed } as RouteInput<A, P, Q, B>);
+      res = await fn({ req, user, params, query, body: parsed, context: ctx } as RouteInput<A, P, Q, B>);
     } catch (e) {
       res = errorResponse(e);
     }
-    if (spec.body?.kind !== "own") await body.drain();
+    await body.drain();
     return withApiHeaders(res, appUrl);
   };
 }
