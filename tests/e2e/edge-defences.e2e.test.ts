@@ -128,7 +128,7 @@ describe("body limits on every mutating route", () => {
       }
       // Chunked: one byte over the route's own limit, in the first content type it accepts, with
       // what the upload routes need besides the body, so that only the size is wrong.
-      const extra = { "x-file-name": "a.png", "x-base-version": "0", "x-elapsed-ms": "10", "idempotency-key": `edge-${route}` };
+      const extra = { "x-file-name": "a.png", "x-base-version": "0", "x-elapsed-ms": "10", "idempotency-key": `edge-key-${verb}-${mutating.findIndex((m) => m.route === route)}` };
       let chunked: Sent | undefined;
       for (const type of typesToTry) {
         chunked = await send(`${url}?runIds=${world.ids.runId}`, { method: verb, headers: { ...base, ...extra, "content-type": type }, chunked: limit + 1 });
