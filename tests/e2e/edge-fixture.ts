@@ -64,7 +64,10 @@ export async function buildEdgeWorld() {
   await fakeTrainAndPredict(roundId);
   const run = await db().modelRun.findFirstOrThrow({ where: { roundId } });
   const ballot = await nextBallot(v.md.actor, projectId);
+  // An import in progress (its files are being uploaded): an upload refused for its size
+  // then changes nothing, not even the batch's QUEUED → RUNNING mark.
   const batch = await createImportBatch(v.lead.actor, projectId, {});
+  await db().importBatch.update({ where: { id: batch.id }, data: { status: "RUNNING" } });
 
   const d = await makeProject({ folds: 2, stage1Archs: [{ arch: "unet", encoder: "tiny" }] });
   await addTestImages(d.project.id, 2, (i) => ({ label: "COVID", patientPseudonym: `D${i}` }), 96);
