@@ -65,6 +65,12 @@ describe("pages under the Content-Security-Policy", () => {
       const u = world.voting[role];
       await signIn(page, u.email, u.password);
       await visitAll(page, problems);
+      // Sign-out posts to next-auth through the edge wrapper (its body re-read under the limit).
+      await page.goto(`${baseUrl()}/`);
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.waitForURL((u) => u.pathname.startsWith("/login"), { timeout: 30_000 });
+      await page.goto(`${baseUrl()}/`);
+      expect(new URL(page.url()).pathname).toBe("/login");
       expect(problems).toEqual([]);
       await page.context().close();
     }, 120_000);
