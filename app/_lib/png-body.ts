@@ -1,13 +1,16 @@
 import { AppError } from "@/lib/errors/app-error";
-import { readBody } from "./read-body";
+import { raw } from "./route";
+import type { LimitedBody } from "./edge/limited-body";
+import { MAX_MASK_PNG_BYTES } from "@/lib/drawing/schema";
 
-/** Reads a raw PNG request body, refusing other types and stopping at maxBytes. */
-export async function pngBody(req: Request, maxBytes: number): Promise<Buffer> {
-  const type = (req.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
-  if (type !== "image/png") throw new AppError("UNSUPPORTED", "Send the mask as image/png");
-  const body = await readBody(req, maxBytes, "The mask PNG");
-  if (!body.length) throw new AppError("BAD_REQUEST", "The mask PNG is empty");
-  return body;
+/** The body spec of the mask uploads: image/png only, up to the mask size limit. */
+export const maskPngBody = raw({ types: ["image/png"], maxBytes: MAX_MASK_PNG_BYTES, what: "The mask PNG" });
+
+/** Reads the mask PNG (the wrapper has checked its type and streams it under the limit). */
+export async function pngBody(body: LimitedBody): Promise<Buffer> {
+  const png = await body.buffer();
+  if (!png.length) throw new AppError("BAD_REQUEST", "The mask PNG is empty");
+  return png;
 }
 
 /** A numeric request header, or undefined when absent (zod reports what is wrong). */

@@ -8,7 +8,7 @@ import { makeProject } from "../setup/fixtures";
 import { drawAllManual } from "../setup/protocol";
 import { addTestImages } from "../setup/synthetic-images";
 import { blobImage, completeRunsWithTinyModel, tinyModel, TINY_SIZE } from "../setup/tiny-model";
-import { baseUrl, launch, sessionCookie, signIn } from "./helpers";
+import { baseUrl, sameOrigin, launch, sessionCookie, signIn } from "./helpers";
 
 let browser: Browser;
 let fx: Awaited<ReturnType<typeof makeProject>>;
@@ -69,7 +69,7 @@ describe("analyse a CXR", () => {
 
   it("refuses MDs, outsiders and anonymous callers before reading the upload", async () => {
     const url = `${baseUrl()}/api/projects/${fx.project.id}/analyse?runIds=${runIds.join(",")}`;
-    const post = (cookie: string) => fetch(url, { method: "POST", headers: { cookie, "content-type": "application/octet-stream" }, body: Buffer.from("not an image") });
+    const post = (cookie: string) => fetch(url, { method: "POST", headers: { ...sameOrigin(), cookie, "content-type": "application/octet-stream" }, body: Buffer.from("not an image") });
     expect((await post("")).status).toBe(401);
     expect((await post(mdCookie)).status).toBe(403);
     const outsider = await makeProject();

@@ -15,9 +15,12 @@ export async function setup() {
   const base = `http://127.0.0.1:${port}`;
   const storageDir = path.join(process.env.TMPDIR ?? "/tmp", `tandem-e2e-storage-${process.pid}`);
   server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], {
-    env: { ...process.env, NODE_ENV: "production", APP_URL: base, NEXTAUTH_URL: base, STORAGE_DIR: storageDir, LOG_LEVEL: "warn" },
+    // Upload limits below the largest JSON limit (the 20 MiB metadata CSV), so one oversized
+    // body exceeds every route's limit in the edge matrix.
+    env: { ...process.env, NODE_ENV: "production", APP_URL: base, NEXTAUTH_URL: base, STORAGE_DIR: storageDir, LOG_LEVEL: "warn", MAX_UPLOAD_BYTES: String(8 * 1024 * 1024), ANALYSE_MAX_BYTES: String(8 * 1024 * 1024) },
     stdio: ["ignore", "ignore", "inherit"],
   });
+  writeFileSync(path.join(process.env.TMPDIR ?? "/tmp", "tandem-e2e-server-pid"), String(server.pid));
   const t0 = Date.now();
   for (;;) {
     try {

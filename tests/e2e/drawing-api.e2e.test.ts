@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { baseUrl, sessionCookie } from "./helpers";
+import { baseUrl, sameOrigin, sessionCookie } from "./helpers";
 import { db } from "../../lib/db/client";
 import { encodeMaskPng } from "../../lib/masks/png-codec";
 import { claimNextTask } from "../../lib/drawing/mutations";
@@ -45,7 +45,7 @@ const expected: Record<string, Record<string, number>> = {
 };
 
 async function send(c: Call, who: string, bypass: boolean) {
-  const headers: Record<string, string> = { ...(c.headers ?? {}) };
+  const headers: Record<string, string> = { ...sameOrigin(), ...(c.headers ?? {}) };
   if (c.type) headers["content-type"] = c.type;
   if (who !== "anonymous") headers.cookie = cookies[who];
   if (bypass) headers["x-middleware-subrequest"] = "middleware:middleware:middleware:middleware:middleware";
@@ -70,7 +70,7 @@ describe("drawing routes: authorisation matrix", () => {
 
   it("the assignee's uploads are checked: type, size and dimensions", async () => {
     const put = (body: BodyInit, type: string) => fetch(`${baseUrl()}/api/tasks/${taskId}/draft`, {
-      method: "PUT", body, headers: { cookie: cookies.md, "content-type": type, "x-base-version": "0", "x-elapsed-ms": "0" },
+      method: "PUT", body, headers: { ...sameOrigin(), cookie: cookies.md, "content-type": type, "x-base-version": "0", "x-elapsed-ms": "0" },
     });
     expect((await put(new Uint8Array(png), "text/html")).status).toBe(415);
     expect((await put(new Uint8Array(17 * 1024 * 1024), "image/png")).status).toBe(413);

@@ -6,7 +6,7 @@ import { db } from "../../lib/db/client";
 import { readTar } from "../../lib/exports/tar-reader";
 import { startRunner } from "../../workers/runner";
 import { seedAcceptedProject } from "../setup/seed-accepted";
-import { baseUrl, launch, sessionCookie, signIn } from "./helpers";
+import { baseUrl, sameOrigin, launch, sessionCookie, signIn } from "./helpers";
 
 // The app server and this process share the database and STORAGE_DIR (tests/e2e/app-setup.ts):
 // the seed writes where the app reads, and the worker below builds what the app serves.
@@ -59,7 +59,7 @@ describe("dataset export in the browser", () => {
   it("a signed link resumes with Range and works without a session; an MD sees no exports page", async () => {
     const exp = await db().export.findFirstOrThrow({ where: { projectId: seed.projectId, status: "SUCCEEDED" }, orderBy: { createdAt: "desc" } });
     const cookie = await sessionCookie(seed.fx.exporter.email, seed.fx.exporter.password);
-    const link = await fetch(`${baseUrl()}/api/exports/${exp.id}/link`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: JSON.stringify({ ttlSeconds: 120 }) });
+    const link = await fetch(`${baseUrl()}/api/exports/${exp.id}/link`, { method: "POST", headers: { ...sameOrigin(), cookie, "content-type": "application/json" }, body: JSON.stringify({ ttlSeconds: 120 }) });
     expect(link.status).toBe(200);
     const { url } = (await link.json()) as { url: string };
     const whole = await fetch(baseUrl() + url);
@@ -71,7 +71,7 @@ describe("dataset export in the browser", () => {
     expect(sha(full)).toBe(exp.sha256);
 
     const mdCookie = await sessionCookie(seed.fx.md.email, seed.fx.md.password);
-    expect((await fetch(`${baseUrl()}/api/exports/${exp.id}/link`, { method: "POST", headers: { cookie: mdCookie, "content-type": "application/json" }, body: "{}" })).status).toBe(403);
+    expect((await fetch(`${baseUrl()}/api/exports/${exp.id}/link`, { method: "POST", headers: { ...sameOrigin(), cookie: mdCookie, "content-type": "application/json" }, body: "{}" })).status).toBe(403);
     const page = await browser.newPage();
     await signIn(page, seed.fx.md.email, seed.fx.md.password);
     const r = await page.goto(`${baseUrl()}/projects/${seed.slug}/exports`);

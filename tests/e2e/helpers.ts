@@ -2,6 +2,9 @@ import { chromium, type Browser, type Page } from "playwright-core";
 
 export const baseUrl = () => process.env.E2E_BASE_URL!;
 
+/** The Origin header a browser sends with Tandem's own state-changing requests (node fetch sends none). */
+export const sameOrigin = () => ({ origin: new URL(baseUrl()).origin });
+
 export async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -25,7 +28,7 @@ export async function sessionCookie(email: string, password: string): Promise<st
   const r = await fetch(`${baseUrl()}/api/auth/callback/credentials`, {
     method: "POST",
     redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar.join("; ") },
+    headers: { ...sameOrigin(), "content-type": "application/x-www-form-urlencoded", cookie: jar.join("; ") },
     body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
   });
   const cookies = [...jar, ...r.headers.getSetCookie().map((c) => c.split(";")[0])];

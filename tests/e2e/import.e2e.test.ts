@@ -5,7 +5,7 @@ import { zipSync } from "fflate";
 import { db } from "../../lib/db/client";
 import { makeProject } from "../setup/fixtures";
 import { buildDicom, imageModule, nativePixels } from "../unit/images/helpers/dicom-builder";
-import { baseUrl, launch, sessionCookie, signIn } from "./helpers";
+import { baseUrl, sameOrigin, launch, sessionCookie, signIn } from "./helpers";
 
 let browser: Browser;
 let fx: Awaited<ReturnType<typeof makeProject>>;
@@ -125,12 +125,12 @@ describe("importing images in the browser", () => {
     expect(res?.status()).toBe(404);
     await page.close();
     const cookie = await sessionCookie(fx.md.email, fx.md.password);
-    const create = await fetch(`${baseUrl()}/api/projects/${fx.project.id}/imports`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: "{}" });
+    const create = await fetch(`${baseUrl()}/api/projects/${fx.project.id}/imports`, { method: "POST", headers: { ...sameOrigin(), cookie, "content-type": "application/json" }, body: "{}" });
     expect(create.status).toBe(403);
     const batch = await db().importBatch.findFirstOrThrow({ where: { projectId: fx.project.id } });
     const upload = await fetch(`${baseUrl()}/api/projects/${fx.project.id}/imports/${batch.id}/files`, {
       method: "POST",
-      headers: { cookie, "x-file-name": "sneaky.png", "content-type": "application/octet-stream" },
+      headers: { ...sameOrigin(), cookie, "x-file-name": "sneaky.png", "content-type": "application/octet-stream" },
       body: new Uint8Array(await png(9)),
     });
     expect(upload.status).toBe(403);

@@ -28,7 +28,7 @@ export async function getImport(projectId: string, batchId: string) {
 }
 
 export async function finishImport(projectId: string, batchId: string) {
-  const r = await fetch(`/api/projects/${projectId}/imports/${batchId}/finish`, { method: "POST" });
+  const r = await fetch(`/api/projects/${projectId}/imports/${batchId}/finish`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
   return (await json<{ import: ImportBatchView }>(r)).import;
 }
 

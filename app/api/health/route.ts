@@ -1,5 +1,5 @@
+import { route } from "@/app/_lib/route";
+
 // Liveness: the process answers.
 export const dynamic = "force-dynamic";
-export function GET() {
-  return Response.json({ status: "ok" });
-}
+export const GET = route({ auth: "none" }, () => Response.json({ status: "ok" }));

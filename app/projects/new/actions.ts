@@ -1,40 +1,29 @@
 "use server";
-import { requireUser } from "@/app/_lib/session";
+import { action, type ActionResult as Result } from "@/app/_lib/action";
+import { deidOptionList } from "@/lib/images/dicom/deid-options";
 import { createProject } from "@/lib/projects/mutations";
 import { createProjectSchema } from "@/lib/projects/schema";
-import { isAppError } from "@/lib/errors/app-error";
-import { deidOptionList } from "@/lib/images/dicom/deid-options";
 
-export type ActionResult = { ok: true; slug: string } | { ok: false; error: string };
+export type ActionResult = Result<{ slug: string }>;
+
+const create = action(createProjectSchema, async (user, input) => ({ slug: (await createProject(user, input)).slug }));
 
 export async function createProjectAction(_: ActionResult | null, form: FormData): Promise<ActionResult> {
-  try {
-    const user = await requireUser();
-    const input = createProjectSchema.parse({
-      name: form.get("name"),
-      slug: form.get("slug"),
-      description: form.get("description") ?? "",
-      settings: {
-        votesPerImage: Number(form.get("votesPerImage") ?? 1),
-        selectionMode: form.get("selectionMode") === "PAIRWISE" ? "PAIRWISE" : "NWAY",
-        s1Size: form.get("s1Size") ? Number(form.get("s1Size")) : null,
+  return create({
+    name: form.get("name"),
+    slug: form.get("slug"),
+    description: form.get("description") ?? "",
+    settings: {
+      votesPerImage: Number(form.get("votesPerImage") ?? 1),
+      selectionMode: form.get("selectionMode") ?? "NWAY",
+      s1Size: form.get("s1Size") ? Number(form.get("s1Size")) : null,
+    },
+    ingest: {
+      modalities: {
+        accepted: String(form.get("acceptedModalities") ?? "CR, DX").split(/[\s,]+/).filter(Boolean),
+        otherwise: form.get("otherModalities") ?? "REFUSE",
       },
-      ingest: {
-        modalities: {
-          accepted: String(form.get("acceptedModalities") ?? "CR, DX").split(/[\s,]+/).filter(Boolean),
-          otherwise: form.get("otherModalities") === "FLAG" ? "FLAG" : "REFUSE",
-        },
-        deid: Object.fromEntries(deidOptionList.map((o) => [o.key, form.get(`deid.${o.key}`) === "on"])),
-      },
-    });
-    const p = await createProject(user, input);
-    return { ok: true, slug: p.slug };
-  } catch (e) {
-    if (isAppError(e)) return { ok: false, error: e.message };
-    if (e && typeof e === "object" && "issues" in e) {
-      const issues = (e as { issues: { path: PropertyKey[]; message: string }[] }).issues;
-      return { ok: false, error: issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
-    }
-    throw e;
-  }
+      deid: Object.fromEntries(deidOptionList.map((o) => [o.key, form.get(`deid.${o.key}`) === "on"])),
+    },
+  });
 }

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { route, jsonBody } from "@/app/_lib/route";
-import { requireUser } from "@/app/_lib/session";
+import { json, route } from "@/app/_lib/route";
 import { requireAdmin } from "@/lib/auth/authorize";
 import { createUser } from "@/lib/auth/mutations";
 import { listUsers } from "@/lib/users/queries";
@@ -15,15 +14,13 @@ const createUserSchema = z.object({
   isAdmin: z.boolean().default(false),
 });
 
-export const GET = route(async () => {
-  const user = await requireUser();
+export const GET = route({}, async ({ user }) => {
   requireAdmin(user);
   return Response.json({ users: await listUsers() });
 });
 
-export const POST = route(async (req) => {
-  const user = await requireUser();
+export const POST = route({ body: json(createUserSchema) }, async ({ user, body }) => {
   requireAdmin(user);
-  const created = await createUser(createUserSchema.parse(await jsonBody(req)), user.userId);
+  const created = await createUser(body, user.userId);
   return Response.json({ user: created }, { status: 201 });
 });

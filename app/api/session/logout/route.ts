@@ -1,11 +1,12 @@
-import { route } from "@/app/_lib/route";
+import { z } from "zod";
+import { json, route } from "@/app/_lib/route";
 import { currentSessionId } from "@/app/_lib/session";
 import { endSession } from "@/lib/auth/sign-out";
 
 export const dynamic = "force-dynamic";
 
 /** Revokes the session; answers where the browser goes next (the provider's logout or /login). */
-export const POST = route(async () => {
+export const POST = route({ auth: "none", body: json(z.object({}).strict()) }, async () => {
   const sid = await currentSessionId();
   const providerLogout = sid ? await endSession(sid) : null;
   return Response.json({ redirect: providerLogout ?? "/login" });

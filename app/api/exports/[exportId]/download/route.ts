@@ -9,8 +9,7 @@ const params = z.object({ exportId: z.string().uuid() });
 
 // The signed link is the credential (download managers and curl resume without a session);
 // openDownload checks it and that its holder still has an exporting role.
-async function serve(req: Request, ctx: { params: Promise<{ exportId: string }> }, withBody: boolean): Promise<Response> {
-  const { exportId } = params.parse(await ctx.params);
+async function serve(req: Request, exportId: string, withBody: boolean): Promise<Response> {
   const d = await openDownload(exportId, new URL(req.url).searchParams);
   const etag = `"${d.sha256}"`;
   const headers = new Headers({
@@ -36,5 +35,5 @@ async function serve(req: Request, ctx: { params: Promise<{ exportId: string }> 
   return new Response(body, { status, headers });
 }
 
-export const GET = route<{ exportId: string }>((req, ctx) => serve(req, ctx, true));
-export const HEAD = route<{ exportId: string }>((req, ctx) => serve(req, ctx, false));
+export const GET = route({ auth: "none", params }, ({ req, params: p }) => serve(req, p.exportId, true));
+export const HEAD = route({ auth: "none", params }, ({ req, params: p }) => serve(req, p.exportId, false));

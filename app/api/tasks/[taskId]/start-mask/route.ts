@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { route } from "@/app/_lib/route";
-import { requireUser } from "@/app/_lib/session";
 import { imageResponse } from "@/app/_lib/image-response";
 import { getStartMaskPng } from "@/lib/drawing/queries";
 
@@ -9,9 +8,6 @@ const params = z.object({ taskId: z.string().uuid() });
 const query = z.object({ i: z.coerce.number().int().min(0).max(50).default(0) });
 
 /** A mask to start from (the redraw to confirm, or a rejected candidate), by position only. */
-export const GET = route<{ taskId: string }>(async (req, ctx) => {
-  const user = await requireUser();
-  const { taskId } = params.parse(await ctx.params);
-  const { i } = query.parse(Object.fromEntries(new URL(req.url).searchParams));
-  return imageResponse(await getStartMaskPng(user, taskId, i), "image/png");
-});
+export const GET = route({ params, query }, async ({ user, params: { taskId }, query: { i } }) =>
+  imageResponse(await getStartMaskPng(user, taskId, i), "image/png"),
+);

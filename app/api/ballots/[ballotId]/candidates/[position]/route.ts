@@ -1,19 +1,9 @@
 import { z } from "zod";
 import { route } from "@/app/_lib/route";
-import { requireUser } from "@/app/_lib/session";
 import { imageResponse } from "@/app/_lib/image-response";
-import { ballotCandidateKey } from "@/lib/voting/queries";
-import { store } from "@/lib/storage/store";
-import { canonicalizeMaskPng } from "@/lib/masks/png-codec";
+import { blindedCandidatePng } from "@/lib/voting/serve-candidate";
 
 export const dynamic = "force-dynamic";
 const params = z.object({ ballotId: z.string().uuid(), position: z.coerce.number().int().min(1).max(20) });
 
-// Every candidate, manual or machine, is re-encoded the same way and served with the same
-// headers: nothing in the bytes or the response tells where it came from.
-export const GET = route<{ ballotId: string; position: string }>(async (_req, ctx) => {
-  const user = await requireUser();
-  const { ballotId, position } = params.parse(await ctx.params);
-  const storageKey = await ballotCandidateKey(user, ballotId, position);
-  return imageResponse(await canonicalizeMaskPng(await store().get(storageKey)), "image/png");
-});
+export const GET = route({ params }, async ({ user, params: p }) => imageResponse(await blindedCandidatePng(user, p.ballotId, p.position), "image/png"));

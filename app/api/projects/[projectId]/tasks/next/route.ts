@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { route, jsonBody } from "@/app/_lib/route";
-import { requireUser } from "@/app/_lib/session";
+import { json, route } from "@/app/_lib/route";
 import { claimNextTask } from "@/lib/drawing/mutations";
 import { claimSchema } from "@/lib/drawing/schema";
 
@@ -8,9 +7,6 @@ export const dynamic = "force-dynamic";
 const params = z.object({ projectId: z.string().uuid() });
 
 /** Claims the signed-in MD's next task (their own unfinished one first); null when none is left. */
-export const POST = route<{ projectId: string }>(async (req, ctx) => {
-  const user = await requireUser();
-  const { projectId } = params.parse(await ctx.params);
-  const task = await claimNextTask(user, projectId, claimSchema.parse(await jsonBody(req)));
-  return Response.json({ task });
-});
+export const POST = route({ params, body: json(claimSchema) }, async ({ user, params: { projectId }, body }) =>
+  Response.json({ task: await claimNextTask(user, projectId, body) }),
+);
