@@ -13,7 +13,10 @@ export const jobDefinitions = {
   // Maintenance, enqueued by every worker once per period (a singleton key per period).
   sweepOrphans: {
     name: "sweepOrphans",
-    payload: z.object({ graceMs: z.number().int().min(60_000).default(3_600_000) }),
+    payload: z.object({
+      graceMs: z.number().int().min(60_000).default(3_600_000),
+      prefix: z.string().regex(/^projects\/([0-9a-f-]{36}\/)?$/).default("projects/"),
+    }),
     maxAttempts: 3,
     leaseMs: 600_000,
     everyMs: 3_600_000,

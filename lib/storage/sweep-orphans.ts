@@ -12,7 +12,7 @@ export type SweepResult = { scanned: number; deleted: number; deletedKeys: strin
 
 const BATCH = 500;
 
-export async function sweepOrphanObjects(opts: { graceMs: number; now?: Date; objects?: ObjectStore }): Promise<SweepResult> {
+export async function sweepOrphanObjects(opts: { graceMs: number; prefix?: string; now?: Date; objects?: ObjectStore }): Promise<SweepResult> {
   const s = opts.objects ?? store();
   const cutoff = (opts.now ?? new Date()).getTime() - opts.graceMs;
   const result: SweepResult = { scanned: 0, deleted: 0, deletedKeys: [] };
@@ -28,7 +28,9 @@ export async function sweepOrphanObjects(opts: { graceMs: number; now?: Date; ob
     }
     batch = [];
   };
-  for await (const o of s.listDetailed("projects/")) {
+  const prefix = opts.prefix ?? "projects/";
+  if (!prefix.startsWith("projects/")) throw new Error("the orphan sweep only looks under projects/");
+  for await (const o of s.listDetailed(prefix)) {
     result.scanned++;
     if (o.modifiedAt.getTime() > cutoff) continue;
     batch.push(o);
