@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 // Where the embedded PostgreSQL runs from and as whom. PostgreSQL refuses to run as root, so
@@ -86,17 +86,17 @@ export async function installedBinaries(runAs: RunAs | undefined): Promise<{ ini
 }
 
 /**
- * The data directory to use for `wanted`. Its parent is made enterable (0711: pass, not list)
- * by the database user; if an ancestor still bars that user, a directory under
+ * The data directory to use for `wanted`. A parent made here is made enterable (0711: pass,
+ * not list) by the database user; if an ancestor still bars that user, a directory under
  * SYSTEM_DIR/pg-data keyed by `wanted` is used instead and its location is written to
  * `<wanted>.location`.
  */
 export function reachableDataDir(wanted: string, runAs: RunAs | undefined, onLog: (l: string) => void): string {
   const parent = path.dirname(wanted);
-  mkdirSync(parent, { recursive: true, mode: 0o700 });
+  const created = mkdirSync(parent, { recursive: true, mode: 0o700 });
   if (!runAs) return wanted;
-  const st = statSync(parent);
-  if (st.uid === process.getuid?.() && (st.mode & 0o001) === 0) chmodSync(parent, (st.mode & 0o700) | 0o711);
+  // Directories made just now are ours to open for passing; existing ones keep their modes.
+  if (created) for (let d = parent; d.length >= created.length; d = path.dirname(d)) chmodSync(d, 0o711);
   if (canEnter(runAs, parent)) return wanted;
   if (existsSync(path.join(wanted, "PG_VERSION"))) {
     throw new Error(`the database user ${runAs.name} cannot reach ${wanted} (a parent directory bars it): ` +
