@@ -40,6 +40,7 @@ describe("local state", () => {
         const state = path.join(clone, ".tandem");
         expect(mode(state)).toBe(asRoot ? 0o711 : 0o700);
         expect(mode(path.join(state, "secrets.json"))).toBe(0o600);
+        expect(mode(path.join(state, "storage"))).toBe(0o700);
         expect(mode(result.dataDir)).toBe(0o700);
         if (asRoot) {
           const pgUid = Number(execFileSync("id", ["-u", "postgres"]).toString());
