@@ -8,6 +8,8 @@ import { freePort } from "../../lib/db/embedded";
 
 export class AppServer {
   proc: ChildProcess | undefined;
+  /** The app's recent stderr (its error log under faults is expected, so it is kept, not shown). */
+  log = "";
   constructor(readonly port: number, private env: Record<string, string>) {}
 
   static async create(env: Record<string, string>) {
@@ -21,8 +23,9 @@ export class AppServer {
   async start(): Promise<void> {
     this.proc = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(this.port), "-H", "127.0.0.1"], {
       env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "error", ...this.env },
-      stdio: ["ignore", "ignore", "inherit"],
+      stdio: ["ignore", "ignore", "pipe"],
     });
+    this.proc.stderr!.on("data", (c: Buffer) => (this.log = (this.log + c.toString()).slice(-20_000)));
     const t0 = Date.now();
     for (;;) {
       try {
@@ -30,8 +33,8 @@ export class AppServer {
       } catch {
         /* not up yet */
       }
-      if (this.proc.exitCode !== null) throw new Error(`the app exited with ${this.proc.exitCode}`);
-      if (Date.now() - t0 > 60_000) throw new Error("the app did not start");
+      if (this.proc.exitCode !== null) throw new Error(`the app exited with ${this.proc.exitCode}: ${this.log.slice(-2000)}`);
+      if (Date.now() - t0 > 60_000) throw new Error(`the app did not start: ${this.log.slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
