@@ -211,6 +211,7 @@ export async function run(): Promise<Row[]> {
     const retriedOk = clients.reduce((n, c) => n + c.retriedOk, 0);
     const gaveUp = clients.reduce((n, c) => n + c.gaveUp, 0);
     const secondHalf = rss.filter((p) => p.t >= loadMs / 2);
+    const thirds = [1, 2, 3].map((k) => Math.max(...rss.filter((p) => p.t <= (k * loadMs) / 3).map((p) => p.y)));
     const note = `${MDS} MDs, ${(loadMs / 1000).toFixed(0)} s, think ${THINK_MS[0]}–${THINK_MS[1]} ms; worker SIGKILLed at ${(DURATION_MS / 3000).toFixed(0)} s, back 5 s later`;
     return [
       { name: "requests", value: samples.length, unit: "", note },
@@ -223,13 +224,13 @@ export async function run(): Promise<Row[]> {
       { name: "writes given up", value: gaveUp, unit: "", note: "target 0" },
       { name: "lost writes", value: lost, unit: "", note: "target 0 (acknowledged, then missing)" },
       { name: "duplicate masks", value: Number(dupMasks[0].n), unit: "", note: "target 0" },
-      { name: "jobs run / enqueued", value: jobsDone, unit: "", note: `${jobIds.length} enqueued, ${retried} retried after the kill, ${jobsTwice} ran twice` },
+      { name: "jobs lost", value: jobIds.length - jobsDone, unit: "", note: `target 0; ${jobsDone}/${jobIds.length} succeeded, ${retried} retried after the kill, ${jobsTwice} ran twice (at-least-once: killed after its work, before completing)` },
       { name: "latency p50", value: pct(samples.map((s) => s.ms), 50), unit: "ms" },
       { name: "latency p95", value: pct(samples.map((s) => s.ms), 95), unit: "ms", note: `submit p95 ${pct(samples.filter((s) => s.op === "submit").map((s) => s.ms), 95).toFixed(0)} ms, vote p95 ${pct(samples.filter((s) => s.op === "vote").map((s) => s.ms), 95).toFixed(0)} ms` },
       { name: "latency p99", value: pct(samples.map((s) => s.ms), 99), unit: "ms" },
       { name: "web RSS before", value: rssBefore, unit: "MiB" },
       { name: "web RSS after", value: rssAfter, unit: "MiB", note: `peak ${Math.max(...rss.map((p) => p.y)).toFixed(0)} MiB` },
-      { name: "web RSS trend, second half", value: slopePerMin(secondHalf), unit: "MiB/min", note: `${secondHalf.length} samples, 2 s apart` },
+      { name: "web RSS trend, second half", value: slopePerMin(secondHalf), unit: "MiB/min", note: `${secondHalf.length} samples, 2 s apart; by thirds ${thirds.map((y) => y.toFixed(0)).join(" → ")} MiB` },
     ];
   } finally {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
