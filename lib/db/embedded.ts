@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { dbRunAsUser, installedBinaries, reachableDataDir, type RunAs } from "./embedded-host";
@@ -82,6 +83,26 @@ function startServer(bin: string, dataDir: string, port: number, runAs: RunAs | 
   });
 }
 
+const running = new Set<ChildProcess>();
+let signalsHooked = false;
+
+/**
+ * A signal that would end this process unhandled (a timeout's SIGTERM, a closed terminal)
+ * stops the servers first, so no orphan keeps the data directory locked. A program with its
+ * own handler (npm start) stops them itself, in its own order.
+ */
+function stopOnSignals() {
+  if (signalsHooked) return;
+  signalsHooked = true;
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(sig, () => {
+      if (process.listenerCount(sig) > 1) return;
+      for (const s of running) s.kill("SIGINT");
+      process.exit(128 + os.constants.signals[sig]);
+    });
+  }
+}
+
 export async function startEmbeddedPostgres(opts: {
   dataDir: string;
   port?: number;
@@ -106,6 +127,9 @@ export async function startEmbeddedPostgres(opts: {
   // The server must not outlive this process when it exits normally.
   const killOnExit = () => server.kill("SIGINT");
   process.once("exit", killOnExit);
+  running.add(server);
+  server.once("exit", () => running.delete(server));
+  stopOnSignals();
   const database = opts.database ?? "tandem";
   const admin = new pg.Client({ host: "127.0.0.1", port, user: USER, password: PASSWORD, database: "postgres" });
   await admin.connect();
