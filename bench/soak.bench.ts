@@ -126,9 +126,21 @@ export async function run(): Promise<Row[]> {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const web = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], {
-      env: { ...env, APP_URL: base, NEXTAUTH_URL: base, DB_POOL_MAX: "20" }, stdio: ["ignore", "ignore", "inherit"],
+      env: { ...env, APP_URL: base, NEXTAUTH_URL: base, DB_POOL_MAX: "20" }, stdio: ["ignore", "ignore", "pipe"],
     });
     children.push(web);
+    // The server's error log is counted, not shown: what went wrong is reported below.
+    const serverErrors = new Map<string, number>();
+    let partial = "";
+    web.stderr!.on("data", (c: Buffer) => {
+      const lines = (partial + c.toString()).split("\n");
+      partial = lines.pop() ?? "";
+      for (const l of lines) {
+        if (!l.includes('"level":"error"')) continue;
+        const what = /"err":"(?:[A-Za-z]+Error: )?(?:\\n)*([^"\\]{0,80})/.exec(l)?.[1] ?? l.slice(0, 80);
+        serverErrors.set(what, (serverErrors.get(what) ?? 0) + 1);
+      }
+    });
     for (const t0 = Date.now(); ; ) {
       try {
         if ((await fetch(`${base}/api/ready`)).ok) break;
@@ -225,6 +237,7 @@ export async function run(): Promise<Row[]> {
       { name: "lost writes", value: lost, unit: "", note: "target 0 (acknowledged, then missing)" },
       { name: "duplicate masks", value: Number(dupMasks[0].n), unit: "", note: "target 0" },
       { name: "jobs lost", value: jobIds.length - jobsDone, unit: "", note: `target 0; ${jobsDone}/${jobIds.length} succeeded, ${retried} retried after the kill, ${jobsTwice} ran twice (at-least-once: killed after its work, before completing)` },
+      { name: "server errors logged", value: [...serverErrors.values()].reduce((a, b) => a + b, 0), unit: "", note: [...serverErrors].map(([m, n]) => `${n}× ${m}`).join("; ").slice(0, 200) },
       { name: "latency p50", value: pct(samples.map((s) => s.ms), 50), unit: "ms" },
       { name: "latency p95", value: pct(samples.map((s) => s.ms), 95), unit: "ms", note: `submit p95 ${pct(samples.filter((s) => s.op === "submit").map((s) => s.ms), 95).toFixed(0)} ms, vote p95 ${pct(samples.filter((s) => s.op === "vote").map((s) => s.ms), 95).toFixed(0)} ms` },
       { name: "latency p99", value: pct(samples.map((s) => s.ms), 99), unit: "ms" },
