@@ -247,7 +247,7 @@ export async function run(): Promise<Row[]> {
     ];
   } finally {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-    await pgServer.stop();
+    await pgServer.discard();
     rmSync(dir, { recursive: true, force: true });
   }
 }

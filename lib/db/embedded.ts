@@ -11,7 +11,14 @@ import { dbRunAsUser, installedBinaries, reachableDataDir, type RunAs } from "./
 // native package; we run them ourselves so that, as root, they run as a database user from
 // a place that user can reach (see embedded-host.ts), whatever the checkout's location.
 
-export type EmbeddedDb = { url: string; port: number; dataDir: string; stop(): Promise<void> };
+export type EmbeddedDb = {
+  url: string;
+  port: number;
+  dataDir: string;
+  stop(): Promise<void>;
+  /** Stops and deletes the cluster wherever it lives (a scratch database for a test or bench). */
+  discard(): Promise<void>;
+};
 
 const USER = "tandem";
 const PASSWORD = "tandem-local-only";
@@ -136,16 +143,26 @@ export async function startEmbeddedPostgres(opts: {
   const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
   if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${database.replace(/"/g, "")}"`);
   await admin.end();
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      process.removeListener("exit", killOnExit);
+      if (server.exitCode !== null || server.signalCode !== null) return resolve();
+      server.once("exit", () => resolve());
+      server.kill("SIGINT"); // fast shutdown: active sessions are ended, data is checkpointed
+    });
+  const wanted = path.resolve(opts.dataDir);
   return {
     url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
     port,
     dataDir,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        process.removeListener("exit", killOnExit);
-        if (server.exitCode !== null || server.signalCode !== null) return resolve();
-        server.once("exit", () => resolve());
-        server.kill("SIGINT"); // fast shutdown: active sessions are ended, data is checkpointed
-      }),
+    stop,
+    discard: async () => {
+      await stop();
+      rmSync(dataDir, { recursive: true, force: true });
+      if (dataDir !== wanted) {
+        rmSync(path.dirname(dataDir), { recursive: true, force: true }); // the relocation's own folder
+        rmSync(`${wanted}.location`, { force: true });
+      }
+    },
   };
 }

@@ -184,7 +184,7 @@ describe("PostgreSQL restarted under load", () => {
 
   afterAll(async () => {
     await app?.kill("SIGTERM");
-    await pgDb?.stop();
+    await pgDb?.discard();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -66,7 +66,8 @@ describe("local state", () => {
   }, 120_000);
 
   it("as root, a data directory the database user can reach stays in .tandem, owned by that user", async () => {
-    const home = mkdtempSync(path.join(os.tmpdir(), "tandem-open-"));
+    // As root the premise needs a parent every user may pass: TMPDIR itself may be private.
+    const home = mkdtempSync(path.join(asRoot ? "/tmp" : os.tmpdir(), "tandem-open-"));
     execFileSync("chmod", ["755", home]);
     const clone = path.join(home, "tandem");
     execFileSync("git", ["clone", "--quiet", "--depth", "1", `file://${process.cwd()}`, clone], { stdio: "pipe" });
