@@ -79,7 +79,7 @@ export async function run(): Promise<Row[]> {
       { name: "chosen-mask Dice (warm)", value: Math.round(diceWarm * 10) / 10, unit: "ms", note: "pair Dice cached (masks are immutable)" },
     ];
   } finally {
-    await pgServer.stop().catch(() => undefined);
+    await pgServer.discard().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
 }

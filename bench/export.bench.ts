@@ -186,7 +186,7 @@ export async function run(): Promise<BenchResult[]> {
       await closeDb();
     }
   } finally {
-    await pg.stop();
+    await pg.discard();
     for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
     else process.env[k] = v;
     rmSync(work, { recursive: true, force: true });

@@ -116,7 +116,7 @@ export async function run(): Promise<BenchResult[]> {
       { name: "re-run (all already in)", value: COUNT / resumeSeconds, unit: "files/s", note: `${again.duplicates} skipped by hash before decoding` },
     ];
   } finally {
-    await pg.stop();
+    await pg.discard();
     for (const k of ["DATABASE_URL", "STORAGE_DIR", "AUTH_SECRET", "PSEUDONYM_KEY", "LOG_LEVEL"]) {
       if (saved[k] === undefined) delete process.env[k];
       else process.env[k] = saved[k];

@@ -166,7 +166,7 @@ export async function run(): Promise<Row[]> {
         { name: "bare loop CPU / predict job CPU", value: bareCpu / jobCpu, unit: "ratio", note: "the same ratio in CPU time: steady on a shared machine" },
       );
     } finally {
-      await pg.stop();
+      await pg.discard();
     }
     return rows;
   } finally {

@@ -104,7 +104,7 @@ export async function run(): Promise<Row[]> {
       { name: "votes counted = images accepted", value: votes === accepted && votes === VOTERS * STEPS ? 1 : 0, unit: "bool", note: `${votes} votes, ${accepted} accepted` },
     ];
   } finally {
-    await pgServer.stop();
+    await pgServer.discard();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,7 +1,8 @@
 import path from "node:path";
 import { parseEnv } from "../lib/config/env";
 import { ensureLocalSecrets } from "../lib/config/local-secrets";
-import { startEmbeddedPostgres, type EmbeddedDb } from "../lib/db/embedded";
+import { prepareLocalStateDir, runningLocalDatabase, startLocalDatabase } from "../lib/config/local-state";
+import type { EmbeddedDb } from "../lib/db/embedded";
 import { migrate } from "../lib/db/migrate";
 
 /**
@@ -10,6 +11,7 @@ import { migrate } from "../lib/db/migrate";
  */
 export async function withDatabase<T>(fn: () => Promise<T>): Promise<T> {
   const dataDir = path.resolve(process.env.TANDEM_DATA_DIR ?? ".tandem");
+  prepareLocalStateDir(dataDir, { embeddedDb: !process.env.DATABASE_URL });
   const secrets = ensureLocalSecrets(dataDir);
   process.env.TANDEM_DATA_DIR = dataDir;
   process.env.AUTH_SECRET ??= secrets.AUTH_SECRET;
@@ -17,8 +19,13 @@ export async function withDatabase<T>(fn: () => Promise<T>): Promise<T> {
   parseEnv();
   let embedded: EmbeddedDb | undefined;
   if (!process.env.DATABASE_URL) {
-    embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "pg"), port: 54329 });
-    process.env.DATABASE_URL = embedded.url;
+    // The database `npm start` runs, when it does; else this command starts it for itself.
+    const running = await runningLocalDatabase(dataDir);
+    if (running) process.env.DATABASE_URL = running;
+    else {
+      embedded = await startLocalDatabase(dataDir);
+      process.env.DATABASE_URL = embedded.url;
+    }
   }
   await migrate(process.env.DATABASE_URL!);
   try {

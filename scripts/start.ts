@@ -5,7 +5,8 @@ import { existsSync, statSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { parseEnv } from "../lib/config/env";
 import { ensureLocalSecrets } from "../lib/config/local-secrets";
-import { startEmbeddedPostgres, freePort, type EmbeddedDb } from "../lib/db/embedded";
+import { prepareLocalStateDir, startLocalDatabase } from "../lib/config/local-state";
+import { freePort, type EmbeddedDb } from "../lib/db/embedded";
 import { migrate } from "../lib/db/migrate";
 
 function fail(msg: string): never {
@@ -14,6 +15,7 @@ function fail(msg: string): never {
 }
 
 const dataDir = path.resolve(process.env.TANDEM_DATA_DIR ?? ".tandem");
+prepareLocalStateDir(dataDir, { embeddedDb: !process.env.DATABASE_URL });
 const secrets = ensureLocalSecrets(dataDir);
 const base: Record<string, string> = { ...(process.env as Record<string, string>), TANDEM_DATA_DIR: dataDir };
 base.AUTH_SECRET ??= secrets.AUTH_SECRET;
@@ -32,11 +34,12 @@ if ((await freePort(port)) !== port) fail(`port ${port} is in use: stop what is 
 let embedded: EmbeddedDb | undefined;
 if (!base.DATABASE_URL) {
   try {
-    embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "pg"), port: 54329 });
+    embedded = await startLocalDatabase(dataDir);
   } catch (e) {
     fail((e as Error).message);
   }
   base.DATABASE_URL = embedded.url;
+  console.log(`tandem: embedded PostgreSQL at ${embedded.url} (kept in ${path.join(dataDir, "database-url")}; data in ${embedded.dataDir})`);
 }
 try {
   const r = await migrate(base.DATABASE_URL);

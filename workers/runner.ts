@@ -1,7 +1,8 @@
 import os from "node:os";
 import { randomUUID } from "node:crypto";
 import { jobDefinitions } from "../lib/jobs/definitions";
-import { claimJob, completeJob, extendLease, failExhaustedJobs, failJob, releaseJob, removeWorker, upsertWorker } from "../lib/jobs/mutations";
+import { claimJob, completeJob, extendLease, failExhaustedJobs, failJob, insertJob, releaseJob, removeWorker, upsertWorker } from "../lib/jobs/mutations";
+import type { JobDefinition } from "../lib/jobs/types";
 import { logger } from "../lib/log/logger";
 import { handlers } from "./handlers";
 
@@ -26,18 +27,30 @@ export function startRunner(opts: RunnerOptions = {}) {
   const running = new Map<string, AbortController>();
   let wake: (() => void) | null = null;
 
+  // Periodic jobs this worker runs: each is enqueued once per period by whichever worker
+  // gets there first (the period's singleton key makes the others' inserts no-ops).
+  const periodic = opts.projectId ? [] : names
+    .map((n) => (jobDefinitions as Record<string, JobDefinition>)[n])
+    .filter((d): d is JobDefinition & { everyMs: number } => !!d?.everyMs);
+  const enqueueDue = () =>
+    Promise.all(periodic.map((d) =>
+      insertJob(d.name, d.payload.parse({}), { singletonKey: `${d.name}@${Math.floor(Date.now() / d.everyMs)}`, maxAttempts: d.maxAttempts }),
+    )).catch((e) => logger.warn("periodic enqueue failed", { err: String(e) }));
+
   const heartbeat = setInterval(() => {
     upsertWorker({ id: workerId, hostname: os.hostname(), pid: process.pid, jobNames: names, gpu: opts.gpu ?? null }).catch((e) =>
       logger.warn("worker heartbeat failed", { err: String(e) }),
     );
     failExhaustedJobs().catch(() => undefined);
+    void enqueueDue();
   }, 10_000);
 
   async function runOne(): Promise<boolean> {
     const job = await claimJob(workerId, names, defaultLease, opts.projectId);
     if (!job) return false;
     const def = (jobDefinitions as Record<string, { payload: any; leaseMs?: number }>)[job.name];
-    const lease = def?.leaseMs ?? defaultLease;
+    // An operator's WORKER_LEASE_MS wins over the job's own (short leases: faster takeover).
+    const lease = opts.leaseMs ?? def?.leaseMs ?? defaultLease;
     const ac = new AbortController();
     running.set(job.id, ac);
     const beat = setInterval(async () => {
@@ -75,6 +88,7 @@ export function startRunner(opts: RunnerOptions = {}) {
   }
 
   async function loop() {
+    await enqueueDue();
     await upsertWorker({ id: workerId, hostname: os.hostname(), pid: process.pid, jobNames: names, gpu: opts.gpu ?? null });
     while (!stopping) {
       let worked = false;

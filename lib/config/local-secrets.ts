@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 /**
@@ -8,9 +8,12 @@ import path from "node:path";
  */
 export function ensureLocalSecrets(dataDir: string): { AUTH_SECRET: string; PSEUDONYM_KEY: string } {
   const file = path.join(dataDir, "secrets.json");
-  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
-  mkdirSync(dataDir, { recursive: true });
+  if (existsSync(file)) {
+    chmodSync(file, 0o600);
+    return JSON.parse(readFileSync(file, "utf8"));
+  }
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secrets = { AUTH_SECRET: randomBytes(32).toString("hex"), PSEUDONYM_KEY: randomBytes(32).toString("hex") };
-  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600, flag: "wx" });
   return secrets;
 }

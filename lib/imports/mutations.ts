@@ -69,13 +69,13 @@ async function appendToBatch(batchId: string, entries: ImportEntry[], d: ImportC
   if (entries.length === 0) {
     await db().$executeRaw`
       UPDATE "ImportBatch" SET total = total + ${d.total}, imported = imported + ${d.imported},
-        duplicates = duplicates + ${d.duplicates}, failed = failed + ${d.failed}
+        duplicates = duplicates + ${d.duplicates}, failed = failed + ${d.failed}, "updatedAt" = now()
       WHERE id = ${batchId}::uuid`;
     return;
   }
   await db().$executeRaw`
     UPDATE "ImportBatch" SET total = total + ${d.total}, imported = imported + ${d.imported},
-      duplicates = duplicates + ${d.duplicates}, failed = failed + ${d.failed},
+      duplicates = duplicates + ${d.duplicates}, failed = failed + ${d.failed}, "updatedAt" = now(),
       report = jsonb_set(COALESCE(report, '{"version":1}'::jsonb), '{files}',
         COALESCE(report->'files', '[]'::jsonb) || ${JSON.stringify(entries)}::jsonb)
     WHERE id = ${batchId}::uuid`;
@@ -199,10 +199,31 @@ export async function finishImportBatch(actor: Actor, projectId: string, batchId
 async function failImportBatch(batchId: string, why: string): Promise<void> {
   await db()
     .$executeRaw`
-      UPDATE "ImportBatch" SET status = 'FAILED', "finishedAt" = now(),
+      UPDATE "ImportBatch" SET status = 'FAILED', "finishedAt" = now(), "updatedAt" = now(),
         report = jsonb_set(COALESCE(report, '{"version":1}'::jsonb), '{error}', to_jsonb(${why}::text))
       WHERE id = ${batchId}::uuid AND status IN ('QUEUED', 'RUNNING')`
     .catch(() => undefined);
+}
+
+/**
+ * Fails imports left RUNNING with no activity for `staleMs` (the uploading browser went away,
+ * or the server died mid-upload): the files already reported stay imported, the batch says
+ * why it stopped, and each is audited. A second run finds nothing to do.
+ */
+export async function failStaleImportBatches(staleMs: number): Promise<{ id: string; projectId: string; imported: number; failed: number }[]> {
+  const why = `abandoned: no upload for ${Math.round(staleMs / 60_000)} minutes; start a new import for the files not listed`;
+  return db().$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ id: string; projectId: string; imported: number; failed: number }[]>`
+      UPDATE "ImportBatch" SET status = 'FAILED', "finishedAt" = now(), "updatedAt" = now(),
+        report = jsonb_set(COALESCE(report, '{"version":1}'::jsonb), '{error}', to_jsonb(${why}::text))
+      WHERE status = 'RUNNING' AND "updatedAt" < now() - (${staleMs} * interval '1 millisecond')
+      RETURNING id, "projectId", imported, failed`;
+    for (const r of rows) {
+      await recordAudit({ action: "import.abandoned", objectType: "ImportBatch", objectId: r.id, projectId: r.projectId, actorId: null, after: { imported: r.imported, failed: r.failed, reason: why } }, tx);
+      logger.warn("import.abandoned", { batchId: r.id, projectId: r.projectId, imported: r.imported });
+    }
+    return rows;
+  });
 }
 
 /**

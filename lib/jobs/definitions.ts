@@ -10,6 +10,23 @@ export const jobDefinitions = {
   train: { name: "train", payload: z.object({ runId: uuid }), maxAttempts: 3, leaseMs: 120_000 },
   predict: { name: "predict", payload: z.object({ runId: uuid, chunk: z.number().int().min(0), chunks: z.number().int().min(1) }), maxAttempts: 5, leaseMs: 120_000 },
   export: { name: "export", payload: z.object({ exportId: uuid }), maxAttempts: 3, leaseMs: 120_000 },
+  // Maintenance, enqueued by every worker once per period (a singleton key per period).
+  sweepOrphans: {
+    name: "sweepOrphans",
+    payload: z.object({
+      graceMs: z.number().int().min(60_000).default(3_600_000),
+      prefix: z.string().regex(/^projects\/([0-9a-f-]{36}\/)?$/).default("projects/"),
+    }),
+    maxAttempts: 3,
+    leaseMs: 600_000,
+    everyMs: 3_600_000,
+  },
+  failStaleImports: {
+    name: "failStaleImports",
+    payload: z.object({ staleMs: z.number().int().min(60_000).default(6 * 3_600_000) }),
+    maxAttempts: 3,
+    everyMs: 900_000,
+  },
 } satisfies Record<string, JobDefinition>;
 
 export { uuid as uuidSchema };

@@ -7,6 +7,8 @@ export type JobDefinition<S extends z.ZodType = z.ZodType> = {
   /** Lease length; a handler that stops heart-beating for this long is presumed dead. */
   leaseMs?: number;
   priority?: number;
+  /** A periodic job: workers enqueue it (default payload) once per this many milliseconds. */
+  everyMs?: number;
 };
 
 export type JobRow = {

@@ -6,7 +6,7 @@ import type { Readable } from "node:stream";
 import { randomUUID } from "node:crypto";
 import { AppError } from "../errors/app-error";
 import { assertSafeKey, assertSafePrefix } from "./keys";
-import type { ObjectStore } from "./types";
+import type { ObjectStore, StoredObject } from "./types";
 
 /** A directory on local disk. Writes go to a temp file and are renamed into place. */
 export class LocalStore implements ObjectStore {
@@ -85,8 +85,13 @@ export class LocalStore implements ObjectStore {
   }
 
   async *list(prefix: string): AsyncIterable<string> {
+    for await (const o of this.listDetailed(prefix)) if (!o.temporary) yield o.key;
+  }
+
+  /** Also yields the temp files of writes that never finished (a crash mid-write). */
+  async *listDetailed(prefix: string): AsyncIterable<StoredObject> {
     assertSafePrefix(prefix);
-    const walk = async function* (dir: string, rel: string): AsyncIterable<string> {
+    const walk = async function* (dir: string, rel: string): AsyncIterable<StoredObject> {
       let entries;
       try {
         entries = await readdir(dir, { withFileTypes: true });
@@ -96,9 +101,12 @@ export class LocalStore implements ObjectStore {
       for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
         const r = rel ? `${rel}/${e.name}` : e.name;
         if (e.isDirectory()) yield* walk(path.join(dir, e.name), r);
-        else if (!e.name.includes(".tmp-")) yield r;
+        else {
+          const st = await stat(path.join(dir, e.name)).catch(() => undefined);
+          if (st) yield { key: r, modifiedAt: st.mtime, temporary: e.name.includes(".tmp-") };
+        }
       }
     };
-    for await (const k of walk(this.root, "")) if (k.startsWith(prefix)) yield k;
+    for await (const o of walk(this.root, "")) if (o.key.startsWith(prefix)) yield o;
   }
 }

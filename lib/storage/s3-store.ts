@@ -15,7 +15,7 @@ import {
 import type { Readable } from "node:stream";
 import { AppError } from "../errors/app-error";
 import { assertSafeKey, assertSafePrefix } from "./keys";
-import type { ObjectStore, PutOptions } from "./types";
+import type { ObjectStore, PutOptions, StoredObject } from "./types";
 
 export type S3Config = {
   endpoint?: string;
@@ -151,13 +151,17 @@ export class S3Store implements ObjectStore {
   }
 
   async *list(prefix: string): AsyncIterable<string> {
+    for await (const o of this.listDetailed(prefix)) yield o.key;
+  }
+
+  async *listDetailed(prefix: string): AsyncIterable<StoredObject> {
     assertSafePrefix(prefix);
     let token: string | undefined;
     do {
       const r = await this.client.send(
         new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix || undefined, ContinuationToken: token }),
       );
-      for (const o of r.Contents ?? []) if (o.Key) yield o.Key;
+      for (const o of r.Contents ?? []) if (o.Key) yield { key: o.Key, modifiedAt: o.LastModified ?? new Date(0), temporary: false };
       token = r.IsTruncated ? r.NextContinuationToken : undefined;
     } while (token);
   }

@@ -1,5 +1,7 @@
 import type { Readable } from "node:stream";
 
+export type StoredObject = { key: string; modifiedAt: Date; temporary: boolean };
+
 export type PutOptions = { contentType?: string };
 
 /** Object storage. Keys are chosen by Tandem, never by an uploader (see lib/storage/keys.ts). */
@@ -13,4 +15,6 @@ export interface ObjectStore {
   size(key: string): Promise<number>;
   delete(key: string): Promise<void>;
   list(prefix: string): AsyncIterable<string>;
+  /** Every object under the prefix with its last write time (the orphan sweep's view). */
+  listDetailed(prefix: string): AsyncIterable<StoredObject>;
 }

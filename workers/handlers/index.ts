@@ -4,6 +4,7 @@ import { noopHandler } from "./noop";
 import { trainHandler } from "./train";
 import { predictHandler } from "./predict";
 import { exportHandler } from "./export";
+import { failStaleImportsHandler, sweepOrphansHandler } from "./maintenance";
 
 // The one place job names meet their handlers.
 export const handlers: { [N in JobName]: JobHandler<any> } = {
@@ -11,4 +12,6 @@ export const handlers: { [N in JobName]: JobHandler<any> } = {
   train: trainHandler,
   predict: predictHandler,
   export: exportHandler,
+  sweepOrphans: sweepOrphansHandler,
+  failStaleImports: failStaleImportsHandler,
 };
