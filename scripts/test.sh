@@ -9,8 +9,8 @@ mkdir -p tmp/test-results
 status=0
 pass=0; fail=0
 
-count_vitest() { # file → "passed failed"
-  node -e 'const r=require(require("path").resolve(process.argv[1]));console.log(r.numPassedTests+" "+(r.numFailedTests+(r.numTotalTestSuites&&r.success===false&&r.numFailedTests===0?1:0)))' "$1" 2>/dev/null || echo "0 1"
+count_vitest() { # file → "passed failed"; a suite that fails to load counts as one failure
+  node -e 'const r=require(require("path").resolve(process.argv[1]));const broken=r.testResults.filter(t=>t.status==="failed"&&!t.assertionResults.some(a=>a.status==="failed")).length;console.log(r.numPassedTests+" "+(r.numFailedTests+broken))' "$1" 2>/dev/null || echo "0 1"
 }
 
 echo "== typecheck"
