@@ -3,7 +3,7 @@
 # PostgreSQL (embedded), an S3-protocol server, the PyTorch trainer, Chromium.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-deps.sh || { echo "tandem: dependency installation failed"; exit 1; }
+TANDEM_NEED_TEST_TOOLS=1 bash scripts/ensure-deps.sh || { echo "tandem: dependency installation failed"; exit 1; }
 export PATH="$PWD/node_modules/.bin:$PATH"
 mkdir -p tmp/test-results
 status=0

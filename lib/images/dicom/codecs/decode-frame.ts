@@ -41,7 +41,7 @@ function decodeWasm(syntax: TransferSyntax, Decoder: new () => WasmFrameDecoder,
       throw bad(syntax, "the codec could not decode the frame");
     }
     // Copy out of WASM memory before the decoder is freed.
-    return Uint8Array.from(decoder.getDecodedBuffer());
+    return decoder.getDecodedBuffer().slice();
   } finally {
     decoder.delete();
   }
