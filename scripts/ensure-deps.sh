@@ -16,9 +16,10 @@ if [ "$want_torch" = 1 ]; then
   /usr/bin/python3 -c "import onnx" >/dev/null 2>&1 || pkgs+=(python3-onnx)
 fi
 if [ "$want_test_tools" = 1 ]; then
-  # dcmtk and GDCM encode the compressed DICOM fixtures (JPEG, JPEG-LS, JPEG 2000, RLE, deflate).
+  # dcmtk, GDCM and OpenJPH encode the compressed DICOM fixtures (JPEG, JPEG-LS, JPEG 2000, HTJ2K, RLE, deflate).
   command -v dcmcjpeg >/dev/null 2>&1 || pkgs+=(dcmtk)
   command -v gdcmconv >/dev/null 2>&1 || pkgs+=(libgdcm-tools)
+  command -v ojph_compress >/dev/null 2>&1 || pkgs+=(openjph-tools)
 fi
 if [ ${#pkgs[@]} -gt 0 ]; then
   echo "tandem: installing system packages: ${pkgs[*]}"

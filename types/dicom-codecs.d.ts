@@ -27,6 +27,7 @@ interface WasmCodecModule {
   JPEGDecoder?: new () => WasmFrameDecoder;
   JpegLSDecoder?: new () => WasmFrameDecoder;
   J2KDecoder?: new () => WasmFrameDecoder;
+  HTJ2KDecoder?: new () => WasmFrameDecoder;
 }
 
 declare module "@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs" {
@@ -38,6 +39,10 @@ declare module "@cornerstonejs/codec-charls/decodewasmjs" {
   export default factory;
 }
 declare module "@cornerstonejs/codec-openjpeg/decodewasmjs" {
+  const factory: (options?: EmscriptenCodecOptions) => Promise<WasmCodecModule>;
+  export default factory;
+}
+declare module "@cornerstonejs/codec-openjph/wasmjs" {
   const factory: (options?: EmscriptenCodecOptions) => Promise<WasmCodecModule>;
   export default factory;
 }

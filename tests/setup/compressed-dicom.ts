@@ -90,3 +90,57 @@ export function encodeWith(tool: string, args: string[], input: Buffer): Buffer 
 }
 
 export const encode = (e: Encoder, input: Buffer) => encodeWith(e.tool, e.args, input);
+
+/** Netpbm greyscale: maxval 2^bits − 1, samples big-endian when wider than 8 bits. */
+function pgm(width: number, height: number, bits: number, samples: ArrayLike<number>): Buffer {
+  const wide = bits > 8;
+  const body = Buffer.alloc(width * height * (wide ? 2 : 1));
+  for (let i = 0; i < width * height; i++) {
+    if (wide) body.writeUInt16BE(samples[i], 2 * i);
+    else body[i] = samples[i];
+  }
+  return Buffer.concat([Buffer.from(`P5\n${width} ${height}\n${2 ** bits - 1}\n`, "latin1"), body]);
+}
+
+function readPgm(bytes: Buffer): Uint16Array {
+  const header = bytes.toString("latin1", 0, 64).match(/^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/);
+  if (!header) throw new Error("not a binary PGM");
+  const [, w, h, max] = header.map(Number);
+  const at = header[0].length;
+  const out = new Uint16Array(w * h);
+  for (let i = 0; i < out.length; i++) out[i] = max > 255 ? bytes.readUInt16BE(at + 2 * i) : bytes[at + i];
+  return out;
+}
+
+function inTempDir<T>(work: (dir: string) => T): T {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "tandem-codec-"));
+  try {
+    return work(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** HTJ2K codestream of a source's samples by OpenJPH's ojph_compress (Debian openjph-tools). */
+export function htj2kCodestream(source: CxrSource, args: string[]): Buffer {
+  return inTempDir((dir) => {
+    writeFileSync(path.join(dir, "in.pgm"), pgm(source.width, source.height, source.bits, source.samples));
+    execFileSync("ojph_compress", ["-i", path.join(dir, "in.pgm"), "-o", path.join(dir, "out.j2c"), ...args], { stdio: ["ignore", "ignore", "pipe"], timeout: 120_000 });
+    return readFileSync(path.join(dir, "out.j2c"));
+  });
+}
+
+/** The same toolkit's decoder (ojph_expand), for comparing lossy output. */
+export function htj2kExpand(codestream: Buffer): Uint16Array {
+  return inTempDir((dir) => {
+    writeFileSync(path.join(dir, "in.j2c"), codestream);
+    execFileSync("ojph_expand", ["-i", path.join(dir, "in.j2c"), "-o", path.join(dir, "out.pgm")], { stdio: ["ignore", "ignore", "pipe"], timeout: 120_000 });
+    return readPgm(readFileSync(path.join(dir, "out.pgm")));
+  });
+}
+
+/** A DICOM of the source's image module holding encapsulated frames under `transferSyntaxUid`. */
+export function encapsulatedDicom(source: CxrSource, transferSyntaxUid: string, frames: Buffer[]): Buffer {
+  const ds = { ...imageModule({ rows: source.height, columns: source.width, bitsAllocated: source.bits === 8 ? 8 : 16, bitsStored: source.bits }), "00080060": { vr: "CS", Value: ["DX"] } };
+  return buildDicom(ds, { transferSyntaxUid, pixelData: frames });
+}

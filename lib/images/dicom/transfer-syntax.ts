@@ -6,7 +6,7 @@ export const DEFLATED_EXPLICIT_VR_LE = "1.2.840.10008.1.2.1.99";
 export const RLE_LOSSLESS = "1.2.840.10008.1.2.5";
 
 /** How the pixel data of a syntax is decoded; "native" is uncompressed. */
-export type PixelCodec = "native" | "rle" | "jpeg" | "jpeg-lossless" | "jpeg-ls" | "jpeg2000";
+export type PixelCodec = "native" | "rle" | "jpeg" | "jpeg-lossless" | "jpeg-ls" | "jpeg2000" | "htj2k";
 
 export interface TransferSyntax {
   uid: string;
@@ -36,6 +36,9 @@ const rows: Row[] = [
   ["1.2.840.10008.1.2.4.81", "JPEG-LS Near-Lossless", "jpeg-ls", true],
   ["1.2.840.10008.1.2.4.90", "JPEG 2000 Lossless Only", "jpeg2000"],
   ["1.2.840.10008.1.2.4.91", "JPEG 2000", "jpeg2000", true],
+  ["1.2.840.10008.1.2.4.201", "High-Throughput JPEG 2000 Lossless Only", "htj2k"],
+  ["1.2.840.10008.1.2.4.202", "High-Throughput JPEG 2000 with RPCL Options Lossless Only", "htj2k"],
+  ["1.2.840.10008.1.2.4.203", "High-Throughput JPEG 2000", "htj2k", true],
 ];
 
 const supported: Record<string, TransferSyntax> = Object.fromEntries(
@@ -58,9 +61,6 @@ const knownUnsupported: Record<string, string> = {
   "1.2.840.10008.1.2.2": "Explicit VR Big Endian (retired)",
   "1.2.840.10008.1.2.4.92": "JPEG 2000 Part 2 Multi-component Lossless Only",
   "1.2.840.10008.1.2.4.93": "JPEG 2000 Part 2 Multi-component",
-  "1.2.840.10008.1.2.4.201": "High-Throughput JPEG 2000 Lossless Only",
-  "1.2.840.10008.1.2.4.202": "High-Throughput JPEG 2000 with RPCL Options Lossless Only",
-  "1.2.840.10008.1.2.4.203": "High-Throughput JPEG 2000",
   "1.2.840.10008.1.2.4.100": "MPEG2 Main Profile / Main Level",
   "1.2.840.10008.1.2.4.102": "MPEG-4 AVC/H.264 High Profile",
   "1.2.840.10008.1.2.4.107": "HEVC/H.265 Main Profile",

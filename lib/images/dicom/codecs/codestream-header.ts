@@ -42,7 +42,8 @@ function jpeg2000(frame: Buffer): CodestreamHeader {
 }
 
 export function readCodestreamHeader(codec: PixelCodec, frame: Buffer): CodestreamHeader {
-  if (codec === "jpeg2000") return jpeg2000(frame);
+  // HTJ2K (ISO/IEC 15444-15) keeps the Part 1 main header: SOC, SIZ, then its CAP marker.
+  if (codec === "jpeg2000" || codec === "htj2k") return jpeg2000(frame);
   if (codec === "jpeg" || codec === "jpeg-lossless" || codec === "jpeg-ls") return jpegFamily(frame, codec === "jpeg-ls");
   throw new Error(`no codestream header for ${codec}`);
 }

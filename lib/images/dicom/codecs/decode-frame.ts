@@ -37,7 +37,7 @@ function decodeWasm(syntax: TransferSyntax, Decoder: new () => WasmFrameDecoder,
     try {
       decoder.decode();
     } catch {
-      // Emscripten throws a bare pointer; the codec's message is not worth more than this.
+      // Emscripten throws a bare pointer to the C++ exception; it says no more than this.
       throw bad(syntax, "the codec could not decode the frame");
     }
     // Copy out of WASM memory before the decoder is freed.

@@ -1,12 +1,15 @@
 import type { PixelCodec } from "../transfer-syntax";
 
 /**
- * The Emscripten builds of libjpeg-turbo, CharLS and OpenJPEG, each compiled and instantiated
+ * The Emscripten builds of libjpeg-turbo, CharLS, OpenJPEG and OpenJPH, each compiled and instantiated
  * once, on first use. They are loaded with a plain dynamic import of the package so that Node
  * resolves them at run time (next.config.js lists them in serverExternalPackages): each build
  * then finds its .wasm file next to its own script. Codec chatter ("[INFO] …") is discarded.
+ * One instance per codec for the life of the process: these builds cannot be instantiated twice
+ * (embind refuses to register their classes again), and a decode error is a C++ exception that
+ * leaves the instance usable.
  */
-type WasmCodec = Extract<PixelCodec, "jpeg" | "jpeg-ls" | "jpeg2000">;
+type WasmCodec = Extract<PixelCodec, "jpeg" | "jpeg-ls" | "jpeg2000" | "htj2k">;
 
 const quiet = { print: () => {}, printErr: () => {} };
 
@@ -22,6 +25,11 @@ const loaders: Record<WasmCodec, () => Promise<new () => WasmFrameDecoder>> = {
   jpeg2000: async () => {
     const m = await (await import("@cornerstonejs/codec-openjpeg/decodewasmjs")).default(quiet);
     return m.J2KDecoder!;
+  },
+  htj2k: async () => {
+    // OpenJPH ships one build (encoder and decoder together).
+    const m = await (await import("@cornerstonejs/codec-openjph/wasmjs")).default(quiet);
+    return m.HTJ2KDecoder!;
   },
 };
 
