@@ -5,30 +5,30 @@ import type { PixelCodec } from "../transfer-syntax";
  * once, on first use. They are loaded with a plain dynamic import of the package so that Node
  * resolves them at run time (next.config.js lists them in serverExternalPackages): each build
  * then finds its .wasm file next to its own script. Codec chatter ("[INFO] …") is discarded.
- * One instance per codec for the life of the process: these builds cannot be instantiated twice
- * (embind refuses to register their classes again), and a decode error is a C++ exception that
+ * One instance per codec for the life of the process; a decode error is a C++ exception that
  * leaves the instance usable.
  */
 type WasmCodec = Extract<PixelCodec, "jpeg" | "jpeg-ls" | "jpeg2000" | "htj2k">;
 
-const quiet = { print: () => {}, printErr: () => {} };
+// Emscripten makes the object passed in the module itself: each instance needs its own.
+const quiet = () => ({ print: () => {}, printErr: () => {} });
 
 const loaders: Record<WasmCodec, () => Promise<new () => WasmFrameDecoder>> = {
   jpeg: async () => {
-    const m = await (await import("@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs")).default(quiet);
+    const m = await (await import("@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs")).default(quiet());
     return m.JPEGDecoder!;
   },
   "jpeg-ls": async () => {
-    const m = await (await import("@cornerstonejs/codec-charls/decodewasmjs")).default(quiet);
+    const m = await (await import("@cornerstonejs/codec-charls/decodewasmjs")).default(quiet());
     return m.JpegLSDecoder!;
   },
   jpeg2000: async () => {
-    const m = await (await import("@cornerstonejs/codec-openjpeg/decodewasmjs")).default(quiet);
+    const m = await (await import("@cornerstonejs/codec-openjpeg/decodewasmjs")).default(quiet());
     return m.J2KDecoder!;
   },
   htj2k: async () => {
     // OpenJPH ships one build (encoder and decoder together).
-    const m = await (await import("@cornerstonejs/codec-openjph/wasmjs")).default(quiet);
+    const m = await (await import("@cornerstonejs/codec-openjph/wasmjs")).default(quiet());
     return m.HTJ2KDecoder!;
   },
 };
