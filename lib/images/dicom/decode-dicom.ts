@@ -72,8 +72,10 @@ function multiFrameWarning(syntax: TransferSyntax, g: ImageGeometry): string[] {
 }
 
 /**
- * Structure scan → dcmjs parse → pixel checks and rendering → de-identification → a fresh
- * Part 10 file. Native input is written back as Explicit VR Little Endian; RLE stays RLE.
+ * (Inflate) → structure scan → dcmjs parse → pixel checks, first-frame decoding and rendering →
+ * de-identification → a fresh Part 10 file. Native and deflated input is written back as
+ * Explicit VR Little Endian, RLE stays RLE, other compressed input is stored decoded (see
+ * pixelPayload).
  */
 export async function decodeDicom(bytes: Buffer, maxPixels: number, key: string, maxBytes = DEFAULT_MAX_BYTES): Promise<DicomDecoded> {
   try {
