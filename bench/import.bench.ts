@@ -1,7 +1,10 @@
 // Import throughput: 1,000 generated 1024×1024 PNGs through the whole ingest path (hash,
 // dedupe lookup, decode, re-encode, thumbnail, perceptual hash, three stored objects, one row),
-// against a bare sharp decode+encode loop over the same files.
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+// against a bare sharp decode+encode loop over the same files. Then 200 JPEG 2000 DICOMs of
+// 2048×2048 (synthetic 12-bit chest films, encoded by GDCM) the same way, against a bare
+// OpenJPEG decode loop.
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
@@ -15,6 +18,13 @@ export interface BenchResult {
 
 const COUNT = Number(process.env.IMPORT_BENCH_COUNT ?? 1000);
 const SIZE = 1024;
+const J2K_COUNT = Number(process.env.IMPORT_BENCH_J2K_COUNT ?? 200);
+const J2K_SIZE = 2048;
+const J2K_FILMS = 10;
+const J2K_DISTINCT = 20;
+const J2K_LOSSLESS = "1.2.840.10008.1.2.4.90";
+/** The bare-decoder floor is timed on this many of the files (it measures a rate). */
+const BARE_J2K_COUNT = 50;
 
 /** A chest-film-like phantom: bright mediastinum, two darker lung fields, a vertical gradient. */
 function phantom(): Float32Array {
@@ -54,6 +64,93 @@ async function generate(dir: string): Promise<number> {
     bytes += png.length;
   }
   return bytes;
+}
+
+function gdcmJ2k(src: string, out: string): Promise<void> {
+  return new Promise((resolve, reject) =>
+    execFile("gdcmconv", ["--j2k", src, out], { timeout: 300_000 }, (err, _o, stderr) =>
+      err ? reject(new Error(`gdcmconv --j2k failed (GDCM is installed by TANDEM_NEED_TEST_TOOLS=1 bash scripts/ensure-deps.sh): ${stderr || err.message}`)) : resolve(),
+    ),
+  );
+}
+
+/**
+ * J2K_COUNT JPEG 2000 Lossless DICOMs of synthetic 12-bit chest films. GDCM encodes J2K_DISTINCT
+ * of them (J2K_FILMS films, each image with its own seeded low bits); the J2K_COUNT files wrap
+ * those codestreams in turn, each file with its own SOP Instance UID, so no two files share
+ * bytes and every one is decoded in full. Encodings are kept under tmp/ between runs: on this
+ * 2-core machine each takes seconds.
+ */
+async function generateJ2k(root: string): Promise<{ dir: string; bytes: number }> {
+  const { cxrSource } = await import("../tests/setup/compressed-dicom");
+  const { buildDicom, imageModule, nativePixels } = await import("../tests/unit/images/helpers/dicom-builder");
+  const { scanDicomStructure } = await import("../lib/images/dicom/scan-structure");
+  const ds = { ...imageModule({ rows: J2K_SIZE, columns: J2K_SIZE, bitsAllocated: 16, bitsStored: 12 }), "00080060": { vr: "CS", Value: ["DX"] } };
+  const encodedDir = path.resolve(`tmp/bench-cache/j2k-${J2K_SIZE}-distinct`);
+  const encoded = (i: number) => path.join(encodedDir, `cxr-${String(i).padStart(4, "0")}.dcm`);
+  const missing = Array.from({ length: J2K_DISTINCT }, (_, i) => i).filter((i) => !existsSync(encoded(i)));
+  if (missing.length) {
+    mkdirSync(encodedDir, { recursive: true });
+    const work = mkdtempSync(path.join(os.tmpdir(), "tandem-bench-j2k-"));
+    const films = Array.from({ length: J2K_FILMS }, (_, f) => cxrSource(J2K_SIZE, J2K_SIZE, 8, f + 1).samples);
+    const worker = async () => {
+      for (let i = missing.shift(); i !== undefined; i = missing.shift()) {
+        const film = films[i % J2K_FILMS];
+        const samples = new Uint16Array(film.length);
+        let s = ((i + 1) * 2654435761) >>> 0 || 1;
+        for (let k = 0; k < film.length; k++) {
+          s ^= s << 13;
+          s ^= s >>> 17;
+          s ^= s << 5;
+          samples[k] = film[k] * 16 + ((s >>> 0) & 15);
+        }
+        const src = path.join(work, `${i}.dcm`);
+        writeFileSync(src, buildDicom(ds, { pixelData: nativePixels(samples, 16), sopInstanceUid: `2.25.${1000 + i}` }));
+        await gdcmJ2k(src, `${encoded(i)}.part`);
+        renameSync(`${encoded(i)}.part`, encoded(i));
+        rmSync(src);
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.max(1, os.cpus().length) }, worker));
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+  const codestreams = Array.from({ length: J2K_DISTINCT }, (_, i) => {
+    const bytes = readFileSync(encoded(i));
+    const px = scanDicomStructure(bytes).pixelData;
+    if (!px?.encapsulated || px.fragments.length !== 1) throw new Error(`${encoded(i)}: expected one JPEG 2000 fragment`);
+    return bytes.subarray(px.fragments[0].offset, px.fragments[0].offset + px.fragments[0].length);
+  });
+  const dir = path.join(root, "j2k");
+  mkdirSync(dir);
+  let bytes = 0;
+  for (let i = 0; i < J2K_COUNT; i++) {
+    const file = buildDicom(ds, { transferSyntaxUid: J2K_LOSSLESS, pixelData: [codestreams[i % J2K_DISTINCT]], sopInstanceUid: `2.25.${5000 + i}` });
+    writeFileSync(path.join(dir, `cxr-${String(i).padStart(4, "0")}.dcm`), file);
+    bytes += file.length;
+  }
+  return { dir, bytes };
+}
+
+/** The floor for JPEG 2000: OpenJPEG decoding each file's frame, nothing else. */
+async function bareOpenJpegLoop(dir: string): Promise<number> {
+  const { scanDicomStructure } = await import("../lib/images/dicom/scan-structure");
+  const { wasmDecoder } = await import("../lib/images/dicom/codecs/wasm-codecs");
+  const Decoder = await wasmDecoder("jpeg2000");
+  const t0 = performance.now();
+  for (const f of readdirSync(dir).sort().slice(0, BARE_J2K_COUNT)) {
+    const bytes = readFileSync(path.join(dir, f));
+    const px = scanDicomStructure(bytes).pixelData;
+    if (!px?.encapsulated) throw new Error(`${f}: not encapsulated`);
+    const frag = px.fragments[0];
+    const d = new Decoder();
+    d.getEncodedBuffer(frag.length).set(bytes.subarray(frag.offset, frag.offset + frag.length));
+    d.decode();
+    d.delete();
+  }
+  return (performance.now() - t0) / 1000;
 }
 
 /** The floor: read, decode and re-encode each file with sharp, nothing else. */
@@ -102,6 +199,18 @@ export async function run(): Promise<BenchResult[]> {
     const again = await importFiles(actor, project.id, filesFromPath(images, { maxFileBytes: 200 * 1024 * 1024 }), {});
     const resumeSeconds = (performance.now() - t1) / 1000;
     const sharpSeconds = await bareSharpLoop(images);
+
+    const j2k = await generateJ2k(root);
+    const j2kProject = await createProject(actor, { name: "Bench J2K", slug: "bench-import-j2k" } as never);
+    const t2 = performance.now();
+    const j2kBatch = await importFiles(actor, j2kProject.id, filesFromPath(j2k.dir, { maxFileBytes: 200 * 1024 * 1024 }), {});
+    const j2kSeconds = (performance.now() - t2) / 1000;
+    if (j2kBatch.imported !== J2K_COUNT) {
+      const why = j2kBatch.report.files.find((f) => f.status === "failed")?.reason;
+      throw new Error(`imported ${j2kBatch.imported} of ${J2K_COUNT} JPEG 2000 files${why ? `: ${why}` : ""}`);
+    }
+    const openJpegSeconds = await bareOpenJpegLoop(j2k.dir);
+    const bareJ2k = Math.min(J2K_COUNT, BARE_J2K_COUNT);
     await closeDb();
     setStoreForTests(undefined);
 
@@ -114,6 +223,14 @@ export async function run(): Promise<BenchResult[]> {
       { name: "bare sharp decode+encode", value: sharpRate, unit: "images/s", note: `same files, sequential loop; ${sharpSeconds.toFixed(1)} s` },
       { name: "import ÷ bare sharp", value: importRate / sharpRate, unit: "ratio", note: "1.0 = ingest costs no more than one decode+encode" },
       { name: "re-run (all already in)", value: COUNT / resumeSeconds, unit: "files/s", note: `${again.duplicates} skipped by hash before decoding` },
+      {
+        name: "import throughput, JPEG 2000 DICOM",
+        value: J2K_COUNT / j2kSeconds,
+        unit: "images/s",
+        note: `${J2K_COUNT} JPEG 2000 Lossless DICOMs ${J2K_SIZE}×${J2K_SIZE} 12-bit (${J2K_DISTINCT} distinct codestreams), ${(j2k.bytes / J2K_COUNT / 1024).toFixed(0)} KiB each, concurrency 2; ${j2kSeconds.toFixed(1)} s`,
+      },
+      { name: "bare OpenJPEG decode", value: bareJ2k / openJpegSeconds, unit: "images/s", note: `first ${bareJ2k} of the same files, sequential loop; ${openJpegSeconds.toFixed(1)} s` },
+      { name: "JPEG 2000 import ÷ bare decode", value: J2K_COUNT / j2kSeconds / (bareJ2k / openJpegSeconds), unit: "ratio", note: "1.0 = ingest costs no more than the OpenJPEG decode" },
     ];
   } finally {
     await pg.discard();

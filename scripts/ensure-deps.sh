@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 want_torch=${TANDEM_NEED_TORCH:-1}
 want_browser=${TANDEM_NEED_BROWSER:-1}
-# Tools only tests use (npm test sets this; npm start does not): dciodvfy from dicom3tools.
+# Test-only tools (scripts/test.sh sets this; `npm start` does not): dciodvfy, and encoders that make compressed DICOM twins.
 want_test_tools=${TANDEM_NEED_TEST_TOOLS:-0}
 pkgs=()
 if [ "$want_test_tools" = 1 ] && ! command -v dciodvfy >/dev/null 2>&1; then pkgs+=(dicom3tools); fi
@@ -15,6 +15,12 @@ if [ "$want_torch" = 1 ]; then
   /usr/bin/python3 -c "import torch, torchvision" >/dev/null 2>&1 || pkgs+=(python3-torch python3-torchvision)
   /usr/bin/python3 -c "import pytest" >/dev/null 2>&1 || pkgs+=(python3-pytest)
   /usr/bin/python3 -c "import onnx" >/dev/null 2>&1 || pkgs+=(python3-onnx)
+fi
+if [ "$want_test_tools" = 1 ]; then
+  # dcmtk, GDCM and OpenJPH encode the compressed DICOM fixtures (JPEG, JPEG-LS, JPEG 2000, HTJ2K, RLE, deflate).
+  command -v dcmcjpeg >/dev/null 2>&1 || pkgs+=(dcmtk)
+  command -v gdcmconv >/dev/null 2>&1 || pkgs+=(libgdcm-tools)
+  command -v ojph_compress >/dev/null 2>&1 || pkgs+=(openjph-tools)
 fi
 if [ ${#pkgs[@]} -gt 0 ]; then
   echo "tandem: installing system packages: ${pkgs[*]}"

@@ -44,6 +44,7 @@ export function formatSummary(batch: ImportBatchView, slug: string, seconds: num
     ...table("Failed", files.filter((f) => f.status === "failed"), (e) => e.reason ?? ""),
     ...table("Near-duplicates to review", near, (e) => `looks like ${e.nearDuplicateOf!.name} (distance ${e.nearDuplicateOf!.distance})`),
     ...table("Flagged", flagged, (e) => e.flags!.join(", ")),
+    ...table("Warnings", files.filter((f) => f.warnings?.length), (e) => e.warnings!.join("; ")),
   ].join("\n");
 }
 

@@ -27,12 +27,14 @@ export async function decodeImage(bytes: Buffer, opts: DecodeOptions): Promise<D
   let decoded: { width: number; height: number; bitDepth: number; pixels8: Uint8Array; original: Buffer };
   let originalExt: DecodedImage["originalExt"];
   let dicom: DicomSummary | undefined;
+  const warnings: string[] = [];
   if (format === "DICOM") {
-    const d = decodeDicom(bytes, limits.maxPixels, opts.pseudonymKey, { deid: opts.deidOptions, modalities: opts.modalityPolicy });
+    const d = await decodeDicom(bytes, limits.maxPixels, opts.pseudonymKey, { deid: opts.deidOptions, modalities: opts.modalityPolicy }, limits.maxBytes);
     decoded = d;
     originalExt = "dcm";
     dicom = d.summary;
     flags.push(...d.flags);
+    warnings.push(...d.warnings);
   } else {
     const r = await decodeRaster(bytes, format, limits);
     decoded = r;
@@ -61,6 +63,7 @@ export async function decodeImage(bytes: Buffer, opts: DecodeOptions): Promise<D
     pixelSha256: sha256(pixels8),
     phash: perceptualHash(pixels8, width, height),
     flags,
+    ...(warnings.length ? { warnings } : {}),
     ...(dicom ? { dicom } : {}),
   };
 }

@@ -14,8 +14,11 @@ const bad = (why: string) => new AppError("BAD_REQUEST", `Corrupt JPEG: ${why}`)
 // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC).
 const isStartOfFrame = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
 
-/** Walks the marker segments up to the first SOF without decoding any scan data. */
-export function readJpegHeader(bytes: Buffer): JpegHeader {
+/**
+ * Walks the marker segments up to the first SOF without decoding any scan data. With `jpegLs`
+ * the JPEG-LS frame header (SOF55, FFF7, same layout) counts as a start of frame too.
+ */
+export function readJpegHeader(bytes: Buffer, opts: { jpegLs?: boolean } = {}): JpegHeader {
   let pos = 2; // after SOI
   while (pos < bytes.length) {
     if (bytes[pos] !== 0xff) throw bad(`expected a marker at byte ${pos}`);
@@ -27,7 +30,7 @@ export function readJpegHeader(bytes: Buffer): JpegHeader {
     if (pos + 2 > bytes.length) break;
     const length = bytes.readUInt16BE(pos);
     if (length < 2 || pos + length > bytes.length) throw bad(`segment at byte ${pos} runs past the end of the file`);
-    if (isStartOfFrame(marker)) {
+    if (isStartOfFrame(marker) || (opts.jpegLs && marker === 0xf7)) {
       if (length < 8) throw bad("frame header too short");
       const precision = bytes[pos + 2];
       const height = bytes.readUInt16BE(pos + 3);

@@ -74,5 +74,7 @@ export interface DecodedImage {
   /** 64-bit dHash as 16 hex characters; compare with hammingDistance. */
   phash: string;
   flags: ImageFlag[];
+  /** Sentences for the import report about a file that was imported all the same. */
+  warnings?: string[];
   dicom?: DicomSummary;
 }

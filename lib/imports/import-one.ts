@@ -105,7 +105,7 @@ async function decodeAndStore(ctx: ImportContext, name: string, bytes: Buffer, s
       status: stored.duplicate ? "duplicate" : "imported",
       imageId: stored.id,
       format: decoded.format,
-      ...(stored.duplicate ? { reason: "Already in the project (same bytes)" } : { flags: decoded.flags, label: meta?.label ?? "UNKNOWN" }),
+      ...(stored.duplicate ? { reason: "Already in the project (same bytes)" } : { flags: decoded.flags, ...(decoded.warnings ? { warnings: decoded.warnings } : {}), label: meta?.label ?? "UNKNOWN" }),
       ...(ctx.metadata ? { metadata: Boolean(match) } : {}),
     };
   } catch (e) {

@@ -19,6 +19,8 @@ export interface ImportEntry {
   imageId?: string;
   format?: ImageFormat;
   flags?: ImageFlag[];
+  /** What the report should say about a file imported with a caveat (e.g. only its first frame). */
+  warnings?: string[];
   /** SHA-256 of the uploaded bytes: lets a retried upload of the same file count once. */
   sha256?: string;
   /** Whether a metadata CSV row applied to this file (absent when the import has no CSV). */

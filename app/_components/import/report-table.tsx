@@ -54,6 +54,7 @@ export function ReportTable({ entries }: { entries: ImportEntry[] }) {
                 <td className="py-1 pr-3 space-y-1">
                   {e.reason ? <div className={e.status === "failed" ? "text-bad" : "text-muted"}>{e.reason}</div> : null}
                   {e.flags?.length ? <div className="flex flex-wrap gap-1">{e.flags.map((f) => <Badge key={f} tone="warn">{f}</Badge>)}</div> : null}
+                  {e.warnings?.map((w) => <div key={w} className="text-warn" data-testid="import-warning">{w}</div>)}
                   {e.nearDuplicateOf ? (
                     <div className="text-warn" data-testid="near-duplicate">
                       Looks like {e.nearDuplicateOf.name || "an earlier image"} (distance {e.nearDuplicateOf.distance}): review

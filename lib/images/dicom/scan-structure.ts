@@ -188,7 +188,7 @@ class Walker {
   }
 }
 
-function readMeta(buf: Buffer): { transferSyntaxUid: string; datasetStart: number } {
+export function readMeta(buf: Buffer): { transferSyntaxUid: string; datasetStart: number } {
   let pos = 132;
   if (buf.length < pos + 12) throw bad("file ends inside the file meta information");
   if (buf.readUInt16LE(pos) !== 0x0002 || buf.readUInt16LE(pos + 2) !== 0x0000 || buf.toString("latin1", pos + 4, pos + 6) !== "UL") {
