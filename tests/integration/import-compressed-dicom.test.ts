@@ -45,10 +45,11 @@ beforeAll(() => {
     compressed("pacs/cxr-jpeg-ls.dcm", 44, 12, "dcmcjpls", ["--encode-lossless"]),
   ];
   const frames = [cxrSource(96, 80, 12, 45).samples, cxrSource(96, 80, 12, 46).samples];
-  const multi = buildDicom(imageModule({ rows: 80, columns: 96, bitsAllocated: 16, bitsStored: 12, frames: 2 }), {
+  const dx = { "00080060": { vr: "CS", Value: ["DX"] } };
+  const multi = buildDicom({ ...imageModule({ rows: 80, columns: 96, bitsAllocated: 16, bitsStored: 12, frames: 2 }), ...dx }, {
     pixelData: nativePixels([...frames[0], ...frames[1]], 16),
   });
-  multiFrameTwin = buildDicom(imageModule({ rows: 80, columns: 96, bitsAllocated: 16, bitsStored: 12 }), { pixelData: nativePixels(frames[0], 16) });
+  multiFrameTwin = buildDicom({ ...imageModule({ rows: 80, columns: 96, bitsAllocated: 16, bitsStored: 12 }), ...dx }, { pixelData: nativePixels(frames[0], 16) });
   const folder = path.join(root, "in");
   mkdirSync(path.join(folder, "pacs"), { recursive: true });
   for (const c of cases) writeFileSync(path.join(folder, c.name), c.file);
