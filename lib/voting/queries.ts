@@ -2,6 +2,7 @@ import { db } from "../db/client";
 import { AppError } from "../errors/app-error";
 import { requireProjectRole } from "../auth/authorize";
 import type { Actor } from "../auth/types";
+import type { NothingReason } from "./types";
 
 /** The storage key behind one position of a voter's own open ballot. */
 export async function ballotCandidateKey(actor: Actor, ballotId: string, position: number): Promise<string> {
@@ -55,4 +56,26 @@ export async function revealedCandidateKey(actor: Actor, imageId: string, candid
   const c = await db().candidate.findFirst({ where: { id: candidateId, imageId } });
   if (!c) throw new AppError("NOT_FOUND", "Candidate not found");
   return (await db().mask.findUniqueOrThrow({ where: { id: c.maskId }, select: { storageKey: true } })).storageKey;
+}
+
+/**
+ * Why the voter has no ballot now, for the vote page: no round yet, models still training
+ * (or the quality gate holding the vote), images left that wait for other MDs (held by them,
+ * or drawn by this voter), or the round's vote complete.
+ */
+export async function nothingToVoteReason(actor: Actor, projectId: string): Promise<{ reason: NothingReason; message: string }> {
+  const rows = await db().$queryRaw<{ status: string | null; gate: boolean; waiting: boolean }[]>`
+    SELECT r.status::text AS status,
+           (r.status = 'VOTING' AND EXISTS (SELECT 1 FROM "Candidate" c WHERE c."roundId" = r.id AND c.withheld = 'GATE')) AS gate,
+           EXISTS (SELECT 1 FROM "Image" i WHERE i."projectId" = ${projectId}::uuid AND i.state = 'AWAITING_VOTE'
+                     AND NOT EXISTS (SELECT 1 FROM "Vote" v WHERE v."roundId" = r.id AND v."imageId" = i.id AND v."voterId" = ${actor.userId}::uuid)) AS waiting
+    FROM (SELECT 1) one
+    LEFT JOIN LATERAL (SELECT id, status FROM "Round" WHERE "projectId" = ${projectId}::uuid ORDER BY number DESC LIMIT 1) r ON TRUE`;
+  const r = rows[0];
+  if (!r?.status) return { reason: "NO_ROUND", message: "No round has started yet." };
+  if (r.status === "DRAWING") return { reason: "MODELS_TRAINING", message: "Manual masks are still being drawn; the vote opens once the models have trained on them." };
+  if (r.status === "TRAINING" || r.status === "PREDICTING") return { reason: "MODELS_TRAINING", message: "Models are training: the vote opens when their candidates are ready." };
+  if (r.status === "VOTING" && r.waiting) return { reason: "WAITING_FOR_OTHERS", message: "The images left are with other MDs (being voted on, or drawn by you and waiting for another MD). Check back shortly." };
+  if (r.status === "VOTING" && r.gate) return { reason: "QUALITY_GATE", message: "The vote is held: models did not pass the quality gate. The lead has been told on the dashboard." };
+  return { reason: "ROUND_COMPLETE", message: "This round's vote is complete. Thank you." };
 }
