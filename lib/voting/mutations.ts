@@ -156,7 +156,7 @@ async function votableImageExists(projectId: string, roundId: string, voterId: s
 }
 
 async function diceBetweenCandidates(tx: Tx, ids: string[]) {
-  const cands = await tx.candidate.findMany({ where: { id: { in: ids } }, select: { id: true, maskId: true } });
+  const cands = (await tx.candidate.findMany({ where: { id: { in: ids } }, select: { id: true, maskId: true, shownMaskId: true } })).map((c) => ({ id: c.id, maskId: c.shownMaskId ?? c.maskId }));
   const masks = await tx.mask.findMany({ where: { id: { in: cands.map((c) => c.maskId) } }, select: { id: true, storageKey: true } });
   const pixels = new Map<string, Uint8Array>();
   for (const c of cands) pixels.set(c.id, (await loadMask(masks.find((m) => m.id === c.maskId)!.storageKey)).mask);
@@ -260,8 +260,9 @@ async function decideImage(
   const diceOf = distinct.length > 1 ? await diceBetweenCandidates(tx, distinct) : () => 1;
   const t = tallyVotes(votes, diceOf, agreementDice);
   if (t.outcome === "accept") {
+    // The shown (style-normalised) rendering is what is accepted; the original stays traced.
     const m = await tx.$queryRaw<{ maskId: string; kind: "MANUAL" | "MACHINE" | "REDRAW" }[]>`
-      SELECT c."maskId", m.kind::text AS kind FROM "Candidate" c JOIN "Mask" m ON m.id = c."maskId" WHERE c.id = ${t.candidateId}::uuid`;
+      SELECT COALESCE(c."shownMaskId", c."maskId") AS "maskId", m.kind::text AS kind FROM "Candidate" c JOIN "Mask" m ON m.id = c."maskId" WHERE c.id = ${t.candidateId}::uuid`;
     await acceptGroundTruth(tx, { projectId, imageId, maskId: m[0].maskId, roundId, stage: round.stage, decision: "CONSENSUS", sourceKind: m[0].kind });
   } else if (t.outcome === "reject") {
     await reopenRedraw(tx, projectId, imageId, roundId);
@@ -292,7 +293,7 @@ export async function resolveDispute(actor: Actor, imageId: string, candidateId:
       const cand = await tx.candidate.findFirst({ where: { id: candidateId, imageId, roundId: round.id } });
       if (!cand) throw new AppError("NOT_FOUND", "Candidate not found");
       const mask = await tx.mask.findUniqueOrThrow({ where: { id: cand.maskId } });
-      await acceptGroundTruth(tx, { projectId: img.projectId, imageId, maskId: mask.id, roundId: round.id, stage: round.stage, decision: "LEAD", sourceKind: mask.kind, decidedById: actor.userId });
+      await acceptGroundTruth(tx, { projectId: img.projectId, imageId, maskId: cand.shownMaskId ?? mask.id, roundId: round.id, stage: round.stage, decision: "LEAD", sourceKind: mask.kind, decidedById: actor.userId });
     } else {
       await reopenRedraw(tx, img.projectId, imageId, round.id);
     }

@@ -10,8 +10,8 @@ export async function ballotCandidateKey(actor: Actor, ballotId: string, positio
   if (!ballot || ballot.voterId !== actor.userId) throw new AppError("NOT_FOUND", "Not found");
   const candidateId = ballot.shownOrder[position - 1];
   if (!candidateId) throw new AppError("NOT_FOUND", "Not found");
-  const c = await db().candidate.findUniqueOrThrow({ where: { id: candidateId }, select: { maskId: true } });
-  const m = await db().mask.findUniqueOrThrow({ where: { id: c.maskId }, select: { storageKey: true } });
+  const c = await db().candidate.findUniqueOrThrow({ where: { id: candidateId }, select: { maskId: true, shownMaskId: true } });
+  const m = await db().mask.findUniqueOrThrow({ where: { id: c.shownMaskId ?? c.maskId }, select: { storageKey: true } });
   return m.storageKey;
 }
 
@@ -34,15 +34,21 @@ export async function revealCandidates(actor: Actor, imageId: string) {
   const cands = await db().candidate.findMany({ where: { imageId }, orderBy: { createdAt: "asc" } });
   const masks = await db().mask.findMany({ where: { id: { in: cands.map((c) => c.maskId) } }, include: { modelRun: true } });
   const votes = await db().vote.findMany({ where: { imageId } });
+  // A merged candidate shared a position with the one it agreed with: votes for that
+  // position count for every source it stood for.
   return cands.map((c) => {
     const m = masks.find((x) => x.id === c.maskId)!;
+    const position = c.mergedIntoId ?? c.id;
     return {
       candidateId: c.id,
       roundId: c.roundId,
+      mergedIntoId: c.mergedIntoId,
+      withheld: c.withheld,
+      normalisedDice: c.normalisedDice,
       kind: m.kind,
       authorId: m.authorId,
       model: m.modelRun ? { runId: m.modelRun.id, arch: m.modelRun.arch, encoder: m.modelRun.encoder, fold: m.modelRun.fold, weightsSha256: m.modelRun.weightsSha256 } : null,
-      votes: votes.filter((v) => v.candidateId === c.id).length,
+      votes: votes.filter((v) => v.candidateId === position).length,
     };
   });
 }

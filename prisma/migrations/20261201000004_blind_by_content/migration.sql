@@ -16,7 +16,7 @@ ALTER TABLE "Round"
 ALTER TABLE "Candidate"
   ADD COLUMN "mergedIntoId" UUID,
   ADD COLUMN "withheld" TEXT,
-  ADD COLUMN "shownKey" TEXT,
+  ADD COLUMN "shownMaskId" UUID,
   ADD COLUMN "normalisedDice" DOUBLE PRECISION;
 
 ALTER TABLE "Ballot"
@@ -26,5 +26,8 @@ ALTER TABLE "Ballot"
 ALTER TABLE "Vote"
   ADD COLUMN "ownDrawing" BOOLEAN NOT NULL DEFAULT FALSE;
 
-ALTER TABLE "Image"
-  ADD COLUMN "emptyConfirmations" INTEGER NOT NULL DEFAULT 0;
+-- The style-normalised rendering of a candidate is a mask of its own, traced to its original.
+ALTER TABLE "Mask" ADD COLUMN "normalisedFromId" UUID;
+
+-- Stage I with no machine candidate left to compare: the manual mask is accepted unvoted.
+ALTER TYPE "DecisionKind" ADD VALUE 'UNCONTESTED';
