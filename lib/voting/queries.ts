@@ -72,16 +72,16 @@ export async function revealedCandidateKey(actor: Actor, imageId: string, candid
 export async function nothingToVoteReason(actor: Actor, projectId: string): Promise<{ reason: NothingReason; message: string }> {
   const rows = await db().$queryRaw<{ status: string | null; gate: boolean; waiting: boolean }[]>`
     SELECT r.status::text AS status,
-           (r.status = 'VOTING' AND EXISTS (SELECT 1 FROM "Candidate" c WHERE c."roundId" = r.id AND c.withheld = 'GATE')) AS gate,
+           (r."gateOverrideAt" IS NULL AND EXISTS (SELECT 1 FROM "AuditLog" a WHERE a."objectType" = 'Round' AND a."objectId" = r.id::text AND a.action = 'round.gate_held')) AS gate,
            EXISTS (SELECT 1 FROM "Image" i WHERE i."projectId" = ${projectId}::uuid AND i.state = 'AWAITING_VOTE'
                      AND NOT EXISTS (SELECT 1 FROM "Vote" v WHERE v."roundId" = r.id AND v."imageId" = i.id AND v."voterId" = ${actor.userId}::uuid)) AS waiting
     FROM (SELECT 1) one
-    LEFT JOIN LATERAL (SELECT id, status FROM "Round" WHERE "projectId" = ${projectId}::uuid ORDER BY number DESC LIMIT 1) r ON TRUE`;
+    LEFT JOIN LATERAL (SELECT id, status, "gateOverrideAt" FROM "Round" WHERE "projectId" = ${projectId}::uuid ORDER BY number DESC LIMIT 1) r ON TRUE`;
   const r = rows[0];
   if (!r?.status) return { reason: "NO_ROUND", message: "No round has started yet." };
   if (r.status === "DRAWING") return { reason: "MODELS_TRAINING", message: "Manual masks are still being drawn; the vote opens once the models have trained on them." };
+  if ((r.status === "TRAINING" || r.status === "PREDICTING") && r.gate) return { reason: "QUALITY_GATE", message: "The vote is held: some models scored below the project's quality gate. The lead decides on the dashboard (retrain, or open the vote anyway)." };
   if (r.status === "TRAINING" || r.status === "PREDICTING") return { reason: "MODELS_TRAINING", message: "Models are training: the vote opens when their candidates are ready." };
   if (r.status === "VOTING" && r.waiting) return { reason: "WAITING_FOR_OTHERS", message: "The images left are with other MDs (being voted on, or drawn by you and waiting for another MD). Check back shortly." };
-  if (r.status === "VOTING" && r.gate) return { reason: "QUALITY_GATE", message: "The vote is held: models did not pass the quality gate. The lead has been told on the dashboard." };
   return { reason: "ROUND_COMPLETE", message: "This round's vote is complete. Thank you." };
 }

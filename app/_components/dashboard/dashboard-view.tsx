@@ -11,6 +11,7 @@ import { DicePanel } from "./dice-panel";
 import { DisputedList } from "./disputed-list";
 import { ModelsPanel } from "./models-panel";
 import { LivePanel } from "./live-panel";
+import { BlindPanel } from "./blind-panel";
 
 export function DashboardView({ d, actor }: { d: Dashboard; actor: Actor }) {
   return (
@@ -31,6 +32,7 @@ export function DashboardView({ d, actor }: { d: Dashboard; actor: Actor }) {
         d={d}
         dice={<Suspense fallback={<p className="text-sm text-muted">Comparing the chosen masks…</p>}><DicePanel actor={actor} projectId={d.project.id} /></Suspense>}
       />
+      <BlindPanel d={d} />
       <DisputedList d={d} />
       <ModelsPanel d={d} />
     </div>
