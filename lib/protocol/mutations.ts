@@ -358,7 +358,9 @@ export async function afterTaskSubmitted(
   } else {
     const confirm = await tx.task.findUniqueOrThrow({ where: { id: task.id } });
     if (outcome.approved) {
-      const start = await tx.mask.findUniqueOrThrow({ where: { id: confirm.startMaskId! }, select: { kind: true } });
+      // A style-normalised mask reports the kind of the original it renders.
+      const [start] = await tx.$queryRaw<{ kind: "MANUAL" | "MACHINE" | "REDRAW" }[]>`
+        SELECT COALESCE(o.kind, m.kind)::text AS kind FROM "Mask" m LEFT JOIN "Mask" o ON o.id = m."normalisedFromId" WHERE m.id = ${confirm.startMaskId!}::uuid`;
       await acceptGroundTruth(tx, { projectId: task.projectId, imageId: task.imageId, maskId: confirm.startMaskId!, roundId: task.roundId, stage: round?.stage ?? null, decision: "CONFIRMED", sourceKind: start.kind, decidedById: task.assigneeId });
     } else {
       await reopenRedraw(tx, task.projectId, task.imageId, task.roundId);

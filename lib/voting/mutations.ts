@@ -293,7 +293,7 @@ export async function resolveDispute(actor: Actor, imageId: string, candidateId:
       const cand = await tx.candidate.findFirst({ where: { id: candidateId, imageId, roundId: round.id } });
       if (!cand) throw new AppError("NOT_FOUND", "Candidate not found");
       const mask = await tx.mask.findUniqueOrThrow({ where: { id: cand.maskId } });
-      await acceptGroundTruth(tx, { projectId: img.projectId, imageId, maskId: cand.shownMaskId ?? mask.id, roundId: round.id, stage: round.stage, decision: "LEAD", sourceKind: mask.kind, decidedById: actor.userId });
+      await acceptGroundTruth(tx, { projectId: img.projectId, imageId, maskId: cand.shownMaskId ?? mask.id, roundId: round.id, stage: round.stage, decision: "LEAD", sourceKind: mask.kind as "MANUAL" | "MACHINE" | "REDRAW", decidedById: actor.userId });
     } else {
       await reopenRedraw(tx, img.projectId, imageId, round.id);
     }

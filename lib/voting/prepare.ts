@@ -88,7 +88,7 @@ async function storeNormalised(tx: Tx, round: { id: string; projectId: string },
   const storageKey = maskKey(round.projectId, id);
   await store().put(storageKey, png, { contentType: "image/png" });
   await tx.mask.create({
-    data: { id, projectId: round.projectId, imageId: c.imageId, kind: c.kind, authorId: c.authorId, roundId: round.id, storageKey, sha256: createHash("sha256").update(png).digest("hex"), area: maskArea(mask), width: c.width, height: c.height, normalisedFromId: c.maskId },
+    data: { id, projectId: round.projectId, imageId: c.imageId, kind: "NORMALISED", roundId: round.id, storageKey, sha256: createHash("sha256").update(png).digest("hex"), area: maskArea(mask), width: c.width, height: c.height, normalisedFromId: c.maskId },
   });
   return id;
 }

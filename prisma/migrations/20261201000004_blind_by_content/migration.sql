@@ -26,8 +26,10 @@ ALTER TABLE "Ballot"
 ALTER TABLE "Vote"
   ADD COLUMN "ownDrawing" BOOLEAN NOT NULL DEFAULT FALSE;
 
--- The style-normalised rendering of a candidate is a mask of its own, traced to its original.
+-- The style-normalised rendering of a candidate is a mask of its own (kind NORMALISED, so it
+-- never counts as a drawing or a prediction), traced to its original.
 ALTER TABLE "Mask" ADD COLUMN "normalisedFromId" UUID;
+ALTER TYPE "MaskKind" ADD VALUE 'NORMALISED';
 
 -- Stage I with no machine candidate left to compare: the manual mask is accepted unvoted.
 ALTER TYPE "DecisionKind" ADD VALUE 'UNCONTESTED';
