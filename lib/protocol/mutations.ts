@@ -12,7 +12,7 @@ import { seededRandom, shuffleWith } from "./random";
 import { editSubsetSchema, selectSubsetSchema } from "./schema";
 import { PREDICT_CHUNK, type Network } from "./types";
 import { gateFailures } from "./quality-gate";
-import { prepareCandidates } from "../voting/prepare";
+import { applyCandidatesPlan, planCandidates } from "../voting/prepare";
 import type { z } from "zod";
 
 type Tx = Prisma.TransactionClient;
@@ -227,7 +227,7 @@ export async function failRun(runId: string, message: string) {
  * done. Stage I adds each image's manual mask as a candidate. Safe to call repeatedly.
  */
 export async function maybeOpenVoting(roundId: string, exceptJobId?: string): Promise<boolean> {
-  return db().$transaction(async (tx) => {
+  const ready = await db().$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ status: string; projectId: string; stage: "STAGE_I" | "STAGE_II"; gateOverrideAt: Date | null }[]>`
       SELECT status, "projectId", stage, "gateOverrideAt" FROM "Round" WHERE id = ${roundId}::uuid FOR UPDATE`;
     const round = rows[0];
@@ -262,9 +262,18 @@ export async function maybeOpenVoting(roundId: string, exceptJobId?: string): Pr
         WHERE t."roundId" = ${roundId}::uuid AND t.kind = 'MANUAL'
         ON CONFLICT DO NOTHING`;
     }
-    // Withheld empties, merged duplicates, style-normalised renderings; images left without a
-    // candidate skip the vote (lib/voting/prepare.ts).
-    const toVote = await prepareCandidates(tx, { id: roundId, projectId: round.projectId, stage: round.stage });
+    return { projectId: round.projectId, stage: round.stage };
+  });
+  if (!ready) return false;
+  // Withheld empties, merged duplicates, style-normalised renderings; images left without a
+  // candidate skip the vote (lib/voting/prepare.ts). Mask files are read and written outside
+  // the transaction; the transaction that opens the vote writes the rows.
+  const plan = await planCandidates(roundId);
+  return db().$transaction(async (tx) => {
+    const again = await tx.$queryRaw<{ status: string }[]>`SELECT status FROM "Round" WHERE id = ${roundId}::uuid FOR UPDATE`;
+    if (again[0].status !== "TRAINING" && again[0].status !== "PREDICTING") return false;
+    const round = { id: roundId, ...ready };
+    const toVote = await applyCandidatesPlan(tx, round, plan);
     await tx.$executeRaw`
       UPDATE "Image" SET state = 'AWAITING_VOTE'
       WHERE id = ANY(${toVote}::uuid[]) AND state NOT IN ('ACCEPTED', 'AWAITING_REDRAW', 'AWAITING_CONFIRMATION')`;
@@ -272,7 +281,7 @@ export async function maybeOpenVoting(roundId: string, exceptJobId?: string): Pr
     await recordAudit({ action: "round.voting_open", objectType: "Round", objectId: roundId, projectId: round.projectId, after: { images: toVote.length } }, tx);
     await maybeCloseRound(tx, roundId, { projectId: round.projectId, status: "VOTING" });
     return true;
-  });
+  }, { timeout: 10 * 60_000 });
 }
 
 /** Closes a round when none of its images waits for a vote, a redraw or a confirmation. */
