@@ -168,7 +168,10 @@ describe("votes", () => {
     await expect(resolveDispute(fx.md.actor, img.id, manualCand.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
     await resolveDispute(fx.lead.actor, img.id, manualCand.id);
     const gt = await db().groundTruth.findFirstOrThrow({ where: { imageId: img.id, isCurrent: true } });
-    expect(gt).toMatchObject({ maskId: manualMask.id, decision: "LEAD", sourceKind: "MANUAL", decidedById: fx.lead.id });
+    // What is accepted is the style-normalised rendering of the manual mask (the original kept).
+    expect(manualCand.shownMaskId).not.toBeNull();
+    expect(gt).toMatchObject({ maskId: manualCand.shownMaskId, decision: "LEAD", sourceKind: "MANUAL", decidedById: fx.lead.id });
+    expect((await db().mask.findUniqueOrThrow({ where: { id: gt.maskId! } })).normalisedFromId).toBe(manualMask.id);
     expect((await db().round.findUniqueOrThrow({ where: { id: roundId } })).status).toBe("CLOSED");
     await expect(resolveDispute(fx.lead.actor, img.id, manualCand.id)).rejects.toMatchObject({ code: "CONFLICT" });
   });
