@@ -7,10 +7,10 @@ import { dice } from "../masks/measures";
 // polygon vertices do not tell the human mask from the machine ones. All sizes are fixed
 // relative to the image, so the result does not depend on the image's resolution.
 
-/** The long side of the working grid the boundary is resampled on. */
-export const STYLE_GRID = 96;
+/** The long side of the working grid the boundary is resampled on (tuned with `npm run bench style`: grid 64, blur 1 gave the lowest AUC with the least change to the masks). */
+export const STYLE_GRID = 64;
 /** Smoothing radius on that grid (three box passes ≈ a gaussian). */
-export const STYLE_BLUR = 2;
+export const STYLE_BLUR = 1;
 /** Components and holes smaller than this fraction of the image are removed. */
 export const STYLE_MIN_PART = 0.002;
 
@@ -19,15 +19,18 @@ export const STYLE_MIN_PART = 0.002;
  * re-thresholds it at the original resolution, and removes specks and holes below a fixed
  * size. Returns the normalised mask and its Dice with the original.
  */
-export function normaliseMaskStyle(mask: Uint8Array, width: number, height: number): { mask: Uint8Array; dice: number } {
-  const scale = STYLE_GRID / Math.max(width, height);
+export function normaliseMaskStyle(
+  mask: Uint8Array, width: number, height: number,
+  o: { grid: number; blur: number; minPart: number } = { grid: STYLE_GRID, blur: STYLE_BLUR, minPart: STYLE_MIN_PART },
+): { mask: Uint8Array; dice: number } {
+  const scale = o.grid / Math.max(width, height);
   const gw = Math.max(1, Math.round(width * scale)), gh = Math.max(1, Math.round(height * scale));
   const grid = areaAverage(mask, width, height, gw, gh);
-  const smooth = blurField(grid, gw, gh, STYLE_BLUR, 3);
+  const smooth = blurField(grid, gw, gh, o.blur, 3);
   const up = resizeBilinear(smooth, gw, gh, width, height);
   const out = new Uint8Array(width * height);
   for (let i = 0; i < out.length; i++) out[i] = up[i] >= 0.5 ? 1 : 0;
-  const minPart = Math.max(1, Math.round(STYLE_MIN_PART * width * height));
+  const minPart = Math.max(1, Math.round(o.minPart * width * height));
   removeSmallParts(out, width, height, 1, minPart);
   removeSmallParts(out, width, height, 0, minPart);
   return { mask: out, dice: dice(mask, out) };
