@@ -152,12 +152,16 @@ describe("ballots never strand work (Chromium)", () => {
     await tab1.keyboard.press("Enter");
     await tab1.waitForFunction((prev) => document.querySelector("[data-testid=vote-board]")?.getAttribute("data-ballot") !== prev, first);
     await tab2.bringToFront();
+    const refused: number[] = [];
+    tab2.on("response", (r) => { if (r.url().endsWith(`/api/ballots/${first}/vote`)) refused.push(r.status()); });
+    expect(await tab2.getByTestId("vote-board").getAttribute("data-ballot")).toBe(first);
     await tab2.keyboard.press("2");
     await tab2.keyboard.press("Enter");
     await tab2.waitForFunction((prev) => {
       const el = document.querySelector("[data-testid=vote-board]");
       return (el && el.getAttribute("data-ballot") !== prev) || document.querySelector("[data-testid=vote-done]");
     }, first, { timeout: 15_000 });
+    expect(refused).toEqual([409]);
     const now = await tab2.getByTestId("vote-board").getAttribute("data-ballot");
     expect(now).not.toBe(first);
     expect(await tab2.locator("text=already voted").count()).toBe(0);
