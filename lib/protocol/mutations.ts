@@ -313,13 +313,14 @@ export async function maybeCloseRound(tx: Tx, roundId: string, known?: { project
  */
 export async function acceptGroundTruth(
   tx: Tx,
-  a: { projectId: string; imageId: string; maskId: string | null; roundId: string | null; stage: "STAGE_I" | "STAGE_II" | null; decision: "CONSENSUS" | "LEAD" | "CONFIRMED" | "REDRAWN" | "LABEL" | "UNCONTESTED"; sourceKind: "MANUAL" | "MACHINE" | "REDRAW" | "EMPTY"; decidedById?: string | null },
+  a: { projectId: string; imageId: string; maskId: string | null; roundId: string | null; stage: "STAGE_I" | "STAGE_II" | null; decision: "CONSENSUS" | "LEAD" | "CONFIRMED" | "REDRAWN" | "LABEL" | "UNCONTESTED"; sourceKind: "MANUAL" | "MACHINE" | "REDRAW" | "EMPTY"; decidedById?: string | null; emptyOnPositive?: boolean },
 ): Promise<{ id: string | null }> {
   // An empty mask on a COVID-19-labelled image is accepted only once a second MD confirms it.
+  // (A caller that already knows whether the mask is empty on a positive image says so.)
   if (a.maskId && a.decision !== "CONFIRMED") {
-    const e = await tx.$queryRaw<{ empty: boolean }[]>`
-      SELECT m.area = 0 AND i.label = 'COVID' AS empty FROM "Mask" m JOIN "Image" i ON i.id = m."imageId" WHERE m.id = ${a.maskId}::uuid`;
-    if (e[0]?.empty) {
+    const empty = a.emptyOnPositive ?? (await tx.$queryRaw<{ empty: boolean }[]>`
+      SELECT m.area = 0 AND i.label = 'COVID' AS empty FROM "Mask" m JOIN "Image" i ON i.id = m."imageId" WHERE m.id = ${a.maskId}::uuid`)[0]?.empty;
+    if (empty) {
       await sendToConfirmation(tx, { projectId: a.projectId, imageId: a.imageId, roundId: a.roundId }, a.maskId);
       await recordAudit({ action: "ground_truth.empty_needs_confirmation", objectType: "Image", objectId: a.imageId, projectId: a.projectId, after: { maskId: a.maskId, decision: a.decision } }, tx);
       return { id: null };

@@ -261,9 +261,11 @@ async function decideImage(
   const t = tallyVotes(votes, diceOf, agreementDice);
   if (t.outcome === "accept") {
     // The shown (style-normalised) rendering is what is accepted; the original stays traced.
-    const m = await tx.$queryRaw<{ maskId: string; kind: "MANUAL" | "MACHINE" | "REDRAW" }[]>`
-      SELECT COALESCE(c."shownMaskId", c."maskId") AS "maskId", m.kind::text AS kind FROM "Candidate" c JOIN "Mask" m ON m.id = c."maskId" WHERE c.id = ${t.candidateId}::uuid`;
-    await acceptGroundTruth(tx, { projectId, imageId, maskId: m[0].maskId, roundId, stage: round.stage, decision: "CONSENSUS", sourceKind: m[0].kind });
+    const m = await tx.$queryRaw<{ maskId: string; kind: "MANUAL" | "MACHINE" | "REDRAW"; emptyOnPositive: boolean }[]>`
+      SELECT a.id AS "maskId", m.kind::text AS kind, a.area = 0 AND i.label = 'COVID' AS "emptyOnPositive"
+      FROM "Candidate" c JOIN "Mask" m ON m.id = c."maskId" JOIN "Mask" a ON a.id = COALESCE(c."shownMaskId", c."maskId") JOIN "Image" i ON i.id = c."imageId"
+      WHERE c.id = ${t.candidateId}::uuid`;
+    await acceptGroundTruth(tx, { projectId, imageId, maskId: m[0].maskId, roundId, stage: round.stage, decision: "CONSENSUS", sourceKind: m[0].kind, emptyOnPositive: m[0].emptyOnPositive });
   } else if (t.outcome === "reject") {
     await reopenRedraw(tx, projectId, imageId, roundId);
     await recordAudit({ action: "vote.rejected_all", objectType: "Image", objectId: imageId, projectId, after: { roundId } }, tx);
