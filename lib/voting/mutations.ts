@@ -86,7 +86,10 @@ export async function nextBallot(actor: Actor, projectId: string, exclude: strin
   const skipped: string[] = [];
   // First skip images other voters hold locked (spreads voters over images); if that finds
   // nothing, wait for the lock, then re-count in a fresh statement before issuing a ballot.
-  for (const wait of [false, true, true, true, true, true]) {
+  // An image found full (another voter's lease came first) is skipped and does not count as a
+  // try: under many voters, giving up after a few full images told MDs "nothing left" wrongly.
+  // Waiting for a locked row only follows a try that found nothing unlocked.
+  for (let attempt = 0, tries = 0, wait = false; attempt < 60 && tries < 6; attempt++) {
     const issued = await db().$transaction(async (tx) => {
       const rows = await tx.$queryRawUnsafe<{ id: string; width: number; height: number; extra: number; candidates: string[] }[]>(
         `SELECT i.id, i.width, i.height, i."extraVotes" AS extra,
@@ -138,9 +141,12 @@ export async function nextBallot(actor: Actor, projectId: string, exclude: strin
       return view(rowsB[0], mode, c.stage, image);
     });
     if (issued && issued !== "full") return issued;
+    if (issued === null) tries++;
+    const waited = wait;
+    wait = issued === null;
     // A locked row that changed while we waited drops out of the LIMIT 1 without a
     // replacement, so "nothing" is only believed when no lock was involved.
-    if (issued === null && wait && !(await votableImageExists(projectId, round.id, actor.userId, skipped))) return null;
+    if (issued === null && waited && !(await votableImageExists(projectId, round.id, actor.userId, skipped))) return null;
   }
   return null;
 }
