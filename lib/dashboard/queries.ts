@@ -1,6 +1,7 @@
 // The lead dashboard's reads. Every figure is an aggregate computed by PostgreSQL (GROUP BY,
 // FILTER, percentile_cont); Node only shapes the few rows that come back, so a 120k-image
 // project costs the same handful of index scans as a small one.
+import { blindStats } from "./blind";
 import { db } from "../db/client";
 import { AppError } from "../errors/app-error";
 import { requireProjectRole } from "../auth/authorize";
@@ -69,7 +70,7 @@ async function buildDashboard(projectId: string, opts: LoadOptions = {}): Promis
     select: { id: true, slug: true, name: true, currentStage: true, votesPerImage: true, completedAt: true, s1Size: true, s1Fraction: true },
   }));
   if (!project) throw new AppError("NOT_FOUND", "Project not found");
-  const [round, progress, hasCovid, mds, drawing, days, agreement, disputed, runs, wins, counts, jobs, workers] = await Promise.all([
+  const [round, progress, hasCovid, mds, drawing, days, agreement, disputed, runs, wins, counts, jobs, workers, blind] = await Promise.all([
     timed("round", () => latestRound(projectId)),
     timed("progress", () => progressOf(projectId)),
     timed("hasCovid", () => hasCovidImages(projectId)),
@@ -83,6 +84,7 @@ async function buildDashboard(projectId: string, opts: LoadOptions = {}): Promis
     timed("jobCounts", () => jobCounts(projectId)),
     timed("jobs", () => activeJobs(projectId)),
     timed("workers", () => workerRows()),
+    timed("blind", () => blindStats(projectId)),
   ]);
   const blockers = round?.status === "DRAWING" && round.stage === "STAGE_I"
     ? await timed("blockers", () => stage1TrainingBlockers(db(), projectId, round.id))
@@ -121,6 +123,7 @@ async function buildDashboard(projectId: string, opts: LoadOptions = {}): Promis
     winRates: winRateRows(wins),
     humanVsMachine: humanVsMachine(agreement, wins),
     live: { at: new Date().toISOString(), runs: latest, jobCounts: counts, jobs, workers },
+    blind,
     timings,
   };
 }

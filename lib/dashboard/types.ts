@@ -148,6 +148,7 @@ export type Dashboard = {
   winRates: WinRate[];
   humanVsMachine: HumanVsMachine;
   live: LiveStatus;
+  blind: BlindStats;
   /** Milliseconds each query took (for the benchmark and slow-query hunting). */
   timings: Record<string, number>;
 };
@@ -159,3 +160,23 @@ export type DiceAgreement = {
   meanDice: number | null;
 };
 export type DiceReport = { byStage: DiceAgreement[]; eligibleImages: number; sampledImages: number };
+
+export type BlindStats = {
+  ownDrawingVotes: number;
+  withheldEmpty: number;
+  withheldSmall: number;
+  mergedCandidates: number;
+  meanNormalisedDice: number | null;
+  acceptedWithoutVote: number;
+  sentToDrawing: number;
+  emptyAwaitingConfirmation: number;
+  emptyConfirmed: number;
+  gate: {
+    threshold: number;
+    roundId: string | null;
+    held: boolean;
+    overriddenAt: string | null;
+    failing: { runId: string; arch: string; encoder: string; fold: number | null; f1: number }[];
+    advice: string | null;
+  };
+};

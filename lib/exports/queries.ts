@@ -84,9 +84,9 @@ export async function exportItemsPage(projectId: string, o: ExportOptions, after
     JOIN "GroundTruth" g ON g."imageId" = i.id AND g."isCurrent"
     LEFT JOIN "Mask" m ON m.id = g."maskId"
     LEFT JOIN "Round" r ON r.id = g."roundId"
-    LEFT JOIN "ModelRun" mr ON mr.id = m."modelRunId"
+    LEFT JOIN "ModelRun" mr ON mr.id = COALESCE(m."modelRunId", (SELECT o."modelRunId" FROM "Mask" o WHERE o.id = m."normalisedFromId"))
     LEFT JOIN LATERAL (
-      SELECT count(*) AS votes, count(*) FILTER (WHERE c."maskId" = g."maskId") AS agreeing
+      SELECT count(*) AS votes, count(*) FILTER (WHERE COALESCE(c."shownMaskId", c."maskId") = g."maskId") AS agreeing
       FROM "Vote" vt LEFT JOIN "Candidate" c ON c.id = vt."candidateId"
       WHERE vt."roundId" = g."roundId" AND vt."imageId" = i.id
     ) v ON TRUE

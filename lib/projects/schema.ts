@@ -40,6 +40,14 @@ export const protocolSettingsSchema = z.object({
   tieBreak: z.enum(["ANOTHER_MD", "LEAD"]).default("LEAD"),
   redrawNeedsConfirmation: z.boolean().default(false),
   controlsToVote: z.boolean().default(false),
+  // Blind by content (PROTOCOL.md): what happens when only the author could vote on an image,
+  // the Dice above which candidates share a position, the smallest candidate shown on a
+  // COVID-19 image (fraction of its pixels), the models' quality gate, style normalisation.
+  ownDrawingPolicy: z.enum(["WAIT", "ALLOW_RECORDED"]).default("ALLOW_RECORDED"),
+  mergeDice: z.number().min(0.5).max(1).default(0.98),
+  minCandidateArea: z.number().min(0).max(0.5).default(0.0005),
+  qualityGateF1: z.number().min(0).max(1).default(0.3),
+  styleNormalise: z.boolean().default(true),
   trainConfig: trainConfigSchema.default(trainConfigSchema.parse({})),
 });
 

@@ -11,6 +11,8 @@ import { assignFolds } from "./folds";
 import { seededRandom, shuffleWith } from "./random";
 import { editSubsetSchema, selectSubsetSchema } from "./schema";
 import { PREDICT_CHUNK, type Network } from "./types";
+import { gateFailures } from "./quality-gate";
+import { applyCandidatesPlan, planCandidates } from "../voting/prepare";
 import type { z } from "zod";
 
 type Tx = Prisma.TransactionClient;
@@ -225,9 +227,9 @@ export async function failRun(runId: string, message: string) {
  * done. Stage I adds each image's manual mask as a candidate. Safe to call repeatedly.
  */
 export async function maybeOpenVoting(roundId: string, exceptJobId?: string): Promise<boolean> {
-  return db().$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ status: string; projectId: string; stage: string }[]>`
-      SELECT status, "projectId", stage FROM "Round" WHERE id = ${roundId}::uuid FOR UPDATE`;
+  const ready = await db().$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ status: string; projectId: string; stage: "STAGE_I" | "STAGE_II"; gateOverrideAt: Date | null }[]>`
+      SELECT status, "projectId", stage, "gateOverrideAt" FROM "Round" WHERE id = ${roundId}::uuid FOR UPDATE`;
     const round = rows[0];
     if (!round || (round.status !== "TRAINING" && round.status !== "PREDICTING")) return false;
     const unfinishedRuns = await tx.modelRun.count({ where: { roundId, status: { not: "SUCCEEDED" } } });
@@ -240,6 +242,18 @@ export async function maybeOpenVoting(roundId: string, exceptJobId?: string): Pr
       if (round.status === "TRAINING") await tx.round.update({ where: { id: roundId }, data: { status: "PREDICTING" } });
       return false;
     }
+    // Quality gate: no vote on candidates of models below the project's held-out F1, unless
+    // the lead overrode it (lib/protocol/quality-gate.ts).
+    if (!round.gateOverrideAt) {
+      const project = await tx.project.findUniqueOrThrow({ where: { id: round.projectId }, select: { qualityGateF1: true } });
+      const failing = await gateFailures(tx, roundId, project.qualityGateF1);
+      if (failing.length) {
+        if (round.status === "TRAINING") await tx.round.update({ where: { id: roundId }, data: { status: "PREDICTING" } });
+        const told = await tx.auditLog.count({ where: { objectType: "Round", objectId: roundId, action: "round.gate_held" } });
+        if (!told) await recordAudit({ action: "round.gate_held", objectType: "Round", objectId: roundId, projectId: round.projectId, after: { threshold: project.qualityGateF1, failing } }, tx);
+        return false;
+      }
+    }
     if (round.stage === "STAGE_I") {
       await tx.$executeRaw`
         INSERT INTO "Candidate" (id, "roundId", "imageId", "maskId", "createdAt")
@@ -248,13 +262,26 @@ export async function maybeOpenVoting(roundId: string, exceptJobId?: string): Pr
         WHERE t."roundId" = ${roundId}::uuid AND t.kind = 'MANUAL'
         ON CONFLICT DO NOTHING`;
     }
+    return { projectId: round.projectId, stage: round.stage };
+  });
+  if (!ready) return false;
+  // Withheld empties, merged duplicates, style-normalised renderings; images left without a
+  // candidate skip the vote (lib/voting/prepare.ts). Mask files are read and written outside
+  // the transaction; the transaction that opens the vote writes the rows.
+  const plan = await planCandidates(roundId);
+  return db().$transaction(async (tx) => {
+    const again = await tx.$queryRaw<{ status: string }[]>`SELECT status FROM "Round" WHERE id = ${roundId}::uuid FOR UPDATE`;
+    if (again[0].status !== "TRAINING" && again[0].status !== "PREDICTING") return false;
+    const round = { id: roundId, ...ready };
+    const toVote = await applyCandidatesPlan(tx, round, plan);
     await tx.$executeRaw`
       UPDATE "Image" SET state = 'AWAITING_VOTE'
-      WHERE id IN (SELECT DISTINCT "imageId" FROM "Candidate" WHERE "roundId" = ${roundId}::uuid) AND state <> 'ACCEPTED'`;
+      WHERE id = ANY(${toVote}::uuid[]) AND state NOT IN ('ACCEPTED', 'AWAITING_REDRAW', 'AWAITING_CONFIRMATION')`;
     await tx.round.update({ where: { id: roundId }, data: { status: "VOTING" } });
-    await recordAudit({ action: "round.voting_open", objectType: "Round", objectId: roundId, projectId: round.projectId }, tx);
+    await recordAudit({ action: "round.voting_open", objectType: "Round", objectId: roundId, projectId: round.projectId, after: { images: toVote.length } }, tx);
+    await maybeCloseRound(tx, roundId, { projectId: round.projectId, status: "VOTING" });
     return true;
-  });
+  }, { timeout: 10 * 60_000 });
 }
 
 /** Closes a round when none of its images waits for a vote, a redraw or a confirmation. */
@@ -286,8 +313,19 @@ export async function maybeCloseRound(tx: Tx, roundId: string, known?: { project
  */
 export async function acceptGroundTruth(
   tx: Tx,
-  a: { projectId: string; imageId: string; maskId: string | null; roundId: string | null; stage: "STAGE_I" | "STAGE_II" | null; decision: "CONSENSUS" | "LEAD" | "CONFIRMED" | "REDRAWN" | "LABEL"; sourceKind: "MANUAL" | "MACHINE" | "REDRAW" | "EMPTY"; decidedById?: string | null },
-) {
+  a: { projectId: string; imageId: string; maskId: string | null; roundId: string | null; stage: "STAGE_I" | "STAGE_II" | null; decision: "CONSENSUS" | "LEAD" | "CONFIRMED" | "REDRAWN" | "LABEL" | "UNCONTESTED"; sourceKind: "MANUAL" | "MACHINE" | "REDRAW" | "EMPTY"; decidedById?: string | null; emptyOnPositive?: boolean },
+): Promise<{ id: string | null }> {
+  // An empty mask on a COVID-19-labelled image is accepted only once a second MD confirms it.
+  // (A caller that already knows whether the mask is empty on a positive image says so.)
+  if (a.maskId && a.decision !== "CONFIRMED") {
+    const empty = a.emptyOnPositive ?? (await tx.$queryRaw<{ empty: boolean }[]>`
+      SELECT m.area = 0 AND i.label = 'COVID' AS empty FROM "Mask" m JOIN "Image" i ON i.id = m."imageId" WHERE m.id = ${a.maskId}::uuid`)[0]?.empty;
+    if (empty) {
+      await sendToConfirmation(tx, { projectId: a.projectId, imageId: a.imageId, roundId: a.roundId }, a.maskId);
+      await recordAudit({ action: "ground_truth.empty_needs_confirmation", objectType: "Image", objectId: a.imageId, projectId: a.projectId, after: { maskId: a.maskId, decision: a.decision } }, tx);
+      return { id: null };
+    }
+  }
   // Two statements (not one CTE): the old row must leave the one-current-per-image index
   // before the new one enters it. This runs after every deciding vote, so round trips count.
   await tx.$executeRaw`UPDATE "GroundTruth" SET "isCurrent" = NULL, "supersededAt" = now() WHERE "imageId" = ${a.imageId}::uuid AND "isCurrent"`;
@@ -323,26 +361,34 @@ export async function afterTaskSubmitted(
   }
   if (task.kind === "REDRAW") {
     if (project.redrawNeedsConfirmation) {
-      await tx.image.update({ where: { id: task.imageId }, data: { state: "AWAITING_CONFIRMATION" } });
-      // One CONFIRM task per image and round: a redraw after a rejected confirmation reopens it.
-      const prior = await tx.task.findFirst({ where: { imageId: task.imageId, roundId: task.roundId, kind: "CONFIRM" } });
-      if (prior) {
-        await tx.task.update({ where: { id: prior.id }, data: { status: "OPEN", assigneeId: null, claimedAt: null, doneAt: null, maskId: null, startMaskId: outcome.maskId } });
-      } else {
-        await tx.task.create({ data: { projectId: task.projectId, imageId: task.imageId, roundId: task.roundId, kind: "CONFIRM", startMaskId: outcome.maskId } });
-      }
+      await sendToConfirmation(tx, task, outcome.maskId!);
       return;
     }
     await acceptGroundTruth(tx, { projectId: task.projectId, imageId: task.imageId, maskId: outcome.maskId!, roundId: task.roundId, stage: round?.stage ?? null, decision: "REDRAWN", sourceKind: "REDRAW", decidedById: task.assigneeId });
   } else {
     const confirm = await tx.task.findUniqueOrThrow({ where: { id: task.id } });
     if (outcome.approved) {
-      await acceptGroundTruth(tx, { projectId: task.projectId, imageId: task.imageId, maskId: confirm.startMaskId!, roundId: task.roundId, stage: round?.stage ?? null, decision: "CONFIRMED", sourceKind: "REDRAW", decidedById: task.assigneeId });
+      // A style-normalised mask reports the kind of the original it renders.
+      const [start] = await tx.$queryRaw<{ kind: "MANUAL" | "MACHINE" | "REDRAW" }[]>`
+        SELECT COALESCE(o.kind, m.kind)::text AS kind FROM "Mask" m LEFT JOIN "Mask" o ON o.id = m."normalisedFromId" WHERE m.id = ${confirm.startMaskId!}::uuid`;
+      await acceptGroundTruth(tx, { projectId: task.projectId, imageId: task.imageId, maskId: confirm.startMaskId!, roundId: task.roundId, stage: round?.stage ?? null, decision: "CONFIRMED", sourceKind: start.kind, decidedById: task.assigneeId });
     } else {
       await reopenRedraw(tx, task.projectId, task.imageId, task.roundId);
     }
   }
   if (task.roundId) await maybeCloseRound(tx, task.roundId);
+}
+
+/** A second MD (never the mask's author) approves or rejects the mask before it is accepted. */
+async function sendToConfirmation(tx: Tx, t: { projectId: string; imageId: string; roundId: string | null }, maskId: string) {
+  await tx.image.update({ where: { id: t.imageId }, data: { state: "AWAITING_CONFIRMATION" } });
+  // One CONFIRM task per image and round: a redraw after a rejected confirmation reopens it.
+  const prior = await tx.task.findFirst({ where: { imageId: t.imageId, roundId: t.roundId, kind: "CONFIRM" } });
+  if (prior) {
+    await tx.task.update({ where: { id: prior.id }, data: { status: "OPEN", assigneeId: null, claimedAt: null, doneAt: null, maskId: null, startMaskId: maskId } });
+  } else {
+    await tx.task.create({ data: { projectId: t.projectId, imageId: t.imageId, roundId: t.roundId, kind: "CONFIRM", startMaskId: maskId } });
+  }
 }
 
 /** Sends an image to be drawn by hand (all candidates rejected, or a redraw not confirmed). */

@@ -10,13 +10,19 @@ import { dice } from "../masks/measures";
 import { acceptGroundTruth, maybeCloseRound, reopenRedraw } from "../protocol/mutations";
 import { secureShuffle } from "../protocol/random";
 import { tallyVotes } from "./consensus";
-import { castVoteSchema, type CastVoteInput } from "./schema";
-import { BALLOT_HOLD_MS, type BallotView } from "./types";
+import { castVoteSchema, duelSchema, type CastVoteInput, type DuelInput } from "./schema";
+import { ballotLeaseMs, type BallotView } from "./types";
+import { duelState, parseDuelLog } from "./duels";
+import { holdBallot } from "./lease";
 import { uuidv7 } from "../db/uuid";
 
 type Tx = Prisma.TransactionClient;
 
-function view(ballot: { id: string; shownOrder: string[] }, mode: "NWAY" | "PAIRWISE", size: { width: number; height: number }): BallotView {
+type Mode = "NWAY" | "PAIRWISE";
+type Issued = { id: string; shownOrder: string[]; duels?: unknown };
+
+function view(ballot: Issued, mode: Mode, stage: string | null, size: { width: number; height: number }): BallotView {
+  const pairwise = mode === "PAIRWISE" ? duelState(ballot.shownOrder.length, parseDuelLog(ballot.duels)) : null;
   return {
     ballotId: ballot.id,
     mode,
@@ -24,23 +30,34 @@ function view(ballot: { id: string; shownOrder: string[] }, mode: "NWAY" | "PAIR
     height: size.height,
     imageUrl: `/api/ballots/${ballot.id}/image`,
     candidates: ballot.shownOrder.map((_, i) => ({ position: i + 1, url: `/api/ballots/${ballot.id}/candidates/${i + 1}` })),
+    allowNone: stage !== "STAGE_I",
+    duel: pairwise?.duel ?? null,
+    duelWinner: pairwise?.winner ?? null,
+    leaseMs: ballotLeaseMs(),
   };
 }
 
+// Who drew a shown candidate of image i (manual or redraw): $2 round, the user expression.
+const drewSql = (user: string) => `EXISTS (SELECT 1 FROM "Candidate" dc JOIN "Mask" dm ON dm.id = dc."maskId"
+  WHERE dc."roundId" = $2::uuid AND dc."imageId" = i.id AND dm."authorId" = ${user} AND dm.kind IN ('MANUAL', 'REDRAW'))`;
+
 /**
  * The voter's next ballot in the open round: their unanswered one if any, else a new one on
- * an image that still needs votes and that they have not voted on. Candidates are shuffled
- * per ballot (crypto random) and the order is recorded. Null when nothing is left.
+ * an image that still needs votes, that they have not voted on, and that they did not draw
+ * while another MD could vote on it. A ballot holds its image only while leased (shown, its
+ * MD active); a preloaded ballot holds nothing until shown (`holdBallot`). Candidates are
+ * shuffled per ballot (crypto random) and the order is recorded. Null when nothing is left.
  */
-export async function nextBallot(actor: Actor, projectId: string, exclude: string[] = []): Promise<BallotView | null> {
+export async function nextBallot(actor: Actor, projectId: string, exclude: string[] = [], opts: { preload?: boolean } = {}): Promise<BallotView | null> {
   // One round trip for the role, the project's rule, the open round and the voter's open ballot.
-  const ctx = await db().$queryRaw<{ roles: string[] | null; votesPerImage: number; selectionMode: "NWAY" | "PAIRWISE"; roundId: string | null; stage: string | null; mineId: string | null; mineOrder: string[] | null; mineState: string | null; mineWidth: number | null; mineHeight: number | null }[]>`
+  const ctx = await db().$queryRaw<{ roles: string[] | null; votesPerImage: number; selectionMode: Mode; ownDrawingPolicy: string; roundId: string | null; stage: string | null; mineId: string | null; mineOrder: string[] | null; mineDuels: unknown; mineLeased: boolean | null; mineState: string | null; mineWidth: number | null; mineHeight: number | null }[]>`
     SELECT (SELECT m.roles::text[] FROM "Membership" m WHERE m."projectId" = p.id AND m."userId" = ${actor.userId}::uuid) AS roles,
-           p."votesPerImage", p."selectionMode", r.id AS "roundId", r.stage::text AS stage,
-           b.id AS "mineId", b."shownOrder"::text[] AS "mineOrder", i.state::text AS "mineState", i.width AS "mineWidth", i.height AS "mineHeight"
+           p."votesPerImage", p."selectionMode", p."ownDrawingPolicy"::text AS "ownDrawingPolicy", r.id AS "roundId", r.stage::text AS stage,
+           b.id AS "mineId", b."shownOrder"::text[] AS "mineOrder", b.duels AS "mineDuels", b."leaseUntil" > now() AS "mineLeased",
+           i.state::text AS "mineState", i.width AS "mineWidth", i.height AS "mineHeight"
     FROM "Project" p
     LEFT JOIN LATERAL (SELECT id, stage FROM "Round" WHERE "projectId" = p.id AND status = 'VOTING' ORDER BY number DESC LIMIT 1) r ON TRUE
-    LEFT JOIN LATERAL (SELECT id, "shownOrder", "imageId" FROM "Ballot" WHERE "roundId" = r.id AND "voterId" = ${actor.userId}::uuid
+    LEFT JOIN LATERAL (SELECT id, "shownOrder", duels, "leaseUntil", "imageId" FROM "Ballot" WHERE "roundId" = r.id AND "voterId" = ${actor.userId}::uuid
                          AND "closedAt" IS NULL AND NOT (id = ANY(${exclude}::uuid[])) ORDER BY "issuedAt" LIMIT 1) b ON TRUE
     LEFT JOIN "Image" i ON i.id = b."imageId"
     WHERE p.id = ${projectId}::uuid`;
@@ -53,38 +70,58 @@ export async function nextBallot(actor: Actor, projectId: string, exclude: strin
   if (!c.roundId) return null;
   const round = { id: c.roundId };
   const project = { votesPerImage: c.votesPerImage };
-  const mode = c.stage === "STAGE_I" ? c.selectionMode : "NWAY";
+  const mode: Mode = c.stage === "STAGE_I" ? c.selectionMode : "NWAY";
+  const lease = ballotLeaseMs();
   if (c.mineId) {
-    if (c.mineState === "AWAITING_VOTE") return view({ id: c.mineId, shownOrder: c.mineOrder! }, mode, { width: c.mineWidth!, height: c.mineHeight! });
-    await db().ballot.update({ where: { id: c.mineId }, data: { closedAt: new Date() } });
+    const mine = { id: c.mineId, shownOrder: c.mineOrder!, duels: c.mineDuels };
+    const size = { width: c.mineWidth!, height: c.mineHeight! };
+    if (c.mineState === "AWAITING_VOTE" && (opts.preload || c.mineLeased)) {
+      if (c.mineLeased) await db().$executeRaw`UPDATE "Ballot" SET "leaseUntil" = now() + ${lease} * interval '1 millisecond' WHERE id = ${c.mineId}::uuid`;
+      return view(mine, mode, c.stage, size);
+    }
+    if (c.mineState === "AWAITING_VOTE" && (await holdBallot(actor, c.mineId)).held) return view(mine, mode, c.stage, size);
+    await db().ballot.updateMany({ where: { id: c.mineId, closedAt: null }, data: { closedAt: new Date(), leaseUntil: null } });
+    return nextBallot(actor, projectId, exclude, opts);
   }
-  const holdSince = new Date(Date.now() - BALLOT_HOLD_MS);
   const skipped: string[] = [];
   // First skip images other voters hold locked (spreads voters over images); if that finds
   // nothing, wait for the lock, then re-count in a fresh statement before issuing a ballot.
-  for (const wait of [false, true, true, true, true, true]) {
+  // An image found full (another voter's lease came first) is skipped and does not count as a
+  // try: under many voters, giving up after a few full images told MDs "nothing left" wrongly.
+  // Waiting for a locked row only follows a try that found nothing unlocked.
+  for (let attempt = 0, tries = 0, wait = false; attempt < 60 && tries < 6; attempt++) {
     const issued = await db().$transaction(async (tx) => {
       const rows = await tx.$queryRawUnsafe<{ id: string; width: number; height: number; extra: number; candidates: string[] }[]>(
         `SELECT i.id, i.width, i.height, i."extraVotes" AS extra,
-                ARRAY(SELECT c.id::text FROM "Candidate" c WHERE c."roundId" = $2::uuid AND c."imageId" = i.id ORDER BY c.id) AS candidates
+                ARRAY(SELECT c.id::text FROM "Candidate" c WHERE c."roundId" = $2::uuid AND c."imageId" = i.id
+                        AND c.withheld IS NULL AND c."mergedIntoId" IS NULL ORDER BY c.id) AS candidates
          FROM "Image" i
-         WHERE i."projectId" = $1::uuid AND i.state = 'AWAITING_VOTE' AND NOT (i.id = ANY($5::uuid[]))
-           AND NOT EXISTS (SELECT 1 FROM "Ballot" b WHERE b."roundId" = $2::uuid AND b."imageId" = i.id AND b."voterId" = $3::uuid)
-           AND (SELECT count(*) FROM "Ballot" b WHERE b."roundId" = $2::uuid AND b."imageId" = i.id
-                  AND (b."closedAt" IS NOT NULL OR b."issuedAt" > $4)) < $6 + i."extraVotes"
+         WHERE i."projectId" = $1::uuid AND i.state = 'AWAITING_VOTE' AND NOT (i.id = ANY($4::uuid[]))
+           AND NOT EXISTS (SELECT 1 FROM "Vote" v WHERE v."roundId" = $2::uuid AND v."imageId" = i.id AND v."voterId" = $3::uuid)
+           AND NOT EXISTS (SELECT 1 FROM "Ballot" b WHERE b."roundId" = $2::uuid AND b."imageId" = i.id AND b."voterId" = $3::uuid
+                             AND (b."closedAt" IS NULL OR b.id = ANY($6::uuid[])))
+           AND (SELECT count(*) FROM "Vote" v WHERE v."roundId" = $2::uuid AND v."imageId" = i.id)
+             + (SELECT count(*) FROM "Ballot" b WHERE b."roundId" = $2::uuid AND b."imageId" = i.id AND b."closedAt" IS NULL AND b."leaseUntil" > now())
+             < $5 + i."extraVotes"
+           AND (NOT ${drewSql("$3::uuid")} OR ($7 = 'ALLOW_RECORDED' AND NOT EXISTS (
+                 SELECT 1 FROM "Membership" mm JOIN "User" u ON u.id = mm."userId" AND NOT u.disabled
+                 WHERE mm."projectId" = $1::uuid AND 'MD' = ANY(mm.roles) AND mm."userId" <> $3::uuid
+                   AND NOT EXISTS (SELECT 1 FROM "Vote" v WHERE v."roundId" = $2::uuid AND v."imageId" = i.id AND v."voterId" = mm."userId")
+                   AND NOT ${drewSql('mm."userId"')})))
          ORDER BY i.id LIMIT 1
          FOR UPDATE OF i ${wait ? "" : "SKIP LOCKED"}`,
-        projectId, round.id, actor.userId, holdSince, skipped, project.votesPerImage,
+        projectId, round.id, actor.userId, skipped, project.votesPerImage, exclude, c.ownDrawingPolicy,
       );
       if (!rows.length) return null;
       const image = rows[0];
       // The count above comes from the statement's snapshot, which may predate a ballot another
       // voter committed just before we took the lock: count again in a fresh statement.
-      {
-        const fresh = await tx.$queryRaw<{ n: bigint }[]>`
-          SELECT count(*) AS n FROM "Ballot" b WHERE b."roundId" = ${round.id}::uuid AND b."imageId" = ${image.id}::uuid
-            AND (b."closedAt" IS NOT NULL OR b."issuedAt" > ${holdSince})`;
-        if (Number(fresh[0].n) >= project.votesPerImage + image.extra) {
+      if (!opts.preload) {
+        const fresh = await tx.$queryRaw<{ n: number }[]>`
+          SELECT ((SELECT count(*) FROM "Vote" v WHERE v."roundId" = ${round.id}::uuid AND v."imageId" = ${image.id}::uuid)
+                + (SELECT count(*) FROM "Ballot" b WHERE b."roundId" = ${round.id}::uuid AND b."imageId" = ${image.id}::uuid
+                     AND b."closedAt" IS NULL AND b."leaseUntil" > now()))::int AS n`;
+        if (fresh[0].n >= project.votesPerImage + image.extra) {
           skipped.push(image.id);
           return "full" as const;
         }
@@ -93,16 +130,23 @@ export async function nextBallot(actor: Actor, projectId: string, exclude: strin
         skipped.push(image.id);
         return "full" as const;
       }
-      const ballot = await tx.ballot.create({
-        data: { id: randomUUID(), roundId: round.id, imageId: image.id, voterId: actor.userId, shownOrder: secureShuffle(image.candidates) },
-        select: { id: true, shownOrder: true },
-      });
-      return view(ballot, mode, image);
+      // A voter's earlier ballot on this image (released, never voted) is reopened with its
+      // recorded order; otherwise a new one is issued.
+      const rowsB = await tx.$queryRaw<Issued[]>`
+        INSERT INTO "Ballot" (id, "roundId", "imageId", "voterId", "shownOrder", "issuedAt", "leaseUntil")
+        VALUES (${randomUUID()}::uuid, ${round.id}::uuid, ${image.id}::uuid, ${actor.userId}::uuid, ${secureShuffle(image.candidates)}::uuid[], now(),
+                ${opts.preload ? null : new Date(Date.now() + lease)}::timestamptz)
+        ON CONFLICT ("roundId", "imageId", "voterId") DO UPDATE SET "closedAt" = NULL, "leaseUntil" = EXCLUDED."leaseUntil"
+        RETURNING id, "shownOrder"::text[] AS "shownOrder", duels`;
+      return view(rowsB[0], mode, c.stage, image);
     });
     if (issued && issued !== "full") return issued;
+    if (issued === null) tries++;
+    const waited = wait;
+    wait = issued === null;
     // A locked row that changed while we waited drops out of the LIMIT 1 without a
     // replacement, so "nothing" is only believed when no lock was involved.
-    if (issued === null && wait && !(await votableImageExists(projectId, round.id, actor.userId, skipped))) return null;
+    if (issued === null && waited && !(await votableImageExists(projectId, round.id, actor.userId, skipped))) return null;
   }
   return null;
 }
@@ -111,14 +155,14 @@ async function votableImageExists(projectId: string, roundId: string, voterId: s
   const r = await db().$queryRawUnsafe<{ any: boolean }[]>(
     `SELECT EXISTS (SELECT 1 FROM "Image" i
        WHERE i."projectId" = $1::uuid AND i.state = 'AWAITING_VOTE' AND NOT (i.id = ANY($4::uuid[]))
-         AND NOT EXISTS (SELECT 1 FROM "Ballot" b WHERE b."roundId" = $2::uuid AND b."imageId" = i.id AND b."voterId" = $3::uuid)) AS any`,
+         AND NOT EXISTS (SELECT 1 FROM "Vote" v WHERE v."roundId" = $2::uuid AND v."imageId" = i.id AND v."voterId" = $3::uuid)) AS any`,
     projectId, roundId, voterId, skipped,
   );
   return r[0].any;
 }
 
 async function diceBetweenCandidates(tx: Tx, ids: string[]) {
-  const cands = await tx.candidate.findMany({ where: { id: { in: ids } }, select: { id: true, maskId: true } });
+  const cands = (await tx.candidate.findMany({ where: { id: { in: ids } }, select: { id: true, maskId: true, shownMaskId: true } })).map((c) => ({ id: c.id, maskId: c.shownMaskId ?? c.maskId }));
   const masks = await tx.mask.findMany({ where: { id: { in: cands.map((c) => c.maskId) } }, select: { id: true, storageKey: true } });
   const pixels = new Map<string, Uint8Array>();
   for (const c of cands) pixels.set(c.id, (await loadMask(masks.find((m) => m.id === c.maskId)!.storageKey)).mask);
@@ -133,11 +177,14 @@ async function diceBetweenCandidates(tx: Tx, ids: string[]) {
 export async function castVote(actor: Actor, ballotId: string, input: CastVoteInput) {
   const v = castVoteSchema.parse(input);
   // One round trip: the ballot, its round, a prior vote with this key, and the voter's roles.
-  const pre = await db().$queryRaw<{ voterId: string; imageId: string; roundId: string; shownOrder: string[]; projectId: string; stage: "STAGE_I" | "STAGE_II"; roundStatus: string; priorId: string | null; priorVoter: string | null; roles: string[] | null }[]>`
-    SELECT b."voterId", b."imageId", b."roundId", b."shownOrder"::text[] AS "shownOrder", r."projectId", r.stage::text AS stage, r.status::text AS "roundStatus",
+  const pre = await db().$queryRaw<{ voterId: string; imageId: string; roundId: string; shownOrder: string[]; duels: unknown; selectionMode: string; projectId: string; stage: "STAGE_I" | "STAGE_II"; roundStatus: string; priorId: string | null; priorVoter: string | null; roles: string[] | null; ownDrawing: boolean }[]>`
+    SELECT b."voterId", b."imageId", b."roundId", b."shownOrder"::text[] AS "shownOrder", b.duels, p."selectionMode"::text AS "selectionMode",
+           r."projectId", r.stage::text AS stage, r.status::text AS "roundStatus",
            pv.id AS "priorId", pv."voterId" AS "priorVoter",
-           (SELECT m.roles::text[] FROM "Membership" m WHERE m."projectId" = r."projectId" AND m."userId" = ${actor.userId}::uuid) AS roles
-    FROM "Ballot" b JOIN "Round" r ON r.id = b."roundId"
+           (SELECT m.roles::text[] FROM "Membership" m WHERE m."projectId" = r."projectId" AND m."userId" = ${actor.userId}::uuid) AS roles,
+           EXISTS (SELECT 1 FROM "Candidate" dc JOIN "Mask" dm ON dm.id = dc."maskId"
+                   WHERE dc."roundId" = b."roundId" AND dc."imageId" = b."imageId" AND dm."authorId" = ${actor.userId}::uuid AND dm.kind IN ('MANUAL', 'REDRAW')) AS "ownDrawing"
+    FROM "Ballot" b JOIN "Round" r ON r.id = b."roundId" JOIN "Project" p ON p.id = r."projectId"
     LEFT JOIN "Vote" pv ON pv."idempotencyKey" = ${v.idempotencyKey}
     WHERE b.id = ${ballotId}::uuid`;
   const ballot = pre[0];
@@ -148,6 +195,14 @@ export async function castVote(actor: Actor, ballotId: string, input: CastVoteIn
   if (!ballot || ballot.voterId !== actor.userId) throw new AppError("NOT_FOUND", "Ballot not found");
   if (!actor.isAdmin && !ballot.roles?.includes("MD")) throw new AppError(ballot.roles ? "FORBIDDEN" : "NOT_FOUND", "Ballot not found");
   if (v.choice !== null && v.choice > ballot.shownOrder.length) throw new AppError("BAD_REQUEST", "No candidate at that position");
+  if (v.choice === null && ballot.stage === "STAGE_I") throw new AppError("BAD_REQUEST", "Stage I picks the best candidate: \"none acceptable\" is a Stage-II choice");
+  const pairwise = ballot.stage === "STAGE_I" && ballot.selectionMode === "PAIRWISE";
+  const duelLog = parseDuelLog(ballot.duels);
+  if (pairwise) {
+    const { winner } = duelState(ballot.shownOrder.length, duelLog);
+    if (winner === null) throw new AppError("CONFLICT", "Finish the pairwise comparisons first");
+    if (v.choice !== winner) throw new AppError("BAD_REQUEST", `The pairwise comparisons chose mask ${winner}, not ${v.choice}`);
+  }
   const candidateId = v.choice === null ? null : ballot.shownOrder[v.choice - 1];
 
   try {
@@ -170,14 +225,14 @@ export async function castVote(actor: Actor, ballotId: string, input: CastVoteIn
       const needed = img.votesPerImage + img.extraVotes;
       if (img.counted >= needed) throw new AppError("CONFLICT", "This image already has the votes it needs");
       const voteId = uuidv7();
-      const audit = JSON.stringify({ roundId: ballot.roundId, position: v.choice, durationMs: v.durationMs });
+      const audit = JSON.stringify({ roundId: ballot.roundId, position: v.choice, durationMs: v.durationMs, ...(ballot.ownDrawing ? { ownDrawing: true } : {}) });
       await tx.$executeRaw`
         WITH nv AS (
-          INSERT INTO "Vote" (id, "ballotId", "roundId", "imageId", "voterId", "candidateId", "noneAcceptable", duels, "durationMs", "idempotencyKey", "createdAt")
+          INSERT INTO "Vote" (id, "ballotId", "roundId", "imageId", "voterId", "candidateId", "noneAcceptable", duels, "durationMs", "ownDrawing", "idempotencyKey", "createdAt")
           VALUES (${voteId}::uuid, ${ballotId}::uuid, ${ballot.roundId}::uuid, ${ballot.imageId}::uuid, ${actor.userId}::uuid, ${candidateId}::uuid,
-                  ${candidateId === null}, ${v.duels ? JSON.stringify(v.duels) : null}::jsonb, ${v.durationMs}, ${v.idempotencyKey}, now())
+                  ${candidateId === null}, ${pairwise ? JSON.stringify(duelLog) : null}::jsonb, ${v.durationMs}, ${ballot.ownDrawing}, ${v.idempotencyKey}, now())
           RETURNING id),
-        cb AS (UPDATE "Ballot" SET "closedAt" = now() WHERE id = ${ballotId}::uuid),
+        cb AS (UPDATE "Ballot" SET "closedAt" = now(), "leaseUntil" = NULL WHERE id = ${ballotId}::uuid),
         au AS (INSERT INTO "AuditLog" (at, "actorId", "projectId", action, "objectType", "objectId", after)
                VALUES (now(), ${actor.userId}::uuid, ${ballot.projectId}::uuid, 'vote.cast', 'Image', ${ballot.imageId}, ${audit}::jsonb))
         SELECT id FROM nv`;
@@ -211,9 +266,12 @@ async function decideImage(
   const diceOf = distinct.length > 1 ? await diceBetweenCandidates(tx, distinct) : () => 1;
   const t = tallyVotes(votes, diceOf, agreementDice);
   if (t.outcome === "accept") {
-    const m = await tx.$queryRaw<{ maskId: string; kind: "MANUAL" | "MACHINE" | "REDRAW" }[]>`
-      SELECT c."maskId", m.kind::text AS kind FROM "Candidate" c JOIN "Mask" m ON m.id = c."maskId" WHERE c.id = ${t.candidateId}::uuid`;
-    await acceptGroundTruth(tx, { projectId, imageId, maskId: m[0].maskId, roundId, stage: round.stage, decision: "CONSENSUS", sourceKind: m[0].kind });
+    // The shown (style-normalised) rendering is what is accepted; the original stays traced.
+    const m = await tx.$queryRaw<{ maskId: string; kind: "MANUAL" | "MACHINE" | "REDRAW"; emptyOnPositive: boolean }[]>`
+      SELECT a.id AS "maskId", m.kind::text AS kind, a.area = 0 AND i.label = 'COVID' AS "emptyOnPositive"
+      FROM "Candidate" c JOIN "Mask" m ON m.id = c."maskId" JOIN "Mask" a ON a.id = COALESCE(c."shownMaskId", c."maskId") JOIN "Image" i ON i.id = c."imageId"
+      WHERE c.id = ${t.candidateId}::uuid`;
+    await acceptGroundTruth(tx, { projectId, imageId, maskId: m[0].maskId, roundId, stage: round.stage, decision: "CONSENSUS", sourceKind: m[0].kind, emptyOnPositive: m[0].emptyOnPositive });
   } else if (t.outcome === "reject") {
     await reopenRedraw(tx, projectId, imageId, roundId);
     await recordAudit({ action: "vote.rejected_all", objectType: "Image", objectId: imageId, projectId, after: { roundId } }, tx);
@@ -243,11 +301,39 @@ export async function resolveDispute(actor: Actor, imageId: string, candidateId:
       const cand = await tx.candidate.findFirst({ where: { id: candidateId, imageId, roundId: round.id } });
       if (!cand) throw new AppError("NOT_FOUND", "Candidate not found");
       const mask = await tx.mask.findUniqueOrThrow({ where: { id: cand.maskId } });
-      await acceptGroundTruth(tx, { projectId: img.projectId, imageId, maskId: mask.id, roundId: round.id, stage: round.stage, decision: "LEAD", sourceKind: mask.kind, decidedById: actor.userId });
+      await acceptGroundTruth(tx, { projectId: img.projectId, imageId, maskId: cand.shownMaskId ?? mask.id, roundId: round.id, stage: round.stage, decision: "LEAD", sourceKind: mask.kind as "MANUAL" | "MACHINE" | "REDRAW", decidedById: actor.userId });
     } else {
       await reopenRedraw(tx, img.projectId, imageId, round.id);
     }
     await maybeCloseRound(tx, round.id);
     return { ok: true };
+  });
+}
+
+/**
+ * Records one pairwise duel (positions a and b, the winner) on the voter's ballot. The server
+ * decides which duel comes next: a duel that is not the one asked for is refused, and a
+ * retried one is answered with the current state.
+ */
+export async function recordDuel(actor: Actor, ballotId: string, input: DuelInput) {
+  const d = duelSchema.parse(input);
+  return db().$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ voterId: string; shownOrder: string[]; duels: unknown; closedAt: Date | null; stage: string; selectionMode: string }[]>`
+      SELECT b."voterId", b."shownOrder"::text[] AS "shownOrder", b.duels, b."closedAt", r.stage::text AS stage, p."selectionMode"::text AS "selectionMode"
+      FROM "Ballot" b JOIN "Round" r ON r.id = b."roundId" JOIN "Project" p ON p.id = r."projectId"
+      WHERE b.id = ${ballotId}::uuid FOR UPDATE OF b`;
+    const b = rows[0];
+    if (!b || b.voterId !== actor.userId) throw new AppError("NOT_FOUND", "Ballot not found");
+    if (b.stage !== "STAGE_I" || b.selectionMode !== "PAIRWISE") throw new AppError("CONFLICT", "This ballot is not a pairwise one");
+    if (b.closedAt) throw new AppError("CONFLICT", "This ballot is closed");
+    const log = parseDuelLog(b.duels);
+    const done = log.findIndex((x) => x.a === d.a && x.b === d.b);
+    if (done >= 0 && log[done].winner === d.winner) return duelState(b.shownOrder.length, log);
+    const now = duelState(b.shownOrder.length, log);
+    if (!now.duel || now.duel.a !== d.a || now.duel.b !== d.b) throw new AppError("CONFLICT", "That is not the comparison asked for now", { expected: now.duel });
+    if (d.winner !== d.a && d.winner !== d.b) throw new AppError("BAD_REQUEST", "The winner must be one of the two masks compared");
+    const next = [...log, d];
+    await tx.ballot.update({ where: { id: ballotId }, data: { duels: next } });
+    return duelState(b.shownOrder.length, next);
   });
 }

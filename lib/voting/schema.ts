@@ -8,3 +8,12 @@ export const castVoteSchema = z.object({
   duels: z.array(z.object({ a: z.number().int().min(1), b: z.number().int().min(1), winner: z.number().int().min(1) })).max(50).optional(),
 });
 export type CastVoteInput = z.input<typeof castVoteSchema>;
+
+export const duelSchema = z.object({ a: z.number().int().min(1).max(20), b: z.number().int().min(1).max(20), winner: z.number().int().min(1).max(20) });
+export type DuelInput = z.input<typeof duelSchema>;
+
+export const ballotNextSchema = z.object({
+  exclude: z.array(z.string().uuid()).max(5).default([]),
+  /** A preloaded ballot holds nothing until the page shows it (then it takes the lease). */
+  preload: z.boolean().default(false),
+});

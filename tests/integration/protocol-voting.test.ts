@@ -67,7 +67,7 @@ describe("Stage I", () => {
     for (const c of counts) expect(c._count._all).toBe(3);
   });
 
-  it("a full vote accepts masks with provenance, and the round closes; a Stage-II round then predicts only open images", async () => {
+  it("a full vote accepts masks with provenance (Stage I has no \"none acceptable\"), and the round closes", async () => {
     const fx = await stage1Project();
     const p = fx.project.id;
     await drawAllManual(p, fx.md.id);
@@ -77,23 +77,25 @@ describe("Stage I", () => {
     for (;;) {
       const b = await nextBallot(fx.md.actor, p);
       if (!b) break;
-      expect(Object.keys(b).sort()).toEqual(["ballotId", "candidates", "height", "imageUrl", "mode", "width"]);
+      expect(Object.keys(b).sort()).toEqual(["allowNone", "ballotId", "candidates", "duel", "duelWinner", "height", "imageUrl", "leaseMs", "mode", "width"]);
+      expect(b.allowNone).toBe(false);
       expect(b.candidates.map((c) => c.position)).toEqual([1, 2, 3]);
-      await castVote(fx.md.actor, b.ballotId, { choice: n === 0 ? null : 1 + (n % 3), durationMs: 4000, idempotencyKey: `k-${b.ballotId}` });
+      await expect(castVote(fx.md.actor, b.ballotId, { choice: null, durationMs: 4000, idempotencyKey: `none-${b.ballotId}` })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+      await castVote(fx.md.actor, b.ballotId, { choice: 1 + (n % 3), durationMs: 4000, idempotencyKey: `k-${b.ballotId}` });
       n++;
     }
     expect(n).toBe(6);
     const gts = await db().groundTruth.findMany({ where: { projectId: p, isCurrent: true, maskId: { not: null } } });
-    expect(gts.length).toBe(5);
+    expect(gts.length).toBe(6);
     for (const g of gts) {
       const mask = await db().mask.findUniqueOrThrow({ where: { id: g.maskId! }, include: { modelRun: true } });
       expect(g.roundId).toBe(roundId);
       if (mask.kind === "MACHINE") expect(mask.modelRun?.weightsSha256).toMatch(/^[0-9a-f]{64}$/);
     }
-    expect(await db().image.count({ where: { projectId: p, state: "AWAITING_REDRAW" } })).toBe(1);
-    expect(await db().task.count({ where: { projectId: p, kind: "REDRAW", status: "OPEN" } })).toBe(1);
+    expect(await db().image.count({ where: { projectId: p, state: "AWAITING_REDRAW" } })).toBe(0);
+    expect(await db().vote.count({ where: { roundId, noneAcceptable: true } })).toBe(0);
     const round = await db().round.findUniqueOrThrow({ where: { id: roundId } });
-    expect(round.status).toBe("VOTING");
+    expect(round.status).toBe("CLOSED");
     await expect(startStage2Round(fx.lead.actor, p)).rejects.toMatchObject({ code: "CONFLICT" });
   });
 });
@@ -146,21 +148,30 @@ describe("votes", () => {
     const { roundId } = await startStage1Training(fx.lead.actor, p);
     // Predictions far from the manual mask, so choices disagree (Dice below the threshold).
     await fakeTrainAndPredict(roundId, (_i, _id) => { const m = new Uint8Array(64 * 64); m.fill(1, 0, 300); return m; });
+    // The manual mask's author does not vote on it while other MDs can.
     const md2 = await makeUser();
+    const md3 = await makeUser();
     await addMember(fx.admin.actor, p, { email: md2.email, roles: ["MD"] });
-    const ballots = [await nextBallot(fx.md.actor, p), await nextBallot(md2.actor, p)];
+    await addMember(fx.admin.actor, p, { email: md3.email, roles: ["MD"] });
+    expect(await nextBallot(fx.md.actor, p)).toBeNull();
+    const ballots = [await nextBallot(md2.actor, p), await nextBallot(md3.actor, p)];
     const cand = await db().candidate.findMany({ where: { roundId } });
     const manualMask = await db().mask.findFirstOrThrow({ where: { projectId: p, kind: "MANUAL" } });
     const manualCand = cand.find((c) => c.maskId === manualMask.id)!;
+    const shown = (await db().ballot.findUniqueOrThrow({ where: { id: ballots[1]!.ballotId } })).shownOrder;
+    const machineCand = shown.find((id) => id !== manualCand.id)!;
     const posOf = async (ballotId: string, candidateId: string) => (await db().ballot.findUniqueOrThrow({ where: { id: ballotId } })).shownOrder.indexOf(candidateId) + 1;
-    await castVote(fx.md.actor, ballots[0]!.ballotId, { choice: await posOf(ballots[0]!.ballotId, manualCand.id), durationMs: 5, idempotencyKey: "t1-" + ballots[0]!.ballotId });
-    await castVote(md2.actor, ballots[1]!.ballotId, { choice: null, durationMs: 5, idempotencyKey: "t2-" + ballots[1]!.ballotId });
+    await castVote(md2.actor, ballots[0]!.ballotId, { choice: await posOf(ballots[0]!.ballotId, manualCand.id), durationMs: 5, idempotencyKey: "t1-" + ballots[0]!.ballotId });
+    await castVote(md3.actor, ballots[1]!.ballotId, { choice: await posOf(ballots[1]!.ballotId, machineCand), durationMs: 5, idempotencyKey: "t2-" + ballots[1]!.ballotId });
     const img = await db().image.findFirstOrThrow({ where: { projectId: p, inS1: true } });
     expect(img.state).toBe("DISPUTED");
     await expect(resolveDispute(fx.md.actor, img.id, manualCand.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
     await resolveDispute(fx.lead.actor, img.id, manualCand.id);
     const gt = await db().groundTruth.findFirstOrThrow({ where: { imageId: img.id, isCurrent: true } });
-    expect(gt).toMatchObject({ maskId: manualMask.id, decision: "LEAD", sourceKind: "MANUAL", decidedById: fx.lead.id });
+    // What is accepted is the style-normalised rendering of the manual mask (the original kept).
+    expect(manualCand.shownMaskId).not.toBeNull();
+    expect(gt).toMatchObject({ maskId: manualCand.shownMaskId, decision: "LEAD", sourceKind: "MANUAL", decidedById: fx.lead.id });
+    expect((await db().mask.findUniqueOrThrow({ where: { id: gt.maskId! } })).normalisedFromId).toBe(manualMask.id);
     expect((await db().round.findUniqueOrThrow({ where: { id: roundId } })).status).toBe("CLOSED");
     await expect(resolveDispute(fx.lead.actor, img.id, manualCand.id)).rejects.toMatchObject({ code: "CONFLICT" });
   });

@@ -34,7 +34,9 @@ describe("protocol simulation", () => {
     }
     const machine = await db().groundTruth.findMany({ where: { projectId: project.id, isCurrent: true, sourceKind: "MACHINE" } });
     for (const g of machine) {
-      const mask = await db().mask.findUniqueOrThrow({ where: { id: g.maskId! }, include: { modelRun: true } });
+      // The accepted mask is the style-normalised rendering; provenance leads to the original.
+      const shown = await db().mask.findUniqueOrThrow({ where: { id: g.maskId! } });
+      const mask = await db().mask.findUniqueOrThrow({ where: { id: shown.normalisedFromId ?? shown.id }, include: { modelRun: true } });
       expect(mask.modelRun?.weightsSha256).toMatch(/^[0-9a-f]{64}$/);
       const trained = await db().modelRunImage.findUnique({ where: { runId_imageId: { runId: mask.modelRunId!, imageId: g.imageId } } });
       expect(trained?.trained ?? false).toBe(false);

@@ -26,11 +26,11 @@ export async function drawAllManual(projectId: string, userId: string) {
  * Stands in for the trainer and the predict workers: marks each queued run trained, writes
  * a machine prediction for every image the run may predict, and completes the jobs.
  */
-export async function fakeTrainAndPredict(roundId: string, maskFor: (runIndex: number, imageId: string) => Uint8Array | null = () => null) {
+export async function fakeTrainAndPredict(roundId: string, maskFor: (runIndex: number, imageId: string) => Uint8Array | null = () => null, metricsFor: (runIndex: number) => unknown = () => ({})) {
   const runs = await db().modelRun.findMany({ where: { roundId }, orderBy: { createdAt: "asc" } });
   for (const [i, run] of runs.entries()) {
     await db().job.updateMany({ where: { name: "train", singletonKey: `train:${run.id}` }, data: { status: "SUCCEEDED" } });
-    await completeTrainingRun(run.id, { artifactKey: `fake/${run.id}.onnx`, weightsSha256: "0".repeat(64), metrics: {} });
+    await completeTrainingRun(run.id, { artifactKey: `fake/${run.id}.onnx`, weightsSha256: "0".repeat(64), metrics: metricsFor(i) });
     for (const imageId of await predictionImageIds(run.id)) {
       const img = await db().image.findUniqueOrThrow({ where: { id: imageId } });
       await registerPrediction(run, img, maskFor(i, imageId) ?? discMask(img.width, img.height, 2 + i), null);

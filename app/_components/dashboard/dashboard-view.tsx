@@ -12,6 +12,7 @@ import { DisputedList } from "./disputed-list";
 import { ModelsPanel } from "./models-panel";
 import { LivePanel } from "./live-panel";
 import { BurnedInLink } from "../review/burned-in-link";
+import { BlindPanel } from "./blind-panel";
 
 export function DashboardView({ d, actor }: { d: Dashboard; actor: Actor }) {
   return (
@@ -33,6 +34,7 @@ export function DashboardView({ d, actor }: { d: Dashboard; actor: Actor }) {
         d={d}
         dice={<Suspense fallback={<p className="text-sm text-muted">Comparing the chosen masks…</p>}><DicePanel actor={actor} projectId={d.project.id} /></Suspense>}
       />
+      <BlindPanel d={d} />
       <DisputedList d={d} />
       <ModelsPanel d={d} />
     </div>
