@@ -8,15 +8,16 @@ import type { SimImage } from "./sources";
 export type ManualArm = { masks: Map<string, Uint8Array>; seconds: Map<string, number>; reader: Map<string, number> };
 
 /**
- * The paired baseline: every COVID-19 image drawn by hand by the same reader who first worked on
- * it in the protocol arm, with the same seeds (so a Stage-I manual drawing is the very same mask,
- * at the very same time cost, in both arms).
+ * The paired baseline: every COVID-19 image drawn by hand by the same reader who drew it in the
+ * protocol arm (or, for an image no one drew there, who first voted on it), with the same seeds:
+ * a reader's first drawing of an image is the very same mask, at the very same time cost, in
+ * both arms.
  */
-export function manualArm(o: { images: Map<string, SimImage>; readings: Readings; readers: readonly ReaderProfile[]; firstReader: Map<string, number>; seed: number; timeModel: TimeModel }): ManualArm {
+export function manualArm(o: { images: Map<string, SimImage>; readings: Readings; readers: readonly ReaderProfile[]; firstReader: Map<string, number>; drawer: Map<string, number>; seed: number; timeModel: TimeModel }): ManualArm {
   const out: ManualArm = { masks: new Map(), seconds: new Map(), reader: new Map() };
   for (const [id, img] of o.images) {
     if (img.label !== "COVID") continue;
-    const ri = o.firstReader.get(id) ?? hashSeed("manual-reader", o.seed, img.name) % o.readers.length;
+    const ri = o.drawer.get(id) ?? o.firstReader.get(id) ?? hashSeed("manual-reader", o.seed, img.name) % o.readers.length;
     const reader = o.readers[ri];
     const mask = drawFromReading(o.readings.of(reader, id), reader, "MANUAL");
     out.masks.set(id, mask);

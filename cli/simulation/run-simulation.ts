@@ -51,6 +51,8 @@ export type Ledger = {
   byKind: { draw: number; edit: number; vote: number; confirm: number };
   /** The reader who first worked on each image (drew it, or voted on it). */
   firstReader: Map<string, number>;
+  /** The reader who drew (or redrew) the image's latest hand-made mask. */
+  drawer: Map<string, number>;
   voters: Map<string, Set<number>>;
   redraws: { fromScratch: number; fromCandidate: number };
 };
@@ -93,7 +95,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRep
   }
   const readings = new Readings(byId);
 
-  const ledger: Ledger = { seconds: new Map(), byKind: { draw: 0, edit: 0, vote: 0, confirm: 0 }, firstReader: new Map(), voters: new Map(), redraws: { fromScratch: 0, fromCandidate: 0 } };
+  const ledger: Ledger = { seconds: new Map(), byKind: { draw: 0, edit: 0, vote: 0, confirm: 0 }, firstReader: new Map(), drawer: new Map(), voters: new Map(), redraws: { fromScratch: 0, fromCandidate: 0 } };
   const spend = (imageId: string, mdIndex: number, a: TimedAction, taskKey: string) => {
     const img = byId.get(imageId)!;
     const s = actionSeconds(a, { seed: o.seed, reader: mds[mdIndex].profile, imageKey: img.name, taskKey }, timeModel);
@@ -103,9 +105,11 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRep
     return s;
   };
 
+  // A reader's first drawing of an image is their "MANUAL" one, whatever the task: the same mask
+  // and time as in the paired manual arm; later drawings of the same image are new attempts.
+  const attempts = new Map<string, number>();
   const draw = async () => {
     let n = 0;
-    const attempts = new Map<string, number>();
     for (let turn = 0; ; turn++) {
       let task = null;
       let mi = 0;
@@ -126,8 +130,10 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRep
         n++;
         continue;
       }
-      const attempt = task.kind === "MANUAL" ? "MANUAL" : `REDRAW:${(attempts.get(task.image.id) ?? 0) + 1}`;
-      attempts.set(task.image.id, (attempts.get(task.image.id) ?? 0) + 1);
+      const ak = `${mi}:${task.image.id}`;
+      const prior = attempts.get(ak) ?? 0;
+      attempts.set(ak, prior + 1);
+      const attempt = prior === 0 ? "MANUAL" : `REDRAW:${prior}`;
       const scratch = drawFromReading(reading, md.profile, attempt);
       let mask = scratch;
       let action: TimedAction = { kind: "draw", work: maskWork(scratch, img.width, img.height) };
@@ -142,6 +148,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRep
         }
       }
       if (task.kind === "REDRAW") ledger.redraws[action.kind === "edit" ? "fromCandidate" : "fromScratch"]++;
+      ledger.drawer.set(task.image.id, mi);
       const s = spend(task.image.id, mi, action, attempt);
       await submitTask(md.actor, task.id, encodeMaskPng(mask, img.width, img.height), { elapsedMs: Math.round(s * 1000), idempotencyKey: `sim-${task.id}` });
       n++;
@@ -194,7 +201,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRep
     o.log(`Stage II round ${round}: ${await vote("STAGE_II")} votes`);
     o.log(`Stage II round ${round}: ${await draw()} redraws and confirmations`);
   }
-  const manual = manualArm({ images: byId, readings, readers, firstReader: ledger.firstReader, seed: o.seed, timeModel });
+  const manual = manualArm({ images: byId, readings, readers, firstReader: ledger.firstReader, drawer: ledger.drawer, seed: o.seed, timeModel });
   return buildReport({ projectId: project.id, images: byId, readings, readers, ledger, manual, elapsedS: (Date.now() - t0) / 1000, seed: o.seed, bootstrapReps: o.bootstrapReps, models });
 }
 
