@@ -181,7 +181,12 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRep
 
   const runJobs = async (what: string) => {
     if (models.kind === "stub") return drainStubJobs(project.id, byId, models.quality);
-    await drainJobs(project.id, (c) => o.log(`${what}: ${c.SUCCEEDED ?? 0} jobs done, ${c.RUNNING ?? 0} running, ${c.QUEUED ?? 0} queued`));
+    let last = "";
+    await drainJobs(project.id, (c) => {
+      const line = `${what}: ${c.SUCCEEDED ?? 0} jobs done, ${c.RUNNING ?? 0} running, ${c.QUEUED ?? 0} queued`;
+      if (line !== last) o.log(`${line} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+      last = line;
+    });
   };
 
   await selectStage1Subset(leadActor, project.id, { size: o.s1Size, seed: o.seed });
