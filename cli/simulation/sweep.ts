@@ -110,8 +110,10 @@ export function sweepSvg(cells: SweepCell[]): string {
     levels.forEach((rf, k) => {
       const row = cells.filter((c) => c.readerFactor === rf).sort((a, b) => a.x - b.x);
       const col = colors[k % colors.length];
-      parts.push(`<polyline fill="none" stroke="${col}" stroke-width="2" points="${row.map((c) => `${X(c.x)},${Y(get(c).estimate)}`).join(" ")}"/>`);
-      for (const c of row) parts.push(`<line x1="${X(c.x)}" x2="${X(c.x)}" y1="${Y(get(c).lo)}" y2="${Y(get(c).hi)}" stroke="${col}"/><circle cx="${X(c.x)}" cy="${Y(get(c).estimate)}" r="3" fill="${col}"/>`);
+      // Reader levels side by side at each x so their interval bars do not hide each other.
+      const dx = (k - (levels.length - 1) / 2) * 7;
+      parts.push(`<polyline fill="none" stroke="${col}" stroke-width="2" points="${row.map((c) => `${X(c.x) + dx},${Y(get(c).estimate)}`).join(" ")}"/>`);
+      for (const c of row) parts.push(`<line x1="${X(c.x) + dx}" x2="${X(c.x) + dx}" y1="${Y(get(c).lo)}" y2="${Y(get(c).hi)}" stroke="${col}"/><circle cx="${X(c.x) + dx}" cy="${Y(get(c).estimate)}" r="3" fill="${col}"/>`);
       parts.push(`<text x="${ox + pw - 4}" y="${pad + 14 + 14 * k}" text-anchor="end" font-size="11" fill="${col}">readers ×${rf}</text>`);
     });
     return parts.join("\n");
