@@ -36,8 +36,8 @@ export async function run(argv: string[]) {
     ? await folderImages(flags.data, typeof flags.limit === "string" ? num(flags.limit, 0) : undefined)
     : await syntheticImages({ count: num(flags.images, 60), covidFraction: num(flags.covid, 0.8), width: num(flags.width, 256), seed: num(flags.seed, 1) });
   const tiny = (arch: string) => ({ arch, encoder: "tiny" });
-  let readers = scaleReaderErrors(DEFAULT_PANEL, num(flags.readers, 1));
-  readers = withVotingHabits(readers, { positionBias: num(flags["position-bias"], 0), fatigue: num(flags.fatigue, 0) });
+  const habits = { positionBias: num(flags["position-bias"], 0), fatigue: num(flags.fatigue, 0) };
+  const readers = withVotingHabits(scaleReaderErrors(DEFAULT_PANEL, num(flags.readers, 1)), habits);
   const base: SimulationOptions = {
     images,
     s1Size: num(flags.s1, Math.min(20, images.length)),
@@ -58,7 +58,7 @@ export async function run(argv: string[]) {
     if (flags.sweep) {
       const rf = (typeof flags["sweep-readers"] === "string" ? flags["sweep-readers"] : "0.5,1,2").split(",").map((x) => num(x, NaN));
       const levels = parseModelLevels(typeof flags["sweep-models"] === "string" ? flags["sweep-models"] : "0.3,0.6,0.8,0.95");
-      const cells = await runSweep({ ...base, readers: DEFAULT_PANEL }, rf, levels, runSimulation);
+      const cells = await runSweep({ ...base, readers: withVotingHabits(DEFAULT_PANEL, habits) }, rf, levels, runSimulation);
       console.log(formatSweep(cells));
       const out = typeof flags.out === "string" ? flags.out : "simulation-sweep";
       mkdirSync(out, { recursive: true });
