@@ -36,6 +36,7 @@ export type SimulationReport = {
   acceptedBySource: Record<string, number>;
   mdSeconds: { draw: number; edit: number; vote: number; confirm: number; manualArm: number };
   redraws: { fromScratch: number; fromCandidate: number };
+  votesOnOwnDrawing: number;
   elapsedS: number;
 };
 
@@ -134,6 +135,7 @@ export async function buildReport(o: {
     acceptedBySource: bySource,
     mdSeconds: { ...o.ledger.byKind, manualArm: mS.reduce((a, b) => a + b, 0) },
     redraws: o.ledger.redraws,
+    votesOnOwnDrawing: o.ledger.votesOnOwnDrawing,
     elapsedS: o.elapsedS,
   };
 }
@@ -157,6 +159,7 @@ export function formatReport(r: SimulationReport): string {
     `MD-seconds per mask         ${s1(r.mdSecondsPerMask.protocol).padEnd(11)}${s1(r.mdSecondsPerMask.manual).padEnd(14)}${signS(r.mdSecondsPerMask.diff.estimate)} [${signS(r.mdSecondsPerMask.diff.lo)}, ${signS(r.mdSecondsPerMask.diff.hi)}]; ratio ${ci(r.mdSecondsPerMask.ratio, (x) => x.toFixed(2))}`,
     ``,
     `Accepted machine masks a majority of the other readers would reject: ${r.riskyMachineShare.risky} of ${r.riskyMachineShare.machineAccepted} (${pct(r.riskyMachineShare.estimate)} [${pct(r.riskyMachineShare.lo)}, ${pct(r.riskyMachineShare.hi)}])`,
+    `Votes cast by the MD who drew the image's hand-made candidate: ${r.votesOnOwnDrawing} of ${r.stage1MachinePreferred.votes + r.stage2Rejection.votes}`,
     `Stage I: machine mask preferred in ${pct(r.stage1MachinePreferred.estimate)} [${pct(r.stage1MachinePreferred.lo)}, ${pct(r.stage1MachinePreferred.hi)}] of images (${r.stage1MachinePreferred.votes} votes; paper: 3 of 5)`,
     `Stage II: every candidate rejected in ${pct(r.stage2Rejection.estimate)} [${pct(r.stage2Rejection.lo)}, ${pct(r.stage2Rejection.hi)}] of images (${r.stage2Rejection.votes} votes; paper: under 5%)`,
     `Accepted masks by source: ${JSON.stringify(r.acceptedBySource)}; redraws from a candidate ${r.redraws.fromCandidate}, from scratch ${r.redraws.fromScratch}`,

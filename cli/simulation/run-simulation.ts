@@ -55,6 +55,8 @@ export type Ledger = {
   drawer: Map<string, number>;
   voters: Map<string, Set<number>>;
   redraws: { fromScratch: number; fromCandidate: number };
+  /** Votes cast on an image by the reader who drew its hand-made candidate (blind by content forbids these). */
+  votesOnOwnDrawing: number;
 };
 
 /**
@@ -95,7 +97,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRep
   }
   const readings = new Readings(byId);
 
-  const ledger: Ledger = { seconds: new Map(), byKind: { draw: 0, edit: 0, vote: 0, confirm: 0 }, firstReader: new Map(), drawer: new Map(), voters: new Map(), redraws: { fromScratch: 0, fromCandidate: 0 } };
+  const ledger: Ledger = { seconds: new Map(), byKind: { draw: 0, edit: 0, vote: 0, confirm: 0 }, firstReader: new Map(), drawer: new Map(), voters: new Map(), redraws: { fromScratch: 0, fromCandidate: 0 }, votesOnOwnDrawing: 0 };
   const spend = (imageId: string, mdIndex: number, a: TimedAction, taskKey: string) => {
     const img = byId.get(imageId)!;
     const s = actionSeconds(a, { seed: o.seed, reader: mds[mdIndex].profile, imageKey: img.name, taskKey }, timeModel);
@@ -171,6 +173,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRep
       const v = ballot.mode === "PAIRWISE" ? votePairwise(reading, cands, md.profile, ctx) : voteNWay(reading, cands, md.profile, ctx);
       const s = spend(image.id, mi, { kind: "vote", candidates: cands.length }, `VOTE:${ballot.ballotId}`);
       md.votesCast++;
+      if (ledger.drawer.get(image.id) === mi) ledger.votesOnOwnDrawing++;
       if (!ledger.voters.has(image.id)) ledger.voters.set(image.id, new Set());
       ledger.voters.get(image.id)!.add(mi);
       await castVote(md.actor, ballot.ballotId, { choice: v.choice === null ? null : v.choice + 1, durationMs: Math.round(s * 1000), idempotencyKey: `sim-${ballot.ballotId}` });
