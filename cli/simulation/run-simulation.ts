@@ -107,6 +107,13 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRep
     return s;
   };
 
+  // Reproducible keys (ballot and task ids are random): image, stage and how many times before.
+  const seen = new Map<string, number>();
+  const nth = (k: string) => {
+    const n = (seen.get(k) ?? 0) + 1;
+    seen.set(k, n);
+    return `${k}:${n}`;
+  };
   // A reader's first drawing of an image is their "MANUAL" one, whatever the task: the same mask
   // and time as in the paired manual arm; later drawings of the same image are new attempts.
   const attempts = new Map<string, number>();
@@ -126,8 +133,9 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRep
       const starts: Uint8Array[] = [];
       for (let i = 0; i < task.startMasks; i++) starts.push((await decodeMaskPng(await getStartMaskPng(md.actor, task.id, i))).mask);
       if (task.kind === "CONFIRM") {
-        const approved = starts.length > 0 && wouldAccept(reading, starts[0], md.profile, `confirm:${task.id}`);
-        const s = spend(task.image.id, mi, { kind: "confirm" }, `CONFIRM:${task.id}`);
+        const key = nth(`CONFIRM:${img.name}`);
+        const approved = starts.length > 0 && wouldAccept(reading, starts[0], md.profile, key);
+        const s = spend(task.image.id, mi, { kind: "confirm" }, key);
         await confirmTask(md.actor, task.id, { approved, elapsedMs: Math.round(s * 1000), idempotencyKey: `sim-${task.id}` });
         n++;
         continue;
@@ -169,9 +177,10 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRep
       const reading = readings.of(md.profile, image.id);
       const cands: Uint8Array[] = [];
       for (const c of ballot.candidates) cands.push((await loadMask(await ballotCandidateKey(md.actor, ballot.ballotId, c.position))).mask);
-      const ctx = { key: ballot.ballotId, allowNone: stage === "STAGE_II", votesCast: md.votesCast };
+      const key = nth(`VOTE:${byId.get(image.id)!.name}:${stage}`);
+      const ctx = { key, allowNone: stage === "STAGE_II", votesCast: md.votesCast };
       const v = ballot.mode === "PAIRWISE" ? votePairwise(reading, cands, md.profile, ctx) : voteNWay(reading, cands, md.profile, ctx);
-      const s = spend(image.id, mi, { kind: "vote", candidates: cands.length }, `VOTE:${ballot.ballotId}`);
+      const s = spend(image.id, mi, { kind: "vote", candidates: cands.length }, key);
       md.votesCast++;
       if (ledger.drawer.get(image.id) === mi) ledger.votesOnOwnDrawing++;
       if (!ledger.voters.has(image.id)) ledger.voters.set(image.id, new Set());

@@ -2,13 +2,13 @@
 // reading (Dice) plus perception noise, optionally with primacy bias and fatigue; "none acceptable"
 // (Stage II) when nothing looks close enough. Works from the reading only.
 import { dice } from "./mask-ops";
-import { createRng, hashSeed, type Rng } from "./prng";
+import { createRng, hashSeed } from "./prng";
 import type { ReaderProfile } from "./reader-profile";
 import type { Reading } from "./reading";
 import { assertNotTruth } from "./truth-guard";
 
 export interface VoteContext {
-  /** Distinguishes votes so the noise differs between them (ballot id, image and round). */
+  /** Distinguishes votes so the noise differs between them (image, stage, and the how-many-th vote on it). */
   key: string;
   /** Stage II allows "none acceptable"; Stage I always picks one. */
   allowNone: boolean;
@@ -23,7 +23,15 @@ export interface ReaderVote {
   perceived: number[];
 }
 
-function judge(reading: Reading, candidates: readonly Uint8Array[], reader: ReaderProfile, ctx: VoteContext, rng: Rng) {
+function maskHash(mask: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let p = 0; p < mask.length; p++) if (mask[p] !== 0) h = Math.imul(h ^ p, 0x01000193);
+  return h >>> 0;
+}
+
+// Each candidate's perception noise is seeded by the vote and the candidate's content, so a
+// shuffled order changes nothing but the (optional) position bias.
+function judge(reading: Reading, candidates: readonly Uint8Array[], reader: ReaderProfile, ctx: VoteContext, label: string) {
   assertNotTruth(reading.mask, "vote");
   if (candidates.length === 0) throw new Error("a vote needs at least one candidate");
   const sd = reader.perceptionNoise * (1 + (reader.fatigue * (ctx.votesCast ?? 0)) / 100);
@@ -34,13 +42,14 @@ function judge(reading: Reading, candidates: readonly Uint8Array[], reader: Read
     return dice(reading.mask, c);
   });
   const primacy = (i: number) => (n > 1 ? (reader.positionBias * (n - 1 - i)) / (n - 1) : 0);
-  return { perceive: (i: number) => similarity[i] + primacy(i) + rng.normal(0, sd) };
+  const looks = candidates.map(() => 0);
+  const noise = (i: number) => createRng(hashSeed(label, reader.seed, ctx.key, maskHash(candidates[i]), looks[i]++)).normal(0, sd);
+  return { perceive: (i: number) => similarity[i] + primacy(i) + noise(i) };
 }
 
 /** n-way: the candidate that looks closest to the reading, or none when it is below the reader's bar. */
 export function voteNWay(reading: Reading, candidates: readonly Uint8Array[], reader: ReaderProfile, ctx: VoteContext): ReaderVote {
-  const rng = createRng(hashSeed("vote", reader.seed, ctx.key));
-  const { perceive } = judge(reading, candidates, reader, ctx, rng);
+  const { perceive } = judge(reading, candidates, reader, ctx, "vote");
   const perceived = candidates.map((_, i) => perceive(i));
   let pick = 0;
   for (let i = 1; i < perceived.length; i++) if (perceived[i] > perceived[pick]) pick = i;
@@ -49,8 +58,7 @@ export function voteNWay(reading: Reading, candidates: readonly Uint8Array[], re
 
 /** Pairwise: duels in shown order, the winner stays; the survivor is then checked against the bar. */
 export function votePairwise(reading: Reading, candidates: readonly Uint8Array[], reader: ReaderProfile, ctx: VoteContext): ReaderVote & { duels: { a: number; b: number; winner: number }[] } {
-  const rng = createRng(hashSeed("pairwise", reader.seed, ctx.key));
-  const { perceive } = judge(reading, candidates, reader, ctx, rng);
+  const { perceive } = judge(reading, candidates, reader, ctx, "pairwise");
   const perceived = candidates.map(() => Number.NaN);
   const look = (i: number) => (perceived[i] = perceive(i));
   const duels: { a: number; b: number; winner: number }[] = [];
