@@ -53,7 +53,7 @@ describe("protocol simulation, paired against drawing everything by hand", () =>
   }, 900_000);
 
   it("with deliberately poor models the protocol costs MD time or quality", async () => {
-    const r = await simulate({ kind: "stub", quality: 0.15 }, 3);
+    const r = await simulate({ kind: "stub", quality: 0.05 }, 3);
     await expectProvenance(r, 36);
     const costsTime = r.mdSecondsPerMask.ratio.lo > 1;
     const costsQuality = r.dice.diff.hi < 0;
