@@ -83,7 +83,8 @@ export async function folderImages(dir: string, limit?: number): Promise<SimImag
     const pixels = new Uint8Array(truth.length);
     for (let p = 0; p < pixels.length; p++) pixels[p] = grey.data[p * grey.info.channels];
     const cls = manifest.get(stem)?.class;
-    const positive = cls ? /covid/i.test(cls) : truth.some((v) => v);
+    // "Non-COVID" names a class too: only a class that starts with COVID is positive.
+    const positive = cls ? /^covid/i.test(cls.trim()) : truth.some((v) => v);
     out.push({ name: stem, png, truth: sealTruth(truth, m.info.width, m.info.height), pixels, width: m.info.width, height: m.info.height, label: positive ? "COVID" : "CONTROL", patient: stem, source: manifest.get(stem)?.source_split ?? "folder" });
   }
   return out;
