@@ -1,36 +1,75 @@
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { parseArgs, withDatabase } from "../context";
 import { folderImages, syntheticImages } from "../simulation/sources";
 import { formatReport } from "../simulation/report";
+import { formatSweep, parseModelLevels, runSweep, sweepSvg } from "../simulation/sweep";
+import { DEFAULT_PANEL, scaleReaderErrors, withVotingHabits } from "../../lib/simulate/reader-profile";
+import type { CandidateModels, SimulationOptions } from "../simulation/run-simulation";
 
-export const summary = "run the whole protocol headless with simulated MDs and the real trainer";
+export const summary = "run the whole protocol headless with simulated MDs (paired against drawing everything by hand)";
 
-const num = (v: string | true | undefined, d: number) => (typeof v === "string" ? Number(v) : d);
+const num = (v: string | true | undefined, d: number) => {
+  if (typeof v !== "string") return d;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new Error(`expected a number, got "${v}"`);
+  return n;
+};
 
-/** tandem simulate [--data <folder>] [--images 60] [--s1 20] [--folds 5] [--epochs 30] [--size 96] [--net-width 8] [--rounds 2] [--accept 0.85] [--json out.json] */
+function models(v: string | true | undefined): CandidateModels {
+  if (v === undefined || v === "trained") return { kind: "trained" };
+  const m = typeof v === "string" ? /^stub:([0-9.]+)$/.exec(v) : null;
+  if (!m || !(Number(m[1]) >= 0 && Number(m[1]) <= 1)) throw new Error(`--models must be "trained" or "stub:<quality 0–1>", got "${v}"`);
+  return { kind: "stub", quality: Number(m[1]) };
+}
+
+/**
+ * tandem simulate [--data <folder>] [--limit N] [--images 60] [--s1 20] [--folds 5] [--epochs 30] [--size 96]
+ *   [--net-width 8] [--rounds 2] [--models trained|stub:<q>] [--readers <error factor>] [--position-bias 0.03]
+ *   [--fatigue 0.2] [--pairwise] [--bootstrap 2000] [--json out.json]
+ *   [--sweep [--sweep-readers 0.5,1,2] [--sweep-models 0.3,0.6,0.8,0.95|epochs:2,epochs:30] [--out dir]]
+ */
 export async function run(argv: string[]) {
   const { flags } = parseArgs(argv);
   const log = (m: string) => process.stderr.write(`simulate: ${m}\n`);
   const images = typeof flags.data === "string"
-    ? await folderImages(flags.data)
+    ? await folderImages(flags.data, typeof flags.limit === "string" ? num(flags.limit, 0) : undefined)
     : await syntheticImages({ count: num(flags.images, 60), covidFraction: num(flags.covid, 0.8), width: num(flags.width, 256), seed: num(flags.seed, 1) });
   const tiny = (arch: string) => ({ arch, encoder: "tiny" });
-  const report = await withDatabase(async () => {
+  const habits = { positionBias: num(flags["position-bias"], 0), fatigue: num(flags.fatigue, 0) };
+  const readers = withVotingHabits(scaleReaderErrors(DEFAULT_PANEL, num(flags.readers, 1)), habits);
+  const base: SimulationOptions = {
+    images,
+    s1Size: num(flags.s1, Math.min(20, images.length)),
+    folds: num(flags.folds, 5),
+    stage1Archs: ["unet", "unetpp", "dla"].map(tiny),
+    stage2Networks: ["unet", "unetpp", "dla"].map(tiny),
+    train: { size: num(flags.size, 96), epochs: num(flags.epochs, 30), batchSize: num(flags.batch, 8), lr: num(flags.lr, 3e-3), width: num(flags["net-width"], 8) },
+    maxStage2Rounds: num(flags.rounds, 2),
+    seed: num(flags.seed, 1),
+    log,
+    readers,
+    models: models(flags.models),
+    selectionMode: flags.pairwise ? "PAIRWISE" : "NWAY",
+    bootstrapReps: num(flags.bootstrap, 2000),
+  };
+  await withDatabase(async () => {
     const { runSimulation } = await import("../simulation/run-simulation");
-    return runSimulation({
-      images,
-      s1Size: num(flags.s1, Math.min(20, images.length)),
-      folds: num(flags.folds, 5),
-      stage1Archs: ["unet", "unetpp", "dla"].map(tiny),
-      stage2Networks: ["unet", "unetpp", "dla"].map(tiny),
-      train: { size: num(flags.size, 96), epochs: num(flags.epochs, 30), batchSize: num(flags.batch, 8), lr: num(flags.lr, 3e-3), width: num(flags["net-width"], 8) },
-      maxStage2Rounds: num(flags.rounds, 2),
-      acceptDice: num(flags.accept, 0.85),
-      seed: num(flags.seed, 1),
-      log,
-    });
+    if (flags.sweep) {
+      const rf = (typeof flags["sweep-readers"] === "string" ? flags["sweep-readers"] : "0.5,1,2").split(",").map((x) => num(x, NaN));
+      const levels = parseModelLevels(typeof flags["sweep-models"] === "string" ? flags["sweep-models"] : "0.3,0.6,0.8,0.95");
+      const cells = await runSweep({ ...base, readers: withVotingHabits(DEFAULT_PANEL, habits) }, rf, levels, runSimulation);
+      console.log(formatSweep(cells));
+      const out = typeof flags.out === "string" ? flags.out : "simulation-sweep";
+      mkdirSync(out, { recursive: true });
+      writeFileSync(path.join(out, "sweep.json"), JSON.stringify(cells, null, 2));
+      writeFileSync(path.join(out, "sweep.svg"), sweepSvg(cells));
+      log(`wrote ${path.join(out, "sweep.json")} and ${path.join(out, "sweep.svg")}`);
+      return;
+    }
+    const report = await runSimulation(base);
+    console.log(formatReport(report));
+    if (typeof flags.json === "string") writeFileSync(flags.json, JSON.stringify(report, null, 2));
+    if (flags.json === true) console.log(JSON.stringify(report));
   });
-  console.log(formatReport(report));
-  if (typeof flags.json === "string") writeFileSync(flags.json, JSON.stringify(report, null, 2));
-  if (flags.json === true) console.log(JSON.stringify(report));
 }

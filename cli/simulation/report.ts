@@ -1,106 +1,168 @@
+// The only part of the simulation that meets the truth: compares the protocol arm's accepted
+// masks and the paired manual arm's drawings with it, image by image, with bootstrap intervals.
 import { loadMask } from "../../lib/masks/queries";
 import { confusionCounts, dice } from "../../lib/masks/measures";
 import { protocolOutcome } from "../../lib/protocol/queries";
-import { simulateDrawing, type MdProfile } from "../../lib/simulate/simulated-md";
-import { drawingSeconds, drawingWorkOf } from "../../lib/simulate/time-model";
+import { bootstrap, meanOver, type Interval } from "../../lib/simulate/bootstrap";
+import { dice as maskDice } from "../../lib/simulate/mask-ops";
+import { drawFromReading } from "../../lib/simulate/reader-draw";
+import type { ReaderProfile } from "../../lib/simulate/reader-profile";
+import { wouldAccept } from "../../lib/simulate/reader-vote";
+import { unsealTruth } from "../../lib/simulate/truth";
+import type { CandidateModels, Ledger } from "./run-simulation";
+import type { ManualArm } from "./manual-arm";
+import type { Readings } from "./readings";
 import type { SimImage } from "./sources";
+
+export type Paired = { protocol: number; manual: number; diff: Interval };
 
 export type SimulationReport = {
   projectId: string;
+  models: string;
   images: number;
   covidImages: number;
+  readers: number;
   rounds: number;
   complete: boolean;
-  accepted: { meanDice: number; pixelF1: number; bySource: Record<string, number> };
-  manualOnly: { meanDice: number; pixelF1: number };
-  stage1: { votes: number; machineWins: number; machineWinShare: number; winsByArch: Record<string, number> };
-  stage2: { votes: number; rejections: number; rejectionShare: number };
-  mdSeconds: { drawing: number; voting: number; perAcceptedMask: number; manualOnlyPerMask: number; ratio: number };
+  /** Mean pairwise Dice between the simulated readers' own drawings on this data (calibration). */
+  interReaderDice: number;
+  dice: Paired;
+  pixelF1: Paired;
+  mdSecondsPerMask: Paired & { ratio: Interval };
+  /** Accepted machine masks that a majority of the readers who did not vote on them would reject. */
+  riskyMachineShare: Interval & { machineAccepted: number; risky: number };
+  stage1MachinePreferred: Interval & { votes: number };
+  stage2Rejection: Interval & { votes: number };
+  acceptedBySource: Record<string, number>;
+  mdSeconds: { draw: number; edit: number; vote: number; confirm: number; manualArm: number };
+  redraws: { fromScratch: number; fromCandidate: number };
+  votesOnOwnDrawing: number;
   elapsedS: number;
 };
 
-function pooledF1(pairs: { pred: Uint8Array; truth: Uint8Array }[]) {
+type Counts = { tp: number; fp: number; fn: number };
+
+function pooledF1(c: Counts[], idx: Int32Array) {
   let tp = 0, fp = 0, fn = 0;
-  for (const p of pairs) {
-    const c = confusionCounts(p.pred, p.truth);
-    tp += c.tp; fp += c.fp; fn += c.fn;
+  for (const i of idx) {
+    tp += c[i].tp;
+    fp += c[i].fp;
+    fn += c[i].fn;
   }
   return tp + fp + fn === 0 ? 1 : (2 * tp) / (2 * tp + fp + fn);
 }
 
-/**
- * Compares what the protocol accepted with the truth, and with a manual-only baseline: the
- * same simulated MDs drawing every COVID-19 image by hand (MD-seconds from the same time model).
- */
+function sumOver(v: number[], idx: Int32Array) {
+  let s = 0;
+  for (const i of idx) s += v[i];
+  return s;
+}
+
 export async function buildReport(o: {
   projectId: string;
-  truth: Map<string, SimImage>;
-  seconds: { drawing: number; voting: number; drawings: number; votes: number };
-  profiles: MdProfile[];
+  images: Map<string, SimImage>;
+  readings: Readings;
+  readers: readonly ReaderProfile[];
+  ledger: Ledger;
+  manual: ManualArm;
   elapsedS: number;
-  rngSeed: number;
+  seed: number;
+  bootstrapReps?: number;
+  models: CandidateModels;
 }): Promise<SimulationReport> {
   const out = await protocolOutcome(o.projectId);
-  const covid = [...o.truth.entries()].filter(([, t]) => t.label === "COVID");
-  const acceptedPairs: { pred: Uint8Array; truth: Uint8Array }[] = [];
+  const accepted = new Map(out.accepted.map((a) => [a.imageId, a]));
+  const covid = [...o.images.entries()].filter(([, t]) => t.label === "COVID");
+  const pD: number[] = [], mD: number[] = [], pC: Counts[] = [], mC: Counts[] = [], pS: number[] = [], mS: number[] = [];
+  const risky: number[] = [], s1: number[] = [], s2: number[] = [];
   const bySource: Record<string, number> = {};
-  let diceSum = 0;
-  for (const [imageId, t] of covid) {
-    const gt = out.accepted.find((a) => a.imageId === imageId);
-    const pred = gt?.maskKey ? (await loadMask(gt.maskKey)).mask : new Uint8Array(t.truth.length);
-    acceptedPairs.push({ pred, truth: t.truth });
-    diceSum += dice(pred, t.truth);
-    if (gt) bySource[gt.sourceKind] = (bySource[gt.sourceKind] ?? 0) + 1;
+  let machineAccepted = 0, riskyCount = 0;
+  for (const [id, img] of covid) {
+    const truth = unsealTruth(img.truth);
+    const a = accepted.get(id);
+    const pred = a?.maskKey ? (await loadMask(a.maskKey)).mask : new Uint8Array(truth.length);
+    if (a) bySource[a.sourceKind] = (bySource[a.sourceKind] ?? 0) + 1;
+    const man = o.manual.masks.get(id)!;
+    pD.push(dice(pred, truth));
+    mD.push(dice(man, truth));
+    pC.push(confusionCounts(pred, truth));
+    mC.push(confusionCounts(man, truth));
+    pS.push(o.ledger.seconds.get(id) ?? 0);
+    mS.push(o.manual.seconds.get(id)!);
+    if (a?.sourceKind === "MACHINE") {
+      machineAccepted++;
+      const voters = o.ledger.voters.get(id) ?? new Set<number>();
+      const others = o.readers.map((r, i) => ({ r, i })).filter(({ i }) => !voters.has(i));
+      const rejections = others.filter(({ r }) => !wouldAccept(o.readings.of(r, id), pred, r, `review:${id}`)).length;
+      const isRisky = rejections > others.length / 2;
+      riskyCount += isRisky ? 1 : 0;
+      risky.push(isRisky ? 1 : 0);
+    } else risky.push(Number.NaN);
+    const v1 = out.votes.filter((v) => v.imageId === id && v.stage === "STAGE_I" && v.chosenKind !== null);
+    s1.push(v1.length ? v1.filter((v) => v.chosenKind === "MACHINE").length / v1.length : Number.NaN);
+    const v2 = out.votes.filter((v) => v.imageId === id && v.stage === "STAGE_II");
+    s2.push(v2.length ? v2.filter((v) => v.chosenKind === null).length / v2.length : Number.NaN);
   }
-  const manualPairs: { pred: Uint8Array; truth: Uint8Array }[] = [];
-  let manualDice = 0, manualSeconds = 0;
-  covid.forEach(([, t], i) => {
-    const md = o.profiles[i % o.profiles.length];
-    const pred = simulateDrawing(t.truth, t.width, t.height, md, { imageKey: `${t.name}:MANUAL` });
-    manualPairs.push({ pred, truth: t.truth });
-    manualDice += dice(pred, t.truth);
-    manualSeconds += drawingSeconds(drawingWorkOf(t.truth, t.width, t.height), md.speed);
+  const bs = (f: (idx: Int32Array) => number) => bootstrap(covid.length, f, { reps: o.bootstrapReps ?? 2000, seed: o.seed });
+  const paired = (p: number[], m: number[]): Paired => ({
+    protocol: meanOver(p, Int32Array.from(p.keys())),
+    manual: meanOver(m, Int32Array.from(m.keys())),
+    diff: bs((idx) => meanOver(p, idx) - meanOver(m, idx)),
   });
-  const s1 = out.votes.filter((v) => v.stage === "STAGE_I");
-  const s1Chosen = s1.filter((v) => v.chosenKind !== null);
-  const machineWins = s1Chosen.filter((v) => v.chosenKind === "MACHINE");
-  const winsByArch: Record<string, number> = {};
-  for (const v of machineWins) winsByArch[v.arch!] = (winsByArch[v.arch!] ?? 0) + 1;
-  const s2 = out.votes.filter((v) => v.stage === "STAGE_II");
-  const rejections = s2.filter((v) => v.chosenKind === null).length;
-  const total = o.seconds.drawing + o.seconds.voting;
-  const perAccepted = total / Math.max(1, covid.length);
-  const manualPer = manualSeconds / Math.max(1, covid.length);
+  const calib = covid.slice(0, 100).map(([id]) => {
+    const drawn = o.readers.map((r) => drawFromReading(o.readings.of(r, id), r, "MANUAL"));
+    let s = 0, n = 0;
+    for (let a = 0; a < drawn.length; a++) for (let b = a + 1; b < drawn.length; b++, n++) s += maskDice(drawn[a], drawn[b]);
+    return n ? s / n : Number.NaN;
+  });
+  const s1Votes = out.votes.filter((v) => v.stage === "STAGE_I").length;
+  const s2Votes = out.votes.filter((v) => v.stage === "STAGE_II").length;
   return {
     projectId: o.projectId,
-    images: o.truth.size,
+    models: o.models.kind === "stub" ? `stub models, quality ${o.models.quality}` : "trained models",
+    images: o.images.size,
     covidImages: covid.length,
+    readers: o.readers.length,
     rounds: out.rounds,
     complete: out.complete,
-    accepted: { meanDice: diceSum / Math.max(1, covid.length), pixelF1: pooledF1(acceptedPairs), bySource },
-    manualOnly: { meanDice: manualDice / Math.max(1, covid.length), pixelF1: pooledF1(manualPairs) },
-    stage1: { votes: s1.length, machineWins: machineWins.length, machineWinShare: s1Chosen.length ? machineWins.length / s1Chosen.length : 0, winsByArch },
-    stage2: { votes: s2.length, rejections, rejectionShare: s2.length ? rejections / s2.length : 0 },
-    mdSeconds: { drawing: o.seconds.drawing, voting: o.seconds.voting, perAcceptedMask: perAccepted, manualOnlyPerMask: manualPer, ratio: perAccepted / manualPer },
+    interReaderDice: meanOver(calib, Int32Array.from(calib.keys())),
+    dice: paired(pD, mD),
+    pixelF1: { protocol: pooledF1(pC, Int32Array.from(pC.keys())), manual: pooledF1(mC, Int32Array.from(mC.keys())), diff: bs((idx) => pooledF1(pC, idx) - pooledF1(mC, idx)) },
+    mdSecondsPerMask: { ...paired(pS, mS), ratio: bs((idx) => sumOver(pS, idx) / sumOver(mS, idx)) },
+    riskyMachineShare: { ...bs((idx) => meanOver(risky, idx)), machineAccepted, risky: riskyCount },
+    stage1MachinePreferred: { ...bs((idx) => meanOver(s1, idx)), votes: s1Votes },
+    stage2Rejection: { ...bs((idx) => meanOver(s2, idx)), votes: s2Votes },
+    acceptedBySource: bySource,
+    mdSeconds: { ...o.ledger.byKind, manualArm: mS.reduce((a, b) => a + b, 0) },
+    redraws: o.ledger.redraws,
+    votesOnOwnDrawing: o.ledger.votesOnOwnDrawing,
     elapsedS: o.elapsedS,
   };
 }
 
+const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "n/a");
+const ci = (i: Interval, f = f3) => `${f(i.estimate)} [${f(i.lo)}, ${f(i.hi)}]`;
+const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : "n/a");
+
 export function formatReport(r: SimulationReport): string {
-  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-  const f = (x: number) => x.toFixed(3);
+  const s1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "n/a");
+  const sign = (x: number) => (Number.isFinite(x) ? (x >= 0 ? `+${x.toFixed(3)}` : x.toFixed(3)) : "n/a");
+  const signS = (x: number) => (Number.isFinite(x) ? (x >= 0 ? `+${x.toFixed(1)}` : x.toFixed(1)) : "n/a");
   return [
-    `Simulation: ${r.images} images (${r.covidImages} COVID-19), ${r.rounds} rounds, ${r.complete ? "complete" : "NOT complete"}, ${r.elapsedS.toFixed(0)} s`,
+    `Simulation: ${r.images} images (${r.covidImages} COVID-19), ${r.readers} simulated readers, ${r.models}, ${r.rounds} rounds, ${r.complete ? "complete" : "NOT complete"}, ${r.elapsedS.toFixed(0)} s`,
+    `Simulated inter-reader Dice on these images: ${f3(r.interReaderDice)} (calibration target 0.60–0.80, see lib/simulate/README.md)`,
     ``,
-    `                         accepted (protocol)   manual only`,
-    `mean Dice vs truth       ${f(r.accepted.meanDice).padEnd(22)}${f(r.manualOnly.meanDice)}`,
-    `pixel F1 vs truth        ${f(r.accepted.pixelF1).padEnd(22)}${f(r.manualOnly.pixelF1)}`,
-    `MD-seconds per mask      ${r.mdSeconds.perAcceptedMask.toFixed(1).padEnd(22)}${r.mdSeconds.manualOnlyPerMask.toFixed(1)}   (ratio ${r.mdSeconds.ratio.toFixed(2)})`,
+    `Paired comparison (same readers, images and seeds); differences protocol − manual with image-level bootstrap 95% CIs:`,
+    `                            protocol   manual only   difference [95% CI]`,
+    `mean Dice vs truth          ${f3(r.dice.protocol).padEnd(11)}${f3(r.dice.manual).padEnd(14)}${sign(r.dice.diff.estimate)} [${sign(r.dice.diff.lo)}, ${sign(r.dice.diff.hi)}]`,
+    `pixel F1 vs truth           ${f3(r.pixelF1.protocol).padEnd(11)}${f3(r.pixelF1.manual).padEnd(14)}${sign(r.pixelF1.diff.estimate)} [${sign(r.pixelF1.diff.lo)}, ${sign(r.pixelF1.diff.hi)}]`,
+    `MD-seconds per mask         ${s1(r.mdSecondsPerMask.protocol).padEnd(11)}${s1(r.mdSecondsPerMask.manual).padEnd(14)}${signS(r.mdSecondsPerMask.diff.estimate)} [${signS(r.mdSecondsPerMask.diff.lo)}, ${signS(r.mdSecondsPerMask.diff.hi)}]; ratio ${ci(r.mdSecondsPerMask.ratio, (x) => x.toFixed(2))}`,
     ``,
-    `Stage I: machine mask chosen over the manual one in ${r.stage1.machineWins} of ${r.stage1.votes} votes (${pct(r.stage1.machineWinShare)}; paper: 3 of 5)` +
-      (Object.keys(r.stage1.winsByArch).length ? `; by architecture ${JSON.stringify(r.stage1.winsByArch)}` : ""),
-    `Stage II: ${r.stage2.rejections} of ${r.stage2.votes} votes rejected every candidate (${pct(r.stage2.rejectionShare)}; paper: under 5%)`,
-    `Accepted masks by source: ${JSON.stringify(r.accepted.bySource)}`,
-    `MD time: ${(r.mdSeconds.drawing / 60).toFixed(1)} min drawing, ${(r.mdSeconds.voting / 60).toFixed(1)} min voting`,
+    `Accepted machine masks a majority of the other readers would reject: ${r.riskyMachineShare.risky} of ${r.riskyMachineShare.machineAccepted} (${pct(r.riskyMachineShare.estimate)} [${pct(r.riskyMachineShare.lo)}, ${pct(r.riskyMachineShare.hi)}])`,
+    `Votes cast by the MD who drew the image's hand-made candidate: ${r.votesOnOwnDrawing} of ${r.stage1MachinePreferred.votes + r.stage2Rejection.votes}`,
+    `Stage I: machine mask preferred in ${pct(r.stage1MachinePreferred.estimate)} [${pct(r.stage1MachinePreferred.lo)}, ${pct(r.stage1MachinePreferred.hi)}] of images (${r.stage1MachinePreferred.votes} votes; paper: 3 of 5)`,
+    `Stage II: every candidate rejected in ${pct(r.stage2Rejection.estimate)} [${pct(r.stage2Rejection.lo)}, ${pct(r.stage2Rejection.hi)}] of images (${r.stage2Rejection.votes} votes; paper: under 5%)`,
+    `Accepted masks by source: ${JSON.stringify(r.acceptedBySource)}; redraws from a candidate ${r.redraws.fromCandidate}, from scratch ${r.redraws.fromScratch}`,
+    `MD time (protocol): ${(r.mdSeconds.draw / 60).toFixed(1)} min drawing, ${(r.mdSeconds.edit / 60).toFixed(1)} min editing, ${(r.mdSeconds.vote / 60).toFixed(1)} min voting, ${(r.mdSeconds.confirm / 60).toFixed(1)} min confirming; manual arm ${(r.mdSeconds.manualArm / 60).toFixed(1)} min`,
   ].join("\n");
 }

@@ -5,19 +5,27 @@ import { createProject, addMember } from "../../lib/projects/mutations";
 import { decodeImage } from "../../lib/images/decode-image";
 import { storeImage } from "../../lib/images/mutations";
 import { selectStage1Subset, startStage1, startStage1Training, startStage2Round } from "../../lib/protocol/mutations";
-import { claimNextTask, submitTask } from "../../lib/drawing/mutations";
+import { claimNextTask, confirmTask, submitTask } from "../../lib/drawing/mutations";
+import { getStartMaskPng } from "../../lib/drawing/queries";
 import { castVote, nextBallot } from "../../lib/voting/mutations";
 import { overrideQualityGate, qualityGateStatus } from "../../lib/protocol/quality-gate";
 import { ballotCandidateKey, ballotImage } from "../../lib/voting/queries";
 import { openImageCount } from "../../lib/protocol/queries";
 import { loadMask } from "../../lib/masks/queries";
-import { encodeMaskPng } from "../../lib/masks/png-codec";
-import { simulateDrawing, type MdProfile } from "../../lib/simulate/simulated-md";
-import { simulateVote } from "../../lib/simulate/simulated-vote";
-import { drawingSeconds, drawingWorkOf, voteSeconds } from "../../lib/simulate/time-model";
+import { decodeMaskPng, encodeMaskPng } from "../../lib/masks/png-codec";
+import { DEFAULT_PANEL, type ReaderProfile } from "../../lib/simulate/reader-profile";
+import { closestCandidate, drawFromReading, editFromCandidate, maskWork } from "../../lib/simulate/reader-draw";
+import { votePairwise, voteNWay, wouldAccept } from "../../lib/simulate/reader-vote";
+import { actionSeconds, DEFAULT_TIME_MODEL, expectedSeconds, type TimedAction, type TimeModel } from "../../lib/simulate/time-model";
 import { drainJobs } from "./drain-jobs";
+import { drainStubJobs } from "./drain-stub-jobs";
+import { Readings } from "./readings";
+import { manualArm } from "./manual-arm";
 import { buildReport, type SimulationReport } from "./report";
 import type { SimImage } from "./sources";
+
+/** Trained candidate models (the real trainer), or a stub of a set quality (1 = the truth). */
+export type CandidateModels = { kind: "trained" } | { kind: "stub"; quality: number };
 
 export type SimulationOptions = {
   images: SimImage[];
@@ -27,29 +35,42 @@ export type SimulationOptions = {
   stage2Networks: { arch: string; encoder: string }[];
   train: { size: number; epochs: number; batchSize: number; lr: number; width?: number };
   maxStage2Rounds: number;
-  /** Dice below which a simulated MD rejects every candidate. */
-  acceptDice: number;
   seed: number;
   log: (m: string) => void;
+  readers?: readonly ReaderProfile[];
+  models?: CandidateModels;
+  timeModel?: TimeModel;
+  selectionMode?: "NWAY" | "PAIRWISE";
+  bootstrapReps?: number;
 };
 
-// Reader variability on infection boundaries is large (published inter-reader Dice for
-// COVID-19 opacities is roughly 0.7–0.85): these MDs agree with the truth about that well.
-const profiles: MdProfile[] = [
-  { seed: 11, bias: 0.4, jitter: 1.2, missRate: 0.25, speed: 1 },
-  { seed: 12, bias: -0.3, jitter: 1.4, missRate: 0.3, speed: 1.2 },
-  { seed: 13, bias: 0.2, jitter: 1.0, missRate: 0.2, speed: 0.85 },
-];
+type Md = { actor: Actor; profile: ReaderProfile; votesCast: number };
 
-type Md = { actor: Actor; profile: MdProfile };
+/** What happened in the protocol arm, per image, as the simulated MDs lived it (no truth). */
+export type Ledger = {
+  seconds: Map<string, number>;
+  byKind: { draw: number; edit: number; vote: number; confirm: number };
+  /** The reader who first worked on each image (drew it, or voted on it). */
+  firstReader: Map<string, number>;
+  /** The reader who drew (or redrew) the image's latest hand-made mask. */
+  drawer: Map<string, number>;
+  voters: Map<string, Set<number>>;
+  redraws: { fromScratch: number; fromCandidate: number };
+  /** Votes cast on an image by the reader who drew its hand-made candidate (blind by content forbids these). */
+  votesOnOwnDrawing: number;
+};
 
 /**
- * The whole protocol, headless, through Tandem's own domain functions and job handlers:
- * ingest → Stage-I subset → simulated manual drawing → Stage-I training (real trainer) →
- * blinded votes by simulated MDs → Stage-II rounds with rejections and redraws → complete.
+ * The protocol arm, headless, through Tandem's own domain functions: ingest → Stage-I subset →
+ * manual drawings → Stage-I training → blinded votes → Stage-II rounds with rejections and
+ * redraws. Simulated MDs act on their latent readings only; the report alone meets the truth and
+ * compares with the paired draw-everything-by-hand arm.
  */
 export async function runSimulation(o: SimulationOptions): Promise<SimulationReport> {
   const t0 = Date.now();
+  const readers = o.readers ?? DEFAULT_PANEL;
+  const timeModel = o.timeModel ?? DEFAULT_TIME_MODEL;
+  const models = o.models ?? { kind: "trained" };
   const tag = randomUUID().slice(0, 8);
   const admin = await createUser({ email: `sim-admin-${tag}@tandem.local`, name: "Simulation admin", isAdmin: true });
   const adminActor = { userId: admin.id, isAdmin: true };
@@ -58,57 +79,113 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRep
   const project = await createProject(adminActor, {
     name: `Simulation ${tag}`,
     slug: `sim-${tag}`,
-    settings: { s1Size: o.s1Size, s1Seed: o.seed, folds: o.folds, stage1Archs: o.stage1Archs as never, stage2Networks: o.stage2Networks as never, votesPerImage: 1, trainConfig: { ...o.train, freezeEncoder: false, pretrained: null } },
+    settings: { s1Size: o.s1Size, s1Seed: o.seed, folds: o.folds, stage1Archs: o.stage1Archs as never, stage2Networks: o.stage2Networks as never, votesPerImage: 1, selectionMode: o.selectionMode ?? "NWAY", trainConfig: { ...o.train, freezeEncoder: false, pretrained: null } },
   });
   await addMember(adminActor, project.id, { email: lead.email, roles: ["LEAD"] });
   const mds: Md[] = [];
-  for (const [i, profile] of profiles.entries()) {
-    const u = await createUser({ email: `sim-md${i + 1}-${tag}@tandem.local`, name: `Simulated MD ${i + 1}` });
+  for (const [i, profile] of readers.entries()) {
+    const u = await createUser({ email: `sim-md${i + 1}-${tag}@tandem.local`, name: `Simulated ${profile.name}` });
     await addMember(adminActor, project.id, { email: u.email, roles: ["MD"] });
-    mds.push({ actor: { userId: u.id, isAdmin: false }, profile });
+    mds.push({ actor: { userId: u.id, isAdmin: false }, profile, votesCast: 0 });
   }
 
   o.log(`ingesting ${o.images.length} images`);
-  const truth = new Map<string, SimImage>();
+  const byId = new Map<string, SimImage>();
   for (const img of o.images) {
     const decoded = await decodeImage(img.png, { pseudonymKey: process.env.PSEUDONYM_KEY!, fileName: `${img.name}.png` });
     const r = await storeImage(project.id, decoded, { originalName: img.name, label: img.label, patientPseudonym: img.patient, sourceDataset: img.source });
-    truth.set(r.id, img);
+    byId.set(r.id, img);
   }
+  const readings = new Readings(byId);
 
-  const seconds = { drawing: 0, voting: 0, drawings: 0, votes: 0 };
-  const draw = async (kinds: ("MANUAL" | "REDRAW")[]) => {
+  const ledger: Ledger = { seconds: new Map(), byKind: { draw: 0, edit: 0, vote: 0, confirm: 0 }, firstReader: new Map(), drawer: new Map(), voters: new Map(), redraws: { fromScratch: 0, fromCandidate: 0 }, votesOnOwnDrawing: 0 };
+  const spend = (imageId: string, mdIndex: number, a: TimedAction, taskKey: string) => {
+    const img = byId.get(imageId)!;
+    const s = actionSeconds(a, { seed: o.seed, reader: mds[mdIndex].profile, imageKey: img.name, taskKey }, timeModel);
+    ledger.seconds.set(imageId, (ledger.seconds.get(imageId) ?? 0) + s);
+    ledger.byKind[a.kind] += s;
+    if (!ledger.firstReader.has(imageId)) ledger.firstReader.set(imageId, mdIndex);
+    return s;
+  };
+
+  // Reproducible keys (ballot and task ids are random): image, stage and how many times before.
+  const seen = new Map<string, number>();
+  const nth = (k: string) => {
+    const n = (seen.get(k) ?? 0) + 1;
+    seen.set(k, n);
+    return `${k}:${n}`;
+  };
+  // A reader's first drawing of an image is their "MANUAL" one, whatever the task: the same mask
+  // and time as in the paired manual arm; later drawings of the same image are new attempts.
+  const attempts = new Map<string, number>();
+  const draw = async () => {
     let n = 0;
     for (let turn = 0; ; turn++) {
-      const md = mds[turn % mds.length];
-      const task = await claimNextTask(md.actor, project.id, { kinds });
+      let task = null;
+      let mi = 0;
+      for (let k = 0; k < mds.length && !task; k++) {
+        mi = (turn + k) % mds.length;
+        task = await claimNextTask(mds[mi].actor, project.id, { kinds: ["MANUAL", "REDRAW", "CONFIRM"] });
+      }
       if (!task) break;
-      const t = truth.get(task.image.id)!;
-      const mask = simulateDrawing(t.truth, t.width, t.height, md.profile, { imageKey: `${t.name}:${task.kind}` });
-      const s = drawingSeconds(drawingWorkOf(t.truth, t.width, t.height), md.profile.speed);
-      seconds.drawing += s;
-      seconds.drawings++;
-      await submitTask(md.actor, task.id, encodeMaskPng(mask, t.width, t.height), { elapsedMs: Math.round(s * 1000), idempotencyKey: `sim-${task.id}` });
+      const md = mds[mi];
+      const img = byId.get(task.image.id)!;
+      const reading = readings.of(md.profile, task.image.id);
+      const starts: Uint8Array[] = [];
+      for (let i = 0; i < task.startMasks; i++) starts.push((await decodeMaskPng(await getStartMaskPng(md.actor, task.id, i))).mask);
+      if (task.kind === "CONFIRM") {
+        const key = nth(`CONFIRM:${img.name}`);
+        const approved = starts.length > 0 && wouldAccept(reading, starts[0], md.profile, key);
+        const s = spend(task.image.id, mi, { kind: "confirm" }, key);
+        await confirmTask(md.actor, task.id, { approved, elapsedMs: Math.round(s * 1000), idempotencyKey: `sim-${task.id}` });
+        n++;
+        continue;
+      }
+      const ak = `${mi}:${task.image.id}`;
+      const prior = attempts.get(ak) ?? 0;
+      attempts.set(ak, prior + 1);
+      const attempt = prior === 0 ? "MANUAL" : `REDRAW:${prior}`;
+      const scratch = drawFromReading(reading, md.profile, attempt);
+      let mask = scratch;
+      let action: TimedAction = { kind: "draw", work: maskWork(scratch, img.width, img.height) };
+      // The workspace lets the MD start from a rejected candidate: they do when fixing it looks quicker.
+      const closest = closestCandidate(reading, starts);
+      if (closest.index >= 0) {
+        const edit = editFromCandidate(reading, starts[closest.index], md.profile, attempt);
+        const editAction: TimedAction = { kind: "edit", work: edit.work };
+        if (expectedSeconds(editAction, timeModel) < expectedSeconds(action, timeModel)) {
+          mask = edit.mask;
+          action = editAction;
+        }
+      }
+      if (task.kind === "REDRAW") ledger.redraws[action.kind === "edit" ? "fromCandidate" : "fromScratch"]++;
+      ledger.drawer.set(task.image.id, mi);
+      const s = spend(task.image.id, mi, action, attempt);
+      await submitTask(md.actor, task.id, encodeMaskPng(mask, img.width, img.height), { elapsedMs: Math.round(s * 1000), idempotencyKey: `sim-${task.id}` });
       n++;
     }
     return n;
   };
-  // Stage I asks MDs to pick the best of the manual and machine masks (PROTOCOL.md, Stage I.4);
-  // "none acceptable" belongs to Stage II.
+
   const vote = async (stage: "STAGE_I" | "STAGE_II") => {
     let n = 0;
     for (let turn = 0; ; turn++) {
       const next = await ballotForSomeone(mds, turn, project.id);
       if (!next) break;
-      const { md, ballot } = next;
+      const { mi, ballot } = next;
+      const md = mds[mi];
       const image = await ballotImage(md.actor, ballot.ballotId);
-      const t = truth.get(image.id)!;
+      const reading = readings.of(md.profile, image.id);
       const cands: Uint8Array[] = [];
       for (const c of ballot.candidates) cands.push((await loadMask(await ballotCandidateKey(md.actor, ballot.ballotId, c.position))).mask);
-      const v = simulateVote(t.truth, cands, { seed: md.profile.seed, noise: 0.03, acceptThreshold: stage === "STAGE_I" ? 0 : o.acceptDice }, { key: ballot.ballotId });
-      const s = voteSeconds(cands.length, md.profile.speed);
-      seconds.voting += s;
-      seconds.votes++;
+      const key = nth(`VOTE:${byId.get(image.id)!.name}:${stage}`);
+      const ctx = { key, allowNone: stage === "STAGE_II", votesCast: md.votesCast };
+      const v = ballot.mode === "PAIRWISE" ? votePairwise(reading, cands, md.profile, ctx) : voteNWay(reading, cands, md.profile, ctx);
+      const s = spend(image.id, mi, { kind: "vote", candidates: cands.length }, key);
+      md.votesCast++;
+      if (ledger.drawer.get(image.id) === mi) ledger.votesOnOwnDrawing++;
+      if (!ledger.voters.has(image.id)) ledger.voters.set(image.id, new Set());
+      ledger.voters.get(image.id)!.add(mi);
       await castVote(md.actor, ballot.ballotId, { choice: v.choice === null ? null : v.choice + 1, durationMs: Math.round(s * 1000), idempotencyKey: `sim-${ballot.ballotId}` });
       n++;
     }
@@ -123,34 +200,46 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRep
     o.log(`${what}: ${gate.failing.length} models below the quality gate (F1 < ${gate.threshold}); the lead opens the vote anyway`);
     await overrideQualityGate(leadActor, project.id);
   };
+
+  const runJobs = async (what: string) => {
+    if (models.kind === "stub") return drainStubJobs(project.id, byId, models.quality);
+    let last = "";
+    await drainJobs(project.id, (c) => {
+      const line = `${what}: ${c.SUCCEEDED ?? 0} jobs done, ${c.RUNNING ?? 0} running, ${c.QUEUED ?? 0} queued`;
+      if (line !== last) o.log(`${line} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+      last = line;
+    });
+  };
+
   await selectStage1Subset(leadActor, project.id, { size: o.s1Size, seed: o.seed });
   await startStage1(leadActor, project.id);
-  o.log(`Stage I: simulated MDs drew ${await draw(["MANUAL"])} manual masks`);
+  o.log(`Stage I: simulated MDs drew ${await draw()} manual masks`);
   await startStage1Training(leadActor, project.id);
-  await drainJobs(project.id, (c) => o.log(`Stage I training: ${c.SUCCEEDED ?? 0} jobs done, ${c.RUNNING ?? 0} running, ${c.QUEUED ?? 0} queued`));
+  await runJobs("Stage I training");
   await openDespiteGate("Stage I");
   o.log(`Stage I: ${await vote("STAGE_I")} blinded votes`);
-  o.log(`Stage I: ${await draw(["REDRAW"])} redraws`);
+  o.log(`Stage I: ${await draw()} redraws`);
 
   for (let round = 1; round <= o.maxStage2Rounds; round++) {
     const open = await openImageCount(project.id);
     if (open === 0) break;
     o.log(`Stage II round ${round}: ${open} images open`);
     await startStage2Round(leadActor, project.id);
-    await drainJobs(project.id, (c) => o.log(`Stage II round ${round}: ${c.SUCCEEDED ?? 0} jobs done, ${c.RUNNING ?? 0} running, ${c.QUEUED ?? 0} queued`));
+    await runJobs(`Stage II round ${round}`);
     await openDespiteGate(`Stage II round ${round}`);
     o.log(`Stage II round ${round}: ${await vote("STAGE_II")} votes`);
-    o.log(`Stage II round ${round}: ${await draw(["REDRAW"])} redraws`);
+    o.log(`Stage II round ${round}: ${await draw()} redraws and confirmations`);
   }
-  return buildReport({ projectId: project.id, truth, seconds, profiles, elapsedS: (Date.now() - t0) / 1000, rngSeed: o.seed });
+  const manual = manualArm({ images: byId, readings, readers, firstReader: ledger.firstReader, drawer: ledger.drawer, seed: o.seed, timeModel });
+  return buildReport({ projectId: project.id, images: byId, readings, readers, ledger, manual, elapsedS: (Date.now() - t0) / 1000, seed: o.seed, bootstrapReps: o.bootstrapReps, models });
 }
 
 /** The next ballot for the MD whose turn it is, or for any MD who still has one. */
 async function ballotForSomeone(mds: Md[], turn: number, projectId: string) {
   for (let k = 0; k < mds.length; k++) {
-    const md = mds[(turn + k) % mds.length];
-    const ballot = await nextBallot(md.actor, projectId);
-    if (ballot) return { md, ballot };
+    const mi = (turn + k) % mds.length;
+    const ballot = await nextBallot(mds[mi].actor, projectId);
+    if (ballot) return { mi, ballot };
   }
   return null;
 }

@@ -3,12 +3,15 @@ import path from "node:path";
 import sharp from "sharp";
 import { generateCxr } from "../../lib/simulate/synthetic-cxr";
 import { encodePng } from "../../lib/simulate/png";
+import { sealTruth, type SealedTruth } from "../../lib/simulate/truth";
 
 export type SimImage = {
   name: string;
   png: Buffer;
-  /** The true infection mask, 0/1, at the image's size. */
-  truth: Uint8Array;
+  /** The true infection mask, sealed: only the reading model, model stubs and the report open it. */
+  truth: SealedTruth;
+  /** Grey pixels at the image's size (what a reader looks at). */
+  pixels: Uint8Array;
   width: number;
   height: number;
   label: "COVID" | "CONTROL";
@@ -34,7 +37,7 @@ export async function syntheticImages(o: { count: number; covidFraction: number;
       truth[p] = cxr.mask[p] ? 1 : 0;
       if (truth[p] && o.infectionBoost) cxr.pixels[p] = Math.min(255, cxr.pixels[p] + o.infectionBoost);
     }
-    out.push({ name: `synthetic-${i}`, png: await encodePng(cxr.pixels, cxr.width, cxr.height), truth, width: cxr.width, height: cxr.height, label: label === "covid" ? "COVID" : "CONTROL", patient, source: sources[i % sources.length] });
+    out.push({ name: `synthetic-${i}`, png: await encodePng(cxr.pixels, cxr.width, cxr.height), truth: sealTruth(truth, cxr.width, cxr.height), pixels: Uint8Array.from(cxr.pixels), width: cxr.width, height: cxr.height, label: label === "covid" ? "COVID" : "CONTROL", patient, source: sources[i % sources.length] });
   }
   return out;
 }
@@ -57,16 +60,17 @@ function readManifest(dir: string): Map<string, Record<string, string>> {
  * A folder of real pairs: images/<stem>.png and masks/<stem>.png (255 = infected), with an
  * optional manifest.csv (id, class). An empty mask without a manifest counts as a control.
  */
-export async function folderImages(dir: string): Promise<SimImage[]> {
+export async function folderImages(dir: string, limit?: number): Promise<SimImage[]> {
   const imgDir = path.join(dir, "images");
   const maskDir = path.join(dir, "masks");
   if (!existsSync(imgDir) || !existsSync(maskDir)) throw new Error(`${dir} needs images/ and masks/ folders`);
   const manifest = readManifest(dir);
-  const stems = readdirSync(imgDir).filter((f) => /\.(png|jpe?g)$/i.test(f)).sort();
+  const stems = readdirSync(imgDir).filter((f) => /\.(png|jpe?g)$/i.test(f)).sort().slice(0, limit ?? Infinity);
+  const maskFiles = readdirSync(maskDir);
   const out: SimImage[] = [];
   for (const f of stems) {
     const stem = f.replace(/\.[^.]+$/, "");
-    const maskFile = readdirSync(maskDir).find((m) => m.replace(/\.[^.]+$/, "") === stem);
+    const maskFile = maskFiles.find((m) => m.replace(/\.[^.]+$/, "") === stem);
     if (!maskFile) throw new Error(`no mask for ${f} in ${maskDir}`);
     const png = readFileSync(path.join(imgDir, f));
     const meta = await sharp(png).metadata();
@@ -74,9 +78,14 @@ export async function folderImages(dir: string): Promise<SimImage[]> {
     if (m.info.width !== meta.width || m.info.height !== meta.height) throw new Error(`mask ${maskFile} is ${m.info.width}×${m.info.height}, image is ${meta.width}×${meta.height}`);
     const truth = new Uint8Array(m.info.width * m.info.height);
     for (let p = 0; p < truth.length; p++) truth[p] = m.data[p * m.info.channels] > 127 ? 1 : 0;
+    const grey = await sharp(png).grayscale().raw().toBuffer({ resolveWithObject: true });
+    if (grey.info.width !== m.info.width || grey.info.height !== m.info.height) throw new Error(`image ${f} decodes to ${grey.info.width}×${grey.info.height}, its mask is ${m.info.width}×${m.info.height}`);
+    const pixels = new Uint8Array(truth.length);
+    for (let p = 0; p < pixels.length; p++) pixels[p] = grey.data[p * grey.info.channels];
     const cls = manifest.get(stem)?.class;
-    const positive = cls ? /covid/i.test(cls) : truth.some((v) => v);
-    out.push({ name: stem, png, truth, width: m.info.width, height: m.info.height, label: positive ? "COVID" : "CONTROL", patient: stem, source: manifest.get(stem)?.source_split ?? "folder" });
+    // "Non-COVID" names a class too: only a class that starts with COVID is positive.
+    const positive = cls ? /^covid/i.test(cls.trim()) : truth.some((v) => v);
+    out.push({ name: stem, png, truth: sealTruth(truth, m.info.width, m.info.height), pixels, width: m.info.width, height: m.info.height, label: positive ? "COVID" : "CONTROL", patient: stem, source: manifest.get(stem)?.source_split ?? "folder" });
   }
   return out;
 }

@@ -59,8 +59,8 @@ export async function protocolOutcome(projectId: string) {
     SELECT g."imageId", m."storageKey" AS "maskKey", g."sourceKind"::text, g.stage::text, g.decision::text
     FROM "GroundTruth" g LEFT JOIN "Mask" m ON m.id = g."maskId"
     WHERE g."projectId" = ${projectId}::uuid AND g."isCurrent"`;
-  const votes = await db().$queryRaw<{ stage: string; chosenKind: string | null; arch: string | null }[]>`
-    SELECT r.stage::text, m.kind::text AS "chosenKind", mr.arch
+  const votes = await db().$queryRaw<{ stage: string; chosenKind: string | null; arch: string | null; imageId: string; voterId: string }[]>`
+    SELECT r.stage::text, m.kind::text AS "chosenKind", mr.arch, v."imageId", v."voterId"
     FROM "Vote" v JOIN "Round" r ON r.id = v."roundId"
     LEFT JOIN "Candidate" c ON c.id = v."candidateId"
     LEFT JOIN "Mask" m ON m.id = c."maskId"

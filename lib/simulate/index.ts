@@ -19,20 +19,17 @@ export {
   type GenerateDatasetOptions,
 } from "./synthetic-dataset";
 export { simulateDrawing, type DrawingContext, type MdProfile } from "./simulated-md";
+export { sealTruth, type SealedTruth } from "./truth";
+export { DEFAULT_PANEL, scaleReaderErrors, withVotingHabits, type ReaderProfile } from "./reader-profile";
+export type { Reading } from "./reading";
+export { readImage, type ReadableImage } from "./latent-reading";
+export { closestCandidate, drawFromReading, editFromCandidate, maskWork, type MaskWork } from "./reader-draw";
+export { votePairwise, voteNWay, wouldAccept, type ReaderVote, type VoteContext } from "./reader-vote";
 export {
-  simulatePairwise,
-  simulateVote,
-  type Duel,
-  type PairwiseOutcome,
-  type VoteContext,
-  type VoteOutcome,
-  type VoterProfile,
-} from "./simulated-vote";
-export {
+  actionSeconds,
   DEFAULT_TIME_MODEL,
-  drawingSeconds,
-  drawingWorkOf,
-  voteSeconds,
-  type DrawingWork,
+  expectedSeconds,
+  type TimeContext,
+  type TimedAction,
   type TimeModel,
 } from "./time-model";

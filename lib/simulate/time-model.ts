@@ -1,63 +1,91 @@
-// How long MDs take: seconds per drawing (grows with the number and size of regions) and per vote (grows
-// with the number of candidates), scaled by each MD's speed, with optional log-normal variability.
-import { connectedComponents, maskArea } from "./mask-ops";
-import type { Rng } from "./prng";
+// How long simulated MDs take to draw, edit, vote and confirm. Sources and which constants are
+// guesses: lib/simulate/README.md ("Time model"). Variability is applied per reader, per image and
+// per task from seeded generators, so both arms of a paired comparison see the same factors.
+import type { MaskWork } from "./reader-draw";
+import { createRng, hashSeed } from "./prng";
 
 export interface TimeModel {
+  /** Drawing from scratch: orienting, choosing the tool, closing the outline (guess). */
   drawBaseSec: number;
-  drawPerRegionSec: number;
-  /** Seconds per unit of sqrt(mask area / image area) — outline length grows with the square root of area. */
-  drawPerSqrtAreaSec: number;
+  /** Per separate region: placing the first vertex, checking it (guess). */
+  perRegionSec: number;
+  /** Tracing a boundary one image size long (steering law: time ∝ path length; anchored on COCO's 79 s per polygon). */
+  traceSecPerSize: number;
+  /** Editing a candidate: looking it over before changing it (guess). */
+  editBaseSec: number;
+  /** Share of a changed region's boundary that must be traced anew (the rest is the candidate's own edge; guess). */
+  editTraceShare: number;
+  /** A vote: looking at the CXR (guess). */
   voteBaseSec: number;
+  /** A vote: per candidate compared (verification ≈ 1.6 s on natural images, doubled for masks on a CXR; guess). */
   votePerCandidateSec: number;
-  /** Sigma of the log-normal factor applied when an rng is given; 0 = always the expected time. */
-  variability: number;
+  /** Confirming another MD's redraw (one verification of one mask; guess). */
+  confirmSec: number;
+  /** Log-normal sd of a reader's persistent speed factor (guess). */
+  readerSd: number;
+  /** Log-normal sd of an image's persistent difficulty factor (guess). */
+  imageSd: number;
+  /** Log-normal sd of one task's factor (guess). */
+  taskSd: number;
 }
 
 export const DEFAULT_TIME_MODEL: Readonly<TimeModel> = {
-  drawBaseSec: 20,
-  drawPerRegionSec: 25,
-  drawPerSqrtAreaSec: 150,
-  voteBaseSec: 4,
-  votePerCandidateSec: 2.5,
-  variability: 0.25,
+  drawBaseSec: 15,
+  perRegionSec: 6,
+  traceSecPerSize: 60,
+  editBaseSec: 8,
+  editTraceShare: 0.6,
+  voteBaseSec: 5,
+  votePerCandidateSec: 3,
+  confirmSec: 8,
+  readerSd: 0.25,
+  imageSd: 0.3,
+  taskSd: 0.2,
 };
 
-export interface DrawingWork {
-  regions: number;
-  /** Mask area divided by image area, 0–1. */
-  areaFraction: number;
+export type TimedAction =
+  | { kind: "draw"; work: MaskWork }
+  | { kind: "edit"; work: MaskWork }
+  | { kind: "vote"; candidates: number }
+  | { kind: "confirm" };
+
+/** Expected seconds for a typical reader on a typical image (no variability). */
+export function expectedSeconds(a: TimedAction, model: TimeModel = DEFAULT_TIME_MODEL): number {
+  switch (a.kind) {
+    case "draw":
+      return model.drawBaseSec + model.perRegionSec * a.work.regions + model.traceSecPerSize * a.work.boundary;
+    case "edit":
+      return model.editBaseSec + model.perRegionSec * a.work.regions + model.traceSecPerSize * model.editTraceShare * a.work.boundary;
+    case "vote":
+      if (a.candidates < 1) throw new Error(`a vote needs at least one candidate, got ${a.candidates}`);
+      return model.voteBaseSec + model.votePerCandidateSec * a.candidates;
+    case "confirm":
+      return model.confirmSec;
+  }
 }
 
-function jitter(rng: Rng | undefined, sigma: number): number {
-  // The -σ²/2 keeps the mean of the factor at 1.
-  return rng && sigma > 0 ? Math.exp(rng.normal(-0.5 * sigma * sigma, sigma)) : 1;
+export interface TimeContext {
+  /** Seed of the whole simulation. */
+  seed: number;
+  reader: { seed: number; speed: number };
+  imageKey: string;
+  /** Distinguishes tasks of one reader on one image (e.g. "MANUAL", "REDRAW:2", a ballot key). */
+  taskKey: string;
 }
 
-function checkSpeed(speed: number) {
-  if (!(speed > 0)) throw new Error(`speed must be positive, got ${speed}`);
+/** A mean-one log-normal factor drawn from a seeded generator. */
+function factor(sd: number, ...key: (string | number)[]): number {
+  if (sd <= 0) return 1;
+  return Math.exp(createRng(hashSeed(...key)).normal(-0.5 * sd * sd, sd));
 }
 
-/** Seconds for an MD with relative `speed` (1 = typical, 2 = twice as fast) to draw one mask. */
-export function drawingSeconds(work: DrawingWork, speed = 1, model: TimeModel = DEFAULT_TIME_MODEL, rng?: Rng): number {
-  checkSpeed(speed);
-  const area = Math.min(1, Math.max(0, work.areaFraction));
-  const base =
-    model.drawBaseSec + model.drawPerRegionSec * Math.max(0, work.regions) + model.drawPerSqrtAreaSec * Math.sqrt(area);
-  return (base / speed) * jitter(rng, model.variability);
-}
-
-/** Seconds for an MD with relative `speed` to vote among `candidates` masks. */
-export function voteSeconds(candidates: number, speed = 1, model: TimeModel = DEFAULT_TIME_MODEL, rng?: Rng): number {
-  checkSpeed(speed);
-  const base = model.voteBaseSec + model.votePerCandidateSec * Math.max(0, candidates);
-  return (base / speed) * jitter(rng, model.variability);
-}
-
-/** The drawing work a mask represents: its separate regions and its share of the image. */
-export function drawingWorkOf(mask: Uint8Array, width: number, height: number): DrawingWork {
-  return {
-    regions: connectedComponents(mask, width, height).count,
-    areaFraction: maskArea(mask) / (width * height),
-  };
+/** Seconds this reader takes for this action on this image: expected time / speed × reader, image and task factors. */
+export function actionSeconds(a: TimedAction, ctx: TimeContext, model: TimeModel = DEFAULT_TIME_MODEL): number {
+  if (!(ctx.reader.speed > 0)) throw new Error(`speed must be positive, got ${ctx.reader.speed}`);
+  return (
+    (expectedSeconds(a, model) / ctx.reader.speed) *
+    factor(model.readerSd, "time-reader", ctx.seed, ctx.reader.seed) *
+    factor(model.imageSd, "time-image", ctx.seed, ctx.imageKey) *
+    factor(model.taskSd, "time-task", ctx.seed, ctx.reader.seed, ctx.imageKey, a.kind, ctx.taskKey)
+  );
 }

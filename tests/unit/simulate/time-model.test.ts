@@ -1,56 +1,59 @@
 import { describe, expect, it } from "vitest";
-import { createRng } from "../../../lib/simulate/prng";
-import { DEFAULT_TIME_MODEL, drawingSeconds, drawingWorkOf, voteSeconds } from "../../../lib/simulate/time-model";
+import { actionSeconds, DEFAULT_TIME_MODEL, expectedSeconds } from "../../../lib/simulate/time-model";
+
+const work = (regions: number, boundary: number) => ({ regions, boundary, areaFraction: 0.05 });
+const ctx = (over: Partial<{ seed: number; reader: { seed: number; speed: number }; imageKey: string; taskKey: string }> = {}) => ({
+  seed: 1,
+  reader: { seed: 11, speed: 1 },
+  imageKey: "img-1",
+  taskKey: "MANUAL",
+  ...over,
+});
 
 describe("time model", () => {
-  it("drawing time grows with regions and area, and shrinks with speed", () => {
-    let prev = -1;
-    for (const regions of [0, 1, 2, 4]) {
-      const t = drawingSeconds({ regions, areaFraction: 0.05 });
-      expect(t).toBeGreaterThan(prev);
-      prev = t;
-    }
-    prev = -1;
-    for (const areaFraction of [0, 0.01, 0.05, 0.2]) {
-      const t = drawingSeconds({ regions: 2, areaFraction });
-      expect(t).toBeGreaterThan(prev);
-      prev = t;
-    }
-    const work = { regions: 2, areaFraction: 0.05 };
-    expect(drawingSeconds(work, 2)).toBeCloseTo(drawingSeconds(work) / 2);
-    expect(drawingSeconds({ regions: 0, areaFraction: 0 })).toBe(DEFAULT_TIME_MODEL.drawBaseSec);
+  it("drawing grows with regions and boundary length; one typical lesion costs about COCO's 79 s per polygon", () => {
+    expect(expectedSeconds({ kind: "draw", work: work(2, 1) })).toBeGreaterThan(expectedSeconds({ kind: "draw", work: work(1, 1) }));
+    expect(expectedSeconds({ kind: "draw", work: work(1, 2) })).toBeGreaterThan(expectedSeconds({ kind: "draw", work: work(1, 1) }));
+    const one = expectedSeconds({ kind: "draw", work: work(1, 1) });
+    expect(one).toBeGreaterThan(60);
+    expect(one).toBeLessThan(100);
   });
 
-  it("vote time grows with the number of candidates", () => {
-    expect(voteSeconds(2)).toBeLessThan(voteSeconds(4));
-    expect(voteSeconds(4)).toBeLessThan(voteSeconds(6));
-    expect(voteSeconds(5, 0.5)).toBeCloseTo(2 * voteSeconds(5));
+  it("editing costs only the changed part: a small fix is far cheaper than drawing the whole mask", () => {
+    const whole = expectedSeconds({ kind: "draw", work: work(2, 2) });
+    const small = expectedSeconds({ kind: "edit", work: work(1, 0.2) });
+    const big = expectedSeconds({ kind: "edit", work: work(2, 1.5) });
+    expect(small).toBeLessThan(whole / 3);
+    expect(big).toBeGreaterThan(small);
+    expect(expectedSeconds({ kind: "edit", work: work(0, 0) })).toBe(DEFAULT_TIME_MODEL.editBaseSec);
   });
 
-  it("variability is log-normal around the expected time", () => {
-    const rng = createRng(3);
-    const expected = drawingSeconds({ regions: 2, areaFraction: 0.05 });
-    let s = 0;
-    let min = Infinity;
-    let max = 0;
+  it("votes grow with the number of candidates; a vote with none is an error", () => {
+    expect(expectedSeconds({ kind: "vote", candidates: 5 })).toBeGreaterThan(expectedSeconds({ kind: "vote", candidates: 2 }));
+    expect(() => expectedSeconds({ kind: "vote", candidates: 0 })).toThrow();
+  });
+
+  it("applies per-reader, per-image and per-task variability, reproducibly and with mean about one", () => {
+    const a = { kind: "draw" as const, work: work(2, 1.5) };
+    expect(actionSeconds(a, ctx())).toBe(actionSeconds(a, ctx()));
+    expect(actionSeconds(a, ctx())).not.toBe(actionSeconds(a, ctx({ imageKey: "img-2" })));
+    expect(actionSeconds(a, ctx())).not.toBe(actionSeconds(a, ctx({ reader: { seed: 12, speed: 1 } })));
+    expect(actionSeconds(a, ctx())).not.toBe(actionSeconds(a, ctx({ taskKey: "REDRAW:1" })));
+    // The image factor is shared between readers: image difficulty is a property of the image.
+    const slowImage = (key: string) => [11, 12, 13, 14, 15].reduce((s, r) => s + actionSeconds(a, ctx({ imageKey: key, reader: { seed: r, speed: 1 } })), 0);
+    expect(slowImage("img-1")).not.toBeCloseTo(slowImage("img-2"), 0);
+    let sum = 0;
     const n = 4000;
-    for (let i = 0; i < n; i++) {
-      const t = drawingSeconds({ regions: 2, areaFraction: 0.05 }, 1, DEFAULT_TIME_MODEL, rng);
-      s += t;
-      min = Math.min(min, t);
-      max = Math.max(max, t);
-    }
-    expect(s / n / expected).toBeGreaterThan(0.96);
-    expect(s / n / expected).toBeLessThan(1.04);
-    expect(min).toBeGreaterThan(0);
-    expect(max / min).toBeGreaterThan(2);
-    expect(voteSeconds(3, 1, { ...DEFAULT_TIME_MODEL, variability: 0 }, rng)).toBe(voteSeconds(3));
+    for (let i = 0; i < n; i++) sum += actionSeconds(a, ctx({ imageKey: `i${i}`, reader: { seed: i, speed: 1 }, taskKey: `t${i}` }));
+    expect(sum / n / expectedSeconds(a)).toBeGreaterThan(0.95);
+    expect(sum / n / expectedSeconds(a)).toBeLessThan(1.05);
+    const none = { ...DEFAULT_TIME_MODEL, readerSd: 0, imageSd: 0, taskSd: 0 };
+    expect(actionSeconds(a, ctx(), none)).toBe(expectedSeconds(a));
   });
 
-  it("rejects non-positive speeds and measures drawing work from a mask", () => {
-    expect(() => drawingSeconds({ regions: 1, areaFraction: 0.1 }, 0)).toThrow();
-    expect(() => voteSeconds(3, -1)).toThrow();
-    const mask = Uint8Array.of(255, 0, 0, 0, 0, 0, 0, 0, 255);
-    expect(drawingWorkOf(mask, 3, 3)).toEqual({ regions: 2, areaFraction: 2 / 9 });
+  it("scales with speed and rejects a non-positive speed", () => {
+    const a = { kind: "vote" as const, candidates: 3 };
+    expect(actionSeconds(a, ctx({ reader: { seed: 11, speed: 2 } }))).toBeCloseTo(actionSeconds(a, ctx()) / 2);
+    expect(() => actionSeconds(a, ctx({ reader: { seed: 11, speed: 0 } }))).toThrow(/speed/);
   });
 });
