@@ -14,7 +14,8 @@ THRESHOLD = 0.5
 
 
 class Evaluation:
-    def __init__(self):
+    def __init__(self, components: bool = True):
+        self.components = components  # largest connected components for detection (costs time)
         self.pixel_confusion = Confusion(0, 0, 0, 0)
         self.pixel_histogram = ScoreHistogram()
         self.image_scores: list[float] = []
@@ -40,7 +41,7 @@ class Evaluation:
         self.image_confusions.extend([int(a), int(b), int(c), int(d)] for a, b, c, d in zip(tp, fp, tn, fn))
         self.image_dice.extend(None if 2 * t + p + n == 0 else 2 * t / (2 * t + p + n) for t, p, n in zip(tp, fp, fn))
         side = int(round(probs.shape[1] ** 0.5))
-        if side * side == probs.shape[1]:
+        if self.components and side * side == probs.shape[1]:
             maps = probs.reshape(len(probs), side, side)
             self.largest.extend(largest_component_fraction(maps, DETECTION_THRESHOLDS).tolist())
 
@@ -77,9 +78,13 @@ class Evaluation:
         dice = np.asarray([np.nan if d is None else d for d in self.image_dice], dtype=np.float64)
         covid_dice = dice[labels & np.isfinite(dice)] if n else np.zeros(0)
         covid_counts = resample_counts(len(covid_dice), seed=1) if covid_dice.size else None
+        predicted = np.asarray(self.image_scores, dtype=np.float64) >= THRESHOLD
+        image_level = np.stack([predicted & labels, predicted & ~labels, ~predicted & ~labels, ~predicted & labels],
+                               axis=1).astype(np.float64)
         return {
             "n_images": n,
             "pixel": bootstrap_confusion_scores(np.asarray(self.image_confusions).reshape(-1, 4), counts) if n else {},
+            "image": bootstrap_confusion_scores(image_level, counts) if n else {},
             "dice": {
                 "n": int(covid_dice.size),
                 "mean": float(covid_dice.mean()) if covid_dice.size else None,
@@ -102,26 +107,19 @@ class Evaluation:
         pixel = pixel_summary(self.pixel_confusion, self.pixel_histogram, curves)
         image = image_summary(self.image_scores, self.image_labels, curves)
         if intervals and self.image_labels:
-            attach_intervals(pixel, image, self.intervals(), self.image_labels, self.image_scores)
+            attach_intervals(pixel, image, self.intervals())
         return {"pixel": pixel, "image": image}
 
 
-def attach_intervals(pixel: dict, image: dict, intervals: dict, labels, scores) -> None:
+def attach_intervals(pixel: dict, image: dict, intervals: dict) -> None:
     """Adds "boot" ([lo, hi], image-level bootstrap or Wilson) beside each eq. 13 "ci", and the
     per-image Dice (COVID-19 images) to the pixel level."""
-    for name, found in intervals["pixel"].items():
-        if name in pixel:
-            pixel[name]["boot"] = found["interval"]
-            pixel[name]["boot_method"] = found["method"]
+    for level, target in (("pixel", pixel), ("image", image)):
+        for name, found in intervals.get(level, {}).items():
+            if name in target:
+                target[name]["boot"] = found["interval"]
+                target[name]["boot_method"] = found["method"]
     pixel["dice"] = intervals["dice"]
-    labels = np.asarray(labels, dtype=bool)
-    predicted = np.asarray(scores, dtype=np.float64) >= THRESHOLD
-    per_image = np.stack([predicted & labels, predicted & ~labels, ~predicted & ~labels, ~predicted & labels],
-                         axis=1).astype(np.float64)
-    for name, found in bootstrap_confusion_scores(per_image).items():
-        if name in image:
-            image[name]["boot"] = found["interval"]
-            image[name]["boot_method"] = found["method"]
 
 
 def pixel_summary(confusion: Confusion, histogram: ScoreHistogram, curves: bool = True) -> dict:

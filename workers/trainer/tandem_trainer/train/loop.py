@@ -54,10 +54,11 @@ def train_epoch(model: nn.Module, prepare: nn.Module, loader: DataLoader, optimi
 
 @torch.no_grad()
 def evaluate(model: nn.Module, prepare: nn.Module, loader: DataLoader, device: torch.device,
-             amp: bool) -> tuple[float, Evaluation]:
-    """Mean hybrid loss (per sample) and accumulated metrics over a held-out set."""
+             amp: bool, components: bool = False) -> tuple[float, Evaluation]:
+    """Mean hybrid loss (per sample) and accumulated metrics over a held-out set; with
+    components, also the largest connected components the detection rules need."""
     model.eval()
-    evaluation, total, seen = Evaluation(), 0.0, 0
+    evaluation, total, seen = Evaluation(components), 0.0, 0
     for images, masks, labels in loader:
         images, masks = _to_device(images, masks, device)
         with compat.autocast(device.type, amp):

@@ -5,10 +5,10 @@ last, each written atomically; metrics.json existing means the run completed.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import os
-import itertools
 import random
 import shutil
 import time
@@ -65,6 +65,7 @@ class Fit:
     total_steps: int = 0
     stopped_early: bool = False
     monitor_samples: int = 0
+    monitor_set: SegmentationDataset | None = None
 
 
 def without_curves(summary: dict) -> dict:
@@ -121,6 +122,7 @@ def run_training(spec: TrainSpec, out_dir: str, events, check: bool = True) -> d
         selected = fit.best
     else:
         selected = fit.history[-1]
+    _final_pass(spec, model, device, amp, selected, fit.monitor_set)
 
     sha256 = export_onnx(model, spec.size, os.path.join(out_dir, "model.onnx"))
     log.info("exported model.onnx (sha256 %s)", sha256)
@@ -153,6 +155,16 @@ def run_training(spec: TrainSpec, out_dir: str, events, check: bool = True) -> d
                 selected_epoch=selected.epoch, train_loss=fit.history[-1].train_loss,
                 val=selected.record()["val"], predictions=predictions, seconds=metrics["seconds"])
     return metrics
+
+
+def _final_pass(spec: TrainSpec, model, device, amp: bool, selected: EpochResult, monitor_set) -> None:
+    """Re-evaluates the selected model with connected components (for the detection rules)."""
+    prepare = GrayToImageNet().to(device)
+    if spec.val:
+        val_set = SegmentationDataset(spec.val, spec.size)
+        _, selected.evaluation = evaluate(model, prepare, _loader(val_set, spec, 0, amp), device, amp, components=True)
+    if monitor_set is not None:
+        _, selected.monitor = evaluate(model, prepare, _loader(monitor_set, spec, 0, amp), device, amp, components=True)
 
 
 def _detection(spec: TrainSpec, selected: EpochResult) -> dict | None:
@@ -209,7 +221,7 @@ def _fit(spec: TrainSpec, model, device, amp: bool, out_dir: str, events, params
                 total_steps=total, preset=spec.preset)
     progress = ProgressReporter(events, rounds, round_steps)
     stream = _batches(train_set, fit_samples, spec, rng, workers, amp, plan)
-    fit = Fit(total_steps=total, monitor_samples=len(monitor))
+    fit = Fit(total_steps=total, monitor_samples=len(monitor), monitor_set=monitor_set)
     done, best_score, since_best = 0, None, 0
     for epoch in range(1, rounds + 1):
         epoch_started = time.monotonic()
