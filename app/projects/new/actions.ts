@@ -3,6 +3,7 @@ import { requireUser } from "@/app/_lib/session";
 import { createProject } from "@/lib/projects/mutations";
 import { createProjectSchema } from "@/lib/projects/schema";
 import { isAppError } from "@/lib/errors/app-error";
+import { presetTrainConfig } from "@/lib/ml/presets";
 
 export type ActionResult = { ok: true; slug: string } | { ok: false; error: string };
 
@@ -17,6 +18,7 @@ export async function createProjectAction(_: ActionResult | null, form: FormData
         votesPerImage: Number(form.get("votesPerImage") ?? 1),
         selectionMode: form.get("selectionMode") === "PAIRWISE" ? "PAIRWISE" : "NWAY",
         s1Size: form.get("s1Size") ? Number(form.get("s1Size")) : null,
+        ...(form.get("preset") ? { trainConfig: presetTrainConfig(String(form.get("preset"))) } : {}),
       },
     });
     const p = await createProject(user, input);

@@ -3,6 +3,7 @@ import { useActionState, useEffect } from "react";
 import { useRouter } from "next/navigation";
 import { createProjectAction, type ActionResult } from "./actions";
 import { Button, ErrorNote, Field } from "@/app/_components/ui";
+import { trainingPresets } from "@/lib/ml/presets";
 
 export function NewProjectForm() {
   const [state, action, pending] = useActionState<ActionResult | null, FormData>(createProjectAction, null);
@@ -26,6 +27,14 @@ export function NewProjectForm() {
           </select>
         </label>
       </div>
+      <label className="block space-y-1 text-sm">
+        <span className="text-muted">Training preset (chosen by the compute you have)</span>
+        <select name="preset" defaultValue="paper-gpu" className="w-full rounded-md border border-line bg-panel-2 px-3 py-2" data-testid="preset">
+          {trainingPresets.map((p) => (
+            <option key={p.name} value={p.name} title={p.description}>{p.title} ({p.name})</option>
+          ))}
+        </select>
+      </label>
       <ErrorNote message={state && !state.ok ? state.error : null} />
       <Button type="submit" disabled={pending}>{pending ? "Creating…" : "Create project"}</Button>
     </form>
