@@ -188,11 +188,8 @@ def _batches(train_set, fit_samples, spec: TrainSpec, rng: random.Random, worker
 def _selection_score(spec: TrainSpec, result: EpochResult, has_val: bool) -> float:
     """Higher is better."""
     if spec.select == "best_dice":
-        if result.monitor_dice is not None:
-            return result.monitor_dice
-        if result.summary is not None and result.summary["pixel"]["f1"]["value"] is not None:
-            return result.summary["pixel"]["f1"]["value"]
-        return -result.train_loss
+        # Never the held-out set: it is what the run reports (cross-validation's fold).
+        return result.monitor_dice if result.monitor_dice is not None else -result.train_loss
     return -(result.val_loss if has_val else result.train_loss)
 
 
