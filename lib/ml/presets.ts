@@ -28,12 +28,18 @@ const presetSchema = z.object({
   settings: settingsSchema,
 });
 
-const fileSchema = z.object({ format: z.literal(1), presets: z.record(z.string(), presetSchema) });
+const fileSchema = z.object({
+  format: z.literal(1),
+  presets: z.record(z.string(), presetSchema),
+  /** torchvision ImageNet files per encoder: <name>-<first 8 hex of the SHA-256>.pth */
+  imagenet_files: z.record(z.string(), z.array(z.string().regex(/^[\w.]+-[0-9a-f]{8}\.pth$/)).min(1)),
+});
 
 export type TrainingPreset = z.infer<typeof presetSchema> & { name: string };
 
 const parsed = fileSchema.parse(presetsFile);
 export const trainingPresets: readonly TrainingPreset[] = Object.entries(parsed.presets).map(([name, p]) => ({ name, ...p }));
+export const imagenetFiles: Readonly<Record<string, readonly string[]>> = parsed.imagenet_files;
 export const trainingPresetNames = trainingPresets.map((p) => p.name) as [string, ...string[]];
 
 export function trainingPreset(name: string): TrainingPreset {

@@ -45,7 +45,10 @@ PRESETS_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__fi
 
 
 def presets_document() -> dict:
-    return {"format": 1, "presets": PRESETS}
+    from .models.pretrained import IMAGENET_FILES
+
+    # torchvision names its files <name>-<first 8 hex digits of the file's SHA-256>.pth
+    return {"format": 1, "presets": PRESETS, "imagenet_files": {k: list(v) for k, v in IMAGENET_FILES.items()}}
 
 
 def presets_json() -> str:
