@@ -9,6 +9,7 @@ const settingsSchema = z.object({
   lr: z.number().positive().max(1),
   epochs: z.number().int().positive().optional(),
   steps: z.number().int().positive().nullable(),
+  max_epochs: z.number().int().positive().nullable(),
   warmup_steps: z.number().int().min(0),
   schedule: z.enum(["constant", "cosine"]),
   augment: z.enum(["balance", "all", "none"]),

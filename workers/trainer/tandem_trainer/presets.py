@@ -15,13 +15,14 @@ PRESETS: dict[str, dict] = {
     "cpu-small": {
         "title": "CPU, small data",
         "compute": "cpu",
-        "description": ("A few hundred to a few thousand images on a 2-core CPU in about 20 minutes: "
-                        "128 px, budget of optimizer steps with warm-up and cosine decay, shift/rotation "
+        "description": ("A few dozen to a few thousand images on a 2-core CPU in at most about 20 minutes: "
+                        "96 px, a budget of 1,800 optimizer steps (at most 150 passes over small data) "
+                        "with warm-up and cosine decay, shift/rotation "
                         "plus intensity/gamma augmentation on every image, the checkpoint with the best "
                         "Dice on a 10% monitor split of the training images, early stopping."),
         "recommended_encoder": "tiny",
         "settings": {
-            "size": 128, "batch_size": 16, "lr": 3e-3, "steps": 1200, "warmup_steps": 60,
+            "size": 96, "batch_size": 16, "lr": 3e-3, "steps": 1800, "max_epochs": 150, "warmup_steps": 60,
             "schedule": "cosine", "augment": "all", "intensity": True, "select": "best_dice",
             "monitor_fraction": 0.1, "eval_every": 100, "patience": 4, "width": 16,
         },
@@ -34,7 +35,8 @@ PRESETS: dict[str, dict] = {
                         "number of controls, the last epoch kept."),
         "recommended_encoder": "densenet121",
         "settings": {
-            "size": 224, "batch_size": 32, "lr": 1e-4, "epochs": 50, "steps": None, "warmup_steps": 0,
+            "size": 224, "batch_size": 32, "lr": 1e-4, "epochs": 50, "steps": None, "max_epochs": None,
+            "warmup_steps": 0,
             "schedule": "constant", "augment": "balance", "intensity": False, "select": "last",
             "monitor_fraction": 0.0, "eval_every": None, "patience": None, "width": 16,
         },

@@ -50,6 +50,7 @@ class TrainSpec:
     workers: int | None = None
     preset: str | None = None
     steps: int | None = None  # optimizer-step budget; None = epochs x steps per epoch
+    max_epochs: int | None = None  # caps a step budget on small data (passes over the training images)
     warmup_steps: int = 0
     schedule: str = "constant"
     intensity: bool = False  # random gamma / contrast / brightness on augmented samples
@@ -62,7 +63,7 @@ class TrainSpec:
         """Settings recorded in metrics.json (no sample lists)."""
         keys = ("arch", "encoder", "pretrained", "freeze_encoder", "width", "size", "epochs",
                 "batch_size", "lr", "seed", "device", "augment", "select", "preset", "steps",
-                "warmup_steps", "schedule", "intensity", "monitor_fraction", "eval_every", "patience",
+                "max_epochs", "warmup_steps", "schedule", "intensity", "monitor_fraction", "eval_every", "patience",
                 "detection_sensitivity")
         return {k: getattr(self, k) for k in keys}
 
@@ -219,6 +220,7 @@ def parse_spec(raw, base_dir: str = ".") -> TrainSpec:
         workers=workers,
         preset=raw.get("preset"),
         steps=_optional_int(raw, "steps", 1, 10_000_000),
+        max_epochs=_optional_int(raw, "max_epochs", 1, 100_000),
         warmup_steps=_int(raw, "warmup_steps", 0, 0, 1_000_000),
         schedule=_choice(raw, "schedule", SCHEDULES, "constant"),
         intensity=_bool(raw, "intensity", False),
@@ -235,7 +237,7 @@ def parse_spec(raw, base_dir: str = ".") -> TrainSpec:
 
 KNOWN_KEYS = {"arch", "encoder", "pretrained", "freeze_encoder", "width", "size", "epochs", "batch_size",
               "lr", "seed", "device", "augment", "select", "workers", "train", "val", "predict", "preset",
-              "steps", "warmup_steps", "schedule", "intensity", "monitor_fraction", "eval_every", "patience",
+              "steps", "max_epochs", "warmup_steps", "schedule", "intensity", "monitor_fraction", "eval_every", "patience",
               "detection_sensitivity"}
 
 

@@ -208,6 +208,8 @@ def _fit(spec: TrainSpec, model, device, amp: bool, out_dir: str, events, params
     plan = _plan(fit_samples, spec.augment, rng, spec.batch_size)
     steps_per_epoch = math.ceil(len(plan) / spec.batch_size)
     total = spec.steps or spec.epochs * steps_per_epoch
+    if spec.steps and spec.max_epochs:
+        total = max(1, min(total, spec.max_epochs * steps_per_epoch))
     round_steps = min(total, spec.eval_every or steps_per_epoch)
     rounds = math.ceil(total / round_steps)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
