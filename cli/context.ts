@@ -37,21 +37,64 @@ export async function withDatabase<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Minimal flag parsing: --name value, --flag, and positionals. */
-export function parseArgs(argv: string[]) {
+/** The options a command accepts: `values` take an argument, `booleans` do not. */
+export type ArgSpec = { values: readonly string[]; booleans?: readonly string[] };
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
+
+/** The accepted option closest to `name`, when it is close enough to be a typo. */
+export function nearestOption(name: string, options: readonly string[]): string | null {
+  let best: string | null = null, bestDistance = Infinity;
+  for (const option of options) {
+    const d = editDistance(name, option);
+    if (d < bestDistance) [best, bestDistance] = [option, d];
+  }
+  return best !== null && bestDistance <= Math.max(2, Math.floor(best.length / 3)) ? best : null;
+}
+
+/**
+ * --name value, --name=value, --flag and positionals. Every command passes its ArgSpec: an
+ * option it does not know is refused with the nearest valid one (a typo must never run with
+ * a default), a value option without its value is refused too.
+ */
+export function parseArgs(argv: string[], spec?: ArgSpec) {
   const flags: Record<string, string | true> = {};
   const positional: string[] = [];
+  const known = spec ? [...spec.values, ...(spec.booleans ?? []), "help"] : null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a.startsWith("--")) {
       const [k, v] = a.slice(2).split("=", 2);
-      if (v !== undefined) flags[k] = v;
-      else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith("--")) flags[k] = argv[++i];
+      if (known && !known.includes(k)) {
+        const near = nearestOption(k, known);
+        throw new Error(`unknown option --${k}${near ? `; did you mean --${near}?` : ""} (options: ${known.map((o) => `--${o}`).join(" ")})`);
+      }
+      const isBoolean = spec ? !spec.values.includes(k) : false;
+      if (v !== undefined) {
+        if (isBoolean) throw new Error(`--${k} takes no value`);
+        flags[k] = v;
+      } else if (!isBoolean && argv[i + 1] !== undefined && !argv[i + 1].startsWith("--")) flags[k] = argv[++i];
+      else if (spec && !isBoolean) throw new Error(`--${k} needs a value`);
       else flags[k] = true;
     } else positional.push(a);
   }
   return { flags, positional };
 }
+
+/** A path the user typed, relative to the folder they typed it in (npx runs commands from the repository root). */
+export const fromCaller = (p: string) => path.resolve(process.env.INIT_CWD ?? process.cwd(), p);
 
 /** A one-line progress bar on stderr. */
 export function progressBar(label: string) {

@@ -1,61 +1,156 @@
-import { readFile } from "node:fs/promises";
-import { parseArgs, progressBar } from "../context";
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fromCaller, parseArgs, progressBar } from "../context";
 import { aucCiRadius } from "../../lib/ml/auc-ci";
 import { evaluateFolder, type FolderEvaluation } from "../../lib/ml/evaluate-folder";
-import { metricNames, type Evaluation } from "../../lib/ml/metrics";
-import { loadModel } from "../../lib/ml/onnx-model";
+import { bootstrapConfusion, bootstrapMean, wilson, type Interval } from "../../lib/ml/intervals";
+import { metricNames, type Evaluation, type MetricName } from "../../lib/ml/metrics";
+import { detectionRuleFromMetrics, inputSizeFromMetrics, type DetectionRule } from "../../lib/ml/model-card";
+import { loadModel, modelInputSize } from "../../lib/ml/onnx-model";
 
-export const summary = "evaluate an ONNX model on a folder of images/ and masks/ (segmentation and detection, 95% CIs)";
+export const summary = "evaluate an ONNX model on a folder of images/ and masks/ (segmentation, per-image Dice, detection with the model's calibrated rule, 95% CIs)";
 
-const USAGE = "usage: tandem evaluate --model <model.onnx> --data <folder with images/ and masks/> [--size 224] [--threshold 0.5] [--batch 8] [--json]";
+const USAGE = `usage: tandem evaluate --model <model.onnx> --data <folder with images/ and masks/> [--masks DIR]
+       [--card metrics.json] [--threshold 0.5] [--batch 8] [--per-image out.csv] [--json]
 
-const f4 = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : "—");
+  The input size and normalisation come from the model (and its metrics.json beside it, the
+  model card, which also holds the calibrated detection rule). Paths are relative to your folder.`;
 
-function table(title: string, e: Evaluation): string {
+const f4 = (v: number | null | undefined) => (v !== null && v !== undefined && Number.isFinite(v) ? v.toFixed(4) : "—");
+const iv = (i: [number, number] | null | undefined) => (i ? `[${f4(i[0])}, ${f4(i[1])}]` : "");
+
+function table(title: string, e: Evaluation, boot: Record<MetricName, Interval>): string {
   const c = e.confusion;
   const positives = c.tp + c.fn, negatives = c.tn + c.fp;
-  const rows = metricNames.map((name) => [name, `${f4(e.metrics[name].value)} ± ${f4(e.metrics[name].ci)}`, String(e.metrics[name].n)]);
+  const rows = metricNames.map((name) => [name, `${f4(e.metrics[name].value)} ± ${f4(e.metrics[name].ci)}`, `${iv(boot[name].interval)} ${boot[name].method ?? ""}`.trim(), String(e.metrics[name].n)]);
   const auc = e.curves.rocAuc;
-  rows.push(["roc auc", `${f4(auc)} ± ${f4(aucCiRadius(auc, positives, negatives))}`, `${positives}+/${negatives}−`]);
-  rows.push(["average precision", f4(e.curves.averagePrecision), ""]);
-  const w = Math.max(...rows.map((r) => r[1].length));
+  rows.push(["roc auc", `${f4(auc)} ± ${f4(aucCiRadius(auc, positives, negatives))}`, "", `${positives}+/${negatives}−`]);
+  rows.push(["average precision", f4(e.curves.averagePrecision), "", ""]);
+  const w = Math.max(...rows.map((r) => r[1].length)), w2 = Math.max(...rows.map((r) => r[2].length));
   return [
     `${title} (threshold ${e.threshold})`,
-    ...rows.map(([name, value, n]) => `  ${name.padEnd(18)} ${value.padStart(w)}${n ? `   N=${n}` : ""}`),
+    `  ${"".padEnd(18)} ${"value ± eq. 13".padStart(w)}   ${"image-level 95% CI".padEnd(w2)}`,
+    ...rows.map(([name, value, b, n]) => `  ${name.padEnd(18)} ${value.padStart(w)}   ${b.padEnd(w2)}${n ? `   N=${n}` : ""}`),
     `  confusion          TP ${c.tp}  FN ${c.fn}  FP ${c.fp}  TN ${c.tn}`,
   ].join("\n");
 }
 
-function asJson(r: FolderEvaluation) {
-  const level = (e: Evaluation) => ({
+export type EvaluateSummary = ReturnType<typeof summarise>;
+
+/** Everything `evaluate` reports beyond the paper's tables: IoU, per-image Dice, both detection rules. */
+export function summarise(r: FolderEvaluation) {
+  const pixelBoot = bootstrapConfusion(r.perImage.map((p) => p.confusion));
+  const labelled = r.perImage.map((p) => ({ positive: p.positive, paper: p.paperPositive, calibrated: p.calibratedPositive }));
+  const imageCounts = (pick: (x: (typeof labelled)[number]) => boolean) => labelled.map((x) => ({ tp: +(pick(x) && x.positive), fp: +(pick(x) && !x.positive), tn: +(!pick(x) && !x.positive), fn: +(!pick(x) && x.positive) }));
+  const imageBoot = bootstrapConfusion(imageCounts((x) => x.paper));
+  const c = r.pixel.confusion;
+  const iouValue = c.tp + c.fp + c.fn ? c.tp / (c.tp + c.fp + c.fn) : NaN;
+  const covid = r.perImage.filter((p) => p.positive);
+  const dice = covid.map((p) => p.dice ?? 0);
+  const sorted = [...dice].sort((a, b) => a - b);
+  const median = sorted.length ? (sorted[(sorted.length - 1) >> 1] + sorted[sorted.length >> 1]) / 2 : NaN;
+  const rate = (k: number, n: number) => ({ value: n ? k / n : NaN, k, n, interval: wilson(k, n) });
+  const rule = (pick: (x: (typeof labelled)[number]) => boolean) => {
+    const pos = labelled.filter((x) => x.positive), neg = labelled.filter((x) => !x.positive);
+    return { sensitivity: rate(pos.filter(pick).length, pos.length), specificity: rate(neg.filter((x) => !pick(x)).length, neg.length) };
+  };
+  return {
+    pixelBoot,
+    imageBoot,
+    iou: { value: iouValue, interval: bootstrapIou(r) },
+    dice: { n: dice.length, mean: dice.length ? dice.reduce((a, b) => a + b, 0) / dice.length : NaN, median, interval: bootstrapMean(dice) },
+    paperRule: rule((x) => x.paper),
+    calibratedRule: r.rule ? { ...r.rule, ...rule((x) => x.calibrated === true) } : null,
+  };
+}
+
+function bootstrapIou(r: FolderEvaluation): [number, number] | null {
+  // IoU = F1 / (2 − F1) is monotone in F1, so its interval maps from F1's.
+  const f1 = bootstrapConfusion(r.perImage.map((p) => p.confusion)).f1.interval;
+  return f1 ? [f1[0] / (2 - f1[0]), f1[1] / (2 - f1[1])] : null;
+}
+
+function asJson(r: FolderEvaluation, s: EvaluateSummary) {
+  const level = (e: Evaluation, boot: Record<MetricName, Interval>) => ({
     threshold: e.threshold,
     confusion: e.confusion,
     metrics: e.metrics,
+    bootstrap: boot,
     rocAuc: e.curves.rocAuc,
     rocAucCi: aucCiRadius(e.curves.rocAuc, e.confusion.tp + e.confusion.fn, e.confusion.tn + e.confusion.fp),
     averagePrecision: e.curves.averagePrecision,
   });
-  return { images: r.images, positives: r.positives, size: r.size, pixel: level(r.pixel), image: level(r.image) };
+  return {
+    images: r.images, positives: r.positives, size: r.size, msPerImage: r.msPerImage, inferenceMsPerImage: r.inferenceMsPerImage,
+    pixel: level(r.pixel, s.pixelBoot), image: level(r.image, s.imageBoot), iou: s.iou, dice: s.dice,
+    detection: { paperRule: s.paperRule, calibratedRule: s.calibratedRule },
+  };
 }
+
+function perImageCsv(r: FolderEvaluation): string {
+  const cell = (v: number | boolean | null) => (v === null ? "" : typeof v === "boolean" ? String(v) : Number.isFinite(v) ? v.toFixed(6) : "");
+  const lines = ["id,label,dice,iou,max_prob,paper_positive,calibrated_positive,largest_component,tp,fp,fn,tn"];
+  for (const p of r.perImage) {
+    const id = /[",\n]/.test(p.id) ? `"${p.id.replace(/"/g, '""')}"` : p.id;
+    lines.push([id, p.positive ? "covid" : "control", cell(p.dice), cell(p.iou), cell(p.maxProb), cell(p.paperPositive), cell(p.calibratedPositive), cell(p.largestComponent), p.confusion.tp, p.confusion.fp, p.confusion.fn, p.confusion.tn].join(","));
+  }
+  return lines.join("\n") + "\n";
+}
+
+async function readCard(file: string | undefined, modelPath: string): Promise<unknown> {
+  const card = file ?? path.join(path.dirname(modelPath), "metrics.json");
+  if (!existsSync(card)) {
+    if (file) throw new Error(`--card ${file}: no such file`);
+    return null;
+  }
+  return JSON.parse(await readFile(card, "utf8"));
+}
+
+const pctRate = (x: { value: number; k: number; n: number; interval: [number, number] | null }) => `${f4(x.value)} (${x.k}/${x.n}) ${iv(x.interval)}`;
 
 /** `tandem evaluate`: the trainer's held-out evaluation, for any exported model and folder. */
 export async function run(argv: string[]): Promise<void> {
-  const { flags } = parseArgs(argv);
-  if (typeof flags.model !== "string" || typeof flags.data !== "string") throw new Error(USAGE);
-  const size = Number(flags.size ?? 224);
+  const { flags } = parseArgs(argv, { values: ["model", "data", "masks", "card", "threshold", "batch", "per-image"], booleans: ["json"] });
+  if (flags.help || typeof flags.model !== "string" || typeof flags.data !== "string") throw new Error(USAGE);
+  const modelPath = fromCaller(flags.model);
   const threshold = Number(flags.threshold ?? 0.5);
   const batch = Number(flags.batch ?? 8);
-  if (!Number.isInteger(size) || size < 32 || size % 32) throw new Error("--size must be a multiple of 32");
   if (!(threshold > 0 && threshold <= 1)) throw new Error("--threshold must be in (0, 1]");
   if (!Number.isInteger(batch) || batch < 1) throw new Error("--batch must be a positive integer");
-  const model = await loadModel(await readFile(flags.model), size);
-  const r = await evaluateFolder(model, flags.data, { threshold, batch, onProgress: flags.json ? undefined : progressBar("evaluating") });
+  if (!existsSync(modelPath)) throw new Error(`--model ${flags.model}: no such file (${modelPath})`);
+  const card = await readCard(typeof flags.card === "string" ? fromCaller(flags.card) : undefined, modelPath);
+  const bytes = await readFile(modelPath);
+  const probe = await loadModel(bytes, 0);
+  const size = modelInputSize(probe) ?? inputSizeFromMetrics(card);
+  if (!size) throw new Error(`${flags.model}: the model does not fix its input size and no metrics.json beside it records one (--card metrics.json)`);
+  const model = { ...probe, size };
+  const rule: DetectionRule | null = detectionRuleFromMetrics(card);
+  const r = await evaluateFolder(model, fromCaller(flags.data), {
+    threshold, batch, rule,
+    masksDir: typeof flags.masks === "string" ? fromCaller(flags.masks) : undefined,
+    onProgress: flags.json ? undefined : progressBar("evaluating"),
+  });
+  const s = summarise(r);
+  if (typeof flags["per-image"] === "string") await writeFile(fromCaller(flags["per-image"]), perImageCsv(r));
   if (flags.json) {
-    console.log(JSON.stringify(asJson(r), (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2));
+    console.log(JSON.stringify(asJson(r, s), (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2));
     return;
   }
-  console.log(`${r.images} images (${r.positives} with infection, ${r.images - r.positives} controls) at ${r.size}×${r.size}; values ± 95% interval (eq. 13; Hanley–McNeil for the AUC)\n`);
-  console.log(table("Segmentation, pixel level", r.pixel));
+  console.log(`${r.images} images (${r.positives} with infection, ${r.images - r.positives} controls) at ${r.size}×${r.size} (the model's input; grayscale [0,1], normalisation inside the model); ${r.msPerImage.toFixed(1)} ms/image (${r.inferenceMsPerImage.toFixed(1)} ms inference)`);
+  console.log(`values ± eq. 13 radius (pixels as independent, too narrow), then the image-level bootstrap 95% CI (Wilson for 0 or 1); Hanley–McNeil for the AUC\n`);
+  console.log(table("Segmentation, pixel level", r.pixel, s.pixelBoot));
+  console.log(`  IoU (pooled)       ${f4(s.iou.value)}   ${iv(s.iou.interval)}`);
+  console.log(`  per-image Dice over ${s.dice.n} COVID-19 images: mean ${f4(s.dice.mean)} ${iv(s.dice.interval)}, median ${f4(s.dice.median)}`);
   console.log();
-  console.log(table("COVID-19 detection, image level: positive when any pixel ≥ threshold", r.image));
+  console.log(table("COVID-19 detection, image level: the paper's rule, positive when any pixel ≥ threshold", r.image, s.imageBoot));
+  console.log();
+  if (s.calibratedRule) {
+    const c = s.calibratedRule;
+    console.log(`COVID-19 detection, the model's calibrated rule (${c.source}): a region ≥ ${(100 * c.minArea).toFixed(2)}% of the image at prob ≥ ${c.threshold}, chosen for sensitivity ≥ ${c.targetSensitivity}`);
+    console.log(`  sensitivity ${pctRate(c.sensitivity)}   specificity ${pctRate(c.specificity)}   (Wilson 95% CI)`);
+  } else {
+    console.log("COVID-19 detection, calibrated rule: none (no metrics.json with a calibrated rule beside the model; --card FILE)");
+  }
+  if (typeof flags["per-image"] === "string") console.log(`\nper-image rows written to ${fromCaller(flags["per-image"])}`);
 }

@@ -31,7 +31,10 @@ function bar(done: number, total: number, bytes: number, startedMs: number): str
  * made in the app (roles, refusal while masks are missing, audit), but it is not uploaded.
  */
 export async function exportCommand(argv: string[]): Promise<void> {
-  const { flags } = parseArgs(argv);
+  const { flags } = parseArgs(argv, {
+    values: ["project", "out", "as", "user", "format", "layout", "labels", "label", "sources", "source", "stages", "stage", "accepted-after", "test-fraction"],
+    booleans: ["accepted-only", "include-models"],
+  });
   if (flags.help) {
     process.stdout.write(`${usage}\n`);
     return;

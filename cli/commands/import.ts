@@ -50,7 +50,7 @@ export function formatSummary(batch: ImportBatchView, slug: string, seconds: num
 
 /** tandem import --project <slug> <folder|zip|file> [--metadata file.csv] [--as email] [--concurrency n] [--report out.json] */
 export async function run(argv: string[]) {
-  const { flags, positional } = parseArgs(argv);
+  const { flags, positional } = parseArgs(argv, { values: ["project", "metadata", "as", "concurrency", "report"] });
   if (typeof flags.project !== "string" || positional.length !== 1) throw new Error(USAGE);
   const slug = flags.project;
   const source = fromUser(positional[0]);

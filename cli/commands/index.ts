@@ -4,6 +4,7 @@ import * as exportCommand from "./export";
 import * as importCommand from "./import";
 import * as simulate from "./simulate";
 import * as train from "./train";
+import * as weights from "./weights";
 
 export type Command = { summary: string; run(argv: string[]): Promise<void> };
 
@@ -13,4 +14,5 @@ export const commands: Record<string, Command> = {
   simulate,
   evaluate,
   train,
+  weights,
 };

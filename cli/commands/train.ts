@@ -1,28 +1,50 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
+import { fromCaller, parseArgs } from "../context";
+import { trainingPresetNames } from "../../lib/ml/presets";
 
-export const summary = "k-fold cross-validation of one network on a folder of images/ and masks/ (the PyTorch trainer)";
+export const summary = "train with the PyTorch trainer: k-fold cross-validation of a folder, or --test <folder> to train on one folder and test on another";
 
-const allowed = new Set(["data", "arch", "encoder", "folds", "epochs", "size", "batch-size", "lr", "width", "weights", "freeze-encoder", "augment", "device", "seed", "out", "json"]);
+const USAGE = `usage: tandem train --data <folder with images/ and masks/> [--preset ${trainingPresetNames.join("|")}]
+       [--arch unet|unetpp|dla] [--encoder densenet121|resnet50|inception_v3|chexnet|tiny] [--folds 5]
+       [--test <folder>] [--steps N | --epochs N] [--size 224] [--batch-size 32] [--lr 1e-4] [--width 16]
+       [--weights imagenet|<file>] [--freeze-encoder] [--augment balance|all|none] [--select last|best|best_dice]
+       [--target-sensitivity 0.95] [--device auto|cpu|cuda] [--seed 0] [--out dir] [--json]`;
+
+const values = ["data", "test", "preset", "arch", "encoder", "folds", "epochs", "steps", "size", "batch-size", "batch", "lr", "width",
+  "weights", "augment", "select", "target-sensitivity", "device", "seed", "out"] as const;
+const pathOptions = new Set(["data", "test", "out"]);
+
+/** The trainer's arguments for `cv` (or `fit` with --test), paths made absolute from the caller's folder. */
+export function trainerArgs(argv: string[]): string[] {
+  const { flags, positional } = parseArgs(argv, { values, booleans: ["freeze-encoder", "json"] });
+  if (flags.help) throw new Error(USAGE);
+  if (positional.length) throw new Error(`unexpected argument ${positional[0]}\n${USAGE}`);
+  if (typeof flags.data !== "string") throw new Error(`--data <folder with images/ and masks/> is required\n${USAGE}`);
+  if (typeof flags.preset === "string" && !trainingPresetNames.includes(flags.preset)) {
+    throw new Error(`--preset must be one of ${trainingPresetNames.join(", ")}, got "${flags.preset}"`);
+  }
+  if (flags.test !== undefined && flags.folds !== undefined) throw new Error("--folds is for cross-validation; leave it out with --test");
+  const args = [flags.test !== undefined ? "fit" : "cv"];
+  for (const [name, value] of Object.entries(flags)) {
+    if (name === "help") continue;
+    const option = name === "batch" ? "batch-size" : name;
+    if (value === true) args.push(`--${option}`);
+    else if (pathOptions.has(name) || (name === "weights" && value !== "imagenet")) args.push(`--${option}`, fromCaller(value));
+    else args.push(`--${option}`, value);
+  }
+  return args;
+}
 
 /**
- * tandem train --data <folder> --arch unet --encoder densenet121 --folds 5 [--epochs N --size 224
- * --weights file --device cuda --out dir]: prints the paper's Table 2/3 metrics per fold and
- * averaged with 95% CIs, and writes one ONNX model per fold.
+ * tandem train: prints the paper's Table 2/3 metrics (eq. 13 radius and image-level bootstrap
+ * intervals), per-image Dice, the detection rules calibrated on out-of-fold predictions, and
+ * writes one ONNX model per fold (or one model with --test).
  */
 export async function run(argv: string[]) {
-  const args: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--batch") { args.push("--batch-size"); continue; }
-    if (a.startsWith("--") && !allowed.has(a.slice(2).split("=")[0])) throw new Error(`unknown option ${a}`);
-    // Paths are given relative to where the command was typed; the CLI runs from the repository root.
-    const prev = argv[i - 1];
-    args.push((prev === "--data" || prev === "--out" || prev === "--weights") && !path.isAbsolute(a) && a !== "imagenet" ? path.resolve(process.env.INIT_CWD ?? process.cwd(), a) : a);
-  }
-  if (!args.includes("--data")) throw new Error("--data <folder with images/ and masks/> is required");
+  const args = trainerArgs(argv);
   const code = await new Promise<number>((resolve, reject) => {
-    const child = spawn(process.env.PYTHON ?? "/usr/bin/python3", ["-m", "tandem_trainer", "cv", ...args], { cwd: path.resolve("workers/trainer"), stdio: "inherit" });
+    const child = spawn(process.env.PYTHON ?? "/usr/bin/python3", ["-m", "tandem_trainer", ...args], { cwd: path.resolve("workers/trainer"), stdio: "inherit" });
     child.on("error", reject);
     child.on("close", (c) => resolve(c ?? 1));
   });

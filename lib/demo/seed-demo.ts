@@ -6,6 +6,7 @@ import { createUser } from "../auth/mutations";
 import { createProject, addMember } from "../projects/mutations";
 import { removeMember } from "./mutations";
 import { seedDemoProject } from "./seed-project";
+import { demoTraining } from "./training";
 import type { Actor } from "../auth/types";
 
 export type DemoCredential = { role: string; email: string; password: string };
@@ -27,7 +28,7 @@ const tinyNetworks = [
   { arch: "unetpp", encoder: "tiny" },
   { arch: "dla", encoder: "tiny" },
 ] as const;
-const tinyTraining = { size: 96, epochs: 6, batchSize: 8, lr: 1e-3, freezeEncoder: false, pretrained: null, width: 16 };
+const tinyTraining = demoTraining;
 
 /**
  * On an empty database: demo users (random passwords, printed once and kept in

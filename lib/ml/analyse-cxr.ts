@@ -3,10 +3,11 @@ import { resizeBilinear } from "../masks/resize";
 import { detect, ensembleMean, type Detection } from "./detection";
 import { infectionMapView, fitSize, type Raster } from "./infection-map-view";
 import { pilResizeBilinear } from "./pil-resize";
+import type { DetectionRule } from "./model-card";
 import type { Predictor } from "./predictor";
 import { DEFAULT_THRESHOLD } from "./threshold";
 
-export type AnalyseModel = { id: string; label: string; model: Predictor };
+export type AnalyseModel = { id: string; label: string; model: Predictor; rule?: DetectionRule | null };
 
 export type MapResult = { detection: Detection; mapPng: Buffer };
 
@@ -40,7 +41,7 @@ export async function analyseCxr(cxr: Raster, models: AnalyseModel[], opts: { th
     models.map(async (m, i) => {
       const size = m.model.size;
       const view = await infectionMapView(cxr, { prob: probs[i], width: size, height: size }, maxSide);
-      return { id: m.id, label: m.label, detection: detect(probs[i], threshold), mapPng: view.png };
+      return { id: m.id, label: m.label, detection: detect(probs[i], threshold, m.rule ?? null), mapPng: view.png };
     }),
   );
   let ensemble: MapResult | null = null;

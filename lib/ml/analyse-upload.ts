@@ -34,6 +34,7 @@ export async function analyseUpload(
     chosen.map(async (r) => ({
       id: r.id,
       label: modelLabel(r),
+      rule: r.rule,
       model: await cachedThreadedModel(r.weightsSha256 ?? r.id, r.size, () => store().get(r.artifactKey)),
     })),
   );

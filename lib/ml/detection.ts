@@ -1,5 +1,7 @@
 import { AppError } from "../errors/app-error";
+import { largestComponentFraction } from "./components";
 import { imageScore } from "./metrics";
+import type { DetectionRule } from "./model-card";
 import { DEFAULT_THRESHOLD } from "./threshold";
 
 export type Detection = {
@@ -10,14 +12,35 @@ export type Detection = {
   positive: boolean;
   /** Share of pixels at or above the threshold (at the map's resolution). */
   infectedFraction: number;
+  /** The model's calibrated rule (a component of ≥ minArea at prob ≥ threshold); null without one. */
+  calibrated: CalibratedDetection | null;
 };
 
-export function detect(prob: ArrayLike<number>, threshold = DEFAULT_THRESHOLD): Detection {
+export type CalibratedDetection = {
+  positive: boolean;
+  threshold: number;
+  minArea: number;
+  /** Largest 8-connected component at the rule's threshold, as a share of the map. */
+  largestComponent: number;
+  targetSensitivity: number;
+  /** Out-of-fold sensitivity and specificity the rule reached when it was calibrated. */
+  sensitivity: number | null;
+  specificity: number | null;
+};
+
+export function detectCalibrated(prob: ArrayLike<number>, rule: DetectionRule): CalibratedDetection {
+  const side = Math.round(Math.sqrt(prob.length));
+  const largestComponent = side * side === prob.length ? largestComponentFraction(prob, side, side, rule.threshold) : 0;
+  const positive = rule.minArea > 0 ? largestComponent >= rule.minArea : largestComponent > 0;
+  return { positive, threshold: rule.threshold, minArea: rule.minArea, largestComponent, targetSensitivity: rule.targetSensitivity, sensitivity: rule.sensitivity, specificity: rule.specificity };
+}
+
+export function detect(prob: ArrayLike<number>, threshold = DEFAULT_THRESHOLD, rule: DetectionRule | null = null): Detection {
   if (!(threshold > 0 && threshold <= 1)) throw new AppError("BAD_REQUEST", "The threshold must be in (0, 1]");
   let above = 0;
   for (let i = 0; i < prob.length; i++) if (prob[i] >= threshold) above++;
   const score = prob.length ? imageScore(prob) : 0;
-  return { score, threshold, positive: score >= threshold, infectedFraction: prob.length ? above / prob.length : 0 };
+  return { score, threshold, positive: score >= threshold, infectedFraction: prob.length ? above / prob.length : 0, calibrated: rule ? detectCalibrated(prob, rule) : null };
 }
 
 /** The ensemble's probability map: the pixel-wise mean of maps of one size. */

@@ -10,6 +10,9 @@ import { detectionEvaluation, imageScore, PixelEvaluator, type Evaluation } from
 import { predictBatch, type Model } from "./onnx-model";
 import { pilResizeBilinear } from "./pil-resize";
 import { DEFAULT_THRESHOLD } from "./threshold";
+import { detectCalibrated } from "./detection";
+import type { DetectionRule } from "./model-card";
+import type { ConfusionCounts } from "../masks/measures";
 
 const IMAGE_EXT = new Set([".png", ".jpg", ".jpeg", ".dcm"]);
 
@@ -21,22 +24,51 @@ export type FolderEvaluation = {
   size: number;
   pixel: Evaluation;
   image: Evaluation;
+  perImage: PerImage[];
+  /** Wall time per image: decoding, resizing and inference. */
+  msPerImage: number;
+  /** Inference alone, per image. */
+  inferenceMsPerImage: number;
+  rule: DetectionRule | null;
 };
 
 type Item = { id: string; image: string; mask: string | null };
 
-async function scan(dir: string): Promise<Item[]> {
+export type PerImage = {
+  id: string;
+  /** The mask has foreground (COVID-19). */
+  positive: boolean;
+  /** Dice and IoU at the threshold; null where mask and prediction are both empty. */
+  dice: number | null;
+  iou: number | null;
+  maxProb: number;
+  /** The paper's rule: some pixel ≥ threshold. */
+  paperPositive: boolean;
+  /** The model's calibrated rule; null without one. */
+  calibratedPositive: boolean | null;
+  largestComponent: number | null;
+  confusion: ConfusionCounts;
+};
+
+async function scan(dir: string, masksDir?: string): Promise<Item[]> {
   const imagesDir = path.join(dir, "images");
-  if (!existsSync(imagesDir)) throw new AppError("BAD_REQUEST", `${imagesDir} does not exist`);
+  if (!existsSync(imagesDir)) throw new AppError("BAD_REQUEST", `${imagesDir} does not exist (the folder needs images/ and masks/)`);
+  const masks = masksDir ?? path.join(dir, "masks");
+  if (!existsSync(masks)) {
+    const near = existsSync(dir) ? (await readdir(dir)).filter((n) => /mask/i.test(n) && n !== "masks") : [];
+    throw new AppError("BAD_REQUEST", `no mask folder ${masks}${near.length ? ` (found ${near.join(", ")}: pass --masks ${path.join(dir, near[0])})` : ""}; every image needs masks/<id>.png (all-zero for a control) or give the folder with --masks DIR`);
+  }
   const items: Item[] = [];
   for (const name of (await readdir(imagesDir)).sort()) {
     const ext = path.extname(name).toLowerCase();
     if (name.startsWith(".") || !IMAGE_EXT.has(ext)) continue;
     const id = name.slice(0, -ext.length);
-    const mask = path.join(dir, "masks", `${id}.png`);
+    const mask = path.join(masks, `${id}.png`);
     items.push({ id, image: path.join(imagesDir, name), mask: existsSync(mask) ? mask : null });
   }
   if (!items.length) throw new AppError("BAD_REQUEST", `no PNG, JPEG or DICOM images in ${imagesDir}`);
+  const missing = items.filter((it) => !it.mask);
+  if (missing.length === items.length) throw new AppError("BAD_REQUEST", `none of the ${items.length} images has a mask in ${masks} (masks must be <id>.png with the image's name)`);
   return items;
 }
 
@@ -45,11 +77,15 @@ async function scan(dir: string): Promise<Item[]> {
  * trainer does: at network resolution (masks resized nearest), pixel level and image level
  * (COVID-19 when any pixel ≥ threshold), with 95% intervals and curves.
  */
-export async function evaluateFolder(model: Model, dir: string, opts: { threshold?: number; batch?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<FolderEvaluation> {
+export async function evaluateFolder(model: Model, dir: string, opts: { threshold?: number; batch?: number; masksDir?: string; rule?: DetectionRule | null; onProgress?: (done: number, total: number) => void } = {}): Promise<FolderEvaluation> {
   const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
   const batch = opts.batch ?? 8;
+  const rule = opts.rule ?? null;
   const { size } = model;
-  const items = await scan(dir);
+  const items = await scan(dir, opts.masksDir);
+  const perImage: PerImage[] = [];
+  const started = performance.now();
+  let inferenceMs = 0;
   // Nothing is stored: the key only satisfies the decoder's DICOM pseudonymisation.
   const pseudonymKey = process.env.PSEUDONYM_KEY ?? randomBytes(24).toString("hex");
   const pixel = new PixelEvaluator(threshold);
@@ -67,10 +103,33 @@ export async function evaluateFolder(model: Model, dir: string, opts: { threshol
         return { input: pilResizeBilinear(img.pixels8, img.width, img.height, size, size), truth };
       }),
     );
+    const t0 = performance.now();
     const probs = await predictBatch(model, loaded.map((l) => l.input));
+    inferenceMs += performance.now() - t0;
     probs.forEach((prob, b) => {
-      pixel.add(prob, loaded[b].truth);
-      images.push({ prob: [imageScore(prob)], positive: loaded[b].truth.some((v) => v !== 0) });
+      const truth = loaded[b].truth;
+      pixel.add(prob, truth);
+      const positive = truth.some((v) => v !== 0);
+      const score = imageScore(prob);
+      images.push({ prob: [score], positive });
+      const c = { tp: 0, fp: 0, tn: 0, fn: 0 };
+      for (let k = 0; k < prob.length; k++) {
+        const p = prob[k] >= threshold, t = truth[k] !== 0;
+        if (p) t ? c.tp++ : c.fp++;
+        else t ? c.fn++ : c.tn++;
+      }
+      const calibrated = rule ? detectCalibrated(prob, rule) : null;
+      perImage.push({
+        id: items[i + b].id,
+        positive,
+        dice: c.tp + c.fp + c.fn ? (2 * c.tp) / (2 * c.tp + c.fp + c.fn) : null,
+        iou: c.tp + c.fp + c.fn ? c.tp / (c.tp + c.fp + c.fn) : null,
+        maxProb: score,
+        paperPositive: score >= threshold,
+        calibratedPositive: calibrated ? calibrated.positive : null,
+        largestComponent: calibrated ? calibrated.largestComponent : null,
+        confusion: c,
+      });
     });
     opts.onProgress?.(Math.min(items.length, i + batch), items.length);
   }
@@ -81,5 +140,9 @@ export async function evaluateFolder(model: Model, dir: string, opts: { threshol
     size,
     pixel: pixel.result(),
     image: detectionEvaluation(images, threshold),
+    perImage,
+    msPerImage: (performance.now() - started) / items.length,
+    inferenceMsPerImage: inferenceMs / items.length,
+    rule,
   };
 }

@@ -1,13 +1,15 @@
 import type { ConfusionCounts } from "../masks/measures";
 import { aucCiRadius } from "./auc-ci";
 import { aggregate, confusionMetrics, metricNames, sumConfusion, type Aggregate, type MetricName } from "./metrics";
-import { levels, parseRunMetrics, type CurvePoints, type Level, type LevelSummary } from "./run-metrics";
+import { bootstrapConfusion } from "./intervals";
+import { levels, parsePerImageConfusion, parseRunMetrics, type CurvePoints, type Level, type LevelSummary } from "./run-metrics";
 
 export type ScoreName = MetricName | "auc";
 export const scoreNames: readonly ScoreName[] = [...metricNames, "auc"];
 
-/** value ± ci (the half-width r of eq. 13; Hanley–McNeil for the AUC); null when undefined. */
-export type Score = { value: number | null; ci: number | null };
+/** value ± ci (the half-width r of eq. 13; Hanley–McNeil for the AUC); null when undefined.
+ * boot: the image-level bootstrap (Wilson at 0 or 1) 95% interval, when per-image data exists. */
+export type Score = { value: number | null; ci: number | null; boot?: [number, number] | null };
 
 export type ReportRow = {
   label: string;
@@ -17,6 +19,8 @@ export type ReportRow = {
   scores: Record<ScoreName, Score>;
   prAuc: number | null;
   curves: CurvePoints | null;
+  /** Per-image pixel confusion counts (pixel level), for pooled bootstrap intervals. */
+  perImage?: ConfusionCounts[] | null;
 };
 
 export type LevelReport = {
@@ -57,11 +61,11 @@ function auc(value: number | null, c: ConfusionCounts): Score {
   return { value, ci: value === null ? null : finite(aucCiRadius(value, c.tp + c.fn, c.tn + c.fp)) };
 }
 
-function runRow(run: ReportRun, s: LevelSummary): ReportRow {
+function runRow(run: ReportRun, s: LevelSummary, perImage: ConfusionCounts[] | null = null): ReportRow {
   const scores = {} as Record<ScoreName, Score>;
-  for (const name of metricNames) scores[name] = { value: finite(s[name].value), ci: finite(s[name].ci) };
+  for (const name of metricNames) scores[name] = { value: finite(s[name].value), ci: finite(s[name].ci), ...(s[name].boot ? { boot: s[name].boot } : {}) };
   scores.auc = auc(finite(s.roc_auc), s.confusion);
-  return { label: runLabel(run), runId: run.id, n: s.n, confusion: { ...s.confusion }, scores, prAuc: finite(s.pr_auc), curves: s.curves ?? null };
+  return { label: runLabel(run), runId: run.id, n: s.n, confusion: { ...s.confusion }, scores, prAuc: finite(s.pr_auc), curves: s.curves ?? null, perImage };
 }
 
 /** Summed counts per threshold, back from each row's rates: exact when the thresholds agree. */
@@ -93,7 +97,9 @@ function pooledRow(rows: ReportRow[]): ReportRow {
   const confusion = sumConfusion(rows.map((r) => r.confusion));
   const m = confusionMetrics(confusion);
   const scores = {} as Record<ScoreName, Score>;
-  for (const name of metricNames) scores[name] = { value: finite(m[name].value), ci: finite(m[name].ci) };
+  const perImage = rows.every((r) => r.perImage) ? rows.flatMap((r) => r.perImage!) : null;
+  const boot = perImage ? bootstrapConfusion(perImage) : null;
+  for (const name of metricNames) scores[name] = { value: finite(m[name].value), ci: finite(m[name].ci), ...(boot?.[name].interval ? { boot: boot[name].interval } : {}) };
   // AUCs cannot be pooled from the stored summaries: the mean over folds, with the pooled N.
   scores.auc = auc(finite(aggregate(rows.map((r) => r.scores.auc.value ?? NaN)).mean), confusion);
   const prAuc = finite(aggregate(rows.map((r) => r.prAuc ?? NaN)).mean);
@@ -115,9 +121,9 @@ export function buildEvaluationReport(runs: readonly ReportRun[]): NetworkReport
   }
   return [...byNetwork.entries()].map(([network, group]) => {
     const sorted = [...group].sort((a, b) => (a.roundNumber ?? 0) - (b.roundNumber ?? 0) || (a.fold ?? 0) - (b.fold ?? 0));
-    const evaluated = sorted.map((r) => ({ run: r, final: parseRunMetrics(r.metrics) }));
+    const evaluated = sorted.map((r) => ({ run: r, final: parseRunMetrics(r.metrics), perImage: parsePerImageConfusion(r.metrics) }));
     const report = {} as Record<Level, LevelReport>;
-    for (const level of levels) report[level] = levelReport(evaluated.filter((e) => e.final).map((e) => runRow(e.run, e.final![level])));
+    for (const level of levels) report[level] = levelReport(evaluated.filter((e) => e.final).map((e) => runRow(e.run, e.final![level], level === "pixel" ? e.perImage : null)));
     return { network, arch: group[0].arch, encoder: group[0].encoder, levels: report, missing: evaluated.filter((e) => !e.final).map((e) => runLabel(e.run)) };
   });
 }

@@ -28,6 +28,15 @@ export async function loadModel(bytes: Uint8Array, size: number): Promise<Model>
   return { session, size };
 }
 
+/** The square input size fixed in the model's graph ([batch, 1, S, S]), or null when symbolic. */
+export function modelInputSize(model: Model): number | null {
+  const meta = model.session.inputMetadata?.[0];
+  if (!meta || !meta.isTensor) return null;
+  const [, channels, h, w] = meta.shape;
+  if (meta.shape.length !== 4 || channels !== 1) throw new Error(`the model's input is ${JSON.stringify(meta.shape)}; Tandem models take [batch, 1, size, size] grayscale`);
+  return typeof h === "number" && h === w && h > 0 ? h : null;
+}
+
 /** Runs a batch of size×size 8-bit images; returns one probability map per image. */
 export async function predictBatch(model: Model, images: Uint8Array[]): Promise<Float32Array[]> {
   const { size } = model;

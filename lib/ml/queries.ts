@@ -1,3 +1,4 @@
+import { detectionRuleFromMetrics, inputSizeFromMetrics } from "./model-card";
 import { db } from "../db/client";
 import { AppError } from "../errors/app-error";
 import { requireProjectRole } from "../auth/authorize";
@@ -51,10 +52,16 @@ export async function analysableRuns(actor: Actor, projectId: string) {
   await requireProjectRole(actor, projectId, ANALYSE_ROLES);
   const runs = await db().modelRun.findMany({
     where: { projectId, status: "SUCCEEDED", artifactKey: { not: null } },
-    select: { ...runSummary, artifactKey: true, config: true },
+    select: { ...runSummary, artifactKey: true, config: true, metrics: true },
     orderBy: [{ createdAt: "desc" }, { id: "asc" }],
   });
-  return runs.map(({ config, artifactKey, ...r }) => ({ ...r, artifactKey: artifactKey!, size: Number((config as { size?: number }).size ?? 224) }));
+  // The trainer's record of the input size wins over the requested config (a preset may set it).
+  return runs.map(({ config, artifactKey, metrics, ...r }) => ({
+    ...r,
+    artifactKey: artifactKey!,
+    size: inputSizeFromMetrics(metrics) ?? Number((config as { size?: number }).size ?? 224),
+    rule: detectionRuleFromMetrics(metrics),
+  }));
 }
 
 /** A run's stored predictions, newest round first; leads only. */

@@ -4,7 +4,8 @@ import { z } from "zod";
 // metrics/evaluation.py), as stored in ModelRun.metrics. Undefined scores are null.
 
 const num = z.number().nullable();
-const score = z.object({ value: num, ci: num });
+/** `boot`: the image-level bootstrap (or Wilson) 95% interval the trainer adds beside eq. 13's radius. */
+const score = z.object({ value: num, ci: num, boot: z.tuple([z.number(), z.number()]).nullable().optional() });
 const confusion = z.object({ tp: z.number(), fp: z.number(), tn: z.number(), fn: z.number() });
 
 export const curvePointsSchema = z.object({
@@ -33,6 +34,7 @@ export const runMetricsSchema = z
     format: z.number().optional(),
     selected_epoch: z.number().nullable().optional(),
     final: z.object({ loss: num.optional(), pixel: levelSummarySchema, image: levelSummarySchema }).nullable().optional(),
+    val_per_image: z.object({ confusion: z.array(z.tuple([z.number(), z.number(), z.number(), z.number()])), labels: z.array(z.boolean()) }).passthrough().nullable().optional(),
   })
   .passthrough();
 
@@ -46,4 +48,11 @@ export const levels: readonly Level[] = ["pixel", "image"];
 export function parseRunMetrics(json: unknown): RunMetrics["final"] | null {
   const parsed = runMetricsSchema.safeParse(json);
   return parsed.success ? (parsed.data.final ?? null) : null;
+}
+
+/** Per-image pixel confusion counts of the held-out images (tp, fp, tn, fn), when the trainer stored them. */
+export function parsePerImageConfusion(json: unknown): { tp: number; fp: number; tn: number; fn: number }[] | null {
+  const parsed = runMetricsSchema.safeParse(json);
+  const rows = parsed.success ? parsed.data.val_per_image?.confusion : null;
+  return rows ? rows.map(([tp, fp, tn, fn]) => ({ tp, fp, tn, fn })) : null;
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { deidOptionsSchema, NO_DEID_OPTIONS, type DeidOptions } from "../images/dicom/deid-options";
 import { modalityPolicySchema, DEFAULT_MODALITY_POLICY } from "../images/dicom/modality-policy";
+import { trainingPresetNames } from "../ml/presets";
 
 export const archs = ["unet", "unetpp", "dla"] as const;
 export const encoders = ["densenet121", "resnet50", "inception_v3", "chexnet", "tiny"] as const;
@@ -8,6 +9,10 @@ export const encoders = ["densenet121", "resnet50", "inception_v3", "chexnet", "
 export const networkSchema = z.object({ arch: z.enum(archs), encoder: z.enum(encoders) });
 
 export const trainConfigSchema = z.object({
+  /** A training preset (workers/trainer/presets.json): fills every trainer setting not given here. */
+  preset: z.enum(trainingPresetNames).nullable().default(null),
+  /** Optimizer-step budget; without it the run lasts `epochs`. */
+  steps: z.number().int().min(1).max(1_000_000).optional(),
   size: z.number().int().min(32).max(1024).default(224),
   epochs: z.number().int().min(1).max(500).default(50),
   batchSize: z.number().int().min(1).max(256).default(32),

@@ -3,6 +3,8 @@ export type Network = { arch: string; encoder: string };
 export type Blocker = { code: string; message: string; count?: number };
 
 export type TrainConfig = {
+  preset?: string | null;
+  steps?: number;
   size: number;
   epochs: number;
   batchSize: number;

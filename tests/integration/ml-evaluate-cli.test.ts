@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { run, summary } from "../../cli/commands/evaluate";
@@ -30,7 +30,8 @@ describe("tandem evaluate", () => {
     copyFileSync(path.join(tiny.dir, "data", "ctl7.png"), path.join(dir, "images", "ctl7.png"));
     writeFileSync(path.join(dir, "model.onnx"), tiny.onnx);
 
-    const out = JSON.parse(await capture(["--model", path.join(dir, "model.onnx"), "--data", dir, "--size", String(tiny.size), "--json"])) as { images: number; positives: number; pixel: Level; image: Level };
+    const out = JSON.parse(await capture(["--model", path.join(dir, "model.onnx"), "--data", dir, "--json"])) as { images: number; positives: number; size: number; pixel: Level; image: Level; dice: { n: number; mean: number }; msPerImage: number };
+    expect(out.size).toBe(tiny.size); // read from the model, not a --size default
     type TrainerLevel = { confusion: Level["confusion"]; sensitivity: { value: number }; roc_auc: number };
     const trainer = (tiny.metrics as { final: { pixel: TrainerLevel; image: TrainerLevel } }).final;
     expect([out.images, out.positives]).toEqual([2, 1]);
@@ -40,15 +41,44 @@ describe("tandem evaluate", () => {
     expect(out.pixel.metrics.sensitivity.value!).toBeCloseTo(trainer.pixel.sensitivity.value, 3);
     expect(out.pixel.rocAuc!).toBeCloseTo(trainer.pixel.roc_auc, 2); // the trainer bins pixel scores in 1/1000 steps
 
-    const text = await capture(["--model", path.join(dir, "model.onnx"), "--data", dir, "--size", String(tiny.size)]);
-    expect(text).toMatch(/Segmentation, pixel level \(threshold 0\.5\)/);
-    expect(text).toMatch(/sensitivity\s+\d\.\d{4} ± \d\.\d{4}/);
-    expect(text).toMatch(/COVID-19 detection, image level/);
+    expect(out.dice.n).toBe(1);
+    expect(out.msPerImage).toBeGreaterThan(0);
+
+    // Relative paths are the caller's (npx sets INIT_CWD to the folder the user typed in).
+    const before = process.env.INIT_CWD;
+    process.env.INIT_CWD = dir;
+    try {
+      const text = await capture(["--model", "model.onnx", "--data", ".", "--per-image", "rows.csv"]);
+      expect(text).toMatch(/Segmentation, pixel level \(threshold 0\.5\)/);
+      expect(text).toMatch(/sensitivity\s+\d\.\d{4} ± \d\.\d{4}\s+\[\d\.\d{4}, \d\.\d{4}\]/);
+      expect(text).toMatch(/IoU \(pooled\)/);
+      expect(text).toMatch(/per-image Dice over 1 COVID-19 images: mean \d\.\d{4}/);
+      expect(text).toMatch(/ms\/image/);
+      expect(text).toMatch(/COVID-19 detection, image level/);
+      const csv = readFileSync(path.join(dir, "rows.csv"), "utf8").trim().split("\n");
+      expect(csv[0]).toMatch(/^id,label,dice,iou,max_prob,paper_positive,calibrated_positive/);
+      expect(csv.slice(1).map((l) => l.split(",").slice(0, 2).join(","))).toEqual(["cov3,covid", "ctl7,control"]);
+    } finally {
+      process.env.INIT_CWD = before;
+    }
     expect(summary).toMatch(/evaluate/);
+
+    // The model card beside the model brings its calibrated rule.
+    writeFileSync(path.join(dir, "metrics.json"), JSON.stringify({ detection: { source: "monitor", calibrated: { threshold: 0.5, min_area: 0.99, target_sensitivity: 0.95, sensitivity: { value: 1 }, specificity: { value: 0.9 } } } }));
+    const withRule = JSON.parse(await capture(["--model", path.join(dir, "model.onnx"), "--data", dir, "--json"])) as { detection: { calibratedRule: { minArea: number; sensitivity: { k: number; n: number } } } };
+    expect(withRule.detection.calibratedRule.minArea).toBe(0.99);
+    expect(withRule.detection.calibratedRule.sensitivity).toMatchObject({ k: 0, n: 1 }); // nothing covers 99%
+
+    // A mask folder under another name is refused, and accepted with --masks.
+    renameSync(path.join(dir, "masks"), path.join(dir, "labels_masks"));
+    await expect(run(["--model", path.join(dir, "model.onnx"), "--data", dir])).rejects.toThrow(/no mask folder .*--masks .*labels_masks/);
+    const viaFlag = JSON.parse(await capture(["--model", path.join(dir, "model.onnx"), "--data", dir, "--masks", path.join(dir, "labels_masks"), "--json"])) as { positives: number };
+    expect(viaFlag.positives).toBe(1);
   }, 120_000);
 
-  it("explains its usage", async () => {
+  it("explains its usage and refuses unknown options with the nearest valid one", async () => {
     await expect(run([])).rejects.toThrow(/usage: tandem evaluate --model/);
-    await expect(run(["--model", "m.onnx", "--data", "d", "--size", "100"])).rejects.toThrow(/multiple of 32/);
+    await expect(run(["--model", "m.onnx", "--data", "d", "--treshold", "0.3"])).rejects.toThrow(/unknown option --treshold; did you mean --threshold\?/);
+    await expect(run(["--model", "m.onnx", "--data", "d", "--size", "96"])).rejects.toThrow(/unknown option --size/);
   });
 });

@@ -12,6 +12,7 @@ import { key } from "../../lib/storage/keys";
 import { logger } from "../../lib/log/logger";
 import type { TrainConfig } from "../../lib/protocol/types";
 import { runTrainer } from "../trainer-process";
+import { trainingPreset } from "../../lib/ml/presets";
 
 /** Trains one model run: data folder from storage → Python trainer → ONNX artifact in storage. */
 export const trainHandler: JobHandler<{ runId: string }> = async ({ payload, attempt, signal, progress }) => {
@@ -37,7 +38,10 @@ export const trainHandler: JobHandler<{ runId: string }> = async ({ payload, att
       patient: it.patient,
     });
     const cfg = run.config as TrainConfig;
+    const presetAugment = cfg.preset ? trainingPreset(cfg.preset).settings.augment : null;
     const spec = {
+      ...(cfg.preset ? { preset: cfg.preset } : {}),
+      ...(cfg.steps ? { steps: cfg.steps } : {}),
       arch: run.arch,
       encoder: run.encoder,
       pretrained: cfg.pretrained ?? null,
@@ -51,7 +55,8 @@ export const trainHandler: JobHandler<{ runId: string }> = async ({ payload, att
       device: process.env.TRAIN_DEVICE ?? "auto",
       // The paper augments positives up to class balance; with no controls (Stage I) that
       // would augment nothing, so every image is augmented instead.
-      augment: train.some((t) => t.label === "control") ? "balance" : "all",
+      // A preset that augments every image keeps doing so.
+      augment: presetAugment === "all" || !train.some((t) => t.label === "control") ? "all" : "balance",
       train: await Promise.all(train.map(sample)),
       val: await Promise.all(val.map(sample)),
     };

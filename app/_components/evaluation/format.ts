@@ -1,7 +1,9 @@
 /** 0.9837 ± 0.0046, as in the paper's tables; an em dash when undefined. */
-export function withCi(value: number | null, ci: number | null, digits = 4): string {
+/** value ± eq. 13 radius, then the image-level bootstrap interval when there is one. */
+export function withCi(value: number | null, ci: number | null, digits = 4, boot?: [number, number] | null): string {
   if (value === null || !Number.isFinite(value)) return "—";
-  return ci === null || !Number.isFinite(ci) ? value.toFixed(digits) : `${value.toFixed(digits)} ± ${ci.toFixed(digits)}`;
+  const base = ci === null || !Number.isFinite(ci) ? value.toFixed(digits) : `${value.toFixed(digits)} ± ${ci.toFixed(digits)}`;
+  return boot ? `${base} [${boot[0].toFixed(digits)}, ${boot[1].toFixed(digits)}]` : base;
 }
 
 export function num(v: number | null | undefined, digits = 4): string {

@@ -20,7 +20,7 @@ export function MetricsTable({ level, caption }: { level: LevelReport; caption: 
             <tr key={r.label} className={`border-t border-line ${r.runId ? "" : "font-semibold"}`}>
               <td className="px-2 py-1 text-left">{r.label}</td>
               <td className="px-2 py-1">{count(r.n)}</td>
-              {scoreNames.map((s) => <td key={s} className="px-2 py-1 whitespace-nowrap">{withCi(r.scores[s].value, r.scores[s].ci)}</td>)}
+              {scoreNames.map((s) => <td key={s} className="px-2 py-1 whitespace-nowrap">{withCi(r.scores[s].value, r.scores[s].ci, 4, r.scores[s].boot)}</td>)}
             </tr>
           ))}
           {level.rows.length > 1 ? (

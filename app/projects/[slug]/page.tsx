@@ -2,6 +2,7 @@ import { orNotFound } from "@/app/_lib/or-not-found";
 import Link from "next/link";
 import { requirePageUser } from "@/app/_lib/session";
 import { projectOverview } from "@/lib/projects/queries";
+import { trainingPresetLabel } from "@/lib/ml/presets";
 import { Badge, Card } from "@/app/_components/ui";
 
 export const dynamic = "force-dynamic";
@@ -72,6 +73,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
           <div><dt className="text-muted">Votes per image</dt><dd>{project.votesPerImage}</dd></div>
           <div><dt className="text-muted">Stage-I selection</dt><dd>{project.selectionMode === "NWAY" ? "n-way" : "pairwise duels"}</dd></div>
           <div><dt className="text-muted">Ties</dt><dd>{project.tieBreak === "LEAD" ? "the lead decides" : "another MD votes"}</dd></div>
+          <div><dt className="text-muted">Training preset</dt><dd data-testid="training-preset">{trainingPresetLabel(project.trainConfig)}</dd></div>
         </dl>
       </Card>
     </div>

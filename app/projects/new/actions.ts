@@ -3,6 +3,7 @@ import { action, type ActionResult as Result } from "@/app/_lib/action";
 import { deidOptionList } from "@/lib/images/dicom/deid-options";
 import { createProject } from "@/lib/projects/mutations";
 import { createProjectSchema } from "@/lib/projects/schema";
+import { presetTrainConfig } from "@/lib/ml/presets";
 
 export type ActionResult = Result<{ slug: string }>;
 
@@ -17,6 +18,7 @@ export async function createProjectAction(_: ActionResult | null, form: FormData
       votesPerImage: Number(form.get("votesPerImage") ?? 1),
       selectionMode: form.get("selectionMode") ?? "NWAY",
       s1Size: form.get("s1Size") ? Number(form.get("s1Size")) : null,
+      ...(form.get("preset") ? { trainConfig: presetTrainConfig(String(form.get("preset"))) } : {}),
     },
     ingest: {
       modalities: {

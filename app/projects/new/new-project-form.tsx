@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { createProjectAction, type ActionResult } from "./actions";
 import { Button, ErrorNote, Field } from "@/app/_components/ui";
 import { deidOptionList } from "@/lib/images/dicom/deid-options";
+import { trainingPresets } from "@/lib/ml/presets";
 
 export function NewProjectForm() {
   const [state, action, pending] = useActionState<ActionResult | null, FormData>(createProjectAction, null);
@@ -48,6 +49,14 @@ export function NewProjectForm() {
           </label>
         ))}
       </fieldset>
+      <label className="block space-y-1 text-sm">
+        <span className="text-muted">Training preset (chosen by the compute you have)</span>
+        <select name="preset" defaultValue="paper-gpu" className="w-full rounded-md border border-line bg-panel-2 px-3 py-2" data-testid="preset">
+          {trainingPresets.map((p) => (
+            <option key={p.name} value={p.name} title={p.description}>{p.title} ({p.name})</option>
+          ))}
+        </select>
+      </label>
       <ErrorNote message={state && !state.ok ? state.error : null} />
       <Button type="submit" disabled={pending}>{pending ? "Creating…" : "Create project"}</Button>
     </form>

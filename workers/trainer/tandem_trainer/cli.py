@@ -6,6 +6,7 @@ import logging
 import sys
 
 from .errors import TandemError
+from .presets import PRESETS, presets_json
 from .events import HumanEvents, JsonEvents, claim_stdout_for_events, setup_logging
 
 log = logging.getLogger("tandem_trainer")
@@ -32,23 +33,40 @@ def build_parser(json_errors: bool) -> argparse.ArgumentParser:
 
     cv = commands.add_parser("cv", help="k-fold cross-validation over a folder with images/ and masks/")
     cv.add_argument("--data", required=True, help="folder with images/<id>.png, masks/<id>.png, optional meta.csv")
-    cv.add_argument("--arch", default="unet", choices=["unet", "unetpp", "dla"])
-    cv.add_argument("--encoder", default="densenet121",
-                    choices=["densenet121", "chexnet", "resnet50", "inception_v3", "tiny"])
     cv.add_argument("--folds", type=int, default=5)
-    cv.add_argument("--epochs", type=int, default=50)
-    cv.add_argument("--size", type=int, default=224)
-    cv.add_argument("--batch-size", type=int, default=32)
-    cv.add_argument("--lr", type=float, default=1e-4)
-    cv.add_argument("--width", type=int, default=16)
-    cv.add_argument("--weights", default=None, help="'imagenet' (torchvision cache) or a weights file")
-    cv.add_argument("--freeze-encoder", action="store_true")
-    cv.add_argument("--augment", default="balance", choices=["balance", "all", "none"])
-    cv.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    cv.add_argument("--seed", type=int, default=0)
-    cv.add_argument("--out", default="cv_out")
-    cv.add_argument("--json", action="store_true", help="JSON-lines progress on stdout instead of logs")
+    _run_options(cv, "cv_out")
+
+    fit = commands.add_parser("fit", help="train on one folder, test on another (images/ and masks/ each)")
+    fit.add_argument("--data", required=True, help="training folder")
+    fit.add_argument("--test", required=True, help="test folder (never used for selection or calibration)")
+    _run_options(fit, "fit_out")
+
+    commands.add_parser("presets", help="print the training presets as JSON")
     return parser
+
+
+def _run_options(command, default_out: str) -> None:
+    """Options shared by cv and fit; None = take the preset's value (or the spec default)."""
+    command.add_argument("--preset", default=None, choices=sorted(PRESETS))
+    command.add_argument("--arch", default="unet", choices=["unet", "unetpp", "dla"])
+    command.add_argument("--encoder", default="densenet121",
+                         choices=["densenet121", "chexnet", "resnet50", "inception_v3", "tiny"])
+    command.add_argument("--epochs", type=int, default=None)
+    command.add_argument("--steps", type=int, default=None, help="optimizer-step budget (overrides --epochs)")
+    command.add_argument("--size", type=int, default=None)
+    command.add_argument("--batch-size", type=int, default=None)
+    command.add_argument("--lr", type=float, default=None)
+    command.add_argument("--width", type=int, default=None)
+    command.add_argument("--weights", default=None, help="'imagenet' (torchvision cache) or a weights file")
+    command.add_argument("--freeze-encoder", action="store_true")
+    command.add_argument("--augment", default=None, choices=["balance", "all", "none"])
+    command.add_argument("--select", default=None, choices=["last", "best", "best_dice"])
+    command.add_argument("--target-sensitivity", type=float, default=None,
+                         help="sensitivity the calibrated detection rule must reach (default 0.95)")
+    command.add_argument("--device", default=None, choices=["auto", "cpu", "cuda"])
+    command.add_argument("--seed", type=int, default=None)
+    command.add_argument("--out", default=default_out)
+    command.add_argument("--json", action="store_true", help="JSON-lines progress on stdout instead of logs")
 
 
 def main(argv=None) -> int:
@@ -58,7 +76,11 @@ def main(argv=None) -> int:
     setup_logging(args.verbose)
     if args.command == "train":
         return _guarded(claim_stdout_for_events(), lambda events: _train(args, events))
-    return _guarded(JsonEvents(sys.stdout) if args.json else HumanEvents(), lambda events: _cv(args, events))
+    if args.command == "presets":
+        sys.stdout.write(presets_json())
+        return 0
+    action = _cv if args.command == "cv" else _fit
+    return _guarded(JsonEvents(sys.stdout) if args.json else HumanEvents(), lambda events: action(args, events))
 
 
 def _guarded(events, action) -> int:
@@ -87,16 +109,21 @@ def _train(args, events) -> None:
 
 def _cv(args, events) -> None:
     from .cv import run_cv
-    from .spec import parse_spec
 
     if args.folds < 2:
         raise TandemError("--folds must be at least 2")
-    # Validate the numeric options through the spec rules (size multiple of 32, ranges).
-    parse_spec({"arch": args.arch, "encoder": args.encoder, "size": args.size, "epochs": args.epochs,
-                "batch_size": args.batch_size, "lr": args.lr, "width": args.width, "seed": args.seed,
-                "train": [{"id": "x", "image": "x", "mask": None, "label": "control"}]})
     result = run_cv(args, events)
     if args.json:
-        events.emit("cv_done", out=args.out, levels=result["levels"])
+        events.emit("cv_done", out=args.out, levels=result["levels"], detection=result["detection"])
+    else:
+        print(result["text"])
+
+
+def _fit(args, events) -> None:
+    from .holdout import run_holdout
+
+    result = run_holdout(args, events)
+    if args.json:
+        events.emit("fit_done", out=args.out, levels=result["levels"], detection=result["detection"])
     else:
         print(result["text"])

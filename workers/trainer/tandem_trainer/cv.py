@@ -1,16 +1,20 @@
 """k-fold cross-validation over a folder (images/, masks/): train each fold, tabulate metrics."""
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import os
+import time
 
 from .atomic import atomic_write_bytes, atomic_write_json
 from .data.folder import scan_folder
 from .data.folds import make_folds, split
 from .events import json_safe
-from .metrics import Confusion, scores_with_ci
-from .spec import TrainSpec
-from .table import COLUMNS, format_table
+from .metrics import Confusion, Evaluation, scores_with_ci
+from .metrics.detection import detection_report
+from .spec import TrainSpec, parse_spec
+from .table import COLUMNS, format_detection, format_dice, format_table
 from .train import run_training
 
 log = logging.getLogger("tandem_trainer")
@@ -38,32 +42,65 @@ def pooled_summary(summaries: list[dict]) -> dict:
     return {"confusion": total.as_dict(), **scores_with_ci(total), "roc_auc": mean_summary(summaries)["roc_auc"]}
 
 
+def spec_template(args) -> TrainSpec:
+    """The run settings from command-line options; a preset fills what the options leave out."""
+    raw = {"arch": args.arch, "encoder": args.encoder,
+           "train": [{"id": "x", "image": "x", "mask": None, "label": "control"}]}
+    for key, value in (("preset", args.preset), ("pretrained", args.weights), ("width", args.width),
+                       ("size", args.size), ("epochs", args.epochs), ("batch_size", args.batch_size),
+                       ("lr", args.lr), ("seed", args.seed), ("device", args.device),
+                       ("augment", args.augment), ("steps", args.steps), ("select", args.select),
+                       ("detection_sensitivity", args.target_sensitivity)):
+        if value is not None:
+            raw[key] = value
+    if args.freeze_encoder:
+        raw["freeze_encoder"] = True
+    return parse_spec(raw)
+
+
 def run_cv(args, events) -> dict:
+    template = spec_template(args)
     samples = scan_folder(args.data)
-    folds = make_folds(samples, args.folds, args.seed)
+    folds = make_folds(samples, args.folds, template.seed)
     log.info("%d images (%d covid) in %d folds", len(samples), sum(s.positive for s in samples), args.folds)
-    per_fold = []
+    per_fold, oof = [], Evaluation()
+    started = time.monotonic()
     for k in range(args.folds):
         train, test = split(folds, k)
-        spec = TrainSpec(arch=args.arch, encoder=args.encoder, train=train, val=test,
-                         pretrained=args.weights, freeze_encoder=args.freeze_encoder, width=args.width,
-                         size=args.size, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                         seed=args.seed, device=args.device, augment=args.augment)
+        spec = dataclasses.replace(template, train=train, val=test)
         log.info("fold %d/%d: %d train, %d held out", k + 1, args.folds, len(train), len(test))
         metrics = run_training(spec, os.path.join(args.out, f"fold_{k + 1}"), events, check=False)
+        oof.extend(Evaluation.from_per_image(metrics["val_per_image"]))
         per_fold.append({"fold": k + 1, "test_ids": [s.id for s in test], "final": metrics["final"],
-                         "onnx": os.path.join(f"fold_{k + 1}", "model.onnx")})
+                         "onnx": os.path.join(f"fold_{k + 1}", "model.onnx"), "seconds": metrics["seconds"],
+                         "steps_done": metrics["steps_done"], "selected_steps": metrics["selected_steps"]})
 
-    result = {"arch": args.arch, "encoder": args.encoder, "folds": per_fold, "levels": {}}
+    detection = detection_report(oof.largest, oof.image_labels, template.detection_sensitivity, "out-of-fold")
+    for f in per_fold:  # every fold's model carries the rule calibrated on all out-of-fold predictions
+        path = os.path.join(args.out, f"fold_{f['fold']}", "metrics.json")
+        with open(path, encoding="utf-8") as handle:
+            fold_metrics = json.load(handle)
+        fold_metrics["detection_oof"] = detection
+        atomic_write_json(path, json_safe(fold_metrics))
+    result = {"arch": template.arch, "encoder": template.encoder, "settings": template.public(), "folds": per_fold,
+              "levels": {}, "detection": detection, "seconds": round(time.monotonic() - started, 1)}
+    intervals = oof.intervals()
     tables = []
     for level, title in LEVELS:
         summaries = [f["final"][level] for f in per_fold]
         rows = [(f"fold {f['fold']}", f["final"][level]) for f in per_fold]
         mean, pooled = mean_summary(summaries), pooled_summary(summaries)
+        for name, found in intervals[level].items():
+            pooled[name]["boot"], pooled[name]["boot_method"] = found["interval"], found["method"]
+        if level == "pixel":
+            pooled["dice"] = intervals["dice"]
         rows += [("mean", mean), ("pooled", pooled)]
         result["levels"][level] = {"mean": mean, "pooled": pooled}
         tables.append(format_table(title, rows, with_ci=True))
-    text = f"{args.arch} / {args.encoder}, {args.folds} folds\n\n" + "\n\n".join(tables) + "\n"
+    tables.append(format_dice(intervals["dice"]))
+    tables.append(format_detection(detection))
+    text = (f"{template.arch} / {template.encoder}, {args.folds} folds, preset {template.preset or '-'}, "
+            f"{result['seconds'] / 60:.1f} min\n\n" + "\n\n".join(tables) + "\n")
     atomic_write_json(os.path.join(args.out, "cv_metrics.json"), json_safe(result))
     atomic_write_bytes(os.path.join(args.out, "table.txt"), text.encode())
     result["text"] = text

@@ -15,10 +15,12 @@ from .data.samples import CONTROL, LABELS, Sample
 from .errors import DataError, SpecError
 from .models.encoders import ENCODERS
 from .models.registry import ARCHS, DEFAULT_WIDTH
+from .presets import PRESETS
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")  # becomes a file name under pred/
 DEVICES = ("auto", "cpu", "cuda")
-SELECT = ("last", "best")
+SELECT = ("last", "best", "best_dice")
+SCHEDULES = ("constant", "cosine")
 
 
 @dataclass
@@ -46,11 +48,23 @@ class TrainSpec:
     augment: str = "balance"
     select: str = "last"
     workers: int | None = None
+    preset: str | None = None
+    steps: int | None = None  # optimizer-step budget; None = epochs x steps per epoch
+    max_epochs: int | None = None  # caps a step budget on small data (passes over the training images)
+    warmup_steps: int = 0
+    schedule: str = "constant"
+    intensity: bool = False  # random gamma / contrast / brightness on augmented samples
+    monitor_fraction: float = 0.0  # training images held back to select the checkpoint
+    eval_every: int | None = None  # steps between evaluations (a "round"); None = one epoch
+    patience: int | None = None  # rounds without a better selection score before stopping
+    detection_sensitivity: float = 0.95  # target of the calibrated detection rule
 
     def public(self) -> dict:
         """Settings recorded in metrics.json (no sample lists)."""
         keys = ("arch", "encoder", "pretrained", "freeze_encoder", "width", "size", "epochs",
-                "batch_size", "lr", "seed", "device", "augment", "select")
+                "batch_size", "lr", "seed", "device", "augment", "select", "preset", "steps",
+                "max_epochs", "warmup_steps", "schedule", "intensity", "monitor_fraction", "eval_every", "patience",
+                "detection_sensitivity")
         return {k: getattr(self, k) for k in keys}
 
 
@@ -76,6 +90,13 @@ def _int(raw: dict, key: str, default: int, low: int, high: int) -> int:
     value = raw.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise SpecError(f"'{key}' must be an integer in [{low}, {high}], got {value!r}")
+    return value
+
+
+def _bool(raw: dict, key: str, default: bool) -> bool:
+    value = raw.get(key, default)
+    if not isinstance(value, bool):
+        raise SpecError(f"'{key}' must be true or false")
     return value
 
 
@@ -138,18 +159,41 @@ def _unique_ids(ids: list[str], key: str) -> None:
         seen.add(sample_id)
 
 
+def _with_preset(raw: dict) -> dict:
+    name = raw.get("preset")
+    if name is None:
+        return raw
+    if name not in PRESETS:
+        raise SpecError(f"'preset' must be one of {sorted(PRESETS)}, got {name!r}")
+    merged = dict(PRESETS[name]["settings"])
+    merged.update({k: v for k, v in raw.items()})
+    return merged
+
+
+def _optional_int(raw: dict, key: str, low: int, high: int) -> int | None:
+    return None if raw.get(key) is None else _int(raw, key, 0, low, high)
+
+
+def _fraction(raw: dict, key: str, default: float, low: float, high: float, open_low: bool = False) -> float:
+    value = raw.get(key, default)
+    ok = (not isinstance(value, bool) and isinstance(value, (int, float))
+          and (low < value if open_low else low <= value) and value <= high)
+    if not ok:
+        raise SpecError(f"'{key}' must be a number in {'(' if open_low else '['}{low}, {high}], got {value!r}")
+    return float(value)
+
+
 def parse_spec(raw, base_dir: str = ".") -> TrainSpec:
     if not isinstance(raw, dict):
         raise SpecError("spec must be a JSON object")
+    raw = _with_preset(raw)
     pretrained = raw.get("pretrained")
     if pretrained not in (None, "imagenet"):
         pretrained = _path(pretrained, base_dir, "'pretrained'")
     lr = raw.get("lr", 1e-4)
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr < 1:
         raise SpecError(f"'lr' must be a number in (0, 1), got {lr!r}")
-    freeze = raw.get("freeze_encoder", False)
-    if not isinstance(freeze, bool):
-        raise SpecError("'freeze_encoder' must be true or false")
+    freeze = _bool(raw, "freeze_encoder", False)
     workers = raw.get("workers")
     if workers is not None:
         workers = _int(raw, "workers", 0, 0, 64)
@@ -174,6 +218,16 @@ def parse_spec(raw, base_dir: str = ".") -> TrainSpec:
         augment=_choice(raw, "augment", AUGMENT_MODES, "balance"),
         select=_choice(raw, "select", SELECT, "last"),
         workers=workers,
+        preset=raw.get("preset"),
+        steps=_optional_int(raw, "steps", 1, 10_000_000),
+        max_epochs=_optional_int(raw, "max_epochs", 1, 100_000),
+        warmup_steps=_int(raw, "warmup_steps", 0, 0, 1_000_000),
+        schedule=_choice(raw, "schedule", SCHEDULES, "constant"),
+        intensity=_bool(raw, "intensity", False),
+        monitor_fraction=_fraction(raw, "monitor_fraction", 0.0, 0.0, 0.5),
+        eval_every=_optional_int(raw, "eval_every", 1, 10_000_000),
+        patience=_optional_int(raw, "patience", 1, 10_000),
+        detection_sensitivity=_fraction(raw, "detection_sensitivity", 0.95, 0.0, 1.0, open_low=True),
     )
     unknown = sorted(set(raw) - KNOWN_KEYS)
     if unknown:
@@ -182,7 +236,9 @@ def parse_spec(raw, base_dir: str = ".") -> TrainSpec:
 
 
 KNOWN_KEYS = {"arch", "encoder", "pretrained", "freeze_encoder", "width", "size", "epochs", "batch_size",
-              "lr", "seed", "device", "augment", "select", "workers", "train", "val", "predict"}
+              "lr", "seed", "device", "augment", "select", "workers", "train", "val", "predict", "preset",
+              "steps", "max_epochs", "warmup_steps", "schedule", "intensity", "monitor_fraction", "eval_every", "patience",
+              "detection_sensitivity"}
 
 
 def check_files(spec: TrainSpec) -> None:

@@ -9,10 +9,47 @@ def _pct(value) -> str:
     return "-" if value is None else f"{100 * value:.2f}"
 
 
+def _interval(interval) -> str:
+    return "" if not interval else f" [{_pct(interval[0])}, {_pct(interval[1])}]"
+
+
 def _cell(metric: dict, with_ci: bool) -> str:
-    if not with_ci or metric.get("ci") is None:
+    """value ± eq. 13 radius, then the image-level bootstrap (or Wilson) interval when known."""
+    if not with_ci or (metric.get("ci") is None and not metric.get("boot")):
         return _pct(metric.get("value"))
-    return f"{_pct(metric['value'])} ± {100 * metric['ci']:.2f}"
+    radius = "" if metric.get("ci") is None else f" ± {100 * metric['ci']:.2f}"
+    return f"{_pct(metric['value'])}{radius}{_interval(metric.get('boot'))}"
+
+
+def format_dice(dice: dict) -> str:
+    if not dice or dice.get("mean") is None:
+        return "Per-image Dice (COVID-19 images): -"
+    return (f"Per-image Dice over {dice['n']} COVID-19 images: mean {_pct(dice['mean'])}"
+            f"{_interval(dice.get('mean_interval'))} (bootstrap 95% CI), median {_pct(dice['median'])}")
+
+
+def _rate(entry: dict) -> str:
+    return f"{_pct(entry['value'])}{_interval(entry.get('interval'))}"
+
+
+def format_detection(report: dict | None) -> str:
+    if not report:
+        return "Detection: needs both COVID-19 images and controls"
+    lines = [f"COVID-19 detection rules (calibrated on {report['source']} predictions; %, Wilson 95% CI)"]
+    paper = report["paper_rule"]
+    lines.append(f"  paper rule (any pixel >= 0.5): sensitivity {_rate(paper['sensitivity'])}, "
+                 f"specificity {_rate(paper['specificity'])}")
+    cal = report.get("calibrated")
+    if cal:
+        lines.append(f"  calibrated (component >= {100 * cal['min_area']:.2f}% of the image at prob >= "
+                     f"{cal['threshold']:.2f}, target sensitivity {100 * cal['target_sensitivity']:.0f}%"
+                     f"{'' if cal['reached'] else ', NOT reached'}): sensitivity {_rate(cal['sensitivity'])}, "
+                     f"specificity {_rate(cal['specificity'])}")
+    lines.append(f"  {'threshold':>9}  {'sensitivity':>22}  {'specificity':>22}   (min component "
+                 f"{100 * report['table'][0]['min_area']:.2f}%)")
+    for row in report["table"]:
+        lines.append(f"  {row['threshold']:>9.2f}  {_rate(row['sensitivity']):>22}  {_rate(row['specificity']):>22}")
+    return "\n".join(lines)
 
 
 def format_table(title: str, rows: list[tuple[str, dict]], with_ci: bool) -> str:

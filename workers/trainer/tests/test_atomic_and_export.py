@@ -1,6 +1,6 @@
 import os
 
-import onnx_optional
+import onnx_checks
 import pytest
 import torch
 
@@ -46,14 +46,14 @@ def test_onnx_export_has_named_io_and_dynamic_batch(tmp_path, arch):
     path = tmp_path / "model.onnx"
     sha = export_onnx(create_model(arch, "tiny", width=4), 64, str(path))
     assert len(sha) == 64 and path.stat().st_size > 10_000
-    onnx_optional.check_io(str(path), size=64)
+    onnx_checks.check_io(str(path), size=64)
 
 
 def test_onnx_export_of_inception_encoder(tmp_path):
     # replicate padding + centre crops must trace cleanly
     path = tmp_path / "model.onnx"
     export_onnx(create_model("unet", "inception_v3", width=2), 96, str(path))
-    onnx_optional.check_io(str(path), size=96)
+    onnx_checks.check_io(str(path), size=96)
 
 
 def _calibrate_batchnorm(net, size):

@@ -6,7 +6,7 @@ import sys
 import numpy as np
 from PIL import Image
 
-import onnx_optional
+import onnx_checks
 import synthetic
 
 TRAINER = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -42,7 +42,7 @@ def test_train_cli_end_to_end(tmp_path):
     assert "ci" in epoch["val"]["image"]["sensitivity"] and "roc_auc" in epoch["val"]["pixel"]
 
     assert sorted(os.listdir(out)) == ["best.pt", "last.pt", "metrics.json", "model.onnx", "pred"]
-    onnx_optional.check_io(str(out / "model.onnx"), size=64)
+    onnx_checks.check_io(str(out / "model.onnx"), size=64)
     metrics = json.loads((out / "metrics.json").read_text())
     assert [e["epoch"] for e in metrics["epochs"]] == [1, 2]
     assert metrics["onnx"]["sha256"] == events[-1]["sha256"]

@@ -43,11 +43,37 @@ def apply_affine(images: Tensor, masks: Tensor, theta: Tensor) -> tuple[Tensor, 
     return images, masks
 
 
-def augment_batch(images: Tensor, masks: Tensor, selected: Tensor, generator: torch.Generator):
+MAX_LOG_GAMMA = 0.4  # gamma in [0.67, 1.49]
+MAX_CONTRAST = 0.15
+MAX_BRIGHTNESS = 0.08
+
+
+def random_intensity(images: Tensor, generator: torch.Generator) -> Tensor:
+    """Per-sample gamma, contrast (about the image mean) and brightness on [0,1] images.
+
+    X-ray exposure and processing differ between machines; masks are unchanged.
+    """
+    n = len(images)
+    u = (torch.rand(n, 3, generator=generator) * 2 - 1).to(device=images.device, dtype=images.dtype)
+    gamma = torch.exp(u[:, 0] * MAX_LOG_GAMMA).view(n, 1, 1, 1)
+    contrast = (1 + u[:, 1] * MAX_CONTRAST).view(n, 1, 1, 1)
+    brightness = (u[:, 2] * MAX_BRIGHTNESS).view(n, 1, 1, 1)
+    out = images.clamp(0, 1).pow(gamma)
+    mean = out.mean(dim=(1, 2, 3), keepdim=True)
+    return ((out - mean) * contrast + mean + brightness).clamp(0, 1)
+
+
+def augment_batch(images: Tensor, masks: Tensor, selected: Tensor, generator: torch.Generator,
+                  intensity: bool = False):
     """Augment the samples where `selected` is True; the rest pass through unchanged."""
     selected = selected.bool().cpu()
     if not selected.any():
         return images, masks
     theta = identity_affine(len(images))
     theta[selected] = random_affine(int(selected.sum()), generator)
-    return apply_affine(images, masks, theta)
+    images, masks = apply_affine(images, masks, theta)
+    if intensity:
+        changed = random_intensity(images, generator)
+        keep = selected.to(images.device).view(-1, 1, 1, 1)
+        images = torch.where(keep, changed, images)
+    return images, masks

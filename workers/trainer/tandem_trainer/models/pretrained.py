@@ -35,7 +35,7 @@ def weight_dirs() -> list[str]:
 
 def find_imagenet_file(encoder: str) -> str:
     if encoder == "chexnet":
-        raise WeightsError("encoder 'chexnet' needs a CheXNet checkpoint file as 'pretrained', not 'imagenet'")
+        raise WeightsError("encoder 'chexnet' needs a CheXNet checkpoint file (--weights <file>), not --weights imagenet")
     if encoder not in IMAGENET_FILES:
         raise WeightsError(f"no ImageNet weights exist for encoder {encoder!r}")
     for directory in weight_dirs():
@@ -44,9 +44,11 @@ def find_imagenet_file(encoder: str) -> str:
             if os.path.isfile(path):
                 return path
     raise WeightsError(
-        f"ImageNet weights for {encoder} are not available offline (looked for "
-        f"{IMAGENET_FILES[encoder][0]} in {', '.join(weight_dirs())}); Tandem never downloads "
-        "at run time: place the torchvision file there or pass a local weights file as 'pretrained'"
+        f"--weights imagenet: ImageNet weights for {encoder} are not available offline (looked for "
+        f"{' or '.join(IMAGENET_FILES[encoder])} in {', '.join(weight_dirs())}); Tandem never downloads "
+        f"at run time. Get the torchvision file {IMAGENET_FILES[encoder][0]} on a connected machine "
+        f"(e.g. torchvision.models.{encoder}(weights='IMAGENET1K_V1') fills $TORCH_HOME/hub/checkpoints), "
+        "then `npx tandem weights import <file>` here, or pass a weights file with --weights <file>"
     )
 
 

@@ -27,13 +27,13 @@ def _to_device(images, masks, device):
 
 def train_epoch(model: nn.Module, prepare: nn.Module, loader: DataLoader, optimizer, scaler,
                 device: torch.device, amp: bool, generator: torch.Generator,
-                on_step: Callable[[int, float], None]) -> float:
+                on_step: Callable[[int, float], None], scheduler=None, intensity: bool = False) -> float:
     """Returns the mean loss over the epoch's samples. on_step(step, running_mean_loss)."""
     model.train()
     total, seen = 0.0, 0
     for step, (images, masks, _labels, augment) in enumerate(loader, start=1):
         images, masks = _to_device(images, masks, device)
-        images, masks = augment_batch(images, masks, augment, generator)
+        images, masks = augment_batch(images, masks, augment, generator, intensity)
         with compat.autocast(device.type, amp):
             logits = model(prepare(images))
         loss = hybrid_loss(logits, masks)  # float32, outside autocast
@@ -41,6 +41,8 @@ def train_epoch(model: nn.Module, prepare: nn.Module, loader: DataLoader, optimi
         scaler.scale(loss).backward()
         scaler.step(optimizer)
         scaler.update()
+        if scheduler is not None:
+            scheduler.step()
         value = loss.item()
         if not math.isfinite(value):
             raise TrainingDiverged(f"training diverged: loss is {value} at step {step}")
@@ -52,10 +54,11 @@ def train_epoch(model: nn.Module, prepare: nn.Module, loader: DataLoader, optimi
 
 @torch.no_grad()
 def evaluate(model: nn.Module, prepare: nn.Module, loader: DataLoader, device: torch.device,
-             amp: bool) -> tuple[float, Evaluation]:
-    """Mean hybrid loss (per sample) and accumulated metrics over a held-out set."""
+             amp: bool, components: bool = False) -> tuple[float, Evaluation]:
+    """Mean hybrid loss (per sample) and accumulated metrics over a held-out set; with
+    components, also the largest connected components the detection rules need."""
     model.eval()
-    evaluation, total, seen = Evaluation(), 0.0, 0
+    evaluation, total, seen = Evaluation(components), 0.0, 0
     for images, masks, labels in loader:
         images, masks = _to_device(images, masks, device)
         with compat.autocast(device.type, amp):

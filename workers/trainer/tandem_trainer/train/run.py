@@ -5,6 +5,7 @@ last, each written atomically; metrics.json existing means the run completed.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import os
@@ -20,7 +21,10 @@ from .. import __version__, compat
 from ..atomic import atomic_path, atomic_write_json, remove_stale_temps
 from ..data.balance import epoch_plan
 from ..data.dataset import PlannedEpoch, SegmentationDataset
+from ..data.monitor import split_monitor
 from ..events import json_safe
+from ..metrics import Evaluation
+from ..metrics.detection import apply_rule, detection_report
 from ..models import GrayToImageNet, count_parameters, create_model
 from ..spec import TrainSpec, check_files
 from .device import loader_workers, pick_device, seed_everything
@@ -28,6 +32,7 @@ from .export import INPUT_NAME, OPSET, OUTPUT_NAME, export_onnx
 from .loop import evaluate, train_epoch
 from .predict import write_predictions
 from .progress import ProgressReporter
+from .schedule import lr_factor
 
 log = logging.getLogger("tandem_trainer")
 FINAL_OUTPUTS = ("model.onnx", "metrics.json")
@@ -35,21 +40,32 @@ FINAL_OUTPUTS = ("model.onnx", "metrics.json")
 
 @dataclass
 class EpochResult:
+    """One round: an epoch, or `eval_every` optimizer steps in a step-budgeted run."""
     epoch: int
     train_loss: float
     val_loss: float | None = None
     summary: dict | None = None  # held-out metrics with curves
     seconds: float = 0.0
+    steps: int = 0  # optimizer steps done after this round
+    lr: float | None = None
+    monitor_dice: float | None = None
+    evaluation: Evaluation | None = None
+    monitor: Evaluation | None = None
 
     def record(self) -> dict:
         val = None if self.summary is None else {"loss": self.val_loss, **without_curves(self.summary)}
-        return {"epoch": self.epoch, "train_loss": self.train_loss, "val": val, "seconds": self.seconds}
+        return {"epoch": self.epoch, "train_loss": self.train_loss, "val": val, "seconds": self.seconds,
+                "steps": self.steps, "lr": self.lr, "monitor_dice": self.monitor_dice}
 
 
 @dataclass
 class Fit:
     history: list[EpochResult] = field(default_factory=list)
     best: EpochResult | None = None
+    total_steps: int = 0
+    stopped_early: bool = False
+    monitor_samples: int = 0
+    monitor_set: SegmentationDataset | None = None
 
 
 def without_curves(summary: dict) -> dict:
@@ -101,11 +117,12 @@ def run_training(spec: TrainSpec, out_dir: str, events, check: bool = True) -> d
     log.info("%s/%s on %s (amp=%s): %s", spec.arch, spec.encoder, device, amp, params)
 
     fit = _fit(spec, model, device, amp, out_dir, events, params)
-    if spec.select == "best":
+    if spec.select != "last":
         model.load_state_dict(load_state(os.path.join(out_dir, "best.pt"), device))
         selected = fit.best
     else:
         selected = fit.history[-1]
+    _final_pass(spec, model, device, amp, selected, fit.monitor_set)
 
     sha256 = export_onnx(model, spec.size, os.path.join(out_dir, "model.onnx"))
     log.info("exported model.onnx (sha256 %s)", sha256)
@@ -113,26 +130,74 @@ def run_training(spec: TrainSpec, out_dir: str, events, check: bool = True) -> d
     if spec.predict:
         predictions = write_predictions(model, spec.predict, spec.size, out_dir, device, spec.batch_size)
 
-    final = None if selected.summary is None else {"loss": selected.val_loss, **selected.summary}
+    detection = _detection(spec, selected)
+    final = None
+    if selected.evaluation is not None:
+        final = {"loss": selected.val_loss, **selected.evaluation.summary(curves=True)}
+        if detection and detection["calibrated"]:
+            final["image"]["calibrated"] = apply_rule(selected.evaluation.largest, selected.evaluation.image_labels,
+                                                      detection["calibrated"])
     metrics = {
         "format": 1, "trainer": __version__, "torch": torch.__version__, "spec": spec.public(),
         "weights": model.weights_source, "device": str(device), "amp": amp, "params": params,
-        "train_samples": len(spec.train), "val_samples": len(spec.val),
-        "epochs": [r.record() for r in fit.history], "selected_epoch": selected.epoch, "final": final,
+        "train_samples": len(spec.train), "val_samples": len(spec.val), "monitor_samples": fit.monitor_samples,
+        "total_steps": fit.total_steps, "steps_done": fit.history[-1].steps, "stopped_early": fit.stopped_early,
+        "epochs": [r.record() for r in fit.history], "selected_epoch": selected.epoch,
+        "selected_steps": selected.steps, "final": final, "detection": detection,
+        "val_per_image": None if selected.evaluation is None else selected.evaluation.per_image(),
         "onnx": {"file": "model.onnx", "sha256": sha256, "input": INPUT_NAME, "output": OUTPUT_NAME,
-                 "input_shape": ["batch", 1, spec.size, spec.size], "opset": OPSET},
+                 "input_shape": ["batch", 1, spec.size, spec.size], "opset": OPSET,
+                 "normalization": "gray [0,1] -> 3 channels, ImageNet mean/std inside the model"},
         "predictions": predictions, "seconds": round(time.monotonic() - started, 3),
     }
     atomic_write_json(os.path.join(out_dir, "metrics.json"), json_safe(metrics))
-    events.emit("done", out=os.path.abspath(out_dir), model="model.onnx", sha256=sha256, epochs=spec.epochs,
+    events.emit("done", out=os.path.abspath(out_dir), model="model.onnx", sha256=sha256, epochs=len(fit.history),
                 selected_epoch=selected.epoch, train_loss=fit.history[-1].train_loss,
                 val=selected.record()["val"], predictions=predictions, seconds=metrics["seconds"])
     return metrics
 
 
+def _final_pass(spec: TrainSpec, model, device, amp: bool, selected: EpochResult, monitor_set) -> None:
+    """Re-evaluates the selected model with connected components (for the detection rules)."""
+    prepare = GrayToImageNet().to(device)
+    if spec.val:
+        val_set = SegmentationDataset(spec.val, spec.size)
+        _, selected.evaluation = evaluate(model, prepare, _loader(val_set, spec, 0, amp), device, amp, components=True)
+    if monitor_set is not None:
+        _, selected.monitor = evaluate(model, prepare, _loader(monitor_set, spec, 0, amp), device, amp, components=True)
+
+
+def _detection(spec: TrainSpec, selected: EpochResult) -> dict | None:
+    """Calibrated on the monitor split when there is one (never the reported fold); otherwise
+    on the held-out set itself, which the report marks as optimistic ("source": "val")."""
+    for source, evaluation in (("monitor", selected.monitor), ("val", selected.evaluation)):
+        if evaluation is not None and evaluation.largest and 0 < sum(evaluation.image_labels) < len(evaluation.image_labels):
+            return detection_report(evaluation.largest, evaluation.image_labels, spec.detection_sensitivity, source)
+    return None
+
+
+def _batches(train_set, fit_samples, spec: TrainSpec, rng: random.Random, workers: int, amp: bool, first_plan):
+    """Endless batches: one shuffled plan after another (each plan is one epoch)."""
+    plan = first_plan
+    while True:
+        yield from DataLoader(PlannedEpoch(train_set, plan), batch_size=spec.batch_size, num_workers=workers,
+                              pin_memory=amp)
+        plan = _plan(fit_samples, spec.augment, rng, spec.batch_size)
+
+
+def _selection_score(spec: TrainSpec, result: EpochResult, has_val: bool) -> float:
+    """Higher is better."""
+    if spec.select == "best_dice":
+        # Never the held-out set: it is what the run reports (cross-validation's fold).
+        return result.monitor_dice if result.monitor_dice is not None else -result.train_loss
+    return -(result.val_loss if has_val else result.train_loss)
+
+
 def _fit(spec: TrainSpec, model, device, amp: bool, out_dir: str, events, params: dict) -> Fit:
-    train_set = SegmentationDataset(spec.train, spec.size)
+    fit_samples, monitor = split_monitor(spec.train, spec.monitor_fraction, spec.seed)
+    train_set = SegmentationDataset(fit_samples, spec.size)
     val_set = SegmentationDataset(spec.val, spec.size) if spec.val else None
+    monitor_set = SegmentationDataset(monitor, spec.size) if monitor else None
     workers = loader_workers(spec.workers, train_set.cached)
     prepare = GrayToImageNet().to(device)
     optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=spec.lr,
@@ -140,32 +205,64 @@ def _fit(spec: TrainSpec, model, device, amp: bool, out_dir: str, events, params
     scaler = compat.grad_scaler(amp)
     rng, generator = random.Random(spec.seed), torch.Generator().manual_seed(spec.seed)
 
-    plan = _plan(spec.train, spec.augment, rng, spec.batch_size)
-    steps = math.ceil(len(plan) / spec.batch_size)
+    plan = _plan(fit_samples, spec.augment, rng, spec.batch_size)
+    steps_per_epoch = math.ceil(len(plan) / spec.batch_size)
+    total = spec.steps or spec.epochs * steps_per_epoch
+    if spec.steps and spec.max_epochs:
+        total = max(1, min(total, spec.max_epochs * steps_per_epoch))
+    round_steps = min(total, spec.eval_every or steps_per_epoch)
+    rounds = math.ceil(total / round_steps)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: lr_factor(s, total, spec.warmup_steps, spec.schedule))
     events.emit("start", arch=spec.arch, encoder=spec.encoder, device=str(device), amp=amp, params=params,
-                weights=model.weights_source, train_samples=len(spec.train), val_samples=len(spec.val),
-                epoch_samples=len(plan), steps=steps, epochs=spec.epochs)
-    progress = ProgressReporter(events, spec.epochs, steps)
-    fit = Fit()
-    for epoch in range(1, spec.epochs + 1):
+                weights=model.weights_source, train_samples=len(fit_samples), val_samples=len(spec.val),
+                monitor_samples=len(monitor), epoch_samples=len(plan), steps=round_steps, epochs=rounds,
+                total_steps=total, preset=spec.preset)
+    progress = ProgressReporter(events, rounds, round_steps)
+    stream = _batches(train_set, fit_samples, spec, rng, workers, amp, plan)
+    fit = Fit(total_steps=total, monitor_samples=len(monitor), monitor_set=monitor_set)
+    done, best_score, since_best = 0, None, 0
+    for epoch in range(1, rounds + 1):
         epoch_started = time.monotonic()
-        if epoch > 1:
-            plan = _plan(spec.train, spec.augment, rng, spec.batch_size)
-        loader = DataLoader(PlannedEpoch(train_set, plan), batch_size=spec.batch_size, num_workers=workers,
-                            pin_memory=amp)
-        result = EpochResult(epoch, train_epoch(model, prepare, loader, optimizer, scaler, device, amp, generator,
-                                                lambda step, loss: progress.step(epoch, step, loss)))
+        n = min(round_steps, total - done)
+        result = EpochResult(epoch, train_epoch(model, prepare, itertools.islice(stream, n), optimizer, scaler,
+                                                device, amp, generator,
+                                                lambda step, loss: progress.step(epoch, step, loss),
+                                                scheduler=scheduler, intensity=spec.intensity))
+        done += n
+        result.steps, result.lr = done, optimizer.param_groups[0]["lr"]
         if val_set is not None:
-            val_loader = DataLoader(val_set, batch_size=spec.batch_size, num_workers=workers, pin_memory=amp)
-            result.val_loss, evaluation = evaluate(model, prepare, val_loader, device, amp)
-            result.summary = evaluation.summary()
+            result.val_loss, result.evaluation = evaluate(model, prepare, _loader(val_set, spec, workers, amp),
+                                                          device, amp)
+            result.summary = result.evaluation.summary(curves=True, intervals=False)
+        if monitor_set is not None:
+            _, result.monitor = evaluate(model, prepare, _loader(monitor_set, spec, workers, amp), device, amp)
+            result.monitor_dice = result.monitor.pixel_summary_f1()
         result.seconds = round(time.monotonic() - epoch_started, 3)
         fit.history.append(result)
-        events.emit("epoch", **{"epoch": epoch, "epochs": spec.epochs, **result.record()})
+        events.emit("epoch", **{"epoch": epoch, "epochs": rounds, **result.record()})
 
         save_state(model, os.path.join(out_dir, "last.pt"))
-        score = result.val_loss if val_set is not None else result.train_loss
-        if fit.best is None or score < (fit.best.val_loss if val_set is not None else fit.best.train_loss):
-            fit.best = result
+        score = _selection_score(spec, result, val_set is not None)
+        if best_score is None or score > best_score:
+            best_score, since_best, fit.best = score, 0, result
             save_state(model, os.path.join(out_dir, "best.pt"))
+        else:
+            since_best += 1
+        _forget_old_evaluations(fit, result)
+        if spec.patience is not None and since_best >= spec.patience and done < total:
+            log.info("early stop after %d steps: no better selection score for %d rounds", done, since_best)
+            fit.stopped_early = True
+            break
     return fit
+
+
+def _loader(dataset, spec: TrainSpec, workers: int, amp: bool) -> DataLoader:
+    return DataLoader(dataset, batch_size=spec.batch_size, num_workers=workers, pin_memory=amp)
+
+
+def _forget_old_evaluations(fit: Fit, latest: EpochResult) -> None:
+    """Per-image data is kept only for the best and the latest round."""
+    for result in fit.history:
+        if result is not fit.best and result is not latest:
+            result.evaluation = result.monitor = None

@@ -1,0 +1,128 @@
+"""Presets, the step budget and schedule, intensity augmentation, intervals, detection rules."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+import synthetic
+from tandem_trainer.data.augment import augment_batch
+from tandem_trainer.errors import SpecError
+from tandem_trainer.metrics.components import largest_component_fraction
+from tandem_trainer.metrics.detection import apply_rule, calibrate, threshold_table
+from tandem_trainer.metrics.intervals import bootstrap_confusion_scores, wilson
+from tandem_trainer.presets import PRESETS, PRESETS_FILE, presets_json
+from tandem_trainer.spec import parse_spec
+from tandem_trainer.train import run_training
+from tandem_trainer.train.schedule import COSINE_FLOOR, lr_factor
+
+ONE = [{"id": "x", "image": "x.png", "mask": None, "label": "control"}]
+
+
+def test_committed_presets_file_is_the_registry():
+    with open(PRESETS_FILE, encoding="utf-8") as handle:
+        assert handle.read() == presets_json()
+
+
+def test_paper_preset_is_the_papers_recipe():
+    paper = PRESETS["paper-gpu"]["settings"]
+    assert (paper["size"], paper["lr"], paper["batch_size"], paper["epochs"]) == (224, 1e-4, 32, 50)
+    assert paper["augment"] == "balance" and paper["steps"] is None
+
+
+def test_a_preset_fills_only_what_the_spec_leaves_out():
+    spec = parse_spec({"arch": "unet", "encoder": "tiny", "preset": "cpu-small", "lr": 0.01, "train": ONE})
+    small = PRESETS["cpu-small"]["settings"]
+    assert spec.lr == 0.01
+    assert (spec.size, spec.steps, spec.schedule, spec.select) == (small["size"], small["steps"], "cosine", "best_dice")
+    assert spec.public()["preset"] == "cpu-small"
+    with pytest.raises(SpecError, match="'preset' must be one of"):
+        parse_spec({"arch": "unet", "encoder": "tiny", "preset": "gpu-huge", "train": ONE})
+
+
+def test_warmup_then_cosine_decay():
+    factors = [lr_factor(s, 100, 10, "cosine") for s in range(100)]
+    assert factors[0] == pytest.approx(0.1) and factors[9] == pytest.approx(1.0)
+    assert all(a >= b for a, b in zip(factors[9:], factors[10:]))
+    assert factors[-1] == pytest.approx(COSINE_FLOOR)
+    assert lr_factor(50, 100, 0, "constant") == 1.0
+
+
+def test_intensity_augmentation_changes_selected_images_only_and_never_masks():
+    generator = torch.Generator().manual_seed(0)
+    images = torch.rand(4, 1, 32, 32)
+    masks = torch.zeros(4, 1, 32, 32)
+    masks[:, :, 8:24, 8:24] = 1
+    selected = torch.tensor([True, False, True, False])
+    plain_images, plain_masks = augment_batch(images, masks, selected, torch.Generator().manual_seed(0), False)
+    out_images, out_masks = augment_batch(images, masks, selected, generator, True)
+    assert torch.equal(out_masks, plain_masks)
+    assert torch.equal(out_images[1], images[1]) and torch.equal(out_images[3], images[3])
+    assert not torch.allclose(out_images[0], plain_images[0])
+    assert float(out_images.min()) >= 0 and float(out_images.max()) <= 1
+
+
+def test_wilson_interval_for_zero_of_n_is_not_a_point():
+    low, high = wilson(0, 20)
+    assert low == 0 and 0.15 < high < 0.17
+    # a perfect score gets Wilson too, never +-0
+    found = bootstrap_confusion_scores(np.array([[0, 0, 5, 0]] * 20))["specificity"]
+    assert found["method"] == "wilson" and found["interval"][0] < 1
+
+
+def test_bootstrap_resamples_images_not_pixels():
+    # Half the images perfect, half all wrong: the pixel F1 interval must be wide.
+    perfect, wrong = [100, 0, 900, 0], [0, 100, 800, 100]
+    found = bootstrap_confusion_scores(np.array([perfect, wrong] * 10))["f1"]
+    low, high = found["interval"]
+    assert found["method"] == "bootstrap" and high - low > 0.2
+
+
+def test_largest_component_is_8_connected_and_per_threshold():
+    probs = np.zeros((2, 10, 10), dtype=np.float32)
+    probs[0, 0:3, 0:3] = 0.9  # 9 pixels
+    probs[0, 3, 3] = 0.9  # diagonal neighbour: same component (10)
+    probs[0, 7:9, 7:9] = 0.6  # 4 pixels, only at the lower threshold
+    found = largest_component_fraction(probs, (0.5, 0.8))
+    assert found[0].tolist() == [0.10, 0.10]
+    assert found[1].tolist() == [0.0, 0.0]
+
+
+def test_calibrated_rule_ignores_small_specks_that_the_paper_rule_counts():
+    labels = np.array([True] * 20 + [False] * 20)
+    largest = np.zeros((40, 7))
+    largest[:20] = 0.05  # infections: large components at every threshold
+    largest[20:] = 0.001  # controls: specks
+    paper = apply_rule(largest, labels, {"threshold": 0.5, "min_area": 0.0})
+    assert paper["specificity"]["value"] == 0
+    rule = calibrate(largest, labels, 0.95)
+    assert rule["reached"] and rule["sensitivity"]["value"] == 1 and rule["specificity"]["value"] == 1
+    assert rule["min_area"] > 0.001
+    table = threshold_table(largest, labels, rule["min_area"])
+    assert len(table) == 7 and all(row["specificity"]["interval"] for row in table)
+
+
+def test_cpu_preset_run_spends_its_step_budget_and_calibrates_on_the_monitor_split(tmp_path, recorder):
+    items = synthetic.write_cases(str(tmp_path / "data"), 24, 16, size=64, control_masks=True)
+    spec = parse_spec({"arch": "unet", "encoder": "tiny", "preset": "cpu-small", "size": 64, "width": 4,
+                       "steps": 12, "eval_every": 4, "warmup_steps": 2, "monitor_fraction": 0.2, "patience": None,
+                       "device": "cpu", "train": items[:16] + items[24:34], "val": items[16:24] + items[34:]})
+    metrics = run_training(spec, str(tmp_path / "out"), recorder)
+    assert metrics["steps_done"] == 12 and len(metrics["epochs"]) == 3
+    assert metrics["monitor_samples"] >= 4
+    assert metrics["detection"]["source"] == "monitor"
+    assert metrics["final"]["pixel"]["f1"]["boot"] is not None
+    assert metrics["final"]["image"]["calibrated"]["sensitivity"]["interval"] is not None
+    dices = [e["monitor_dice"] for e in metrics["epochs"]]
+    assert metrics["selected_epoch"] == 1 + dices.index(max(dices))
+    json.dumps(metrics)  # plain JSON
+
+
+def test_early_stopping_ends_a_run_that_stops_improving(tmp_path, recorder):
+    items = synthetic.write_cases(str(tmp_path / "data"), 12, 8, size=64, control_masks=True)
+    # A learning rate this high never improves the monitor Dice after the first round.
+    spec = parse_spec({"arch": "unet", "encoder": "tiny", "preset": "cpu-small", "size": 64, "width": 4, "lr": 0.5,
+                       "steps": 40, "eval_every": 2, "warmup_steps": 0, "monitor_fraction": 0.25, "patience": 2,
+                       "device": "cpu", "train": items})
+    metrics = run_training(spec, str(tmp_path / "out"), recorder)
+    assert metrics["stopped_early"] and metrics["steps_done"] < 40
