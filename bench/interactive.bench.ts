@@ -32,7 +32,7 @@ async function gray(file: string) {
 }
 
 async function trained(train: Case[], seed: number): Promise<ClickModel> {
-  const spec = { size: SIZE, epochs: EPOCHS, batch_size: 8, lr: 1e-3, seed, device: "cpu", max_clicks: 6, version: `bench-${seed}`,
+  const spec = { size: SIZE, epochs: EPOCHS, batch_size: 4, lr: 1e-3, seed, device: "cpu", max_clicks: 4, version: `bench-${seed}`,
     train: train.map((c) => ({ id: c.id, image: c.image, mask: c.mask, label: "covid" })) };
   const key = createHash("sha256").update(JSON.stringify(spec)).digest("hex").slice(0, 16);
   const out = path.join(CACHE, key);
