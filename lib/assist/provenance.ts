@@ -3,7 +3,7 @@ import { z } from "zod";
 // How a drawn mask was made: active milliseconds per tool, Smart-tool clicks and accepts, the
 // click-model version used, and whether the MD started from a rejected candidate. A mask made
 // with the Smart tool is still the MD's mask; this lets leads study anchoring and time saved.
-export const drawingTools = ["brush", "eraser", "polygon", "smart"] as const;
+export const drawingTools = ["brush", "eraser", "lasso", "polygon", "smart"] as const;
 
 export const provenanceSchema = z.object({
   toolMs: z.partialRecord(z.enum(drawingTools), z.number().int().min(0).max(86_400_000)).default({}),
