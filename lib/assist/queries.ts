@@ -56,3 +56,16 @@ export async function proposeForTask(actor: Actor, taskId: string, input: z.inpu
   const png = encodeBilevelPng(mask, image.width, image.height, 1);
   return { mask: Buffer.from(png).toString("base64"), width: image.width, height: image.height, modelVersion: row.version, ms: Math.round(ms) };
 }
+
+/** The masks the click model learns from: every current accepted mask of the project. */
+export async function interactiveTrainingInputs(projectId: string) {
+  const gts = await db().groundTruth.findMany({ where: { projectId, isCurrent: true, maskId: { not: null } }, select: { imageId: true, maskId: true }, orderBy: { imageId: "asc" } });
+  const [images, masks, last] = await Promise.all([
+    db().image.findMany({ where: { id: { in: gts.map((g) => g.imageId) } }, select: { id: true, storageKey: true } }),
+    db().mask.findMany({ where: { id: { in: gts.map((g) => g.maskId!) } }, select: { id: true, storageKey: true } }),
+    latestInteractiveModel(projectId),
+  ]);
+  const imageKey = new Map(images.map((i) => [i.id, i.storageKey]));
+  const maskKey = new Map(masks.map((m) => [m.id, m.storageKey]));
+  return { items: gts.map((g) => ({ imageId: g.imageId, imageKey: imageKey.get(g.imageId)!, maskKey: maskKey.get(g.maskId!)! })), latestTrainedOn: last?.trainedOnMasks ?? null };
+}

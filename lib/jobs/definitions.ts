@@ -10,6 +10,7 @@ export const jobDefinitions = {
   train: { name: "train", payload: z.object({ runId: uuid }), maxAttempts: 3, leaseMs: 120_000 },
   predict: { name: "predict", payload: z.object({ runId: uuid, chunk: z.number().int().min(0), chunks: z.number().int().min(1) }), maxAttempts: 5, leaseMs: 120_000 },
   export: { name: "export", payload: z.object({ exportId: uuid }), maxAttempts: 3, leaseMs: 120_000 },
+  interactive_train: { name: "interactive_train", payload: z.object({ projectId: uuid, acceptedMasks: z.number().int().min(0) }), maxAttempts: 3, leaseMs: 120_000 },
 } satisfies Record<string, JobDefinition>;
 
 export { uuid as uuidSchema };

@@ -4,6 +4,7 @@ import { noopHandler } from "./noop";
 import { trainHandler } from "./train";
 import { predictHandler } from "./predict";
 import { exportHandler } from "./export";
+import { interactiveTrainHandler } from "./interactive-train";
 
 // The one place job names meet their handlers.
 export const handlers: { [N in JobName]: JobHandler<any> } = {
@@ -11,4 +12,5 @@ export const handlers: { [N in JobName]: JobHandler<any> } = {
   train: trainHandler,
   predict: predictHandler,
   export: exportHandler,
+  interactive_train: interactiveTrainHandler,
 };
