@@ -28,14 +28,17 @@ export function clickInput(clicks: Click[], current: Uint8Array | null, width: n
     }
   }
   if (current) {
-    const sums = new Float32Array(plane);
-    const counts = new Float32Array(plane);
+    const sums = new Uint32Array(plane);
+    const counts = new Uint32Array(plane);
+    const col = new Int32Array(width);
+    for (let x = 0; x < width; x++) col[x] = Math.min(size - 1, Math.floor((x * size) / width));
     for (let y = 0; y < height; y++) {
       const my = Math.min(size - 1, Math.floor((y * size) / height)) * size;
+      const row = y * width;
       for (let x = 0; x < width; x++) {
-        const m = my + Math.min(size - 1, Math.floor((x * size) / width));
+        const m = my + col[x];
         counts[m]++;
-        if (current[y * width + x]) sums[m]++;
+        sums[m] += current[row + x] ? 1 : 0;
       }
     }
     for (let i = 0; i < plane; i++) out[2 * plane + i] = counts[i] > 0 && sums[i] * 2 >= counts[i] ? 1 : 0;
