@@ -5,6 +5,8 @@ import { store } from "../storage/store";
 import { key } from "../storage/keys";
 import { requireProjectRole } from "../auth/authorize";
 import type { Actor } from "../auth/types";
+import { AppError } from "../errors/app-error";
+import { enqueue } from "../jobs/queue";
 import { retrainSettingSchema } from "./schema";
 import type { z } from "zod";
 
@@ -35,4 +37,13 @@ export async function setInteractiveRetrain(actor: Actor, projectId: string, inp
   await requireProjectRole(actor, projectId, ["LEAD"]);
   await db().project.update({ where: { id: projectId }, data: { interactiveRetrainEvery: every } });
   return { every };
+}
+
+/** A lead asks for a click model now, on every mask accepted so far (one job per mask count). */
+export async function requestInteractiveTraining(actor: Actor, projectId: string) {
+  await requireProjectRole(actor, projectId, ["LEAD"]);
+  const acceptedMasks = await db().groundTruth.count({ where: { projectId, isCurrent: true, maskId: { not: null } } });
+  if (!acceptedMasks) throw new AppError("CONFLICT", "No mask has been accepted yet: the click model learns from accepted masks");
+  const job = await enqueue("interactive_train", { projectId, acceptedMasks }, { singletonKey: `interactive-train:${projectId}:lead:${acceptedMasks}`, projectId });
+  return { jobId: job.id, acceptedMasks, queued: job.created };
 }

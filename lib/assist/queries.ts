@@ -1,6 +1,5 @@
 import { db } from "../db/client";
 import { AppError } from "../errors/app-error";
-import { requireProjectRole } from "../auth/authorize";
 import type { Actor } from "../auth/types";
 import { taskForWriter } from "../drawing/queries";
 import { decodeUploadedMask } from "../drawing/mask-input";
@@ -38,7 +37,6 @@ export async function proposeForTask(actor: Actor, taskId: string, input: z.inpu
   const task = await taskForWriter(actor, taskId);
   if (task.kind === "CONFIRM") throw new AppError("BAD_REQUEST", "A confirmation task is approved or rejected, not drawn");
   if (task.status !== "CLAIMED") throw new AppError("CONFLICT", "Claim this task before drawing on it");
-  await requireProjectRole(actor, task.projectId, ["MD"]);
   const row = await latestInteractiveModel(task.projectId);
   if (!row) throw new AppError("CONFLICT", "This project has no click model yet: a lead trains one from accepted masks first");
   const image = await db().image.findUniqueOrThrow({ where: { id: task.imageId }, select: { id: true, storageKey: true, width: true, height: true } });

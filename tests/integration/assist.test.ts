@@ -8,7 +8,7 @@ import { db } from "../../lib/db/client";
 import { decodeMaskPng, encodeMaskPng } from "../../lib/masks/png-codec";
 import { claimNextTask, submitTask } from "../../lib/drawing/mutations";
 import { assistStatus, proposeForTask } from "../../lib/assist/queries";
-import { registerInteractiveModel } from "../../lib/assist/mutations";
+import { registerInteractiveModel, requestInteractiveTraining } from "../../lib/assist/mutations";
 import { parseProvenanceHeader } from "../../lib/assist/provenance";
 import { makeDrawingProject } from "../setup/drawing";
 
@@ -78,6 +78,14 @@ describe("assist: click proposals on the server", () => {
     const full = Buffer.from(encodeMaskPng(new Uint8Array(320 * 256).fill(1), 320, 256)).toString("base64");
     const p = await proposeForTask(fx.md.actor, task.id, { clicks: [{ x: 10, y: 10, positive: true }], current: full });
     expect((await decode(p.mask)).mask[128 * 320 + 160]).toBe(0);
+  });
+});
+
+describe("assist: training on request", () => {
+  it("only a lead asks, and only once masks are accepted", async () => {
+    const { fx } = await setup();
+    expect(await code(requestInteractiveTraining(fx.md.actor, fx.project.id))).toBe("FORBIDDEN");
+    expect(await code(requestInteractiveTraining(fx.lead.actor, fx.project.id))).toBe("CONFLICT");
   });
 });
 
