@@ -20,8 +20,8 @@ import type { Click } from "../lib/assist/types";
 type Row = { name: string; value: number; unit: string; note?: string };
 type Case = { id: string; image: string; mask: string };
 
-const EPOCHS = Number(process.env.INTERACTIVE_BENCH_EPOCHS ?? 40);
-const SIZE = Number(process.env.INTERACTIVE_BENCH_SIZE ?? 128);
+const EPOCHS = Number(process.env.INTERACTIVE_BENCH_EPOCHS ?? 32);
+const SIZE = Number(process.env.INTERACTIVE_BENCH_SIZE ?? 96);
 const FOLDS = Number(process.env.INTERACTIVE_BENCH_FOLDS ?? 3);
 const DATA = process.env.CXR_SAMPLE ?? path.resolve("../shared/data/cxr-sample");
 const CACHE = path.join(os.tmpdir(), "tandem-interactive-bench");
