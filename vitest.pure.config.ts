@@ -5,7 +5,7 @@ import path from "node:path";
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(__dirname) } },
   test: {
-    include: ["tests/unit/masks/**/*.test.ts", "tests/unit/ml/**/*.test.ts"],
+    include: ["tests/unit/masks/**/*.test.ts", "tests/unit/ml/**/*.test.ts", "tests/unit/assist/**/*.test.ts"],
     testTimeout: 60_000,
   },
 });

@@ -10,12 +10,12 @@ export type TrainerEvent = { type: string; [k: string]: unknown };
  */
 export function runTrainer(
   args: string[],
-  opts: { signal?: AbortSignal; timeoutMs?: number; onEvent?: (e: TrainerEvent) => void; onLog?: (line: string) => void },
+  opts: { module?: string; signal?: AbortSignal; timeoutMs?: number; onEvent?: (e: TrainerEvent) => void; onLog?: (line: string) => void },
 ): Promise<TrainerEvent[]> {
   const python = process.env.PYTHON ?? "/usr/bin/python3";
   const cwd = path.resolve("workers/trainer");
   return new Promise((resolve, reject) => {
-    const child = spawn(python, ["-m", "tandem_trainer", ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PYTHONUNBUFFERED: "1" } });
+    const child = spawn(python, ["-m", opts.module ?? "tandem_trainer", ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PYTHONUNBUFFERED: "1" } });
     const events: TrainerEvent[] = [];
     let lastError: string | null = null;
     const tail: string[] = [];

@@ -159,6 +159,10 @@ export async function submitTask(actor: Actor, taskId: string, png: Uint8Array, 
   assertDrawing(task);
   const image = await db().image.findUniqueOrThrow({ where: { id: task.imageId }, select: { width: true, height: true } });
   const m = await decodeUploadedMask(png, image);
+  const version = opts.provenance?.interactiveModelVersion;
+  if (version != null && !(await db().interactiveModel.findUnique({ where: { projectId_version: { projectId: task.projectId, version } }, select: { id: true } }))) {
+    throw new AppError("BAD_REQUEST", `Click model version ${version} does not exist in this project`);
+  }
   const result = await db().$transaction(async (tx) => {
     const t = await lockTask(tx, taskId);
     assertMine(actor, t);
@@ -171,7 +175,7 @@ export async function submitTask(actor: Actor, taskId: string, png: Uint8Array, 
     const mask = await createMask(tx, {
       projectId: t.projectId, imageId: t.imageId, kind: t.kind === "REDRAW" ? "REDRAW" : "MANUAL",
       mask: m.mask, width: m.width, height: m.height, authorId: actor.userId, roundId: t.roundId,
-      taskId: earlier ? null : t.id, elapsedMs,
+      taskId: earlier ? null : t.id, elapsedMs, provenance: opts.provenance,
     });
     await tx.task.update({ where: { id: taskId }, data: { status: "DONE", doneAt: new Date(), maskId: mask.id, elapsedMs } });
     if (draft) await tx.draft.delete({ where: { taskId } });

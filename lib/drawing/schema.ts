@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { provenanceSchema } from "../assist/provenance";
 
 export const taskKinds = ["MANUAL", "REDRAW", "CONFIRM"] as const;
 
@@ -25,6 +26,7 @@ export const saveDraftSchema = z.object({
 export const submitSchema = z.object({
   elapsedMs: elapsedMsSchema,
   idempotencyKey: idempotencyKeySchema,
+  provenance: provenanceSchema.nullable().default(null),
 });
 
 export const confirmSchema = z.object({

@@ -27,6 +27,7 @@ export const jobDefinitions = {
     maxAttempts: 3,
     everyMs: 900_000,
   },
+  interactive_train: { name: "interactive_train", payload: z.object({ projectId: uuid, acceptedMasks: z.number().int().min(0) }), maxAttempts: 3, leaseMs: 120_000 },
 } satisfies Record<string, JobDefinition>;
 
 export { uuid as uuidSchema };

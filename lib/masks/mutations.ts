@@ -19,6 +19,7 @@ export type NewMask = {
   taskId?: string | null;
   probKey?: string | null;
   elapsedMs?: number | null;
+  provenance?: Prisma.InputJsonValue | null;
 };
 
 export function maskKey(projectId: string, maskId: string): string {
@@ -51,6 +52,7 @@ export async function createMask(tx: Prisma.TransactionClient, m: NewMask) {
       width: m.width,
       height: m.height,
       elapsedMs: m.elapsedMs ?? null,
+      provenance: m.provenance ?? undefined,
     },
   });
 }

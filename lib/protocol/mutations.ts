@@ -1,4 +1,5 @@
 import { db } from "../db/client";
+import { scheduleRetrainIfDue } from "../assist/retrain";
 import type { Prisma } from "../db/generated/client";
 import { AppError } from "../errors/app-error";
 import { recordAudit } from "../audit/mutations";
@@ -340,6 +341,7 @@ export async function acceptGroundTruth(
     au AS (INSERT INTO "AuditLog" (at, "actorId", "projectId", action, "objectType", "objectId", after)
            VALUES (now(), ${a.decidedById ?? null}::uuid, ${a.projectId}::uuid, 'ground_truth.accept', 'Image', ${a.imageId}, ${after}::jsonb))
     SELECT id FROM g`;
+  if (a.maskId) await scheduleRetrainIfDue(tx, a.projectId);
   return { id: rows[0].id };
 }
 

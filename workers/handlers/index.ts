@@ -5,6 +5,7 @@ import { trainHandler } from "./train";
 import { predictHandler } from "./predict";
 import { exportHandler } from "./export";
 import { failStaleImportsHandler, sweepOrphansHandler } from "./maintenance";
+import { interactiveTrainHandler } from "./interactive-train";
 
 // The one place job names meet their handlers.
 export const handlers: { [N in JobName]: JobHandler<any> } = {
@@ -14,4 +15,5 @@ export const handlers: { [N in JobName]: JobHandler<any> } = {
   export: exportHandler,
   sweepOrphans: sweepOrphansHandler,
   failStaleImports: failStaleImportsHandler,
+  interactive_train: interactiveTrainHandler,
 };

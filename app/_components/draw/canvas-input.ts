@@ -4,7 +4,7 @@
 import type { MaskPainter } from "./mask-painter";
 import { toImage, toScreen, zoomAt, type View } from "./viewport";
 
-export type Tool = "brush" | "eraser" | "lasso" | "polygon" | "pan";
+export type Tool = "brush" | "eraser" | "lasso" | "polygon" | "pan" | "smart";
 export type InputSettings = { tool: Tool; radius: number; lassoMode: "add" | "subtract"; readOnly: boolean };
 
 export type InputHost = {
@@ -21,6 +21,8 @@ export type InputHost = {
   /** An undoable edit ended with a change. */
   edited(): void;
   setCursor(cursor: string): void;
+  /** Smart tool: a click at native pixel (x, y); positive adds, negative removes. */
+  smartClick?(x: number, y: number, positive: boolean): void;
 };
 
 type Gesture =
@@ -90,6 +92,12 @@ export class CanvasInput {
     if (e.button === 1 || this.space || tool === "pan" || readOnly) {
       this.gesture = { kind: "pan", id: e.pointerId, sx, sy, view: { ...this.host.view() } };
       this.host.setCursor("grabbing");
+      return;
+    }
+    if (tool === "smart" && (e.button === 0 || e.button === 2)) {
+      const [cx, cy] = toImage(this.host.view(), sx, sy);
+      const { width, height } = this.host.painter;
+      if (cx >= 0 && cy >= 0 && cx < width && cy < height) this.host.smartClick?.(Math.floor(cx), Math.floor(cy), e.button === 0 && !e.altKey);
       return;
     }
     if (e.button !== 0) return;

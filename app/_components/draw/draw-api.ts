@@ -52,10 +52,13 @@ export async function putDraft(taskId: string, png: Uint8Array, o: { baseVersion
   return res.json();
 }
 
-export async function postSubmit(taskId: string, png: Uint8Array, o: { elapsedMs: number; key: string }): Promise<SubmitResult> {
+export async function postSubmit(taskId: string, png: Uint8Array, o: { elapsedMs: number; key: string; provenance?: unknown }): Promise<SubmitResult> {
   const res = await call(`/api/tasks/${taskId}/submit`, {
     method: "POST",
-    headers: { "content-type": "image/png", "x-elapsed-ms": String(Math.round(o.elapsedMs)), "idempotency-key": o.key },
+    headers: {
+      "content-type": "image/png", "x-elapsed-ms": String(Math.round(o.elapsedMs)), "idempotency-key": o.key,
+      ...(o.provenance ? { "x-drawing-provenance": JSON.stringify(o.provenance) } : {}),
+    },
     body: png as BodyInit,
   });
   return res.json();
@@ -74,4 +77,13 @@ export function newKey(): string {
   if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
   const b = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+export async function fetchAssistStatus(taskId: string): Promise<{ modelVersion: number | null }> {
+  return (await call(`/api/tasks/${taskId}/assist`, {})).json();
+}
+
+/** One Smart-tool step (JSON, same-origin: the route wrapper's CSRF rule). */
+export async function postPropose(taskId: string, body: { clicks: { x: number; y: number; positive: boolean }[]; current?: string }): Promise<{ mask: string; modelVersion: number; ms: number }> {
+  return (await call(`/api/tasks/${taskId}/assist`, json(body))).json();
 }

@@ -33,6 +33,9 @@ type Props = {
   readOnly: boolean;
   onEdit: () => void;
   handle: RefObject<CanvasHandle | null>;
+  /** The Smart tool's proposal (not yet committed) and its clicks, drawn apart from the mask. */
+  proposal?: { canvas: HTMLCanvasElement; clicks: { x: number; y: number; positive: boolean }[] } | null;
+  onSmartClick?: (x: number, y: number, positive: boolean) => void;
 };
 
 /**
@@ -45,6 +48,7 @@ export default function DrawCanvas(p: Props) {
   const imageLayer = useRef<Konva.Layer>(null);
   const maskLayer = useRef<Konva.Layer>(null);
   const uiLayer = useRef<Konva.Layer>(null);
+  const proposalLayer = useRef<Konva.Layer>(null);
   const maskNode = useRef<Konva.Image>(null);
   const cursor = useRef<Konva.Circle>(null);
   const path = useRef<Konva.Line>(null);
@@ -85,9 +89,10 @@ export default function DrawCanvas(p: Props) {
 
   const applyView = useCallback(() => {
     const v = view.current;
-    for (const l of [imageLayer.current, maskLayer.current]) l?.setAttrs({ x: v.x, y: v.y, scaleX: v.scale, scaleY: v.scale });
+    for (const l of [imageLayer.current, maskLayer.current, proposalLayer.current]) l?.setAttrs({ x: v.x, y: v.y, scaleX: v.scale, scaleY: v.scale });
     imageLayer.current?.batchDraw();
     maskLayer.current?.batchDraw();
+    proposalLayer.current?.batchDraw();
     drawUi();
   }, [drawUi]);
 
@@ -106,6 +111,7 @@ export default function DrawCanvas(p: Props) {
     overlay: drawUi,
     edited: () => props.current.onEdit(),
     setCursor: (c) => { if (wrap.current) wrap.current.style.cursor = c; },
+    smartClick: (x, y, positive) => props.current.onSmartClick?.(x, y, positive),
   }), [painter, applyView, local, requestPaint, drawUi]);
   const inputRef = useRef(input);
   inputRef.current = input;
@@ -189,6 +195,12 @@ export default function DrawCanvas(p: Props) {
 
   useEffect(() => drawUi(), [p.tool, p.radius, drawUi]);
 
+  useEffect(() => {
+    const v = view.current;
+    proposalLayer.current?.setAttrs({ x: v.x, y: v.y, scaleX: v.scale, scaleY: v.scale });
+    proposalLayer.current?.batchDraw();
+  }, [p.proposal]);
+
   const drawing = !p.readOnly && p.tool !== "pan";
   return (
     <div
@@ -218,6 +230,13 @@ export default function DrawCanvas(p: Props) {
           </Layer>
           <Layer ref={maskLayer} listening={false} imageSmoothingEnabled={false}>
             <KImage ref={maskNode} image={maskSurface.canvas} opacity={p.opacity} />
+          </Layer>
+          <Layer ref={proposalLayer} listening={false} imageSmoothingEnabled={false}>
+            {p.proposal ? <KImage image={p.proposal.canvas} opacity={0.55} /> : null}
+            {p.proposal?.clicks.map((c, i) => (
+              <Circle key={i} x={c.x + 0.5} y={c.y + 0.5} radius={5 / view.current.scale} strokeWidth={2 / view.current.scale}
+                fill={c.positive ? "#3ddc84" : "#ff4d6d"} stroke="#000" />
+            ))}
           </Layer>
           <Layer ref={uiLayer} listening={false}>
             <Line ref={path} points={[]} stroke="#ffd166" strokeWidth={1.5} dash={[6, 4]} lineJoin="round" />

@@ -48,7 +48,7 @@ function Slider({ label, value, min, max, step = 1, onChange, format }: { label:
   );
 }
 
-export function DrawToolbar({ s, set, actions, canUndo, canRedo, readOnly, maxRadius }: {
+export function DrawToolbar({ s, set, actions, canUndo, canRedo, readOnly, maxRadius, smartAvailable = false }: {
   s: Settings;
   set(patch: Partial<Settings>): void;
   actions: Actions;
@@ -56,6 +56,7 @@ export function DrawToolbar({ s, set, actions, canUndo, canRedo, readOnly, maxRa
   canRedo: boolean;
   readOnly: boolean;
   maxRadius: number;
+  smartAvailable?: boolean;
 }) {
   const wl = (patch: Partial<WindowLevel>) => set({ wl: { ...s.wl, ...patch } });
   return (
@@ -63,7 +64,7 @@ export function DrawToolbar({ s, set, actions, canUndo, canRedo, readOnly, maxRa
       {readOnly ? null : (
         <section aria-label="Tools" className="space-y-2">
           <div className="flex flex-wrap gap-1">
-            {tools.map((t) => (
+            {[...tools, ...(smartAvailable ? [{ id: "smart" as const, label: "Smart", key: "S" }] : [])].map((t) => (
               <ToolButton key={t.id} label={`${t.label} (${t.key})`} pressed={s.tool === t.id} onClick={() => set({ tool: t.id })}>{t.label}</ToolButton>
             ))}
           </div>

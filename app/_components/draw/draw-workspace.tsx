@@ -1,6 +1,6 @@
 "use client";
 import dynamic from "next/dynamic";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { TaskView } from "@/lib/drawing/types";
 import { ErrorNote } from "@/app/_components/ui";
 import type { CanvasHandle } from "./draw-canvas";
@@ -16,6 +16,9 @@ import { useActiveTime } from "./use-active-time";
 import { useAutosave } from "./use-autosave";
 import { useDrawKeys } from "./use-draw-keys";
 import { useTaskAssets, type Assets } from "./use-task-assets";
+import { useSmartTool } from "./use-smart-tool";
+import { proposalCanvas } from "./proposal-surface";
+import type { DrawingProvenance } from "@/lib/assist/provenance";
 import { DEFAULT_WL } from "./window-level";
 
 // Konva needs the DOM: the canvas is rendered in the browser only.
@@ -63,6 +66,27 @@ function Workspace({ task, assets, onFinished }: { task: TaskView; assets: Asset
   const autosave = useAutosave({ taskId: task.id, initialVersion: assets.version, encode, elapsed });
   const statusRef = useRef(autosave.status);
   statusRef.current = autosave.status;
+  const smart = useSmartTool(task.id, painter, !readOnly);
+  const proposal = useMemo(
+    () => (smart.proposal ? { canvas: proposalCanvas(smart.proposal, painter.width, painter.height), clicks: smart.clicks } : null),
+    [smart.proposal, smart.clicks, painter],
+  );
+  // Provenance: active time per drawing tool, and where the mask started from.
+  const toolMs = useRef<DrawingProvenance["toolMs"]>({});
+  const toolClock = useRef<{ tool: Settings["tool"]; since: number }>({ tool: s.tool, since: elapsed() });
+  const startedFrom = useRef<DrawingProvenance["startedFrom"]>(task.draft?.hasMask ? "draft" : "empty");
+  const flushToolTime = useCallback((next: Settings["tool"]) => {
+    const now = elapsed();
+    const { tool, since } = toolClock.current;
+    if (tool !== "pan") toolMs.current[tool] = (toolMs.current[tool] ?? 0) + Math.max(0, Math.round(now - since));
+    toolClock.current = { tool: next, since: now };
+  }, [elapsed]);
+  useEffect(() => flushToolTime(s.tool), [s.tool, flushToolTime]);
+  const provenance = (): DrawingProvenance => {
+    flushToolTime(s.tool);
+    const st = smart.stats();
+    return { toolMs: { ...toolMs.current }, smartClicks: st.clicks, smartAccepts: st.accepts, interactiveModelVersion: st.usedVersion, startedFrom: startedFrom.current };
+  };
 
   const edited = useCallback(() => {
     // A new edit is a new intent: the next submit gets a fresh key.
@@ -77,7 +101,8 @@ function Workspace({ task, assets, onFinished }: { task: TaskView; assets: Asset
   }, [edited]);
 
   const act = {
-    undo: () => afterChange(painter.undo()),
+    undo: () => { if (!smart.undo()) afterChange(painter.undo()); },
+    accept: () => { if (smart.accept()) afterChange(true); },
     redo: () => afterChange(painter.redo()),
     fillHoles: () => { painter.beginEdit(); painter.fillHoles(); afterChange(painter.endEdit()); },
     clear: () => { painter.beginEdit(); painter.clear(); afterChange(painter.endEdit()); },
@@ -105,7 +130,7 @@ function Workspace({ task, assets, onFinished }: { task: TaskView; assets: Asset
   const submit = () => runOnce(async () => {
     if (painter.area === 0 && !window.confirm("The mask is empty. Submit it anyway?")) throw new Error("Not submitted.");
     intentKey.current ??= newKey();
-    const r = await postSubmit(task.id, encode(), { elapsedMs: elapsed(), key: intentKey.current });
+    const r = await postSubmit(task.id, encode(), { elapsedMs: elapsed(), key: intentKey.current, provenance: provenance() });
     return r.replayed ? "This image had already been submitted; nothing was added." : "Mask submitted.";
   });
 
@@ -118,6 +143,8 @@ function Workspace({ task, assets, onFinished }: { task: TaskView; assets: Asset
   const startFrom = async (index: number) => {
     try {
       painter.replace(await decodeMaskBlob(await fetchStartMask(task.id, index), painter.width, painter.height));
+      startedFrom.current = "candidate";
+      smart.cancel();
       afterChange(true);
     } catch (e) {
       setFailure(failureText(e));
@@ -143,10 +170,11 @@ function Workspace({ task, assets, onFinished }: { task: TaskView; assets: Asset
     undo: act.undo,
     redo: act.redo,
     enter: () => {
-      if (canvas.current?.polygonActive()) canvas.current.closePolygon();
+      if (smart.proposal) act.accept();
+      else if (canvas.current?.polygonActive()) canvas.current.closePolygon();
       else if (!readOnly) void submit();
     },
-    escape: () => canvas.current?.cancelPolygon(),
+    escape: () => { if (smart.proposal) smart.cancel(); else canvas.current?.cancelPolygon(); },
     backspace: () => {
       if (!canvas.current?.polygonActive()) return false;
       canvas.current.popPolygon();
@@ -154,8 +182,9 @@ function Workspace({ task, assets, onFinished }: { task: TaskView; assets: Asset
     },
     clear: () => !readOnly && act.clear(),
     key: (k) => {
-      const tools: Record<string, Settings["tool"]> = { b: "brush", e: "eraser", l: "lasso", p: "polygon", h: "pan" };
+      const tools: Record<string, Settings["tool"]> = { b: "brush", e: "eraser", l: "lasso", p: "polygon", h: "pan", ...(smart.available ? { s: "smart" as const } : {}) };
       if (tools[k] && !readOnly) set({ tool: tools[k] });
+      else if (k === "a" && smart.proposal) act.accept();
       else if (k === "x") set({ lassoMode: s.lassoMode === "add" ? "subtract" : "add" });
       else if (k === "[") set({ radius: Math.max(1, Math.round(s.radius / 1.25)) });
       else if (k === "]") set({ radius: Math.min(maxRadius, Math.max(s.radius + 1, Math.round(s.radius * 1.25))) });
@@ -181,9 +210,10 @@ function Workspace({ task, assets, onFinished }: { task: TaskView; assets: Asset
       elapsedMs: elapsed,
       toClient: (x, y) => canvas.current?.toClient(x, y) ?? null,
       scale: () => canvas.current?.view().scale ?? 0,
+      smart: () => ({ available: smart.available, pending: smart.pending, clicks: smart.clicks.length, proposalArea: smart.proposal ? smart.proposal.reduce((a, v) => a + v, 0) : 0 }),
     });
     return () => exposeTestHook(undefined);
-  }, [task.id, painter, autosave.version, elapsed]);
+  }, [task.id, painter, autosave.version, elapsed, smart.available, smart.pending, smart.clicks, smart.proposal]);
 
   return (
     <div className="flex h-[calc(100vh-7.5rem)] min-h-[420px] gap-3">
@@ -203,7 +233,18 @@ function Workspace({ task, assets, onFinished }: { task: TaskView; assets: Asset
             </div>
           </div>
         ) : null}
-        <DrawToolbar s={s} set={set} actions={act} canUndo={painter.canUndo} canRedo={painter.canRedo} readOnly={readOnly} maxRadius={maxRadius} />
+        <DrawToolbar s={s} set={set} actions={act} canUndo={painter.canUndo || !!smart.proposal} canRedo={painter.canRedo} readOnly={readOnly} maxRadius={maxRadius} smartAvailable={smart.available} />
+        {s.tool === "smart" && !readOnly ? (
+          <div className="space-y-1 rounded-md border border-line p-2 text-xs" aria-label="Smart tool" data-testid="smart-panel">
+            <p className="text-muted">Click inside the infection to add, right-click (or Alt+click) to remove. The <span style={{ color: "rgb(64,200,255)" }}>blue proposal</span> is not part of the mask until you accept it. Model v{smart.modelVersion}.</p>
+            <p role="status">{smart.pending ? "Thinking…" : smart.proposal ? `${smart.clicks.length} click(s) · proposal ready` : "No proposal yet."}</p>
+            <div className="flex gap-1">
+              <button type="button" disabled={!smart.proposal} onClick={act.accept} className="rounded-md bg-accent-strong px-2 py-1 text-white disabled:opacity-40">Accept proposal (A)</button>
+              <button type="button" disabled={!smart.proposal} onClick={smart.cancel} className="rounded-md border border-line px-2 py-1 disabled:opacity-40">Discard (Esc)</button>
+            </div>
+            <ErrorNote message={smart.error} />
+          </div>
+        ) : null}
         <div className="space-y-2 border-t border-line pt-3">
           {readOnly ? (
             <div className="flex gap-2">
@@ -232,6 +273,8 @@ function Workspace({ task, assets, onFinished }: { task: TaskView; assets: Asset
           readOnly={readOnly}
           onEdit={edited}
           handle={canvas}
+          proposal={proposal}
+          onSmartClick={(x, y, positive) => void smart.click(x, y, positive)}
         />
       </div>
       {help ? <HelpOverlay onClose={() => setHelp(false)} /> : null}

@@ -9,6 +9,7 @@ export type DrawTestHook = {
   elapsedMs(): number;
   toClient(ix: number, iy: number): { x: number; y: number } | null;
   scale(): number;
+  smart?(): { available: boolean; pending: boolean; clicks: number; proposalArea: number };
 };
 
 declare global {

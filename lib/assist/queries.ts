@@ -1,0 +1,69 @@
+import { db } from "../db/client";
+import { AppError } from "../errors/app-error";
+import type { Actor } from "../auth/types";
+import { taskForWriter } from "../drawing/queries";
+import { decodeUploadedMask } from "../drawing/mask-input";
+import { encodeBilevelPng } from "../drawing/bilevel-png";
+import { propose } from "./click-model";
+import { cachedClickImage, cachedClickModel } from "./model-store";
+import { proposeSchema } from "./schema";
+import type { ClickModelMeta } from "./types";
+import type { z } from "zod";
+
+export type Proposal = { mask: string; width: number; height: number; modelVersion: number; ms: number };
+
+function metaOf(row: { version: number; meta: unknown }): ClickModelMeta {
+  const m = row.meta as { size: number; click_radius_fraction: number; min_click_radius: number };
+  return { size: m.size, clickRadiusFraction: m.click_radius_fraction, minClickRadius: m.min_click_radius, version: String(row.version) };
+}
+
+export async function latestInteractiveModel(projectId: string) {
+  return db().interactiveModel.findFirst({ where: { projectId }, orderBy: { version: "desc" } });
+}
+
+/** What the workspace needs to offer the Smart tool: the current model version, if any. */
+export async function assistStatus(actor: Actor, taskId: string): Promise<{ modelVersion: number | null }> {
+  const task = await taskForWriter(actor, taskId);
+  const row = await latestInteractiveModel(task.projectId);
+  return { modelVersion: row?.version ?? null };
+}
+
+/**
+ * One Smart-tool step for the MD holding the task: the proposal for all clicks so far on top of
+ * `current` (the committed mask or the previous proposal), as a 1-bit PNG at native size.
+ */
+export async function proposeForTask(actor: Actor, taskId: string, input: z.input<typeof proposeSchema>): Promise<Proposal> {
+  const { clicks, current } = proposeSchema.parse(input);
+  const task = await taskForWriter(actor, taskId);
+  if (task.kind === "CONFIRM") throw new AppError("BAD_REQUEST", "A confirmation task is approved or rejected, not drawn");
+  if (task.status !== "CLAIMED") throw new AppError("CONFLICT", "Claim this task before drawing on it");
+  const row = await latestInteractiveModel(task.projectId);
+  if (!row) throw new AppError("CONFLICT", "This project has no click model yet: a lead trains one from accepted masks first");
+  const image = await db().image.findUniqueOrThrow({ where: { id: task.imageId }, select: { id: true, storageKey: true, width: true, height: true } });
+  for (const [n, c] of clicks.entries()) {
+    if (c.x >= image.width || c.y >= image.height) {
+      throw new AppError("BAD_REQUEST", `clicks[${n}] at (${c.x}, ${c.y}) is outside the ${image.width}×${image.height} image`);
+    }
+  }
+  const base = current ? (await decodeUploadedMask(Buffer.from(current, "base64"), image)).mask : null;
+  const meta = metaOf(row);
+  const [model, prepared] = await Promise.all([cachedClickModel(row, meta), cachedClickImage(image, meta.size)]);
+  const t0 = performance.now();
+  const mask = await propose(model, prepared, clicks, base);
+  const ms = performance.now() - t0;
+  const png = encodeBilevelPng(mask, image.width, image.height, 1);
+  return { mask: Buffer.from(png).toString("base64"), width: image.width, height: image.height, modelVersion: row.version, ms: Math.round(ms) };
+}
+
+/** The masks the click model learns from: every current accepted mask of the project. */
+export async function interactiveTrainingInputs(projectId: string) {
+  const gts = await db().groundTruth.findMany({ where: { projectId, isCurrent: true, maskId: { not: null } }, select: { imageId: true, maskId: true }, orderBy: { imageId: "asc" } });
+  const [images, masks, last] = await Promise.all([
+    db().image.findMany({ where: { id: { in: gts.map((g) => g.imageId) } }, select: { id: true, storageKey: true } }),
+    db().mask.findMany({ where: { id: { in: gts.map((g) => g.maskId!) } }, select: { id: true, storageKey: true } }),
+    latestInteractiveModel(projectId),
+  ]);
+  const imageKey = new Map(images.map((i) => [i.id, i.storageKey]));
+  const maskKey = new Map(masks.map((m) => [m.id, m.storageKey]));
+  return { items: gts.map((g) => ({ imageId: g.imageId, imageKey: imageKey.get(g.imageId)!, maskKey: maskKey.get(g.maskId!)! })), latestTrainedOn: last?.trainedOnMasks ?? null };
+}

@@ -1,0 +1,5 @@
+/** A click in native image pixels; positive adds to the mask, negative removes. */
+export type Click = { x: number; y: number; positive: boolean };
+
+/** What a trained interactive model needs besides its ONNX bytes (the trainer's meta.json). */
+export type ClickModelMeta = { size: number; clickRadiusFraction: number; minClickRadius: number; version: string };
