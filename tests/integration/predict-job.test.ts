@@ -137,6 +137,9 @@ describe("prediction job", () => {
     for (const c of perImage) expect(c._count._all).toBe(1);
 
     await db().$executeRaw`UPDATE "Job" SET status = 'SUCCEEDED' WHERE name = 'predict' AND payload->>'runId' = ANY(${runIds}::text[])`;
+    // Retries are under test here, not the quality gate (tests/integration/blind-content.test.ts):
+    // the untrained tiny model would fail it.
+    await db().project.update({ where: { id: (await db().round.findUniqueOrThrow({ where: { id: roundId } })).projectId }, data: { qualityGateF1: 0 } });
     expect(await maybeOpenVoting(roundId)).toBe(true);
     // Stage I: each image's machine candidate and its manual mask.
     expect(await db().candidate.count({ where: { roundId } })).toBe(2 * IMAGES.length);
