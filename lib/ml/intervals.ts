@@ -1,3 +1,4 @@
+import { mulberry32 } from "../simulate/prng";
 import type { ConfusionCounts } from "../masks/measures";
 import { confusionMetrics, metricNames, type MetricName } from "./metrics";
 
@@ -17,17 +18,8 @@ export function wilson(k: number, n: number, z = Z_95): [number, number] | null 
   return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }
 
-/** Deterministic resampling (mulberry32), so a report prints the same interval twice. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic resampling, so a report prints the same interval twice. */
+const random = mulberry32;
 
 function percentiles(values: number[]): [number, number] | null {
   const v = values.filter(Number.isFinite).sort((a, b) => a - b);

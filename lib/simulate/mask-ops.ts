@@ -1,6 +1,9 @@
 // Generic operations on binary masks stored row-major as Uint8Array, 0 = background, non-zero = foreground
 // (written as 255). Pixels outside the image never count as foreground or background.
 
+import { squaredDistanceToForeground } from "../masks/distance";
+
+export { squaredDistanceToForeground };
 export const FG = 255;
 
 export interface BBox {
@@ -218,63 +221,6 @@ export function removeSmallComponents(
     cc.labels,
     cc.components.filter((c) => c.area >= minArea).map((c) => c.label),
   );
-}
-
-const FAR = 1e20;
-
-// Exact squared Euclidean distance along one line: lower envelope of parabolas rooted at each sample.
-function envelope1d(f: Float64Array, n: number, out: Float64Array, v: Int32Array, z: Float64Array) {
-  let k = 0;
-  v[0] = 0;
-  z[0] = -Infinity;
-  z[1] = Infinity;
-  for (let q = 1; q < n; q++) {
-    let s = (f[q] + q * q - (f[v[k]] + v[k] * v[k])) / (2 * q - 2 * v[k]);
-    while (s <= z[k]) {
-      k--;
-      s = (f[q] + q * q - (f[v[k]] + v[k] * v[k])) / (2 * q - 2 * v[k]);
-    }
-    k++;
-    v[k] = q;
-    z[k] = s;
-    z[k + 1] = Infinity;
-  }
-  k = 0;
-  for (let q = 0; q < n; q++) {
-    while (z[k + 1] < q) k++;
-    const d = q - v[k];
-    out[q] = d * d + f[v[k]];
-  }
-}
-
-/**
- * Squared Euclidean distance from every pixel to the nearest foreground pixel (0 on the foreground).
- * With no foreground at all, every value is a huge number (>= 1e20).
- */
-export function squaredDistanceToForeground(
-  mask: Uint8Array,
-  width: number,
-  height: number,
-): Float64Array {
-  checkSize(mask, width, height);
-  const n = Math.max(width, height);
-  const f = new Float64Array(n);
-  const out = new Float64Array(n);
-  const v = new Int32Array(n);
-  const z = new Float64Array(n + 1);
-  const d = new Float64Array(width * height);
-  for (let x = 0; x < width; x++) {
-    for (let y = 0; y < height; y++) f[y] = mask[y * width + x] !== 0 ? 0 : FAR;
-    envelope1d(f, height, out, v, z);
-    for (let y = 0; y < height; y++) d[y * width + x] = out[y];
-  }
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    for (let x = 0; x < width; x++) f[x] = d[row + x];
-    envelope1d(f, width, out, v, z);
-    for (let x = 0; x < width; x++) d[row + x] = out[x];
-  }
-  return d;
 }
 
 /** Signed Euclidean distance to the mask boundary: negative inside, positive outside. */
