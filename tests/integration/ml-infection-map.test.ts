@@ -70,7 +70,7 @@ describe("infection map colours", () => {
 describe("detection", () => {
   it("is positive when any pixel reaches the threshold, which is configurable", () => {
     const prob = Float32Array.of(0.1, 0.2, 0.5, 0.3);
-    expect(detect(prob)).toEqual({ score: 0.5, threshold: 0.5, positive: true, infectedFraction: 0.25 });
+    expect(detect(prob)).toEqual({ score: 0.5, threshold: 0.5, positive: true, infectedFraction: 0.25, calibrated: null });
     expect(detect(prob, 0.51).positive).toBe(false);
     expect(detect(prob, 0.25)).toMatchObject({ positive: true, infectedFraction: 0.5 });
     expect(() => detect(prob, 0)).toThrow(/threshold/);

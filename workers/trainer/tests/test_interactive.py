@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from onnx_optional import onnx
+import onnx
 from synthetic import write_cases
 from tandem_trainer.errors import SpecError
 from tandem_trainer.interactive.clicks import Click, click_maps, click_radius, dice, distance_transform, next_click
@@ -101,11 +101,10 @@ def test_training_learns_to_follow_clicks_and_exports(tmp_path, recorder):
     meta = json.load(open(os.path.join(out, "meta.json")))
     assert meta["size"] == 64 and meta["settings"]["version"] == "t1"
     assert os.path.getsize(os.path.join(out, "interactive.onnx")) > 0
-    if onnx is not None:
-        graph = onnx.load(os.path.join(out, "interactive.onnx")).graph
-        assert [i.name for i in graph.input] == ["image", "clicks"]
-        assert [d.dim_value for d in graph.input[1].type.tensor_type.shape.dim][1:] == [3, 64, 64]
-        assert [o.name for o in graph.output] == ["prob"]
+    graph = onnx.load(os.path.join(out, "interactive.onnx")).graph
+    assert [i.name for i in graph.input] == ["image", "clicks"]
+    assert [d.dim_value for d in graph.input[1].type.tensor_type.shape.dim][1:] == [3, 64, 64]
+    assert [o.name for o in graph.output] == ["prob"]
 
 
 def test_click_session_scores_each_click():
