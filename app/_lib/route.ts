@@ -69,8 +69,13 @@ export type RouteInput<A extends Auth, P, Q, B> = {
 type Ctx = { params: Promise<Record<string, string | string[]>> };
 
 function checkContentType(req: Request, spec: BodySpec | undefined): void {
-  if (!spec || spec.kind === "own") return;
+  if (spec?.kind === "own") return;
   const type = mediaType(req.headers);
+  if (!spec) {
+    // A route that takes no body still refuses the types an HTML form can send cross-site.
+    if (isFormType(type)) throw new AppError("UNSUPPORTED", `Send this request as an empty POST, without a body (got ${type})`);
+    return;
+  }
   if (spec.kind === "json") {
     if (type !== "application/json") throw new AppError("UNSUPPORTED", `Send the body as Content-Type: application/json (got ${type || "none"})`);
   } else if (spec.types ? !spec.types.includes(type) : isFormType(type) || type === "") {

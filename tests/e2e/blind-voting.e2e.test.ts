@@ -11,7 +11,7 @@ import { simulateStyleProject } from "../../lib/simulate/style-project";
 import { makeProject, makeUser } from "../setup/fixtures";
 import { addTestImages } from "../setup/synthetic-images";
 import { fakeTrainAndPredict } from "../setup/protocol";
-import { baseUrl, launch, sessionCookie, signIn } from "./helpers";
+import { baseUrl, launch, sameOrigin, sessionCookie, signIn } from "./helpers";
 
 // Blind by content over HTTP and in the browser (issue 17): what voters receive cannot tell a
 // hand-drawn candidate from a machine one (byte sizes, style), no two positions of a ballot
@@ -58,7 +58,7 @@ describe("content blinding over HTTP", () => {
     const bytes = { human: [] as number[], machine: [] as number[] };
     let ballots = 0;
     for (;;) {
-      const r = await fetch(`${baseUrl()}/api/projects/${fx.p}/ballots/next`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: "{}" });
+      const r = await fetch(`${baseUrl()}/api/projects/${fx.p}/ballots/next`, { method: "POST", headers: { ...sameOrigin(), cookie, "content-type": "application/json" }, body: "{}" });
       const { ballot } = (await r.json()) as { ballot: { ballotId: string; candidates: { position: number; url: string }[] } | null };
       if (!ballot) break;
       const row = await db().ballot.findUniqueOrThrow({ where: { id: ballot.ballotId } });
@@ -77,7 +77,7 @@ describe("content blinding over HTTP", () => {
         samples.push({ features: styleFeatures(m.mask, m.width, m.height), human, group: ballots });
       }
       await fetch(`${baseUrl()}${ballot.candidates[0].url.replace(/candidates\/\d+$/, "vote")}`, {
-        method: "POST", headers: { cookie, "content-type": "application/json" },
+        method: "POST", headers: { ...sameOrigin(), cookie, "content-type": "application/json" },
         body: JSON.stringify({ choice: 1, durationMs: 1000, idempotencyKey: `c-${ballot.ballotId}` }),
       });
       ballots++;

@@ -122,11 +122,11 @@ describe("body limits on every mutating route", () => {
       // Declared: a Content-Length over every limit.
       const declared = await send(url, { method: verb, headers: { ...base, "content-type": "application/json" }, body: Buffer.alloc(OVERSIZE, 0x20) });
       const limit = errorOf(declared)?.details?.limitBytes;
-      if (declared.status !== 413 || declared.error || !/larger than the limit of \d+ bytes/.test(errorOf(declared)?.message ?? "") || !limit) {
+      if (declared.status !== 413 || declared.error || !/larger than the limit of \d+ bytes/.test(errorOf(declared)?.message ?? "") || limit === undefined) {
         failures.push(`${verb} ${route} declared: ${declared.status} ${declared.error ?? ""} ${declared.text.slice(0, 120)}`);
         continue;
       }
-      // Chunked: one byte over the route's own limit, in the first content type it accepts, with
+      // Chunked: one byte over the route's own limit (0 for a route that takes no body), in the first content type it accepts, with
       // what the upload routes need besides the body, so that only the size is wrong.
       const extra = { "x-file-name": "a.png", "x-base-version": "0", "x-elapsed-ms": "10", "idempotency-key": `edge-key-${verb}-${mutating.findIndex((m) => m.route === route)}` };
       let chunked: Sent | undefined;

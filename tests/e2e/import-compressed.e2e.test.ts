@@ -23,7 +23,7 @@ describe("compressed DICOM through the web import", () => {
   it("imports JPEG 2000, JPEG-LS and JPEG lossless files and shows the multi-frame warning", async () => {
     const j2kTwin = cxrSource(200, 180, 16, 61).dicom;
     const frames = [cxrSource(64, 48, 12, 62).samples, cxrSource(64, 48, 12, 63).samples];
-    const cine = buildDicom(imageModule({ rows: 48, columns: 64, bitsAllocated: 16, bitsStored: 12, frames: 2 }), {
+    const cine = buildDicom({ ...imageModule({ rows: 48, columns: 64, bitsAllocated: 16, bitsStored: 12, frames: 2 }), "00080060": { vr: "CS", Value: ["DX"] } }, {
       pixelData: nativePixels([...frames[0], ...frames[1]], 16),
     });
     const files = [

@@ -11,7 +11,7 @@ export function GateOverrideButton({ projectId }: { projectId: string }) {
   const run = () =>
     start(async () => {
       setError(null);
-      const r = await fetch(`/api/projects/${projectId}/quality-gate`, { method: "POST" });
+      const r = await fetch(`/api/projects/${projectId}/quality-gate`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
       if (!r.ok) setError((await r.json().catch(() => null))?.error?.message ?? `Failed (${r.status})`);
       else router.refresh();
     });

@@ -36,7 +36,7 @@ export async function fetchBallot(projectId: string, exclude: string[], preload 
 
 /** Takes or renews the shown ballot's lease; false when the image went to someone else. */
 export async function holdBallot(ballotId: string): Promise<boolean> {
-  const r = await fetch(`/api/ballots/${ballotId}/lease`, { method: "POST" });
+  const r = await fetch(`/api/ballots/${ballotId}/lease`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
   await r.body?.cancel();
   if (r.status === 409 || r.status === 404) return false;
   return true;

@@ -1,3 +1,4 @@
+import "../../zod-browser";
 import { z } from "zod";
 import { AppError } from "../../errors/app-error";
 import type { ImageFlag } from "../types";

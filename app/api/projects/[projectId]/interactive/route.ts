@@ -12,6 +12,6 @@ export const PUT = route({ params, body: json(retrainSettingSchema) }, async ({ 
 );
 
 /** Lead: train a click model now on every accepted mask. */
-export const POST = route({ params }, async ({ user, params: { projectId } }) =>
+export const POST = route({ params, body: json(z.object({}).strict()) }, async ({ user, params: { projectId } }) =>
   Response.json(await requestInteractiveTraining(user, projectId), { status: 202 }),
 );
