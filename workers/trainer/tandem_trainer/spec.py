@@ -68,7 +68,8 @@ class TrainSpec:
         return {k: getattr(self, k) for k in keys}
 
 
-def load_spec(path: str) -> TrainSpec:
+def read_spec_file(path: str):
+    """The spec file's JSON and the folder its relative paths resolve against."""
     try:
         with open(path, encoding="utf-8") as handle:
             raw = json.load(handle)
@@ -76,7 +77,12 @@ def load_spec(path: str) -> TrainSpec:
         raise SpecError(f"spec file not found: {path}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise SpecError(f"spec is not valid JSON: {exc}") from None
-    return parse_spec(raw, base_dir=os.path.dirname(os.path.abspath(path)))
+    return raw, os.path.dirname(os.path.abspath(path))
+
+
+def load_spec(path: str) -> TrainSpec:
+    raw, base_dir = read_spec_file(path)
+    return parse_spec(raw, base_dir=base_dir)
 
 
 def _choice(raw: dict, key: str, options, default=None):

@@ -1,13 +1,11 @@
 """interactive spec.json: the segmentation spec's samples, plus click-training settings."""
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass, field
 
 from ..data.samples import Sample
 from ..errors import SpecError
-from ..spec import DEVICES, _choice, _int, _samples
+from ..spec import DEVICES, _choice, _int, _samples, read_spec_file
 
 KNOWN_KEYS = {"size", "epochs", "batch_size", "lr", "seed", "device", "max_clicks", "train", "val", "version"}
 
@@ -59,11 +57,5 @@ def parse_interactive_spec(raw, base_dir: str = ".") -> InteractiveSpec:
 
 
 def load_interactive_spec(path: str) -> InteractiveSpec:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            raw = json.load(handle)
-    except FileNotFoundError:
-        raise SpecError(f"spec file not found: {path}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise SpecError(f"spec is not valid JSON: {exc}") from None
-    return parse_interactive_spec(raw, base_dir=os.path.dirname(os.path.abspath(path)))
+    raw, base_dir = read_spec_file(path)
+    return parse_interactive_spec(raw, base_dir=base_dir)
