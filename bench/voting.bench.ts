@@ -70,6 +70,7 @@ export async function run(): Promise<Row[]> {
     const voteTimes: number[] = [];
     let errors = 0;
     const wall0 = performance.now();
+    const cpu0 = process.cpuUsage();
     await Promise.all(
       voters.map(async (v, i) => {
         let ballot = first[i];
@@ -90,6 +91,8 @@ export async function run(): Promise<Row[]> {
       }),
     );
     const wallS = (performance.now() - wall0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    if (process.env.BENCH_PG_STATS) await printStatementStats(db());
     const votes = await db().vote.count({ where: { roundId: round.id } });
     const accepted = await db().groundTruth.count({ where: { projectId: project.id, decision: "CONSENSUS" } });
     await closeDb();
@@ -100,6 +103,7 @@ export async function run(): Promise<Row[]> {
       { name: "vote + next ballot p99", value: pct(times, 99), unit: "ms" },
       { name: "of which submit vote p50", value: pct(voteTimes, 50), unit: "ms" },
       { name: "throughput", value: times.length / wallS, unit: "votes/s" },
+      { name: "Node CPU per step", value: (cpu.user + cpu.system) / 1000 / Math.max(1, times.length), unit: "ms", note: "vote + next ballot in this process (Prisma, pg driver, domain code); the server's capacity is about 1000 / this steps/s" },
       { name: "errors", value: errors, unit: "", note: "target 0" },
       { name: "votes counted = images accepted", value: votes === accepted && votes === VOTERS * STEPS ? 1 : 0, unit: "bool", note: `${votes} votes, ${accepted} accepted` },
     ];
@@ -107,4 +111,13 @@ export async function run(): Promise<Row[]> {
     await pgServer.discard();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** With TANDEM_PG_SETTINGS="shared_preload_libraries=pg_stat_statements": where the database time went. */
+async function printStatementStats(client: { $queryRawUnsafe: <T>(q: string) => Promise<T> }) {
+  await client.$queryRawUnsafe("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+  const top = await client.$queryRawUnsafe<{ calls: bigint; total: number; mean: number; max: number; query: string }[]>(
+    `SELECT calls, total_exec_time AS total, mean_exec_time AS mean, max_exec_time AS max, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) AS query
+     FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12`);
+  for (const t of top) console.error(`${Number(t.calls).toString().padStart(6)} calls  total ${t.total.toFixed(0).padStart(7)} ms  mean ${t.mean.toFixed(2).padStart(7)}  max ${t.max.toFixed(1).padStart(7)}  ${t.query}`);
 }

@@ -74,6 +74,8 @@ async function initialise(bins: { initdb: string }, dataDir: string, runAs: RunA
 function startServer(bin: string, dataDir: string, port: number, runAs: RunAs | undefined, onLog: (l: string) => void): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const flags = ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=300", "-c", "fsync=on"];
+    // Extra server settings for profiling, e.g. TANDEM_PG_SETTINGS="shared_preload_libraries=pg_stat_statements".
+    for (const setting of (process.env.TANDEM_PG_SETTINGS ?? "").split(/\s+/).filter(Boolean)) flags.push("-c", setting);
     const p = spawn(bin, ["-D", dataDir, "-p", String(port), ...flags], { ...runAs, env: { ...process.env, LC_MESSAGES: "C" }, stdio: ["ignore", "pipe", "pipe"] });
     let log = "";
     let ready = false;

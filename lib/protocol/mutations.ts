@@ -314,7 +314,7 @@ export async function maybeCloseRound(tx: Tx, roundId: string, known?: { project
  */
 export async function acceptGroundTruth(
   tx: Tx,
-  a: { projectId: string; imageId: string; maskId: string | null; roundId: string | null; stage: "STAGE_I" | "STAGE_II" | null; decision: "CONSENSUS" | "LEAD" | "CONFIRMED" | "REDRAWN" | "LABEL" | "UNCONTESTED"; sourceKind: "MANUAL" | "MACHINE" | "REDRAW" | "EMPTY"; decidedById?: string | null; emptyOnPositive?: boolean },
+  a: { projectId: string; imageId: string; maskId: string | null; roundId: string | null; stage: "STAGE_I" | "STAGE_II" | null; decision: "CONSENSUS" | "LEAD" | "CONFIRMED" | "REDRAWN" | "LABEL" | "UNCONTESTED"; sourceKind: "MANUAL" | "MACHINE" | "REDRAW" | "EMPTY"; decidedById?: string | null; emptyOnPositive?: boolean; retrainEvery?: number | null },
 ): Promise<{ id: string | null }> {
   // An empty mask on a COVID-19-labelled image is accepted only once a second MD confirms it.
   // (A caller that already knows whether the mask is empty on a positive image says so.)
@@ -341,7 +341,8 @@ export async function acceptGroundTruth(
     au AS (INSERT INTO "AuditLog" (at, "actorId", "projectId", action, "objectType", "objectId", after)
            VALUES (now(), ${a.decidedById ?? null}::uuid, ${a.projectId}::uuid, 'ground_truth.accept', 'Image', ${a.imageId}, ${after}::jsonb))
     SELECT id FROM g`;
-  if (a.maskId) await scheduleRetrainIfDue(tx, a.projectId);
+  // A caller that read the project's interactiveRetrainEvery (null: never) saves a statement.
+  if (a.maskId && a.retrainEvery !== null) await scheduleRetrainIfDue(tx, a.projectId);
   return { id: rows[0].id };
 }
 

@@ -114,30 +114,28 @@ export async function nextBallot(actor: Actor, projectId: string, exclude: strin
       );
       if (!rows.length) return null;
       const image = rows[0];
-      // The count above comes from the statement's snapshot, which may predate a ballot another
-      // voter committed just before we took the lock: count again in a fresh statement.
-      if (!opts.preload) {
-        const fresh = await tx.$queryRaw<{ n: number }[]>`
-          SELECT ((SELECT count(*) FROM "Vote" v WHERE v."roundId" = ${round.id}::uuid AND v."imageId" = ${image.id}::uuid)
-                + (SELECT count(*) FROM "Ballot" b WHERE b."roundId" = ${round.id}::uuid AND b."imageId" = ${image.id}::uuid
-                     AND b."closedAt" IS NULL AND b."leaseUntil" > now()))::int AS n`;
-        if (fresh[0].n >= project.votesPerImage + image.extra) {
-          skipped.push(image.id);
-          return "full" as const;
-        }
-      }
       if (!image.candidates.length) {
         skipped.push(image.id);
         return "full" as const;
       }
-      // A voter's earlier ballot on this image (released, never voted) is reopened with its
-      // recorded order; otherwise a new one is issued.
+      // The count in the search comes from the statement's snapshot, which may predate a ballot
+      // another voter committed just before we took the lock: the insert counts again in its own
+      // (fresh) statement and adds nothing when the image is full. A voter's earlier ballot on
+      // this image (released, never voted) is reopened with its recorded order.
       const rowsB = await tx.$queryRaw<Issued[]>`
         INSERT INTO "Ballot" (id, "roundId", "imageId", "voterId", "shownOrder", "issuedAt", "leaseUntil")
-        VALUES (${randomUUID()}::uuid, ${round.id}::uuid, ${image.id}::uuid, ${actor.userId}::uuid, ${secureShuffle(image.candidates)}::uuid[], now(),
-                ${opts.preload ? null : new Date(Date.now() + lease)}::timestamptz)
+        SELECT ${randomUUID()}::uuid, ${round.id}::uuid, ${image.id}::uuid, ${actor.userId}::uuid, ${secureShuffle(image.candidates)}::uuid[], now(),
+               ${opts.preload ? null : new Date(Date.now() + lease)}::timestamptz
+        WHERE ${!!opts.preload}
+           OR (SELECT count(*) FROM "Vote" v WHERE v."roundId" = ${round.id}::uuid AND v."imageId" = ${image.id}::uuid)
+            + (SELECT count(*) FROM "Ballot" b WHERE b."roundId" = ${round.id}::uuid AND b."imageId" = ${image.id}::uuid
+                 AND b."closedAt" IS NULL AND b."leaseUntil" > now()) < ${project.votesPerImage + image.extra}
         ON CONFLICT ("roundId", "imageId", "voterId") DO UPDATE SET "closedAt" = NULL, "leaseUntil" = EXCLUDED."leaseUntil"
         RETURNING id, "shownOrder"::text[] AS "shownOrder", duels`;
+      if (!rowsB.length) {
+        skipped.push(image.id);
+        return "full" as const;
+      }
       return view(rowsB[0], mode, c.stage, image);
     });
     if (issued && issued !== "full") return issued;
@@ -211,10 +209,12 @@ export async function castVote(actor: Actor, ballotId: string, input: CastVoteIn
       // statement: a statement's snapshot predates the lock it waited for, and could miss the
       // vote the previous holder just committed.
       await tx.$queryRaw`SELECT 1 FROM "Image" WHERE id = ${ballot.imageId}::uuid FOR UPDATE`;
-      const locked = await tx.$queryRaw<{ state: string; extraVotes: number; votesPerImage: number; agreementDice: number; tieBreak: "ANOTHER_MD" | "LEAD"; counted: number; againId: string | null; againKey: string | null }[]>`
-        SELECT i.state::text AS state, i."extraVotes", p."votesPerImage", p."agreementDice", p."tieBreak"::text AS "tieBreak",
+      const locked = await tx.$queryRaw<{ state: string; extraVotes: number; votesPerImage: number; agreementDice: number; tieBreak: "ANOTHER_MD" | "LEAD"; retrainEvery: number | null; counted: number; againId: string | null; againKey: string | null; othersWaiting: boolean }[]>`
+        SELECT i.state::text AS state, i."extraVotes", p."votesPerImage", p."agreementDice", p."tieBreak"::text AS "tieBreak", p."interactiveRetrainEvery" AS "retrainEvery",
                (SELECT count(*) FROM "Vote" x WHERE x."roundId" = ${ballot.roundId}::uuid AND x."imageId" = i.id)::int AS counted,
-               av.id AS "againId", av."idempotencyKey" AS "againKey"
+               av.id AS "againId", av."idempotencyKey" AS "againKey",
+               EXISTS (SELECT 1 FROM "Image" o WHERE o."projectId" = i."projectId" AND o.state = 'AWAITING_VOTE' AND o.id <> i.id
+                         AND EXISTS (SELECT 1 FROM "Candidate" oc WHERE oc."roundId" = ${ballot.roundId}::uuid AND oc."imageId" = o.id)) AS "othersWaiting"
         FROM "Image" i JOIN "Project" p ON p.id = i."projectId"
         LEFT JOIN "Vote" av ON av."ballotId" = ${ballotId}::uuid
         WHERE i.id = ${ballot.imageId}::uuid`;
@@ -238,7 +238,8 @@ export async function castVote(actor: Actor, ballotId: string, input: CastVoteIn
         SELECT id FROM nv`;
       if (img.counted + 1 >= needed) {
         const votes = needed === 1 ? [{ candidateId }] : await tx.vote.findMany({ where: { roundId: ballot.roundId, imageId: ballot.imageId }, select: { candidateId: true } });
-        await decideImage(tx, { projectId: ballot.projectId, roundId: ballot.roundId, stage: ballot.stage, roundStatus: ballot.roundStatus }, ballot.imageId, votes, img.agreementDice, img.tieBreak);
+        await decideImage(tx, { projectId: ballot.projectId, roundId: ballot.roundId, stage: ballot.stage, roundStatus: ballot.roundStatus }, ballot.imageId, votes, img.agreementDice, img.tieBreak,
+          { retrainEvery: img.retrainEvery, othersWaiting: img.othersWaiting });
       }
       return { voteId, duplicate: false };
     });
@@ -260,6 +261,9 @@ async function decideImage(
   votes: { candidateId: string | null }[],
   agreementDice: number,
   tieBreak: "ANOTHER_MD" | "LEAD",
+  // Read with the image lock: the project's retrain setting, and whether another image of the
+  // round still waits for votes (then the round cannot close and that check is skipped).
+  known: { retrainEvery?: number | null; othersWaiting?: boolean } = {},
 ) {
   const { projectId, roundId } = round;
   const distinct = [...new Set(votes.map((x) => x.candidateId).filter((x): x is string => x !== null))];
@@ -271,7 +275,7 @@ async function decideImage(
       SELECT a.id AS "maskId", m.kind::text AS kind, a.area = 0 AND i.label = 'COVID' AS "emptyOnPositive"
       FROM "Candidate" c JOIN "Mask" m ON m.id = c."maskId" JOIN "Mask" a ON a.id = COALESCE(c."shownMaskId", c."maskId") JOIN "Image" i ON i.id = c."imageId"
       WHERE c.id = ${t.candidateId}::uuid`;
-    await acceptGroundTruth(tx, { projectId, imageId, maskId: m[0].maskId, roundId, stage: round.stage, decision: "CONSENSUS", sourceKind: m[0].kind, emptyOnPositive: m[0].emptyOnPositive });
+    await acceptGroundTruth(tx, { projectId, imageId, maskId: m[0].maskId, roundId, stage: round.stage, decision: "CONSENSUS", sourceKind: m[0].kind, emptyOnPositive: m[0].emptyOnPositive, retrainEvery: known.retrainEvery });
   } else if (t.outcome === "reject") {
     await reopenRedraw(tx, projectId, imageId, roundId);
     await recordAudit({ action: "vote.rejected_all", objectType: "Image", objectId: imageId, projectId, after: { roundId } }, tx);
@@ -284,7 +288,7 @@ async function decideImage(
     }
     await recordAudit({ action: "vote.tie", objectType: "Image", objectId: imageId, projectId, after: { roundId, tieBreak } }, tx);
   }
-  await maybeCloseRound(tx, roundId, { projectId, status: round.roundStatus });
+  if (!known.othersWaiting) await maybeCloseRound(tx, roundId, { projectId, status: round.roundStatus });
 }
 
 /** The lead settles a disputed image: a candidate of the round, or none (→ redraw). */

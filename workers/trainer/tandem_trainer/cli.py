@@ -74,6 +74,14 @@ def main(argv=None) -> int:
     json_mode = "train" in argv[:2] or "--json" in argv
     args = build_parser(json_errors=json_mode).parse_args(argv)
     setup_logging(args.verbose)
+    if args.command != "presets":
+        from .train.device import apply_thread_limit
+
+        try:
+            apply_thread_limit()
+        except TandemError as exc:
+            log.error("%s", exc)
+            return 2
     if args.command == "train":
         return _guarded(claim_stdout_for_events(), lambda events: _train(args, events))
     if args.command == "presets":

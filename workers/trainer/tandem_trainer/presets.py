@@ -24,7 +24,7 @@ PRESETS: dict[str, dict] = {
         "settings": {
             "size": 96, "batch_size": 16, "lr": 3e-3, "steps": 1800, "max_epochs": 150, "warmup_steps": 60,
             "schedule": "cosine", "augment": "all", "intensity": True, "select": "best_dice",
-            "monitor_fraction": 0.1, "eval_every": 100, "patience": 4, "width": 16,
+            "monitor_fraction": 0.1, "eval_every": 100, "patience": 4, "width": 8,
         },
     },
     "paper-gpu": {

@@ -45,6 +45,8 @@ def format_detection(report: dict | None) -> str:
                      f"{cal['threshold']:.2f}, target sensitivity {100 * cal['target_sensitivity']:.0f}%"
                      f"{'' if cal['reached'] else ', NOT reached'}): sensitivity {_rate(cal['sensitivity'])}, "
                      f"specificity {_rate(cal['specificity'])}")
+    if not report["table"]:
+        return "\n".join(lines)
     lines.append(f"  {'threshold':>9}  {'sensitivity':>22}  {'specificity':>22}   (min component "
                  f"{100 * report['table'][0]['min_area']:.2f}%)")
     for row in report["table"]:
