@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/client";
 import { AppError } from "../errors/app-error";
@@ -6,8 +7,16 @@ export type Db = PrismaClient;
 
 const globalForDb = globalThis as unknown as { tandemDb?: PrismaClient };
 
+// Statements whose text starts with /*hot*/ (the vote and next-ballot path) are prepared once
+// per connection under a name derived from their text, so the server parses them once and can
+// keep a generic plan instead of planning them on every call. Only fixed texts may be marked:
+// every distinct text stays prepared for the life of the connection.
+const HOT = "/*hot*/";
+const statementName = (query: { sql: string }) =>
+  query.sql.trimStart().startsWith(HOT) ? `hot_${createHash("sha1").update(query.sql).digest("hex").slice(0, 20)}` : (undefined as unknown as string);
+
 export function createDb(url: string, max = 10): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: url, max });
+  const adapter = new PrismaPg({ connectionString: url, max }, { statementNameGenerator: statementName });
   return new PrismaClient({ adapter });
 }
 

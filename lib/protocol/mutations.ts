@@ -329,10 +329,10 @@ export async function acceptGroundTruth(
   }
   // Two statements (not one CTE): the old row must leave the one-current-per-image index
   // before the new one enters it. This runs after every deciding vote, so round trips count.
-  await tx.$executeRaw`UPDATE "GroundTruth" SET "isCurrent" = NULL, "supersededAt" = now() WHERE "imageId" = ${a.imageId}::uuid AND "isCurrent"`;
+  await tx.$executeRaw`/*hot*/ UPDATE "GroundTruth" SET "isCurrent" = NULL, "supersededAt" = now() WHERE "imageId" = ${a.imageId}::uuid AND "isCurrent"`;
   const after = JSON.stringify({ maskId: a.maskId, decision: a.decision, sourceKind: a.sourceKind, roundId: a.roundId });
   const rows = await tx.$queryRaw<{ id: string }[]>`
-    WITH g AS (
+    /*hot*/ WITH g AS (
       INSERT INTO "GroundTruth" (id, "projectId", "imageId", "maskId", "roundId", stage, decision, "sourceKind", "decidedById", "isCurrent", "acceptedAt")
       VALUES (gen_random_uuid(), ${a.projectId}::uuid, ${a.imageId}::uuid, ${a.maskId}::uuid, ${a.roundId}::uuid, ${a.stage}::"Stage",
               ${a.decision}::"DecisionKind", ${a.sourceKind}::"MaskKind", ${a.decidedById ?? null}::uuid, TRUE, now())

@@ -14,6 +14,7 @@ import { castVoteSchema, duelSchema, type CastVoteInput, type DuelInput } from "
 import { ballotLeaseMs, type BallotView } from "./types";
 import { duelState, parseDuelLog } from "./duels";
 import { holdBallot } from "./lease";
+import { ballotSearchSql, type OwnDrawings, type SearchRow } from "./ballot-search-sql";
 import { uuidv7 } from "../db/uuid";
 
 type Tx = Prisma.TransactionClient;
@@ -37,10 +38,6 @@ function view(ballot: Issued, mode: Mode, stage: string | null, size: { width: n
   };
 }
 
-// Who drew a shown candidate of image i (manual or redraw): $2 round, the user expression.
-const drewSql = (user: string) => `EXISTS (SELECT 1 FROM "Candidate" dc JOIN "Mask" dm ON dm.id = dc."maskId"
-  WHERE dc."roundId" = $2::uuid AND dc."imageId" = i.id AND dm."authorId" = ${user} AND dm.kind IN ('MANUAL', 'REDRAW'))`;
-
 /**
  * The voter's next ballot in the open round: their unanswered one if any, else a new one on
  * an image that still needs votes, that they have not voted on, and that they did not draw
@@ -50,11 +47,13 @@ const drewSql = (user: string) => `EXISTS (SELECT 1 FROM "Candidate" dc JOIN "Ma
  */
 export async function nextBallot(actor: Actor, projectId: string, exclude: string[] = [], opts: { preload?: boolean } = {}): Promise<BallotView | null> {
   // One round trip for the role, the project's rule, the open round and the voter's open ballot.
-  const ctx = await db().$queryRaw<{ roles: string[] | null; votesPerImage: number; selectionMode: Mode; ownDrawingPolicy: string; roundId: string | null; stage: string | null; mineId: string | null; mineOrder: string[] | null; mineDuels: unknown; mineLeased: boolean | null; mineState: string | null; mineWidth: number | null; mineHeight: number | null }[]>`
-    SELECT (SELECT m.roles::text[] FROM "Membership" m WHERE m."projectId" = p.id AND m."userId" = ${actor.userId}::uuid) AS roles,
+  const ctx = await db().$queryRaw<{ roles: string[] | null; votesPerImage: number; selectionMode: Mode; ownDrawingPolicy: string; roundId: string | null; stage: string | null; mineId: string | null; mineOrder: string[] | null; mineDuels: unknown; mineLeased: boolean | null; mineState: string | null; mineWidth: number | null; mineHeight: number | null; drewAny: boolean }[]>`
+    /*hot*/ SELECT (SELECT m.roles::text[] FROM "Membership" m WHERE m."projectId" = p.id AND m."userId" = ${actor.userId}::uuid) AS roles,
            p."votesPerImage", p."selectionMode", p."ownDrawingPolicy"::text AS "ownDrawingPolicy", r.id AS "roundId", r.stage::text AS stage,
            b.id AS "mineId", b."shownOrder"::text[] AS "mineOrder", b.duels AS "mineDuels", b."leaseUntil" > now() AS "mineLeased",
-           i.state::text AS "mineState", i.width AS "mineWidth", i.height AS "mineHeight"
+           i.state::text AS "mineState", i.width AS "mineWidth", i.height AS "mineHeight",
+           EXISTS (SELECT 1 FROM "Mask" dm JOIN "Candidate" dc ON dc."maskId" = dm.id AND dc."roundId" = r.id
+                   WHERE dm."authorId" = ${actor.userId}::uuid AND dm.kind IN ('MANUAL', 'REDRAW')) AS "drewAny"
     FROM "Project" p
     LEFT JOIN LATERAL (SELECT id, stage FROM "Round" WHERE "projectId" = p.id AND status = 'VOTING' ORDER BY number DESC LIMIT 1) r ON TRUE
     LEFT JOIN LATERAL (SELECT id, "shownOrder", duels, "leaseUntil", "imageId" FROM "Ballot" WHERE "roundId" = r.id AND "voterId" = ${actor.userId}::uuid
@@ -88,30 +87,17 @@ export async function nextBallot(actor: Actor, projectId: string, exclude: strin
   // nothing, wait for the lock, then re-count in a fresh statement before issuing a ballot.
   // An image found full (another voter's lease came first) is skipped and does not count as a
   // try: under many voters, giving up after a few full images told MDs "nothing left" wrongly.
-  // Waiting for a locked row only follows a try that found nothing unlocked.
-  for (let attempt = 0, tries = 0, wait = false; attempt < 60 && tries < 6; attempt++) {
+  // Waiting for a locked row only follows a try that found nothing unlocked. Each full image
+  // joins `skipped`, so every attempt moves on; under heavy contention many voters start at the
+  // same images, and a small cap told a slow voter "nothing left" while thousands waited.
+  for (let attempt = 0, tries = 0, wait = false; attempt < 1000 && tries < 6; attempt++) {
     const issued = await db().$transaction(async (tx) => {
-      const rows = await tx.$queryRawUnsafe<{ id: string; width: number; height: number; extra: number; candidates: string[] }[]>(
-        `SELECT i.id, i.width, i.height, i."extraVotes" AS extra,
-                ARRAY(SELECT c.id::text FROM "Candidate" c WHERE c."roundId" = $2::uuid AND c."imageId" = i.id
-                        AND c.withheld IS NULL AND c."mergedIntoId" IS NULL ORDER BY c.id) AS candidates
-         FROM "Image" i
-         WHERE i."projectId" = $1::uuid AND i.state = 'AWAITING_VOTE' AND NOT (i.id = ANY($4::uuid[]))
-           AND NOT EXISTS (SELECT 1 FROM "Vote" v WHERE v."roundId" = $2::uuid AND v."imageId" = i.id AND v."voterId" = $3::uuid)
-           AND NOT EXISTS (SELECT 1 FROM "Ballot" b WHERE b."roundId" = $2::uuid AND b."imageId" = i.id AND b."voterId" = $3::uuid
-                             AND (b."closedAt" IS NULL OR b.id = ANY($6::uuid[])))
-           AND (SELECT count(*) FROM "Vote" v WHERE v."roundId" = $2::uuid AND v."imageId" = i.id)
-             + (SELECT count(*) FROM "Ballot" b WHERE b."roundId" = $2::uuid AND b."imageId" = i.id AND b."closedAt" IS NULL AND b."leaseUntil" > now())
-             < $5 + i."extraVotes"
-           AND (NOT ${drewSql("$3::uuid")} OR ($7 = 'ALLOW_RECORDED' AND NOT EXISTS (
-                 SELECT 1 FROM "Membership" mm JOIN "User" u ON u.id = mm."userId" AND NOT u.disabled
-                 WHERE mm."projectId" = $1::uuid AND 'MD' = ANY(mm.roles) AND mm."userId" <> $3::uuid
-                   AND NOT EXISTS (SELECT 1 FROM "Vote" v WHERE v."roundId" = $2::uuid AND v."imageId" = i.id AND v."voterId" = mm."userId")
-                   AND NOT ${drewSql('mm."userId"')})))
-         ORDER BY i.id LIMIT 1
-         FOR UPDATE OF i ${wait ? "" : "SKIP LOCKED"}`,
-        projectId, round.id, actor.userId, skipped, project.votesPerImage, exclude, c.ownDrawingPolicy,
-      );
+      // The voter's own drawings are skipped first; they are served only as a last resort, when
+      // the project allows it and no other MD could vote on them.
+      const search = (own: OwnDrawings) => tx.$queryRawUnsafe<SearchRow[]>(
+        ballotSearchSql(own, wait), projectId, round.id, actor.userId, skipped, project.votesPerImage, exclude);
+      let rows = await search(c.drewAny ? "skip" : "none-drawn");
+      if (!rows.length && c.drewAny && c.ownDrawingPolicy === "ALLOW_RECORDED") rows = await search("last-resort");
       if (!rows.length) return null;
       const image = rows[0];
       if (!image.candidates.length) {
@@ -123,7 +109,7 @@ export async function nextBallot(actor: Actor, projectId: string, exclude: strin
       // (fresh) statement and adds nothing when the image is full. A voter's earlier ballot on
       // this image (released, never voted) is reopened with its recorded order.
       const rowsB = await tx.$queryRaw<Issued[]>`
-        INSERT INTO "Ballot" (id, "roundId", "imageId", "voterId", "shownOrder", "issuedAt", "leaseUntil")
+        /*hot*/ INSERT INTO "Ballot" (id, "roundId", "imageId", "voterId", "shownOrder", "issuedAt", "leaseUntil")
         SELECT ${randomUUID()}::uuid, ${round.id}::uuid, ${image.id}::uuid, ${actor.userId}::uuid, ${secureShuffle(image.candidates)}::uuid[], now(),
                ${opts.preload ? null : new Date(Date.now() + lease)}::timestamptz
         WHERE ${!!opts.preload}
@@ -176,7 +162,7 @@ export async function castVote(actor: Actor, ballotId: string, input: CastVoteIn
   const v = castVoteSchema.parse(input);
   // One round trip: the ballot, its round, a prior vote with this key, and the voter's roles.
   const pre = await db().$queryRaw<{ voterId: string; imageId: string; roundId: string; shownOrder: string[]; duels: unknown; selectionMode: string; projectId: string; stage: "STAGE_I" | "STAGE_II"; roundStatus: string; priorId: string | null; priorVoter: string | null; roles: string[] | null; ownDrawing: boolean }[]>`
-    SELECT b."voterId", b."imageId", b."roundId", b."shownOrder"::text[] AS "shownOrder", b.duels, p."selectionMode"::text AS "selectionMode",
+    /*hot*/ SELECT b."voterId", b."imageId", b."roundId", b."shownOrder"::text[] AS "shownOrder", b.duels, p."selectionMode"::text AS "selectionMode",
            r."projectId", r.stage::text AS stage, r.status::text AS "roundStatus",
            pv.id AS "priorId", pv."voterId" AS "priorVoter",
            (SELECT m.roles::text[] FROM "Membership" m WHERE m."projectId" = r."projectId" AND m."userId" = ${actor.userId}::uuid) AS roles,
@@ -208,9 +194,9 @@ export async function castVote(actor: Actor, ballotId: string, input: CastVoteIn
       // The image row lock serialises every vote on this image. The reads come in a second
       // statement: a statement's snapshot predates the lock it waited for, and could miss the
       // vote the previous holder just committed.
-      await tx.$queryRaw`SELECT 1 FROM "Image" WHERE id = ${ballot.imageId}::uuid FOR UPDATE`;
+      await tx.$queryRaw`/*hot*/ SELECT 1 FROM "Image" WHERE id = ${ballot.imageId}::uuid FOR UPDATE`;
       const locked = await tx.$queryRaw<{ state: string; extraVotes: number; votesPerImage: number; agreementDice: number; tieBreak: "ANOTHER_MD" | "LEAD"; retrainEvery: number | null; counted: number; againId: string | null; againKey: string | null; othersWaiting: boolean }[]>`
-        SELECT i.state::text AS state, i."extraVotes", p."votesPerImage", p."agreementDice", p."tieBreak"::text AS "tieBreak", p."interactiveRetrainEvery" AS "retrainEvery",
+        /*hot*/ SELECT i.state::text AS state, i."extraVotes", p."votesPerImage", p."agreementDice", p."tieBreak"::text AS "tieBreak", p."interactiveRetrainEvery" AS "retrainEvery",
                (SELECT count(*) FROM "Vote" x WHERE x."roundId" = ${ballot.roundId}::uuid AND x."imageId" = i.id)::int AS counted,
                av.id AS "againId", av."idempotencyKey" AS "againKey",
                EXISTS (SELECT 1 FROM "Image" o WHERE o."projectId" = i."projectId" AND o.state = 'AWAITING_VOTE' AND o.id <> i.id
@@ -227,7 +213,7 @@ export async function castVote(actor: Actor, ballotId: string, input: CastVoteIn
       const voteId = uuidv7();
       const audit = JSON.stringify({ roundId: ballot.roundId, position: v.choice, durationMs: v.durationMs, ...(ballot.ownDrawing ? { ownDrawing: true } : {}) });
       await tx.$executeRaw`
-        WITH nv AS (
+        /*hot*/ WITH nv AS (
           INSERT INTO "Vote" (id, "ballotId", "roundId", "imageId", "voterId", "candidateId", "noneAcceptable", duels, "durationMs", "ownDrawing", "idempotencyKey", "createdAt")
           VALUES (${voteId}::uuid, ${ballotId}::uuid, ${ballot.roundId}::uuid, ${ballot.imageId}::uuid, ${actor.userId}::uuid, ${candidateId}::uuid,
                   ${candidateId === null}, ${pairwise ? JSON.stringify(duelLog) : null}::jsonb, ${v.durationMs}, ${ballot.ownDrawing}, ${v.idempotencyKey}, now())
