@@ -67,6 +67,8 @@ def _run_options(command, default_out: str) -> None:
     command.add_argument("--seed", type=int, default=None)
     command.add_argument("--out", default=default_out)
     command.add_argument("--json", action="store_true", help="JSON-lines progress on stdout instead of logs")
+    command.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                         help="any other spec key (see the README), e.g. --set flip=true; checked like a spec file")
 
 
 def main(argv=None) -> int:

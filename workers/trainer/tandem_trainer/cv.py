@@ -13,6 +13,7 @@ from .data.folds import make_folds, split
 from .events import json_safe
 from .metrics import Confusion, Evaluation, scores_with_ci
 from .metrics.detection import detection_report
+from .errors import SpecError
 from .spec import TrainSpec, parse_spec
 from .table import COLUMNS, format_detection, format_dice, format_table
 from .train import run_training
@@ -55,6 +56,14 @@ def spec_template(args) -> TrainSpec:
             raw[key] = value
     if args.freeze_encoder:
         raw["freeze_encoder"] = True
+    for item in getattr(args, "set", None) or []:
+        key, sep, text = item.partition("=")
+        if not sep or not key:
+            raise SpecError(f"--set expects KEY=VALUE, got {item!r}")
+        try:
+            raw[key] = json.loads(text)
+        except json.JSONDecodeError:
+            raw[key] = text
     return parse_spec(raw)
 
 

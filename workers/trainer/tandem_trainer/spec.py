@@ -54,6 +54,7 @@ class TrainSpec:
     warmup_steps: int = 0
     schedule: str = "constant"
     intensity: bool = False  # random gamma / contrast / brightness on augmented samples
+    flip: bool = False  # random left-right mirroring of augmented samples (infection is bilateral or either side)
     monitor_fraction: float = 0.0  # training images held back to select the checkpoint
     eval_every: int | None = None  # steps between evaluations (a "round"); None = one epoch
     patience: int | None = None  # rounds without a better selection score before stopping
@@ -63,7 +64,7 @@ class TrainSpec:
         """Settings recorded in metrics.json (no sample lists)."""
         keys = ("arch", "encoder", "pretrained", "freeze_encoder", "width", "size", "epochs",
                 "batch_size", "lr", "seed", "device", "augment", "select", "preset", "steps",
-                "max_epochs", "warmup_steps", "schedule", "intensity", "monitor_fraction", "eval_every", "patience",
+                "max_epochs", "warmup_steps", "schedule", "intensity", "flip", "monitor_fraction", "eval_every", "patience",
                 "detection_sensitivity")
         return {k: getattr(self, k) for k in keys}
 
@@ -230,6 +231,7 @@ def parse_spec(raw, base_dir: str = ".") -> TrainSpec:
         warmup_steps=_int(raw, "warmup_steps", 0, 0, 1_000_000),
         schedule=_choice(raw, "schedule", SCHEDULES, "constant"),
         intensity=_bool(raw, "intensity", False),
+        flip=_bool(raw, "flip", False),
         monitor_fraction=_fraction(raw, "monitor_fraction", 0.0, 0.0, 0.5),
         eval_every=_optional_int(raw, "eval_every", 1, 10_000_000),
         patience=_optional_int(raw, "patience", 1, 10_000),
@@ -243,7 +245,7 @@ def parse_spec(raw, base_dir: str = ".") -> TrainSpec:
 
 KNOWN_KEYS = {"arch", "encoder", "pretrained", "freeze_encoder", "width", "size", "epochs", "batch_size",
               "lr", "seed", "device", "augment", "select", "workers", "train", "val", "predict", "preset",
-              "steps", "max_epochs", "warmup_steps", "schedule", "intensity", "monitor_fraction", "eval_every", "patience",
+              "steps", "max_epochs", "warmup_steps", "schedule", "intensity", "flip", "monitor_fraction", "eval_every", "patience",
               "detection_sensitivity"}
 
 

@@ -62,6 +62,24 @@ def test_intensity_augmentation_changes_selected_images_only_and_never_masks():
     assert float(out_images.min()) >= 0 and float(out_images.max()) <= 1
 
 
+def test_flip_mirrors_about_half_of_the_selected_samples_images_and_masks_alike():
+    from tandem_trainer.data.augment import random_flips
+
+    theta = torch.eye(2, 3).unsqueeze(0).repeat(400, 1, 1)
+    flipped = random_flips(theta, torch.Generator().manual_seed(1))
+    mirrored = flipped[:, 0, 0] < 0
+    assert 150 < int(mirrored.sum()) < 250
+    assert torch.equal(flipped[~mirrored], theta[~mirrored])
+    # With no shift or rotation, a mirrored transform maps column x to column W-1-x.
+    images = torch.arange(16.0).view(1, 1, 4, 4).repeat(2, 1, 1, 1)
+    masks = torch.zeros(2, 1, 4, 4)
+    masks[:, :, :, 0] = 1
+    from tandem_trainer.data.augment import apply_affine
+
+    out_images, out_masks = apply_affine(images, masks, flipped[mirrored][:2])
+    assert torch.equal(out_images, images.flip(-1)) and torch.equal(out_masks, masks.flip(-1))
+
+
 def test_wilson_interval_for_zero_of_n_is_not_a_point():
     low, high = wilson(0, 20)
     assert low == 0 and 0.15 < high < 0.17

@@ -63,14 +63,24 @@ def random_intensity(images: Tensor, generator: torch.Generator) -> Tensor:
     return ((out - mean) * contrast + mean + brightness).clamp(0, 1)
 
 
+def random_flips(theta: Tensor, generator: torch.Generator) -> Tensor:
+    """Mirrors about half of the transforms left-right (negates the input x of each output point)."""
+    mirrored = torch.rand(len(theta), generator=generator) < 0.5
+    theta = theta.clone()
+    theta[mirrored, :, 0] *= -1
+    return theta
+
+
 def augment_batch(images: Tensor, masks: Tensor, selected: Tensor, generator: torch.Generator,
-                  intensity: bool = False):
+                  intensity: bool = False, flip: bool = False):
     """Augment the samples where `selected` is True; the rest pass through unchanged."""
     selected = selected.bool().cpu()
     if not selected.any():
         return images, masks
     theta = identity_affine(len(images))
     theta[selected] = random_affine(int(selected.sum()), generator)
+    if flip:
+        theta[selected] = random_flips(theta[selected], generator)
     images, masks = apply_affine(images, masks, theta)
     if intensity:
         changed = random_intensity(images, generator)

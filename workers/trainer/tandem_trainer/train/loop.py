@@ -27,13 +27,14 @@ def _to_device(images, masks, device):
 
 def train_epoch(model: nn.Module, prepare: nn.Module, loader: DataLoader, optimizer, scaler,
                 device: torch.device, amp: bool, generator: torch.Generator,
-                on_step: Callable[[int, float], None], scheduler=None, intensity: bool = False) -> float:
+                on_step: Callable[[int, float], None], scheduler=None, intensity: bool = False,
+                flip: bool = False) -> float:
     """Returns the mean loss over the epoch's samples. on_step(step, running_mean_loss)."""
     model.train()
     total, seen = 0.0, 0
     for step, (images, masks, _labels, augment) in enumerate(loader, start=1):
         images, masks = _to_device(images, masks, device)
-        images, masks = augment_batch(images, masks, augment, generator, intensity)
+        images, masks = augment_batch(images, masks, augment, generator, intensity, flip)
         with compat.autocast(device.type, amp):
             logits = model(prepare(images))
         loss = hybrid_loss(logits, masks)  # float32, outside autocast

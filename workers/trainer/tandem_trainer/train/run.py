@@ -228,7 +228,7 @@ def _fit(spec: TrainSpec, model, device, amp: bool, out_dir: str, events, params
         result = EpochResult(epoch, train_epoch(model, prepare, itertools.islice(stream, n), optimizer, scaler,
                                                 device, amp, generator,
                                                 lambda step, loss: progress.step(epoch, step, loss),
-                                                scheduler=scheduler, intensity=spec.intensity))
+                                                scheduler=scheduler, intensity=spec.intensity, flip=spec.flip))
         done += n
         result.steps, result.lr = done, optimizer.param_groups[0]["lr"]
         if val_set is not None:
