@@ -5,8 +5,9 @@ export const castVoteSchema = z.object({
   choice: z.number().int().min(1).max(20).nullable(),
   durationMs: z.number().int().min(0).max(24 * 3600_000),
   idempotencyKey: z.string().min(8).max(100),
-  duels: z.array(z.object({ a: z.number().int().min(1), b: z.number().int().min(1), winner: z.number().int().min(1) })).max(50).optional(),
-});
+  // Strict: pairwise duels are recorded one by one on the server (recordDuel), so a client that
+  // still sends its own `duels` is told so instead of having them silently ignored.
+}).strict();
 export type CastVoteInput = z.input<typeof castVoteSchema>;
 
 export const duelSchema = z.object({ a: z.number().int().min(1).max(20), b: z.number().int().min(1).max(20), winner: z.number().int().min(1).max(20) });

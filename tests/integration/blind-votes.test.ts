@@ -166,7 +166,9 @@ describe("the spec, enforced", () => {
     expect(again.duel).toEqual({ a: 2, b: 3 });
     expect(await recordDuel(voter.actor, b.ballotId, { a: 2, b: 3, winner: 3 })).toEqual({ duel: null, winner: 3 });
     await expect(castVote(voter.actor, b.ballotId, { choice: 2, durationMs: 5, idempotencyKey: `w-${b.ballotId}` })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    await castVote(voter.actor, b.ballotId, { choice: 3, durationMs: 5, idempotencyKey: `r-${b.ballotId}`, duels: [{ a: 1, b: 2, winner: 1 }] });
+    // The client's own duel log is refused, not silently ignored: the server's log is the record.
+    await expect(castVote(voter.actor, b.ballotId, { choice: 3, durationMs: 5, idempotencyKey: `c-${b.ballotId}`, duels: [{ a: 1, b: 2, winner: 1 }] } as never)).rejects.toThrow(/duels/);
+    await castVote(voter.actor, b.ballotId, { choice: 3, durationMs: 5, idempotencyKey: `r-${b.ballotId}` });
     const vote = await db().vote.findUniqueOrThrow({ where: { ballotId: b.ballotId } });
     expect(vote.duels).toEqual([{ a: 1, b: 2, winner: 2 }, { a: 2, b: 3, winner: 3 }]);
     const ballot = await db().ballot.findUniqueOrThrow({ where: { id: b.ballotId } });
