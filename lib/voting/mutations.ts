@@ -92,6 +92,10 @@ export async function nextBallot(actor: Actor, projectId: string, exclude: strin
   // same images, and a small cap told a slow voter "nothing left" while thousands waited.
   for (let attempt = 0, tries = 0, wait = false; attempt < 1000 && tries < 6; attempt++) {
     const issued = await db().$transaction(async (tx) => {
+      // A ballot is a lease, not a decision: if the server crashed before this commit reached
+      // the disk, the MD would simply be given a ballot again. So this transaction does not wait
+      // for the WAL flush (votes, in castVote, still do).
+      await tx.$executeRaw`/*hot*/ SET LOCAL synchronous_commit = off`;
       // The voter's own drawings are skipped first; they are served only as a last resort, when
       // the project allows it and no other MD could vote on them.
       const search = (own: OwnDrawings) => tx.$queryRawUnsafe<SearchRow[]>(
