@@ -104,7 +104,13 @@ def _train(args, events) -> None:
     from .spec import load_spec
     from .train import run_training
 
-    run_training(load_spec(args.spec), args.out, events)
+    spec = load_spec(args.spec)
+    if spec.task == "classify":
+        from .train.classify import run_classification
+
+        run_classification(spec, args.out, events)
+    else:
+        run_training(spec, args.out, events)
 
 
 def _cv(args, events) -> None:
