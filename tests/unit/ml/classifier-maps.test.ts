@@ -53,10 +53,10 @@ describe("classifier in onnxruntime-node", () => {
     expect(c.prob).toBeGreaterThan(0.9);
     const map = camMap(c.cam, c.camWidth, c.camHeight, SIZE);
     expect(map.prob.length).toBe(SIZE * SIZE);
-    const max = Math.max(...map.prob);
+    const max = Math.max(...Array.from(map.prob));
     expect(max).toBeGreaterThan(0.95); // the 3×3 map's maximum, bilinearly resized
     expect(max).toBeLessThanOrEqual(1);
-    expect(Math.min(...map.prob)).toBeGreaterThanOrEqual(0);
+    expect(Math.min(...Array.from(map.prob))).toBeGreaterThanOrEqual(0);
   });
 
   it("occlusion map: batched runs equal one-at-a-time runs, and hiding the bright square lowers P(COVID-19)", async () => {
