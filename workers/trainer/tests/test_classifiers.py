@@ -108,3 +108,27 @@ def test_map_agreement():
     heat[0, 0], heat[3, 3] = 3.0, 1.0
     assert map_agreement(heat, mask) == {"energy_inside": 0.75, "pointing": True, "mask_fraction": 0.25}
     assert map_agreement(heat, np.zeros((4, 4), bool)) is None
+
+
+def test_cv_classify_refuses_too_few_images_per_fold_and_reports_out_of_fold(tmp_path, recorder):
+    import argparse
+
+    from tandem_trainer.cv_classify import run_cv_classify
+
+    write_cases(str(tmp_path / "d"), 3, 3, size=SIZE, control_masks=True)
+
+    def args(folds, data="d"):
+        return argparse.Namespace(task="classify", arch="squeezenet1_1", encoder=None, preset=None, weights=None,
+                                  width=None, size=SIZE, epochs=1, batch_size=4, lr=1e-3, seed=0, device="cpu",
+                                  augment="all", steps=None, select=None, target_sensitivity=None,
+                                  freeze_encoder=False, folds=folds, data=str(tmp_path / data), test=None,
+                                  out=str(tmp_path / f"o{folds}"))
+
+    with pytest.raises(DataError, match="too few images per fold: fold 1 of 3 holds 1 COVID-19 and 1 control"):
+        run_cv_classify(args(3), recorder)
+    write_cases(str(tmp_path / "d2"), 4, 4, size=SIZE, control_masks=True)  # 2 of each class per fold
+    result = run_cv_classify(args(2, "d2"), recorder)
+    assert result["grouping"] == "image (no patient metadata)"
+    assert {r["id"] for r in result["per_image"]} == {f"cov{n:03d}" for n in range(4)} | {f"ctl{n:03d}" for n in range(4, 8)}
+    assert result["out_of_fold"]["n"] == 8 and "0.5" in result["text"]
+
