@@ -8,12 +8,15 @@ import sharp from "sharp";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
 import { migrate } from "../lib/db/migrate";
 import { loadModel, predictBatch, type Model } from "../lib/ml/onnx-model";
+import { occlusionMap } from "../lib/ml/activation-maps";
+import { classifyBatch, loadClassifier } from "../lib/ml/classifier-model";
 import { pilResizeBilinear } from "../lib/ml/pil-resize";
 import { testPixels } from "../tests/setup/synthetic-images";
 
 // Inference: U-Net/DenseNet-121 at 224² (random initialisation: speed does not depend on the
 // weights), onnxruntime-node against PyTorch on the same weights in the same run, then a whole
 // prediction job over N stored images against a bare session loop over the same images.
+// Classifiers (BENCH_CLASSIFIERS, default resnet18,squeezenet1_1): ms/image and occlusion-map time.
 
 type Row = { name: string; value: number; unit: string; note?: string };
 
@@ -66,6 +69,40 @@ async function ortMsPerImage(model: Model, batch: number): Promise<number> {
     times.push(performance.now() - t);
   }
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)] / batch;
+}
+
+const CLASSIFIERS = (process.env.BENCH_CLASSIFIERS ?? "resnet18,squeezenet1_1").split(",").filter(Boolean);
+
+/** Deep-COVID classifiers at 224² (trainer export, random init): ms/image and one occlusion map's time. */
+async function classifierRows(work: string, segmentationMs: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const arch of CLASSIFIERS) {
+    const dir = path.join(work, `cls-${arch}`);
+    execFileSync("mkdir", ["-p", dir]);
+    await promisify(execFile)(process.env.PYTHON ?? "/usr/bin/python3", ["-m", "tools.classifier_case", arch, String(SIZE), dir], { cwd: path.resolve("workers/trainer") });
+    const model = await loadClassifier(readFileSync(path.join(dir, "model.onnx")), SIZE);
+    const inputs = Array.from({ length: BATCH }, (_, i) => pilResizeBilinear(testPixels(256, 256, i), 256, 256, SIZE, SIZE));
+    const median = async (fn: () => Promise<unknown>) => {
+      await fn();
+      const times: number[] = [];
+      for (let i = 0; i < ITERS; i++) {
+        const t = performance.now();
+        await fn();
+        times.push(performance.now() - t);
+      }
+      return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+    };
+    const one = await median(() => classifyBatch(model, [inputs[0]]));
+    const eight = (await median(() => classifyBatch(model, inputs))) / BATCH;
+    let runs = 0;
+    const occlusion = await median(async () => (runs = (await occlusionMap(model, inputs[0])).runs));
+    rows.push(
+      { name: `${arch} classifier 224², batch 1: onnxruntime-node (prob + CAM)`, value: one, unit: "ms/image", note: `U-Net/DenseNet-121 in the same run: ${segmentationMs.toFixed(1)} ms/image` },
+      { name: `${arch} classifier 224², batch ${BATCH}: onnxruntime-node`, value: eight, unit: "ms/image" },
+      { name: `${arch} occlusion map per image (${runs} runs, batches of 16)`, value: occlusion, unit: "ms/image", note: `${(occlusion / one).toFixed(1)}× one classification` },
+    );
+  }
+  return rows;
 }
 
 /** Seeds N working PNGs and a trained Stage-II run, runs the predict job's chunks, and times them. */
@@ -151,6 +188,7 @@ export async function run(): Promise<Row[]> {
       { name: "onnxruntime-node speed-up over PyTorch, batch 1", value: t1 / ort1, unit: "×", note: "target > 1" },
       { name: `onnxruntime-node speed-up over PyTorch, batch ${BATCH}`, value: t8 / ort8, unit: "×", note: `same weights check: mean p on a uniform 128/255 input differs by ${Math.abs(meanProb - py.constant_input_mean_prob).toExponential(1)}` },
     ];
+    rows.push(...(await classifierRows(work, ort1)));
     const pg = await startEmbeddedPostgres({ dataDir: path.join(work, "pg"), database: "tandem_bench" });
     try {
       process.env.DATABASE_URL = pg.url;

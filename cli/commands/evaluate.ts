@@ -8,14 +8,20 @@ import { bootstrapConfusion, bootstrapMean, wilson, type Interval } from "../../
 import { metricNames, type Evaluation, type MetricName } from "../../lib/ml/metrics";
 import { detectionRuleFromMetrics, inputSizeFromMetrics, type DetectionRule } from "../../lib/ml/model-card";
 import { loadModel, modelInputSize } from "../../lib/ml/onnx-model";
+import { checkClassifierOutputs } from "../../lib/ml/classifier-model";
+import { evaluateClassifierFolder } from "../../lib/ml/evaluate-classifier-folder";
+import { runTaskFromMetrics } from "../../lib/ml/run-task";
+import { classifierText, writeClassifierCsv } from "./evaluate-classifier";
 
 export const summary = "evaluate an ONNX model on a folder of images/ and masks/ (segmentation, per-image Dice, detection with the model's calibrated rule, 95% CIs)";
 
 const USAGE = `usage: tandem evaluate --model <model.onnx> --data <folder with images/ and masks/> [--masks DIR]
-       [--card metrics.json] [--threshold 0.5] [--batch 8] [--per-image out.csv] [--json]
+       [--card metrics.json] [--threshold 0.5] [--batch 8] [--per-image out.csv] [--json] [--task segment|classify]
 
   The input size and normalisation come from the model (and its metrics.json beside it, the
-  model card, which also holds the calibrated detection rule). Paths are relative to your folder.`;
+  model card, which also holds the calibrated detection rule). Paths are relative to your folder.
+  --task: what the model must be (default: the model card's task, else segment); a classifier
+  (outputs prob and cam) gets Deep-COVID's threshold table, ROC/PR AUCs and CAM agreement.`;
 
 const f4 = (v: number | null | undefined) => (v !== null && v !== undefined && Number.isFinite(v) ? v.toFixed(4) : "—");
 const iv = (i: [number, number] | null | undefined) => (i ? `[${f4(i[0])}, ${f4(i[1])}]` : "");
@@ -111,7 +117,7 @@ const pctRate = (x: { value: number; k: number; n: number; interval: [number, nu
 
 /** `tandem evaluate`: the trainer's held-out evaluation, for any exported model and folder. */
 export async function run(argv: string[]): Promise<void> {
-  const { flags } = parseArgs(argv, { values: ["model", "data", "masks", "card", "threshold", "batch", "per-image"], booleans: ["json"] });
+  const { flags } = parseArgs(argv, { values: ["model", "data", "masks", "card", "threshold", "batch", "per-image", "task"], booleans: ["json"] });
   if (flags.help || typeof flags.model !== "string" || typeof flags.data !== "string") throw new Error(USAGE);
   const modelPath = fromCaller(flags.model);
   const threshold = Number(flags.threshold ?? 0.5);
@@ -122,9 +128,23 @@ export async function run(argv: string[]): Promise<void> {
   const card = await readCard(typeof flags.card === "string" ? fromCaller(flags.card) : undefined, modelPath);
   const bytes = await readFile(modelPath);
   const probe = await loadModel(bytes, 0);
+  if (flags.task !== undefined && flags.task !== "segment" && flags.task !== "classify") throw new Error(`--task must be segment or classify, got "${flags.task}"`);
+  const task = (flags.task as "segment" | "classify" | undefined) ?? runTaskFromMetrics(card);
+  const outputs = probe.session.outputNames;
+  if (task === "classify") checkClassifierOutputs(outputs, `--model ${flags.model}`);
+  else if (outputs.includes("cam")) {
+    throw new Error(`--model ${flags.model} is an image-level classifier (outputs ${outputs.join(", ")}), not a segmentation model: pass --task classify for its threshold table and ROC/PR`);
+  }
   const size = modelInputSize(probe) ?? inputSizeFromMetrics(card);
   if (!size) throw new Error(`${flags.model}: the model does not fix its input size and no metrics.json beside it records one (--card metrics.json)`);
   const model = { ...probe, size };
+  if (task === "classify") {
+    const r = await evaluateClassifierFolder(model, fromCaller(flags.data), { batch, onProgress: flags.json ? undefined : progressBar("evaluating") });
+    if (typeof flags["per-image"] === "string") await writeClassifierCsv(fromCaller(flags["per-image"]), r);
+    if (flags.json) console.log(JSON.stringify({ task, size, ...r, evaluation: { ...r.evaluation, curves: { ...r.evaluation.curves } } }, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2));
+    else console.log(classifierText(r, size));
+    return;
+  }
   const rule: DetectionRule | null = detectionRuleFromMetrics(card);
   const r = await evaluateFolder(model, fromCaller(flags.data), {
     threshold, batch, rule,

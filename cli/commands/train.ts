@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { fromCaller, parseArgs } from "../context";
-import { trainingPresetNames } from "../../lib/ml/presets";
+import { classifierPresetNames, trainingPresetNames } from "../../lib/ml/presets";
 
 export const summary = "train with the PyTorch trainer: k-fold cross-validation of a folder, or --test <folder> to train on one folder and test on another";
 
@@ -9,9 +9,12 @@ const USAGE = `usage: tandem train --data <folder with images/ and masks/> [--pr
        [--arch unet|unetpp|dla] [--encoder densenet121|resnet50|inception_v3|chexnet|tiny] [--folds 5]
        [--test <folder>] [--steps N | --epochs N] [--size 224] [--batch-size 32] [--lr 1e-4] [--width 16]
        [--weights imagenet|<file>] [--freeze-encoder] [--augment balance|all|none] [--select last|best|best_dice]
-       [--target-sensitivity 0.95] [--device auto|cpu|cuda] [--seed 0] [--out dir] [--json]`;
+       [--target-sensitivity 0.95] [--device auto|cpu|cuda] [--seed 0] [--out dir] [--json]
+       tandem train --task classify --data <folder> [--arch resnet18|resnet50|squeezenet1_1|densenet121]
+       [--preset ${classifierPresetNames.join("|")}] [--folds 5] [--test <folder>: scored by every fold's model]
+  A classifier (COVID-19 vs control, labels from the masks) reports Deep-COVID's threshold table.`;
 
-const values = ["data", "test", "preset", "arch", "encoder", "folds", "epochs", "steps", "size", "batch-size", "batch", "lr", "width",
+const values = ["task", "data", "test", "preset", "arch", "encoder", "folds", "epochs", "steps", "size", "batch-size", "batch", "lr", "width",
   "weights", "augment", "select", "target-sensitivity", "device", "seed", "out"] as const;
 const pathOptions = new Set(["data", "test", "out"]);
 
@@ -21,13 +24,17 @@ export function trainerArgs(argv: string[]): string[] {
   if (flags.help) throw new Error(USAGE);
   if (positional.length) throw new Error(`unexpected argument ${positional[0]}\n${USAGE}`);
   if (typeof flags.data !== "string") throw new Error(`--data <folder with images/ and masks/> is required\n${USAGE}`);
-  if (typeof flags.preset === "string" && !trainingPresetNames.includes(flags.preset)) {
-    throw new Error(`--preset must be one of ${trainingPresetNames.join(", ")}, got "${flags.preset}"`);
+  if (flags.task !== undefined && flags.task !== "segment" && flags.task !== "classify") throw new Error(`--task must be segment or classify, got "${flags.task}"`);
+  const classify = flags.task === "classify";
+  const presets = classify ? classifierPresetNames : trainingPresetNames;
+  if (typeof flags.preset === "string" && !presets.includes(flags.preset)) {
+    throw new Error(`--preset must be one of ${presets.join(", ")}${classify ? " with --task classify" : ""}, got "${flags.preset}"`);
   }
-  if (flags.test !== undefined && flags.folds !== undefined) throw new Error("--folds is for cross-validation; leave it out with --test");
-  const args = [flags.test !== undefined ? "fit" : "cv"];
+  if (classify && flags.encoder !== undefined) throw new Error("--encoder is for segmentation; a classifier is one network: choose it with --arch");
+  if (!classify && flags.test !== undefined && flags.folds !== undefined) throw new Error("--folds is for cross-validation; leave it out with --test");
+  const args = [flags.test !== undefined && !classify ? "fit" : "cv"];
   for (const [name, value] of Object.entries(flags)) {
-    if (name === "help") continue;
+    if (name === "help" || (name === "task" && value === "segment")) continue;
     const option = name === "batch" ? "batch-size" : name;
     if (value === true) args.push(`--${option}`);
     else if (pathOptions.has(name) || (name === "weights" && value !== "imagenet")) args.push(`--${option}`, fromCaller(value));

@@ -3,7 +3,9 @@ import type { Actor } from "../auth/types";
 import { AppError } from "../errors/app-error";
 import { decodeImage } from "../images/decode-image";
 import { store } from "../storage/store";
+import { analyseClassifiers, type ClassifierResult } from "./analyse-classifiers";
 import { analyseCxr, type AnalyseResult } from "./analyse-cxr";
+import { cachedClassifier } from "./classifier-cache";
 import { cachedThreadedModel } from "./model-cache";
 import { modelLabel } from "./model-label";
 import { analysableRuns } from "./queries";
@@ -20,7 +22,7 @@ export async function analyseUpload(
   projectId: string,
   query: { runIds: string[]; threshold: number },
   readUpload: () => Promise<Buffer>,
-): Promise<AnalyseResult> {
+): Promise<AnalyseResult & { classifiers: ClassifierResult[] }> {
   const runs = await analysableRuns(actor, projectId);
   const chosen = query.runIds.map((id) => {
     const run = runs.find((r) => r.id === id);
@@ -30,15 +32,25 @@ export async function analyseUpload(
   const bytes = await readUpload();
   if (!bytes.length) throw new AppError("BAD_REQUEST", "Upload a PNG, JPEG or DICOM file");
   const image = await decodeImage(bytes, { pseudonymKey: process.env.PSEUDONYM_KEY!, maxPixels: MAX_PIXELS });
+  const segmenters = chosen.filter((r) => r.task === "segment");
+  const classifiers = await Promise.all(
+    chosen.filter((r) => r.task === "classify").map(async (r) => ({
+      id: r.id,
+      label: `${modelLabel(r)} (classifier)`,
+      model: await cachedClassifier(r.weightsSha256 ?? r.id, r.size, `model ${modelLabel(r)}`, () => store().get(r.artifactKey)),
+    })),
+  );
   const models = await Promise.all(
-    chosen.map(async (r) => ({
+    segmenters.map(async (r) => ({
       id: r.id,
       label: modelLabel(r),
       rule: r.rule,
       model: await cachedThreadedModel(r.weightsSha256 ?? r.id, r.size, () => store().get(r.artifactKey)),
     })),
   );
-  const result = await analyseCxr({ pixels: image.pixels8, width: image.width, height: image.height }, models, { threshold: query.threshold });
+  const cxr = { pixels: image.pixels8, width: image.width, height: image.height };
+  const result = await analyseCxr(cxr, models, { threshold: query.threshold });
+  const classified = await analyseClassifiers(cxr, classifiers, { threshold: query.threshold });
   await recordAudit({ action: "cxr.analyse", objectType: "Project", objectId: projectId, projectId, actorId: actor.userId, after: { runIds: query.runIds, threshold: query.threshold, format: image.format } });
-  return result;
+  return { ...result, classifiers: classified };
 }

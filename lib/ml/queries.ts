@@ -1,4 +1,5 @@
 import { detectionRuleFromMetrics, inputSizeFromMetrics } from "./model-card";
+import { runTaskFromMetrics } from "./run-task";
 import { db } from "../db/client";
 import { AppError } from "../errors/app-error";
 import { requireProjectRole } from "../auth/authorize";
@@ -61,6 +62,7 @@ export async function analysableRuns(actor: Actor, projectId: string) {
     artifactKey: artifactKey!,
     size: inputSizeFromMetrics(metrics) ?? Number((config as { size?: number }).size ?? 224),
     rule: detectionRuleFromMetrics(metrics),
+    task: runTaskFromMetrics(metrics),
   }));
 }
 

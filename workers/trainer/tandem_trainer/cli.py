@@ -6,7 +6,8 @@ import logging
 import sys
 
 from .errors import TandemError
-from .presets import PRESETS, presets_json
+from .models.classifiers import CLASSIFIERS
+from .presets import CLASSIFIER_PRESETS, PRESETS, presets_json
 from .events import HumanEvents, JsonEvents, claim_stdout_for_events, setup_logging
 
 log = logging.getLogger("tandem_trainer")
@@ -34,6 +35,8 @@ def build_parser(json_errors: bool) -> argparse.ArgumentParser:
     cv = commands.add_parser("cv", help="k-fold cross-validation over a folder with images/ and masks/")
     cv.add_argument("--data", required=True, help="folder with images/<id>.png, masks/<id>.png, optional meta.csv")
     cv.add_argument("--folds", type=int, default=5)
+    cv.add_argument("--task", default="segment", choices=["segment", "classify"])
+    cv.add_argument("--test", default=None, help="classify: a folder every fold's model also predicts")
     _run_options(cv, "cv_out")
 
     fit = commands.add_parser("fit", help="train on one folder, test on another (images/ and masks/ each)")
@@ -47,8 +50,9 @@ def build_parser(json_errors: bool) -> argparse.ArgumentParser:
 
 def _run_options(command, default_out: str) -> None:
     """Options shared by cv and fit; None = take the preset's value (or the spec default)."""
-    command.add_argument("--preset", default=None, choices=sorted(PRESETS))
-    command.add_argument("--arch", default="unet", choices=["unet", "unetpp", "dla"])
+    command.add_argument("--preset", default=None, choices=sorted({**PRESETS, **CLASSIFIER_PRESETS}))
+    command.add_argument("--arch", default="unet", choices=["unet", "unetpp", "dla", *sorted(CLASSIFIERS)],
+                         help="segmentation decoder, or with --task classify the classifier")
     command.add_argument("--encoder", default="densenet121",
                          choices=["densenet121", "chexnet", "resnet50", "inception_v3", "tiny"])
     command.add_argument("--epochs", type=int, default=None)
@@ -114,7 +118,13 @@ def _train(args, events) -> None:
     from .spec import load_spec
     from .train import run_training
 
-    run_training(load_spec(args.spec), args.out, events)
+    spec = load_spec(args.spec)
+    if spec.task == "classify":
+        from .train.classify import run_classification
+
+        run_classification(spec, args.out, events)
+    else:
+        run_training(spec, args.out, events)
 
 
 def _cv(args, events) -> None:
@@ -122,6 +132,15 @@ def _cv(args, events) -> None:
 
     if args.folds < 2:
         raise TandemError("--folds must be at least 2")
+    if args.task == "classify":
+        from .cv_classify import run_cv_classify
+
+        result = run_cv_classify(args, events)
+        if args.json:
+            events.emit("cv_done", out=args.out, task="classify", report=result["out_of_fold"])
+        else:
+            print(result["text"])
+        return
     result = run_cv(args, events)
     if args.json:
         events.emit("cv_done", out=args.out, levels=result["levels"], detection=result["detection"])

@@ -47,6 +47,8 @@ def spec_template(args) -> TrainSpec:
     """The run settings from command-line options; a preset fills what the options leave out."""
     raw = {"arch": args.arch, "encoder": args.encoder,
            "train": [{"id": "x", "image": "x", "mask": None, "label": "control"}]}
+    if getattr(args, "task", "segment") == "classify":
+        raw = {"task": "classify", "arch": args.arch, "train": raw["train"]}
     for key, value in (("preset", args.preset), ("pretrained", args.weights), ("width", args.width),
                        ("size", args.size), ("epochs", args.epochs), ("batch_size", args.batch_size),
                        ("lr", args.lr), ("seed", args.seed), ("device", args.device),

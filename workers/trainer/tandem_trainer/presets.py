@@ -50,8 +50,35 @@ def presets_document() -> dict:
     from .models.pretrained import IMAGENET_FILES
 
     # torchvision names its files <name>-<first 8 hex digits of the file's SHA-256>.pth
-    return {"format": 1, "presets": PRESETS, "imagenet_files": {k: list(v) for k, v in IMAGENET_FILES.items()}}
+    return {"format": 1, "presets": PRESETS, "classifier_presets": CLASSIFIER_PRESETS,
+            "imagenet_files": {k: list(v) for k, v in IMAGENET_FILES.items()}}
 
 
 def presets_json() -> str:
     return json.dumps(presets_document(), indent=2, sort_keys=True) + "\n"
+
+# Image-level classifiers (task "classify"): kept apart so a classifier preset never fills a
+# segmentation run. Settings read by train/classify.py.
+CLASSIFIER_PRESETS: dict[str, dict] = {
+    "cls-cpu-small": {
+        "title": "Classifier, CPU, small data",
+        "compute": "cpu",
+        "description": ("Image-level COVID-19 vs control on a 2-core CPU: 128 px, batch 32, Adam 1e-3 with "
+                        "cosine decay over 12 passes, class-weighted loss, flips, shift/rotation and "
+                        "intensity augmentation on every image, the last epoch kept."),
+        "recommended_arch": "resnet18",
+        "settings": {"size": 128, "batch_size": 32, "lr": 1e-3, "epochs": 12, "schedule": "cosine",
+                     "augment": "all", "intensity": True, "select": "last", "warmup_steps": 0},
+    },
+    "cls-paper-gpu": {
+        "title": "Classifier, GPU, Deep-COVID's settings",
+        "compute": "gpu",
+        "description": ("Deep-COVID's recipe: 224 px, fine-tuned from ImageNet weights when present "
+                        "(--weights imagenet), Adam 1e-4, batch 20, 100 epochs, COVID-19 images augmented "
+                        "(flip, small rotation and shift) up to the number of controls plus a class-weighted "
+                        "loss, the last epoch kept."),
+        "recommended_arch": "resnet18",
+        "settings": {"size": 224, "batch_size": 20, "lr": 1e-4, "epochs": 100, "schedule": "constant",
+                     "augment": "balance", "intensity": False, "select": "last", "warmup_steps": 0},
+    },
+}

@@ -14,13 +14,15 @@ from .data.images import image_size
 from .data.samples import CONTROL, LABELS, Sample
 from .errors import DataError, SpecError
 from .models.encoders import ENCODERS
+from .models.classifiers import CLASSIFIERS
 from .models.registry import ARCHS, DEFAULT_WIDTH
-from .presets import PRESETS
+from .presets import CLASSIFIER_PRESETS, PRESETS
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")  # becomes a file name under pred/
 DEVICES = ("auto", "cpu", "cuda")
 SELECT = ("last", "best", "best_dice")
 SCHEDULES = ("constant", "cosine")
+TASKS = ("segment", "classify")  # classify: image-level COVID-19 vs control (arch from CLASSIFIERS)
 
 
 @dataclass
@@ -59,13 +61,14 @@ class TrainSpec:
     eval_every: int | None = None  # steps between evaluations (a "round"); None = one epoch
     patience: int | None = None  # rounds without a better selection score before stopping
     detection_sensitivity: float = 0.95  # target of the calibrated detection rule
+    task: str = "segment"
 
     def public(self) -> dict:
         """Settings recorded in metrics.json (no sample lists)."""
         keys = ("arch", "encoder", "pretrained", "freeze_encoder", "width", "size", "epochs",
                 "batch_size", "lr", "seed", "device", "augment", "select", "preset", "steps",
                 "max_epochs", "warmup_steps", "schedule", "intensity", "flip", "monitor_fraction", "eval_every", "patience",
-                "detection_sensitivity")
+                "detection_sensitivity", "task")
         return {k: getattr(self, k) for k in keys}
 
 
@@ -113,7 +116,7 @@ def _path(value, base_dir: str, what: str) -> str:
     return value if os.path.isabs(value) else os.path.join(base_dir, value)
 
 
-def _samples(raw_items, key: str, base_dir: str, required: bool) -> list[Sample]:
+def _samples(raw_items, key: str, base_dir: str, required: bool, masks_needed: bool = True) -> list[Sample]:
     if raw_items is None and not required:
         return []
     if not isinstance(raw_items, list) or (required and not raw_items):
@@ -130,7 +133,7 @@ def _samples(raw_items, key: str, base_dir: str, required: bool) -> list[Sample]
         if label not in LABELS:
             raise SpecError(f"{where}.label must be one of {list(LABELS)}, got {label!r}")
         mask = item.get("mask")
-        if mask is None and label != CONTROL:
+        if mask is None and label != CONTROL and masks_needed:
             raise SpecError(f"{where}: a covid sample needs a mask")
         patient = item.get("patient")
         samples.append(Sample(
@@ -170,9 +173,11 @@ def _with_preset(raw: dict) -> dict:
     name = raw.get("preset")
     if name is None:
         return raw
-    if name not in PRESETS:
-        raise SpecError(f"'preset' must be one of {sorted(PRESETS)}, got {name!r}")
-    merged = dict(PRESETS[name]["settings"])
+    presets = CLASSIFIER_PRESETS if raw.get("task") == "classify" else PRESETS
+    if name not in presets:
+        raise SpecError(f"'preset' must be one of {sorted(presets)} for task {raw.get('task', 'segment')!r}, "
+                        f"got {name!r}")
+    merged = dict(presets[name]["settings"])
     merged.update({k: v for k, v in raw.items()})
     return merged
 
@@ -188,6 +193,14 @@ def _fraction(raw: dict, key: str, default: float, low: float, high: float, open
     if not ok:
         raise SpecError(f"'{key}' must be a number in {'(' if open_low else '['}{low}, {high}], got {value!r}")
     return float(value)
+
+
+def _classifier_encoder(raw: dict, arch: str) -> str:
+    """A classifier is one network: 'encoder' is absent or repeats 'arch'."""
+    if raw.get("encoder") not in (None, arch):
+        raise SpecError(f"task 'classify' takes no encoder (the classifier {arch!r} is the whole network), "
+                        f"got encoder {raw.get('encoder')!r}")
+    return arch
 
 
 def parse_spec(raw, base_dir: str = ".") -> TrainSpec:
@@ -207,11 +220,15 @@ def parse_spec(raw, base_dir: str = ".") -> TrainSpec:
     size = _int(raw, "size", 224, 32, 2048)
     if size % 32:
         raise SpecError(f"'size' must be a multiple of 32, got {size}")
+    task = _choice(raw, "task", TASKS, "segment")
+    classify = task == "classify"
+    arch = _choice(raw, "arch", CLASSIFIERS if classify else ARCHS)
     spec = TrainSpec(
-        arch=_choice(raw, "arch", ARCHS),
-        encoder=_choice(raw, "encoder", ENCODERS),
-        train=_samples(raw.get("train"), "train", base_dir, required=True),
-        val=_samples(raw.get("val"), "val", base_dir, required=False),
+        task=task,
+        arch=arch,
+        encoder=_classifier_encoder(raw, arch) if classify else _choice(raw, "encoder", ENCODERS),
+        train=_samples(raw.get("train"), "train", base_dir, required=True, masks_needed=not classify),
+        val=_samples(raw.get("val"), "val", base_dir, required=False, masks_needed=not classify),
         predict=_predict_items(raw.get("predict"), base_dir),
         pretrained=pretrained,
         freeze_encoder=freeze,
@@ -246,7 +263,7 @@ def parse_spec(raw, base_dir: str = ".") -> TrainSpec:
 KNOWN_KEYS = {"arch", "encoder", "pretrained", "freeze_encoder", "width", "size", "epochs", "batch_size",
               "lr", "seed", "device", "augment", "select", "workers", "train", "val", "predict", "preset",
               "steps", "max_epochs", "warmup_steps", "schedule", "intensity", "flip", "monitor_fraction", "eval_every", "patience",
-              "detection_sensitivity"}
+              "detection_sensitivity", "task"}
 
 
 def check_files(spec: TrainSpec) -> None:

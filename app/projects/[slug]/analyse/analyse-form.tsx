@@ -3,9 +3,10 @@ import { useState, type FormEvent } from "react";
 import { Button, Card, ErrorNote } from "@/app/_components/ui";
 import { OverlayViewer } from "@/app/_components/viewer/overlay-viewer";
 import { JetLegend, type LegendStop } from "@/app/_components/viewer/jet-legend";
+import { ClassifierMaps, type ClassifierOutput } from "./classifier-maps";
 import { DetectionTable, type AnalysedMap } from "./detection-table";
 
-type Model = { id: string; label: string };
+type Model = { id: string; label: string; task: "segment" | "classify" };
 type Result = {
   width: number;
   height: number;
@@ -15,6 +16,7 @@ type Result = {
   cxr: string;
   models: (AnalysedMap & { id: string; label: string })[];
   ensemble: AnalysedMap | null;
+  classifiers: ClassifierOutput[];
 };
 
 /** Upload → chosen models → detection per model and ensemble, and the infection map over the CXR. */
@@ -40,7 +42,7 @@ export function AnalyseForm({ projectId, models, defaultThreshold, legend }: { p
       const body = await r.json();
       if (!r.ok) throw new Error(body?.error?.message ?? `Analysis failed (${r.status})`);
       setResult(body as Result);
-      setShown((body as Result).ensemble ? "ensemble" : (body as Result).models[0].id);
+      setShown((body as Result).ensemble ? "ensemble" : ((body as Result).models[0]?.id ?? ""));
     } catch (err) {
       setError((err as Error).message);
       setResult(null);
@@ -65,7 +67,7 @@ export function AnalyseForm({ projectId, models, defaultThreshold, legend }: { p
             {models.map((m) => (
               <label key={m.id} className="flex items-center gap-2">
                 <input type="checkbox" checked={chosen.includes(m.id)} onChange={(e) => setChosen(e.target.checked ? [...chosen, m.id] : chosen.filter((x) => x !== m.id))} />
-                {m.label}
+                {m.label}{m.task === "classify" ? " · classifier (probability, activation and occlusion maps)" : ""}
               </label>
             ))}
           </fieldset>
@@ -77,9 +79,10 @@ export function AnalyseForm({ projectId, models, defaultThreshold, legend }: { p
           <ErrorNote message={error} />
         </form>
       </Card>
-      {result && current ? (
+      {result ? (
         <Card title="Result">
           <div className="space-y-4" data-testid="analyse-result">
+            {current ? <>
             <DetectionTable models={result.models} ensemble={result.ensemble} threshold={result.threshold} />
             {maps.length > 1 ? (
               <label className="flex items-center gap-2 text-sm">
@@ -90,6 +93,8 @@ export function AnalyseForm({ projectId, models, defaultThreshold, legend }: { p
               </label>
             ) : null}
             <OverlayViewer baseSrc={result.cxr} overlaySrc={current.map} width={result.displayWidth} height={result.displayHeight} alt="Analysed CXR" />
+            </> : null}
+            {result.classifiers.length ? <ClassifierMaps classifiers={result.classifiers} cxr={result.cxr} width={result.displayWidth} height={result.displayHeight} threshold={result.threshold} /> : null}
             <JetLegend stops={legend} />
           </div>
         </Card>

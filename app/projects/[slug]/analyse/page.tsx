@@ -26,7 +26,7 @@ export default async function AnalysePage({ params }: { params: Promise<{ slug: 
       </p>
       <AnalyseForm
         projectId={project.id}
-        models={runs.map((r) => ({ id: r.id, label: modelLabel(r) }))}
+        models={runs.map((r) => ({ id: r.id, label: modelLabel(r), task: r.task }))}
         defaultThreshold={DEFAULT_THRESHOLD}
         legend={legendStops()}
       />

@@ -21,6 +21,8 @@ log = logging.getLogger("tandem_trainer")
 IMAGENET_FILES = {
     "densenet121": ("densenet121-a639ec97.pth",),
     "resnet50": ("resnet50-11ad3fa6.pth", "resnet50-0676ba61.pth"),
+    "resnet18": ("resnet18-f37072fd.pth", "resnet18-5c106cde.pth"),
+    "squeezenet1_1": ("squeezenet1_1-b8a52dc0.pth",),
     "inception_v3": ("inception_v3_google-0cc3c7bd.pth", "inception_v3_google-1a9a5a14.pth"),
 }
 _MIN_COVERAGE = 0.95

@@ -39,3 +39,24 @@ def sha256_file(path: str) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+CLASSIFIER_OUTPUTS = ("prob", "cam")
+
+
+def export_classifier_onnx(net: nn.Module, size: int, path: str) -> str:
+    """image N x 1 x S x S in [0,1] -> prob N (P(COVID-19)), cam N x h x w (raw class activation
+    map of COVID-19 at the last feature map's resolution; Node applies ReLU, scaling, resizing)."""
+    from ..models.classifiers.deploy import ClassifierOutputs
+
+    wrapper = ClassifierOutputs(copy.deepcopy(net).cpu().float()).eval()
+    dummy = torch.rand(1, 1, size, size)
+    with atomic_path(path) as tmp:
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                wrapper, (dummy,), tmp, input_names=[INPUT_NAME], output_names=list(CLASSIFIER_OUTPUTS),
+                dynamic_axes={INPUT_NAME: {0: "batch"}, "prob": {0: "batch"}, "cam": {0: "batch"}},
+                opset_version=OPSET, do_constant_folding=True, **compat.onnx_export_extra_kwargs(),
+            )
+    return sha256_file(path)

@@ -25,6 +25,7 @@ export const POST = route({ params, body: raw({ maxBytes: MAX_BYTES, what: "The 
       cxr: dataUrl(r.cxrPng),
       models: r.models.map((m) => ({ id: m.id, label: m.label, ...map(m) })),
       ensemble: r.ensemble ? map(r.ensemble) : null,
+      classifiers: r.classifiers.map((c) => ({ id: c.id, label: c.label, prob: c.prob, positive: c.positive, cam: dataUrl(c.camPng), occlusion: dataUrl(c.occlusionPng) })),
     },
     { headers: { "Cache-Control": "private, no-store" } },
   );

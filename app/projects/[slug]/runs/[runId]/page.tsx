@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import { requirePageUser } from "@/app/_lib/session";
 import { Card } from "@/app/_components/ui";
 import { ReportView } from "@/app/_components/evaluation/report-view";
+import { ClassifierReport } from "@/app/_components/evaluation/classifier-report";
 import { PredictionBrowser } from "@/app/_components/viewer/prediction-browser";
 import { isAppError } from "@/lib/errors/app-error";
 import { legendStops } from "@/lib/ml/legend-stops";
@@ -27,7 +28,7 @@ export default async function RunReportPage({ params }: { params: Promise<{ slug
         <h1 className="text-xl font-semibold">Run {report.title}</h1>
         <Link className="text-sm text-accent hover:underline" href={`/projects/${slug}/runs`}>All runs</Link>
       </div>
-      <ReportView report={report} csvHref={(part) => `/api/runs/${runId}/report?format=csv&part=${part}`} />
+      {report.classifier ? <ClassifierReport ev={report.classifier} /> : <ReportView report={report} csvHref={(part) => `/api/runs/${runId}/report?format=csv&part=${part}`} />}
       {predictions ? (
         <Card title={`Predictions (${predictions.masks.length} of ${predictions.total})`}>
           <PredictionBrowser
