@@ -1,6 +1,7 @@
 import type { Actor } from "../auth/types";
 import { buildEvaluationReport, type NetworkReport } from "./evaluation-report";
 import { runForReport, runsForStageReport } from "./queries";
+import { foldLabel } from "./fold";
 
 export type StageName = "STAGE_I" | "STAGE_II";
 
@@ -19,7 +20,7 @@ const asReportRun = (r: RunRow) => ({ id: r.id, arch: r.arch, encoder: r.encoder
 export async function runReport(actor: Actor, runId: string): Promise<EvaluationReportResult> {
   const run = await runForReport(actor, runId);
   const where = run.round ? `${stageTitle(run.round.stage)}, round ${run.round.number}` : "no round";
-  const fold = run.fold !== null ? `, fold ${run.fold + 1}` : "";
+  const fold = run.fold !== null ? `, ${foldLabel(run.fold)}` : "";
   return { title: `${run.arch}/${run.encoder}${fold} (${where})`, projectId: run.projectId, networks: buildEvaluationReport([asReportRun(run)]) };
 }
 
