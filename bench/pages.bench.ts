@@ -112,7 +112,7 @@ export async function run(): Promise<Row[]> {
       { name: "dashboard, history (lead)", page: seededLead, path: `/projects/${seeded.slug}/dashboard` },
       { name: "runs (lead)", page: seededLead, path: `/projects/${seeded.slug}/runs` },
       ...(runHref ? [{ name: "run report (lead)", page: seededLead, path: runHref }] : []),
-      { name: "stage report (lead)", page: seededLead, path: `/projects/${seeded.slug}/runs/stage/1` },
+      { name: "stage report (lead)", page: seededLead, path: `/projects/${seeded.slug}/runs/stage/stage-1` },
       ...(disputeHref ? [{ name: "dispute (lead)", page: seededLead, path: disputeHref }] : []),
       { name: "analyse (lead)", page: seededLead, path: `/projects/${seeded.slug}/analyse` },
       { name: "import (lead)", page: lead, path: "/projects/demo/import" },
