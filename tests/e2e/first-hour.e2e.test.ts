@@ -1,7 +1,7 @@
 // What a new user meets in the first hour: icons and the web manifest served, each role shown
 // only what it may do, the drawing page's brush, queue count and shortcut hint, and the analyse
 // form's model limit (the same constant the API enforces).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { baseUrl, launch, signIn } from "./helpers";
 import { buildEdgeWorld, type EdgeWorld } from "./edge-fixture";
@@ -9,16 +9,19 @@ import { db } from "../../lib/db/client";
 import { MAX_ANALYSE_MODELS } from "../../lib/ml/limits";
 import { makeDrawingProject } from "../setup/drawing";
 
+// Several browser sessions per test on a shared machine: a long budget, each wait still bounded.
+vi.setConfig({ testTimeout: 600_000 });
 let browser: Browser;
 let world: EdgeWorld;
 beforeAll(async () => {
   browser = await launch();
   world = await buildEdgeWorld();
-});
+}, 600_000);
 afterAll(async () => browser?.close());
 
 async function as(u: { email: string; password: string }): Promise<Page> {
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  page.setDefaultTimeout(90_000); // a loaded shared machine: waits are generous, assertions are not
   await signIn(page, u.email, u.password);
   return page;
 }
@@ -44,6 +47,7 @@ describe("public files", () => {
 
   it("pages link them, and the browser loads them under the page's policy", async () => {
     const page = await (await browser.newContext()).newPage();
+    page.setDefaultTimeout(90_000);
     const problems: string[] = [];
     page.on("console", (m) => { if (m.type() === "error") problems.push(m.text()); });
     page.on("response", (r) => { if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`); });

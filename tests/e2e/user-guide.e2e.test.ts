@@ -3,20 +3,22 @@
 import { mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { baseUrl, launch, signIn } from "./helpers";
 import { buildEdgeWorld, type EdgeWorld } from "./edge-fixture";
 
 const OUT = path.resolve("docs/user-guide");
 const WIDTH = 1100;
+// Several browser sessions per test on a shared machine: a long budget, each wait still bounded.
+vi.setConfig({ testTimeout: 600_000 });
 let browser: Browser;
 let world: EdgeWorld;
 beforeAll(async () => {
   mkdirSync(OUT, { recursive: true });
   browser = await launch();
   world = await buildEdgeWorld();
-});
+}, 600_000);
 afterAll(async () => browser?.close());
 
 async function shoot(page: Page, name: string) {
@@ -31,6 +33,7 @@ async function shoot(page: Page, name: string) {
 
 async function as(u: { email: string; password: string }): Promise<Page> {
   const page = await (await browser.newContext({ viewport: { width: WIDTH, height: 700 } })).newPage();
+  page.setDefaultTimeout(90_000); // a loaded shared machine: waits are generous, assertions are not
   await signIn(page, u.email, u.password);
   return page;
 }
