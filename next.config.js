@@ -21,6 +21,11 @@ export default {
     serverActions: { bodySizeLimit: limits.serverActionMaxBytes },
   },
   async headers() {
-    return [{ source: "/_next/static/:path*", headers: staticHeaders }];
+    // public/ (icons, web manifest): the same headers, and a day of caching.
+    const publicFiles = ["/favicon.ico", "/icon.svg", "/icon-192.png", "/icon-512.png", "/apple-touch-icon.png", "/manifest.webmanifest"];
+    return [
+      { source: "/_next/static/:path*", headers: staticHeaders },
+      ...publicFiles.map((source) => ({ source, headers: [...staticHeaders, { key: "Cache-Control", value: "public, max-age=86400" }] })),
+    ];
   },
 };

@@ -1,11 +1,21 @@
 import "./globals.css";
 import type { ReactNode } from "react";
+import type { Metadata } from "next";
 import Link from "next/link";
 import { currentUser } from "./_lib/session";
 import { SignOutButton } from "./_components/sign-out-button";
 
 export const dynamic = "force-dynamic";
-export const metadata = { title: "Tandem", description: "Collaborative chest X-ray infection annotation" };
+export const metadata: Metadata = {
+  title: "Tandem",
+  description: "Collaborative chest X-ray infection annotation",
+  // Files in public/ (the proxy's matcher lets them through untouched).
+  manifest: "/manifest.webmanifest",
+  icons: {
+    icon: [{ url: "/favicon.ico", sizes: "32x32" }, { url: "/icon.svg", type: "image/svg+xml" }],
+    apple: [{ url: "/apple-touch-icon.png", sizes: "180x180" }],
+  },
+};
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const user = await currentUser().catch(() => null);

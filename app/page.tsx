@@ -1,18 +1,18 @@
 import Link from "next/link";
 import { requirePageUser } from "./_lib/session";
-import { listProjectsFor } from "@/lib/projects/queries";
+import { listProjectsFor, mayCreateProjects } from "@/lib/projects/queries";
 import { Badge, Card } from "./_components/ui";
 
 export const dynamic = "force-dynamic";
 
 export default async function Home() {
   const user = await requirePageUser();
-  const projects = await listProjectsFor(user);
+  const [projects, mayCreate] = await Promise.all([listProjectsFor(user), mayCreateProjects(user)]);
   return (
     <div className="space-y-4">
       <div className="flex items-center justify-between">
         <h1 className="text-xl font-semibold">Projects</h1>
-        <Link href="/projects/new" className="rounded-md bg-accent-strong px-3 py-1.5 text-sm font-medium text-white hover:bg-accent">New project</Link>
+        {mayCreate ? <Link href="/projects/new" className="rounded-md bg-accent-strong px-3 py-1.5 text-sm font-medium text-white hover:bg-accent">New project</Link> : null}
       </div>
       {projects.length === 0 ? (
         <Card><p className="text-sm text-muted">You are not a member of any project yet. A lead or an administrator can add you.</p></Card>

@@ -1,5 +1,7 @@
 // The command line: `npx tandem <command> [options]`.
+import { ZodError } from "zod";
 import { commands } from "./commands";
+import { describeZodError } from "../lib/errors/zod-message";
 
 const [name, ...argv] = process.argv.slice(2);
 const cmd = name ? commands[name] : undefined;
@@ -12,6 +14,8 @@ try {
   await cmd.run(argv);
   process.exit(0);
 } catch (e) {
-  console.error(`tandem ${name}: ${(e as Error).message}`);
+  // Bad input names its field and limit, as on the web.
+  const message = e instanceof ZodError ? describeZodError(e).message : (e as Error).message;
+  console.error(`tandem ${name}: ${message}`);
   process.exit(1);
 }

@@ -79,7 +79,7 @@ children.push(web, worker);
 
 console.log(`\n  Tandem is running at ${base.APP_URL}\n`);
 if (seeded.credentials.length) {
-  console.log("  Demo accounts (printed once; change the passwords before real use):");
+  console.log(`  Demo accounts (printed on this first start only; kept in ${path.join(dataDir, "demo-credentials.json")}, readable by you only; change the passwords before real use):`);
   for (const c of seeded.credentials) console.log(`    ${c.role.padEnd(9)} ${c.email.padEnd(28)} ${c.password}`);
   console.log("");
 }

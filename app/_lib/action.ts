@@ -3,6 +3,7 @@ import { z, ZodError, type ZodType } from "zod";
 import { env } from "@/lib/config/env";
 import { isAppError } from "@/lib/errors/app-error";
 import { logger } from "@/lib/log/logger";
+import { describeZodError } from "@/lib/errors/zod-message";
 import { requireUser, type SessionUser } from "./session";
 import { crossSiteRefusal } from "./edge/csrf";
 
@@ -15,7 +16,7 @@ export type ActionResult<R = void> = ([R] extends [void] ? { ok: true } : { ok: 
 
 function message(e: unknown): string | null {
   if (isAppError(e)) return e.message;
-  if (e instanceof ZodError) return e.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
+  if (e instanceof ZodError) return describeZodError(e).message;
   return null;
 }
 

@@ -1,3 +1,4 @@
+import { cache } from "react";
 import { getServerSession } from "next-auth";
 import { redirect } from "next/navigation";
 import { authOptions } from "./auth-options";
@@ -10,16 +11,17 @@ export type SessionUser = Actor & { email: string; name: string };
 /**
  * The signed-in user. The cookie names a session row, checked on every request together with
  * the user, so sign-out, revocation and disabling a user take effect at once; roles are read
- * from the database by each domain call.
+ * from the database by each domain call. Looked up once per page render: the root layout and
+ * the page share it (React's per-request cache; route handlers and actions look it up each call).
  */
-export async function currentUser(): Promise<SessionUser | null> {
+export const currentUser = cache(async (): Promise<SessionUser | null> => {
   const s = await getServerSession(authOptions());
   const sid = (s as { sid?: string } | null)?.sid;
   if (!sid) return null;
   const u = await findActiveSession(sid);
   if (!u) return null;
   return { userId: u.id, isAdmin: u.isAdmin, email: u.email, name: u.name };
-}
+});
 
 /** The current session id, for signing out. */
 export async function currentSessionId(): Promise<string | null> {

@@ -2,8 +2,10 @@
 import * as evaluate from "./evaluate";
 import * as exportCommand from "./export";
 import * as importCommand from "./import";
+import * as project from "./project";
 import * as simulate from "./simulate";
 import * as train from "./train";
+import * as user from "./user";
 import * as weights from "./weights";
 
 export type Command = { summary: string; run(argv: string[]): Promise<void> };
@@ -11,6 +13,8 @@ export type Command = { summary: string; run(argv: string[]): Promise<void> };
 export const commands: Record<string, Command> = {
   import: importCommand,
   export: exportCommand,
+  project,
+  user,
   simulate,
   evaluate,
   train,

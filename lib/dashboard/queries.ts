@@ -14,6 +14,7 @@ import { stageStatus } from "./next-step";
 import { toRunRow, type RunSqlRow } from "./run-rows";
 import { kappaFromAggregate, mergeAggregates, share, winRates, type AgreementAggregate } from "./stats";
 import { meanChosenDice, type ChosenMask } from "./chosen-dice";
+import { imageLabel, shortIds } from "../labels/short-id";
 import {
   imageStates,
   type AgreementByStage, type Dashboard, type DiceReport, type DisputedRow, type HumanVsMachine, type ImageStateName,
@@ -319,18 +320,19 @@ function agreementByStage(byStage: Awaited<ReturnType<typeof agreementAggregates
 
 /** The first 50 disputed images in import order (the state index serves them without a sort). */
 async function disputedRows(projectId: string): Promise<DisputedRow[]> {
-  const rows = await db().$queryRaw<{ imageId: string; name: string; round: number | null; votes: number; candidates: number; noneVotes: number }[]>`
+  const rows = await db().$queryRaw<{ imageId: string; round: number | null; votes: number; candidates: number; noneVotes: number }[]>`
     WITH last AS (SELECT id, number FROM "Round" WHERE "projectId" = ${projectId}::uuid ORDER BY number DESC LIMIT 1),
     pick AS (
       SELECT id FROM "Image" WHERE "projectId" = ${projectId}::uuid AND state = 'DISPUTED' ORDER BY id LIMIT 50
     )
-    SELECT i.id AS "imageId", 'image ' || left(i.id::text, 8) AS name, (SELECT number FROM last) AS round,
+    SELECT i.id AS "imageId", (SELECT number FROM last) AS round,
       count(v.id)::int AS votes, count(DISTINCT v."candidateId")::int AS candidates, (count(v.id) FILTER (WHERE v."noneAcceptable"))::int AS "noneVotes"
     FROM pick i
     LEFT JOIN "Vote" v ON v."imageId" = i.id AND v."roundId" = (SELECT id FROM last)
     GROUP BY i.id
     ORDER BY i.id`;
-  return rows.map(({ candidates, ...r }) => ({ ...r, distinctChoices: candidates + (r.noneVotes > 0 ? 1 : 0) }));
+  const tails = shortIds(rows.map((r) => r.imageId));
+  return rows.map(({ candidates, ...r }) => ({ ...r, name: imageLabel(r.imageId, tails.get(r.imageId)), distinctChoices: candidates + (r.noneVotes > 0 ? 1 : 0) }));
 }
 
 async function runRows(projectId: string, roundId: string | null): Promise<RunRow[]> {

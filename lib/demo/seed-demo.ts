@@ -31,7 +31,7 @@ const tinyNetworks = [
 const tinyTraining = demoTraining;
 
 /**
- * On an empty database: demo users (random passwords, printed once and kept in
+ * On an empty database: demo users (random passwords, printed at the first start and kept in
  * <data dir>/demo-credentials.json, mode 600) and two demo projects of synthetic CXRs:
  * "demo" part-way through Stage-I drawing, and "demo-vote" whose Stage-I training the
  * worker runs at once so its blinded vote opens within minutes. Later starts reuse them.

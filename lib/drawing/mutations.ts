@@ -11,14 +11,12 @@ import { afterTaskSubmitted } from "../protocol/mutations";
 import { claimSchema, confirmSchema, saveDraftSchema, skipSchema, submitSchema } from "./schema";
 import { decodeUploadedMask, draftKey } from "./mask-input";
 import { encodeBilevelPng } from "./bilevel-png";
-import { ownClaimedTask, taskForWriter, taskView, type TaskRow } from "./queries";
+import { claimableTask, ownClaimedTask, STALE_CLAIM_MS, taskForWriter, taskView, type TaskRow } from "./queries";
 import type { ConfirmResult, SaveDraftResult, SubmitResult, TaskView } from "./types";
 import type { z } from "zod";
 
 type Tx = Prisma.TransactionClient;
 
-/** A claim with neither a fresh claim nor a draft saved for this long is free to take. */
-export const STALE_CLAIM_MS = 2 * 60 * 60 * 1000;
 // Submits encode and store a full-resolution PNG inside the transaction.
 const TX = { timeout: 30_000, maxWait: 15_000 };
 
@@ -58,18 +56,7 @@ export async function claimNextTask(actor: Actor, projectId: string, input: z.in
     }
     const rows = await tx.$queryRaw<{ id: string; status: string; assigneeId: string | null }[]>`
       SELECT t.id, t.status::text AS status, t."assigneeId" FROM "Task" t
-      WHERE t."projectId" = ${projectId}::uuid
-        AND t.kind::text = ANY(${kinds}::text[])
-        AND (
-          t.status = 'OPEN'
-          OR (t.status = 'CLAIMED' AND t."claimedAt" < ${staleBefore}
-              AND NOT EXISTS (SELECT 1 FROM "Draft" d WHERE d."taskId" = t.id AND d."updatedAt" >= ${staleBefore}))
-          OR (t.status = 'SKIPPED' AND NOT EXISTS (
-              SELECT 1 FROM "AuditLog" a WHERE a."objectType" = 'Task' AND a."objectId" = t.id::text
-                AND a.action = 'task.skip' AND a."actorId" = ${actor.userId}::uuid))
-        )
-        AND NOT (t.kind = 'CONFIRM' AND EXISTS (
-              SELECT 1 FROM "Mask" m WHERE m.id = t."startMaskId" AND m."authorId" = ${actor.userId}::uuid))
+      WHERE ${claimableTask(projectId, actor.userId, kinds, staleBefore)}
       ORDER BY (t.status = 'SKIPPED'), CASE t.kind WHEN 'CONFIRM' THEN 0 WHEN 'REDRAW' THEN 1 ELSE 2 END, t."createdAt", t.id
       LIMIT 1
       FOR UPDATE OF t SKIP LOCKED`;

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { db } from "../db/client";
-import type { Prisma } from "../db/generated/client";
+import { Prisma } from "../db/generated/client";
 import { AppError } from "../errors/app-error";
 import { requireProjectRole } from "../auth/authorize";
 import type { Actor } from "../auth/types";
@@ -112,4 +112,37 @@ export async function ownClaimedTask(tx: Tx, userId: string, projectId: string, 
     where: { projectId, assigneeId: userId, status: "CLAIMED", kind: { in: kinds as ("MANUAL" | "REDRAW" | "CONFIRM")[] } },
     orderBy: { claimedAt: "asc" },
   });
+}
+
+/** A claim untouched this long (and with no draft saved in it) is free for another MD. */
+export const STALE_CLAIM_MS = 2 * 60 * 60 * 1000;
+
+/**
+ * The condition on "Task" t for a task `userId` may claim now: open, a stale claim, or skipped by
+ * someone else; never a confirmation of their own mask. The claim and the queue count share it.
+ */
+export function claimableTask(projectId: string, userId: string, kinds: readonly string[], staleBefore: Date): Prisma.Sql {
+  return Prisma.sql`t."projectId" = ${projectId}::uuid
+        AND t.kind::text = ANY(${kinds}::text[])
+        AND (
+          t.status = 'OPEN'
+          OR (t.status = 'CLAIMED' AND t."claimedAt" < ${staleBefore}
+              AND NOT EXISTS (SELECT 1 FROM "Draft" d WHERE d."taskId" = t.id AND d."updatedAt" >= ${staleBefore}))
+          OR (t.status = 'SKIPPED' AND NOT EXISTS (
+              SELECT 1 FROM "AuditLog" a WHERE a."objectType" = 'Task' AND a."objectId" = t.id::text
+                AND a.action = 'task.skip' AND a."actorId" = ${userId}::uuid))
+        )
+        AND NOT (t.kind = 'CONFIRM' AND EXISTS (
+              SELECT 1 FROM "Mask" m WHERE m.id = t."startMaskId" AND m."authorId" = ${userId}::uuid))`;
+}
+
+/** Images left in the MD's queue: the task they hold plus every task they could claim next. */
+export async function queueLeft(actor: Actor, projectId: string, kinds: readonly string[]): Promise<number> {
+  await requireProjectRole(actor, projectId, ["MD"]);
+  const staleBefore = new Date(Date.now() - STALE_CLAIM_MS);
+  const [row] = await db().$queryRaw<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM "Task" t
+    WHERE (${claimableTask(projectId, actor.userId, kinds, staleBefore)})
+       OR (t."projectId" = ${projectId}::uuid AND t.status = 'CLAIMED' AND t."assigneeId" = ${actor.userId}::uuid AND t.kind::text = ANY(${kinds}::text[]))`;
+  return row.n;
 }

@@ -1,6 +1,7 @@
 import { ZodError } from "zod";
 import { AppError, type ErrorCode } from "./app-error";
 import { logger } from "../log/logger";
+import { describeZodError } from "./zod-message";
 
 const statusOf: Record<ErrorCode, number> = {
   BAD_REQUEST: 400,
@@ -23,9 +24,8 @@ export function httpStatus(code: ErrorCode): number {
 /** Turns anything thrown at an edge into a JSON response without leaking internals. */
 export function errorResponse(e: unknown): Response {
   if (e instanceof ZodError) {
-    const issues = e.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-    const message = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; ");
-    return Response.json({ error: { code: "BAD_REQUEST", message: message || "Invalid input", issues } }, { status: 400 });
+    const { message, issues } = describeZodError(e);
+    return Response.json({ error: { code: "BAD_REQUEST", message, issues } }, { status: 400 });
   }
   if (e instanceof AppError) {
     return Response.json(

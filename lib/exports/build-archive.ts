@@ -18,6 +18,8 @@ import { assignSplit } from "./splits";
 import { TarWriter } from "./tar-writer";
 import type { ExportItem, ExportModel, ExportProgress, ExportProject, ExportResult, SelectionCounts } from "./types";
 import { ZipWriter } from "./zip-writer";
+import { foldNumber } from "../ml/fold";
+import { shortId } from "../labels/short-id";
 
 export interface BuildInput {
   project: ExportProject;
@@ -139,7 +141,7 @@ export async function buildArchive(input: BuildInput): Promise<ExportResult> {
       await spools.cocoAnnotations.append(`${first ? "" : ","}${cocoAnnotation(cocoId, cocoId, p.rle, p.area, p.bbox)}`);
     }
     await (split.split === "TEST" ? spools.test : spools.train).append(`${name}\n`);
-    if (split.fold !== null) await spools.folds.append(`${name},${split.fold}\n`);
+    if (split.fold !== null) await spools.folds.append(`${name},${foldNumber(split.fold)}\n`);
     stats.add(p.item, split, p.dicom !== null);
     done++;
     progress("images");
@@ -150,7 +152,7 @@ export async function buildArchive(input: BuildInput): Promise<ExportResult> {
   for (const m of input.models) {
     // Runs of one round share arch, encoder and fold only by accident (a null fold is not unique): keep both.
     const base = modelFolder(m);
-    const folder = folders.has(base) ? `${base}-${m.runId.slice(0, 8)}` : base;
+    const folder = folders.has(base) ? `${base}-${shortId(m.runId)}` : base;
     folders.add(folder);
     const size = await store.size(m.artifactKey);
     await addData(layout.model(folder), async function* () { yield* await store.getStream(m.artifactKey); }, size);

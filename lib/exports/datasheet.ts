@@ -30,7 +30,7 @@ const columnNotes: Record<(typeof METADATA_COLUMNS)[number], string> = {
   height: "pixels",
   split: "TRAIN or TEST",
   split_source: "recorded (the project's own split) or derived (by patient, see Splits)",
-  fold: "cross-validation fold of a training image",
+  fold: "cross-validation fold of a training image, numbered from 1",
   stage: "protocol stage in which the mask was accepted (empty: accepted by label)",
   round: "protocol round in which the mask was accepted",
   decision: "CONSENSUS (MD vote), LEAD (tie settled by the lead), REDRAWN, CONFIRMED (second MD) or LABEL (control)",

@@ -5,6 +5,7 @@ import type { DicomDataset, DicomElement } from "../images/dicom/dcmjs";
 import { EXPLICIT_VR_LE } from "../images/dicom/transfer-syntax";
 import { writeDicomFile } from "../images/dicom/write-dicom";
 import { derivedUid } from "./dicom-uid";
+import { foldLabel, foldNumber } from "../ml/fold";
 
 export const SEGMENTATION_STORAGE = "1.2.840.10008.5.1.4.1.1.66.4";
 export const SEGMENT_LABEL = "COVID-19 infection";
@@ -106,11 +107,11 @@ export function segmentAlgorithm(s: Pick<SegSource, "winner" | "model">): DicomD
         "00620007": el("SQ", {
           "0066002F": el("SQ", code("123110", "DCM", "Artificial Intelligence")),
           "00660031": el("LO", weights ?? "weights not recorded"),
-          "00660032": el("LT", `arch=${m?.arch ?? "unknown"}; encoder=${m?.encoder ?? "unknown"}; fold=${fold ?? "none"}; weights_sha256=${weights ?? "unknown"}`),
+          "00660032": el("LT", `arch=${m?.arch ?? "unknown"}; encoder=${m?.encoder ?? "unknown"}; fold=${foldNumber(fold) ?? "none"}; weights_sha256=${weights ?? "unknown"}`),
           "00660036": el("LO", lo(name)),
         }),
         "00620008": el("CS", "AUTOMATIC"),
-        "00620009": el("LO", lo(`${name}${fold === null ? "" : ` fold ${fold}`}${weights ? ` sha256:${weights.slice(0, 12)}` : ""}`)),
+        "00620009": el("LO", lo(`${name}${fold === null ? "" : ` ${foldLabel(fold)}`}${weights ? ` sha256:${weights.slice(0, 12)}` : ""}`)),
       };
     }
   }

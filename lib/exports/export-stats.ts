@@ -1,5 +1,6 @@
 import type { SplitAssignment } from "./splits";
 import type { ExportItem } from "./types";
+import { foldNumber } from "../ml/fold";
 
 const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
 
@@ -32,7 +33,7 @@ export class ExportStats {
     bump(this.byLabel, item.label);
     bump(this.bySource, item.source ?? "(none)");
     bump(this.bySplit, split.split);
-    if (split.fold !== null) bump(this.byFold, String(split.fold));
+    if (split.fold !== null) bump(this.byFold, String(foldNumber(split.fold)));
     bump(this.byWinner, item.sourceKind);
     bump(this.byRound, item.round === null ? "by label" : `${item.round}`);
   }

@@ -1,5 +1,6 @@
 import type { SplitAssignment } from "./splits";
 import type { ExportItem } from "./types";
+import { foldNumber } from "../ml/fold";
 
 export const METADATA_COLUMNS = [
   "image",
@@ -41,7 +42,7 @@ export function metadataHeader(): string {
 }
 
 export function metadataRow(name: string, item: ExportItem, s: SplitAssignment, hasDicom: boolean): string {
-  const model = item.model ? `${item.model.arch}/${item.model.encoder}${item.model.fold === null ? "" : `/fold${item.model.fold}`}` : null;
+  const model = item.model ? `${item.model.arch}/${item.model.encoder}${item.model.fold === null ? "" : `/fold${foldNumber(item.model.fold)}`}` : null;
   const values: (string | number | null)[] = [
     name,
     item.imageId,
@@ -54,7 +55,7 @@ export function metadataRow(name: string, item: ExportItem, s: SplitAssignment, 
     item.height,
     s.split,
     s.splitSource,
-    s.fold,
+    foldNumber(s.fold),
     item.stage,
     item.round,
     item.decision,

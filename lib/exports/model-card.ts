@@ -1,12 +1,13 @@
 import { mdTable } from "./markdown";
 import type { ExportModel } from "./types";
+import { foldLabel, foldNumber } from "../ml/fold";
 
 const safe = (s: string) => s.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "x";
 
 /** Folder name of a model in the archive: round, architecture, encoder, fold. */
 export function modelFolder(m: ExportModel): string {
   const round = m.roundNumber === null ? "r0" : `r${m.roundNumber}`;
-  return [round, safe(m.arch), safe(m.encoder), m.fold === null ? "all" : `fold${m.fold}`].join("-");
+  return [round, safe(m.arch), safe(m.encoder), m.fold === null ? "all" : `fold${foldNumber(m.fold)}`].join("-");
 }
 
 function flatMetrics(metrics: unknown): (string | number)[][] {
@@ -21,7 +22,7 @@ export function modelCard(m: ExportModel): string {
   const config = JSON.stringify(m.config ?? {}, Object.keys((m.config ?? {}) as object).sort(), 2);
   const metrics = flatMetrics(m.metrics);
   return [
-    `# Model card: ${m.arch} / ${m.encoder}${m.fold === null ? "" : `, fold ${m.fold}`}`,
+    `# Model card: ${m.arch} / ${m.encoder}${m.fold === null ? "" : `, ${foldLabel(m.fold)}`}`,
     "",
     mdTable(
       ["", ""],
@@ -30,7 +31,7 @@ export function modelCard(m: ExportModel): string {
         ["Encoder", m.encoder],
         ["Protocol round", m.roundNumber ?? "–"],
         ["Stage", m.stage ?? "–"],
-        ["Fold", m.fold ?? "all accepted masks"],
+        ["Fold", foldNumber(m.fold) ?? "all accepted masks"],
         ["Parameters", m.paramCount ?? "–"],
         ["Weights SHA-256", m.weightsSha256 ?? "–"],
         ["Training images", m.trainedCount],

@@ -3,6 +3,7 @@ import { aucCiRadius } from "./auc-ci";
 import { aggregate, confusionMetrics, metricNames, sumConfusion, type Aggregate, type MetricName } from "./metrics";
 import { bootstrapConfusion } from "./intervals";
 import { levels, parsePerImageConfusion, parseRunMetrics, type CurvePoints, type Level, type LevelSummary } from "./run-metrics";
+import { foldLabel } from "./fold";
 
 export type ScoreName = MetricName | "auc";
 export const scoreNames: readonly ScoreName[] = [...metricNames, "auc"];
@@ -53,7 +54,7 @@ export type ReportRun = {
 const finite = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
 
 export function runLabel(run: Pick<ReportRun, "fold" | "roundNumber">): string {
-  if (run.fold !== null) return `fold ${run.fold + 1}`;
+  if (run.fold !== null) return foldLabel(run.fold);
   return run.roundNumber !== null ? `round ${run.roundNumber}` : "run";
 }
 

@@ -3,6 +3,7 @@ import { buildEvaluationReport, type NetworkReport } from "./evaluation-report";
 import { runForReport, runsForStageReport } from "./queries";
 import { evaluateClassifier, type ClassifierEvaluation, type ImageScore } from "./classification-evaluation";
 import { runTaskFromMetrics } from "./run-task";
+import { foldLabel } from "./fold";
 
 export type StageName = "STAGE_I" | "STAGE_II";
 
@@ -34,7 +35,7 @@ const asReportRun = (r: RunRow) => ({ id: r.id, arch: r.arch, encoder: r.encoder
 export async function runReport(actor: Actor, runId: string): Promise<EvaluationReportResult> {
   const run = await runForReport(actor, runId);
   const where = run.round ? `${stageTitle(run.round.stage)}, round ${run.round.number}` : "no round";
-  const fold = run.fold !== null ? `, fold ${run.fold + 1}` : "";
+  const fold = run.fold !== null ? `, ${foldLabel(run.fold)}` : "";
   const title = `${run.arch}/${run.encoder}${fold} (${where})`;
   if (runTaskFromMetrics(run.metrics) === "classify") return { title: `${title}, classifier`, projectId: run.projectId, networks: [], classifier: classifierReport(run.metrics) };
   return { title, projectId: run.projectId, networks: buildEvaluationReport([asReportRun(run)]) };

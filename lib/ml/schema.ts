@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_THRESHOLD } from "./threshold";
+import { MAX_ANALYSE_MODELS } from "./limits";
 
 export const reportFormatSchema = z.object({
   format: z.enum(["json", "csv"]).default("json"),
@@ -16,6 +17,6 @@ export const analyseQuerySchema = z.object({
   runIds: z
     .string()
     .transform((s) => [...new Set(s.split(",").map((x) => x.trim()).filter(Boolean))])
-    .pipe(z.array(z.string().uuid()).min(1, "choose at least one model").max(8, "at most 8 models at once")),
+    .pipe(z.array(z.string().uuid()).min(1, "choose at least one model").max(MAX_ANALYSE_MODELS, `at most ${MAX_ANALYSE_MODELS} models at once`)),
   threshold: z.coerce.number().gt(0).max(1).default(DEFAULT_THRESHOLD),
 });

@@ -2,14 +2,14 @@ import { db } from "../db/client";
 import { AppError } from "../errors/app-error";
 import { recordAudit } from "../audit/mutations";
 import { requireProjectRole } from "../auth/authorize";
-import { hasAnyRole } from "../auth/queries";
+import { mayCreateProjects } from "./queries";
 import type { Actor } from "../auth/types";
 import { addMemberSchema, createProjectSchema, ingestColumns, ingestSettingsSchema, type CreateProjectInput } from "./schema";
 import type { z } from "zod";
 
 /** Admins and leads may create projects; the creator becomes the new project's lead. */
 export async function createProject(actor: Actor, input: CreateProjectInput) {
-  if (!actor.isAdmin && !(await hasAnyRole(actor.userId, ["LEAD"]))) {
+  if (!(await mayCreateProjects(actor))) {
     throw new AppError("FORBIDDEN", "Only administrators and leads can create projects");
   }
   const { settings, ingest, ...p } = createProjectSchema.parse(input);

@@ -3,6 +3,7 @@ import { AppError } from "../errors/app-error";
 import { requireProjectRole } from "../auth/authorize";
 import type { Actor, Role } from "../auth/types";
 import { ingestFromColumns, type IngestSettings } from "./schema";
+import { hasAnyRole } from "../auth/queries";
 
 export async function listProjectsFor(actor: Actor) {
   const projects = await db().project.findMany({
@@ -68,4 +69,9 @@ export async function ingestSettings(projectId: string): Promise<IngestSettings>
   });
   if (!p) throw new AppError("NOT_FOUND", "Project not found");
   return ingestFromColumns(p);
+}
+
+/** Admins and leads (of any project) may create projects: the web's button and form, the CLI and createProject ask this. */
+export async function mayCreateProjects(actor: Actor): Promise<boolean> {
+  return actor.isAdmin || hasAnyRole(actor.userId, ["LEAD"]);
 }

@@ -90,7 +90,7 @@ describe("lead dashboard figures on a seeded project", () => {
     const row = dash.disputed.rows[0];
     expect(dash.disputed.rows).toEqual([expect.objectContaining({ round: 2, votes: 3, distinctChoices: 3, noneVotes: 1 })]);
     // Listed by Tandem id, never by the uploaded file name (which may carry patient details).
-    expect(row.name).toBe(`image ${row.imageId.slice(0, 8)}`);
+    expect(row.name).toBe(`image ${row.imageId.replace(/-/g, "").slice(-8)}`);
   });
 
   it("computes each architecture's win rate among consensus decisions", () => {

@@ -148,7 +148,7 @@ describe("dataset export: the archive", () => {
     const byId = new Map(table.map((r) => [r.tandem_image_id, r]));
     const covid0 = byId.get(accepted()[0].id)!;
     expect(covid0).toMatchObject({ patient: "P-TESTPATIENT0", label: "COVID", winner: "MANUAL", stage: "STAGE_I", round: "1", votes: "3", agreement: "0.667" });
-    expect(byId.get(accepted()[1].id)).toMatchObject({ winner: "MACHINE", model: "unet/densenet121", split: "TRAIN", split_source: "recorded", fold: "3", round: "2" });
+    expect(byId.get(accepted()[1].id)).toMatchObject({ winner: "MACHINE", model: "unet/densenet121", split: "TRAIN", split_source: "recorded", fold: "4", round: "2" });
     expect(byId.get(accepted()[2].id)).toMatchObject({ winner: "REDRAW", decision: "REDRAWN", votes: "0", agreement: "" });
     const control = accepted().find((i) => i.label === "CONTROL")!;
     expect(byId.get(control.id)).toMatchObject({ winner: "EMPTY", decision: "LABEL", mask_area: "0", stage: "" });

@@ -2,6 +2,7 @@ import { Card } from "@/app/_components/ui";
 import type { Dashboard } from "@/lib/dashboard/types";
 import { num } from "./format";
 import { GateOverrideButton } from "./gate-override-button";
+import { foldLabel } from "@/lib/ml/fold";
 
 /** Blind by content: the quality gate, and what content rules did to candidates and votes. */
 export function BlindPanel({ d }: { d: Dashboard }) {
@@ -27,7 +28,7 @@ export function BlindPanel({ d }: { d: Dashboard }) {
               {b.gate.overriddenAt ? ` — overridden by the lead at ${b.gate.overriddenAt.slice(0, 19)} UTC` : b.gate.held ? " — the vote is held" : ""}
             </p>
             <ul className="mt-1 list-disc pl-5 tabular-nums">
-              {b.gate.failing.map((f) => <li key={f.runId}>{f.arch} / {f.encoder}{f.fold === null ? "" : `, fold ${f.fold + 1}`}: F1 {f.f1.toFixed(3)}</li>)}
+              {b.gate.failing.map((f) => <li key={f.runId}>{f.arch} / {f.encoder}{f.fold === null ? "" : `, ${foldLabel(f.fold)}`}: F1 {f.f1.toFixed(3)}</li>)}
             </ul>
             {b.gate.advice ? <p className="mt-1 text-muted">{b.gate.advice}</p> : null}
             {b.gate.held ? <div className="mt-2"><GateOverrideButton projectId={d.project.id} /></div> : null}

@@ -5,13 +5,14 @@ import { ProgressBar } from "@/app/_components/charts/progress-bar";
 import type { JobRow, LiveStatus, RunRow } from "@/lib/dashboard/types";
 import { retryJobAction } from "@/app/projects/[slug]/dashboard/actions";
 import { ago, duration, num } from "./format";
+import { foldLabel } from "@/lib/ml/fold";
 
 const POLL_MS = 5000;
 
 function RunLine({ r }: { r: RunRow }) {
   const p = r.progress;
   const tone = r.status === "FAILED" ? "bad" : r.status === "SUCCEEDED" ? "ok" : "accent";
-  const name = `${r.arch} · ${r.encoder}${r.fold === null ? "" : ` · fold ${r.fold + 1}`}`;
+  const name = `${r.arch} · ${r.encoder}${r.fold === null ? "" : ` · ${foldLabel(r.fold)}`}`;
   const detail = r.status === "FAILED" ? p?.error ?? "failed"
     : r.status === "RUNNING" && p ? [
       p.epoch !== null ? `epoch ${p.epoch}/${p.epochs ?? "?"}` : null,

@@ -1,6 +1,7 @@
 import { LineChart } from "@/app/_components/charts/line-chart";
 import { palette } from "@/app/_components/charts/scale";
 import type { RunRow } from "@/lib/dashboard/types";
+import { foldNumber } from "@/lib/ml/fold";
 
 /** Training loss per epoch for each run of a round, one colour per network. */
 export function LossCurves({ runs, round }: { runs: RunRow[]; round: number | null }) {
@@ -13,7 +14,7 @@ export function LossCurves({ runs, round }: { runs: RunRow[]; round: number | nu
       xFormat={(e) => String(e)}
       yFormat={(v) => v.toFixed(2)}
       series={withCurves.map((r) => ({
-        name: `${r.arch} · ${r.encoder}${r.fold === null ? "" : ` f${r.fold + 1}`}`,
+        name: `${r.arch} · ${r.encoder}${r.fold === null ? "" : ` f${foldNumber(r.fold)}`}`,
         color: palette[nets.indexOf(`${r.arch} · ${r.encoder}`) % palette.length],
         points: r.metrics!.curve.map((c) => ({ x: c.epoch, y: c.train })),
       }))}

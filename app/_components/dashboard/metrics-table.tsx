@@ -1,6 +1,7 @@
 import type { RunRow } from "@/lib/dashboard/types";
 import { scoreOf } from "@/lib/dashboard/run-rows";
 import { fixed } from "./format";
+import { foldNumber } from "@/lib/ml/fold";
 
 const cols: [string, "pixel" | "image", string][] = [
   ["F1 (pixel)", "pixel", "f1"],
@@ -43,7 +44,7 @@ export function MetricsTable({ runs, caption }: { runs: RunRow[]; caption: strin
           {runs.map((r) => (
             <tr key={r.id} className="border-b border-line/40">
               <th scope="row" className="py-1 pr-3 text-left font-normal">{r.arch} · {r.encoder}</th>
-              <td className="pr-3">{r.fold === null ? "all" : r.fold + 1}</td>
+              <td className="pr-3">{foldNumber(r.fold) ?? "all"}</td>
               <td className="pr-3">{r.status.toLowerCase()}</td>
               <td className="pr-3">{fixed(r.metrics?.valLoss, 4)}</td>
               {cols.map(([label, level, name]) => <td key={label} className="pr-3">{cell(r, level, name)}</td>)}

@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { Button, ErrorNote } from "../ui";
+import { foldLabel } from "@/lib/ml/fold";
 
 type Candidate = { candidateId: string; kind: string; model: { arch: string; encoder: string; fold: number | null } | null; votes: number };
 
@@ -30,7 +31,7 @@ export function ResolveDispute({ imageId, candidates, backHref }: { imageId: str
               <img src={`/api/images/${imageId}/candidates/${c.candidateId}`} alt="" className="absolute inset-0 h-full w-full opacity-45 mix-blend-screen" style={{ filter: "sepia(1) saturate(6) hue-rotate(-20deg)" }} />
             </div>
             <figcaption className="mt-2 text-sm">
-              <span className="font-medium">{c.kind === "MACHINE" && c.model ? `${c.model.arch}/${c.model.encoder}${c.model.fold !== null ? ` fold ${c.model.fold}` : ""}` : c.kind.toLowerCase()}</span>
+              <span className="font-medium">{c.kind === "MACHINE" && c.model ? `${c.model.arch}/${c.model.encoder}${c.model.fold !== null ? ` ${foldLabel(c.model.fold)}` : ""}` : c.kind.toLowerCase()}</span>
               <span className="ml-2 text-muted">{c.votes} vote{c.votes === 1 ? "" : "s"}</span>
             </figcaption>
             <Button className="mt-2 w-full" disabled={busy} onClick={() => decide(c.candidateId)}>Accept this mask</Button>

@@ -22,8 +22,9 @@ async function call(url: string, init: RequestInit): Promise<Response> {
 
 const json = (body: unknown): RequestInit => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
-export async function claimNext(projectId: string): Promise<TaskView | null> {
-  return ((await (await call(`/api/projects/${projectId}/tasks/next`, json({}))).json()) as { task: TaskView | null }).task;
+/** The MD's next task, and how many images are left in their queue (that one included). */
+export async function claimNext(projectId: string): Promise<{ task: TaskView | null; left: number }> {
+  return (await (await call(`/api/projects/${projectId}/tasks/next`, json({}))).json()) as { task: TaskView | null; left: number };
 }
 
 export async function fetchWorkingImage(imageId: string): Promise<Blob> {

@@ -11,12 +11,15 @@ export function DrawQueue({ projectId, projectSlug }: { projectId: string; proje
   const [task, setTask] = useState<TaskView | null | undefined>(undefined);
   const [note, setNote] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [left, setLeft] = useState<number | null>(null);
 
   const next = useCallback(async () => {
     setError(null);
     setTask(undefined);
     try {
-      setTask(await claimNext(projectId));
+      const r = await claimNext(projectId);
+      setLeft(r.left);
+      setTask(r.task);
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     }
@@ -31,7 +34,10 @@ export function DrawQueue({ projectId, projectSlug }: { projectId: string; proje
 
   return (
     <div className="space-y-2">
-      {note ? <p role="status" data-testid="draw-note" className="text-sm text-ok">{note}</p> : null}
+      <div className="flex flex-wrap items-baseline gap-x-4 gap-y-1 text-sm">
+        {note ? <p role="status" data-testid="draw-note" className="text-ok">{note}</p> : null}
+        {left !== null && task ? <p data-testid="queue-left" className="text-muted">{left === 1 ? "This is the last image in your queue" : `${left} images left in your queue, this one included`}</p> : null}
+      </div>
       {error ? (
         <div className="space-y-2">
           <ErrorNote message={error} />

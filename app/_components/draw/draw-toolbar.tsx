@@ -2,6 +2,7 @@
 import type { ReactNode } from "react";
 import type { Tool } from "./canvas-input";
 import { DEFAULT_WL, type WindowLevel } from "./window-level";
+import { shortcutHint } from "./shortcuts";
 
 export type Settings = {
   tool: Tool;
@@ -95,6 +96,9 @@ export function DrawToolbar({ s, set, actions, canUndo, canRedo, readOnly, maxRa
         <ToolButton label="Reset brightness and contrast (R)" onClick={() => set({ wl: { ...DEFAULT_WL, invert: s.wl.invert } })}>Reset</ToolButton>
       </section>
       <ToolButton label="Keyboard shortcuts (?)" onClick={actions.help}>Shortcuts ?</ToolButton>
+      <p className="text-xs leading-5 text-muted" data-testid="shortcut-hint">
+        {shortcutHint.map((h) => <span key={h.keys} className="mr-2 inline-block"><kbd className="rounded border border-line px-1 font-mono">{h.keys}</kbd> {h.label}</span>)}
+      </p>
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { ErrorNote } from "@/app/_components/ui";
 import type { CanvasHandle } from "./draw-canvas";
 import { ApiError, fetchDraft, fetchStartMask, newKey, postConfirm, postSubmit } from "./draw-api";
 import { DrawToolbar, type Settings } from "./draw-toolbar";
+import { defaultBrushRadius, maxBrushRadius } from "./brush";
 import { HelpOverlay } from "./help-overlay";
 import { decodeMaskBlob } from "./mask-decode";
 import { encodeBilevelPng } from "@/lib/drawing/bilevel-png";
@@ -50,10 +51,10 @@ function Workspace({ task, assets, onFinished }: { task: TaskView; assets: Asset
   const [failure, setFailure] = useState<string | null>(null);
   const busyRef = useRef(false);
   const intentKey = useRef<string | null>(null);
-  const maxRadius = Math.max(20, Math.round(Math.min(painter.width, painter.height) / 8));
+  const maxRadius = maxBrushRadius(painter.width, painter.height);
   const [s, setS] = useState<Settings>({
     tool: "brush",
-    radius: Math.max(3, Math.round(Math.min(painter.width, painter.height) / 100)),
+    radius: defaultBrushRadius(painter.width, painter.height),
     lassoMode: "add",
     opacity: 0.5,
     outline: false,

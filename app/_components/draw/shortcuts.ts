@@ -25,3 +25,14 @@ export const shortcuts: { keys: string[]; label: string }[] = [
   { keys: ["Enter"], label: "Submit (or accept the Smart proposal, or close the polygon being drawn)" },
   { keys: ["?"], label: "This help" },
 ];
+
+/** The few shown under the toolbar at all times (the rest behind "?"). */
+export const shortcutHint: { keys: string; label: string }[] = [
+  { keys: "B / E", label: "brush / eraser" },
+  { keys: "[ ]", label: "brush size" },
+  { keys: "Alt", label: "opposite" },
+  { keys: "Ctrl+Z", label: "undo" },
+  { keys: "G", label: "fill holes" },
+  { keys: "Enter", label: "submit" },
+  { keys: "?", label: "all shortcuts" },
+];

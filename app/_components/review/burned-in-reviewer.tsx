@@ -3,6 +3,7 @@ import { useRef, useState, type PointerEvent } from "react";
 import { useRouter } from "next/navigation";
 import { Badge, Button, ErrorNote } from "../ui";
 import type { PendingImage, Region } from "@/lib/review/types";
+import { imageLabel } from "@/lib/labels/short-id";
 
 type Point = { x: number; y: number };
 
@@ -60,7 +61,7 @@ export function BurnedInReviewer({ slug, image, position, total }: { slug: strin
     <div className="space-y-3" data-testid="burned-in-reviewer">
       <div className="flex flex-wrap items-center gap-2 text-sm">
         <span>Image {position} of {total}</span>
-        <span className="text-muted">{image.id.slice(0, 8)} · {image.sourceFormat} · {image.width}×{image.height} · {image.label}</span>
+        <span className="text-muted">{imageLabel(image.id)} · {image.sourceFormat} · {image.width}×{image.height} · {image.label}</span>
         {image.flags.map((f) => <Badge key={f} tone={f === "burned-in-annotation" ? "warn" : "default"}>{f}</Badge>)}
       </div>
       <div

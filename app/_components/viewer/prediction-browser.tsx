@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { OverlayViewer } from "./overlay-viewer";
 import { JetLegend, type LegendStop } from "./jet-legend";
+import { imageLabel, shortIds } from "@/lib/labels/short-id";
 
 export type PredictionItem = { maskId: string; imageId: string; width: number; height: number; area: number; hasProb: boolean };
 
@@ -9,6 +10,7 @@ export type PredictionItem = { maskId: string; imageId: string; width: number; h
 export function PredictionBrowser({ items, legend }: { items: PredictionItem[]; legend: LegendStop[] }) {
   const [selected, setSelected] = useState(items[0]?.maskId ?? null);
   const item = items.find((i) => i.maskId === selected) ?? null;
+  const tails = shortIds(items.map((i) => i.imageId));
   if (!items.length) return <p className="text-sm text-muted">This run has no stored predictions yet.</p>;
   return (
     <div className="grid gap-4 md:grid-cols-[14rem_1fr]">
@@ -21,7 +23,7 @@ export function PredictionBrowser({ items, legend }: { items: PredictionItem[]; 
               aria-pressed={i.maskId === selected}
               className={`w-full rounded px-2 py-1 text-left font-mono ${i.maskId === selected ? "bg-panel-2 text-text" : "text-muted hover:bg-panel-2"}`}
             >
-              {i.imageId.slice(0, 8)} · {i.area ? `${((100 * i.area) / (i.width * i.height)).toFixed(1)}% infected` : "empty"}
+              {imageLabel(i.imageId, tails.get(i.imageId))} · {i.area ? `${((100 * i.area) / (i.width * i.height)).toFixed(1)}% infected` : "empty"}
             </button>
           </li>
         ))}
@@ -34,7 +36,7 @@ export function PredictionBrowser({ items, legend }: { items: PredictionItem[]; 
             overlaySrc={item.hasProb ? `/api/masks/${item.maskId}/infection-map` : null}
             width={item.width}
             height={item.height}
-            alt={`Image ${item.imageId.slice(0, 8)}`}
+            alt={imageLabel(item.imageId, tails.get(item.imageId))}
           />
           <JetLegend stops={legend} />
         </div>

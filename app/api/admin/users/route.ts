@@ -1,18 +1,10 @@
-import { z } from "zod";
 import { json, route } from "@/app/_lib/route";
 import { requireAdmin } from "@/lib/auth/authorize";
 import { createUser } from "@/lib/auth/mutations";
 import { listUsers } from "@/lib/users/queries";
+import { createUserSchema } from "@/lib/users/schema";
 
 export const dynamic = "force-dynamic";
-
-const createUserSchema = z.object({
-  email: z.string().email(),
-  name: z.string().trim().min(1).max(120),
-  // Omitted: a single sign-on account with no password (the hospital's MFA and offboarding apply).
-  password: z.string().min(10).max(200).optional(),
-  isAdmin: z.boolean().default(false),
-});
 
 export const GET = route({}, async ({ user }) => {
   requireAdmin(user);

@@ -5,6 +5,7 @@ import { OverlayViewer } from "@/app/_components/viewer/overlay-viewer";
 import { JetLegend, type LegendStop } from "@/app/_components/viewer/jet-legend";
 import { ClassifierMaps, type ClassifierOutput } from "./classifier-maps";
 import { DetectionTable, type AnalysedMap } from "./detection-table";
+import { MAX_ANALYSE_MODELS } from "@/lib/ml/limits";
 
 type Model = { id: string; label: string; task: "segment" | "classify" };
 type Result = {
@@ -63,10 +64,17 @@ export function AnalyseForm({ projectId, models, defaultThreshold, legend }: { p
             <input type="file" name="cxr" accept=".png,.jpg,.jpeg,.dcm,image/png,image/jpeg,application/dicom" onChange={(e) => setFile(e.target.files?.[0] ?? null)} className="block text-sm" />
           </label>
           <fieldset className="space-y-1 text-sm">
-            <legend className="text-muted">Models (several: also their ensemble)</legend>
+            <legend className="text-muted">Models (several: also their ensemble; up to {MAX_ANALYSE_MODELS} at once)</legend>
+            <p className="text-xs text-muted" data-testid="models-chosen">{chosen.length} of at most {MAX_ANALYSE_MODELS} chosen</p>
             {models.map((m) => (
               <label key={m.id} className="flex items-center gap-2">
-                <input type="checkbox" checked={chosen.includes(m.id)} onChange={(e) => setChosen(e.target.checked ? [...chosen, m.id] : chosen.filter((x) => x !== m.id))} />
+                <input
+                  type="checkbox"
+                  checked={chosen.includes(m.id)}
+                  disabled={!chosen.includes(m.id) && chosen.length >= MAX_ANALYSE_MODELS}
+                  title={!chosen.includes(m.id) && chosen.length >= MAX_ANALYSE_MODELS ? `At most ${MAX_ANALYSE_MODELS} models at once: untick one first` : undefined}
+                  onChange={(e) => setChosen(e.target.checked ? [...chosen, m.id].slice(0, MAX_ANALYSE_MODELS) : chosen.filter((x) => x !== m.id))}
+                />
                 {m.label}{m.task === "classify" ? " · classifier (probability, activation and occlusion maps)" : ""}
               </label>
             ))}

@@ -3,6 +3,7 @@ import { requirePageUser } from "@/app/_lib/session";
 import { Badge, Card } from "@/app/_components/ui";
 import { EVALUATION_ROLES, projectRuns } from "@/lib/ml/queries";
 import { loadProject } from "@/app/_lib/load-project";
+import { foldNumber } from "@/lib/ml/fold";
 
 export const dynamic = "force-dynamic";
 
@@ -52,7 +53,7 @@ export default async function RunsPage({ params }: { params: Promise<{ slug: str
                 {group.map((r) => (
                   <tr key={r.id} className="border-t border-line">
                     <td className="py-1">{r.arch}/{r.encoder}</td>
-                    <td>{r.fold !== null ? r.fold + 1 : "—"}</td>
+                    <td>{foldNumber(r.fold) ?? "—"}</td>
                     <td><Badge tone={tone(r.status)}>{r.status.toLowerCase()}</Badge></td>
                     <td className="tabular-nums">{r.paramCount?.toLocaleString("en-US") ?? "—"}</td>
                     <td className="text-muted">{r.finishedAt?.toISOString().slice(0, 16).replace("T", " ") ?? "—"}</td>
