@@ -7,7 +7,7 @@ import { AppError } from "../errors/app-error";
 import { requireProjectRole } from "../auth/authorize";
 import type { Actor } from "../auth/types";
 import { jobCounts, liveWorkers } from "../jobs/queries";
-import { stage1TrainingBlockers } from "../protocol/mutations";
+import { stage1TrainingBlockers } from "../protocol/queries";
 import { loadMask } from "../masks/queries";
 import { cumulativeSeries, labourFromTotals } from "./labour";
 import { stageStatus } from "./next-step";

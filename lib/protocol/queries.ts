@@ -1,4 +1,5 @@
 import { db } from "../db/client";
+import type { Prisma } from "../db/generated/client";
 
 export type TrainingItem = { imageId: string; imageKey: string; maskKey: string | null; label: "covid" | "control"; patient: string | null };
 
@@ -69,4 +70,28 @@ export async function protocolOutcome(projectId: string) {
   const rounds = await db().round.count({ where: { projectId } });
   const project = await db().project.findUniqueOrThrow({ where: { id: projectId }, select: { completedAt: true } });
   return { accepted, votes, rounds, complete: project.completedAt !== null };
+}
+
+/** What stops the lead from starting Stage-I training now. */
+export async function stage1TrainingBlockers(tx: Prisma.TransactionClient, _projectId: string, roundId: string) {
+  const missing = await tx.task.count({ where: { roundId, kind: "MANUAL", status: { not: "DONE" } } });
+  return missing ? [{ code: "MANUAL_MISSING", message: `${missing} Stage-I image${missing === 1 ? "" : "s"} still lack${missing === 1 ? "s" : ""} a manual mask`, count: missing }] : [];
+}
+
+/**
+ * The images a run may predict: Stage-I runs only their held-out fold; Stage-II runs every
+ * image open when the round started that the run did not train on. Never a trained image.
+ */
+export async function predictionImageIds(runId: string): Promise<string[]> {
+  const run = await db().modelRun.findUniqueOrThrow({ where: { id: runId }, include: { round: true } });
+  if (run.fold !== null) {
+    const rows = await db().modelRunImage.findMany({ where: { runId, trained: false }, select: { imageId: true }, orderBy: { imageId: "asc" } });
+    return rows.map((r) => r.imageId);
+  }
+  const rows = await db().$queryRaw<{ id: string }[]>`
+    SELECT i.id FROM "Image" i
+    WHERE i."projectId" = ${run.projectId}::uuid AND i.state <> 'ACCEPTED'
+      AND NOT EXISTS (SELECT 1 FROM "ModelRunImage" m WHERE m."runId" = ${runId}::uuid AND m."imageId" = i.id AND m.trained)
+    ORDER BY i.id`;
+  return rows.map((r) => r.id);
 }
