@@ -17,6 +17,9 @@ if [ "$want_torch" = 1 ]; then
   /usr/bin/python3 -c "import onnx" >/dev/null 2>&1 || pkgs+=(python3-onnx)
 fi
 if [ "$want_test_tools" = 1 ]; then
+  # black and flake8 format and lint the trainer's Python (scripts/lint.sh, run by npm test).
+  command -v black >/dev/null 2>&1 || pkgs+=(black)
+  command -v flake8 >/dev/null 2>&1 || pkgs+=(flake8)
   # dcmtk, GDCM and OpenJPH encode the compressed DICOM fixtures (JPEG, JPEG-LS, JPEG 2000, HTJ2K, RLE, deflate).
   command -v dcmcjpeg >/dev/null 2>&1 || pkgs+=(dcmtk)
   command -v gdcmconv >/dev/null 2>&1 || pkgs+=(libgdcm-tools)

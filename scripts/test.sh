@@ -16,6 +16,9 @@ count_vitest() { # file → "passed failed"; a suite that fails to load counts a
 echo "== typecheck"
 npx tsc --noEmit -p . || status=1
 
+echo "== format and lint (Biome; black and flake8 for the trainer)"
+if bash scripts/lint.sh; then pass=$((pass+1)); else fail=$((fail+1)); status=1; echo "lint: run \`npm run format\` (formatting) or fix the findings above"; fi
+
 echo "== unit and integration tests (vitest)"
 npx vitest run --reporter=default --reporter=json --outputFile=tmp/test-results/vitest.json || status=1
 read p f < <(count_vitest tmp/test-results/vitest.json); pass=$((pass+p)); fail=$((fail+f))
