@@ -8,7 +8,8 @@ import { selectStage1Subset, startStage1, startStage1Training, startStage2Round 
 import { claimNextTask, confirmTask, submitTask } from "../../lib/drawing/mutations";
 import { getStartMaskPng } from "../../lib/drawing/queries";
 import { castVote, nextBallot } from "../../lib/voting/mutations";
-import { overrideQualityGate, qualityGateStatus } from "../../lib/protocol/quality-gate";
+import { overrideQualityGate } from "../../lib/protocol/mutations";
+import { qualityGateStatus } from "../../lib/protocol/queries";
 import { ballotCandidateKey, ballotImage } from "../../lib/voting/queries";
 import { openImageCount } from "../../lib/protocol/queries";
 import { loadMask } from "../../lib/masks/queries";

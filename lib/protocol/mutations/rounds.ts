@@ -2,7 +2,7 @@
 // no image of it waits any more.
 import { db } from "../../db/client";
 import { recordAudit } from "../../audit/mutations";
-import { gateFailures } from "../quality-gate";
+import { gateFailures } from "../queries";
 import { applyCandidatesPlan, planCandidates } from "../../voting/prepare";
 import type { Tx } from "./project-lock";
 
