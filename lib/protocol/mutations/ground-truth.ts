@@ -1,6 +1,7 @@
 // Ground truth: accepting a mask (or a control's label) as an image's truth, and disputes.
 import { scheduleRetrainIfDue } from "../../assist/retrain";
 import { recordAudit } from "../../audit/mutations";
+import type { TieBreak } from "../../projects/enums";
 import type { Tx } from "./project-lock";
 import { sendToConfirmation } from "./redraws";
 
@@ -53,7 +54,7 @@ export async function acceptControlsByLabel(tx: Tx, projectId: string) {
 }
 
 /** A tie the voters may not break any more: the image waits for the lead to settle it. */
-export async function disputeImage(tx: Tx, d: { projectId: string; imageId: string; roundId: string; tieBreak: "ANOTHER_MD" | "LEAD" }) {
+export async function disputeImage(tx: Tx, d: { projectId: string; imageId: string; roundId: string; tieBreak: TieBreak }) {
   await tx.image.update({ where: { id: d.imageId }, data: { state: "DISPUTED" } });
   await recordAudit({ action: "vote.tie", objectType: "Image", objectId: d.imageId, projectId: d.projectId, after: { roundId: d.roundId, tieBreak: d.tieBreak } }, tx);
 }
