@@ -75,3 +75,57 @@ export function repositoryImports(root: string, folders: string[]): Import[] {
     importsOf(from, readFileSync(path.join(root, from), "utf8")).map((specifier) => ({ from, specifier, target: resolveImport(from, specifier, exists) })),
   );
 }
+
+const directive = (name: string) => new RegExp(`^\\s*(?:(?://[^\\n]*\\n|/\\*[\\s\\S]*?\\*/)\\s*)*["']${name}["']`);
+const USE_CLIENT = directive("use client");
+const USE_SERVER = directive("use server");
+export const isClientModule = (text: string) => USE_CLIENT.test(text);
+/** A server-action module: the browser gets references to its functions, never its code or imports. */
+export const isServerActionModule = (text: string) => USE_SERVER.test(text);
+
+/**
+ * What `import "server-only"` would guard, checked statically (the package throws outside Next, under
+ * tsx and vitest): no browser module — a "use client" file and everything it imports — reaches a data
+ * file or the database client. Returns the offending chains, client file first.
+ */
+export function clientReachesData(imports: Import[], clientFiles: string[], serverActionFiles: string[] = []): string[][] {
+  const edges = new Map<string, string[]>();
+  const actions = new Set(serverActionFiles);
+  for (const i of imports) if (i.target && !actions.has(i.target)) edges.set(i.from, [...(edges.get(i.from) ?? []), i.target]);
+  const found: string[][] = [];
+  for (const start of clientFiles) {
+    const parent = new Map<string, string | null>([[start, null]]);
+    const queue = [start];
+    while (queue.length) {
+      const file = queue.shift()!;
+      if (file !== start && (isDataFile(file) || isDbClient(file))) {
+        const chain = [file];
+        for (let p = parent.get(file); p; p = parent.get(p)) chain.unshift(p);
+        found.push(chain);
+        continue;
+      }
+      for (const next of edges.get(file) ?? []) {
+        if (!parent.has(next)) {
+          parent.set(next, file);
+          queue.push(next);
+        }
+      }
+    }
+  }
+  return found;
+}
+
+/** The modules with the given directive ("use client" or "use server") under the given folders. */
+export function modulesWith(which: "client" | "server", root: string, folders: string[]): string[] {
+  const test = which === "client" ? isClientModule : isServerActionModule;
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(path.join(root, dir), { withFileTypes: true })) {
+      const rel = `${dir}/${e.name}`;
+      if (e.isDirectory()) walk(rel);
+      else if (/\.tsx?$/.test(e.name) && test(readFileSync(path.join(root, rel), "utf8"))) out.push(rel);
+    }
+  };
+  for (const f of folders) if (existsSync(path.join(root, f))) walk(f);
+  return out;
+}
