@@ -1,4 +1,3 @@
-import path from "node:path";
 import { fromCaller, parseArgs } from "../context";
 import { trainingPresetNames } from "../../lib/ml/presets";
 import { runTrainerAttached } from "../../workers/trainer-process";
