@@ -6,11 +6,11 @@
 //   demo        the demo's Stage-I settings on its synthetic data (5 folds × 3 architectures)
 // LEARNING_PARTS=sample-cv,demo picks parts; LEARNING_ARCHS=unet,unetpp,dla; LEARNING_DATA=<folder with
 // cxr-sample and cxr-train> (default ../shared/data); LEARNING_OOF_STEPS (default 400 per fold).
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { demoTraining } from "../lib/demo/training";
+import { runTrainerAttached } from "../workers/trainer-process";
 import { encodeMaskPng } from "../lib/masks/png-codec";
 import { encodePng } from "../lib/simulate/png";
 import { simulateDrawing } from "../lib/simulate/simulated-md";
@@ -28,12 +28,9 @@ const archs = (process.env.LEARNING_ARCHS ?? "unet").split(",");
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? "—" : (100 * v).toFixed(1));
 const iv = (i: [number, number] | null | undefined) => (i ? `[${pct(i[0])}, ${pct(i[1])}]` : "");
 
-function trainer(args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.env.PYTHON ?? "/usr/bin/python3", ["-m", "tandem_trainer", ...args], { cwd: path.resolve("workers/trainer"), stdio: ["ignore", "ignore", "inherit"] });
-    child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`trainer ${args[0]} exited with ${code}`))));
-  });
+async function trainer(args: string[]): Promise<void> {
+  const code = await runTrainerAttached(args, ["ignore", "ignore", "inherit"]);
+  if (code !== 0) throw new Error(`trainer ${args[0]} exited with ${code}`);
 }
 
 function rows(label: string, pixel: Pixel, detection: Detection | null, minutes: number): Row[] {

@@ -21,6 +21,9 @@ if [ "$want_test_tools" = 1 ]; then
   # The trainer's own tests.
   "$py" -c "import pytest" >/dev/null 2>&1 || pkgs+=(python3-pytest)
   "$py" -c "import onnx" >/dev/null 2>&1 || pkgs+=(python3-onnx)
+  # black and flake8 format and lint the trainer's Python (scripts/lint.sh, run by npm test).
+  command -v black >/dev/null 2>&1 || pkgs+=(black)
+  command -v flake8 >/dev/null 2>&1 || pkgs+=(flake8)
   # dcmtk, GDCM and OpenJPH encode the compressed DICOM fixtures (JPEG, JPEG-LS, JPEG 2000, HTJ2K, RLE, deflate).
   command -v dcmcjpeg >/dev/null 2>&1 || pkgs+=(dcmtk)
   command -v gdcmconv >/dev/null 2>&1 || pkgs+=(libgdcm-tools)

@@ -16,8 +16,11 @@ count_vitest() { # file → "passed failed"; a suite that fails to load counts a
 echo "== typecheck"
 npx tsc --noEmit -p . || status=1
 
+echo "== format and lint (Biome; black and flake8 for the trainer)"
+if bash scripts/lint.sh; then pass=$((pass+1)); else fail=$((fail+1)); status=1; echo "lint: run \`npm run format\` (formatting) or fix the findings above"; fi
+
 echo "== unit and integration tests (vitest)"
-npx vitest run --reporter=default --reporter=json --outputFile=tmp/test-results/vitest.json || status=1
+npx vitest run --project pure --project db --reporter=default --reporter=json --outputFile=tmp/test-results/vitest.json || status=1
 read p f < <(count_vitest tmp/test-results/vitest.json); pass=$((pass+p)); fail=$((fail+f))
 echo "vitest: $p passed, $f failed"
 
@@ -29,7 +32,7 @@ if [ -d workers/trainer/tests ]; then
 fi
 
 echo "== end-to-end tests (Chromium)"
-E2E_REBUILD=1 npx vitest run --config vitest.e2e.config.ts --reporter=default --reporter=json --outputFile=tmp/test-results/e2e.json || status=1
+E2E_REBUILD=1 npx vitest run --project e2e --reporter=default --reporter=json --outputFile=tmp/test-results/e2e.json || status=1
 read p f < <(count_vitest tmp/test-results/e2e.json); pass=$((pass+p)); fail=$((fail+f))
 echo "playwright: $p passed, $f failed"
 

@@ -19,7 +19,8 @@ export type RunnerOptions = {
 /** Pulls jobs from the Postgres queue and runs them; stop() drains gracefully. */
 export function startRunner(opts: RunnerOptions = {}) {
   const workerId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const names = opts.names ?? Object.keys(handlers);
+  // By default every production job; diagnostic ones only when named.
+  const names = opts.names ?? Object.keys(handlers).filter((n) => !(jobDefinitions[n as keyof typeof jobDefinitions] as JobDefinition).diagnostic);
   const pollMs = opts.pollMs ?? 1000;
   const defaultLease = opts.leaseMs ?? 60_000;
   const slots = opts.concurrency ?? 1;

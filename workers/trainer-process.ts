@@ -1,8 +1,27 @@
-import { spawn } from "node:child_process";
+import { spawn, type StdioOptions } from "node:child_process";
 import path from "node:path";
 import readline from "node:readline";
 
 export type TrainerEvent = { type: string; [k: string]: unknown };
+
+/** The one place the Python trainer is started: interpreter ($PYTHON), module and folder. */
+export function spawnTrainer(args: string[], opts: { module?: string; stdio: StdioOptions }) {
+  const python = process.env.PYTHON ?? "/usr/bin/python3";
+  return spawn(python, ["-m", opts.module ?? "tandem_trainer", ...args], {
+    cwd: path.resolve("workers/trainer"),
+    stdio: opts.stdio,
+    env: { ...process.env, PYTHONUNBUFFERED: "1" },
+  });
+}
+
+/** The trainer on the caller's terminal (the CLI, benchmarks): resolves with its exit code. */
+export function runTrainerAttached(args: string[], stdio: StdioOptions = "inherit"): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawnTrainer(args, { stdio });
+    child.on("error", reject);
+    child.on("close", (code) => resolve(code ?? 1));
+  });
+}
 
 /**
  * Runs the Python trainer as a subprocess: JSON-lines events on stdout, logs on stderr.
@@ -12,14 +31,12 @@ export function runTrainer(
   args: string[],
   opts: { module?: string; signal?: AbortSignal; timeoutMs?: number; onEvent?: (e: TrainerEvent) => void; onLog?: (line: string) => void },
 ): Promise<TrainerEvent[]> {
-  const python = process.env.PYTHON ?? "/usr/bin/python3";
-  const cwd = path.resolve("workers/trainer");
   return new Promise((resolve, reject) => {
-    const child = spawn(python, ["-m", opts.module ?? "tandem_trainer", ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PYTHONUNBUFFERED: "1" } });
+    const child = spawnTrainer(args, { module: opts.module, stdio: ["ignore", "pipe", "pipe"] });
     const events: TrainerEvent[] = [];
     let lastError: string | null = null;
     const tail: string[] = [];
-    readline.createInterface({ input: child.stdout }).on("line", (line) => {
+    readline.createInterface({ input: child.stdout! }).on("line", (line) => {
       try {
         const e = JSON.parse(line) as TrainerEvent;
         events.push(e);
@@ -29,7 +46,7 @@ export function runTrainer(
         opts.onLog?.(line);
       }
     });
-    readline.createInterface({ input: child.stderr }).on("line", (line) => {
+    readline.createInterface({ input: child.stderr! }).on("line", (line) => {
       tail.push(line);
       if (tail.length > 20) tail.shift();
       opts.onLog?.(line);

@@ -59,14 +59,13 @@ export async function exportCommand(argv: string[]): Promise<void> {
 
   await withDatabase(async () => {
     const { findUserByEmail } = await import("../../lib/auth/queries");
-    const { db } = await import("../../lib/db/client");
+    const { getProjectForActor } = await import("../../lib/projects/queries");
     const { requestExport, failExport } = await import("../../lib/exports/mutations");
     const { runExport } = await import("../../lib/exports/run-export");
     const user = await findUserByEmail(email);
     if (!user || user.disabled) throw new Error(`no active user ${email}`);
-    const project = await db().project.findUnique({ where: { slug }, select: { id: true } });
-    if (!project) throw new Error(`no project ${slug}`);
     const actor = { userId: user.id, isAdmin: user.isAdmin };
+    const { project } = await getProjectForActor(actor, slug, ["EXPORTER", "LEAD"]);
     const { exportId, counts } = await requestExport(actor, project.id, options, { enqueue: false });
     process.stderr.write(`export ${exportId}: ${counts.chosen} images (${counts.blocked} blocked from export, ${counts.heldBack} held back for burned-in review${options.acceptedOnly ? `, ${counts.unaccepted} without an accepted mask` : ""} left out)\n`);
     const started = Date.now();

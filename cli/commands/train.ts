@@ -1,7 +1,6 @@
-import { spawn } from "node:child_process";
-import path from "node:path";
 import { fromCaller, parseArgs } from "../context";
 import { classifierPresetNames, trainingPresetNames } from "../../lib/ml/presets";
+import { runTrainerAttached } from "../../workers/trainer-process";
 
 export const summary = "train with the PyTorch trainer: k-fold cross-validation of a folder, or --test <folder> to train on one folder and test on another";
 
@@ -50,10 +49,6 @@ export function trainerArgs(argv: string[]): string[] {
  */
 export async function run(argv: string[]) {
   const args = trainerArgs(argv);
-  const code = await new Promise<number>((resolve, reject) => {
-    const child = spawn(process.env.PYTHON ?? "/usr/bin/python3", ["-m", "tandem_trainer", ...args], { cwd: path.resolve("workers/trainer"), stdio: "inherit" });
-    child.on("error", reject);
-    child.on("close", (c) => resolve(c ?? 1));
-  });
+  const code = await runTrainerAttached(args);
   if (code !== 0) throw new Error(`the trainer exited with ${code}`);
 }

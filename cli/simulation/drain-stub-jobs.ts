@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from "node:crypto";
 import { claimJob, completeJob } from "../../lib/jobs/mutations";
 import { jobCounts } from "../../lib/jobs/queries";
-import { existingPredictions, getRun, imagesForPrediction } from "../../lib/protocol/queries";
-import { completeTrainingRun, markRunStarted, maybeOpenVoting, predictionImageIds, registerPrediction } from "../../lib/protocol/mutations";
+import { existingPredictions, getRun, imagesForPrediction, predictionImageIds } from "../../lib/protocol/queries";
+import { completeTrainingRun, markRunStarted, maybeOpenVoting, registerPrediction } from "../../lib/protocol/mutations";
 import { PREDICT_CHUNK } from "../../lib/protocol/types";
 import { encodeMaskPng } from "../../lib/masks/png-codec";
 import { store } from "../../lib/storage/store";

@@ -8,7 +8,9 @@ import { selectStage1Subset, startStage1, startStage1Training, startStage2Round 
 import { claimNextTask, confirmTask, submitTask } from "../../lib/drawing/mutations";
 import { getStartMaskPng } from "../../lib/drawing/queries";
 import { castVote, nextBallot } from "../../lib/voting/mutations";
-import { overrideQualityGate, qualityGateStatus } from "../../lib/protocol/quality-gate";
+import { overrideQualityGate } from "../../lib/protocol/mutations";
+import { qualityGateStatus } from "../../lib/protocol/queries";
+import type { SelectionMode } from "../../lib/projects/enums";
 import { ballotCandidateKey, ballotImage } from "../../lib/voting/queries";
 import { openImageCount } from "../../lib/protocol/queries";
 import { loadMask } from "../../lib/masks/queries";
@@ -40,7 +42,7 @@ export type SimulationOptions = {
   readers?: readonly ReaderProfile[];
   models?: CandidateModels;
   timeModel?: TimeModel;
-  selectionMode?: "NWAY" | "PAIRWISE";
+  selectionMode?: SelectionMode;
   bootstrapReps?: number;
 };
 

@@ -1,13 +1,12 @@
 // The lead dashboard's reads. Every figure is an aggregate computed by PostgreSQL (GROUP BY,
 // FILTER, percentile_cont); Node only shapes the few rows that come back, so a 120k-image
 // project costs the same handful of index scans as a small one.
-import { blindStats } from "./blind";
 import { db } from "../db/client";
 import { AppError } from "../errors/app-error";
 import { requireProjectRole } from "../auth/authorize";
 import type { Actor } from "../auth/types";
 import { jobCounts, liveWorkers } from "../jobs/queries";
-import { stage1TrainingBlockers } from "../protocol/mutations";
+import { qualityGateStatus, stage1TrainingBlockers } from "../protocol/queries";
 import { loadMask } from "../masks/queries";
 import { cumulativeSeries, labourFromTotals } from "./labour";
 import { stageStatus } from "./next-step";
@@ -18,7 +17,7 @@ import { imageLabel, shortIds } from "../labels/short-id";
 import {
   imageStates,
   type AgreementByStage, type Dashboard, type DiceReport, type DisputedRow, type HumanVsMachine, type ImageStateName,
-  type JobRow, type LiveStatus, type MdRow, type Progress, type RunRow, type StageName, type WinRate, type WorkerRow,
+  type BlindStats, type JobRow, type LiveStatus, type MdRow, type Progress, type RunRow, type StageName, type WinRate, type WorkerRow,
 } from "./types";
 
 type Timed = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
@@ -451,4 +450,29 @@ export async function chosenMaskDice(actor: Actor, projectId: string, limitPerRo
     GROUP BY p."roundId", p."imageId", r.stage`;
   const byStage = await meanChosenDice(rows, async (k) => (await loadMask(k)).mask);
   return { byStage, eligibleImages: rows[0]?.total ?? 0, sampledImages: rows.length };
+}
+
+/**
+ * Blind-by-content figures for the lead: votes cast on one's own drawing (no other MD could),
+ * candidates withheld or merged, images that skipped the vote, empty masks on COVID-19
+ * images waiting for or given a second MD's confirmation, style normalisation, the gate.
+ */
+export async function blindStats(projectId: string): Promise<BlindStats> {
+  const [r] = await db().$queryRaw<Omit<BlindStats, "gate">[]>`
+    WITH rounds AS (SELECT id FROM "Round" WHERE "projectId" = ${projectId}::uuid),
+    cands AS (SELECT c.* FROM "Candidate" c WHERE c."roundId" IN (SELECT id FROM rounds))
+    SELECT
+      (SELECT count(*) FROM "Vote" v WHERE v."roundId" IN (SELECT id FROM rounds) AND v."ownDrawing")::int AS "ownDrawingVotes",
+      (SELECT count(*) FROM cands WHERE withheld = 'EMPTY')::int AS "withheldEmpty",
+      (SELECT count(*) FROM cands WHERE withheld = 'SMALL')::int AS "withheldSmall",
+      (SELECT count(*) FROM cands WHERE "mergedIntoId" IS NOT NULL)::int AS "mergedCandidates",
+      (SELECT avg("normalisedDice") FROM cands WHERE "normalisedDice" IS NOT NULL)::float8 AS "meanNormalisedDice",
+      (SELECT count(*) FROM "GroundTruth" g WHERE g."projectId" = ${projectId}::uuid AND g."isCurrent" AND g.decision = 'UNCONTESTED')::int AS "acceptedWithoutVote",
+      (SELECT count(*) FROM "AuditLog" a WHERE a."projectId" = ${projectId}::uuid AND a.action = 'vote.no_candidate')::int AS "sentToDrawing",
+      (SELECT count(*) FROM "Image" i JOIN "Task" t ON t."imageId" = i.id AND t.kind = 'CONFIRM' AND t.status <> 'DONE'
+         JOIN "Mask" m ON m.id = t."startMaskId"
+       WHERE i."projectId" = ${projectId}::uuid AND i.state = 'AWAITING_CONFIRMATION' AND m.area = 0 AND i.label = 'COVID')::int AS "emptyAwaitingConfirmation",
+      (SELECT count(*) FROM "GroundTruth" g JOIN "Mask" m ON m.id = g."maskId" JOIN "Image" i ON i.id = g."imageId"
+       WHERE g."projectId" = ${projectId}::uuid AND g."isCurrent" AND m.area = 0 AND i.label = 'COVID' AND g.decision = 'CONFIRMED')::int AS "emptyConfirmed"`;
+  return { ...r, gate: await qualityGateStatus(projectId) };
 }

@@ -1,4 +1,3 @@
-import { db } from "../db/client";
 import { AppError } from "../errors/app-error";
 import { requireProjectRole } from "../auth/authorize";
 import { getUser } from "../auth/queries";
@@ -6,7 +5,7 @@ import type { Actor } from "../auth/types";
 import { store } from "../storage/store";
 import type { ByteRange } from "./http-range";
 import { recordExportDownload, recordExportLink } from "./mutations";
-import { EXPORT_ROLES, getExportForActor, getExportRow } from "./queries";
+import { EXPORT_ROLES, exportProjectSlug, getExportForActor, getExportRow } from "./queries";
 import { sliceStream } from "./range-stream";
 import { archiveContentType } from "./run-export";
 import type { ExportOptions } from "./schema";
@@ -44,14 +43,14 @@ export async function openDownload(exportId: string, query: URLSearchParams): Pr
   await requireProjectRole({ userId: user.id, isAdmin: user.isAdmin }, row.projectId, [...EXPORT_ROLES]).catch(() => {
     throw new AppError("FORBIDDEN", "This download link is not valid");
   });
-  const project = await db().project.findUniqueOrThrow({ where: { id: row.projectId }, select: { slug: true } });
+  const slug = await exportProjectSlug(row.projectId);
   const format = (row.options as ExportOptions).format ?? "tar";
   const storageKey = row.storageKey;
   const size = Number(row.sizeBytes);
   return {
     size,
     sha256: row.sha256,
-    fileName: `tandem-${project.slug}-${(row.datasetVersion ?? row.sha256).slice(0, 12)}.${format}`,
+    fileName: `tandem-${slug}-${(row.datasetVersion ?? row.sha256).slice(0, 12)}.${format}`,
     contentType: archiveContentType(format),
     async open(range) {
       await recordExportDownload(user.id, exportId, row.projectId, range);

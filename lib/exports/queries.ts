@@ -238,3 +238,8 @@ export async function loadExportsPage(actor: Actor, slug: string) {
   const heldBack = await pendingBurnedInCount(project.id);
   return { project, exports, sources: sources.map((s) => s.sourceDataset!), heldBack };
 }
+
+/** The project's slug, which names the downloaded archive. */
+export async function exportProjectSlug(projectId: string): Promise<string> {
+  return (await db().project.findUniqueOrThrow({ where: { id: projectId }, select: { slug: true } })).slug;
+}

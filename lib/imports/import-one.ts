@@ -73,7 +73,7 @@ async function decodeAndStore(ctx: ImportContext, name: string, bytes: Buffer, s
   const base: ImportEntry = { name, status: "failed", sha256: sha };
   const existing = (await imageIdsBySha256(ctx.projectId, [sha])).get(sha);
   if (existing) return { ...base, status: "duplicate", imageId: existing, reason: "Already in the project (same bytes)" };
-  let decoded;
+  let decoded: Awaited<ReturnType<typeof decodeImage>>;
   try {
     decoded = await decodeImage(bytes, {
       pseudonymKey: ctx.pseudonymKey,

@@ -6,7 +6,8 @@ import type { JobDefinition } from "./types";
 const uuid = z.string().uuid();
 
 export const jobDefinitions = {
-  noop: { name: "noop", payload: z.object({ tag: z.string(), sleepMs: z.number().int().min(0).max(60_000).default(0) }) },
+  // Proves the queue end to end (tests and the soak benchmark start workers with WORKER_JOBS=noop).
+  noop: { name: "noop", payload: z.object({ tag: z.string(), sleepMs: z.number().int().min(0).max(60_000).default(0) }), diagnostic: true },
   train: { name: "train", payload: z.object({ runId: uuid }), maxAttempts: 3, leaseMs: 120_000 },
   predict: { name: "predict", payload: z.object({ runId: uuid, chunk: z.number().int().min(0), chunks: z.number().int().min(1) }), maxAttempts: 5, leaseMs: 120_000 },
   export: { name: "export", payload: z.object({ exportId: uuid }), maxAttempts: 3, leaseMs: 120_000 },

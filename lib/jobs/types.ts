@@ -9,6 +9,8 @@ export type JobDefinition<S extends z.ZodType = z.ZodType> = {
   priority?: number;
   /** A periodic job: workers enqueue it (default payload) once per this many milliseconds. */
   everyMs?: number;
+  /** A diagnostic job (tests, benchmarks): run only by a worker that names it (WORKER_JOBS), never by default. */
+  diagnostic?: true;
 };
 
 export type JobRow = {

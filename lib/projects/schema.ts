@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { deidOptionsSchema, NO_DEID_OPTIONS, type DeidOptions } from "../images/dicom/deid-options";
 import { modalityPolicySchema, DEFAULT_MODALITY_POLICY } from "../images/dicom/modality-policy";
+import { archs, encoders } from "../ml/networks";
+import { OwnDrawingPolicy, SelectionMode, TieBreak } from "./enums";
 import { trainingPresetNames } from "../ml/presets";
 
-export const archs = ["unet", "unetpp", "dla"] as const;
-export const encoders = ["densenet121", "resnet50", "inception_v3", "chexnet", "tiny"] as const;
+export { archs, encoders };
 
 export const networkSchema = z.object({ arch: z.enum(archs), encoder: z.enum(encoders) });
 
@@ -39,16 +40,16 @@ export const protocolSettingsSchema = z.object({
     { arch: "unet", encoder: "resnet50" },
     { arch: "unetpp", encoder: "inception_v3" },
   ]),
-  selectionMode: z.enum(["PAIRWISE", "NWAY"]).default("NWAY"),
+  selectionMode: z.enum(SelectionMode).default("NWAY"),
   votesPerImage: z.number().int().min(1).max(9).default(1),
   agreementDice: z.number().min(0.5).max(1).default(0.9),
-  tieBreak: z.enum(["ANOTHER_MD", "LEAD"]).default("LEAD"),
+  tieBreak: z.enum(TieBreak).default("LEAD"),
   redrawNeedsConfirmation: z.boolean().default(false),
   controlsToVote: z.boolean().default(false),
   // Blind by content (PROTOCOL.md): what happens when only the author could vote on an image,
   // the Dice above which candidates share a position, the smallest candidate shown on a
   // COVID-19 image (fraction of its pixels), the models' quality gate, style normalisation.
-  ownDrawingPolicy: z.enum(["WAIT", "ALLOW_RECORDED"]).default("ALLOW_RECORDED"),
+  ownDrawingPolicy: z.enum(OwnDrawingPolicy).default("ALLOW_RECORDED"),
   mergeDice: z.number().min(0.5).max(1).default(0.98),
   minCandidateArea: z.number().min(0).max(0.5).default(0.0005),
   qualityGateF1: z.number().min(0).max(1).default(0.3),

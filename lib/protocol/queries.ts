@@ -1,4 +1,8 @@
 import { db } from "../db/client";
+import type { Prisma } from "../db/generated/client";
+import { AppError } from "../errors/app-error";
+import { parseRunMetrics } from "../ml/run-metrics";
+import { GATE_ADVICE, type GateFailure } from "./quality-gate";
 
 export type TrainingItem = { imageId: string; imageKey: string; maskKey: string | null; label: "covid" | "control"; patient: string | null };
 
@@ -70,3 +74,55 @@ export async function protocolOutcome(projectId: string) {
   const project = await db().project.findUniqueOrThrow({ where: { id: projectId }, select: { completedAt: true } });
   return { accepted, votes, rounds, complete: project.completedAt !== null };
 }
+
+/** What stops the lead from starting Stage-I training now. */
+export async function stage1TrainingBlockers(tx: Prisma.TransactionClient, _projectId: string, roundId: string) {
+  const missing = await tx.task.count({ where: { roundId, kind: "MANUAL", status: { not: "DONE" } } });
+  return missing ? [{ code: "MANUAL_MISSING", message: `${missing} Stage-I image${missing === 1 ? "" : "s"} still lack${missing === 1 ? "s" : ""} a manual mask`, count: missing }] : [];
+}
+
+/**
+ * The images a run may predict: Stage-I runs only their held-out fold; Stage-II runs every
+ * image open when the round started that the run did not train on. Never a trained image.
+ */
+export async function predictionImageIds(runId: string): Promise<string[]> {
+  const run = await db().modelRun.findUniqueOrThrow({ where: { id: runId }, include: { round: true } });
+  if (run.fold !== null) {
+    const rows = await db().modelRunImage.findMany({ where: { runId, trained: false }, select: { imageId: true }, orderBy: { imageId: "asc" } });
+    return rows.map((r) => r.imageId);
+  }
+  const rows = await db().$queryRaw<{ id: string }[]>`
+    SELECT i.id FROM "Image" i
+    WHERE i."projectId" = ${run.projectId}::uuid AND i.state <> 'ACCEPTED'
+      AND NOT EXISTS (SELECT 1 FROM "ModelRunImage" m WHERE m."runId" = ${runId}::uuid AND m."imageId" = i.id AND m.trained)
+    ORDER BY i.id`;
+  return rows.map((r) => r.id);
+}
+
+/**
+ * The quality gate (PROTOCOL.md, "Blind by content"): the round's models whose held-out
+ * (out-of-fold) pixel F1 is below the project's threshold. A run without a held-out score
+ * (Stage II trains on everything) is not judged.
+ */
+export async function gateFailures(tx: Prisma.TransactionClient | ReturnType<typeof db>, roundId: string, threshold: number): Promise<GateFailure[]> {
+  const runs = await tx.modelRun.findMany({ where: { roundId }, select: { id: true, arch: true, encoder: true, fold: true, metrics: true }, orderBy: [{ arch: "asc" }, { encoder: "asc" }, { fold: "asc" }] });
+  const out: GateFailure[] = [];
+  for (const r of runs) {
+    const f1 = parseRunMetrics(r.metrics)?.pixel.f1.value;
+    if (typeof f1 === "number" && f1 < threshold) out.push({ runId: r.id, arch: r.arch, encoder: r.encoder, fold: r.fold, f1 });
+  }
+  return out;
+}
+
+/** Where the gate stands for the project's latest round: for the dashboard and the vote page. */
+export async function qualityGateStatus(projectId: string) {
+  const project = await db().project.findUnique({ where: { id: projectId }, select: { qualityGateF1: true } });
+  if (!project) throw new AppError("NOT_FOUND", "Project not found");
+  const round = await db().round.findFirst({ where: { projectId }, orderBy: { number: "desc" } });
+  if (!round) return { threshold: project.qualityGateF1, roundId: null, held: false, overriddenAt: null, failing: [] as GateFailure[], advice: null };
+  const failing = await gateFailures(db(), round.id, project.qualityGateF1);
+  const held = failing.length > 0 && !round.gateOverrideAt && (round.status === "TRAINING" || round.status === "PREDICTING")
+    && (await db().auditLog.count({ where: { objectType: "Round", objectId: round.id, action: "round.gate_held" } })) > 0;
+  return { threshold: project.qualityGateF1, roundId: round.id, held, overriddenAt: round.gateOverrideAt?.toISOString() ?? null, failing, advice: failing.length ? GATE_ADVICE : null };
+}
+

@@ -1,11 +1,14 @@
 // Generic operations on binary masks stored row-major as Uint8Array, 0 = background, non-zero = foreground
-// (written as 255). Pixels outside the image never count as foreground or background.
+// (written as 1, the one mask representation of lib/masks). Pixels outside the image never count as
+// foreground or background. Area, Dice, IoU and the bounding box are lib/masks/measures.ts's.
 
 import { squaredDistanceToForeground } from "../masks/distance";
+import { boundingBox, type BoundingBox, confusionCounts, dice, iou, maskArea } from "../masks/measures";
 
-export { squaredDistanceToForeground };
-export const FG = 255;
+export { boundingBox, dice, iou, maskArea, squaredDistanceToForeground };
+export const FG = 1;
 
+/** Inclusive corners, for cropping and pasting; cornersOf converts a measured bounding box. */
 export interface BBox {
   x0: number;
   y0: number;
@@ -37,14 +40,12 @@ function checkSame(a: Uint8Array, b: Uint8Array) {
   if (a.length !== b.length) throw new Error(`mask lengths differ: ${a.length} vs ${b.length}`);
 }
 
-export function emptyMask(width: number, height: number): Uint8Array {
-  return new Uint8Array(width * height);
+export function cornersOf(box: BoundingBox): BBox {
+  return { x0: box.x, y0: box.y, x1: box.x + box.width - 1, y1: box.y + box.height - 1 };
 }
 
-export function maskArea(mask: Uint8Array): number {
-  let n = 0;
-  for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) n++;
-  return n;
+export function emptyMask(width: number, height: number): Uint8Array {
+  return new Uint8Array(width * height);
 }
 
 export function isEmptyMask(mask: Uint8Array): boolean {
@@ -54,39 +55,7 @@ export function isEmptyMask(mask: Uint8Array): boolean {
 
 export function intersectionArea(a: Uint8Array, b: Uint8Array): number {
   checkSame(a, b);
-  let n = 0;
-  for (let i = 0; i < a.length; i++) if (a[i] !== 0 && b[i] !== 0) n++;
-  return n;
-}
-
-/** Dice coefficient; two empty masks agree perfectly (1). */
-export function dice(a: Uint8Array, b: Uint8Array): number {
-  checkSame(a, b);
-  let inter = 0;
-  let sa = 0;
-  let sb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] !== 0;
-    const y = b[i] !== 0;
-    if (x) sa++;
-    if (y) sb++;
-    if (x && y) inter++;
-  }
-  return sa + sb === 0 ? 1 : (2 * inter) / (sa + sb);
-}
-
-/** Intersection over union; two empty masks agree perfectly (1). */
-export function iou(a: Uint8Array, b: Uint8Array): number {
-  checkSame(a, b);
-  let inter = 0;
-  let uni = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] !== 0;
-    const y = b[i] !== 0;
-    if (x || y) uni++;
-    if (x && y) inter++;
-  }
-  return uni === 0 ? 1 : inter / uni;
+  return confusionCounts(a, b).tp;
 }
 
 export function union(a: Uint8Array, b: Uint8Array): Uint8Array {
@@ -127,25 +96,6 @@ export function fractionInside(inner: Uint8Array, outer: Uint8Array): number {
     if (outer[i] !== 0) inside++;
   }
   return n === 0 ? 1 : inside / n;
-}
-
-export function boundingBox(mask: Uint8Array, width: number, height: number): BBox | null {
-  checkSize(mask, width, height);
-  let x0 = width;
-  let y0 = height;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    for (let x = 0; x < width; x++) {
-      if (mask[row + x] === 0) continue;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      y1 = y;
-    }
-  }
-  return x1 < 0 ? null : { x0, y0, x1, y1 };
 }
 
 /** Labels foreground components (8-connected by default); labels start at 1, background is 0. */

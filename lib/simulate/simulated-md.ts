@@ -4,6 +4,7 @@ import { blurField, fillPolygon, fractalNoise, smooth } from "./field-ops";
 import {
   boundingBox,
   connectedComponents,
+  cornersOf,
   cropMask,
   expandBox,
   fillHoles,
@@ -170,8 +171,9 @@ export function simulateDrawing(
   if (truth.length !== width * height) throw new Error(`mask length ${truth.length} does not match ${width}x${height}`);
   if (ctx.pixels && ctx.pixels.length !== truth.length) throw new Error("pixels and mask sizes differ");
   const out = new Uint8Array(truth.length);
-  const box = boundingBox(truth, width, height);
-  if (!box) return out;
+  const measured = boundingBox(truth, width, height);
+  if (!measured) return out;
+  const box = cornersOf(measured);
   const rng = createRng(hashSeed("draw", md.seed, ctx.imageKey ?? maskKey(truth)));
   const size = Math.sqrt(width * height);
   // Wide enough for the largest outward shift plus the ring used to judge conspicuity.

@@ -1,5 +1,6 @@
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, readFile, rename, rm, stat, writeFile, readdir } from "node:fs/promises";
+import type { Dirent } from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { Readable } from "node:stream";
@@ -92,7 +93,7 @@ export class LocalStore implements ObjectStore {
   async *listDetailed(prefix: string): AsyncIterable<StoredObject> {
     assertSafePrefix(prefix);
     const walk = async function* (dir: string, rel: string): AsyncIterable<StoredObject> {
-      let entries;
+      let entries: Dirent[];
       try {
         entries = await readdir(dir, { withFileTypes: true });
       } catch {

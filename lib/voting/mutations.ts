@@ -7,7 +7,7 @@ import { requireProjectRole } from "../auth/authorize";
 import type { Actor } from "../auth/types";
 import { loadMask } from "../masks/queries";
 import { dice } from "../masks/measures";
-import { acceptGroundTruth, maybeCloseRound, reopenRedraw } from "../protocol/mutations";
+import { acceptGroundTruth, disputeImage, maybeCloseRound, reopenRedraw } from "../protocol/mutations";
 import { secureShuffle } from "../protocol/random";
 import { tallyVotes } from "./consensus";
 import { castVoteSchema, duelSchema, type CastVoteInput, type DuelInput } from "./schema";
@@ -215,17 +215,16 @@ export async function castVote(actor: Actor, ballotId: string, input: CastVoteIn
       const needed = img.votesPerImage + img.extraVotes;
       if (img.counted >= needed) throw new AppError("CONFLICT", "This image already has the votes it needs");
       const voteId = uuidv7();
-      const audit = JSON.stringify({ roundId: ballot.roundId, position: v.choice, durationMs: v.durationMs, ...(ballot.ownDrawing ? { ownDrawing: true } : {}) });
+      const audit = { roundId: ballot.roundId, position: v.choice, durationMs: v.durationMs, ...(ballot.ownDrawing ? { ownDrawing: true } : {}) };
       await tx.$executeRaw`
         /*hot*/ WITH nv AS (
           INSERT INTO "Vote" (id, "ballotId", "roundId", "imageId", "voterId", "candidateId", "noneAcceptable", duels, "durationMs", "ownDrawing", "idempotencyKey", "createdAt")
           VALUES (${voteId}::uuid, ${ballotId}::uuid, ${ballot.roundId}::uuid, ${ballot.imageId}::uuid, ${actor.userId}::uuid, ${candidateId}::uuid,
                   ${candidateId === null}, ${pairwise ? JSON.stringify(duelLog) : null}::jsonb, ${v.durationMs}, ${ballot.ownDrawing}, ${v.idempotencyKey}, now())
           RETURNING id),
-        cb AS (UPDATE "Ballot" SET "closedAt" = now(), "leaseUntil" = NULL WHERE id = ${ballotId}::uuid),
-        au AS (INSERT INTO "AuditLog" (at, "actorId", "projectId", action, "objectType", "objectId", after)
-               VALUES (now(), ${actor.userId}::uuid, ${ballot.projectId}::uuid, 'vote.cast', 'Image', ${ballot.imageId}, ${audit}::jsonb))
+        cb AS (UPDATE "Ballot" SET "closedAt" = now(), "leaseUntil" = NULL WHERE id = ${ballotId}::uuid)
         SELECT id FROM nv`;
+      await recordAudit({ action: "vote.cast", objectType: "Image", objectId: ballot.imageId, projectId: ballot.projectId, actorId: actor.userId, after: audit }, tx);
       if (img.counted + 1 >= needed) {
         const votes = needed === 1 ? [{ candidateId }] : await tx.vote.findMany({ where: { roundId: ballot.roundId, imageId: ballot.imageId }, select: { candidateId: true } });
         await decideImage(tx, { projectId: ballot.projectId, roundId: ballot.roundId, stage: ballot.stage, roundStatus: ballot.roundStatus }, ballot.imageId, votes, img.agreementDice, img.tieBreak,
@@ -273,10 +272,10 @@ async function decideImage(
     const img = await tx.image.findUniqueOrThrow({ where: { id: imageId } });
     if (tieBreak === "ANOTHER_MD" && img.extraVotes < 2) {
       await tx.image.update({ where: { id: imageId }, data: { extraVotes: { increment: 1 } } });
+      await recordAudit({ action: "vote.tie", objectType: "Image", objectId: imageId, projectId, after: { roundId, tieBreak } }, tx);
     } else {
-      await tx.image.update({ where: { id: imageId }, data: { state: "DISPUTED" } });
+      await disputeImage(tx, { projectId, imageId, roundId, tieBreak });
     }
-    await recordAudit({ action: "vote.tie", objectType: "Image", objectId: imageId, projectId, after: { roundId, tieBreak } }, tx);
   }
   if (!known.othersWaiting) await maybeCloseRound(tx, roundId, { projectId, status: round.roundStatus });
 }

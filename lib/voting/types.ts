@@ -1,9 +1,10 @@
 import { z } from "zod";
+import type { SelectionMode } from "../projects/enums";
 
 /** What a voter's browser receives: positions and opaque URLs only, nothing about sources. */
 export type BallotView = {
   ballotId: string;
-  mode: "NWAY" | "PAIRWISE";
+  mode: SelectionMode;
   width: number;
   height: number;
   imageUrl: string;

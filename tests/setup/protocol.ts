@@ -1,6 +1,7 @@
 import { db } from "../../lib/db/client";
 import { createMask } from "../../lib/masks/mutations";
-import { afterTaskSubmitted, completeTrainingRun, maybeOpenVoting, registerPrediction, predictionImageIds } from "../../lib/protocol/mutations";
+import { afterTaskSubmitted, completeTrainingRun, maybeOpenVoting, registerPrediction } from "../../lib/protocol/mutations";
+import { predictionImageIds } from "../../lib/protocol/queries";
 
 /** A disc mask: a stand-in for a drawing or a prediction, varied by `shift`. */
 export function discMask(w: number, h: number, shift = 0): Uint8Array {

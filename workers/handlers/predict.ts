@@ -1,7 +1,7 @@
 import type { JobHandler } from "../../lib/jobs/types";
 import { PermanentJobError } from "../../lib/jobs/types";
-import { getRun, existingPredictions, imagesForPrediction } from "../../lib/protocol/queries";
-import { maybeOpenVoting, predictionImageIds, registerPrediction } from "../../lib/protocol/mutations";
+import { getRun, existingPredictions, imagesForPrediction, predictionImageIds } from "../../lib/protocol/queries";
+import { maybeOpenVoting, registerPrediction } from "../../lib/protocol/mutations";
 import { PREDICT_CHUNK, type TrainConfig } from "../../lib/protocol/types";
 import { cachedThreadedModel } from "../../lib/ml/model-cache";
 import { networkInput } from "../../lib/ml/prepare-input";

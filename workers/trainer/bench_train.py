@@ -42,7 +42,7 @@ def throughput(arch: str, encoder: str, device: torch.device, batch: int, size: 
         if device.type == "cuda":
             torch.cuda.synchronize()
         start = time.perf_counter()
-        train_epoch(model, prepare, loader, optimizer, scaler, device, amp, generator, lambda s, l: None)
+        train_epoch(model, prepare, loader, optimizer, scaler, device, amp, generator, lambda _step, _loss: None)
         if device.type == "cuda":
             torch.cuda.synchronize()
         return time.perf_counter() - start

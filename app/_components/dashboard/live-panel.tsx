@@ -3,7 +3,7 @@ import { useEffect, useState, useTransition } from "react";
 import { Badge, Button, Card } from "@/app/_components/ui";
 import { ProgressBar } from "@/app/_components/charts/progress-bar";
 import type { JobRow, LiveStatus, RunRow } from "@/lib/dashboard/types";
-import { retryJobAction } from "@/app/projects/[slug]/dashboard/actions";
+import { retryJobAction } from "@/app/_actions/dashboard";
 import { ago, duration, num } from "./format";
 import { foldLabel } from "@/lib/ml/fold";
 

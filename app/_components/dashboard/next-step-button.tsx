@@ -3,7 +3,7 @@ import { useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import { Button, ErrorNote } from "@/app/_components/ui";
 import type { NextAction } from "@/lib/dashboard/types";
-import { startNextStepAction } from "@/app/projects/[slug]/dashboard/actions";
+import { startNextStepAction } from "@/app/_actions/dashboard";
 
 export function NextStepButton({ projectId, action, label, enabled }: { projectId: string; action: NextAction; label: string; enabled: boolean }) {
   const [pending, start] = useTransition();

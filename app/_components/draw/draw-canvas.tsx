@@ -193,8 +193,10 @@ export default function DrawCanvas(p: Props) {
     maskLayer.current?.batchDraw();
   }, [p.opacity]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: drawUi reads the tool and radius through refs; a change must repaint
   useEffect(() => drawUi(), [p.tool, p.radius, drawUi]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new proposal is drawn into the layer, which then needs the current view
   useEffect(() => {
     const v = view.current;
     proposalLayer.current?.setAttrs({ x: v.x, y: v.y, scaleX: v.scale, scaleY: v.scale });

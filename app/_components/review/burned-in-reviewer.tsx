@@ -85,7 +85,7 @@ export function BurnedInReviewer({ slug, image, position, total }: { slug: strin
         }}
       >
         {/* eslint-disable-next-line @next/next/no-img-element */}
-        <img ref={picture} src={`/api/images/${image.id}/working`} alt="Image held back for burned-in text" draggable={false} className="block h-full w-full" />
+        <img ref={picture} src={`/api/images/${image.id}/working`} alt="Held back for burned-in text" draggable={false} className="block h-full w-full" />
         {region ? (
           <div
             data-testid="burned-in-region"

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { requirePageUser } from "@/app/_lib/session";
 import { projectOverview } from "@/lib/projects/queries";
 import { trainingPresetLabel } from "@/lib/ml/presets";
+import { selectionModeLabels, tieBreakLabels } from "@/lib/projects/enums";
 import { Badge, Card } from "@/app/_components/ui";
 
 export const dynamic = "force-dynamic";
@@ -71,8 +72,8 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
         <dl className="grid grid-cols-2 gap-2 text-sm sm:grid-cols-4">
           <div><dt className="text-muted">Folds</dt><dd>{project.folds}</dd></div>
           <div><dt className="text-muted">Votes per image</dt><dd>{project.votesPerImage}</dd></div>
-          <div><dt className="text-muted">Stage-I selection</dt><dd>{project.selectionMode === "NWAY" ? "n-way" : "pairwise duels"}</dd></div>
-          <div><dt className="text-muted">Ties</dt><dd>{project.tieBreak === "LEAD" ? "the lead decides" : "another MD votes"}</dd></div>
+          <div><dt className="text-muted">Stage-I selection</dt><dd>{selectionModeLabels[project.selectionMode]}</dd></div>
+          <div><dt className="text-muted">Ties</dt><dd>{tieBreakLabels[project.tieBreak]}</dd></div>
           <div><dt className="text-muted">Training preset</dt><dd data-testid="training-preset">{trainingPresetLabel(project.trainConfig)}</dd></div>
         </dl>
       </Card>

@@ -3,7 +3,7 @@ import { action, type ActionResult as Result } from "@/app/_lib/action";
 import { deidOptionList } from "@/lib/images/dicom/deid-options";
 import { createProject } from "@/lib/projects/mutations";
 import { createProjectSchema } from "@/lib/projects/schema";
-import { presetTrainConfig } from "@/lib/ml/presets";
+import { presetTrainConfig, trainingPresetNames } from "@/lib/ml/presets";
 
 export type ActionResult = Result<{ slug: string }>;
 
@@ -16,9 +16,10 @@ export async function createProjectAction(_: ActionResult | null, form: FormData
     description: form.get("description") ?? "",
     settings: {
       votesPerImage: Number(form.get("votesPerImage") ?? 1),
-      selectionMode: form.get("selectionMode") ?? "NWAY",
+      // A missing field takes the schema's default; an unknown value is refused by the schema, never coerced.
+      selectionMode: form.get("selectionMode") ?? undefined,
       s1Size: form.get("s1Size") ? Number(form.get("s1Size")) : null,
-      ...(form.get("preset") ? { trainConfig: presetTrainConfig(String(form.get("preset"))) } : {}),
+      ...(form.get("preset") ? { trainConfig: presetConfig(String(form.get("preset"))) } : {}),
     },
     ingest: {
       modalities: {
@@ -28,4 +29,9 @@ export async function createProjectAction(_: ActionResult | null, form: FormData
       deid: Object.fromEntries(deidOptionList.map((o) => [o.key, form.get(`deid.${o.key}`) === "on"])),
     },
   });
+}
+
+/** A known preset's settings; an unknown name goes to the schema as it is, which refuses it by name. */
+function presetConfig(name: string) {
+  return trainingPresetNames.includes(name) ? presetTrainConfig(name) : { preset: name };
 }

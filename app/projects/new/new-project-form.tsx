@@ -5,6 +5,7 @@ import { createProjectAction, type ActionResult } from "./actions";
 import { Button, ErrorNote, Field } from "@/app/_components/ui";
 import { deidOptionList } from "@/lib/images/dicom/deid-options";
 import { trainingPresets } from "@/lib/ml/presets";
+import { selectionModeLabels, selectionModes } from "@/lib/projects/enums";
 
 export function NewProjectForm() {
   const [state, action, pending] = useActionState<ActionResult | null, FormData>(createProjectAction, null);
@@ -23,8 +24,9 @@ export function NewProjectForm() {
         <label className="block space-y-1 text-sm">
           <span className="text-muted">Stage-I selection</span>
           <select name="selectionMode" className="w-full rounded-md border border-line bg-panel-2 px-3 py-2">
-            <option value="NWAY">n-way</option>
-            <option value="PAIRWISE">pairwise duels</option>
+            {selectionModes.map((m) => (
+              <option key={m} value={m}>{selectionModeLabels[m]}</option>
+            ))}
           </select>
         </label>
       </div>

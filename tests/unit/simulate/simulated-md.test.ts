@@ -27,7 +27,7 @@ describe("simulated MD drawing", () => {
     const c = simulateDrawing(img.mask, img.width, img.height, { ...typical, seed: 2 });
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
-    expect(new Set(a)).toEqual(new Set([0, 255]));
+    expect(new Set(a)).toEqual(new Set([0, 1]));
     expect(a.length).toBe(img.mask.length);
   });
 
@@ -76,7 +76,7 @@ describe("simulated MD drawing", () => {
     const trials = 30;
     for (let s = 0; s < trials; s++) {
       const drawn = simulateDrawing(truth, w, w, { seed: s, bias: 0, jitter: 0.3, missRate: 0.8 });
-      expect(drawn[128 * w + 128]).toBe(255);
+      expect(drawn[128 * w + 128]).toBe(1);
       kept += connectedComponents(drawn, w, w).count - 1;
     }
     expect(kept / (4 * trials)).toBeLessThan(0.5);
@@ -108,7 +108,7 @@ describe("simulated MD drawing", () => {
     for (let p = 0; p < ring.length; p++) if (hole[p]) ring[p] = 0;
     for (const vertexSpacing of [0, 0.03]) {
       const drawn = simulateDrawing(ring, w, w, { seed: 3, bias: 0, jitter: 0.3, missRate: 0, vertexSpacing });
-      expect(drawn[100 * w + 100]).toBe(255);
+      expect(drawn[100 * w + 100]).toBe(1);
       expect(connectedComponents(drawn, w, w).count).toBe(1);
     }
   });

@@ -7,6 +7,7 @@ import sys
 
 from .errors import TandemError
 from .models.classifiers import CLASSIFIERS
+from .networks import networks_json, published_networks
 from .presets import CLASSIFIER_PRESETS, PRESETS, presets_json
 from .events import HumanEvents, JsonEvents, claim_stdout_for_events, setup_logging
 
@@ -45,16 +46,17 @@ def build_parser(json_errors: bool) -> argparse.ArgumentParser:
     _run_options(fit, "fit_out")
 
     commands.add_parser("presets", help="print the training presets as JSON")
+    commands.add_parser("networks", help="print the architectures and encoders the trainer builds, as JSON")
     return parser
 
 
 def _run_options(command, default_out: str) -> None:
     """Options shared by cv and fit; None = take the preset's value (or the spec default)."""
     command.add_argument("--preset", default=None, choices=sorted({**PRESETS, **CLASSIFIER_PRESETS}))
-    command.add_argument("--arch", default="unet", choices=["unet", "unetpp", "dla", *sorted(CLASSIFIERS)],
+    networks = published_networks()
+    command.add_argument("--arch", default=networks["default"]["arch"], choices=[*networks["architectures"], *sorted(CLASSIFIERS)],
                          help="segmentation decoder, or with --task classify the classifier")
-    command.add_argument("--encoder", default="densenet121",
-                         choices=["densenet121", "chexnet", "resnet50", "inception_v3", "tiny"])
+    command.add_argument("--encoder", default=networks["default"]["encoder"], choices=networks["encoders"])
     command.add_argument("--epochs", type=int, default=None)
     command.add_argument("--steps", type=int, default=None, help="optimizer-step budget (overrides --epochs)")
     command.add_argument("--size", type=int, default=None)
@@ -92,6 +94,9 @@ def main(argv=None) -> int:
         return _guarded(claim_stdout_for_events(), lambda events: _train(args, events))
     if args.command == "presets":
         sys.stdout.write(presets_json())
+        return 0
+    if args.command == "networks":
+        sys.stdout.write(networks_json())
         return 0
     action = _cv if args.command == "cv" else _fit
     return _guarded(JsonEvents(sys.stdout) if args.json else HumanEvents(), lambda events: action(args, events))

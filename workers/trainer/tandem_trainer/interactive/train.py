@@ -7,7 +7,6 @@ errors. The loss (BCE + soft Dice) is taken on the prediction after the last cli
 """
 from __future__ import annotations
 
-import json
 import os
 import time
 

@@ -8,7 +8,10 @@ from .segmentation import SegmentationModel
 from .unet import UNetDecoder
 from .unetpp import NestedDecoder
 
+# Adding an architecture: its decoder module in models/, one entry here, then regenerate
+# networks.json (`python -m tandem_trainer networks > networks.json`).
 ARCHS = {"unet": UNetDecoder, "unetpp": NestedDecoder, "dla": AggregationDecoder}
+DEFAULT_ARCH, DEFAULT_ENCODER = "unet", "densenet121"
 DEFAULT_WIDTH = 16  # decoder channels (256, 128, 64, 32, 16), as in the paper's Keras models
 
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { json, route } from "@/app/_lib/route";
-import { overrideQualityGate } from "@/lib/protocol/quality-gate";
+import { overrideQualityGate } from "@/lib/protocol/mutations";
 
 export const dynamic = "force-dynamic";
 const params = z.object({ projectId: z.string().uuid() });

@@ -8,7 +8,8 @@ import type { NextAction } from "@/lib/dashboard/types";
 const ids = z.string().uuid();
 const actions = z.enum(["select-subset", "start-stage1", "start-stage1-training", "start-stage2-round"]);
 
-// The dashboard's next-step button: each step is the protocol's own domain function (leads only).
+// Server actions the dashboard components call (shared components may import app/_actions/, never a page folder).
+// The next-step button: each step is the protocol's own domain function (leads only).
 const nextStep = action(z.object({ projectId: ids, action: actions }), async (user, { projectId, action: step }) => {
   switch (step) {
     case "select-subset":
