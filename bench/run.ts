@@ -2,6 +2,7 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { loadNote, RUNS } from "./repeat";
 
 type Row = { name: string; value: number; unit: string; note?: string };
 
@@ -11,6 +12,8 @@ const files = readdirSync("bench")
   .filter((f) => !only.length || only.some((o) => f.includes(o)))
   .sort();
 const rows: (Row & { bench: string })[] = [];
+const loadAtStart = loadNote();
+process.stderr.write(`${loadAtStart}; ${RUNS} runs per measure (BENCH_RUNS)\n`);
 for (const f of files) {
   const bench = f.replace(/\.bench\.ts$/, "");
   process.stderr.write(`bench ${bench}…\n`);
@@ -36,4 +39,5 @@ const line = (cells: string[]) => "| " + cells.map((c, i) => c.padEnd(widths[i])
 console.log(line(cols.map(([h]) => h)));
 console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
 for (const r of rows) console.log(line(cols.map(([, f]) => f(r))));
+console.log(`\nAt start: ${loadAtStart}. At end: ${loadNote()}. Values are medians of ${RUNS} runs where the note gives a range; a load above the CPU count means the figures were measured on a busy machine (ratios against baselines of the same run still hold).`);
 process.exit(rows.some((r) => r.name === "FAILED") ? 1 : 0);

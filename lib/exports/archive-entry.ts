@@ -11,6 +11,8 @@ export interface ArchiveEntry {
   body: EntryBody;
   /** CRC-32 of the body when already known (zip needs it before the data). */
   crc32?: number;
+  /** SHA-256 (hex) of the body when already computed off the write path: not hashed again. */
+  sha256?: string;
 }
 
 export interface ArchiveWriter {
@@ -34,6 +36,11 @@ export function assertArchivePath(p: string): string {
 
 /** Streams an entry's body into the sink, checking its declared size; returns its SHA-256. */
 export async function writeBody(sink: ByteSink, entry: ArchiveEntry): Promise<string> {
+  if (entry.sha256 !== undefined && entry.body instanceof Uint8Array) {
+    if (entry.body.length !== entry.size) throw new Error(`${entry.path}: ${entry.body.length} bytes, declared ${entry.size}`);
+    await sink.write(entry.body);
+    return entry.sha256;
+  }
   const hash = createHash("sha256");
   let n = 0;
   const chunks: AsyncIterable<Uint8Array> | Uint8Array[] = entry.body instanceof Uint8Array ? [entry.body] : entry.body();

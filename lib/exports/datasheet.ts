@@ -3,7 +3,6 @@ import { PROFILE_EDITION } from "../images/dicom/basic-profile";
 import { enabledDeidOptions } from "../images/dicom/deid-options";
 import type { ExportStats } from "./export-stats";
 import { mdTable, pct, sortedEntries } from "./markdown";
-import { METADATA_COLUMNS } from "./metadata-csv";
 import type { ExportOptions } from "./schema";
 import type { ExportProject, SelectionCounts } from "./types";
 
@@ -16,50 +15,10 @@ export interface DatasheetInput {
   unacceptedLeftOut: number;
   datasetVersion: string;
   modelCount: number;
-}
-
-const columnNotes: Record<(typeof METADATA_COLUMNS)[number], string> = {
-  image: "the image's name: the file name stem of its image and mask (see Files for the folders)",
-  tandem_image_id: "the image's id in Tandem (stable across dataset versions)",
-  ground_truth_id: "the accepted ground-truth record frozen in this version",
-  patient: "keyed pseudonym of the patient (cannot be reversed without Tandem's key); empty when unknown",
-  label: "COVID, CONTROL or UNKNOWN",
-  source: "collection the image was imported from",
-  view: "projection (e.g. AP, PA) when known",
-  width: "pixels",
-  height: "pixels",
-  split: "TRAIN or TEST",
-  split_source: "recorded (the project's own split) or derived (by patient, see Splits)",
-  fold: "cross-validation fold of a training image, numbered from 1",
-  stage: "protocol stage in which the mask was accepted (empty: accepted by label)",
-  round: "protocol round in which the mask was accepted",
-  decision: "CONSENSUS (MD vote), LEAD (tie settled by the lead), REDRAWN, CONFIRMED (second MD) or LABEL (control)",
-  winner: "source of the accepted mask: MANUAL (MD-drawn in Stage I), MACHINE (a network's candidate), REDRAW (MD-drawn after every candidate was rejected) or EMPTY (by label); the DICOM-SEG's Segment Algorithm Type says the same (MANUAL; AUTOMATIC with the network's identity; AUTOMATIC named \"Tandem label-derived empty mask\")",
-  model: "architecture/encoder[/fold] of the network whose candidate won",
-  votes: "MD votes cast on the image in that round",
-  agreement: "share of those votes that chose the accepted mask",
-  mask_area: "foreground pixels of the mask",
-  dicom: "1 when the image was imported from DICOM (DICOM/ holds the de-identified file, DICOM-SEG/ its segmentation)",
-};
-
-/** The image and mask folders of the archive's layout, exactly as written by archive-layout.ts. */
-function layoutFiles(id: ExportOptions["layout"]): string[] {
-  if (id === "qata-cov19") {
-    return [
-      "This archive follows the folder and file names of the QaTa-COV19 release (v1), so code written for QaTa-COV19 reads it unchanged. The root folder is `QaTa-COV19/`.",
-      "",
-      "- `Train Set/Images/<name>.png` and `Test Set/Images/<name>.png`: the chest X-rays of COVID-19 (and unlabelled) images in the training and test split, 8-bit grayscale, re-encoded without metadata.",
-      "- `Train Set/Ground-truths/mask_<name>.png` and `Test Set/Ground-truths/mask_<name>.png`: the accepted mask of each, same size, 0 = background, 255 = infected.",
-      "- `Control_Group/<name>.png`: control images (label CONTROL), as QaTa-COV19 ships them: no mask file, their ground truth is the empty mask (by label). Their split is in `splits/` and `metadata.csv`.",
-      "- Everything below is Tandem's addition beside the QaTa-COV19 folders; in `annotations/coco.json` an image's `file_name` is its path from the root folder.",
-    ];
-  }
-  return [
-    "This archive uses the Tandem flat layout (not the QaTa-COV19 release's folders; ask for layout `qata-cov19` for those). The root folder is `tandem-<project>/`.",
-    "",
-    "- `Images/<name>.png`: the chest X-ray, 8-bit grayscale, re-encoded without metadata.",
-    "- `Ground-truths/<name>.png`: its accepted mask, same name and size, 0 = background, 255 = infected.",
-  ];
+  /** The Files section's bullets from each export writer, in registry order. */
+  files: string[];
+  /** Paragraphs after the list (e.g. the metadata columns), from the writers. */
+  notes: string[];
 }
 
 const shortVersion = (v: string) => v.slice(0, 12);
@@ -204,16 +163,11 @@ export function datasheet(d: DatasheetInput): string {
     "",
     "## Files",
     "",
-    ...layoutFiles(d.options.layout),
-    "- `DICOM/<name>.dcm` and `DICOM-SEG/<name>.dcm`: for images imported from DICOM, the de-identified file and a DICOM Segmentation (BINARY, segment \"COVID-19 infection\") that references it.",
-    "- `annotations/coco.json`: COCO with one RLE annotation (pycocotools compressed counts) per image with infected pixels; images with empty masks have none.",
-    "- `metadata.csv`: one row per image (columns below).",
-    "- `splits/train.txt`, `splits/test.txt`, `splits/folds.csv`: image names per split, and the fold of each training image.",
+    ...d.files,
     "- `models/<name>/model.onnx` and `MODEL_CARD.md`: trained networks, when included.",
     "- `MANIFEST.sha256`: SHA-256 of every other file; check with `sha256sum -c MANIFEST.sha256` in this folder.",
     "",
-    mdTable(["column", "meaning"], METADATA_COLUMNS.map((c) => [`\`${c}\``, columnNotes[c]])),
-    "",
+    ...d.notes.flatMap((n) => [n, ""]),
     "## De-identification",
     "",
     "- Files are named by Tandem ids, never by their original names.",

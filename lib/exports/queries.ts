@@ -56,6 +56,8 @@ type ItemRow = Omit<ExportItem, "mask" | "model"> & {
   maskWidth: number | null;
   maskHeight: number | null;
   maskArea: number | null;
+  maskRle: string | null;
+  maskBbox: number[] | null;
   arch: string | null;
   encoder: string | null;
   modelFold: number | null;
@@ -77,7 +79,7 @@ export async function exportItemsPage(projectId: string, o: ExportOptions, after
            g."sourceKind"::text AS "sourceKind", g."acceptedAt",
            r.number AS round,
            m.id AS "maskId", m."storageKey" AS "maskKey", m.sha256 AS "maskSha256",
-           m.width AS "maskWidth", m.height AS "maskHeight", m.area AS "maskArea",
+           m.width AS "maskWidth", m.height AS "maskHeight", m.area AS "maskArea", m."rleCounts" AS "maskRle", m.bbox AS "maskBbox",
            mr.arch, mr.encoder, mr.fold AS "modelFold", mr."weightsSha256",
            COALESCE(v.votes, 0)::int AS votes, COALESCE(v.agreeing, 0)::int AS agreeing
     FROM "Image" i
@@ -93,9 +95,9 @@ export async function exportItemsPage(projectId: string, o: ExportOptions, after
     WHERE i."projectId" = ${projectId}::uuid AND NOT i."exportBlocked" AND ${NOT_HELD_BACK} ${after} ${imageFilter(o)} ${acceptanceFilter(o)}
     ORDER BY i.id
     LIMIT ${limit}`;
-  return rows.map(({ maskId, maskKey, maskSha256, maskWidth, maskHeight, maskArea, arch, encoder, modelFold, weightsSha256, ...r }) => ({
+  return rows.map(({ maskId, maskKey, maskSha256, maskWidth, maskHeight, maskArea, maskRle, maskBbox, arch, encoder, modelFold, weightsSha256, ...r }) => ({
     ...r,
-    mask: maskId ? { id: maskId, key: maskKey!, sha256: maskSha256!, width: maskWidth!, height: maskHeight!, area: maskArea! } : null,
+    mask: maskId ? { id: maskId, key: maskKey!, sha256: maskSha256!, width: maskWidth!, height: maskHeight!, area: maskArea!, rleCounts: maskRle, bbox: maskBbox ?? [] } : null,
     model: arch && encoder ? { arch, encoder, fold: modelFold, weightsSha256 } : null,
   }));
 }

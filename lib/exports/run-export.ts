@@ -5,6 +5,7 @@ import path from "node:path";
 import { PassThrough, type Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { AppError } from "../errors/app-error";
+import { saveMaskSummaries } from "../masks/mutations";
 import { key } from "../storage/keys";
 import { store as defaultStore } from "../storage/store";
 import type { ObjectStore } from "../storage/types";
@@ -92,6 +93,7 @@ export async function runExport(exportId: string, o: RunExportOptions = {}): Pro
         onProgress: o.onProgress,
         signal: o.signal,
         concurrency: o.concurrency,
+        backfill: (_kind, rows) => saveMaskSummaries(rows),
       }),
     );
     await completeExport(exportId, result, o.toFile ? null : storageKey);

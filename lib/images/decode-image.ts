@@ -24,7 +24,7 @@ export async function decodeImage(bytes: Buffer, opts: DecodeOptions): Promise<D
   }
   const format = sniffFormat(bytes);
   const flags: ImageFlag[] = [];
-  let decoded: { width: number; height: number; bitDepth: number; pixels8: Uint8Array; original: Buffer };
+  let decoded: { width: number; height: number; bitDepth: number; pixels8: Uint8Array; original: Buffer | null };
   let originalExt: DecodedImage["originalExt"];
   let dicom: DicomSummary | undefined;
   const warnings: string[] = [];
@@ -57,7 +57,7 @@ export async function decodeImage(bytes: Buffer, opts: DecodeOptions): Promise<D
     workingPng,
     thumbnail,
     thumbnailType: "image/jpeg",
-    originalBytes: decoded.original,
+    originalBytes: decoded.original ?? workingPng,
     originalExt,
     sha256: sha256(bytes),
     pixelSha256: sha256(pixels8),

@@ -11,8 +11,12 @@ export interface RasterDecoded {
   height: number;
   bitDepth: number;
   pixels8: Uint8Array;
-  /** Re-encoded from decoded pixels: no EXIF, text chunks, ICC or trailing bytes survive. */
-  original: Buffer;
+  /**
+   * Re-encoded from decoded pixels: no EXIF, text chunks, ICC or trailing bytes survive. Null
+   * for an 8-bit grayscale PNG without alpha: its re-encoding is the working PNG byte for byte
+   * (same pixels, same encoder settings), so the caller uses that instead of encoding twice.
+   */
+  original: Buffer | null;
   originalExt: "png" | "jpg";
 }
 
@@ -21,18 +25,31 @@ interface HeaderFacts {
   height: number;
   bitDepth: number;
   hasColour: boolean;
+  /** An 8-bit grayscale PNG without alpha: decoded pixels are the working image as they are. */
+  plainGray8: boolean;
+}
+
+/** A tRNS chunk before the image data gives a grayscale PNG an alpha channel (one transparent gray level). */
+function hasTransparencyChunk(png: Buffer): boolean {
+  for (let pos = 8; pos + 8 <= png.length; ) {
+    const type = png.toString("latin1", pos + 4, pos + 8);
+    if (type === "tRNS") return true;
+    if (type === "IDAT" || type === "IEND") return false;
+    pos += 12 + png.readUInt32BE(pos);
+  }
+  return false;
 }
 
 function headerFacts(bytes: Buffer, format: "PNG" | "JPEG"): HeaderFacts {
   if (format === "PNG") {
     const h = readPngHeader(bytes);
-    return { width: h.width, height: h.height, bitDepth: h.bitDepth, hasColour: h.hasColour };
+    return { width: h.width, height: h.height, bitDepth: h.bitDepth, hasColour: h.hasColour, plainGray8: h.colorType === 0 && h.bitDepth === 8 && !hasTransparencyChunk(bytes) };
   }
   const h = readJpegHeader(bytes);
   if (h.lossless || h.precision !== 8) {
     throw new AppError("UNSUPPORTED", `JPEG with ${h.lossless ? "lossless coding" : `${h.precision}-bit samples`} is not supported (8-bit baseline or progressive only)`);
   }
-  return { width: h.width, height: h.height, bitDepth: h.precision, hasColour: h.components !== 1 };
+  return { width: h.width, height: h.height, bitDepth: h.precision, hasColour: h.components !== 1, plainGray8: false };
 }
 
 export async function decodeRaster(bytes: Buffer, format: "PNG" | "JPEG", limits: Limits): Promise<RasterDecoded> {
@@ -43,7 +60,8 @@ export async function decodeRaster(bytes: Buffer, format: "PNG" | "JPEG", limits
       .timeout({ seconds: limits.timeoutSeconds });
   try {
     const gray = await decodeGray(open(), header.bitDepth > 8);
-    const original = format === "PNG" ? await reencodePng(open(), header) : await reencodeJpeg(open(), header);
+    // Decoded once: an 8-bit grayscale PNG's re-encoded original is its working PNG.
+    const original = header.plainGray8 ? null : format === "PNG" ? await reencodePng(open(), header) : await reencodeJpeg(open(), header);
     return { ...gray, bitDepth: header.bitDepth, original, originalExt: format === "PNG" ? "png" : "jpg" };
   } catch (e) {
     throw toAppError(e, format, limits);

@@ -167,3 +167,9 @@ export function decompressRle(rle: CocoCompressedRle): CocoRle {
   checkRle(out);
   return out;
 }
+
+/** What COCO needs of a mask, computed once when the mask is stored: compressed counts and bbox. */
+export function cocoSummary(mask: ArrayLike<number>, width: number, height: number): { rleCounts: string; bbox: CocoBbox } {
+  const rle = encodeRle(mask, width, height);
+  return { rleCounts: rleCountsToString(rle.counts), bbox: rleBbox(rle) };
+}

@@ -7,6 +7,7 @@ import { db } from "../../lib/db/client";
 import { storeImage } from "../../lib/images/mutations";
 import { decodeMaskPng } from "../../lib/masks/png-codec";
 import { resizeBilinear } from "../../lib/masks/resize";
+import { encodeRle, rleBbox, rleCountsToString } from "../../lib/masks/rle";
 import { loadModel, predictBatch } from "../../lib/ml/onnx-model";
 import { networkInput } from "../../lib/ml/prepare-input";
 import { maskInfectionMap } from "../../lib/ml/mask-infection-map";
@@ -107,6 +108,10 @@ describe("prediction job", () => {
       // The stored mask at native size against PyTorch's map resized the same way and thresholded,
       // wherever PyTorch's probability is clearly on one side of 0.5.
       const { mask } = await decodeMaskPng(await store().get(m.storageKey));
+      // COCO's RLE and bbox are stored with the mask when the batch registers it, equal to a recount from the PNG.
+      const rle = encodeRle(mask, im.w, im.h);
+      expect(m.rleCounts).toBe(rleCountsToString(rle.counts));
+      expect(m.bbox).toEqual(rleBbox(rle));
       const ref = im.w === TINY_SIZE && im.h === TINY_SIZE ? torch : resizeBilinear(torch, TINY_SIZE, TINY_SIZE, im.w, im.h);
       for (let i = 0; i < ref.length; i++) {
         if (Math.abs(ref[i] - 0.5) <= STEP) continue;

@@ -1,7 +1,7 @@
 import type { JobHandler } from "../../lib/jobs/types";
 import { PermanentJobError } from "../../lib/jobs/types";
 import { getRun, existingPredictions, imagesForPrediction, predictionImageIds } from "../../lib/protocol/queries";
-import { maybeOpenVoting, registerPrediction } from "../../lib/protocol/mutations";
+import { maybeOpenVoting, registerPredictions } from "../../lib/protocol/mutations";
 import { PREDICT_CHUNK, type TrainConfig } from "../../lib/protocol/types";
 import { cachedThreadedModel } from "../../lib/ml/model-cache";
 import { networkInput } from "../../lib/ml/prepare-input";
@@ -13,18 +13,6 @@ import { key } from "../../lib/storage/keys";
 const BATCH = Number(process.env.PREDICT_BATCH ?? 8);
 
 type Image = Awaited<ReturnType<typeof imagesForPrediction>>[number];
-type Run = NonNullable<Awaited<ReturnType<typeof getRun>>>;
-
-// A retry racing a still-running attempt can lose the (modelRunId, imageId) insert; the
-// second call then finds the winner's mask and only adds the candidate.
-async function register(run: Run, img: Image, mask: Uint8Array, probKey: string) {
-  try {
-    return await registerPrediction(run, img, mask, probKey);
-  } catch (e) {
-    if ((e as { code?: string }).code !== "P2002") throw e;
-    return registerPrediction(run, img, mask, probKey);
-  }
-}
 
 /** Marks a promise handled now (it is awaited later), so an early failure is not an unhandled rejection. */
 function later<T>(p: Promise<T>): Promise<T> {
@@ -36,7 +24,7 @@ function later<T>(p: Promise<T>): Promise<T> {
  * Predicts one chunk of a run's images into candidate masks; retries create no duplicates.
  * Three stages overlap: fetching and resizing the next batch, inference on this one (on the
  * model's own thread), and storing the previous one (probability PNG, native-size mask,
- * candidate rows).
+ * the batch's mask and candidate rows in one transaction).
  */
 export const predictHandler: JobHandler<{ runId: string; chunk: number; chunks: number }> = async ({ payload, jobId, signal, progress }) => {
   const run = await getRun(payload.runId);
@@ -53,13 +41,14 @@ export const predictHandler: JobHandler<{ runId: string; chunk: number; chunks: 
     for (let i = 0; i < todo.length; i += BATCH) batches.push(todo.slice(i, i + BATCH));
     const prepare = (batch: Image[]) => later(Promise.all(batch.map(async (img) => (await networkInput(await store().get(img.storageKey), size)).pixels)));
     const write = async (batch: Image[], probs: Float32Array[]) => {
-      await Promise.all(
+      const items = await Promise.all(
         batch.map(async (img, b) => {
           const probKey = key("projects", img.projectId, "runs", run.id, "prob", `${img.id}.png`);
           await store().put(probKey, await encodeProbabilityPng(probs[b], size, size), { contentType: "image/png" });
-          await register(run, img, toNativeMask(probs[b], size, img.width, img.height), probKey);
+          return { image: img, mask: toNativeMask(probs[b], size, img.width, img.height), probKey };
         }),
       );
+      await registerPredictions(run, items); // one out-of-fold check and two inserts per batch
     };
     let next = prepare(batches[0]);
     let writing: Promise<void> = Promise.resolve();

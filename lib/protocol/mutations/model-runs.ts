@@ -4,7 +4,7 @@ import { db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
 import { AppError } from "../../errors/app-error";
 import { enqueue } from "../../jobs/queue";
-import { createMask } from "../../masks/mutations";
+import { storeMask } from "../../masks/mutations";
 import { predictionImageIds } from "../queries";
 import { PREDICT_CHUNK } from "../types";
 
@@ -44,16 +44,37 @@ export async function registerPrediction(
   mask: Uint8Array,
   probKey: string | null,
 ) {
-  const trained = await db().modelRunImage.findUnique({ where: { runId_imageId: { runId: run.id, imageId: image.id } } });
-  if (trained?.trained) throw new AppError("CONFLICT", "Out-of-fold violation: the run trained on this image");
+  return (await registerPredictions(run, [{ image, mask, probKey }]))[0];
+}
+
+/**
+ * registerPrediction for a whole batch of a run's images in three statements: one out-of-fold
+ * check, one insert of the masks not there yet, one insert of their candidates. Masks are stored
+ * first (a crash leaves at most orphan objects); a retry racing this one inserts nothing twice
+ * (skipDuplicates on (modelRunId, imageId)) and its candidates name the winning masks.
+ */
+export async function registerPredictions(
+  run: { id: string; projectId: string; roundId: string | null },
+  items: { image: { id: string; width: number; height: number }; mask: Uint8Array; probKey: string | null }[],
+): Promise<string[]> {
+  if (!items.length) return [];
+  const imageIds = items.map((it) => it.image.id);
+  const trained = await db().modelRunImage.findFirst({ where: { runId: run.id, imageId: { in: imageIds }, trained: true }, select: { imageId: true } });
+  if (trained) throw new AppError("CONFLICT", `Out-of-fold violation: the run trained on image ${trained.imageId}`);
+  const existing = new Set((await db().mask.findMany({ where: { modelRunId: run.id, imageId: { in: imageIds } }, select: { imageId: true } })).map((m) => m.imageId));
+  const rows = await Promise.all(
+    items
+      .filter((it) => !existing.has(it.image.id))
+      .map((it) => storeMask({ projectId: run.projectId, imageId: it.image.id, kind: "MACHINE", mask: it.mask, width: it.image.width, height: it.image.height, modelRunId: run.id, roundId: run.roundId, probKey: it.probKey })),
+  );
   return db().$transaction(async (tx) => {
-    let m = await tx.mask.findUnique({ where: { modelRunId_imageId: { modelRunId: run.id, imageId: image.id } } });
-    if (!m) {
-      m = await createMask(tx, { projectId: run.projectId, imageId: image.id, kind: "MACHINE", mask, width: image.width, height: image.height, modelRunId: run.id, roundId: run.roundId, probKey });
-    }
+    if (rows.length) await tx.mask.createMany({ data: rows, skipDuplicates: true });
+    const masks = await tx.mask.findMany({ where: { modelRunId: run.id, imageId: { in: imageIds } }, select: { id: true, imageId: true } });
+    const byImage = new Map(masks.map((m) => [m.imageId, m.id]));
     if (run.roundId) {
-      await tx.candidate.createMany({ data: [{ roundId: run.roundId, imageId: image.id, maskId: m.id }], skipDuplicates: true });
+      const roundId = run.roundId;
+      await tx.candidate.createMany({ data: imageIds.map((imageId) => ({ roundId, imageId, maskId: byImage.get(imageId)! })), skipDuplicates: true });
     }
-    return m.id;
+    return imageIds.map((id) => byImage.get(id)!);
   });
 }

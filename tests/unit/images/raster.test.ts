@@ -3,8 +3,9 @@ import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeImage } from "@/lib/images/decode-image";
 import { THUMBNAIL_LONGEST_SIDE } from "@/lib/images/encode-outputs";
+import { stripPngAncillaryChunks } from "@/lib/images/canonical-png";
 import { buildDicom, imageModule } from "./helpers/dicom-builder";
-import { grayPng, textChunk } from "./helpers/png-bytes";
+import { chunk, grayPng, textChunk } from "./helpers/png-bytes";
 import { containsAscii, phantom, to8 } from "./helpers/synthetic";
 
 const KEY = "unit-test-pseudonym-key-0123456789";
@@ -92,6 +93,22 @@ describe("PNG and JPEG ingest", () => {
     expect(r.pixels8.length).toBe(200);
     expect(new Set(r.pixels8).size).toBe(1);
     expect(r.originalBytes[25]).toBe(2);
+  });
+
+  it("decodes an 8-bit grayscale PNG once: its original is the working PNG, the bytes a separate re-encoding gives", async () => {
+    const withText = grayPng(W, H, pixels, [textChunk("Comment", "PHI-png-comment")]);
+    const r = await decode(withText);
+    expect(r.originalBytes.equals(r.workingPng)).toBe(true);
+    // What re-encoding the upload on its own (the path every other format takes) writes.
+    const separate = await sharp(withText).toColourspace("b-w").png({ compressionLevel: 6, adaptiveFiltering: false, palette: false }).toBuffer();
+    expect(stripPngAncillaryChunks(separate).equals(r.originalBytes)).toBe(true);
+    expect(pngChunkTypes(r.originalBytes).filter((t) => t !== "IDAT")).toEqual(["IHDR", "IEND"]);
+    // A tRNS chunk gives the gray image an alpha channel: that original is re-encoded on its own, alpha kept.
+    const trns = Buffer.alloc(2);
+    trns.writeUInt16BE(pixels[0]);
+    const transparent = await decode(grayPng(W, H, pixels, [chunk("tRNS", trns)]));
+    expect(transparent.originalBytes.equals(transparent.workingPng)).toBe(false);
+    expect((await sharp(transparent.originalBytes).metadata()).hasAlpha).toBe(true);
   });
 
   it("drops PNG text chunks and bytes after IEND", async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createHash } from "node:crypto";
 import sharp from "sharp";
 import { unzlibSync, zlibSync } from "fflate";
 import { canonicalizeMaskPng, decodeMaskPng, encodeMaskPng } from "../../../lib/masks/png-codec";
@@ -48,6 +49,8 @@ async function rejects(p: Promise<unknown>, code: string, pattern: RegExp): Prom
   expect((err as AppError).message).toMatch(pattern);
 }
 
+const REFERENCE_SHA256 = "e433401ab8bd288326c7cd4d7d79ef41f13e4a1c95505197f6018453d690d6ed";
+
 function randomMask(w: number, h: number, seed: number): Uint8Array {
   let s = seed;
   const m = new Uint8Array(w * h);
@@ -85,6 +88,15 @@ describe("encodeMaskPng", () => {
     expect(encodeMaskPng(Buffer.from(m255), 37, 23).equals(a)).toBe(true);
     expect(encodeMaskPng(mOther, 37, 23).equals(a)).toBe(true);
     expect(encodeMaskPng(randomMask(37, 23, 8), 37, 23).equals(a)).toBe(false);
+  });
+
+  it("pins the canonical bytes of a reference mask (a zlib that deflates differently fails here)", () => {
+    // Two overlapping ellipses on 300×200: lung-like regions with ragged-free edges.
+    const w = 300, h = 200;
+    const m = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if ((x - 90) ** 2 / 50 ** 2 + (y - 100) ** 2 / 70 ** 2 < 1 || (x - 200) ** 2 / 40 ** 2 + (y - 90) ** 2 / 60 ** 2 < 1) m[y * w + x] = 1;
+    const png = encodeMaskPng(m, w, h);
+    expect(createHash("sha256").update(png).digest("hex")).toBe(REFERENCE_SHA256);
   });
 
   it("gives the same bytes for a mask that arrived through another encoder", async () => {

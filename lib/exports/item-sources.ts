@@ -1,0 +1,76 @@
+import { webcrypto } from "node:crypto";
+import { AppError } from "../errors/app-error";
+import { encodeMaskPng } from "../masks/png-codec";
+import type { ObjectStore } from "../storage/types";
+import { maskPixels } from "./mask-pixels";
+import type { ExportItem } from "./types";
+
+/**
+ * SHA-256 on libuv's thread pool (WebCrypto digests run there): hashing the files the export
+ * reads is then parallel with the write path instead of on it.
+ */
+export async function sha256Off(b: Uint8Array): Promise<string> {
+  return Buffer.from(await webcrypto.subtle.digest("SHA-256", b as Uint8Array<ArrayBuffer>)).toString("hex");
+}
+
+function pngSize(png: Buffer): { width: number; height: number } {
+  if (png.length < 24 || png.readUInt32BE(12) !== 0x49484452) throw new AppError("CONFLICT", "a stored image is not a PNG");
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}
+
+/** The few empty-mask PNGs a project needs (one per image size in use), made and hashed once each. */
+export class EmptyMasks {
+  private readonly cache = new Map<string, Promise<{ bytes: Buffer; sha256: string }>>();
+  get(width: number, height: number) {
+    const k = `${width}x${height}`;
+    let hit = this.cache.get(k);
+    if (!hit) {
+      const png = encodeMaskPng(new Uint8Array(width * height), width, height);
+      hit = sha256Off(png).then((sha256) => ({ bytes: png, sha256 }));
+      if (this.cache.size >= 16) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(k, hit);
+    }
+    return hit;
+  }
+}
+
+/** One item's stored files, fetched at most once each however many writers ask. */
+export interface ItemSources {
+  /** The working PNG, checked against the recorded size, with its SHA-256. */
+  image(): Promise<{ bytes: Buffer; sha256: string }>;
+  /** The accepted mask's PNG (or the empty mask), checked against its recorded SHA-256. */
+  maskPng(): Promise<{ bytes: Buffer; sha256: string }>;
+  /** The mask as 0/1 pixels. */
+  maskPixels(): Promise<Uint8Array>;
+  /** The stored original (the de-identified DICOM for DICOM sources). */
+  original(): Promise<Buffer>;
+}
+
+function once<T>(f: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | null = null;
+  return () => (p ??= f());
+}
+
+export function itemSources(store: ObjectStore, empty: EmptyMasks, item: ExportItem): ItemSources {
+  const { width, height } = item;
+  const maskPng = once(async () => {
+    if (!item.mask) return empty.get(width, height);
+    const bytes = await store.get(item.mask.key);
+    const sha256 = await sha256Off(bytes);
+    if (sha256 !== item.mask.sha256) throw new AppError("CONFLICT", `the stored mask ${item.mask.id} does not match its recorded SHA-256`);
+    return { bytes, sha256 };
+  });
+  return {
+    image: once(async () => {
+      const bytes = await store.get(item.imageKey);
+      const got = pngSize(bytes);
+      if (got.width !== width || got.height !== height) {
+        throw new AppError("CONFLICT", `image ${item.imageId} is ${got.width}×${got.height}, recorded as ${width}×${height}`);
+      }
+      return { bytes, sha256: await sha256Off(bytes) };
+    }),
+    maskPng,
+    maskPixels: once(async () => (item.mask ? maskPixels((await maskPng()).bytes, width, height) : new Uint8Array(width * height))),
+    original: once(() => store.get(item.originalKey)),
+  };
+}

@@ -1,0 +1,69 @@
+import { archiveLayout } from "../archive-layout";
+import { COCO_MIDDLE, COCO_TAIL, cocoAnnotation, cocoHead, cocoImage } from "../coco";
+import { defineWriter } from "../format-writer";
+import type { SpoolFile } from "../spool-file";
+import { cocoSummary, type CocoBbox } from "../../masks/rle";
+
+type MaskSummary = { maskId: string; rleCounts: string; bbox: number[] };
+const BACKFILL_BATCH = 500;
+
+/**
+ * annotations/coco.json: one image entry per item and one RLE annotation per non-empty mask.
+ * The RLE and bbox are stored with each mask when it is created; a mask made before that was
+ * stored is decoded once here and its values saved back (batched) for the next export.
+ */
+export const cocoWriter = defineWriter(({ project, options, backfill }) => {
+  const layout = archiveLayout(options.layout ?? "tandem");
+  let images: SpoolFile | null = null;
+  let annotations: SpoolFile | null = null;
+  let pending: MaskSummary[] = [];
+  const flush = async () => {
+    if (pending.length && backfill) await backfill("maskSummaries", pending);
+    pending = [];
+  };
+  return {
+    id: "coco",
+    async prepare(item, src) {
+      const m = item.mask;
+      if (!m || m.area === 0) return { counts: null, bbox: [0, 0, 0, 0] as CocoBbox, area: 0, computed: null };
+      if (m.rleCounts !== null && m.bbox.length === 4) return { counts: m.rleCounts, bbox: m.bbox as CocoBbox, area: m.area, computed: null };
+      const summary = cocoSummary(await src.maskPixels(), item.width, item.height);
+      return { counts: summary.rleCounts, bbox: summary.bbox, area: m.area, computed: { maskId: m.id, ...summary } };
+    },
+    async writeItem({ item, name, at, index }, need, out) {
+      images ??= out.spool("coco-images.part");
+      annotations ??= out.spool("coco-annotations.part");
+      await images.append(`${index > 1 ? "," : ""}${cocoImage(index, layout.id === "tandem" ? `${name}.png` : layout.image(name, at), item.width, item.height, item.imageId)}`);
+      if (need.counts !== null) {
+        const first = annotations.size === 0;
+        await annotations.append(`${first ? "" : ","}${cocoAnnotation(index, index, { size: [item.height, item.width], counts: need.counts }, need.area, need.bbox)}`);
+      }
+      if (need.computed) {
+        pending.push(need.computed);
+        if (pending.length >= BACKFILL_BATCH) await flush();
+      }
+    },
+    async finish(out, info) {
+      await flush();
+      images ??= out.spool("coco-images.part");
+      annotations ??= out.spool("coco-annotations.part");
+      await images.close();
+      await annotations.close();
+      const parts = [Buffer.from(cocoHead({ description: `${project.name}: COVID-19 infection masks`, version: info.datasetVersion, contributor: "Tandem", frozenAt: info.frozenAt })), Buffer.from(COCO_MIDDLE), Buffer.from(COCO_TAIL)];
+      const [imgs, anns] = [images, annotations];
+      await out.derived(layout.coco, {
+        size: parts[0].length + imgs.size + parts[1].length + anns.size + parts[2].length,
+        body: async function* () {
+          yield parts[0];
+          yield* imgs.read();
+          yield parts[1];
+          yield* anns.read();
+          yield parts[2];
+        },
+      });
+    },
+    datasheet: () => ({
+      files: ["- `annotations/coco.json`: COCO with one RLE annotation (pycocotools compressed counts) per image with infected pixels; images with empty masks have none."],
+    }),
+  };
+});

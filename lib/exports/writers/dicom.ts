@@ -1,0 +1,27 @@
+import { archiveLayout } from "../archive-layout";
+import { buildDicomSeg } from "../dicom-seg";
+import { defineWriter } from "../format-writer";
+
+/** For images imported from DICOM: the de-identified file and a DICOM-SEG of the accepted mask. */
+export const dicomWriter = defineWriter(({ options }) => {
+  const layout = archiveLayout(options.layout ?? "tandem");
+  return {
+    id: "dicom",
+    async prepare(item, src) {
+      if (item.sourceFormat !== "DICOM") return null;
+      const [source, pixels, mask] = await Promise.all([src.original(), src.maskPixels(), src.maskPng()]);
+      const seg = buildDicomSeg({ dicom: source, mask: pixels, width: item.width, height: item.height, maskSha256: mask.sha256, winner: item.sourceKind, model: item.model });
+      return { source, seg };
+    },
+    async writeItem({ name }, need, out) {
+      if (!need) return;
+      await out.data(layout.dicom(name), need.source);
+      await out.data(layout.dicomSeg(name), need.seg);
+    },
+    datasheet: () => ({
+      files: [
+        "- `DICOM/<name>.dcm` and `DICOM-SEG/<name>.dcm`: for images imported from DICOM, the de-identified file and a DICOM Segmentation (BINARY, segment \"COVID-19 infection\") that references it.",
+      ],
+    }),
+  };
+});
