@@ -22,7 +22,7 @@ export function SweepVerdicts({ cells }: { cells: SweepCell[] }) {
 export function SweepTable({ cells, cellRunIds }: { cells: SweepCell[]; cellRunIds: Map<string, string> }) {
   return (
     <div className="overflow-x-auto">
-      <table className="w-full text-left text-sm" data-testid="sweep-table">
+      <table className="w-full text-left text-sm [&_td]:pr-3 [&_th]:pr-3" data-testid="sweep-table">
         <caption className="sr-only">Sweep cells: protocol against drawing everything by hand, with 95% bootstrap CIs</caption>
         <thead className="text-muted">
           <tr>
