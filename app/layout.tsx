@@ -28,6 +28,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <Link href="/" className="font-semibold tracking-wide text-text">Tandem</Link>
             {user ? <Link href="/" className="text-muted hover:text-text">Projects</Link> : null}
             {user?.isAdmin ? <Link href="/admin/users" className="text-muted hover:text-text">Users</Link> : null}
+            {user?.isAdmin ? <Link href="/simulations" className="text-muted hover:text-text">Simulations</Link> : null}
           </nav>
           {user ? (
             <div className="flex items-center gap-3 text-sm text-muted">

@@ -7,6 +7,9 @@ import { formatSweep, parseModelLevels, runSweep, sweepSvg } from "../simulation
 import { DEFAULT_PANEL, scaleReaderErrors, withVotingHabits } from "../../lib/simulate/reader-profile";
 import type { CandidateModels, SimulationOptions } from "../simulation/run-simulation";
 
+/** Where a stored run can be seen in the app. */
+const runUrl = (id: string) => `${(process.env.APP_URL ?? "").replace(/\/$/, "")}/simulations/${id}`;
+
 export const summary = "run the whole protocol headless with simulated MDs (paired against drawing everything by hand)";
 
 const num = (v: string | true | undefined, d: number) => {
@@ -26,7 +29,7 @@ function models(v: string | true | undefined): CandidateModels {
 /**
  * tandem simulate [--data <folder>] [--limit N] [--images 60] [--s1 20] [--folds 5] [--epochs 30] [--size 96]
  *   [--net-width 8] [--rounds 2] [--models trained|stub:<q>] [--readers <error factor>] [--position-bias 0.03]
- *   [--fatigue 0.2] [--pairwise] [--bootstrap 2000] [--json out.json]
+ *   [--fatigue 0.2] [--pairwise] [--bootstrap 2000] [--json out.json] [--lead email[,email]]
  *   [--sweep [--sweep-readers 0.5,1,2] [--sweep-models 0.3,0.6,0.8,0.95|epochs:2,epochs:30] [--out dir]]
  */
 export async function run(argv: string[]) {
@@ -52,9 +55,12 @@ export async function run(argv: string[]) {
     models: models(flags.models),
     selectionMode: flags.pairwise ? "PAIRWISE" : "NWAY",
     bootstrapReps: num(flags.bootstrap, 2000),
+    leadEmails: typeof flags.lead === "string" ? flags.lead.split(",").map((e) => e.trim()).filter(Boolean) : [],
   };
   await withDatabase(async () => {
-    const { runSimulation } = await import("../simulation/run-simulation");
+    const { runSimulation, describeOptions } = await import("../simulation/run-simulation");
+    const { findUserByEmail } = await import("../../lib/auth/queries");
+    for (const email of base.leadEmails ?? []) if (!(await findUserByEmail(email))) throw new Error(`--lead: no user with the email "${email}" (create the user first)`);
     if (flags.sweep) {
       const rf = (typeof flags["sweep-readers"] === "string" ? flags["sweep-readers"] : "0.5,1,2").split(",").map((x) => num(x, NaN));
       const levels = parseModelLevels(typeof flags["sweep-models"] === "string" ? flags["sweep-models"] : "0.3,0.6,0.8,0.95");
@@ -65,10 +71,14 @@ export async function run(argv: string[]) {
       writeFileSync(path.join(out, "sweep.json"), JSON.stringify(cells, null, 2));
       writeFileSync(path.join(out, "sweep.svg"), sweepSvg(cells));
       log(`wrote ${path.join(out, "sweep.json")} and ${path.join(out, "sweep.svg")}`);
+      const { saveSweepRun } = await import("../../lib/simulate/mutations");
+      const sweepId = await saveSweepRun({ options: { ...describeOptions(base), models: "swept", readerErrorFactors: rf, modelLevels: levels.map((l) => l.label) }, cells });
+      console.log(`Sweep report (admins, and leads of every cell's project): ${runUrl(sweepId)}`);
       return;
     }
     const report = await runSimulation(base);
     console.log(formatReport(report));
+    console.log(`Simulation report (admins and the simulated project's leads): ${runUrl(report.runId)}`);
     if (typeof flags.json === "string") writeFileSync(flags.json, JSON.stringify(report, null, 2));
     if (flags.json === true) console.log(JSON.stringify(report));
   });

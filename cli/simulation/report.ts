@@ -14,31 +14,8 @@ import type { ManualArm } from "./manual-arm";
 import type { Readings } from "./readings";
 import type { SimImage } from "./sources";
 
-export type Paired = { protocol: number; manual: number; diff: Interval };
-
-export type SimulationReport = {
-  projectId: string;
-  models: string;
-  images: number;
-  covidImages: number;
-  readers: number;
-  rounds: number;
-  complete: boolean;
-  /** Mean pairwise Dice between the simulated readers' own drawings on this data (calibration). */
-  interReaderDice: number;
-  dice: Paired;
-  pixelF1: Paired;
-  mdSecondsPerMask: Paired & { ratio: Interval };
-  /** Accepted machine masks that a majority of the readers who did not vote on them would reject. */
-  riskyMachineShare: Interval & { machineAccepted: number; risky: number };
-  stage1MachinePreferred: Interval & { votes: number };
-  stage2Rejection: Interval & { votes: number };
-  acceptedBySource: Record<string, number>;
-  mdSeconds: { draw: number; edit: number; vote: number; confirm: number; manualArm: number };
-  redraws: { fromScratch: number; fromCandidate: number };
-  votesOnOwnDrawing: number;
-  elapsedS: number;
-};
+export type { Paired, SimulationReport } from "../../lib/simulate/types";
+import type { Paired, SimulationReport } from "../../lib/simulate/types";
 
 type Counts = { tp: number; fp: number; fn: number };
 

@@ -24,6 +24,8 @@ import { drainStubJobs } from "./drain-stub-jobs";
 import { Readings } from "./readings";
 import { manualArm } from "./manual-arm";
 import { buildReport, type SimulationReport } from "./report";
+import { saveSimulationRun } from "../../lib/simulate/mutations";
+import type { SimulationRunOptions } from "../../lib/simulate/types";
 import type { SimImage } from "./sources";
 
 /** Trained candidate models (the real trainer), or a stub of a set quality (1 = the truth). */
@@ -44,7 +46,32 @@ export type SimulationOptions = {
   timeModel?: TimeModel;
   selectionMode?: SelectionMode;
   bootstrapReps?: number;
+  /** Existing users added as leads of the simulated project, so they can open its report. */
+  leadEmails?: string[];
 };
+
+/** The settings a run used, as stored with its outcome and shown on its page. */
+export function describeOptions(o: SimulationOptions): SimulationRunOptions {
+  const models = o.models ?? { kind: "trained" };
+  return {
+    images: o.images.length,
+    covidImages: o.images.filter((i) => i.label === "COVID").length,
+    s1Size: o.s1Size,
+    folds: o.folds,
+    stage1Archs: o.stage1Archs.map((a) => `${a.arch}/${a.encoder}`),
+    stage2Networks: o.stage2Networks.map((a) => `${a.arch}/${a.encoder}`),
+    train: `${o.train.epochs} epochs at ${o.train.size} px, batch ${o.train.batchSize}, lr ${o.train.lr}${o.train.width ? `, width ${o.train.width}` : ""}`,
+    maxStage2Rounds: o.maxStage2Rounds,
+    seed: o.seed,
+    readers: (o.readers ?? DEFAULT_PANEL).map((r) => r.name),
+    models: models.kind === "stub" ? `stub models, quality ${models.quality}` : "trained models",
+    selectionMode: o.selectionMode ?? "NWAY",
+    bootstrapReps: o.bootstrapReps ?? 2000,
+  };
+}
+
+/** The report, and the id of the stored run (its page: /simulations/<runId>). */
+export type StoredSimulationReport = SimulationReport & { runId: string };
 
 type Md = { actor: Actor; profile: ReaderProfile; votesCast: number };
 
@@ -68,7 +95,7 @@ export type Ledger = {
  * redraws. Simulated MDs act on their latent readings only; the report alone meets the truth and
  * compares with the paired draw-everything-by-hand arm.
  */
-export async function runSimulation(o: SimulationOptions): Promise<SimulationReport> {
+export async function runSimulation(o: SimulationOptions): Promise<StoredSimulationReport> {
   const t0 = Date.now();
   const readers = o.readers ?? DEFAULT_PANEL;
   const timeModel = o.timeModel ?? DEFAULT_TIME_MODEL;
@@ -84,6 +111,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRep
     settings: { s1Size: o.s1Size, s1Seed: o.seed, folds: o.folds, stage1Archs: o.stage1Archs as never, stage2Networks: o.stage2Networks as never, votesPerImage: 1, selectionMode: o.selectionMode ?? "NWAY", trainConfig: { ...o.train, freezeEncoder: false, pretrained: null } },
   });
   await addMember(adminActor, project.id, { email: lead.email, roles: ["LEAD"] });
+  for (const email of o.leadEmails ?? []) await addMember(adminActor, project.id, { email, roles: ["LEAD"] });
   const mds: Md[] = [];
   for (const [i, profile] of readers.entries()) {
     const u = await createUser({ email: `sim-md${i + 1}-${tag}@tandem.local`, name: `Simulated ${profile.name}` });
@@ -233,7 +261,9 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRep
     o.log(`Stage II round ${round}: ${await draw()} redraws and confirmations`);
   }
   const manual = manualArm({ images: byId, readings, readers, firstReader: ledger.firstReader, drawer: ledger.drawer, seed: o.seed, timeModel });
-  return buildReport({ projectId: project.id, images: byId, readings, readers, ledger, manual, elapsedS: (Date.now() - t0) / 1000, seed: o.seed, bootstrapReps: o.bootstrapReps, models });
+  const report = await buildReport({ projectId: project.id, images: byId, readings, readers, ledger, manual, elapsedS: (Date.now() - t0) / 1000, seed: o.seed, bootstrapReps: o.bootstrapReps, models });
+  const runId = await saveSimulationRun({ options: describeOptions(o), report });
+  return { ...report, runId };
 }
 
 /** The next ballot for the MD whose turn it is, or for any MD who still has one. */

@@ -4,22 +4,12 @@
 import { DEFAULT_PANEL, scaleReaderErrors } from "../../lib/simulate/reader-profile";
 import type { Interval } from "../../lib/simulate/bootstrap";
 import type { CandidateModels, SimulationOptions } from "./run-simulation";
-import type { SimulationReport } from "./report";
+import type { SimulationReport, SweepCell } from "../../lib/simulate/types";
+import { sweepThresholds } from "../../lib/simulate/sweep-verdicts";
 
 export type ModelLevel = { label: string; x: number; models: CandidateModels; epochs?: number };
 
-export type SweepCell = {
-  readerFactor: number;
-  model: string;
-  x: number;
-  timeRatio: Interval;
-  diceDiff: Interval;
-  f1Diff: Interval;
-  riskyShare: number;
-  stage2Rejection: number;
-  interReaderDice: number;
-  complete: boolean;
-};
+export type { SweepCell } from "../../lib/simulate/types";
 
 /** "0.3,0.9" → stub qualities; "epochs:2,epochs:20" → trained models with that many epochs. */
 export function parseModelLevels(spec: string): ModelLevel[] {
@@ -50,6 +40,7 @@ export async function runSweep(base: SimulationOptions, readerFactors: number[],
         stage2Rejection: r.stage2Rejection.estimate,
         interReaderDice: r.interReaderDice,
         complete: r.complete,
+        projectId: r.projectId,
       });
     }
   }
@@ -61,17 +52,11 @@ const s3 = (x: number) => (Number.isFinite(x) ? (x >= 0 ? "+" : "") + x.toFixed(
 
 /** Where the protocol starts to save time (time-ratio CI wholly below 1) and to cost quality (Dice-difference CI wholly below 0). */
 export function sweepVerdicts(cells: SweepCell[]): string[] {
-  const lines: string[] = [];
-  for (const rf of [...new Set(cells.map((c) => c.readerFactor))]) {
-    const row = cells.filter((c) => c.readerFactor === rf).sort((a, b) => a.x - b.x);
-    const saves = row.filter((c) => c.timeRatio.hi < 1);
-    const costs = row.filter((c) => c.diceDiff.hi < 0);
-    lines.push(
-      `readers ×${rf}: saves MD time from ${saves.length ? saves[0].model : "— (nowhere in this grid)"}; ` +
-        `costs quality (Dice CI below 0) ${costs.length ? `up to ${costs[costs.length - 1].model}` : "nowhere in this grid"}`,
-    );
-  }
-  return lines;
+  return sweepThresholds(cells).map(
+    (t) =>
+      `readers ×${t.readerFactor}: saves MD time from ${t.savesFrom ? t.savesFrom.model : "— (nowhere in this grid)"}; ` +
+      `costs quality (Dice CI below 0) ${t.costsUpTo ? `up to ${t.costsUpTo.model}` : "nowhere in this grid"}`,
+  );
 }
 
 export function formatSweep(cells: SweepCell[]): string {

@@ -4,6 +4,7 @@ import { requirePageUser } from "@/app/_lib/session";
 import { projectOverview } from "@/lib/projects/queries";
 import { trainingPresetLabel } from "@/lib/ml/presets";
 import { selectionModeLabels, tieBreakLabels } from "@/lib/projects/enums";
+import { projectSimulationRun } from "@/lib/simulate/queries";
 import { Badge, Card } from "@/app/_components/ui";
 
 export const dynamic = "force-dynamic";
@@ -35,6 +36,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
   const { project, roles } = o;
   const has = (r: string) => roles.includes(r as never) || roles.includes("ADMIN" as never);
   const accepted = o.counts.ACCEPTED ?? 0;
+  const simulation = has("LEAD") ? await projectSimulationRun(user, project.id) : null;
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center gap-3">
@@ -53,6 +55,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
         {has("LEAD") || has("EXPORTER") ? <Action testId="action-export" href={`/projects/${slug}/exports`} title="Export dataset" detail={`${accepted} accepted mask${accepted === 1 ? "" : "s"}`} /> : null}
         {has("LEAD") ? <Action testId="action-import" href={`/projects/${slug}/import`} title="Import images" detail="PNG, JPEG, DICOM, folders or zip" /> : null}
         {has("LEAD") || has("EXPORTER") ? <Action testId="action-analyse" href={`/projects/${slug}/analyse`} title="Analyse a CXR" detail="Infection map and detection from a trained model" /> : null}
+        {simulation ? <Action testId="action-simulation" href={`/simulations/${simulation.id}`} title="Simulation report" detail={simulation.sweepId ? "This project is a cell of a simulation sweep" : "Protocol against drawing everything by hand"} /> : null}
         {has("LEAD") || has("EXPORTER") ? <Action testId="action-runs" href={`/projects/${slug}/runs`} title="Models and evaluation" detail="Per-fold metrics, confusion matrices, ROC and PR curves" /> : null}
       </div>
       <Card title={`Images (${o.total.toLocaleString()})`}>
