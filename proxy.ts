@@ -21,9 +21,15 @@ export function proxy(req: NextRequest) {
     const refusal = crossSiteRefusal(req.method, req.headers, appUrl);
     if (refusal) return refuse(403, "FORBIDDEN", refusal, appUrl);
     const declared = req.headers.get("content-length");
-    if (declared === null && req.body) return refuse(411, "BAD_REQUEST", "Send a Content-Length with this request", appUrl);
+    if (declared === null && req.body)
+      return refuse(411, "BAD_REQUEST", "Send a Content-Length with this request", appUrl);
     if (Number(declared ?? "0") > limits.serverActionMaxBytes) {
-      return refuse(413, "TOO_LARGE", `The form is larger than the limit of ${limits.serverActionMaxBytes} bytes`, appUrl);
+      return refuse(
+        413,
+        "TOO_LARGE",
+        `The form is larger than the limit of ${limits.serverActionMaxBytes} bytes`,
+        appUrl,
+      );
     }
   }
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString("base64");
@@ -40,5 +46,10 @@ export function proxy(req: NextRequest) {
 
 export const config = {
   // public/ files (icons, the web manifest) are static and public: no session, no nonce.
-  matcher: [{ source: "/((?!api/|_next/static|_next/image|favicon.ico|icon.svg|icon-192.png|icon-512.png|apple-touch-icon.png|manifest.webmanifest).*)" }],
+  matcher: [
+    {
+      source:
+        "/((?!api/|_next/static|_next/image|favicon.ico|icon.svg|icon-192.png|icon-512.png|apple-touch-icon.png|manifest.webmanifest).*)",
+    },
+  ],
 };

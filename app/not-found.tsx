@@ -7,7 +7,9 @@ export default function NotFound() {
     <div className="mx-auto mt-16 max-w-md text-center">
       <h1 className="mb-2 text-xl font-semibold">404 — not found</h1>
       <p className="mb-4 text-sm text-muted">This page does not exist, or it is not shared with you.</p>
-      <Link href="/" className="text-sm underline">Back to your projects</Link>
+      <Link href="/" className="text-sm underline">
+        Back to your projects
+      </Link>
     </div>
   );
 }

@@ -67,16 +67,41 @@ export async function run(): Promise<Row[]> {
     await closeDb();
 
     return [
-      { name: "seed 120k-image project", value: Math.round(seedMs), unit: "ms", note: `${images.toLocaleString("en")} images` },
-      { name: "dashboard first view p50", value: pct(totals, 50), unit: "ms", note: `${images.toLocaleString("en")} images, ${votes.toLocaleString("en")} votes, ${RUNS} runs` },
+      {
+        name: "seed 120k-image project",
+        value: Math.round(seedMs),
+        unit: "ms",
+        note: `${images.toLocaleString("en")} images`,
+      },
+      {
+        name: "dashboard first view p50",
+        value: pct(totals, 50),
+        unit: "ms",
+        note: `${images.toLocaleString("en")} images, ${votes.toLocaleString("en")} votes, ${RUNS} runs`,
+      },
       { name: "dashboard first view p95", value: pct(totals, 95), unit: "ms", note: `${RUNS} runs` },
       ...Object.entries(perQuery)
         .filter(([k]) => k !== "total")
         .sort((a, b) => pct(alone[b[0]], 50) - pct(alone[a[0]], 50))
-        .map(([k, v]) => ({ name: `query ${k} p50`, value: pct(alone[k], 50), unit: "ms", note: `alone (7 runs); ${pct(v, 50)} ms p50 inside the parallel first view` })),
+        .map(([k, v]) => ({
+          name: `query ${k} p50`,
+          value: pct(alone[k], 50),
+          unit: "ms",
+          note: `alone (7 runs); ${pct(v, 50)} ms p50 inside the parallel first view`,
+        })),
       { name: "live poll p50", value: pct(live, 50), unit: "ms", note: "runs, jobs, workers; 10 runs" },
-      { name: "chosen-mask Dice (cold)", value: Math.round(diceCold * 10) / 10, unit: "ms", note: `${dice.sampledImages} of ${dice.eligibleImages} images sampled; loads masks from storage` },
-      { name: "chosen-mask Dice (warm)", value: Math.round(diceWarm * 10) / 10, unit: "ms", note: "pair Dice cached (masks are immutable)" },
+      {
+        name: "chosen-mask Dice (cold)",
+        value: Math.round(diceCold * 10) / 10,
+        unit: "ms",
+        note: `${dice.sampledImages} of ${dice.eligibleImages} images sampled; loads masks from storage`,
+      },
+      {
+        name: "chosen-mask Dice (warm)",
+        value: Math.round(diceWarm * 10) / 10,
+        unit: "ms",
+        note: "pair Dice cached (masks are immutable)",
+      },
     ];
   } finally {
     await pgServer.discard().catch(() => undefined);

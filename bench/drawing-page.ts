@@ -33,11 +33,23 @@ function setup({ size, radius }: Setup) {
   const cxr = new GraySurface(gray, size, size);
   cxr.render((g, rgba) => applyWindow(g, rgba, DEFAULT_WL));
   const surface = new MaskSurface(painter);
-  const stage = new Konva.Stage({ container: host, width: host.clientWidth, height: host.clientHeight, listening: false });
+  const stage = new Konva.Stage({
+    container: host,
+    width: host.clientWidth,
+    height: host.clientHeight,
+    listening: false,
+  });
   const v = fitView(stage.width(), stage.height(), size, size);
   const image = new Konva.Layer({ listening: false, x: v.x, y: v.y, scaleX: v.scale, scaleY: v.scale });
   image.add(new Konva.Image({ image: cxr.canvas }));
-  const layer = new Konva.Layer({ listening: false, imageSmoothingEnabled: false, x: v.x, y: v.y, scaleX: v.scale, scaleY: v.scale });
+  const layer = new Konva.Layer({
+    listening: false,
+    imageSmoothingEnabled: false,
+    x: v.x,
+    y: v.y,
+    scaleX: v.scale,
+    scaleY: v.scale,
+  });
   layer.add(new Konva.Image({ image: surface.canvas, opacity: 0.5 }));
   stage.add(image, layer);
   stage.draw();
@@ -46,7 +58,12 @@ function setup({ size, radius }: Setup) {
   let handlerMs = 0;
   let scheduled = false;
   const s = {
-    painter, surface, layer, stage, latencies: [] as number[], work: [] as number[],
+    painter,
+    surface,
+    layer,
+    stage,
+    latencies: [] as number[],
+    work: [] as number[],
   };
   // The workspace's input path (CanvasInput), rendering like draw-canvas.tsx: paint into
   // the mask in the event, copy the dirty rectangle and redraw the layer on the next frame.
@@ -97,7 +114,8 @@ function manyRegions(size: number, n: number) {
   for (let gy = 0; gy < cells; gy++) {
     for (let gx = 0; gx < cells && regions < n; gx++, regions++) {
       const r = 2 + rnd() * (cell / 2 - 4);
-      const cx = (gx + 0.5) * cell, cy = (gy + 0.5) * cell;
+      const cx = (gx + 0.5) * cell,
+        cy = (gy + 0.5) * cell;
       painter.stroke(cx, cy, cx + rnd() * 2, cy, r, 1);
     }
   }
@@ -125,7 +143,15 @@ async function encodeBench(size: number, n: number) {
   const u = performance.now();
   painter.undo();
   const undo = performance.now() - u;
-  return { encodeMs: median(times.slice(1)), bytes: png.length, regions, area: painter.area, fillHolesMs: fill, undoFillMs: undo, png: Array.from(png) };
+  return {
+    encodeMs: median(times.slice(1)),
+    bytes: png.length,
+    regions,
+    area: painter.area,
+    fillHolesMs: fill,
+    undoFillMs: undo,
+    png: Array.from(png),
+  };
 }
 
 function windowBench(size: number) {

@@ -42,7 +42,12 @@ function grayPng(px: Uint8Array, w: number, h: number): Buffer {
   ihdr.writeUInt32BE(w, 0);
   ihdr.writeUInt32BE(h, 4);
   ihdr[8] = 8;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw, { level: 1 })), chunk("IEND", Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(raw, { level: 1 })),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 function pair(i: number): { image: Buffer; mask: Buffer; area: number; coco: { rleCounts: string; bbox: number[] } } {
@@ -93,7 +98,11 @@ const mb = (n: number) => Math.round((n / 1e6) * 10) / 10;
 
 export async function run(): Promise<BenchResult[]> {
   const work = mkdtempSync(path.join(os.tmpdir(), "tandem-export-bench-"));
-  const saved = { DATABASE_URL: process.env.DATABASE_URL, AUTH_SECRET: process.env.AUTH_SECRET, PSEUDONYM_KEY: process.env.PSEUDONYM_KEY };
+  const saved = {
+    DATABASE_URL: process.env.DATABASE_URL,
+    AUTH_SECRET: process.env.AUTH_SECRET,
+    PSEUDONYM_KEY: process.env.PSEUDONYM_KEY,
+  };
   const pg = await startEmbeddedPostgres({ dataDir: path.join(work, "pg"), database: "tandem_bench" });
   try {
     process.env.DATABASE_URL = pg.url;
@@ -112,9 +121,21 @@ export async function run(): Promise<BenchResult[]> {
       const storeDir = path.join(work, "store");
       const store = new LocalStore(storeDir);
       setStoreForTests(store);
-      const admin = await createUser({ email: "bench-admin@bench.local", name: "admin", password: "bench password 123", isAdmin: true });
-      const exporter = await createUser({ email: "bench-exporter@bench.local", name: "exporter", password: "bench password 123" });
-      const project = await createProject({ userId: admin.id, isAdmin: true }, { name: "Export bench", slug: "export-bench" });
+      const admin = await createUser({
+        email: "bench-admin@bench.local",
+        name: "admin",
+        password: "bench password 123",
+        isAdmin: true,
+      });
+      const exporter = await createUser({
+        email: "bench-exporter@bench.local",
+        name: "exporter",
+        password: "bench password 123",
+      });
+      const project = await createProject(
+        { userId: admin.id, isAdmin: true },
+        { name: "Export bench", slug: "export-bench" },
+      );
       await addMember({ userId: admin.id, isAdmin: true }, project.id, { email: exporter.email, roles: ["EXPORTER"] });
 
       // Seed: objects in the store, the same bytes in a plain folder for tar, rows in bulk.
@@ -141,9 +162,44 @@ export async function run(): Promise<BenchResult[]> {
             writeFile(path.join(plain, "Ground-truths", `${imageId}.png`), mask),
           );
           payloadBytes += image.length + mask.length;
-          images.push({ id: imageId, projectId: project.id, originalName: `bench-${i}.png`, sourceFormat: "PNG", sha256: sha(image), pixelSha256: sha(image), storageKey: imageKey, originalKey: imageKey, thumbKey: imageKey, width: SIZE, height: SIZE, bitDepth: 8, patientPseudonym: `P-BENCH${i % 5000}`, label: "COVID", sourceDataset: i % 2 ? "site-a" : "site-b", state: "ACCEPTED" });
-          masks.push({ id: maskId, projectId: project.id, imageId, kind: "MANUAL", storageKey: maskKey, sha256: sha(mask), area, width: SIZE, height: SIZE, ...coco });
-          gts.push({ projectId: project.id, imageId, maskId, decision: "CONSENSUS", sourceKind: "MANUAL", stage: "STAGE_I" });
+          images.push({
+            id: imageId,
+            projectId: project.id,
+            originalName: `bench-${i}.png`,
+            sourceFormat: "PNG",
+            sha256: sha(image),
+            pixelSha256: sha(image),
+            storageKey: imageKey,
+            originalKey: imageKey,
+            thumbKey: imageKey,
+            width: SIZE,
+            height: SIZE,
+            bitDepth: 8,
+            patientPseudonym: `P-BENCH${i % 5000}`,
+            label: "COVID",
+            sourceDataset: i % 2 ? "site-a" : "site-b",
+            state: "ACCEPTED",
+          });
+          masks.push({
+            id: maskId,
+            projectId: project.id,
+            imageId,
+            kind: "MANUAL",
+            storageKey: maskKey,
+            sha256: sha(mask),
+            area,
+            width: SIZE,
+            height: SIZE,
+            ...coco,
+          });
+          gts.push({
+            projectId: project.id,
+            imageId,
+            maskId,
+            decision: "CONSENSUS",
+            sourceKind: "MANUAL",
+            stage: "STAGE_I",
+          });
         }
         await Promise.all(writes);
         await db().image.createMany({ data: images as never });
@@ -157,18 +213,48 @@ export async function run(): Promise<BenchResult[]> {
       const load = loadNote();
       const flags = process.env.EXPORT_BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? [];
       const tarFile = path.join(work, "plain.tar");
-      const runs: { exportS: number; tarS: number; peak: number; baseline: number; halfway: number; sizeBytes: number; fileCount: number }[] = [];
+      const runs: {
+        exportS: number;
+        tarS: number;
+        peak: number;
+        baseline: number;
+        halfway: number;
+        sizeBytes: number;
+        fileCount: number;
+      }[] = [];
       let tarBytes = 0;
       for (let k = 0; k < RUNS; k++) {
-        const { exportId } = await requestExport({ userId: exporter.id, isAdmin: false }, project.id, {}, { enqueue: false });
-        const child = spawnSync(process.execPath, [...flags, "--import", "tsx", "--input-type=module", "-e", EXPORT_CHILD], {
-          cwd: process.cwd(),
-          env: { ...process.env, STORAGE_DRIVER: "local", STORAGE_DIR: storeDir, EXPORT_ID: exportId, RUN_EXPORT: pathToFileURL(path.resolve("lib/exports/run-export.ts")).href },
-          encoding: "utf8",
-          maxBuffer: 1 << 20,
-        });
+        const { exportId } = await requestExport(
+          { userId: exporter.id, isAdmin: false },
+          project.id,
+          {},
+          { enqueue: false },
+        );
+        const child = spawnSync(
+          process.execPath,
+          [...flags, "--import", "tsx", "--input-type=module", "-e", EXPORT_CHILD],
+          {
+            cwd: process.cwd(),
+            env: {
+              ...process.env,
+              STORAGE_DRIVER: "local",
+              STORAGE_DIR: storeDir,
+              EXPORT_ID: exportId,
+              RUN_EXPORT: pathToFileURL(path.resolve("lib/exports/run-export.ts")).href,
+            },
+            encoding: "utf8",
+            maxBuffer: 1 << 20,
+          },
+        );
         if (child.status !== 0) throw new Error(`export process failed: ${child.stderr.slice(-2000)}`);
-        const result = JSON.parse(child.stdout.trim().split("\n").at(-1)!) as { sizeBytes: number; fileCount: number; seconds: number; peak: number; startRss: number; halfway: number };
+        const result = JSON.parse(child.stdout.trim().split("\n").at(-1)!) as {
+          sizeBytes: number;
+          fileCount: number;
+          seconds: number;
+          peak: number;
+          startRss: number;
+          halfway: number;
+        };
         rmSync(path.join(storeDir, "projects", project.id, "exports"), { recursive: true, force: true });
         const a0 = performance.now();
         const tar = spawnSync("tar", ["-cf", tarFile, "-C", plain, "."], { encoding: "utf8" });
@@ -176,7 +262,15 @@ export async function run(): Promise<BenchResult[]> {
         if (tar.status !== 0) throw new Error(`tar failed: ${tar.stderr}`);
         tarBytes = statSync(tarFile).size;
         rmSync(tarFile);
-        runs.push({ exportS: result.seconds, tarS, peak: result.peak, baseline: result.startRss, halfway: result.halfway, sizeBytes: result.sizeBytes, fileCount: result.fileCount });
+        runs.push({
+          exportS: result.seconds,
+          tarS,
+          peak: result.peak,
+          baseline: result.startRss,
+          halfway: result.halfway,
+          sizeBytes: result.sizeBytes,
+          fileCount: result.fileCount,
+        });
       }
       const col = <K extends keyof (typeof runs)[number]>(k: K) => runs.map((r) => r[k] as number);
       const exportS = median(col("exportS"));
@@ -188,13 +282,43 @@ export async function run(): Promise<BenchResult[]> {
 
       const note = `${PAIRS} pairs ${SIZE}×${SIZE}, ${mb(payloadBytes)} MB of PNGs, seeded in ${seedS.toFixed(0)} s, local store, ${os.cpus().length} CPUs`;
       return [
-        { name: "export throughput", value: Math.round(PAIRS / exportS), unit: "images/s", note: `${note}; ${spread(runs.map((r) => PAIRS / r.exportS))}; ${load} at start` },
-        { name: "export throughput", value: Math.round((result.sizeBytes / 1e6 / exportS) * 10) / 10, unit: "MB/s", note: `archive ${mb(result.sizeBytes)} MB, ${result.fileCount} files` },
+        {
+          name: "export throughput",
+          value: Math.round(PAIRS / exportS),
+          unit: "images/s",
+          note: `${note}; ${spread(runs.map((r) => PAIRS / r.exportS))}; ${load} at start`,
+        },
+        {
+          name: "export throughput",
+          value: Math.round((result.sizeBytes / 1e6 / exportS) * 10) / 10,
+          unit: "MB/s",
+          note: `archive ${mb(result.sizeBytes)} MB, ${result.fileCount} files`,
+        },
         { name: "export wall time", value: Math.round(exportS * 10) / 10, unit: "s", note: spread(col("exportS")) },
-        { name: "export peak RSS", value: mb(peak), unit: "MB", note: `highest of ${runs.length} runs (${col("peak").map(mb).join(", ")}); ${mb(baseline)} MB when the export started${flags.length ? `; node ${flags.join(" ")}` : ""}` },
-        { name: "export RSS growth, 2nd half", value: mb(peak - result.halfway), unit: "MB", note: `peak RSS at half-way ${mb(result.halfway)} MB: flat means memory does not grow with the number of images` },
-        { name: "tar -cf same files", value: Math.round(tarS * 100) / 100, unit: "s", note: `${mb(tarBytes)} MB, ${Math.round(PAIRS / tarS)} pairs/s; ${spread(col("tarS"))}` },
-        { name: "export throughput / tar throughput", value: Math.round(median(ratios) * 100) / 100, unit: "ratio", note: `target ≥ 0.80; per run ${ratios.map((r) => r.toFixed(2)).join(", ")}; export also hashes every file, writes COCO, CSV, manifest` },
+        {
+          name: "export peak RSS",
+          value: mb(peak),
+          unit: "MB",
+          note: `highest of ${runs.length} runs (${col("peak").map(mb).join(", ")}); ${mb(baseline)} MB when the export started${flags.length ? `; node ${flags.join(" ")}` : ""}`,
+        },
+        {
+          name: "export RSS growth, 2nd half",
+          value: mb(peak - result.halfway),
+          unit: "MB",
+          note: `peak RSS at half-way ${mb(result.halfway)} MB: flat means memory does not grow with the number of images`,
+        },
+        {
+          name: "tar -cf same files",
+          value: Math.round(tarS * 100) / 100,
+          unit: "s",
+          note: `${mb(tarBytes)} MB, ${Math.round(PAIRS / tarS)} pairs/s; ${spread(col("tarS"))}`,
+        },
+        {
+          name: "export throughput / tar throughput",
+          value: Math.round(median(ratios) * 100) / 100,
+          unit: "ratio",
+          note: `target ≥ 0.80; per run ${ratios.map((r) => r.toFixed(2)).join(", ")}; export also hashes every file, writes COCO, CSV, manifest`,
+        },
       ];
     } finally {
       setStoreForTests(undefined);
@@ -202,8 +326,9 @@ export async function run(): Promise<BenchResult[]> {
     }
   } finally {
     await pg.discard();
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -4,7 +4,16 @@
 // 2048×2048 (synthetic 12-bit chest films, encoded by GDCM) the same way, against a bare
 // OpenJPEG decode loop.
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
@@ -44,7 +53,9 @@ async function generate(dir: string): Promise<number> {
     const cached = path.join(cache, name);
     if (!existsSync(cached)) {
       const cxr = generateCxr({ seed: 7000 + i, width: SIZE, height: SIZE, label: i % 2 ? "covid" : "control" });
-      const png = await sharp(Buffer.from(cxr.pixels), { raw: { width: SIZE, height: SIZE, channels: 1 } }).png({ compressionLevel: 6 }).toBuffer();
+      const png = await sharp(Buffer.from(cxr.pixels), { raw: { width: SIZE, height: SIZE, channels: 1 } })
+        .png({ compressionLevel: 6 })
+        .toBuffer();
       writeFileSync(`${cached}.part`, png);
       renameSync(`${cached}.part`, cached);
     }
@@ -58,7 +69,13 @@ async function generate(dir: string): Promise<number> {
 function gdcmJ2k(src: string, out: string): Promise<void> {
   return new Promise((resolve, reject) =>
     execFile("gdcmconv", ["--j2k", src, out], { timeout: 300_000 }, (err, _o, stderr) =>
-      err ? reject(new Error(`gdcmconv --j2k failed (GDCM is installed by TANDEM_NEED_TEST_TOOLS=1 bash scripts/ensure-deps.sh): ${stderr || err.message}`)) : resolve(),
+      err
+        ? reject(
+            new Error(
+              `gdcmconv --j2k failed (GDCM is installed by TANDEM_NEED_TEST_TOOLS=1 bash scripts/ensure-deps.sh): ${stderr || err.message}`,
+            ),
+          )
+        : resolve(),
     ),
   );
 }
@@ -74,7 +91,10 @@ async function generateJ2k(root: string): Promise<{ dir: string; bytes: number }
   const { cxrSource } = await import("../tests/setup/compressed-dicom");
   const { buildDicom, imageModule, nativePixels } = await import("../tests/unit/images/helpers/dicom-builder");
   const { scanDicomStructure } = await import("../lib/images/dicom/scan-structure");
-  const ds = { ...imageModule({ rows: J2K_SIZE, columns: J2K_SIZE, bitsAllocated: 16, bitsStored: 12 }), "00080060": { vr: "CS", Value: ["DX"] } };
+  const ds = {
+    ...imageModule({ rows: J2K_SIZE, columns: J2K_SIZE, bitsAllocated: 16, bitsStored: 12 }),
+    "00080060": { vr: "CS", Value: ["DX"] },
+  };
   const encodedDir = path.resolve(`tmp/bench-cache/j2k-${J2K_SIZE}-distinct`);
   const encoded = (i: number) => path.join(encodedDir, `cxr-${String(i).padStart(4, "0")}.dcm`);
   const missing = Array.from({ length: J2K_DISTINCT }, (_, i) => i).filter((i) => !existsSync(encoded(i)));
@@ -94,7 +114,10 @@ async function generateJ2k(root: string): Promise<{ dir: string; bytes: number }
           samples[k] = film[k] * 16 + ((s >>> 0) & 15);
         }
         const src = path.join(work, `${i}.dcm`);
-        writeFileSync(src, buildDicom(ds, { pixelData: nativePixels(samples, 16), sopInstanceUid: `2.25.${1000 + i}` }));
+        writeFileSync(
+          src,
+          buildDicom(ds, { pixelData: nativePixels(samples, 16), sopInstanceUid: `2.25.${1000 + i}` }),
+        );
         await gdcmJ2k(src, `${encoded(i)}.part`);
         renameSync(`${encoded(i)}.part`, encoded(i));
         rmSync(src);
@@ -109,14 +132,19 @@ async function generateJ2k(root: string): Promise<{ dir: string; bytes: number }
   const codestreams = Array.from({ length: J2K_DISTINCT }, (_, i) => {
     const bytes = readFileSync(encoded(i));
     const px = scanDicomStructure(bytes).pixelData;
-    if (!px?.encapsulated || px.fragments.length !== 1) throw new Error(`${encoded(i)}: expected one JPEG 2000 fragment`);
+    if (!px?.encapsulated || px.fragments.length !== 1)
+      throw new Error(`${encoded(i)}: expected one JPEG 2000 fragment`);
     return bytes.subarray(px.fragments[0].offset, px.fragments[0].offset + px.fragments[0].length);
   });
   const dir = path.join(root, "j2k");
   mkdirSync(dir);
   let bytes = 0;
   for (let i = 0; i < J2K_COUNT; i++) {
-    const file = buildDicom(ds, { transferSyntaxUid: J2K_LOSSLESS, pixelData: [codestreams[i % J2K_DISTINCT]], sopInstanceUid: `2.25.${5000 + i}` });
+    const file = buildDicom(ds, {
+      transferSyntaxUid: J2K_LOSSLESS,
+      pixelData: [codestreams[i % J2K_DISTINCT]],
+      sopInstanceUid: `2.25.${5000 + i}`,
+    });
     writeFileSync(path.join(dir, `cxr-${String(i).padStart(4, "0")}.dcm`), file);
     bytes += file.length;
   }
@@ -146,7 +174,9 @@ async function bareOpenJpegLoop(dir: string): Promise<number> {
 async function bareSharpLoop(dir: string): Promise<number> {
   const t0 = performance.now();
   for (const f of readdirSync(dir).sort()) {
-    await sharp(readFileSync(path.join(dir, f))).png({ compressionLevel: 6 }).toBuffer();
+    await sharp(readFileSync(path.join(dir, f)))
+      .png({ compressionLevel: 6 })
+      .toBuffer();
   }
   return (performance.now() - t0) / 1000;
 }
@@ -176,7 +206,12 @@ export async function run(): Promise<BenchResult[]> {
 
     const images = path.join(root, "images");
     const bytes = await generate(images);
-    const admin = await createUser({ email: "bench@bench.local", name: "bench", password: "correct horse battery", isAdmin: true });
+    const admin = await createUser({
+      email: "bench@bench.local",
+      name: "bench",
+      password: "correct horse battery",
+      isAdmin: true,
+    });
     const actor = { userId: admin.id, isAdmin: true };
     const project = await createProject(actor, { name: "Bench", slug: "bench-import" } as never);
 
@@ -192,20 +227,31 @@ export async function run(): Promise<BenchResult[]> {
       const t0 = performance.now();
       const b = await importFiles(actor, p.id, filesFromPath(images, { maxFileBytes: 200 * 1024 * 1024 }), {});
       importRuns.push((performance.now() - t0) / 1000);
-      if (b.imported !== COUNT) throw new Error(`imported ${b.imported} of ${COUNT} (failed ${b.failed}, duplicates ${b.duplicates})`);
+      if (b.imported !== COUNT)
+        throw new Error(`imported ${b.imported} of ${COUNT} (failed ${b.failed}, duplicates ${b.duplicates})`);
       batch ??= b;
       sharpRuns.push(await bareSharpLoop(images));
     }
     const importSeconds = median(importRuns);
     const sharpSeconds = median(sharpRuns);
     const t1 = performance.now();
-    const again = await importFiles(actor, firstProject, filesFromPath(images, { maxFileBytes: 200 * 1024 * 1024 }), {});
+    const again = await importFiles(
+      actor,
+      firstProject,
+      filesFromPath(images, { maxFileBytes: 200 * 1024 * 1024 }),
+      {},
+    );
     const resumeSeconds = (performance.now() - t1) / 1000;
 
     const j2k = await generateJ2k(root);
     const j2kProject = await createProject(actor, { name: "Bench J2K", slug: "bench-import-j2k" } as never);
     const t2 = performance.now();
-    const j2kBatch = await importFiles(actor, j2kProject.id, filesFromPath(j2k.dir, { maxFileBytes: 200 * 1024 * 1024 }), {});
+    const j2kBatch = await importFiles(
+      actor,
+      j2kProject.id,
+      filesFromPath(j2k.dir, { maxFileBytes: 200 * 1024 * 1024 }),
+      {},
+    );
     const j2kSeconds = (performance.now() - t2) / 1000;
     if (j2kBatch.imported !== J2K_COUNT) {
       const why = j2kBatch.report.files.find((f) => f.status === "failed")?.reason;
@@ -222,18 +268,48 @@ export async function run(): Promise<BenchResult[]> {
     const note = `${COUNT} synthetic CXR PNGs ${SIZE}×${SIZE} (lib/simulate), ${(bytes / COUNT / 1024).toFixed(0)} KiB each, concurrency 2, ${os.cpus().length} CPUs`;
     const ratios = importRuns.map((t, k) => sharpRuns[k] / t);
     return [
-      { name: "import throughput", value: importRate, unit: "images/s", note: `${note}; ${spread(importRuns.map((t) => COUNT / t))}; ${near} near-duplicate reports; ${load} at start` },
-      { name: "bare sharp decode+encode", value: sharpRate, unit: "images/s", note: `same files, sequential loop; ${spread(sharpRuns.map((t) => COUNT / t))}` },
-      { name: "import ÷ bare sharp", value: median(ratios), unit: "ratio", note: `target ≥ 0.80; per run ${ratios.map((r) => r.toFixed(2)).join(", ")}; 1.0 = ingest costs no more than one decode+encode` },
-      { name: "re-run (all already in)", value: COUNT / resumeSeconds, unit: "files/s", note: `${again.duplicates} skipped by hash before decoding` },
+      {
+        name: "import throughput",
+        value: importRate,
+        unit: "images/s",
+        note: `${note}; ${spread(importRuns.map((t) => COUNT / t))}; ${near} near-duplicate reports; ${load} at start`,
+      },
+      {
+        name: "bare sharp decode+encode",
+        value: sharpRate,
+        unit: "images/s",
+        note: `same files, sequential loop; ${spread(sharpRuns.map((t) => COUNT / t))}`,
+      },
+      {
+        name: "import ÷ bare sharp",
+        value: median(ratios),
+        unit: "ratio",
+        note: `target ≥ 0.80; per run ${ratios.map((r) => r.toFixed(2)).join(", ")}; 1.0 = ingest costs no more than one decode+encode`,
+      },
+      {
+        name: "re-run (all already in)",
+        value: COUNT / resumeSeconds,
+        unit: "files/s",
+        note: `${again.duplicates} skipped by hash before decoding`,
+      },
       {
         name: "import throughput, JPEG 2000 DICOM",
         value: J2K_COUNT / j2kSeconds,
         unit: "images/s",
         note: `${J2K_COUNT} JPEG 2000 Lossless DICOMs ${J2K_SIZE}×${J2K_SIZE} 12-bit (${J2K_DISTINCT} distinct codestreams), ${(j2k.bytes / J2K_COUNT / 1024).toFixed(0)} KiB each, concurrency 2; ${j2kSeconds.toFixed(1)} s`,
       },
-      { name: "bare OpenJPEG decode", value: bareJ2k / openJpegSeconds, unit: "images/s", note: `first ${bareJ2k} of the same files, sequential loop; ${openJpegSeconds.toFixed(1)} s` },
-      { name: "JPEG 2000 import ÷ bare decode", value: J2K_COUNT / j2kSeconds / (bareJ2k / openJpegSeconds), unit: "ratio", note: "1.0 = ingest costs no more than the OpenJPEG decode" },
+      {
+        name: "bare OpenJPEG decode",
+        value: bareJ2k / openJpegSeconds,
+        unit: "images/s",
+        note: `first ${bareJ2k} of the same files, sequential loop; ${openJpegSeconds.toFixed(1)} s`,
+      },
+      {
+        name: "JPEG 2000 import ÷ bare decode",
+        value: J2K_COUNT / j2kSeconds / (bareJ2k / openJpegSeconds),
+        unit: "ratio",
+        note: "1.0 = ingest costs no more than the OpenJPEG decode",
+      },
     ];
   } finally {
     await pg.discard();

@@ -39,9 +39,12 @@ function cpuSeconds(pgDir: string): number {
   const postmaster = Number(readFileSync(path.join(pgDir, "postmaster.pid"), "utf8").split("\n")[0]);
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
     try {
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8")
+        .replace(/^.*\) /, "")
+        .split(" ");
       // After "pid (comm) ": state is field 0, ppid 1, utime 11, stime 12, and the reaped children's 13, 14.
-      if (Number(pid) === postmaster) ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+      if (Number(pid) === postmaster)
+        ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
       else if (Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
     } catch {
       /* the process ended meanwhile */
@@ -52,16 +55,42 @@ function cpuSeconds(pgDir: string): number {
 
 const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
 
-type PyResult = { onnx: string; sha256: string; threads: number; torch: string; ms_per_image: Record<string, number>; constant_input_mean_prob: number };
+type PyResult = {
+  onnx: string;
+  sha256: string;
+  threads: number;
+  torch: string;
+  ms_per_image: Record<string, number>;
+  constant_input_mean_prob: number;
+};
 
 async function pytorch(dir: string): Promise<PyResult> {
-  const args = ["bench_infer.py", "--out", dir, "--size", String(SIZE), "--batches", `1,${BATCH}`, "--iters", String(ITERS), "--warmup", "1", "--threads", String(THREADS)];
-  const { stdout } = await promisify(execFile)(process.env.PYTHON ?? "/usr/bin/python3", args, { cwd: path.resolve("workers/trainer"), maxBuffer: 1 << 20 });
+  const args = [
+    "bench_infer.py",
+    "--out",
+    dir,
+    "--size",
+    String(SIZE),
+    "--batches",
+    `1,${BATCH}`,
+    "--iters",
+    String(ITERS),
+    "--warmup",
+    "1",
+    "--threads",
+    String(THREADS),
+  ];
+  const { stdout } = await promisify(execFile)(process.env.PYTHON ?? "/usr/bin/python3", args, {
+    cwd: path.resolve("workers/trainer"),
+    maxBuffer: 1 << 20,
+  });
   return JSON.parse(stdout.trim().split("\n").pop()!) as PyResult;
 }
 
 async function ortMsPerImage(model: Model, batch: number): Promise<number> {
-  const inputs = Array.from({ length: batch }, (_, i) => pilResizeBilinear(testPixels(256, 256, i), 256, 256, SIZE, SIZE));
+  const inputs = Array.from({ length: batch }, (_, i) =>
+    pilResizeBilinear(testPixels(256, 256, i), 256, 256, SIZE, SIZE),
+  );
   await predictBatch(model, inputs);
   const times: number[] = [];
   for (let i = 0; i < ITERS; i++) {
@@ -80,9 +109,15 @@ async function classifierRows(work: string, segmentationMs: number): Promise<Row
   for (const arch of CLASSIFIERS) {
     const dir = path.join(work, `cls-${arch}`);
     execFileSync("mkdir", ["-p", dir]);
-    await promisify(execFile)(process.env.PYTHON ?? "/usr/bin/python3", ["-m", "tools.classifier_case", arch, String(SIZE), dir], { cwd: path.resolve("workers/trainer") });
+    await promisify(execFile)(
+      process.env.PYTHON ?? "/usr/bin/python3",
+      ["-m", "tools.classifier_case", arch, String(SIZE), dir],
+      { cwd: path.resolve("workers/trainer") },
+    );
     const model = await loadClassifier(readFileSync(path.join(dir, "model.onnx")), SIZE);
-    const inputs = Array.from({ length: BATCH }, (_, i) => pilResizeBilinear(testPixels(256, 256, i), 256, 256, SIZE, SIZE));
+    const inputs = Array.from({ length: BATCH }, (_, i) =>
+      pilResizeBilinear(testPixels(256, 256, i), 256, 256, SIZE, SIZE),
+    );
     const median = async (fn: () => Promise<unknown>) => {
       await fn();
       const times: number[] = [];
@@ -98,9 +133,19 @@ async function classifierRows(work: string, segmentationMs: number): Promise<Row
     let runs = 0;
     const occlusion = await median(async () => (runs = (await occlusionMap(model, inputs[0])).runs));
     rows.push(
-      { name: `${arch} classifier 224², batch 1: onnxruntime-node (prob + CAM)`, value: one, unit: "ms/image", note: `U-Net/DenseNet-121 in the same run: ${segmentationMs.toFixed(1)} ms/image` },
+      {
+        name: `${arch} classifier 224², batch 1: onnxruntime-node (prob + CAM)`,
+        value: one,
+        unit: "ms/image",
+        note: `U-Net/DenseNet-121 in the same run: ${segmentationMs.toFixed(1)} ms/image`,
+      },
       { name: `${arch} classifier 224², batch ${BATCH}: onnxruntime-node`, value: eight, unit: "ms/image" },
-      { name: `${arch} occlusion map per image (${runs} runs, batches of 16)`, value: occlusion, unit: "ms/image", note: `${(occlusion / one).toFixed(1)}× one classification` },
+      {
+        name: `${arch} occlusion map per image (${runs} runs, batches of 16)`,
+        value: occlusion,
+        unit: "ms/image",
+        note: `${(occlusion / one).toFixed(1)}× one classification`,
+      },
     );
   }
   return rows;
@@ -117,7 +162,15 @@ async function predictJob(work: string, pgDir: string, onnx: Buffer, sha256: str
   try {
     const store = new LocalStore(path.join(work, "store"));
     setStoreForTests(store);
-    const project = await db().project.create({ data: { name: "Inference bench", slug: `bench-${randomUUID().slice(0, 8)}`, stage1Archs: [], stage2Networks: [], trainConfig: {} } });
+    const project = await db().project.create({
+      data: {
+        name: "Inference bench",
+        slug: `bench-${randomUUID().slice(0, 8)}`,
+        stage1Archs: [],
+        stage2Networks: [],
+        trainConfig: {},
+      },
+    });
     const inputs: Uint8Array[] = [];
     const rows: object[] = [];
     for (let i = 0; i < JOB_IMAGES; i++) {
@@ -125,15 +178,47 @@ async function predictJob(work: string, pgDir: string, onnx: Buffer, sha256: str
       inputs.push(pilResizeBilinear(px, NATIVE, NATIVE, SIZE, SIZE));
       const id = uuidv7();
       const storageKey = `projects/${project.id}/images/${id}/working.png`;
-      await store.put(storageKey, await sharp(Buffer.from(px), { raw: { width: NATIVE, height: NATIVE, channels: 1 } }).png().toBuffer());
-      rows.push({ id, projectId: project.id, originalName: `bench-${i}.png`, sourceFormat: "PNG", sha256: `${i}`, pixelSha256: `${i}`, storageKey, originalKey: storageKey, thumbKey: storageKey, width: NATIVE, height: NATIVE, bitDepth: 8, label: "COVID", state: "AWAITING_CANDIDATES" });
+      await store.put(
+        storageKey,
+        await sharp(Buffer.from(px), { raw: { width: NATIVE, height: NATIVE, channels: 1 } })
+          .png()
+          .toBuffer(),
+      );
+      rows.push({
+        id,
+        projectId: project.id,
+        originalName: `bench-${i}.png`,
+        sourceFormat: "PNG",
+        sha256: `${i}`,
+        pixelSha256: `${i}`,
+        storageKey,
+        originalKey: storageKey,
+        thumbKey: storageKey,
+        width: NATIVE,
+        height: NATIVE,
+        bitDepth: 8,
+        label: "COVID",
+        state: "AWAITING_CANDIDATES",
+      });
     }
     await db().image.createMany({ data: rows as never });
-    const round = await db().round.create({ data: { projectId: project.id, number: 1, stage: "STAGE_II", status: "TRAINING" } });
+    const round = await db().round.create({
+      data: { projectId: project.id, number: 1, stage: "STAGE_II", status: "TRAINING" },
+    });
     const artifactKey = `projects/${project.id}/runs/model.onnx`;
     await store.put(artifactKey, onnx);
     const run = await db().modelRun.create({
-      data: { projectId: project.id, roundId: round.id, arch: "unet", encoder: "densenet121", fold: null, status: "SUCCEEDED", artifactKey, weightsSha256: sha256, config: { size: SIZE, epochs: 1, batchSize: BATCH, lr: 1e-4, freezeEncoder: false, pretrained: null } },
+      data: {
+        projectId: project.id,
+        roundId: round.id,
+        arch: "unet",
+        encoder: "densenet121",
+        fold: null,
+        status: "SUCCEEDED",
+        artifactKey,
+        weightsSha256: sha256,
+        config: { size: SIZE, epochs: 1, batchSize: BATCH, lr: 1e-4, freezeEncoder: false, pretrained: null },
+      },
     });
 
     // The bare loop: the same images, already resized in memory, straight through one session.
@@ -142,7 +227,8 @@ async function predictJob(work: string, pgDir: string, onnx: Buffer, sha256: str
     await predictBatch(model, inputs.slice(0, BATCH));
     let bareCpu = 0;
     const bare = async () => {
-      const t = performance.now(), c = cpuSeconds(pgDir);
+      const t = performance.now(),
+        c = cpuSeconds(pgDir);
       for (let i = 0; i < inputs.length; i += BATCH) await predictBatch(model, inputs.slice(i, i + BATCH));
       bareCpu += (cpuSeconds(pgDir) - c) / 2;
       return (performance.now() - t) / 1000;
@@ -150,16 +236,24 @@ async function predictJob(work: string, pgDir: string, onnx: Buffer, sha256: str
     const bareBefore = await bare();
 
     const chunks = Math.ceil(JOB_IMAGES / PREDICT_CHUNK);
-    const j0 = performance.now(), c0 = cpuSeconds(pgDir);
+    const j0 = performance.now(),
+      c0 = cpuSeconds(pgDir);
     for (let chunk = 0; chunk < chunks; chunk++) {
-      await predictHandler({ jobId: randomUUID(), attempt: 1, payload: { runId: run.id, chunk, chunks }, signal: new AbortController().signal, progress: async () => {} });
+      await predictHandler({
+        jobId: randomUUID(),
+        attempt: 1,
+        payload: { runId: run.id, chunk, chunks },
+        signal: new AbortController().signal,
+        progress: async () => {},
+      });
     }
     const jobS = (performance.now() - j0) / 1000;
     const jobCpu = cpuSeconds(pgDir) - c0;
     const bareAfter = await bare();
     const bareS = (bareBefore + bareAfter) / 2;
     const candidates = await db().candidate.count({ where: { roundId: round.id } });
-    if (candidates !== JOB_IMAGES) throw new Error(`the job registered ${candidates} candidates for ${JOB_IMAGES} images`);
+    if (candidates !== JOB_IMAGES)
+      throw new Error(`the job registered ${candidates} candidates for ${JOB_IMAGES} images`);
     return { jobS, bareS, bareBefore, bareAfter, jobCpu, bareCpu };
   } finally {
     setStoreForTests(undefined);
@@ -179,33 +273,90 @@ export async function run(): Promise<Row[]> {
     const [constant] = await predictBatch(model, [new Uint8Array(SIZE * SIZE).fill(128)]);
     const ort1 = await ortMsPerImage(model, 1);
     const ort8 = await ortMsPerImage(model, BATCH);
-    const t1 = py.ms_per_image["1"], t8 = py.ms_per_image[String(BATCH)];
+    const t1 = py.ms_per_image["1"],
+      t8 = py.ms_per_image[String(BATCH)];
     const meanProb = constant.reduce((a, b) => a + b, 0) / constant.length;
     const cpu = `CPU, ${THREADS} threads each; random init; median of ${ITERS} runs; ${load} at start`;
     const rows: Row[] = [
       { name: "U-Net/DenseNet-121 224², batch 1: onnxruntime-node", value: ort1, unit: "ms/image", note: cpu },
-      { name: "U-Net/DenseNet-121 224², batch 1: PyTorch", value: t1, unit: "ms/image", note: `torch ${py.torch}, same weights` },
+      {
+        name: "U-Net/DenseNet-121 224², batch 1: PyTorch",
+        value: t1,
+        unit: "ms/image",
+        note: `torch ${py.torch}, same weights`,
+      },
       { name: `U-Net/DenseNet-121 224², batch ${BATCH}: onnxruntime-node`, value: ort8, unit: "ms/image", note: cpu },
-      { name: `U-Net/DenseNet-121 224², batch ${BATCH}: PyTorch`, value: t8, unit: "ms/image", note: `torch ${py.torch}, same weights` },
-      { name: "onnxruntime-node ms/image ÷ PyTorch ms/image, batch 1", value: ort1 / t1, unit: "ratio", note: "target ≤ 0.40" },
-      { name: `onnxruntime-node ms/image ÷ PyTorch ms/image, batch ${BATCH}`, value: ort8 / t8, unit: "ratio", note: "target ≤ 0.40" },
+      {
+        name: `U-Net/DenseNet-121 224², batch ${BATCH}: PyTorch`,
+        value: t8,
+        unit: "ms/image",
+        note: `torch ${py.torch}, same weights`,
+      },
+      {
+        name: "onnxruntime-node ms/image ÷ PyTorch ms/image, batch 1",
+        value: ort1 / t1,
+        unit: "ratio",
+        note: "target ≤ 0.40",
+      },
+      {
+        name: `onnxruntime-node ms/image ÷ PyTorch ms/image, batch ${BATCH}`,
+        value: ort8 / t8,
+        unit: "ratio",
+        note: "target ≤ 0.40",
+      },
       { name: "onnxruntime-node speed-up over PyTorch, batch 1", value: t1 / ort1, unit: "×", note: "target > 1" },
-      { name: `onnxruntime-node speed-up over PyTorch, batch ${BATCH}`, value: t8 / ort8, unit: "×", note: `same weights check: mean p on a uniform 128/255 input differs by ${Math.abs(meanProb - py.constant_input_mean_prob).toExponential(1)}` },
+      {
+        name: `onnxruntime-node speed-up over PyTorch, batch ${BATCH}`,
+        value: t8 / ort8,
+        unit: "×",
+        note: `same weights check: mean p on a uniform 128/255 input differs by ${Math.abs(meanProb - py.constant_input_mean_prob).toExponential(1)}`,
+      },
     ];
     rows.push(...(await classifierRows(work, ort1)));
     const pg = await startEmbeddedPostgres({ dataDir: path.join(work, "pg"), database: "tandem_bench" });
     try {
       process.env.DATABASE_URL = pg.url;
       await migrate(pg.url);
-      const { jobS, bareS, bareBefore, bareAfter, jobCpu, bareCpu } = await predictJob(work, path.join(work, "pg"), onnx, py.sha256);
-      const job = JOB_IMAGES / jobS, bare = JOB_IMAGES / bareS;
+      const { jobS, bareS, bareBefore, bareAfter, jobCpu, bareCpu } = await predictJob(
+        work,
+        path.join(work, "pg"),
+        onnx,
+        py.sha256,
+      );
+      const job = JOB_IMAGES / jobS,
+        bare = JOB_IMAGES / bareS;
       const what = `${JOB_IMAGES} ${NATIVE}² PNGs, batch ${BATCH}`;
       rows.push(
-        { name: "predict job end to end (fetch, decode, resize, infer, encode, store, register)", value: job, unit: "images/s", note: what },
-        { name: "bare onnxruntime-node session loop, same images", value: bare, unit: "images/s", note: `${what}; mean of ${(JOB_IMAGES / bareBefore).toFixed(2)} before and ${(JOB_IMAGES / bareAfter).toFixed(2)} after the job` },
-        { name: "predict job / bare session loop", value: job / bare, unit: "ratio", note: "target ≥ 0.90; wall clock" },
-        { name: "predict job CPU per image (Node process + PostgreSQL)", value: (1000 * jobCpu) / JOB_IMAGES, unit: "ms/image", note: `bare loop: ${((1000 * bareCpu) / JOB_IMAGES).toFixed(0)} ms/image` },
-        { name: "bare loop CPU / predict job CPU", value: bareCpu / jobCpu, unit: "ratio", note: "the same ratio in CPU time: steady on a shared machine" },
+        {
+          name: "predict job end to end (fetch, decode, resize, infer, encode, store, register)",
+          value: job,
+          unit: "images/s",
+          note: what,
+        },
+        {
+          name: "bare onnxruntime-node session loop, same images",
+          value: bare,
+          unit: "images/s",
+          note: `${what}; mean of ${(JOB_IMAGES / bareBefore).toFixed(2)} before and ${(JOB_IMAGES / bareAfter).toFixed(2)} after the job`,
+        },
+        {
+          name: "predict job / bare session loop",
+          value: job / bare,
+          unit: "ratio",
+          note: "target ≥ 0.90; wall clock",
+        },
+        {
+          name: "predict job CPU per image (Node process + PostgreSQL)",
+          value: (1000 * jobCpu) / JOB_IMAGES,
+          unit: "ms/image",
+          note: `bare loop: ${((1000 * bareCpu) / JOB_IMAGES).toFixed(0)} ms/image`,
+        },
+        {
+          name: "bare loop CPU / predict job CPU",
+          value: bareCpu / jobCpu,
+          unit: "ratio",
+          note: "the same ratio in CPU time: steady on a shared machine",
+        },
       );
     } finally {
       await pg.discard();

@@ -28,20 +28,39 @@ const CACHE = path.join(os.tmpdir(), "tandem-interactive-bench");
 
 async function gray(file: string) {
   const { data, info } = await sharp(file).grayscale().raw().toBuffer({ resolveWithObject: true });
-  return { pixels: new Uint8Array(data.buffer, data.byteOffset, info.width * info.height), width: info.width, height: info.height };
+  return {
+    pixels: new Uint8Array(data.buffer, data.byteOffset, info.width * info.height),
+    width: info.width,
+    height: info.height,
+  };
 }
 
 async function trained(train: Case[], seed: number): Promise<ClickModel> {
-  const spec = { size: SIZE, epochs: EPOCHS, batch_size: 4, lr: 1e-3, seed, device: "cpu", max_clicks: 4, version: `bench-${seed}`,
-    train: train.map((c) => ({ id: c.id, image: c.image, mask: c.mask, label: "covid" })) };
+  const spec = {
+    size: SIZE,
+    epochs: EPOCHS,
+    batch_size: 4,
+    lr: 1e-3,
+    seed,
+    device: "cpu",
+    max_clicks: 4,
+    version: `bench-${seed}`,
+    train: train.map((c) => ({ id: c.id, image: c.image, mask: c.mask, label: "covid" })),
+  };
   const key = createHash("sha256").update(JSON.stringify(spec)).digest("hex").slice(0, 16);
   const out = path.join(CACHE, key);
   if (!existsSync(path.join(out, "meta.json"))) {
     mkdirSync(out, { recursive: true });
     writeFileSync(path.join(out, "spec.json"), JSON.stringify(spec));
     const t0 = Date.now();
-    await runTrainer(["train", "--spec", path.join(out, "spec.json"), "--out", out], { module: "tandem_trainer.interactive",
-      onEvent: (e) => e.type === "epoch" && process.stderr.write(`  interactive fold seed ${seed}: epoch ${e.epoch}/${e.epochs} loss ${Number(e.train_loss).toFixed(3)}\n`) });
+    await runTrainer(["train", "--spec", path.join(out, "spec.json"), "--out", out], {
+      module: "tandem_trainer.interactive",
+      onEvent: (e) =>
+        e.type === "epoch" &&
+        process.stderr.write(
+          `  interactive fold seed ${seed}: epoch ${e.epoch}/${e.epochs} loss ${Number(e.train_loss).toFixed(3)}\n`,
+        ),
+    });
     process.stderr.write(`  trained in ${((Date.now() - t0) / 1000).toFixed(0)} s → ${out}\n`);
   }
   const m = await readTrainedModel(out);
@@ -79,7 +98,11 @@ function cxrSampleCases(): Case[] {
   return lines
     .map((l) => l.split(","))
     .filter((f) => f[1] === "COVID-19")
-    .map((f) => ({ id: f[0], image: path.join(DATA, "images", `${f[0]}.png`), mask: path.join(DATA, "masks", `${f[0]}.png`) }))
+    .map((f) => ({
+      id: f[0],
+      image: path.join(DATA, "images", `${f[0]}.png`),
+      mask: path.join(DATA, "masks", `${f[0]}.png`),
+    }))
     .sort((a, b) => a.id.localeCompare(b.id));
 }
 
@@ -134,7 +157,10 @@ export async function run(): Promise<Row[]> {
   let firstModel: ClickModel | null = null;
   for (let f = 0; f < FOLDS; f++) {
     const test = cases.filter((_, i) => i % FOLDS === f);
-    const model = await trained(cases.filter((_, i) => i % FOLDS !== f), f);
+    const model = await trained(
+      cases.filter((_, i) => i % FOLDS !== f),
+      f,
+    );
     firstModel ??= model;
     all.push(...(await curves(model, test)));
   }
@@ -144,8 +170,18 @@ export async function run(): Promise<Row[]> {
   rows.push(...summarise("synthetic held-out", await curves(synthModel, synth.slice(24))));
   for (const width of [512, 1024]) {
     const t = await msPerClick(firstModel!, width);
-    rows.push({ name: `Node ms/click ${width}²`, value: t.median, unit: "ms", note: `p90 ${t.p90.toFixed(0)} ms; model ${SIZE}²; target 150 ms (${(t.median / 150).toFixed(2)}× target); image prep once ${t.prepare.toFixed(0)} ms; ${load()}` });
+    rows.push({
+      name: `Node ms/click ${width}²`,
+      value: t.median,
+      unit: "ms",
+      note: `p90 ${t.p90.toFixed(0)} ms; model ${SIZE}²; target 150 ms (${(t.median / 150).toFixed(2)}× target); image prep once ${t.prepare.toFixed(0)} ms; ${load()}`,
+    });
   }
-  rows.push({ name: "recipe", value: EPOCHS, unit: "epochs", note: `size ${SIZE}, ${FOLDS} folds over ${cases.length} COVID images, ${load()}` });
+  rows.push({
+    name: "recipe",
+    value: EPOCHS,
+    unit: "epochs",
+    note: `size ${SIZE}, ${FOLDS} folds over ${cases.length} COVID images, ${load()}`,
+  });
   return rows;
 }

@@ -19,8 +19,15 @@ import { generateCxr } from "../lib/simulate/synthetic-cxr";
 type Row = { name: string; value: number; unit: string; note?: string };
 type Rate = { value: number | null; interval: [number, number] | null };
 type Metric = { value: number | null; ci: number | null; boot?: [number, number] | null };
-type Detection = { source: string; paper_rule: { sensitivity: Rate; specificity: Rate }; calibrated: ({ threshold: number; min_area: number; reached: boolean; sensitivity: Rate; specificity: Rate }) | null };
-type Pixel = { f1: Metric; dice: { n: number; mean: number | null; median: number | null; mean_interval: [number, number] | null } };
+type Detection = {
+  source: string;
+  paper_rule: { sensitivity: Rate; specificity: Rate };
+  calibrated: { threshold: number; min_area: number; reached: boolean; sensitivity: Rate; specificity: Rate } | null;
+};
+type Pixel = {
+  f1: Metric;
+  dice: { n: number; mean: number | null; median: number | null; mean_interval: [number, number] | null };
+};
 
 const data = path.resolve(process.env.LEARNING_DATA ?? "../shared/data");
 const parts = (process.env.LEARNING_PARTS ?? "sample-cv,train-test,train-oof,demo").split(",");
@@ -35,14 +42,40 @@ async function trainer(args: string[]): Promise<void> {
 
 function rows(label: string, pixel: Pixel, detection: Detection | null, minutes: number): Row[] {
   const out: Row[] = [
-    { name: `${label}: pooled pixel F1`, value: pixel.f1.value ?? NaN, unit: "", note: `image bootstrap 95% CI ${iv(pixel.f1.boot)}; eq. 13 ± ${pct(pixel.f1.ci)}%` },
-    { name: `${label}: per-image Dice mean`, value: pixel.dice.mean ?? NaN, unit: "", note: `${pixel.dice.n} COVID-19 images, bootstrap ${iv(pixel.dice.mean_interval)}, median ${pct(pixel.dice.median)}` },
-    { name: `${label}: minutes`, value: minutes, unit: "min", note: `load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores at the end` },
+    {
+      name: `${label}: pooled pixel F1`,
+      value: pixel.f1.value ?? NaN,
+      unit: "",
+      note: `image bootstrap 95% CI ${iv(pixel.f1.boot)}; eq. 13 ± ${pct(pixel.f1.ci)}%`,
+    },
+    {
+      name: `${label}: per-image Dice mean`,
+      value: pixel.dice.mean ?? NaN,
+      unit: "",
+      note: `${pixel.dice.n} COVID-19 images, bootstrap ${iv(pixel.dice.mean_interval)}, median ${pct(pixel.dice.median)}`,
+    },
+    {
+      name: `${label}: minutes`,
+      value: minutes,
+      unit: "min",
+      note: `load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores at the end`,
+    },
   ];
   if (detection?.calibrated) {
-    const c = detection.calibrated, p = detection.paper_rule;
-    out.push({ name: `${label}: detection specificity, calibrated`, value: c.specificity.value ?? NaN, unit: "", note: `at sensitivity ${pct(c.sensitivity.value)} ${iv(c.sensitivity.interval)} (target reached: ${c.reached}); spec ${iv(c.specificity.interval)}; region ≥ ${(100 * c.min_area).toFixed(2)}% at p ≥ ${c.threshold}; ${detection.source}` });
-    out.push({ name: `${label}: detection specificity, paper rule`, value: p.specificity.value ?? NaN, unit: "", note: `at sensitivity ${pct(p.sensitivity.value)}; spec ${iv(p.specificity.interval)}` });
+    const c = detection.calibrated,
+      p = detection.paper_rule;
+    out.push({
+      name: `${label}: detection specificity, calibrated`,
+      value: c.specificity.value ?? NaN,
+      unit: "",
+      note: `at sensitivity ${pct(c.sensitivity.value)} ${iv(c.sensitivity.interval)} (target reached: ${c.reached}); spec ${iv(c.specificity.interval)}; region ≥ ${(100 * c.min_area).toFixed(2)}% at p ≥ ${c.threshold}; ${detection.source}`,
+    });
+    out.push({
+      name: `${label}: detection specificity, paper rule`,
+      value: p.specificity.value ?? NaN,
+      unit: "",
+      note: `at sensitivity ${pct(p.sensitivity.value)}; spec ${iv(p.specificity.interval)}`,
+    });
   }
   return out;
 }
@@ -51,7 +84,10 @@ async function cv(label: string, folder: string, extra: string[]): Promise<Row[]
   const out = mkdtempSync(path.join(os.tmpdir(), "bench-learning-"));
   const t0 = Date.now();
   await trainer(["cv", "--data", folder, "--out", out, ...extra]);
-  const m = JSON.parse(readFileSync(path.join(out, "cv_metrics.json"), "utf8")) as { levels: { pixel: { pooled: Pixel } }; detection: Detection };
+  const m = JSON.parse(readFileSync(path.join(out, "cv_metrics.json"), "utf8")) as {
+    levels: { pixel: { pooled: Pixel } };
+    detection: Detection;
+  };
   return rows(label, m.levels.pixel.pooled, m.detection, (Date.now() - t0) / 60_000);
 }
 
@@ -67,7 +103,13 @@ async function fillDemoData(dir: string, covid: number, controls: number) {
   for (let i = 0; i < covid + controls; i++) {
     const label = i < covid ? "covid" : "control";
     const cxr = generateCxr({ seed: 2 * 100_000 + i, width: 256, label, patientId: `P${i}` });
-    const drawn = simulateDrawing(cxr.mask, cxr.width, cxr.height, { seed: i + 1, bias: 0.2, jitter: 0.6, missRate: 0.15 }, { imageKey: `demo${i}` });
+    const drawn = simulateDrawing(
+      cxr.mask,
+      cxr.width,
+      cxr.height,
+      { seed: i + 1, bias: 0.2, jitter: 0.6, missRate: 0.15 },
+      { imageKey: `demo${i}` },
+    );
     writeFileSync(path.join(dir, "images", `demo${i}.png`), await encodePng(cxr.pixels, cxr.width, cxr.height));
     writeFileSync(path.join(dir, "masks", `demo${i}.png`), encodeMaskPng(drawn, cxr.width, cxr.height));
   }
@@ -75,28 +117,68 @@ async function fillDemoData(dir: string, covid: number, controls: number) {
 
 export async function run(): Promise<Row[]> {
   const out: Row[] = [];
-  const sample = path.join(data, "cxr-sample"), train = path.join(data, "cxr-train");
+  const sample = path.join(data, "cxr-sample"),
+    train = path.join(data, "cxr-train");
   const preset = ["--preset", "cpu-small", "--encoder", "tiny", "--device", "cpu"];
   if (parts.includes("sample-cv")) {
     if (!existsSync(sample)) throw new Error(`${sample} not found (LEARNING_DATA)`);
-    for (const arch of archs) out.push(...(await cv(`cxr-sample 5-fold CV, ${arch}/tiny`, sample, [...preset, "--arch", arch, "--folds", "5"])));
+    for (const arch of archs)
+      out.push(
+        ...(await cv(`cxr-sample 5-fold CV, ${arch}/tiny`, sample, [...preset, "--arch", arch, "--folds", "5"])),
+      );
   }
   if (parts.includes("train-test")) {
     const dir = mkdtempSync(path.join(os.tmpdir(), "bench-learning-"));
     const t0 = Date.now();
     await trainer(["fit", "--data", train, "--test", sample, "--out", dir, ...preset, "--arch", archs[0]]);
-    const m = JSON.parse(readFileSync(path.join(dir, "holdout_metrics.json"), "utf8")) as { levels: { pixel: Pixel }; test_detection: Detection | null };
-    out.push(...rows(`cxr-train → cxr-sample, ${archs[0]}/tiny`, m.levels.pixel, m.test_detection, (Date.now() - t0) / 60_000));
+    const m = JSON.parse(readFileSync(path.join(dir, "holdout_metrics.json"), "utf8")) as {
+      levels: { pixel: Pixel };
+      test_detection: Detection | null;
+    };
+    out.push(
+      ...rows(`cxr-train → cxr-sample, ${archs[0]}/tiny`, m.levels.pixel, m.test_detection, (Date.now() - t0) / 60_000),
+    );
   }
   if (parts.includes("train-oof")) {
-    out.push(...(await cv(`cxr-train 5-fold OOF, ${archs[0]}/tiny`, train, [...preset, "--arch", archs[0], "--folds", "5", "--steps", process.env.LEARNING_OOF_STEPS ?? "400"])));
+    out.push(
+      ...(await cv(`cxr-train 5-fold OOF, ${archs[0]}/tiny`, train, [
+        ...preset,
+        "--arch",
+        archs[0],
+        "--folds",
+        "5",
+        "--steps",
+        process.env.LEARNING_OOF_STEPS ?? "400",
+      ])),
+    );
   }
   if (parts.includes("demo")) {
     const dir = writeDemoData();
     await fillDemoData(dir, 16, 4);
     for (const arch of ["unet", "unetpp", "dla"]) {
       const t = demoTraining;
-      out.push(...(await cv(`demo Stage I, ${arch}/tiny`, dir, ["--preset", t.preset, "--encoder", "tiny", "--arch", arch, "--folds", "5", "--size", String(t.size), "--steps", String(t.steps), "--batch-size", String(t.batchSize), "--width", String(t.width), "--device", "cpu"])));
+      out.push(
+        ...(await cv(`demo Stage I, ${arch}/tiny`, dir, [
+          "--preset",
+          t.preset,
+          "--encoder",
+          "tiny",
+          "--arch",
+          arch,
+          "--folds",
+          "5",
+          "--size",
+          String(t.size),
+          "--steps",
+          String(t.steps),
+          "--batch-size",
+          String(t.batchSize),
+          "--width",
+          String(t.width),
+          "--device",
+          "cpu",
+        ])),
+      );
     }
   }
   return out;

@@ -22,7 +22,8 @@ function manyRegions(): Uint8Array {
     for (let gx = 0; gx < 45; gx++) {
       if (rnd() < 0.05) continue;
       const r = 3 + rnd() * (cell / 2 - 5);
-      const cx = gx * cell + cell / 2, cy = gy * cell + cell / 2;
+      const cx = gx * cell + cell / 2,
+        cy = gy * cell + cell / 2;
       for (let y = Math.ceil(cy - r); y <= cy + r; y++) {
         for (let x = Math.ceil(cx - r); x <= cx + r; x++) {
           if ((x - cx) ** 2 + (y - cy) ** 2 <= r * r) mask[y * SIZE + x] = 1;

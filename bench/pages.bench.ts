@@ -66,20 +66,35 @@ export async function run(): Promise<Row[]> {
     const pw = (role: string) => demo.credentials.find((c) => c.role === role)!;
 
     if (!existsSync(".next/BUILD_ID") || process.env.BENCH_REBUILD === "1") {
-      const b = spawnSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], { stdio: ["ignore", "ignore", "inherit"], env: env as NodeJS.ProcessEnv });
+      const b = spawnSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], {
+        stdio: ["ignore", "ignore", "inherit"],
+        env: env as NodeJS.ProcessEnv,
+      });
       if (b.status !== 0) throw new Error("next build failed");
     }
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], {
-      env: { ...env, NODE_ENV: "production", APP_URL: base, NEXTAUTH_URL: base } as NodeJS.ProcessEnv,
-      stdio: ["ignore", "ignore", "inherit"],
-    });
+    server = spawn(
+      process.execPath,
+      ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"],
+      {
+        env: { ...env, NODE_ENV: "production", APP_URL: base, NEXTAUTH_URL: base } as NodeJS.ProcessEnv,
+        stdio: ["ignore", "ignore", "inherit"],
+      },
+    );
     await waitReady(base, server);
 
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+      ],
     });
     const as = async (email: string, password: string) => {
       const ctx = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
@@ -129,8 +144,15 @@ export async function run(): Promise<Row[]> {
       for (let i = 0; i <= LOADS; i++) {
         let inFlight = 0;
         let lastEnd = 0;
-        const started = (r: import("playwright-core").Request) => { if (r.frame() === p.page.mainFrame()) inFlight++; };
-        const ended = (r: import("playwright-core").Request) => { if (r.frame() === p.page.mainFrame()) { inFlight--; lastEnd = Date.now(); } };
+        const started = (r: import("playwright-core").Request) => {
+          if (r.frame() === p.page.mainFrame()) inFlight++;
+        };
+        const ended = (r: import("playwright-core").Request) => {
+          if (r.frame() === p.page.mainFrame()) {
+            inFlight--;
+            lastEnd = Date.now();
+          }
+        };
         p.page.on("request", started);
         p.page.on("requestfinished", ended);
         p.page.on("requestfailed", ended);

@@ -22,5 +22,8 @@ export function spread(xs: number[]): string {
 
 /** The 1/5/15-minute load averages and the core count, e.g. "load 1.9/2.1/2.4 on 2 CPUs". */
 export function loadNote(): string {
-  return `load ${os.loadavg().map((l) => l.toFixed(1)).join("/")} on ${os.availableParallelism()} CPUs`;
+  return `load ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join("/")} on ${os.availableParallelism()} CPUs`;
 }

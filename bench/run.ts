@@ -26,7 +26,8 @@ for (const f of files) {
   }
   process.stderr.write(`bench ${bench} took ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 }
-const fmt = (v: number) => (Number.isNaN(v) ? "—" : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(3));
+const fmt = (v: number) =>
+  Number.isNaN(v) ? "—" : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(3);
 const cols = [
   ["bench", (r: (typeof rows)[number]) => r.bench],
   ["measure", (r: (typeof rows)[number]) => r.name],
@@ -39,5 +40,7 @@ const line = (cells: string[]) => "| " + cells.map((c, i) => c.padEnd(widths[i])
 console.log(line(cols.map(([h]) => h)));
 console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
 for (const r of rows) console.log(line(cols.map(([, f]) => f(r))));
-console.log(`\nAt start: ${loadAtStart}. At end: ${loadNote()}. Values are medians of ${RUNS} runs where the note gives a range; a load above the CPU count means the figures were measured on a busy machine (ratios against baselines of the same run still hold).`);
+console.log(
+  `\nAt start: ${loadAtStart}. At end: ${loadNote()}. Values are medians of ${RUNS} runs where the note gives a range; a load above the CPU count means the figures were measured on a busy machine (ratios against baselines of the same run still hold).`,
+);
 process.exit(rows.some((r) => r.name === "FAILED") ? 1 : 0);

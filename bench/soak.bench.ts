@@ -78,7 +78,8 @@ export async function run(): Promise<Row[]> {
     LOG_LEVEL: "error",
     NODE_ENV: "production",
   };
-  for (const k of ["DATABASE_URL", "STORAGE_DIR", "STORAGE_DRIVER", "AUTH_SECRET", "PSEUDONYM_KEY", "LOG_LEVEL"]) process.env[k] = env[k];
+  for (const k of ["DATABASE_URL", "STORAGE_DIR", "STORAGE_DRIVER", "AUTH_SECRET", "PSEUDONYM_KEY", "LOG_LEVEL"])
+    process.env[k] = env[k];
   try {
     await migrate(pgServer.url);
     const { db, closeDb } = await import("../lib/db/client");
@@ -102,32 +103,52 @@ export async function run(): Promise<Row[]> {
       for (const p of [draw.id, vote.id]) await addMember(adminActor, p, { email: m.email, roles: ["MD"] });
       mds.push(m);
     }
-    const insertImages = (projectId: string, n: number, state: string) => db().$executeRawUnsafe(`
+    const insertImages = (projectId: string, n: number, state: string) =>
+      db().$executeRawUnsafe(
+        `
       INSERT INTO "Image" (id, "projectId", "originalName", "sourceFormat", sha256, "pixelSha256", "storageKey", "originalKey", "thumbKey", width, height, "bitDepth", label, state, "patientPseudonym", "createdAt")
       SELECT gen_random_uuid(), $1::uuid, 'soak-' || g, 'PNG', md5($1 || g::text) || md5('s' || g), md5('p' || g), 'soak/w', 'soak/o', 'soak/t', 48, 40, 8,
              'COVID'::"ImageLabel", '${state}'::"ImageState", 'P' || g, now()
-      FROM generate_series(1, $2) g`, projectId, n);
+      FROM generate_series(1, $2) g`,
+        projectId,
+        n,
+      );
     await insertImages(draw.id, DRAW_IMAGES, "UNANNOTATED");
     const leadActor = { userId: lead.id, isAdmin: false };
     await selectStage1Subset(leadActor, draw.id, { size: DRAW_IMAGES, seed: 1 });
     await startStage1(leadActor, draw.id);
     await insertImages(vote.id, VOTE_IMAGES, "AWAITING_VOTE");
-    const round = await db().round.create({ data: { projectId: vote.id, number: 2, stage: "STAGE_II", status: "VOTING" } });
-    await db().$executeRawUnsafe(`
+    const round = await db().round.create({
+      data: { projectId: vote.id, number: 2, stage: "STAGE_II", status: "VOTING" },
+    });
+    await db().$executeRawUnsafe(
+      `
       INSERT INTO "Mask" (id, "projectId", "imageId", kind, "storageKey", sha256, area, width, height, "roundId", "createdAt")
       SELECT gen_random_uuid(), i."projectId", i.id, 'MACHINE', 'soak/m', md5(i.id::text || k), 100, 48, 40, $2::uuid, now()
-      FROM "Image" i CROSS JOIN generate_series(1, 3) k WHERE i."projectId" = $1::uuid`, vote.id, round.id);
-    await db().$executeRawUnsafe(`
+      FROM "Image" i CROSS JOIN generate_series(1, 3) k WHERE i."projectId" = $1::uuid`,
+      vote.id,
+      round.id,
+    );
+    await db().$executeRawUnsafe(
+      `
       INSERT INTO "Candidate" (id, "roundId", "imageId", "maskId", "createdAt")
-      SELECT gen_random_uuid(), $2::uuid, m."imageId", m.id, now() FROM "Mask" m WHERE m."projectId" = $1::uuid`, vote.id, round.id);
+      SELECT gen_random_uuid(), $2::uuid, m."imageId", m.id, now() FROM "Mask" m WHERE m."projectId" = $1::uuid`,
+      vote.id,
+      round.id,
+    );
     await db().$executeRawUnsafe("VACUUM ANALYZE");
 
     // --- the app and one worker
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const web = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], {
-      env: { ...env, APP_URL: base, NEXTAUTH_URL: base, DB_POOL_MAX: "20" }, stdio: ["ignore", "ignore", "pipe"],
-    });
+    const web = spawn(
+      process.execPath,
+      ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"],
+      {
+        env: { ...env, APP_URL: base, NEXTAUTH_URL: base, DB_POOL_MAX: "20" },
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
     children.push(web);
     // The server's error log is counted, not shown: what went wrong is reported below.
     const serverErrors = new Map<string, number>();
@@ -152,7 +173,8 @@ export async function run(): Promise<Row[]> {
     }
     const startWorker = () => {
       const w = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
-        env: { ...env, WORKER_JOBS: "noop", WORKER_POLL_MS: "100", WORKER_LEASE_MS: "3000" }, stdio: ["ignore", "ignore", "inherit"],
+        env: { ...env, WORKER_JOBS: "noop", WORKER_POLL_MS: "100", WORKER_LEASE_MS: "3000" },
+        stdio: ["ignore", "ignore", "inherit"],
       });
       children.push(w);
       return w;
@@ -160,7 +182,14 @@ export async function run(): Promise<Row[]> {
     let worker = startWorker();
 
     const clients: InstanceType<typeof MdClient>[] = [];
-    for (const m of mds) clients.push(new MdClient(base, await signInAt(base, m.email, m.password), { retries: 30, backoffMs: 100, timeoutMs: 30_000 }));
+    for (const m of mds)
+      clients.push(
+        new MdClient(base, await signInAt(base, m.email, m.password), {
+          retries: 30,
+          backoffMs: 100,
+          timeoutMs: 30_000,
+        }),
+      );
     // Warm every route once, then take the resting RSS.
     await clients[0].voteOnce(vote.id);
     await clients[0].drawOnce(draw.id);
@@ -180,15 +209,17 @@ export async function run(): Promise<Row[]> {
       setTimeout(() => (worker = startWorker()), 5000);
     }, DURATION_MS / 3);
     const think = () => new Promise((r) => setTimeout(r, THINK_MS[0] + Math.random() * (THINK_MS[1] - THINK_MS[0])));
-    await Promise.all(clients.map(async (c, i) => {
-      await new Promise((r) => setTimeout(r, (i * 1000) / MDS));
-      let canDraw = true;
-      while (Date.now() - t0 < DURATION_MS) {
-        if (canDraw && Math.random() < 0.35) canDraw = await c.drawOnce(draw.id);
-        else await c.voteOnce(vote.id);
-        await think();
-      }
-    }));
+    await Promise.all(
+      clients.map(async (c, i) => {
+        await new Promise((r) => setTimeout(r, (i * 1000) / MDS));
+        let canDraw = true;
+        while (Date.now() - t0 < DURATION_MS) {
+          if (canDraw && Math.random() < 0.35) canDraw = await c.drawOnce(draw.id);
+          else await c.voteOnce(vote.id);
+          await think();
+        }
+      }),
+    );
     const loadMs = Date.now() - t0;
     clearInterval(producer);
     clearTimeout(crash);
@@ -205,14 +236,35 @@ export async function run(): Promise<Row[]> {
     const acks = clients.flatMap((c) => c.acks);
     const maskAcks = acks.filter((a) => a.kind === "mask") as { taskId: string; maskId: string }[];
     const voteAcks = acks.filter((a) => a.kind === "vote") as { ballotId: string; key: string }[];
-    const tasks = new Map((await db().task.findMany({ where: { id: { in: maskAcks.map((a) => a.taskId) } }, select: { id: true, maskId: true, status: true } })).map((t) => [t.id, t]));
-    const votes = new Map((await db().vote.findMany({ where: { ballotId: { in: voteAcks.map((a) => a.ballotId) } }, select: { ballotId: true, idempotencyKey: true } })).map((v) => [v.ballotId, v]));
+    const tasks = new Map(
+      (
+        await db().task.findMany({
+          where: { id: { in: maskAcks.map((a) => a.taskId) } },
+          select: { id: true, maskId: true, status: true },
+        })
+      ).map((t) => [t.id, t]),
+    );
+    const votes = new Map(
+      (
+        await db().vote.findMany({
+          where: { ballotId: { in: voteAcks.map((a) => a.ballotId) } },
+          select: { ballotId: true, idempotencyKey: true },
+        })
+      ).map((v) => [v.ballotId, v]),
+    );
     let lost = 0;
-    for (const a of maskAcks) if (tasks.get(a.taskId)?.maskId !== a.maskId || tasks.get(a.taskId)?.status !== "DONE") lost++;
+    for (const a of maskAcks)
+      if (tasks.get(a.taskId)?.maskId !== a.maskId || tasks.get(a.taskId)?.status !== "DONE") lost++;
     for (const a of voteAcks) if (votes.get(a.ballotId)?.idempotencyKey !== a.key) lost++;
-    const dupMasks = await db().$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (SELECT "taskId" FROM "Mask" WHERE "projectId" = ${draw.id}::uuid AND "taskId" IS NOT NULL GROUP BY "taskId" HAVING count(*) > 1) d`;
+    const dupMasks = await db().$queryRaw<
+      { n: bigint }[]
+    >`SELECT count(*) AS n FROM (SELECT "taskId" FROM "Mask" WHERE "projectId" = ${draw.id}::uuid AND "taskId" IS NOT NULL GROUP BY "taskId" HAVING count(*) > 1) d`;
     const jobsDone = await db().job.count({ where: { id: { in: jobIds }, status: "SUCCEEDED" } });
-    const audits = await db().auditLog.groupBy({ by: ["objectId"], where: { action: "job.noop", objectId: { in: jobIds } }, _count: { _all: true } });
+    const audits = await db().auditLog.groupBy({
+      by: ["objectId"],
+      where: { action: "job.noop", objectId: { in: jobIds } },
+      _count: { _all: true },
+    });
     const jobsTwice = audits.filter((a) => a._count._all > 1).length;
     const retried = await db().job.count({ where: { id: { in: jobIds }, attempts: { gt: 1 } } });
     await closeDb();
@@ -231,19 +283,75 @@ export async function run(): Promise<Row[]> {
       { name: "acknowledged masks", value: maskAcks.length, unit: "" },
       { name: "acknowledged votes", value: voteAcks.length, unit: "" },
       { name: "failed requests (5xx/network)", value: failed.length, unit: "", note: "each retried with the same key" },
-      { name: "refused requests (4xx)", value: refused.length, unit: "", note: refused.length ? [...new Set(refused.map((s) => `${s.op}:${s.status}`))].join(" ") : "" },
+      {
+        name: "refused requests (4xx)",
+        value: refused.length,
+        unit: "",
+        note: refused.length ? [...new Set(refused.map((s) => `${s.op}:${s.status}`))].join(" ") : "",
+      },
       { name: "failed writes retried to success", value: retriedOk, unit: "" },
       { name: "writes given up", value: gaveUp, unit: "", note: "target 0" },
       { name: "lost writes", value: lost, unit: "", note: "target 0 (acknowledged, then missing)" },
       { name: "duplicate masks", value: Number(dupMasks[0].n), unit: "", note: "target 0" },
-      { name: "jobs lost", value: jobIds.length - jobsDone, unit: "", note: `target 0; ${jobsDone}/${jobIds.length} succeeded, ${retried} retried after the kill, ${jobsTwice} ran twice (at-least-once: killed after its work, before completing)` },
-      { name: "server errors logged", value: [...serverErrors.values()].reduce((a, b) => a + b, 0), unit: "", note: [...serverErrors].map(([m, n]) => `${n}× ${m}`).join("; ").slice(0, 200) },
-      { name: "latency p50", value: pct(samples.map((s) => s.ms), 50), unit: "ms" },
-      { name: "latency p95", value: pct(samples.map((s) => s.ms), 95), unit: "ms", note: `submit p95 ${pct(samples.filter((s) => s.op === "submit").map((s) => s.ms), 95).toFixed(0)} ms, vote p95 ${pct(samples.filter((s) => s.op === "vote").map((s) => s.ms), 95).toFixed(0)} ms` },
-      { name: "latency p99", value: pct(samples.map((s) => s.ms), 99), unit: "ms" },
+      {
+        name: "jobs lost",
+        value: jobIds.length - jobsDone,
+        unit: "",
+        note: `target 0; ${jobsDone}/${jobIds.length} succeeded, ${retried} retried after the kill, ${jobsTwice} ran twice (at-least-once: killed after its work, before completing)`,
+      },
+      {
+        name: "server errors logged",
+        value: [...serverErrors.values()].reduce((a, b) => a + b, 0),
+        unit: "",
+        note: [...serverErrors]
+          .map(([m, n]) => `${n}× ${m}`)
+          .join("; ")
+          .slice(0, 200),
+      },
+      {
+        name: "latency p50",
+        value: pct(
+          samples.map((s) => s.ms),
+          50,
+        ),
+        unit: "ms",
+      },
+      {
+        name: "latency p95",
+        value: pct(
+          samples.map((s) => s.ms),
+          95,
+        ),
+        unit: "ms",
+        note: `submit p95 ${pct(
+          samples.filter((s) => s.op === "submit").map((s) => s.ms),
+          95,
+        ).toFixed(0)} ms, vote p95 ${pct(
+          samples.filter((s) => s.op === "vote").map((s) => s.ms),
+          95,
+        ).toFixed(0)} ms`,
+      },
+      {
+        name: "latency p99",
+        value: pct(
+          samples.map((s) => s.ms),
+          99,
+        ),
+        unit: "ms",
+      },
       { name: "web RSS before", value: rssBefore, unit: "MiB" },
-      { name: "web RSS after", value: rssAfter, unit: "MiB", note: `peak ${Math.max(...rss.map((p) => p.y)).toFixed(0)} MiB` },
-      { name: "web RSS trend, second half", value: slopePerMin(secondHalf), unit: "MiB/min", note: `${secondHalf.length} samples, 2 s apart; by thirds ${thirds.map((y) => y.toFixed(0)).join(" → ")} MiB` },
+      {
+        name: "web RSS after",
+        value: rssAfter,
+        unit: "MiB",
+        note: `peak ${Math.max(...rss.map((p) => p.y)).toFixed(0)} MiB`,
+      },
+      {
+        name: "web RSS trend, second half",
+        value: slopePerMin(secondHalf),
+        unit: "MiB/min",
+        note: `${secondHalf.length} samples, 2 s apart; by thirds ${thirds.map((y) => y.toFixed(0)).join(" → ")} MiB`,
+      },
     ];
   } finally {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");

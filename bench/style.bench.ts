@@ -17,7 +17,12 @@ export async function run(): Promise<Row[]> {
   const project = simulateStyleProject(IMAGES, 192, 7);
   const raw: { features: number[]; human: boolean; group: number }[] = [];
   const norm: typeof raw = [];
-  const sizes = { rawHuman: [] as number[], rawMachine: [] as number[], servedHuman: [] as number[], servedMachine: [] as number[] };
+  const sizes = {
+    rawHuman: [] as number[],
+    rawMachine: [] as number[],
+    servedHuman: [] as number[],
+    servedMachine: [] as number[],
+  };
   const dices: number[] = [];
   for (const img of project) {
     for (const c of img.candidates) {
@@ -31,14 +36,25 @@ export async function run(): Promise<Row[]> {
   }
   const before = styleClassifierAuc(raw);
   const after = styleClassifierAuc(norm);
-  const ci = (r: { auc: number; se: number }) => `95% CI ${(r.auc - 1.96 * r.se).toFixed(2)}–${(r.auc + 1.96 * r.se).toFixed(2)}`;
+  const ci = (r: { auc: number; se: number }) =>
+    `95% CI ${(r.auc - 1.96 * r.se).toFixed(2)}–${(r.auc + 1.96 * r.se).toFixed(2)}`;
   const meanDice = dices.reduce((s, d) => s + d, 0) / dices.length;
   const note = `${IMAGES} simulated COVID-19 images, 1 drawn + 2 predicted masks each (${raw.length} masks), logistic regression, 5-fold CV by image; ${((performance.now() - t0) / 1000).toFixed(0)} s`;
   return [
     { name: "human-vs-machine AUC, as drawn", value: before.auc, unit: "", note: `${ci(before)}; ${note}` },
     { name: "human-vs-machine AUC, normalised", value: after.auc, unit: "", note: `${ci(after)}; target ≤ 0.60` },
-    { name: "PNG size AUC, canonical encoding", value: auc(sizes.rawHuman, sizes.rawMachine), unit: "", note: "size of the stored PNG (0.5 = no signal)" },
-    { name: "PNG size AUC, as served", value: auc(sizes.servedHuman, sizes.servedMachine), unit: "", note: "fixed-size container: target 0.50" },
+    {
+      name: "PNG size AUC, canonical encoding",
+      value: auc(sizes.rawHuman, sizes.rawMachine),
+      unit: "",
+      note: "size of the stored PNG (0.5 = no signal)",
+    },
+    {
+      name: "PNG size AUC, as served",
+      value: auc(sizes.servedHuman, sizes.servedMachine),
+      unit: "",
+      note: "fixed-size container: target 0.50",
+    },
     { name: "mean Dice original vs normalised", value: meanDice, unit: "" },
   ];
 }

@@ -32,7 +32,13 @@ function drawingsPerSecond(size: number, count: number): number {
   const images = Array.from({ length: count }, (_, k) => generateCxr({ seed: 5000 + k, width: size, height: size }));
   const t0 = performance.now();
   for (const [k, img] of images.entries()) {
-    simulateDrawing(img.mask, img.width, img.height, { seed: k, bias: 0.1, jitter: 0.6, missRate: 0.2 }, { pixels: img.pixels });
+    simulateDrawing(
+      img.mask,
+      img.width,
+      img.height,
+      { seed: k, bias: 0.1, jitter: 0.6, missRate: 0.2 },
+      { pixels: img.pixels },
+    );
   }
   return count / ((performance.now() - t0) / 1000);
 }
@@ -42,6 +48,11 @@ export async function run(): Promise<BenchResult[]> {
   return [
     { name: "generateCxr 512×512", value: imagesPerSecond(512, 100, 5), unit: "images/s", note },
     { name: "generateCxr 1024×1024", value: imagesPerSecond(1024, 30, 5), unit: "images/s", note },
-    { name: "simulateDrawing 512×512", value: drawingsPerSecond(512, 60), unit: "drawings/s", note: "covid masks, with conspicuity from pixels" },
+    {
+      name: "simulateDrawing 512×512",
+      value: drawingsPerSecond(512, 60),
+      unit: "drawings/s",
+      note: "covid masks, with conspicuity from pixels",
+    },
   ];
 }

@@ -45,23 +45,41 @@ export async function run(): Promise<Row[]> {
       voters.push({ userId: u.id, isAdmin: false });
     }
     const t0 = performance.now();
-    const round = await db().round.create({ data: { projectId: project.id, number: 2, stage: "STAGE_II", status: "VOTING" } });
-    await db().$executeRawUnsafe(`
+    const round = await db().round.create({
+      data: { projectId: project.id, number: 2, stage: "STAGE_II", status: "VOTING" },
+    });
+    await db().$executeRawUnsafe(
+      `
       INSERT INTO "Image" (id, "projectId", "originalName", "sourceFormat", sha256, "pixelSha256", "storageKey", "originalKey", "thumbKey", width, height, "bitDepth", label, state, "createdAt")
       SELECT gen_random_uuid(), $1::uuid, 'bench-' || g, 'PNG', md5(g::text) || md5('s' || g), md5('p' || g), 'bench/w', 'bench/o', 'bench/t', 256, 256, 8,
              CASE WHEN g <= $2 THEN 'COVID'::"ImageLabel" ELSE 'CONTROL'::"ImageLabel" END,
              CASE WHEN g <= $2 THEN 'AWAITING_VOTE'::"ImageState" ELSE 'ACCEPTED'::"ImageState" END, now()
-      FROM generate_series(1, $3) g`, project.id, VOTING, IMAGES);
-    await db().$executeRawUnsafe(`
+      FROM generate_series(1, $3) g`,
+      project.id,
+      VOTING,
+      IMAGES,
+    );
+    await db().$executeRawUnsafe(
+      `
       INSERT INTO "Mask" (id, "projectId", "imageId", kind, "storageKey", sha256, area, width, height, "roundId", "createdAt")
       SELECT gen_random_uuid(), i."projectId", i.id, 'MACHINE', 'bench/m', md5(i.id::text || k), 100, 256, 256, $2::uuid, now()
-      FROM "Image" i CROSS JOIN generate_series(1, 3) k WHERE i."projectId" = $1::uuid AND i.state = 'AWAITING_VOTE'`, project.id, round.id);
-    await db().$executeRawUnsafe(`
+      FROM "Image" i CROSS JOIN generate_series(1, 3) k WHERE i."projectId" = $1::uuid AND i.state = 'AWAITING_VOTE'`,
+      project.id,
+      round.id,
+    );
+    await db().$executeRawUnsafe(
+      `
       INSERT INTO "Candidate" (id, "roundId", "imageId", "maskId", "createdAt")
-      SELECT gen_random_uuid(), $2::uuid, m."imageId", m.id, now() FROM "Mask" m WHERE m."projectId" = $1::uuid`, project.id, round.id);
-    await db().$executeRawUnsafe(`
+      SELECT gen_random_uuid(), $2::uuid, m."imageId", m.id, now() FROM "Mask" m WHERE m."projectId" = $1::uuid`,
+      project.id,
+      round.id,
+    );
+    await db().$executeRawUnsafe(
+      `
       INSERT INTO "GroundTruth" (id, "projectId", "imageId", decision, "sourceKind", "isCurrent", "acceptedAt")
-      SELECT gen_random_uuid(), "projectId", id, 'LABEL', 'EMPTY', TRUE, now() FROM "Image" WHERE "projectId" = $1::uuid AND state = 'ACCEPTED'`, project.id);
+      SELECT gen_random_uuid(), "projectId", id, 'LABEL', 'EMPTY', TRUE, now() FROM "Image" WHERE "projectId" = $1::uuid AND state = 'ACCEPTED'`,
+      project.id,
+    );
     await db().$executeRawUnsafe("VACUUM ANALYZE");
     const seedS = (performance.now() - t0) / 1000;
 
@@ -69,14 +87,16 @@ export async function run(): Promise<Row[]> {
     // Warm-up, untimed: each voter votes twice, so every pooled connection has run the vote
     // path once (a new PostgreSQL backend spends ~0.5–1 s filling its catalog caches on its
     // first statements; a running server's pool is past that).
-    const first = await Promise.all(voters.map(async (v) => {
-      let b = await nextBallot(v, project.id);
-      for (let w = 0; w < WARMUP && b; w++) {
-        await castVote(v, b.ballotId, { choice: 1, durationMs: 5000, idempotencyKey: `bench-warm-${b.ballotId}` });
-        b = await nextBallot(v, project.id);
-      }
-      return b;
-    }));
+    const first = await Promise.all(
+      voters.map(async (v) => {
+        let b = await nextBallot(v, project.id);
+        for (let w = 0; w < WARMUP && b; w++) {
+          await castVote(v, b.ballotId, { choice: 1, durationMs: 5000, idempotencyKey: `bench-warm-${b.ballotId}` });
+          b = await nextBallot(v, project.id);
+        }
+        return b;
+      }),
+    );
     const times: number[] = [];
     const voteTimes: number[] = [];
     let errors = 0;
@@ -89,7 +109,11 @@ export async function run(): Promise<Row[]> {
           await new Promise((r) => setTimeout(r, THINK_MS * (0.5 + Math.random())));
           const t = performance.now();
           try {
-            await castVote(v, ballot.ballotId, { choice: 1 + (s % 3), durationMs: 5000, idempotencyKey: `bench-${ballot.ballotId}` });
+            await castVote(v, ballot.ballotId, {
+              choice: 1 + (s % 3),
+              durationMs: 5000,
+              idempotencyKey: `bench-${ballot.ballotId}`,
+            });
             const tv = performance.now();
             ballot = await nextBallot(v, project.id);
             times.push(performance.now() - t);
@@ -114,9 +138,19 @@ export async function run(): Promise<Row[]> {
       { name: "vote + next ballot p99", value: pct(times, 99), unit: "ms" },
       { name: "of which submit vote p50", value: pct(voteTimes, 50), unit: "ms" },
       { name: "throughput", value: times.length / wallS, unit: "votes/s" },
-      { name: "Node CPU per step", value: (cpu.user + cpu.system) / 1000 / Math.max(1, times.length), unit: "ms", note: "vote + next ballot in this process (Prisma, pg driver, domain code); the server's capacity is about 1000 / this steps/s" },
+      {
+        name: "Node CPU per step",
+        value: (cpu.user + cpu.system) / 1000 / Math.max(1, times.length),
+        unit: "ms",
+        note: "vote + next ballot in this process (Prisma, pg driver, domain code); the server's capacity is about 1000 / this steps/s",
+      },
       { name: "errors", value: errors, unit: "", note: "target 0" },
-      { name: "votes counted = images accepted", value: votes === accepted && votes === VOTERS * (STEPS + WARMUP) ? 1 : 0, unit: "bool", note: `${votes} votes, ${accepted} accepted` },
+      {
+        name: "votes counted = images accepted",
+        value: votes === accepted && votes === VOTERS * (STEPS + WARMUP) ? 1 : 0,
+        unit: "bool",
+        note: `${votes} votes, ${accepted} accepted`,
+      },
     ];
   } finally {
     await pgServer.discard();
@@ -127,8 +161,18 @@ export async function run(): Promise<Row[]> {
 /** With TANDEM_PG_SETTINGS="shared_preload_libraries=pg_stat_statements": where the database time went. */
 async function printStatementStats(client: { $queryRawUnsafe: <T>(q: string) => Promise<T> }) {
   await client.$queryRawUnsafe("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
-  const top = await client.$queryRawUnsafe<{ calls: bigint; total: number; mean: number; max: number; plan: number; query: string }[]>(
+  const top = await client.$queryRawUnsafe<
+    { calls: bigint; total: number; mean: number; max: number; plan: number; query: string }[]
+  >(
     `SELECT calls, total_exec_time AS total, mean_exec_time AS mean, max_exec_time AS max, mean_plan_time AS plan, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) AS query
-     FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12`);
-  for (const t of top) console.error(`${Number(t.calls).toString().padStart(6)} calls  total ${t.total.toFixed(0).padStart(7)} ms  mean ${t.mean.toFixed(2).padStart(7)}  max ${t.max.toFixed(1).padStart(7)}  plan ${Number(t.plan ?? 0).toFixed(2).padStart(6)}  ${t.query}`);
+     FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12`,
+  );
+  for (const t of top)
+    console.error(
+      `${Number(t.calls).toString().padStart(6)} calls  total ${t.total.toFixed(0).padStart(7)} ms  mean ${t.mean.toFixed(2).padStart(7)}  max ${t.max.toFixed(1).padStart(7)}  plan ${Number(
+        t.plan ?? 0,
+      )
+        .toFixed(2)
+        .padStart(6)}  ${t.query}`,
+    );
 }

@@ -10,9 +10,16 @@ export async function actorFor(flags: Record<string, string | true>, usage: stri
 }
 
 /** `tandem <command> <sub>`: the sub-command, or an error naming the valid ones (and the nearest). */
-export function pickSubcommand<T>(name: string | undefined, subs: Record<string, T>, command: string, nearest: (n: string, o: string[]) => string | null): T {
+export function pickSubcommand<T>(
+  name: string | undefined,
+  subs: Record<string, T>,
+  command: string,
+  nearest: (n: string, o: string[]) => string | null,
+): T {
   const names = Object.keys(subs);
   if (name && subs[name]) return subs[name];
   const near = name ? nearest(name, names) : null;
-  throw new Error(`${name ? `unknown sub-command ${name}${near ? `; did you mean ${near}?` : ""}` : "a sub-command is needed"} (tandem ${command} ${names.join("|")})`);
+  throw new Error(
+    `${name ? `unknown sub-command ${name}${near ? `; did you mean ${near}?` : ""}` : "a sub-command is needed"} (tandem ${command} ${names.join("|")})`,
+  );
 }

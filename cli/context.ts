@@ -56,7 +56,8 @@ function editDistance(a: string, b: string): number {
 
 /** The accepted option closest to `name`, when it is close enough to be a typo. */
 export function nearestOption(name: string, options: readonly string[]): string | null {
-  let best: string | null = null, bestDistance = Infinity;
+  let best: string | null = null,
+    bestDistance = Infinity;
   for (const option of options) {
     const d = editDistance(name, option);
     if (d < bestDistance) [best, bestDistance] = [option, d];
@@ -79,7 +80,9 @@ export function parseArgs(argv: string[], spec?: ArgSpec) {
       const [k, v] = a.slice(2).split("=", 2);
       if (known && !known.includes(k)) {
         const near = nearestOption(k, known);
-        throw new Error(`unknown option --${k}${near ? `; did you mean --${near}?` : ""} (options: ${known.map((o) => `--${o}`).join(" ")})`);
+        throw new Error(
+          `unknown option --${k}${near ? `; did you mean --${near}?` : ""} (options: ${known.map((o) => `--${o}`).join(" ")})`,
+        );
       }
       const isBoolean = spec ? !spec.values.includes(k) : false;
       if (v !== undefined) {

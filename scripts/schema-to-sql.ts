@@ -35,7 +35,8 @@ for (const m of dmmf.models) {
     cols.push(col);
   }
   const pk = dmmf.indexes.find((i) => i.model === m.name && i.type === "id");
-  if (pk) cols.push(`\n    CONSTRAINT "${indexName(pk)}" PRIMARY KEY (${pk.fields.map((f) => `"${f.name}"`).join(", ")})`);
+  if (pk)
+    cols.push(`\n    CONSTRAINT "${indexName(pk)}" PRIMARY KEY (${pk.fields.map((f) => `"${f.name}"`).join(", ")})`);
   out.push(`-- CreateTable\nCREATE TABLE "${tableName(m)}" (\n${cols.join(",\n")}\n);\n`);
 }
 
@@ -43,7 +44,9 @@ for (const i of dmmf.indexes) {
   if (i.type === "id") continue;
   const unique = i.type === "unique" ? "UNIQUE " : "";
   const model = dmmf.models.find((m) => m.name === i.model)!;
-  out.push(`-- CreateIndex\nCREATE ${unique}INDEX "${indexName(i)}" ON "${tableName(model)}"(${i.fields.map((f) => `"${f.name}"`).join(", ")});\n`);
+  out.push(
+    `-- CreateIndex\nCREATE ${unique}INDEX "${indexName(i)}" ON "${tableName(model)}"(${i.fields.map((f) => `"${f.name}"`).join(", ")});\n`,
+  );
 }
 
 for (const m of dmmf.models) {
@@ -56,7 +59,9 @@ for (const m of dmmf.models) {
     const from = f.relationFromFields.map((c) => `"${c}"`).join(", ");
     const to = f.relationToFields!.map((c) => `"${c}"`).join(", ");
     const name = `${m.name}_${f.relationFromFields.join("_")}_fkey`;
-    out.push(`-- AddForeignKey\nALTER TABLE "${tableName(m)}" ADD CONSTRAINT "${name}" FOREIGN KEY (${from}) REFERENCES "${tableName(target)}"(${to}) ON DELETE ${onDelete} ON UPDATE CASCADE;\n`);
+    out.push(
+      `-- AddForeignKey\nALTER TABLE "${tableName(m)}" ADD CONSTRAINT "${name}" FOREIGN KEY (${from}) REFERENCES "${tableName(target)}"(${to}) ON DELETE ${onDelete} ON UPDATE CASCADE;\n`,
+    );
   }
 }
 

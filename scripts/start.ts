@@ -29,7 +29,8 @@ try {
 }
 
 const port = Number(base.PORT ?? 3000);
-if ((await freePort(port)) !== port) fail(`port ${port} is in use: stop what is using it or run with PORT=<another port> npm start`);
+if ((await freePort(port)) !== port)
+  fail(`port ${port} is in use: stop what is using it or run with PORT=<another port> npm start`);
 
 let embedded: EmbeddedDb | undefined;
 if (!base.DATABASE_URL) {
@@ -39,7 +40,9 @@ if (!base.DATABASE_URL) {
     fail((e as Error).message);
   }
   base.DATABASE_URL = embedded.url;
-  console.log(`tandem: embedded PostgreSQL at ${embedded.url} (kept in ${path.join(dataDir, "database-url")}; data in ${embedded.dataDir})`);
+  console.log(
+    `tandem: embedded PostgreSQL at ${embedded.url} (kept in ${path.join(dataDir, "database-url")}; data in ${embedded.dataDir})`,
+  );
 }
 try {
   const r = await migrate(base.DATABASE_URL);
@@ -68,18 +71,29 @@ const buildId = path.join(".next", "BUILD_ID");
 const sources = Math.max(newestMtime("app"), newestMtime("lib"));
 if (!existsSync(buildId) || statSync(buildId).mtimeMs < sources) {
   console.log("tandem: building the web app (first start takes a minute)…");
-  const b = spawnSync("npx", ["next", "build"], { stdio: ["ignore", "inherit", "inherit"], env: base as NodeJS.ProcessEnv });
+  const b = spawnSync("npx", ["next", "build"], {
+    stdio: ["ignore", "inherit", "inherit"],
+    env: base as NodeJS.ProcessEnv,
+  });
   if (b.status !== 0) fail("the web app did not build; see the output above");
 }
 
 const children: ChildProcess[] = [];
-const web = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port)], { stdio: "inherit", env: base as NodeJS.ProcessEnv });
-const worker = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], { stdio: "inherit", env: base as NodeJS.ProcessEnv });
+const web = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port)], {
+  stdio: "inherit",
+  env: base as NodeJS.ProcessEnv,
+});
+const worker = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
+  stdio: "inherit",
+  env: base as NodeJS.ProcessEnv,
+});
 children.push(web, worker);
 
 console.log(`\n  Tandem is running at ${base.APP_URL}\n`);
 if (seeded.credentials.length) {
-  console.log(`  Demo accounts (printed on this first start only; kept in ${path.join(dataDir, "demo-credentials.json")}, readable by you only; change the passwords before real use):`);
+  console.log(
+    `  Demo accounts (printed on this first start only; kept in ${path.join(dataDir, "demo-credentials.json")}, readable by you only; change the passwords before real use):`,
+  );
   for (const c of seeded.credentials) console.log(`    ${c.role.padEnd(9)} ${c.email.padEnd(28)} ${c.password}`);
   console.log("");
 }
@@ -95,4 +109,10 @@ async function shutdown() {
 }
 process.on("SIGINT", shutdown);
 process.on("SIGTERM", shutdown);
-for (const c of children) c.on("exit", (code) => { if (!stopping) { console.error(`tandem: a process exited (${code}); stopping`); void shutdown(); } });
+for (const c of children)
+  c.on("exit", (code) => {
+    if (!stopping) {
+      console.error(`tandem: a process exited (${code}); stopping`);
+      void shutdown();
+    }
+  });

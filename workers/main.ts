@@ -21,7 +21,9 @@ const runner = startRunner({
 
 // One job's stray rejection must not take the worker (and every other job) down with it.
 process.on("unhandledRejection", (reason) => {
-  logger.error("unhandled rejection in worker", { err: reason instanceof Error ? reason.stack ?? reason.message : String(reason) });
+  logger.error("unhandled rejection in worker", {
+    err: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason),
+  });
 });
 
 let stopping = false;

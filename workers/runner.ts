@@ -1,7 +1,17 @@
 import os from "node:os";
 import { randomUUID } from "node:crypto";
 import { jobDefinitions } from "../lib/jobs/definitions";
-import { claimJob, completeJob, extendLease, failExhaustedJobs, failJob, insertJob, releaseJob, removeWorker, upsertWorker } from "../lib/jobs/mutations";
+import {
+  claimJob,
+  completeJob,
+  extendLease,
+  failExhaustedJobs,
+  failJob,
+  insertJob,
+  releaseJob,
+  removeWorker,
+  upsertWorker,
+} from "../lib/jobs/mutations";
 import type { JobDefinition } from "../lib/jobs/types";
 import { logger } from "../lib/log/logger";
 import { handlers } from "./handlers";
@@ -20,7 +30,11 @@ export type RunnerOptions = {
 export function startRunner(opts: RunnerOptions = {}) {
   const workerId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   // By default every production job; diagnostic ones only when named.
-  const names = opts.names ?? Object.keys(handlers).filter((n) => !(jobDefinitions[n as keyof typeof jobDefinitions] as JobDefinition).diagnostic);
+  const names =
+    opts.names ??
+    Object.keys(handlers).filter(
+      (n) => !(jobDefinitions[n as keyof typeof jobDefinitions] as JobDefinition).diagnostic,
+    );
   const pollMs = opts.pollMs ?? 1000;
   const defaultLease = opts.leaseMs ?? 60_000;
   const slots = opts.concurrency ?? 1;
@@ -30,18 +44,29 @@ export function startRunner(opts: RunnerOptions = {}) {
 
   // Periodic jobs this worker runs: each is enqueued once per period by whichever worker
   // gets there first (the period's singleton key makes the others' inserts no-ops).
-  const periodic = opts.projectId ? [] : names
-    .map((n) => (jobDefinitions as Record<string, JobDefinition>)[n])
-    .filter((d): d is JobDefinition & { everyMs: number } => !!d?.everyMs);
+  const periodic = opts.projectId
+    ? []
+    : names
+        .map((n) => (jobDefinitions as Record<string, JobDefinition>)[n])
+        .filter((d): d is JobDefinition & { everyMs: number } => !!d?.everyMs);
   const enqueueDue = () =>
-    Promise.all(periodic.map((d) =>
-      insertJob(d.name, d.payload.parse({}), { singletonKey: `${d.name}@${Math.floor(Date.now() / d.everyMs)}`, maxAttempts: d.maxAttempts }),
-    )).catch((e) => logger.warn("periodic enqueue failed", { err: String(e) }));
+    Promise.all(
+      periodic.map((d) =>
+        insertJob(d.name, d.payload.parse({}), {
+          singletonKey: `${d.name}@${Math.floor(Date.now() / d.everyMs)}`,
+          maxAttempts: d.maxAttempts,
+        }),
+      ),
+    ).catch((e) => logger.warn("periodic enqueue failed", { err: String(e) }));
 
   const heartbeat = setInterval(() => {
-    upsertWorker({ id: workerId, hostname: os.hostname(), pid: process.pid, jobNames: names, gpu: opts.gpu ?? null }).catch((e) =>
-      logger.warn("worker heartbeat failed", { err: String(e) }),
-    );
+    upsertWorker({
+      id: workerId,
+      hostname: os.hostname(),
+      pid: process.pid,
+      jobNames: names,
+      gpu: opts.gpu ?? null,
+    }).catch((e) => logger.warn("worker heartbeat failed", { err: String(e) }));
     failExhaustedJobs().catch(() => undefined);
     void enqueueDue();
   }, 10_000);
@@ -54,10 +79,13 @@ export function startRunner(opts: RunnerOptions = {}) {
     const lease = opts.leaseMs ?? def?.leaseMs ?? defaultLease;
     const ac = new AbortController();
     running.set(job.id, ac);
-    const beat = setInterval(async () => {
-      const held = await extendLease(job.id, workerId, lease).catch(() => true);
-      if (!held) ac.abort(new Error("lease lost"));
-    }, Math.max(1000, lease / 3));
+    const beat = setInterval(
+      async () => {
+        const held = await extendLease(job.id, workerId, lease).catch(() => true);
+        if (!held) ac.abort(new Error("lease lost"));
+      },
+      Math.max(1000, lease / 3),
+    );
     const t0 = Date.now();
     try {
       const payload = def.payload.parse(job.payload);
@@ -79,7 +107,12 @@ export function startRunner(opts: RunnerOptions = {}) {
       } else {
         const retryable = (e as { retryable?: boolean }).retryable !== false && !(e instanceof SyntaxError);
         await failJob(job.id, workerId, e instanceof Error ? e.message : String(e), retryable);
-        logger.warn("job failed", { job: job.id, name: job.name, attempt: job.attempts, err: e instanceof Error ? e.message : String(e) });
+        logger.warn("job failed", {
+          job: job.id,
+          name: job.name,
+          attempt: job.attempts,
+          err: e instanceof Error ? e.message : String(e),
+        });
       }
     } finally {
       clearInterval(beat);
@@ -90,7 +123,13 @@ export function startRunner(opts: RunnerOptions = {}) {
 
   async function loop() {
     await enqueueDue();
-    await upsertWorker({ id: workerId, hostname: os.hostname(), pid: process.pid, jobNames: names, gpu: opts.gpu ?? null });
+    await upsertWorker({
+      id: workerId,
+      hostname: os.hostname(),
+      pid: process.pid,
+      jobNames: names,
+      gpu: opts.gpu ?? null,
+    });
     while (!stopping) {
       let worked = false;
       try {
@@ -98,7 +137,11 @@ export function startRunner(opts: RunnerOptions = {}) {
       } catch (e) {
         logger.error("worker poll failed", { err: String(e) });
       }
-      if (!worked && !stopping) await new Promise<void>((r) => { wake = r; setTimeout(r, pollMs); });
+      if (!worked && !stopping)
+        await new Promise<void>((r) => {
+          wake = r;
+          setTimeout(r, pollMs);
+        });
     }
   }
 

@@ -29,7 +29,13 @@ export function runTrainerAttached(args: string[], stdio: StdioOptions = "inheri
  */
 export function runTrainer(
   args: string[],
-  opts: { module?: string; signal?: AbortSignal; timeoutMs?: number; onEvent?: (e: TrainerEvent) => void; onLog?: (line: string) => void },
+  opts: {
+    module?: string;
+    signal?: AbortSignal;
+    timeoutMs?: number;
+    onEvent?: (e: TrainerEvent) => void;
+    onLog?: (line: string) => void;
+  },
 ): Promise<TrainerEvent[]> {
   return new Promise((resolve, reject) => {
     const child = spawnTrainer(args, { module: opts.module, stdio: ["ignore", "pipe", "pipe"] });

@@ -5,7 +5,11 @@ export function SignOutButton() {
   async function signOutEverywhere() {
     let next = "/login";
     try {
-      const r = await fetch("/api/session/logout", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      const r = await fetch("/api/session/logout", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
       if (r.ok) next = ((await r.json()) as { redirect?: string }).redirect ?? next;
     } catch {
       /* the cookie is still cleared below */

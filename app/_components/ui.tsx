@@ -1,19 +1,35 @@
 import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode } from "react";
 
-export function Button({ variant = "primary", className = "", ...rest }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: "primary" | "ghost" | "danger" }) {
+export function Button({
+  variant = "primary",
+  className = "",
+  ...rest
+}: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: "primary" | "ghost" | "danger" }) {
   const styles = {
     primary: "bg-accent-strong text-white hover:bg-accent",
     ghost: "border border-line text-text hover:bg-panel-2",
     danger: "bg-bad text-white hover:opacity-90",
   }[variant];
-  return <button className={`rounded-md px-3 py-1.5 text-sm font-medium disabled:opacity-50 ${styles} ${className}`} {...rest} />;
+  return (
+    <button
+      className={`rounded-md px-3 py-1.5 text-sm font-medium disabled:opacity-50 ${styles} ${className}`}
+      {...rest}
+    />
+  );
 }
 
-export function Field({ label, hint, ...rest }: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string }) {
+export function Field({
+  label,
+  hint,
+  ...rest
+}: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string }) {
   return (
     <label className="block space-y-1 text-sm">
       <span className="text-muted">{label}</span>
-      <input className="w-full rounded-md border border-line bg-panel-2 px-3 py-2 text-text placeholder:text-muted/60" {...rest} />
+      <input
+        className="w-full rounded-md border border-line bg-panel-2 px-3 py-2 text-text placeholder:text-muted/60"
+        {...rest}
+      />
       {hint ? <span className="block text-xs text-muted">{hint}</span> : null}
     </label>
   );
@@ -33,12 +49,31 @@ export function Card({ title, children, actions }: { title?: ReactNode; children
   );
 }
 
-export function Badge({ children, tone = "default" }: { children: ReactNode; tone?: "default" | "ok" | "warn" | "bad" }) {
-  const t = { default: "border-line text-muted", ok: "border-ok/50 text-ok", warn: "border-warn/50 text-warn", bad: "border-bad/50 text-bad" }[tone];
+export function Badge({
+  children,
+  tone = "default",
+}: {
+  children: ReactNode;
+  tone?: "default" | "ok" | "warn" | "bad";
+}) {
+  const t = {
+    default: "border-line text-muted",
+    ok: "border-ok/50 text-ok",
+    warn: "border-warn/50 text-warn",
+    bad: "border-bad/50 text-bad",
+  }[tone];
   return <span className={`inline-block rounded border px-1.5 py-0.5 text-xs ${t}`}>{children}</span>;
 }
 
 export function ErrorNote({ message }: { message?: string | null }) {
   if (!message) return null;
-  return <p role="alert" data-testid="form-error" className="rounded-md border border-bad/50 bg-bad/10 px-3 py-2 text-sm text-bad">{message}</p>;
+  return (
+    <p
+      role="alert"
+      data-testid="form-error"
+      className="rounded-md border border-bad/50 bg-bad/10 px-3 py-2 text-sm text-bad"
+    >
+      {message}
+    </p>
+  );
 }

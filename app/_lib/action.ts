@@ -1,5 +1,5 @@
 import { headers } from "next/headers";
-import { z, ZodError, type ZodType } from "zod";
+import { type z, ZodError, type ZodType } from "zod";
 import { env } from "@/lib/config/env";
 import { isAppError } from "@/lib/errors/app-error";
 import { logger } from "@/lib/log/logger";
@@ -12,7 +12,9 @@ import { crossSiteRefusal } from "./edge/csrf";
 // misses), session, input parsed with zod, one domain call, and every error mapped here to a
 // message the form can show. Server action bodies are capped by serverActions.bodySizeLimit.
 
-export type ActionResult<R = void> = ([R] extends [void] ? { ok: true } : { ok: true } & R) | { ok: false; error: string };
+export type ActionResult<R = void> =
+  | ([R] extends [void] ? { ok: true } : { ok: true } & R)
+  | { ok: false; error: string };
 
 function message(e: unknown): string | null {
   if (isAppError(e)) return e.message;
@@ -20,7 +22,10 @@ function message(e: unknown): string | null {
   return null;
 }
 
-export function action<S extends ZodType, R = void>(input: S, fn: (user: SessionUser, input: z.infer<S>) => Promise<R>) {
+export function action<S extends ZodType, R = void>(
+  input: S,
+  fn: (user: SessionUser, input: z.infer<S>) => Promise<R>,
+) {
   return async (raw: unknown): Promise<ActionResult<R>> => {
     try {
       const refusal = crossSiteRefusal("POST", await headers(), env().APP_URL);
@@ -31,7 +36,9 @@ export function action<S extends ZodType, R = void>(input: S, fn: (user: Session
     } catch (e) {
       const m = message(e);
       if (m !== null) return { ok: false, error: m };
-      logger.error("unhandled error in a server action", { err: e instanceof Error ? e.stack ?? e.message : String(e) });
+      logger.error("unhandled error in a server action", {
+        err: e instanceof Error ? (e.stack ?? e.message) : String(e),
+      });
       return { ok: false, error: "Internal error; try again, and tell the administrator if it persists" };
     }
   };

@@ -13,11 +13,19 @@ import { logger } from "@/lib/log/logger";
 
 type Claims = Record<string, unknown>;
 type TokenSetLike = { claims(): Claims };
-type UserinfoClient = { userinfo(tokens: TokenSetLike): Promise<Claims>; issuer: { metadata: { userinfo_endpoint?: string } } };
+type UserinfoClient = {
+  userinfo(tokens: TokenSetLike): Promise<Claims>;
+  issuer: { metadata: { userinfo_endpoint?: string } };
+};
 
 // next-auth error codes that mean a single sign-on attempt failed before Tandem saw any claims
 // (state or PKCE mismatch, provider error, invalid ID token); each is audited as a refusal.
-const ssoErrorCodes = new Set(["OAUTH_CALLBACK_ERROR", "OAUTH_CALLBACK_HANDLER_ERROR", "OAUTH_PARSE_PROFILE_ERROR", "SIGNIN_OAUTH_ERROR"]);
+const ssoErrorCodes = new Set([
+  "OAUTH_CALLBACK_ERROR",
+  "OAUTH_CALLBACK_HANDLER_ERROR",
+  "OAUTH_PARSE_PROFILE_ERROR",
+  "SIGNIN_OAUTH_ERROR",
+]);
 
 export function authOptions(): NextAuthOptions {
   const e = env();
@@ -30,7 +38,11 @@ export function authOptions(): NextAuthOptions {
         async authorize(credentials, req) {
           if (!credentials?.email || !credentials.password) return null;
           try {
-            const user = await verifyLogin(credentials.email, credentials.password, clientAddress(req?.headers?.["x-forwarded-for"], e.TRUST_PROXY));
+            const user = await verifyLogin(
+              credentials.email,
+              credentials.password,
+              clientAddress(req?.headers?.["x-forwarded-for"], e.TRUST_PROXY),
+            );
             return user ? { id: user.id, email: user.email, name: user.name } : null;
           } catch (err) {
             // The login form shows this message as it stands.
@@ -60,9 +72,11 @@ export function authOptions(): NextAuthOptions {
         async request(ctx) {
           const { tokens, client } = ctx as unknown as { tokens: TokenSetLike; client: UserinfoClient };
           const fromIdToken = tokens.claims();
-          if (needed.every((c) => fromIdToken[c] !== undefined) || !client.issuer.metadata.userinfo_endpoint) return fromIdToken;
+          if (needed.every((c) => fromIdToken[c] !== undefined) || !client.issuer.metadata.userinfo_endpoint)
+            return fromIdToken;
           const fromUserinfo = await client.userinfo(tokens);
-          if (fromUserinfo.sub !== fromIdToken.sub) throw new Error("UserInfo subject differs from the ID token subject");
+          if (fromUserinfo.sub !== fromIdToken.sub)
+            throw new Error("UserInfo subject differs from the ID token subject");
           return { ...fromUserinfo, ...fromIdToken };
         },
       },
@@ -112,10 +126,15 @@ export function authOptions(): NextAuthOptions {
     },
     logger: {
       error(code, metadata) {
-        const message = metadata instanceof Error ? metadata.message : String((metadata as { error?: Error })?.error?.message ?? "");
+        const message =
+          metadata instanceof Error ? metadata.message : String((metadata as { error?: Error })?.error?.message ?? "");
         logger.error(`next-auth ${code}`, { message });
         if (ssoErrorCodes.has(code)) {
-          recordAudit({ action: "auth.sso_refused", objectType: "User", after: { reason: code, detail: message } }).catch(() => {});
+          recordAudit({
+            action: "auth.sso_refused",
+            objectType: "User",
+            after: { reason: code, detail: message },
+          }).catch(() => {});
         }
       },
       warn(code) {

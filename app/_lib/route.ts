@@ -1,5 +1,5 @@
 import { NextRequest } from "next/server";
-import { z, type ZodType } from "zod";
+import type { z, ZodType } from "zod";
 import { errorResponse } from "@/lib/errors/http";
 import { AppError } from "@/lib/errors/app-error";
 import { env } from "@/lib/config/env";
@@ -33,9 +33,20 @@ export function json<S extends ZodType>(schema: S, maxBytes = JSON_MAX_BYTES): J
  * A raw body the route streams or buffers itself. `types`: the accepted media types (null: any
  * type a cross-site form cannot send).
  */
-export function raw(o: { types?: readonly string[]; maxBytes: number | (() => number); what: string; hint?: string }): RawSpec {
+export function raw(o: {
+  types?: readonly string[];
+  maxBytes: number | (() => number);
+  what: string;
+  hint?: string;
+}): RawSpec {
   const max = o.maxBytes;
-  return { kind: "raw", types: o.types ?? null, maxBytes: typeof max === "number" ? () => max : max, what: o.what, hint: o.hint };
+  return {
+    kind: "raw",
+    types: o.types ?? null,
+    maxBytes: typeof max === "number" ? () => max : max,
+    what: o.what,
+    hint: o.hint,
+  };
 }
 
 export function ownBody(maxBytes: number): OwnSpec {
@@ -44,7 +55,14 @@ export function ownBody(maxBytes: number): OwnSpec {
 
 type Auth = "user" | "none";
 type Infer<T, D> = T extends ZodType ? z.infer<T> : D;
-type BodyOf<B> = B extends JsonSpec<infer S> ? z.infer<S> : B extends RawSpec ? LimitedBody : B extends OwnSpec ? NextRequest : undefined;
+type BodyOf<B> =
+  B extends JsonSpec<infer S>
+    ? z.infer<S>
+    : B extends RawSpec
+      ? LimitedBody
+      : B extends OwnSpec
+        ? NextRequest
+        : undefined;
 
 export type RouteSpec<A extends Auth, P, Q, B> = {
   /** "none": public, or the route checks another credential (a signed link). */
@@ -73,11 +91,13 @@ function checkContentType(req: Request, spec: BodySpec | undefined): void {
   const type = mediaType(req.headers);
   if (!spec) {
     // A route that takes no body still refuses the types an HTML form can send cross-site.
-    if (isFormType(type)) throw new AppError("UNSUPPORTED", `Send this request as an empty POST, without a body (got ${type})`);
+    if (isFormType(type))
+      throw new AppError("UNSUPPORTED", `Send this request as an empty POST, without a body (got ${type})`);
     return;
   }
   if (spec.kind === "json") {
-    if (type !== "application/json") throw new AppError("UNSUPPORTED", `Send the body as Content-Type: application/json (got ${type || "none"})`);
+    if (type !== "application/json")
+      throw new AppError("UNSUPPORTED", `Send the body as Content-Type: application/json (got ${type || "none"})`);
   } else if (spec.types ? !spec.types.includes(type) : isFormType(type) || type === "") {
     const wanted = spec.types ? spec.types.join(" or ") : "a file type such as application/octet-stream";
     throw new AppError("UNSUPPORTED", `Send ${spec.what.toLowerCase()} as ${wanted} (got ${type || "none"})`);
@@ -100,10 +120,12 @@ async function parseJson(body: LimitedBody): Promise<unknown> {
   }
 }
 
-export function route<A extends Auth = "user", P extends ZodType | undefined = undefined, Q extends ZodType | undefined = undefined, B extends BodySpec | undefined = undefined>(
-  spec: RouteSpec<A, P, Q, B>,
-  fn: (input: RouteInput<A, P, Q, B>) => Promise<Response> | Response,
-) {
+export function route<
+  A extends Auth = "user",
+  P extends ZodType | undefined = undefined,
+  Q extends ZodType | undefined = undefined,
+  B extends BodySpec | undefined = undefined,
+>(spec: RouteSpec<A, P, Q, B>, fn: (input: RouteInput<A, P, Q, B>) => Promise<Response> | Response) {
   return async (req: Request, ctx: Ctx): Promise<Response> => {
     const appUrl = env().APP_URL;
     const limit = bodyLimit(spec.body);
@@ -119,14 +141,13 @@ export function route<A extends Auth = "user", P extends ZodType | undefined = u
       if (isStateChanging(req.method)) checkContentType(req, spec.body);
       const params = spec.params ? spec.params.parse(await ctx.params) : {};
       const query = spec.query ? spec.query.parse(Object.fromEntries(new URL(req.url).searchParams)) : {};
-      let parsed: unknown = undefined;
+      let parsed: unknown;
       if (spec.body?.kind === "json") parsed = spec.body.schema.parse(await parseJson(body));
       else if (spec.body?.kind === "raw") parsed = body;
       else if (spec.body?.kind === "own") {
         const bytes = isStateChanging(req.method) && req.body ? new Uint8Array(await body.buffer()) : undefined;
         parsed = new NextRequest(req.url, { method: req.method, headers: req.headers, body: bytes });
-      }
-      else if (!spec.body && req.body && isStateChanging(req.method)) {
+      } else if (!spec.body && req.body && isStateChanging(req.method)) {
         for await (const _ of body.chunks()) void _; // a route without a body refuses any byte
       }
       res = await fn({ req, user, params, query, body: parsed, context: ctx } as RouteInput<A, P, Q, B>);

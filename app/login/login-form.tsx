@@ -4,7 +4,15 @@ import { useState } from "react";
 import { Button, ErrorNote, Field } from "../_components/ui";
 import { loginMessage } from "./messages";
 
-export function LoginForm({ initialError, sso, passwords }: { initialError: string | null; sso: string | null; passwords: boolean }) {
+export function LoginForm({
+  initialError,
+  sso,
+  passwords,
+}: {
+  initialError: string | null;
+  sso: string | null;
+  passwords: boolean;
+}) {
   const [error, setError] = useState<string | null>(loginMessage(initialError));
   const [busy, setBusy] = useState(false);
   async function submit(e: React.FormEvent<HTMLFormElement>) {
@@ -17,7 +25,12 @@ export function LoginForm({ initialError, sso, passwords }: { initialError: stri
     else setError(loginMessage(r?.error ?? "Failed"));
   }
   const ssoButton = sso ? (
-    <Button type="button" variant={passwords ? "ghost" : "primary"} className="w-full" onClick={() => signIn("oidc", { callbackUrl: "/" })}>
+    <Button
+      type="button"
+      variant={passwords ? "ghost" : "primary"}
+      className="w-full"
+      onClick={() => signIn("oidc", { callbackUrl: "/" })}
+    >
       Sign in with {sso}
     </Button>
   ) : null;
@@ -34,7 +47,9 @@ export function LoginForm({ initialError, sso, passwords }: { initialError: stri
       <Field label="Email" name="email" type="email" autoComplete="username" required autoFocus />
       <Field label="Password" name="password" type="password" autoComplete="current-password" required />
       <ErrorNote message={error} />
-      <Button type="submit" disabled={busy} className="w-full">{busy ? "Signing in…" : "Sign in"}</Button>
+      <Button type="submit" disabled={busy} className="w-full">
+        {busy ? "Signing in…" : "Sign in"}
+      </Button>
       {ssoButton}
     </form>
   );

@@ -13,23 +13,37 @@ export default async function SimulationsPage() {
     <div className="space-y-4">
       <h1 className="text-xl font-semibold">Protocol simulations</h1>
       <p className="text-sm text-muted">
-        Runs of <code>npx tandem simulate</code>: the protocol with simulated MDs, paired against drawing every image by hand.
-        You see the runs of projects you lead.
+        Runs of <code>npx tandem simulate</code>: the protocol with simulated MDs, paired against drawing every image by
+        hand. You see the runs of projects you lead.
       </p>
       <Card>
-        {runs.length === 0 ? <p className="text-sm text-muted" data-testid="no-simulations">No simulation runs you can open.</p> : (
+        {runs.length === 0 ? (
+          <p className="text-sm text-muted" data-testid="no-simulations">
+            No simulation runs you can open.
+          </p>
+        ) : (
           <table className="w-full text-left text-sm" data-testid="simulations-table">
             <thead className="text-muted">
-              <tr><th className="py-1 font-medium">Run</th><th className="font-medium">Kind</th><th className="font-medium">Images</th><th className="font-medium">Models</th><th className="font-medium">Created</th></tr>
+              <tr>
+                <th className="py-1 font-medium">Run</th>
+                <th className="font-medium">Kind</th>
+                <th className="font-medium">Images</th>
+                <th className="font-medium">Models</th>
+                <th className="font-medium">Created</th>
+              </tr>
             </thead>
             <tbody>
               {runs.map((r) => (
                 <tr key={r.id} className="border-t border-line">
                   <td className="py-1">
-                    <Link className="text-accent hover:underline" href={`/simulations/${r.id}`}>{r.kind === "SWEEP" ? `Sweep of ${r.cells} runs` : r.project?.name ?? "Simulation"}</Link>
+                    <Link className="text-accent hover:underline" href={`/simulations/${r.id}`}>
+                      {r.kind === "SWEEP" ? `Sweep of ${r.cells} runs` : (r.project?.name ?? "Simulation")}
+                    </Link>
                     {r.sweepId ? <span className="ml-2 text-xs text-muted">(a cell of a sweep)</span> : null}
                   </td>
-                  <td><Badge>{r.kind === "SWEEP" ? "sweep" : "single"}</Badge></td>
+                  <td>
+                    <Badge>{r.kind === "SWEEP" ? "sweep" : "single"}</Badge>
+                  </td>
                   <td className="tabular-nums">{r.images ?? "—"}</td>
                   <td>{r.models ?? "—"}</td>
                   <td className="text-muted">{r.createdAt.toISOString().slice(0, 16).replace("T", " ")}</td>

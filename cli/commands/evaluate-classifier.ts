@@ -15,7 +15,10 @@ export function classifierText(r: ClassifierFolderEvaluation, size: number): str
     `ROC AUC ${f3(e.rocAuc.value)} bootstrap ${e.rocAuc.boot ? `[${f3(e.rocAuc.boot[0])}, ${f3(e.rocAuc.boot[1])}]` : "—"} (Hanley–McNeil ${e.rocAuc.hanleyMcNeil ? `[${f3(e.rocAuc.hanleyMcNeil[0])}, ${f3(e.rocAuc.hanleyMcNeil[1])}]` : "—"}); PR AUC (AP) ${f3(e.averagePrecision.value)}`,
     "",
     "threshold   sensitivity % (paper CI)  [bootstrap]   specificity % (paper CI)  [bootstrap]     TP    FN    TN    FP",
-    ...e.table.map((t) => `  ${t.threshold.toFixed(1)}       ${rate(t.sensitivity)}   ${rate(t.specificity)}  ${[t.confusion.tp, t.confusion.fn, t.confusion.tn, t.confusion.fp].map((v) => String(v).padStart(5)).join(" ")}`),
+    ...e.table.map(
+      (t) =>
+        `  ${t.threshold.toFixed(1)}       ${rate(t.sensitivity)}   ${rate(t.specificity)}  ${[t.confusion.tp, t.confusion.fn, t.confusion.tn, t.confusion.fp].map((v) => String(v).padStart(5)).join(" ")}`,
+    ),
     "",
     r.agreement.n
       ? `CAM vs infection masks over ${r.agreement.n} COVID-19 images: ${p1(r.agreement.energyInside)}% of the map's energy inside the mask; pointing game ${p1(r.agreement.pointing)}%`
@@ -25,6 +28,17 @@ export function classifierText(r: ClassifierFolderEvaluation, size: number): str
 }
 
 export async function writeClassifierCsv(file: string, r: ClassifierFolderEvaluation): Promise<void> {
-  const rows = ["id,label,prob,cam_energy_inside,cam_pointing", ...r.perImage.map((p) => [/[",\n]/.test(p.id) ? `"${p.id.replace(/"/g, '""')}"` : p.id, p.label ? "covid" : "control", p.prob.toFixed(6), p.energyInside?.toFixed(6) ?? "", p.pointing ?? ""].join(","))];
+  const rows = [
+    "id,label,prob,cam_energy_inside,cam_pointing",
+    ...r.perImage.map((p) =>
+      [
+        /[",\n]/.test(p.id) ? `"${p.id.replace(/"/g, '""')}"` : p.id,
+        p.label ? "covid" : "control",
+        p.prob.toFixed(6),
+        p.energyInside?.toFixed(6) ?? "",
+        p.pointing ?? "",
+      ].join(","),
+    ),
+  ];
   await writeFile(file, rows.join("\n") + "\n");
 }

@@ -14,7 +14,13 @@ const usage = `usage: tandem export --project <slug> --out <file.tar|file.zip> -
   --layout          folder and file names in the archive (default ${ARCHIVE_LAYOUTS[0].id}):
 ${ARCHIVE_LAYOUTS.map((l) => `                      ${l.id}: ${l.label}`).join("\n")}`;
 
-const list = (v: string | true | undefined) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : undefined);
+const list = (v: string | true | undefined) =>
+  typeof v === "string"
+    ? v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
 
 function bar(done: number, total: number, bytes: number, startedMs: number): string {
   const width = 30;
@@ -32,7 +38,22 @@ function bar(done: number, total: number, bytes: number, startedMs: number): str
  */
 export async function exportCommand(argv: string[]): Promise<void> {
   const { flags } = parseArgs(argv, {
-    values: ["project", "out", "as", "user", "format", "layout", "labels", "label", "sources", "source", "stages", "stage", "accepted-after", "test-fraction"],
+    values: [
+      "project",
+      "out",
+      "as",
+      "user",
+      "format",
+      "layout",
+      "labels",
+      "label",
+      "sources",
+      "source",
+      "stages",
+      "stage",
+      "accepted-after",
+      "test-fraction",
+    ],
     booleans: ["accepted-only", "include-models"],
   });
   if (flags.help) {
@@ -67,7 +88,9 @@ export async function exportCommand(argv: string[]): Promise<void> {
     const actor = { userId: user.id, isAdmin: user.isAdmin };
     const { project } = await getProjectForActor(actor, slug, ["EXPORTER", "LEAD"]);
     const { exportId, counts } = await requestExport(actor, project.id, options, { enqueue: false });
-    process.stderr.write(`export ${exportId}: ${counts.chosen} images (${counts.blocked} blocked from export, ${counts.heldBack} held back for burned-in review${options.acceptedOnly ? `, ${counts.unaccepted} without an accepted mask` : ""} left out)\n`);
+    process.stderr.write(
+      `export ${exportId}: ${counts.chosen} images (${counts.blocked} blocked from export, ${counts.heldBack} held back for burned-in review${options.acceptedOnly ? `, ${counts.unaccepted} without an accepted mask` : ""} left out)\n`,
+    );
     const started = Date.now();
     let last = 0;
     try {
@@ -81,7 +104,9 @@ export async function exportCommand(argv: string[]): Promise<void> {
         },
       });
       process.stderr.write("\n");
-      process.stdout.write(`${out}\n  dataset version ${r.datasetVersion}\n  sha256 ${r.sha256}\n  ${r.fileCount} files, ${r.sizeBytes} bytes\n`);
+      process.stdout.write(
+        `${out}\n  dataset version ${r.datasetVersion}\n  sha256 ${r.sha256}\n  ${r.fileCount} files, ${r.sizeBytes} bytes\n`,
+      );
     } catch (e) {
       process.stderr.write("\n");
       await failExport(exportId, e instanceof Error ? e.message : String(e)).catch(() => undefined);

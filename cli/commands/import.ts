@@ -3,9 +3,11 @@ import path from "node:path";
 import { parseArgs, progressBar, withDatabase } from "../context";
 import type { ImportBatchView, ImportEntry } from "../../lib/imports/types";
 
-export const summary = "import chest X-rays: --project <slug> <folder|zip|file> [--metadata file.csv] [--as email] [--report out.json]";
+export const summary =
+  "import chest X-rays: --project <slug> <folder|zip|file> [--metadata file.csv] [--as email] [--report out.json]";
 
-const USAGE = "usage: tandem import --project <slug> <folder|zip|file> [--metadata file.csv] [--as lead@example.org] [--concurrency 2] [--report report.json]";
+const USAGE =
+  "usage: tandem import --project <slug> <folder|zip|file> [--metadata file.csv] [--as lead@example.org] [--concurrency 2] [--report report.json]";
 const LIST_LIMIT = 40;
 
 // bin/tandem.mjs runs from the repository root; paths are meant relative to where the user typed.
@@ -41,10 +43,22 @@ export function formatSummary(batch: ImportBatchView, slug: string, seconds: num
           ...meta.warnings.map((w) => `  ${w}`),
         ]
       : []),
-    ...table("Failed", files.filter((f) => f.status === "failed"), (e) => e.reason ?? ""),
-    ...table("Near-duplicates to review", near, (e) => `looks like ${e.nearDuplicateOf!.name} (distance ${e.nearDuplicateOf!.distance})`),
+    ...table(
+      "Failed",
+      files.filter((f) => f.status === "failed"),
+      (e) => e.reason ?? "",
+    ),
+    ...table(
+      "Near-duplicates to review",
+      near,
+      (e) => `looks like ${e.nearDuplicateOf!.name} (distance ${e.nearDuplicateOf!.distance})`,
+    ),
     ...table("Flagged", flagged, (e) => e.flags!.join(", ")),
-    ...table("Warnings", files.filter((f) => f.warnings?.length), (e) => e.warnings!.join("; ")),
+    ...table(
+      "Warnings",
+      files.filter((f) => f.warnings?.length),
+      (e) => e.warnings!.join("; "),
+    ),
   ].join("\n");
 }
 
@@ -58,7 +72,8 @@ export async function run(argv: string[]) {
   const metadataPath = typeof flags.metadata === "string" ? fromUser(flags.metadata) : undefined;
   const metadataCsv = metadataPath ? readFileSync(metadataPath, "utf8") : undefined;
   const concurrency = typeof flags.concurrency === "string" ? Number(flags.concurrency) : undefined;
-  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 16)) throw new Error("--concurrency must be 1..16");
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 16))
+    throw new Error("--concurrency must be 1..16");
 
   process.env.LOG_LEVEL ??= "warn"; // the summary says what info lines would; keep the progress bar clean
   const { batch, seconds } = await withDatabase(async () => {

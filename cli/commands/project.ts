@@ -32,7 +32,12 @@ async function create(argv: string[]) {
   await withDatabase(async () => {
     const actor = await actorFor(flags, usage);
     const { createProject } = await import("../../lib/projects/mutations");
-    const p = await createProject(actor, { name, slug, description: str(flags.description), ...(settings ? { settings: settings as never } : {}) });
+    const p = await createProject(actor, {
+      name,
+      slug,
+      description: str(flags.description),
+      ...(settings ? { settings: settings as never } : {}),
+    });
     console.log(`created project ${p.slug} (${p.name}), ${p.folds} folds; ${actor.email} is its lead`);
     console.log(`next: tandem import --project ${p.slug} --as ${actor.email} <folder or zip>`);
   });
@@ -49,8 +54,11 @@ async function list(argv: string[]) {
     const w = Math.max(4, ...rows.map((r) => r.slug.length));
     console.log(`${"slug".padEnd(w)}  ${"images".padStart(7)}  ${"stage".padEnd(11)}  roles  name`);
     for (const r of rows) {
-      const stage = r.currentStage === "STAGE_II" ? "Stage II" : r.currentStage === "STAGE_I" ? "Stage I" : "not started";
-      console.log(`${r.slug.padEnd(w)}  ${String(r.imageCount).padStart(7)}  ${stage.padEnd(11)}  ${r.roles.join(",") || "-"}  ${r.name}`);
+      const stage =
+        r.currentStage === "STAGE_II" ? "Stage II" : r.currentStage === "STAGE_I" ? "Stage I" : "not started";
+      console.log(
+        `${r.slug.padEnd(w)}  ${String(r.imageCount).padStart(7)}  ${stage.padEnd(11)}  ${r.roles.join(",") || "-"}  ${r.name}`,
+      );
     }
   });
 }
@@ -61,7 +69,10 @@ async function members(argv: string[]) {
   const slug = positional[0];
   if (!slug || positional.length > 1) throw new Error(`give one project slug\n${usage}`);
   const add = str(flags.add);
-  const roles = str(flags.roles)?.split(",").map((r) => r.trim().toUpperCase()).filter(Boolean);
+  const roles = str(flags.roles)
+    ?.split(",")
+    .map((r) => r.trim().toUpperCase())
+    .filter(Boolean);
   if (add && !roles?.length) throw new Error(`--add needs --roles (MD, LEAD, EXPORTER)\n${usage}`);
   if (!add && roles) throw new Error(`--roles goes with --add <email>\n${usage}`);
   await withDatabase(async () => {

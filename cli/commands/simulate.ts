@@ -22,7 +22,8 @@ const num = (v: string | true | undefined, d: number) => {
 function models(v: string | true | undefined): CandidateModels {
   if (v === undefined || v === "trained") return { kind: "trained" };
   const m = typeof v === "string" ? /^stub:([0-9.]+)$/.exec(v) : null;
-  if (!m || !(Number(m[1]) >= 0 && Number(m[1]) <= 1)) throw new Error(`--models must be "trained" or "stub:<quality 0–1>", got "${v}"`);
+  if (!m || !(Number(m[1]) >= 0 && Number(m[1]) <= 1))
+    throw new Error(`--models must be "trained" or "stub:<quality 0–1>", got "${v}"`);
   return { kind: "stub", quality: Number(m[1]) };
 }
 
@@ -35,9 +36,15 @@ function models(v: string | true | undefined): CandidateModels {
 export async function run(argv: string[]) {
   const { flags } = parseArgs(argv);
   const log = (m: string) => process.stderr.write(`simulate: ${m}\n`);
-  const images = typeof flags.data === "string"
-    ? await folderImages(flags.data, typeof flags.limit === "string" ? num(flags.limit, 0) : undefined)
-    : await syntheticImages({ count: num(flags.images, 60), covidFraction: num(flags.covid, 0.8), width: num(flags.width, 256), seed: num(flags.seed, 1) });
+  const images =
+    typeof flags.data === "string"
+      ? await folderImages(flags.data, typeof flags.limit === "string" ? num(flags.limit, 0) : undefined)
+      : await syntheticImages({
+          count: num(flags.images, 60),
+          covidFraction: num(flags.covid, 0.8),
+          width: num(flags.width, 256),
+          seed: num(flags.seed, 1),
+        });
   const tiny = (arch: string) => ({ arch, encoder: "tiny" });
   const habits = { positionBias: num(flags["position-bias"], 0), fatigue: num(flags.fatigue, 0) };
   const readers = withVotingHabits(scaleReaderErrors(DEFAULT_PANEL, num(flags.readers, 1)), habits);
@@ -47,7 +54,13 @@ export async function run(argv: string[]) {
     folds: num(flags.folds, 5),
     stage1Archs: ["unet", "unetpp", "dla"].map(tiny),
     stage2Networks: ["unet", "unetpp", "dla"].map(tiny),
-    train: { size: num(flags.size, 96), epochs: num(flags.epochs, 30), batchSize: num(flags.batch, 8), lr: num(flags.lr, 3e-3), width: num(flags["net-width"], 8) },
+    train: {
+      size: num(flags.size, 96),
+      epochs: num(flags.epochs, 30),
+      batchSize: num(flags.batch, 8),
+      lr: num(flags.lr, 3e-3),
+      width: num(flags["net-width"], 8),
+    },
     maxStage2Rounds: num(flags.rounds, 2),
     seed: num(flags.seed, 1),
     log,
@@ -55,16 +68,33 @@ export async function run(argv: string[]) {
     models: models(flags.models),
     selectionMode: flags.pairwise ? "PAIRWISE" : "NWAY",
     bootstrapReps: num(flags.bootstrap, 2000),
-    leadEmails: typeof flags.lead === "string" ? flags.lead.split(",").map((e) => e.trim()).filter(Boolean) : [],
+    leadEmails:
+      typeof flags.lead === "string"
+        ? flags.lead
+            .split(",")
+            .map((e) => e.trim())
+            .filter(Boolean)
+        : [],
   };
   await withDatabase(async () => {
     const { runSimulation, describeOptions } = await import("../simulation/run-simulation");
     const { findUserByEmail } = await import("../../lib/auth/queries");
-    for (const email of base.leadEmails ?? []) if (!(await findUserByEmail(email))) throw new Error(`--lead: no user with the email "${email}" (create the user first)`);
+    for (const email of base.leadEmails ?? [])
+      if (!(await findUserByEmail(email)))
+        throw new Error(`--lead: no user with the email "${email}" (create the user first)`);
     if (flags.sweep) {
-      const rf = (typeof flags["sweep-readers"] === "string" ? flags["sweep-readers"] : "0.5,1,2").split(",").map((x) => num(x, NaN));
-      const levels = parseModelLevels(typeof flags["sweep-models"] === "string" ? flags["sweep-models"] : "0.3,0.6,0.8,0.95");
-      const cells = await runSweep({ ...base, readers: withVotingHabits(DEFAULT_PANEL, habits) }, rf, levels, runSimulation);
+      const rf = (typeof flags["sweep-readers"] === "string" ? flags["sweep-readers"] : "0.5,1,2")
+        .split(",")
+        .map((x) => num(x, NaN));
+      const levels = parseModelLevels(
+        typeof flags["sweep-models"] === "string" ? flags["sweep-models"] : "0.3,0.6,0.8,0.95",
+      );
+      const cells = await runSweep(
+        { ...base, readers: withVotingHabits(DEFAULT_PANEL, habits) },
+        rf,
+        levels,
+        runSimulation,
+      );
       console.log(formatSweep(cells));
       const out = typeof flags.out === "string" ? flags.out : "simulation-sweep";
       mkdirSync(out, { recursive: true });
@@ -72,7 +102,15 @@ export async function run(argv: string[]) {
       writeFileSync(path.join(out, "sweep.svg"), sweepSvg(cells));
       log(`wrote ${path.join(out, "sweep.json")} and ${path.join(out, "sweep.svg")}`);
       const { saveSweepRun } = await import("../../lib/simulate/mutations");
-      const sweepId = await saveSweepRun({ options: { ...describeOptions(base), models: "swept", readerErrorFactors: rf, modelLevels: levels.map((l) => l.label) }, cells });
+      const sweepId = await saveSweepRun({
+        options: {
+          ...describeOptions(base),
+          models: "swept",
+          readerErrorFactors: rf,
+          modelLevels: levels.map((l) => l.label),
+        },
+        cells,
+      });
       console.log(`Sweep report (admins, and leads of every cell's project): ${runUrl(sweepId)}`);
       return;
     }

@@ -23,7 +23,12 @@ async function add(argv: string[]) {
     const { createUser } = await import("../../lib/auth/mutations");
     const { createUserSchema } = await import("../../lib/users/schema");
     requireAdmin(actor);
-    const input = createUserSchema.parse({ email: str(flags.email), name: str(flags.name), password, isAdmin: flags.admin === true });
+    const input = createUserSchema.parse({
+      email: str(flags.email),
+      name: str(flags.name),
+      password,
+      isAdmin: flags.admin === true,
+    });
     const u = await createUser(input, actor.userId);
     console.log(`created ${u.email} (${u.name})${u.isAdmin ? ", administrator" : ""}`);
     if (password) console.log(`password (shown once): ${password}`);

@@ -10,7 +10,8 @@ const USAGE = `usage: tandem weights list
   Files live in $TANDEM_WEIGHTS_DIR, else $TORCH_HOME/hub/checkpoints (now ${weightsDir()}), where
   \`tandem train --weights imagenet\` finds torchvision's ImageNet files; use any other file with --weights <file>.`;
 
-const line = (w: WeightFile) => `  ${w.status.padEnd(10)} ${w.name}  ${(w.bytes / 1e6).toFixed(1)} MB  ${w.kind}  sha256 ${w.sha256}`;
+const line = (w: WeightFile) =>
+  `  ${w.status.padEnd(10)} ${w.name}  ${(w.bytes / 1e6).toFixed(1)} MB  ${w.kind}  sha256 ${w.sha256}`;
 
 export async function run(argv: string[]) {
   const { flags, positional } = parseArgs(argv, { values: ["name", "kind", "sha256"] });
@@ -21,7 +22,8 @@ export async function run(argv: string[]) {
     console.log(`${weightsDir()}: ${files.length} file${files.length === 1 ? "" : "s"}`);
     for (const w of files) console.log(line(w));
     const bad = files.filter((w) => w.status === "mismatch");
-    if (action === "verify" && bad.length) throw new Error(`${bad.length} file(s) do not match their SHA-256: ${bad.map((w) => w.name).join(", ")}`);
+    if (action === "verify" && bad.length)
+      throw new Error(`${bad.length} file(s) do not match their SHA-256: ${bad.map((w) => w.name).join(", ")}`);
     return;
   }
   if (action === "import") {

@@ -30,18 +30,32 @@ export async function drainStubJobs(projectId: string, images: Map<string, SimIm
     if (!run) throw new Error(`stub models: run ${payload.runId} not found`);
     if (job.name === "train") {
       await markRunStarted(run.id);
-      const artifact = Buffer.from(JSON.stringify({ stub: true, quality, arch: run.arch, encoder: run.encoder, fold: run.fold, runId: run.id }));
+      const artifact = Buffer.from(
+        JSON.stringify({ stub: true, quality, arch: run.arch, encoder: run.encoder, fold: run.fold, runId: run.id }),
+      );
       const artifactKey = key("projects", projectId, "runs", run.id, "stub-model.json");
       await store().put(artifactKey, artifact, { contentType: "application/json" });
-      const result = await completeTrainingRun(run.id, { artifactKey, weightsSha256: createHash("sha256").update(artifact).digest("hex"), metrics: { stub: true, quality } });
+      const result = await completeTrainingRun(run.id, {
+        artifactKey,
+        weightsSha256: createHash("sha256").update(artifact).digest("hex"),
+        metrics: { stub: true, quality },
+      });
       await completeJob(job.id, workerId, result);
     } else {
-      const ids = (await predictionImageIds(run.id)).slice((payload.chunk ?? 0) * PREDICT_CHUNK, ((payload.chunk ?? 0) + 1) * PREDICT_CHUNK);
+      const ids = (await predictionImageIds(run.id)).slice(
+        (payload.chunk ?? 0) * PREDICT_CHUNK,
+        ((payload.chunk ?? 0) + 1) * PREDICT_CHUNK,
+      );
       const done = await existingPredictions(run.id, ids);
       for (const img of await imagesForPrediction(ids.filter((id) => !done.has(id)))) {
         const sim = images.get(img.id);
         if (!sim) throw new Error(`stub models: image ${img.id} is not part of the simulation`);
-        const mask = stubPrediction(sim.truth, quality, `${run.arch}:${run.encoder}:${run.fold ?? "all"}:${run.roundId}`, sim.name);
+        const mask = stubPrediction(
+          sim.truth,
+          quality,
+          `${run.arch}:${run.encoder}:${run.fold ?? "all"}:${run.roundId}`,
+          sim.name,
+        );
         const probKey = key("projects", projectId, "runs", run.id, "prob", `${img.id}.png`);
         await store().put(probKey, encodeMaskPng(mask, img.width, img.height), { contentType: "image/png" });
         await registerPrediction(run, img, mask, probKey);

@@ -13,16 +13,32 @@ export type ManualArm = { masks: Map<string, Uint8Array>; seconds: Map<string, n
  * a reader's first drawing of an image is the very same mask, at the very same time cost, in
  * both arms.
  */
-export function manualArm(o: { images: Map<string, SimImage>; readings: Readings; readers: readonly ReaderProfile[]; firstReader: Map<string, number>; drawer: Map<string, number>; seed: number; timeModel: TimeModel }): ManualArm {
+export function manualArm(o: {
+  images: Map<string, SimImage>;
+  readings: Readings;
+  readers: readonly ReaderProfile[];
+  firstReader: Map<string, number>;
+  drawer: Map<string, number>;
+  seed: number;
+  timeModel: TimeModel;
+}): ManualArm {
   const out: ManualArm = { masks: new Map(), seconds: new Map(), reader: new Map() };
   for (const [id, img] of o.images) {
     if (img.label !== "COVID") continue;
-    const ri = o.drawer.get(id) ?? o.firstReader.get(id) ?? hashSeed("manual-reader", o.seed, img.name) % o.readers.length;
+    const ri =
+      o.drawer.get(id) ?? o.firstReader.get(id) ?? hashSeed("manual-reader", o.seed, img.name) % o.readers.length;
     const reader = o.readers[ri];
     const mask = drawFromReading(o.readings.of(reader, id), reader, "MANUAL");
     out.masks.set(id, mask);
     out.reader.set(id, ri);
-    out.seconds.set(id, actionSeconds({ kind: "draw", work: maskWork(mask, img.width, img.height) }, { seed: o.seed, reader, imageKey: img.name, taskKey: "MANUAL" }, o.timeModel));
+    out.seconds.set(
+      id,
+      actionSeconds(
+        { kind: "draw", work: maskWork(mask, img.width, img.height) },
+        { seed: o.seed, reader, imageKey: img.name, taskKey: "MANUAL" },
+        o.timeModel,
+      ),
+    );
   }
   return out;
 }

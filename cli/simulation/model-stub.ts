@@ -43,7 +43,19 @@ export function stubPrediction(truth: SealedTruth, quality: number, modelKey: st
   let positive = false;
   for (let p = 0; p < t.length && !positive; p++) positive = t[p] !== 0;
   if (positive && !rng.chance(e * e)) {
-    const drawn = simulateDrawing(t, width, height, { seed: hashSeed(modelKey), bias: (rng.chance(0.5) ? 1 : -1) * 2.5 * e, jitter: 2.5 * e, missRate: Math.min(0.95, 1.2 * e), vertexSpacing: 0 }, { imageKey: `model:${imageKey}` });
+    const drawn = simulateDrawing(
+      t,
+      width,
+      height,
+      {
+        seed: hashSeed(modelKey),
+        bias: (rng.chance(0.5) ? 1 : -1) * 2.5 * e,
+        jitter: 2.5 * e,
+        missRate: Math.min(0.95, 1.2 * e),
+        vertexSpacing: 0,
+      },
+      { imageKey: `model:${imageKey}` },
+    );
     out.set(drawn);
   }
   const blobs = rng.chance(e) ? 1 + Math.floor(rng.next() * 3 * e) : 0;

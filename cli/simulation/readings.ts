@@ -14,7 +14,11 @@ export class Readings {
     if (!r) {
       const img = this.images.get(imageId);
       if (!img) throw new Error(`image ${imageId} is not part of the simulation`);
-      r = readImage(img.truth, { key: img.name, width: img.width, height: img.height, pixels: img.pixels, label: img.label }, reader);
+      r = readImage(
+        img.truth,
+        { key: img.name, width: img.width, height: img.height, pixels: img.pixels, label: img.label },
+        reader,
+      );
       this.cache.set(k, r);
     }
     return r;

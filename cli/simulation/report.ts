@@ -20,7 +20,9 @@ import type { Paired, SimulationReport } from "../../lib/simulate/types";
 type Counts = { tp: number; fp: number; fn: number };
 
 function pooledF1(c: Counts[], idx: Int32Array) {
-  let tp = 0, fp = 0, fn = 0;
+  let tp = 0,
+    fp = 0,
+    fn = 0;
   for (const i of idx) {
     tp += c[i].tp;
     fp += c[i].fp;
@@ -50,10 +52,18 @@ export async function buildReport(o: {
   const out = await protocolOutcome(o.projectId);
   const accepted = new Map(out.accepted.map((a) => [a.imageId, a]));
   const covid = [...o.images.entries()].filter(([, t]) => t.label === "COVID");
-  const pD: number[] = [], mD: number[] = [], pC: Counts[] = [], mC: Counts[] = [], pS: number[] = [], mS: number[] = [];
-  const risky: number[] = [], s1: number[] = [], s2: number[] = [];
+  const pD: number[] = [],
+    mD: number[] = [],
+    pC: Counts[] = [],
+    mC: Counts[] = [],
+    pS: number[] = [],
+    mS: number[] = [];
+  const risky: number[] = [],
+    s1: number[] = [],
+    s2: number[] = [];
   const bySource: Record<string, number> = {};
-  let machineAccepted = 0, riskyCount = 0;
+  let machineAccepted = 0,
+    riskyCount = 0;
   for (const [id, img] of covid) {
     const truth = unsealTruth(img.truth);
     const a = accepted.get(id);
@@ -80,7 +90,8 @@ export async function buildReport(o: {
     const v2 = out.votes.filter((v) => v.imageId === id && v.stage === "STAGE_II");
     s2.push(v2.length ? v2.filter((v) => v.chosenKind === null).length / v2.length : Number.NaN);
   }
-  const bs = (f: (idx: Int32Array) => number) => bootstrap(covid.length, f, { reps: o.bootstrapReps ?? 2000, seed: o.seed });
+  const bs = (f: (idx: Int32Array) => number) =>
+    bootstrap(covid.length, f, { reps: o.bootstrapReps ?? 2000, seed: o.seed });
   const paired = (p: number[], m: number[]): Paired => ({
     protocol: meanOver(p, Int32Array.from(p.keys())),
     manual: meanOver(m, Int32Array.from(m.keys())),
@@ -88,8 +99,10 @@ export async function buildReport(o: {
   });
   const calib = covid.slice(0, 100).map(([id]) => {
     const drawn = o.readers.map((r) => drawFromReading(o.readings.of(r, id), r, "MANUAL"));
-    let s = 0, n = 0;
-    for (let a = 0; a < drawn.length; a++) for (let b = a + 1; b < drawn.length; b++, n++) s += maskDice(drawn[a], drawn[b]);
+    let s = 0,
+      n = 0;
+    for (let a = 0; a < drawn.length; a++)
+      for (let b = a + 1; b < drawn.length; b++, n++) s += maskDice(drawn[a], drawn[b]);
     return n ? s / n : Number.NaN;
   });
   const s1Votes = out.votes.filter((v) => v.stage === "STAGE_I").length;
@@ -104,7 +117,11 @@ export async function buildReport(o: {
     complete: out.complete,
     interReaderDice: meanOver(calib, Int32Array.from(calib.keys())),
     dice: paired(pD, mD),
-    pixelF1: { protocol: pooledF1(pC, Int32Array.from(pC.keys())), manual: pooledF1(mC, Int32Array.from(mC.keys())), diff: bs((idx) => pooledF1(pC, idx) - pooledF1(mC, idx)) },
+    pixelF1: {
+      protocol: pooledF1(pC, Int32Array.from(pC.keys())),
+      manual: pooledF1(mC, Int32Array.from(mC.keys())),
+      diff: bs((idx) => pooledF1(pC, idx) - pooledF1(mC, idx)),
+    },
     mdSecondsPerMask: { ...paired(pS, mS), ratio: bs((idx) => sumOver(pS, idx) / sumOver(mS, idx)) },
     riskyMachineShare: { ...bs((idx) => meanOver(risky, idx)), machineAccepted, risky: riskyCount },
     stage1MachinePreferred: { ...bs((idx) => meanOver(s1, idx)), votes: s1Votes },

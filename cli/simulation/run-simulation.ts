@@ -18,7 +18,13 @@ import { decodeMaskPng, encodeMaskPng } from "../../lib/masks/png-codec";
 import { DEFAULT_PANEL, type ReaderProfile } from "../../lib/simulate/reader-profile";
 import { closestCandidate, drawFromReading, editFromCandidate, maskWork } from "../../lib/simulate/reader-draw";
 import { votePairwise, voteNWay, wouldAccept } from "../../lib/simulate/reader-vote";
-import { actionSeconds, DEFAULT_TIME_MODEL, expectedSeconds, type TimedAction, type TimeModel } from "../../lib/simulate/time-model";
+import {
+  actionSeconds,
+  DEFAULT_TIME_MODEL,
+  expectedSeconds,
+  type TimedAction,
+  type TimeModel,
+} from "../../lib/simulate/time-model";
 import { drainJobs } from "./drain-jobs";
 import { drainStubJobs } from "./drain-stub-jobs";
 import { Readings } from "./readings";
@@ -108,7 +114,16 @@ export async function runSimulation(o: SimulationOptions): Promise<StoredSimulat
   const project = await createProject(adminActor, {
     name: `Simulation ${tag}`,
     slug: `sim-${tag}`,
-    settings: { s1Size: o.s1Size, s1Seed: o.seed, folds: o.folds, stage1Archs: o.stage1Archs as never, stage2Networks: o.stage2Networks as never, votesPerImage: 1, selectionMode: o.selectionMode ?? "NWAY", trainConfig: { ...o.train, freezeEncoder: false, pretrained: null } },
+    settings: {
+      s1Size: o.s1Size,
+      s1Seed: o.seed,
+      folds: o.folds,
+      stage1Archs: o.stage1Archs as never,
+      stage2Networks: o.stage2Networks as never,
+      votesPerImage: 1,
+      selectionMode: o.selectionMode ?? "NWAY",
+      trainConfig: { ...o.train, freezeEncoder: false, pretrained: null },
+    },
   });
   await addMember(adminActor, project.id, { email: lead.email, roles: ["LEAD"] });
   for (const email of o.leadEmails ?? []) await addMember(adminActor, project.id, { email, roles: ["LEAD"] });
@@ -122,13 +137,29 @@ export async function runSimulation(o: SimulationOptions): Promise<StoredSimulat
   o.log(`ingesting ${o.images.length} images`);
   const byId = new Map<string, SimImage>();
   for (const img of o.images) {
-    const decoded = await decodeImage(img.png, { pseudonymKey: process.env.PSEUDONYM_KEY!, fileName: `${img.name}.png` });
-    const r = await storeImage(project.id, decoded, { originalName: img.name, label: img.label, patientPseudonym: img.patient, sourceDataset: img.source });
+    const decoded = await decodeImage(img.png, {
+      pseudonymKey: process.env.PSEUDONYM_KEY!,
+      fileName: `${img.name}.png`,
+    });
+    const r = await storeImage(project.id, decoded, {
+      originalName: img.name,
+      label: img.label,
+      patientPseudonym: img.patient,
+      sourceDataset: img.source,
+    });
     byId.set(r.id, img);
   }
   const readings = new Readings(byId);
 
-  const ledger: Ledger = { seconds: new Map(), byKind: { draw: 0, edit: 0, vote: 0, confirm: 0 }, firstReader: new Map(), drawer: new Map(), voters: new Map(), redraws: { fromScratch: 0, fromCandidate: 0 }, votesOnOwnDrawing: 0 };
+  const ledger: Ledger = {
+    seconds: new Map(),
+    byKind: { draw: 0, edit: 0, vote: 0, confirm: 0 },
+    firstReader: new Map(),
+    drawer: new Map(),
+    voters: new Map(),
+    redraws: { fromScratch: 0, fromCandidate: 0 },
+    votesOnOwnDrawing: 0,
+  };
   const spend = (imageId: string, mdIndex: number, a: TimedAction, taskKey: string) => {
     const img = byId.get(imageId)!;
     const s = actionSeconds(a, { seed: o.seed, reader: mds[mdIndex].profile, imageKey: img.name, taskKey }, timeModel);
@@ -162,12 +193,17 @@ export async function runSimulation(o: SimulationOptions): Promise<StoredSimulat
       const img = byId.get(task.image.id)!;
       const reading = readings.of(md.profile, task.image.id);
       const starts: Uint8Array[] = [];
-      for (let i = 0; i < task.startMasks; i++) starts.push((await decodeMaskPng(await getStartMaskPng(md.actor, task.id, i))).mask);
+      for (let i = 0; i < task.startMasks; i++)
+        starts.push((await decodeMaskPng(await getStartMaskPng(md.actor, task.id, i))).mask);
       if (task.kind === "CONFIRM") {
         const key = nth(`CONFIRM:${img.name}`);
         const approved = starts.length > 0 && wouldAccept(reading, starts[0], md.profile, key);
         const s = spend(task.image.id, mi, { kind: "confirm" }, key);
-        await confirmTask(md.actor, task.id, { approved, elapsedMs: Math.round(s * 1000), idempotencyKey: `sim-${task.id}` });
+        await confirmTask(md.actor, task.id, {
+          approved,
+          elapsedMs: Math.round(s * 1000),
+          idempotencyKey: `sim-${task.id}`,
+        });
         n++;
         continue;
       }
@@ -191,7 +227,10 @@ export async function runSimulation(o: SimulationOptions): Promise<StoredSimulat
       if (task.kind === "REDRAW") ledger.redraws[action.kind === "edit" ? "fromCandidate" : "fromScratch"]++;
       ledger.drawer.set(task.image.id, mi);
       const s = spend(task.image.id, mi, action, attempt);
-      await submitTask(md.actor, task.id, encodeMaskPng(mask, img.width, img.height), { elapsedMs: Math.round(s * 1000), idempotencyKey: `sim-${task.id}` });
+      await submitTask(md.actor, task.id, encodeMaskPng(mask, img.width, img.height), {
+        elapsedMs: Math.round(s * 1000),
+        idempotencyKey: `sim-${task.id}`,
+      });
       n++;
     }
     return n;
@@ -207,16 +246,24 @@ export async function runSimulation(o: SimulationOptions): Promise<StoredSimulat
       const image = await ballotImage(md.actor, ballot.ballotId);
       const reading = readings.of(md.profile, image.id);
       const cands: Uint8Array[] = [];
-      for (const c of ballot.candidates) cands.push((await loadMask(await ballotCandidateKey(md.actor, ballot.ballotId, c.position))).mask);
+      for (const c of ballot.candidates)
+        cands.push((await loadMask(await ballotCandidateKey(md.actor, ballot.ballotId, c.position))).mask);
       const key = nth(`VOTE:${byId.get(image.id)!.name}:${stage}`);
       const ctx = { key, allowNone: stage === "STAGE_II", votesCast: md.votesCast };
-      const v = ballot.mode === "PAIRWISE" ? votePairwise(reading, cands, md.profile, ctx) : voteNWay(reading, cands, md.profile, ctx);
+      const v =
+        ballot.mode === "PAIRWISE"
+          ? votePairwise(reading, cands, md.profile, ctx)
+          : voteNWay(reading, cands, md.profile, ctx);
       const s = spend(image.id, mi, { kind: "vote", candidates: cands.length }, key);
       md.votesCast++;
       if (ledger.drawer.get(image.id) === mi) ledger.votesOnOwnDrawing++;
       if (!ledger.voters.has(image.id)) ledger.voters.set(image.id, new Set());
       ledger.voters.get(image.id)!.add(mi);
-      await castVote(md.actor, ballot.ballotId, { choice: v.choice === null ? null : v.choice + 1, durationMs: Math.round(s * 1000), idempotencyKey: `sim-${ballot.ballotId}` });
+      await castVote(md.actor, ballot.ballotId, {
+        choice: v.choice === null ? null : v.choice + 1,
+        durationMs: Math.round(s * 1000),
+        idempotencyKey: `sim-${ballot.ballotId}`,
+      });
       n++;
     }
     return n;
@@ -227,7 +274,9 @@ export async function runSimulation(o: SimulationOptions): Promise<StoredSimulat
   const openDespiteGate = async (what: string) => {
     const gate = await qualityGateStatus(project.id);
     if (!gate.held) return;
-    o.log(`${what}: ${gate.failing.length} models below the quality gate (F1 < ${gate.threshold}); the lead opens the vote anyway`);
+    o.log(
+      `${what}: ${gate.failing.length} models below the quality gate (F1 < ${gate.threshold}); the lead opens the vote anyway`,
+    );
     await overrideQualityGate(leadActor, project.id);
   };
 
@@ -260,8 +309,27 @@ export async function runSimulation(o: SimulationOptions): Promise<StoredSimulat
     o.log(`Stage II round ${round}: ${await vote("STAGE_II")} votes`);
     o.log(`Stage II round ${round}: ${await draw()} redraws and confirmations`);
   }
-  const manual = manualArm({ images: byId, readings, readers, firstReader: ledger.firstReader, drawer: ledger.drawer, seed: o.seed, timeModel });
-  const report = await buildReport({ projectId: project.id, images: byId, readings, readers, ledger, manual, elapsedS: (Date.now() - t0) / 1000, seed: o.seed, bootstrapReps: o.bootstrapReps, models });
+  const manual = manualArm({
+    images: byId,
+    readings,
+    readers,
+    firstReader: ledger.firstReader,
+    drawer: ledger.drawer,
+    seed: o.seed,
+    timeModel,
+  });
+  const report = await buildReport({
+    projectId: project.id,
+    images: byId,
+    readings,
+    readers,
+    ledger,
+    manual,
+    elapsedS: (Date.now() - t0) / 1000,
+    seed: o.seed,
+    bootstrapReps: o.bootstrapReps,
+    models,
+  });
   const runId = await saveSimulationRun({ options: describeOptions(o), report });
   return { ...report, runId };
 }

@@ -25,7 +25,13 @@ const sources = ["hospital-a", "hospital-b", "public-c"];
  * Synthetic CXRs. `infectionBoost` brightens infected pixels by that many grey levels: an
  * easier task on which small CPU models become competent quickly (tests and quick demos).
  */
-export async function syntheticImages(o: { count: number; covidFraction: number; width: number; seed: number; infectionBoost?: number }): Promise<SimImage[]> {
+export async function syntheticImages(o: {
+  count: number;
+  covidFraction: number;
+  width: number;
+  seed: number;
+  infectionBoost?: number;
+}): Promise<SimImage[]> {
   const out: SimImage[] = [];
   const covid = Math.round(o.count * o.covidFraction);
   for (let i = 0; i < o.count; i++) {
@@ -37,7 +43,17 @@ export async function syntheticImages(o: { count: number; covidFraction: number;
       truth[p] = cxr.mask[p] ? 1 : 0;
       if (truth[p] && o.infectionBoost) cxr.pixels[p] = Math.min(255, cxr.pixels[p] + o.infectionBoost);
     }
-    out.push({ name: `synthetic-${i}`, png: await encodePng(cxr.pixels, cxr.width, cxr.height), truth: sealTruth(truth, cxr.width, cxr.height), pixels: Uint8Array.from(cxr.pixels), width: cxr.width, height: cxr.height, label: label === "covid" ? "COVID" : "CONTROL", patient, source: sources[i % sources.length] });
+    out.push({
+      name: `synthetic-${i}`,
+      png: await encodePng(cxr.pixels, cxr.width, cxr.height),
+      truth: sealTruth(truth, cxr.width, cxr.height),
+      pixels: Uint8Array.from(cxr.pixels),
+      width: cxr.width,
+      height: cxr.height,
+      label: label === "covid" ? "COVID" : "CONTROL",
+      patient,
+      source: sources[i % sources.length],
+    });
   }
   return out;
 }
@@ -65,7 +81,10 @@ export async function folderImages(dir: string, limit?: number): Promise<SimImag
   const maskDir = path.join(dir, "masks");
   if (!existsSync(imgDir) || !existsSync(maskDir)) throw new Error(`${dir} needs images/ and masks/ folders`);
   const manifest = readManifest(dir);
-  const stems = readdirSync(imgDir).filter((f) => /\.(png|jpe?g)$/i.test(f)).sort().slice(0, limit ?? Infinity);
+  const stems = readdirSync(imgDir)
+    .filter((f) => /\.(png|jpe?g)$/i.test(f))
+    .sort()
+    .slice(0, limit ?? Infinity);
   const maskFiles = readdirSync(maskDir);
   const out: SimImage[] = [];
   for (const f of stems) {
@@ -74,18 +93,35 @@ export async function folderImages(dir: string, limit?: number): Promise<SimImag
     if (!maskFile) throw new Error(`no mask for ${f} in ${maskDir}`);
     const png = readFileSync(path.join(imgDir, f));
     const meta = await sharp(png).metadata();
-    const m = await sharp(readFileSync(path.join(maskDir, maskFile))).grayscale().raw().toBuffer({ resolveWithObject: true });
-    if (m.info.width !== meta.width || m.info.height !== meta.height) throw new Error(`mask ${maskFile} is ${m.info.width}×${m.info.height}, image is ${meta.width}×${meta.height}`);
+    const m = await sharp(readFileSync(path.join(maskDir, maskFile)))
+      .grayscale()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (m.info.width !== meta.width || m.info.height !== meta.height)
+      throw new Error(`mask ${maskFile} is ${m.info.width}×${m.info.height}, image is ${meta.width}×${meta.height}`);
     const truth = new Uint8Array(m.info.width * m.info.height);
     for (let p = 0; p < truth.length; p++) truth[p] = m.data[p * m.info.channels] > 127 ? 1 : 0;
     const grey = await sharp(png).grayscale().raw().toBuffer({ resolveWithObject: true });
-    if (grey.info.width !== m.info.width || grey.info.height !== m.info.height) throw new Error(`image ${f} decodes to ${grey.info.width}×${grey.info.height}, its mask is ${m.info.width}×${m.info.height}`);
+    if (grey.info.width !== m.info.width || grey.info.height !== m.info.height)
+      throw new Error(
+        `image ${f} decodes to ${grey.info.width}×${grey.info.height}, its mask is ${m.info.width}×${m.info.height}`,
+      );
     const pixels = new Uint8Array(truth.length);
     for (let p = 0; p < pixels.length; p++) pixels[p] = grey.data[p * grey.info.channels];
     const cls = manifest.get(stem)?.class;
     // "Non-COVID" names a class too: only a class that starts with COVID is positive.
     const positive = cls ? /^covid/i.test(cls.trim()) : truth.some((v) => v);
-    out.push({ name: stem, png, truth: sealTruth(truth, m.info.width, m.info.height), pixels, width: m.info.width, height: m.info.height, label: positive ? "COVID" : "CONTROL", patient: stem, source: manifest.get(stem)?.source_split ?? "folder" });
+    out.push({
+      name: stem,
+      png,
+      truth: sealTruth(truth, m.info.width, m.info.height),
+      pixels,
+      width: m.info.width,
+      height: m.info.height,
+      label: positive ? "COVID" : "CONTROL",
+      patient: stem,
+      source: manifest.get(stem)?.source_split ?? "folder",
+    });
   }
   return out;
 }

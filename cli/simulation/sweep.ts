@@ -18,17 +18,28 @@ export function parseModelLevels(spec: string): ModelLevel[] {
     const m = /^epochs:(\d+)$/.exec(t);
     if (m) return { label: `trained ${m[1]} ep`, x: Number(m[1]), models: { kind: "trained" }, epochs: Number(m[1]) };
     const q = Number(t);
-    if (!(q >= 0 && q <= 1)) throw new Error(`--sweep-models: "${t}" is neither a stub quality in [0, 1] nor epochs:<n>`);
+    if (!(q >= 0 && q <= 1))
+      throw new Error(`--sweep-models: "${t}" is neither a stub quality in [0, 1] nor epochs:<n>`);
     return { label: `stub q=${q}`, x: q, models: { kind: "stub", quality: q } };
   });
 }
 
-export async function runSweep(base: SimulationOptions, readerFactors: number[], levels: ModelLevel[], run: (o: SimulationOptions) => Promise<SimulationReport>): Promise<SweepCell[]> {
+export async function runSweep(
+  base: SimulationOptions,
+  readerFactors: number[],
+  levels: ModelLevel[],
+  run: (o: SimulationOptions) => Promise<SimulationReport>,
+): Promise<SweepCell[]> {
   const cells: SweepCell[] = [];
   for (const rf of readerFactors) {
     for (const lv of levels) {
       base.log(`sweep: readers ×${rf}, ${lv.label}`);
-      const r = await run({ ...base, readers: scaleReaderErrors(base.readers ?? DEFAULT_PANEL, rf), models: lv.models, train: lv.epochs ? { ...base.train, epochs: lv.epochs } : base.train });
+      const r = await run({
+        ...base,
+        readers: scaleReaderErrors(base.readers ?? DEFAULT_PANEL, rf),
+        models: lv.models,
+        train: lv.epochs ? { ...base.train, epochs: lv.epochs } : base.train,
+      });
       cells.push({
         readerFactor: rf,
         model: lv.label,
@@ -72,14 +83,20 @@ export function formatSweep(cells: SweepCell[]): string {
 
 /** Two panels (MD-time ratio, Dice difference) against model quality, one line per reader level, CI bars. */
 export function sweepSvg(cells: SweepCell[]): string {
-  const W = 900, H = 380, pad = 50, pw = (W - 3 * pad) / 2, ph = H - 2 * pad;
+  const W = 900,
+    H = 380,
+    pad = 50,
+    pw = (W - 3 * pad) / 2,
+    ph = H - 2 * pad;
   const xs = cells.map((c) => c.x);
-  const x0 = Math.min(...xs), x1 = Math.max(...xs) === x0 ? x0 + 1 : Math.max(...xs);
+  const x0 = Math.min(...xs),
+    x1 = Math.max(...xs) === x0 ? x0 + 1 : Math.max(...xs);
   const colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"];
   const levels = [...new Set(cells.map((c) => c.readerFactor))];
   const panel = (ox: number, title: string, get: (c: SweepCell) => Interval, ref: number) => {
     const vals = cells.flatMap((c) => [get(c).lo, get(c).hi, ref]).filter(Number.isFinite);
-    const y0 = Math.min(...vals), y1 = Math.max(...vals) === y0 ? y0 + 1 : Math.max(...vals);
+    const y0 = Math.min(...vals),
+      y1 = Math.max(...vals) === y0 ? y0 + 1 : Math.max(...vals);
     const X = (x: number) => ox + ((x - x0) / (x1 - x0)) * pw;
     const Y = (y: number) => pad + ph - ((y - y0) / (y1 - y0)) * ph;
     const parts = [
@@ -97,9 +114,16 @@ export function sweepSvg(cells: SweepCell[]): string {
       const col = colors[k % colors.length];
       // Reader levels side by side at each x so their interval bars do not hide each other.
       const dx = (k - (levels.length - 1) / 2) * 7;
-      parts.push(`<polyline fill="none" stroke="${col}" stroke-width="2" points="${row.map((c) => `${X(c.x) + dx},${Y(get(c).estimate)}`).join(" ")}"/>`);
-      for (const c of row) parts.push(`<line x1="${X(c.x) + dx}" x2="${X(c.x) + dx}" y1="${Y(get(c).lo)}" y2="${Y(get(c).hi)}" stroke="${col}"/><circle cx="${X(c.x) + dx}" cy="${Y(get(c).estimate)}" r="3" fill="${col}"/>`);
-      parts.push(`<text x="${ox + pw - 4}" y="${pad + 14 + 14 * k}" text-anchor="end" font-size="11" fill="${col}">readers ×${rf}</text>`);
+      parts.push(
+        `<polyline fill="none" stroke="${col}" stroke-width="2" points="${row.map((c) => `${X(c.x) + dx},${Y(get(c).estimate)}`).join(" ")}"/>`,
+      );
+      for (const c of row)
+        parts.push(
+          `<line x1="${X(c.x) + dx}" x2="${X(c.x) + dx}" y1="${Y(get(c).lo)}" y2="${Y(get(c).hi)}" stroke="${col}"/><circle cx="${X(c.x) + dx}" cy="${Y(get(c).estimate)}" r="3" fill="${col}"/>`,
+        );
+      parts.push(
+        `<text x="${ox + pw - 4}" y="${pad + 14 + 14 * k}" text-anchor="end" font-size="11" fill="${col}">readers ×${rf}</text>`,
+      );
     });
     return parts.join("\n");
   };

@@ -6,7 +6,13 @@ import type { Click } from "./types";
 export const MAX_CLICKS = 20;
 
 /** Dice after each of `maxClicks` simulated clicks on one image (truth 0/1 at native size). */
-export async function clickCurve(model: ClickModel, image: ClickImage, truth: Uint8Array, maxClicks = MAX_CLICKS, start: Uint8Array | null = null): Promise<number[]> {
+export async function clickCurve(
+  model: ClickModel,
+  image: ClickImage,
+  truth: Uint8Array,
+  maxClicks = MAX_CLICKS,
+  start: Uint8Array | null = null,
+): Promise<number[]> {
   let current = start ?? new Uint8Array(truth.length);
   const clicks: Click[] = [];
   const curve: number[] = [];
@@ -39,5 +45,9 @@ export function bootstrapMean(values: number[], resamples = 2000, seed = 1): { m
     means[r] = s / n;
   }
   means.sort();
-  return { mean, lo: means[Math.floor(0.025 * resamples)], hi: means[Math.min(resamples - 1, Math.floor(0.975 * resamples))] };
+  return {
+    mean,
+    lo: means[Math.floor(0.025 * resamples)],
+    hi: means[Math.min(resamples - 1, Math.floor(0.975 * resamples))],
+  };
 }

@@ -1,6 +1,9 @@
 import type { Click, ClickModelMeta } from "./types";
 
-export function clickRadius(meta: Pick<ClickModelMeta, "clickRadiusFraction" | "minClickRadius">, size: number): number {
+export function clickRadius(
+  meta: Pick<ClickModelMeta, "clickRadiusFraction" | "minClickRadius">,
+  size: number,
+): number {
   return Math.max(meta.minClickRadius, Math.round(size * meta.clickRadiusFraction));
 }
 
@@ -13,7 +16,14 @@ function toModel(v: number, native: number, size: number): number {
  * The `clicks` input, 3 × size × size: disks around positive clicks, around negative clicks, and
  * the current mask (native 0/1, box-downsampled, majority vote) — as the trainer builds it.
  */
-export function clickInput(clicks: Click[], current: Uint8Array | null, width: number, height: number, size: number, radius: number): Float32Array {
+export function clickInput(
+  clicks: Click[],
+  current: Uint8Array | null,
+  width: number,
+  height: number,
+  size: number,
+  radius: number,
+): Float32Array {
   const plane = size * size;
   const out = new Float32Array(3 * plane);
   const r2 = radius * radius;

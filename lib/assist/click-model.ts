@@ -15,7 +15,8 @@ export type ClickImage = { pixels: Float32Array; width: number; height: number }
 export async function loadClickModel(bytes: Uint8Array, meta: ClickModelMeta): Promise<ClickModel> {
   const session = await ort.InferenceSession.create(bytes, sessionOptions());
   const names = [...session.inputNames].sort().join(",");
-  if (names !== "clicks,image") throw new Error(`not an interactive model: inputs are ${session.inputNames.join(", ")}`);
+  if (names !== "clicks,image")
+    throw new Error(`not an interactive model: inputs are ${session.inputNames.join(", ")}`);
   return { session, meta };
 }
 
@@ -27,7 +28,12 @@ export function prepareClickImage(gray: Uint8Array, width: number, height: numbe
 }
 
 /** One click step: the proposal (native 0/1) for all clicks so far on top of `current`. */
-export async function propose(model: ClickModel, image: ClickImage, clicks: Click[], current: Uint8Array | null): Promise<Uint8Array> {
+export async function propose(
+  model: ClickModel,
+  image: ClickImage,
+  clicks: Click[],
+  current: Uint8Array | null,
+): Promise<Uint8Array> {
   const { size } = model.meta;
   const maps = clickInput(clicks, current, image.width, image.height, size, clickRadius(model.meta, size));
   const out = await model.session.run({

@@ -11,7 +11,11 @@ export const distanceTransform = distanceInside;
 
 function deepest(region: Uint8Array, width: number, height: number): { depth: number; index: number } {
   let any = false;
-  for (let i = 0; i < region.length; i++) if (region[i]) { any = true; break; }
+  for (let i = 0; i < region.length; i++)
+    if (region[i]) {
+      any = true;
+      break;
+    }
   if (!any) return { depth: 0, index: -1 };
   const dt = distanceTransform(region, width, height);
   let index = 0;

@@ -25,7 +25,9 @@ function remember<T>(cache: Map<string, Promise<T>>, key: string, max: number, m
 }
 
 export function cachedClickModel(row: { id: string; storageKey: string }, meta: ClickModelMeta): Promise<ClickModel> {
-  return remember(models, row.id, MAX_MODELS, async () => loadClickModel(new Uint8Array(await store().get(row.storageKey)), meta));
+  return remember(models, row.id, MAX_MODELS, async () =>
+    loadClickModel(new Uint8Array(await store().get(row.storageKey)), meta),
+  );
 }
 
 export function cachedClickImage(image: { id: string; storageKey: string }, size: number): Promise<ClickImage> {

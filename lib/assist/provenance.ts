@@ -18,7 +18,10 @@ export type DrawingProvenance = z.infer<typeof provenanceSchema>;
 /** The x-drawing-provenance header (JSON); absent means an old client: nothing recorded. */
 export function parseProvenanceHeader(value: string | null): DrawingProvenance | null {
   if (!value) return null;
-  if (value.length > 4000) throw new z.ZodError([{ code: "custom", path: ["x-drawing-provenance"], message: "header too long", input: value }]);
+  if (value.length > 4000)
+    throw new z.ZodError([
+      { code: "custom", path: ["x-drawing-provenance"], message: "header too long", input: value },
+    ]);
   let raw: unknown;
   try {
     raw = JSON.parse(value);

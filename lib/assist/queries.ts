@@ -14,7 +14,12 @@ export type Proposal = { mask: string; width: number; height: number; modelVersi
 
 function metaOf(row: { version: number; meta: unknown }): ClickModelMeta {
   const m = row.meta as { size: number; click_radius_fraction: number; min_click_radius: number };
-  return { size: m.size, clickRadiusFraction: m.click_radius_fraction, minClickRadius: m.min_click_radius, version: String(row.version) };
+  return {
+    size: m.size,
+    clickRadiusFraction: m.click_radius_fraction,
+    minClickRadius: m.min_click_radius,
+    version: String(row.version),
+  };
 }
 
 export async function latestInteractiveModel(projectId: string) {
@@ -32,17 +37,29 @@ export async function assistStatus(actor: Actor, taskId: string): Promise<{ mode
  * One Smart-tool step for the MD holding the task: the proposal for all clicks so far on top of
  * `current` (the committed mask or the previous proposal), as a 1-bit PNG at native size.
  */
-export async function proposeForTask(actor: Actor, taskId: string, input: z.input<typeof proposeSchema>): Promise<Proposal> {
+export async function proposeForTask(
+  actor: Actor,
+  taskId: string,
+  input: z.input<typeof proposeSchema>,
+): Promise<Proposal> {
   const { clicks, current } = proposeSchema.parse(input);
   const task = await taskForWriter(actor, taskId);
-  if (task.kind === "CONFIRM") throw new AppError("BAD_REQUEST", "A confirmation task is approved or rejected, not drawn");
+  if (task.kind === "CONFIRM")
+    throw new AppError("BAD_REQUEST", "A confirmation task is approved or rejected, not drawn");
   if (task.status !== "CLAIMED") throw new AppError("CONFLICT", "Claim this task before drawing on it");
   const row = await latestInteractiveModel(task.projectId);
-  if (!row) throw new AppError("CONFLICT", "This project has no click model yet: a lead trains one from accepted masks first");
-  const image = await db().image.findUniqueOrThrow({ where: { id: task.imageId }, select: { id: true, storageKey: true, width: true, height: true } });
+  if (!row)
+    throw new AppError("CONFLICT", "This project has no click model yet: a lead trains one from accepted masks first");
+  const image = await db().image.findUniqueOrThrow({
+    where: { id: task.imageId },
+    select: { id: true, storageKey: true, width: true, height: true },
+  });
   for (const [n, c] of clicks.entries()) {
     if (c.x >= image.width || c.y >= image.height) {
-      throw new AppError("BAD_REQUEST", `clicks[${n}] at (${c.x}, ${c.y}) is outside the ${image.width}×${image.height} image`);
+      throw new AppError(
+        "BAD_REQUEST",
+        `clicks[${n}] at (${c.x}, ${c.y}) is outside the ${image.width}×${image.height} image`,
+      );
     }
   }
   const base = current ? (await decodeUploadedMask(Buffer.from(current, "base64"), image)).mask : null;
@@ -52,12 +69,22 @@ export async function proposeForTask(actor: Actor, taskId: string, input: z.inpu
   const mask = await propose(model, prepared, clicks, base);
   const ms = performance.now() - t0;
   const png = encodeBilevelPng(mask, image.width, image.height, 1);
-  return { mask: Buffer.from(png).toString("base64"), width: image.width, height: image.height, modelVersion: row.version, ms: Math.round(ms) };
+  return {
+    mask: Buffer.from(png).toString("base64"),
+    width: image.width,
+    height: image.height,
+    modelVersion: row.version,
+    ms: Math.round(ms),
+  };
 }
 
 /** The masks the click model learns from: every current accepted mask of the project. */
 export async function interactiveTrainingInputs(projectId: string) {
-  const gts = await db().groundTruth.findMany({ where: { projectId, isCurrent: true, maskId: { not: null } }, select: { imageId: true, maskId: true }, orderBy: { imageId: "asc" } });
+  const gts = await db().groundTruth.findMany({
+    where: { projectId, isCurrent: true, maskId: { not: null } },
+    select: { imageId: true, maskId: true },
+    orderBy: { imageId: "asc" },
+  });
   const [images, masks, last] = await Promise.all([
     db().image.findMany({ where: { id: { in: gts.map((g) => g.imageId) } }, select: { id: true, storageKey: true } }),
     db().mask.findMany({ where: { id: { in: gts.map((g) => g.maskId!) } }, select: { id: true, storageKey: true } }),
@@ -65,5 +92,12 @@ export async function interactiveTrainingInputs(projectId: string) {
   ]);
   const imageKey = new Map(images.map((i) => [i.id, i.storageKey]));
   const maskKey = new Map(masks.map((m) => [m.id, m.storageKey]));
-  return { items: gts.map((g) => ({ imageId: g.imageId, imageKey: imageKey.get(g.imageId)!, maskKey: maskKey.get(g.maskId!)! })), latestTrainedOn: last?.trainedOnMasks ?? null };
+  return {
+    items: gts.map((g) => ({
+      imageId: g.imageId,
+      imageKey: imageKey.get(g.imageId)!,
+      maskKey: maskKey.get(g.maskId!)!,
+    })),
+    latestTrainedOn: last?.trainedOnMasks ?? null,
+  };
 }

@@ -13,7 +13,11 @@ export const clickSchema = z.object({
 /** One Smart-tool step: every click of the session so far, and the mask they correct (PNG, base64). */
 export const proposeSchema = z.object({
   clicks: z.array(clickSchema).min(1, "click on the image first").max(MAX_CLICKS_PER_PROPOSAL),
-  current: z.string().max(MAX_MASK_BASE64, "the current mask is too large").regex(/^[A-Za-z0-9+/]*={0,2}$/, "current must be base64").optional(),
+  current: z
+    .string()
+    .max(MAX_MASK_BASE64, "the current mask is too large")
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, "current must be base64")
+    .optional(),
 });
 
 export const retrainSettingSchema = z.object({

@@ -12,12 +12,19 @@ const metaFile = z.object({
   settings: z.object({ version: z.string() }),
 });
 
-export async function readTrainedModel(outDir: string): Promise<{ bytes: Uint8Array; meta: ClickModelMeta; sha256: string }> {
+export async function readTrainedModel(
+  outDir: string,
+): Promise<{ bytes: Uint8Array; meta: ClickModelMeta; sha256: string }> {
   const raw = metaFile.parse(JSON.parse(await readFile(path.join(outDir, "meta.json"), "utf8")));
   const bytes = new Uint8Array(await readFile(path.join(outDir, "interactive.onnx")));
   return {
     bytes,
     sha256: raw.sha256,
-    meta: { size: raw.size, clickRadiusFraction: raw.click_radius_fraction, minClickRadius: raw.min_click_radius, version: raw.settings.version },
+    meta: {
+      size: raw.size,
+      clickRadiusFraction: raw.click_radius_fraction,
+      minClickRadius: raw.min_click_radius,
+      version: raw.settings.version,
+    },
   };
 }

@@ -4,7 +4,10 @@ import { recordAudit } from "../audit/mutations";
 import { hashPassword, passwordPolicy } from "./password";
 import { afterFailure, type ThrottlePolicy } from "./throttle";
 
-export async function createUser(input: { email: string; name: string; password?: string; isAdmin?: boolean }, actorId?: string) {
+export async function createUser(
+  input: { email: string; name: string; password?: string; isAdmin?: boolean },
+  actorId?: string,
+) {
   if (input.password !== undefined && input.password.length < passwordPolicy.minLength) {
     throw new AppError("BAD_REQUEST", `Password must be at least ${passwordPolicy.minLength} characters`);
   }
@@ -20,7 +23,13 @@ export async function createUser(input: { email: string; name: string; password?
     },
     select: { id: true, email: true, name: true, isAdmin: true },
   });
-  await recordAudit({ action: "user.create", objectType: "User", objectId: user.id, actorId, after: { email, isAdmin: user.isAdmin } });
+  await recordAudit({
+    action: "user.create",
+    objectType: "User",
+    objectId: user.id,
+    actorId,
+    after: { email, isAdmin: user.isAdmin },
+  });
   return user;
 }
 
@@ -53,10 +62,16 @@ export async function touchLogin(userId: string): Promise<void> {
 export const sessionMaxAgeSeconds = 12 * 60 * 60;
 
 /** Opens a session row; its id goes into the (encrypted) session cookie. */
-export async function createSession(userId: string, method: "password" | "sso", idToken?: string | null): Promise<string> {
+export async function createSession(
+  userId: string,
+  method: "password" | "sso",
+  idToken?: string | null,
+): Promise<string> {
   // Rows of this user's sessions that ended over a day ago go; the audit log keeps the history.
   const ended = new Date(Date.now() - 24 * 3600_000);
-  await db().session.deleteMany({ where: { userId, OR: [{ expiresAt: { lt: ended } }, { revokedAt: { lt: ended } }] } });
+  await db().session.deleteMany({
+    where: { userId, OR: [{ expiresAt: { lt: ended } }, { revokedAt: { lt: ended } }] },
+  });
   const s = await db().session.create({
     data: { userId, method, idToken: idToken ?? null, expiresAt: new Date(Date.now() + sessionMaxAgeSeconds * 1000) },
     select: { id: true },
@@ -78,7 +93,10 @@ export async function revokeUserSessions(userId: string): Promise<number> {
  * meanwhile (to this or another identity), so a race cannot bind twice.
  */
 export async function bindSsoIdentity(userId: string, issuer: string, subject: string): Promise<boolean> {
-  const r = await db().user.updateMany({ where: { id: userId, ssoSubject: null }, data: { ssoIssuer: issuer, ssoSubject: subject } });
+  const r = await db().user.updateMany({
+    where: { id: userId, ssoSubject: null },
+    data: { ssoIssuer: issuer, ssoSubject: subject },
+  });
   return r.count === 1;
 }
 
@@ -88,14 +106,27 @@ export async function createSsoUser(input: { email: string; name: string; issuer
     data: { email: input.email.toLowerCase(), name: input.name, ssoIssuer: input.issuer, ssoSubject: input.subject },
     select: { id: true, email: true, disabled: true },
   });
-  await recordAudit({ action: "user.create", objectType: "User", objectId: user.id, after: { email: user.email, via: "sso-jit", issuer: input.issuer } });
+  await recordAudit({
+    action: "user.create",
+    objectType: "User",
+    objectId: user.id,
+    after: { email: user.email, via: "sso-jit", issuer: input.issuer },
+  });
   return user;
 }
 
 /** Adds project roles (never removes any) and sets the admin flag when `admin` is given. */
-export async function grantRoles(userId: string, grants: { projectId: string; role: string }[], admin: boolean | undefined, reason: string): Promise<void> {
+export async function grantRoles(
+  userId: string,
+  grants: { projectId: string; role: string }[],
+  admin: boolean | undefined,
+  reason: string,
+): Promise<void> {
   for (const g of grants) {
-    const m = await db().membership.findUnique({ where: { projectId_userId: { projectId: g.projectId, userId } }, select: { roles: true } });
+    const m = await db().membership.findUnique({
+      where: { projectId_userId: { projectId: g.projectId, userId } },
+      select: { roles: true },
+    });
     if (m?.roles.includes(g.role as never)) continue;
     const roles = [...(m?.roles ?? []), g.role] as never[];
     const row = await db().membership.upsert({
@@ -103,10 +134,22 @@ export async function grantRoles(userId: string, grants: { projectId: string; ro
       create: { projectId: g.projectId, userId, roles },
       update: { roles },
     });
-    await recordAudit({ action: "project.member_set", objectType: "Membership", objectId: row.id, projectId: g.projectId, after: { userId, roles, reason } });
+    await recordAudit({
+      action: "project.member_set",
+      objectType: "Membership",
+      objectId: row.id,
+      projectId: g.projectId,
+      after: { userId, roles, reason },
+    });
   }
   if (admin !== undefined) {
     const r = await db().user.updateMany({ where: { id: userId, isAdmin: !admin }, data: { isAdmin: admin } });
-    if (r.count) await recordAudit({ action: "user.admin_set", objectType: "User", objectId: userId, after: { isAdmin: admin, reason } });
+    if (r.count)
+      await recordAudit({
+        action: "user.admin_set",
+        objectType: "User",
+        objectId: userId,
+        after: { isAdmin: admin, reason },
+      });
   }
 }

@@ -6,11 +6,17 @@ export async function findUserByEmail(email: string) {
 }
 
 export async function getUser(id: string) {
-  return db().user.findUnique({ where: { id }, select: { id: true, email: true, name: true, isAdmin: true, disabled: true } });
+  return db().user.findUnique({
+    where: { id },
+    select: { id: true, email: true, name: true, isAdmin: true, disabled: true },
+  });
 }
 
 export async function projectRoles(userId: string, projectId: string): Promise<Role[] | null> {
-  const m = await db().membership.findUnique({ where: { projectId_userId: { projectId, userId } }, select: { roles: true } });
+  const m = await db().membership.findUnique({
+    where: { projectId_userId: { projectId, userId } },
+    select: { roles: true },
+  });
   return m ? (m.roles as Role[]) : null;
 }
 
@@ -44,7 +50,10 @@ export async function findActiveSession(sessionId: string, now = new Date()) {
 
 export async function getSession(sessionId: string) {
   if (!uuidPattern.test(sessionId)) return null;
-  return db().session.findUnique({ where: { id: sessionId }, select: { id: true, userId: true, method: true, idToken: true, revokedAt: true } });
+  return db().session.findUnique({
+    where: { id: sessionId },
+    select: { id: true, userId: true, method: true, idToken: true, revokedAt: true },
+  });
 }
 
 export async function findUserBySso(issuer: string, subject: string) {

@@ -13,11 +13,22 @@ export async function endSession(sessionId: string): Promise<string | null> {
   const s = await getSession(sessionId);
   if (!s) return null;
   await revokeSession(s.id);
-  await recordAudit({ action: "auth.logout", objectType: "User", objectId: s.userId, actorId: s.userId, after: { method: s.method } });
+  await recordAudit({
+    action: "auth.logout",
+    objectType: "User",
+    objectId: s.userId,
+    actorId: s.userId,
+    after: { method: s.method },
+  });
   const e = env();
   if (s.method !== "sso" || !e.OIDC_ISSUER || !e.OIDC_CLIENT_ID) return null;
   try {
-    return await providerLogoutUrl({ issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, idToken: s.idToken, postLogoutRedirect: `${e.APP_URL.replace(/\/$/, "")}/login` });
+    return await providerLogoutUrl({
+      issuer: e.OIDC_ISSUER,
+      clientId: e.OIDC_CLIENT_ID,
+      idToken: s.idToken,
+      postLogoutRedirect: `${e.APP_URL.replace(/\/$/, "")}/login`,
+    });
   } catch (err) {
     logger.warn("single sign-on: provider logout unavailable", { message: (err as Error).message });
     return null;

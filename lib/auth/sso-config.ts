@@ -22,7 +22,10 @@ const projectRoles = ["LEAD", "MD", "EXPORTER"] as const;
 function parseProjectGrant(text: string, variable: string): ProjectGrant {
   const [slug, role] = text.split(":").map((s) => s.trim());
   if (!slug || !projectRoles.includes(role as never)) {
-    throw new AppError("CONFIG", `Invalid configuration: ${variable} entry "${text}" must be <project-slug>:<${projectRoles.join("|")}>`);
+    throw new AppError(
+      "CONFIG",
+      `Invalid configuration: ${variable} entry "${text}" must be <project-slug>:<${projectRoles.join("|")}>`,
+    );
   }
   return { projectSlug: slug, role: role as ProjectGrant["role"] };
 }
@@ -35,10 +38,17 @@ export function ssoConfig(e: Env): SsoConfig {
     groupsClaim: e.OIDC_GROUPS_CLAIM,
     groupRoles: e.OIDC_GROUP_ROLES.map((entry) => {
       const i = entry.lastIndexOf("=");
-      if (i <= 0) throw new AppError("CONFIG", `Invalid configuration: OIDC_GROUP_ROLES entry "${entry}" must be <group>=ADMIN or <group>=<project-slug>:<role>`);
+      if (i <= 0)
+        throw new AppError(
+          "CONFIG",
+          `Invalid configuration: OIDC_GROUP_ROLES entry "${entry}" must be <group>=ADMIN or <group>=<project-slug>:<role>`,
+        );
       const group = entry.slice(0, i).trim();
       const target = entry.slice(i + 1).trim();
-      return { group, grant: target === "ADMIN" ? { admin: true as const } : parseProjectGrant(target, "OIDC_GROUP_ROLES") };
+      return {
+        group,
+        grant: target === "ADMIN" ? { admin: true as const } : parseProjectGrant(target, "OIDC_GROUP_ROLES"),
+      };
     }),
     jit: e.OIDC_JIT,
     defaultRoles: e.OIDC_DEFAULT_ROLES.map((t) => parseProjectGrant(t, "OIDC_DEFAULT_ROLES")),

@@ -5,7 +5,9 @@ let cached: { issuer: string; endSession: string | null; at: number } | undefine
 
 async function endSessionEndpoint(issuer: string): Promise<string | null> {
   if (cached && cached.issuer === issuer && Date.now() - cached.at < 10 * 60_000) return cached.endSession;
-  const r = await fetch(`${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5_000) });
+  const r = await fetch(`${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`, {
+    signal: AbortSignal.timeout(5_000),
+  });
   if (!r.ok) throw new Error(`provider discovery answered ${r.status}`);
   const doc = (await r.json()) as { end_session_endpoint?: unknown };
   const endSession = typeof doc.end_session_endpoint === "string" ? doc.end_session_endpoint : null;
@@ -14,7 +16,12 @@ async function endSessionEndpoint(issuer: string): Promise<string | null> {
 }
 
 /** Where the browser goes after signing out of Tandem: the provider's logout, or null. */
-export async function providerLogoutUrl(opts: { issuer: string; clientId: string; idToken: string | null; postLogoutRedirect: string }): Promise<string | null> {
+export async function providerLogoutUrl(opts: {
+  issuer: string;
+  clientId: string;
+  idToken: string | null;
+  postLogoutRedirect: string;
+}): Promise<string | null> {
   const endpoint = await endSessionEndpoint(opts.issuer);
   if (!endpoint) return null;
   const u = new URL(endpoint);

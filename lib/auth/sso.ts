@@ -29,7 +29,12 @@ function groupsOf(claims: SsoClaims, claim: string): string[] {
   return typeof v === "string" ? v.split(/[ ,]+/).filter(Boolean) : [];
 }
 
-async function refuse(reason: SsoRefusal, detail: string, claims: SsoClaims, userId: string | null = null): Promise<SsoOutcome> {
+async function refuse(
+  reason: SsoRefusal,
+  detail: string,
+  claims: SsoClaims,
+  userId: string | null = null,
+): Promise<SsoOutcome> {
   await recordAudit({
     action: "auth.sso_refused",
     objectType: "User",
@@ -39,7 +44,13 @@ async function refuse(reason: SsoRefusal, detail: string, claims: SsoClaims, use
   return { ok: false, reason, detail };
 }
 
-async function applyRoles(userId: string, claims: SsoConfig["groupRoles"], groups: string[], extra: ProjectGrant[], reason: string) {
+async function applyRoles(
+  userId: string,
+  claims: SsoConfig["groupRoles"],
+  groups: string[],
+  extra: ProjectGrant[],
+  reason: string,
+) {
   const matched = claims.filter((m) => groups.includes(m.group)).map((m) => m.grant);
   const projectGrants = [...extra, ...matched.filter((g): g is ProjectGrant => !("admin" in g))];
   const ids = await findProjectIdsBySlug([...new Set(projectGrants.map((g) => g.projectSlug))]);
@@ -68,7 +79,11 @@ export async function resolveSsoSignIn(claims: SsoClaims, cfg: SsoConfig): Promi
   const identifier = str(claims[cfg.idClaim])?.toLowerCase() ?? null;
   if (!identifier) return refuse("SsoMissingClaim", `the provider sent no "${cfg.idClaim}" claim`, claims);
   if (cfg.idClaim === "email" && cfg.requireEmailVerified && claims.email_verified !== true) {
-    return refuse("SsoEmailNotVerified", `the provider does not vouch for ${identifier} (email_verified is not true)`, claims);
+    return refuse(
+      "SsoEmailNotVerified",
+      `the provider does not vouch for ${identifier} (email_verified is not true)`,
+      claims,
+    );
   }
   const domain = identifier.includes("@") ? identifier.slice(identifier.lastIndexOf("@") + 1) : "";
   if (cfg.allowedDomains.length && !cfg.allowedDomains.includes(domain)) {
@@ -77,12 +92,29 @@ export async function resolveSsoSignIn(claims: SsoClaims, cfg: SsoConfig): Promi
 
   const user = await findUserByEmail(identifier);
   if (user) {
-    if (user.ssoSubject) return refuse("SsoIdentityMismatch", `${identifier} is linked to another single sign-on identity`, claims, user.id);
+    if (user.ssoSubject)
+      return refuse(
+        "SsoIdentityMismatch",
+        `${identifier} is linked to another single sign-on identity`,
+        claims,
+        user.id,
+      );
     if (user.disabled) return refuse("SsoDisabled", "the Tandem account is disabled", claims, user.id);
     if (!(await bindSsoIdentity(user.id, issuer, subject))) {
-      return refuse("SsoIdentityMismatch", `${identifier} was linked to another single sign-on identity`, claims, user.id);
+      return refuse(
+        "SsoIdentityMismatch",
+        `${identifier} was linked to another single sign-on identity`,
+        claims,
+        user.id,
+      );
     }
-    await recordAudit({ action: "auth.sso_bound", objectType: "User", objectId: user.id, actorId: user.id, after: { issuer, subject } });
+    await recordAudit({
+      action: "auth.sso_bound",
+      objectType: "User",
+      objectId: user.id,
+      actorId: user.id,
+      after: { issuer, subject },
+    });
     return signedIn(user.id, claims, cfg, groups, "first");
   }
   if (!cfg.jit) return refuse("SsoUnknownUser", `no Tandem account for ${identifier}`, claims);
@@ -92,9 +124,22 @@ export async function resolveSsoSignIn(claims: SsoClaims, cfg: SsoConfig): Promi
   return signedIn(created.id, claims, cfg, groups, "provisioned", true);
 }
 
-async function signedIn(userId: string, claims: SsoClaims, cfg: SsoConfig, groups: string[], how: string, rolesDone = false): Promise<SsoOutcome> {
+async function signedIn(
+  userId: string,
+  claims: SsoClaims,
+  cfg: SsoConfig,
+  groups: string[],
+  how: string,
+  rolesDone = false,
+): Promise<SsoOutcome> {
   if (!rolesDone && cfg.groupRoles.length) await applyRoles(userId, cfg.groupRoles, groups, [], "sso-groups");
   await touchLogin(userId);
-  await recordAudit({ action: "auth.login", objectType: "User", objectId: userId, actorId: userId, after: { method: "sso", how, issuer: str(claims.iss), subject: str(claims.sub) } });
+  await recordAudit({
+    action: "auth.login",
+    objectType: "User",
+    objectId: userId,
+    actorId: userId,
+    after: { method: "sso", how, issuer: str(claims.iss), subject: str(claims.sub) },
+  });
   return { ok: true, userId };
 }

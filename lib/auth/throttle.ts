@@ -6,7 +6,12 @@ import { AppError } from "../errors/app-error";
 // is a header the client may have written itself, so limiting on it would let anyone lock out
 // everyone sharing a forged value.
 
-export type ThrottleState = { failures: number; windowStart: Date; lockedUntil: Date | null; nextAttemptAt: Date | null };
+export type ThrottleState = {
+  failures: number;
+  windowStart: Date;
+  lockedUntil: Date | null;
+  nextAttemptAt: Date | null;
+};
 
 export type ThrottlePolicy = {
   windowMs: number;
@@ -41,7 +46,11 @@ export const accountKey = (email: string) => `account:${email.trim().toLowerCase
 export const addressKey = (address: string) => `address:${address}`;
 
 /** The slow-down and lock that follow a failure count within the window. */
-export function afterFailure(policy: ThrottlePolicy, failures: number, now: Date): { nextAttemptAt: Date | null; lockedUntil: Date | null } {
+export function afterFailure(
+  policy: ThrottlePolicy,
+  failures: number,
+  now: Date,
+): { nextAttemptAt: Date | null; lockedUntil: Date | null } {
   const over = failures - policy.freeFailures;
   const delay = over > 0 ? Math.min(policy.baseDelayMs * 2 ** (over - 1), policy.maxDelayMs) : 0;
   return {
@@ -85,7 +94,10 @@ export function checkThrottle(kind: "account" | "address", t: ThrottleState | nu
  */
 export function clientAddress(forwardedFor: string | string[] | undefined | null, trustedHops: number): string | null {
   if (trustedHops <= 0 || !forwardedFor) return null;
-  const parts = (Array.isArray(forwardedFor) ? forwardedFor.join(",") : forwardedFor).split(",").map((s) => s.trim()).filter(Boolean);
+  const parts = (Array.isArray(forwardedFor) ? forwardedFor.join(",") : forwardedFor)
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!parts.length) return null;
   return parts[Math.max(0, parts.length - trustedHops)];
 }

@@ -23,11 +23,22 @@ export async function verifyLogin(email: string, password: string, address: stri
   if (!user || !ok || user.disabled) {
     await recordLoginFailure(account, accountPolicy, now);
     if (addr) await recordLoginFailure(addr, addressPolicy, now);
-    await recordAudit({ action: "auth.login_failed", objectType: "User", objectId: user?.id ?? null, after: { address } });
+    await recordAudit({
+      action: "auth.login_failed",
+      objectType: "User",
+      objectId: user?.id ?? null,
+      after: { address },
+    });
     return null;
   }
   await clearLoginFailures(account);
   await touchLogin(user.id);
-  await recordAudit({ action: "auth.login", objectType: "User", objectId: user.id, actorId: user.id, after: { method: "password", address } });
+  await recordAudit({
+    action: "auth.login",
+    objectType: "User",
+    objectId: user.id,
+    actorId: user.id,
+    after: { method: "password", address },
+  });
   return { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin };
 }

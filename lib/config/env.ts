@@ -2,7 +2,15 @@ import { z } from "zod";
 import { AppError } from "../errors/app-error";
 
 // Values that ship in docs and examples: an auth secret equal to one of these is refused.
-const knownDefaults = new Set(["secret", "changeme", "change-me", "development", "tandem", "nextauth-secret", "your-secret-here"]);
+const knownDefaults = new Set([
+  "secret",
+  "changeme",
+  "change-me",
+  "development",
+  "tandem",
+  "nextauth-secret",
+  "your-secret-here",
+]);
 
 const secret = z
   .string({ error: "is required (at least 32 random characters; `openssl rand -hex 32`)" })
@@ -22,7 +30,12 @@ const boolDefaultOn = z
 const list = z
   .string()
   .optional()
-  .transform((v) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+  .transform((v) =>
+    (v ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -53,9 +66,18 @@ export const envSchema = z.object({
   OIDC_JIT: bool,
   OIDC_DEFAULT_ROLES: list,
   PASSWORD_LOGIN: boolDefaultOn,
-  TRUST_PROXY: z.coerce.number({ error: "must be the number of proxy hops in front of Tandem (0 = none)" }).int().min(0).max(10).default(0),
+  TRUST_PROXY: z.coerce
+    .number({ error: "must be the number of proxy hops in front of Tandem (0 = none)" })
+    .int()
+    .min(0)
+    .max(10)
+    .default(0),
   PYTHON: z.string().default("/usr/bin/python3"),
-  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(200 * 1024 * 1024),
   MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(50_000_000),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
@@ -73,7 +95,10 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     throw new AppError("CONFIG", "Invalid configuration: S3_BUCKET is required when STORAGE_DRIVER=s3");
   }
   if (env.OIDC_ISSUER && !(env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET)) {
-    throw new AppError("CONFIG", "Invalid configuration: OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are required with OIDC_ISSUER");
+    throw new AppError(
+      "CONFIG",
+      "Invalid configuration: OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are required with OIDC_ISSUER",
+    );
   }
   if (!env.PASSWORD_LOGIN && !env.OIDC_ISSUER) {
     throw new AppError("CONFIG", "Invalid configuration: PASSWORD_LOGIN=0 needs OIDC_ISSUER, or nobody could sign in");

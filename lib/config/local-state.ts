@@ -17,7 +17,8 @@ export function prepareLocalStateDir(dataDir: string, opts: { embeddedDb: boolea
   chmodSync(dataDir, dbUserMustPass ? 0o711 : 0o700);
   // Local object storage (images) is private too, though others may pass through .tandem.
   const storage = path.join(dataDir, "storage");
-  if (!process.env.STORAGE_DIR && process.env.STORAGE_DRIVER !== "s3") mkdirSync(storage, { recursive: true, mode: 0o700 });
+  if (!process.env.STORAGE_DIR && process.env.STORAGE_DRIVER !== "s3")
+    mkdirSync(storage, { recursive: true, mode: 0o700 });
   if (existsSync(storage)) chmodSync(storage, 0o700);
   for (const f of SECRET_FILES) {
     const p = path.join(dataDir, f);

@@ -20,9 +20,11 @@ const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
 
 async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<void>) {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
 }
 
 /** Per item: mean Dice over all pairs of chosen masks; per stage and overall: mean over items. */
@@ -31,7 +33,8 @@ export async function meanChosenDice(items: DiceItem[], load: LoadMask): Promise
   for (const it of items) {
     for (let i = 0; i < it.chosen.length; i++) {
       for (let j = i + 1; j < it.chosen.length; j++) {
-        const a = it.chosen[i], b = it.chosen[j];
+        const a = it.chosen[i],
+          b = it.chosen[j];
         if (a.mask === b.mask || a.sha === b.sha || pairCache.has(pairKey(a.mask, b.mask))) continue;
         needed.set(a.mask, a.key);
         needed.set(b.mask, b.key);
@@ -39,7 +42,9 @@ export async function meanChosenDice(items: DiceItem[], load: LoadMask): Promise
     }
   }
   const pixels = new Map<string, Uint8Array>();
-  await mapLimit([...needed], 8, async ([mask, key]) => { pixels.set(mask, await load(key)); });
+  await mapLimit([...needed], 8, async ([mask, key]) => {
+    pixels.set(mask, await load(key));
+  });
 
   const perStage = new Map<StageName | "ALL", { images: number; pairs: number; sum: number }>();
   const add = (stage: StageName | "ALL", pairs: number, mean: number) => {
@@ -50,10 +55,12 @@ export async function meanChosenDice(items: DiceItem[], load: LoadMask): Promise
     perStage.set(stage, s);
   };
   for (const it of items) {
-    let sum = 0, pairs = 0;
+    let sum = 0,
+      pairs = 0;
     for (let i = 0; i < it.chosen.length; i++) {
       for (let j = i + 1; j < it.chosen.length; j++) {
-        const a = it.chosen[i], b = it.chosen[j];
+        const a = it.chosen[i],
+          b = it.chosen[j];
         let d: number;
         if (a.mask === b.mask || a.sha === b.sha) d = 1;
         else {

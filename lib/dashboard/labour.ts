@@ -28,7 +28,14 @@ export function labourFromTotals(t: LabourTotals): Labour {
   };
 }
 
-export type DayTotals = { day: string; acceptedMasks: number; acceptedByLabel: number; masksDrawn: number; votes: number; mdMs: number };
+export type DayTotals = {
+  day: string;
+  acceptedMasks: number;
+  acceptedByLabel: number;
+  masksDrawn: number;
+  votes: number;
+  mdMs: number;
+};
 
 const DAY_MS = 86_400_000;
 const MAX_FILLED_DAYS = 1000;
@@ -36,7 +43,8 @@ const MAX_FILLED_DAYS = 1000;
 /** Adds the missing days (all zero) between the first and the last, so rates plot honestly. */
 function fillDays(days: DayTotals[]): DayTotals[] {
   if (days.length < 2) return days;
-  const first = Date.parse(`${days[0].day}T00:00:00Z`), last = Date.parse(`${days[days.length - 1].day}T00:00:00Z`);
+  const first = Date.parse(`${days[0].day}T00:00:00Z`),
+    last = Date.parse(`${days[days.length - 1].day}T00:00:00Z`);
   if ((last - first) / DAY_MS > MAX_FILLED_DAYS) return days;
   const byDay = new Map(days.map((d) => [d.day, d]));
   const out: DayTotals[] = [];

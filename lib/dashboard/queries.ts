@@ -16,8 +16,21 @@ import { meanChosenDice, type ChosenMask } from "./chosen-dice";
 import { imageLabel, shortIds } from "../labels/short-id";
 import {
   imageStates,
-  type AgreementByStage, type Dashboard, type DiceReport, type DisputedRow, type HumanVsMachine, type ImageStateName,
-  type BlindStats, type JobRow, type LiveStatus, type MdRow, type Progress, type RunRow, type StageName, type WinRate, type WorkerRow,
+  type AgreementByStage,
+  type Dashboard,
+  type DiceReport,
+  type DisputedRow,
+  type HumanVsMachine,
+  type ImageStateName,
+  type BlindStats,
+  type JobRow,
+  type LiveStatus,
+  type MdRow,
+  type Progress,
+  type RunRow,
+  type StageName,
+  type WinRate,
+  type WorkerRow,
 } from "./types";
 
 type Timed = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
@@ -65,36 +78,53 @@ export async function loadDashboard(actor: Actor, projectId: string, opts: LoadO
 async function buildDashboard(projectId: string, opts: LoadOptions = {}): Promise<Dashboard> {
   const { timings, timed } = stopwatch(opts.sequential);
   const t0 = performance.now();
-  const project = await timed("project", () => db().project.findUnique({
-    where: { id: projectId },
-    select: { id: true, slug: true, name: true, currentStage: true, votesPerImage: true, completedAt: true, s1Size: true, s1Fraction: true },
-  }));
+  const project = await timed("project", () =>
+    db().project.findUnique({
+      where: { id: projectId },
+      select: {
+        id: true,
+        slug: true,
+        name: true,
+        currentStage: true,
+        votesPerImage: true,
+        completedAt: true,
+        s1Size: true,
+        s1Fraction: true,
+      },
+    }),
+  );
   if (!project) throw new AppError("NOT_FOUND", "Project not found");
-  const [round, progress, hasCovid, mds, drawing, days, agreement, disputed, runs, wins, counts, jobs, workers, blind] = await Promise.all([
-    timed("round", () => latestRound(projectId)),
-    timed("progress", () => progressOf(projectId)),
-    timed("hasCovid", () => hasCovidImages(projectId)),
-    timed("mds", () => mdRows(projectId)),
-    timed("drawing", () => drawingStats(projectId)),
-    timed("series", () => dailyTotals(projectId)),
-    timed("agreement", () => agreementAggregates(projectId)),
-    timed("disputed", () => disputedRows(projectId)),
-    timed("runs", () => runRows(projectId, null)),
-    timed("winRates", () => winCounts(projectId)),
-    timed("jobCounts", () => jobCounts(projectId)),
-    timed("jobs", () => activeJobs(projectId)),
-    timed("workers", () => workerRows()),
-    timed("blind", () => blindStats(projectId)),
-  ]);
-  const blockers = round?.status === "DRAWING" && round.stage === "STAGE_I"
-    ? await timed("blockers", () => stage1TrainingBlockers(db(), projectId, round.id))
-    : [];
+  const [round, progress, hasCovid, mds, drawing, days, agreement, disputed, runs, wins, counts, jobs, workers, blind] =
+    await Promise.all([
+      timed("round", () => latestRound(projectId)),
+      timed("progress", () => progressOf(projectId)),
+      timed("hasCovid", () => hasCovidImages(projectId)),
+      timed("mds", () => mdRows(projectId)),
+      timed("drawing", () => drawingStats(projectId)),
+      timed("series", () => dailyTotals(projectId)),
+      timed("agreement", () => agreementAggregates(projectId)),
+      timed("disputed", () => disputedRows(projectId)),
+      timed("runs", () => runRows(projectId, null)),
+      timed("winRates", () => winCounts(projectId)),
+      timed("jobCounts", () => jobCounts(projectId)),
+      timed("jobs", () => activeJobs(projectId)),
+      timed("workers", () => workerRows()),
+      timed("blind", () => blindStats(projectId)),
+    ]);
+  const blockers =
+    round?.status === "DRAWING" && round.stage === "STAGE_I"
+      ? await timed("blockers", () => stage1TrainingBlockers(db(), projectId, round.id))
+      : [];
 
   const series = cumulativeSeries(days.map((d) => ({ ...d, mdMs: d.drawMs + d.voteMs + d.confirmMs })));
   const sum = (f: (d: (typeof days)[number]) => number) => days.reduce((s, d) => s + f(d), 0);
   const labour = labourFromTotals({
-    drawMs: sum((d) => d.drawMs), voteMs: sum((d) => d.voteMs), confirmMs: sum((d) => d.confirmMs),
-    acceptedMasks: sum((d) => d.acceptedMasks), medianDrawMs: drawing.medianMs, drawingsTimed: drawing.timed,
+    drawMs: sum((d) => d.drawMs),
+    voteMs: sum((d) => d.voteMs),
+    confirmMs: sum((d) => d.confirmMs),
+    acceptedMasks: sum((d) => d.acceptedMasks),
+    medianDrawMs: drawing.medianMs,
+    drawingsTimed: drawing.timed,
   });
   const stage = stageStatus({
     round: round ? { id: round.id, number: round.number, stage: round.stage, status: round.status } : null,
@@ -103,14 +133,23 @@ async function buildDashboard(projectId: string, opts: LoadOptions = {}): Promis
     hasCovid,
     subsetSized: project.s1Size !== null || project.s1Fraction !== null,
     stage1Blockers: blockers,
-    runs: round ? { total: round.runs, succeeded: round.succeeded, running: round.running, failed: round.failed } : { total: 0, succeeded: 0, running: 0, failed: 0 },
+    runs: round
+      ? { total: round.runs, succeeded: round.succeeded, running: round.running, failed: round.failed }
+      : { total: 0, succeeded: 0, running: 0, failed: 0 },
     pendingPredictJobs: round?.pendingPredict ?? 0,
     acceptedMasks: labour.acceptedMasks,
   });
   const latest = round ? runs.filter((r) => r.round === round.number) : [];
   timings.total = Math.round((performance.now() - t0) * 100) / 100;
   return {
-    project: { id: project.id, slug: project.slug, name: project.name, currentStage: project.currentStage, votesPerImage: project.votesPerImage, completedAt: project.completedAt?.toISOString() ?? null },
+    project: {
+      id: project.id,
+      slug: project.slug,
+      name: project.name,
+      currentStage: project.currentStage,
+      votesPerImage: project.votesPerImage,
+      completedAt: project.completedAt?.toISOString() ?? null,
+    },
     generatedAt: new Date().toISOString(),
     progress,
     stage,
@@ -142,7 +181,19 @@ export async function liveStatus(actor: Actor, projectId: string): Promise<LiveS
 }
 
 async function latestRound(projectId: string) {
-  const rows = await db().$queryRaw<{ id: string; number: number; stage: StageName; status: string; runs: number; succeeded: number; running: number; failed: number; pendingPredict: number }[]>`
+  const rows = await db().$queryRaw<
+    {
+      id: string;
+      number: number;
+      stage: StageName;
+      status: string;
+      runs: number;
+      succeeded: number;
+      running: number;
+      failed: number;
+      pendingPredict: number;
+    }[]
+  >`
     SELECT r.id, r.number, r.stage::text AS stage, r.status::text AS status,
       count(m.id)::int AS runs,
       (count(m.id) FILTER (WHERE m.status = 'SUCCEEDED'))::int AS succeeded,
@@ -166,7 +217,12 @@ async function progressOf(projectId: string): Promise<Progress> {
     if (r.inS1) inS1 += r.n;
   }
   const total = Object.values(byState).reduce((s, n) => s + n, 0);
-  const pastPrediction = byState.AWAITING_VOTE + byState.AWAITING_REDRAW + byState.AWAITING_CONFIRMATION + byState.DISPUTED + byState.ACCEPTED;
+  const pastPrediction =
+    byState.AWAITING_VOTE +
+    byState.AWAITING_REDRAW +
+    byState.AWAITING_CONFIRMATION +
+    byState.DISPUTED +
+    byState.ACCEPTED;
   return {
     total,
     byState,
@@ -224,7 +280,16 @@ async function drawingStats(projectId: string) {
   return rows[0];
 }
 
-type DayRow = { day: string; acceptedMasks: number; acceptedByLabel: number; masksDrawn: number; votes: number; drawMs: number; voteMs: number; confirmMs: number };
+type DayRow = {
+  day: string;
+  acceptedMasks: number;
+  acceptedByLabel: number;
+  masksDrawn: number;
+  votes: number;
+  drawMs: number;
+  voteMs: number;
+  confirmMs: number;
+};
 
 /**
  * Per UTC day: masks accepted (current ground truths), masks drawn, votes, MD time by kind.
@@ -286,7 +351,8 @@ async function agreementAggregates(projectId: string) {
     FROM items GROUP BY stage`;
   const byStage = new Map<StageName, { agg: AgreementAggregate; allVotes: Record<string, number> }>();
   const entry = (s: StageName) => {
-    if (!byStage.has(s)) byStage.set(s, { agg: { items: 0, ratings: 0, sumP: 0, unanimous: 0, categoryTotals: {} }, allVotes: {} });
+    if (!byStage.has(s))
+      byStage.set(s, { agg: { items: 0, ratings: 0, sumP: 0, unanimous: 0, categoryTotals: {} }, allVotes: {} });
     return byStage.get(s)!;
   };
   for (const r of rows) {
@@ -319,7 +385,9 @@ function agreementByStage(byStage: Awaited<ReturnType<typeof agreementAggregates
 
 /** The first 50 disputed images in import order (the state index serves them without a sort). */
 async function disputedRows(projectId: string): Promise<DisputedRow[]> {
-  const rows = await db().$queryRaw<{ imageId: string; round: number | null; votes: number; candidates: number; noneVotes: number }[]>`
+  const rows = await db().$queryRaw<
+    { imageId: string; round: number | null; votes: number; candidates: number; noneVotes: number }[]
+  >`
     WITH last AS (SELECT id, number FROM "Round" WHERE "projectId" = ${projectId}::uuid ORDER BY number DESC LIMIT 1),
     pick AS (
       SELECT id FROM "Image" WHERE "projectId" = ${projectId}::uuid AND state = 'DISPUTED' ORDER BY id LIMIT 50
@@ -331,7 +399,11 @@ async function disputedRows(projectId: string): Promise<DisputedRow[]> {
     GROUP BY i.id
     ORDER BY i.id`;
   const tails = shortIds(rows.map((r) => r.imageId));
-  return rows.map(({ candidates, ...r }) => ({ ...r, name: imageLabel(r.imageId, tails.get(r.imageId)), distinctChoices: candidates + (r.noneVotes > 0 ? 1 : 0) }));
+  return rows.map(({ candidates, ...r }) => ({
+    ...r,
+    name: imageLabel(r.imageId, tails.get(r.imageId)),
+    distinctChoices: candidates + (r.noneVotes > 0 ? 1 : 0),
+  }));
 }
 
 async function runRows(projectId: string, roundId: string | null): Promise<RunRow[]> {
@@ -386,7 +458,9 @@ function winRateRows(rows: WinSqlRow[]): WinRate[] {
     all.set(r.source, a);
   }
   return [
-    ...(["STAGE_I", "STAGE_II"] as const).flatMap((stage) => winRates(rows.filter((r) => r.stage === stage)).map((r) => ({ ...r, stage }))),
+    ...(["STAGE_I", "STAGE_II"] as const).flatMap((stage) =>
+      winRates(rows.filter((r) => r.stage === stage)).map((r) => ({ ...r, stage })),
+    ),
     ...winRates([...all.values()]).map((r) => ({ ...r, stage: "ALL" as const })),
   ];
 }
@@ -394,7 +468,9 @@ function winRateRows(rows: WinSqlRow[]): WinRate[] {
 function humanVsMachine(agreement: Awaited<ReturnType<typeof agreementAggregates>>, wins: WinSqlRow[]): HumanVsMachine {
   const votes = agreement.get("STAGE_I")?.allVotes ?? {};
   const votesManual = votes.manual ?? 0;
-  const votesMachine = Object.entries(votes).filter(([k]) => k.startsWith("machine:")).reduce((s, [, n]) => s + n, 0);
+  const votesMachine = Object.entries(votes)
+    .filter(([k]) => k.startsWith("machine:"))
+    .reduce((s, [, n]) => s + n, 0);
   const s1 = wins.filter((w) => w.stage === "STAGE_I");
   return {
     votesManual,
@@ -412,7 +488,16 @@ async function activeJobs(projectId: string): Promise<JobRow[]> {
     where: { projectId, status: { in: ["QUEUED", "RUNNING", "FAILED"] } },
     orderBy: { createdAt: "desc" },
     take: 30,
-    select: { id: true, name: true, status: true, attempts: true, maxAttempts: true, lastError: true, createdAt: true, progress: true },
+    select: {
+      id: true,
+      name: true,
+      status: true,
+      attempts: true,
+      maxAttempts: true,
+      lastError: true,
+      createdAt: true,
+      progress: true,
+    },
   });
   return rows
     .map((j) => ({ ...j, lastError: j.lastError?.slice(0, 300) ?? null, createdAt: j.createdAt.toISOString() }))
@@ -421,7 +506,14 @@ async function activeJobs(projectId: string): Promise<JobRow[]> {
 
 async function workerRows(): Promise<WorkerRow[]> {
   const rows = await liveWorkers(2 * 60_000);
-  return rows.map((w) => ({ id: w.id, hostname: w.hostname, gpu: w.gpu, jobNames: w.jobNames, heartbeatAt: w.heartbeatAt.toISOString(), startedAt: w.startedAt.toISOString() }));
+  return rows.map((w) => ({
+    id: w.id,
+    hostname: w.hostname,
+    gpu: w.gpu,
+    jobNames: w.jobNames,
+    heartbeatAt: w.heartbeatAt.toISOString(),
+    startedAt: w.startedAt.toISOString(),
+  }));
 }
 
 /**

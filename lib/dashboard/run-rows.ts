@@ -8,7 +8,10 @@ const num = (v: unknown): number | null => (typeof v === "number" && Number.isFi
 export function parseProgress(raw: unknown, status: string): RunProgress | null {
   if (!raw || typeof raw !== "object") return null;
   const p = raw as Record<string, unknown>;
-  const epoch = num(p.epoch), epochs = num(p.epochs), step = num(p.step), steps = num(p.steps);
+  const epoch = num(p.epoch),
+    epochs = num(p.epochs),
+    step = num(p.step),
+    steps = num(p.steps);
   let fraction: number | null = null;
   if (status === "SUCCEEDED") fraction = 1;
   else if (epoch !== null && epochs) {
@@ -16,7 +19,10 @@ export function parseProgress(raw: unknown, status: string): RunProgress | null 
     fraction = Math.min(1, Math.max(0, (epoch - 1 + within) / epochs));
   }
   return {
-    epoch, epochs, step, steps,
+    epoch,
+    epochs,
+    step,
+    steps,
     loss: num(p.loss) ?? num(p.train_loss),
     etaSeconds: status === "RUNNING" ? num(p.eta_s) : null,
     fraction,
@@ -46,9 +52,14 @@ const obj = (v: unknown) => (v && typeof v === "object" && !Array.isArray(v) ? (
 
 export function toRunRow(r: RunSqlRow): RunRow {
   const curve = Array.isArray(r.curve)
-    ? (r.curve as Record<string, unknown>[]).map((c) => ({ epoch: num(c.epoch) ?? 0, train: num(c.train), val: num(c.val) }))
+    ? (r.curve as Record<string, unknown>[]).map((c) => ({
+        epoch: num(c.epoch) ?? 0,
+        train: num(c.train),
+        val: num(c.val),
+      }))
     : [];
-  const pixel = obj(r.pixel), image = obj(r.image);
+  const pixel = obj(r.pixel),
+    image = obj(r.image);
   const hasMetrics = pixel !== null || image !== null || curve.length > 0;
   return {
     id: r.id,

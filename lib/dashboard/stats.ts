@@ -23,7 +23,13 @@ export type AgreementAggregate = {
   categoryTotals: Record<string, number>;
 };
 
-export const emptyAggregate = (): AgreementAggregate => ({ items: 0, ratings: 0, sumP: 0, unanimous: 0, categoryTotals: {} });
+export const emptyAggregate = (): AgreementAggregate => ({
+  items: 0,
+  ratings: 0,
+  sumP: 0,
+  unanimous: 0,
+  categoryTotals: {},
+});
 
 /** Aggregates items given as category → number of raters who chose it. */
 export function aggregateItems(items: readonly Record<string, number>[]): AgreementAggregate {
@@ -36,7 +42,8 @@ export function aggregateItems(items: readonly Record<string, number>[]): Agreem
     agg.ratings += n;
     agg.sumP += (counts.reduce((s, x) => s + x * x, 0) - n) / (n * (n - 1));
     if (counts.length === 1) agg.unanimous += 1;
-    for (const [cat, c] of Object.entries(item)) if (c > 0) agg.categoryTotals[cat] = (agg.categoryTotals[cat] ?? 0) + c;
+    for (const [cat, c] of Object.entries(item))
+      if (c > 0) agg.categoryTotals[cat] = (agg.categoryTotals[cat] ?? 0) + c;
   }
   return agg;
 }
@@ -48,7 +55,8 @@ export function mergeAggregates(...parts: AgreementAggregate[]): AgreementAggreg
     out.ratings += p.ratings;
     out.sumP += p.sumP;
     out.unanimous += p.unanimous;
-    for (const [cat, c] of Object.entries(p.categoryTotals)) out.categoryTotals[cat] = (out.categoryTotals[cat] ?? 0) + c;
+    for (const [cat, c] of Object.entries(p.categoryTotals))
+      out.categoryTotals[cat] = (out.categoryTotals[cat] ?? 0) + c;
   }
   return out;
 }
@@ -61,11 +69,19 @@ export function mergeAggregates(...parts: AgreementAggregate[]): AgreementAggreg
  * no items, or every rating in one category (P̄e = 1).
  */
 export function kappaFromAggregate(agg: AgreementAggregate): AgreementStats {
-  if (!agg.items) return { items: 0, ratings: 0, percentAgreement: null, unanimous: 0, expectedAgreement: null, kappa: null };
+  if (!agg.items)
+    return { items: 0, ratings: 0, percentAgreement: null, unanimous: 0, expectedAgreement: null, kappa: null };
   const pBar = agg.sumP / agg.items;
   const pe = Object.values(agg.categoryTotals).reduce((s, c) => s + (c / agg.ratings) ** 2, 0);
   const kappa = pe >= 1 - 1e-12 ? null : (pBar - pe) / (1 - pe);
-  return { items: agg.items, ratings: agg.ratings, percentAgreement: pBar, unanimous: agg.unanimous, expectedAgreement: pe, kappa };
+  return {
+    items: agg.items,
+    ratings: agg.ratings,
+    percentAgreement: pBar,
+    unanimous: agg.unanimous,
+    expectedAgreement: pe,
+    kappa,
+  };
 }
 
 export function fleissKappa(items: readonly Record<string, number>[]): AgreementStats {

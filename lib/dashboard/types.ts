@@ -81,7 +81,14 @@ export type AgreementStats = {
 };
 export type AgreementByStage = { stage: StageName | "ALL"; stats: AgreementStats; categories: Record<string, number> };
 
-export type DisputedRow = { imageId: string; name: string; round: number | null; votes: number; distinctChoices: number; noneVotes: number };
+export type DisputedRow = {
+  imageId: string;
+  name: string;
+  round: number | null;
+  votes: number;
+  distinctChoices: number;
+  noneVotes: number;
+};
 
 export type ScoreCI = { value: number | null; ci: number | null };
 export type RunMetrics = {
@@ -115,7 +122,13 @@ export type RunProgress = {
   error: string | null;
 };
 
-export type WinRate = { stage: StageName | "ALL"; source: string; wins: number; appearances: number; rate: number | null };
+export type WinRate = {
+  stage: StageName | "ALL";
+  source: string;
+  wins: number;
+  appearances: number;
+  rate: number | null;
+};
 export type HumanVsMachine = {
   votesManual: number;
   votesMachine: number;
@@ -124,8 +137,24 @@ export type HumanVsMachine = {
   consensusMachine: number;
 };
 
-export type JobRow = { id: string; name: string; status: string; attempts: number; maxAttempts: number; lastError: string | null; createdAt: string; progress: unknown };
-export type WorkerRow = { id: string; hostname: string; gpu: string | null; jobNames: string[]; heartbeatAt: string; startedAt: string };
+export type JobRow = {
+  id: string;
+  name: string;
+  status: string;
+  attempts: number;
+  maxAttempts: number;
+  lastError: string | null;
+  createdAt: string;
+  progress: unknown;
+};
+export type WorkerRow = {
+  id: string;
+  hostname: string;
+  gpu: string | null;
+  jobNames: string[];
+  heartbeatAt: string;
+  startedAt: string;
+};
 export type LiveStatus = {
   at: string;
   runs: RunRow[];
@@ -135,7 +164,14 @@ export type LiveStatus = {
 };
 
 export type Dashboard = {
-  project: { id: string; slug: string; name: string; currentStage: StageName | null; votesPerImage: number; completedAt: string | null };
+  project: {
+    id: string;
+    slug: string;
+    name: string;
+    currentStage: StageName | null;
+    votesPerImage: number;
+    completedAt: string | null;
+  };
   generatedAt: string;
   progress: Progress;
   stage: StageStatus;

@@ -13,7 +13,9 @@ const globalForDb = globalThis as unknown as { tandemDb?: PrismaClient };
 // every distinct text stays prepared for the life of the connection.
 const HOT = "/*hot*/";
 const statementName = (query: { sql: string }) =>
-  query.sql.trimStart().startsWith(HOT) ? `hot_${createHash("sha1").update(query.sql).digest("hex").slice(0, 20)}` : (undefined as unknown as string);
+  query.sql.trimStart().startsWith(HOT)
+    ? `hot_${createHash("sha1").update(query.sql).digest("hex").slice(0, 20)}`
+    : (undefined as unknown as string);
 
 export function createDb(url: string, max = 10): PrismaClient {
   const adapter = new PrismaPg({ connectionString: url, max }, { statementNameGenerator: statementName });
@@ -24,7 +26,11 @@ export function createDb(url: string, max = 10): PrismaClient {
 export function db(): PrismaClient {
   if (!globalForDb.tandemDb) {
     const url = process.env.DATABASE_URL;
-    if (!url) throw new AppError("CONFIG", "DATABASE_URL is not set: start Tandem with `npm start` (embedded database) or set it");
+    if (!url)
+      throw new AppError(
+        "CONFIG",
+        "DATABASE_URL is not set: start Tandem with `npm start` (embedded database) or set it",
+      );
     globalForDb.tandemDb = createDb(url, Number(process.env.DB_POOL_MAX ?? 10));
   }
   return globalForDb.tandemDb;

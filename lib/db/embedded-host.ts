@@ -24,7 +24,20 @@ function idOf(flag: "-u" | "-g", name: string): number | undefined {
 export function dbRunAsUser(): RunAs | undefined {
   if (process.getuid?.() !== 0) return undefined;
   if (idOf("-u", DB_USER) === undefined) {
-    execFileSync("useradd", ["--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", DB_USER], { stdio: "pipe" });
+    execFileSync(
+      "useradd",
+      [
+        "--system",
+        "--user-group",
+        "--no-create-home",
+        "--home-dir",
+        "/nonexistent",
+        "--shell",
+        "/usr/sbin/nologin",
+        DB_USER,
+      ],
+      { stdio: "pipe" },
+    );
   }
   const uid = idOf("-u", DB_USER);
   const gid = idOf("-g", DB_USER);
@@ -34,7 +47,10 @@ export function dbRunAsUser(): RunAs | undefined {
 
 /** True when `user` can enter `dir` (every ancestor searchable), asked of the system itself. */
 export function canEnter(user: RunAs, dir: string): boolean {
-  return spawnSync("/bin/sh", ["-c", 'cd -- "$1"', "sh", dir], { uid: user.uid, gid: user.gid, stdio: "ignore" }).status === 0;
+  return (
+    spawnSync("/bin/sh", ["-c", 'cd -- "$1"', "sh", dir], { uid: user.uid, gid: user.gid, stdio: "ignore" }).status ===
+    0
+  );
 }
 
 async function packagedBinaries(): Promise<{ nativeDir: string; version: string }> {
@@ -43,7 +59,9 @@ async function packagedBinaries(): Promise<{ nativeDir: string; version: string 
   try {
     mod = await import(pkg);
   } catch {
-    throw new Error(`the embedded PostgreSQL binaries (${pkg}) are not installed: run npm install, or set DATABASE_URL`);
+    throw new Error(
+      `the embedded PostgreSQL binaries (${pkg}) are not installed: run npm install, or set DATABASE_URL`,
+    );
   }
   const nativeDir = path.dirname(path.dirname(mod.postgres));
   const version = JSON.parse(readFileSync(path.join(nativeDir, "..", "package.json"), "utf8")).version as string;
@@ -63,7 +81,10 @@ function systemDir(dir: string, mode: number) {
  */
 export async function installedBinaries(runAs: RunAs | undefined): Promise<{ initdb: string; postgres: string }> {
   const { nativeDir, version } = await packagedBinaries();
-  const at = (dir: string) => ({ initdb: path.join(dir, "bin", "initdb"), postgres: path.join(dir, "bin", "postgres") });
+  const at = (dir: string) => ({
+    initdb: path.join(dir, "bin", "initdb"),
+    postgres: path.join(dir, "bin", "postgres"),
+  });
   if (!runAs) return at(nativeDir);
   const root = path.join(SYSTEM_DIR, "pg-bin");
   systemDir(SYSTEM_DIR, 0o755);
@@ -81,7 +102,8 @@ export async function installedBinaries(runAs: RunAs | undefined): Promise<{ ini
       rmSync(tmp, { recursive: true, force: true }); // another process installed it first
     }
   }
-  if (!canEnter(runAs, path.join(dest, "bin"))) throw new Error(`the database user ${runAs.name} cannot reach ${dest}: make it 0755`);
+  if (!canEnter(runAs, path.join(dest, "bin")))
+    throw new Error(`the database user ${runAs.name} cannot reach ${dest}: make it 0755`);
   return at(dest);
 }
 
@@ -99,8 +121,10 @@ export function reachableDataDir(wanted: string, runAs: RunAs | undefined, onLog
   if (created) for (let d = parent; d.length >= created.length; d = path.dirname(d)) chmodSync(d, 0o711);
   if (canEnter(runAs, parent)) return wanted;
   if (existsSync(path.join(wanted, "PG_VERSION"))) {
-    throw new Error(`the database user ${runAs.name} cannot reach ${wanted} (a parent directory bars it): ` +
-      `move the data directory, or let ${runAs.name} pass with chmod o+x on each parent`);
+    throw new Error(
+      `the database user ${runAs.name} cannot reach ${wanted} (a parent directory bars it): ` +
+        `move the data directory, or let ${runAs.name} pass with chmod o+x on each parent`,
+    );
   }
   const base = path.join(SYSTEM_DIR, "pg-data");
   systemDir(SYSTEM_DIR, 0o755);

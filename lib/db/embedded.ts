@@ -45,17 +45,33 @@ export async function freePort(preferred?: number): Promise<number> {
 
 function run(bin: string, args: string[], runAs: RunAs | undefined, onLog: (l: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const p = spawn(bin, args, { ...runAs, env: { ...process.env, LC_MESSAGES: "C", LC_ALL: "C" }, stdio: ["ignore", "pipe", "pipe"] });
+    const p = spawn(bin, args, {
+      ...runAs,
+      env: { ...process.env, LC_MESSAGES: "C", LC_ALL: "C" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let err = "";
     p.stdout.on("data", (c: Buffer) => onLog(c.toString()));
-    p.stderr.on("data", (c: Buffer) => { err += c.toString(); onLog(c.toString()); });
+    p.stderr.on("data", (c: Buffer) => {
+      err += c.toString();
+      onLog(c.toString());
+    });
     p.once("error", reject);
-    p.once("close", (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(bin)} exited with ${code}: ${err.trim().split("\n").slice(-3).join(" ")}`))));
+    p.once("close", (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${path.basename(bin)} exited with ${code}: ${err.trim().split("\n").slice(-3).join(" ")}`)),
+    );
   });
 }
 
 /** Creates the data directory owned by the database user, mode 0700, and runs initdb in it. */
-async function initialise(bins: { initdb: string }, dataDir: string, runAs: RunAs | undefined, onLog: (l: string) => void) {
+async function initialise(
+  bins: { initdb: string },
+  dataDir: string,
+  runAs: RunAs | undefined,
+  onLog: (l: string) => void,
+) {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if (runAs) chownSync(dataDir, runAs.uid, runAs.gid);
   chmodSync(dataDir, 0o700);
@@ -64,31 +80,68 @@ async function initialise(bins: { initdb: string }, dataDir: string, runAs: RunA
   writeFileSync(pwFile, `${PASSWORD}\n`, { mode: 0o600 });
   if (runAs) chownSync(pwFile, runAs.uid, runAs.gid);
   try {
-    await run(bins.initdb, [`--pgdata=${dataDir}`, "--auth=scram-sha-256", `--username=${USER}`, `--pwfile=${pwFile}`,
-      "--encoding=UTF8", "--locale=C", "--no-instructions"], runAs, onLog);
+    await run(
+      bins.initdb,
+      [
+        `--pgdata=${dataDir}`,
+        "--auth=scram-sha-256",
+        `--username=${USER}`,
+        `--pwfile=${pwFile}`,
+        "--encoding=UTF8",
+        "--locale=C",
+        "--no-instructions",
+      ],
+      runAs,
+      onLog,
+    );
   } finally {
     rmSync(pwFile, { force: true });
   }
 }
 
-function startServer(bin: string, dataDir: string, port: number, runAs: RunAs | undefined, onLog: (l: string) => void): Promise<ChildProcess> {
+function startServer(
+  bin: string,
+  dataDir: string,
+  port: number,
+  runAs: RunAs | undefined,
+  onLog: (l: string) => void,
+): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const flags = ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=300", "-c", "fsync=on"];
+    const flags = [
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "unix_socket_directories=",
+      "-c",
+      "max_connections=300",
+      "-c",
+      "fsync=on",
+    ];
     // Extra server settings for profiling, e.g. TANDEM_PG_SETTINGS="shared_preload_libraries=pg_stat_statements".
-    for (const setting of (process.env.TANDEM_PG_SETTINGS ?? "").split(/\s+/).filter(Boolean)) flags.push("-c", setting);
-    const p = spawn(bin, ["-D", dataDir, "-p", String(port), ...flags], { ...runAs, env: { ...process.env, LC_MESSAGES: "C" }, stdio: ["ignore", "pipe", "pipe"] });
+    for (const setting of (process.env.TANDEM_PG_SETTINGS ?? "").split(/\s+/).filter(Boolean))
+      flags.push("-c", setting);
+    const p = spawn(bin, ["-D", dataDir, "-p", String(port), ...flags], {
+      ...runAs,
+      env: { ...process.env, LC_MESSAGES: "C" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let log = "";
     let ready = false;
     const onData = (c: Buffer) => {
       const s = c.toString();
       onLog(s);
       if (!ready) log = (log + s).slice(-4000);
-      if (!ready && s.includes("ready to accept connections")) { ready = true; resolve(p); }
+      if (!ready && s.includes("ready to accept connections")) {
+        ready = true;
+        resolve(p);
+      }
     };
     p.stdout.on("data", onData);
     p.stderr.on("data", onData);
     p.once("error", reject);
-    p.once("exit", (code) => { if (!ready) reject(new Error(`postgres exited with ${code}: ${log.trim().split("\n").slice(-3).join(" ")}`)); });
+    p.once("exit", (code) => {
+      if (!ready) reject(new Error(`postgres exited with ${code}: ${log.trim().split("\n").slice(-3).join(" ")}`));
+    });
   });
 }
 
@@ -123,15 +176,18 @@ export async function startEmbeddedPostgres(opts: {
   const bins = await installedBinaries(runAs);
   const dataDir = reachableDataDir(path.resolve(opts.dataDir), runAs, onLog);
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) await initialise(bins, dataDir, runAs, onLog);
-  else if (runAs && statSync(dataDir).uid !== runAs.uid) throw new Error(`${dataDir} is not owned by the database user ${runAs.name}: chown -R ${runAs.name} ${dataDir}`);
+  else if (runAs && statSync(dataDir).uid !== runAs.uid)
+    throw new Error(`${dataDir} is not owned by the database user ${runAs.name}: chown -R ${runAs.name} ${dataDir}`);
   chmodSync(dataDir, 0o700);
   const port = await freePort(opts.port);
   let server: ChildProcess;
   try {
     server = await startServer(bins.postgres, dataDir, port, runAs, onLog);
   } catch (e) {
-    throw new Error(`Embedded PostgreSQL could not start in ${dataDir}: ${(e as Error).message}. ` +
-      `If a previous run crashed, remove ${path.join(dataDir, "postmaster.pid")}; or set DATABASE_URL to use your own server.`);
+    throw new Error(
+      `Embedded PostgreSQL could not start in ${dataDir}: ${(e as Error).message}. ` +
+        `If a previous run crashed, remove ${path.join(dataDir, "postmaster.pid")}; or set DATABASE_URL to use your own server.`,
+    );
   }
   // The server must not outlive this process when it exits normally.
   const killOnExit = () => server.kill("SIGINT");

@@ -52,12 +52,17 @@ export async function migrate(databaseUrl: string, dir = migrationsDir()): Promi
       const prior = byName.get(m.name);
       if (prior?.finished_at) {
         if (prior.checksum !== m.checksum) {
-          throw new Error(`Migration ${m.name} was edited after it was applied (checksum differs): add a new migration instead`);
+          throw new Error(
+            `Migration ${m.name} was edited after it was applied (checksum differs): add a new migration instead`,
+          );
         }
         result.skipped.push(m.name);
         continue;
       }
-      if (prior) throw new Error(`Migration ${m.name} failed earlier and was not rolled back: fix the database, then mark it rolled back`);
+      if (prior)
+        throw new Error(
+          `Migration ${m.name} failed earlier and was not rolled back: fix the database, then mark it rolled back`,
+        );
       const id = randomUUID();
       await client.query("BEGIN");
       try {

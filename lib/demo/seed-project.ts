@@ -58,12 +58,20 @@ export async function seedDemoProject(o: {
     const remaining = await countOpen(o.projectId);
     if (remaining <= o.leaveUndrawn) break;
     const truth = truths.get(task.image.id)!;
-    const mask = simulateDrawing(truth, task.image.width, task.image.height, { seed: drawn + 1, bias: 0.2, jitter: 0.6, missRate: 0.15 }, { imageKey: task.image.id });
-    await submitTask(md, task.id, encodeMaskPng(mask, task.image.width, task.image.height), { elapsedMs: 45_000 + ((drawn * 7919) % 60_000), idempotencyKey: `seed-${task.id}` });
+    const mask = simulateDrawing(
+      truth,
+      task.image.width,
+      task.image.height,
+      { seed: drawn + 1, bias: 0.2, jitter: 0.6, missRate: 0.15 },
+      { imageKey: task.image.id },
+    );
+    await submitTask(md, task.id, encodeMaskPng(mask, task.image.width, task.image.height), {
+      elapsedMs: 45_000 + ((drawn * 7919) % 60_000),
+      idempotencyKey: `seed-${task.id}`,
+    });
     drawn++;
   }
   await releaseClaims(o.projectId);
   o.log?.(`simulated MDs drew ${drawn} manual masks`);
   if (o.startTraining) await startStage1Training(o.lead, o.projectId);
 }
-

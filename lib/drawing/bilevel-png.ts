@@ -5,7 +5,6 @@
 import { zlibSync } from "fflate";
 import { PNG_SIGNATURE, pngChunk } from "../masks/png-chunks";
 
-
 export function encodeBilevelPng(mask: Uint8Array, width: number, height: number, level: 1 | 3 | 6 = 3): Uint8Array {
   const rowBytes = (width + 7) >> 3;
   const stride = rowBytes + 1;

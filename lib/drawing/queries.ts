@@ -35,7 +35,8 @@ async function taskForReader(actor: Actor, taskId: string) {
   const roles = await requireProjectRole(actor, task.projectId, ["MD", "LEAD"]).catch((e) => {
     throw e.code === "FORBIDDEN" ? e : new AppError("NOT_FOUND", "Task not found");
   });
-  if (task.assigneeId !== actor.userId && !roles.includes("LEAD")) throw new AppError("FORBIDDEN", "This task is assigned to another MD");
+  if (task.assigneeId !== actor.userId && !roles.includes("LEAD"))
+    throw new AppError("FORBIDDEN", "This task is assigned to another MD");
   return task;
 }
 
@@ -43,11 +44,20 @@ async function taskForReader(actor: Actor, taskId: string) {
  * Masks an MD may start from, in an order fixed per task but unrelated to where they came
  * from (a hash, not creation time), so a redraw does not learn which candidate was machine-made.
  */
-async function startMaskIds(task: { id: string; kind: string; imageId: string; roundId: string | null; startMaskId: string | null }): Promise<string[]> {
+async function startMaskIds(task: {
+  id: string;
+  kind: string;
+  imageId: string;
+  roundId: string | null;
+  startMaskId: string | null;
+}): Promise<string[]> {
   if (task.kind === "CONFIRM") return task.startMaskId ? [task.startMaskId] : [];
   if (task.kind !== "REDRAW") return [];
   const candidates = task.roundId
-    ? await db().candidate.findMany({ where: { roundId: task.roundId, imageId: task.imageId }, select: { maskId: true } })
+    ? await db().candidate.findMany({
+        where: { roundId: task.roundId, imageId: task.imageId },
+        select: { maskId: true },
+      })
     : [];
   const ids = new Set([...(task.startMaskId ? [task.startMaskId] : []), ...candidates.map((c) => c.maskId)]);
   const rank = (id: string) => createHash("sha256").update(`${task.id}:${id}`).digest("hex");
@@ -69,7 +79,14 @@ export async function taskView(actor: Actor, taskId: string): Promise<TaskView> 
     assignedToMe: task.assigneeId === actor.userId,
     claimedAt: task.claimedAt?.toISOString() ?? null,
     image,
-    draft: draft ? { version: draft.version, elapsedMs: draft.elapsedMs, updatedAt: draft.updatedAt.toISOString(), hasMask: !!draft.storageKey } : null,
+    draft: draft
+      ? {
+          version: draft.version,
+          elapsedMs: draft.elapsedMs,
+          updatedAt: draft.updatedAt.toISOString(),
+          hasMask: !!draft.storageKey,
+        }
+      : null,
     startMasks: starts.length,
     maskId: task.maskId,
     elapsedMs: task.elapsedMs,
@@ -109,7 +126,12 @@ export async function getStartMaskPng(actor: Actor, taskId: string, index: numbe
 /** The actor's unfinished claimed task in the project, if any. */
 export async function ownClaimedTask(tx: Tx, userId: string, projectId: string, kinds: string[]) {
   return tx.task.findFirst({
-    where: { projectId, assigneeId: userId, status: "CLAIMED", kind: { in: kinds as ("MANUAL" | "REDRAW" | "CONFIRM")[] } },
+    where: {
+      projectId,
+      assigneeId: userId,
+      status: "CLAIMED",
+      kind: { in: kinds as ("MANUAL" | "REDRAW" | "CONFIRM")[] },
+    },
     orderBy: { claimedAt: "asc" },
   });
 }
@@ -121,7 +143,12 @@ export const STALE_CLAIM_MS = 2 * 60 * 60 * 1000;
  * The condition on "Task" t for a task `userId` may claim now: open, a stale claim, or skipped by
  * someone else; never a confirmation of their own mask. The claim and the queue count share it.
  */
-export function claimableTask(projectId: string, userId: string, kinds: readonly string[], staleBefore: Date): Prisma.Sql {
+export function claimableTask(
+  projectId: string,
+  userId: string,
+  kinds: readonly string[],
+  staleBefore: Date,
+): Prisma.Sql {
   return Prisma.sql`t."projectId" = ${projectId}::uuid
         AND t.kind::text = ANY(${kinds}::text[])
         AND (

@@ -10,7 +10,11 @@ export const idempotencyKeySchema = z.string().regex(/^[A-Za-z0-9_-]{8,80}$/, "u
 const elapsedMsSchema = z.number().int().min(0).max(86_400_000);
 
 export const claimSchema = z.object({
-  kinds: z.array(z.enum(taskKinds)).min(1).max(3).default([...taskKinds]),
+  kinds: z
+    .array(z.enum(taskKinds))
+    .min(1)
+    .max(3)
+    .default([...taskKinds]),
 });
 
 export const skipSchema = z.object({

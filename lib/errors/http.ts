@@ -40,19 +40,45 @@ export function errorResponse(e: unknown): Response {
       { status: 503, headers: { "Retry-After": "2" } },
     );
   }
-  logger.error("unhandled error", { err: e instanceof Error ? e.stack ?? e.message : String(e) });
+  logger.error("unhandled error", { err: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   return Response.json({ error: { code: "INTERNAL", message: "Internal error" } }, { status: 500 });
 }
 
 // Connection refused/reset, server shutting down or starting, pool or transaction start timed out.
-const DB_DOWN_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "57P01", "57P02", "57P03", "08000", "08001", "08003", "08006", "P1001", "P1002", "P1017", "P2024", "P2028"]);
+const DB_DOWN_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "57P01",
+  "57P02",
+  "57P03",
+  "08000",
+  "08001",
+  "08003",
+  "08006",
+  "P1001",
+  "P1002",
+  "P1017",
+  "P2024",
+  "P2028",
+]);
 
 function isDatabaseUnavailable(e: unknown): boolean {
-  for (let cur: unknown = e, depth = 0; cur && typeof cur === "object" && depth < 4; cur = (cur as { cause?: unknown }).cause, depth++) {
+  for (
+    let cur: unknown = e, depth = 0;
+    cur && typeof cur === "object" && depth < 4;
+    cur = (cur as { cause?: unknown }).cause, depth++
+  ) {
     const code = (cur as { code?: unknown }).code;
     if (typeof code === "string" && DB_DOWN_CODES.has(code)) return true;
     const msg = (cur as { message?: unknown }).message;
-    if (typeof msg === "string" && /Unable to start a transaction|Connection terminated|Can't reach database server|terminating connection due to administrator command/.test(msg)) return true;
+    if (
+      typeof msg === "string" &&
+      /Unable to start a transaction|Connection terminated|Can't reach database server|terminating connection due to administrator command/.test(
+        msg,
+      )
+    )
+      return true;
   }
   return false;
 }

@@ -37,13 +37,15 @@ export function assertArchivePath(p: string): string {
 /** Streams an entry's body into the sink, checking its declared size; returns its SHA-256. */
 export async function writeBody(sink: ByteSink, entry: ArchiveEntry): Promise<string> {
   if (entry.sha256 !== undefined && entry.body instanceof Uint8Array) {
-    if (entry.body.length !== entry.size) throw new Error(`${entry.path}: ${entry.body.length} bytes, declared ${entry.size}`);
+    if (entry.body.length !== entry.size)
+      throw new Error(`${entry.path}: ${entry.body.length} bytes, declared ${entry.size}`);
     await sink.write(entry.body);
     return entry.sha256;
   }
   const hash = createHash("sha256");
   let n = 0;
-  const chunks: AsyncIterable<Uint8Array> | Uint8Array[] = entry.body instanceof Uint8Array ? [entry.body] : entry.body();
+  const chunks: AsyncIterable<Uint8Array> | Uint8Array[] =
+    entry.body instanceof Uint8Array ? [entry.body] : entry.body();
   for await (const c of chunks) {
     n += c.length;
     if (n > entry.size) throw new Error(`${entry.path}: more bytes than the declared ${entry.size}`);

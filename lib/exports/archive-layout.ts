@@ -6,7 +6,8 @@ export const ARCHIVE_LAYOUTS = [
   {
     id: "tandem",
     label: "Tandem flat layout",
-    summary: "Images/<name>.png with Ground-truths/<name>.png (same name), every image in one folder; splits in splits/*.txt.",
+    summary:
+      "Images/<name>.png with Ground-truths/<name>.png (same name), every image in one folder; splits in splits/*.txt.",
   },
   {
     id: "qata-cov19",
@@ -67,7 +68,10 @@ const qata: ArchiveLayout = {
   mask: (name, at) => (at.label === "CONTROL" ? null : `${qataSet(at)}/Ground-truths/mask_${name}.png`),
 };
 
-export const archiveLayout = (id: ArchiveLayoutId): ArchiveLayout & typeof shared => ({ ...(id === "qata-cov19" ? qata : tandem), ...shared });
+export const archiveLayout = (id: ArchiveLayoutId): ArchiveLayout & typeof shared => ({
+  ...(id === "qata-cov19" ? qata : tandem),
+  ...shared,
+});
 
 /** The exported name of an image: its Tandem id (stable across dataset versions). */
 export const exportName = (imageId: string) => imageId;

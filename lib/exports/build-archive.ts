@@ -55,7 +55,10 @@ export async function buildArchive(input: BuildInput): Promise<ExportResult> {
   const spoolFiles: SpoolFile[] = [];
   const manifest = new SpoolFile(path.join(input.tmpDir, "manifest.sha256"));
   const sink = new ByteSink(input.out);
-  const writer: ArchiveWriter = options.format === "zip" ? new ZipWriter(sink, new SpoolFile(path.join(input.tmpDir, "zip-central-directory.bin"))) : new TarWriter(sink);
+  const writer: ArchiveWriter =
+    options.format === "zip"
+      ? new ZipWriter(sink, new SpoolFile(path.join(input.tmpDir, "zip-central-directory.bin")))
+      : new TarWriter(sink);
   const version = createHash("sha256").update(`${FORMAT_VERSION}\n${optionsFingerprint(options)}\n`);
   const stats = new ExportStats();
   const total = input.counts.chosen + input.models.length;
@@ -81,7 +84,9 @@ export async function buildArchive(input: BuildInput): Promise<ExportResult> {
       return f;
     },
   };
-  const writers = (input.writers ?? EXPORT_WRITERS).map((make) => make({ project, options, layout, backfill: input.backfill }));
+  const writers = (input.writers ?? EXPORT_WRITERS).map((make) =>
+    make({ project, options, layout, backfill: input.backfill }),
+  );
 
   progress("images");
   const empty = new EmptyMasks();
@@ -109,7 +114,13 @@ export async function buildArchive(input: BuildInput): Promise<ExportResult> {
     const folder = folders.has(base) ? `${base}-${shortId(m.runId)}` : base;
     folders.add(folder);
     const size = await store.size(m.artifactKey);
-    await addData(layout.model(folder), async function* () { yield* await store.getStream(m.artifactKey); }, size);
+    await addData(
+      layout.model(folder),
+      async function* () {
+        yield* await store.getStream(m.artifactKey);
+      },
+      size,
+    );
     const card = Buffer.from(modelCard(m));
     await addData(layout.modelCard(folder), card, card.length);
     done++;
@@ -123,11 +134,26 @@ export async function buildArchive(input: BuildInput): Promise<ExportResult> {
   const unacceptedLeftOut = options.acceptedOnly ? input.counts.unaccepted : 0;
   const sections = writers.map((w) => w.datasheet(options));
   const readme = Buffer.from(
-    datasheet({ project, options, stats, counts: input.counts, unacceptedLeftOut, datasetVersion, modelCount: input.models.length, files: sections.flatMap((s) => s.files), notes: sections.flatMap((s) => s.notes ?? []) }),
+    datasheet({
+      project,
+      options,
+      stats,
+      counts: input.counts,
+      unacceptedLeftOut,
+      datasetVersion,
+      modelCount: input.models.length,
+      files: sections.flatMap((s) => s.files),
+      notes: sections.flatMap((s) => s.notes ?? []),
+    }),
   );
   await out.derived(layout.readme, { size: readme.length, body: readme });
   await manifest.close();
-  await writer.add({ path: `${root}/${layout.manifest}`, size: manifest.size, crc32: manifest.crc32, body: () => manifest.read() });
+  await writer.add({
+    path: `${root}/${layout.manifest}`,
+    size: manifest.size,
+    crc32: manifest.crc32,
+    body: () => manifest.read(),
+  });
   await writer.finish();
   for (const f of spoolFiles) await f.close();
   const fileCount = writer.fileCount;

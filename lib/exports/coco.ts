@@ -18,13 +18,32 @@ export function cocoImage(id: number, fileName: string, width: number, height: n
 }
 
 /** One annotation per image holding the whole infected region (semantic mask, not instances). */
-export function cocoAnnotation(id: number, imageId: number, rle: CocoCompressedRle, area: number, bbox: CocoBbox): string {
-  return JSON.stringify({ id, image_id: imageId, category_id: COCO_CATEGORY.id, segmentation: rle, area, bbox, iscrowd: 0 });
+export function cocoAnnotation(
+  id: number,
+  imageId: number,
+  rle: CocoCompressedRle,
+  area: number,
+  bbox: CocoBbox,
+): string {
+  return JSON.stringify({
+    id,
+    image_id: imageId,
+    category_id: COCO_CATEGORY.id,
+    segmentation: rle,
+    area,
+    bbox,
+    iscrowd: 0,
+  });
 }
 
 export function cocoHead(info: CocoInfo): string {
   const head = {
-    info: { description: info.description, version: info.version, contributor: info.contributor, date_created: info.frozenAt ?? "" },
+    info: {
+      description: info.description,
+      version: info.version,
+      contributor: info.contributor,
+      date_created: info.frozenAt ?? "",
+    },
     licenses: [],
     categories: [COCO_CATEGORY],
   };

@@ -57,7 +57,10 @@ function protocol(d: DatasheetInput): string {
   const machine = w("MACHINE");
   const drawn = md + machine;
   const rounds = d.project.rounds.length
-    ? mdTable(["round", "stage", "status", "masks accepted in it"], d.project.rounds.map((r) => [r.number, r.stage, r.status, s.byRound.get(String(r.number)) ?? 0]))
+    ? mdTable(
+        ["round", "stage", "status", "masks accepted in it"],
+        d.project.rounds.map((r) => [r.number, r.stage, r.status, s.byRound.get(String(r.number)) ?? 0]),
+      )
     : "No protocol round has run; every mask here was accepted by label.";
   return [
     "Masks were made with Tandem's collaborative human–machine protocol (Degerli et al., 2021):",

@@ -107,11 +107,17 @@ export function segmentAlgorithm(s: Pick<SegSource, "winner" | "model">): DicomD
         "00620007": el("SQ", {
           "0066002F": el("SQ", code("123110", "DCM", "Artificial Intelligence")),
           "00660031": el("LO", weights ?? "weights not recorded"),
-          "00660032": el("LT", `arch=${m?.arch ?? "unknown"}; encoder=${m?.encoder ?? "unknown"}; fold=${foldNumber(fold) ?? "none"}; weights_sha256=${weights ?? "unknown"}`),
+          "00660032": el(
+            "LT",
+            `arch=${m?.arch ?? "unknown"}; encoder=${m?.encoder ?? "unknown"}; fold=${foldNumber(fold) ?? "none"}; weights_sha256=${weights ?? "unknown"}`,
+          ),
           "00660036": el("LO", lo(name)),
         }),
         "00620008": el("CS", "AUTOMATIC"),
-        "00620009": el("LO", lo(`${name}${fold === null ? "" : ` ${foldLabel(fold)}`}${weights ? ` sha256:${weights.slice(0, 12)}` : ""}`)),
+        "00620009": el(
+          "LO",
+          lo(`${name}${fold === null ? "" : ` ${foldLabel(fold)}`}${weights ? ` sha256:${weights.slice(0, 12)}` : ""}`),
+        ),
       };
     }
   }
@@ -133,7 +139,8 @@ export function buildDicomSeg(s: SegSource): Buffer {
   const sourceInstance = stringValue(src, tags.SOPInstanceUID);
   const study = stringValue(src, tags.StudyInstanceUID);
   const series = stringValue(src, tags.SeriesInstanceUID);
-  if (!sourceClass || !sourceInstance || !study || !series) throw new AppError("CONFLICT", "the source DICOM lacks its UIDs");
+  if (!sourceClass || !sourceInstance || !study || !series)
+    throw new AppError("CONFLICT", "the source DICOM lacks its UIDs");
   const frameOfReference = stringValue(src, "00200052");
 
   const sopInstance = derivedUid("seg-instance", sourceInstance, s.maskSha256);
@@ -197,7 +204,10 @@ export function buildDicomSeg(s: SegSource): Buffer {
       "00209111": el("SQ", { "00209157": el("UL", 1) }),
       "0062000A": el("SQ", { "0062000B": el("US", 1) }),
       "00089124": el("SQ", {
-        "00082112": el("SQ", { ...sourceRef, "0040A170": el("SQ", code("121322", "DCM", "Source image for image processing operation")) }),
+        "00082112": el("SQ", {
+          ...sourceRef,
+          "0040A170": el("SQ", code("121322", "DCM", "Source image for image processing operation")),
+        }),
         "00089215": el("SQ", code("113076", "DCM", "Segmentation")),
       }),
     }),
@@ -206,5 +216,9 @@ export function buildDicomSeg(s: SegSource): Buffer {
     ds["00200052"] = el("UI", frameOfReference);
     ds["00201040"] = { vr: "LO", Value: [] };
   }
-  return writeDicomFile(ds, SEGMENTATION_STORAGE, sopInstance, { transferSyntaxUid: EXPLICIT_VR_LE, values: [packBits(s.mask)], vr: "OB" });
+  return writeDicomFile(ds, SEGMENTATION_STORAGE, sopInstance, {
+    transferSyntaxUid: EXPLICIT_VR_LE,
+    values: [packBits(s.mask)],
+    vr: "OB",
+  });
 }

@@ -17,7 +17,10 @@ export async function issueDownloadLink(actor: Actor, exportId: string, ttlSecon
   if (!view.downloadable) throw new AppError("CONFLICT", "This export has no archive to download yet");
   const expires = Math.floor(Date.now() / 1000) + ttlSeconds;
   await recordExportLink(actor, exportId, view.projectId, new Date(expires * 1000));
-  return { url: `/api/exports/${exportId}/download?${signDownload({ exportId, userId: actor.userId, expires })}`, expiresAt: new Date(expires * 1000).toISOString() };
+  return {
+    url: `/api/exports/${exportId}/download?${signDownload({ exportId, userId: actor.userId, expires })}`,
+    expiresAt: new Date(expires * 1000).toISOString(),
+  };
 }
 
 export interface Download {
@@ -37,7 +40,8 @@ export interface Download {
 export async function openDownload(exportId: string, query: URLSearchParams): Promise<Download> {
   const claims = verifyDownload(exportId, query);
   const row = await getExportRow(exportId);
-  if (!row || row.status !== "SUCCEEDED" || !row.storageKey || !row.sha256) throw new AppError("NOT_FOUND", "Export not found");
+  if (!row || row.status !== "SUCCEEDED" || !row.storageKey || !row.sha256)
+    throw new AppError("NOT_FOUND", "Export not found");
   const user = await getUser(claims.userId);
   if (!user || user.disabled) throw new AppError("FORBIDDEN", "This download link is not valid");
   await requireProjectRole({ userId: user.id, isAdmin: user.isAdmin }, row.projectId, [...EXPORT_ROLES]).catch(() => {

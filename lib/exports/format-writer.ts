@@ -39,7 +39,15 @@ export interface ItemContext {
 export interface WriterSetup {
   project: ExportProject;
   options: ExportOptions;
-  layout: ArchiveLayout & { coco: string; metadata: string; train: string; test: string; folds: string; dicom(n: string): string; dicomSeg(n: string): string };
+  layout: ArchiveLayout & {
+    coco: string;
+    metadata: string;
+    train: string;
+    test: string;
+    folds: string;
+    dicom(n: string): string;
+    dicomSeg(n: string): string;
+  };
   /** Stores values a writer computed for old rows that lack them (e.g. a mask's RLE), batched. */
   backfill?: (kind: "maskSummaries", rows: { maskId: string; rleCounts: string; bbox: number[] }[]) => Promise<void>;
 }

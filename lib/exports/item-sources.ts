@@ -14,7 +14,8 @@ export async function sha256Off(b: Uint8Array): Promise<string> {
 }
 
 function pngSize(png: Buffer): { width: number; height: number } {
-  if (png.length < 24 || png.readUInt32BE(12) !== 0x49484452) throw new AppError("CONFLICT", "a stored image is not a PNG");
+  if (png.length < 24 || png.readUInt32BE(12) !== 0x49484452)
+    throw new AppError("CONFLICT", "a stored image is not a PNG");
   return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
 }
 
@@ -57,7 +58,8 @@ export function itemSources(store: ObjectStore, empty: EmptyMasks, item: ExportI
     if (!item.mask) return empty.get(width, height);
     const bytes = await store.get(item.mask.key);
     const sha256 = await sha256Off(bytes);
-    if (sha256 !== item.mask.sha256) throw new AppError("CONFLICT", `the stored mask ${item.mask.id} does not match its recorded SHA-256`);
+    if (sha256 !== item.mask.sha256)
+      throw new AppError("CONFLICT", `the stored mask ${item.mask.id} does not match its recorded SHA-256`);
     return { bytes, sha256 };
   });
   return {
@@ -65,12 +67,17 @@ export function itemSources(store: ObjectStore, empty: EmptyMasks, item: ExportI
       const bytes = await store.get(item.imageKey);
       const got = pngSize(bytes);
       if (got.width !== width || got.height !== height) {
-        throw new AppError("CONFLICT", `image ${item.imageId} is ${got.width}×${got.height}, recorded as ${width}×${height}`);
+        throw new AppError(
+          "CONFLICT",
+          `image ${item.imageId} is ${got.width}×${got.height}, recorded as ${width}×${height}`,
+        );
       }
       return { bytes, sha256: await sha256Off(bytes) };
     }),
     maskPng,
-    maskPixels: once(async () => (item.mask ? maskPixels((await maskPng()).bytes, width, height) : new Uint8Array(width * height))),
+    maskPixels: once(async () =>
+      item.mask ? maskPixels((await maskPng()).bytes, width, height) : new Uint8Array(width * height),
+    ),
     original: once(() => store.get(item.originalKey)),
   };
 }

@@ -33,7 +33,8 @@ function unfilter(raw: Uint8Array, width: number, height: number, out: Uint8Arra
         for (let x = 0; x < width; x++) cur[x] = (line[x] + (((x > 0 ? cur[x - 1] : 0) + up[x]) >> 1)) & 0xff;
         break;
       case 4:
-        for (let x = 0; x < width; x++) cur[x] = (line[x] + paeth(x > 0 ? cur[x - 1] : 0, up[x], x > 0 ? up[x - 1] : 0)) & 0xff;
+        for (let x = 0; x < width; x++)
+          cur[x] = (line[x] + paeth(x > 0 ? cur[x - 1] : 0, up[x], x > 0 ? up[x - 1] : 0)) & 0xff;
         break;
       default:
         throw new AppError("BAD_REQUEST", `mask PNG row ${y} has unknown filter ${f}`);
@@ -53,10 +54,14 @@ let scratch = new Uint8Array(0);
 export function decodeMaskInto(png: Uint8Array, width: number, height: number, out: Uint8Array): boolean {
   const chunks = readPngChunks(png);
   const h = readPngHeader(png, chunks);
-  if (h.width !== width || h.height !== height) throw new AppError("CONFLICT", `mask is ${h.width}×${h.height}, its image ${width}×${height}`);
+  if (h.width !== width || h.height !== height)
+    throw new AppError("CONFLICT", `mask is ${h.width}×${h.height}, its image ${width}×${height}`);
   if (h.bitDepth !== 8 || h.colorType !== 0 || h.interlace !== 0) return false;
   const idat = chunks.filter((c) => c.type === "IDAT");
-  const data = idat.length === 1 ? png.subarray(idat[0].offset, idat[0].offset + idat[0].length) : Buffer.concat(idat.map((c) => png.subarray(c.offset, c.offset + c.length)));
+  const data =
+    idat.length === 1
+      ? png.subarray(idat[0].offset, idat[0].offset + idat[0].length)
+      : Buffer.concat(idat.map((c) => png.subarray(c.offset, c.offset + c.length)));
   const expected = (width + 1) * height;
   if (scratch.length < expected + 1) scratch = new Uint8Array(expected + 1);
   // One spare byte: fflate truncates to the buffer, so a longer stream shows as a full buffer.
@@ -75,6 +80,7 @@ export async function maskPixels(png: Buffer, width: number, height: number): Pr
   const out = new Uint8Array(width * height);
   if (decodeMaskInto(png, width, height, out)) return out;
   const d = await decodeMaskPng(png, { maxPixels: width * height });
-  if (d.width !== width || d.height !== height) throw new AppError("CONFLICT", `mask is ${d.width}×${d.height}, its image ${width}×${height}`);
+  if (d.width !== width || d.height !== height)
+    throw new AppError("CONFLICT", `mask is ${d.width}×${d.height}, its image ${width}×${height}`);
   return d.mask;
 }

@@ -42,7 +42,9 @@ export function metadataHeader(): string {
 }
 
 export function metadataRow(name: string, item: ExportItem, s: SplitAssignment, hasDicom: boolean): string {
-  const model = item.model ? `${item.model.arch}/${item.model.encoder}${item.model.fold === null ? "" : `/fold${foldNumber(item.model.fold)}`}` : null;
+  const model = item.model
+    ? `${item.model.arch}/${item.model.encoder}${item.model.fold === null ? "" : `/fold${foldNumber(item.model.fold)}`}`
+    : null;
   const values: (string | number | null)[] = [
     name,
     item.imageId,

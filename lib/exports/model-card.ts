@@ -2,7 +2,11 @@ import { mdTable } from "./markdown";
 import type { ExportModel } from "./types";
 import { foldLabel, foldNumber } from "../ml/fold";
 
-const safe = (s: string) => s.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "x";
+const safe = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, "-")
+    .replace(/^-+|-+$/g, "") || "x";
 
 /** Folder name of a model in the archive: round, architecture, encoder, fold. */
 export function modelFolder(m: ExportModel): string {

@@ -35,9 +35,24 @@ export async function requestExport(actor: Actor, projectId: string, input: unkn
   const exportId = uuidv7();
   await db().$transaction(async (tx) => {
     await tx.export.create({
-      data: { id: exportId, projectId, requestedById: actor.userId, options: options as unknown as Prisma.InputJsonValue },
+      data: {
+        id: exportId,
+        projectId,
+        requestedById: actor.userId,
+        options: options as unknown as Prisma.InputJsonValue,
+      },
     });
-    await recordAudit({ action: "export.request", objectType: "Export", objectId: exportId, projectId, actorId: actor.userId, after: { options, counts, via: queueIt ? "queue" : "cli" } }, tx);
+    await recordAudit(
+      {
+        action: "export.request",
+        objectType: "Export",
+        objectId: exportId,
+        projectId,
+        actorId: actor.userId,
+        after: { options, counts, via: queueIt ? "queue" : "cli" },
+      },
+      tx,
+    );
   });
   if (queueIt) await enqueue("export", { exportId }, { singletonKey: exportJobKey(exportId), projectId });
   return { exportId, created: true, counts };
@@ -45,7 +60,10 @@ export async function requestExport(actor: Actor, projectId: string, input: unkn
 
 /** QUEUED (or a retried RUNNING) → RUNNING; false when the export is already settled. */
 export async function markExportRunning(exportId: string): Promise<boolean> {
-  const n = await db().export.updateMany({ where: { id: exportId, status: { in: ["QUEUED", "RUNNING", "FAILED"] } }, data: { status: "RUNNING", finishedAt: null } });
+  const n = await db().export.updateMany({
+    where: { id: exportId, status: { in: ["QUEUED", "RUNNING", "FAILED"] } },
+    data: { status: "RUNNING", finishedAt: null },
+  });
   return n.count === 1;
 }
 
@@ -63,20 +81,58 @@ export async function completeExport(exportId: string, r: ExportResult, storageK
         finishedAt: new Date(),
       },
     });
-    await recordAudit({ action: "export.complete", objectType: "Export", objectId: exportId, projectId: row.projectId, after: { ...r, stored: storageKey !== null } }, tx);
+    await recordAudit(
+      {
+        action: "export.complete",
+        objectType: "Export",
+        objectId: exportId,
+        projectId: row.projectId,
+        after: { ...r, stored: storageKey !== null },
+      },
+      tx,
+    );
   });
 }
 
 export async function failExport(exportId: string, message: string): Promise<void> {
   const row = await db().export.update({ where: { id: exportId }, data: { status: "FAILED", finishedAt: new Date() } });
-  await recordAudit({ action: "export.fail", objectType: "Export", objectId: exportId, projectId: row.projectId, after: { error: message.slice(0, 500) } });
+  await recordAudit({
+    action: "export.fail",
+    objectType: "Export",
+    objectId: exportId,
+    projectId: row.projectId,
+    after: { error: message.slice(0, 500) },
+  });
 }
 
-export async function recordExportLink(actor: Actor, exportId: string, projectId: string, expiresAt: Date): Promise<void> {
-  await recordAudit({ action: "export.link", objectType: "Export", objectId: exportId, projectId, actorId: actor.userId, after: { expiresAt: expiresAt.toISOString() } });
+export async function recordExportLink(
+  actor: Actor,
+  exportId: string,
+  projectId: string,
+  expiresAt: Date,
+): Promise<void> {
+  await recordAudit({
+    action: "export.link",
+    objectType: "Export",
+    objectId: exportId,
+    projectId,
+    actorId: actor.userId,
+    after: { expiresAt: expiresAt.toISOString() },
+  });
 }
 
-export async function recordExportDownload(userId: string, exportId: string, projectId: string, range: { start: number; end: number } | null): Promise<void> {
-  await recordAudit({ action: "export.download", objectType: "Export", objectId: exportId, projectId, actorId: userId, after: { range } });
+export async function recordExportDownload(
+  userId: string,
+  exportId: string,
+  projectId: string,
+  range: { start: number; end: number } | null,
+): Promise<void> {
+  await recordAudit({
+    action: "export.download",
+    objectType: "Export",
+    objectId: exportId,
+    projectId,
+    actorId: userId,
+    after: { range },
+  });
 }
-

@@ -3,7 +3,11 @@
  * order: fetching and decoding run ahead while the archive is written strictly in order, and
  * memory holds at most `concurrency` results.
  */
-export async function* mapOrdered<T, R>(source: AsyncIterable<T>, concurrency: number, fn: (t: T) => Promise<R>): AsyncIterable<R> {
+export async function* mapOrdered<T, R>(
+  source: AsyncIterable<T>,
+  concurrency: number,
+  fn: (t: T) => Promise<R>,
+): AsyncIterable<R> {
   const it = source[Symbol.asyncIterator]();
   const inFlight: Promise<R>[] = [];
   let exhausted = false;

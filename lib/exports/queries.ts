@@ -69,7 +69,12 @@ type ItemRow = Omit<ExportItem, "mask" | "model"> & {
  * any depth). Only images with a current ground truth, not blocked from export and not held
  * back for burned-in review.
  */
-export async function exportItemsPage(projectId: string, o: ExportOptions, afterImageId: string | null, limit: number): Promise<ExportItem[]> {
+export async function exportItemsPage(
+  projectId: string,
+  o: ExportOptions,
+  afterImageId: string | null,
+  limit: number,
+): Promise<ExportItem[]> {
   const after = afterImageId ? Prisma.sql`AND i.id > ${afterImageId}::uuid` : Prisma.empty;
   const rows = await db().$queryRaw<ItemRow[]>`
     SELECT i.id AS "imageId", i.width, i.height, i."sourceFormat"::text AS "sourceFormat",
@@ -95,11 +100,38 @@ export async function exportItemsPage(projectId: string, o: ExportOptions, after
     WHERE i."projectId" = ${projectId}::uuid AND NOT i."exportBlocked" AND ${NOT_HELD_BACK} ${after} ${imageFilter(o)} ${acceptanceFilter(o)}
     ORDER BY i.id
     LIMIT ${limit}`;
-  return rows.map(({ maskId, maskKey, maskSha256, maskWidth, maskHeight, maskArea, maskRle, maskBbox, arch, encoder, modelFold, weightsSha256, ...r }) => ({
-    ...r,
-    mask: maskId ? { id: maskId, key: maskKey!, sha256: maskSha256!, width: maskWidth!, height: maskHeight!, area: maskArea!, rleCounts: maskRle, bbox: maskBbox ?? [] } : null,
-    model: arch && encoder ? { arch, encoder, fold: modelFold, weightsSha256 } : null,
-  }));
+  return rows.map(
+    ({
+      maskId,
+      maskKey,
+      maskSha256,
+      maskWidth,
+      maskHeight,
+      maskArea,
+      maskRle,
+      maskBbox,
+      arch,
+      encoder,
+      modelFold,
+      weightsSha256,
+      ...r
+    }) => ({
+      ...r,
+      mask: maskId
+        ? {
+            id: maskId,
+            key: maskKey!,
+            sha256: maskSha256!,
+            width: maskWidth!,
+            height: maskHeight!,
+            area: maskArea!,
+            rleCounts: maskRle,
+            bbox: maskBbox ?? [],
+          }
+        : null,
+      model: arch && encoder ? { arch, encoder, fold: modelFold, weightsSha256 } : null,
+    }),
+  );
 }
 
 /** Streams every exported item, page by page. */
@@ -205,7 +237,11 @@ async function withJobs(rows: ExportRow[]): Promise<ExportView[]> {
 
 export async function listExports(actor: Actor, projectId: string, take = 50): Promise<ExportView[]> {
   await requireProjectRole(actor, projectId, [...EXPORT_ROLES]);
-  const rows = await db().export.findMany({ where: { projectId }, orderBy: { createdAt: "desc" }, take: Math.min(take, 200) });
+  const rows = await db().export.findMany({
+    where: { projectId },
+    orderBy: { createdAt: "desc" },
+    take: Math.min(take, 200),
+  });
   return withJobs(rows);
 }
 
@@ -221,7 +257,10 @@ export async function getExportForActor(actor: Actor, exportId: string): Promise
 
 /** An export of the same project and options still queued or running (a repeat request joins it). */
 export async function findActiveExport(projectId: string, options: ExportOptions) {
-  const rows = await db().export.findMany({ where: { projectId, status: { in: ["QUEUED", "RUNNING"] } }, orderBy: { createdAt: "asc" } });
+  const rows = await db().export.findMany({
+    where: { projectId, status: { in: ["QUEUED", "RUNNING"] } },
+    orderBy: { createdAt: "asc" },
+  });
   return rows.find((r) => optionsKey(r.options as ExportOptions) === optionsKey(options)) ?? null;
 }
 

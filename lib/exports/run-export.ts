@@ -27,10 +27,17 @@ export interface RunExportOptions {
 export const archiveKey = (projectId: string, exportId: string, format: "tar" | "zip") =>
   key("projects", projectId, "exports", exportId, `dataset.${format}`);
 
-export const archiveContentType = (format: "tar" | "zip") => (format === "zip" ? "application/zip" : "application/x-tar");
+export const archiveContentType = (format: "tar" | "zip") =>
+  format === "zip" ? "application/zip" : "application/x-tar";
 
 /** Pipes the build into storage or a file; a failed build leaves neither a partial object nor a partial file. */
-async function withOutput(toFile: string | undefined, store: ObjectStore, storageKey: string, contentType: string, build: (out: Writable) => Promise<ExportResult>) {
+async function withOutput(
+  toFile: string | undefined,
+  store: ObjectStore,
+  storageKey: string,
+  contentType: string,
+  build: (out: Writable) => Promise<ExportResult>,
+) {
   if (toFile) {
     const partial = `${toFile}.partial`;
     const out = createWriteStream(partial);
@@ -67,16 +74,29 @@ export async function runExport(exportId: string, o: RunExportOptions = {}): Pro
   const row = await getExportRow(exportId);
   if (!row) throw new AppError("NOT_FOUND", "Export not found");
   if (row.status === "SUCCEEDED" && row.sha256 && row.datasetVersion) {
-    return { datasetVersion: row.datasetVersion, sha256: row.sha256, sizeBytes: Number(row.sizeBytes), fileCount: row.fileCount ?? 0, imageCount: 0 };
+    return {
+      datasetVersion: row.datasetVersion,
+      sha256: row.sha256,
+      sizeBytes: Number(row.sizeBytes),
+      fileCount: row.fileCount ?? 0,
+      imageCount: 0,
+    };
   }
-  if (row.status === "CANCELLED" || !(await markExportRunning(exportId))) throw new AppError("CONFLICT", "This export was cancelled");
+  if (row.status === "CANCELLED" || !(await markExportRunning(exportId)))
+    throw new AppError("CONFLICT", "This export was cancelled");
   const options = canonicalOptions(row.options);
   const counts = await selectionCounts(row.projectId, options);
   if (counts.unaccepted > 0 && !options.acceptedOnly) {
-    throw new AppError("CONFLICT", `${counts.unaccepted} chosen images have no accepted mask: the export was not built`);
+    throw new AppError(
+      "CONFLICT",
+      `${counts.unaccepted} chosen images have no accepted mask: the export was not built`,
+    );
   }
   const store = o.store ?? defaultStore();
-  const [project, models] = await Promise.all([exportProject(row.projectId), options.includeModels ? exportModels(row.projectId) : Promise.resolve([])]);
+  const [project, models] = await Promise.all([
+    exportProject(row.projectId),
+    options.includeModels ? exportModels(row.projectId) : Promise.resolve([]),
+  ]);
   const storageKey = archiveKey(row.projectId, exportId, options.format);
   const tmpDir = await mkdtemp(path.join(os.tmpdir(), "tandem-export-"));
   try {

@@ -37,7 +37,8 @@ export type ExportOptions = {
   testFraction: number;
 };
 
-const sortedSet = <T extends string>(xs: T[] | null | undefined): T[] | null => (xs && xs.length ? [...new Set(xs)].sort() : null);
+const sortedSet = <T extends string>(xs: T[] | null | undefined): T[] | null =>
+  xs && xs.length ? [...new Set(xs)].sort() : null;
 
 export function canonicalOptions(input: unknown): ExportOptions {
   const o = exportOptionsSchema.parse(input ?? {});
@@ -70,5 +71,10 @@ export function optionsFingerprint(o: ExportOptions): string {
 
 export const linkRequestSchema = z.object({
   /** Seconds the link stays valid: 1 minute to 7 days, 1 hour by default. */
-  ttlSeconds: z.number().int().min(60).max(7 * 24 * 3600).default(3600),
+  ttlSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 24 * 3600)
+    .default(3600),
 });

@@ -16,7 +16,10 @@ function secret(): string {
 }
 
 // A purpose label of its own, so a link signature is never valid as any other keyed value.
-const sign = (c: LinkClaims) => keyedDigest(secret(), "export-download-link", `${c.exportId}\u0000${c.userId}\u0000${c.expires}`).toString("base64url");
+const sign = (c: LinkClaims) =>
+  keyedDigest(secret(), "export-download-link", `${c.exportId}\u0000${c.userId}\u0000${c.expires}`).toString(
+    "base64url",
+  );
 
 /** Query string of a download link: who asked for it, until when, and the HMAC over both and the export. */
 export function signDownload(c: LinkClaims): string {
@@ -27,14 +30,20 @@ export function signDownload(c: LinkClaims): string {
  * Checks a link's signature and expiry. The link is the download's credential, so anything
  * forged, altered or expired is UNAUTHENTICATED (401), like a missing session elsewhere.
  */
-export function verifyDownload(exportId: string, q: URLSearchParams, nowSeconds = Math.floor(Date.now() / 1000)): LinkClaims {
+export function verifyDownload(
+  exportId: string,
+  q: URLSearchParams,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): LinkClaims {
   const userId = q.get("u") ?? "";
   const expires = Number(q.get("e"));
   const given = Buffer.from(q.get("s") ?? "", "base64url");
-  if (!/^[0-9a-f-]{36}$/.test(userId) || !Number.isSafeInteger(expires)) throw new AppError("UNAUTHENTICATED", "This download link is not valid");
+  if (!/^[0-9a-f-]{36}$/.test(userId) || !Number.isSafeInteger(expires))
+    throw new AppError("UNAUTHENTICATED", "This download link is not valid");
   const claims = { exportId, userId, expires };
   const expected = Buffer.from(sign(claims), "base64url");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new AppError("UNAUTHENTICATED", "This download link is not valid");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    throw new AppError("UNAUTHENTICATED", "This download link is not valid");
   if (expires < nowSeconds) throw new AppError("UNAUTHENTICATED", "This download link has expired: ask for a new one");
   return claims;
 }

@@ -18,7 +18,12 @@ function unit(purpose: string, seed: number, key: string): number {
  * image, when it has no patient): a patient's images always land in the same split and fold,
  * so no patient straddles train and test, and the choice needs no pass over the whole project.
  */
-export function assignSplit(item: Pick<ExportItem, "imageId" | "patient" | "split" | "fold">, testFraction: number, folds: number, seed: number): SplitAssignment {
+export function assignSplit(
+  item: Pick<ExportItem, "imageId" | "patient" | "split" | "fold">,
+  testFraction: number,
+  folds: number,
+  seed: number,
+): SplitAssignment {
   const who = item.patient ?? `image:${item.imageId}`;
   const split = item.split ?? (unit("split", seed, who) < testFraction ? "TEST" : "TRAIN");
   const splitSource = item.split ? "recorded" : "derived";

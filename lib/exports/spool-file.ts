@@ -31,7 +31,8 @@ export class SpoolFile {
 
   async append(data: string | Uint8Array): Promise<void> {
     if (this.closed) throw new Error("spool file already closed");
-    const buf = typeof data === "string" ? Buffer.from(data, "utf8") : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const buf =
+      typeof data === "string" ? Buffer.from(data, "utf8") : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     if (buf.length === 0) return;
     this.hash.update(buf);
     this.crc = crc32(buf, this.crc);

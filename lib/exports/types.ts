@@ -15,7 +15,16 @@ export interface ExportItem {
   fold: number | null;
   groundTruthId: string;
   /** Null: the empty mask accepted by label. */
-  mask: { id: string; key: string; sha256: string; width: number; height: number; area: number; rleCounts: string | null; bbox: number[] } | null;
+  mask: {
+    id: string;
+    key: string;
+    sha256: string;
+    width: number;
+    height: number;
+    area: number;
+    rleCounts: string | null;
+    bbox: number[];
+  } | null;
   stage: "STAGE_I" | "STAGE_II" | null;
   round: number | null;
   decision: string;
@@ -78,4 +87,9 @@ export interface ExportResult {
   imageCount: number;
 }
 
-export type ExportProgress = { phase: "images" | "models" | "metadata" | "done"; done: number; total: number; bytes: number };
+export type ExportProgress = {
+  phase: "images" | "models" | "metadata" | "done";
+  done: number;
+  total: number;
+  bytes: number;
+};

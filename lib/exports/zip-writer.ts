@@ -27,7 +27,10 @@ function zip64Extra(fields: number[]): Buffer {
  */
 export class ZipWriter implements ArchiveWriter {
   private count = 0;
-  constructor(private readonly sink: ByteSink, private readonly directory: SpoolFile) {}
+  constructor(
+    private readonly sink: ByteSink,
+    private readonly directory: SpoolFile,
+  ) {}
 
   get fileCount(): number {
     return this.count;

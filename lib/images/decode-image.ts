@@ -29,7 +29,13 @@ export async function decodeImage(bytes: Buffer, opts: DecodeOptions): Promise<D
   let dicom: DicomSummary | undefined;
   const warnings: string[] = [];
   if (format === "DICOM") {
-    const d = await decodeDicom(bytes, limits.maxPixels, opts.pseudonymKey, { deid: opts.deidOptions, modalities: opts.modalityPolicy }, limits.maxBytes);
+    const d = await decodeDicom(
+      bytes,
+      limits.maxPixels,
+      opts.pseudonymKey,
+      { deid: opts.deidOptions, modalities: opts.modalityPolicy },
+      limits.maxBytes,
+    );
     decoded = d;
     originalExt = "dcm";
     dicom = d.summary;

@@ -43,11 +43,20 @@ function hasTransparencyChunk(png: Buffer): boolean {
 function headerFacts(bytes: Buffer, format: "PNG" | "JPEG"): HeaderFacts {
   if (format === "PNG") {
     const h = readPngHeader(bytes);
-    return { width: h.width, height: h.height, bitDepth: h.bitDepth, hasColour: h.hasColour, plainGray8: h.colorType === 0 && h.bitDepth === 8 && !hasTransparencyChunk(bytes) };
+    return {
+      width: h.width,
+      height: h.height,
+      bitDepth: h.bitDepth,
+      hasColour: h.hasColour,
+      plainGray8: h.colorType === 0 && h.bitDepth === 8 && !hasTransparencyChunk(bytes),
+    };
   }
   const h = readJpegHeader(bytes);
   if (h.lossless || h.precision !== 8) {
-    throw new AppError("UNSUPPORTED", `JPEG with ${h.lossless ? "lossless coding" : `${h.precision}-bit samples`} is not supported (8-bit baseline or progressive only)`);
+    throw new AppError(
+      "UNSUPPORTED",
+      `JPEG with ${h.lossless ? "lossless coding" : `${h.precision}-bit samples`} is not supported (8-bit baseline or progressive only)`,
+    );
   }
   return { width: h.width, height: h.height, bitDepth: h.precision, hasColour: h.components !== 1, plainGray8: false };
 }
@@ -56,26 +65,44 @@ export async function decodeRaster(bytes: Buffer, format: "PNG" | "JPEG", limits
   const header = headerFacts(bytes, format);
   assertPixelBudget(`${format} header`, header.width, header.height, limits.maxPixels);
   const open = () =>
-    sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: "warning", autoOrient: true, sequentialRead: true })
-      .timeout({ seconds: limits.timeoutSeconds });
+    sharp(bytes, {
+      limitInputPixels: limits.maxPixels,
+      failOn: "warning",
+      autoOrient: true,
+      sequentialRead: true,
+    }).timeout({ seconds: limits.timeoutSeconds });
   try {
     const gray = await decodeGray(open(), header.bitDepth > 8);
     // Decoded once: an 8-bit grayscale PNG's re-encoded original is its working PNG.
-    const original = header.plainGray8 ? null : format === "PNG" ? await reencodePng(open(), header) : await reencodeJpeg(open(), header);
+    const original = header.plainGray8
+      ? null
+      : format === "PNG"
+        ? await reencodePng(open(), header)
+        : await reencodeJpeg(open(), header);
     return { ...gray, bitDepth: header.bitDepth, original, originalExt: format === "PNG" ? "png" : "jpg" };
   } catch (e) {
     throw toAppError(e, format, limits);
   }
 }
 
-async function decodeGray(img: Sharp, highDepth: boolean): Promise<{ width: number; height: number; pixels8: Uint8Array }> {
+async function decodeGray(
+  img: Sharp,
+  highDepth: boolean,
+): Promise<{ width: number; height: number; pixels8: Uint8Array }> {
   const flat = img.flatten({ background: "#000000" });
   if (!highDepth) {
     const { data, info } = await flat.toColourspace("b-w").raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== 1) throw new AppError("INTERNAL", `Expected 1 channel, got ${info.channels}`);
-    return { width: info.width, height: info.height, pixels8: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+    return {
+      width: info.width,
+      height: info.height,
+      pixels8: new Uint8Array(data.buffer, data.byteOffset, data.length),
+    };
   }
-  const { data, info } = await flat.toColourspace("grey16").raw({ depth: "ushort" }).toBuffer({ resolveWithObject: true });
+  const { data, info } = await flat
+    .toColourspace("grey16")
+    .raw({ depth: "ushort" })
+    .toBuffer({ resolveWithObject: true });
   if (info.channels !== 1) throw new AppError("INTERNAL", `Expected 1 channel, got ${info.channels}`);
   const aligned = data.byteOffset % 2 === 0 ? data : Buffer.from(data);
   const samples = new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.length / 2);
@@ -86,7 +113,10 @@ async function decodeGray(img: Sharp, highDepth: boolean): Promise<{ width: numb
 async function reencodePng(img: Sharp, h: HeaderFacts): Promise<Buffer> {
   const deep = h.bitDepth === 16;
   const space = h.hasColour ? (deep ? "rgb16" : "srgb") : deep ? "grey16" : "b-w";
-  const png = await img.toColourspace(space).png({ compressionLevel: 6, adaptiveFiltering: false, palette: false }).toBuffer();
+  const png = await img
+    .toColourspace(space)
+    .png({ compressionLevel: 6, adaptiveFiltering: false, palette: false })
+    .toBuffer();
   return stripPngAncillaryChunks(png);
 }
 

@@ -5,7 +5,9 @@ export const THUMBNAIL_LONGEST_SIDE = 256;
 export const THUMBNAIL_QUALITY = 80;
 
 function rawGray(pixels8: Uint8Array, width: number, height: number, timeoutSeconds: number) {
-  return sharp(pixels8, { raw: { width, height, channels: 1 }, limitInputPixels: false }).timeout({ seconds: timeoutSeconds });
+  return sharp(pixels8, { raw: { width, height, channels: 1 }, limitInputPixels: false }).timeout({
+    seconds: timeoutSeconds,
+  });
 }
 
 /**
@@ -13,7 +15,12 @@ function rawGray(pixels8: Uint8Array, width: number, height: number, timeoutSeco
  * pixels give byte-identical files (a blinding requirement): 8-bit gray, fixed zlib settings,
  * no ancillary chunks.
  */
-export async function encodeWorkingPng(pixels8: Uint8Array, width: number, height: number, timeoutSeconds: number): Promise<Buffer> {
+export async function encodeWorkingPng(
+  pixels8: Uint8Array,
+  width: number,
+  height: number,
+  timeoutSeconds: number,
+): Promise<Buffer> {
   const png = await rawGray(pixels8, width, height, timeoutSeconds)
     .toColourspace("b-w")
     .png({ compressionLevel: 6, adaptiveFiltering: false, palette: false, progressive: false })
@@ -25,7 +32,12 @@ export async function encodeWorkingPng(pixels8: Uint8Array, width: number, heigh
  * JPEG rather than PNG: thumbnails are shown by the hundred in grids, and a 256-px grayscale
  * JPEG at q80 is several times smaller than the PNG while looking the same at that size.
  */
-export async function encodeThumbnail(pixels8: Uint8Array, width: number, height: number, timeoutSeconds: number): Promise<Buffer> {
+export async function encodeThumbnail(
+  pixels8: Uint8Array,
+  width: number,
+  height: number,
+  timeoutSeconds: number,
+): Promise<Buffer> {
   return rawGray(pixels8, width, height, timeoutSeconds)
     .resize({
       width: THUMBNAIL_LONGEST_SIDE,

@@ -28,11 +28,21 @@ export function imageKeys(projectId: string, imageId: string, originalExt: strin
  * project) returns the existing image and stores nothing new.
  */
 export async function storeImage(projectId: string, d: DecodedImage, meta: ImageMeta) {
-  const existing = await db().image.findUnique({ where: { projectId_sha256: { projectId, sha256: d.sha256 } }, select: { id: true } });
+  const existing = await db().image.findUnique({
+    where: { projectId_sha256: { projectId, sha256: d.sha256 } },
+    select: { id: true },
+  });
   if (existing) return { id: existing.id, duplicate: true };
   const id = uuidv7();
   const keys = imageKeys(projectId, id, d.originalExt);
-  const removeObjects = () => Promise.all(Object.values(keys).map((k) => store().delete(k).catch(() => undefined)));
+  const removeObjects = () =>
+    Promise.all(
+      Object.values(keys).map((k) =>
+        store()
+          .delete(k)
+          .catch(() => undefined),
+      ),
+    );
   const puts = await Promise.allSettled([
     store().put(keys.working, d.workingPng, { contentType: "image/png" }),
     store().put(keys.original, d.originalBytes),
@@ -74,7 +84,10 @@ export async function storeImage(projectId: string, d: DecodedImage, meta: Image
     // A concurrent import of the same bytes won the unique key (or the insert failed): drop our objects.
     await removeObjects();
     if ((e as { code?: string }).code === "P2002") {
-      const winner = await db().image.findUniqueOrThrow({ where: { projectId_sha256: { projectId, sha256: d.sha256 } }, select: { id: true } });
+      const winner = await db().image.findUniqueOrThrow({
+        where: { projectId_sha256: { projectId, sha256: d.sha256 } },
+        select: { id: true },
+      });
       return { id: winner.id, duplicate: true };
     }
     throw e;

@@ -43,7 +43,8 @@ const HASH_PATTERN = /^[0-9a-f]{16}$/i;
 
 /** Number of differing bits between two hashes from perceptualHash (0 = same, 64 = opposite). */
 export function hammingDistance(a: string, b: string): number {
-  if (!HASH_PATTERN.test(a) || !HASH_PATTERN.test(b)) throw new TypeError("Expected two 16-hex-digit perceptual hashes");
+  if (!HASH_PATTERN.test(a) || !HASH_PATTERN.test(b))
+    throw new TypeError("Expected two 16-hex-digit perceptual hashes");
   let x = BigInt(`0x${a}`) ^ BigInt(`0x${b}`);
   let count = 0;
   while (x > 0n) {

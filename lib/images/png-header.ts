@@ -35,7 +35,8 @@ export function readPngHeader(bytes: Buffer): PngHeader {
   if (width === 0 || height === 0 || width > 0x7fffffff || height > 0x7fffffff) {
     throw bad(`invalid dimensions ${width}×${height}`);
   }
-  if (!allowedDepths[colorType]?.includes(bitDepth)) throw bad(`invalid colour type ${colorType} / bit depth ${bitDepth}`);
+  if (!allowedDepths[colorType]?.includes(bitDepth))
+    throw bad(`invalid colour type ${colorType} / bit depth ${bitDepth}`);
   if (bytes[26] !== 0 || bytes[27] !== 0 || bytes[28] > 1) throw bad("unknown compression, filter or interlace method");
   return {
     width,

@@ -13,20 +13,39 @@ export async function getImageForActor(actor: Actor, imageId: string, allowed: R
   return image;
 }
 
-export async function listImages(actor: Actor, projectId: string, opts: { state?: string; cursor?: string; take?: number } = {}) {
+export async function listImages(
+  actor: Actor,
+  projectId: string,
+  opts: { state?: string; cursor?: string; take?: number } = {},
+) {
   await requireProjectRole(actor, projectId, ["LEAD", "EXPORTER"]);
   return db().image.findMany({
     where: { projectId, state: opts.state as never },
     orderBy: { id: "asc" },
     take: Math.min(opts.take ?? 100, 500),
     ...(opts.cursor ? { cursor: { id: opts.cursor }, skip: 1 } : {}),
-    select: { id: true, originalName: true, label: true, state: true, width: true, height: true, sourceDataset: true, patientPseudonym: true, inS1: true, fold: true, flags: true },
+    select: {
+      id: true,
+      originalName: true,
+      label: true,
+      state: true,
+      width: true,
+      height: true,
+      sourceDataset: true,
+      patientPseudonym: true,
+      inS1: true,
+      fold: true,
+      flags: true,
+    },
   });
 }
 
 /** Which of these upload hashes a project already holds (sha256 → image id). Internal: no actor. */
 export async function imageIdsBySha256(projectId: string, sha256s: string[]): Promise<Map<string, string>> {
   if (sha256s.length === 0) return new Map();
-  const rows = await db().image.findMany({ where: { projectId, sha256: { in: sha256s } }, select: { id: true, sha256: true } });
+  const rows = await db().image.findMany({
+    where: { projectId, sha256: { in: sha256s } },
+    select: { id: true, sha256: true },
+  });
   return new Map(rows.map((r) => [r.sha256, r.id]));
 }

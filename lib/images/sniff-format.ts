@@ -23,12 +23,18 @@ const knownOthers: Array<[string, (b: Buffer) => boolean]> = [
   ["a TIFF image", (b) => startsWith(b, [0x49, 0x49, 0x2a, 0x00]) || startsWith(b, [0x4d, 0x4d, 0x00, 0x2a])],
   ["a BMP image", (b) => startsWith(b, ascii("BM"))],
   ["a WebP image", (b) => startsWith(b, ascii("RIFF")) && startsWith(b, ascii("WEBP"), 8)],
-  ["a JPEG 2000 image", (b) => startsWith(b, [0, 0, 0, 0x0c, 0x6a, 0x50, 0x20, 0x20]) || startsWith(b, [0xff, 0x4f, 0xff, 0x51])],
+  [
+    "a JPEG 2000 image",
+    (b) => startsWith(b, [0, 0, 0, 0x0c, 0x6a, 0x50, 0x20, 0x20]) || startsWith(b, [0xff, 0x4f, 0xff, 0x51]),
+  ],
   ["a ZIP archive", (b) => startsWith(b, ascii("PK\x03\x04"))],
   ["a gzip archive", (b) => startsWith(b, [0x1f, 0x8b])],
   ["an HTML, XML or SVG document", looksLikeMarkup],
   // A bare DICOM data set (no preamble, no "DICM") starts with a group 0002 or 0008 tag.
-  ["a DICOM data set without the 128-byte preamble and DICM prefix", (b) => startsWith(b, [0x02, 0x00]) || startsWith(b, [0x08, 0x00])],
+  [
+    "a DICOM data set without the 128-byte preamble and DICM prefix",
+    (b) => startsWith(b, [0x02, 0x00]) || startsWith(b, [0x08, 0x00]),
+  ],
 ];
 
 function looksLikeMarkup(b: Buffer): boolean {

@@ -35,7 +35,10 @@ export class BatchSink {
   private failure: { error: unknown } | undefined;
   readonly totals = zero();
 
-  constructor(private readonly write: BatchWrite, private readonly counterMs = 1000) {}
+  constructor(
+    private readonly write: BatchWrite,
+    private readonly counterMs = 1000,
+  ) {}
 
   add(entry: ImportEntry): void {
     const c = countOf(entry);

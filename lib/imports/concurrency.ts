@@ -3,7 +3,11 @@
  * one item at a time and only when a slot is free, so a streaming archive is never read
  * further ahead than the work allows.
  */
-export async function forEachConcurrent<T>(source: AsyncIterable<T>, limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function forEachConcurrent<T>(
+  source: AsyncIterable<T>,
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   const it = source[Symbol.asyncIterator]();
   const running = new Set<Promise<void>>();
   const state: { failure?: { error: unknown } } = {};

@@ -30,13 +30,20 @@ export async function* filesFromPath(root: string, opts: FolderSourceOptions): A
   const exclude = new Set((opts.exclude ?? []).map((p) => path.resolve(p)));
   const info = await lstat(root);
   if (!info.isDirectory()) {
-    yield* filesFromStream(path.basename(root), createReadStream(root), { ...opts, centralDirectory: () => centralDirectoryOfFile(root) });
+    yield* filesFromStream(path.basename(root), createReadStream(root), {
+      ...opts,
+      centralDirectory: () => centralDirectoryOfFile(root),
+    });
     return;
   }
   for await (const f of walk(root, "")) {
     if (exclude.has(path.resolve(f.abs)) || isJunkPath(f.rel)) continue;
     if (f.link) yield { name: f.rel, error: "Symbolic links are not followed" };
-    else yield* filesFromStream(f.rel, createReadStream(f.abs), { ...opts, centralDirectory: () => centralDirectoryOfFile(f.abs) });
+    else
+      yield* filesFromStream(f.rel, createReadStream(f.abs), {
+        ...opts,
+        centralDirectory: () => centralDirectoryOfFile(f.abs),
+      });
   }
 }
 

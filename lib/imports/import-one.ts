@@ -51,7 +51,15 @@ export async function importOne(ctx: ImportContext, file: ImportFile): Promise<O
   if (earlier) {
     const prior = await earlier;
     if (prior.sha256 === sha) return { entry: prior, replay: true };
-    return { entry: { name, status: "failed", reason: `Duplicate name: another file called "${name}" is already in this import`, sha256: sha }, replay: false };
+    return {
+      entry: {
+        name,
+        status: "failed",
+        reason: `Duplicate name: another file called "${name}" is already in this import`,
+        sha256: sha,
+      },
+      replay: false,
+    };
   }
   const work = decideAndStore(ctx, name, file.bytes, sha);
   ctx.byName.set(name, work);
@@ -62,7 +70,14 @@ async function decideAndStore(ctx: ImportContext, name: string, bytes: Buffer, s
   const sameBytes = ctx.bySha.get(sha);
   if (sameBytes) {
     const first = await sameBytes;
-    if (first.imageId) return { name, status: "duplicate", imageId: first.imageId, sha256: sha, reason: `Same content as "${first.name}" in this import` };
+    if (first.imageId)
+      return {
+        name,
+        status: "duplicate",
+        imageId: first.imageId,
+        sha256: sha,
+        reason: `Same content as "${first.name}" in this import`,
+      };
   }
   const work = decodeAndStore(ctx, name, bytes, sha);
   ctx.bySha.set(sha, work);
@@ -72,7 +87,8 @@ async function decideAndStore(ctx: ImportContext, name: string, bytes: Buffer, s
 async function decodeAndStore(ctx: ImportContext, name: string, bytes: Buffer, sha: string): Promise<ImportEntry> {
   const base: ImportEntry = { name, status: "failed", sha256: sha };
   const existing = (await imageIdsBySha256(ctx.projectId, [sha])).get(sha);
-  if (existing) return { ...base, status: "duplicate", imageId: existing, reason: "Already in the project (same bytes)" };
+  if (existing)
+    return { ...base, status: "duplicate", imageId: existing, reason: "Already in the project (same bytes)" };
   let decoded: Awaited<ReturnType<typeof decodeImage>>;
   try {
     decoded = await decodeImage(bytes, {
@@ -105,12 +121,22 @@ async function decodeAndStore(ctx: ImportContext, name: string, bytes: Buffer, s
       status: stored.duplicate ? "duplicate" : "imported",
       imageId: stored.id,
       format: decoded.format,
-      ...(stored.duplicate ? { reason: "Already in the project (same bytes)" } : { flags: decoded.flags, ...(decoded.warnings ? { warnings: decoded.warnings } : {}), label: meta?.label ?? "UNKNOWN" }),
+      ...(stored.duplicate
+        ? { reason: "Already in the project (same bytes)" }
+        : {
+            flags: decoded.flags,
+            ...(decoded.warnings ? { warnings: decoded.warnings } : {}),
+            label: meta?.label ?? "UNKNOWN",
+          }),
       ...(ctx.metadata ? { metadata: Boolean(match) } : {}),
     };
   } catch (e) {
     // Name and code only: a database error's message can quote the row it tried to write.
-    logger.error("import.store_failed", { batchId: ctx.batchId, err: e instanceof Error ? e.name : "unknown", code: (e as { code?: string }).code });
+    logger.error("import.store_failed", {
+      batchId: ctx.batchId,
+      err: e instanceof Error ? e.name : "unknown",
+      code: (e as { code?: string }).code,
+    });
     return { ...base, reason: "The image could not be stored (storage or database error); nothing was kept" };
   }
 }

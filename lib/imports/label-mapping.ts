@@ -1,9 +1,29 @@
 import type { ImageLabel } from "./types";
 
-const squash = (s: string) => s.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "");
+const squash = (s: string) =>
+  s
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[^a-z0-9]+/g, "");
 
 const unknown = new Set(["", "unknown", "na", "nan", "none", "null", "missing", "unlabeled", "unlabelled", "tbd"]);
-const covid = new Set(["covid", "covid19", "covid2019", "ncov", "2019ncov", "sarscov2", "sarscov", "positive", "pos", "covidpositive", "covid19positive", "sarscov2positive", "yes", "true", "1"]);
+const covid = new Set([
+  "covid",
+  "covid19",
+  "covid2019",
+  "ncov",
+  "2019ncov",
+  "sarscov2",
+  "sarscov",
+  "positive",
+  "pos",
+  "covidpositive",
+  "covid19positive",
+  "sarscov2positive",
+  "yes",
+  "true",
+  "1",
+]);
 // Negated spellings that still contain the word "covid" ("non-COVID", "COVID negative").
 const negated = /^(non|not|no|neg)|negative|neg$|notcovid|nocovid|noncovid|excluded|ruledout/;
 

@@ -10,9 +10,44 @@ type Role = "file" | "patient" | "label" | "source" | "view";
 
 // Header spellings (lower-case, letters and digits only) for each role, best first.
 const ROLE_HEADERS: Record<Role, string[]> = {
-  file: ["filename", "file", "imagefile", "imagename", "image", "imagepath", "filepath", "path", "imageid", "img", "id"],
-  patient: ["patientpseudonym", "pseudonym", "patientid", "patient", "subjectid", "subject", "participantid", "participant", "patientnumber"],
-  label: ["label", "class", "classlabel", "diagnosis", "finding", "findings", "category", "group", "covid", "covid19", "result", "target"],
+  file: [
+    "filename",
+    "file",
+    "imagefile",
+    "imagename",
+    "image",
+    "imagepath",
+    "filepath",
+    "path",
+    "imageid",
+    "img",
+    "id",
+  ],
+  patient: [
+    "patientpseudonym",
+    "pseudonym",
+    "patientid",
+    "patient",
+    "subjectid",
+    "subject",
+    "participantid",
+    "participant",
+    "patientnumber",
+  ],
+  label: [
+    "label",
+    "class",
+    "classlabel",
+    "diagnosis",
+    "finding",
+    "findings",
+    "category",
+    "group",
+    "covid",
+    "covid19",
+    "result",
+    "target",
+  ],
   source: ["sourcedataset", "dataset", "source", "origin", "collection"],
   view: ["view", "viewposition", "projection", "position"],
 };
@@ -21,7 +56,11 @@ const PSEUDONYM = /^P-[A-Z2-7]{16}$/;
 const MAX_TAG_COLUMNS = 50;
 const MAX_VALUE = 256;
 
-const squash = (s: string) => s.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "");
+const squash = (s: string) =>
+  s
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[^a-z0-9]+/g, "");
 
 function assignRoles(headers: string[]): Map<Role, number> {
   const squashed = headers.map(squash);
@@ -52,12 +91,18 @@ export function parseMetadataCsv(text: string, pseudonymKey: string): ParsedMeta
   const roles = assignRoles(headers);
   const fileCol = roles.get("file");
   if (fileCol === undefined) {
-    throw new AppError("BAD_REQUEST", `The metadata CSV needs a file name column (one of: ${ROLE_HEADERS.file.join(", ")})`);
+    throw new AppError(
+      "BAD_REQUEST",
+      `The metadata CSV needs a file name column (one of: ${ROLE_HEADERS.file.join(", ")})`,
+    );
   }
   if (!roles.has("label")) {
     throw new AppError(
       "BAD_REQUEST",
-      `The metadata CSV lacks the required column "label" (any of: ${ROLE_HEADERS.label.join(", ")}); columns found: ${headers.slice(0, 20).map((h) => `"${h.slice(0, 40)}"`).join(", ")}`,
+      `The metadata CSV lacks the required column "label" (any of: ${ROLE_HEADERS.label.join(", ")}); columns found: ${headers
+        .slice(0, 20)
+        .map((h) => `"${h.slice(0, 40)}"`)
+        .join(", ")}`,
     );
   }
   const roleCols = new Set(roles.values());
@@ -114,7 +159,10 @@ export function parseMetadataCsv(text: string, pseudonymKey: string): ParsedMeta
   if (skipped) warnings.push(`${skipped} row${skipped === 1 ? "" : "s"} without a file name ignored`);
   const reachable = new Set(index.values());
   const orphaned = rows.length - reachable.size;
-  if (orphaned) warnings.push(`${orphaned} row${orphaned === 1 ? " names a file" : "s name files"} listed more than once: such rows apply to no file`);
+  if (orphaned)
+    warnings.push(
+      `${orphaned} row${orphaned === 1 ? " names a file" : "s name files"} listed more than once: such rows apply to no file`,
+    );
   const name = (col: number | undefined) => (col === undefined ? undefined : headers[col]);
   const summaryRoles = Object.fromEntries(
     (["patient", "label", "source", "view"] as const).filter((r) => roles.has(r)).map((r) => [r, name(roles.get(r))!]),

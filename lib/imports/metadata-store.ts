@@ -7,10 +7,13 @@ import type { ParsedMetadata } from "./types";
 const cache = new Map<string, ParsedMetadata>();
 const CACHE_SIZE = 4;
 
-const metadataKey = (projectId: string, batchId: string) => key("projects", projectId, "imports", batchId, "metadata.json");
+const metadataKey = (projectId: string, batchId: string) =>
+  key("projects", projectId, "imports", batchId, "metadata.json");
 
 export async function saveBatchMetadata(projectId: string, batchId: string, meta: ParsedMetadata): Promise<void> {
-  await store().put(metadataKey(projectId, batchId), Buffer.from(JSON.stringify(meta)), { contentType: "application/json" });
+  await store().put(metadataKey(projectId, batchId), Buffer.from(JSON.stringify(meta)), {
+    contentType: "application/json",
+  });
 }
 
 export async function loadBatchMetadata(projectId: string, batchId: string): Promise<ParsedMetadata> {
@@ -24,5 +27,7 @@ export async function loadBatchMetadata(projectId: string, batchId: string): Pro
 
 export async function deleteBatchMetadata(projectId: string, batchId: string): Promise<void> {
   cache.delete(batchId);
-  await store().delete(metadataKey(projectId, batchId)).catch(() => undefined);
+  await store()
+    .delete(metadataKey(projectId, batchId))
+    .catch(() => undefined);
 }

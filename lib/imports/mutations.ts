@@ -18,7 +18,15 @@ import { deleteBatchMetadata, loadBatchMetadata, saveBatchMetadata } from "./met
 import { findNearDuplicates } from "./near-duplicates";
 import { batchImageHashes, findBatch, getImportBatch, imageNames, projectImageHashes } from "./queries";
 import { createImportSchema, type CreateImportInput } from "./schema";
-import type { ImportCounts, ImportEntry, ImportFile, ImportOptions, ImportProgress, ImportReport, NearDuplicate } from "./types";
+import type {
+  ImportCounts,
+  ImportEntry,
+  ImportFile,
+  ImportOptions,
+  ImportProgress,
+  ImportReport,
+  NearDuplicate,
+} from "./types";
 
 const json = (v: unknown) => v as Prisma.InputJsonValue;
 /** The command line acts as an administrator with no user row: audited with no actor id. */
@@ -35,16 +43,28 @@ function settings(opts: ImportOptions) {
 }
 
 /** Starts an import (leads only). A metadata CSV is parsed now: raw patient ids never reach storage. */
-export async function createImportBatch(actor: Actor, projectId: string, input: CreateImportInput = {}, opts: ImportOptions = {}) {
+export async function createImportBatch(
+  actor: Actor,
+  projectId: string,
+  input: CreateImportInput = {},
+  opts: ImportOptions = {},
+) {
   await requireProjectRole(actor, projectId, ["LEAD"]);
   const { metadataCsv } = createImportSchema.parse(input);
   const parsed = metadataCsv ? parseMetadataCsv(metadataCsv, settings(opts).pseudonymKey) : undefined;
   const id = uuidv7();
-  const report: ImportReport = { version: 1, files: [], nearDuplicateDistance: NEAR_DUPLICATE_DISTANCE, ...(parsed ? { metadata: parsed.summary } : {}) };
+  const report: ImportReport = {
+    version: 1,
+    files: [],
+    nearDuplicateDistance: NEAR_DUPLICATE_DISTANCE,
+    ...(parsed ? { metadata: parsed.summary } : {}),
+  };
   if (parsed) await saveBatchMetadata(projectId, id, parsed);
   try {
     await db().$transaction(async (tx) => {
-      await tx.importBatch.create({ data: { id, projectId, createdById: actorId(actor), status: "QUEUED", report: json(report) } });
+      await tx.importBatch.create({
+        data: { id, projectId, createdById: actorId(actor), status: "QUEUED", report: json(report) },
+      });
       await recordAudit(
         {
           action: "import.create",
@@ -96,8 +116,10 @@ export async function importIntoBatch(
 ): Promise<{ entries: ImportEntry[]; counts: ImportCounts }> {
   await requireProjectRole(actor, projectId, ["LEAD"]);
   const batch = await findBatch(projectId, batchId);
-  if (batch.status !== "QUEUED" && batch.status !== "RUNNING") throw new AppError("CONFLICT", "This import is finished; start a new one");
-  if (batch.status === "QUEUED") await db().importBatch.updateMany({ where: { id: batchId, status: "QUEUED" }, data: { status: "RUNNING" } });
+  if (batch.status !== "QUEUED" && batch.status !== "RUNNING")
+    throw new AppError("CONFLICT", "This import is finished; start a new one");
+  if (batch.status === "QUEUED")
+    await db().importBatch.updateMany({ where: { id: batchId, status: "QUEUED" }, data: { status: "RUNNING" } });
   const s = settings(opts);
   const ingest = await ingestSettings(projectId);
   const ctx: ImportContext = {
@@ -134,7 +156,9 @@ async function nearDuplicatesOf(projectId: string, batchId: string): Promise<Map
   const [mine, pool] = await Promise.all([batchImageHashes(batchId), projectImageHashes(projectId)]);
   const matches = findNearDuplicates(mine, pool);
   const names = await imageNames(matches.map((m) => m.nearId));
-  return new Map(matches.map((m) => [m.id, { imageId: m.nearId, name: names.get(m.nearId) ?? "", distance: m.distance }]));
+  return new Map(
+    matches.map((m) => [m.id, { imageId: m.nearId, name: names.get(m.nearId) ?? "", distance: m.distance }]),
+  );
 }
 
 function recount(files: ImportEntry[]): ImportCounts {
@@ -185,7 +209,14 @@ export async function finishImportBatch(actor: Actor, projectId: string, batchId
     });
     const flagged = files.filter((f) => f.flags?.length).length;
     await recordAudit(
-      { action: "import.finish", objectType: "ImportBatch", objectId: batchId, projectId, actorId: actorId(actor), after: { ...counts, nearDuplicates: near.size, flagged } },
+      {
+        action: "import.finish",
+        objectType: "ImportBatch",
+        objectId: batchId,
+        projectId,
+        actorId: actorId(actor),
+        after: { ...counts, nearDuplicates: near.size, flagged },
+      },
       tx,
     );
     logger.info("import.finished", { batchId, ...counts, nearDuplicates: near.size, flagged });
@@ -197,12 +228,10 @@ export async function finishImportBatch(actor: Actor, projectId: string, batchId
 
 /** Marks an import that could not go on (the database or the source failed) as FAILED. */
 async function failImportBatch(batchId: string, why: string): Promise<void> {
-  await db()
-    .$executeRaw`
+  await db().$executeRaw`
       UPDATE "ImportBatch" SET status = 'FAILED', "finishedAt" = now(), "updatedAt" = now(),
         report = jsonb_set(COALESCE(report, '{"version":1}'::jsonb), '{error}', to_jsonb(${why}::text))
-      WHERE id = ${batchId}::uuid AND status IN ('QUEUED', 'RUNNING')`
-    .catch(() => undefined);
+      WHERE id = ${batchId}::uuid AND status IN ('QUEUED', 'RUNNING')`.catch(() => undefined);
 }
 
 /**
@@ -210,7 +239,9 @@ async function failImportBatch(batchId: string, why: string): Promise<void> {
  * or the server died mid-upload): the files already reported stay imported, the batch says
  * why it stopped, and each is audited. A second run finds nothing to do.
  */
-export async function failStaleImportBatches(staleMs: number): Promise<{ id: string; projectId: string; imported: number; failed: number }[]> {
+export async function failStaleImportBatches(
+  staleMs: number,
+): Promise<{ id: string; projectId: string; imported: number; failed: number }[]> {
   const why = `abandoned: no upload for ${Math.round(staleMs / 60_000)} minutes; start a new import for the files not listed`;
   return db().$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ id: string; projectId: string; imported: number; failed: number }[]>`
@@ -219,7 +250,17 @@ export async function failStaleImportBatches(staleMs: number): Promise<{ id: str
       WHERE status = 'RUNNING' AND "updatedAt" < now() - (${staleMs} * interval '1 millisecond')
       RETURNING id, "projectId", imported, failed`;
     for (const r of rows) {
-      await recordAudit({ action: "import.abandoned", objectType: "ImportBatch", objectId: r.id, projectId: r.projectId, actorId: null, after: { imported: r.imported, failed: r.failed, reason: why } }, tx);
+      await recordAudit(
+        {
+          action: "import.abandoned",
+          objectType: "ImportBatch",
+          objectId: r.id,
+          projectId: r.projectId,
+          actorId: null,
+          after: { imported: r.imported, failed: r.failed, reason: why },
+        },
+        tx,
+      );
       logger.warn("import.abandoned", { batchId: r.id, projectId: r.projectId, imported: r.imported });
     }
     return rows;

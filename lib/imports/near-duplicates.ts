@@ -39,8 +39,14 @@ function lowerBound(sorted: HashedImage[], id: string): number {
  * linear scan of the earlier images over two 32-bit halves, ~10 ns per pair: seconds for a
  * thousand new images, tens of seconds for 50k new against 50k.
  */
-export function findNearDuplicates(candidates: HashedImage[], pool: HashedImage[], maxDistance = NEAR_DUPLICATE_DISTANCE): NearMatch[] {
-  const usable = pool.filter((p) => p.phash && valid.test(p.phash)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+export function findNearDuplicates(
+  candidates: HashedImage[],
+  pool: HashedImage[],
+  maxDistance = NEAR_DUPLICATE_DISTANCE,
+): NearMatch[] {
+  const usable = pool
+    .filter((p) => p.phash && valid.test(p.phash))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const hi = new Uint32Array(usable.length);
   const lo = new Uint32Array(usable.length);
   usable.forEach((p, i) => {

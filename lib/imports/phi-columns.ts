@@ -15,7 +15,11 @@ const PHI_PATTERNS: RegExp[] = [
   /referring|physician|doctor|operator|institution|hospital|clinic/,
 ];
 
-const squash = (s: string) => s.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "");
+const squash = (s: string) =>
+  s
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[^a-z0-9]+/g, "");
 
 /** True for a header that looks like PHI ("Patient Name", "DOB", "MRN", "Home address"…). */
 export function looksLikePhiColumn(header: string): boolean {

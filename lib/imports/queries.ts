@@ -6,12 +6,24 @@ import { env } from "../config/env";
 import { getProjectForActor } from "../projects/queries";
 import type { ImportReport } from "./types";
 
-const summaryFields = { id: true, status: true, total: true, imported: true, duplicates: true, failed: true, createdAt: true, finishedAt: true } as const;
+const summaryFields = {
+  id: true,
+  status: true,
+  total: true,
+  imported: true,
+  duplicates: true,
+  failed: true,
+  createdAt: true,
+  finishedAt: true,
+} as const;
 
 /** An import of a project, with its report; leads only. */
 export async function getImportBatch(actor: Actor, projectId: string, batchId: string) {
   await requireProjectRole(actor, projectId, ["LEAD"]);
-  const batch = await db().importBatch.findFirst({ where: { id: batchId, projectId }, select: { ...summaryFields, report: true } });
+  const batch = await db().importBatch.findFirst({
+    where: { id: batchId, projectId },
+    select: { ...summaryFields, report: true },
+  });
   if (!batch) throw new AppError("NOT_FOUND", "Import not found");
   return { ...batch, report: (batch.report ?? { version: 1, files: [] }) as unknown as ImportReport };
 }
@@ -19,14 +31,26 @@ export async function getImportBatch(actor: Actor, projectId: string, batchId: s
 /** Recent imports of a project, newest first, without their per-file reports. */
 export async function listImportBatches(actor: Actor, projectId: string, take = 20) {
   await requireProjectRole(actor, projectId, ["LEAD"]);
-  return db().importBatch.findMany({ where: { projectId }, orderBy: { createdAt: "desc" }, take: Math.min(take, 100), select: summaryFields });
+  return db().importBatch.findMany({
+    where: { projectId },
+    orderBy: { createdAt: "desc" },
+    take: Math.min(take, 100),
+    select: summaryFields,
+  });
 }
 
 /** The batch row an import writes into (no role check: callers have done it). */
 export async function findBatch(projectId: string, batchId: string) {
-  const batch = await db().importBatch.findFirst({ where: { id: batchId, projectId }, select: { id: true, status: true, report: true } });
+  const batch = await db().importBatch.findFirst({
+    where: { id: batchId, projectId },
+    select: { id: true, status: true, report: true },
+  });
   if (!batch) throw new AppError("NOT_FOUND", "Import not found");
-  return { id: batch.id, status: batch.status, report: (batch.report ?? { version: 1, files: [] }) as unknown as ImportReport };
+  return {
+    id: batch.id,
+    status: batch.status,
+    report: (batch.report ?? { version: 1, files: [] }) as unknown as ImportReport,
+  };
 }
 
 /** Images an import stored, with their perceptual hashes. */
@@ -45,10 +69,13 @@ export async function imageNames(ids: string[]): Promise<Map<string, string>> {
   return new Map(rows.map((r) => [r.id, r.originalName]));
 }
 
-
 /** Everything the import page shows: the project (leads only), recent imports, the upload cap. */
 export async function importPageData(actor: Actor, slug: string) {
   const { project } = await getProjectForActor(actor, slug, ["LEAD"]);
   const recent = await listImportBatches(actor, project.id, 10);
-  return { project: { id: project.id, slug: project.slug, name: project.name }, recent, maxUploadBytes: env().MAX_UPLOAD_BYTES };
+  return {
+    project: { id: project.id, slug: project.slug, name: project.name },
+    recent,
+    maxUploadBytes: env().MAX_UPLOAD_BYTES,
+  };
 }

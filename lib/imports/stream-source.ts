@@ -31,7 +31,11 @@ async function* replay(head: Uint8Array[], rest: AsyncIterator<Uint8Array>): Asy
  * bytes, not its name) is expanded entry by entry; anything else is one file, read up to the
  * byte cap and refused past it.
  */
-export async function* filesFromStream(name: string, chunks: AsyncIterable<Uint8Array>, opts: StreamSourceOptions): AsyncGenerator<ImportFile> {
+export async function* filesFromStream(
+  name: string,
+  chunks: AsyncIterable<Uint8Array>,
+  opts: StreamSourceOptions,
+): AsyncGenerator<ImportFile> {
   const shown = displayName(name);
   if (isJunkPath(shown)) return;
   const it = chunks[Symbol.asyncIterator]();

@@ -39,7 +39,11 @@ async function readCentralDirectory(size: number, readAt: ReadAt): Promise<Centr
   let count = tail.readUInt16LE(at + 10);
   let cdSize = tail.readUInt32LE(at + 12);
   let cdOffset = tail.readUInt32LE(at + 16);
-  if ((count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) && at >= 20 && tail.readUInt32LE(at - 20) === ZIP64_LOCATOR) {
+  if (
+    (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) &&
+    at >= 20 &&
+    tail.readUInt32LE(at - 20) === ZIP64_LOCATOR
+  ) {
     const z64 = await readAt(Number(tail.readBigUInt64LE(at - 12)), 56);
     if (z64.readUInt32LE(0) !== ZIP64_EOCD) return undefined;
     count = Number(z64.readBigUInt64LE(32));
@@ -66,7 +70,9 @@ async function readCentralDirectory(size: number, readAt: ReadAt): Promise<Centr
 }
 
 export function centralDirectoryOf(archive: Buffer): Promise<CentralEntry[] | undefined> {
-  return readCentralDirectory(archive.length, async (offset, length) => archive.subarray(offset, offset + length)).catch(() => undefined);
+  return readCentralDirectory(archive.length, async (offset, length) =>
+    archive.subarray(offset, offset + length),
+  ).catch(() => undefined);
 }
 
 export async function centralDirectoryOfFile(file: string): Promise<CentralEntry[] | undefined> {

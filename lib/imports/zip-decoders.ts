@@ -1,4 +1,10 @@
-import { Inflate, type AsyncFlateStreamHandler, type FlateError, type UnzipDecoder, type UnzipDecoderConstructor } from "fflate";
+import {
+  Inflate,
+  type AsyncFlateStreamHandler,
+  type FlateError,
+  type UnzipDecoder,
+  type UnzipDecoderConstructor,
+} from "fflate";
 
 /** Lets the extractor reach the decoder fflate builds inside `file.start()`. */
 export interface DecoderControl {
@@ -80,6 +86,14 @@ export function refusingDecoders(control: DecoderControl): UnzipDecoderConstruct
   return out;
 }
 
-const METHOD_NAMES: Record<number, string> = { 9: "Deflate64", 12: "bzip2", 14: "LZMA", 93: "Zstandard", 95: "XZ", 98: "PPMd", 99: "AES encryption" };
+const METHOD_NAMES: Record<number, string> = {
+  9: "Deflate64",
+  12: "bzip2",
+  14: "LZMA",
+  93: "Zstandard",
+  95: "XZ",
+  98: "PPMd",
+  99: "AES encryption",
+};
 
 export const methodName = (m: number) => METHOD_NAMES[m] ?? `method ${m}`;

@@ -3,12 +3,19 @@ import { displayName, isJunkPath, unsafeArchivePath } from "./file-names";
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from "./limits";
 import type { ImportFile } from "./types";
 import type { CentralEntry } from "./zip-central-directory";
-import { guardedDecoders, methodName, refusingDecoders, type DecoderControl, type GuardedDecoder } from "./zip-decoders";
+import {
+  guardedDecoders,
+  methodName,
+  refusingDecoders,
+  type DecoderControl,
+  type GuardedDecoder,
+} from "./zip-decoders";
 
 const SLICE = 16 * 1024; // one push can inflate to at most ~16 MiB (deflate's ~1032:1 ceiling)
 const MiB = (n: number) => `${Math.round(n / 1024 / 1024)} MiB`;
 
-export const isZip = (head: Uint8Array) => head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
+export const isZip = (head: Uint8Array) =>
+  head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
 
 interface Entry {
   name: string;
@@ -86,13 +93,20 @@ export async function* zipEntries(
     if (unsafe) return refuse(unsafe);
     const link = linkOf(file.name);
     if (link === file.name) return refuse("it is a symbolic link (links are not followed)");
-    if (link) return refuse(`it lies under "${displayName(link)}", which is a symbolic link; nothing reached through a link is imported`);
-    if (file.compression !== 0 && file.compression !== 8) return refuse(`it uses ${methodName(file.compression)} (only stored and deflate entries are read)`);
+    if (link)
+      return refuse(
+        `it lies under "${displayName(link)}", which is a symbolic link; nothing reached through a link is imported`,
+      );
+    if (file.compression !== 0 && file.compression !== 8)
+      return refuse(`it uses ${methodName(file.compression)} (only stored and deflate entries are read)`);
     const declared = file.originalSize;
     if (declared !== undefined) {
-      if (declared > limits.maxEntryBytes) return refuse(`it declares ${declared} bytes; the limit is ${limits.maxEntryBytes}`);
+      if (declared > limits.maxEntryBytes)
+        return refuse(`it declares ${declared} bytes; the limit is ${limits.maxEntryBytes}`);
       if (file.size && declared > limits.ratioFloorBytes && declared / file.size > limits.maxRatio) {
-        return refuse(`it declares a compression ratio of ${Math.round(declared / file.size)}:1 (limit ${limits.maxRatio}:1)`);
+        return refuse(
+          `it declares a compression ratio of ${Math.round(declared / file.size)}:1 (limit ${limits.maxRatio}:1)`,
+        );
       }
       declaredTotal += declared;
       if (declaredTotal > limits.maxTotalBytes) {
@@ -110,7 +124,8 @@ export async function* zipEntries(
       totalOut += data.length;
       const inBytes = Math.max(1, entry.decoder?.inBytes ?? 1);
       if (entry.out > limits.maxEntryBytes) return fail(entry, `it expands beyond ${limits.maxEntryBytes} bytes`);
-      if (declared !== undefined && entry.out > declared) return fail(entry, `it expands beyond its declared size of ${declared} bytes`);
+      if (declared !== undefined && entry.out > declared)
+        return fail(entry, `it expands beyond its declared size of ${declared} bytes`);
       if (entry.out > limits.ratioFloorBytes && entry.out / inBytes > limits.maxRatio) {
         return fail(entry, `its compression ratio exceeds ${limits.maxRatio}:1`);
       }
@@ -166,9 +181,13 @@ export async function* zipEntries(
       if (reached.has(e.name) || e.name.endsWith("/") || isJunkPath(e.name)) continue;
       if (++listed > limits.maxEntries) break;
       reached.add(e.name);
-      yield { name: displayName(e.name), error: `Archive entry refused: not read, because the archive was not read to the end (${stopReason})` };
+      yield {
+        name: displayName(e.name),
+        error: `Archive entry refused: not read, because the archive was not read to the end (${stopReason})`,
+      };
     }
   }
   if (stopReason) yield { name: displayName(archiveName), error: `Archive not read to the end: ${stopReason}` };
-  else if (seen === 0) yield { name: displayName(archiveName), error: "The archive holds no files (or is not a ZIP archive)" };
+  else if (seen === 0)
+    yield { name: displayName(archiveName), error: "The archive holds no files (or is not a ZIP archive)" };
 }

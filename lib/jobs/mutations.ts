@@ -2,7 +2,11 @@ import { db } from "../db/client";
 import type { EnqueueOptions, JobRow } from "./types";
 
 /** Inserts a job; with a singletonKey a second enqueue returns the first job (idempotent). */
-export async function insertJob(name: string, payload: unknown, opts: EnqueueOptions): Promise<{ id: string; created: boolean }> {
+export async function insertJob(
+  name: string,
+  payload: unknown,
+  opts: EnqueueOptions,
+): Promise<{ id: string; created: boolean }> {
   const rows = await db().$queryRaw<{ id: string }[]>`
     INSERT INTO "Job" (id, name, payload, "singletonKey", priority, "runAfter", "maxAttempts", "projectId")
     VALUES (gen_random_uuid(), ${name}, ${JSON.stringify(payload)}::jsonb, ${opts.singletonKey ?? null},
@@ -10,7 +14,10 @@ export async function insertJob(name: string, payload: unknown, opts: EnqueueOpt
     ON CONFLICT ("singletonKey") DO NOTHING
     RETURNING id`;
   if (rows.length) return { id: rows[0].id, created: true };
-  const existing = await db().job.findUniqueOrThrow({ where: { singletonKey: opts.singletonKey! }, select: { id: true } });
+  const existing = await db().job.findUniqueOrThrow({
+    where: { singletonKey: opts.singletonKey! },
+    select: { id: true },
+  });
   return { id: existing.id, created: false };
 }
 
@@ -18,7 +25,12 @@ export async function insertJob(name: string, payload: unknown, opts: EnqueueOpt
  * Claims the next runnable job of the given names: queued and due, or running with an
  * expired lease (its worker died). SKIP LOCKED lets any number of workers poll at once.
  */
-export async function claimJob(workerId: string, names: string[], leaseMs: number, projectId?: string): Promise<JobRow | null> {
+export async function claimJob(
+  workerId: string,
+  names: string[],
+  leaseMs: number,
+  projectId?: string,
+): Promise<JobRow | null> {
   const rows = await db().$queryRaw<JobRow[]>`
     UPDATE "Job" SET status = 'RUNNING', "lockedBy" = ${workerId},
       "lockedUntil" = now() + (${leaseMs} * interval '1 millisecond'),
@@ -44,7 +56,12 @@ export async function failExhaustedJobs(): Promise<number> {
 }
 
 /** Extends the lease; false when this worker no longer holds the job. */
-export async function extendLease(jobId: string, workerId: string, leaseMs: number, progress?: Record<string, unknown>): Promise<boolean> {
+export async function extendLease(
+  jobId: string,
+  workerId: string,
+  leaseMs: number,
+  progress?: Record<string, unknown>,
+): Promise<boolean> {
   const n = await db().$executeRaw`
     UPDATE "Job" SET "lockedUntil" = now() + (${leaseMs} * interval '1 millisecond'),
       progress = COALESCE(${progress ? JSON.stringify(progress) : null}::jsonb, progress)
@@ -85,7 +102,13 @@ export async function retryJob(jobId: string): Promise<boolean> {
   return n === 1;
 }
 
-export async function upsertWorker(w: { id: string; hostname: string; pid: number; jobNames: string[]; gpu: string | null }): Promise<void> {
+export async function upsertWorker(w: {
+  id: string;
+  hostname: string;
+  pid: number;
+  jobNames: string[];
+  gpu: string | null;
+}): Promise<void> {
   await db().worker.upsert({
     where: { id: w.id },
     create: { ...w, heartbeatAt: new Date() },

@@ -4,7 +4,11 @@ export async function getJob(id: string) {
   return db().job.findUnique({ where: { id } });
 }
 
-export async function listJobs(filter: { projectId?: string; status?: ("QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED")[]; take?: number }) {
+export async function listJobs(filter: {
+  projectId?: string;
+  status?: ("QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED")[];
+  take?: number;
+}) {
   return db().job.findMany({
     where: { projectId: filter.projectId, status: filter.status ? { in: filter.status } : undefined },
     orderBy: { createdAt: "desc" },

@@ -31,11 +31,7 @@ function envelope1d(f: Float64Array, n: number, out: Float64Array, v: Int32Array
  * Squared Euclidean distance from every pixel to the nearest foreground pixel (0 on the foreground).
  * With no foreground at all, every value is a huge number (>= 1e20).
  */
-export function squaredDistanceToForeground(
-  mask: Uint8Array,
-  width: number,
-  height: number,
-): Float64Array {
+export function squaredDistanceToForeground(mask: Uint8Array, width: number, height: number): Float64Array {
   if (mask.length !== width * height) throw new Error(`mask has ${mask.length} pixels, expected ${width}×${height}`);
   const n = Math.max(width, height);
   const f = new Float64Array(n);
@@ -61,9 +57,11 @@ export function squaredDistanceToForeground(
 export function distanceInside(region: Uint8Array, width: number, height: number): Float64Array {
   const w = width + 2;
   const outside = new Uint8Array(w * (height + 2)).fill(1);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) if (region[y * width + x]) outside[(y + 1) * w + x + 1] = 0;
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) if (region[y * width + x]) outside[(y + 1) * w + x + 1] = 0;
   const d = squaredDistanceToForeground(outside, w, height + 2);
   const out = new Float64Array(width * height);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) out[y * width + x] = Math.sqrt(d[(y + 1) * w + x + 1]);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) out[y * width + x] = Math.sqrt(d[(y + 1) * w + x + 1]);
   return out;
 }

@@ -18,7 +18,8 @@ export interface BoundingBox {
 }
 
 function sameLength(a: MaskLike, b: MaskLike): void {
-  if (a.length !== b.length) throw new AppError("BAD_REQUEST", `masks differ in size: ${a.length} vs ${b.length} pixels`);
+  if (a.length !== b.length)
+    throw new AppError("BAD_REQUEST", `masks differ in size: ${a.length} vs ${b.length} pixels`);
 }
 
 export function maskArea(mask: MaskLike): number {
@@ -30,7 +31,9 @@ export function maskArea(mask: MaskLike): number {
 /** Pixel-level confusion of a prediction against the ground truth (foreground = positive). */
 export function confusionCounts(pred: MaskLike, truth: MaskLike): ConfusionCounts {
   sameLength(pred, truth);
-  let tp = 0, fp = 0, fn = 0;
+  let tp = 0,
+    fp = 0,
+    fn = 0;
   for (let i = 0; i < pred.length; i++) {
     if (pred[i]) {
       if (truth[i]) tp++;
@@ -56,8 +59,12 @@ export function iou(a: MaskLike, b: MaskLike): number {
 
 /** Tightest box around the foreground, or null when the mask is empty. */
 export function boundingBox(mask: MaskLike, width: number, height: number): BoundingBox | null {
-  if (mask.length !== width * height) throw new AppError("BAD_REQUEST", `mask has ${mask.length} pixels, expected ${width}×${height}`);
-  let xMin = width, xMax = -1, yMin = height, yMax = -1;
+  if (mask.length !== width * height)
+    throw new AppError("BAD_REQUEST", `mask has ${mask.length} pixels, expected ${width}×${height}`);
+  let xMin = width,
+    xMax = -1,
+    yMin = height,
+    yMax = -1;
   for (let y = 0; y < height; y++) {
     const row = y * width;
     for (let x = 0; x < width; x++) {

@@ -24,7 +24,14 @@ const AMBIGUOUS_HIGH = 239;
 const THRESHOLD = 128;
 
 function checkDims(width: number, height: number, length: number): void {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > 0x7fffffff || height > 0x7fffffff) {
+  if (
+    !Number.isInteger(width) ||
+    !Number.isInteger(height) ||
+    width < 1 ||
+    height < 1 ||
+    width > 0x7fffffff ||
+    height > 0x7fffffff
+  ) {
     throw new AppError("BAD_REQUEST", `invalid mask dimensions ${width}×${height}`);
   }
   if (length !== width * height) {
@@ -73,7 +80,9 @@ export function encodeMaskPng(mask: ArrayLike<number>, width: number, height: nu
 
 async function rawPixels(buf: Uint8Array, maxPixels: number) {
   try {
-    return await sharp(buf, { limitInputPixels: maxPixels, failOn: "error" }).raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
+    return await sharp(buf, { limitInputPixels: maxPixels, failOn: "error" })
+      .raw({ depth: "uchar" })
+      .toBuffer({ resolveWithObject: true });
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     if (/pixel limit/i.test(msg)) throw new AppError("TOO_LARGE", `mask exceeds the limit of ${maxPixels} pixels`);
@@ -92,11 +101,15 @@ export async function decodeMaskPng(buf: Uint8Array, opts: DecodeMaskOptions = {
   const header = readPngHeader(buf, readPngChunks(buf));
   const pixels = header.width * header.height;
   if (pixels > maxPixels) {
-    throw new AppError("TOO_LARGE", `mask is ${header.width}×${header.height} = ${pixels} pixels, above the limit of ${maxPixels}`, {
-      width: header.width,
-      height: header.height,
-      maxPixels,
-    });
+    throw new AppError(
+      "TOO_LARGE",
+      `mask is ${header.width}×${header.height} = ${pixels} pixels, above the limit of ${maxPixels}`,
+      {
+        width: header.width,
+        height: header.height,
+        maxPixels,
+      },
+    );
   }
 
   const { data, info } = await rawPixels(buf, maxPixels);
@@ -104,7 +117,8 @@ export async function decodeMaskPng(buf: Uint8Array, opts: DecodeMaskOptions = {
   const hasAlpha = channels === 2 || channels === 4;
   const colour = hasAlpha ? channels - 1 : channels;
 
-  const values = channels === 1 ? new Uint8Array(data.buffer, data.byteOffset, width * height) : new Uint8Array(width * height);
+  const values =
+    channels === 1 ? new Uint8Array(data.buffer, data.byteOffset, width * height) : new Uint8Array(width * height);
   if (channels > 1) {
     for (let i = 0, p = 0; i < values.length; i++, p += channels) {
       let v = data[p];

@@ -5,7 +5,8 @@ import { AppError } from "../errors/app-error";
 
 function checkSize(length: number, sw: number, sh: number, dw: number, dh: number): void {
   for (const v of [sw, sh, dw, dh]) {
-    if (!Number.isInteger(v) || v < 1) throw new AppError("BAD_REQUEST", `invalid resize dimensions ${sw}×${sh} → ${dw}×${dh}`);
+    if (!Number.isInteger(v) || v < 1)
+      throw new AppError("BAD_REQUEST", `invalid resize dimensions ${sw}×${sh} → ${dw}×${dh}`);
   }
   if (length !== sw * sh) throw new AppError("BAD_REQUEST", `input has ${length} values, expected ${sw}×${sh}`);
 }

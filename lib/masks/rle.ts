@@ -88,13 +88,18 @@ export function rleArea(rle: CocoRle): number {
 /** COCO-style [x, y, w, h]; [0, 0, 0, 0] for an empty mask. */
 export function rleBbox(rle: CocoRle): CocoBbox {
   const h = rle.size[0];
-  let xMin = Infinity, xMax = -1, yMin = Infinity, yMax = -1;
+  let xMin = Infinity,
+    xMax = -1,
+    yMin = Infinity,
+    yMax = -1;
   let k = 0;
   for (let r = 0; r < rle.counts.length; r++) {
     const n = rle.counts[r];
     if (r % 2 === 1 && n > 0) {
-      const first = k, last = k + n - 1;
-      const x0 = Math.floor(first / h), x1 = Math.floor(last / h);
+      const first = k,
+        last = k + n - 1;
+      const x0 = Math.floor(first / h),
+        x1 = Math.floor(last / h);
       xMin = Math.min(xMin, x0);
       xMax = Math.max(xMax, x1);
       if (x0 === x1) {
@@ -169,7 +174,11 @@ export function decompressRle(rle: CocoCompressedRle): CocoRle {
 }
 
 /** What COCO needs of a mask, computed once when the mask is stored: compressed counts and bbox. */
-export function cocoSummary(mask: ArrayLike<number>, width: number, height: number): { rleCounts: string; bbox: CocoBbox } {
+export function cocoSummary(
+  mask: ArrayLike<number>,
+  width: number,
+  height: number,
+): { rleCounts: string; bbox: CocoBbox } {
   const rle = encodeRle(mask, width, height);
   return { rleCounts: rleCountsToString(rle.counts), bbox: rleBbox(rle) };
 }

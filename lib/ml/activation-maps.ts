@@ -22,7 +22,11 @@ export type OcclusionOptions = { patch?: number; stride?: number; fill?: number;
  * probability units (0.3 = hiding this region lowers the probability by 0.3). Occluded images
  * are run `batch` at a time.
  */
-export async function occlusionMap(model: ClassifierModel, image: Uint8Array, opts: OcclusionOptions = {}): Promise<ProbMap & { base: number; runs: number }> {
+export async function occlusionMap(
+  model: ClassifierModel,
+  image: Uint8Array,
+  opts: OcclusionOptions = {},
+): Promise<ProbMap & { base: number; runs: number }> {
   const size = model.size;
   const patch = Math.max(1, Math.min(size, opts.patch ?? Math.round(size / 6)));
   const stride = Math.max(1, opts.stride ?? Math.max(1, Math.round(patch / 2)));
@@ -62,16 +66,33 @@ export async function occlusionMap(model: ClassifierModel, image: Uint8Array, op
  * Agreement of a map with an infection mask (same size): the share of the map's mass inside
  * the mask, and the pointing game (is the map's maximum inside it). Null for an empty mask.
  */
-export function mapAgreement(map: ArrayLike<number>, mask: ArrayLike<number>): { energyInside: number; pointing: boolean; maskFraction: number } | null {
+export function mapAgreement(
+  map: ArrayLike<number>,
+  mask: ArrayLike<number>,
+): { energyInside: number; pointing: boolean; maskFraction: number } | null {
   if (map.length !== mask.length) throw new Error(`map has ${map.length} values, mask ${mask.length}`);
-  let total = 0, inside = 0, maskPixels = 0, best = -Infinity, bestIn = false;
+  let total = 0,
+    inside = 0,
+    maskPixels = 0,
+    best = -Infinity,
+    bestIn = false;
   for (let i = 0; i < map.length; i++) {
     const v = map[i] > 0 ? map[i] : 0;
     const m = mask[i] > 0;
     total += v;
-    if (m) { inside += v; maskPixels++; }
-    if (v > best) { best = v; bestIn = m; }
+    if (m) {
+      inside += v;
+      maskPixels++;
+    }
+    if (v > best) {
+      best = v;
+      bestIn = m;
+    }
   }
   if (!maskPixels) return null;
-  return { energyInside: total > 0 ? inside / total : 0, pointing: total > 0 && bestIn, maskFraction: maskPixels / map.length };
+  return {
+    energyInside: total > 0 ? inside / total : 0,
+    pointing: total > 0 && bestIn,
+    maskFraction: maskPixels / map.length,
+  };
 }

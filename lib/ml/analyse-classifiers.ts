@@ -33,7 +33,14 @@ export async function analyseClassifiers(
     const [c] = await classifyBatch(m.model, [input]);
     const cam = await infectionMapView(cxr, camMap(c.cam, c.camWidth, c.camHeight, size), maxSide);
     const occlusion = await infectionMapView(cxr, await occlusionMap(m.model, input), maxSide);
-    out.push({ id: m.id, label: m.label, prob: c.prob, positive: c.prob >= threshold, camPng: cam.png, occlusionPng: occlusion.png });
+    out.push({
+      id: m.id,
+      label: m.label,
+      prob: c.prob,
+      positive: c.prob >= threshold,
+      camPng: cam.png,
+      occlusionPng: occlusion.png,
+    });
   }
   return out;
 }

@@ -28,7 +28,11 @@ export type AnalyseResult = {
  * One CXR through one or more models: detection per model and for the ensemble, and each
  * one's infection map. Pure computation: nothing is stored.
  */
-export async function analyseCxr(cxr: Raster, models: AnalyseModel[], opts: { threshold?: number; maxSide?: number } = {}): Promise<AnalyseResult> {
+export async function analyseCxr(
+  cxr: Raster,
+  models: AnalyseModel[],
+  opts: { threshold?: number; maxSide?: number } = {},
+): Promise<AnalyseResult> {
   const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
   const maxSide = opts.maxSide ?? 1024;
   const inputs = new Map<number, Uint8Array>();
@@ -48,13 +52,29 @@ export async function analyseCxr(cxr: Raster, models: AnalyseModel[], opts: { th
   if (models.length > 1) {
     // Models trained at different sizes are averaged at the largest one.
     const size = Math.max(...models.map((m) => m.model.size));
-    const maps = models.map((m, i) => (m.model.size === size ? probs[i] : resizeBilinear(probs[i], m.model.size, m.model.size, size, size)));
+    const maps = models.map((m, i) =>
+      m.model.size === size ? probs[i] : resizeBilinear(probs[i], m.model.size, m.model.size, size, size),
+    );
     const mean = ensembleMean(maps);
     const view = await infectionMapView(cxr, { prob: mean, width: size, height: size }, maxSide);
     ensemble = { detection: detect(mean, threshold), mapPng: view.png };
   }
   const display = fitSize(cxr.width, cxr.height, maxSide);
-  const gray = display.width === cxr.width && display.height === cxr.height ? cxr.pixels : pilResizeBilinear(cxr.pixels, cxr.width, cxr.height, display.width, display.height);
-  const cxrPng = await sharp(Buffer.from(gray), { raw: { width: display.width, height: display.height, channels: 1 } }).png({ compressionLevel: 6 }).toBuffer();
-  return { width: cxr.width, height: cxr.height, displayWidth: display.width, displayHeight: display.height, cxrPng, threshold, models: results, ensemble };
+  const gray =
+    display.width === cxr.width && display.height === cxr.height
+      ? cxr.pixels
+      : pilResizeBilinear(cxr.pixels, cxr.width, cxr.height, display.width, display.height);
+  const cxrPng = await sharp(Buffer.from(gray), { raw: { width: display.width, height: display.height, channels: 1 } })
+    .png({ compressionLevel: 6 })
+    .toBuffer();
+  return {
+    width: cxr.width,
+    height: cxr.height,
+    displayWidth: display.width,
+    displayHeight: display.height,
+    cxrPng,
+    threshold,
+    models: results,
+    ensemble,
+  };
 }

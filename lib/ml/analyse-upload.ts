@@ -34,11 +34,15 @@ export async function analyseUpload(
   const image = await decodeImage(bytes, { pseudonymKey: process.env.PSEUDONYM_KEY!, maxPixels: MAX_PIXELS });
   const segmenters = chosen.filter((r) => r.task === "segment");
   const classifiers = await Promise.all(
-    chosen.filter((r) => r.task === "classify").map(async (r) => ({
-      id: r.id,
-      label: `${modelLabel(r)} (classifier)`,
-      model: await cachedClassifier(r.weightsSha256 ?? r.id, r.size, `model ${modelLabel(r)}`, () => store().get(r.artifactKey)),
-    })),
+    chosen
+      .filter((r) => r.task === "classify")
+      .map(async (r) => ({
+        id: r.id,
+        label: `${modelLabel(r)} (classifier)`,
+        model: await cachedClassifier(r.weightsSha256 ?? r.id, r.size, `model ${modelLabel(r)}`, () =>
+          store().get(r.artifactKey),
+        ),
+      })),
   );
   const models = await Promise.all(
     segmenters.map(async (r) => ({
@@ -51,6 +55,13 @@ export async function analyseUpload(
   const cxr = { pixels: image.pixels8, width: image.width, height: image.height };
   const result = await analyseCxr(cxr, models, { threshold: query.threshold });
   const classified = await analyseClassifiers(cxr, classifiers, { threshold: query.threshold });
-  await recordAudit({ action: "cxr.analyse", objectType: "Project", objectId: projectId, projectId, actorId: actor.userId, after: { runIds: query.runIds, threshold: query.threshold, format: image.format } });
+  await recordAudit({
+    action: "cxr.analyse",
+    objectType: "Project",
+    objectId: projectId,
+    projectId,
+    actorId: actor.userId,
+    after: { runIds: query.runIds, threshold: query.threshold, format: image.format },
+  });
   return { ...result, classifiers: classified };
 }

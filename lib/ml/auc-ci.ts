@@ -8,6 +8,8 @@ export function aucCiRadius(auc: number, positives: number, negatives: number, z
   if (!Number.isFinite(auc) || positives < 1 || negatives < 1) return NaN;
   const q1 = auc / (2 - auc);
   const q2 = (2 * auc * auc) / (1 + auc);
-  const variance = (auc * (1 - auc) + (positives - 1) * (q1 - auc * auc) + (negatives - 1) * (q2 - auc * auc)) / (positives * negatives);
+  const variance =
+    (auc * (1 - auc) + (positives - 1) * (q1 - auc * auc) + (negatives - 1) * (q2 - auc * auc)) /
+    (positives * negatives);
   return z * Math.sqrt(Math.max(0, variance));
 }

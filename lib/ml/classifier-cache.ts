@@ -6,7 +6,12 @@ import { loadClassifier, type ClassifierModel } from "./classifier-model";
 const MAX_MODELS = Number(process.env.ORT_CACHED_MODELS ?? 4);
 const g = globalThis as unknown as { tandemClassifiers?: Map<string, Promise<ClassifierModel>> };
 
-export function cachedClassifier(cacheKey: string, size: number, what: string, fetchBytes: () => Promise<Uint8Array>): Promise<ClassifierModel> {
+export function cachedClassifier(
+  cacheKey: string,
+  size: number,
+  what: string,
+  fetchBytes: () => Promise<Uint8Array>,
+): Promise<ClassifierModel> {
   g.tandemClassifiers ??= new Map();
   const models = g.tandemClassifiers;
   const k = `${cacheKey}@${size}`;

@@ -37,7 +37,8 @@ export async function classifyBatch(model: ClassifierModel, images: readonly Uin
   if (!n) return [];
   const input = new Float32Array(n * size * size);
   images.forEach((img, b) => {
-    if (img.length !== size * size) throw new AppError("BAD_REQUEST", `classifier input must be ${size}×${size}, got ${img.length} pixels`);
+    if (img.length !== size * size)
+      throw new AppError("BAD_REQUEST", `classifier input must be ${size}×${size}, got ${img.length} pixels`);
     const off = b * size * size;
     for (let i = 0; i < img.length; i++) input[off + i] = img[i] / 255;
   });

@@ -32,15 +32,33 @@ export function detectCalibrated(prob: ArrayLike<number>, rule: DetectionRule): 
   const side = Math.round(Math.sqrt(prob.length));
   const largestComponent = side * side === prob.length ? largestComponentFraction(prob, side, side, rule.threshold) : 0;
   const positive = rule.minArea > 0 ? largestComponent >= rule.minArea : largestComponent > 0;
-  return { positive, threshold: rule.threshold, minArea: rule.minArea, largestComponent, targetSensitivity: rule.targetSensitivity, sensitivity: rule.sensitivity, specificity: rule.specificity };
+  return {
+    positive,
+    threshold: rule.threshold,
+    minArea: rule.minArea,
+    largestComponent,
+    targetSensitivity: rule.targetSensitivity,
+    sensitivity: rule.sensitivity,
+    specificity: rule.specificity,
+  };
 }
 
-export function detect(prob: ArrayLike<number>, threshold = DEFAULT_THRESHOLD, rule: DetectionRule | null = null): Detection {
+export function detect(
+  prob: ArrayLike<number>,
+  threshold = DEFAULT_THRESHOLD,
+  rule: DetectionRule | null = null,
+): Detection {
   if (!(threshold > 0 && threshold <= 1)) throw new AppError("BAD_REQUEST", "The threshold must be in (0, 1]");
   let above = 0;
   for (let i = 0; i < prob.length; i++) if (prob[i] >= threshold) above++;
   const score = prob.length ? imageScore(prob) : 0;
-  return { score, threshold, positive: score >= threshold, infectedFraction: prob.length ? above / prob.length : 0, calibrated: rule ? detectCalibrated(prob, rule) : null };
+  return {
+    score,
+    threshold,
+    positive: score >= threshold,
+    infectedFraction: prob.length ? above / prob.length : 0,
+    calibrated: rule ? detectCalibrated(prob, rule) : null,
+  };
 }
 
 /** The ensemble's probability map: the pixel-wise mean of maps of one size. */

@@ -26,32 +26,66 @@ export type ClassifierFolderEvaluation = {
  * A classifier over images/<id> and masks/<id>.png: the mask gives the label (foreground =
  * COVID-19, all zero = control) and, for COVID-19 images, the CAM's agreement with it.
  */
-export async function evaluateClassifierFolder(model: ClassifierModel, dir: string, opts: { batch?: number; resamples?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<ClassifierFolderEvaluation> {
-  const imagesDir = path.join(dir, "images"), masksDir = path.join(dir, "masks");
-  if (!existsSync(imagesDir) || !existsSync(masksDir)) throw new AppError("BAD_REQUEST", `${dir} needs images/ and masks/ (a mask with foreground marks COVID-19, an all-zero one a control)`);
-  const names = (await readdir(imagesDir)).filter((n) => !n.startsWith(".") && IMAGE_EXT.has(path.extname(n).toLowerCase())).sort();
+export async function evaluateClassifierFolder(
+  model: ClassifierModel,
+  dir: string,
+  opts: { batch?: number; resamples?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<ClassifierFolderEvaluation> {
+  const imagesDir = path.join(dir, "images"),
+    masksDir = path.join(dir, "masks");
+  if (!existsSync(imagesDir) || !existsSync(masksDir))
+    throw new AppError(
+      "BAD_REQUEST",
+      `${dir} needs images/ and masks/ (a mask with foreground marks COVID-19, an all-zero one a control)`,
+    );
+  const names = (await readdir(imagesDir))
+    .filter((n) => !n.startsWith(".") && IMAGE_EXT.has(path.extname(n).toLowerCase()))
+    .sort();
   if (!names.length) throw new AppError("BAD_REQUEST", `no PNG, JPEG or DICOM images in ${imagesDir}`);
   const pseudonymKey = process.env.PSEUDONYM_KEY ?? randomBytes(24).toString("hex");
-  const batch = opts.batch ?? 8, size = model.size;
+  const batch = opts.batch ?? 8,
+    size = model.size;
   const perImage: ClassifierFolderEvaluation["perImage"] = [];
   const started = performance.now();
   let inferenceMs = 0;
   for (let i = 0; i < names.length; i += batch) {
-    const loaded = await Promise.all(names.slice(i, i + batch).map(async (name) => {
-      const id = name.slice(0, -path.extname(name).length);
-      const maskPath = path.join(masksDir, `${id}.png`);
-      if (!existsSync(maskPath)) throw new AppError("BAD_REQUEST", `${id}: no mask ${maskPath}; the label (COVID-19 or control) comes from the mask`);
-      const img = await decodeImage(await readFile(path.join(imagesDir, name)), { pseudonymKey, fileName: name });
-      const m = await decodeMaskPng(await readFile(maskPath));
-      const mask = resizeMaskNearest(m.mask, m.width, m.height, size, size);
-      return { id, input: pilResizeBilinear(img.pixels8, img.width, img.height, size, size), mask, label: (m.mask.some((v) => v !== 0) ? 1 : 0) as 0 | 1 };
-    }));
+    const loaded = await Promise.all(
+      names.slice(i, i + batch).map(async (name) => {
+        const id = name.slice(0, -path.extname(name).length);
+        const maskPath = path.join(masksDir, `${id}.png`);
+        if (!existsSync(maskPath))
+          throw new AppError(
+            "BAD_REQUEST",
+            `${id}: no mask ${maskPath}; the label (COVID-19 or control) comes from the mask`,
+          );
+        const img = await decodeImage(await readFile(path.join(imagesDir, name)), { pseudonymKey, fileName: name });
+        const m = await decodeMaskPng(await readFile(maskPath));
+        const mask = resizeMaskNearest(m.mask, m.width, m.height, size, size);
+        return {
+          id,
+          input: pilResizeBilinear(img.pixels8, img.width, img.height, size, size),
+          mask,
+          label: (m.mask.some((v) => v !== 0) ? 1 : 0) as 0 | 1,
+        };
+      }),
+    );
     const t0 = performance.now();
-    const out = await classifyBatch(model, loaded.map((l) => l.input));
+    const out = await classifyBatch(
+      model,
+      loaded.map((l) => l.input),
+    );
     inferenceMs += performance.now() - t0;
     out.forEach((c, b) => {
-      const agree = loaded[b].label ? mapAgreement(camMap(c.cam, c.camWidth, c.camHeight, size).prob, loaded[b].mask) : null;
-      perImage.push({ id: loaded[b].id, label: loaded[b].label, prob: c.prob, energyInside: agree?.energyInside ?? null, pointing: agree?.pointing ?? null });
+      const agree = loaded[b].label
+        ? mapAgreement(camMap(c.cam, c.camWidth, c.camHeight, size).prob, loaded[b].mask)
+        : null;
+      perImage.push({
+        id: loaded[b].id,
+        label: loaded[b].label,
+        prob: c.prob,
+        energyInside: agree?.energyInside ?? null,
+        pointing: agree?.pointing ?? null,
+      });
     });
     opts.onProgress?.(Math.min(names.length, i + batch), names.length);
   }

@@ -52,11 +52,15 @@ export type PerImage = {
 
 async function scan(dir: string, masksDir?: string): Promise<Item[]> {
   const imagesDir = path.join(dir, "images");
-  if (!existsSync(imagesDir)) throw new AppError("BAD_REQUEST", `${imagesDir} does not exist (the folder needs images/ and masks/)`);
+  if (!existsSync(imagesDir))
+    throw new AppError("BAD_REQUEST", `${imagesDir} does not exist (the folder needs images/ and masks/)`);
   const masks = masksDir ?? path.join(dir, "masks");
   if (!existsSync(masks)) {
     const near = existsSync(dir) ? (await readdir(dir)).filter((n) => /mask/i.test(n) && n !== "masks") : [];
-    throw new AppError("BAD_REQUEST", `no mask folder ${masks}${near.length ? ` (found ${near.join(", ")}: pass --masks ${path.join(dir, near[0])})` : ""}; every image needs masks/<id>.png (all-zero for a control) or give the folder with --masks DIR`);
+    throw new AppError(
+      "BAD_REQUEST",
+      `no mask folder ${masks}${near.length ? ` (found ${near.join(", ")}: pass --masks ${path.join(dir, near[0])})` : ""}; every image needs masks/<id>.png (all-zero for a control) or give the folder with --masks DIR`,
+    );
   }
   const items: Item[] = [];
   for (const name of (await readdir(imagesDir)).sort()) {
@@ -68,7 +72,11 @@ async function scan(dir: string, masksDir?: string): Promise<Item[]> {
   }
   if (!items.length) throw new AppError("BAD_REQUEST", `no PNG, JPEG or DICOM images in ${imagesDir}`);
   const missing = items.filter((it) => !it.mask);
-  if (missing.length === items.length) throw new AppError("BAD_REQUEST", `none of the ${items.length} images has a mask in ${masks} (masks must be <id>.png with the image's name)`);
+  if (missing.length === items.length)
+    throw new AppError(
+      "BAD_REQUEST",
+      `none of the ${items.length} images has a mask in ${masks} (masks must be <id>.png with the image's name)`,
+    );
   return items;
 }
 
@@ -77,7 +85,17 @@ async function scan(dir: string, masksDir?: string): Promise<Item[]> {
  * trainer does: at network resolution (masks resized nearest), pixel level and image level
  * (COVID-19 when any pixel ≥ threshold), with 95% intervals and curves.
  */
-export async function evaluateFolder(model: Model, dir: string, opts: { threshold?: number; batch?: number; masksDir?: string; rule?: DetectionRule | null; onProgress?: (done: number, total: number) => void } = {}): Promise<FolderEvaluation> {
+export async function evaluateFolder(
+  model: Model,
+  dir: string,
+  opts: {
+    threshold?: number;
+    batch?: number;
+    masksDir?: string;
+    rule?: DetectionRule | null;
+    onProgress?: (done: number, total: number) => void;
+  } = {},
+): Promise<FolderEvaluation> {
   const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
   const batch = opts.batch ?? 8;
   const rule = opts.rule ?? null;
@@ -97,14 +115,21 @@ export async function evaluateFolder(model: Model, dir: string, opts: { threshol
         let truth: Uint8Array = new Uint8Array(size * size);
         if (it.mask) {
           const m = await decodeMaskPng(await readFile(it.mask));
-          if (m.width !== img.width || m.height !== img.height) throw new AppError("BAD_REQUEST", `${it.id}: the mask is ${m.width}×${m.height} but the image ${img.width}×${img.height}`);
+          if (m.width !== img.width || m.height !== img.height)
+            throw new AppError(
+              "BAD_REQUEST",
+              `${it.id}: the mask is ${m.width}×${m.height} but the image ${img.width}×${img.height}`,
+            );
           truth = resizeMaskNearest(m.mask, m.width, m.height, size, size);
         }
         return { input: pilResizeBilinear(img.pixels8, img.width, img.height, size, size), truth };
       }),
     );
     const t0 = performance.now();
-    const probs = await predictBatch(model, loaded.map((l) => l.input));
+    const probs = await predictBatch(
+      model,
+      loaded.map((l) => l.input),
+    );
     inferenceMs += performance.now() - t0;
     probs.forEach((prob, b) => {
       const truth = loaded[b].truth;
@@ -114,7 +139,8 @@ export async function evaluateFolder(model: Model, dir: string, opts: { threshol
       images.push({ prob: [score], positive });
       const c = { tp: 0, fp: 0, tn: 0, fn: 0 };
       for (let k = 0; k < prob.length; k++) {
-        const p = prob[k] >= threshold, t = truth[k] !== 0;
+        const p = prob[k] >= threshold,
+          t = truth[k] !== 0;
         if (p) t ? c.tp++ : c.fp++;
         else t ? c.fn++ : c.tn++;
       }

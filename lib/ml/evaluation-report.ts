@@ -2,7 +2,14 @@ import type { ConfusionCounts } from "../masks/measures";
 import { aucCiRadius } from "./auc-ci";
 import { aggregate, confusionMetrics, metricNames, sumConfusion, type Aggregate, type MetricName } from "./metrics";
 import { bootstrapConfusion } from "./intervals";
-import { levels, parsePerImageConfusion, parseRunMetrics, type CurvePoints, type Level, type LevelSummary } from "./run-metrics";
+import {
+  levels,
+  parsePerImageConfusion,
+  parseRunMetrics,
+  type CurvePoints,
+  type Level,
+  type LevelSummary,
+} from "./run-metrics";
 import { foldLabel } from "./fold";
 
 export type ScoreName = MetricName | "auc";
@@ -51,7 +58,8 @@ export type ReportRun = {
   metrics: unknown;
 };
 
-const finite = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
+const finite = (v: number | null | undefined): number | null =>
+  v === null || v === undefined || !Number.isFinite(v) ? null : v;
 
 export function runLabel(run: Pick<ReportRun, "fold" | "roundNumber">): string {
   if (run.fold !== null) return foldLabel(run.fold);
@@ -64,9 +72,23 @@ function auc(value: number | null, c: ConfusionCounts): Score {
 
 function runRow(run: ReportRun, s: LevelSummary, perImage: ConfusionCounts[] | null = null): ReportRow {
   const scores = {} as Record<ScoreName, Score>;
-  for (const name of metricNames) scores[name] = { value: finite(s[name].value), ci: finite(s[name].ci), ...(s[name].boot ? { boot: s[name].boot } : {}) };
+  for (const name of metricNames)
+    scores[name] = {
+      value: finite(s[name].value),
+      ci: finite(s[name].ci),
+      ...(s[name].boot ? { boot: s[name].boot } : {}),
+    };
   scores.auc = auc(finite(s.roc_auc), s.confusion);
-  return { label: runLabel(run), runId: run.id, n: s.n, confusion: { ...s.confusion }, scores, prAuc: finite(s.pr_auc), curves: s.curves ?? null, perImage };
+  return {
+    label: runLabel(run),
+    runId: run.id,
+    n: s.n,
+    confusion: { ...s.confusion },
+    scores,
+    prAuc: finite(s.pr_auc),
+    curves: s.curves ?? null,
+    perImage,
+  };
 }
 
 /** Summed counts per threshold, back from each row's rates: exact when the thresholds agree. */
@@ -74,10 +96,13 @@ function pooledCurves(rows: ReportRow[]): CurvePoints | null {
   const first = rows[0]?.curves;
   if (!first || rows.some((r) => !r.curves || r.curves.thresholds.join() !== first.thresholds.join())) return null;
   const k = first.thresholds.length;
-  const tp = new Float64Array(k), fp = new Float64Array(k);
-  let positives = 0, negatives = 0;
+  const tp = new Float64Array(k),
+    fp = new Float64Array(k);
+  let positives = 0,
+    negatives = 0;
   for (const r of rows) {
-    const P = r.confusion.tp + r.confusion.fn, N = r.confusion.tn + r.confusion.fp;
+    const P = r.confusion.tp + r.confusion.fn,
+      N = r.confusion.tn + r.confusion.fp;
     positives += P;
     negatives += N;
     for (let i = 0; i < k; i++) {
@@ -100,11 +125,24 @@ function pooledRow(rows: ReportRow[]): ReportRow {
   const scores = {} as Record<ScoreName, Score>;
   const perImage = rows.every((r) => r.perImage) ? rows.flatMap((r) => r.perImage!) : null;
   const boot = perImage ? bootstrapConfusion(perImage) : null;
-  for (const name of metricNames) scores[name] = { value: finite(m[name].value), ci: finite(m[name].ci), ...(boot?.[name].interval ? { boot: boot[name].interval } : {}) };
+  for (const name of metricNames)
+    scores[name] = {
+      value: finite(m[name].value),
+      ci: finite(m[name].ci),
+      ...(boot?.[name].interval ? { boot: boot[name].interval } : {}),
+    };
   // AUCs cannot be pooled from the stored summaries: the mean over folds, with the pooled N.
   scores.auc = auc(finite(aggregate(rows.map((r) => r.scores.auc.value ?? NaN)).mean), confusion);
   const prAuc = finite(aggregate(rows.map((r) => r.prAuc ?? NaN)).mean);
-  return { label: "pooled", runId: null, n: rows.reduce((a, r) => a + r.n, 0), confusion, scores, prAuc, curves: pooledCurves(rows) };
+  return {
+    label: "pooled",
+    runId: null,
+    n: rows.reduce((a, r) => a + r.n, 0),
+    confusion,
+    scores,
+    prAuc,
+    curves: pooledCurves(rows),
+  };
 }
 
 function levelReport(rows: ReportRow[]): LevelReport {
@@ -121,10 +159,27 @@ export function buildEvaluationReport(runs: readonly ReportRun[]): NetworkReport
     byNetwork.set(k, [...(byNetwork.get(k) ?? []), r]);
   }
   return [...byNetwork.entries()].map(([network, group]) => {
-    const sorted = [...group].sort((a, b) => (a.roundNumber ?? 0) - (b.roundNumber ?? 0) || (a.fold ?? 0) - (b.fold ?? 0));
-    const evaluated = sorted.map((r) => ({ run: r, final: parseRunMetrics(r.metrics), perImage: parsePerImageConfusion(r.metrics) }));
+    const sorted = [...group].sort(
+      (a, b) => (a.roundNumber ?? 0) - (b.roundNumber ?? 0) || (a.fold ?? 0) - (b.fold ?? 0),
+    );
+    const evaluated = sorted.map((r) => ({
+      run: r,
+      final: parseRunMetrics(r.metrics),
+      perImage: parsePerImageConfusion(r.metrics),
+    }));
     const report = {} as Record<Level, LevelReport>;
-    for (const level of levels) report[level] = levelReport(evaluated.filter((e) => e.final).map((e) => runRow(e.run, e.final![level], level === "pixel" ? e.perImage : null)));
-    return { network, arch: group[0].arch, encoder: group[0].encoder, levels: report, missing: evaluated.filter((e) => !e.final).map((e) => runLabel(e.run)) };
+    for (const level of levels)
+      report[level] = levelReport(
+        evaluated
+          .filter((e) => e.final)
+          .map((e) => runRow(e.run, e.final![level], level === "pixel" ? e.perImage : null)),
+      );
+    return {
+      network,
+      arch: group[0].arch,
+      encoder: group[0].encoder,
+      levels: report,
+      missing: evaluated.filter((e) => !e.final).map((e) => runLabel(e.run)),
+    };
   });
 }

@@ -23,13 +23,20 @@ function quantize8(prob: Float32Array): Float32Array {
 /** The CXR at display size (8-bit gray) and the probability map resized onto it. */
 export function alignToDisplay(cxr: Raster, map: ProbMap, maxSide: number) {
   const size = fitSize(cxr.width, cxr.height, maxSide);
-  const gray = size.width === cxr.width && size.height === cxr.height ? cxr.pixels : pilResizeBilinear(cxr.pixels, cxr.width, cxr.height, size.width, size.height);
+  const gray =
+    size.width === cxr.width && size.height === cxr.height
+      ? cxr.pixels
+      : pilResizeBilinear(cxr.pixels, cxr.width, cxr.height, size.width, size.height);
   const prob = quantize8(resizeBilinear(map.prob, map.width, map.height, size.width, size.height));
   return { ...size, gray, prob };
 }
 
 /** The paper's infection map (jet hue/saturation, CXR value, p = 0 transparent) as an RGBA PNG. */
-export async function infectionMapView(cxr: Raster, map: ProbMap, maxSide = Infinity): Promise<{ png: Buffer; width: number; height: number }> {
+export async function infectionMapView(
+  cxr: Raster,
+  map: ProbMap,
+  maxSide = Infinity,
+): Promise<{ png: Buffer; width: number; height: number }> {
   const a = alignToDisplay(cxr, map, maxSide);
   return { png: await infectionMapPng(a.gray, a.prob, a.width, a.height), width: a.width, height: a.height };
 }

@@ -59,7 +59,10 @@ function checkInputs(cxrGray: ArrayLike<number>, prob: ArrayLike<number>, width:
   }
   const n = width * height;
   if (cxrGray.length !== n || prob.length !== n) {
-    throw new AppError("BAD_REQUEST", `infection map needs ${n} CXR pixels and probabilities, got ${cxrGray.length} and ${prob.length}`);
+    throw new AppError(
+      "BAD_REQUEST",
+      `infection map needs ${n} CXR pixels and probabilities, got ${cxrGray.length} and ${prob.length}`,
+    );
   }
 }
 
@@ -68,7 +71,12 @@ function checkInputs(cxrGray: ArrayLike<number>, prob: ArrayLike<number>, width:
  * intensity), converted back to RGB. Pixels with p = 0 are transparent (alpha 0, colour left as
  * the CXR gray); all others are opaque. prob must already be at the CXR's resolution.
  */
-export function infectionMapRgba(cxrGray: ArrayLike<number>, prob: ArrayLike<number>, width: number, height: number): Buffer {
+export function infectionMapRgba(
+  cxrGray: ArrayLike<number>,
+  prob: ArrayLike<number>,
+  width: number,
+  height: number,
+): Buffer {
   checkInputs(cxrGray, prob, width, height);
   const out = Buffer.alloc(width * height * 4);
   const rgb: Rgb = [0, 0, 0];
@@ -91,7 +99,14 @@ export function infectionMapRgba(cxrGray: ArrayLike<number>, prob: ArrayLike<num
   return out;
 }
 
-export async function infectionMapPng(cxrGray: ArrayLike<number>, prob: ArrayLike<number>, width: number, height: number): Promise<Buffer> {
+export async function infectionMapPng(
+  cxrGray: ArrayLike<number>,
+  prob: ArrayLike<number>,
+  width: number,
+  height: number,
+): Promise<Buffer> {
   const rgba = infectionMapRgba(cxrGray, prob, width, height);
-  return sharp(rgba, { raw: { width, height, channels: 4 } }).png({ compressionLevel: 6 }).toBuffer();
+  return sharp(rgba, { raw: { width, height, channels: 4 } })
+    .png({ compressionLevel: 6 })
+    .toBuffer();
 }

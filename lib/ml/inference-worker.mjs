@@ -16,7 +16,9 @@ parentPort.on("message", async ({ id, images }) => {
     images.forEach((img, b) => {
       for (let i = 0; i < pixels; i++) input[b * pixels + i] = img[i] / 255;
     });
-    const out = await session.run({ [session.inputNames[0]]: new ort.Tensor("float32", input, [images.length, 1, size, size]) });
+    const out = await session.run({
+      [session.inputNames[0]]: new ort.Tensor("float32", input, [images.length, 1, size, size]),
+    });
     parentPort.postMessage({ id, prob: out[session.outputNames[0]].data });
   } catch (e) {
     parentPort.postMessage({ id, error: e instanceof Error ? e.message : String(e) });

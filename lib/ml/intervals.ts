@@ -11,7 +11,8 @@ const Z_95 = 1.959964;
 /** Wilson score interval for k of n; [0, upper] for 0 of n (never ±0). */
 export function wilson(k: number, n: number, z = Z_95): [number, number] | null {
   if (!(n > 0)) return null;
-  const p = k / n, z2 = z * z;
+  const p = k / n,
+    z2 = z * z;
   const denom = 1 + z2 / n;
   const centre = (p + z2 / (2 * n)) / denom;
   const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
@@ -25,7 +26,9 @@ function percentiles(values: number[]): [number, number] | null {
   const v = values.filter(Number.isFinite).sort((a, b) => a - b);
   if (!v.length) return null;
   const at = (q: number) => {
-    const pos = q * (v.length - 1), lo = Math.floor(pos), hi = Math.ceil(pos);
+    const pos = q * (v.length - 1),
+      lo = Math.floor(pos),
+      hi = Math.ceil(pos);
     return v[lo] + (v[hi] - v[lo]) * (pos - lo);
   };
   return [at(0.025), at(0.975)];
@@ -41,18 +44,32 @@ const proportions: Partial<Record<MetricName, (c: ConfusionCounts) => [number, n
 };
 
 /** Image-level bootstrap of every confusion metric from per-image counts; Wilson at 0 or 1. */
-export function bootstrapConfusion(perImage: readonly ConfusionCounts[], resamples = BOOTSTRAP_RESAMPLES, seed = 0): Record<MetricName, Interval> {
+export function bootstrapConfusion(
+  perImage: readonly ConfusionCounts[],
+  resamples = BOOTSTRAP_RESAMPLES,
+  seed = 0,
+): Record<MetricName, Interval> {
   const out = {} as Record<MetricName, Interval>;
   const n = perImage.length;
-  const total = perImage.reduce((a, c) => ({ tp: a.tp + c.tp, fp: a.fp + c.fp, tn: a.tn + c.tn, fn: a.fn + c.fn }), { tp: 0, fp: 0, tn: 0, fn: 0 });
-  const samples: Record<MetricName, number[]> = Object.fromEntries(metricNames.map((m) => [m, [] as number[]])) as Record<MetricName, number[]>;
+  const total = perImage.reduce((a, c) => ({ tp: a.tp + c.tp, fp: a.fp + c.fp, tn: a.tn + c.tn, fn: a.fn + c.fn }), {
+    tp: 0,
+    fp: 0,
+    tn: 0,
+    fn: 0,
+  });
+  const samples: Record<MetricName, number[]> = Object.fromEntries(
+    metricNames.map((m) => [m, [] as number[]]),
+  ) as Record<MetricName, number[]>;
   if (n) {
     const next = random(seed);
     for (let r = 0; r < resamples; r++) {
       const c = { tp: 0, fp: 0, tn: 0, fn: 0 };
       for (let i = 0; i < n; i++) {
         const x = perImage[Math.floor(next() * n)];
-        c.tp += x.tp; c.fp += x.fp; c.tn += x.tn; c.fn += x.fn;
+        c.tp += x.tp;
+        c.fp += x.fp;
+        c.tn += x.tn;
+        c.fn += x.fn;
       }
       const m = confusionMetrics(c);
       for (const name of metricNames) samples[name].push(m[name].value);
@@ -69,7 +86,11 @@ export function bootstrapConfusion(perImage: readonly ConfusionCounts[], resampl
 }
 
 /** Bootstrap interval of a mean. */
-export function bootstrapMean(values: readonly number[], resamples = BOOTSTRAP_RESAMPLES, seed = 1): [number, number] | null {
+export function bootstrapMean(
+  values: readonly number[],
+  resamples = BOOTSTRAP_RESAMPLES,
+  seed = 1,
+): [number, number] | null {
   const n = values.length;
   if (!n) return null;
   const next = random(seed);

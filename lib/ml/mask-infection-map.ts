@@ -12,7 +12,18 @@ export async function maskInfectionMap(actor: Actor, maskId: string, maxSide = 2
   const [probPng, cxrPng] = await Promise.all([store().get(mask.probKey), store().get(mask.image.storageKey)]);
   const map = await decodeProbabilityPng(probPng);
   const { data, info } = await sharp(cxrPng).toColourspace("b-w").raw().toBuffer({ resolveWithObject: true });
-  const view = await infectionMapView({ pixels: new Uint8Array(data), width: info.width, height: info.height }, map, maxSide);
-  await recordAudit({ action: "image.view", objectType: "Image", objectId: mask.image.id, projectId: mask.projectId, actorId: actor.userId, after: { infectionMap: maskId } });
+  const view = await infectionMapView(
+    { pixels: new Uint8Array(data), width: info.width, height: info.height },
+    map,
+    maxSide,
+  );
+  await recordAudit({
+    action: "image.view",
+    objectType: "Image",
+    objectId: mask.image.id,
+    projectId: mask.projectId,
+    actorId: actor.userId,
+    after: { infectionMap: maskId },
+  });
   return view;
 }

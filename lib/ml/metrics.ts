@@ -112,10 +112,18 @@ export interface Curves {
 }
 
 /** Builds both curves from score groups visited from the highest threshold down. */
-function curvesFromGroups(visit: (emit: (threshold: number, pos: number, neg: number) => void) => void, positives: number, negatives: number): Curves {
+function curvesFromGroups(
+  visit: (emit: (threshold: number, pos: number, neg: number) => void) => void,
+  positives: number,
+  negatives: number,
+): Curves {
   const roc: RocPoint[] = [{ threshold: Infinity, fpr: 0, tpr: 0 }];
   const pr: PrPoint[] = [];
-  let tp = 0, fp = 0, pairs = 0, ap = 0, prevRecall = 0;
+  let tp = 0,
+    fp = 0,
+    pairs = 0,
+    ap = 0,
+    prevRecall = 0;
   visit((threshold, pos, neg) => {
     pairs += neg * (tp + pos / 2);
     tp += pos;
@@ -143,7 +151,8 @@ function checkScore(s: number): void {
 
 /** Exact curves; labels: non-zero/true = positive. */
 export function curves(scores: ArrayLike<number>, labels: ArrayLike<number | boolean>): Curves {
-  if (scores.length !== labels.length) throw new AppError("BAD_REQUEST", `${scores.length} scores but ${labels.length} labels`);
+  if (scores.length !== labels.length)
+    throw new AppError("BAD_REQUEST", `${scores.length} scores but ${labels.length} labels`);
   let nPos = 0;
   for (let i = 0; i < labels.length; i++) if (labels[i]) nPos++;
   const pos = new Float64Array(nPos);
@@ -155,16 +164,22 @@ export function curves(scores: ArrayLike<number>, labels: ArrayLike<number | boo
   }
   pos.sort();
   neg.sort();
-  return curvesFromGroups((emit) => {
-    let i = pos.length - 1, j = neg.length - 1;
-    while (i >= 0 || j >= 0) {
-      const t = Math.max(i >= 0 ? pos[i] : -Infinity, j >= 0 ? neg[j] : -Infinity);
-      let a = 0, b = 0;
-      for (; i >= 0 && pos[i] === t; i--) a++;
-      for (; j >= 0 && neg[j] === t; j--) b++;
-      emit(t, a, b);
-    }
-  }, pos.length, neg.length);
+  return curvesFromGroups(
+    (emit) => {
+      let i = pos.length - 1,
+        j = neg.length - 1;
+      while (i >= 0 || j >= 0) {
+        const t = Math.max(i >= 0 ? pos[i] : -Infinity, j >= 0 ? neg[j] : -Infinity);
+        let a = 0,
+          b = 0;
+        for (; i >= 0 && pos[i] === t; i--) a++;
+        for (; j >= 0 && neg[j] === t; j--) b++;
+        emit(t, a, b);
+      }
+    },
+    pos.length,
+    neg.length,
+  );
 }
 
 /**
@@ -194,19 +209,26 @@ export class ScoreHistogram {
   }
 
   add(scores: ArrayLike<number>, labels: ArrayLike<number | boolean>): void {
-    if (scores.length !== labels.length) throw new AppError("BAD_REQUEST", `${scores.length} scores but ${labels.length} labels`);
+    if (scores.length !== labels.length)
+      throw new AppError("BAD_REQUEST", `${scores.length} scores but ${labels.length} labels`);
     for (let i = 0; i < scores.length; i++) (labels[i] ? this.pos : this.neg)[this.bin(scores[i])]++;
   }
 
   curves(): Curves {
-    let positives = 0, negatives = 0;
+    let positives = 0,
+      negatives = 0;
     for (let k = 0; k < this.bins; k++) {
       positives += this.pos[k];
       negatives += this.neg[k];
     }
-    return curvesFromGroups((emit) => {
-      for (let k = this.bins - 1; k >= 0; k--) if (this.pos[k] || this.neg[k]) emit(k / this.bins, this.pos[k], this.neg[k]);
-    }, positives, negatives);
+    return curvesFromGroups(
+      (emit) => {
+        for (let k = this.bins - 1; k >= 0; k--)
+          if (this.pos[k] || this.neg[k]) emit(k / this.bins, this.pos[k], this.neg[k]);
+      },
+      positives,
+      negatives,
+    );
   }
 }
 
@@ -224,7 +246,10 @@ export class PixelEvaluator {
   private readonly confusion: ConfusionCounts = { tp: 0, fp: 0, fn: 0, tn: 0 };
   private readonly histogram: ScoreHistogram;
 
-  constructor(readonly threshold = DEFAULT_THRESHOLD, bins = 1000) {
+  constructor(
+    readonly threshold = DEFAULT_THRESHOLD,
+    bins = 1000,
+  ) {
     this.histogram = new ScoreHistogram(bins);
   }
 
@@ -240,7 +265,12 @@ export class PixelEvaluator {
 
   result(z = Z_95): Evaluation {
     const confusion = { ...this.confusion };
-    return { threshold: this.threshold, confusion, metrics: confusionMetrics(confusion, z), curves: this.histogram.curves() };
+    return {
+      threshold: this.threshold,
+      confusion,
+      metrics: confusionMetrics(confusion, z),
+      curves: this.histogram.curves(),
+    };
   }
 }
 
@@ -262,7 +292,11 @@ export interface ImagePrediction {
   positive: boolean;
 }
 
-export function detectionEvaluation(images: readonly ImagePrediction[], threshold = DEFAULT_THRESHOLD, z = Z_95): Evaluation {
+export function detectionEvaluation(
+  images: readonly ImagePrediction[],
+  threshold = DEFAULT_THRESHOLD,
+  z = Z_95,
+): Evaluation {
   const scores = images.map((im) => imageScore(im.prob));
   const labels = images.map((im) => im.positive);
   const confusion = { tp: 0, fp: 0, fn: 0, tn: 0 };

@@ -7,7 +7,11 @@ import { ThreadedModel } from "./threaded-model";
 const MAX_MODELS = Number(process.env.ORT_CACHED_MODELS ?? 4);
 const g = globalThis as unknown as { tandemModels?: Map<string, Promise<ThreadedModel>> };
 
-export function cachedThreadedModel(cacheKey: string, size: number, fetchBytes: () => Promise<Uint8Array>): Promise<ThreadedModel> {
+export function cachedThreadedModel(
+  cacheKey: string,
+  size: number,
+  fetchBytes: () => Promise<Uint8Array>,
+): Promise<ThreadedModel> {
   g.tandemModels ??= new Map();
   const models = g.tandemModels;
   const k = `${cacheKey}@${size}`;
@@ -19,7 +23,10 @@ export function cachedThreadedModel(cacheKey: string, size: number, fetchBytes: 
   }
   while (models.size >= MAX_MODELS) {
     const oldest = models.keys().next().value!;
-    void models.get(oldest)!.then((m) => m.closeWhenIdle(), () => undefined);
+    void models.get(oldest)!.then(
+      (m) => m.closeWhenIdle(),
+      () => undefined,
+    );
     models.delete(oldest);
   }
   const loading = fetchBytes().then((bytes) => ThreadedModel.load(bytes, size));

@@ -1,23 +1,37 @@
 import { z } from "zod";
 
 /** A detection rule calibrated on out-of-fold predictions (the trainer's metrics.json). */
-export type DetectionRule = { threshold: number; minArea: number; targetSensitivity: number; source: string; sensitivity: number | null; specificity: number | null };
+export type DetectionRule = {
+  threshold: number;
+  minArea: number;
+  targetSensitivity: number;
+  source: string;
+  sensitivity: number | null;
+  specificity: number | null;
+};
 
 const rate = z.object({ value: z.number().nullable() }).passthrough();
-const calibratedSchema = z.object({
-  threshold: z.number().gt(0).max(1),
-  min_area: z.number().min(0).max(1),
-  target_sensitivity: z.number(),
-  sensitivity: rate,
-  specificity: rate,
-}).passthrough();
+const calibratedSchema = z
+  .object({
+    threshold: z.number().gt(0).max(1),
+    min_area: z.number().min(0).max(1),
+    target_sensitivity: z.number(),
+    sensitivity: rate,
+    specificity: rate,
+  })
+  .passthrough();
 const reportSchema = z.object({ source: z.string(), calibrated: calibratedSchema.nullable() }).passthrough();
-const cardSchema = z.object({
-  detection_oof: reportSchema.nullish(),
-  detection: reportSchema.nullish(),
-  spec: z.object({ size: z.number().int().positive() }).passthrough().nullish(),
-  onnx: z.object({ input_shape: z.array(z.union([z.string(), z.number()])) }).passthrough().nullish(),
-}).passthrough();
+const cardSchema = z
+  .object({
+    detection_oof: reportSchema.nullish(),
+    detection: reportSchema.nullish(),
+    spec: z.object({ size: z.number().int().positive() }).passthrough().nullish(),
+    onnx: z
+      .object({ input_shape: z.array(z.union([z.string(), z.number()])) })
+      .passthrough()
+      .nullish(),
+  })
+  .passthrough();
 
 /**
  * The rule stored with a model: calibrated on all out-of-fold predictions of its
@@ -30,7 +44,14 @@ export function detectionRuleFromMetrics(metrics: unknown): DetectionRule | null
   const report = card.data.detection_oof?.calibrated ? card.data.detection_oof : card.data.detection;
   const c = report?.calibrated;
   if (!report || !c) return null;
-  return { threshold: c.threshold, minArea: c.min_area, targetSensitivity: c.target_sensitivity, source: report.source, sensitivity: c.sensitivity.value, specificity: c.specificity.value };
+  return {
+    threshold: c.threshold,
+    minArea: c.min_area,
+    targetSensitivity: c.target_sensitivity,
+    source: report.source,
+    sensitivity: c.sensitivity.value,
+    specificity: c.specificity.value,
+  };
 }
 
 /** The network input size the trainer recorded (spec.size, or the ONNX input shape), or null. */

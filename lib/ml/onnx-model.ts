@@ -33,7 +33,10 @@ export function modelInputSize(model: Model): number | null {
   const meta = model.session.inputMetadata?.[0];
   if (!meta || !meta.isTensor) return null;
   const [, channels, h, w] = meta.shape;
-  if (meta.shape.length !== 4 || channels !== 1) throw new Error(`the model's input is ${JSON.stringify(meta.shape)}; Tandem models take [batch, 1, size, size] grayscale`);
+  if (meta.shape.length !== 4 || channels !== 1)
+    throw new Error(
+      `the model's input is ${JSON.stringify(meta.shape)}; Tandem models take [batch, 1, size, size] grayscale`,
+    );
   return typeof h === "number" && h === w && h > 0 ? h : null;
 }
 

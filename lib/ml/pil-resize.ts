@@ -54,7 +54,9 @@ export function pilResizeBilinear(src: Uint8Array, inW: number, inH: number, out
     for (let y = 0; y < inH; y++) {
       const row = y * inW;
       for (let xx = 0; xx < outW; xx++) {
-        const xmin = bounds[xx * 2], n = bounds[xx * 2 + 1], k = weights[xx];
+        const xmin = bounds[xx * 2],
+          n = bounds[xx * 2 + 1],
+          k = weights[xx];
         let ss = HALF;
         for (let x = 0; x < n; x++) ss += cur[row + xmin + x] * k[x];
         out[y * outW + xx] = clip8(ss);
@@ -67,7 +69,9 @@ export function pilResizeBilinear(src: Uint8Array, inW: number, inH: number, out
     const { bounds, weights } = coefficients(inH, outH);
     const out = new Uint8Array(w * outH);
     for (let yy = 0; yy < outH; yy++) {
-      const ymin = bounds[yy * 2], n = bounds[yy * 2 + 1], k = weights[yy];
+      const ymin = bounds[yy * 2],
+        n = bounds[yy * 2 + 1],
+        k = weights[yy];
       for (let x = 0; x < w; x++) {
         let ss = HALF;
         for (let y = 0; y < n; y++) ss += cur[(ymin + y) * w + x] * k[y];

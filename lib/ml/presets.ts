@@ -34,7 +34,12 @@ const fileSchema = z.object({
   format: z.literal(1),
   presets: z.record(z.string(), presetSchema),
   /** Image-level classifiers (task "classify"); their settings are the trainer's to check. */
-  classifier_presets: z.record(z.string(), z.object({ title: z.string(), compute: z.enum(["cpu", "gpu"]), description: z.string() }).passthrough()).default({}),
+  classifier_presets: z
+    .record(
+      z.string(),
+      z.object({ title: z.string(), compute: z.enum(["cpu", "gpu"]), description: z.string() }).passthrough(),
+    )
+    .default({}),
   /** torchvision ImageNet files per encoder: <name>-<first 8 hex of the SHA-256>.pth */
   imagenet_files: z.record(z.string(), z.array(z.string().regex(/^[\w.]+-[0-9a-f]{8}\.pth$/)).min(1)),
 });
@@ -42,7 +47,10 @@ const fileSchema = z.object({
 export type TrainingPreset = z.infer<typeof presetSchema> & { name: string };
 
 const parsed = fileSchema.parse(presetsFile);
-export const trainingPresets: readonly TrainingPreset[] = Object.entries(parsed.presets).map(([name, p]) => ({ name, ...p }));
+export const trainingPresets: readonly TrainingPreset[] = Object.entries(parsed.presets).map(([name, p]) => ({
+  name,
+  ...p,
+}));
 export const imagenetFiles: Readonly<Record<string, readonly string[]>> = parsed.imagenet_files;
 export const trainingPresetNames = trainingPresets.map((p) => p.name) as [string, ...string[]];
 export const classifierPresetNames = Object.keys(parsed.classifier_presets);

@@ -15,18 +15,34 @@ export const ANALYSE_ROLES: Role[] = ["LEAD", "EXPORTER"];
 export const PREDICTION_VIEW_ROLES: Role[] = ["LEAD"];
 
 const runSummary = {
-  id: true, arch: true, encoder: true, fold: true, status: true, roundId: true, paramCount: true,
-  weightsSha256: true, startedAt: true, finishedAt: true, createdAt: true,
+  id: true,
+  arch: true,
+  encoder: true,
+  fold: true,
+  status: true,
+  roundId: true,
+  paramCount: true,
+  weightsSha256: true,
+  startedAt: true,
+  finishedAt: true,
+  createdAt: true,
   round: { select: { number: true, stage: true, status: true } },
 } as const;
 
 export async function projectRuns(actor: Actor, projectId: string) {
   await requireProjectRole(actor, projectId, EVALUATION_ROLES);
-  return db().modelRun.findMany({ where: { projectId }, select: runSummary, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+  return db().modelRun.findMany({
+    where: { projectId },
+    select: runSummary,
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
 }
 
 async function findRun(runId: string) {
-  const run = await db().modelRun.findUnique({ where: { id: runId }, select: { ...runSummary, projectId: true, metrics: true, config: true, artifactKey: true } });
+  const run = await db().modelRun.findUnique({
+    where: { id: runId },
+    select: { ...runSummary, projectId: true, metrics: true, config: true, artifactKey: true },
+  });
   if (!run) throw new AppError("NOT_FOUND", "Run not found");
   return run;
 }
@@ -39,10 +55,18 @@ export async function runForReport(actor: Actor, runId: string) {
 }
 
 /** A stage's trained runs (optionally one round of it), with metrics. */
-export async function runsForStageReport(actor: Actor, projectId: string, scope: { stage: "STAGE_I" | "STAGE_II"; roundId?: string }) {
+export async function runsForStageReport(
+  actor: Actor,
+  projectId: string,
+  scope: { stage: "STAGE_I" | "STAGE_II"; roundId?: string },
+) {
   await requireProjectRole(actor, projectId, EVALUATION_ROLES);
   return db().modelRun.findMany({
-    where: { projectId, status: "SUCCEEDED", round: { stage: scope.stage, ...(scope.roundId ? { id: scope.roundId } : {}) } },
+    where: {
+      projectId,
+      status: "SUCCEEDED",
+      round: { stage: scope.stage, ...(scope.roundId ? { id: scope.roundId } : {}) },
+    },
     select: { ...runSummary, metrics: true },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
   });
@@ -84,7 +108,13 @@ export async function runPredictions(actor: Actor, runId: string, take = 60) {
 export async function maskForInfectionMap(actor: Actor, maskId: string) {
   const mask = await db().mask.findUnique({
     where: { id: maskId },
-    select: { id: true, projectId: true, kind: true, probKey: true, image: { select: { id: true, storageKey: true, width: true, height: true } } },
+    select: {
+      id: true,
+      projectId: true,
+      kind: true,
+      probKey: true,
+      image: { select: { id: true, storageKey: true, width: true, height: true } },
+    },
   });
   if (!mask) throw new AppError("NOT_FOUND", "Mask not found");
   await requireProjectRole(actor, mask.projectId, PREDICTION_VIEW_ROLES);

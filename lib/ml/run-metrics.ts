@@ -33,8 +33,18 @@ export const runMetricsSchema = z
   .object({
     format: z.number().optional(),
     selected_epoch: z.number().nullable().optional(),
-    final: z.object({ loss: num.optional(), pixel: levelSummarySchema, image: levelSummarySchema }).nullable().optional(),
-    val_per_image: z.object({ confusion: z.array(z.tuple([z.number(), z.number(), z.number(), z.number()])), labels: z.array(z.boolean()) }).passthrough().nullable().optional(),
+    final: z
+      .object({ loss: num.optional(), pixel: levelSummarySchema, image: levelSummarySchema })
+      .nullable()
+      .optional(),
+    val_per_image: z
+      .object({
+        confusion: z.array(z.tuple([z.number(), z.number(), z.number(), z.number()])),
+        labels: z.array(z.boolean()),
+      })
+      .passthrough()
+      .nullable()
+      .optional(),
   })
   .passthrough();
 

@@ -2,5 +2,7 @@
 export type RunTask = "segment" | "classify";
 
 export function runTaskFromMetrics(metrics: unknown): RunTask {
-  return metrics && typeof metrics === "object" && (metrics as { task?: unknown }).task === "classify" ? "classify" : "segment";
+  return metrics && typeof metrics === "object" && (metrics as { task?: unknown }).task === "classify"
+    ? "classify"
+    : "segment";
 }

@@ -16,7 +16,19 @@ export const stageReportQuerySchema = reportFormatSchema.extend({
 export const analyseQuerySchema = z.object({
   runIds: z
     .string()
-    .transform((s) => [...new Set(s.split(",").map((x) => x.trim()).filter(Boolean))])
-    .pipe(z.array(z.string().uuid()).min(1, "choose at least one model").max(MAX_ANALYSE_MODELS, `at most ${MAX_ANALYSE_MODELS} models at once`)),
+    .transform((s) => [
+      ...new Set(
+        s
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean),
+      ),
+    ])
+    .pipe(
+      z
+        .array(z.string().uuid())
+        .min(1, "choose at least one model")
+        .max(MAX_ANALYSE_MODELS, `at most ${MAX_ANALYSE_MODELS} models at once`),
+    ),
   threshold: z.coerce.number().gt(0).max(1).default(DEFAULT_THRESHOLD),
 });

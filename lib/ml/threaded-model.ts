@@ -14,7 +14,10 @@ export class ThreadedModel {
   private closing = false;
   private exited = false;
 
-  private constructor(private readonly worker: Worker, readonly size: number) {
+  private constructor(
+    private readonly worker: Worker,
+    readonly size: number,
+  ) {
     worker.on("message", (m: Reply) => {
       if (m.id === undefined) return;
       const p = this.pending.get(m.id);

@@ -2,7 +2,13 @@ import { resizeBilinear } from "../masks/resize";
 import { binarize } from "./threshold";
 
 /** A network-resolution probability map back at the image's native size, thresholded. */
-export function toNativeMask(prob: Float32Array, size: number, width: number, height: number, threshold = 0.5): Uint8Array {
+export function toNativeMask(
+  prob: Float32Array,
+  size: number,
+  width: number,
+  height: number,
+  threshold = 0.5,
+): Uint8Array {
   const native = size === width && size === height ? prob : resizeBilinear(prob, size, size, width, height);
   return binarize(native, threshold);
 }

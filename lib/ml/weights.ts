@@ -33,7 +33,10 @@ export function weightsDir(env: NodeJS.ProcessEnv = process.env): string {
 export function sha256File(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash("sha256");
-    createReadStream(file).on("data", (c) => hash.update(c)).on("error", reject).on("end", () => resolve(hash.digest("hex")));
+    createReadStream(file)
+      .on("data", (c) => hash.update(c))
+      .on("error", reject)
+      .on("end", () => resolve(hash.digest("hex")));
   });
 }
 
@@ -54,9 +57,23 @@ async function describe(dir: string, name: string, manifest: Manifest): Promise<
   const file = path.join(dir, name);
   const [info, sha256] = await Promise.all([stat(file), sha256File(file)]);
   const encoder = torchvisionEncoder(name);
-  if (encoder) return { name, bytes: info.size, sha256, kind: `${encoder} ImageNet (torchvision)`, status: sha256.startsWith(hashPrefix(name)!) ? "ok" : "mismatch" };
+  if (encoder)
+    return {
+      name,
+      bytes: info.size,
+      sha256,
+      kind: `${encoder} ImageNet (torchvision)`,
+      status: sha256.startsWith(hashPrefix(name)!) ? "ok" : "mismatch",
+    };
   const recorded = manifest[name];
-  if (recorded) return { name, bytes: info.size, sha256, kind: recorded.kind, status: recorded.sha256 === sha256 ? "ok" : "mismatch" };
+  if (recorded)
+    return {
+      name,
+      bytes: info.size,
+      sha256,
+      kind: recorded.kind,
+      status: recorded.sha256 === sha256 ? "ok" : "mismatch",
+    };
   return { name, bytes: info.size, sha256, kind: "unknown", status: "unrecorded" };
 }
 
@@ -72,17 +89,27 @@ export async function listWeights(dir = weightsDir()): Promise<WeightFile[]> {
  * any other file (e.g. CheXNet) is recorded with its SHA-256 and `kind`, and `expectSha256`
  * (when given) must match.
  */
-export async function importWeights(source: string, opts: { dir?: string; name?: string; kind?: string; expectSha256?: string } = {}): Promise<WeightFile> {
+export async function importWeights(
+  source: string,
+  opts: { dir?: string; name?: string; kind?: string; expectSha256?: string } = {},
+): Promise<WeightFile> {
   const dir = opts.dir ?? weightsDir();
   if (!existsSync(source)) throw new Error(`${source}: no such file`);
   const name = opts.name ?? path.basename(source);
-  if (!/^[\w.+-]+$/.test(name) || name === MANIFEST) throw new Error(`"${name}" is not a usable file name (letters, digits, . _ + -)`);
+  if (!/^[\w.+-]+$/.test(name) || name === MANIFEST)
+    throw new Error(`"${name}" is not a usable file name (letters, digits, . _ + -)`);
   const sha256 = await sha256File(source);
-  if (opts.expectSha256 && opts.expectSha256.toLowerCase() !== sha256) throw new Error(`${source}: SHA-256 is ${sha256}, not the expected ${opts.expectSha256}`);
+  if (opts.expectSha256 && opts.expectSha256.toLowerCase() !== sha256)
+    throw new Error(`${source}: SHA-256 is ${sha256}, not the expected ${opts.expectSha256}`);
   const encoder = torchvisionEncoder(name);
-  if (encoder && !sha256.startsWith(hashPrefix(name)!)) throw new Error(`${source}: SHA-256 ${sha256.slice(0, 8)}… does not match the torchvision file name ${name} (a damaged or different file)`);
+  if (encoder && !sha256.startsWith(hashPrefix(name)!))
+    throw new Error(
+      `${source}: SHA-256 ${sha256.slice(0, 8)}… does not match the torchvision file name ${name} (a damaged or different file)`,
+    );
   if (!encoder && /-[0-9a-f]{8}\.pth$/.test(name) && !opts.kind) {
-    throw new Error(`${name} looks like a torchvision file but is not one the trainer uses (${Object.values(imagenetFiles).flat().join(", ")}); give --kind to import it anyway`);
+    throw new Error(
+      `${name} looks like a torchvision file but is not one the trainer uses (${Object.values(imagenetFiles).flat().join(", ")}); give --kind to import it anyway`,
+    );
   }
   await mkdir(dir, { recursive: true });
   const target = path.join(dir, name);
@@ -91,7 +118,12 @@ export async function importWeights(source: string, opts: { dir?: string; name?:
   await rename(temp, target);
   if (!encoder) {
     const manifest = await readManifest(dir);
-    manifest[name] = { sha256, kind: opts.kind ?? "weights file", importedFrom: path.resolve(source), importedAt: new Date().toISOString() };
+    manifest[name] = {
+      sha256,
+      kind: opts.kind ?? "weights file",
+      importedFrom: path.resolve(source),
+      importedAt: new Date().toISOString(),
+    };
     const file = path.join(dir, MANIFEST);
     await writeFile(`${file}.tmp`, JSON.stringify(manifest, null, 2));
     await rename(`${file}.tmp`, file);

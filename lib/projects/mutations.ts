@@ -4,7 +4,13 @@ import { recordAudit } from "../audit/mutations";
 import { requireProjectRole } from "../auth/authorize";
 import { mayCreateProjects } from "./queries";
 import type { Actor } from "../auth/types";
-import { addMemberSchema, createProjectSchema, ingestColumns, ingestSettingsSchema, type CreateProjectInput } from "./schema";
+import {
+  addMemberSchema,
+  createProjectSchema,
+  ingestColumns,
+  ingestSettingsSchema,
+  type CreateProjectInput,
+} from "./schema";
 import type { z } from "zod";
 
 /** Admins and leads may create projects; the creator becomes the new project's lead. */
@@ -17,9 +23,25 @@ export async function createProject(actor: Actor, input: CreateProjectInput) {
   if (taken) throw new AppError("CONFLICT", `The address "${p.slug}" is taken`);
   return db().$transaction(async (tx) => {
     const project = await tx.project.create({
-      data: { ...p, ...settings, ...ingestColumns(ingest), createdById: actor.userId, memberships: { create: { userId: actor.userId, roles: ["LEAD"] } } },
+      data: {
+        ...p,
+        ...settings,
+        ...ingestColumns(ingest),
+        createdById: actor.userId,
+        memberships: { create: { userId: actor.userId, roles: ["LEAD"] } },
+      },
     });
-    await recordAudit({ action: "project.create", objectType: "Project", objectId: project.id, projectId: project.id, actorId: actor.userId, after: { slug: p.slug, settings, ingest } }, tx);
+    await recordAudit(
+      {
+        action: "project.create",
+        objectType: "Project",
+        objectId: project.id,
+        projectId: project.id,
+        actorId: actor.userId,
+        after: { slug: p.slug, settings, ingest },
+      },
+      tx,
+    );
     return project;
   });
 }
@@ -34,17 +56,38 @@ export async function addMember(actor: Actor, projectId: string, input: z.input<
     create: { projectId, userId: user.id, roles },
     update: { roles },
   });
-  await recordAudit({ action: "project.member_set", objectType: "Membership", objectId: m.id, projectId, actorId: actor.userId, after: { userId: user.id, roles } });
+  await recordAudit({
+    action: "project.member_set",
+    objectType: "Membership",
+    objectId: m.id,
+    projectId,
+    actorId: actor.userId,
+    after: { userId: user.id, roles },
+  });
   return m;
 }
 
 /** Changes what ingest does with DICOM from now on (leads only); images already stored stay as they are. */
-export async function updateIngestSettings(actor: Actor, projectId: string, input: z.input<typeof ingestSettingsSchema>) {
+export async function updateIngestSettings(
+  actor: Actor,
+  projectId: string,
+  input: z.input<typeof ingestSettingsSchema>,
+) {
   await requireProjectRole(actor, projectId, ["LEAD"]);
   const ingest = ingestSettingsSchema.parse(input);
   return db().$transaction(async (tx) => {
     await tx.project.update({ where: { id: projectId }, data: ingestColumns(ingest) });
-    await recordAudit({ action: "project.ingest_set", objectType: "Project", objectId: projectId, projectId, actorId: actor.userId, after: ingest }, tx);
+    await recordAudit(
+      {
+        action: "project.ingest_set",
+        objectType: "Project",
+        objectId: projectId,
+        projectId,
+        actorId: actor.userId,
+        after: ingest,
+      },
+      tx,
+    );
     return ingest;
   });
 }

@@ -10,7 +10,12 @@ export async function listProjectsFor(actor: Actor) {
     where: actor.isAdmin ? {} : { memberships: { some: { userId: actor.userId } } },
     orderBy: { createdAt: "desc" },
     select: {
-      id: true, slug: true, name: true, description: true, currentStage: true, createdAt: true,
+      id: true,
+      slug: true,
+      name: true,
+      description: true,
+      currentStage: true,
+      createdAt: true,
       memberships: { where: { userId: actor.userId }, select: { roles: true } },
       _count: { select: { images: true } },
     },
@@ -18,7 +23,7 @@ export async function listProjectsFor(actor: Actor) {
   return projects.map(({ memberships, _count, ...p }) => ({
     ...p,
     imageCount: _count.images,
-    roles: (actor.isAdmin ? ["ADMIN", ...(memberships[0]?.roles ?? [])] : memberships[0]?.roles ?? []) as Role[],
+    roles: (actor.isAdmin ? ["ADMIN", ...(memberships[0]?.roles ?? [])] : (memberships[0]?.roles ?? [])) as Role[],
   }));
 }
 
@@ -44,7 +49,9 @@ export async function projectOverview(actor: Actor, slug: string) {
   const { project, roles } = await getProjectForActor(actor, slug);
   const byState = await db().image.groupBy({ by: ["state"], where: { projectId: project.id }, _count: { _all: true } });
   const round = await db().round.findFirst({ where: { projectId: project.id }, orderBy: { number: "desc" } });
-  const openTasks = await db().task.count({ where: { projectId: project.id, status: { in: ["OPEN", "CLAIMED"] }, kind: { in: ["MANUAL", "REDRAW"] } } });
+  const openTasks = await db().task.count({
+    where: { projectId: project.id, status: { in: ["OPEN", "CLAIMED"] }, kind: { in: ["MANUAL", "REDRAW"] } },
+  });
   const awaitingVote = byState.find((s) => s.state === "AWAITING_VOTE")?._count._all ?? 0;
   return {
     project,
@@ -62,9 +69,15 @@ export async function ingestSettings(projectId: string): Promise<IngestSettings>
   const p = await db().project.findUnique({
     where: { id: projectId },
     select: {
-      acceptedModalities: true, otherModalities: true, deidCleanDescriptors: true, deidRetainDeviceIdentity: true,
-      deidRetainInstitutionIdentity: true, deidRetainLongitudinalFullDates: true, deidRetainLongitudinalModifiedDates: true,
-      deidRetainPatientCharacteristics: true, deidRetainUids: true,
+      acceptedModalities: true,
+      otherModalities: true,
+      deidCleanDescriptors: true,
+      deidRetainDeviceIdentity: true,
+      deidRetainInstitutionIdentity: true,
+      deidRetainLongitudinalFullDates: true,
+      deidRetainLongitudinalModifiedDates: true,
+      deidRetainPatientCharacteristics: true,
+      deidRetainUids: true,
     },
   });
   if (!p) throw new AppError("NOT_FOUND", "Project not found");

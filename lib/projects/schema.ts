@@ -28,18 +28,26 @@ export const protocolSettingsSchema = z.object({
   s1Fraction: z.number().gt(0).max(1).nullable().default(null),
   s1Seed: z.number().int().min(0).default(0),
   folds: z.number().int().min(2).max(10).default(5),
-  stage1Archs: z.array(networkSchema).min(1).max(8).default([
-    { arch: "unet", encoder: "densenet121" },
-    { arch: "unetpp", encoder: "densenet121" },
-    { arch: "dla", encoder: "densenet121" },
-  ]),
-  stage2Networks: z.array(networkSchema).min(1).max(10).default([
-    { arch: "unet", encoder: "densenet121" },
-    { arch: "unetpp", encoder: "densenet121" },
-    { arch: "dla", encoder: "densenet121" },
-    { arch: "unet", encoder: "resnet50" },
-    { arch: "unetpp", encoder: "inception_v3" },
-  ]),
+  stage1Archs: z
+    .array(networkSchema)
+    .min(1)
+    .max(8)
+    .default([
+      { arch: "unet", encoder: "densenet121" },
+      { arch: "unetpp", encoder: "densenet121" },
+      { arch: "dla", encoder: "densenet121" },
+    ]),
+  stage2Networks: z
+    .array(networkSchema)
+    .min(1)
+    .max(10)
+    .default([
+      { arch: "unet", encoder: "densenet121" },
+      { arch: "unetpp", encoder: "densenet121" },
+      { arch: "dla", encoder: "densenet121" },
+      { arch: "unet", encoder: "resnet50" },
+      { arch: "unetpp", encoder: "inception_v3" },
+    ]),
   selectionMode: z.enum(SelectionMode).default("NWAY"),
   votesPerImage: z.number().int().min(1).max(9).default(1),
   agreementDice: z.number().min(0.5).max(1).default(0.9),

@@ -4,7 +4,13 @@ import { AppError } from "../errors/app-error";
 import { parseRunMetrics } from "../ml/run-metrics";
 import { GATE_ADVICE, type GateFailure } from "./quality-gate";
 
-export type TrainingItem = { imageId: string; imageKey: string; maskKey: string | null; label: "covid" | "control"; patient: string | null };
+export type TrainingItem = {
+  imageId: string;
+  imageKey: string;
+  maskKey: string | null;
+  label: "covid" | "control";
+  patient: string | null;
+};
 
 /**
  * What a run trains on and is validated against. Stage I: the subset's manual masks (train =
@@ -25,18 +31,36 @@ export async function trainingInputs(runId: string) {
     });
     for (const m of manual) maskOf.set(m.imageId, m.storageKey);
   } else {
-    const gts = await db().groundTruth.findMany({ where: { imageId: { in: images.map((i) => i.id) }, isCurrent: true }, select: { imageId: true, maskId: true } });
-    const masks = await db().mask.findMany({ where: { id: { in: gts.map((g) => g.maskId).filter((x): x is string => !!x) } }, select: { id: true, storageKey: true } });
+    const gts = await db().groundTruth.findMany({
+      where: { imageId: { in: images.map((i) => i.id) }, isCurrent: true },
+      select: { imageId: true, maskId: true },
+    });
+    const masks = await db().mask.findMany({
+      where: { id: { in: gts.map((g) => g.maskId).filter((x): x is string => !!x) } },
+      select: { id: true, storageKey: true },
+    });
     for (const g of gts) maskOf.set(g.imageId, g.maskId ? masks.find((m) => m.id === g.maskId)!.storageKey : null);
   }
   const byId = new Map(images.map((i) => [i.id, i]));
   const item = (imageId: string): TrainingItem => {
     const img = byId.get(imageId)!;
     const maskKey = maskOf.get(imageId) ?? null;
-    return { imageId, imageKey: img.storageKey, maskKey, label: maskKey ? "covid" : "control", patient: img.patientPseudonym };
+    return {
+      imageId,
+      imageKey: img.storageKey,
+      maskKey,
+      label: maskKey ? "covid" : "control",
+      patient: img.patientPseudonym,
+    };
   };
-  const train = rows.filter((r) => r.trained).map((r) => item(r.imageId)).sort((a, b) => a.imageId.localeCompare(b.imageId));
-  const val = rows.filter((r) => !r.trained && maskOf.has(r.imageId)).map((r) => item(r.imageId)).sort((a, b) => a.imageId.localeCompare(b.imageId));
+  const train = rows
+    .filter((r) => r.trained)
+    .map((r) => item(r.imageId))
+    .sort((a, b) => a.imageId.localeCompare(b.imageId));
+  const val = rows
+    .filter((r) => !r.trained && maskOf.has(r.imageId))
+    .map((r) => item(r.imageId))
+    .sort((a, b) => a.imageId.localeCompare(b.imageId));
   return { run, train, val };
 }
 
@@ -45,11 +69,18 @@ export async function getRun(runId: string) {
 }
 
 export async function imagesForPrediction(ids: string[]) {
-  return db().image.findMany({ where: { id: { in: ids } }, select: { id: true, projectId: true, storageKey: true, width: true, height: true }, orderBy: { id: "asc" } });
+  return db().image.findMany({
+    where: { id: { in: ids } },
+    select: { id: true, projectId: true, storageKey: true, width: true, height: true },
+    orderBy: { id: "asc" },
+  });
 }
 
 export async function existingPredictions(runId: string, imageIds: string[]) {
-  const rows = await db().mask.findMany({ where: { modelRunId: runId, imageId: { in: imageIds } }, select: { imageId: true, id: true } });
+  const rows = await db().mask.findMany({
+    where: { modelRunId: runId, imageId: { in: imageIds } },
+    select: { imageId: true, id: true },
+  });
   return new Map(rows.map((r) => [r.imageId, r.id]));
 }
 
@@ -59,11 +90,15 @@ export async function openImageCount(projectId: string) {
 
 /** How a project's protocol turned out: accepted masks with their source, and the votes. */
 export async function protocolOutcome(projectId: string) {
-  const accepted = await db().$queryRaw<{ imageId: string; maskKey: string | null; sourceKind: string; stage: string | null; decision: string }[]>`
+  const accepted = await db().$queryRaw<
+    { imageId: string; maskKey: string | null; sourceKind: string; stage: string | null; decision: string }[]
+  >`
     SELECT g."imageId", m."storageKey" AS "maskKey", g."sourceKind"::text, g.stage::text, g.decision::text
     FROM "GroundTruth" g LEFT JOIN "Mask" m ON m.id = g."maskId"
     WHERE g."projectId" = ${projectId}::uuid AND g."isCurrent"`;
-  const votes = await db().$queryRaw<{ stage: string; chosenKind: string | null; arch: string | null; imageId: string; voterId: string }[]>`
+  const votes = await db().$queryRaw<
+    { stage: string; chosenKind: string | null; arch: string | null; imageId: string; voterId: string }[]
+  >`
     SELECT r.stage::text, m.kind::text AS "chosenKind", mr.arch, v."imageId", v."voterId"
     FROM "Vote" v JOIN "Round" r ON r.id = v."roundId"
     LEFT JOIN "Candidate" c ON c.id = v."candidateId"
@@ -78,7 +113,15 @@ export async function protocolOutcome(projectId: string) {
 /** What stops the lead from starting Stage-I training now. */
 export async function stage1TrainingBlockers(tx: Prisma.TransactionClient, _projectId: string, roundId: string) {
   const missing = await tx.task.count({ where: { roundId, kind: "MANUAL", status: { not: "DONE" } } });
-  return missing ? [{ code: "MANUAL_MISSING", message: `${missing} Stage-I image${missing === 1 ? "" : "s"} still lack${missing === 1 ? "s" : ""} a manual mask`, count: missing }] : [];
+  return missing
+    ? [
+        {
+          code: "MANUAL_MISSING",
+          message: `${missing} Stage-I image${missing === 1 ? "" : "s"} still lack${missing === 1 ? "s" : ""} a manual mask`,
+          count: missing,
+        },
+      ]
+    : [];
 }
 
 /**
@@ -88,7 +131,11 @@ export async function stage1TrainingBlockers(tx: Prisma.TransactionClient, _proj
 export async function predictionImageIds(runId: string): Promise<string[]> {
   const run = await db().modelRun.findUniqueOrThrow({ where: { id: runId }, include: { round: true } });
   if (run.fold !== null) {
-    const rows = await db().modelRunImage.findMany({ where: { runId, trained: false }, select: { imageId: true }, orderBy: { imageId: "asc" } });
+    const rows = await db().modelRunImage.findMany({
+      where: { runId, trained: false },
+      select: { imageId: true },
+      orderBy: { imageId: "asc" },
+    });
     return rows.map((r) => r.imageId);
   }
   const rows = await db().$queryRaw<{ id: string }[]>`
@@ -104,12 +151,21 @@ export async function predictionImageIds(runId: string): Promise<string[]> {
  * (out-of-fold) pixel F1 is below the project's threshold. A run without a held-out score
  * (Stage II trains on everything) is not judged.
  */
-export async function gateFailures(tx: Prisma.TransactionClient | ReturnType<typeof db>, roundId: string, threshold: number): Promise<GateFailure[]> {
-  const runs = await tx.modelRun.findMany({ where: { roundId }, select: { id: true, arch: true, encoder: true, fold: true, metrics: true }, orderBy: [{ arch: "asc" }, { encoder: "asc" }, { fold: "asc" }] });
+export async function gateFailures(
+  tx: Prisma.TransactionClient | ReturnType<typeof db>,
+  roundId: string,
+  threshold: number,
+): Promise<GateFailure[]> {
+  const runs = await tx.modelRun.findMany({
+    where: { roundId },
+    select: { id: true, arch: true, encoder: true, fold: true, metrics: true },
+    orderBy: [{ arch: "asc" }, { encoder: "asc" }, { fold: "asc" }],
+  });
   const out: GateFailure[] = [];
   for (const r of runs) {
     const f1 = parseRunMetrics(r.metrics)?.pixel.f1.value;
-    if (typeof f1 === "number" && f1 < threshold) out.push({ runId: r.id, arch: r.arch, encoder: r.encoder, fold: r.fold, f1 });
+    if (typeof f1 === "number" && f1 < threshold)
+      out.push({ runId: r.id, arch: r.arch, encoder: r.encoder, fold: r.fold, f1 });
   }
   return out;
 }
@@ -119,10 +175,27 @@ export async function qualityGateStatus(projectId: string) {
   const project = await db().project.findUnique({ where: { id: projectId }, select: { qualityGateF1: true } });
   if (!project) throw new AppError("NOT_FOUND", "Project not found");
   const round = await db().round.findFirst({ where: { projectId }, orderBy: { number: "desc" } });
-  if (!round) return { threshold: project.qualityGateF1, roundId: null, held: false, overriddenAt: null, failing: [] as GateFailure[], advice: null };
+  if (!round)
+    return {
+      threshold: project.qualityGateF1,
+      roundId: null,
+      held: false,
+      overriddenAt: null,
+      failing: [] as GateFailure[],
+      advice: null,
+    };
   const failing = await gateFailures(db(), round.id, project.qualityGateF1);
-  const held = failing.length > 0 && !round.gateOverrideAt && (round.status === "TRAINING" || round.status === "PREDICTING")
-    && (await db().auditLog.count({ where: { objectType: "Round", objectId: round.id, action: "round.gate_held" } })) > 0;
-  return { threshold: project.qualityGateF1, roundId: round.id, held, overriddenAt: round.gateOverrideAt?.toISOString() ?? null, failing, advice: failing.length ? GATE_ADVICE : null };
+  const held =
+    failing.length > 0 &&
+    !round.gateOverrideAt &&
+    (round.status === "TRAINING" || round.status === "PREDICTING") &&
+    (await db().auditLog.count({ where: { objectType: "Round", objectId: round.id, action: "round.gate_held" } })) > 0;
+  return {
+    threshold: project.qualityGateF1,
+    roundId: round.id,
+    held,
+    overriddenAt: round.gateOverrideAt?.toISOString() ?? null,
+    failing,
+    advice: failing.length ? GATE_ADVICE : null,
+  };
 }
-

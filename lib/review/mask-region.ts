@@ -20,12 +20,18 @@ const TIMEOUT_S = 60;
 /** The rectangle must lie inside the image and cover at least one pixel. */
 export function assertRegionInside(r: Region, width: number, height: number): void {
   if (r.width < 1 || r.height < 1 || r.x < 0 || r.y < 0 || r.x + r.width > width || r.y + r.height > height) {
-    throw new AppError("BAD_REQUEST", `the rectangle x=${r.x} y=${r.y} ${r.width}×${r.height} is not inside the ${width}×${height} image`);
+    throw new AppError(
+      "BAD_REQUEST",
+      `the rectangle x=${r.x} y=${r.y} ${r.width}×${r.height} is not inside the ${width}×${height} image`,
+    );
   }
 }
 
 /** Working PNG (8-bit gray) with the rectangle set to 0, and the thumbnail made again from it. */
-export async function maskWorkingImage(png: Buffer, r: Region): Promise<{ workingPng: Buffer; thumbnail: Buffer; pixels8: Uint8Array }> {
+export async function maskWorkingImage(
+  png: Buffer,
+  r: Region,
+): Promise<{ workingPng: Buffer; thumbnail: Buffer; pixels8: Uint8Array }> {
   const { data, info } = await sharp(png).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
   const px = new Uint8Array(data.buffer, data.byteOffset, info.width * info.height);
   assertRegionInside(r, info.width, info.height);
@@ -63,7 +69,8 @@ function darkValue(g: ImageGeometry): number {
 function paintFrame(frame: Buffer, g: ImageGeometry, r: Region, value: number): void {
   const bytes = g.bitsAllocated / 8;
   const s = g.samplesPerPixel;
-  const write = (at: number) => (bytes === 1 ? frame.writeUInt8(value & 0xff, at) : frame.writeUInt16LE(value & 0xffff, at));
+  const write = (at: number) =>
+    bytes === 1 ? frame.writeUInt8(value & 0xff, at) : frame.writeUInt16LE(value & 0xffff, at);
   for (let y = r.y; y < r.y + r.height; y++) {
     for (let x = r.x; x < r.x + r.width; x++) {
       const pixel = y * g.columns + x;
@@ -94,7 +101,10 @@ export function maskDicomOriginal(bytes: Buffer, r: Region): Buffer {
   } else if (scan.syntax.uid === RLE_LOSSLESS) {
     native = Buffer.concat(frames.frames.map((f) => decodeRleFrame(f, g)));
   } else {
-    throw new AppError("UNSUPPORTED", `masking is not possible for a stored original in ${scan.syntax.name}; exclude the image instead`);
+    throw new AppError(
+      "UNSUPPORTED",
+      `masking is not possible for a stored original in ${scan.syntax.name}; exclude the image instead`,
+    );
   }
   const value = darkValue(g);
   for (let f = 0; f < g.numberOfFrames; f++) paintFrame(native.subarray(f * size, (f + 1) * size), g, r, value);
@@ -107,6 +117,15 @@ export function maskDicomOriginal(bytes: Buffer, r: Region): Buffer {
   delete ds[tags.PixelData];
   ds[tags.SOPInstanceUID] = { vr: "UI", Value: [sopInstance] };
   ds[tags.BurnedInAnnotation] = { vr: "CS", Value: ["NO"] };
-  ds["00082111"] = { vr: "ST", Value: [`Burned-in text masked by a lead: rectangle x=${r.x} y=${r.y} ${r.width}x${r.height} set to the darkest value`] };
-  return writeDicomFile(ds, sopClass, sopInstance, { transferSyntaxUid: EXPLICIT_VR_LE, values: [native], vr: g.bitsAllocated > 8 ? "OW" : "OB" });
+  ds["00082111"] = {
+    vr: "ST",
+    Value: [
+      `Burned-in text masked by a lead: rectangle x=${r.x} y=${r.y} ${r.width}x${r.height} set to the darkest value`,
+    ],
+  };
+  return writeDicomFile(ds, sopClass, sopInstance, {
+    transferSyntaxUid: EXPLICIT_VR_LE,
+    values: [native],
+    vr: g.bitsAllocated > 8 ? "OW" : "OB",
+  });
 }

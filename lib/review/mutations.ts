@@ -33,11 +33,19 @@ async function maskEverywhere(img: Locked, region: Region) {
   assertRegionInside(region, img.width, img.height);
   const [working, original] = await Promise.all([store().get(img.storageKey), store().get(img.originalKey)]);
   const masked = await maskWorkingImage(working, region);
-  const newOriginal = img.sourceFormat === "DICOM" ? maskDicomOriginal(original, region) : await maskRasterOriginal(original, img.sourceFormat, region);
+  const newOriginal =
+    img.sourceFormat === "DICOM"
+      ? maskDicomOriginal(original, region)
+      : await maskRasterOriginal(original, img.sourceFormat, region);
   await store().put(img.originalKey, newOriginal);
   await store().put(img.storageKey, masked.workingPng, { contentType: "image/png" });
   await store().put(img.thumbKey, masked.thumbnail, { contentType: "image/jpeg" });
-  return { originalBefore: sha256(original), originalAfter: sha256(newOriginal), workingBefore: sha256(working), workingAfter: sha256(masked.workingPng) };
+  return {
+    originalBefore: sha256(original),
+    originalAfter: sha256(newOriginal),
+    workingBefore: sha256(working),
+    workingAfter: sha256(masked.workingPng),
+  };
 }
 
 /**
@@ -59,7 +67,12 @@ export async function decideBurnedIn(actor: Actor, imageId: string, input: unkno
         SELECT id, "projectId", width, height, "sourceFormat"::text AS "sourceFormat", "storageKey", "originalKey", "thumbKey", "burnedInReview"::text AS "burnedInReview"
         FROM "Image" WHERE id = ${imageId}::uuid FOR UPDATE`;
       if (img.burnedInReview !== "PENDING") {
-        throw new AppError("CONFLICT", img.burnedInReview ? `This image was already reviewed (${img.burnedInReview})` : "This image is not awaiting burned-in review");
+        throw new AppError(
+          "CONFLICT",
+          img.burnedInReview
+            ? `This image was already reviewed (${img.burnedInReview})`
+            : "This image is not awaiting burned-in review",
+        );
       }
       const changed = d.decision === "MASK" ? await maskEverywhere(img, d.region!) : null;
       await tx.image.update({

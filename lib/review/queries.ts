@@ -27,7 +27,7 @@ export async function loadBurnedInReview(actor: Actor, slug: string, imageId?: s
   const project = await db().project.findUnique({ where: { slug }, select: { id: true, name: true, slug: true } });
   if (!project) throw new AppError("NOT_FOUND", "Project not found");
   const pending = await listPendingBurnedIn(actor, project.id);
-  const current = imageId ? pending.find((p) => p.id === imageId) ?? null : pending[0] ?? null;
+  const current = imageId ? (pending.find((p) => p.id === imageId) ?? null) : (pending[0] ?? null);
   if (imageId && !current) throw new AppError("NOT_FOUND", "No image awaiting burned-in review with this id");
   return { project, pending, current };
 }

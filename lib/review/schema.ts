@@ -7,7 +7,10 @@ const px = z.number().int().min(0).max(65535);
 export const burnedInDecisionSchema = z
   .object({
     decision: z.enum(BURNED_IN_DECISIONS),
-    region: z.object({ x: px, y: px, width: px.min(1), height: px.min(1) }).strict().optional(),
+    region: z
+      .object({ x: px, y: px, width: px.min(1), height: px.min(1) })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((d) => (d.decision === "MASK") === (d.region !== undefined), {

@@ -9,7 +9,11 @@ export interface Interval {
 }
 
 /** `statistic` receives the indices of one resample (the identity for the estimate). */
-export function bootstrap(n: number, statistic: (idx: Int32Array) => number, o: { reps?: number; seed?: number } = {}): Interval {
+export function bootstrap(
+  n: number,
+  statistic: (idx: Int32Array) => number,
+  o: { reps?: number; seed?: number } = {},
+): Interval {
   const all = Int32Array.from({ length: n }, (_, i) => i);
   const estimate = statistic(all);
   if (n === 0) return { estimate, lo: Number.NaN, hi: Number.NaN };

@@ -58,7 +58,16 @@ function densityRow(
 }
 
 // One output row of grey values: the coarse row widened linearly, film grain, tone mapping.
-function shadeRow(row: Float32Array, cols: Columns, width: number, tone: Uint8Array, noise: number, offset: number, out: Uint8Array, start: number) {
+function shadeRow(
+  row: Float32Array,
+  cols: Columns,
+  width: number,
+  tone: Uint8Array,
+  noise: number,
+  offset: number,
+  out: Uint8Array,
+  start: number,
+) {
   const gauss = gaussTable();
   const gMask = (1 << GAUSS_BITS) - 1;
   const top = TONE_STEPS - 1;

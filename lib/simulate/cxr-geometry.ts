@@ -117,7 +117,12 @@ export function sampleAnatomy(rng: Rng): Anatomy {
     },
     hila: { dx: rng.uniform(0.08, 0.11), y: rng.uniform(0.4, 0.45), r: rng.uniform(0.05, 0.07) },
     breasts: female
-      ? { y: rng.uniform(0.56, 0.62), rx: rng.uniform(0.16, 0.21), ry: rng.uniform(0.12, 0.16), density: rng.uniform(0.04, 0.09) }
+      ? {
+          y: rng.uniform(0.56, 0.62),
+          rx: rng.uniform(0.16, 0.21),
+          ry: rng.uniform(0.12, 0.16),
+          density: rng.uniform(0.04, 0.09),
+        }
       : null,
     gastricBubble: rng.chance(0.6)
       ? { dx: rng.uniform(0.12, 0.2), dy: rng.uniform(0.03, 0.06), r: rng.uniform(0.025, 0.05) }

@@ -38,8 +38,8 @@ export function makeFrame(grid: Grid, acq: Acquisition): Frame {
   const { width, height, factor } = grid;
   const { scale, shiftX, shiftY } = acq;
   return {
-    u: (i) => (i * factor / width - 0.5 - shiftX) / scale + 0.5,
-    v: (j) => (j * factor / height - 0.5 - shiftY) / scale + 0.5,
+    u: (i) => ((i * factor) / width - 0.5 - shiftX) / scale + 0.5,
+    v: (j) => ((j * factor) / height - 0.5 - shiftY) / scale + 0.5,
     i: (u) => (width * (0.5 + (u - 0.5) * scale + shiftX)) / factor,
     j: (v) => (height * (0.5 + (v - 0.5) * scale + shiftY)) / factor,
     du: factor / (width * scale),

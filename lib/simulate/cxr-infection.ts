@@ -74,7 +74,7 @@ export function renderInfection(
 
   for (let r = 0; r < count; r++) {
     const c = pickCentre(rng, grid, frame, lung, anatomyCx);
-    const radius = (rng.uniform(0.035, 0.07) + rng.uniform(0, 0.07) ** 1.3 * 1.5) * shrink / frame.du;
+    const radius = ((rng.uniform(0.035, 0.07) + rng.uniform(0, 0.07) ** 1.3 * 1.5) * shrink) / frame.du;
     // Peripheral opacities tend to run along the chest wall: stretch them vertically.
     const stretch = 1 + 0.6 * smooth(0.2, 0.35, Math.abs(frame.u(c.i) - anatomyCx)) * rng.next();
     const contrast = rng.chance(0.2) ? rng.uniform(0.08, 0.14) : rng.uniform(0.18, 0.38);

@@ -33,7 +33,15 @@ export function lungOutline(l: LungShape, side: -1 | 1, points = 120): { u: numb
 }
 
 /** Soft membership (0–1) of a rotated ellipse; `soft` is the edge width as a share of the radius. */
-export function ellipseMembership(du: number, dv: number, rx: number, ry: number, cos: number, sin: number, soft: number) {
+export function ellipseMembership(
+  du: number,
+  dv: number,
+  rx: number,
+  ry: number,
+  cos: number,
+  sin: number,
+  soft: number,
+) {
   const a = (du * cos + dv * sin) / rx;
   const b = (-du * sin + dv * cos) / ry;
   const r = Math.sqrt(a * a + b * b);

@@ -86,14 +86,7 @@ export function valueNoise(rng: Rng, w: number, h: number, cell: number): Float3
 }
 
 /** Sum of value-noise octaves (each half the size, `gain` times the amplitude), roughly in [-1, 1]. */
-export function fractalNoise(
-  rng: Rng,
-  w: number,
-  h: number,
-  cell: number,
-  octaves: number,
-  gain = 0.5,
-): Float32Array {
+export function fractalNoise(rng: Rng, w: number, h: number, cell: number, octaves: number, gain = 0.5): Float32Array {
   const out = new Float32Array(w * h);
   let amp = 1;
   let total = 0;

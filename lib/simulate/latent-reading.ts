@@ -43,19 +43,36 @@ function falsePositive(rng: Rng, width: number, height: number): Uint8Array {
 /** The reader's latent reading of `image`; deterministic in (reader seed, image key). */
 export function readImage(truth: SealedTruth, image: ReadableImage, reader: ReaderProfile): Reading {
   const { width, height } = image;
-  if (truth.width !== width || truth.height !== height) throw new Error(`truth is ${truth.width}×${truth.height}, image ${image.key} is ${width}×${height}`);
-  if (image.pixels && image.pixels.length !== width * height) throw new Error(`pixels of ${image.key} do not match ${width}×${height}`);
+  if (truth.width !== width || truth.height !== height)
+    throw new Error(`truth is ${truth.width}×${truth.height}, image ${image.key} is ${width}×${height}`);
+  if (image.pixels && image.pixels.length !== width * height)
+    throw new Error(`pixels of ${image.key} do not match ${width}×${height}`);
   const rng = createRng(hashSeed("reading", reader.seed, image.key));
   const t = unsealTruth(truth);
   const mask = isEmptyMask(t)
     ? new Uint8Array(width * height)
-    : simulateDrawing(t, width, height, { seed: reader.seed, bias: reader.bias, jitter: reader.jitter, missRate: reader.missRate, vertexSpacing: 0 }, { pixels: image.pixels, imageKey: `reading:${image.key}` });
-  const extra = image.label === "CONTROL" ? (rng.chance(reader.controlCallRate) ? 1 : 0) : poisson(rng, reader.falsePositiveRate);
+    : simulateDrawing(
+        t,
+        width,
+        height,
+        { seed: reader.seed, bias: reader.bias, jitter: reader.jitter, missRate: reader.missRate, vertexSpacing: 0 },
+        { pixels: image.pixels, imageKey: `reading:${image.key}` },
+      );
+  const extra =
+    image.label === "CONTROL" ? (rng.chance(reader.controlCallRate) ? 1 : 0) : poisson(rng, reader.falsePositiveRate);
   for (let k = 0; k < extra; k++) {
     const fp = falsePositive(rng.fork(k), width, height);
     for (let p = 0; p < mask.length; p++) if (fp[p]) mask[p] = FG;
   }
-  return { kind: "reading", reader: reader.name, imageKey: image.key, width, height, mask, positive: !isEmptyMask(mask) };
+  return {
+    kind: "reading",
+    reader: reader.name,
+    imageKey: image.key,
+    width,
+    height,
+    mask,
+    positive: !isEmptyMask(mask),
+  };
 }
 
 function poisson(rng: Rng, mean: number): number {

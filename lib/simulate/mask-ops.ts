@@ -160,12 +160,7 @@ export function selectComponents(labels: Int32Array, keep: Iterable<number>): Ui
   return out;
 }
 
-export function removeSmallComponents(
-  mask: Uint8Array,
-  width: number,
-  height: number,
-  minArea: number,
-): Uint8Array {
+export function removeSmallComponents(mask: Uint8Array, width: number, height: number, minArea: number): Uint8Array {
   const cc = connectedComponents(mask, width, height);
   return selectComponents(
     cc.labels,
@@ -262,7 +257,8 @@ export function traceContour(
   const sy = (s - sx) / width;
   const xs = [sx];
   const ys = [sy];
-  const inside = (x: number, y: number) => x >= 0 && y >= 0 && x < width && y < height && labels[y * width + x] === label;
+  const inside = (x: number, y: number) =>
+    x >= 0 && y >= 0 && x < width && y < height && labels[y * width + x] === label;
   let cx = sx;
   let cy = sy;
   let back = 4;
@@ -296,7 +292,11 @@ function direction(dx: number, dy: number): number {
 }
 
 /** Copies the pixels inside `box` (inclusive) of a row-major image into a new buffer. */
-export function cropMask(mask: Uint8Array, width: number, box: BBox): { mask: Uint8Array; width: number; height: number } {
+export function cropMask(
+  mask: Uint8Array,
+  width: number,
+  box: BBox,
+): { mask: Uint8Array; width: number; height: number } {
   const w = box.x1 - box.x0 + 1;
   const h = box.y1 - box.y0 + 1;
   const out = new Uint8Array(w * h);

@@ -7,9 +7,17 @@ import type { SimulationReport, SimulationRunOptions, SweepCell } from "./types"
 const json = (v: unknown) => JSON.parse(JSON.stringify(v));
 
 /** One simulated project's paired report; returns the run's id. */
-export async function saveSimulationRun(input: { options: SimulationRunOptions; report: SimulationReport }): Promise<string> {
+export async function saveSimulationRun(input: {
+  options: SimulationRunOptions;
+  report: SimulationReport;
+}): Promise<string> {
   const row = await db().simulationRun.create({
-    data: { kind: "SINGLE", projectId: input.report.projectId, options: json(input.options), result: json(input.report) },
+    data: {
+      kind: "SINGLE",
+      projectId: input.report.projectId,
+      options: json(input.options),
+      result: json(input.report),
+    },
     select: { id: true },
   });
   return row.id;
@@ -19,8 +27,15 @@ export async function saveSimulationRun(input: { options: SimulationRunOptions; 
 export async function saveSweepRun(input: { options: SimulationRunOptions; cells: SweepCell[] }): Promise<string> {
   const projectIds = input.cells.map((c) => c.projectId).filter((p): p is string => !!p);
   return db().$transaction(async (tx) => {
-    const row = await tx.simulationRun.create({ data: { kind: "SWEEP", options: json(input.options), result: json(input.cells) }, select: { id: true } });
-    if (projectIds.length) await tx.simulationRun.updateMany({ where: { kind: "SINGLE", projectId: { in: projectIds } }, data: { sweepId: row.id } });
+    const row = await tx.simulationRun.create({
+      data: { kind: "SWEEP", options: json(input.options), result: json(input.cells) },
+      select: { id: true },
+    });
+    if (projectIds.length)
+      await tx.simulationRun.updateMany({
+        where: { kind: "SINGLE", projectId: { in: projectIds } },
+        data: { sweepId: row.id },
+      });
     return row.id;
   });
 }

@@ -2,7 +2,12 @@
 import sharp from "sharp";
 
 /** Encodes row-major 8-bit pixels (1 = grey, 3 = RGB, 4 = RGBA channels) as PNG. */
-export async function encodePng(pixels: Uint8Array, width: number, height: number, channels: 1 | 3 | 4 = 1): Promise<Buffer> {
+export async function encodePng(
+  pixels: Uint8Array,
+  width: number,
+  height: number,
+  channels: 1 | 3 | 4 = 1,
+): Promise<Buffer> {
   if (pixels.length !== width * height * channels) {
     throw new Error(`pixel buffer length ${pixels.length} does not match ${width}x${height}x${channels}`);
   }
@@ -25,8 +30,14 @@ function isEdge(mask: Uint8Array, width: number, height: number, x: number, y: n
   const p = y * width + x;
   if (mask[p] === 0) return false;
   return (
-    x === 0 || y === 0 || x === width - 1 || y === height - 1 ||
-    mask[p - 1] === 0 || mask[p + 1] === 0 || mask[p - width] === 0 || mask[p + width] === 0
+    x === 0 ||
+    y === 0 ||
+    x === width - 1 ||
+    y === height - 1 ||
+    mask[p - 1] === 0 ||
+    mask[p + 1] === 0 ||
+    mask[p - width] === 0 ||
+    mask[p + width] === 0
   );
 }
 
@@ -55,4 +66,3 @@ export function overlay(pixels: Uint8Array, width: number, height: number, layer
   }
   return out;
 }
-

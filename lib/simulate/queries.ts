@@ -13,12 +13,16 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 function revive<T>(v: unknown): T {
   if (v === null) return Number.NaN as T;
   if (Array.isArray(v)) return v.map((x) => revive(x)) as T;
-  if (typeof v === "object") return Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, revive(x)])) as T;
+  if (typeof v === "object")
+    return Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, revive(x)])) as T;
   return v as T;
 }
 
 async function ledProjectIds(actor: Actor): Promise<Set<string>> {
-  const rows = await db().membership.findMany({ where: { userId: actor.userId, roles: { hasSome: SIMULATION_ROLES } }, select: { projectId: true } });
+  const rows = await db().membership.findMany({
+    where: { userId: actor.userId, roles: { hasSome: SIMULATION_ROLES } },
+    select: { projectId: true },
+  });
   return new Set(rows.map((r) => r.projectId));
 }
 
@@ -41,7 +45,12 @@ export async function listSimulationRuns(actor: Actor): Promise<SimulationRunSum
   const rows = await db().simulationRun.findMany({
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     select: {
-      id: true, kind: true, createdAt: true, sweepId: true, options: true, projectId: true,
+      id: true,
+      kind: true,
+      createdAt: true,
+      sweepId: true,
+      options: true,
+      projectId: true,
       project: { select: { slug: true, name: true } },
       cells: { select: { projectId: true } },
     },
@@ -55,7 +64,12 @@ export async function listSimulationRuns(actor: Actor): Promise<SimulationRunSum
   return visible.map((r) => {
     const o = (r.options ?? {}) as SimulationRunOptions;
     return {
-      id: r.id, kind: r.kind, createdAt: r.createdAt, project: r.project, sweepId: r.sweepId, cells: r.cells.length,
+      id: r.id,
+      kind: r.kind,
+      createdAt: r.createdAt,
+      project: r.project,
+      sweepId: r.sweepId,
+      cells: r.cells.length,
       models: typeof o.models === "string" ? o.models : null,
       images: typeof o.images === "number" ? o.images : null,
     };
@@ -84,7 +98,12 @@ export async function getSimulationRun(actor: Actor, runId: string): Promise<Sim
   const r = await db().simulationRun.findUnique({
     where: { id: runId },
     select: {
-      id: true, kind: true, createdAt: true, options: true, result: true, sweepId: true,
+      id: true,
+      kind: true,
+      createdAt: true,
+      options: true,
+      result: true,
+      sweepId: true,
       project: { select: { id: true, slug: true, name: true } },
       cells: { select: { id: true, projectId: true }, orderBy: { createdAt: "asc" } },
     },
@@ -94,11 +113,17 @@ export async function getSimulationRun(actor: Actor, runId: string): Promise<Sim
     if (!r.project) throw new AppError("NOT_FOUND", "Simulation run not found");
     await requireProjectRole(actor, r.project.id, SIMULATION_ROLES);
   } else if (!actor.isAdmin) {
-    if (!r.cells.length || r.cells.some((c) => !c.projectId)) throw new AppError("NOT_FOUND", "Simulation run not found");
+    if (!r.cells.length || r.cells.some((c) => !c.projectId))
+      throw new AppError("NOT_FOUND", "Simulation run not found");
     for (const c of r.cells) await requireProjectRole(actor, c.projectId!, SIMULATION_ROLES);
   }
   return {
-    id: r.id, kind: r.kind, createdAt: r.createdAt, options: (r.options ?? {}) as SimulationRunOptions, project: r.project, sweepId: r.sweepId,
+    id: r.id,
+    kind: r.kind,
+    createdAt: r.createdAt,
+    options: (r.options ?? {}) as SimulationRunOptions,
+    project: r.project,
+    sweepId: r.sweepId,
     report: r.kind === "SINGLE" ? revive<SimulationReport>(r.result) : null,
     cells: r.kind === "SWEEP" ? revive<SweepCell[]>(r.result) : null,
     cellRuns: r.cells,
@@ -106,7 +131,14 @@ export async function getSimulationRun(actor: Actor, runId: string): Promise<Sim
 }
 
 /** The latest simulation run of a simulated project, for a link from its pages; null when it is not one. */
-export async function projectSimulationRun(actor: Actor, projectId: string): Promise<{ id: string; sweepId: string | null } | null> {
+export async function projectSimulationRun(
+  actor: Actor,
+  projectId: string,
+): Promise<{ id: string; sweepId: string | null } | null> {
   await requireProjectRole(actor, projectId, SIMULATION_ROLES);
-  return db().simulationRun.findFirst({ where: { projectId, kind: "SINGLE" }, orderBy: { createdAt: "desc" }, select: { id: true, sweepId: true } });
+  return db().simulationRun.findFirst({
+    where: { projectId, kind: "SINGLE" },
+    orderBy: { createdAt: "desc" },
+    select: { id: true, sweepId: true },
+  });
 }

@@ -25,10 +25,24 @@ export function maskWork(mask: Uint8Array, width: number, height: number): MaskW
     for (let x = 0; x < width; x++) {
       const p = y * width + x;
       if (!mask[p]) continue;
-      if (x === 0 || y === 0 || x === width - 1 || y === height - 1 || !mask[p - 1] || !mask[p + 1] || !mask[p - width] || !mask[p + width]) edge++;
+      if (
+        x === 0 ||
+        y === 0 ||
+        x === width - 1 ||
+        y === height - 1 ||
+        !mask[p - 1] ||
+        !mask[p + 1] ||
+        !mask[p - width] ||
+        !mask[p + width]
+      )
+        edge++;
     }
   }
-  return { regions: connectedComponents(mask, width, height).count, areaFraction: maskArea(mask) / (width * height), boundary: edge / Math.sqrt(width * height) };
+  return {
+    regions: connectedComponents(mask, width, height).count,
+    areaFraction: maskArea(mask) / (width * height),
+    boundary: edge / Math.sqrt(width * height),
+  };
 }
 
 /** The mask the reader draws from scratch; `attempt` separates a first drawing from later redraws. */
@@ -39,7 +53,13 @@ export function drawFromReading(reading: Reading, reader: ReaderProfile, attempt
     reading.mask,
     reading.width,
     reading.height,
-    { seed: hashSeed("hand", reader.seed, attempt), bias: 0, jitter: reader.handJitter, missRate: 0, vertexSpacing: reader.vertexSpacing },
+    {
+      seed: hashSeed("hand", reader.seed, attempt),
+      bias: 0,
+      jitter: reader.handJitter,
+      missRate: 0,
+      vertexSpacing: reader.vertexSpacing,
+    },
     { imageKey: `hand:${reading.imageKey}` },
   );
 }
@@ -60,15 +80,24 @@ export function closestCandidate(reading: Reading, candidates: readonly Uint8Arr
  * The reader starts from `candidate` and changes only regions where it disagrees with what they
  * would draw by more than a sliver (about 1% of the image size wide); `work` is the changed part.
  */
-export function editFromCandidate(reading: Reading, candidate: Uint8Array, reader: ReaderProfile, attempt = "EDIT"): { mask: Uint8Array; work: MaskWork } {
+export function editFromCandidate(
+  reading: Reading,
+  candidate: Uint8Array,
+  reader: ReaderProfile,
+  attempt = "EDIT",
+): { mask: Uint8Array; work: MaskWork } {
   assertNotTruth(candidate, "editFromCandidate");
   const { width, height } = reading;
-  if (candidate.length !== width * height) throw new Error(`candidate length ${candidate.length} does not match ${width}x${height}`);
+  if (candidate.length !== width * height)
+    throw new Error(`candidate length ${candidate.length} does not match ${width}x${height}`);
   const target = drawFromReading(reading, reader, attempt);
   const diff = new Uint8Array(target.length);
   for (let p = 0; p < diff.length; p++) diff[p] = (target[p] !== 0) !== (candidate[p] !== 0) ? FG : 0;
   const changes = open(diff, width, height, Math.max(1, Math.round(0.01 * Math.sqrt(width * height))));
   const mask = new Uint8Array(target.length);
   for (let p = 0; p < mask.length; p++) mask[p] = (candidate[p] !== 0) !== (changes[p] !== 0) ? FG : 0;
-  return { mask, work: isEmptyMask(changes) ? { regions: 0, areaFraction: 0, boundary: 0 } : maskWork(changes, width, height) };
+  return {
+    mask,
+    work: isEmptyMask(changes) ? { regions: 0, areaFraction: 0, boundary: 0 } : maskWork(changes, width, height),
+  };
 }

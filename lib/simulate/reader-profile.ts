@@ -35,11 +35,86 @@ export interface ReaderProfile {
  * Dice between their drawings sits in the published inter-reader band (see README.md).
  */
 export const DEFAULT_PANEL: readonly ReaderProfile[] = [
-  { name: "MD 1", seed: 11, bias: 0.402, jitter: 1.15, missRate: 0.345, falsePositiveRate: 0.172, controlCallRate: 0.04, handJitter: 0.25, vertexSpacing: 0.02, acceptDice: 0.62, perceptionNoise: 0.05, positionBias: 0, fatigue: 0, speed: 1 },
-  { name: "MD 2", seed: 12, bias: -0.402, jitter: 1.38, missRate: 0.46, falsePositiveRate: 0.115, controlCallRate: 0.03, handJitter: 0.3, vertexSpacing: 0.025, acceptDice: 0.6, perceptionNoise: 0.06, positionBias: 0, fatigue: 0, speed: 1.2 },
-  { name: "MD 3", seed: 13, bias: 0.115, jitter: 1.035, missRate: 0.287, falsePositiveRate: 0.23, controlCallRate: 0.05, handJitter: 0.2, vertexSpacing: 0.015, acceptDice: 0.65, perceptionNoise: 0.04, positionBias: 0, fatigue: 0, speed: 0.85 },
-  { name: "MD 4", seed: 14, bias: 0.69, jitter: 1.265, missRate: 0.23, falsePositiveRate: 0.287, controlCallRate: 0.06, handJitter: 0.3, vertexSpacing: 0.02, acceptDice: 0.58, perceptionNoise: 0.06, positionBias: 0, fatigue: 0, speed: 1.1 },
-  { name: "MD 5", seed: 15, bias: -0.172, jitter: 1.495, missRate: 0.402, falsePositiveRate: 0.172, controlCallRate: 0.03, handJitter: 0.25, vertexSpacing: 0.02, acceptDice: 0.63, perceptionNoise: 0.05, positionBias: 0, fatigue: 0, speed: 0.9 },
+  {
+    name: "MD 1",
+    seed: 11,
+    bias: 0.402,
+    jitter: 1.15,
+    missRate: 0.345,
+    falsePositiveRate: 0.172,
+    controlCallRate: 0.04,
+    handJitter: 0.25,
+    vertexSpacing: 0.02,
+    acceptDice: 0.62,
+    perceptionNoise: 0.05,
+    positionBias: 0,
+    fatigue: 0,
+    speed: 1,
+  },
+  {
+    name: "MD 2",
+    seed: 12,
+    bias: -0.402,
+    jitter: 1.38,
+    missRate: 0.46,
+    falsePositiveRate: 0.115,
+    controlCallRate: 0.03,
+    handJitter: 0.3,
+    vertexSpacing: 0.025,
+    acceptDice: 0.6,
+    perceptionNoise: 0.06,
+    positionBias: 0,
+    fatigue: 0,
+    speed: 1.2,
+  },
+  {
+    name: "MD 3",
+    seed: 13,
+    bias: 0.115,
+    jitter: 1.035,
+    missRate: 0.287,
+    falsePositiveRate: 0.23,
+    controlCallRate: 0.05,
+    handJitter: 0.2,
+    vertexSpacing: 0.015,
+    acceptDice: 0.65,
+    perceptionNoise: 0.04,
+    positionBias: 0,
+    fatigue: 0,
+    speed: 0.85,
+  },
+  {
+    name: "MD 4",
+    seed: 14,
+    bias: 0.69,
+    jitter: 1.265,
+    missRate: 0.23,
+    falsePositiveRate: 0.287,
+    controlCallRate: 0.06,
+    handJitter: 0.3,
+    vertexSpacing: 0.02,
+    acceptDice: 0.58,
+    perceptionNoise: 0.06,
+    positionBias: 0,
+    fatigue: 0,
+    speed: 1.1,
+  },
+  {
+    name: "MD 5",
+    seed: 15,
+    bias: -0.172,
+    jitter: 1.495,
+    missRate: 0.402,
+    falsePositiveRate: 0.172,
+    controlCallRate: 0.03,
+    handJitter: 0.25,
+    vertexSpacing: 0.02,
+    acceptDice: 0.63,
+    perceptionNoise: 0.05,
+    positionBias: 0,
+    fatigue: 0,
+    speed: 0.9,
+  },
 ];
 
 /**
@@ -59,6 +134,9 @@ export function scaleReaderErrors(panel: readonly ReaderProfile[], factor: numbe
 }
 
 /** Turns on the optional voting habits for every reader. */
-export function withVotingHabits(panel: readonly ReaderProfile[], o: { positionBias?: number; fatigue?: number }): ReaderProfile[] {
+export function withVotingHabits(
+  panel: readonly ReaderProfile[],
+  o: { positionBias?: number; fatigue?: number },
+): ReaderProfile[] {
   return panel.map((r) => ({ ...r, positionBias: o.positionBias ?? r.positionBias, fatigue: o.fatigue ?? r.fatigue }));
 }

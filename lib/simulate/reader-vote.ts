@@ -31,7 +31,13 @@ function maskHash(mask: Uint8Array): number {
 
 // Each candidate's perception noise is seeded by the vote and the candidate's content, so a
 // shuffled order changes nothing but the (optional) position bias.
-function judge(reading: Reading, candidates: readonly Uint8Array[], reader: ReaderProfile, ctx: VoteContext, label: string) {
+function judge(
+  reading: Reading,
+  candidates: readonly Uint8Array[],
+  reader: ReaderProfile,
+  ctx: VoteContext,
+  label: string,
+) {
   assertNotTruth(reading.mask, "vote");
   if (candidates.length === 0) throw new Error("a vote needs at least one candidate");
   const sd = reader.perceptionNoise * (1 + (reader.fatigue * (ctx.votesCast ?? 0)) / 100);
@@ -43,12 +49,18 @@ function judge(reading: Reading, candidates: readonly Uint8Array[], reader: Read
   });
   const primacy = (i: number) => (n > 1 ? (reader.positionBias * (n - 1 - i)) / (n - 1) : 0);
   const looks = candidates.map(() => 0);
-  const noise = (i: number) => createRng(hashSeed(label, reader.seed, ctx.key, maskHash(candidates[i]), looks[i]++)).normal(0, sd);
+  const noise = (i: number) =>
+    createRng(hashSeed(label, reader.seed, ctx.key, maskHash(candidates[i]), looks[i]++)).normal(0, sd);
   return { perceive: (i: number) => similarity[i] + primacy(i) + noise(i) };
 }
 
 /** n-way: the candidate that looks closest to the reading, or none when it is below the reader's bar. */
-export function voteNWay(reading: Reading, candidates: readonly Uint8Array[], reader: ReaderProfile, ctx: VoteContext): ReaderVote {
+export function voteNWay(
+  reading: Reading,
+  candidates: readonly Uint8Array[],
+  reader: ReaderProfile,
+  ctx: VoteContext,
+): ReaderVote {
   const { perceive } = judge(reading, candidates, reader, ctx, "vote");
   const perceived = candidates.map((_, i) => perceive(i));
   let pick = 0;
@@ -57,7 +69,12 @@ export function voteNWay(reading: Reading, candidates: readonly Uint8Array[], re
 }
 
 /** Pairwise: duels in shown order, the winner stays; the survivor is then checked against the bar. */
-export function votePairwise(reading: Reading, candidates: readonly Uint8Array[], reader: ReaderProfile, ctx: VoteContext): ReaderVote & { duels: { a: number; b: number; winner: number }[] } {
+export function votePairwise(
+  reading: Reading,
+  candidates: readonly Uint8Array[],
+  reader: ReaderProfile,
+  ctx: VoteContext,
+): ReaderVote & { duels: { a: number; b: number; winner: number }[] } {
   const { perceive } = judge(reading, candidates, reader, ctx, "pairwise");
   const perceived = candidates.map(() => Number.NaN);
   const look = (i: number) => (perceived[i] = perceive(i));

@@ -109,7 +109,14 @@ function keptComponents(
   return selectComponents(cc.labels, keep);
 }
 
-function shiftBoundary(mask: Uint8Array, width: number, height: number, size: number, md: MdProfile, rng: Rng): Uint8Array {
+function shiftBoundary(
+  mask: Uint8Array,
+  width: number,
+  height: number,
+  size: number,
+  md: MdProfile,
+  rng: Rng,
+): Uint8Array {
   const sd = signedDistance(mask, width, height);
   const wobble = fractalNoise(rng, width, height, size * 0.06, 2);
   // The small constant offsets the shrinkage from smoothing and polygon chords, so bias 0 keeps the area.

@@ -13,7 +13,13 @@ export interface ModelProfile {
 }
 
 /** A machine candidate for `truth` (0/non-zero), as 0/1 pixels. */
-export function simulatePrediction(truth: Uint8Array, width: number, height: number, model: ModelProfile, imageKey: string | number): Uint8Array {
+export function simulatePrediction(
+  truth: Uint8Array,
+  width: number,
+  height: number,
+  model: ModelProfile,
+  imageKey: string | number,
+): Uint8Array {
   const rng = createRng(hashSeed("predict", model.seed, imageKey));
   const f = new Float32Array(truth.length);
   for (let i = 0; i < f.length; i++) f[i] = truth[i] ? 1 : 0;

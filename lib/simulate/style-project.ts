@@ -17,14 +17,19 @@ export const STYLE_MODELS: ModelProfile[] = [
 
 export type StyleCandidate = { image: number; human: boolean; mask: Uint8Array };
 
-export function simulateStyleProject(images: number, width = 192, seed = 1): { width: number; height: number; candidates: StyleCandidate[] }[] {
+export function simulateStyleProject(
+  images: number,
+  width = 192,
+  seed = 1,
+): { width: number; height: number; candidates: StyleCandidate[] }[] {
   const out: { width: number; height: number; candidates: StyleCandidate[] }[] = [];
   for (let k = 0; k < images; k++) {
     const cxr = generateCxr({ seed: seed * 100_003 + k, width, height: width, label: "covid" });
     const md = STYLE_MDS[k % STYLE_MDS.length];
     const drawn = simulateDrawing(cxr.mask, cxr.width, cxr.height, md, { pixels: cxr.pixels, imageKey: k });
     const candidates: StyleCandidate[] = [{ image: k, human: true, mask: Uint8Array.from(drawn, (v) => (v ? 1 : 0)) }];
-    for (const model of STYLE_MODELS) candidates.push({ image: k, human: false, mask: simulatePrediction(cxr.mask, cxr.width, cxr.height, model, k) });
+    for (const model of STYLE_MODELS)
+      candidates.push({ image: k, human: false, mask: simulatePrediction(cxr.mask, cxr.width, cxr.height, model, k) });
     out.push({ width: cxr.width, height: cxr.height, candidates: candidates.filter((c) => c.mask.some((v) => v)) });
   }
   return out;

@@ -62,7 +62,9 @@ export function generateCxr(opts: GenerateCxrOptions): SyntheticCxr {
     throw new Error(`regions must be a whole number from 1 to 12, got ${opts.regions}`);
   }
 
-  const anatomy = sampleAnatomy(createRng(opts.patientId ? hashSeed("patient", opts.patientId) : hashSeed("anatomy", seed)));
+  const anatomy = sampleAnatomy(
+    createRng(opts.patientId ? hashSeed("patient", opts.patientId) : hashSeed("anatomy", seed)),
+  );
   const acq = sampleAcquisition(acqRng, opts.bias);
   const grid = makeGrid(width, height);
   const frame = makeFrame(grid, acq);

@@ -58,7 +58,8 @@ export function generateDataset(opts: GenerateDatasetOptions): DatasetItem[] {
   const { seed, count } = opts;
   if (!Number.isInteger(count) || count < 0) throw new Error(`count must be a non-negative integer, got ${count}`);
   const covidFraction = opts.covidFraction ?? 0.3;
-  if (!(covidFraction >= 0 && covidFraction <= 1)) throw new Error(`covidFraction must be in [0, 1], got ${covidFraction}`);
+  if (!(covidFraction >= 0 && covidFraction <= 1))
+    throw new Error(`covidFraction must be in [0, 1], got ${covidFraction}`);
   const sources = opts.sources ?? SYNTHETIC_SOURCES;
   if (sources.length === 0) throw new Error("at least one source is needed");
   const prefix = opts.idPrefix ?? `s${(seed >>> 0).toString(36)}`;
@@ -81,8 +82,16 @@ export function generateDataset(opts: GenerateDatasetOptions): DatasetItem[] {
   }));
 
   const owners = [
-    ...spread(rng, patients.filter((p) => p.label === "covid"), nCovid),
-    ...spread(rng, patients.filter((p) => p.label === "control"), nControl),
+    ...spread(
+      rng,
+      patients.filter((p) => p.label === "covid"),
+      nCovid,
+    ),
+    ...spread(
+      rng,
+      patients.filter((p) => p.label === "control"),
+      nControl,
+    ),
   ];
   rng.shuffle(owners);
   return owners.map((p, k) => ({
@@ -96,7 +105,10 @@ export function generateDataset(opts: GenerateDatasetOptions): DatasetItem[] {
   }));
 }
 
-export function renderDatasetItem(item: DatasetItem, sources: readonly DatasetSource[] = SYNTHETIC_SOURCES): SyntheticCxr {
+export function renderDatasetItem(
+  item: DatasetItem,
+  sources: readonly DatasetSource[] = SYNTHETIC_SOURCES,
+): SyntheticCxr {
   const source = sources.find((s) => s.name === item.source);
   return generateCxr({
     seed: item.seed,

@@ -55,7 +55,11 @@ export function expectedSeconds(a: TimedAction, model: TimeModel = DEFAULT_TIME_
     case "draw":
       return model.drawBaseSec + model.perRegionSec * a.work.regions + model.traceSecPerSize * a.work.boundary;
     case "edit":
-      return model.editBaseSec + model.perRegionSec * a.work.regions + model.traceSecPerSize * model.editTraceShare * a.work.boundary;
+      return (
+        model.editBaseSec +
+        model.perRegionSec * a.work.regions +
+        model.traceSecPerSize * model.editTraceShare * a.work.boundary
+      );
     case "vote":
       if (a.candidates < 1) throw new Error(`a vote needs at least one candidate, got ${a.candidates}`);
       return model.voteBaseSec + model.votePerCandidateSec * a.candidates;

@@ -10,5 +10,6 @@ export function markAsTruth(mask: Uint8Array): Uint8Array {
 
 /** Throws when `mask` is (an array handed out as) the ground truth. */
 export function assertNotTruth(mask: Uint8Array, where: string): void {
-  if (unsealed.has(mask)) throw new Error(`${where} received the ground truth; simulated readers work from their own reading only`);
+  if (unsealed.has(mask))
+    throw new Error(`${where} received the ground truth; simulated readers work from their own reading only`);
 }

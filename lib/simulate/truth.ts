@@ -10,7 +10,8 @@ const store = new WeakMap<object, Uint8Array>();
 
 /** Seals a 0/non-zero mask (copied, stored as 0/1). */
 export function sealTruth(mask: ArrayLike<number>, width: number, height: number): SealedTruth {
-  if (mask.length !== width * height) throw new Error(`truth mask length ${mask.length} does not match ${width}x${height}`);
+  if (mask.length !== width * height)
+    throw new Error(`truth mask length ${mask.length} does not match ${width}x${height}`);
   const copy = new Uint8Array(mask.length);
   for (let p = 0; p < copy.length; p++) copy[p] = mask[p] ? 1 : 0;
   const token = Object.freeze({ width, height }) as SealedTruth;

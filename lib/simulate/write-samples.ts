@@ -16,7 +16,13 @@ export async function writeSamples(outDir: string, count = 6, width = 512): Prom
     const label = k === count - 1 ? "control" : "covid";
     const img = generateCxr({ seed: 1000 + k, width, label });
     const { pixels, mask, lungMask, height } = img;
-    const drawn = simulateDrawing(mask, width, height, { seed: 7 + k, bias: 0.1, jitter: 0.5, missRate: 0.3 }, { pixels });
+    const drawn = simulateDrawing(
+      mask,
+      width,
+      height,
+      { seed: 7 + k, bias: 0.1, jitter: 0.5, missRate: 0.3 },
+      { pixels },
+    );
     const name = `sample-${k}-${label}`;
     const files: [string, Buffer][] = [
       [`${name}.png`, await encodePng(pixels, width, height)],

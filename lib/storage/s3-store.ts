@@ -63,7 +63,12 @@ export class S3Store implements ObjectStore {
 
   async put(key: string, body: Buffer | Uint8Array, opts?: PutOptions): Promise<void> {
     await this.client.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: assertSafeKey(key), Body: body, ContentType: opts?.contentType }),
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: assertSafeKey(key),
+        Body: body,
+        ContentType: opts?.contentType,
+      }),
     );
   }
 
@@ -79,9 +84,15 @@ export class S3Store implements ObjectStore {
     let uploadId: string | undefined;
     const parts: { ETag: string; PartNumber: number }[] = [];
     const sendPart = async (data: Buffer) => {
-      uploadId ??= (await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key, ContentType: opts?.contentType }))).UploadId!;
+      uploadId ??= (
+        await this.client.send(
+          new CreateMultipartUploadCommand({ Bucket: this.bucket, Key, ContentType: opts?.contentType }),
+        )
+      ).UploadId!;
       const PartNumber = parts.length + 1;
-      const r = await this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key, UploadId: uploadId, PartNumber, Body: data }));
+      const r = await this.client.send(
+        new UploadPartCommand({ Bucket: this.bucket, Key, UploadId: uploadId, PartNumber, Body: data }),
+      );
       parts.push({ ETag: r.ETag!, PartNumber });
     };
     try {
@@ -99,9 +110,19 @@ export class S3Store implements ObjectStore {
       const rest = Buffer.concat(pending, pendingBytes);
       if (!uploadId) return await this.put(key, rest, opts);
       if (rest.length) await sendPart(rest);
-      await this.client.send(new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
+      await this.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts },
+        }),
+      );
     } catch (e) {
-      if (uploadId) await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId: uploadId })).catch(() => undefined);
+      if (uploadId)
+        await this.client
+          .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId: uploadId }))
+          .catch(() => undefined);
       throw e;
     }
   }
@@ -161,7 +182,8 @@ export class S3Store implements ObjectStore {
       const r = await this.client.send(
         new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix || undefined, ContinuationToken: token }),
       );
-      for (const o of r.Contents ?? []) if (o.Key) yield { key: o.Key, modifiedAt: o.LastModified ?? new Date(0), temporary: false };
+      for (const o of r.Contents ?? [])
+        if (o.Key) yield { key: o.Key, modifiedAt: o.LastModified ?? new Date(0), temporary: false };
       token = r.IsTruncated ? r.NextContinuationToken : undefined;
     } while (token);
   }

@@ -12,7 +12,12 @@ export type SweepResult = { scanned: number; deleted: number; deletedKeys: strin
 
 const BATCH = 500;
 
-export async function sweepOrphanObjects(opts: { graceMs: number; prefix?: string; now?: Date; objects?: ObjectStore }): Promise<SweepResult> {
+export async function sweepOrphanObjects(opts: {
+  graceMs: number;
+  prefix?: string;
+  now?: Date;
+  objects?: ObjectStore;
+}): Promise<SweepResult> {
   const s = opts.objects ?? store();
   const cutoff = (opts.now ?? new Date()).getTime() - opts.graceMs;
   const result: SweepResult = { scanned: 0, deleted: 0, deletedKeys: [] };

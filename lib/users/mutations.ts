@@ -12,14 +12,27 @@ export async function setUserDisabled(actor: Actor, userId: string, disabled: bo
   const r = await db().user.updateMany({ where: { id: userId }, data: { disabled } });
   if (!r.count) throw new AppError("NOT_FOUND", "User not found");
   const revoked = disabled ? await revokeUserSessions(userId) : 0;
-  await recordAudit({ action: disabled ? "user.disable" : "user.enable", objectType: "User", objectId: userId, actorId: actor.userId, after: { disabled, sessionsRevoked: revoked } });
+  await recordAudit({
+    action: disabled ? "user.disable" : "user.enable",
+    objectType: "User",
+    objectId: userId,
+    actorId: actor.userId,
+    after: { disabled, sessionsRevoked: revoked },
+  });
 }
 
 /** Grants or removes administration; takes effect on the user's next request. */
 export async function setUserAdmin(actor: Actor, userId: string, isAdmin: boolean) {
   requireAdmin(actor);
-  if (!isAdmin && userId === actor.userId) throw new AppError("BAD_REQUEST", "You cannot remove your own administrator role");
+  if (!isAdmin && userId === actor.userId)
+    throw new AppError("BAD_REQUEST", "You cannot remove your own administrator role");
   const r = await db().user.updateMany({ where: { id: userId }, data: { isAdmin } });
   if (!r.count) throw new AppError("NOT_FOUND", "User not found");
-  await recordAudit({ action: "user.admin_set", objectType: "User", objectId: userId, actorId: actor.userId, after: { isAdmin } });
+  await recordAudit({
+    action: "user.admin_set",
+    objectType: "User",
+    objectId: userId,
+    actorId: actor.userId,
+    after: { isAdmin },
+  });
 }

@@ -17,7 +17,10 @@ export async function holdBallot(actor: Actor, ballotId: string): Promise<{ held
     WHERE id = ${ballotId}::uuid AND "voterId" = ${actor.userId}::uuid AND "closedAt" IS NULL AND "leaseUntil" > now()`;
   if (renewed) return { held: true };
   return db().$transaction(async (tx) => {
-    const b = await tx.ballot.findUnique({ where: { id: ballotId }, select: { voterId: true, imageId: true, roundId: true, closedAt: true } });
+    const b = await tx.ballot.findUnique({
+      where: { id: ballotId },
+      select: { voterId: true, imageId: true, roundId: true, closedAt: true },
+    });
     if (!b || b.voterId !== actor.userId) throw new AppError("NOT_FOUND", "Ballot not found");
     if (b.closedAt) return { held: false };
     await tx.$queryRaw`SELECT 1 FROM "Image" WHERE id = ${b.imageId}::uuid FOR UPDATE`;

@@ -30,7 +30,10 @@ function view(ballot: Issued, mode: Mode, stage: string | null, size: { width: n
     width: size.width,
     height: size.height,
     imageUrl: `/api/ballots/${ballot.id}/image`,
-    candidates: ballot.shownOrder.map((_, i) => ({ position: i + 1, url: `/api/ballots/${ballot.id}/candidates/${i + 1}` })),
+    candidates: ballot.shownOrder.map((_, i) => ({
+      position: i + 1,
+      url: `/api/ballots/${ballot.id}/candidates/${i + 1}`,
+    })),
     allowNone: stage !== "STAGE_I",
     duel: pairwise?.duel ?? null,
     duelWinner: pairwise?.winner ?? null,
@@ -45,9 +48,31 @@ function view(ballot: Issued, mode: Mode, stage: string | null, size: { width: n
  * MD active); a preloaded ballot holds nothing until shown (`holdBallot`). Candidates are
  * shuffled per ballot (crypto random) and the order is recorded. Null when nothing is left.
  */
-export async function nextBallot(actor: Actor, projectId: string, exclude: string[] = [], opts: { preload?: boolean } = {}): Promise<BallotView | null> {
+export async function nextBallot(
+  actor: Actor,
+  projectId: string,
+  exclude: string[] = [],
+  opts: { preload?: boolean } = {},
+): Promise<BallotView | null> {
   // One round trip for the role, the project's rule, the open round and the voter's open ballot.
-  const ctx = await db().$queryRaw<{ roles: string[] | null; votesPerImage: number; selectionMode: Mode; ownDrawingPolicy: string; roundId: string | null; stage: string | null; mineId: string | null; mineOrder: string[] | null; mineDuels: unknown; mineLeased: boolean | null; mineState: string | null; mineWidth: number | null; mineHeight: number | null; drewAny: boolean }[]>`
+  const ctx = await db().$queryRaw<
+    {
+      roles: string[] | null;
+      votesPerImage: number;
+      selectionMode: Mode;
+      ownDrawingPolicy: string;
+      roundId: string | null;
+      stage: string | null;
+      mineId: string | null;
+      mineOrder: string[] | null;
+      mineDuels: unknown;
+      mineLeased: boolean | null;
+      mineState: string | null;
+      mineWidth: number | null;
+      mineHeight: number | null;
+      drewAny: boolean;
+    }[]
+  >`
     /*hot*/ SELECT (SELECT m.roles::text[] FROM "Membership" m WHERE m."projectId" = p.id AND m."userId" = ${actor.userId}::uuid) AS roles,
            p."votesPerImage", p."selectionMode", p."ownDrawingPolicy"::text AS "ownDrawingPolicy", r.id AS "roundId", r.stage::text AS stage,
            b.id AS "mineId", b."shownOrder"::text[] AS "mineOrder", b.duels AS "mineDuels", b."leaseUntil" > now() AS "mineLeased",
@@ -75,11 +100,17 @@ export async function nextBallot(actor: Actor, projectId: string, exclude: strin
     const mine = { id: c.mineId, shownOrder: c.mineOrder!, duels: c.mineDuels };
     const size = { width: c.mineWidth!, height: c.mineHeight! };
     if (c.mineState === "AWAITING_VOTE" && (opts.preload || c.mineLeased)) {
-      if (c.mineLeased) await db().$executeRaw`UPDATE "Ballot" SET "leaseUntil" = now() + ${lease} * interval '1 millisecond' WHERE id = ${c.mineId}::uuid`;
+      if (c.mineLeased)
+        await db()
+          .$executeRaw`UPDATE "Ballot" SET "leaseUntil" = now() + ${lease} * interval '1 millisecond' WHERE id = ${c.mineId}::uuid`;
       return view(mine, mode, c.stage, size);
     }
-    if (c.mineState === "AWAITING_VOTE" && (await holdBallot(actor, c.mineId)).held) return view(mine, mode, c.stage, size);
-    await db().ballot.updateMany({ where: { id: c.mineId, closedAt: null }, data: { closedAt: new Date(), leaseUntil: null } });
+    if (c.mineState === "AWAITING_VOTE" && (await holdBallot(actor, c.mineId)).held)
+      return view(mine, mode, c.stage, size);
+    await db().ballot.updateMany({
+      where: { id: c.mineId, closedAt: null },
+      data: { closedAt: new Date(), leaseUntil: null },
+    });
     return nextBallot(actor, projectId, exclude, opts);
   }
   const skipped: string[] = [];
@@ -98,8 +129,16 @@ export async function nextBallot(actor: Actor, projectId: string, exclude: strin
       await tx.$executeRaw`/*hot*/ SET LOCAL synchronous_commit = off`;
       // The voter's own drawings are skipped first; they are served only as a last resort, when
       // the project allows it and no other MD could vote on them.
-      const search = (own: OwnDrawings) => tx.$queryRawUnsafe<SearchRow[]>(
-        ballotSearchSql(own, wait), projectId, round.id, actor.userId, skipped, project.votesPerImage, exclude);
+      const search = (own: OwnDrawings) =>
+        tx.$queryRawUnsafe<SearchRow[]>(
+          ballotSearchSql(own, wait),
+          projectId,
+          round.id,
+          actor.userId,
+          skipped,
+          project.votesPerImage,
+          exclude,
+        );
       let rows = await search(c.drewAny ? "skip" : "none-drawn");
       if (!rows.length && c.drewAny && c.ownDrawingPolicy === "ALLOW_RECORDED") rows = await search("last-resort");
       if (!rows.length) return null;
@@ -134,7 +173,8 @@ export async function nextBallot(actor: Actor, projectId: string, exclude: strin
     wait = issued === null;
     // A locked row that changed while we waited drops out of the LIMIT 1 without a
     // replacement, so "nothing" is only believed when no lock was involved.
-    if (issued === null && waited && !(await votableImageExists(projectId, round.id, actor.userId, skipped))) return null;
+    if (issued === null && waited && !(await votableImageExists(projectId, round.id, actor.userId, skipped)))
+      return null;
   }
   return null;
 }
@@ -144,14 +184,22 @@ async function votableImageExists(projectId: string, roundId: string, voterId: s
     `SELECT EXISTS (SELECT 1 FROM "Image" i
        WHERE i."projectId" = $1::uuid AND i.state = 'AWAITING_VOTE' AND NOT (i.id = ANY($4::uuid[]))
          AND NOT EXISTS (SELECT 1 FROM "Vote" v WHERE v."roundId" = $2::uuid AND v."imageId" = i.id AND v."voterId" = $3::uuid)) AS any`,
-    projectId, roundId, voterId, skipped,
+    projectId,
+    roundId,
+    voterId,
+    skipped,
   );
   return r[0].any;
 }
 
 async function diceBetweenCandidates(tx: Tx, ids: string[]) {
-  const cands = (await tx.candidate.findMany({ where: { id: { in: ids } }, select: { id: true, maskId: true, shownMaskId: true } })).map((c) => ({ id: c.id, maskId: c.shownMaskId ?? c.maskId }));
-  const masks = await tx.mask.findMany({ where: { id: { in: cands.map((c) => c.maskId) } }, select: { id: true, storageKey: true } });
+  const cands = (
+    await tx.candidate.findMany({ where: { id: { in: ids } }, select: { id: true, maskId: true, shownMaskId: true } })
+  ).map((c) => ({ id: c.id, maskId: c.shownMaskId ?? c.maskId }));
+  const masks = await tx.mask.findMany({
+    where: { id: { in: cands.map((c) => c.maskId) } },
+    select: { id: true, storageKey: true },
+  });
   const pixels = new Map<string, Uint8Array>();
   for (const c of cands) pixels.set(c.id, (await loadMask(masks.find((m) => m.id === c.maskId)!.storageKey)).mask);
   return (a: string, b: string) => dice(pixels.get(a)!, pixels.get(b)!);
@@ -165,7 +213,23 @@ async function diceBetweenCandidates(tx: Tx, ids: string[]) {
 export async function castVote(actor: Actor, ballotId: string, input: CastVoteInput) {
   const v = castVoteSchema.parse(input);
   // One round trip: the ballot, its round, a prior vote with this key, and the voter's roles.
-  const pre = await db().$queryRaw<{ voterId: string; imageId: string; roundId: string; shownOrder: string[]; duels: unknown; selectionMode: string; projectId: string; stage: "STAGE_I" | "STAGE_II"; roundStatus: string; priorId: string | null; priorVoter: string | null; roles: string[] | null; ownDrawing: boolean }[]>`
+  const pre = await db().$queryRaw<
+    {
+      voterId: string;
+      imageId: string;
+      roundId: string;
+      shownOrder: string[];
+      duels: unknown;
+      selectionMode: string;
+      projectId: string;
+      stage: "STAGE_I" | "STAGE_II";
+      roundStatus: string;
+      priorId: string | null;
+      priorVoter: string | null;
+      roles: string[] | null;
+      ownDrawing: boolean;
+    }[]
+  >`
     /*hot*/ SELECT b."voterId", b."imageId", b."roundId", b."shownOrder"::text[] AS "shownOrder", b.duels, p."selectionMode"::text AS "selectionMode",
            r."projectId", r.stage::text AS stage, r.status::text AS "roundStatus",
            pv.id AS "priorId", pv."voterId" AS "priorVoter",
@@ -177,19 +241,24 @@ export async function castVote(actor: Actor, ballotId: string, input: CastVoteIn
     WHERE b.id = ${ballotId}::uuid`;
   const ballot = pre[0];
   if (ballot?.priorId) {
-    if (ballot.priorVoter !== actor.userId) throw new AppError("CONFLICT", "This idempotency key was used by someone else");
+    if (ballot.priorVoter !== actor.userId)
+      throw new AppError("CONFLICT", "This idempotency key was used by someone else");
     return { voteId: ballot.priorId, duplicate: true };
   }
   if (!ballot || ballot.voterId !== actor.userId) throw new AppError("NOT_FOUND", "Ballot not found");
-  if (!actor.isAdmin && !ballot.roles?.includes("MD")) throw new AppError(ballot.roles ? "FORBIDDEN" : "NOT_FOUND", "Ballot not found");
-  if (v.choice !== null && v.choice > ballot.shownOrder.length) throw new AppError("BAD_REQUEST", "No candidate at that position");
-  if (v.choice === null && ballot.stage === "STAGE_I") throw new AppError("BAD_REQUEST", "Stage I picks the best candidate: \"none acceptable\" is a Stage-II choice");
+  if (!actor.isAdmin && !ballot.roles?.includes("MD"))
+    throw new AppError(ballot.roles ? "FORBIDDEN" : "NOT_FOUND", "Ballot not found");
+  if (v.choice !== null && v.choice > ballot.shownOrder.length)
+    throw new AppError("BAD_REQUEST", "No candidate at that position");
+  if (v.choice === null && ballot.stage === "STAGE_I")
+    throw new AppError("BAD_REQUEST", 'Stage I picks the best candidate: "none acceptable" is a Stage-II choice');
   const pairwise = ballot.stage === "STAGE_I" && ballot.selectionMode === "PAIRWISE";
   const duelLog = parseDuelLog(ballot.duels);
   if (pairwise) {
     const { winner } = duelState(ballot.shownOrder.length, duelLog);
     if (winner === null) throw new AppError("CONFLICT", "Finish the pairwise comparisons first");
-    if (v.choice !== winner) throw new AppError("BAD_REQUEST", `The pairwise comparisons chose mask ${winner}, not ${v.choice}`);
+    if (v.choice !== winner)
+      throw new AppError("BAD_REQUEST", `The pairwise comparisons chose mask ${winner}, not ${v.choice}`);
   }
   const candidateId = v.choice === null ? null : ballot.shownOrder[v.choice - 1];
 
@@ -199,7 +268,20 @@ export async function castVote(actor: Actor, ballotId: string, input: CastVoteIn
       // statement: a statement's snapshot predates the lock it waited for, and could miss the
       // vote the previous holder just committed.
       await tx.$queryRaw`/*hot*/ SELECT 1 FROM "Image" WHERE id = ${ballot.imageId}::uuid FOR UPDATE`;
-      const locked = await tx.$queryRaw<{ state: string; extraVotes: number; votesPerImage: number; agreementDice: number; tieBreak: "ANOTHER_MD" | "LEAD"; retrainEvery: number | null; counted: number; againId: string | null; againKey: string | null; othersWaiting: boolean }[]>`
+      const locked = await tx.$queryRaw<
+        {
+          state: string;
+          extraVotes: number;
+          votesPerImage: number;
+          agreementDice: number;
+          tieBreak: "ANOTHER_MD" | "LEAD";
+          retrainEvery: number | null;
+          counted: number;
+          againId: string | null;
+          againKey: string | null;
+          othersWaiting: boolean;
+        }[]
+      >`
         /*hot*/ SELECT i.state::text AS state, i."extraVotes", p."votesPerImage", p."agreementDice", p."tieBreak"::text AS "tieBreak", p."interactiveRetrainEvery" AS "retrainEvery",
                (SELECT count(*) FROM "Vote" x WHERE x."roundId" = ${ballot.roundId}::uuid AND x."imageId" = i.id)::int AS counted,
                av.id AS "againId", av."idempotencyKey" AS "againKey",
@@ -215,7 +297,12 @@ export async function castVote(actor: Actor, ballotId: string, input: CastVoteIn
       const needed = img.votesPerImage + img.extraVotes;
       if (img.counted >= needed) throw new AppError("CONFLICT", "This image already has the votes it needs");
       const voteId = uuidv7();
-      const audit = { roundId: ballot.roundId, position: v.choice, durationMs: v.durationMs, ...(ballot.ownDrawing ? { ownDrawing: true } : {}) };
+      const audit = {
+        roundId: ballot.roundId,
+        position: v.choice,
+        durationMs: v.durationMs,
+        ...(ballot.ownDrawing ? { ownDrawing: true } : {}),
+      };
       await tx.$executeRaw`
         /*hot*/ WITH nv AS (
           INSERT INTO "Vote" (id, "ballotId", "roundId", "imageId", "voterId", "candidateId", "noneAcceptable", duels, "durationMs", "ownDrawing", "idempotencyKey", "createdAt")
@@ -224,11 +311,39 @@ export async function castVote(actor: Actor, ballotId: string, input: CastVoteIn
           RETURNING id),
         cb AS (UPDATE "Ballot" SET "closedAt" = now(), "leaseUntil" = NULL WHERE id = ${ballotId}::uuid)
         SELECT id FROM nv`;
-      await recordAudit({ action: "vote.cast", objectType: "Image", objectId: ballot.imageId, projectId: ballot.projectId, actorId: actor.userId, after: audit }, tx);
+      await recordAudit(
+        {
+          action: "vote.cast",
+          objectType: "Image",
+          objectId: ballot.imageId,
+          projectId: ballot.projectId,
+          actorId: actor.userId,
+          after: audit,
+        },
+        tx,
+      );
       if (img.counted + 1 >= needed) {
-        const votes = needed === 1 ? [{ candidateId }] : await tx.vote.findMany({ where: { roundId: ballot.roundId, imageId: ballot.imageId }, select: { candidateId: true } });
-        await decideImage(tx, { projectId: ballot.projectId, roundId: ballot.roundId, stage: ballot.stage, roundStatus: ballot.roundStatus }, ballot.imageId, votes, img.agreementDice, img.tieBreak,
-          { retrainEvery: img.retrainEvery, othersWaiting: img.othersWaiting });
+        const votes =
+          needed === 1
+            ? [{ candidateId }]
+            : await tx.vote.findMany({
+                where: { roundId: ballot.roundId, imageId: ballot.imageId },
+                select: { candidateId: true },
+              });
+        await decideImage(
+          tx,
+          {
+            projectId: ballot.projectId,
+            roundId: ballot.roundId,
+            stage: ballot.stage,
+            roundStatus: ballot.roundStatus,
+          },
+          ballot.imageId,
+          votes,
+          img.agreementDice,
+          img.tieBreak,
+          { retrainEvery: img.retrainEvery, othersWaiting: img.othersWaiting },
+        );
       }
       return { voteId, duplicate: false };
     });
@@ -264,15 +379,31 @@ async function decideImage(
       SELECT a.id AS "maskId", m.kind::text AS kind, a.area = 0 AND i.label = 'COVID' AS "emptyOnPositive"
       FROM "Candidate" c JOIN "Mask" m ON m.id = c."maskId" JOIN "Mask" a ON a.id = COALESCE(c."shownMaskId", c."maskId") JOIN "Image" i ON i.id = c."imageId"
       WHERE c.id = ${t.candidateId}::uuid`;
-    await acceptGroundTruth(tx, { projectId, imageId, maskId: m[0].maskId, roundId, stage: round.stage, decision: "CONSENSUS", sourceKind: m[0].kind, emptyOnPositive: m[0].emptyOnPositive, retrainEvery: known.retrainEvery });
+    await acceptGroundTruth(tx, {
+      projectId,
+      imageId,
+      maskId: m[0].maskId,
+      roundId,
+      stage: round.stage,
+      decision: "CONSENSUS",
+      sourceKind: m[0].kind,
+      emptyOnPositive: m[0].emptyOnPositive,
+      retrainEvery: known.retrainEvery,
+    });
   } else if (t.outcome === "reject") {
     await reopenRedraw(tx, projectId, imageId, roundId);
-    await recordAudit({ action: "vote.rejected_all", objectType: "Image", objectId: imageId, projectId, after: { roundId } }, tx);
+    await recordAudit(
+      { action: "vote.rejected_all", objectType: "Image", objectId: imageId, projectId, after: { roundId } },
+      tx,
+    );
   } else {
     const img = await tx.image.findUniqueOrThrow({ where: { id: imageId } });
     if (tieBreak === "ANOTHER_MD" && img.extraVotes < 2) {
       await tx.image.update({ where: { id: imageId }, data: { extraVotes: { increment: 1 } } });
-      await recordAudit({ action: "vote.tie", objectType: "Image", objectId: imageId, projectId, after: { roundId, tieBreak } }, tx);
+      await recordAudit(
+        { action: "vote.tie", objectType: "Image", objectId: imageId, projectId, after: { roundId, tieBreak } },
+        tx,
+      );
     } else {
       await disputeImage(tx, { projectId, imageId, roundId, tieBreak });
     }
@@ -289,12 +420,24 @@ export async function resolveDispute(actor: Actor, imageId: string, candidateId:
     await tx.$queryRaw`SELECT id FROM "Image" WHERE id = ${imageId}::uuid FOR UPDATE`;
     const img = await tx.image.findUniqueOrThrow({ where: { id: imageId } });
     if (img.state !== "DISPUTED") throw new AppError("CONFLICT", "This image is not disputed");
-    const round = await tx.round.findFirstOrThrow({ where: { projectId: img.projectId, status: "VOTING" }, orderBy: { number: "desc" } });
+    const round = await tx.round.findFirstOrThrow({
+      where: { projectId: img.projectId, status: "VOTING" },
+      orderBy: { number: "desc" },
+    });
     if (candidateId) {
       const cand = await tx.candidate.findFirst({ where: { id: candidateId, imageId, roundId: round.id } });
       if (!cand) throw new AppError("NOT_FOUND", "Candidate not found");
       const mask = await tx.mask.findUniqueOrThrow({ where: { id: cand.maskId } });
-      await acceptGroundTruth(tx, { projectId: img.projectId, imageId, maskId: cand.shownMaskId ?? mask.id, roundId: round.id, stage: round.stage, decision: "LEAD", sourceKind: mask.kind as "MANUAL" | "MACHINE" | "REDRAW", decidedById: actor.userId });
+      await acceptGroundTruth(tx, {
+        projectId: img.projectId,
+        imageId,
+        maskId: cand.shownMaskId ?? mask.id,
+        roundId: round.id,
+        stage: round.stage,
+        decision: "LEAD",
+        sourceKind: mask.kind as "MANUAL" | "MACHINE" | "REDRAW",
+        decidedById: actor.userId,
+      });
     } else {
       await reopenRedraw(tx, img.projectId, imageId, round.id);
     }
@@ -311,20 +454,32 @@ export async function resolveDispute(actor: Actor, imageId: string, candidateId:
 export async function recordDuel(actor: Actor, ballotId: string, input: DuelInput) {
   const d = duelSchema.parse(input);
   return db().$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ voterId: string; shownOrder: string[]; duels: unknown; closedAt: Date | null; stage: string; selectionMode: string }[]>`
+    const rows = await tx.$queryRaw<
+      {
+        voterId: string;
+        shownOrder: string[];
+        duels: unknown;
+        closedAt: Date | null;
+        stage: string;
+        selectionMode: string;
+      }[]
+    >`
       SELECT b."voterId", b."shownOrder"::text[] AS "shownOrder", b.duels, b."closedAt", r.stage::text AS stage, p."selectionMode"::text AS "selectionMode"
       FROM "Ballot" b JOIN "Round" r ON r.id = b."roundId" JOIN "Project" p ON p.id = r."projectId"
       WHERE b.id = ${ballotId}::uuid FOR UPDATE OF b`;
     const b = rows[0];
     if (!b || b.voterId !== actor.userId) throw new AppError("NOT_FOUND", "Ballot not found");
-    if (b.stage !== "STAGE_I" || b.selectionMode !== "PAIRWISE") throw new AppError("CONFLICT", "This ballot is not a pairwise one");
+    if (b.stage !== "STAGE_I" || b.selectionMode !== "PAIRWISE")
+      throw new AppError("CONFLICT", "This ballot is not a pairwise one");
     if (b.closedAt) throw new AppError("CONFLICT", "This ballot is closed");
     const log = parseDuelLog(b.duels);
     const done = log.findIndex((x) => x.a === d.a && x.b === d.b);
     if (done >= 0 && log[done].winner === d.winner) return duelState(b.shownOrder.length, log);
     const now = duelState(b.shownOrder.length, log);
-    if (!now.duel || now.duel.a !== d.a || now.duel.b !== d.b) throw new AppError("CONFLICT", "That is not the comparison asked for now", { expected: now.duel });
-    if (d.winner !== d.a && d.winner !== d.b) throw new AppError("BAD_REQUEST", "The winner must be one of the two masks compared");
+    if (!now.duel || now.duel.a !== d.a || now.duel.b !== d.b)
+      throw new AppError("CONFLICT", "That is not the comparison asked for now", { expected: now.duel });
+    if (d.winner !== d.a && d.winner !== d.b)
+      throw new AppError("BAD_REQUEST", "The winner must be one of the two masks compared");
     const next = [...log, d];
     await tx.ballot.update({ where: { id: ballotId }, data: { duels: next } });
     return duelState(b.shownOrder.length, next);

@@ -13,7 +13,18 @@ import { normaliseMaskStyle } from "./style";
 
 type Tx = Prisma.TransactionClient;
 type Kind = "MANUAL" | "MACHINE" | "REDRAW";
-type Row = { candidateId: string; imageId: string; maskId: string; kind: Kind; storageKey: string; area: number; width: number; height: number; label: string; shownMaskId: string | null };
+type Row = {
+  candidateId: string;
+  imageId: string;
+  maskId: string;
+  kind: Kind;
+  storageKey: string;
+  area: number;
+  width: number;
+  height: number;
+  label: string;
+  shownMaskId: string | null;
+};
 
 type CandidatePlan = {
   candidateId: string;
@@ -23,7 +34,14 @@ type CandidatePlan = {
   /** The normalised rendering, already in storage; its row is written when the plan is applied. */
   shown: { id: string; storageKey: string; sha256: string; area: number; dice: number } | null;
 };
-type ImagePlan = { imageId: string; width: number; height: number; outcome: "VOTE" | "UNCONTESTED" | "DRAW"; manual: Row | null; candidates: CandidatePlan[] };
+type ImagePlan = {
+  imageId: string;
+  width: number;
+  height: number;
+  outcome: "VOTE" | "UNCONTESTED" | "DRAW";
+  manual: Row | null;
+  candidates: CandidatePlan[];
+};
 export type CandidatesPlan = { roundId: string; projectId: string; images: ImagePlan[] };
 
 /**
@@ -40,8 +58,14 @@ export type CandidatesPlan = { roundId: string; projectId: string; images: Image
  *   Stage II with no candidate left: straight to drawing.
  */
 export async function planCandidates(roundId: string): Promise<CandidatesPlan> {
-  const round = await db().round.findUniqueOrThrow({ where: { id: roundId }, select: { projectId: true, stage: true } });
-  const project = await db().project.findUniqueOrThrow({ where: { id: round.projectId }, select: { mergeDice: true, minCandidateArea: true, styleNormalise: true } });
+  const round = await db().round.findUniqueOrThrow({
+    where: { id: roundId },
+    select: { projectId: true, stage: true },
+  });
+  const project = await db().project.findUniqueOrThrow({
+    where: { id: round.projectId },
+    select: { mergeDice: true, minCandidateArea: true, styleNormalise: true },
+  });
   const rows = await db().$queryRaw<Row[]>`
     SELECT c.id AS "candidateId", c."imageId", c."maskId", m.kind::text AS kind, m."storageKey", m.area, m.width, m.height,
            i.label::text AS label, c."shownMaskId"
@@ -58,7 +82,13 @@ export async function planCandidates(roundId: string): Promise<CandidatesPlan> {
     const shown: { row: Row; plan: CandidatePlan; mask: Uint8Array }[] = [];
     for (const c of cands) {
       const withheld = label === "COVID" && c.area < minArea ? (c.area === 0 ? "EMPTY" : "SMALL") : null;
-      const plan: CandidatePlan = { candidateId: c.candidateId, originalMaskId: c.maskId, withheld, mergedIntoId: null, shown: null };
+      const plan: CandidatePlan = {
+        candidateId: c.candidateId,
+        originalMaskId: c.maskId,
+        withheld,
+        mergedIntoId: null,
+        shown: null,
+      };
       plans.push(plan);
       if (withheld) continue;
       let mask = (await loadMask(c.storageKey)).mask;
@@ -72,7 +102,13 @@ export async function planCandidates(roundId: string): Promise<CandidatesPlan> {
         const png = encodeMaskPng(mask, width, height);
         const storageKey = maskKey(round.projectId, id);
         await store().put(storageKey, png, { contentType: "image/png" });
-        plan.shown = { id, storageKey, sha256: createHash("sha256").update(png).digest("hex"), area: maskArea(mask), dice: n.dice };
+        plan.shown = {
+          id,
+          storageKey,
+          sha256: createHash("sha256").update(png).digest("hex"),
+          area: maskArea(mask),
+          dice: n.dice,
+        };
       }
       shown.push({ row: c, plan, mask });
     }
@@ -84,32 +120,66 @@ export async function planCandidates(roundId: string): Promise<CandidatesPlan> {
       else heads.push(s);
     }
     const manual = cands.find((c) => c.kind === "MANUAL") ?? null;
-    const outcome = round.stage === "STAGE_I" && manual && !shown.some((s) => s.row.kind === "MACHINE") ? "UNCONTESTED" : shown.length ? "VOTE" : "DRAW";
+    const outcome =
+      round.stage === "STAGE_I" && manual && !shown.some((s) => s.row.kind === "MACHINE")
+        ? "UNCONTESTED"
+        : shown.length
+          ? "VOTE"
+          : "DRAW";
     images.push({ imageId, width, height, outcome, manual, candidates: plans });
   }
   return { roundId, projectId: round.projectId, images };
 }
 
 /** Writes a plan in the transaction that opens the vote; returns the images that go to it. */
-export async function applyCandidatesPlan(tx: Tx, round: { id: string; projectId: string; stage: "STAGE_I" | "STAGE_II" }, plan: CandidatesPlan): Promise<string[]> {
+export async function applyCandidatesPlan(
+  tx: Tx,
+  round: { id: string; projectId: string; stage: "STAGE_I" | "STAGE_II" },
+  plan: CandidatesPlan,
+): Promise<string[]> {
   const toVote: string[] = [];
   for (const img of plan.images) {
     for (const c of img.candidates) {
       if (c.shown) {
         await tx.mask.create({
-          data: { id: c.shown.id, projectId: round.projectId, imageId: img.imageId, kind: "NORMALISED", roundId: round.id, storageKey: c.shown.storageKey, sha256: c.shown.sha256, area: c.shown.area, width: img.width, height: img.height, normalisedFromId: c.originalMaskId },
+          data: {
+            id: c.shown.id,
+            projectId: round.projectId,
+            imageId: img.imageId,
+            kind: "NORMALISED",
+            roundId: round.id,
+            storageKey: c.shown.storageKey,
+            sha256: c.shown.sha256,
+            area: c.shown.area,
+            width: img.width,
+            height: img.height,
+            normalisedFromId: c.originalMaskId,
+          },
         });
       }
       await tx.candidate.update({
         where: { id: c.candidateId },
-        data: { withheld: c.withheld, mergedIntoId: c.mergedIntoId, ...(c.shown ? { shownMaskId: c.shown.id, normalisedDice: c.shown.dice } : {}) },
+        data: {
+          withheld: c.withheld,
+          mergedIntoId: c.mergedIntoId,
+          ...(c.shown ? { shownMaskId: c.shown.id, normalisedDice: c.shown.dice } : {}),
+        },
       });
     }
     if (img.outcome === "VOTE") toVote.push(img.imageId);
     else if (img.outcome === "UNCONTESTED") await acceptUncontested(tx, round, img);
     else {
       await reopenRedraw(tx, round.projectId, img.imageId, round.id);
-      await recordAudit({ action: "vote.no_candidate", objectType: "Image", objectId: img.imageId, projectId: round.projectId, after: { roundId: round.id, withheld: img.candidates.length } }, tx);
+      await recordAudit(
+        {
+          action: "vote.no_candidate",
+          objectType: "Image",
+          objectId: img.imageId,
+          projectId: round.projectId,
+          after: { roundId: round.id, withheld: img.candidates.length },
+        },
+        tx,
+      );
     }
   }
   return toVote;
@@ -120,10 +190,34 @@ export async function applyCandidatesPlan(tx: Tx, round: { id: string; projectId
  * ground truth without a vote — unless it is empty on a COVID-19 image, when acceptGroundTruth
  * sends it to a second MD first.
  */
-async function acceptUncontested(tx: Tx, round: { id: string; projectId: string; stage: "STAGE_I" | "STAGE_II" }, img: ImagePlan) {
+async function acceptUncontested(
+  tx: Tx,
+  round: { id: string; projectId: string; stage: "STAGE_I" | "STAGE_II" },
+  img: ImagePlan,
+) {
   const manual = img.manual!;
-  const cand = await tx.candidate.findUniqueOrThrow({ where: { id: manual.candidateId }, select: { shownMaskId: true } });
+  const cand = await tx.candidate.findUniqueOrThrow({
+    where: { id: manual.candidateId },
+    select: { shownMaskId: true },
+  });
   const maskId = cand.shownMaskId ?? manual.maskId;
-  await recordAudit({ action: "vote.uncontested", objectType: "Image", objectId: img.imageId, projectId: round.projectId, after: { roundId: round.id, maskId } }, tx);
-  await acceptGroundTruth(tx, { projectId: round.projectId, imageId: img.imageId, maskId, roundId: round.id, stage: round.stage, decision: "UNCONTESTED", sourceKind: "MANUAL" });
+  await recordAudit(
+    {
+      action: "vote.uncontested",
+      objectType: "Image",
+      objectId: img.imageId,
+      projectId: round.projectId,
+      after: { roundId: round.id, maskId },
+    },
+    tx,
+  );
+  await acceptGroundTruth(tx, {
+    projectId: round.projectId,
+    imageId: img.imageId,
+    maskId,
+    roundId: round.id,
+    stage: round.stage,
+    decision: "UNCONTESTED",
+    sourceKind: "MANUAL",
+  });
 }

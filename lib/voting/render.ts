@@ -19,5 +19,10 @@ export function fixedSizeMaskPng(mask: ArrayLike<number>, width: number, height:
   dv.setUint32(4, height);
   ihdr.set([1, 0, 0, 0, 0], 8);
   const idat = deflateSync(raw, { level: 0 });
-  return Buffer.concat([PNG_SIGNATURE, pngChunk("IHDR", ihdr), pngChunk("IDAT", idat), pngChunk("IEND", new Uint8Array(0))]);
+  return Buffer.concat([
+    PNG_SIGNATURE,
+    pngChunk("IHDR", ihdr),
+    pngChunk("IDAT", idat),
+    pngChunk("IEND", new Uint8Array(0)),
+  ]);
 }

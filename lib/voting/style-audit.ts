@@ -6,18 +6,27 @@ import { connectedComponents, fillHoles, traceContour } from "../simulate/mask-o
 // cross-validated logistic regression on them, and the AUC of its held-out scores. Used by
 // `npm run bench style` and the blinding tests to check that style normalisation works.
 
-export const STYLE_FEATURES = ["perimeterPerSqrtArea", "roughness", "components", "holes", "meanTurn", "straightShare", "turnSpread"] as const;
+export const STYLE_FEATURES = [
+  "perimeterPerSqrtArea",
+  "roughness",
+  "components",
+  "holes",
+  "meanTurn",
+  "straightShare",
+  "turnSpread",
+] as const;
 
 function perimeter(m: Uint8Array, w: number, h: number): number {
   let p = 0;
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    const i = y * w + x;
-    if (!m[i]) continue;
-    if (x === 0 || !m[i - 1]) p++;
-    if (x === w - 1 || !m[i + 1]) p++;
-    if (y === 0 || !m[i - w]) p++;
-    if (y === h - 1 || !m[i + w]) p++;
-  }
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (!m[i]) continue;
+      if (x === 0 || !m[i - 1]) p++;
+      if (x === w - 1 || !m[i + 1]) p++;
+      if (y === 0 || !m[i - w]) p++;
+      if (y === h - 1 || !m[i + w]) p++;
+    }
   return p;
 }
 
@@ -25,7 +34,11 @@ function perimeter(m: Uint8Array, w: number, h: number): number {
 export function styleFeatures(mask: Uint8Array, w: number, h: number): number[] {
   const m = new Uint8Array(mask.length);
   let area = 0;
-  for (let i = 0; i < m.length; i++) if (mask[i]) { m[i] = 255; area++; }
+  for (let i = 0; i < m.length; i++)
+    if (mask[i]) {
+      m[i] = 255;
+      area++;
+    }
   if (!area) return STYLE_FEATURES.map(() => 0);
   const p = perimeter(m, w, h);
   const f = new Float32Array(m.length);
@@ -37,7 +50,14 @@ export function styleFeatures(mask: Uint8Array, w: number, h: number): number[] 
   const filled = fillHoles(m, w, h);
   let holeArea = 0;
   for (let i = 0; i < m.length; i++) if (filled[i] && !m[i]) holeArea++;
-  const holes = holeArea ? connectedComponents(Uint8Array.from(filled, (v, i) => (v && !m[i] ? 255 : 0)), w, h, 4).count : 0;
+  const holes = holeArea
+    ? connectedComponents(
+        Uint8Array.from(filled, (v, i) => (v && !m[i] ? 255 : 0)),
+        w,
+        h,
+        4,
+      ).count
+    : 0;
   // Turning angles along the largest part's outline, over a step tied to the image size.
   const largest = cc.components.reduce((a, b) => (b.area > a.area ? b : a));
   const c = traceContour(cc.labels, w, h, largest.label);
@@ -46,7 +66,8 @@ export function styleFeatures(mask: Uint8Array, w: number, h: number): number[] 
   const n = c.x.length;
   if (n > 3 * step) {
     for (let i = 0; i < n; i += step) {
-      const a = (i - step + n) % n, b = (i + step) % n;
+      const a = (i - step + n) % n,
+        b = (i + step) % n;
       const d1 = Math.atan2(c.y[i] - c.y[a], c.x[i] - c.x[a]);
       const d2 = Math.atan2(c.y[b] - c.y[i], c.x[b] - c.x[i]);
       let t = d2 - d1;
@@ -70,18 +91,23 @@ export function auc(pos: number[], neg: number[]): number {
 
 /** Hanley–McNeil standard error of an AUC. */
 export function aucStandardError(a: number, nPos: number, nNeg: number): number {
-  const q1 = a / (2 - a), q2 = (2 * a * a) / (1 + a);
+  const q1 = a / (2 - a),
+    q2 = (2 * a * a) / (1 + a);
   return Math.sqrt((a * (1 - a) + (nPos - 1) * (q1 - a * a) + (nNeg - 1) * (q2 - a * a)) / (nPos * nNeg));
 }
 
 function fitLogistic(x: number[][], y: number[]): (v: number[]) => number {
   const d = x[0].length;
   const mu = Array.from({ length: d }, (_, j) => x.reduce((s, r) => s + r[j], 0) / x.length);
-  const sd = Array.from({ length: d }, (_, j) => Math.sqrt(x.reduce((s, r) => s + (r[j] - mu[j]) ** 2, 0) / x.length) || 1);
+  const sd = Array.from(
+    { length: d },
+    (_, j) => Math.sqrt(x.reduce((s, r) => s + (r[j] - mu[j]) ** 2, 0) / x.length) || 1,
+  );
   const z = x.map((r) => r.map((v, j) => (v - mu[j]) / sd[j]));
   const wts = new Array(d + 1).fill(0);
   // Classes weighted to balance, plain gradient descent with a little L2.
-  const nPos = y.filter((v) => v === 1).length, nNeg = y.length - nPos;
+  const nPos = y.filter((v) => v === 1).length,
+    nNeg = y.length - nPos;
   for (let it = 0; it < 400; it++) {
     const g = new Array(d + 1).fill(0);
     for (let i = 0; i < z.length; i++) {
@@ -100,16 +126,23 @@ function fitLogistic(x: number[][], y: number[]): (v: number[]) => number {
  * style features, k-fold cross-validated by group (an image's masks stay in one fold), and
  * returns the AUC of the held-out scores with its standard error.
  */
-export function styleClassifierAuc(samples: { features: number[]; human: boolean; group: number }[], folds = 5): { auc: number; se: number; n: number } {
+export function styleClassifierAuc(
+  samples: { features: number[]; human: boolean; group: number }[],
+  folds = 5,
+): { auc: number; se: number; n: number } {
   const scores: { s: number; human: boolean }[] = [];
   for (let f = 0; f < folds; f++) {
     const train = samples.filter((s) => s.group % folds !== f);
     const test = samples.filter((s) => s.group % folds === f);
     if (!test.length || !train.some((s) => s.human) || !train.some((s) => !s.human)) continue;
-    const model = fitLogistic(train.map((s) => s.features), train.map((s) => (s.human ? 1 : 0)));
+    const model = fitLogistic(
+      train.map((s) => s.features),
+      train.map((s) => (s.human ? 1 : 0)),
+    );
     for (const s of test) scores.push({ s: model(s.features), human: s.human });
   }
-  const pos = scores.filter((s) => s.human).map((s) => s.s), neg = scores.filter((s) => !s.human).map((s) => s.s);
+  const pos = scores.filter((s) => s.human).map((s) => s.s),
+    neg = scores.filter((s) => !s.human).map((s) => s.s);
   const a = auc(pos, neg);
   return { auc: a, se: aucStandardError(a, pos.length, neg.length), n: scores.length };
 }

@@ -20,11 +20,14 @@ export const STYLE_MIN_PART = 0.002;
  * size. Returns the normalised mask and its Dice with the original.
  */
 export function normaliseMaskStyle(
-  mask: Uint8Array, width: number, height: number,
+  mask: Uint8Array,
+  width: number,
+  height: number,
   o: { grid: number; blur: number; minPart: number } = { grid: STYLE_GRID, blur: STYLE_BLUR, minPart: STYLE_MIN_PART },
 ): { mask: Uint8Array; dice: number } {
   const scale = o.grid / Math.max(width, height);
-  const gw = Math.max(1, Math.round(width * scale)), gh = Math.max(1, Math.round(height * scale));
+  const gw = Math.max(1, Math.round(width * scale)),
+    gh = Math.max(1, Math.round(height * scale));
   const grid = areaAverage(mask, width, height, gw, gh);
   const smooth = blurField(grid, gw, gh, o.blur, 3);
   const up = resizeBilinear(smooth, gw, gh, width, height);
@@ -38,7 +41,8 @@ export function normaliseMaskStyle(
 
 function areaAverage(mask: Uint8Array, w: number, h: number, gw: number, gh: number): Float32Array {
   if (gw >= w && gh >= h) return resizeBilinear(mask, w, h, gw, gh);
-  const sum = new Float32Array(gw * gh), n = new Float32Array(gw * gh);
+  const sum = new Float32Array(gw * gh),
+    n = new Float32Array(gw * gh);
   for (let y = 0; y < h; y++) {
     const gy = Math.min(gh - 1, Math.floor((y * gh) / h));
     for (let x = 0; x < w; x++) {
@@ -61,19 +65,33 @@ function removeSmallParts(m: Uint8Array, w: number, h: number, value: 0 | 1, min
   const members: number[] = [];
   for (let start = 0; start < m.length; start++) {
     if (seen[start] || m[start] !== value) continue;
-    let top = 0, border = false;
+    let top = 0,
+      border = false;
     members.length = 0;
     stack[top++] = start;
     seen[start] = 1;
     while (top) {
       const p = stack[--top];
       members.push(p);
-      const x = p % w, y = (p - x) / w;
+      const x = p % w,
+        y = (p - x) / w;
       if (x === 0 || y === 0 || x === w - 1 || y === h - 1) border = true;
-      if (x > 0 && !seen[p - 1] && m[p - 1] === value) { seen[p - 1] = 1; stack[top++] = p - 1; }
-      if (x < w - 1 && !seen[p + 1] && m[p + 1] === value) { seen[p + 1] = 1; stack[top++] = p + 1; }
-      if (y > 0 && !seen[p - w] && m[p - w] === value) { seen[p - w] = 1; stack[top++] = p - w; }
-      if (y < h - 1 && !seen[p + w] && m[p + w] === value) { seen[p + w] = 1; stack[top++] = p + w; }
+      if (x > 0 && !seen[p - 1] && m[p - 1] === value) {
+        seen[p - 1] = 1;
+        stack[top++] = p - 1;
+      }
+      if (x < w - 1 && !seen[p + 1] && m[p + 1] === value) {
+        seen[p + 1] = 1;
+        stack[top++] = p + 1;
+      }
+      if (y > 0 && !seen[p - w] && m[p - w] === value) {
+        seen[p - w] = 1;
+        stack[top++] = p - w;
+      }
+      if (y < h - 1 && !seen[p + w] && m[p + w] === value) {
+        seen[p + w] = 1;
+        stack[top++] = p + w;
+      }
     }
     if (members.length < minSize && !(value === 0 && border)) for (const p of members) m[p] = 1 - value;
   }

@@ -29,5 +29,11 @@ export type NothingReason = "NO_ROUND" | "MODELS_TRAINING" | "QUALITY_GATE" | "W
  * leaves (closed tab, lost network) strands nothing for long; the page renews it.
  */
 export function ballotLeaseMs(): number {
-  return z.coerce.number().int().min(1000).max(3600_000).default(90_000).parse(process.env.BALLOT_LEASE_MS || undefined);
+  return z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(3600_000)
+    .default(90_000)
+    .parse(process.env.BALLOT_LEASE_MS || undefined);
 }

@@ -19,7 +19,11 @@ let mdCookie: string;
 beforeAll(async () => {
   browser = await launch();
   const model = await tinyModel();
-  fx = await makeProject({ folds: 2, stage1Archs: [{ arch: "unet", encoder: "tiny" }], trainConfig: { size: TINY_SIZE } });
+  fx = await makeProject({
+    folds: 2,
+    stage1Archs: [{ arch: "unet", encoder: "tiny" }],
+    trainConfig: { size: TINY_SIZE },
+  });
   const p = fx.project.id;
   await addTestImages(p, 4, (i) => ({ label: "COVID", patientPseudonym: `A${i}` }), 80);
   await selectStage1Subset(fx.lead.actor, p, { size: 4 });
@@ -28,7 +32,14 @@ beforeAll(async () => {
   ({ runIds } = await startStage1Training(fx.lead.actor, p));
   // The test process shares the app's STORAGE_DIR (app-setup.ts), so the job's files are the app's.
   await completeRunsWithTinyModel(p, runIds, model);
-  for (const runId of runIds) await predictHandler({ jobId: `e2e-${runId}`, attempt: 1, payload: { runId, chunk: 0, chunks: 1 }, signal: new AbortController().signal, progress: async () => {} });
+  for (const runId of runIds)
+    await predictHandler({
+      jobId: `e2e-${runId}`,
+      attempt: 1,
+      payload: { runId, chunk: 0, chunks: 1 },
+      signal: new AbortController().signal,
+      progress: async () => {},
+    });
   leadCookie = await sessionCookie(fx.lead.email, fx.lead.password);
   mdCookie = await sessionCookie(fx.md.email, fx.md.password);
 }, 300_000);
@@ -38,7 +49,9 @@ afterAll(async () => browser?.close());
 describe("analyse a CXR", () => {
   it("uploads a PNG and shows detection per model and ensemble, and the infection map with an opacity slider", async () => {
     const { pixels } = blobImage(160, 128, 11, true);
-    const png = await sharp(Buffer.from(pixels), { raw: { width: 160, height: 128, channels: 1 } }).png().toBuffer();
+    const png = await sharp(Buffer.from(pixels), { raw: { width: 160, height: 128, channels: 1 } })
+      .png()
+      .toBuffer();
     const images = await db().image.count({ where: { projectId: fx.project.id } });
     const page = await browser.newPage();
     try {
@@ -69,7 +82,12 @@ describe("analyse a CXR", () => {
 
   it("refuses MDs, outsiders and anonymous callers before reading the upload", async () => {
     const url = `${baseUrl()}/api/projects/${fx.project.id}/analyse?runIds=${runIds.join(",")}`;
-    const post = (cookie: string) => fetch(url, { method: "POST", headers: { ...sameOrigin(), cookie, "content-type": "application/octet-stream" }, body: Buffer.from("not an image") });
+    const post = (cookie: string) =>
+      fetch(url, {
+        method: "POST",
+        headers: { ...sameOrigin(), cookie, "content-type": "application/octet-stream" },
+        body: Buffer.from("not an image"),
+      });
     expect((await post("")).status).toBe(401);
     expect((await post(mdCookie)).status).toBe(403);
     const outsider = await makeProject();
@@ -94,7 +112,9 @@ describe("evaluation and stored predictions", () => {
       // Stored predictions: the infection map over the CXR.
       await page.getByTestId("overlay-viewer").waitFor();
       const map = page.getByTestId("infection-map");
-      await expect.poll(() => map.evaluate((el) => (el as HTMLImageElement).naturalWidth), { timeout: 30_000 }).toBe(80);
+      await expect
+        .poll(() => map.evaluate((el) => (el as HTMLImageElement).naturalWidth), { timeout: 30_000 })
+        .toBe(80);
 
       await page.goto(`${baseUrl()}/projects/${fx.project.slug}/runs/stage/stage-1`);
       await page.getByTestId("evaluation-report").waitFor();
@@ -102,18 +122,29 @@ describe("evaluation and stored predictions", () => {
     } finally {
       await page.close();
     }
-    const csv = await fetch(`${baseUrl()}/api/runs/${runIds[0]}/report?format=csv`, { headers: { cookie: leadCookie } });
+    const csv = await fetch(`${baseUrl()}/api/runs/${runIds[0]}/report?format=csv`, {
+      headers: { cookie: leadCookie },
+    });
     expect(csv.status).toBe(200);
     expect(csv.headers.get("content-type")).toMatch(/^text\/csv/);
     expect(csv.headers.get("content-disposition")).toMatch(/attachment; filename="run-[0-9a-f-]+-metrics\.csv"/);
     const lines = (await csv.text()).trim().split("\r\n");
     expect(lines[0]).toMatch(/^network,level,row,n,tp,fp,tn,fn,sensitivity,sensitivity_ci95,/);
     expect(lines.length).toBe(3);
-    const stage = await fetch(`${baseUrl()}/api/runs/stage-report?projectId=${fx.project.id}&stage=STAGE_I&format=csv&part=curves`, { headers: { cookie: leadCookie } });
+    const stage = await fetch(
+      `${baseUrl()}/api/runs/stage-report?projectId=${fx.project.id}&stage=STAGE_I&format=csv&part=curves`,
+      { headers: { cookie: leadCookie } },
+    );
     expect((await stage.text()).split("\r\n")[0]).toBe("network,level,row,threshold,tpr,fpr,precision");
-    const json = await (await fetch(`${baseUrl()}/api/runs/stage-report?projectId=${fx.project.id}&stage=STAGE_I`, { headers: { cookie: leadCookie } })).json();
+    const json = await (
+      await fetch(`${baseUrl()}/api/runs/stage-report?projectId=${fx.project.id}&stage=STAGE_I`, {
+        headers: { cookie: leadCookie },
+      })
+    ).json();
     expect(json.networks[0].levels.image.rows.length).toBe(2);
-    expect((await fetch(`${baseUrl()}/api/runs/${runIds[0]}/report`, { headers: { cookie: mdCookie } })).status).toBe(403);
+    expect((await fetch(`${baseUrl()}/api/runs/${runIds[0]}/report`, { headers: { cookie: mdCookie } })).status).toBe(
+      403,
+    );
   }, 120_000);
 
   it("serves a stored prediction's infection map to leads only", async () => {
@@ -123,6 +154,8 @@ describe("evaluation and stored predictions", () => {
     expect(r.headers.get("content-type")).toBe("image/png");
     const meta = await sharp(Buffer.from(await r.arrayBuffer())).metadata();
     expect([meta.width, meta.height, meta.channels]).toEqual([80, 80, 4]);
-    expect((await fetch(`${baseUrl()}/api/masks/${mask.id}/infection-map`, { headers: { cookie: mdCookie } })).status).toBe(403);
+    expect(
+      (await fetch(`${baseUrl()}/api/masks/${mask.id}/infection-map`, { headers: { cookie: mdCookie } })).status,
+    ).toBe(403);
   });
 });

@@ -32,7 +32,8 @@ const cookies: Record<string, string> = {};
 let victimMdCookie = "";
 
 async function fingerprint(projectId: string): Promise<string> {
-  const rows = await db().$queryRawUnsafe<{ t: string; h: string | null }[]>(`
+  const rows = await db().$queryRawUnsafe<{ t: string; h: string | null }[]>(
+    `
     SELECT 'project' t, md5(string_agg(p::text, ',')) h FROM "Project" p WHERE id = $1::uuid
     UNION ALL SELECT 'members', md5(string_agg(m::text, ',' ORDER BY m.id)) FROM "Membership" m WHERE "projectId" = $1::uuid
     UNION ALL SELECT 'images', md5(string_agg(i::text, ',' ORDER BY i.id)) FROM "Image" i WHERE "projectId" = $1::uuid
@@ -44,7 +45,9 @@ async function fingerprint(projectId: string): Promise<string> {
     UNION ALL SELECT 'gt', md5(string_agg(g::text, ',' ORDER BY g.id)) FROM "GroundTruth" g WHERE "projectId" = $1::uuid
     UNION ALL SELECT 'rounds', md5(string_agg(r::text, ',' ORDER BY r.id)) FROM "Round" r WHERE "projectId" = $1::uuid
     UNION ALL SELECT 'exports', md5(string_agg(e::text, ',' ORDER BY e.id)) FROM "Export" e WHERE "projectId" = $1::uuid
-    UNION ALL SELECT 'jobs', md5(string_agg(j::text, ',' ORDER BY j.id)) FROM "Job" j WHERE "projectId" = $1::uuid`, projectId);
+    UNION ALL SELECT 'jobs', md5(string_agg(j::text, ',' ORDER BY j.id)) FROM "Job" j WHERE "projectId" = $1::uuid`,
+    projectId,
+  );
   return rows.map((r) => `${r.t}:${r.h}`).join("|");
 }
 
@@ -63,11 +66,24 @@ beforeAll(async () => {
   const { roundId } = await startStage1Training(v.lead.actor, victimProjectId);
   await fakeTrainAndPredict(roundId);
   const ballot = await nextBallot(v.md.actor, victimProjectId);
-  victim = { projectId: victimProjectId, imageId: imgs[0], taskId: task.id, ballotId: ballot!.ballotId, position: "1", variant: "working", slug: v.project.slug };
+  victim = {
+    projectId: victimProjectId,
+    imageId: imgs[0],
+    taskId: task.id,
+    ballotId: ballot!.ballotId,
+    position: "1",
+    variant: "working",
+    slug: v.project.slug,
+  };
 
   const attacker = await makeProject();
   const stranger = await makeUser();
-  for (const [name, u] of Object.entries({ lead: attacker.lead, md: attacker.md, exporter: attacker.exporter, stranger })) {
+  for (const [name, u] of Object.entries({
+    lead: attacker.lead,
+    md: attacker.md,
+    exporter: attacker.exporter,
+    stranger,
+  })) {
     cookies[name] = await sessionCookie(u.email, u.password);
   }
   victimMdCookie = await sessionCookie(v.md.email, v.md.password);
@@ -87,14 +103,21 @@ describe("authorization matrix", () => {
       const url = baseUrl() + fill(route);
       for (const verb of VERBS) {
         for (const [who, cookie] of [["anonymous", ""], ...Object.entries(cookies)] as [string, string][]) {
-          const r = await fetch(url, { method: verb, headers: { ...sameOrigin(), cookie, "content-type": "application/json" }, body: verb === "GET" ? undefined : "{}", redirect: "manual" });
+          const r = await fetch(url, {
+            method: verb,
+            headers: { ...sameOrigin(), cookie, "content-type": "application/json" },
+            body: verb === "GET" ? undefined : "{}",
+            redirect: "manual",
+          });
           const text = await r.text();
           // A route without ids (e.g. GET /api/projects) answers with the caller's own data: it may
           // succeed, but must not mention the victim.
           const selfScoped = !route.includes("[") && r.status === 200 && who !== "anonymous";
           const leaks = Object.values(victim).some((v) => v.length > 8 && text.includes(v));
           // 415: the edge refuses a JSON body on the PNG upload routes before any lookup.
-          const ok = (selfScoped && !leaks) || ([400, 401, 403, 404, 405, 415].includes(r.status) && !(who === "anonymous" && r.status === 403));
+          const ok =
+            (selfScoped && !leaks) ||
+            ([400, 401, 403, 404, 405, 415].includes(r.status) && !(who === "anonymous" && r.status === 403));
           if (!ok) failures.push(`${verb} ${route} as ${who} → ${r.status}${leaks ? " (mentions the victim)" : ""}`);
         }
       }
@@ -110,7 +133,11 @@ describe("authorization matrix", () => {
       for (const verb of VERBS) {
         const r = await fetch(baseUrl() + fill(route), {
           method: verb,
-          headers: { ...sameOrigin(), "x-middleware-subrequest": "middleware:middleware:middleware:middleware:middleware", "content-type": "application/json" },
+          headers: {
+            ...sameOrigin(),
+            "x-middleware-subrequest": "middleware:middleware:middleware:middleware:middleware",
+            "content-type": "application/json",
+          },
           body: verb === "GET" ? undefined : "{}",
           redirect: "manual",
         });
@@ -123,11 +150,20 @@ describe("authorization matrix", () => {
 
   it("a member with the wrong role is refused on lead-only routes", async () => {
     const before = await fingerprint(victimProjectId);
-    for (const [verb, route] of [["POST", "/api/projects/[projectId]/members"], ["GET", "/api/projects/[projectId]/members"], ["GET", "/api/images/[imageId]/candidates"], ["POST", "/api/images/[imageId]/resolve"], ["GET", "/api/admin/users"]] as const) {
+    for (const [verb, route] of [
+      ["POST", "/api/projects/[projectId]/members"],
+      ["GET", "/api/projects/[projectId]/members"],
+      ["GET", "/api/images/[imageId]/candidates"],
+      ["POST", "/api/images/[imageId]/resolve"],
+      ["GET", "/api/admin/users"],
+    ] as const) {
       const r = await fetch(baseUrl() + fill(route), {
         method: verb,
         headers: { ...sameOrigin(), cookie: victimMdCookie, "content-type": "application/json" },
-        body: verb === "GET" ? undefined : JSON.stringify({ email: "someone@example.com", roles: ["LEAD"], candidateId: null }),
+        body:
+          verb === "GET"
+            ? undefined
+            : JSON.stringify({ email: "someone@example.com", roles: ["LEAD"], candidateId: null }),
       });
       expect([403, 404], `${verb} ${route} → ${r.status}`).toContain(r.status);
     }

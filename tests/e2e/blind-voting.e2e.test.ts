@@ -19,7 +19,9 @@ import { baseUrl, launch, sameOrigin, sessionCookie, signIn } from "./helpers";
 
 let browser: Browser;
 afterAll(async () => browser?.close());
-beforeAll(async () => { browser = await launch(); }, 60_000);
+beforeAll(async () => {
+  browser = await launch();
+}, 60_000);
 
 /**
  * Stage I up to an open vote on a simulated project: manual masks drawn by simulated MDs,
@@ -27,7 +29,13 @@ beforeAll(async () => { browser = await launch(); }, 60_000);
  */
 async function simulatedVote(images: number, size: number) {
   const sim = simulateStyleProject(images, size, 3);
-  const fx = await makeProject({ folds: 2, stage1Archs: [{ arch: "unet", encoder: "tiny" }, { arch: "dla", encoder: "tiny" }] });
+  const fx = await makeProject({
+    folds: 2,
+    stage1Archs: [
+      { arch: "unet", encoder: "tiny" },
+      { arch: "dla", encoder: "tiny" },
+    ],
+  });
   const p = fx.project.id;
   const voter = await makeUser();
   await addMember(fx.admin.actor, p, { email: voter.email, roles: ["MD"] });
@@ -39,13 +47,30 @@ async function simulatedVote(images: number, size: number) {
   for (const t of tasks) {
     const human = simOf.get(t.imageId)!.candidates.find((c) => c.human)!;
     await db().$transaction(async (tx) => {
-      const m = await createMask(tx, { projectId: p, imageId: t.imageId, kind: "MANUAL", mask: human.mask, width: size, height: size, authorId: fx.md.id, roundId: t.roundId, taskId: t.id, elapsedMs: 1000 });
-      await tx.task.update({ where: { id: t.id }, data: { status: "DONE", assigneeId: fx.md.id, maskId: m.id, doneAt: new Date() } });
+      const m = await createMask(tx, {
+        projectId: p,
+        imageId: t.imageId,
+        kind: "MANUAL",
+        mask: human.mask,
+        width: size,
+        height: size,
+        authorId: fx.md.id,
+        roundId: t.roundId,
+        taskId: t.id,
+        elapsedMs: 1000,
+      });
+      await tx.task.update({
+        where: { id: t.id },
+        data: { status: "DONE", assigneeId: fx.md.id, maskId: m.id, doneAt: new Date() },
+      });
       await afterTaskSubmitted(tx, { ...t, assigneeId: fx.md.id }, { maskId: m.id });
     });
   }
   const { roundId } = await startStage1Training(fx.lead.actor, p);
-  await fakeTrainAndPredict(roundId, (run, imageId) => simOf.get(imageId)!.candidates.filter((c) => !c.human)[Math.floor(run / 2)]?.mask ?? null);
+  await fakeTrainAndPredict(
+    roundId,
+    (run, imageId) => simOf.get(imageId)!.candidates.filter((c) => !c.human)[Math.floor(run / 2)]?.mask ?? null,
+  );
   return { ...fx, p, voter, roundId };
 }
 
@@ -58,8 +83,14 @@ describe("content blinding over HTTP", () => {
     const bytes = { human: [] as number[], machine: [] as number[] };
     let ballots = 0;
     for (;;) {
-      const r = await fetch(`${baseUrl()}/api/projects/${fx.p}/ballots/next`, { method: "POST", headers: { ...sameOrigin(), cookie, "content-type": "application/json" }, body: "{}" });
-      const { ballot } = (await r.json()) as { ballot: { ballotId: string; candidates: { position: number; url: string }[] } | null };
+      const r = await fetch(`${baseUrl()}/api/projects/${fx.p}/ballots/next`, {
+        method: "POST",
+        headers: { ...sameOrigin(), cookie, "content-type": "application/json" },
+        body: "{}",
+      });
+      const { ballot } = (await r.json()) as {
+        ballot: { ballotId: string; candidates: { position: number; url: string }[] } | null;
+      };
       if (!ballot) break;
       const row = await db().ballot.findUniqueOrThrow({ where: { id: ballot.ballotId } });
       const cands = await db().candidate.findMany({ where: { id: { in: row.shownOrder } } });
@@ -77,7 +108,8 @@ describe("content blinding over HTTP", () => {
         samples.push({ features: styleFeatures(m.mask, m.width, m.height), human, group: ballots });
       }
       await fetch(`${baseUrl()}${ballot.candidates[0].url.replace(/candidates\/\d+$/, "vote")}`, {
-        method: "POST", headers: { ...sameOrigin(), cookie, "content-type": "application/json" },
+        method: "POST",
+        headers: { ...sameOrigin(), cookie, "content-type": "application/json" },
         body: JSON.stringify({ choice: 1, durationMs: 1000, idempotencyKey: `c-${ballot.ballotId}` }),
       });
       ballots++;
@@ -150,17 +182,26 @@ describe("ballots never strand work (Chromium)", () => {
     await tab1.bringToFront();
     await tab1.keyboard.press("1");
     await tab1.keyboard.press("Enter");
-    await tab1.waitForFunction((prev) => document.querySelector("[data-testid=vote-board]")?.getAttribute("data-ballot") !== prev, first);
+    await tab1.waitForFunction(
+      (prev) => document.querySelector("[data-testid=vote-board]")?.getAttribute("data-ballot") !== prev,
+      first,
+    );
     await tab2.bringToFront();
     const refused: number[] = [];
-    tab2.on("response", (r) => { if (r.url().endsWith(`/api/ballots/${first}/vote`)) refused.push(r.status()); });
+    tab2.on("response", (r) => {
+      if (r.url().endsWith(`/api/ballots/${first}/vote`)) refused.push(r.status());
+    });
     expect(await tab2.getByTestId("vote-board").getAttribute("data-ballot")).toBe(first);
     await tab2.keyboard.press("2");
     await tab2.keyboard.press("Enter");
-    await tab2.waitForFunction((prev) => {
-      const el = document.querySelector("[data-testid=vote-board]");
-      return (el && el.getAttribute("data-ballot") !== prev) || document.querySelector("[data-testid=vote-done]");
-    }, first, { timeout: 15_000 });
+    await tab2.waitForFunction(
+      (prev) => {
+        const el = document.querySelector("[data-testid=vote-board]");
+        return (el && el.getAttribute("data-ballot") !== prev) || document.querySelector("[data-testid=vote-done]");
+      },
+      first,
+      { timeout: 15_000 },
+    );
     expect(refused).toEqual([409]);
     const now = await tab2.getByTestId("vote-board").getAttribute("data-ballot");
     expect(now).not.toBe(first);

@@ -35,7 +35,9 @@ describe("burned-in text review in the browser", () => {
     const page = await browser.newPage();
     await signIn(page, seed.fx.exporter.email, seed.fx.exporter.password);
     await page.goto(`${baseUrl()}/projects/${seed.slug}/exports`);
-    await expect(page.getByTestId("held-back").textContent()).resolves.toMatch(/2 images are held back from exports until a lead reviews/);
+    await expect(page.getByTestId("held-back").textContent()).resolves.toMatch(
+      /2 images are held back from exports until a lead reviews/,
+    );
     await page.close();
   });
 
@@ -51,7 +53,9 @@ describe("burned-in text review in the browser", () => {
 
     const canvas = page.getByTestId("burned-in-canvas");
     const img = canvas.getByRole("img");
-    await img.evaluate((el: HTMLImageElement) => (el.complete && el.naturalWidth > 0 ? null : new Promise((r) => el.addEventListener("load", r, { once: true }))));
+    await img.evaluate((el: HTMLImageElement) =>
+      el.complete && el.naturalWidth > 0 ? null : new Promise((r) => el.addEventListener("load", r, { once: true })),
+    );
     expect(await img.evaluate((el: HTMLImageElement) => [el.naturalWidth, el.naturalHeight])).toEqual([320, 256]);
 
     // Drag over the top-left text block: image pixels (8, 8) to (160, 40).
@@ -63,7 +67,9 @@ describe("burned-in text review in the browser", () => {
     await page.mouse.move(box.x + 90 * sx, box.y + 25 * sy, { steps: 4 });
     await page.mouse.move(box.x + 160 * sx + 0.5, box.y + 40 * sy + 0.5, { steps: 4 });
     await page.mouse.up();
-    await expect(page.getByTestId("burned-in-region-text").textContent()).resolves.toMatch(/Rectangle: x 8, y 8, 152×32 pixels/);
+    await expect(page.getByTestId("burned-in-region-text").textContent()).resolves.toMatch(
+      /Rectangle: x 8, y 8, 152×32 pixels/,
+    );
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
     await page.getByRole("button", { name: "Mask the rectangle, then release" }).click();
@@ -71,16 +77,27 @@ describe("burned-in text review in the browser", () => {
     await expect(page.getByTestId("burned-in-pending").textContent()).resolves.toMatch(/^1 image held back/);
 
     const masked = await db().image.findUniqueOrThrow({ where: { id: first.id } });
-    expect(masked).toMatchObject({ burnedInReview: "MASKED", burnedInRegion: { x: 8, y: 8, width: 152, height: 32 }, burnedInReviewedById: seed.fx.lead.id });
-    const working = await sharp(await store().get(masked.storageKey)).extractChannel(0).raw().toBuffer();
+    expect(masked).toMatchObject({
+      burnedInReview: "MASKED",
+      burnedInRegion: { x: 8, y: 8, width: 152, height: 32 },
+      burnedInReviewedById: seed.fx.lead.id,
+    });
+    const working = await sharp(await store().get(masked.storageKey))
+      .extractChannel(0)
+      .raw()
+      .toBuffer();
     for (let y = 8; y < 40; y++) for (let x = 8; x < 160; x++) expect(working[y * 320 + x]).toBe(0);
     expect(working[50 * 320 + 50]).toBeGreaterThan(0);
 
     await page.getByRole("button", { name: "Release: no identifying text" }).click();
     await page.waitForURL((u) => u.pathname.endsWith("/review/burned-in") && !u.search);
-    await expect(page.getByTestId("burned-in-pending").textContent()).resolves.toMatch(/No image is waiting for review/);
+    await expect(page.getByTestId("burned-in-pending").textContent()).resolves.toMatch(
+      /No image is waiting for review/,
+    );
     expect((await db().image.findUniqueOrThrow({ where: { id: second.id } })).burnedInReview).toBe("RELEASED");
-    const audits = await db().auditLog.count({ where: { action: "image.burned_in_review", projectId: seed.projectId } });
+    const audits = await db().auditLog.count({
+      where: { action: "image.burned_in_review", projectId: seed.projectId },
+    });
     expect(audits).toBe(2);
 
     await page.goto(`${baseUrl()}/projects/${seed.slug}/dashboard`);
@@ -94,7 +111,11 @@ describe("burned-in text review in the browser", () => {
     const r = await page.goto(`${baseUrl()}/projects/${seed.slug}/review/burned-in`);
     expect(r?.status()).toBe(404);
     const api = await page.evaluate(async (id) => {
-      const res = await fetch(`/api/images/${id}/burned-in-review`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ decision: "RELEASE" }) });
+      const res = await fetch(`/api/images/${id}/burned-in-review`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ decision: "RELEASE" }),
+      });
       return res.status;
     }, second.id);
     expect(api).toBe(403);

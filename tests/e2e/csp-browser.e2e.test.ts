@@ -27,10 +27,15 @@ async function watchedPage(): Promise<{ page: Page; problems: string[] }> {
   const problems: string[] = [];
   await page.addInitScript(() => {
     window.__cspViolations = [];
-    document.addEventListener("securitypolicyviolation", (e) => window.__cspViolations!.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`));
+    document.addEventListener("securitypolicyviolation", (e) =>
+      window.__cspViolations!.push(
+        `${e.violatedDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`,
+      ),
+    );
   });
   page.on("console", (m) => {
-    if (/Content Security Policy|Refused to (execute|load|apply|connect|create)/i.test(m.text())) problems.push(`console: ${m.text()}`);
+    if (/Content Security Policy|Refused to (execute|load|apply|connect|create)/i.test(m.text()))
+      problems.push(`console: ${m.text()}`);
   });
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
   return { page, problems };
@@ -80,7 +85,11 @@ describe("pages under the Content-Security-Policy", () => {
     const drawing = await watchedPage();
     await signIn(drawing.page, world.drawing.md.email, world.drawing.md.password);
     await drawing.page.goto(`${baseUrl()}/projects/${world.drawing.project.slug}/draw`);
-    await drawing.page.waitForFunction(() => ((window as unknown as { __tandemDraw?: { scale(): number } }).__tandemDraw?.scale() ?? 0) > 0, null, { timeout: 30_000 });
+    await drawing.page.waitForFunction(
+      () => ((window as unknown as { __tandemDraw?: { scale(): number } }).__tandemDraw?.scale() ?? 0) > 0,
+      null,
+      { timeout: 30_000 },
+    );
     expect(await drawing.page.locator("canvas").count()).toBeGreaterThan(0);
     await drawing.page.screenshot({ path: path.join(process.env.TMPDIR ?? "/tmp", "csp-draw.png") });
     for (const v of await violations(drawing.page)) drawing.problems.push(`draw: ${v}`);

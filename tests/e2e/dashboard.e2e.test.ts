@@ -26,7 +26,9 @@ describe("lead dashboard in a real browser", () => {
     await expect(page.getByTestId("machine-share").textContent()).resolves.toContain("62.5%");
     await expect(page.getByTestId("dice-panel").textContent()).resolves.toContain("0.842");
     await expect(page.getByRole("button", { name: "Start Stage-II round 3" }).isDisabled()).resolves.toBe(true);
-    await expect(page.getByRole("img", { name: /^Images by state/ }).getAttribute("aria-label")).resolves.toContain("Accepted 16");
+    await expect(page.getByRole("img", { name: /^Images by state/ }).getAttribute("aria-label")).resolves.toContain(
+      "Accepted 16",
+    );
 
     await page.getByRole("button", { name: "Retry" }).click();
     await page.getByRole("button", { name: "Retry" }).waitFor({ state: "detached" });
@@ -66,7 +68,9 @@ describe("lead dashboard in a real browser", () => {
     await page.getByText("Not started: Stage-I subset of 6 images chosen").waitFor();
     await page.getByRole("button", { name: "Start Stage I" }).click();
     await page.getByText("Round 1 · Stage I · manual drawing").waitFor();
-    await expect(page.getByRole("list", { name: "Blockers" }).textContent()).resolves.toContain("6 Stage-I images still lack a manual mask");
+    await expect(page.getByRole("list", { name: "Blockers" }).textContent()).resolves.toContain(
+      "6 Stage-I images still lack a manual mask",
+    );
     await expect(page.getByRole("button", { name: "Start Stage-I training" }).isDisabled()).resolves.toBe(true);
     expect(await db().round.count({ where: { projectId: fresh.projectId } })).toBe(1);
     await page.close();
@@ -74,7 +78,9 @@ describe("lead dashboard in a real browser", () => {
 
   it("the live route serves the lead the current round's runs, jobs and workers", async () => {
     const lead = await sessionCookie(seeded.lead.email, seeded.lead.password);
-    const r = await fetch(`${baseUrl()}/api/projects/${seeded.projectId}/dashboard/live`, { headers: { cookie: lead } });
+    const r = await fetch(`${baseUrl()}/api/projects/${seeded.projectId}/dashboard/live`, {
+      headers: { cookie: lead },
+    });
     expect(r.status).toBe(200);
     const live = (await r.json()) as { runs: unknown[]; workers: { id: string }[] };
     expect(live.runs).toHaveLength(5);

@@ -8,7 +8,9 @@ export async function databaseFingerprint(): Promise<string> {
   );
   const parts: string[] = [];
   for (const { t } of tables) {
-    const [r] = await db().$queryRawUnsafe<{ h: string | null; n: bigint }[]>(`SELECT md5(string_agg(x::text, ',' ORDER BY x::text)) h, count(*) n FROM "${t}" x`);
+    const [r] = await db().$queryRawUnsafe<{ h: string | null; n: bigint }[]>(
+      `SELECT md5(string_agg(x::text, ',' ORDER BY x::text)) h, count(*) n FROM "${t}" x`,
+    );
     parts.push(`${t}:${r.n}:${r.h}`);
   }
   return parts.join("|");

@@ -18,20 +18,65 @@ beforeAll(async () => {
   taskId = (await claimNextTask(fx.md.actor, fx.project.id))!.id;
   png = encodeMaskPng(new Uint8Array(64 * 48).fill(1, 0, 200), 64, 48);
   const outsider = await makeUser();
-  for (const [name, u] of Object.entries({ md: fx.md, otherMd: fx.mds[1], lead: fx.lead, exporter: fx.exporter, outsider })) {
+  for (const [name, u] of Object.entries({
+    md: fx.md,
+    otherMd: fx.mds[1],
+    lead: fx.lead,
+    exporter: fx.exporter,
+    outsider,
+  })) {
     cookies[name] = await sessionCookie(u.email, u.password);
   }
 });
 
-type Call = { name: string; method: string; path: () => string; body?: () => BodyInit; type?: string; headers?: Record<string, string> };
+type Call = {
+  name: string;
+  method: string;
+  path: () => string;
+  body?: () => BodyInit;
+  type?: string;
+  headers?: Record<string, string>;
+};
 const calls: Call[] = [
-  { name: "claim", method: "POST", path: () => `/api/projects/${fx.project.id}/tasks/next`, body: () => "{}", type: "application/json" },
+  {
+    name: "claim",
+    method: "POST",
+    path: () => `/api/projects/${fx.project.id}/tasks/next`,
+    body: () => "{}",
+    type: "application/json",
+  },
   { name: "task", method: "GET", path: () => `/api/tasks/${taskId}` },
   { name: "draft get", method: "GET", path: () => `/api/tasks/${taskId}/draft` },
-  { name: "draft put", method: "PUT", path: () => `/api/tasks/${taskId}/draft`, body: () => new Uint8Array(png), type: "image/png", headers: { "x-base-version": "0", "x-elapsed-ms": "10" } },
-  { name: "submit", method: "POST", path: () => `/api/tasks/${taskId}/submit`, body: () => new Uint8Array(png), type: "image/png", headers: { "x-elapsed-ms": "10", "idempotency-key": "matrix-key-1" } },
-  { name: "skip", method: "POST", path: () => `/api/tasks/${taskId}/skip`, body: () => JSON.stringify({ reason: "not mine at all" }), type: "application/json" },
-  { name: "confirm", method: "POST", path: () => `/api/tasks/${taskId}/confirm`, body: () => JSON.stringify({ approved: true, elapsedMs: 1, idempotencyKey: "matrix-key-2" }), type: "application/json" },
+  {
+    name: "draft put",
+    method: "PUT",
+    path: () => `/api/tasks/${taskId}/draft`,
+    body: () => new Uint8Array(png),
+    type: "image/png",
+    headers: { "x-base-version": "0", "x-elapsed-ms": "10" },
+  },
+  {
+    name: "submit",
+    method: "POST",
+    path: () => `/api/tasks/${taskId}/submit`,
+    body: () => new Uint8Array(png),
+    type: "image/png",
+    headers: { "x-elapsed-ms": "10", "idempotency-key": "matrix-key-1" },
+  },
+  {
+    name: "skip",
+    method: "POST",
+    path: () => `/api/tasks/${taskId}/skip`,
+    body: () => JSON.stringify({ reason: "not mine at all" }),
+    type: "application/json",
+  },
+  {
+    name: "confirm",
+    method: "POST",
+    path: () => `/api/tasks/${taskId}/confirm`,
+    body: () => JSON.stringify({ approved: true, elapsedMs: 1, idempotencyKey: "matrix-key-2" }),
+    type: "application/json",
+  },
   { name: "start mask", method: "GET", path: () => `/api/tasks/${taskId}/start-mask?i=0` },
 ];
 
@@ -40,8 +85,26 @@ const expected: Record<string, Record<string, number>> = {
   anonymous: Object.fromEntries(calls.map((c) => [c.name, 401])),
   outsider: Object.fromEntries(calls.map((c) => [c.name, 404])),
   exporter: Object.fromEntries(calls.map((c) => [c.name, 403])),
-  otherMd: { claim: 200, task: 403, "draft get": 403, "draft put": 403, submit: 403, skip: 403, confirm: 403, "start mask": 403 },
-  lead: { claim: 403, task: 200, "draft get": 404, "draft put": 403, submit: 403, skip: 403, confirm: 403, "start mask": 404 },
+  otherMd: {
+    claim: 200,
+    task: 403,
+    "draft get": 403,
+    "draft put": 403,
+    submit: 403,
+    skip: 403,
+    confirm: 403,
+    "start mask": 403,
+  },
+  lead: {
+    claim: 403,
+    task: 200,
+    "draft get": 404,
+    "draft put": 403,
+    submit: 403,
+    skip: 403,
+    confirm: 403,
+    "start mask": 404,
+  },
 };
 
 async function send(c: Call, who: string, bypass: boolean) {
@@ -58,7 +121,12 @@ describe("drawing routes: authorisation matrix", () => {
     it(`${who}: refused everywhere it should be, with or without x-middleware-subrequest`, async () => {
       for (const c of calls) {
         for (const bypass of [false, true]) {
-          expect({ who, route: c.name, bypass, status: await send(c, who, bypass) }).toEqual({ who, route: c.name, bypass, status: expected[who][c.name] });
+          expect({ who, route: c.name, bypass, status: await send(c, who, bypass) }).toEqual({
+            who,
+            route: c.name,
+            bypass,
+            status: expected[who][c.name],
+          });
         }
       }
       const task = await db().task.findUniqueOrThrow({ where: { id: taskId } });
@@ -69,9 +137,18 @@ describe("drawing routes: authorisation matrix", () => {
   }
 
   it("the assignee's uploads are checked: type, size and dimensions", async () => {
-    const put = (body: BodyInit, type: string) => fetch(`${baseUrl()}/api/tasks/${taskId}/draft`, {
-      method: "PUT", body, headers: { ...sameOrigin(), cookie: cookies.md, "content-type": type, "x-base-version": "0", "x-elapsed-ms": "0" },
-    });
+    const put = (body: BodyInit, type: string) =>
+      fetch(`${baseUrl()}/api/tasks/${taskId}/draft`, {
+        method: "PUT",
+        body,
+        headers: {
+          ...sameOrigin(),
+          cookie: cookies.md,
+          "content-type": type,
+          "x-base-version": "0",
+          "x-elapsed-ms": "0",
+        },
+      });
     expect((await put(new Uint8Array(png), "text/html")).status).toBe(415);
     expect((await put(new Uint8Array(17 * 1024 * 1024), "image/png")).status).toBe(413);
     const wrong = encodeMaskPng(new Uint8Array(32 * 24), 32, 24);

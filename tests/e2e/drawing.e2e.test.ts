@@ -10,7 +10,9 @@ import { makeDrawingProject } from "../setup/drawing";
 import { capsule, maskMismatch, polygon, type Shape } from "./mask-oracle";
 
 let browser: Browser;
-beforeAll(async () => { browser = await launch(); });
+beforeAll(async () => {
+  browser = await launch();
+});
 afterAll(async () => browser?.close());
 
 type Pt = [number, number];
@@ -30,7 +32,7 @@ async function openWorkspace(page: Page, base: string, slug: string) {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 }
 
-const hook = <T,>(page: Page, fn: string) => page.evaluate(`window.__tandemDraw.${fn}`) as Promise<T>;
+const hook = <T>(page: Page, fn: string) => page.evaluate(`window.__tandemDraw.${fn}`) as Promise<T>;
 
 async function client(page: Page, p: Pt): Promise<Pt> {
   const c = await page.evaluate(([x, y]) => window.__tandemDraw!.toClient(x, y)!, p);
@@ -48,7 +50,11 @@ async function drag(page: Page, pts: Pt[]) {
 }
 
 async function waitSaved(page: Page) {
-  await page.waitForFunction(() => window.__tandemDraw?.status() === "saved" && window.__tandemDraw.version() > 0, null, { timeout: 20_000 });
+  await page.waitForFunction(
+    () => window.__tandemDraw?.status() === "saved" && window.__tandemDraw.version() > 0,
+    null,
+    { timeout: 20_000 },
+  );
 }
 
 async function setBrush(page: Page, radius: number) {
@@ -69,11 +75,19 @@ describe("MD drawing workspace in Chromium", () => {
 
     await page.keyboard.press("b");
     await setBrush(page, R);
-    await drag(page, [[150, 150], [400, 180]]);
+    await drag(page, [
+      [150, 150],
+      [400, 180],
+    ]);
     shapes.push(capsule([150, 150], [400, 180], R, 1));
 
     await page.keyboard.press("l");
-    const lasso: Pt[] = [[520, 90], [760, 120], [700, 320], [540, 270]];
+    const lasso: Pt[] = [
+      [520, 90],
+      [760, 120],
+      [700, 320],
+      [540, 270],
+    ];
     await drag(page, [...lasso, lasso[0]]);
     shapes.push(polygon(lasso, 1));
 
@@ -94,7 +108,12 @@ describe("MD drawing workspace in Chromium", () => {
     const panned = await client(page, [280, 510]);
     expect([Math.round(panned[0] - anchor[0]), Math.round(panned[1] - anchor[1])]).toEqual([40, -30]);
     await page.keyboard.press("p");
-    const poly: Pt[] = [[200, 430], [360, 410], [390, 610], [170, 590]];
+    const poly: Pt[] = [
+      [200, 430],
+      [360, 410],
+      [390, 610],
+      [170, 590],
+    ];
     for (const p of poly) await page.mouse.click(...(await client(page, p)));
     await page.keyboard.press("Enter");
     shapes.push(polygon(poly, 1));
@@ -103,7 +122,10 @@ describe("MD drawing workspace in Chromium", () => {
 
     const beforeErase = await hook<number>(page, "area()");
     await page.keyboard.press("e");
-    await drag(page, [[260, 60], [260, 260]]);
+    await drag(page, [
+      [260, 60],
+      [260, 260],
+    ]);
     shapes.push(capsule([260, 60], [260, 260], R, 0));
     const afterErase = await hook<number>(page, "area()");
     expect(afterErase).toBeLessThan(beforeErase);
@@ -119,14 +141,19 @@ describe("MD drawing workspace in Chromium", () => {
     expect(saved.version).toBeGreaterThan(0);
     expect(await store().exists(saved.storageKey!)).toBe(true);
     await page.reload();
-    await page.waitForFunction((id) => window.__tandemDraw?.taskId === id && window.__tandemDraw.scale() > 0, taskId, { timeout: 30_000 });
+    await page.waitForFunction((id) => window.__tandemDraw?.taskId === id && window.__tandemDraw.scale() > 0, taskId, {
+      timeout: 30_000,
+    });
     expect(await hook<number>(page, "area()")).toBe(afterErase);
     expect(await hook<number>(page, "version()")).toBe(saved.version);
 
     // One more disjoint region after the reload, then submit with Enter.
     await page.keyboard.press("b");
     await setBrush(page, R);
-    await drag(page, [[780, 560], [800, 600]]);
+    await drag(page, [
+      [780, 560],
+      [800, 600],
+    ]);
     shapes.push(capsule([780, 560], [800, 600], R, 1));
     await page.getByTestId("draw-canvas").focus();
     await page.keyboard.press("Enter");
@@ -162,12 +189,18 @@ describe("MD drawing workspace in Chromium", () => {
     expect(await hook<string>(b, "taskId")).toBe(taskId);
 
     await a.bringToFront();
-    await drag(a, [[100, 100], [300, 100]]);
+    await drag(a, [
+      [100, 100],
+      [300, 100],
+    ]);
     await waitSaved(a);
     const areaA = await hook<number>(a, "area()");
 
     await b.bringToFront();
-    await drag(b, [[100, 300], [400, 300]]);
+    await drag(b, [
+      [100, 300],
+      [400, 300],
+    ]);
     await b.waitForFunction(() => window.__tandemDraw?.status() === "conflict", null, { timeout: 20_000 });
     expect(await b.getByTestId("save-status").textContent()).toBe("Conflict");
     const draft = await db().draft.findUniqueOrThrow({ where: { taskId } });
@@ -196,8 +229,15 @@ describe("MD drawing workspace in Chromium", () => {
     const taskId = await hook<string>(page, "taskId");
     await page.keyboard.press("b");
     await setBrush(page, 20);
-    await drag(page, [[100, 100], [300, 200], [500, 120]]);
-    await drag(page, [[120, 380], [200, 400]]);
+    await drag(page, [
+      [100, 100],
+      [300, 200],
+      [500, 120],
+    ]);
+    await drag(page, [
+      [120, 380],
+      [200, 400],
+    ]);
     const area = await hook<number>(page, "area()");
     expect(area).toBeGreaterThan(1000);
     await waitSaved(page);
@@ -230,10 +270,14 @@ describe("MD drawing workspace in Chromium", () => {
 async function startFreshServer(): Promise<{ base: string; stop(): Promise<void> }> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], {
-    env: { ...process.env, NODE_ENV: "production", APP_URL: base, NEXTAUTH_URL: base, LOG_LEVEL: "warn" },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"],
+    {
+      env: { ...process.env, NODE_ENV: "production", APP_URL: base, NEXTAUTH_URL: base, LOG_LEVEL: "warn" },
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
   const stop = async () => {
     if (child.exitCode !== null) return;
     const done = new Promise((r) => child.once("exit", r));

@@ -25,12 +25,14 @@ const mutating = routeHandlers().filter((h) => (MUTATING as readonly string[]).i
 beforeAll(async () => {
   world = await buildEdgeWorld();
   const v = world.voting;
-  for (const [who, u] of Object.entries({ lead: v.lead, md: v.md, admin: v.admin })) cookies[who] = await sessionCookie(u.email, u.password);
+  for (const [who, u] of Object.entries({ lead: v.lead, md: v.md, admin: v.admin }))
+    cookies[who] = await sessionCookie(u.email, u.password);
 }, 240_000);
 
 const errorOf = (r: Sent) => {
   try {
-    return (JSON.parse(r.text) as { error?: { code?: string; message?: string; details?: { limitBytes?: number } } }).error;
+    return (JSON.parse(r.text) as { error?: { code?: string; message?: string; details?: { limitBytes?: number } } })
+      .error;
   } catch {
     return undefined;
   }
@@ -47,14 +49,62 @@ describe("route discovery", () => {
 
 describe("CSRF on every mutating route", () => {
   const cases: { name: string; headers: Record<string, string>; body: Buffer; status: number; code: string }[] = [
-    { name: "foreign Origin", headers: { origin: EVIL, "content-type": "application/json" }, body: Buffer.from('{"roles":["LEAD"],"email":"x@evil.example"}'), status: 403, code: "FORBIDDEN" },
-    { name: "Origin null", headers: { origin: "null", "content-type": "application/json" }, body: Buffer.from("{}"), status: 403, code: "FORBIDDEN" },
-    { name: "no Origin, Sec-Fetch-Site cross-site", headers: { "sec-fetch-site": "cross-site", "content-type": "application/json" }, body: Buffer.from("{}"), status: 403, code: "FORBIDDEN" },
-    { name: "no Origin, Sec-Fetch-Site same-site", headers: { "sec-fetch-site": "same-site", "content-type": "application/json" }, body: Buffer.from("{}"), status: 403, code: "FORBIDDEN" },
-    { name: "neither Origin nor fetch metadata", headers: { "content-type": "application/json" }, body: Buffer.from("{}"), status: 403, code: "FORBIDDEN" },
-    { name: "text/plain body", headers: { "content-type": "text/plain" }, body: Buffer.from("{}"), status: 415, code: "UNSUPPORTED" },
-    { name: "form-urlencoded body", headers: { "content-type": "application/x-www-form-urlencoded" }, body: Buffer.from("roles=LEAD"), status: 415, code: "UNSUPPORTED" },
-    { name: "multipart body", headers: { "content-type": "multipart/form-data; boundary=x" }, body: Buffer.from("--x--\r\n"), status: 415, code: "UNSUPPORTED" },
+    {
+      name: "foreign Origin",
+      headers: { origin: EVIL, "content-type": "application/json" },
+      body: Buffer.from('{"roles":["LEAD"],"email":"x@evil.example"}'),
+      status: 403,
+      code: "FORBIDDEN",
+    },
+    {
+      name: "Origin null",
+      headers: { origin: "null", "content-type": "application/json" },
+      body: Buffer.from("{}"),
+      status: 403,
+      code: "FORBIDDEN",
+    },
+    {
+      name: "no Origin, Sec-Fetch-Site cross-site",
+      headers: { "sec-fetch-site": "cross-site", "content-type": "application/json" },
+      body: Buffer.from("{}"),
+      status: 403,
+      code: "FORBIDDEN",
+    },
+    {
+      name: "no Origin, Sec-Fetch-Site same-site",
+      headers: { "sec-fetch-site": "same-site", "content-type": "application/json" },
+      body: Buffer.from("{}"),
+      status: 403,
+      code: "FORBIDDEN",
+    },
+    {
+      name: "neither Origin nor fetch metadata",
+      headers: { "content-type": "application/json" },
+      body: Buffer.from("{}"),
+      status: 403,
+      code: "FORBIDDEN",
+    },
+    {
+      name: "text/plain body",
+      headers: { "content-type": "text/plain" },
+      body: Buffer.from("{}"),
+      status: 415,
+      code: "UNSUPPORTED",
+    },
+    {
+      name: "form-urlencoded body",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: Buffer.from("roles=LEAD"),
+      status: 415,
+      code: "UNSUPPORTED",
+    },
+    {
+      name: "multipart body",
+      headers: { "content-type": "multipart/form-data; boundary=x" },
+      body: Buffer.from("--x--\r\n"),
+      status: 415,
+      code: "UNSUPPORTED",
+    },
   ];
 
   it("refuses cross-site requests and form content types with 403/415 and a clear error; nothing is written", async () => {
@@ -68,12 +118,17 @@ describe("CSRF on every mutating route", () => {
           const headers = { cookie, ...(c.status === 415 ? { origin: origin() } : {}), ...c.headers };
           const r = await send(url, { method: verb, headers, body: c.body });
           if (OWN_TOKEN.has(route)) {
-            if (!noSession(r) || r.status >= 500) failures.push(`${verb} ${route} ${c.name} as ${who}: next-auth answered ${r.status} with a session`);
+            if (!noSession(r) || r.status >= 500)
+              failures.push(`${verb} ${route} ${c.name} as ${who}: next-auth answered ${r.status} with a session`);
             continue;
           }
           const e = errorOf(r);
-          const clear = c.status === 403 ? /Cross-site request refused/.test(e?.message ?? "") : /Send .* as /.test(e?.message ?? "");
-          if (r.status !== c.status || e?.code !== c.code || !clear) failures.push(`${verb} ${route} ${c.name} as ${who}: ${r.status} ${r.text.slice(0, 160)}`);
+          const clear =
+            c.status === 403
+              ? /Cross-site request refused/.test(e?.message ?? "")
+              : /Send .* as /.test(e?.message ?? "");
+          if (r.status !== c.status || e?.code !== c.code || !clear)
+            failures.push(`${verb} ${route} ${c.name} as ${who}: ${r.status} ${r.text.slice(0, 160)}`);
         }
       }
     }
@@ -101,7 +156,16 @@ describe("CSRF on every mutating route", () => {
     for (const page of serverActionPages()) {
       const url = baseUrl() + world.fill(page);
       for (const h of [{ origin: EVIL }, { "sec-fetch-site": "cross-site" }, {}] as Record<string, string>[]) {
-        const r = await send(url, { method: "POST", headers: { cookie: cookies.lead, "next-action": "0".repeat(42), "content-type": "text/plain;charset=UTF-8", ...h }, body: Buffer.from("[]") });
+        const r = await send(url, {
+          method: "POST",
+          headers: {
+            cookie: cookies.lead,
+            "next-action": "0".repeat(42),
+            "content-type": "text/plain;charset=UTF-8",
+            ...h,
+          },
+          body: Buffer.from("[]"),
+        });
         expect({ page, h, status: r.status }).toEqual({ page, h, status: 403 });
         expect(errorOf(r)?.message).toMatch(/Cross-site request refused/);
       }
@@ -120,22 +184,44 @@ describe("body limits on every mutating route", () => {
       const url = baseUrl() + world.fill(route);
       const base = { cookie: cookies.lead, origin: origin() };
       // Declared: a Content-Length over every limit.
-      const declared = await send(url, { method: verb, headers: { ...base, "content-type": "application/json" }, body: Buffer.alloc(OVERSIZE, 0x20) });
+      const declared = await send(url, {
+        method: verb,
+        headers: { ...base, "content-type": "application/json" },
+        body: Buffer.alloc(OVERSIZE, 0x20),
+      });
       const limit = errorOf(declared)?.details?.limitBytes;
-      if (declared.status !== 413 || declared.error || !/larger than the limit of \d+ bytes/.test(errorOf(declared)?.message ?? "") || limit === undefined) {
-        failures.push(`${verb} ${route} declared: ${declared.status} ${declared.error ?? ""} ${declared.text.slice(0, 120)}`);
+      if (
+        declared.status !== 413 ||
+        declared.error ||
+        !/larger than the limit of \d+ bytes/.test(errorOf(declared)?.message ?? "") ||
+        limit === undefined
+      ) {
+        failures.push(
+          `${verb} ${route} declared: ${declared.status} ${declared.error ?? ""} ${declared.text.slice(0, 120)}`,
+        );
         continue;
       }
       // Chunked: one byte over the route's own limit (0 for a route that takes no body), in the first content type it accepts, with
       // what the upload routes need besides the body, so that only the size is wrong.
-      const extra = { "x-file-name": "a.png", "x-base-version": "0", "x-elapsed-ms": "10", "idempotency-key": `edge-key-${verb}-${mutating.findIndex((m) => m.route === route)}` };
+      const extra = {
+        "x-file-name": "a.png",
+        "x-base-version": "0",
+        "x-elapsed-ms": "10",
+        "idempotency-key": `edge-key-${verb}-${mutating.findIndex((m) => m.route === route)}`,
+      };
       let chunked: Sent | undefined;
       for (const type of typesToTry) {
-        chunked = await send(`${url}?runIds=${world.ids.runId}`, { method: verb, headers: { ...base, ...extra, "content-type": type }, chunked: limit + 1 });
+        chunked = await send(`${url}?runIds=${world.ids.runId}`, {
+          method: verb,
+          headers: { ...base, ...extra, "content-type": type },
+          chunked: limit + 1,
+        });
         if (chunked.status !== 415) break;
       }
       if (chunked!.status !== 413 || chunked!.error || errorOf(chunked!)?.details?.limitBytes !== limit) {
-        failures.push(`${verb} ${route} chunked ${limit + 1}: ${chunked!.status} ${chunked!.error ?? ""} ${chunked!.text.slice(0, 120)}`);
+        failures.push(
+          `${verb} ${route} chunked ${limit + 1}: ${chunked!.status} ${chunked!.error ?? ""} ${chunked!.text.slice(0, 120)}`,
+        );
       }
     }
     expect(failures).toEqual([]);
@@ -145,7 +231,12 @@ describe("body limits on every mutating route", () => {
   it("server actions: a declared body over the limit is 413, one without a length 411", async () => {
     for (const page of serverActionPages()) {
       const url = baseUrl() + world.fill(page);
-      const h = { cookie: cookies.lead, origin: origin(), "next-action": "0".repeat(42), "content-type": "text/plain;charset=UTF-8" };
+      const h = {
+        cookie: cookies.lead,
+        origin: origin(),
+        "next-action": "0".repeat(42),
+        "content-type": "text/plain;charset=UTF-8",
+      };
       const big = await send(url, { method: "POST", headers: h, body: Buffer.alloc(2 * MiB, 0x20) });
       expect({ page, status: big.status, error: big.error }).toEqual({ page, status: 413, error: undefined });
       const chunked = await send(url, { method: "POST", headers: h, chunked: 2 * MiB });
@@ -166,13 +257,17 @@ describe("body limits on every mutating route", () => {
       const chunked = await send(url, { method: "POST", headers: h, chunked: 150 * 1000 * 1000 });
       expect({ status: chunked.status, error: chunked.error }).toEqual({ status: 413, error: undefined });
       // Three at once: no request holds its body.
-      const parallel = await Promise.all([0, 1, 2].map(() => send(url, { method: "POST", headers: h, chunked: 150 * 1000 * 1000 })));
+      const parallel = await Promise.all(
+        [0, 1, 2].map(() => send(url, { method: "POST", headers: h, chunked: 150 * 1000 * 1000 })),
+      );
       expect(parallel.map((p) => p.status)).toEqual([413, 413, 413]);
     } finally {
       clearInterval(timer);
     }
     const growth = (peak - before) / MiB;
-    console.log(`server RSS ${(before / MiB).toFixed(0)} MiB before, peak ${(peak / MiB).toFixed(0)} MiB during 5 × 150 MB bodies (+${growth.toFixed(0)} MiB)`);
+    console.log(
+      `server RSS ${(before / MiB).toFixed(0)} MiB before, peak ${(peak / MiB).toFixed(0)} MiB during 5 × 150 MB bodies (+${growth.toFixed(0)} MiB)`,
+    );
     // Before the edge wrapper one such body took the server from 254 to 731 MB.
     expect(growth).toBeLessThan(64);
   }, 180_000);
@@ -197,7 +292,11 @@ describe("security headers", () => {
         common(r.headers, where);
         const csp = String(r.headers["content-security-policy"] ?? "");
         const nonce = /script-src 'self' 'nonce-([A-Za-z0-9+/=]+)' 'strict-dynamic'/.exec(csp)?.[1];
-        expect({ where, nonce: !!nonce, inline: /script-src[^;]*unsafe-inline/.test(csp) }).toEqual({ where, nonce: true, inline: false });
+        expect({ where, nonce: !!nonce, inline: /script-src[^;]*unsafe-inline/.test(csp) }).toEqual({
+          where,
+          nonce: true,
+          inline: false,
+        });
         expect(csp).toMatch(/object-src 'none'/);
         expect(csp).toMatch(/frame-ancestors 'none'/);
         expect(csp).toMatch(/img-src 'self' blob: data:/);
@@ -206,7 +305,10 @@ describe("security headers", () => {
           // Every script Next wrote into the page carries this response's nonce.
           const scripts = [...r.text.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
           expect(scripts.length).toBeGreaterThan(0);
-          expect({ where, without: scripts.filter((s) => !s.includes(`nonce="${nonce}"`)) }).toEqual({ where, without: [] });
+          expect({ where, without: scripts.filter((s) => !s.includes(`nonce="${nonce}"`)) }).toEqual({
+            where,
+            without: [],
+          });
         }
       }
     }
@@ -219,12 +321,23 @@ describe("security headers", () => {
       const r = await send(baseUrl() + world.fill(route), { method: "GET", headers: { cookie: cookies.lead } });
       const where = `${route} (${r.status})`;
       common(r.headers, where);
-      expect({ where, csp: String(r.headers["content-security-policy"]) }).toEqual({ where, csp: expect.stringMatching(/^default-src 'none';.*sandbox/) });
+      expect({ where, csp: String(r.headers["content-security-policy"]) }).toEqual({
+        where,
+        csp: expect.stringMatching(/^default-src 'none';.*sandbox/),
+      });
     }
-    for (const path of ["/api/auth/session", "/api/auth/csrf"]) common((await send(baseUrl() + path, { method: "GET" })).headers, path);
-    const refused = await send(`${baseUrl()}/api/projects`, { method: "POST", headers: { origin: EVIL, "content-type": "application/json" }, body: Buffer.from("{}") });
+    for (const path of ["/api/auth/session", "/api/auth/csrf"])
+      common((await send(baseUrl() + path, { method: "GET" })).headers, path);
+    const refused = await send(`${baseUrl()}/api/projects`, {
+      method: "POST",
+      headers: { origin: EVIL, "content-type": "application/json" },
+      body: Buffer.from("{}"),
+    });
     common(refused.headers, "a refusal");
-    const img = await send(`${baseUrl()}/api/images/${world.ids.imageId}/working`, { method: "GET", headers: { cookie: cookies.lead } });
+    const img = await send(`${baseUrl()}/api/images/${world.ids.imageId}/working`, {
+      method: "GET",
+      headers: { cookie: cookies.lead },
+    });
     expect(img.status).toBe(200);
     expect(img.headers["content-security-policy"]).toBe("default-src 'none'; sandbox");
   }, 120_000);

@@ -20,7 +20,13 @@ function walk(dir: string): string[] {
   });
 }
 
-const urlOf = (dir: string) => "/" + path.relative("app", dir).split(path.sep).filter((s) => !s.startsWith("(")).join("/");
+const urlOf = (dir: string) =>
+  "/" +
+  path
+    .relative("app", dir)
+    .split(path.sep)
+    .filter((s) => !s.startsWith("("))
+    .join("/");
 
 export const MUTATING = ["POST", "PUT", "PATCH", "DELETE"] as const;
 
@@ -30,7 +36,8 @@ export function routeHandlers(): { route: string; verb: string }[] {
   for (const f of walk("app").filter((f) => path.basename(f) === "route.ts")) {
     const src = readFileSync(f, "utf8");
     const verbs = new Set([...src.matchAll(/export const (GET|HEAD|POST|PUT|PATCH|DELETE)\b/g)].map((m) => m[1]));
-    for (const m of src.matchAll(/export \{([^}]*)\}/g)) for (const v of m[1].matchAll(/\bas (GET|HEAD|POST|PUT|PATCH|DELETE)\b/g)) verbs.add(v[1]);
+    for (const m of src.matchAll(/export \{([^}]*)\}/g))
+      for (const v of m[1].matchAll(/\bas (GET|HEAD|POST|PUT|PATCH|DELETE)\b/g)) verbs.add(v[1]);
     for (const verb of verbs) out.push({ route: urlOf(path.dirname(f)), verb });
   }
   return out.sort((a, b) => (a.route + a.verb).localeCompare(b.route + b.verb));
@@ -38,7 +45,11 @@ export function routeHandlers(): { route: string; verb: string }[] {
 
 /** Every page pattern (app/**\/page.tsx). */
 export function pages(): string[] {
-  return walk("app").filter((f) => path.basename(f) === "page.tsx").map((f) => urlOf(path.dirname(f))).map((u) => (u === "/." ? "/" : u)).sort();
+  return walk("app")
+    .filter((f) => path.basename(f) === "page.tsx")
+    .map((f) => urlOf(path.dirname(f)))
+    .map((u) => (u === "/." ? "/" : u))
+    .sort();
 }
 
 /** The page each "use server" module belongs to (its folder), where its actions are posted. */
@@ -76,8 +87,17 @@ export async function buildEdgeWorld() {
   const open = await claimNextTask(d.md.actor, d.project.id, {});
 
   const ids: Record<string, string> = {
-    projectId, imageId: imgs[0], taskId: task.id, ballotId: ballot!.ballotId, position: "1", variant: "working",
-    slug: v.project.slug, runId: run.id, batchId: batch.id, stage: "stage-1", "...nextauth": "callback/credentials",
+    projectId,
+    imageId: imgs[0],
+    taskId: task.id,
+    ballotId: ballot!.ballotId,
+    position: "1",
+    variant: "working",
+    slug: v.project.slug,
+    runId: run.id,
+    batchId: batch.id,
+    stage: "stage-1",
+    "...nextauth": "callback/credentials",
   };
   const fill = (pattern: string, over: Record<string, string> = {}) =>
     pattern.replace(/\[([^\]]+)\]/g, (_m, name: string) => over[name] ?? ids[name] ?? randomUUID());

@@ -45,10 +45,16 @@ describe("dataset export in the browser", () => {
     await row.getByRole("button", { name: "Download" }).waitFor({ timeout: 60_000 });
     await expect(row.textContent()).resolves.toMatch(/SUCCEEDED.*accepted only/);
 
-    const [download] = await Promise.all([page.waitForEvent("download"), row.getByRole("button", { name: "Download" }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      row.getByRole("button", { name: "Download" }).click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(new RegExp(`^tandem-${seed.slug}-[0-9a-f]{12}\\.tar$`));
     const bytes = readFileSync((await download.path())!);
-    const exp = await db().export.findFirstOrThrow({ where: { projectId: seed.projectId, status: "SUCCEEDED" }, orderBy: { createdAt: "desc" } });
+    const exp = await db().export.findFirstOrThrow({
+      where: { projectId: seed.projectId, status: "SUCCEEDED" },
+      orderBy: { createdAt: "desc" },
+    });
     expect(sha(bytes)).toBe(exp.sha256);
     expect(readTar(bytes).filter((e) => e.path.includes("/Images/"))).toHaveLength(5);
     const job = await db().job.findUniqueOrThrow({ where: { singletonKey: `export:${exp.id}` } });
@@ -57,9 +63,16 @@ describe("dataset export in the browser", () => {
   });
 
   it("a signed link resumes with Range and works without a session; an MD sees no exports page", async () => {
-    const exp = await db().export.findFirstOrThrow({ where: { projectId: seed.projectId, status: "SUCCEEDED" }, orderBy: { createdAt: "desc" } });
+    const exp = await db().export.findFirstOrThrow({
+      where: { projectId: seed.projectId, status: "SUCCEEDED" },
+      orderBy: { createdAt: "desc" },
+    });
     const cookie = await sessionCookie(seed.fx.exporter.email, seed.fx.exporter.password);
-    const link = await fetch(`${baseUrl()}/api/exports/${exp.id}/link`, { method: "POST", headers: { ...sameOrigin(), cookie, "content-type": "application/json" }, body: JSON.stringify({ ttlSeconds: 120 }) });
+    const link = await fetch(`${baseUrl()}/api/exports/${exp.id}/link`, {
+      method: "POST",
+      headers: { ...sameOrigin(), cookie, "content-type": "application/json" },
+      body: JSON.stringify({ ttlSeconds: 120 }),
+    });
     expect(link.status).toBe(200);
     const { url } = (await link.json()) as { url: string };
     const whole = await fetch(baseUrl() + url);
@@ -71,7 +84,15 @@ describe("dataset export in the browser", () => {
     expect(sha(full)).toBe(exp.sha256);
 
     const mdCookie = await sessionCookie(seed.fx.md.email, seed.fx.md.password);
-    expect((await fetch(`${baseUrl()}/api/exports/${exp.id}/link`, { method: "POST", headers: { ...sameOrigin(), cookie: mdCookie, "content-type": "application/json" }, body: "{}" })).status).toBe(403);
+    expect(
+      (
+        await fetch(`${baseUrl()}/api/exports/${exp.id}/link`, {
+          method: "POST",
+          headers: { ...sameOrigin(), cookie: mdCookie, "content-type": "application/json" },
+          body: "{}",
+        })
+      ).status,
+    ).toBe(403);
     const page = await browser.newPage();
     await signIn(page, seed.fx.md.email, seed.fx.md.password);
     const r = await page.goto(`${baseUrl()}/projects/${seed.slug}/exports`);

@@ -10,7 +10,10 @@ export class AppServer {
   proc: ChildProcess | undefined;
   /** The app's recent stderr (its error log under faults is expected, so it is kept, not shown). */
   log = "";
-  constructor(readonly port: number, private env: Record<string, string>) {}
+  constructor(
+    readonly port: number,
+    private env: Record<string, string>,
+  ) {}
 
   static async create(env: Record<string, string>) {
     return new AppServer(await freePort(), env);
@@ -21,10 +24,14 @@ export class AppServer {
   }
 
   async start(): Promise<void> {
-    this.proc = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(this.port), "-H", "127.0.0.1"], {
-      env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "error", ...this.env },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    this.proc = spawn(
+      process.execPath,
+      ["node_modules/next/dist/bin/next", "start", "-p", String(this.port), "-H", "127.0.0.1"],
+      {
+        env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "error", ...this.env },
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
     this.proc.stderr!.on("data", (c: Buffer) => (this.log = (this.log + c.toString()).slice(-20_000)));
     const t0 = Date.now();
     for (;;) {
@@ -33,7 +40,8 @@ export class AppServer {
       } catch {
         /* not up yet */
       }
-      if (this.proc.exitCode !== null) throw new Error(`the app exited with ${this.proc.exitCode}: ${this.log.slice(-2000)}`);
+      if (this.proc.exitCode !== null)
+        throw new Error(`the app exited with ${this.proc.exitCode}: ${this.log.slice(-2000)}`);
       if (Date.now() - t0 > 60_000) throw new Error(`the app did not start: ${this.log.slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -62,16 +70,19 @@ export class FrontProxy {
     this.server = http.createServer((req, res) => {
       const lose = this.loseResponse?.(req) ?? false;
       if (lose) this.loseResponse = null;
-      const up = http.request({ host: "127.0.0.1", port: this.targetPort(), method: req.method, path: req.url, headers: req.headers }, async (ur) => {
-        if (lose) {
-          ur.resume();
-          await this.onLost?.();
-          res.socket?.destroy();
-          return;
-        }
-        res.writeHead(ur.statusCode ?? 502, ur.headers);
-        ur.pipe(res);
-      });
+      const up = http.request(
+        { host: "127.0.0.1", port: this.targetPort(), method: req.method, path: req.url, headers: req.headers },
+        async (ur) => {
+          if (lose) {
+            ur.resume();
+            await this.onLost?.();
+            res.socket?.destroy();
+            return;
+          }
+          res.writeHead(ur.statusCode ?? 502, ur.headers);
+          ur.pipe(res);
+        },
+      );
       up.on("error", () => res.socket?.destroy());
       req.pipe(up);
     });

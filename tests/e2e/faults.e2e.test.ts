@@ -21,10 +21,22 @@ import { AppServer, FrontProxy } from "./fault-kit";
 
 // Tandem's processes killed and its parts failing under it, each ending with nothing lost.
 const s3Env = (endpoint: string) => ({
-  STORAGE_DRIVER: "s3", S3_ENDPOINT: endpoint, S3_BUCKET: process.env.TEST_S3_BUCKET!, S3_ACCESS_KEY_ID: "S3RVER", S3_SECRET_ACCESS_KEY: "S3RVER", S3_FORCE_PATH_STYLE: "1",
+  STORAGE_DRIVER: "s3",
+  S3_ENDPOINT: endpoint,
+  S3_BUCKET: process.env.TEST_S3_BUCKET!,
+  S3_ACCESS_KEY_ID: "S3RVER",
+  S3_SECRET_ACCESS_KEY: "S3RVER",
+  S3_FORCE_PATH_STYLE: "1",
 });
 const s3Store = (endpoint: string) =>
-  new S3Store({ endpoint, region: "us-east-1", bucket: process.env.TEST_S3_BUCKET!, accessKeyId: "S3RVER", secretAccessKey: "S3RVER", forcePathStyle: true });
+  new S3Store({
+    endpoint,
+    region: "us-east-1",
+    bucket: process.env.TEST_S3_BUCKET!,
+    accessKeyId: "S3RVER",
+    secretAccessKey: "S3RVER",
+    forcePathStyle: true,
+  });
 
 async function until<T>(what: string, f: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
   const t0 = Date.now();
@@ -43,7 +55,16 @@ async function holdImage(imageId: string) {
   await c.query("BEGIN");
   await c.query(`SELECT id FROM "Image" WHERE id = $1::uuid FOR UPDATE`, [imageId]);
   return {
-    blocked: () => until("a write blocked on the image", async () => (await c.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`)).rows[0].n > 0),
+    blocked: () =>
+      until(
+        "a write blocked on the image",
+        async () =>
+          (
+            await c.query(
+              `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
+            )
+          ).rows[0].n > 0,
+      ),
     release: async () => {
       await c.query("ROLLBACK");
       await c.end();
@@ -76,11 +97,20 @@ describe("the web server SIGKILLed mid-write", () => {
     const fx = await makeDrawingProject({ images: 1, width: 64, height: 48 });
     const md = new MdClient(base, await signInAt(base, fx.md.email, fx.md.password));
     const png = discPng(64, 48);
-    const claim = await (await md.send("claim", "POST", `/api/projects/${fx.project.id}/tasks/next`, "{}", "application/json"))!.json();
+    const claim = await (await md.send(
+      "claim",
+      "POST",
+      `/api/projects/${fx.project.id}/tasks/next`,
+      "{}",
+      "application/json",
+    ))!.json();
     const taskId = claim.task.id as string;
     const key = randomUUID();
     const hold = await holdImage(fx.images[0].id);
-    const inFlight = md.send("submit", "POST", `/api/tasks/${taskId}/submit`, new Uint8Array(png), "image/png", { "idempotency-key": key, "x-elapsed-ms": "100" });
+    const inFlight = md.send("submit", "POST", `/api/tasks/${taskId}/submit`, new Uint8Array(png), "image/png", {
+      "idempotency-key": key,
+      "x-elapsed-ms": "100",
+    });
     await hold.blocked();
     await app.kill("SIGKILL");
     await hold.release();
@@ -99,7 +129,11 @@ describe("the web server SIGKILLed mid-write", () => {
     expect((await db().task.findUniqueOrThrow({ where: { id: taskId } })).status).toBe("DONE");
     expect(await db().auditLog.count({ where: { action: "task.submit", objectId: taskId } })).toBe(1);
 
-    const swept = await sweepOrphanObjects({ graceMs: 60_000, prefix: `projects/${fx.project.id}/`, now: new Date(Date.now() + 3_600_000) });
+    const swept = await sweepOrphanObjects({
+      graceMs: 60_000,
+      prefix: `projects/${fx.project.id}/`,
+      now: new Date(Date.now() + 3_600_000),
+    });
     expect(swept.deletedKeys).toEqual(stored);
     expect((await store().get(masks[0].storageKey)).length).toBeGreaterThan(0);
   }, 120_000);
@@ -107,12 +141,25 @@ describe("the web server SIGKILLed mid-write", () => {
   it("mask submit: killed after the commit, before the client heard; the retry answers with the same mask", async () => {
     const fx = await makeDrawingProject({ images: 1, width: 64, height: 48 });
     const md = new MdClient(base, await signInAt(base, fx.md.email, fx.md.password));
-    const claim = await (await md.send("claim", "POST", `/api/projects/${fx.project.id}/tasks/next`, "{}", "application/json"))!.json();
+    const claim = await (await md.send(
+      "claim",
+      "POST",
+      `/api/projects/${fx.project.id}/tasks/next`,
+      "{}",
+      "application/json",
+    ))!.json();
     const taskId = claim.task.id as string;
     const key = randomUUID();
     proxy.loseResponse = (req) => req.method === "POST" && !!req.url?.endsWith("/submit");
     proxy.onLost = () => app.kill("SIGKILL");
-    const lost = await md.send("submit", "POST", `/api/tasks/${taskId}/submit`, new Uint8Array(discPng(64, 48)), "image/png", { "idempotency-key": key, "x-elapsed-ms": "100" });
+    const lost = await md.send(
+      "submit",
+      "POST",
+      `/api/tasks/${taskId}/submit`,
+      new Uint8Array(discPng(64, 48)),
+      "image/png",
+      { "idempotency-key": key, "x-elapsed-ms": "100" },
+    );
     expect(lost).toBeNull();
     const committed = await db().mask.findMany({ where: { imageId: fx.images[0].id } });
     expect(committed).toHaveLength(1);
@@ -126,7 +173,13 @@ describe("the web server SIGKILLed mid-write", () => {
   describe("vote", () => {
     let fx: Awaited<ReturnType<typeof makeProject>>;
     beforeAll(async () => {
-      fx = await makeProject({ folds: 2, stage1Archs: [{ arch: "unet", encoder: "tiny" }, { arch: "dla", encoder: "tiny" }] });
+      fx = await makeProject({
+        folds: 2,
+        stage1Archs: [
+          { arch: "unet", encoder: "tiny" },
+          { arch: "dla", encoder: "tiny" },
+        ],
+      });
       await addTestImages(fx.project.id, 2, (i) => ({ label: "COVID", patientPseudonym: `F${i}` }), 64);
       await selectStage1Subset(fx.lead.actor, fx.project.id, { size: 2 });
       await startStage1(fx.lead.actor, fx.project.id);
@@ -136,7 +189,13 @@ describe("the web server SIGKILLed mid-write", () => {
     }, 120_000);
 
     async function ballot(md: MdClient) {
-      const r = await (await md.send("ballot", "POST", `/api/projects/${fx.project.id}/ballots/next`, "{}", "application/json"))!.json();
+      const r = await (await md.send(
+        "ballot",
+        "POST",
+        `/api/projects/${fx.project.id}/ballots/next`,
+        "{}",
+        "application/json",
+      ))!.json();
       const b = await db().ballot.findUniqueOrThrow({ where: { id: r.ballot.ballotId } });
       return { id: b.id as string, imageId: b.imageId as string };
     }
@@ -196,22 +255,43 @@ describe("PostgreSQL restarted under load", () => {
     await migrate(url);
     const storageDir = path.join(dir, "storage");
     const seeded = spawnSync(process.execPath, ["--import", "tsx", "tests/setup/seed-drawing-db.ts", "40", "6"], {
-      env: { ...process.env, DATABASE_URL: url, STORAGE_DRIVER: "local", STORAGE_DIR: storageDir, LOG_LEVEL: "error" }, encoding: "utf8",
+      env: { ...process.env, DATABASE_URL: url, STORAGE_DRIVER: "local", STORAGE_DIR: storageDir, LOG_LEVEL: "error" },
+      encoding: "utf8",
     });
     expect(seeded.status, seeded.stderr).toBe(0);
-    const seed = JSON.parse(seeded.stdout.trim().split("\n").pop()!) as { projectId: string; mds: { email: string; password: string }[] };
+    const seed = JSON.parse(seeded.stdout.trim().split("\n").pop()!) as {
+      projectId: string;
+      mds: { email: string; password: string }[];
+    };
     const appPort = await freePort();
     const appUrl = `http://127.0.0.1:${appPort}`;
-    app = new AppServer(appPort, { DATABASE_URL: url, STORAGE_DRIVER: "local", STORAGE_DIR: storageDir, APP_URL: appUrl, NEXTAUTH_URL: appUrl });
+    app = new AppServer(appPort, {
+      DATABASE_URL: url,
+      STORAGE_DRIVER: "local",
+      STORAGE_DIR: storageDir,
+      APP_URL: appUrl,
+      NEXTAUTH_URL: appUrl,
+    });
     await app.start();
     const pid = app.proc!.pid;
-    const mds = await Promise.all(seed.mds.map(async (m) => new MdClient(app!.url, await signInAt(app!.url, m.email, m.password), { retries: 40, backoffMs: 100, timeoutMs: 15_000 })));
+    const mds = await Promise.all(
+      seed.mds.map(
+        async (m) =>
+          new MdClient(app!.url, await signInAt(app!.url, m.email, m.password), {
+            retries: 40,
+            backoffMs: 100,
+            timeoutMs: 15_000,
+          }),
+      ),
+    );
 
     let downAt = 0;
     let upAt = 0;
-    const load = Promise.all(mds.map(async (md) => {
-      while (await md.drawOnce(seed.projectId)) await new Promise((r) => setTimeout(r, 150));
-    }));
+    const load = Promise.all(
+      mds.map(async (md) => {
+        while (await md.drawOnce(seed.projectId)) await new Promise((r) => setTimeout(r, 150));
+      }),
+    );
     await new Promise((r) => setTimeout(r, 1500));
     downAt = Date.now();
     await pgDb.stop();
@@ -237,12 +317,17 @@ describe("PostgreSQL restarted under load", () => {
     await c.connect();
     try {
       const acks = mds.flatMap((m) => m.acks) as { taskId: string; maskId: string }[];
-      const tasks = await c.query(`SELECT id, status, "maskId" FROM "Task" WHERE "projectId" = $1::uuid`, [seed.projectId]);
+      const tasks = await c.query(`SELECT id, status, "maskId" FROM "Task" WHERE "projectId" = $1::uuid`, [
+        seed.projectId,
+      ]);
       expect(tasks.rows.every((t) => t.status === "DONE")).toBe(true);
       expect(acks.length).toBe(tasks.rows.length);
       const byTask = new Map(tasks.rows.map((t) => [t.id, t.maskId]));
       for (const a of acks) expect(byTask.get(a.taskId)).toBe(a.maskId);
-      const masks = await c.query(`SELECT "taskId", count(*)::int AS n FROM "Mask" WHERE "projectId" = $1::uuid GROUP BY "taskId"`, [seed.projectId]);
+      const masks = await c.query(
+        `SELECT "taskId", count(*)::int AS n FROM "Mask" WHERE "projectId" = $1::uuid GROUP BY "taskId"`,
+        [seed.projectId],
+      );
       expect(masks.rows.every((m) => m.n === 1)).toBe(true);
       expect(masks.rows.length).toBe(tasks.rows.length);
     } finally {
@@ -258,7 +343,13 @@ describe("the storage server down during an import", () => {
 
   async function startS3(port: number) {
     const S3rver = (await import("s3rver")).default;
-    const server = new S3rver({ port, address: "127.0.0.1", silent: true, directory: path.join(dir, "s3"), configureBuckets: [{ name: process.env.TEST_S3_BUCKET!, configs: [] }] });
+    const server = new S3rver({
+      port,
+      address: "127.0.0.1",
+      silent: true,
+      directory: path.join(dir, "s3"),
+      configureBuckets: [{ name: process.env.TEST_S3_BUCKET!, configs: [] }],
+    });
     await server.run();
     return server as unknown as { run(): Promise<unknown>; close(): Promise<void> };
   }
@@ -282,28 +373,57 @@ describe("the storage server down during an import", () => {
     await app.start();
     const fx = await makeProject();
     const lead = new MdClient(appUrl, await signInAt(appUrl, fx.lead.email, fx.lead.password), { retries: 1 });
-    const created = await lead.send("import", "POST", `/api/projects/${fx.project.id}/imports`, "{}", "application/json");
+    const created = await lead.send(
+      "import",
+      "POST",
+      `/api/projects/${fx.project.id}/imports`,
+      "{}",
+      "application/json",
+    );
     expect(created?.status).toBe(201);
     const batchId = ((await created!.json()) as { import: { id: string } }).import.id;
     const sharp = (await import("sharp")).default;
-    const png = (seed: number) => sharp(Buffer.from(Array.from({ length: 64 * 64 }, (_, i) => (i * seed + seed) % 251)), { raw: { width: 64, height: 64, channels: 1 } }).png().toBuffer();
+    const png = (seed: number) =>
+      sharp(Buffer.from(Array.from({ length: 64 * 64 }, (_, i) => (i * seed + seed) % 251)), {
+        raw: { width: 64, height: 64, channels: 1 },
+      })
+        .png()
+        .toBuffer();
     const upload = async (name: string, seed: number) => {
-      const r = await lead.send("upload", "POST", `/api/projects/${fx.project.id}/imports/${batchId}/files`, new Uint8Array(await png(seed)), "application/octet-stream", { "x-file-name": encodeURIComponent(name) });
+      const r = await lead.send(
+        "upload",
+        "POST",
+        `/api/projects/${fx.project.id}/imports/${batchId}/files`,
+        new Uint8Array(await png(seed)),
+        "application/octet-stream",
+        { "x-file-name": encodeURIComponent(name) },
+      );
       expect(r?.status, name).toBe(200);
-      return ((await r!.json()) as { entries: { name: string; status: string; reason?: string; imageId?: string }[] }).entries;
+      return ((await r!.json()) as { entries: { name: string; status: string; reason?: string; imageId?: string }[] })
+        .entries;
     };
     const before = [...(await upload("up-1.png", 3)), ...(await upload("up-2.png", 5))];
     expect(before.map((e) => e.status)).toEqual(["imported", "imported"]);
 
     await s3.close();
-    const during = [...(await upload("down-1.png", 7)), ...(await upload("down-2.png", 11)), ...(await upload("down-3.png", 13))];
+    const during = [
+      ...(await upload("down-1.png", 7)),
+      ...(await upload("down-2.png", 11)),
+      ...(await upload("down-3.png", 13)),
+    ];
     expect(during.map((e) => e.status)).toEqual(["failed", "failed", "failed"]);
     for (const e of during) expect(e.reason).toMatch(/could not be stored.*nothing was kept/);
 
     s3 = await startS3(s3Port);
     const after = await upload("up-3.png", 17);
     expect(after.map((e) => e.status)).toEqual(["imported"]);
-    const fin = await lead.send("finish", "POST", `/api/projects/${fx.project.id}/imports/${batchId}/finish`, "{}", "application/json");
+    const fin = await lead.send(
+      "finish",
+      "POST",
+      `/api/projects/${fx.project.id}/imports/${batchId}/finish`,
+      "{}",
+      "application/json",
+    );
     expect(fin?.status).toBe(200);
 
     const batch = await db().importBatch.findUniqueOrThrow({ where: { id: batchId } });

@@ -49,8 +49,12 @@ describe("public files", () => {
     const page = await (await browser.newContext()).newPage();
     page.setDefaultTimeout(90_000);
     const problems: string[] = [];
-    page.on("console", (m) => { if (m.type() === "error") problems.push(m.text()); });
-    page.on("response", (r) => { if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`); });
+    page.on("console", (m) => {
+      if (m.type() === "error") problems.push(m.text());
+    });
+    page.on("response", (r) => {
+      if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
+    });
     await page.goto(`${baseUrl()}/login`);
     const manifest = await page.locator('link[rel="manifest"]').getAttribute("href");
     expect(manifest).toBe("/manifest.webmanifest");
@@ -69,7 +73,12 @@ describe("public files", () => {
 describe("each role sees what it may do", () => {
   it("MDs and exporters get no New project button or form; leads and admins do", async () => {
     const v = world.voting;
-    for (const [who, may] of [[v.md, false], [v.exporter, false], [v.lead, true], [v.admin, true]] as const) {
+    for (const [who, may] of [
+      [v.md, false],
+      [v.exporter, false],
+      [v.lead, true],
+      [v.admin, true],
+    ] as const) {
       const page = await as(who);
       await page.goto(`${baseUrl()}/`);
       await page.getByRole("heading", { name: "Projects" }).waitFor();
@@ -93,7 +102,9 @@ describe("each role sees what it may do", () => {
       const page = await as(who);
       await page.goto(`${baseUrl()}/projects/${v.project.slug}`);
       await page.getByRole("heading", { level: 1 }).waitFor();
-      const shown = await page.locator('[data-testid^="action-"]').evaluateAll((ls) => ls.map((l) => l.getAttribute("data-testid")));
+      const shown = await page
+        .locator('[data-testid^="action-"]')
+        .evaluateAll((ls) => ls.map((l) => l.getAttribute("data-testid")));
       expect(shown.sort(), who.email).toEqual([...actions].sort());
       await page.context().close();
     }
@@ -105,9 +116,15 @@ describe("drawing page", () => {
     const fx = await makeDrawingProject({ images: 3, width: 256, height: 256 });
     const page = await as(fx.md);
     await page.goto(`${baseUrl()}/projects/${fx.project.slug}/draw`);
-    await page.waitForFunction(() => ((window as unknown as { __tandemDraw?: { scale(): number } }).__tandemDraw?.scale() ?? 0) > 0, null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => ((window as unknown as { __tandemDraw?: { scale(): number } }).__tandemDraw?.scale() ?? 0) > 0,
+      null,
+      { timeout: 30_000 },
+    );
     expect(Number(await page.getByLabel("Brush size (px)").inputValue())).toBe(5);
-    await expect(page.getByTestId("queue-left").textContent()).resolves.toBe("3 images left in your queue, this one included");
+    await expect(page.getByTestId("queue-left").textContent()).resolves.toBe(
+      "3 images left in your queue, this one included",
+    );
     const hint = await page.getByTestId("shortcut-hint").textContent();
     for (const part of ["brush size", "undo", "submit", "all shortcuts"]) expect(hint).toContain(part);
     await page.context().close();
@@ -117,10 +134,21 @@ describe("drawing page", () => {
 describe("analyse form", () => {
   it(`stops at ${MAX_ANALYSE_MODELS} models, the limit the API enforces`, async () => {
     const v = world.voting;
-    const run = await db().modelRun.findFirstOrThrow({ where: { projectId: v.project.id, status: "SUCCEEDED", artifactKey: { not: null } } });
+    const run = await db().modelRun.findFirstOrThrow({
+      where: { projectId: v.project.id, status: "SUCCEEDED", artifactKey: { not: null } },
+    });
     for (let f = 0; f < MAX_ANALYSE_MODELS + 1; f++) {
       await db().modelRun.create({
-        data: { projectId: run.projectId, roundId: run.roundId, arch: `extra${f}`, encoder: run.encoder, fold: f, config: run.config ?? {}, status: "SUCCEEDED", artifactKey: run.artifactKey },
+        data: {
+          projectId: run.projectId,
+          roundId: run.roundId,
+          arch: `extra${f}`,
+          encoder: run.encoder,
+          fold: f,
+          config: run.config ?? {},
+          status: "SUCCEEDED",
+          artifactKey: run.artifactKey,
+        },
       });
     }
     const page = await as(v.lead);
@@ -128,11 +156,14 @@ describe("analyse form", () => {
     const boxes = page.getByRole("group").getByRole("checkbox");
     const n = await boxes.count();
     expect(n).toBeGreaterThan(MAX_ANALYSE_MODELS);
-    for (let i = 0; i < n; i++) if (!(await boxes.nth(i).isChecked()) && (await boxes.nth(i).isEnabled())) await boxes.nth(i).check();
+    for (let i = 0; i < n; i++)
+      if (!(await boxes.nth(i).isChecked()) && (await boxes.nth(i).isEnabled())) await boxes.nth(i).check();
     let checked = 0;
     for (let i = 0; i < n; i++) if (await boxes.nth(i).isChecked()) checked++;
     expect(checked).toBe(MAX_ANALYSE_MODELS);
-    await expect(page.getByTestId("models-chosen").textContent()).resolves.toBe(`${MAX_ANALYSE_MODELS} of at most ${MAX_ANALYSE_MODELS} chosen`);
+    await expect(page.getByTestId("models-chosen").textContent()).resolves.toBe(
+      `${MAX_ANALYSE_MODELS} of at most ${MAX_ANALYSE_MODELS} chosen`,
+    );
     await page.context().close();
   });
 });

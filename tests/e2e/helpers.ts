@@ -8,7 +8,15 @@ export const sameOrigin = () => ({ origin: new URL(baseUrl()).origin });
 export async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      "--disable-sync",
+    ],
   });
 }
 
@@ -32,7 +40,9 @@ export async function sessionCookie(email: string, password: string): Promise<st
     body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
   });
   const cookies = [...jar, ...r.headers.getSetCookie().map((c) => c.split(";")[0])];
-  const session = cookies.find((c) => c.startsWith("next-auth.session-token=") || c.startsWith("__Secure-next-auth.session-token="));
+  const session = cookies.find(
+    (c) => c.startsWith("next-auth.session-token=") || c.startsWith("__Secure-next-auth.session-token="),
+  );
   if (!session) throw new Error(`sign-in failed for ${email} (${r.status})`);
   return cookies.join("; ");
 }

@@ -16,11 +16,18 @@ function cells(width: number, height: number, seed: number, max = 255): number[]
   const r = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const levels = Array.from({ length: 144 }, () => Math.floor(r() * max * 0.9));
   return Array.from({ length: width * height }, (_, i) => {
-    const x = i % width, y = Math.floor(i / width);
-    return Math.min(max, levels[Math.floor((y * 12) / height) * 12 + Math.floor((x * 12) / width)] + Math.floor(r() * max * 0.05));
+    const x = i % width,
+      y = Math.floor(i / width);
+    return Math.min(
+      max,
+      levels[Math.floor((y * 12) / height) * 12 + Math.floor((x * 12) / width)] + Math.floor(r() * max * 0.05),
+    );
   });
 }
-const png = (seed: number) => sharp(Buffer.from(cells(120, 100, seed)), { raw: { width: 120, height: 100, channels: 1 } }).png().toBuffer();
+const png = (seed: number) =>
+  sharp(Buffer.from(cells(120, 100, seed)), { raw: { width: 120, height: 100, channels: 1 } })
+    .png()
+    .toBuffer();
 
 const PHI_NAME = "PHI-PatientName-7731";
 const PHI_ID = "PHI-PatientID-7731";
@@ -60,8 +67,14 @@ describe("importing images in the browser", () => {
       { name: "broken.png", mimeType: "image/png", buffer: (await png(2)).subarray(0, 200) },
       { name: "bundle.zip", mimeType: "application/zip", buffer: zip },
     ]);
-    await page.getByTestId("import-csv-input").setInputFiles({ name: "meta.csv", mimeType: "text/csv", buffer: Buffer.from("filename,patient_id,label,Patient Name\nscan-1.png,RAW-ID-991,COVID-19,PHI-CSV-Name\n") });
-    await expect(page.getByTestId("import-selection").textContent()).resolves.toMatch(/4 selected.*metadata: meta\.csv/);
+    await page.getByTestId("import-csv-input").setInputFiles({
+      name: "meta.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from("filename,patient_id,label,Patient Name\nscan-1.png,RAW-ID-991,COVID-19,PHI-CSV-Name\n"),
+    });
+    await expect(page.getByTestId("import-selection").textContent()).resolves.toMatch(
+      /4 selected.*metadata: meta\.csv/,
+    );
     await page.getByTestId("import-start").click();
     const bar = page.getByRole("progressbar", { name: "Import progress" });
     await bar.waitFor({ state: "visible" });
@@ -69,7 +82,8 @@ describe("importing images in the browser", () => {
     expect(await bar.getAttribute("aria-valuenow")).toBe("100");
     const rows = page.getByTestId("import-row");
     expect(await rows.count()).toBe(5);
-    const statusOf = async (name: string) => page.locator(`[data-testid=import-row]:has-text("${name}")`).getAttribute("data-status");
+    const statusOf = async (name: string) =>
+      page.locator(`[data-testid=import-row]:has-text("${name}")`).getAttribute("data-status");
     expect(await statusOf("scan-1.png")).toBe("imported");
     expect(await statusOf("study.dcm")).toBe("imported");
     expect(await statusOf("inner/ok.png")).toBe("imported");
@@ -78,15 +92,26 @@ describe("importing images in the browser", () => {
     const text = await page.getByTestId("import-report").textContent();
     expect(text).toMatch(/Corrupt or truncated PNG/);
     expect(text).toMatch(/climbs out of the archive/);
-    await expect(page.getByTestId("import-summary").textContent()).resolves.toMatch(/3 imported · 0 already in the project · 2 failed/);
+    await expect(page.getByTestId("import-summary").textContent()).resolves.toMatch(
+      /3 imported · 0 already in the project · 2 failed/,
+    );
     await expect(page.getByTestId("dropped-columns").textContent()).resolves.toContain("Patient Name");
     await page.close();
 
     const images = await db().image.findMany({ where: { projectId: fx.project.id } });
     expect(images.map((i) => i.originalName).sort()).toEqual(["inner/ok.png", "scan-1.png", "study.dcm"]);
-    expect(images.find((i) => i.originalName === "scan-1.png")).toMatchObject({ label: "COVID", patientPseudonym: expect.stringMatching(/^P-[A-Z2-7]{16}$/) });
-    const rowsText = JSON.stringify(await db().$queryRawUnsafe(`SELECT row_to_json(i)::text FROM "Image" i WHERE "projectId" = $1::uuid UNION ALL SELECT row_to_json(b)::text FROM "ImportBatch" b WHERE "projectId" = $1::uuid`, fx.project.id));
-    for (const phi of [PHI_NAME, PHI_ID, "PHI-Institution", "RAW-ID-991", "PHI-CSV-Name"]) expect(rowsText).not.toContain(phi);
+    expect(images.find((i) => i.originalName === "scan-1.png")).toMatchObject({
+      label: "COVID",
+      patientPseudonym: expect.stringMatching(/^P-[A-Z2-7]{16}$/),
+    });
+    const rowsText = JSON.stringify(
+      await db().$queryRawUnsafe(
+        `SELECT row_to_json(i)::text FROM "Image" i WHERE "projectId" = $1::uuid UNION ALL SELECT row_to_json(b)::text FROM "ImportBatch" b WHERE "projectId" = $1::uuid`,
+        fx.project.id,
+      ),
+    );
+    for (const phi of [PHI_NAME, PHI_ID, "PHI-Institution", "RAW-ID-991", "PHI-CSV-Name"])
+      expect(rowsText).not.toContain(phi);
 
     // The stored DICOM is served only as a re-encoded image, with inert headers.
     const cookie = await sessionCookie(fx.lead.email, fx.lead.password);
@@ -113,7 +138,9 @@ describe("importing images in the browser", () => {
     await page.getByTestId("import-start").click();
     await page.getByTestId("import-summary").waitFor({ timeout: 60_000 });
     expect(await page.getByTestId("import-row").getAttribute("data-status")).toBe("duplicate");
-    await expect(page.getByTestId("import-summary").textContent()).resolves.toMatch(/0 imported · 1 already in the project/);
+    await expect(page.getByTestId("import-summary").textContent()).resolves.toMatch(
+      /0 imported · 1 already in the project/,
+    );
     await page.close();
     expect(await db().image.count({ where: { projectId: fx.project.id } })).toBe(3);
   });
@@ -125,7 +152,11 @@ describe("importing images in the browser", () => {
     expect(res?.status()).toBe(404);
     await page.close();
     const cookie = await sessionCookie(fx.md.email, fx.md.password);
-    const create = await fetch(`${baseUrl()}/api/projects/${fx.project.id}/imports`, { method: "POST", headers: { ...sameOrigin(), cookie, "content-type": "application/json" }, body: "{}" });
+    const create = await fetch(`${baseUrl()}/api/projects/${fx.project.id}/imports`, {
+      method: "POST",
+      headers: { ...sameOrigin(), cookie, "content-type": "application/json" },
+      body: "{}",
+    });
     expect(create.status).toBe(403);
     const batch = await db().importBatch.findFirstOrThrow({ where: { projectId: fx.project.id } });
     const upload = await fetch(`${baseUrl()}/api/projects/${fx.project.id}/imports/${batch.id}/files`, {

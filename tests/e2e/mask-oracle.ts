@@ -21,7 +21,8 @@ export function polygon(pts: Pt[], value: 0 | 1): Shape {
     inside(x, y) {
       let inside = false;
       for (let i = 0, j = pts.length - 1; i < pts.length; j = i++) {
-        const [xi, yi] = pts[i], [xj, yj] = pts[j];
+        const [xi, yi] = pts[i],
+          [xj, yj] = pts[j];
         if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
       }
       return inside;
@@ -47,7 +48,9 @@ export function expectedMask(width: number, height: number, shapes: Shape[]): Ui
  */
 export function maskMismatch(stored: Uint8Array, width: number, height: number, shapes: Shape[], edge: number) {
   const want = expectedMask(width, height, shapes);
-  let mismatched = 0, farFromEdge = 0, expectedArea = 0;
+  let mismatched = 0,
+    farFromEdge = 0,
+    expectedArea = 0;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
@@ -57,9 +60,13 @@ export function maskMismatch(stored: Uint8Array, width: number, height: number, 
       let nearEdge = false;
       for (let dy = -edge; dy <= edge && !nearEdge; dy++) {
         for (let dx = -edge; dx <= edge; dx++) {
-          const xx = x + dx, yy = y + dy;
+          const xx = x + dx,
+            yy = y + dy;
           if (xx < 0 || yy < 0 || xx >= width || yy >= height) continue;
-          if (want[yy * width + xx] !== want[i]) { nearEdge = true; break; }
+          if (want[yy * width + xx] !== want[i]) {
+            nearEdge = true;
+            break;
+          }
         }
       }
       if (!nearEdge) farFromEdge++;

@@ -8,7 +8,12 @@ export type TestAccount = { email?: string; email_verified?: boolean; name?: str
  * where the login typed is the subject). Spec-conformant defaults: the ID token carries only
  * the protocol claims; email and profile come from UserInfo.
  */
-export async function startOidcProvider(opts: { port: number; appUrl: string; clientId: string; clientSecret: string }) {
+export async function startOidcProvider(opts: {
+  port: number;
+  appUrl: string;
+  clientId: string;
+  clientSecret: string;
+}) {
   const issuer = `http://127.0.0.1:${opts.port}`;
   const accounts = new Map<string, TestAccount>();
   const provider = new Provider(issuer, {

@@ -10,9 +10,15 @@ export type Sent = { status: number; headers: http.IncomingHttpHeaders; text: st
  * Content-Length, `chunked` streams `total` bytes in 1 MiB chunks without one (backpressure
  * honoured, nothing held). A connection reset or EPIPE is reported in `error`, not thrown.
  */
-export function send(url: string, o: { method: string; headers?: Record<string, string>; body?: Buffer; chunked?: number }): Promise<Sent> {
+export function send(
+  url: string,
+  o: { method: string; headers?: Record<string, string>; body?: Buffer; chunked?: number },
+): Promise<Sent> {
   return new Promise((resolve) => {
-    const req = http.request(url, { method: o.method, headers: { ...(o.headers ?? {}), ...(o.body ? { "content-length": String(o.body.length) } : {}) } });
+    const req = http.request(url, {
+      method: o.method,
+      headers: { ...(o.headers ?? {}), ...(o.body ? { "content-length": String(o.body.length) } : {}) },
+    });
     let settled = false;
     const done = (s: Sent) => {
       if (!settled) (settled = true), resolve(s);
@@ -20,10 +26,14 @@ export function send(url: string, o: { method: string; headers?: Record<string, 
     req.on("response", (res) => {
       const parts: Buffer[] = [];
       res.on("data", (c: Buffer) => parts.push(c));
-      res.on("end", () => done({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(parts).toString("utf8") }));
+      res.on("end", () =>
+        done({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(parts).toString("utf8") }),
+      );
       res.on("error", (e) => done({ status: res.statusCode ?? 0, headers: res.headers, text: "", error: e.message }));
     });
-    req.on("error", (e) => done({ status: 0, headers: {}, text: "", error: (e as NodeJS.ErrnoException).code ?? e.message }));
+    req.on("error", (e) =>
+      done({ status: 0, headers: {}, text: "", error: (e as NodeJS.ErrnoException).code ?? e.message }),
+    );
     if (o.chunked === undefined) {
       req.end(o.body);
       return;
@@ -48,7 +58,12 @@ export function serverRss(): number {
   const pids = [root];
   for (let i = 0; i < pids.length; i++) {
     try {
-      pids.push(...execFileSync("pgrep", ["-P", String(pids[i])], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number));
+      pids.push(
+        ...execFileSync("pgrep", ["-P", String(pids[i])], { encoding: "utf8" })
+          .split("\n")
+          .filter(Boolean)
+          .map(Number),
+      );
     } catch {
       /* no children */
     }

@@ -13,7 +13,14 @@ const iv = (estimate: number, half: number) => ({ estimate, lo: estimate - half,
 
 function report(projectId: string, ratio: number, dDice: number): SimulationReport {
   return {
-    projectId, models: "stub", images: 20, covidImages: 16, readers: 5, rounds: 2, complete: true, interReaderDice: 0.7,
+    projectId,
+    models: "stub",
+    images: 20,
+    covidImages: 16,
+    readers: 5,
+    rounds: 2,
+    complete: true,
+    interReaderDice: 0.7,
     dice: { protocol: 0.8, manual: 0.8 - dDice, diff: iv(dDice, 0.01) },
     pixelF1: { protocol: 0.8, manual: 0.8 - dDice, diff: iv(dDice, 0.01) },
     mdSecondsPerMask: { protocol: 100 * ratio, manual: 100, diff: iv(100 * ratio - 100, 5), ratio: iv(ratio, 0.05) },
@@ -40,19 +47,48 @@ beforeAll(async () => {
   lead = await makeUser();
   md = await makeUser();
   // readers ×1 and ×2 against stub quality 0.3, 0.6, 0.9: time ratio falls and ΔDice rises with quality.
-  const grid: [number, number, number, number][] = [[1, 0.3, 1.2, -0.04], [1, 0.6, 0.97, -0.02], [1, 0.9, 0.7, 0.02], [2, 0.3, 1.1, 0.0], [2, 0.6, 0.92, 0.01], [2, 0.9, 0.8, 0.03]];
+  const grid: [number, number, number, number][] = [
+    [1, 0.3, 1.2, -0.04],
+    [1, 0.6, 0.97, -0.02],
+    [1, 0.9, 0.7, 0.02],
+    [2, 0.3, 1.1, 0.0],
+    [2, 0.6, 0.92, 0.01],
+    [2, 0.9, 0.8, 0.03],
+  ];
   const cells: SweepCell[] = [];
   for (const [rf, q, ratio, dDice] of grid) {
-    const p = await createProject(admin.actor, { name: `Simulation ${uniq("e2e")}`, slug: uniq("sim"), settings: {} as never });
+    const p = await createProject(admin.actor, {
+      name: `Simulation ${uniq("e2e")}`,
+      slug: uniq("sim"),
+      settings: {} as never,
+    });
     await addMember(admin.actor, p.id, { email: lead.email, roles: ["LEAD"] });
-    await saveSimulationRun({ options: { images: 20, models: `stub models, quality ${q}` }, report: report(p.id, ratio, dDice) });
-    cells.push({ readerFactor: rf, model: `stub q=${q}`, x: q, timeRatio: iv(ratio, 0.05), diceDiff: iv(dDice, 0.01), f1Diff: iv(dDice, 0.01), riskyShare: 0.1, stage2Rejection: 0.2, interReaderDice: 0.7, complete: true, projectId: p.id });
+    await saveSimulationRun({
+      options: { images: 20, models: `stub models, quality ${q}` },
+      report: report(p.id, ratio, dDice),
+    });
+    cells.push({
+      readerFactor: rf,
+      model: `stub q=${q}`,
+      x: q,
+      timeRatio: iv(ratio, 0.05),
+      diceDiff: iv(dDice, 0.01),
+      f1Diff: iv(dDice, 0.01),
+      riskyShare: 0.1,
+      stage2Rejection: 0.2,
+      interReaderDice: 0.7,
+      complete: true,
+      projectId: p.id,
+    });
     if (!firstSlug) {
       firstSlug = p.slug;
       await addMember(admin.actor, p.id, { email: md.email, roles: ["MD"] });
     }
   }
-  sweepId = await saveSweepRun({ options: { readerErrorFactors: [1, 2], modelLevels: ["stub q=0.3", "stub q=0.6", "stub q=0.9"] }, cells });
+  sweepId = await saveSweepRun({
+    options: { readerErrorFactors: [1, 2], modelLevels: ["stub q=0.3", "stub q=0.6", "stub q=0.9"] },
+    cells,
+  });
 });
 afterAll(async () => browser?.close());
 
@@ -68,7 +104,9 @@ describe("a simulation sweep on the lead's page", () => {
 
     await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Simulation sweep");
     const verdicts = await page.getByTestId("sweep-verdicts").textContent();
-    expect(verdicts).toContain("Readers ×1: saves MD time from stub q=0.9; costs quality (Dice CI below 0) up to stub q=0.6");
+    expect(verdicts).toContain(
+      "Readers ×1: saves MD time from stub q=0.9; costs quality (Dice CI below 0) up to stub q=0.6",
+    );
     expect(verdicts).toContain("Readers ×2: saves MD time from stub q=0.6; costs quality nowhere in this grid");
     const rows = page.getByTestId("sweep-table").locator("tbody tr");
     await expect(rows.count()).resolves.toBe(6);
@@ -81,7 +119,9 @@ describe("a simulation sweep on the lead's page", () => {
     expect(timeLabel).toContain("readers ×2: stub q=0.3 1.10 (1.05 to 1.15)");
     await expect(page.getByTestId("sweep-plot").locator("polyline").count()).resolves.toBe(4);
     await expect(page.getByTestId("sweep-plot").locator("svg[role=img] circle").count()).resolves.toBe(12);
-    await expect(page.getByTestId("sweep-plot").getByRole("list", { name: "Legend" }).first().textContent()).resolves.toContain("readers ×2");
+    await expect(
+      page.getByTestId("sweep-plot").getByRole("list", { name: "Legend" }).first().textContent(),
+    ).resolves.toContain("readers ×2");
     await page.screenshot({ path: path.join(process.env.TMPDIR ?? "/tmp", "simulation-sweep.png"), fullPage: true });
 
     await page.goto(`${baseUrl()}/simulations`);

@@ -18,7 +18,10 @@ let echo: Uint8Array;
 beforeAll(async () => {
   browser = await launch();
   const out = mkdtempSync(path.join(os.tmpdir(), "tandem-echo-"));
-  const r = spawnSync(process.env.PYTHON ?? "/usr/bin/python3", ["-m", "tools.interactive_echo_model", "64", out], { cwd: path.resolve("workers/trainer"), encoding: "utf8" });
+  const r = spawnSync(process.env.PYTHON ?? "/usr/bin/python3", ["-m", "tools.interactive_echo_model", "64", out], {
+    cwd: path.resolve("workers/trainer"),
+    encoding: "utf8",
+  });
   if (r.status !== 0) throw new Error(r.stderr);
   echo = new Uint8Array(readFileSync(path.join(out, "interactive.onnx")));
 }, 120_000);
@@ -30,13 +33,24 @@ const smart = (page: Page) => page.evaluate(() => window.__tandemDraw!.smart!())
 async function clickAt(page: Page, x: number, y: number, button: "left" | "right", expectClicks: number) {
   const c = await page.evaluate(([ix, iy]) => window.__tandemDraw!.toClient(ix, iy)!, [x, y]);
   await page.mouse.click(c.x, c.y, { button });
-  await page.waitForFunction((n) => { const s = window.__tandemDraw!.smart!(); return !s.pending && s.clicks === n; }, expectClicks, { timeout: 30_000 });
+  await page.waitForFunction(
+    (n) => {
+      const s = window.__tandemDraw!.smart!();
+      return !s.pending && s.clicks === n;
+    },
+    expectClicks,
+    { timeout: 30_000 },
+  );
 }
 
 describe("Smart tool in Chromium", () => {
   it("draws a mask with clicks only (add, remove, undo a click, accept) and submits it with its provenance", async () => {
     const fx = await makeDrawingProject({ images: 1, width: 640, height: 512 });
-    await registerInteractiveModel(fx.project.id, { bytes: echo, meta: { size: 64, click_radius_fraction: 0.05, min_click_radius: 2 }, trainedOnMasks: 0 });
+    await registerInteractiveModel(fx.project.id, {
+      bytes: echo,
+      meta: { size: 64, click_radius_fraction: 0.05, min_click_radius: 2 },
+      trainedOnMasks: 0,
+    });
     const ctx = await browser.newContext({ viewport: { width: 1400, height: 950 } });
     const page = await ctx.newPage();
     await page.goto(`${baseUrl()}/login`);
@@ -45,7 +59,11 @@ describe("Smart tool in Chromium", () => {
     await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.waitForURL((u) => !u.pathname.startsWith("/login"), { timeout: 30_000 });
     await page.goto(`${baseUrl()}/projects/${fx.project.slug}/draw`);
-    await page.waitForFunction(() => (window.__tandemDraw?.scale() ?? 0) > 0 && window.__tandemDraw?.smart?.().available, null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => (window.__tandemDraw?.scale() ?? 0) > 0 && window.__tandemDraw?.smart?.().available,
+      null,
+      { timeout: 30_000 },
+    );
 
     await page.keyboard.press("s");
     await expect.poll(() => page.getByRole("button", { name: "Smart (S)" }).getAttribute("aria-pressed")).toBe("true");
@@ -76,7 +94,13 @@ describe("Smart tool in Chromium", () => {
     expect(at(500, 100)).toBe(0);
     expect(at(600, 480)).toBe(0);
     expect(mask.authorId).toBe(fx.md.id);
-    const prov = mask.provenance as { smartClicks: number; smartAccepts: number; interactiveModelVersion: number; toolMs: Record<string, number>; startedFrom: string };
+    const prov = mask.provenance as {
+      smartClicks: number;
+      smartAccepts: number;
+      interactiveModelVersion: number;
+      toolMs: Record<string, number>;
+      startedFrom: string;
+    };
     expect(prov.interactiveModelVersion).toBe(1);
     expect(prov.smartClicks).toBe(4);
     expect(prov.smartAccepts).toBe(1);

@@ -22,7 +22,13 @@ beforeAll(async () => {
   const [appPort, idpPort] = [await freePort(), await freePort()];
   const appUrl = `http://127.0.0.1:${appPort}`;
   idp = await startOidcProvider({ port: idpPort, appUrl, clientId, clientSecret });
-  app = await startApp(appPort, { OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: clientId, OIDC_CLIENT_SECRET: clientSecret, OIDC_NAME: "Test Hospital", TRUST_PROXY: "1" });
+  app = await startApp(appPort, {
+    OIDC_ISSUER: idp.issuer,
+    OIDC_CLIENT_ID: clientId,
+    OIDC_CLIENT_SECRET: clientSecret,
+    OIDC_NAME: "Test Hospital",
+    TRUST_PROXY: "1",
+  });
   browser = await launch();
 });
 afterAll(async () => {
@@ -58,8 +64,13 @@ async function cookieHeader(ctx: BrowserContext): Promise<string> {
 
 async function refusalAudited(subject: string, reason: string) {
   for (let i = 0; i < 20; i++) {
-    const rows = await db().auditLog.findMany({ where: { action: "auth.sso_refused" }, orderBy: { id: "desc" }, take: 50 });
-    if (rows.some((r) => JSON.stringify(r.after).includes(subject) && JSON.stringify(r.after).includes(reason))) return true;
+    const rows = await db().auditLog.findMany({
+      where: { action: "auth.sso_refused" },
+      orderBy: { id: "desc" },
+      take: 50,
+    });
+    if (rows.some((r) => JSON.stringify(r.after).includes(subject) && JSON.stringify(r.after).includes(reason)))
+      return true;
     await new Promise((r) => setTimeout(r, 100));
   }
   return false;
@@ -204,17 +215,22 @@ describe("single sign-on with a conformant OpenID Connect provider", () => {
     const page = await ctx.newPage();
     // The provider echoes the state it was given; alter it on the way there, once.
     let tampered = false;
-    await page.route((x) => x.origin === idp.issuer && x.pathname === "/auth", async (route) => {
-      if (tampered) return route.continue();
-      tampered = true;
-      const to = new URL(route.request().url());
-      to.searchParams.set("state", `${to.searchParams.get("state")}-tampered`);
-      await route.fulfill({ status: 302, headers: { location: to.toString() } });
-    });
+    await page.route(
+      (x) => x.origin === idp.issuer && x.pathname === "/auth",
+      async (route) => {
+        if (tampered) return route.continue();
+        tampered = true;
+        const to = new URL(route.request().url());
+        to.searchParams.set("state", `${to.searchParams.get("state")}-tampered`);
+        await route.fulfill({ status: 302, headers: { location: to.toString() } });
+      },
+    );
     const end = await ssoSignIn(page, subject);
     expect(tampered).toBe(true);
     await expectRefusal(page, end, "OAuthCallback");
-    expect((await fetch(`${app.base}/api/projects`, { headers: { cookie: await cookieHeader(ctx) } })).status).toBe(401);
+    expect((await fetch(`${app.base}/api/projects`, { headers: { cookie: await cookieHeader(ctx) } })).status).toBe(
+      401,
+    );
     expect((await db().user.findUniqueOrThrow({ where: { id: u.id } })).ssoSubject).toBeNull();
     expect(await refusalAudited("", "OAUTH_CALLBACK_ERROR")).toBe(true);
     await ctx.close();
@@ -236,7 +252,12 @@ async function passwordSignIn(email: string, password: string, via: string, spoo
   const body = (await r.json().catch(() => ({}))) as { url?: string };
   const cookies = [...jar, ...r.headers.getSetCookie().map((c) => c.split(";")[0])];
   const signedIn = cookies.some((c) => c.startsWith("next-auth.session-token="));
-  return { signedIn, cookie: cookies.join("; "), csrfToken, error: body.url ? new URL(body.url).searchParams.get("error") : null };
+  return {
+    signedIn,
+    cookie: cookies.join("; "),
+    csrfToken,
+    error: body.url ? new URL(body.url).searchParams.get("error") : null,
+  };
 }
 
 describe("password sign-in over HTTP", () => {
@@ -259,7 +280,8 @@ describe("password sign-in over HTTP", () => {
     const u = await makeUser();
     const attacker = `203.0.113.${Math.floor(Math.random() * 200) + 20}`;
     const errors: (string | null)[] = [];
-    for (let i = 0; i < 50; i++) errors.push((await passwordSignIn(`${uniq("nobody")}@test.local`, "wrong password!", attacker)).error);
+    for (let i = 0; i < 50; i++)
+      errors.push((await passwordSignIn(`${uniq("nobody")}@test.local`, "wrong password!", attacker)).error);
     expect(errors[0]).toBe("CredentialsSignin");
     expect(errors.at(-1)).toMatch(/^RATE_LIMITED:Too many failed sign-ins from your network/);
     // A fresh spoofed value does not help the attacker ...
@@ -273,7 +295,8 @@ describe("password sign-in over HTTP", () => {
     const victim = await makeUser();
     const other = await makeUser();
     const errors: (string | null)[] = [];
-    for (let i = 0; i < 50; i++) errors.push((await passwordSignIn(victim.email, `guess ${i} wrong`, `198.18.${i}.1`)).error);
+    for (let i = 0; i < 50; i++)
+      errors.push((await passwordSignIn(victim.email, `guess ${i} wrong`, `198.18.${i}.1`)).error);
     expect(errors.slice(0, 4).every((e) => e === "CredentialsSignin")).toBe(true);
     expect(errors.at(-1)).toMatch(/^RATE_LIMITED:.*(wait \d+ second|account is locked)/);
     expect((await passwordSignIn(other.email, other.password, "192.0.2.99")).signedIn).toBe(true);

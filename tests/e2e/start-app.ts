@@ -7,18 +7,22 @@ import path from "node:path";
  */
 export async function startApp(port: number, extraEnv: Record<string, string>) {
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], {
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      APP_URL: base,
-      NEXTAUTH_URL: base,
-      STORAGE_DIR: path.join(process.env.TMPDIR ?? "/tmp", `tandem-e2e-storage-${port}`),
-      LOG_LEVEL: "error",
-      ...extraEnv,
+  const child = spawn(
+    process.execPath,
+    ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"],
+    {
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        APP_URL: base,
+        NEXTAUTH_URL: base,
+        STORAGE_DIR: path.join(process.env.TMPDIR ?? "/tmp", `tandem-e2e-storage-${port}`),
+        LOG_LEVEL: "error",
+        ...extraEnv,
+      },
+      stdio: ["ignore", "ignore", "inherit"],
     },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  );
   const t0 = Date.now();
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode}`);

@@ -25,7 +25,10 @@ async function shoot(page: Page, name: string) {
   await page.waitForTimeout(400); // let canvases paint
   const raw = await page.screenshot({ type: "png" });
   const file = path.join(OUT, `${name}.png`);
-  await sharp(raw).resize({ width: 880 }).png({ palette: true, colours: 64, compressionLevel: 9, effort: 10 }).toFile(file);
+  await sharp(raw)
+    .resize({ width: 880 })
+    .png({ palette: true, colours: 64, compressionLevel: 9, effort: 10 })
+    .toFile(file);
   const meta = await sharp(file).metadata();
   expect(meta.width).toBe(880);
   expect(statSync(file).size).toBeLessThan(150_000);
@@ -42,7 +45,11 @@ describe("user guide screenshots", () => {
   it("MD: drawing and the blinded vote", async () => {
     const draw = await as(world.drawing.md);
     await draw.goto(`${baseUrl()}/projects/${world.drawing.project.slug}/draw`);
-    await draw.waitForFunction(() => ((window as unknown as { __tandemDraw?: { scale(): number } }).__tandemDraw?.scale() ?? 0) > 0, null, { timeout: 30_000 });
+    await draw.waitForFunction(
+      () => ((window as unknown as { __tandemDraw?: { scale(): number } }).__tandemDraw?.scale() ?? 0) > 0,
+      null,
+      { timeout: 30_000 },
+    );
     await draw.getByTestId("queue-left").waitFor();
     await shoot(draw, "md-draw");
     await draw.context().close();

@@ -13,7 +13,14 @@ let browser: Browser;
 afterAll(async () => browser?.close());
 
 async function votingProject(images: number) {
-  const fx = await makeProject({ folds: 2, stage1Archs: [{ arch: "unet", encoder: "tiny" }, { arch: "dla", encoder: "tiny" }, { arch: "unetpp", encoder: "tiny" }] });
+  const fx = await makeProject({
+    folds: 2,
+    stage1Archs: [
+      { arch: "unet", encoder: "tiny" },
+      { arch: "dla", encoder: "tiny" },
+      { arch: "unetpp", encoder: "tiny" },
+    ],
+  });
   const p = fx.project.id;
   await addTestImages(p, images, (i) => ({ label: "COVID", patientPseudonym: `B${i}` }), 96);
   await selectStage1Subset(fx.lead.actor, p, { size: images });
@@ -26,8 +33,11 @@ async function votingProject(images: number) {
 
 /** Two-sample Kolmogorov–Smirnov statistic and its asymptotic p-value. */
 function ks(a: number[], b: number[]) {
-  const x = [...a].sort((p, q) => p - q), y = [...b].sort((p, q) => p - q);
-  let i = 0, j = 0, d = 0;
+  const x = [...a].sort((p, q) => p - q),
+    y = [...b].sort((p, q) => p - q);
+  let i = 0,
+    j = 0,
+    d = 0;
   while (i < x.length && j < y.length) {
     const v = Math.min(x[i], y[j]);
     while (i < x.length && x[i] <= v) i++;
@@ -55,7 +65,9 @@ describe("blinded vote over HTTP", () => {
     const ballot = await db().ballot.findUniqueOrThrow({ where: { id: b.ballotId } });
     const cands = await db().candidate.findMany({ where: { id: { in: ballot.shownOrder } } });
     const masks = await db().mask.findMany({ where: { id: { in: cands.map((c) => c.maskId) } } });
-    const kinds = ballot.shownOrder.map((cid) => masks.find((m) => m.id === cands.find((c) => c.id === cid)!.maskId)!.kind);
+    const kinds = ballot.shownOrder.map(
+      (cid) => masks.find((m) => m.id === cands.find((c) => c.id === cid)!.maskId)!.kind,
+    );
     expect(new Set(kinds)).toEqual(new Set(["MANUAL", "MACHINE"]));
     const headerSets: string[] = [];
     for (const c of b.candidates) {
@@ -80,8 +92,11 @@ describe("blinded vote over HTTP", () => {
     const ballot = await db().ballot.findUniqueOrThrow({ where: { id: b.ballotId } });
     const cands = await db().candidate.findMany({ where: { id: { in: ballot.shownOrder } } });
     const masks = await db().mask.findMany({ where: { id: { in: cands.map((c) => c.maskId) } } });
-    const isManual = ballot.shownOrder.map((cid) => masks.find((m) => m.id === cands.find((c) => c.id === cid)!.maskId)!.kind === "MANUAL");
-    const manual: number[] = [], machine: number[] = [];
+    const isManual = ballot.shownOrder.map(
+      (cid) => masks.find((m) => m.id === cands.find((c) => c.id === cid)!.maskId)!.kind === "MANUAL",
+    );
+    const manual: number[] = [],
+      machine: number[] = [];
     for (let round = 0; round < 60; round++) {
       for (const [i, c] of b.candidates.entries()) {
         const t0 = performance.now();

@@ -23,14 +23,33 @@ describe("assist: the click model retrains after every N accepted masks", () => 
     process.env.INTERACTIVE_TRAIN_SIZE = "64";
     const fx = await makeDrawingProject({ images: 5, width: W, height: H });
     await setInteractiveRetrain(fx.lead.actor, fx.project.id, { every: 2 });
-    await expect(setInteractiveRetrain(fx.md.actor, fx.project.id, { every: 3 })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    const jobs = () => db().job.findMany({ where: { projectId: fx.project.id, name: "interactive_train" }, orderBy: { createdAt: "asc" } });
+    await expect(setInteractiveRetrain(fx.md.actor, fx.project.id, { every: 3 })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    const jobs = () =>
+      db().job.findMany({
+        where: { projectId: fx.project.id, name: "interactive_train" },
+        orderBy: { createdAt: "asc" },
+      });
 
     const accepted: string[] = [];
     const drawAndAccept = async (i: number) => {
       const task = (await claimNextTask(fx.md.actor, fx.project.id))!;
-      const r = await submitTask(fx.md.actor, task.id, encodeMaskPng(blobMask(W, H, i), W, H), { elapsedMs: 1000, idempotencyKey: `retrain-${i}-xx` });
-      await db().$transaction((tx) => acceptGroundTruth(tx, { projectId: fx.project.id, imageId: task.image.id, maskId: r.maskId, roundId: fx.roundId, stage: "STAGE_I", decision: "CONSENSUS", sourceKind: "MANUAL" }));
+      const r = await submitTask(fx.md.actor, task.id, encodeMaskPng(blobMask(W, H, i), W, H), {
+        elapsedMs: 1000,
+        idempotencyKey: `retrain-${i}-xx`,
+      });
+      await db().$transaction((tx) =>
+        acceptGroundTruth(tx, {
+          projectId: fx.project.id,
+          imageId: task.image.id,
+          maskId: r.maskId,
+          roundId: fx.roundId,
+          stage: "STAGE_I",
+          decision: "CONSENSUS",
+          sourceKind: "MANUAL",
+        }),
+      );
       accepted.push(r.maskId);
     };
 
@@ -40,7 +59,10 @@ describe("assist: the click model retrains after every N accepted masks", () => 
     const [first] = await jobs();
     expect(first.payload).toEqual({ projectId: fx.project.id, acceptedMasks: 2 });
 
-    const result = (await interactiveTrainHandler(ctx(first.payload as never))) as { version: number; trainedOnMasks: number };
+    const result = (await interactiveTrainHandler(ctx(first.payload as never))) as {
+      version: number;
+      trainedOnMasks: number;
+    };
     expect(result).toEqual({ version: 1, trainedOnMasks: 2 });
     const model = await db().interactiveModel.findFirstOrThrow({ where: { projectId: fx.project.id } });
     expect(model).toMatchObject({ version: 1, trainedOnMasks: 2 });
@@ -59,12 +81,26 @@ describe("assist: the click model retrains after every N accepted masks", () => 
     const task = (await claimNextTask(fx.md.actor, fx.project.id))!;
     const p = await proposeForTask(fx.md.actor, task.id, { clicks: [{ x: 30, y: 40, positive: true }] });
     expect(p.modelVersion).toBe(1);
-    const provenance = parseProvenanceHeader(JSON.stringify({ toolMs: { smart: 3000 }, smartClicks: 1, smartAccepts: 1, interactiveModelVersion: p.modelVersion }));
-    const r = await submitTask(fx.md.actor, task.id, Buffer.from(p.mask, "base64"), { elapsedMs: 3000, idempotencyKey: "retrain-smart-1", provenance });
+    const provenance = parseProvenanceHeader(
+      JSON.stringify({
+        toolMs: { smart: 3000 },
+        smartClicks: 1,
+        smartAccepts: 1,
+        interactiveModelVersion: p.modelVersion,
+      }),
+    );
+    const r = await submitTask(fx.md.actor, task.id, Buffer.from(p.mask, "base64"), {
+      elapsedMs: 3000,
+      idempotencyKey: "retrain-smart-1",
+      provenance,
+    });
     const mask = await db().mask.findUniqueOrThrow({ where: { id: r.maskId } });
     expect((mask.provenance as { interactiveModelVersion: number }).interactiveModelVersion).toBe(1);
 
-    const second = (await interactiveTrainHandler(ctx(all[1].payload as never))) as { version: number; trainedOnMasks: number };
+    const second = (await interactiveTrainHandler(ctx(all[1].payload as never))) as {
+      version: number;
+      trainedOnMasks: number;
+    };
     expect(second).toEqual({ version: 2, trainedOnMasks: 4 });
   }, 600_000);
 });

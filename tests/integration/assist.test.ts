@@ -17,13 +17,21 @@ const SIZE = 64;
 let echo: Uint8Array;
 beforeAll(() => {
   const out = mkdtempSync(path.join(os.tmpdir(), "tandem-echo-"));
-  const r = spawnSync(process.env.PYTHON ?? "/usr/bin/python3", ["-m", "tools.interactive_echo_model", String(SIZE), out], { cwd: path.resolve("workers/trainer"), encoding: "utf8" });
+  const r = spawnSync(
+    process.env.PYTHON ?? "/usr/bin/python3",
+    ["-m", "tools.interactive_echo_model", String(SIZE), out],
+    { cwd: path.resolve("workers/trainer"), encoding: "utf8" },
+  );
   if (r.status !== 0) throw new Error(r.stderr);
   echo = new Uint8Array(readFileSync(path.join(out, "interactive.onnx")));
 }, 120_000);
 
 const meta = { size: SIZE, click_radius_fraction: 0.05, min_click_radius: 2 };
-const code = (p: Promise<unknown>) => p.then(() => "OK", (e) => (e instanceof ZodError ? "BAD_REQUEST" : e.code ?? String(e)));
+const code = (p: Promise<unknown>) =>
+  p.then(
+    () => "OK",
+    (e) => (e instanceof ZodError ? "BAD_REQUEST" : (e.code ?? String(e))),
+  );
 
 async function setup() {
   const fx = await makeDrawingProject({ images: 1, mds: 2, width: 320, height: 256 });
@@ -39,7 +47,9 @@ describe("assist: click proposals on the server", () => {
   it("refuses without a model, then proposes a mask around the click at native size", async () => {
     const { fx, task } = await setup();
     expect(await assistStatus(fx.md.actor, task.id)).toEqual({ modelVersion: null });
-    expect(await code(proposeForTask(fx.md.actor, task.id, { clicks: [{ x: 100, y: 80, positive: true }] }))).toBe("CONFLICT");
+    expect(await code(proposeForTask(fx.md.actor, task.id, { clicks: [{ x: 100, y: 80, positive: true }] }))).toBe(
+      "CONFLICT",
+    );
     await registerInteractiveModel(fx.project.id, { bytes: echo, meta, trainedOnMasks: 0 });
     expect(await assistStatus(fx.md.actor, task.id)).toEqual({ modelVersion: 1 });
 
@@ -57,19 +67,34 @@ describe("assist: click proposals on the server", () => {
     expect(area).toBeLessThan(1600);
 
     // A negative click on the same spot removes it again.
-    const q = await proposeForTask(fx.md.actor, task.id, { clicks: [{ x: 100, y: 80, positive: true }, { x: 100, y: 80, positive: false }] });
+    const q = await proposeForTask(fx.md.actor, task.id, {
+      clicks: [
+        { x: 100, y: 80, positive: true },
+        { x: 100, y: 80, positive: false },
+      ],
+    });
     expect((await decode(q.mask)).mask[80 * 320 + 100]).toBe(0);
   });
 
   it("checks clicks, the current mask and who asks", async () => {
     const { fx, task } = await setup();
     await registerInteractiveModel(fx.project.id, { bytes: echo, meta, trainedOnMasks: 0 });
-    expect(await code(proposeForTask(fx.md.actor, task.id, { clicks: [{ x: 320, y: 10, positive: true }] }))).toBe("BAD_REQUEST");
+    expect(await code(proposeForTask(fx.md.actor, task.id, { clicks: [{ x: 320, y: 10, positive: true }] }))).toBe(
+      "BAD_REQUEST",
+    );
     expect(await code(proposeForTask(fx.md.actor, task.id, { clicks: [] }))).toBe("BAD_REQUEST");
     const wrongSize = Buffer.from(encodeMaskPng(new Uint8Array(10 * 10), 10, 10)).toString("base64");
-    expect(await code(proposeForTask(fx.md.actor, task.id, { clicks: [{ x: 1, y: 1, positive: true }], current: wrongSize }))).toBe("BAD_REQUEST");
-    expect(await code(proposeForTask(fx.mds[1].actor, task.id, { clicks: [{ x: 1, y: 1, positive: true }] }))).toBe("FORBIDDEN");
-    expect(await code(proposeForTask(fx.lead.actor, task.id, { clicks: [{ x: 1, y: 1, positive: true }] }))).toBe("FORBIDDEN");
+    expect(
+      await code(
+        proposeForTask(fx.md.actor, task.id, { clicks: [{ x: 1, y: 1, positive: true }], current: wrongSize }),
+      ),
+    ).toBe("BAD_REQUEST");
+    expect(await code(proposeForTask(fx.mds[1].actor, task.id, { clicks: [{ x: 1, y: 1, positive: true }] }))).toBe(
+      "FORBIDDEN",
+    );
+    expect(await code(proposeForTask(fx.lead.actor, task.id, { clicks: [{ x: 1, y: 1, positive: true }] }))).toBe(
+      "FORBIDDEN",
+    );
   });
 
   it("takes the current mask at native size as the model's third input", async () => {
@@ -95,13 +120,35 @@ describe("assist: provenance of a drawn mask", () => {
     await registerInteractiveModel(fx.project.id, { bytes: echo, meta, trainedOnMasks: 3 });
     const png = encodeMaskPng(new Uint8Array(320 * 256).fill(1, 0, 5000), 320, 256);
     const bad = parseProvenanceHeader(JSON.stringify({ interactiveModelVersion: 2, toolMs: { smart: 1000 } }));
-    expect(await code(submitTask(fx.md.actor, task.id, png, { elapsedMs: 1000, idempotencyKey: "assist-prov-0", provenance: bad }))).toBe("BAD_REQUEST");
-    const provenance = parseProvenanceHeader(JSON.stringify({ interactiveModelVersion: 1, toolMs: { smart: 4200, brush: 800 }, smartClicks: 4, smartAccepts: 1, startedFrom: "empty" }));
-    const r = await submitTask(fx.md.actor, task.id, png, { elapsedMs: 5000, idempotencyKey: "assist-prov-1", provenance });
+    expect(
+      await code(
+        submitTask(fx.md.actor, task.id, png, { elapsedMs: 1000, idempotencyKey: "assist-prov-0", provenance: bad }),
+      ),
+    ).toBe("BAD_REQUEST");
+    const provenance = parseProvenanceHeader(
+      JSON.stringify({
+        interactiveModelVersion: 1,
+        toolMs: { smart: 4200, brush: 800 },
+        smartClicks: 4,
+        smartAccepts: 1,
+        startedFrom: "empty",
+      }),
+    );
+    const r = await submitTask(fx.md.actor, task.id, png, {
+      elapsedMs: 5000,
+      idempotencyKey: "assist-prov-1",
+      provenance,
+    });
     const mask = await db().mask.findUniqueOrThrow({ where: { id: r.maskId } });
     expect(mask.kind).toBe("MANUAL");
     expect(mask.authorId).toBe(fx.md.id);
-    expect(mask.provenance).toEqual({ interactiveModelVersion: 1, toolMs: { smart: 4200, brush: 800 }, smartClicks: 4, smartAccepts: 1, startedFrom: "empty" });
+    expect(mask.provenance).toEqual({
+      interactiveModelVersion: 1,
+      toolMs: { smart: 4200, brush: 800 },
+      smartClicks: 4,
+      smartAccepts: 1,
+      startedFrom: "empty",
+    });
   });
 
   it("rejects a malformed provenance header with a clear message", () => {

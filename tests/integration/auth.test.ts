@@ -27,13 +27,19 @@ describe("sign-in", () => {
     for (let i = 0; i < 3; i++) expect(await verifyLogin(u.email, "wrong password!", ip, now)).toBeNull();
     expect(await verifyLogin(u.email, "wrong password!", ip, now)).toBeNull();
     // Past the free failures the next try must wait, even with the right password.
-    await expect(verifyLogin(u.email, u.password, ip, now)).rejects.toMatchObject({ code: "RATE_LIMITED", message: expect.stringMatching(/wait \d+ second/) });
+    await expect(verifyLogin(u.email, u.password, ip, now)).rejects.toMatchObject({
+      code: "RATE_LIMITED",
+      message: expect.stringMatching(/wait \d+ second/),
+    });
     for (let i = 0; i < 6; i++) {
       now = new Date(now.getTime() + 61_000);
       expect(await verifyLogin(u.email, "wrong password!", ip, now)).toBeNull();
     }
     now = new Date(now.getTime() + 61_000);
-    await expect(verifyLogin(u.email, u.password, ip, now)).rejects.toMatchObject({ code: "RATE_LIMITED", message: expect.stringMatching(/account is locked/) });
+    await expect(verifyLogin(u.email, u.password, ip, now)).rejects.toMatchObject({
+      code: "RATE_LIMITED",
+      message: expect.stringMatching(/account is locked/),
+    });
   });
 
   it("never stores or logs the password", async () => {
@@ -41,7 +47,9 @@ describe("sign-in", () => {
     const row = await db().user.findUniqueOrThrow({ where: { id: u.id } });
     expect(JSON.stringify(row)).not.toContain("unique-password-91827");
     const audit = await db().auditLog.findMany({ where: { objectId: u.id } });
-    expect(JSON.stringify(audit, (_k, v) => (typeof v === "bigint" ? String(v) : v))).not.toContain("unique-password-91827");
+    expect(JSON.stringify(audit, (_k, v) => (typeof v === "bigint" ? String(v) : v))).not.toContain(
+      "unique-password-91827",
+    );
   });
 });
 
@@ -57,13 +65,18 @@ describe("roles", () => {
 
   it("an MD cannot create a project; a lead can", async () => {
     const { md, lead } = await makeProject();
-    await expect(createProject(md.actor, { name: "x project", slug: uniq("p") })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(createProject(md.actor, { name: "x project", slug: uniq("p") })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
     await expect(createProject(lead.actor, { name: "y project", slug: uniq("p") })).resolves.toHaveProperty("id");
   });
 });
 
 describe("configuration", () => {
-  const good = { AUTH_SECRET: "a".repeat(8) + "b1c2d3e4f5g6h7i8j9k0l1m2n3o4p5q6", PSEUDONYM_KEY: "0123456789abcdefghijklmnopqrstuvwxyz" };
+  const good = {
+    AUTH_SECRET: "a".repeat(8) + "b1c2d3e4f5g6h7i8j9k0l1m2n3o4p5q6",
+    PSEUDONYM_KEY: "0123456789abcdefghijklmnopqrstuvwxyz",
+  };
   it("refuses a missing, short or default auth secret with one line naming the variable", () => {
     expect(() => parseEnv({ PSEUDONYM_KEY: good.PSEUDONYM_KEY })).toThrow(/AUTH_SECRET/);
     expect(() => parseEnv({ ...good, AUTH_SECRET: "short" })).toThrow(/AUTH_SECRET must be at least 32/);

@@ -5,7 +5,13 @@ import { createMask } from "../../lib/masks/mutations";
 import { loadMask } from "../../lib/masks/queries";
 import { decodeMaskPng } from "../../lib/masks/png-codec";
 import { store } from "../../lib/storage/store";
-import { afterTaskSubmitted, selectStage1Subset, startStage1, startStage1Training, startStage2Round } from "../../lib/protocol/mutations";
+import {
+  afterTaskSubmitted,
+  selectStage1Subset,
+  startStage1,
+  startStage1Training,
+  startStage2Round,
+} from "../../lib/protocol/mutations";
 import { overrideQualityGate } from "../../lib/protocol/mutations";
 import { castVote, nextBallot } from "../../lib/voting/mutations";
 import { ballotCandidateKey, nothingToVoteReason, revealCandidates } from "../../lib/voting/queries";
@@ -23,8 +29,17 @@ const empty = () => new Uint8Array(W * W);
 /** fakeTrainAndPredict numbers runs architecture by architecture, 2 folds each. */
 const archOf = (run: number) => Math.floor(run / 2);
 
-async function stage1(opts: { images: number; archs?: number; settings?: Record<string, unknown>; manual?: (k: number) => Uint8Array }) {
-  const archs = [{ arch: "unet", encoder: "tiny" }, { arch: "unetpp", encoder: "tiny" }, { arch: "dla", encoder: "tiny" }].slice(0, opts.archs ?? 3);
+async function stage1(opts: {
+  images: number;
+  archs?: number;
+  settings?: Record<string, unknown>;
+  manual?: (k: number) => Uint8Array;
+}) {
+  const archs = [
+    { arch: "unet", encoder: "tiny" },
+    { arch: "unetpp", encoder: "tiny" },
+    { arch: "dla", encoder: "tiny" },
+  ].slice(0, opts.archs ?? 3);
   const fx = await makeProject({ folds: 2, stage1Archs: archs, ...opts.settings });
   const p = fx.project.id;
   const voter = await makeUser();
@@ -35,8 +50,22 @@ async function stage1(opts: { images: number; archs?: number; settings?: Record<
   const tasks = await db().task.findMany({ where: { projectId: p, kind: "MANUAL" }, orderBy: { imageId: "asc" } });
   for (const [k, t] of tasks.entries()) {
     await db().$transaction(async (tx) => {
-      const m = await createMask(tx, { projectId: p, imageId: t.imageId, kind: "MANUAL", mask: opts.manual?.(k) ?? discMask(W, W, -5), width: W, height: W, authorId: fx.md.id, roundId: t.roundId, taskId: t.id, elapsedMs: 1000 });
-      await tx.task.update({ where: { id: t.id }, data: { status: "DONE", assigneeId: fx.md.id, maskId: m.id, doneAt: new Date() } });
+      const m = await createMask(tx, {
+        projectId: p,
+        imageId: t.imageId,
+        kind: "MANUAL",
+        mask: opts.manual?.(k) ?? discMask(W, W, -5),
+        width: W,
+        height: W,
+        authorId: fx.md.id,
+        roundId: t.roundId,
+        taskId: t.id,
+        elapsedMs: 1000,
+      });
+      await tx.task.update({
+        where: { id: t.id },
+        data: { status: "DONE", assigneeId: fx.md.id, maskId: m.id, doneAt: new Date() },
+      });
       await afterTaskSubmitted(tx, { ...t, assigneeId: fx.md.id }, { maskId: m.id });
     });
   }
@@ -56,7 +85,18 @@ async function servedPngs(actor: { userId: string; isAdmin: boolean }, ballotId:
 /** A full held-out evaluation block as the trainer writes it, with the given pixel F1. */
 function metricsWithF1(f1: number) {
   const s = (v: number) => ({ value: v, ci: 0.01 });
-  const level = { n: 10, confusion: { tp: 1, fp: 1, tn: 1, fn: 1 }, sensitivity: s(0.5), specificity: s(0.5), precision: s(0.5), f1: s(f1), f2: s(f1), accuracy: s(0.5), roc_auc: 0.5, pr_auc: 0.5 };
+  const level = {
+    n: 10,
+    confusion: { tp: 1, fp: 1, tn: 1, fn: 1 },
+    sensitivity: s(0.5),
+    specificity: s(0.5),
+    precision: s(0.5),
+    f1: s(f1),
+    f2: s(f1),
+    accuracy: s(0.5),
+    roc_auc: 0.5,
+    pr_auc: 0.5,
+  };
   return { format: 1, selected_epoch: 1, final: { loss: 0.1, pixel: level, image: level } };
 }
 
@@ -100,7 +140,11 @@ describe("empty and implausible candidates", () => {
     await fakeTrainAndPredict(fx.roundId, (run, imageId) => {
       const k = idx.get(imageId)!;
       if (k === 0 || archOf(run) === 0) return empty();
-      if (k === 1) { const m = empty(); m[100] = m[101] = 1; return m; }
+      if (k === 1) {
+        const m = empty();
+        m[100] = m[101] = 1;
+        return m;
+      }
       return discMask(W, W, 4);
     });
     const gts = await db().groundTruth.findMany({ where: { projectId: fx.p, isCurrent: true } });
@@ -134,7 +178,10 @@ describe("empty and implausible candidates", () => {
     const task = await db().task.findFirstOrThrow({ where: { imageId: img.id, kind: "CONFIRM" } });
     expect((await blindStats(fx.p)).emptyAwaitingConfirmation).toBe(1);
     await db().$transaction(async (tx) => {
-      await tx.task.update({ where: { id: task.id }, data: { status: "DONE", assigneeId: fx.voter.id, doneAt: new Date() } });
+      await tx.task.update({
+        where: { id: task.id },
+        data: { status: "DONE", assigneeId: fx.voter.id, doneAt: new Date() },
+      });
       await afterTaskSubmitted(tx, { ...task, assigneeId: fx.voter.id }, { approved: true });
     });
     const gt = await db().groundTruth.findFirstOrThrow({ where: { imageId: img.id, isCurrent: true } });
@@ -165,7 +212,11 @@ describe("empty and implausible candidates", () => {
 describe("quality gate", () => {
   it("holds the vote on models below the threshold, tells the dashboard and the vote page, and the lead's override is audited", async () => {
     const fx = await stage1({ images: 2, archs: 2 });
-    const opened = await fakeTrainAndPredict(fx.roundId, () => null, (run) => metricsWithF1(archOf(run) === 0 ? 0 : 0.8));
+    const opened = await fakeTrainAndPredict(
+      fx.roundId,
+      () => null,
+      (run) => metricsWithF1(archOf(run) === 0 ? 0 : 0.8),
+    );
     expect(opened).toBe(false);
     expect((await db().round.findUniqueOrThrow({ where: { id: fx.roundId } })).status).toBe("PREDICTING");
     expect(await nextBallot(fx.voter.actor, fx.p)).toBeNull();
@@ -173,7 +224,10 @@ describe("quality gate", () => {
     const gate = (await blindStats(fx.p)).gate;
     expect(gate.held).toBe(true);
     expect(gate.threshold).toBe(0.3);
-    expect(gate.failing.map((f) => [f.arch, f.f1])).toEqual([["unet", 0], ["unet", 0]]); // both folds
+    expect(gate.failing.map((f) => [f.arch, f.f1])).toEqual([
+      ["unet", 0],
+      ["unet", 0],
+    ]); // both folds
     expect(gate.advice).toMatch(/Stage-I masks/);
     await expect(overrideQualityGate(fx.voter.actor, fx.p)).rejects.toMatchObject({ code: "FORBIDDEN" });
     const r = await overrideQualityGate(fx.lead.actor, fx.p);
@@ -187,7 +241,13 @@ describe("quality gate", () => {
 
   it("models at or above the threshold open the vote at once", async () => {
     const fx = await stage1({ images: 2, archs: 2 });
-    expect(await fakeTrainAndPredict(fx.roundId, () => null, () => metricsWithF1(0.31))).toBe(true);
+    expect(
+      await fakeTrainAndPredict(
+        fx.roundId,
+        () => null,
+        () => metricsWithF1(0.31),
+      ),
+    ).toBe(true);
     await expect(overrideQualityGate(fx.lead.actor, fx.p)).rejects.toMatchObject({ code: "CONFLICT" });
   }, 60_000);
 });
@@ -196,8 +256,10 @@ describe("style-blind rendering", () => {
   it("every shown candidate is the normalised rendering; that is what gets accepted, the original kept, the Dice recorded", async () => {
     // A jagged "hand-drawn" manual mask: a disc with a saw-tooth edge.
     const jagged = () => {
-      const d = discMask(W, W, -4), m = Uint8Array.from(d);
-      for (let y = 0; y < W; y += 2) for (let x = 1; x < W - 3; x++) if (d[y * W + x] && !d[y * W + x + 1]) m[y * W + x + 1] = m[y * W + x + 2] = 1;
+      const d = discMask(W, W, -4),
+        m = Uint8Array.from(d);
+      for (let y = 0; y < W; y += 2)
+        for (let x = 1; x < W - 3; x++) if (d[y * W + x] && !d[y * W + x + 1]) m[y * W + x + 1] = m[y * W + x + 2] = 1;
       return m;
     };
     const fx = await stage1({ images: 2, archs: 1, manual: jagged });
@@ -219,7 +281,9 @@ describe("style-blind rendering", () => {
     const chosen = await db().candidate.findUniqueOrThrow({ where: { id: ballot.shownOrder[0] } });
     const gt = await db().groundTruth.findFirstOrThrow({ where: { imageId: ballot.imageId, isCurrent: true } });
     expect(gt.maskId).toBe(chosen.shownMaskId);
-    expect(await loadMask((await db().mask.findUniqueOrThrow({ where: { id: chosen.maskId } })).storageKey)).toBeTruthy();
+    expect(
+      await loadMask((await db().mask.findUniqueOrThrow({ where: { id: chosen.maskId } })).storageKey),
+    ).toBeTruthy();
     expect((await blindStats(fx.p)).meanNormalisedDice).toBeGreaterThan(0.9);
   }, 60_000);
 

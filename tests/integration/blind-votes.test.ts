@@ -15,11 +15,20 @@ import { discMask, fakeTrainAndPredict } from "../setup/protocol";
 // another MD can; ballots hold their image only while leased; Stage I has no reject; pairwise
 // duels are asked and decided by the server.
 
-afterEach(() => { delete process.env.BALLOT_LEASE_MS; });
+afterEach(() => {
+  delete process.env.BALLOT_LEASE_MS;
+});
 
 /** Stage I up to an open vote; manual masks drawn by `authors` in turn. */
 async function votingProject(opts: { images: number; authors?: number; settings?: Record<string, unknown> }) {
-  const fx = await makeProject({ folds: 2, stage1Archs: [{ arch: "unet", encoder: "tiny" }, { arch: "dla", encoder: "tiny" }], ...opts.settings });
+  const fx = await makeProject({
+    folds: 2,
+    stage1Archs: [
+      { arch: "unet", encoder: "tiny" },
+      { arch: "dla", encoder: "tiny" },
+    ],
+    ...opts.settings,
+  });
   const p = fx.project.id;
   const mds = [fx.md];
   for (let i = 1; i < (opts.authors ?? 1); i++) {
@@ -37,8 +46,22 @@ async function votingProject(opts: { images: number; authors?: number; settings?
     authorOf.set(t.imageId, author.id);
     const img = await db().image.findUniqueOrThrow({ where: { id: t.imageId } });
     await db().$transaction(async (tx) => {
-      const m = await createMask(tx, { projectId: p, imageId: t.imageId, kind: "MANUAL", mask: discMask(img.width, img.height, -6), width: img.width, height: img.height, authorId: author.id, roundId: t.roundId, taskId: t.id, elapsedMs: 1000 });
-      await tx.task.update({ where: { id: t.id }, data: { status: "DONE", assigneeId: author.id, maskId: m.id, doneAt: new Date() } });
+      const m = await createMask(tx, {
+        projectId: p,
+        imageId: t.imageId,
+        kind: "MANUAL",
+        mask: discMask(img.width, img.height, -6),
+        width: img.width,
+        height: img.height,
+        authorId: author.id,
+        roundId: t.roundId,
+        taskId: t.id,
+        elapsedMs: 1000,
+      });
+      await tx.task.update({
+        where: { id: t.id },
+        data: { status: "DONE", assigneeId: author.id, maskId: m.id, doneAt: new Date() },
+      });
       await afterTaskSubmitted(tx, { ...t, assigneeId: author.id }, { maskId: m.id });
     });
   }
@@ -47,7 +70,11 @@ async function votingProject(opts: { images: number; authors?: number; settings?
   return { ...fx, p, mds, authorOf, roundId };
 }
 
-async function voteAll(p: string, voters: { id: string; actor: Actor }[], served: { voter: string; imageId: string }[]) {
+async function voteAll(
+  p: string,
+  voters: { id: string; actor: Actor }[],
+  served: { voter: string; imageId: string }[],
+) {
   for (let pass = 0; pass < 50; pass++) {
     let any = false;
     for (const v of voters) {
@@ -115,7 +142,9 @@ describe("ballot leases", () => {
     expect(again.ballotId).toBe(first.ballotId); // the earlier ballot, reopened with its recorded order
     await castVote(a.actor, again.ballotId, { choice: 1, durationMs: 5, idempotencyKey: `a-${again.ballotId}` });
     // B's vote after A's decided the image: refused (the page moves on).
-    await expect(castVote(b.actor, taken.ballotId, { choice: 1, durationMs: 5, idempotencyKey: `b-${taken.ballotId}` })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(
+      castVote(b.actor, taken.ballotId, { choice: 1, durationMs: 5, idempotencyKey: `b-${taken.ballotId}` }),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
   }, 60_000);
 
   it("a preloaded ballot holds nothing until shown; shown after its image went elsewhere, it is refused", async () => {
@@ -137,7 +166,8 @@ describe("ballot leases", () => {
       const v = voters[step % voters.length];
       const b = await nextBallot(v.actor, fx.p, [], { preload: step % 3 === 0 });
       if (b && step % 5 === 0) await releaseBallot(v.actor, b.ballotId);
-      else if (b && step % 3 !== 0) await castVote(v.actor, b.ballotId, { choice: 1, durationMs: 5, idempotencyKey: `m-${b.ballotId}` });
+      else if (b && step % 3 !== 0)
+        await castVote(v.actor, b.ballotId, { choice: 1, durationMs: 5, idempotencyKey: `m-${b.ballotId}` });
       const over = await db().$queryRaw<{ n: number }[]>`
         SELECT count(*)::int AS n FROM "Image" i
         WHERE i."projectId" = ${fx.p}::uuid AND i.state = 'AWAITING_VOTE'
@@ -148,7 +178,7 @@ describe("ballot leases", () => {
 });
 
 describe("the spec, enforced", () => {
-  it("Stage I refuses \"none acceptable\"; pairwise duels are served, recorded and decided by the server", async () => {
+  it('Stage I refuses "none acceptable"; pairwise duels are served, recorded and decided by the server', async () => {
     const fx = await votingProject({ images: 1, authors: 2, settings: { selectionMode: "PAIRWISE" } });
     const voter = fx.mds[1];
     const b = (await nextBallot(voter.actor, fx.p))!;
@@ -156,21 +186,47 @@ describe("the spec, enforced", () => {
     expect(b.allowNone).toBe(false);
     expect(b.candidates.length).toBe(3);
     expect(b.duel).toEqual({ a: 1, b: 2 });
-    await expect(castVote(voter.actor, b.ballotId, { choice: null, durationMs: 5, idempotencyKey: `n-${b.ballotId}` })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    await expect(castVote(voter.actor, b.ballotId, { choice: 1, durationMs: 5, idempotencyKey: `e-${b.ballotId}` })).rejects.toMatchObject({ code: "CONFLICT" });
-    await expect(recordDuel(voter.actor, b.ballotId, { a: 1, b: 3, winner: 3 })).rejects.toMatchObject({ code: "CONFLICT" });
-    await expect(recordDuel(fx.mds[0].actor, b.ballotId, { a: 1, b: 2, winner: 2 })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    expect(await recordDuel(voter.actor, b.ballotId, { a: 1, b: 2, winner: 2 })).toEqual({ duel: { a: 2, b: 3 }, winner: null });
-    expect(await recordDuel(voter.actor, b.ballotId, { a: 1, b: 2, winner: 2 })).toEqual({ duel: { a: 2, b: 3 }, winner: null }); // a retry
+    await expect(
+      castVote(voter.actor, b.ballotId, { choice: null, durationMs: 5, idempotencyKey: `n-${b.ballotId}` }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(
+      castVote(voter.actor, b.ballotId, { choice: 1, durationMs: 5, idempotencyKey: `e-${b.ballotId}` }),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(recordDuel(voter.actor, b.ballotId, { a: 1, b: 3, winner: 3 })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+    await expect(recordDuel(fx.mds[0].actor, b.ballotId, { a: 1, b: 2, winner: 2 })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    expect(await recordDuel(voter.actor, b.ballotId, { a: 1, b: 2, winner: 2 })).toEqual({
+      duel: { a: 2, b: 3 },
+      winner: null,
+    });
+    expect(await recordDuel(voter.actor, b.ballotId, { a: 1, b: 2, winner: 2 })).toEqual({
+      duel: { a: 2, b: 3 },
+      winner: null,
+    }); // a retry
     const again = (await nextBallot(voter.actor, fx.p))!; // a reload resumes where the server is
     expect(again.duel).toEqual({ a: 2, b: 3 });
     expect(await recordDuel(voter.actor, b.ballotId, { a: 2, b: 3, winner: 3 })).toEqual({ duel: null, winner: 3 });
-    await expect(castVote(voter.actor, b.ballotId, { choice: 2, durationMs: 5, idempotencyKey: `w-${b.ballotId}` })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(
+      castVote(voter.actor, b.ballotId, { choice: 2, durationMs: 5, idempotencyKey: `w-${b.ballotId}` }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
     // The client's own duel log is refused, not silently ignored: the server's log is the record.
-    await expect(castVote(voter.actor, b.ballotId, { choice: 3, durationMs: 5, idempotencyKey: `c-${b.ballotId}`, duels: [{ a: 1, b: 2, winner: 1 }] } as never)).rejects.toThrow(/duels/);
+    await expect(
+      castVote(voter.actor, b.ballotId, {
+        choice: 3,
+        durationMs: 5,
+        idempotencyKey: `c-${b.ballotId}`,
+        duels: [{ a: 1, b: 2, winner: 1 }],
+      } as never),
+    ).rejects.toThrow(/duels/);
     await castVote(voter.actor, b.ballotId, { choice: 3, durationMs: 5, idempotencyKey: `r-${b.ballotId}` });
     const vote = await db().vote.findUniqueOrThrow({ where: { ballotId: b.ballotId } });
-    expect(vote.duels).toEqual([{ a: 1, b: 2, winner: 2 }, { a: 2, b: 3, winner: 3 }]);
+    expect(vote.duels).toEqual([
+      { a: 1, b: 2, winner: 2 },
+      { a: 2, b: 3, winner: 3 },
+    ]);
     const ballot = await db().ballot.findUniqueOrThrow({ where: { id: b.ballotId } });
     expect(vote.candidateId).toBe(ballot.shownOrder[2]);
   }, 60_000);

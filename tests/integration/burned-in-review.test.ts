@@ -72,7 +72,10 @@ afterAll(() => {
 
 describe("burned-in text review", () => {
   it("holds flagged images (Burned In Annotation YES, secondary capture) back from exports until reviewed", async () => {
-    const images = await db().image.findMany({ where: { id: { in: Object.values(ids) } }, select: { burnedInReview: true } });
+    const images = await db().image.findMany({
+      where: { id: { in: Object.values(ids) } },
+      select: { burnedInReview: true },
+    });
     expect(images.map((i) => i.burnedInReview)).toEqual(["PENDING", "PENDING", "PENDING"]);
     expect(await pendingBurnedInCount(seed.projectId)).toBe(3);
     const { counts, files } = await exportFiles();
@@ -84,11 +87,20 @@ describe("burned-in text review", () => {
   });
 
   it("lets only a lead decide, and refuses a malformed decision without changing anything", async () => {
-    await expect(decideBurnedIn(seed.fx.md.actor, ids.flagged, { decision: "RELEASE" })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(decideBurnedIn(seed.fx.exporter.actor, ids.flagged, { decision: "RELEASE" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(decideBurnedIn(seed.fx.md.actor, ids.flagged, { decision: "RELEASE" })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    await expect(decideBurnedIn(seed.fx.exporter.actor, ids.flagged, { decision: "RELEASE" })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
     await expect(listPendingBurnedIn(seed.fx.md.actor, seed.projectId)).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(decideBurnedIn(seed.fx.lead.actor, ids.secondary, { decision: "MASK" })).rejects.toThrow(/region/);
-    await expect(decideBurnedIn(seed.fx.lead.actor, ids.secondary, { decision: "MASK", region: { x: 40, y: 0, width: 20, height: 5 } })).rejects.toThrow(/not inside the 48×40 image/);
+    await expect(
+      decideBurnedIn(seed.fx.lead.actor, ids.secondary, {
+        decision: "MASK",
+        region: { x: 40, y: 0, width: 20, height: 5 },
+      }),
+    ).rejects.toThrow(/not inside the 48×40 image/);
     const before = await db().image.findUniqueOrThrow({ where: { id: ids.secondary } });
     expect(before.burnedInReview).toBe("PENDING");
     expect(dicomSamples(await store().get(before.originalKey)).px).toEqual(samplesOf.get(ids.secondary));
@@ -103,7 +115,9 @@ describe("burned-in text review", () => {
 
     const r = await decideBurnedIn(seed.fx.lead.actor, ids.secondary, { decision: "MASK", region: REGION });
     expect(r).toMatchObject({ review: "MASKED", pending: 2 });
-    await expect(decideBurnedIn(seed.fx.lead.actor, ids.secondary, { decision: "RELEASE" })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(decideBurnedIn(seed.fx.lead.actor, ids.secondary, { decision: "RELEASE" })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
 
     const working = await grayPixels(await store().get(img.storageKey));
     const original = dicomSamples(await store().get(img.originalKey));
@@ -126,8 +140,15 @@ describe("burned-in text review", () => {
     expect(original.ds["00080018"].Value![0]).not.toBe(originalBefore.ds["00080018"].Value![0]);
 
     const after = await db().image.findUniqueOrThrow({ where: { id: ids.secondary } });
-    expect(after).toMatchObject({ burnedInReview: "MASKED", burnedInReviewedById: seed.fx.lead.id, burnedInRegion: REGION, exportBlocked: false });
-    const audit = await db().auditLog.findMany({ where: { objectId: ids.secondary, action: "image.burned_in_review" } });
+    expect(after).toMatchObject({
+      burnedInReview: "MASKED",
+      burnedInReviewedById: seed.fx.lead.id,
+      burnedInRegion: REGION,
+      exportBlocked: false,
+    });
+    const audit = await db().auditLog.findMany({
+      where: { objectId: ids.secondary, action: "image.burned_in_review" },
+    });
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ actorId: seed.fx.lead.id, projectId: seed.projectId });
     expect(audit[0].after).toMatchObject({ decision: "MASK", region: REGION, burnedInReview: "MASKED" });

@@ -40,10 +40,15 @@ describe("tandem user and tandem project", () => {
     // Accounts: administrators only.
     const added = await cli(user, ["add", "--as", admin.email, "--email", leadEmail, "--name", "Lee Lead"]);
     expect(added).toMatch(/password \(shown once\): \S{16}/);
-    expect(await db().user.findUnique({ where: { email: leadEmail } })).toMatchObject({ name: "Lee Lead", isAdmin: false });
+    expect(await db().user.findUnique({ where: { email: leadEmail } })).toMatchObject({
+      name: "Lee Lead",
+      isAdmin: false,
+    });
     await cli(user, ["add", "--as", admin.email, "--email", mdEmail, "--name", "Dr Md", "--sso"]);
     expect((await db().user.findUniqueOrThrow({ where: { email: mdEmail } })).passwordHash).toBeNull();
-    await expect(cli(user, ["add", "--as", leadEmail, "--email", "x@cli.local", "--name", "X"])).rejects.toThrow("Only administrators can do this");
+    await expect(cli(user, ["add", "--as", leadEmail, "--email", "x@cli.local", "--name", "X"])).rejects.toThrow(
+      "Only administrators can do this",
+    );
     await expect(cli(user, ["list", "--as", leadEmail])).rejects.toThrow("Only administrators");
     const listed = await cli(user, ["list", "--as", admin.email]);
     expect(listed).toMatch(new RegExp(`${leadEmail.replace(/\./g, "\\.")}\\s+active\\s+password`));
@@ -51,8 +56,12 @@ describe("tandem user and tandem project", () => {
 
     // Projects: someone who leads nothing may not create one; an administrator may and leads it.
     const first = uniq("cli");
-    await expect(cli(project, ["create", "--as", leadEmail, "--name", "First", "--slug", first])).rejects.toThrow("Only administrators and leads can create projects");
-    expect(await cli(project, ["create", "--as", admin.email, "--name", "First", "--slug", first])).toContain(`created project ${first}`);
+    await expect(cli(project, ["create", "--as", leadEmail, "--name", "First", "--slug", first])).rejects.toThrow(
+      "Only administrators and leads can create projects",
+    );
+    expect(await cli(project, ["create", "--as", admin.email, "--name", "First", "--slug", first])).toContain(
+      `created project ${first}`,
+    );
     const set = await cli(project, ["members", first, "--as", admin.email, "--add", leadEmail, "--roles", "LEAD"]);
     expect(set).toContain(`${leadEmail} is now LEAD in ${first}`);
 
@@ -60,7 +69,9 @@ describe("tandem user and tandem project", () => {
     const second = uniq("cli");
     const settings = path.join(dir, "settings.json");
     (await import("node:fs")).writeFileSync(settings, JSON.stringify({ folds: 3 }));
-    expect(await cli(project, ["create", "--as", leadEmail, "--name", "Second", "--slug", second, "--settings", settings])).toContain("3 folds");
+    expect(
+      await cli(project, ["create", "--as", leadEmail, "--name", "Second", "--slug", second, "--settings", settings]),
+    ).toContain("3 folds");
     const staffed = await cli(project, ["members", second, "--as", leadEmail, "--add", mdEmail, "--roles", "md"]);
     expect(staffed).toMatch(new RegExp(`${mdEmail.replace(/\./g, "\\.")}\\s+MD`));
     expect(staffed).toMatch(new RegExp(`${leadEmail.replace(/\./g, "\\.")}\\s+LEAD`));
@@ -70,17 +81,42 @@ describe("tandem user and tandem project", () => {
     expect(mine).toContain(second);
     expect(mine).not.toContain(first);
     await expect(cli(project, ["members", second, "--as", mdEmail])).rejects.toThrow(/needs one of the roles LEAD/);
-    await expect(cli(project, ["create", "--as", mdEmail, "--name", "Nope", "--slug", uniq("cli")])).rejects.toThrow("Only administrators and leads");
-    expect(await db().auditLog.count({ where: { action: "project.create", actorId: (await db().user.findUniqueOrThrow({ where: { email: leadEmail } })).id } })).toBe(1);
+    await expect(cli(project, ["create", "--as", mdEmail, "--name", "Nope", "--slug", uniq("cli")])).rejects.toThrow(
+      "Only administrators and leads",
+    );
+    expect(
+      await db().auditLog.count({
+        where: {
+          action: "project.create",
+          actorId: (await db().user.findUniqueOrThrow({ where: { email: leadEmail } })).id,
+        },
+      }),
+    ).toBe(1);
   });
 
   it("refuses unknown options and sub-commands with the nearest valid one, and bad values naming the field", async () => {
-    await expect(cli(project, ["create", "--nmae", "x"])).rejects.toThrow("unknown option --nmae; did you mean --name?");
+    await expect(cli(project, ["create", "--nmae", "x"])).rejects.toThrow(
+      "unknown option --nmae; did you mean --name?",
+    );
     await expect(cli(project, ["craete"])).rejects.toThrow("unknown sub-command craete; did you mean create?");
     await expect(cli(user, ["add", "--emial", "a@b.c"])).rejects.toThrow("did you mean --email?");
     await expect(cli(user, ["lsit"])).rejects.toThrow("did you mean list?");
     const admin = await makeUser({ isAdmin: true });
-    await expect(cli(user, ["add", "--as", admin.email, "--email", "not-an-email", "--name", "N"])).rejects.toThrow(/email/);
-    await expect(cli(project, ["create", "--as", admin.email, "--name", "X", "--slug", uniq("cli"), "--settings", path.join(dir, "missing.json")])).rejects.toThrow(/--settings .*missing\.json/);
+    await expect(cli(user, ["add", "--as", admin.email, "--email", "not-an-email", "--name", "N"])).rejects.toThrow(
+      /email/,
+    );
+    await expect(
+      cli(project, [
+        "create",
+        "--as",
+        admin.email,
+        "--name",
+        "X",
+        "--slug",
+        uniq("cli"),
+        "--settings",
+        path.join(dir, "missing.json"),
+      ]),
+    ).rejects.toThrow(/--settings .*missing\.json/);
   });
 });

@@ -25,8 +25,14 @@ describe("lead dashboard figures on a seeded project", () => {
   it("counts images by state, in the subset and down the funnel", () => {
     expect(dash.progress.total).toBe(22);
     expect(dash.progress.byState).toEqual({
-      UNANNOTATED: 2, AWAITING_MANUAL: 0, AWAITING_CANDIDATES: 0, AWAITING_VOTE: 2,
-      AWAITING_REDRAW: 1, AWAITING_CONFIRMATION: 0, DISPUTED: 1, ACCEPTED: 16,
+      UNANNOTATED: 2,
+      AWAITING_MANUAL: 0,
+      AWAITING_CANDIDATES: 0,
+      AWAITING_VOTE: 2,
+      AWAITING_REDRAW: 1,
+      AWAITING_CONFIRMATION: 0,
+      DISPUTED: 1,
+      ACCEPTED: 16,
     });
     expect(dash.progress.inS1).toBe(6);
     expect(dash.progress.funnel.map((f) => f.value)).toEqual([22, 20, 20, 16]);
@@ -35,7 +41,11 @@ describe("lead dashboard figures on a seeded project", () => {
   it("names the round and what blocks the next one", () => {
     expect(dash.stage.headline).toBe("Round 2 · Stage II · voting");
     expect(dash.stage.next).toEqual({ action: "start-stage2-round", label: "Start Stage-II round 3", enabled: false });
-    expect(dash.stage.blockers.map((b) => [b.code, b.count])).toEqual([["AWAITING_VOTE", 2], ["AWAITING_REDRAW", 1], ["DISPUTED", 1]]);
+    expect(dash.stage.blockers.map((b) => [b.code, b.count])).toEqual([
+      ["AWAITING_VOTE", 2],
+      ["AWAITING_REDRAW", 1],
+      ["DISPUTED", 1],
+    ]);
     expect(dash.stage.blockers[0].message).toBe("2 images wait for votes");
     expect(dash.stage.runs).toEqual({ total: 5, succeeded: 5, running: 0, failed: 0 });
   });
@@ -60,7 +70,15 @@ describe("lead dashboard figures on a seeded project", () => {
     expect(dash.labour.savedSeconds).toBeCloseTo(7.75, 10);
     expect(dash.labour.savedFraction).toBeCloseTo(7.75 / 90, 10);
     // One point per day from the first to the last, quiet days included.
-    expect(dash.series.map((p) => p.day)).toEqual(["2025-03-03", "2025-03-04", "2025-03-05", "2025-03-06", "2025-03-07", "2025-03-08", "2025-03-09"]);
+    expect(dash.series.map((p) => p.day)).toEqual([
+      "2025-03-03",
+      "2025-03-04",
+      "2025-03-05",
+      "2025-03-06",
+      "2025-03-07",
+      "2025-03-08",
+      "2025-03-09",
+    ]);
     expect(dash.series.map((p) => p.secondsPerMask)).toEqual([null, null, null, 125.4, 129.5, 129.5, 82.25]);
     expect(dash.series.map((p) => p.votes)).toEqual([0, 0, 0, 18, 0, 0, 26]);
     expect(dash.series.map((p) => p.masksDrawn)).toEqual([0, 6, 0, 0, 1, 0, 0]);
@@ -74,7 +92,11 @@ describe("lead dashboard figures on a seeded project", () => {
     expect(s1.stats.percentAgreement).toBeCloseTo(0.5, 12);
     expect(s1.stats.kappa).toBeCloseTo(14 / 41, 12);
     expect(s1.categories).toEqual({
-      manual: 6, "machine:unet/densenet121": 5, "machine:unetpp/densenet121": 2, "machine:dla/densenet121": 3, none: 2,
+      manual: 6,
+      "machine:unet/densenet121": 5,
+      "machine:unetpp/densenet121": 2,
+      "machine:dla/densenet121": 3,
+      none: 2,
     });
     expect(s2.stats).toMatchObject({ items: 9, ratings: 26, unanimous: 4 });
     expect(s2.stats.percentAgreement).toBeCloseTo(16 / 27, 12);
@@ -88,7 +110,9 @@ describe("lead dashboard figures on a seeded project", () => {
   it("lists the disputed image with its votes", () => {
     expect(dash.disputed.total).toBe(1);
     const row = dash.disputed.rows[0];
-    expect(dash.disputed.rows).toEqual([expect.objectContaining({ round: 2, votes: 3, distinctChoices: 3, noneVotes: 1 })]);
+    expect(dash.disputed.rows).toEqual([
+      expect.objectContaining({ round: 2, votes: 3, distinctChoices: 3, noneVotes: 1 }),
+    ]);
     // Listed by Tandem id, never by the uploaded file name (which may carry patient details).
     expect(row.name).toBe(`image ${row.imageId.replace(/-/g, "").slice(-8)}`);
   });
@@ -98,14 +122,39 @@ describe("lead dashboard figures on a seeded project", () => {
       const w = dash.winRates.find((r) => r.stage === stage && r.source === source)!;
       return [w.wins, w.appearances];
     };
-    expect(["manual", "unet", "unetpp", "dla"].map((s) => rate("STAGE_I", s))).toEqual([[1, 4], [2, 4], [0, 4], [1, 4]]);
-    expect(["unet", "unetpp", "dla"].map((s) => rate("STAGE_II", s))).toEqual([[3, 6], [2, 6], [1, 6]]);
-    expect(["manual", "unet", "unetpp", "dla"].map((s) => rate("ALL", s))).toEqual([[1, 4], [5, 10], [2, 10], [2, 10]]);
-    expect(dash.winRates.filter((r) => r.stage === "ALL").map((r) => r.source)).toEqual(["unet", "manual", "dla", "unetpp"]);
+    expect(["manual", "unet", "unetpp", "dla"].map((s) => rate("STAGE_I", s))).toEqual([
+      [1, 4],
+      [2, 4],
+      [0, 4],
+      [1, 4],
+    ]);
+    expect(["unet", "unetpp", "dla"].map((s) => rate("STAGE_II", s))).toEqual([
+      [3, 6],
+      [2, 6],
+      [1, 6],
+    ]);
+    expect(["manual", "unet", "unetpp", "dla"].map((s) => rate("ALL", s))).toEqual([
+      [1, 4],
+      [5, 10],
+      [2, 10],
+      [2, 10],
+    ]);
+    expect(dash.winRates.filter((r) => r.stage === "ALL").map((r) => r.source)).toEqual([
+      "unet",
+      "manual",
+      "dla",
+      "unetpp",
+    ]);
   });
 
   it("shares Stage-I choices between the manual and the machine masks", () => {
-    expect(dash.humanVsMachine).toEqual({ votesManual: 6, votesMachine: 10, machineShare: 0.625, consensusManual: 1, consensusMachine: 3 });
+    expect(dash.humanVsMachine).toEqual({
+      votesManual: 6,
+      votesMachine: 10,
+      machineShare: 0.625,
+      consensusManual: 1,
+      consensusMachine: 3,
+    });
   });
 
   it("reads each run's metrics and loss curve", () => {
@@ -133,7 +182,13 @@ describe("lead dashboard figures on a seeded project", () => {
 
   it("reports live training progress, jobs and workers", async () => {
     const run = dash.live.runs[0];
-    await db().modelRun.update({ where: { id: run.id }, data: { status: "RUNNING", progress: { type: "progress", epoch: 3, epochs: 5, step: 5, steps: 10, loss: 0.3, eta_s: 120 } } });
+    await db().modelRun.update({
+      where: { id: run.id },
+      data: {
+        status: "RUNNING",
+        progress: { type: "progress", epoch: 3, epochs: 5, step: 5, steps: 10, loss: 0.3, eta_s: 120 },
+      },
+    });
     try {
       const live = await liveStatus(seeded.lead.actor, seeded.projectId);
       const p = live.runs.find((r) => r.id === run.id)!.progress!;
@@ -148,7 +203,8 @@ describe("lead dashboard figures on a seeded project", () => {
   });
 
   it("records every query's time", () => {
-    for (const k of ["progress", "mds", "series", "agreement", "winRates", "runs", "total"]) expect(dash.timings[k]).toBeGreaterThanOrEqual(0);
+    for (const k of ["progress", "mds", "series", "agreement", "winRates", "runs", "total"])
+      expect(dash.timings[k]).toBeGreaterThanOrEqual(0);
   });
 });
 
@@ -166,18 +222,33 @@ describe("dashboard access", () => {
       await expect(call(md)).rejects.toMatchObject({ code: "FORBIDDEN" });
       await expect(call(stranger)).rejects.toMatchObject({ code: "NOT_FOUND" });
     }
-    await expect(loadDashboardBySlug(seeded.lead.actor, "no-such-project")).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(loadDashboardBySlug(seeded.lead.actor, "no-such-project")).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
     const admin = await makeUser({ isAdmin: true });
     expect((await loadDashboardBySlug(admin.actor, seeded.slug)).progress.total).toBe(22);
   });
 
   it("lets a lead retry a failed job of the project once", async () => {
-    await expect(retryProjectJob(seeded.lead.actor, seeded.projectId, seeded.failedJobId)).resolves.toEqual({ ok: true });
+    await expect(retryProjectJob(seeded.lead.actor, seeded.projectId, seeded.failedJobId)).resolves.toEqual({
+      ok: true,
+    });
     const job = await db().job.findUniqueOrThrow({ where: { id: seeded.failedJobId } });
     expect([job.status, job.attempts, job.lastError]).toEqual(["QUEUED", 0, null]);
-    await expect(retryProjectJob(seeded.lead.actor, seeded.projectId, seeded.failedJobId)).rejects.toMatchObject({ code: "CONFLICT" });
-    const other = await seedProtocolState({ s1: 6, stage2: 0, controls: 0, unannotated: 0, phase: "stage1-drawing", failedJobName: NO_WORKER_JOB });
-    await expect(retryProjectJob(seeded.lead.actor, seeded.projectId, other.failedJobId)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(retryProjectJob(seeded.lead.actor, seeded.projectId, seeded.failedJobId)).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+    const other = await seedProtocolState({
+      s1: 6,
+      stage2: 0,
+      controls: 0,
+      unannotated: 0,
+      phase: "stage1-drawing",
+      failedJobName: NO_WORKER_JOB,
+    });
+    await expect(retryProjectJob(seeded.lead.actor, seeded.projectId, other.failedJobId)).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
     await db().job.update({ where: { id: seeded.failedJobId }, data: { status: "CANCELLED" } });
     expect(await db().auditLog.count({ where: { action: "job.retry", objectId: seeded.failedJobId } })).toBe(1);
   });
@@ -187,10 +258,17 @@ describe("next step by protocol phase", () => {
   it("during Stage-I drawing: training waits for the missing manual masks", async () => {
     const s = await seedProtocolState({ phase: "stage1-drawing", failedJobName: NO_WORKER_JOB });
     const d = await loadDashboard(s.lead.actor, s.projectId);
-    expect(d.progress.byState).toMatchObject({ AWAITING_MANUAL: 3, AWAITING_CANDIDATES: 3, UNANNOTATED: 12, ACCEPTED: 4 });
+    expect(d.progress.byState).toMatchObject({
+      AWAITING_MANUAL: 3,
+      AWAITING_CANDIDATES: 3,
+      UNANNOTATED: 12,
+      ACCEPTED: 4,
+    });
     expect(d.stage.headline).toBe("Round 1 · Stage I · manual drawing");
     expect(d.stage.next).toEqual({ action: "start-stage1-training", label: "Start Stage-I training", enabled: false });
-    expect(d.stage.blockers).toEqual([{ code: "MANUAL_MISSING", message: "3 Stage-I images still lack a manual mask", count: 3 }]);
+    expect(d.stage.blockers).toEqual([
+      { code: "MANUAL_MISSING", message: "3 Stage-I images still lack a manual mask", count: 3 },
+    ]);
     expect(d.labour.acceptedMasks).toBe(0);
     expect(d.labour.secondsPerAcceptedMask).toBeNull();
     expect(d.labour.baselineSecondsPerMask).toBe(80); // md1's drawings: 60, 80, 100 s
@@ -211,7 +289,9 @@ describe("next step by protocol phase", () => {
     await startStage1(s.lead.actor, s.projectId);
     d = await loadDashboard(s.lead.actor, s.projectId);
     expect(d.stage.headline).toBe("Round 1 · Stage I · manual drawing");
-    expect(d.stage.blockers).toEqual([{ code: "MANUAL_MISSING", message: "6 Stage-I images still lack a manual mask", count: 6 }]);
+    expect(d.stage.blockers).toEqual([
+      { code: "MANUAL_MISSING", message: "6 Stage-I images still lack a manual mask", count: 6 },
+    ]);
     expect(d.progress.byState).toMatchObject({ AWAITING_MANUAL: 6, ACCEPTED: 4, UNANNOTATED: 12 });
   });
 
@@ -221,6 +301,8 @@ describe("next step by protocol phase", () => {
     expect(d.progress.total).toBe(0);
     expect(d.stage.next).toEqual({ action: "select-subset", label: "Select Stage-I subset", enabled: false });
     expect(d.stage.blockers.map((b) => b.code)).toEqual(["NO_COVID", "NO_SUBSET_SIZE"]);
-    expect(d.mds.map((m) => [m.masksDrawn, m.votesCast, m.medianDrawSeconds, m.lastActive])).toEqual([[0, 0, null, null]]);
+    expect(d.mds.map((m) => [m.masksDrawn, m.votesCast, m.medianDrawSeconds, m.lastActive])).toEqual([
+      [0, 0, null, null],
+    ]);
   });
 });

@@ -35,7 +35,13 @@ function dciodvfy(file: string): { errors: string[]; warnings: string[]; output:
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "tandem-seg-validate-"));
   setStoreForTests(new LocalStore(path.join(dir, "store")));
-  seed = await seedAcceptedProject({ covid: 2, controls: 1, dicom: true, moreDicom: ["MACHINE", "REDRAW", "EMPTY"], models: true });
+  seed = await seedAcceptedProject({
+    covid: 2,
+    controls: 1,
+    dicom: true,
+    moreDicom: ["MACHINE", "REDRAW", "EMPTY"],
+    models: true,
+  });
   const { exportId } = await requestExport(seed.fx.exporter.actor, seed.projectId, {});
   await runExport(exportId);
   const row = await db().export.findUniqueOrThrow({ where: { id: exportId } });
@@ -62,14 +68,19 @@ describe("DICOM-SEG exports pass dciodvfy", () => {
       const r = dciodvfy(file);
       expect(r.output).toMatch(/Segmentation/); // it recognised the IOD it checked
       expect(r.errors, r.output).toEqual([]);
-      report.push(`${img.id}: ${r.errors.length} errors, ${r.warnings.length} warnings${r.warnings.length ? `\n  ${r.warnings.join("\n  ")}` : ""}`);
+      report.push(
+        `${img.id}: ${r.errors.length} errors, ${r.warnings.length} warnings${r.warnings.length ? `\n  ${r.warnings.join("\n  ")}` : ""}`,
+      );
     }
     console.log(`dciodvfy on ${dicoms.length} DICOM-SEG files:\n${report.join("\n")}`);
   });
 
   it("describes each segment by the true source of its mask", async () => {
     const run = await db().modelRun.findUniqueOrThrow({ where: { id: seed.modelRunId } });
-    const gts = await db().groundTruth.findMany({ where: { projectId: seed.projectId, isCurrent: true }, select: { imageId: true, sourceKind: true } });
+    const gts = await db().groundTruth.findMany({
+      where: { projectId: seed.projectId, isCurrent: true },
+      select: { imageId: true, sourceKind: true },
+    });
     const kindOf = new Map(gts.map((g) => [g.imageId, g.sourceKind]));
     const seen = new Set<string>();
     for (const img of seed.images.filter((i) => i.dicom)) {

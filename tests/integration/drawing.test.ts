@@ -18,7 +18,11 @@ function rectPng(w: number, h: number, r: { x: number; y: number; w: number; h: 
   return { png: encodeMaskPng(m, w, h), area: r.w * r.h };
 }
 
-const code = (p: Promise<unknown>) => p.then(() => "OK", (e) => (e instanceof ZodError ? "BAD_REQUEST" : e.code ?? String(e)));
+const code = (p: Promise<unknown>) =>
+  p.then(
+    () => "OK",
+    (e) => (e instanceof ZodError ? "BAD_REQUEST" : (e.code ?? String(e))),
+  );
 
 describe("drawing: task queue", () => {
   it("10 parallel claims by 3 MDs on 5 tasks never give one task to two MDs", async () => {
@@ -36,7 +40,12 @@ describe("drawing: task queue", () => {
     // Each MD holds exactly one task however many times they asked.
     expect(byTask.size).toBe(3);
     const rows = await db().task.findMany({ where: { projectId: fx.project.id } });
-    expect(rows.filter((r) => r.status === "CLAIMED").map((r) => r.assigneeId).sort()).toEqual(fx.mds.map((m) => m.id).sort());
+    expect(
+      rows
+        .filter((r) => r.status === "CLAIMED")
+        .map((r) => r.assigneeId)
+        .sort(),
+    ).toEqual(fx.mds.map((m) => m.id).sort());
     expect(rows.filter((r) => r.status === "OPEN")).toHaveLength(2);
   });
 
@@ -93,17 +102,30 @@ describe("drawing: drafts", () => {
     const { width, height } = t.image;
     const first = rectPng(width, height, { x: 0, y: 0, w: 40, h: 40 });
     const second = rectPng(width, height, { x: 100, y: 100, w: 10, h: 10 });
-    await expect(saveDraft(fx.md.actor, t.id, first.png, { baseVersion: 0, elapsedMs: 100, idempotencyKey: "draft-key-1" })).resolves.toEqual({ version: 1, replayed: false });
+    await expect(
+      saveDraft(fx.md.actor, t.id, first.png, { baseVersion: 0, elapsedMs: 100, idempotencyKey: "draft-key-1" }),
+    ).resolves.toEqual({ version: 1, replayed: false });
     // The same request again (its response was lost): the version it made, no conflict.
-    await expect(saveDraft(fx.md.actor, t.id, first.png, { baseVersion: 0, elapsedMs: 100, idempotencyKey: "draft-key-1" })).resolves.toEqual({ version: 1, replayed: true });
-    const stale = await saveDraft(fx.md.actor, t.id, second.png, { baseVersion: 0, elapsedMs: 200, idempotencyKey: "draft-key-2" }).catch((e) => e);
+    await expect(
+      saveDraft(fx.md.actor, t.id, first.png, { baseVersion: 0, elapsedMs: 100, idempotencyKey: "draft-key-1" }),
+    ).resolves.toEqual({ version: 1, replayed: true });
+    const stale = await saveDraft(fx.md.actor, t.id, second.png, {
+      baseVersion: 0,
+      elapsedMs: 200,
+      idempotencyKey: "draft-key-2",
+    }).catch((e) => e);
     expect(stale.code).toBe("CONFLICT");
     expect(stale.details).toEqual({ version: 1 });
     const kept = await getDraftPng(fx.md.actor, t.id);
     expect(kept.version).toBe(1);
-    expect(Buffer.from((await decodeMaskPng(kept.png)).mask).equals(Buffer.from((await decodeMaskPng(first.png)).mask))).toBe(true);
+    expect(
+      Buffer.from((await decodeMaskPng(kept.png)).mask).equals(Buffer.from((await decodeMaskPng(first.png)).mask)),
+    ).toBe(true);
     expect((await db().draft.findUniqueOrThrow({ where: { taskId: t.id } })).elapsedMs).toBe(100);
-    await expect(saveDraft(fx.md.actor, t.id, second.png, { baseVersion: 1, elapsedMs: 200 })).resolves.toEqual({ version: 2, replayed: false });
+    await expect(saveDraft(fx.md.actor, t.id, second.png, { baseVersion: 1, elapsedMs: 200 })).resolves.toEqual({
+      version: 2,
+      replayed: false,
+    });
     const objects = [];
     for await (const k of store().list(`projects/${fx.project.id}/drafts/${t.id}/`)) objects.push(k);
     expect(objects).toHaveLength(1);
@@ -113,8 +135,12 @@ describe("drawing: drafts", () => {
     const fx = await makeDrawingProject({ images: 1 });
     const t = (await claimNextTask(fx.md.actor, fx.project.id))!;
     const half = rectPng(t.image.width / 2, t.image.height / 2, { x: 0, y: 0, w: 4, h: 4 });
-    await expect(code(saveDraft(fx.md.actor, t.id, half.png, { baseVersion: 0, elapsedMs: 0 }))).resolves.toBe("BAD_REQUEST");
-    await expect(code(saveDraft(fx.md.actor, t.id, Buffer.from("<svg onload=alert(1)>"), { baseVersion: 0, elapsedMs: 0 }))).resolves.toBe("BAD_REQUEST");
+    await expect(code(saveDraft(fx.md.actor, t.id, half.png, { baseVersion: 0, elapsedMs: 0 }))).resolves.toBe(
+      "BAD_REQUEST",
+    );
+    await expect(
+      code(saveDraft(fx.md.actor, t.id, Buffer.from("<svg onload=alert(1)>"), { baseVersion: 0, elapsedMs: 0 })),
+    ).resolves.toBe("BAD_REQUEST");
     expect(await db().draft.count({ where: { taskId: t.id } })).toBe(0);
   });
 });
@@ -125,7 +151,11 @@ describe("drawing: submit", () => {
     const t = (await claimNextTask(fx.md.actor, fx.project.id))!;
     const { png, area } = rectPng(t.image.width, t.image.height, { x: 20, y: 30, w: 50, h: 40 });
     await saveDraft(fx.md.actor, t.id, png, { baseVersion: 0, elapsedMs: 60_000 });
-    const results = await Promise.all(Array.from({ length: 6 }, () => submitTask(fx.md.actor, t.id, png, { elapsedMs: 61_000, idempotencyKey: "double-click-1" })));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        submitTask(fx.md.actor, t.id, png, { elapsedMs: 61_000, idempotencyKey: "double-click-1" }),
+      ),
+    );
     const ids = new Set(results.map((r) => r.maskId));
     expect(ids.size).toBe(1);
     expect(results.filter((r) => !r.replayed)).toHaveLength(1);
@@ -135,7 +165,15 @@ describe("drawing: submit", () => {
 
     const masks = await db().mask.findMany({ where: { imageId: t.image.id } });
     expect(masks).toHaveLength(1);
-    expect(masks[0]).toMatchObject({ kind: "MANUAL", authorId: fx.md.id, taskId: t.id, area, width: t.image.width, height: t.image.height, elapsedMs: 61_000 });
+    expect(masks[0]).toMatchObject({
+      kind: "MANUAL",
+      authorId: fx.md.id,
+      taskId: t.id,
+      area,
+      width: t.image.width,
+      height: t.image.height,
+      elapsedMs: 61_000,
+    });
     const stored = await decodeMaskPng(await store().get(masks[0].storageKey));
     expect(stored.mask.reduce((a, b) => a + b, 0)).toBe(area);
     const task = await db().task.findUniqueOrThrow({ where: { id: t.id } });
@@ -153,7 +191,12 @@ describe("drawing: submit", () => {
     const { png } = rectPng(t.image.width, t.image.height, { x: 0, y: 0, w: 8, h: 8 });
     const draftArgs = { baseVersion: 0, elapsedMs: 0 };
     const submitArgs = { elapsedMs: 0, idempotencyKey: "not-yours-123" };
-    for (const [who, expected] of [[outsider, "NOT_FOUND"], [fx.lead, "FORBIDDEN"], [fx.exporter, "FORBIDDEN"], [other, "FORBIDDEN"]] as const) {
+    for (const [who, expected] of [
+      [outsider, "NOT_FOUND"],
+      [fx.lead, "FORBIDDEN"],
+      [fx.exporter, "FORBIDDEN"],
+      [other, "FORBIDDEN"],
+    ] as const) {
       await expect(code(saveDraft(who.actor, t.id, png, draftArgs))).resolves.toBe(expected);
       await expect(code(submitTask(who.actor, t.id, png, submitArgs))).resolves.toBe(expected);
       await expect(code(skipTask(who.actor, t.id, { reason: "not mine" }))).resolves.toBe(expected);
@@ -179,7 +222,15 @@ describe("drawing: submit", () => {
     // A rejected machine candidate the MD may start from, served by position only.
     const machine = new Uint8Array(fx.images[0].width * fx.images[0].height).fill(1, 0, 500);
     await db().$transaction(async (tx) => {
-      const m = await createMask(tx, { projectId: fx.project.id, imageId, kind: "MACHINE", mask: machine, width: fx.images[0].width, height: fx.images[0].height, roundId: fx.roundId });
+      const m = await createMask(tx, {
+        projectId: fx.project.id,
+        imageId,
+        kind: "MACHINE",
+        mask: machine,
+        width: fx.images[0].width,
+        height: fx.images[0].height,
+        roundId: fx.roundId,
+      });
       await tx.candidate.create({ data: { roundId: fx.roundId, imageId, maskId: m.id } });
     });
     const r = (await claimNextTask(md1.actor, fx.project.id, { kinds: ["REDRAW"] }))!;
@@ -197,9 +248,15 @@ describe("drawing: submit", () => {
     const c = (await claimNextTask(md2.actor, fx.project.id, { kinds: ["CONFIRM"] }))!;
     expect(c).toMatchObject({ kind: "CONFIRM", startMasks: 1 });
     expect((await getStartMaskPng(md2.actor, c.id, 0)).equals(drawn.png)).toBe(true);
-    await expect(code(confirmTask(md1.actor, c.id, { approved: true, elapsedMs: 1, idempotencyKey: "confirm-key-0" }))).resolves.toBe("FORBIDDEN");
-    await expect(confirmTask(md2.actor, c.id, { approved: false, elapsedMs: 5, idempotencyKey: "confirm-key-1" })).resolves.toMatchObject({ approved: false, replayed: false });
-    await expect(confirmTask(md2.actor, c.id, { approved: true, elapsedMs: 5, idempotencyKey: "confirm-key-2" })).resolves.toMatchObject({ approved: false, replayed: true });
+    await expect(
+      code(confirmTask(md1.actor, c.id, { approved: true, elapsedMs: 1, idempotencyKey: "confirm-key-0" })),
+    ).resolves.toBe("FORBIDDEN");
+    await expect(
+      confirmTask(md2.actor, c.id, { approved: false, elapsedMs: 5, idempotencyKey: "confirm-key-1" }),
+    ).resolves.toMatchObject({ approved: false, replayed: false });
+    await expect(
+      confirmTask(md2.actor, c.id, { approved: true, elapsedMs: 5, idempotencyKey: "confirm-key-2" }),
+    ).resolves.toMatchObject({ approved: false, replayed: true });
     expect((await db().task.findUniqueOrThrow({ where: { id: redraw.id } })).status).toBe("OPEN");
 
     // The second attempt reuses the redraw task, and its confirmation reuses the CONFIRM task.
@@ -210,7 +267,9 @@ describe("drawing: submit", () => {
     expect(await db().task.count({ where: { imageId, kind: "CONFIRM" } })).toBe(1);
     const c2 = (await claimNextTask(md1.actor, fx.project.id, { kinds: ["CONFIRM"] }))!;
     expect(c2.id).toBe(c.id);
-    await expect(confirmTask(md1.actor, c2.id, { approved: true, elapsedMs: 5, idempotencyKey: "confirm-key-3" })).resolves.toMatchObject({ approved: true, replayed: false });
+    await expect(
+      confirmTask(md1.actor, c2.id, { approved: true, elapsedMs: 5, idempotencyKey: "confirm-key-3" }),
+    ).resolves.toMatchObject({ approved: true, replayed: false });
     const gt = await db().groundTruth.findFirstOrThrow({ where: { imageId, isCurrent: true } });
     expect(gt).toMatchObject({ maskId: sub2.maskId, decision: "CONFIRMED", sourceKind: "REDRAW" });
     expect(await db().mask.count({ where: { imageId, kind: "REDRAW" } })).toBe(2);

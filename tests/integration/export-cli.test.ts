@@ -44,8 +44,15 @@ describe("tandem export (CLI)", () => {
     const progress = stderr.join("");
     expect(progress).toMatch(/export \[#{30}\] 100% 4\/4/);
     const bytes = readFileSync(out);
-    const row = await db().export.findFirstOrThrow({ where: { projectId: seed.projectId }, orderBy: { createdAt: "desc" } });
-    expect(row).toMatchObject({ status: "SUCCEEDED", storageKey: null, sha256: createHash("sha256").update(bytes).digest("hex") });
+    const row = await db().export.findFirstOrThrow({
+      where: { projectId: seed.projectId },
+      orderBy: { createdAt: "desc" },
+    });
+    expect(row).toMatchObject({
+      status: "SUCCEEDED",
+      storageKey: null,
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+    });
     expect(readTar(bytes).filter((e) => e.path.includes("/Images/"))).toHaveLength(4);
     expect(stdout.join("")).toContain(row.datasetVersion!);
     expect(existsSync(`${out}.partial`)).toBe(false);
@@ -60,22 +67,50 @@ describe("tandem export (CLI)", () => {
     ];
     try {
       await exportCommand(["--help"]);
-      await exportCommand(["--project", seed.slug, "--out", out, "--as", seed.fx.exporter.email, "--accepted-only", "--layout", "qata-cov19"]);
+      await exportCommand([
+        "--project",
+        seed.slug,
+        "--out",
+        out,
+        "--as",
+        seed.fx.exporter.email,
+        "--accepted-only",
+        "--layout",
+        "qata-cov19",
+      ]);
     } finally {
       for (const s of spies) s.mockRestore();
     }
     expect(stdout.join("")).toMatch(/--layout tandem\|qata-cov19/);
     const paths = readTar(readFileSync(out)).map((e) => e.path);
     expect(paths.filter((p) => /^QaTa-COV19\/(Train|Test) Set\/Images\/[^/]+\.png$/.test(p))).toHaveLength(3);
-    expect(paths.filter((p) => /^QaTa-COV19\/(Train|Test) Set\/Ground-truths\/mask_[^/]+\.png$/.test(p))).toHaveLength(3);
+    expect(paths.filter((p) => /^QaTa-COV19\/(Train|Test) Set\/Ground-truths\/mask_[^/]+\.png$/.test(p))).toHaveLength(
+      3,
+    );
     expect(paths.filter((p) => /^QaTa-COV19\/Control_Group\/[^/]+\.png$/.test(p))).toHaveLength(1);
-    await expect(exportCommand(["--project", seed.slug, "--out", out, "--as", seed.fx.exporter.email, "--accepted-only", "--layout", "qata"])).rejects.toThrow(/layout/);
+    await expect(
+      exportCommand([
+        "--project",
+        seed.slug,
+        "--out",
+        out,
+        "--as",
+        seed.fx.exporter.email,
+        "--accepted-only",
+        "--layout",
+        "qata",
+      ]),
+    ).rejects.toThrow(/layout/);
   });
 
   it("refuses a user who is not an exporter or lead, and a selection with unaccepted images", async () => {
     const out = path.join(dir, "refused.tar");
-    await expect(exportCommand(["--project", seed.slug, "--out", out, "--user", seed.fx.md.email, "--accepted-only"])).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(exportCommand(["--project", seed.slug, "--out", out, "--user", seed.fx.exporter.email])).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(
+      exportCommand(["--project", seed.slug, "--out", out, "--user", seed.fx.md.email, "--accepted-only"]),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(
+      exportCommand(["--project", seed.slug, "--out", out, "--user", seed.fx.exporter.email]),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
     await expect(exportCommand(["--project", seed.slug, "--out", out])).rejects.toThrow(/--as are required/);
     expect(existsSync(out)).toBe(false);
   });

@@ -56,8 +56,12 @@ describe("signed, expiring download links", () => {
   it("are issued to exporters and leads only, and audited", async () => {
     await expect(issueDownloadLink(seed.fx.md.actor, exportId, 600)).rejects.toMatchObject({ code: "FORBIDDEN" });
     const link = await issueDownloadLink(seed.fx.lead.actor, exportId, 600);
-    expect(link.url).toMatch(new RegExp(`^/api/exports/${exportId}/download\\?u=[0-9a-f-]{36}&e=\\d+&s=[A-Za-z0-9_-]{43}$`));
-    expect(await db().auditLog.count({ where: { objectId: exportId, action: "export.link", actorId: seed.fx.lead.id } })).toBe(1);
+    expect(link.url).toMatch(
+      new RegExp(`^/api/exports/${exportId}/download\\?u=[0-9a-f-]{36}&e=\\d+&s=[A-Za-z0-9_-]{43}$`),
+    );
+    expect(
+      await db().auditLog.count({ where: { objectId: exportId, action: "export.link", actorId: seed.fx.lead.id } }),
+    ).toBe(1);
   });
 
   it("serve the whole archive as an attachment that browsers will not sniff", async () => {
@@ -65,12 +69,18 @@ describe("signed, expiring download links", () => {
     const r = await call(GET, url);
     expect(r.status).toBe(200);
     expect(r.headers.get("content-type")).toBe("application/x-tar");
-    expect(r.headers.get("content-disposition")).toMatch(new RegExp(`^attachment; filename="tandem-${seed.slug}-[0-9a-f]{12}\\.tar"$`));
+    expect(r.headers.get("content-disposition")).toMatch(
+      new RegExp(`^attachment; filename="tandem-${seed.slug}-[0-9a-f]{12}\\.tar"$`),
+    );
     expect(r.headers.get("x-content-type-options")).toBe("nosniff");
     expect(r.headers.get("accept-ranges")).toBe("bytes");
     expect(Number(r.headers.get("content-length"))).toBe(archive.length);
     expect(Buffer.from(await r.arrayBuffer()).equals(archive)).toBe(true);
-    expect(await db().auditLog.count({ where: { objectId: exportId, action: "export.download", actorId: seed.fx.exporter.id } })).toBeGreaterThanOrEqual(1);
+    expect(
+      await db().auditLog.count({
+        where: { objectId: exportId, action: "export.download", actorId: seed.fx.exporter.id },
+      }),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it("resume with Range (206), answer 416 past the end, and HEAD without a body", async () => {
@@ -92,7 +102,11 @@ describe("signed, expiring download links", () => {
     expect(changed.status).toBe(200);
     await changed.body?.cancel();
     const head = await call(HEAD, url);
-    expect([head.status, head.headers.get("content-length"), await head.text()]).toEqual([200, String(archive.length), ""]);
+    expect([head.status, head.headers.get("content-length"), await head.text()]).toEqual([
+      200,
+      String(archive.length),
+      "",
+    ]);
   });
 
   it("refuse forged, altered or expired links (401) and holders who lost their role (403)", async () => {

@@ -95,7 +95,15 @@ describe("archive writers", () => {
     expect(bytes.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06]))).toBe(true); // zip64 end record
     const file = path.join(dir, "many.zip");
     writeFileSync(file, bytes);
-    const py = spawnSync(PYTHON, ["-c", "import sys,zipfile\nz=zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\nn=z.namelist()\nprint(len(n), z.read(n[-1]).decode().strip())", file], { encoding: "utf8" });
+    const py = spawnSync(
+      PYTHON,
+      [
+        "-c",
+        "import sys,zipfile\nz=zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\nn=z.namelist()\nprint(len(n), z.read(n[-1]).decode().strip())",
+        file,
+      ],
+      { encoding: "utf8" },
+    );
     expect(py.stderr).toBe("");
     expect(py.stdout.trim()).toBe(`${n} entry ${n - 1}`);
   }, 120_000);
@@ -107,7 +115,11 @@ describe("archive writers", () => {
       const w = new TarWriter(sink);
       await w.add({ path: long, size: 3, body: Buffer.from("abc") });
       await w.add({ path: "empty.txt", size: 0, body: Buffer.alloc(0) });
-      await w.add({ path: "streamed.bin", size: 6, body: () => Readable.from([Buffer.from("abc"), Buffer.from("def")]) });
+      await w.add({
+        path: "streamed.bin",
+        size: 6,
+        body: () => Readable.from([Buffer.from("abc"), Buffer.from("def")]),
+      });
       await w.finish();
       sink.end();
     });
@@ -117,13 +129,30 @@ describe("archive writers", () => {
     expect(list.status, list.stderr).toBe(0);
     expect(list.stdout).toContain(long);
     expect(list.stdout).toMatch(/-rw-r--r-- 0\/0 +3 1970-01-01 00:00 a+/);
-    expect(readTar(bytes).map((e) => [e.path, e.data.toString()])).toEqual([[long, "abc"], ["empty.txt", ""], ["streamed.bin", "abcdef"]]);
+    expect(readTar(bytes).map((e) => [e.path, e.data.toString()])).toEqual([
+      [long, "abc"],
+      ["empty.txt", ""],
+      ["streamed.bin", "abcdef"],
+    ]);
   });
 
   it("refuses entry paths an extractor could misread, and bodies that break their declared size", async () => {
     const sink = new ByteSink(new PassThrough().resume());
     const w = new TarWriter(sink);
-    for (const p of ["../x", "/abs", "a/../b", "a//b", "a\\b", ".hidden", "a/./b", "ü.png", " lead", "trail ", "a  b", "Train Set/ x"]) {
+    for (const p of [
+      "../x",
+      "/abs",
+      "a/../b",
+      "a//b",
+      "a\\b",
+      ".hidden",
+      "a/./b",
+      "ü.png",
+      " lead",
+      "trail ",
+      "a  b",
+      "Train Set/ x",
+    ]) {
       await expect(w.add({ path: p, size: 1, body: Buffer.from("x") }), p).rejects.toThrow(/unsafe archive path/);
     }
     await expect(w.add({ path: "short.bin", size: 5, body: Buffer.from("abc") })).rejects.toThrow(/declared 5/);
@@ -131,7 +160,15 @@ describe("archive writers", () => {
 });
 
 describe("S3 storage", () => {
-  const s3 = () => new S3Store({ endpoint: process.env.TEST_S3_ENDPOINT, region: "us-east-1", bucket: process.env.TEST_S3_BUCKET!, accessKeyId: "S3RVER", secretAccessKey: "S3RVER", forcePathStyle: true });
+  const s3 = () =>
+    new S3Store({
+      endpoint: process.env.TEST_S3_ENDPOINT,
+      region: "us-east-1",
+      bucket: process.env.TEST_S3_BUCKET!,
+      accessKeyId: "S3RVER",
+      secretAccessKey: "S3RVER",
+      forcePathStyle: true,
+    });
 
   it("uploads a long stream in parts and reads it back intact", async () => {
     const s = s3();
@@ -148,7 +185,8 @@ describe("S3 storage", () => {
     const local = await exportWith({});
     const s = s3();
     const localStore = new LocalStore(path.join(dir, "store"));
-    for await (const k of localStore.list(`projects/${seed.projectId}/`)) if (!k.includes("/exports/")) await s.put(k, await localStore.get(k));
+    for await (const k of localStore.list(`projects/${seed.projectId}/`))
+      if (!k.includes("/exports/")) await s.put(k, await localStore.get(k));
     setStoreForTests(s);
     try {
       const inS3 = await exportWith({});

@@ -77,7 +77,9 @@ describe("QaTa-COV19 v1 layout", () => {
       const got = loaded.find((l) => l.name === img.id)!;
       expect(got.group).toBe(img.label === "CONTROL" ? "control" : "covid");
       expect([got.w, got.h]).toEqual([img.width, img.height]);
-      const want = img.mask ? Array.from(img.mask, (v) => (v ? "1" : "0")).join("") : "0".repeat(img.width * img.height);
+      const want = img.mask
+        ? Array.from(img.mask, (v) => (v ? "1" : "0")).join("")
+        : "0".repeat(img.width * img.height);
       expect(got.mask, `mask of ${img.id}`).toBe(want);
       expect(want.includes("1")).toBe(img.mask !== null);
     }

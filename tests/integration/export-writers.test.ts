@@ -90,8 +90,17 @@ describe("export writers", () => {
 
   it("writes COCO from the masks' stored RLE; a mask stored without it is decoded once and filled in", async () => {
     const withStored = await archive();
-    const maskIds = (await db().groundTruth.findMany({ where: { projectId: seed.projectId, isCurrent: true, maskId: { not: null } }, select: { maskId: true } })).map((g) => g.maskId!);
-    const before = await db().mask.findMany({ where: { id: { in: maskIds } }, select: { id: true, rleCounts: true, bbox: true, area: true }, orderBy: { id: "asc" } });
+    const maskIds = (
+      await db().groundTruth.findMany({
+        where: { projectId: seed.projectId, isCurrent: true, maskId: { not: null } },
+        select: { maskId: true },
+      })
+    ).map((g) => g.maskId!);
+    const before = await db().mask.findMany({
+      where: { id: { in: maskIds } },
+      select: { id: true, rleCounts: true, bbox: true, area: true },
+      orderBy: { id: "asc" },
+    });
     expect(before.filter((m) => m.area > 0).length).toBeGreaterThan(0);
     for (const m of before) expect(m.rleCounts).not.toBeNull();
 
@@ -100,7 +109,11 @@ describe("export writers", () => {
     const recomputed = await archive(undefined, { backfill: true });
     expect(recomputed.files.get("annotations/coco.json")).toBe(withStored.files.get("annotations/coco.json"));
     expect(recomputed.result.sha256).toBe(withStored.result.sha256);
-    const after = await db().mask.findMany({ where: { id: { in: maskIds } }, select: { id: true, rleCounts: true, bbox: true, area: true }, orderBy: { id: "asc" } });
+    const after = await db().mask.findMany({
+      where: { id: { in: maskIds } },
+      select: { id: true, rleCounts: true, bbox: true, area: true },
+      orderBy: { id: "asc" },
+    });
     // Filled in for every non-empty mask (an empty one needs no annotation, so nothing to store).
     expect(after.filter((m) => m.area > 0)).toEqual(before.filter((m) => m.area > 0));
 

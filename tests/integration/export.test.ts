@@ -26,7 +26,13 @@ async function build(options: Record<string, unknown>) {
   const r = await requestExport(seed.fx.exporter.actor, seed.projectId, options);
   const reports: Record<string, unknown>[] = [];
   const job = await db().job.findUniqueOrThrow({ where: { singletonKey: `export:${r.exportId}` } });
-  await exportHandler({ jobId: job.id, attempt: 1, payload: { exportId: r.exportId }, signal: new AbortController().signal, progress: async (p) => void reports.push(p) });
+  await exportHandler({
+    jobId: job.id,
+    attempt: 1,
+    payload: { exportId: r.exportId },
+    signal: new AbortController().signal,
+    progress: async (p) => void reports.push(p),
+  });
   const row = await db().export.findUniqueOrThrow({ where: { id: r.exportId } });
   return { row, bytes: await store().get(row.storageKey!), reports };
 }
@@ -42,7 +48,14 @@ function byPath(entries: TarEntry[]) {
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "tandem-export-test-"));
   setStoreForTests(new LocalStore(dir));
-  seed = await seedAcceptedProject({ covid: 6, controls: 2, unaccepted: true, blocked: true, dicom: true, models: true });
+  seed = await seedAcceptedProject({
+    covid: 6,
+    controls: 2,
+    unaccepted: true,
+    blocked: true,
+    dicom: true,
+    models: true,
+  });
 }, 120_000);
 
 afterAll(() => {
@@ -53,22 +66,31 @@ afterAll(() => {
 describe("dataset export: who may export, and what", () => {
   it("refuses an MD (FORBIDDEN) and an outsider (NOT_FOUND), and records nothing", async () => {
     const before = await db().export.count({ where: { projectId: seed.projectId } });
-    await expect(requestExport(seed.fx.md.actor, seed.projectId, { acceptedOnly: true })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(requestExport(seed.fx.md.actor, seed.projectId, { acceptedOnly: true })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
     const outsider = await makeUser();
-    await expect(requestExport(outsider.actor, seed.projectId, { acceptedOnly: true })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(requestExport(outsider.actor, seed.projectId, { acceptedOnly: true })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
     await expect(listExports(seed.fx.md.actor, seed.projectId)).rejects.toMatchObject({ code: "FORBIDDEN" });
     expect(await db().export.count({ where: { projectId: seed.projectId } })).toBe(before);
   });
 
   it("refuses while a chosen image has no accepted mask, unless asked for accepted only", async () => {
-    await expect(requestExport(seed.fx.exporter.actor, seed.projectId, {})).rejects.toMatchObject({ code: "CONFLICT", details: { unaccepted: 1 } });
+    await expect(requestExport(seed.fx.exporter.actor, seed.projectId, {})).rejects.toMatchObject({
+      code: "CONFLICT",
+      details: { unaccepted: 1 },
+    });
     // a filter that leaves the pending image out needs no "accepted only"
     const controls = await requestExport(seed.fx.lead.actor, seed.projectId, { labels: ["CONTROL"] });
     expect(controls.counts).toEqual({ chosen: 2, blocked: 0, heldBack: 0, unaccepted: 0 });
   });
 
   it("refuses unknown options rather than ignoring them", async () => {
-    await expect(requestExport(seed.fx.exporter.actor, seed.projectId, { acceptedOnly: true, includePhi: true })).rejects.toThrow();
+    await expect(
+      requestExport(seed.fx.exporter.actor, seed.projectId, { acceptedOnly: true, includePhi: true }),
+    ).rejects.toThrow();
   });
 });
 
@@ -91,27 +113,42 @@ describe("dataset export: the archive", () => {
     expect(Number(first.row.sizeBytes)).toBe(first.bytes.length);
     expect(first.row.fileCount).toBe(entries.length);
     expect(first.row.datasetVersion).toMatch(/^[0-9a-f]{64}$/);
-    expect(first.reports.at(-1)).toMatchObject({ phase: "done", done: accepted().length + 1, total: accepted().length + 1 });
+    expect(first.reports.at(-1)).toMatchObject({
+      phase: "done",
+      done: accepted().length + 1,
+      total: accepted().length + 1,
+    });
     const view = await getExportForActor(seed.fx.exporter.actor, first.row.id);
     expect(view).toMatchObject({ status: "SUCCEEDED", downloadable: true, sizeBytes: first.bytes.length });
   });
 
   it("is a deterministic ustar: fixed mtime, owner and mode under one folder", () => {
     expect(root).toBe(`tandem-${seed.slug}`);
-    for (const e of entries) expect([e.path.startsWith(`${root}/`), e.mtime, e.uid, e.gid, e.mode]).toEqual([true, 0, 0, 0, 0o644]);
+    for (const e of entries)
+      expect([e.path.startsWith(`${root}/`), e.mtime, e.uid, e.gid, e.mode]).toEqual([true, 0, 0, 0, 0o644]);
     expect(first.bytes.length % 10240).toBe(0);
   });
 
   it("holds every accepted image with its mask under the same name and size, nothing else", async () => {
-    const names = [...files.keys()].filter((p) => p.startsWith("Images/")).map((p) => p.slice("Images/".length, -4)).sort();
-    expect(names).toEqual(accepted().map((i) => i.id).sort());
+    const names = [...files.keys()]
+      .filter((p) => p.startsWith("Images/"))
+      .map((p) => p.slice("Images/".length, -4))
+      .sort();
+    expect(names).toEqual(
+      accepted()
+        .map((i) => i.id)
+        .sort(),
+    );
     for (const img of accepted()) {
       const image = files.get(`Images/${img.id}.png`)!;
       const mask = files.get(`Ground-truths/${img.id}.png`)!;
       expect(pngSize(image)).toEqual({ width: img.width, height: img.height });
       expect(pngSize(mask)).toEqual({ width: img.width, height: img.height });
       const decoded = await decodeMaskPng(mask);
-      expect(Buffer.from(decoded.mask).equals(Buffer.from(img.mask ?? new Uint8Array(img.width * img.height))), img.id).toBe(true);
+      expect(
+        Buffer.from(decoded.mask).equals(Buffer.from(img.mask ?? new Uint8Array(img.width * img.height))),
+        img.id,
+      ).toBe(true);
     }
     const all = [...files.keys()].join("\n");
     expect(all).not.toContain(seed.blockedId!);
@@ -133,7 +170,9 @@ describe("dataset export: the archive", () => {
     for (const im of coco.images) {
       const png = await decodeMaskPng(files.get(`Ground-truths/${im.file_name}`)!);
       const anns = coco.annotations.filter((a: { image_id: number }) => a.image_id === im.id);
-      const fromRle = anns.length ? decodeRle(decompressRle(anns[0].segmentation)) : new Uint8Array(im.width * im.height);
+      const fromRle = anns.length
+        ? decodeRle(decompressRle(anns[0].segmentation))
+        : new Uint8Array(im.width * im.height);
       expect(anns.length).toBeLessThanOrEqual(1);
       expect(Buffer.from(fromRle).equals(Buffer.from(png.mask)), im.file_name).toBe(true);
       if (anns.length) expect(anns[0].area).toBe(png.mask.reduce((s: number, v: number) => s + v, 0));
@@ -147,15 +186,39 @@ describe("dataset export: the archive", () => {
     expect(table).toHaveLength(accepted().length);
     const byId = new Map(table.map((r) => [r.tandem_image_id, r]));
     const covid0 = byId.get(accepted()[0].id)!;
-    expect(covid0).toMatchObject({ patient: "P-TESTPATIENT0", label: "COVID", winner: "MANUAL", stage: "STAGE_I", round: "1", votes: "3", agreement: "0.667" });
-    expect(byId.get(accepted()[1].id)).toMatchObject({ winner: "MACHINE", model: "unet/densenet121", split: "TRAIN", split_source: "recorded", fold: "4", round: "2" });
-    expect(byId.get(accepted()[2].id)).toMatchObject({ winner: "REDRAW", decision: "REDRAWN", votes: "0", agreement: "" });
+    expect(covid0).toMatchObject({
+      patient: "P-TESTPATIENT0",
+      label: "COVID",
+      winner: "MANUAL",
+      stage: "STAGE_I",
+      round: "1",
+      votes: "3",
+      agreement: "0.667",
+    });
+    expect(byId.get(accepted()[1].id)).toMatchObject({
+      winner: "MACHINE",
+      model: "unet/densenet121",
+      split: "TRAIN",
+      split_source: "recorded",
+      fold: "4",
+      round: "2",
+    });
+    expect(byId.get(accepted()[2].id)).toMatchObject({
+      winner: "REDRAW",
+      decision: "REDRAWN",
+      votes: "0",
+      agreement: "",
+    });
     const control = accepted().find((i) => i.label === "CONTROL")!;
     expect(byId.get(control.id)).toMatchObject({ winner: "EMPTY", decision: "LABEL", mask_area: "0", stage: "" });
     for (const r of table) expect(["TRAIN", "TEST"]).toContain(r.split);
     const train = files.get("splits/train.txt")!.toString().trim().split("\n").filter(Boolean);
     const test = files.get("splits/test.txt")!.toString().trim().split("\n").filter(Boolean);
-    expect([...train, ...test].sort()).toEqual(accepted().map((i) => i.id).sort());
+    expect([...train, ...test].sort()).toEqual(
+      accepted()
+        .map((i) => i.id)
+        .sort(),
+    );
     // one patient, one split
     const splitOf = new Map<string, Set<string>>();
     for (const r of table) if (r.patient) splitOf.set(r.patient, (splitOf.get(r.patient) ?? new Set()).add(r.split));
@@ -188,7 +251,10 @@ describe("dataset export: the archive", () => {
     expect(v(s, "00100020")).toBe(v(src, "00100020"));
     const segment = v(s, "00620002") as Record<string, { Value: unknown[] }>;
     expect(segment["00620005"].Value[0]).toBe("COVID-19 infection");
-    const perFrame = v(s, "52009230") as Record<string, { Value: Record<string, { Value: Record<string, { Value: unknown[] }>[] }>[] }>;
+    const perFrame = v(s, "52009230") as Record<
+      string,
+      { Value: Record<string, { Value: Record<string, { Value: unknown[] }>[] }>[] }
+    >;
     const sourceRef = perFrame["00089124"].Value[0]["00082112"].Value[0];
     expect(sourceRef["00081155"].Value[0]).toBe(v(src, "00080018"));
     const bits = new Uint8Array(v(s, "7FE00010") as ArrayBuffer);
@@ -204,7 +270,10 @@ describe("dataset export: the archive", () => {
     expect(card).toContain("| Encoder | densenet121 |");
     expect(card).toMatch(/\| f1 \| 0\.832 \|/);
     // the seed trains the run on every mask that is not its own prediction, the blocked image's included
-    const trained = [...seed.images.filter((i, n) => i.mask && (i.dicom || n % 3 !== 1)).map((i) => i.id), seed.blockedId!].sort();
+    const trained = [
+      ...seed.images.filter((i, n) => i.mask && (i.dicom || n % 3 !== 1)).map((i) => i.id),
+      seed.blockedId!,
+    ].sort();
     expect(card).toContain(`| Training images | ${trained.length} |`);
     expect(card).toContain(`| Training data version | ${sha(Buffer.from(trained.map((id) => `${id}\n`).join("")))} |`);
   });
@@ -216,7 +285,10 @@ describe("dataset export: the archive", () => {
       writeFileSync(file, first.bytes);
       const x = spawnSync("tar", ["-xf", file, "-C", out], { encoding: "utf8" });
       expect(x.status, x.stderr).toBe(0);
-      const check = spawnSync("sha256sum", ["--quiet", "-c", "MANIFEST.sha256"], { cwd: path.join(out, root), encoding: "utf8" });
+      const check = spawnSync("sha256sum", ["--quiet", "-c", "MANIFEST.sha256"], {
+        cwd: path.join(out, root),
+        encoding: "utf8",
+      });
       expect(check.status, check.stdout + check.stderr).toBe(0);
     } finally {
       rmSync(out, { recursive: true, force: true });
@@ -247,8 +319,16 @@ describe("dataset export: the archive", () => {
   });
 
   it("audits the request and the completion", async () => {
-    const actions = await db().auditLog.findMany({ where: { objectId: first.row.id }, select: { action: true, actorId: true } });
-    expect(actions).toEqual(expect.arrayContaining([{ action: "export.request", actorId: seed.fx.exporter.id }, { action: "export.complete", actorId: null }]));
+    const actions = await db().auditLog.findMany({
+      where: { objectId: first.row.id },
+      select: { action: true, actorId: true },
+    });
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        { action: "export.request", actorId: seed.fx.exporter.id },
+        { action: "export.complete", actorId: null },
+      ]),
+    );
   });
 });
 
@@ -259,8 +339,17 @@ describe("dataset export: failures", () => {
     const mask = await db().mask.findUniqueOrThrow({ where: { id: gt.maskId! } });
     await store().put(mask.storageKey, Buffer.from("not the accepted mask"));
     const { exportId } = await requestExport(broken.fx.exporter.actor, broken.projectId, {});
-    const run = exportHandler({ jobId: "-", attempt: 1, payload: { exportId }, signal: new AbortController().signal, progress: async () => undefined });
-    await expect(run).rejects.toMatchObject({ retryable: false, message: expect.stringMatching(/does not match its recorded SHA-256/) });
+    const run = exportHandler({
+      jobId: "-",
+      attempt: 1,
+      payload: { exportId },
+      signal: new AbortController().signal,
+      progress: async () => undefined,
+    });
+    await expect(run).rejects.toMatchObject({
+      retryable: false,
+      message: expect.stringMatching(/does not match its recorded SHA-256/),
+    });
     const row = await db().export.findUniqueOrThrow({ where: { id: exportId } });
     expect(row).toMatchObject({ status: "FAILED", storageKey: null, sha256: null });
     const left: string[] = [];

@@ -46,15 +46,24 @@ beforeAll(() => {
   ];
   const frames = [cxrSource(96, 80, 12, 45).samples, cxrSource(96, 80, 12, 46).samples];
   const dx = { "00080060": { vr: "CS", Value: ["DX"] } };
-  const multi = buildDicom({ ...imageModule({ rows: 80, columns: 96, bitsAllocated: 16, bitsStored: 12, frames: 2 }), ...dx }, {
-    pixelData: nativePixels([...frames[0], ...frames[1]], 16),
-  });
-  multiFrameTwin = buildDicom({ ...imageModule({ rows: 80, columns: 96, bitsAllocated: 16, bitsStored: 12 }), ...dx }, { pixelData: nativePixels(frames[0], 16) });
+  const multi = buildDicom(
+    { ...imageModule({ rows: 80, columns: 96, bitsAllocated: 16, bitsStored: 12, frames: 2 }), ...dx },
+    {
+      pixelData: nativePixels([...frames[0], ...frames[1]], 16),
+    },
+  );
+  multiFrameTwin = buildDicom(
+    { ...imageModule({ rows: 80, columns: 96, bitsAllocated: 16, bitsStored: 12 }), ...dx },
+    { pixelData: nativePixels(frames[0], 16) },
+  );
   const folder = path.join(root, "in");
   mkdirSync(path.join(folder, "pacs"), { recursive: true });
   for (const c of cases) writeFileSync(path.join(folder, c.name), c.file);
   writeFileSync(path.join(folder, "pacs/cine-j2k.dcm"), encodeWith("gdcmconv", ["--j2k"], multi));
-  writeFileSync(path.join(folder, "pacs/cxr-jpeg-12bit.dcm"), encodeWith("dcmcjpeg", ["--encode-extended"], cxrSource(W, H, 12, 47).dicom));
+  writeFileSync(
+    path.join(folder, "pacs/cxr-jpeg-12bit.dcm"),
+    encodeWith("dcmcjpeg", ["--encode-extended"], cxrSource(W, H, 12, 47).dicom),
+  );
 });
 
 afterAll(() => {
@@ -75,7 +84,12 @@ describe("importing PACS-style compressed DICOM through the normal ingest", () =
 
   beforeAll(async () => {
     fx = await makeProject();
-    batch = await importFiles(fx.lead.actor, fx.project.id, filesFromPath(path.join(root, "in"), { maxFileBytes: 50 * 1024 * 1024 }), {});
+    batch = await importFiles(
+      fx.lead.actor,
+      fx.project.id,
+      filesFromPath(path.join(root, "in"), { maxFileBytes: 50 * 1024 * 1024 }),
+      {},
+    );
   }, 120_000);
 
   it("imports JPEG 2000, JPEG lossless (process 14 and SV1) and JPEG-LS files, each with the working image of its uncompressed twin", async () => {
@@ -97,7 +111,9 @@ describe("importing PACS-style compressed DICOM through the normal ingest", () =
     const e = entry("pacs/cine-j2k.dcm");
     expect(e.status).toBe("imported");
     expect(e.flags).toContain("multi-frame");
-    expect(e.warnings).toEqual(["Multi-frame DICOM: only the first of 2 frames was imported as the image (the stored original keeps that frame only)"]);
+    expect(e.warnings).toEqual([
+      "Multi-frame DICOM: only the first of 2 frames was imported as the image (the stored original keeps that frame only)",
+    ]);
     const image = await db().image.findUniqueOrThrow({ where: { id: e.imageId! } });
     const first = await decodeImage(multiFrameTwin, { pseudonymKey: KEY });
     expect((await grey(await store().get(image.storageKey))).equals(Buffer.from(first.pixels8))).toBe(true);

@@ -18,29 +18,63 @@ describe("CSV parsing", () => {
   });
 
   it("detects semicolons and tabs", () => {
-    expect(parseCsv("file;label\nx.png;covid")).toEqual([["file", "label"], ["x.png", "covid"]]);
-    expect(parseCsv("file\tlabel\nx.png\tnormal\n")).toEqual([["file", "label"], ["x.png", "normal"]]);
+    expect(parseCsv("file;label\nx.png;covid")).toEqual([
+      ["file", "label"],
+      ["x.png", "covid"],
+    ]);
+    expect(parseCsv("file\tlabel\nx.png\tnormal\n")).toEqual([
+      ["file", "label"],
+      ["x.png", "normal"],
+    ]);
   });
 
   it("keeps empty fields and refuses an unterminated quote", () => {
-    expect(parseCsv("a,,c\n,,\n")).toEqual([["a", "", "c"], ["", "", ""]]);
+    expect(parseCsv("a,,c\n,,\n")).toEqual([
+      ["a", "", "c"],
+      ["", "", ""],
+    ]);
     expect(() => parseCsv('a,"open\n')).toThrow(/closing quote/);
   });
 });
 
 describe("label spellings", () => {
   it.each([
-    ["COVID-19", "COVID"], ["covid", "COVID"], ["Positive", "COVID"], ["SARS-CoV-2", "COVID"], ["covid19 positive", "COVID"],
-    ["normal", "CONTROL"], ["Control", "CONTROL"], ["negative", "CONTROL"], ["Non-COVID", "CONTROL"], ["COVID negative", "CONTROL"],
-    ["Viral Pneumonia", "CONTROL"], ["Lung_Opacity", "CONTROL"], ["tuberculosis", "CONTROL"],
-    ["", "UNKNOWN"], ["unknown", "UNKNOWN"], ["N/A", "UNKNOWN"],
+    ["COVID-19", "COVID"],
+    ["covid", "COVID"],
+    ["Positive", "COVID"],
+    ["SARS-CoV-2", "COVID"],
+    ["covid19 positive", "COVID"],
+    ["normal", "CONTROL"],
+    ["Control", "CONTROL"],
+    ["negative", "CONTROL"],
+    ["Non-COVID", "CONTROL"],
+    ["COVID negative", "CONTROL"],
+    ["Viral Pneumonia", "CONTROL"],
+    ["Lung_Opacity", "CONTROL"],
+    ["tuberculosis", "CONTROL"],
+    ["", "UNKNOWN"],
+    ["unknown", "UNKNOWN"],
+    ["N/A", "UNKNOWN"],
   ])("%s → %s", (raw, label) => {
     expect(mapLabel(raw)).toBe(label);
   });
 });
 
 describe("PHI-looking columns", () => {
-  it.each(["Patient Name", "name", "DOB", "birth_date", "Home Address", "phone", "MRN", "email", "Study Date", "SSN", "Referring Physician", "zip"])("%s is dropped", (h) => {
+  it.each([
+    "Patient Name",
+    "name",
+    "DOB",
+    "birth_date",
+    "Home Address",
+    "phone",
+    "MRN",
+    "email",
+    "Study Date",
+    "SSN",
+    "Referring Physician",
+    "zip",
+  ])("%s is dropped", (h) => {
     expect(looksLikePhiColumn(h)).toBe(true);
   });
   it.each(["age", "sex", "scanner", "severity", "notes", "site_code"])("%s is kept", (h) => {
@@ -71,7 +105,13 @@ describe("metadata CSV", () => {
 
   it("turns raw patient ids into keyed pseudonyms and keeps ready pseudonyms", () => {
     const a = metadataFor(meta, "covid/a.png")!.row;
-    expect(a).toEqual({ patientPseudonym: patientPseudonym(KEY, "RAW-PATIENT-001"), label: "COVID", sourceDataset: "qata", view: "PA", tags: { Scanner: "X1", Severity: "3" } });
+    expect(a).toEqual({
+      patientPseudonym: patientPseudonym(KEY, "RAW-PATIENT-001"),
+      label: "COVID",
+      sourceDataset: "qata",
+      view: "PA",
+      tags: { Scanner: "X1", Severity: "3" },
+    });
     expect(metadataFor(meta, "c.jpg")!.row.patientPseudonym).toBe("P-ABCDEFGHIJKLMNOP");
     expect(metadataFor(meta, "c.jpg")!.row.label).toBe("CONTROL");
     expect(meta.summary.labelMapping).toMatchObject({ "COVID-19": "COVID", normal: "CONTROL", pneumonia: "CONTROL" });
@@ -92,6 +132,8 @@ describe("metadata CSV", () => {
   });
 
   it("refuses a CSV without the required label column, naming it", () => {
-    expect(() => parseMetadataCsv("filename,patient_id,view\na.png,RAW-1,PA", KEY)).toThrow(/lacks the required column "label"/);
+    expect(() => parseMetadataCsv("filename,patient_id,view\na.png,RAW-1,PA", KEY)).toThrow(
+      /lacks the required column "label"/,
+    );
   });
 });

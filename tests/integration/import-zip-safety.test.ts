@@ -21,7 +21,8 @@ async function collect(it: AsyncIterable<ImportFile>): Promise<ImportFile[]> {
   return out;
 }
 
-const lines = (files: ImportFile[]) => files.map((f) => ("error" in f ? `${f.name}: ${f.error}` : `${f.name} (${f.bytes.length})`));
+const lines = (files: ImportFile[]) =>
+  files.map((f) => ("error" in f ? `${f.name}: ${f.error}` : `${f.name} (${f.bytes.length})`));
 /** A Unix symbolic link entry: its data is the target path, its mode (external attributes) says "link". */
 const link = (target: string) => [Buffer.from(target), { level: 0, os: 3, attrs: (0o120777 << 16) >>> 0 }] as const;
 const file = (n: number, seed: number) => Buffer.alloc(n, seed);
@@ -56,7 +57,11 @@ describe("ZIP entries that are symbolic links", () => {
     writeFileSync(p, zip);
     const out = await collect(filesFromPath(p, { maxFileBytes: 1024 * 1024 }));
     expect(out.filter((f) => "bytes" in f).map((f) => f.name)).toEqual(["set/ok.png", "set/upper.png"]);
-    expect(out.filter((f) => "error" in f).map((f) => f.name)).toEqual(["set/passwd.png", "set/up", "set/up/secret.png"]);
+    expect(out.filter((f) => "error" in f).map((f) => f.name)).toEqual([
+      "set/passwd.png",
+      "set/up",
+      "set/up/secret.png",
+    ]);
   });
 });
 
@@ -65,10 +70,19 @@ describe("a ZIP bomb's report", () => {
     const entries: Record<string, Buffer> = {};
     for (let i = 0; i < 12; i++) entries[`bomb/part-${String(i).padStart(2, "0")}.bin`] = file(40_000, i);
     const zip = zipSync(entries);
-    const out = await collect(filesFromStream("bomb.zip", chunked(zip), { maxFileBytes: 10 * 1024 * 1024, archive: { maxTotalBytes: 100_000 } }));
+    const out = await collect(
+      filesFromStream("bomb.zip", chunked(zip), {
+        maxFileBytes: 10 * 1024 * 1024,
+        archive: { maxTotalBytes: 100_000 },
+      }),
+    );
     const names = Object.keys(entries);
     const reported = out.map((f) => f.name);
-    for (const n of names) expect(reported.filter((r) => r === n), n).toHaveLength(1); // every entry, once
+    for (const n of names)
+      expect(
+        reported.filter((r) => r === n),
+        n,
+      ).toHaveLength(1); // every entry, once
     const refused = out.filter((f) => "error" in f && f.name.startsWith("bomb/"));
     expect(refused.length).toBeGreaterThanOrEqual(10);
     expect(out.filter((f) => "bytes" in f).length + refused.length).toBe(12);

@@ -22,14 +22,20 @@ async function collect(zip: Uint8Array, limits = {}): Promise<ImportFile[]> {
   return out;
 }
 
-const summary = (files: ImportFile[]) => files.map((f) => ("error" in f ? `${f.name}: ${f.error}` : `${f.name} (${f.bytes.length})`));
+const summary = (files: ImportFile[]) =>
+  files.map((f) => ("error" in f ? `${f.name}: ${f.error}` : `${f.name} (${f.bytes.length})`));
 
 /** Offset of the local file header of `name`. */
 function localHeader(zip: Uint8Array, name: string): number {
   const buf = Buffer.from(zip);
   const needle = Buffer.from(name, "utf8");
   for (let i = 0; i + 30 < buf.length; i++) {
-    if (buf.readUInt32LE(i) === 0x04034b50 && buf.readUInt16LE(i + 26) === needle.length && buf.subarray(i + 30, i + 30 + needle.length).equals(needle)) return i;
+    if (
+      buf.readUInt32LE(i) === 0x04034b50 &&
+      buf.readUInt16LE(i + 26) === needle.length &&
+      buf.subarray(i + 30, i + 30 + needle.length).equals(needle)
+    )
+      return i;
   }
   throw new Error(`no local header for ${name}`);
 }
@@ -55,7 +61,13 @@ describe("ZIP extraction", () => {
   it("yields files of folders in order, skips folders and OS litter", async () => {
     const a = bytes(50_000, 1);
     const b = bytes(10, 2);
-    const zip = zipSync({ "set/": {}, "set/a.png": a, "set/sub/b.dcm": [b, { level: 0 }], "__MACOSX/set/._a.png": bytes(5), ".DS_Store": bytes(5) } as Zippable);
+    const zip = zipSync({
+      "set/": {},
+      "set/a.png": a,
+      "set/sub/b.dcm": [b, { level: 0 }],
+      "__MACOSX/set/._a.png": bytes(5),
+      ".DS_Store": bytes(5),
+    } as Zippable);
     const files = await collect(zip);
     expect(summary(files)).toEqual(["set/a.png (50000)", "set/sub/b.dcm (10)"]);
     expect((files[0] as { bytes: Buffer }).bytes.equals(a)).toBe(true);
@@ -69,7 +81,13 @@ describe("ZIP extraction", () => {
   });
 
   it("refuses traversal, absolute and drive-letter paths but keeps reading", async () => {
-    const zip = zipSync({ "../escape.png": bytes(10), "/abs.png": bytes(10), "C:/win.png": bytes(10), "ok/../../up.png": bytes(10), "good.png": bytes(10) } as Zippable);
+    const zip = zipSync({
+      "../escape.png": bytes(10),
+      "/abs.png": bytes(10),
+      "C:/win.png": bytes(10),
+      "ok/../../up.png": bytes(10),
+      "good.png": bytes(10),
+    } as Zippable);
     const lines = summary(await collect(zip));
     expect(lines).toEqual([
       "../escape.png: Archive entry refused: its path climbs out of the archive (..)",

@@ -49,7 +49,12 @@ function pngChunk(type: string, data: Buffer): Buffer {
 }
 
 /** A hand-made PNG (filter 0 rows), so tests control bit depth and extra chunks. */
-function png(width: number, height: number, samples: number[], opts: { depth?: 8 | 16; rgb?: boolean; extra?: Buffer[] } = {}): Buffer {
+function png(
+  width: number,
+  height: number,
+  samples: number[],
+  opts: { depth?: 8 | 16; rgb?: boolean; extra?: Buffer[] } = {},
+): Buffer {
   const depth = opts.depth ?? 8;
   const channels = opts.rgb ? 3 : 1;
   const bytesPer = (depth / 8) * channels;
@@ -69,14 +74,22 @@ function png(width: number, height: number, samples: number[], opts: { depth?: 8
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = depth;
   ihdr[9] = opts.rgb ? 2 : 0;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk("IHDR", ihdr), ...(opts.extra ?? []), pngChunk("IDAT", deflateSync(raw)), pngChunk("IEND", Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk("IHDR", ihdr),
+    ...(opts.extra ?? []),
+    pngChunk("IDAT", deflateSync(raw)),
+    pngChunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 const W = 96;
 const H = 80;
 const gray8 = (seed: number) => png(W, H, cells(W, H, seed));
 const jpeg = (seed: number, rgb = false) =>
-  sharp(png(W, H, cells(W, H, seed), { rgb })).jpeg({ quality: 90 }).toBuffer();
+  sharp(png(W, H, cells(W, H, seed), { rgb }))
+    .jpeg({ quality: 90 })
+    .toBuffer();
 
 /** A DICOM with a marker in every Basic Profile attribute, a PHI preamble and a PHI meta element. */
 function phiDicom(label: string, seed: number) {
@@ -132,7 +145,9 @@ function captureLogs() {
     restores.push(() => spy.mockRestore());
   }
   for (const m of ["log", "info", "warn", "error", "debug", "trace"] as const) {
-    const spy = vi.spyOn(console, m).mockImplementation((...args: unknown[]) => void logs.push(args.map(String).join(" ")));
+    const spy = vi
+      .spyOn(console, m)
+      .mockImplementation((...args: unknown[]) => void logs.push(args.map(String).join(" ")));
     restores.push(() => spy.mockRestore());
   }
 }
@@ -156,27 +171,41 @@ async function buildFolder() {
   put("4-flags/white.png", png(W, H, whiteCells));
   put("4-flags/jpeg-named.png", await jpeg(6));
   put("5-copies/gray8-copy.png", g8);
-  put("5-copies/gray8-retagged.png", png(W, H, cells(W, H, 1), { extra: [pngChunk("tEXt", Buffer.from("Comment\u0000re-saved"))] }));
+  put(
+    "5-copies/gray8-retagged.png",
+    png(W, H, cells(W, H, 1), { extra: [pngChunk("tEXt", Buffer.from("Comment\u0000re-saved"))] }),
+  );
   put("6-bad/truncated.png", gray8(7).subarray(0, 400));
   put("6-bad/notes.txt", "these are not images\n");
   put("6-bad/empty.png", "");
   put("6-bad/bomb.png", png(1, 1, [0]).fill(0, 0, 0)); // placeholder, replaced below
   put("6-bad/page.html", "<html><body><script>alert(1)</script></body></html>");
-  put("6-bad/archive.zip", zipSync({
-    "../escape.png": gray8(8),
-    "/abs.png": gray8(9),
-    "inner/ok.png": gray8(10),
-    "inner/bomb.bin": new Uint8Array(8 * 1024 * 1024),
-    "inner/nested.zip": zipSync({ "deep.png": gray8(11) }),
-    "1-png/rgb.png": png(W, H, cells(W, H, 12), { rgb: true }),
-  }));
+  put(
+    "6-bad/archive.zip",
+    zipSync({
+      "../escape.png": gray8(8),
+      "/abs.png": gray8(9),
+      "inner/ok.png": gray8(10),
+      "inner/bomb.bin": new Uint8Array(8 * 1024 * 1024),
+      "inner/nested.zip": zipSync({ "deep.png": gray8(11) }),
+      "1-png/rgb.png": png(W, H, cells(W, H, 12), { rgb: true }),
+    }),
+  );
   put(".DS_Store", "junk");
   // A decompression bomb: a valid IHDR that declares 100,000 × 100,000 pixels.
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(100_000, 0);
   ihdr.writeUInt32BE(100_000, 4);
   ihdr[8] = 8;
-  put("6-bad/bomb.png", Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk("IHDR", ihdr), pngChunk("IDAT", deflateSync(Buffer.alloc(4096))), pngChunk("IEND", Buffer.alloc(0))]));
+  put(
+    "6-bad/bomb.png",
+    Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      pngChunk("IHDR", ihdr),
+      pngChunk("IDAT", deflateSync(Buffer.alloc(4096))),
+      pngChunk("IEND", Buffer.alloc(0)),
+    ]),
+  );
   symlinkSync("/etc/passwd", path.join(folder, "6-bad/link.png"));
 }
 
@@ -235,7 +264,12 @@ describe("importing a mixed folder", () => {
     process.env.LOG_LEVEL = "debug";
     captureLogs();
     try {
-      first = await importFiles(fx.lead.actor, fx.project.id, filesFromPath(folder, { maxFileBytes: 50 * 1024 * 1024 }), { metadataCsv: METADATA_CSV });
+      first = await importFiles(
+        fx.lead.actor,
+        fx.project.id,
+        filesFromPath(folder, { maxFileBytes: 50 * 1024 * 1024 }),
+        { metadataCsv: METADATA_CSV },
+      );
     } finally {
       restores.splice(0).forEach((r) => r());
       process.env.LOG_LEVEL = prevLevel;
@@ -245,12 +279,31 @@ describe("importing a mixed folder", () => {
   it("stores every good file, skips exact duplicates and refuses the rest, each with a reason", () => {
     const files = first.report.files;
     expect(first.status).toBe("SUCCEEDED");
-    expect({ total: first.total, imported: first.imported, duplicates: first.duplicates, failed: first.failed }).toEqual({ total: 23, imported: 11, duplicates: 1, failed: 11 });
-    for (const name of ["1-png/gray8.png", "1-png/gray16.png", "2-jpeg/gray.jpg", "2-jpeg/rgb.jpeg", "3-dicom/study-a.dcm", "3-dicom/nested/study-b", "4-flags/white.png", "4-flags/jpeg-named.png", "5-copies/gray8-retagged.png", "inner/ok.png"]) {
+    expect({
+      total: first.total,
+      imported: first.imported,
+      duplicates: first.duplicates,
+      failed: first.failed,
+    }).toEqual({ total: 23, imported: 11, duplicates: 1, failed: 11 });
+    for (const name of [
+      "1-png/gray8.png",
+      "1-png/gray16.png",
+      "2-jpeg/gray.jpg",
+      "2-jpeg/rgb.jpeg",
+      "3-dicom/study-a.dcm",
+      "3-dicom/nested/study-b",
+      "4-flags/white.png",
+      "4-flags/jpeg-named.png",
+      "5-copies/gray8-retagged.png",
+      "inner/ok.png",
+    ]) {
       expect(one(files, name).status, name).toBe("imported");
     }
     expect(one(files, "3-dicom/nested/study-b").format).toBe("DICOM");
-    expect(one(files, "5-copies/gray8-copy.png")).toMatchObject({ status: "duplicate", imageId: one(files, "1-png/gray8.png").imageId });
+    expect(one(files, "5-copies/gray8-copy.png")).toMatchObject({
+      status: "duplicate",
+      imageId: one(files, "1-png/gray8.png").imageId,
+    });
     const reasons: Record<string, RegExp> = {
       "6-bad/truncated.png": /Corrupt or truncated PNG/,
       "6-bad/notes.txt": /Not a supported image: unrecognised content/,
@@ -263,7 +316,8 @@ describe("importing a mixed folder", () => {
       "inner/bomb.bin": /compression ratio/,
       "inner/nested.zip": /the content is a ZIP archive/,
     };
-    for (const [name, reason] of Object.entries(reasons)) expect(one(files, name), name).toMatchObject({ status: "failed", reason: expect.stringMatching(reason) });
+    for (const [name, reason] of Object.entries(reasons))
+      expect(one(files, name), name).toMatchObject({ status: "failed", reason: expect.stringMatching(reason) });
     const rgb = byName(files, "1-png/rgb.png");
     expect(rgb.map((e) => e.status).sort()).toEqual(["failed", "imported"]);
     expect(rgb.find((e) => e.status === "failed")!.reason).toMatch(/Duplicate name/);
@@ -274,7 +328,11 @@ describe("importing a mixed folder", () => {
     const files = first.report.files;
     expect(one(files, "4-flags/white.png").flags).toContain("over-exposed");
     expect(one(files, "4-flags/jpeg-named.png").flags).toContain("extension-mismatch");
-    expect(one(files, "5-copies/gray8-retagged.png").nearDuplicateOf).toEqual({ imageId: one(files, "1-png/gray8.png").imageId, name: "1-png/gray8.png", distance: 0 });
+    expect(one(files, "5-copies/gray8-retagged.png").nearDuplicateOf).toEqual({
+      imageId: one(files, "1-png/gray8.png").imageId,
+      name: "1-png/gray8.png",
+      distance: 0,
+    });
     expect(files.filter((f) => f.nearDuplicateOf)).toHaveLength(1);
   });
 
@@ -284,7 +342,10 @@ describe("importing a mixed folder", () => {
     const keys = await objectsUnder(fx.project.id);
     const expected = images.flatMap((i) => [i.storageKey, i.originalKey, i.thumbKey]);
     expect(keys.filter((k) => !k.includes("/imports/")).sort()).toEqual(expected.sort());
-    for (const k of expected) expect(k).toMatch(/^projects\/[0-9a-f-]{36}\/images\/[0-9a-f-]{36}\/(working\.png|thumb\.jpg|original\.(png|jpg|dcm))$/);
+    for (const k of expected)
+      expect(k).toMatch(
+        /^projects\/[0-9a-f-]{36}\/images\/[0-9a-f-]{36}\/(working\.png|thumb\.jpg|original\.(png|jpg|dcm))$/,
+      );
     expect(images.every((i) => i.importBatchId === first.id)).toBe(true);
     const dcm = images.find((i) => i.originalName === "3-dicom/study-a.dcm")!;
     const original = await store().get(dcm.originalKey);
@@ -295,23 +356,46 @@ describe("importing a mixed folder", () => {
   it("applies the metadata CSV: pseudonyms instead of raw ids, mapped labels, tags, dropped PHI columns reported", async () => {
     const images = await db().image.findMany({ where: { projectId: fx.project.id } });
     const img = (name: string) => images.find((i) => i.originalName === name)!;
-    expect(img("1-png/gray8.png")).toMatchObject({ patientPseudonym: patientPseudonym(KEY, RAW_IDS[0]), label: "COVID", sourceDataset: "synthetic-set", view: "PA", tags: { scanner: "unit-7" } });
-    expect(img("1-png/rgb.png")).toMatchObject({ patientPseudonym: patientPseudonym(KEY, RAW_IDS[1]), label: "CONTROL", view: "AP" });
+    expect(img("1-png/gray8.png")).toMatchObject({
+      patientPseudonym: patientPseudonym(KEY, RAW_IDS[0]),
+      label: "COVID",
+      sourceDataset: "synthetic-set",
+      view: "PA",
+      tags: { scanner: "unit-7" },
+    });
+    expect(img("1-png/rgb.png")).toMatchObject({
+      patientPseudonym: patientPseudonym(KEY, RAW_IDS[1]),
+      label: "CONTROL",
+      view: "AP",
+    });
     expect(img("2-jpeg/gray.jpg").label).toBe("CONTROL");
-    expect(img("3-dicom/study-a.dcm")).toMatchObject({ label: "COVID", patientPseudonym: patientPseudonym(KEY, RAW_IDS[3]) });
-    expect(img("3-dicom/nested/study-b")).toMatchObject({ label: "UNKNOWN", patientPseudonym: patientPseudonym(KEY, "PHI-PatientID-B"), view: "PA" });
+    expect(img("3-dicom/study-a.dcm")).toMatchObject({
+      label: "COVID",
+      patientPseudonym: patientPseudonym(KEY, RAW_IDS[3]),
+    });
+    expect(img("3-dicom/nested/study-b")).toMatchObject({
+      label: "UNKNOWN",
+      patientPseudonym: patientPseudonym(KEY, "PHI-PatientID-B"),
+      view: "PA",
+    });
     expect(img("2-jpeg/rgb.jpeg").label).toBe("UNKNOWN");
     const meta = first.report.metadata!;
     expect(meta.droppedColumns).toEqual(["Patient Name", "Birth Date"]);
     expect(meta.tagColumns).toEqual(["scanner"]);
     expect(meta.unmatchedRows).toBe(1);
-    expect(meta.labelMapping).toMatchObject({ "COVID-19": "COVID", normal: "CONTROL", "Viral Pneumonia": "CONTROL", positive: "COVID" });
+    expect(meta.labelMapping).toMatchObject({
+      "COVID-19": "COVID",
+      normal: "CONTROL",
+      "Viral Pneumonia": "CONTROL",
+      positive: "COVID",
+    });
     expect(one(first.report.files, "1-png/gray8.png")).toMatchObject({ metadata: true, label: "COVID" });
     expect(one(first.report.files, "2-jpeg/rgb.jpeg").metadata).toBe(false);
   });
 
   it("leaves no PHI anywhere: database rows, stored objects, logs (byte-level search)", async () => {
-    for (const d of dicoms) expect(d.phi.markers.filter((m) => !d.bytes.includes(Buffer.from(m, "latin1")))).toEqual([]); // the oracle has PHI to find
+    for (const d of dicoms)
+      expect(d.phi.markers.filter((m) => !d.bytes.includes(Buffer.from(m, "latin1")))).toEqual([]); // the oracle has PHI to find
     const leaks: string[] = [];
     const dump = await databaseDump(fx.project.id);
     expect(dump).toContain("1-png/gray8.png"); // the dump really holds the rows
@@ -329,16 +413,30 @@ describe("importing a mixed folder", () => {
   });
 
   it("audits the import without file names", async () => {
-    const audit = await db().auditLog.findMany({ where: { projectId: fx.project.id, objectId: first.id }, orderBy: { id: "asc" } });
+    const audit = await db().auditLog.findMany({
+      where: { projectId: fx.project.id, objectId: first.id },
+      orderBy: { id: "asc" },
+    });
     expect(audit.map((a) => a.action)).toEqual(["import.create", "import.finish"]);
     expect(audit[1].after).toMatchObject({ imported: 11, duplicates: 1, failed: 11, nearDuplicates: 1 });
-    expect(JSON.stringify(audit, (_k, v) => (typeof v === "bigint" ? String(v) : v))).not.toMatch(/\.png|\.dcm|\.jpe?g/);
+    expect(JSON.stringify(audit, (_k, v) => (typeof v === "bigint" ? String(v) : v))).not.toMatch(
+      /\.png|\.dcm|\.jpe?g/,
+    );
   });
 
   it("is resumable: running it again stores nothing new and decodes nothing already in", async () => {
     const before = await objectsUnder(fx.project.id);
-    const again = await importFiles(fx.lead.actor, fx.project.id, filesFromPath(folder, { maxFileBytes: 50 * 1024 * 1024 }), { metadataCsv: METADATA_CSV });
-    expect({ imported: again.imported, duplicates: again.duplicates, failed: again.failed }).toEqual({ imported: 0, duplicates: 12, failed: 11 });
+    const again = await importFiles(
+      fx.lead.actor,
+      fx.project.id,
+      filesFromPath(folder, { maxFileBytes: 50 * 1024 * 1024 }),
+      { metadataCsv: METADATA_CSV },
+    );
+    expect({ imported: again.imported, duplicates: again.duplicates, failed: again.failed }).toEqual({
+      imported: 0,
+      duplicates: 12,
+      failed: 11,
+    });
     // Found by hash before decoding: no line of a duplicate carries decoder output.
     const dups = again.report.files.filter((f) => f.status === "duplicate");
     expect(dups.filter((f) => f.format || f.flags)).toEqual([]);
@@ -350,7 +448,14 @@ describe("importing a mixed folder", () => {
 });
 
 describe("uploads into an open import (the web path)", () => {
-  const upload = (name: string, bytes: Buffer) => filesFromStream(name, (async function* () { yield bytes; })(), { maxFileBytes: 10 * 1024 * 1024 });
+  const upload = (name: string, bytes: Buffer) =>
+    filesFromStream(
+      name,
+      (async function* () {
+        yield bytes;
+      })(),
+      { maxFileBytes: 10 * 1024 * 1024 },
+    );
 
   it("imports file by file, counts a retried upload once, refuses a reused name, finishes once", async () => {
     const fx = await makeProject();
@@ -365,7 +470,11 @@ describe("uploads into an open import (the web path)", () => {
     expect(clash.entries[0]).toMatchObject({ status: "failed", reason: expect.stringMatching(/Duplicate name/) });
     const zip = Buffer.from(zipSync({ "z/one.png": gray8(103), "z/two.png": a, "../bad.png": gray8(105) }));
     const fromZip = await importIntoBatch(fx.lead.actor, p, batch.id, upload("bundle.zip", zip));
-    expect(fromZip.entries.map((e) => `${e.name}:${e.status}`)).toEqual(["z/one.png:imported", "z/two.png:duplicate", "../bad.png:failed"]);
+    expect(fromZip.entries.map((e) => `${e.name}:${e.status}`)).toEqual([
+      "z/one.png:imported",
+      "z/two.png:duplicate",
+      "../bad.png:failed",
+    ]);
     const zipAgain = await importIntoBatch(fx.lead.actor, p, batch.id, upload("bundle.zip", zip));
     expect(zipAgain.entries).toEqual(fromZip.entries);
     const running = await getImportBatch(fx.lead.actor, p, batch.id);
@@ -374,7 +483,9 @@ describe("uploads into an open import (the web path)", () => {
     const done = await finishImportBatch(fx.lead.actor, p, batch.id);
     expect(done).toMatchObject({ status: "SUCCEEDED", total: 5, imported: 2, duplicates: 1, failed: 2 });
     expect((await finishImportBatch(fx.lead.actor, p, batch.id)).finishedAt).toEqual(done.finishedAt);
-    await expect(importIntoBatch(fx.lead.actor, p, batch.id, upload("late.png", gray8(104)))).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(importIntoBatch(fx.lead.actor, p, batch.id, upload("late.png", gray8(104)))).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
   });
 
   it("is for leads of the project only", async () => {
@@ -385,10 +496,14 @@ describe("uploads into an open import (the web path)", () => {
     await expect(createImportBatch(fx.exporter.actor, p)).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(createImportBatch(other.lead.actor, p)).rejects.toMatchObject({ code: "NOT_FOUND" });
     const batch = await createImportBatch(fx.lead.actor, p);
-    await expect(importIntoBatch(fx.md.actor, p, batch.id, upload("x.png", gray8(5)))).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(importIntoBatch(fx.md.actor, p, batch.id, upload("x.png", gray8(5)))).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
     await expect(getImportBatch(other.lead.actor, p, batch.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
     // Someone else's batch id under one's own project reveals nothing either.
-    await expect(getImportBatch(other.lead.actor, other.project.id, batch.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(getImportBatch(other.lead.actor, other.project.id, batch.id)).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
     expect(await db().image.count({ where: { projectId: p } })).toBe(0);
   });
 
@@ -405,7 +520,10 @@ describe("uploads into an open import (the web path)", () => {
     setStoreForTests(failing);
     try {
       const result = await importFiles(fx.lead.actor, p, upload("doomed.png", gray8(201)));
-      expect(result.report.files[0]).toMatchObject({ status: "failed", reason: expect.stringMatching(/could not be stored.*nothing was kept/) });
+      expect(result.report.files[0]).toMatchObject({
+        status: "failed",
+        reason: expect.stringMatching(/could not be stored.*nothing was kept/),
+      });
     } finally {
       setStoreForTests(real);
     }

@@ -45,36 +45,72 @@ describe("per-project ingest settings", () => {
     expect(await ingestSettings(fx.project.id)).toEqual({
       modalities: { accepted: ["CR", "DX"], otherwise: "REFUSE" },
       deid: {
-        cleanDescriptors: false, retainDeviceIdentity: false, retainInstitutionIdentity: false, retainLongitudinalFullDates: false,
-        retainLongitudinalModifiedDates: false, retainPatientCharacteristics: false, retainUids: false,
+        cleanDescriptors: false,
+        retainDeviceIdentity: false,
+        retainInstitutionIdentity: false,
+        retainLongitudinalFullDates: false,
+        retainLongitudinalModifiedDates: false,
+        retainPatientCharacteristics: false,
+        retainUids: false,
       },
     });
   });
 
   it("are set at creation and changed by a lead only, audited; a contradictory choice is refused", async () => {
     const admin = await makeUser({ isAdmin: true });
-    const p = await createProject(admin.actor, { name: "Settings", slug: uniq("s"), ingest: { modalities: { accepted: ["cr", "DX", "CT"] }, deid: { retainDeviceIdentity: true } } });
-    expect(await ingestSettings(p.id)).toMatchObject({ modalities: { accepted: ["CR", "DX", "CT"], otherwise: "REFUSE" }, deid: { retainDeviceIdentity: true, retainUids: false } });
+    const p = await createProject(admin.actor, {
+      name: "Settings",
+      slug: uniq("s"),
+      ingest: { modalities: { accepted: ["cr", "DX", "CT"] }, deid: { retainDeviceIdentity: true } },
+    });
+    expect(await ingestSettings(p.id)).toMatchObject({
+      modalities: { accepted: ["CR", "DX", "CT"], otherwise: "REFUSE" },
+      deid: { retainDeviceIdentity: true, retainUids: false },
+    });
     const fx = await makeProject();
-    await expect(updateIngestSettings(fx.md.actor, fx.project.id, { deid: { retainUids: true } })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(updateIngestSettings(fx.lead.actor, fx.project.id, { deid: { retainLongitudinalFullDates: true, retainLongitudinalModifiedDates: true } })).rejects.toThrow(/either/);
-    await expect(updateIngestSettings(fx.lead.actor, fx.project.id, { modalities: { accepted: ["C R"] } })).rejects.toThrow(/DICOM code/);
-    await updateIngestSettings(fx.lead.actor, fx.project.id, { modalities: { accepted: ["DX"], otherwise: "FLAG" }, deid: { retainUids: true } });
-    expect(await ingestSettings(fx.project.id)).toMatchObject({ modalities: { accepted: ["DX"], otherwise: "FLAG" }, deid: { retainUids: true } });
+    await expect(
+      updateIngestSettings(fx.md.actor, fx.project.id, { deid: { retainUids: true } }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(
+      updateIngestSettings(fx.lead.actor, fx.project.id, {
+        deid: { retainLongitudinalFullDates: true, retainLongitudinalModifiedDates: true },
+      }),
+    ).rejects.toThrow(/either/);
+    await expect(
+      updateIngestSettings(fx.lead.actor, fx.project.id, { modalities: { accepted: ["C R"] } }),
+    ).rejects.toThrow(/DICOM code/);
+    await updateIngestSettings(fx.lead.actor, fx.project.id, {
+      modalities: { accepted: ["DX"], otherwise: "FLAG" },
+      deid: { retainUids: true },
+    });
+    expect(await ingestSettings(fx.project.id)).toMatchObject({
+      modalities: { accepted: ["DX"], otherwise: "FLAG" },
+      deid: { retainUids: true },
+    });
     const audit = await db().auditLog.findFirst({ where: { projectId: fx.project.id, action: "project.ingest_set" } });
     expect(audit?.after).toMatchObject({ deid: { retainUids: true } });
   });
 
   it("are what an import applies: the modality policy and the options recorded in each stored file", async () => {
     const fx = await makeProject();
-    const refused = await importFiles(fx.lead.actor, fx.project.id, files([["ct.dcm", dicom("CT", 1)], ["dx.dcm", dicom("DX", 2)]]));
+    const refused = await importFiles(
+      fx.lead.actor,
+      fx.project.id,
+      files([
+        ["ct.dcm", dicom("CT", 1)],
+        ["dx.dcm", dicom("DX", 2)],
+      ]),
+    );
     expect(refused.report.files.map((f) => [f.name, f.status, f.reason ?? ""])).toEqual([
       ["ct.dcm", "failed", "The file has modality CT; this project accepts CR, DX"],
       ["dx.dcm", "imported", ""],
     ]);
     expect(await db().image.count({ where: { projectId: fx.project.id } })).toBe(1); // the refusal changed nothing else
 
-    await updateIngestSettings(fx.lead.actor, fx.project.id, { modalities: { accepted: ["DX"], otherwise: "FLAG" }, deid: { retainDeviceIdentity: true, retainLongitudinalFullDates: true } });
+    await updateIngestSettings(fx.lead.actor, fx.project.id, {
+      modalities: { accepted: ["DX"], otherwise: "FLAG" },
+      deid: { retainDeviceIdentity: true, retainLongitudinalFullDates: true },
+    });
     const flagged = await importFiles(fx.lead.actor, fx.project.id, files([["ct.dcm", dicom("CT", 3)]]));
     const line = flagged.report.files[0];
     expect(line).toMatchObject({ status: "imported", flags: expect.arrayContaining(["modality-not-accepted"]) });

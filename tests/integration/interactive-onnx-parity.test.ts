@@ -15,10 +15,14 @@ describe("interactive ONNX export matches PyTorch in onnxruntime-node", () => {
   for (const size of [64, 128]) {
     it(`at ${size}: max |ONNX − PyTorch| ≤ 1e-4 and the clicks change the output`, async () => {
       const out = mkdtempSync(path.join(os.tmpdir(), "tandem-iparity-"));
-      const r = spawnSync(process.env.PYTHON ?? "/usr/bin/python3", ["-m", "tools.interactive_parity_case", String(size), out], {
-        cwd: path.resolve("workers/trainer"),
-        encoding: "utf8",
-      });
+      const r = spawnSync(
+        process.env.PYTHON ?? "/usr/bin/python3",
+        ["-m", "tools.interactive_parity_case", String(size), out],
+        {
+          cwd: path.resolve("workers/trainer"),
+          encoding: "utf8",
+        },
+      );
       expect(r.status, r.stderr).toBe(0);
       const image = f32(path.join(out, "image.f32"));
       const clicks = f32(path.join(out, "clicks.f32"));
@@ -26,8 +30,12 @@ describe("interactive ONNX export matches PyTorch in onnxruntime-node", () => {
       const session = await ort.InferenceSession.create(path.join(out, "interactive.onnx"));
       expect(session.inputNames).toEqual(["image", "clicks"]);
       const run = async (c: Float32Array) =>
-        (await session.run({ image: new ort.Tensor("float32", image, [2, 1, size, size]), clicks: new ort.Tensor("float32", c, [2, 3, size, size]) })).prob
-          .data as Float32Array;
+        (
+          await session.run({
+            image: new ort.Tensor("float32", image, [2, 1, size, size]),
+            clicks: new ort.Tensor("float32", c, [2, 3, size, size]),
+          })
+        ).prob.data as Float32Array;
       const got = await run(clicks);
       expect(got.length).toBe(expected.length);
       let maxDiff = 0;

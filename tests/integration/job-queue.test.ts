@@ -46,7 +46,9 @@ describe("job queue", () => {
     for (let i = 0; i < 40; i++) ids.push((await enqueue("noop", { tag: `${tag}-${i}`, sleepMs: 30 })).id);
     const workers = [startWorker(), startWorker()];
     try {
-      await waitFor(async () => (await db().job.count({ where: { id: { in: ids }, status: "SUCCEEDED" } })) === ids.length);
+      await waitFor(
+        async () => (await db().job.count({ where: { id: { in: ids }, status: "SUCCEEDED" } })) === ids.length,
+      );
     } finally {
       await Promise.all(workers.map((w) => stop(w)));
     }

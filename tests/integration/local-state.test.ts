@@ -11,7 +11,11 @@ const mode = (p: string) => statSync(p).mode & 0o777;
 
 function runProbe(cwd: string): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ["--import", "tsx", "tests/setup/embedded-probe.ts", ".tandem"], { cwd, env: { ...process.env }, stdio: ["ignore", "pipe", "pipe"] });
+    const p = spawn(process.execPath, ["--import", "tsx", "tests/setup/embedded-probe.ts", ".tandem"], {
+      cwd,
+      env: { ...process.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     p.stdout.on("data", (c) => (out += c));
@@ -80,7 +84,9 @@ describe("local state", () => {
       expect(result.dataDir).toBe(path.join(clone, ".tandem", "pg"));
       expect(mode(result.dataDir)).toBe(0o700);
       expect(mode(path.join(clone, ".tandem"))).toBe(asRoot ? 0o711 : 0o700);
-      expect(statSync(result.dataDir).uid).toBe(asRoot ? Number(execFileSync("id", ["-u", "postgres"]).toString()) : process.getuid!());
+      expect(statSync(result.dataDir).uid).toBe(
+        asRoot ? Number(execFileSync("id", ["-u", "postgres"]).toString()) : process.getuid!(),
+      );
     } finally {
       rmSync(home, { recursive: true, force: true });
     }

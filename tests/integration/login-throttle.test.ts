@@ -32,7 +32,9 @@ describe("login throttling", () => {
     expect(results.filter((r) => r === "wrong").length).toBeLessThanOrEqual(10);
     expect(results.at(-1)).toBe("limited");
     // The account itself is locked (even the right password waits) ...
-    await expect(verifyLogin(victim.email, victim.password, addr(), now)).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    await expect(verifyLogin(victim.email, victim.password, addr(), now)).rejects.toMatchObject({
+      code: "RATE_LIMITED",
+    });
     // ... but nobody else is: another account from another address, and without a known address.
     expect(await outcome(verifyLogin(other.email, other.password, addr(), now))).toBe("ok");
     expect(await outcome(verifyLogin(other.email, other.password, null, now))).toBe("ok");
@@ -53,10 +55,14 @@ describe("login throttling", () => {
     const user = await makeUser();
     const attacker = addr();
     const results = [];
-    for (let i = 0; i < 50; i++) results.push(await outcome(verifyLogin(`${uniq("nobody")}@test.local`, "wrong password!", attacker)));
+    for (let i = 0; i < 50; i++)
+      results.push(await outcome(verifyLogin(`${uniq("nobody")}@test.local`, "wrong password!", attacker)));
     expect(results.filter((r) => r === "limited").length).toBeGreaterThan(0);
     expect(results.at(-1)).toBe("limited");
-    await expect(verifyLogin(user.email, user.password, attacker)).rejects.toMatchObject({ code: "RATE_LIMITED", message: expect.stringMatching(/your network/) });
+    await expect(verifyLogin(user.email, user.password, attacker)).rejects.toMatchObject({
+      code: "RATE_LIMITED",
+      message: expect.stringMatching(/your network/),
+    });
     expect(await outcome(verifyLogin(user.email, user.password, addr()))).toBe("ok");
     // The address limit never locked the account itself.
     const row = await db().loginThrottle.findUnique({ where: { key: `account:${user.email}` } });
@@ -65,7 +71,8 @@ describe("login throttling", () => {
 
   it("without a trusted proxy, random emails cannot lock anybody out", async () => {
     const user = await makeUser();
-    for (let i = 0; i < 50; i++) expect(await outcome(verifyLogin(`${uniq("nobody")}@test.local`, "wrong password!", null))).toBe("wrong");
+    for (let i = 0; i < 50; i++)
+      expect(await outcome(verifyLogin(`${uniq("nobody")}@test.local`, "wrong password!", null))).toBe("wrong");
     expect(await outcome(verifyLogin(user.email, user.password, null))).toBe("ok");
   });
 
@@ -76,10 +83,14 @@ describe("login throttling", () => {
     const results = [];
     for (let i = 0; i < 50; i++) {
       const header = `10.${i}.0.1, ${uniq("spoof")}, ${real}`;
-      results.push(await outcome(verifyLogin(`${uniq("nobody")}@test.local`, "wrong password!", clientAddress(header, 1))));
+      results.push(
+        await outcome(verifyLogin(`${uniq("nobody")}@test.local`, "wrong password!", clientAddress(header, 1))),
+      );
     }
     expect(results.at(-1)).toBe("limited");
-    await expect(verifyLogin(user.email, user.password, clientAddress(`${uniq("fresh")}, ${real}`, 1))).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    await expect(
+      verifyLogin(user.email, user.password, clientAddress(`${uniq("fresh")}, ${real}`, 1)),
+    ).rejects.toMatchObject({ code: "RATE_LIMITED" });
     await db().loginThrottle.deleteMany({ where: { key: `address:${real}` } });
   });
 

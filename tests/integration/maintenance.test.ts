@@ -17,7 +17,14 @@ import { makeImage } from "../setup/images";
 
 // The maintenance jobs against real parts: PostgreSQL and an S3-protocol server (s3rver).
 const s3 = () =>
-  new S3Store({ endpoint: process.env.TEST_S3_ENDPOINT, region: "us-east-1", bucket: process.env.TEST_S3_BUCKET!, accessKeyId: "S3RVER", secretAccessKey: "S3RVER", forcePathStyle: true });
+  new S3Store({
+    endpoint: process.env.TEST_S3_ENDPOINT,
+    region: "us-east-1",
+    bucket: process.env.TEST_S3_BUCKET!,
+    accessKeyId: "S3RVER",
+    secretAccessKey: "S3RVER",
+    forcePathStyle: true,
+  });
 
 async function keysUnder(prefix: string): Promise<string[]> {
   const out: string[] = [];
@@ -27,7 +34,9 @@ async function keysUnder(prefix: string): Promise<string[]> {
 
 async function pngFile(name: string, seed: number): Promise<ImportFile> {
   const px = Buffer.alloc(64 * 64, 0).map((_, i) => (i * seed) % 251);
-  const bytes = await sharp(px, { raw: { width: 64, height: 64, channels: 1 } }).png().toBuffer();
+  const bytes = await sharp(px, { raw: { width: 64, height: 64, channels: 1 } })
+    .png()
+    .toBuffer();
   return { name, bytes };
 }
 
@@ -128,10 +137,13 @@ describe("stale imports", () => {
     const { project, lead } = await makeProject();
     const stale = await createImportBatch(lead.actor, project.id);
     const live = await createImportBatch(lead.actor, project.id);
-    async function* files(seed: number) { yield await pngFile(`a-${seed}.png`, seed); }
+    async function* files(seed: number) {
+      yield await pngFile(`a-${seed}.png`, seed);
+    }
     await importIntoBatch(lead.actor, project.id, stale.id, files(3));
     await importIntoBatch(lead.actor, project.id, live.id, files(5));
-    await db().$executeRaw`UPDATE "ImportBatch" SET "updatedAt" = now() - interval '7 hours' WHERE id = ${stale.id}::uuid`;
+    await db()
+      .$executeRaw`UPDATE "ImportBatch" SET "updatedAt" = now() - interval '7 hours' WHERE id = ${stale.id}::uuid`;
 
     const failed = await failStaleImportBatches(6 * 3_600_000);
     expect(failed.map((b) => b.id)).toContain(stale.id);
@@ -151,7 +163,10 @@ describe("stale imports", () => {
   });
 
   it("workers enqueue the periodic maintenance once per period and run it", async () => {
-    const runners = [startRunner({ names: ["failStaleImports"], pollMs: 50 }), startRunner({ names: ["failStaleImports"], pollMs: 50 })];
+    const runners = [
+      startRunner({ names: ["failStaleImports"], pollMs: 50 }),
+      startRunner({ names: ["failStaleImports"], pollMs: 50 }),
+    ];
     try {
       const key = () => `failStaleImports@${Math.floor(Date.now() / 900_000)}`;
       const t0 = Date.now();

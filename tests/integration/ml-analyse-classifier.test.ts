@@ -18,7 +18,8 @@ import { blobImage, completeRunsWithTinyModel, tinyModel, TINY_SIZE, type TinyMo
 
 // One upload through a segmentation model and an image-level classifier (exported by the
 // trainer): the classifier answers a probability, a call, CAM and occlusion maps, and no mask.
-const W = 120, H = 100;
+const W = 120,
+  H = 100;
 let fx: Awaited<ReturnType<typeof makeProject>>;
 let segRun: string, clsRun: string;
 let classifierOnnx: Buffer;
@@ -28,17 +29,31 @@ const cxr = blobImage(W, H, 7, true).pixels;
 async function markClassifier(runId: string, onnx: Buffer) {
   const run = await db().modelRun.findUniqueOrThrow({ where: { id: runId } });
   await store().put(run.artifactKey!, onnx);
-  await db().modelRun.update({ where: { id: runId }, data: { weightsSha256: `cls-${runId}-${onnx.length}`, metrics: { ...(run.metrics as object), task: "classify", spec: { size: TINY_SIZE } } } });
+  await db().modelRun.update({
+    where: { id: runId },
+    data: {
+      weightsSha256: `cls-${runId}-${onnx.length}`,
+      metrics: { ...(run.metrics as object), task: "classify", spec: { size: TINY_SIZE } },
+    },
+  });
 }
 
 beforeAll(async () => {
   setStoreForTests(new LocalStore(mkdtempSync(path.join(os.tmpdir(), "tandem-analyse-cls-"))));
   const dir = mkdtempSync(path.join(os.tmpdir(), "tandem-cls-case-"));
-  const r = spawnSync(process.env.PYTHON ?? "/usr/bin/python3", ["-m", "tools.classifier_case", "squeezenet1_1", String(TINY_SIZE), dir], { cwd: path.resolve("workers/trainer"), encoding: "utf8" });
+  const r = spawnSync(
+    process.env.PYTHON ?? "/usr/bin/python3",
+    ["-m", "tools.classifier_case", "squeezenet1_1", String(TINY_SIZE), dir],
+    { cwd: path.resolve("workers/trainer"), encoding: "utf8" },
+  );
   expect(r.status, r.stderr).toBe(0);
   classifierOnnx = readFileSync(path.join(dir, "model.onnx"));
   model = await tinyModel();
-  fx = await makeProject({ folds: 2, stage1Archs: [{ arch: "unet", encoder: "tiny" }], trainConfig: { size: TINY_SIZE } });
+  fx = await makeProject({
+    folds: 2,
+    stage1Archs: [{ arch: "unet", encoder: "tiny" }],
+    trainConfig: { size: TINY_SIZE },
+  });
   await addTestImages(fx.project.id, 4, (i) => ({ label: "COVID", patientPseudonym: `P${i}` }));
   await selectStage1Subset(fx.lead.actor, fx.project.id, { size: 4 });
   await startStage1(fx.lead.actor, fx.project.id);
@@ -51,9 +66,16 @@ beforeAll(async () => {
 
 describe("analyse a CXR with a classifier", () => {
   it("shows the classifier's probability, call, CAM and occlusion map beside the infection map, and stores no mask", async () => {
-    const png = await sharp(Buffer.from(cxr), { raw: { width: W, height: H, channels: 1 } }).png().toBuffer();
+    const png = await sharp(Buffer.from(cxr), { raw: { width: W, height: H, channels: 1 } })
+      .png()
+      .toBuffer();
     const masksBefore = await db().mask.count({ where: { projectId: fx.project.id } });
-    const r = await analyseUpload(fx.lead.actor, fx.project.id, { runIds: [segRun, clsRun], threshold: 0.5 }, async () => png);
+    const r = await analyseUpload(
+      fx.lead.actor,
+      fx.project.id,
+      { runIds: [segRun, clsRun], threshold: 0.5 },
+      async () => png,
+    );
     expect(r.models.map((m) => m.id)).toEqual([segRun]);
     expect(r.ensemble).toBeNull(); // a classifier never joins the segmentation ensemble
     expect(r.classifiers.map((c) => c.id)).toEqual([clsRun]);
@@ -72,7 +94,11 @@ describe("analyse a CXR with a classifier", () => {
 
   it("refuses a run marked as a classifier whose model is a segmentation network", async () => {
     await markClassifier(segRun, model.onnx as Buffer);
-    const png = await sharp(Buffer.from(cxr), { raw: { width: W, height: H, channels: 1 } }).png().toBuffer();
-    await expect(analyseUpload(fx.lead.actor, fx.project.id, { runIds: [segRun], threshold: 0.5 }, async () => png)).rejects.toThrow(/is not a classifier.*segmentation model/);
+    const png = await sharp(Buffer.from(cxr), { raw: { width: W, height: H, channels: 1 } })
+      .png()
+      .toBuffer();
+    await expect(
+      analyseUpload(fx.lead.actor, fx.project.id, { runIds: [segRun], threshold: 0.5 }, async () => png),
+    ).rejects.toThrow(/is not a classifier.*segmentation model/);
   });
 });

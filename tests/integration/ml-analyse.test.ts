@@ -17,14 +17,19 @@ import { addTestImages } from "../setup/synthetic-images";
 import { blobImage, completeRunsWithTinyModel, tinyModel, TINY_SIZE, type TinyModel } from "../setup/tiny-model";
 import { buildDicom, imageModule, nativePixels } from "../unit/images/helpers/dicom-builder";
 
-const W = 120, H = 100;
+const W = 120,
+  H = 100;
 let fx: Awaited<ReturnType<typeof makeProject>>;
 let runIds: string[];
 let model: TinyModel;
 let storageDir: string;
 const cxr = blobImage(W, H, 7, true).pixels;
 
-const files = (dir: string): number => readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? files(path.join(dir, e.name)) : 1), 0);
+const files = (dir: string): number =>
+  readdirSync(dir, { withFileTypes: true }).reduce(
+    (n, e) => n + (e.isDirectory() ? files(path.join(dir, e.name)) : 1),
+    0,
+  );
 
 /** What the model gives for the CXR at the network's size, computed here independently. */
 async function reference(pixels = cxr): Promise<Float32Array> {
@@ -36,7 +41,11 @@ beforeAll(async () => {
   storageDir = mkdtempSync(path.join(os.tmpdir(), "tandem-analyse-store-"));
   setStoreForTests(new LocalStore(storageDir));
   model = await tinyModel();
-  fx = await makeProject({ folds: 2, stage1Archs: [{ arch: "unet", encoder: "tiny" }], trainConfig: { size: TINY_SIZE } });
+  fx = await makeProject({
+    folds: 2,
+    stage1Archs: [{ arch: "unet", encoder: "tiny" }],
+    trainConfig: { size: TINY_SIZE },
+  });
   await addTestImages(fx.project.id, 4, (i) => ({ label: "COVID", patientPseudonym: `P${i}` }));
   await selectStage1Subset(fx.lead.actor, fx.project.id, { size: 4 });
   await startStage1(fx.lead.actor, fx.project.id);
@@ -47,9 +56,15 @@ beforeAll(async () => {
 
 describe("analyse a CXR", () => {
   it("detects per model and for the ensemble, returns infection maps, and stores nothing but an audit line", async () => {
-    const png = await sharp(Buffer.from(cxr), { raw: { width: W, height: H, channels: 1 } }).png().toBuffer();
+    const png = await sharp(Buffer.from(cxr), { raw: { width: W, height: H, channels: 1 } })
+      .png()
+      .toBuffer();
     const filesBefore = files(storageDir);
-    const rowsBefore = await Promise.all([db().image.count({ where: { projectId: fx.project.id } }), db().mask.count({ where: { projectId: fx.project.id } }), db().auditLog.count({ where: { action: "cxr.analyse", projectId: fx.project.id } })]);
+    const rowsBefore = await Promise.all([
+      db().image.count({ where: { projectId: fx.project.id } }),
+      db().mask.count({ where: { projectId: fx.project.id } }),
+      db().auditLog.count({ where: { action: "cxr.analyse", projectId: fx.project.id } }),
+    ]);
 
     const r = await analyseUpload(fx.lead.actor, fx.project.id, { runIds, threshold: 0.5 }, async () => png);
     const prob = await reference();
@@ -68,18 +83,39 @@ describe("analyse a CXR", () => {
     expect(r.ensemble!.detection.positive).toBe(max >= 0.5);
 
     expect(files(storageDir)).toBe(filesBefore);
-    const rowsAfter = await Promise.all([db().image.count({ where: { projectId: fx.project.id } }), db().mask.count({ where: { projectId: fx.project.id } }), db().auditLog.count({ where: { action: "cxr.analyse", projectId: fx.project.id } })]);
+    const rowsAfter = await Promise.all([
+      db().image.count({ where: { projectId: fx.project.id } }),
+      db().mask.count({ where: { projectId: fx.project.id } }),
+      db().auditLog.count({ where: { action: "cxr.analyse", projectId: fx.project.id } }),
+    ]);
     expect(rowsAfter).toEqual([rowsBefore[0], rowsBefore[1], rowsBefore[2] + 1]);
-    const audit = await db().auditLog.findFirstOrThrow({ where: { action: "cxr.analyse", projectId: fx.project.id }, orderBy: { at: "desc" } });
+    const audit = await db().auditLog.findFirstOrThrow({
+      where: { action: "cxr.analyse", projectId: fx.project.id },
+      orderBy: { at: "desc" },
+    });
     expect(audit.after).toEqual({ runIds, threshold: 0.5, format: "PNG" });
   });
 
   it("takes the threshold from the caller", async () => {
-    const png = await sharp(Buffer.from(cxr), { raw: { width: W, height: H, channels: 1 } }).png().toBuffer();
-    const score = (await analyseUpload(fx.lead.actor, fx.project.id, { runIds: [runIds[0]], threshold: 0.5 }, async () => png)).models[0].detection.score;
-    const above = await analyseUpload(fx.lead.actor, fx.project.id, { runIds: [runIds[0]], threshold: Math.min(1, score + 0.01) }, async () => png);
+    const png = await sharp(Buffer.from(cxr), { raw: { width: W, height: H, channels: 1 } })
+      .png()
+      .toBuffer();
+    const score = (
+      await analyseUpload(fx.lead.actor, fx.project.id, { runIds: [runIds[0]], threshold: 0.5 }, async () => png)
+    ).models[0].detection.score;
+    const above = await analyseUpload(
+      fx.lead.actor,
+      fx.project.id,
+      { runIds: [runIds[0]], threshold: Math.min(1, score + 0.01) },
+      async () => png,
+    );
     expect(above.models[0].detection.positive).toBe(false);
-    const below = await analyseUpload(fx.lead.actor, fx.project.id, { runIds: [runIds[0]], threshold: score - 0.01 }, async () => png);
+    const below = await analyseUpload(
+      fx.lead.actor,
+      fx.project.id,
+      { runIds: [runIds[0]], threshold: score - 0.01 },
+      async () => png,
+    );
     expect(below.models[0].detection.positive).toBe(true);
     expect(below.ensemble).toBeNull();
   });
@@ -89,11 +125,25 @@ describe("analyse a CXR", () => {
     const pixels = cxr.slice();
     pixels[0] = 0;
     pixels[1] = 255;
-    const dicom = buildDicom({ ...imageModule({ rows: H, columns: W, bitsAllocated: 8 }), "00100010": { vr: "PN", Value: [{ Alphabetic: "Doe^Jane" }] } }, { pixelData: nativePixels(pixels, 8) });
-    const r = await analyseUpload(fx.exporter.actor, fx.project.id, { runIds: [runIds[0]], threshold: 0.5 }, async () => dicom);
+    const dicom = buildDicom(
+      {
+        ...imageModule({ rows: H, columns: W, bitsAllocated: 8 }),
+        "00100010": { vr: "PN", Value: [{ Alphabetic: "Doe^Jane" }] },
+      },
+      { pixelData: nativePixels(pixels, 8) },
+    );
+    const r = await analyseUpload(
+      fx.exporter.actor,
+      fx.project.id,
+      { runIds: [runIds[0]], threshold: 0.5 },
+      async () => dicom,
+    );
     const prob = await reference(pixels);
     expect(r.models[0].detection.score).toBeCloseTo(Math.max(...prob), 6);
-    const audit = await db().auditLog.findFirstOrThrow({ where: { action: "cxr.analyse", projectId: fx.project.id }, orderBy: { at: "desc" } });
+    const audit = await db().auditLog.findFirstOrThrow({
+      where: { action: "cxr.analyse", projectId: fx.project.id },
+      orderBy: { at: "desc" },
+    });
     expect(JSON.stringify(audit.after)).not.toMatch(/Doe|Jane/);
   });
 
@@ -103,12 +153,20 @@ describe("analyse a CXR", () => {
       read = true;
       return Buffer.from("x");
     };
-    await expect(analyseUpload(fx.md.actor, fx.project.id, { runIds, threshold: 0.5 }, upload)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(analyseUpload(fx.md.actor, fx.project.id, { runIds, threshold: 0.5 }, upload)).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
     const outsider = await makeProject();
-    await expect(analyseUpload(outsider.lead.actor, fx.project.id, { runIds, threshold: 0.5 }, upload)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(
+      analyseUpload(outsider.lead.actor, fx.project.id, { runIds, threshold: 0.5 }, upload),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
     // Another project's run is not a model of this one.
-    await expect(analyseUpload(outsider.lead.actor, outsider.project.id, { runIds, threshold: 0.5 }, upload)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(
+      analyseUpload(outsider.lead.actor, outsider.project.id, { runIds, threshold: 0.5 }, upload),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect(read).toBe(false);
-    await expect(analyseUpload(fx.lead.actor, fx.project.id, { runIds, threshold: 0.5 }, upload)).rejects.toMatchObject({ code: "UNSUPPORTED" });
+    await expect(analyseUpload(fx.lead.actor, fx.project.id, { runIds, threshold: 0.5 }, upload)).rejects.toMatchObject(
+      { code: "UNSUPPORTED" },
+    );
   });
 });

@@ -5,7 +5,11 @@ import path from "node:path";
 import { run, summary } from "../../cli/commands/evaluate";
 import { tinyModel } from "../setup/tiny-model";
 
-type Level = { confusion: { tp: number; fp: number; tn: number; fn: number }; metrics: Record<string, { value: number | null; ci: number | null }>; rocAuc: number | null };
+type Level = {
+  confusion: { tp: number; fp: number; tn: number; fn: number };
+  metrics: Record<string, { value: number | null; ci: number | null }>;
+  rocAuc: number | null;
+};
 
 async function capture(argv: string[]): Promise<string> {
   const lines: string[] = [];
@@ -30,14 +34,23 @@ describe("tandem evaluate", () => {
     copyFileSync(path.join(tiny.dir, "data", "ctl7.png"), path.join(dir, "images", "ctl7.png"));
     writeFileSync(path.join(dir, "model.onnx"), tiny.onnx);
 
-    const out = JSON.parse(await capture(["--model", path.join(dir, "model.onnx"), "--data", dir, "--json"])) as { images: number; positives: number; size: number; pixel: Level; image: Level; dice: { n: number; mean: number }; msPerImage: number };
+    const out = JSON.parse(await capture(["--model", path.join(dir, "model.onnx"), "--data", dir, "--json"])) as {
+      images: number;
+      positives: number;
+      size: number;
+      pixel: Level;
+      image: Level;
+      dice: { n: number; mean: number };
+      msPerImage: number;
+    };
     expect(out.size).toBe(tiny.size); // read from the model, not a --size default
     type TrainerLevel = { confusion: Level["confusion"]; sensitivity: { value: number }; roc_auc: number };
     const trainer = (tiny.metrics as { final: { pixel: TrainerLevel; image: TrainerLevel } }).final;
     expect([out.images, out.positives]).toEqual([2, 1]);
     expect(out.image.confusion).toEqual(trainer.image.confusion);
     // Pixels: the same counts, up to a pixel whose probability sits within float error of 0.5.
-    for (const k of ["tp", "fp", "tn", "fn"] as const) expect(Math.abs(out.pixel.confusion[k] - trainer.pixel.confusion[k])).toBeLessThanOrEqual(2);
+    for (const k of ["tp", "fp", "tn", "fn"] as const)
+      expect(Math.abs(out.pixel.confusion[k] - trainer.pixel.confusion[k])).toBeLessThanOrEqual(2);
     expect(out.pixel.metrics.sensitivity.value!).toBeCloseTo(trainer.pixel.sensitivity.value, 3);
     expect(out.pixel.rocAuc!).toBeCloseTo(trainer.pixel.roc_auc, 2); // the trainer bins pixel scores in 1/1000 steps
 
@@ -64,21 +77,51 @@ describe("tandem evaluate", () => {
     expect(summary).toMatch(/evaluate/);
 
     // The model card beside the model brings its calibrated rule.
-    writeFileSync(path.join(dir, "metrics.json"), JSON.stringify({ detection: { source: "monitor", calibrated: { threshold: 0.5, min_area: 0.99, target_sensitivity: 0.95, sensitivity: { value: 1 }, specificity: { value: 0.9 } } } }));
-    const withRule = JSON.parse(await capture(["--model", path.join(dir, "model.onnx"), "--data", dir, "--json"])) as { detection: { calibratedRule: { minArea: number; sensitivity: { k: number; n: number } } } };
+    writeFileSync(
+      path.join(dir, "metrics.json"),
+      JSON.stringify({
+        detection: {
+          source: "monitor",
+          calibrated: {
+            threshold: 0.5,
+            min_area: 0.99,
+            target_sensitivity: 0.95,
+            sensitivity: { value: 1 },
+            specificity: { value: 0.9 },
+          },
+        },
+      }),
+    );
+    const withRule = JSON.parse(await capture(["--model", path.join(dir, "model.onnx"), "--data", dir, "--json"])) as {
+      detection: { calibratedRule: { minArea: number; sensitivity: { k: number; n: number } } };
+    };
     expect(withRule.detection.calibratedRule.minArea).toBe(0.99);
     expect(withRule.detection.calibratedRule.sensitivity).toMatchObject({ k: 0, n: 1 }); // nothing covers 99%
 
     // A mask folder under another name is refused, and accepted with --masks.
     renameSync(path.join(dir, "masks"), path.join(dir, "labels_masks"));
-    await expect(run(["--model", path.join(dir, "model.onnx"), "--data", dir])).rejects.toThrow(/no mask folder .*--masks .*labels_masks/);
-    const viaFlag = JSON.parse(await capture(["--model", path.join(dir, "model.onnx"), "--data", dir, "--masks", path.join(dir, "labels_masks"), "--json"])) as { positives: number };
+    await expect(run(["--model", path.join(dir, "model.onnx"), "--data", dir])).rejects.toThrow(
+      /no mask folder .*--masks .*labels_masks/,
+    );
+    const viaFlag = JSON.parse(
+      await capture([
+        "--model",
+        path.join(dir, "model.onnx"),
+        "--data",
+        dir,
+        "--masks",
+        path.join(dir, "labels_masks"),
+        "--json",
+      ]),
+    ) as { positives: number };
     expect(viaFlag.positives).toBe(1);
   }, 120_000);
 
   it("explains its usage and refuses unknown options with the nearest valid one", async () => {
     await expect(run([])).rejects.toThrow(/usage: tandem evaluate --model/);
-    await expect(run(["--model", "m.onnx", "--data", "d", "--treshold", "0.3"])).rejects.toThrow(/unknown option --treshold; did you mean --threshold\?/);
+    await expect(run(["--model", "m.onnx", "--data", "d", "--treshold", "0.3"])).rejects.toThrow(
+      /unknown option --treshold; did you mean --threshold\?/,
+    );
     await expect(run(["--model", "m.onnx", "--data", "d", "--size", "96"])).rejects.toThrow(/unknown option --size/);
   });
 });

@@ -17,7 +17,8 @@ const THRESHOLDS = Array.from({ length: 101 }, (_, i) => i / 100);
 function level(c: { tp: number; fp: number; tn: number; fn: number }, auc: number) {
   const m = confusionMetrics(c);
   const score = (k: keyof typeof m) => ({ value: m[k].value, ci: m[k].ci });
-  const P = c.tp + c.fn, N = c.tn + c.fp;
+  const P = c.tp + c.fn,
+    N = c.tn + c.fp;
   // A toy curve: rates fall linearly to the matrix at 0.5 and to zero at 1.
   const tpr = THRESHOLDS.map((t) => (t <= 0.5 ? 1 - (1 - c.tp / P) * (t / 0.5) : (c.tp / P) * (1 - (t - 0.5) / 0.5)));
   const fpr = THRESHOLDS.map((t) => (t <= 0.5 ? 1 - (1 - c.fp / N) * (t / 0.5) : (c.fp / N) * (1 - (t - 0.5) / 0.5)));
@@ -32,19 +33,40 @@ function level(c: { tp: number; fp: number; tn: number; fn: number }, auc: numbe
     accuracy: score("accuracy"),
     roc_auc: auc,
     pr_auc: auc - 0.01,
-    curves: { thresholds: THRESHOLDS, tpr, fpr, precision: tpr.map((t, i) => (t * P + fpr[i] * N > 0 ? (t * P) / (t * P + fpr[i] * N) : null)) },
+    curves: {
+      thresholds: THRESHOLDS,
+      tpr,
+      fpr,
+      precision: tpr.map((t, i) => (t * P + fpr[i] * N > 0 ? (t * P) / (t * P + fpr[i] * N) : null)),
+    },
   };
 }
 
 const run = (id: string, fold: number, c: Parameters<typeof level>[0], auc: number, arch = "unet"): ReportRun => ({
-  id, arch, encoder: "densenet121", fold, roundNumber: 1,
+  id,
+  arch,
+  encoder: "densenet121",
+  fold,
+  roundNumber: 1,
   // Through JSON, as stored: undefined scores (NaN) become null, as the trainer writes them.
-  metrics: JSON.parse(JSON.stringify({ format: 1, final: { loss: 0.1, pixel: level({ tp: c.tp * 100, fp: c.fp * 100, tn: c.tn * 100, fn: c.fn * 100 }, auc), image: level(c, auc) } })),
+  metrics: JSON.parse(
+    JSON.stringify({
+      format: 1,
+      final: {
+        loss: 0.1,
+        pixel: level({ tp: c.tp * 100, fp: c.fp * 100, tn: c.tn * 100, fn: c.fn * 100 }, auc),
+        image: level(c, auc),
+      },
+    }),
+  ),
 });
 
 describe("evaluation report", () => {
   // The paper's Table 4a (TP 2903, FN 48, FP 244, TN 12300) split over two folds.
-  const folds = [run("r1", 0, { tp: 1450, fn: 20, fp: 100, tn: 6200 }, 0.99), run("r2", 1, { tp: 1453, fn: 28, fp: 144, tn: 6100 }, 0.98)];
+  const folds = [
+    run("r1", 0, { tp: 1450, fn: 20, fp: 100, tn: 6200 }, 0.99),
+    run("r2", 1, { tp: 1453, fn: 28, fp: 144, tn: 6100 }, 0.98),
+  ];
 
   it("pools folds into the paper's cumulative matrix and its intervals", () => {
     const [net] = buildEvaluationReport(folds);
@@ -73,7 +95,14 @@ describe("evaluation report", () => {
   });
 
   it("groups by network, lists runs without evaluation, and keeps undefined scores undefined", () => {
-    const noVal: ReportRun = { id: "r3", arch: "unet", encoder: "densenet121", fold: 2, roundNumber: 1, metrics: { format: 1, final: null } };
+    const noVal: ReportRun = {
+      id: "r3",
+      arch: "unet",
+      encoder: "densenet121",
+      fold: 2,
+      roundNumber: 1,
+      metrics: { format: 1, final: null },
+    };
     const allNegative = run("r4", 0, { tp: 0, fn: 0, fp: 3, tn: 7 }, NaN, "dla");
     const report = buildEvaluationReport([...folds, noVal, allNegative]);
     expect(report.map((n) => n.network)).toEqual(["unet/densenet121", "dla/densenet121"]);
@@ -102,7 +131,9 @@ describe("evaluation report", () => {
 
   it("reads a real metrics.json from the trainer", async () => {
     const tiny = await tinyModel();
-    const [net] = buildEvaluationReport([{ id: "t", arch: "unet", encoder: "tiny", fold: 0, roundNumber: 1, metrics: tiny.metrics }]);
+    const [net] = buildEvaluationReport([
+      { id: "t", arch: "unet", encoder: "tiny", fold: 0, roundNumber: 1, metrics: tiny.metrics },
+    ]);
     expect(net.missing).toEqual([]);
     for (const l of ["pixel", "image"] as const) {
       const row = net.levels[l].rows[0];
@@ -123,7 +154,10 @@ describe("evaluation report access", () => {
     await startStage1(fx.lead.actor, p);
     await drawAllManual(p, fx.md.id);
     const { roundId, runIds } = await startStage1Training(fx.lead.actor, p);
-    await db().modelRun.update({ where: { id: runIds[0] }, data: { status: "SUCCEEDED", metrics: tiny.metrics as object } });
+    await db().modelRun.update({
+      where: { id: runIds[0] },
+      data: { status: "SUCCEEDED", metrics: tiny.metrics as object },
+    });
 
     const r = await runReport(fx.exporter.actor, runIds[0]);
     expect(r.title).toBe("unet/tiny, fold 1 (Stage I, round 1)");

@@ -25,7 +25,8 @@ describe("infection map colours", () => {
   it("match the jet scale at known probabilities, with the CXR's value and p = 0 transparent", async () => {
     const values = [255, 200, 90];
     const probs = [0, 0.001, ...KNOTS.map(([p]) => p)];
-    const width = probs.length, height = values.length;
+    const width = probs.length,
+      height = values.length;
     const gray = new Uint8Array(width * height);
     const prob = new Float32Array(width * height);
     values.forEach((v, y) => probs.forEach((p, x) => ((gray[y * width + x] = v), (prob[y * width + x] = p))));
@@ -54,7 +55,11 @@ describe("infection map colours", () => {
     expect(px(7)).toEqual([255, 0, 0, 255]); // rightmost column: p = 1, red
     expect(fitSize(3000, 2000, 1024)).toEqual({ width: 1024, height: 683 });
     expect(fitSize(300, 200, 1024)).toEqual({ width: 300, height: 200 });
-    const big = await infectionMapView({ pixels: new Uint8Array(3000 * 2000).fill(128), width: 3000, height: 2000 }, stored, 1024);
+    const big = await infectionMapView(
+      { pixels: new Uint8Array(3000 * 2000).fill(128), width: 3000, height: 2000 },
+      stored,
+      1024,
+    );
     expect([big.width, big.height]).toEqual([1024, 683]);
   });
 
@@ -70,14 +75,21 @@ describe("infection map colours", () => {
 describe("detection", () => {
   it("is positive when any pixel reaches the threshold, which is configurable", () => {
     const prob = Float32Array.of(0.1, 0.2, 0.5, 0.3);
-    expect(detect(prob)).toEqual({ score: 0.5, threshold: 0.5, positive: true, infectedFraction: 0.25, calibrated: null });
+    expect(detect(prob)).toEqual({
+      score: 0.5,
+      threshold: 0.5,
+      positive: true,
+      infectedFraction: 0.25,
+      calibrated: null,
+    });
     expect(detect(prob, 0.51).positive).toBe(false);
     expect(detect(prob, 0.25)).toMatchObject({ positive: true, infectedFraction: 0.5 });
     expect(() => detect(prob, 0)).toThrow(/threshold/);
   });
 
   it("ensembles by the mean of the probability maps", () => {
-    const a = Float32Array.of(0.9, 0.1), b = Float32Array.of(0.2, 0.3);
+    const a = Float32Array.of(0.9, 0.1),
+      b = Float32Array.of(0.2, 0.3);
     const mean = ensembleMean([a, b]);
     expect(mean[0]).toBeCloseTo(0.55, 6);
     expect(mean[1]).toBeCloseTo(0.2, 6);

@@ -24,10 +24,14 @@ describe("ONNX export matches PyTorch in onnxruntime-node", () => {
   for (const [arch, encoder, size] of cases) {
     it(`${arch}/${encoder} at ${size}: max |ONNX − PyTorch| ≤ 1e-4`, async () => {
       const out = mkdtempSync(path.join(os.tmpdir(), "tandem-parity-"));
-      const r = spawnSync(process.env.PYTHON ?? "/usr/bin/python3", ["-m", "tools.parity_case", arch, encoder, String(size), out], {
-        cwd: path.resolve("workers/trainer"),
-        encoding: "utf8",
-      });
+      const r = spawnSync(
+        process.env.PYTHON ?? "/usr/bin/python3",
+        ["-m", "tools.parity_case", arch, encoder, String(size), out],
+        {
+          cwd: path.resolve("workers/trainer"),
+          encoding: "utf8",
+        },
+      );
       expect(r.status, r.stderr).toBe(0);
       const input = f32(path.join(out, "input.f32"));
       const expected = f32(path.join(out, "expected.f32"));

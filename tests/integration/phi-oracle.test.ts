@@ -14,7 +14,15 @@ import { LocalStore } from "../../lib/storage/local-store";
 import { setStoreForTests, store } from "../../lib/storage/store";
 import { exportHandler } from "../../workers/handlers/export";
 import { seedAcceptedProject } from "../setup/seed-accepted";
-import { buildDicom, EXPLICIT, IMPLICIT, imageModule, nativePixels, phiDataset, type PhiFixture } from "../unit/images/helpers/dicom-builder";
+import {
+  buildDicom,
+  EXPLICIT,
+  IMPLICIT,
+  imageModule,
+  nativePixels,
+  phiDataset,
+  type PhiFixture,
+} from "../unit/images/helpers/dicom-builder";
 
 // The PHI oracle end to end: DICOMs with a unique canary in every row of PS3.15 Table E.1-1
 // (explicit and implicit VR, nested sequences, private blocks, dates, times and UIDs in several
@@ -32,13 +40,20 @@ function phiFile(label: string, transferSyntaxUid: string, modality = "DX"): { b
   const phi = phiDataset(label);
   phi.markers.push(`PHI-preamble-${label}`, `PHI00020016${label}`);
   const bytes = buildDicom(
-    { ...phi.dataset, ...imageModule({ rows: H, columns: W, bitsAllocated: 16, bitsStored: 12 }), "00080060": { vr: "CS", Value: [modality] } },
+    {
+      ...phi.dataset,
+      ...imageModule({ rows: H, columns: W, bitsAllocated: 16, bitsStored: 12 }),
+      "00080060": { vr: "CS", Value: [modality] },
+    },
     {
       transferSyntaxUid,
       sopInstanceUid: String(phi.dataset["00080018"].Value?.[0]),
       meta: { "00020016": { vr: "AE", Value: [`PHI00020016${label}`] } },
       preamble: Buffer.from(`PHI-preamble-${label}`.padEnd(128, " ")),
-      pixelData: nativePixels(Array.from({ length: W * H }, (_, i) => (i * 29 + label.charCodeAt(0)) % 4096), 16),
+      pixelData: nativePixels(
+        Array.from({ length: W * H }, (_, i) => (i * 29 + label.charCodeAt(0)) % 4096),
+        16,
+      ),
     },
   );
   return { bytes, phi };
@@ -71,10 +86,16 @@ function decodedValues(bytes: Buffer): string[] {
 }
 
 function leaksIn(where: string, bytes: Buffer, binary: boolean): string[] {
-  const found = canaries(binary).filter((m) => bytes.includes(Buffer.from(m, "latin1"))).map((m) => `${where}: ${m}`);
+  const found = canaries(binary)
+    .filter((m) => bytes.includes(Buffer.from(m, "latin1")))
+    .map((m) => `${where}: ${m}`);
   if (bytes.subarray(128, 132).toString("latin1") === "DICM") {
     const text = decodedValues(bytes).join("\n");
-    found.push(...canaries(false).filter((m) => text.includes(m)).map((m) => `${where} (decoded element): ${m}`));
+    found.push(
+      ...canaries(false)
+        .filter((m) => text.includes(m))
+        .map((m) => `${where} (decoded element): ${m}`),
+    );
   }
   return found;
 }
@@ -90,8 +111,15 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "tandem-phi-oracle-"));
   setStoreForTests(new LocalStore(dir));
   seed = await seedAcceptedProject({ covid: 2, controls: 1, dicom: true });
-  for (const f of Object.values(files)) expect(f.phi.markers.filter((m) => !f.bytes.includes(Buffer.from(m, "latin1")))).toEqual([]);
-  const zip = Buffer.from(zipSync({ "site/explicit.dcm": files.explicit.bytes, "site/implicit.dcm": files.implicit.bytes, "site/ct.dcm": files.ct.bytes }));
+  for (const f of Object.values(files))
+    expect(f.phi.markers.filter((m) => !f.bytes.includes(Buffer.from(m, "latin1")))).toEqual([]);
+  const zip = Buffer.from(
+    zipSync({
+      "site/explicit.dcm": files.explicit.bytes,
+      "site/implicit.dcm": files.implicit.bytes,
+      "site/ct.dcm": files.ct.bytes,
+    }),
+  );
   const prevLevel = process.env.LOG_LEVEL;
   process.env.LOG_LEVEL = "debug";
   const restores: Array<() => void> = [];
@@ -103,19 +131,39 @@ beforeAll(async () => {
     restores.push(() => spy.mockRestore());
   }
   for (const m of ["log", "info", "warn", "error", "debug"] as const) {
-    const spy = vi.spyOn(console, m).mockImplementation((...args: unknown[]) => void logs.push(args.map(String).join(" ")));
+    const spy = vi
+      .spyOn(console, m)
+      .mockImplementation((...args: unknown[]) => void logs.push(args.map(String).join(" ")));
     restores.push(() => spy.mockRestore());
   }
   try {
-    imported = await importFiles(seed.fx.lead.actor, seed.projectId, filesFromStream("site.zip", chunked(zip), { maxFileBytes: 50 * 1024 * 1024 }));
+    imported = await importFiles(
+      seed.fx.lead.actor,
+      seed.projectId,
+      filesFromStream("site.zip", chunked(zip), { maxFileBytes: 50 * 1024 * 1024 }),
+    );
     // Accept the imported images (label-derived empty masks), so the export carries them too.
     for (const f of imported.report.files.filter((x) => x.status === "imported")) {
       await db().image.update({ where: { id: f.imageId! }, data: { label: "CONTROL", state: "ACCEPTED" } });
-      await db().groundTruth.create({ data: { projectId: seed.projectId, imageId: f.imageId!, decision: "LABEL", sourceKind: "EMPTY", acceptedAt: new Date(Date.UTC(2026, 1, 1)) } });
+      await db().groundTruth.create({
+        data: {
+          projectId: seed.projectId,
+          imageId: f.imageId!,
+          decision: "LABEL",
+          sourceKind: "EMPTY",
+          acceptedAt: new Date(Date.UTC(2026, 1, 1)),
+        },
+      });
     }
     const r = await requestExport(seed.fx.exporter.actor, seed.projectId, { acceptedOnly: true });
     const job = await db().job.findUniqueOrThrow({ where: { singletonKey: `export:${r.exportId}` } });
-    await exportHandler({ jobId: job.id, attempt: 1, payload: { exportId: r.exportId }, signal: new AbortController().signal, progress: async () => undefined });
+    await exportHandler({
+      jobId: job.id,
+      attempt: 1,
+      payload: { exportId: r.exportId },
+      signal: new AbortController().signal,
+      progress: async () => undefined,
+    });
     const row = await db().export.findUniqueOrThrow({ where: { id: r.exportId } });
     archive = await store().get(row.storageKey!);
   } finally {
@@ -134,7 +182,10 @@ describe("PHI oracle: Table E.1-1 canaries through import and export", () => {
     const line = (n: string) => imported.report.files.find((f) => f.name === n);
     expect(line("site/explicit.dcm")).toMatchObject({ status: "imported", format: "DICOM" });
     expect(line("site/implicit.dcm")).toMatchObject({ status: "imported", format: "DICOM" });
-    expect(line("site/ct.dcm")).toMatchObject({ status: "failed", reason: expect.stringMatching(/modality CT; this project accepts CR, DX/) });
+    expect(line("site/ct.dcm")).toMatchObject({
+      status: "failed",
+      reason: expect.stringMatching(/modality CT; this project accepts CR, DX/),
+    });
   });
 
   it("leaves no canary in the database", async () => {
@@ -175,9 +226,14 @@ describe("PHI oracle: Table E.1-1 canaries through import and export", () => {
     const entries = readTar(archive);
     const dcm = entries.filter((e) => e.path.endsWith(".dcm"));
     expect(dcm.filter((e) => e.path.includes("/DICOM/")).length).toBe(3);
-    const leaks = [...leaksIn("archive", archive, true), ...dcm.flatMap((e) => leaksIn(e.path, Buffer.from(e.data), true))];
+    const leaks = [
+      ...leaksIn("archive", archive, true),
+      ...dcm.flatMap((e) => leaksIn(e.path, Buffer.from(e.data), true)),
+    ];
     expect(leaks).toEqual([]);
     const readme = entries.find((e) => e.path.endsWith("README.md"));
-    expect(Buffer.from(readme!.data).toString("utf8")).toMatch(/PS3\.15 2024b Table E\.1-1[^\n]*113100\); options: none/);
+    expect(Buffer.from(readme!.data).toString("utf8")).toMatch(
+      /PS3\.15 2024b Table E\.1-1[^\n]*113100\); options: none/,
+    );
   });
 });

@@ -62,11 +62,19 @@ beforeAll(async () => {
   }
   model = await tinyModel(IMAGES.map((im) => ({ id: im.id, png: workingPng.get(im.id)! })));
 
-  const fx = await makeProject({ folds: 2, stage1Archs: [{ arch: "unet", encoder: "tiny" }], trainConfig: { size: TINY_SIZE, epochs: 1, batchSize: 4, lr: 0.01 } });
+  const fx = await makeProject({
+    folds: 2,
+    stage1Archs: [{ arch: "unet", encoder: "tiny" }],
+    trainConfig: { size: TINY_SIZE, epochs: 1, batchSize: 4, lr: 0.01 },
+  });
   projectId = fx.project.id;
   lead = fx.lead;
   for (const [i, im] of IMAGES.entries()) {
-    const r = await storeImage(projectId, decoded[i], { originalName: `${im.id}.png`, label: "COVID", patientPseudonym: `P${i}` });
+    const r = await storeImage(projectId, decoded[i], {
+      originalName: `${im.id}.png`,
+      label: "COVID",
+      patientPseudonym: `P${i}`,
+    });
     imageIdOf.set(im.id, r.id);
   }
   await selectStage1Subset(fx.lead.actor, projectId, { size: IMAGES.length, seed: 3 });
@@ -79,7 +87,11 @@ beforeAll(async () => {
 describe("prediction job", () => {
   it("stores one candidate mask per held-out image, equal to PyTorch's thresholded output", async () => {
     // Two attempts of the same job at once (a retry racing a slow worker) and the other run.
-    const [first, racing, other] = await Promise.all([predictHandler(ctx(runIds[0])), predictHandler(ctx(runIds[0], "retry")), predictHandler(ctx(runIds[1]))]);
+    const [first, racing, other] = await Promise.all([
+      predictHandler(ctx(runIds[0])),
+      predictHandler(ctx(runIds[0], "retry")),
+      predictHandler(ctx(runIds[1])),
+    ]);
     const heldOut = await db().modelRunImage.count({ where: { runId: { in: runIds }, trained: false } });
     expect(heldOut).toBe(IMAGES.length);
     expect((first as { predicted: number }).predicted + (other as { predicted: number }).predicted).toBe(IMAGES.length);
@@ -87,10 +99,14 @@ describe("prediction job", () => {
 
     const masks = await machineMasks();
     expect(masks.length).toBe(IMAGES.length);
-    let compared = 0, positives = 0, worstProb = 0;
+    let compared = 0,
+      positives = 0,
+      worstProb = 0;
     for (const im of IMAGES) {
       const m = masks.find((x) => x.imageId === imageIdOf.get(im.id))!;
-      const trained = await db().modelRunImage.findUniqueOrThrow({ where: { runId_imageId: { runId: m.modelRunId!, imageId: m.imageId } } });
+      const trained = await db().modelRunImage.findUniqueOrThrow({
+        where: { runId_imageId: { runId: m.modelRunId!, imageId: m.imageId } },
+      });
       expect(trained.trained).toBe(false);
       expect([m.width, m.height]).toEqual([im.w, im.h]);
       const torch = Float32Array.from(await model.torchProb(im.id), (v) => v / 255);
@@ -102,8 +118,12 @@ describe("prediction job", () => {
       for (let i = 0; i < node.length; i++) worstProb = Math.max(worstProb, Math.abs(node[i] - torch[i]));
 
       // The stored 8-bit map: the same rounding as the trainer's, so at most one step apart.
-      const stored = await sharp(await store().get(m.probKey!)).toColourspace("b-w").raw().toBuffer();
-      for (let i = 0; i < stored.length; i++) expect(Math.abs(stored[i] - Math.round(torch[i] * 255))).toBeLessThanOrEqual(1);
+      const stored = await sharp(await store().get(m.probKey!))
+        .toColourspace("b-w")
+        .raw()
+        .toBuffer();
+      for (let i = 0; i < stored.length; i++)
+        expect(Math.abs(stored[i] - Math.round(torch[i] * 255))).toBeLessThanOrEqual(1);
 
       // The stored mask at native size against PyTorch's map resized the same way and thresholded,
       // wherever PyTorch's probability is clearly on one side of 0.5.
@@ -112,17 +132,21 @@ describe("prediction job", () => {
       const rle = encodeRle(mask, im.w, im.h);
       expect(m.rleCounts).toBe(rleCountsToString(rle.counts));
       expect(m.bbox).toEqual(rleBbox(rle));
-      const ref = im.w === TINY_SIZE && im.h === TINY_SIZE ? torch : resizeBilinear(torch, TINY_SIZE, TINY_SIZE, im.w, im.h);
+      const ref =
+        im.w === TINY_SIZE && im.h === TINY_SIZE ? torch : resizeBilinear(torch, TINY_SIZE, TINY_SIZE, im.w, im.h);
       for (let i = 0; i < ref.length; i++) {
         if (Math.abs(ref[i] - 0.5) <= STEP) continue;
         compared++;
         if (ref[i] >= 0.5) positives++;
-        if (mask[i] !== (ref[i] >= 0.5 ? 1 : 0)) throw new Error(`${im.id}: pixel ${i} is ${mask[i]}, PyTorch's p = ${ref[i]}`);
+        if (mask[i] !== (ref[i] >= 0.5 ? 1 : 0))
+          throw new Error(`${im.id}: pixel ${i} is ${mask[i]}, PyTorch's p = ${ref[i]}`);
       }
     }
     expect(worstProb).toBeLessThanOrEqual(STEP + 1e-6);
     const total = IMAGES.reduce((a, im) => a + im.w * im.h, 0);
-    console.log(`compared ${compared} of ${total} pixels, ${positives} positive; worst |node - torch| = ${(worstProb * 255).toFixed(3)}/255`);
+    console.log(
+      `compared ${compared} of ${total} pixels, ${positives} positive; worst |node - torch| = ${(worstProb * 255).toFixed(3)}/255`,
+    );
     expect(compared).toBeGreaterThan(0.75 * total);
     expect(positives).toBeGreaterThan(0); // the comparison covers both classes
     expect(positives).toBeLessThan(compared);
@@ -138,13 +162,21 @@ describe("prediction job", () => {
     }
     expect((await machineMasks()).map((m) => m.id)).toEqual(before.map((m) => m.id));
     expect(await db().candidate.count({ where: { roundId } })).toBe(candidatesBefore);
-    const perImage = await db().candidate.groupBy({ by: ["imageId", "maskId"], where: { roundId }, _count: { _all: true } });
+    const perImage = await db().candidate.groupBy({
+      by: ["imageId", "maskId"],
+      where: { roundId },
+      _count: { _all: true },
+    });
     for (const c of perImage) expect(c._count._all).toBe(1);
 
-    await db().$executeRaw`UPDATE "Job" SET status = 'SUCCEEDED' WHERE name = 'predict' AND payload->>'runId' = ANY(${runIds}::text[])`;
+    await db()
+      .$executeRaw`UPDATE "Job" SET status = 'SUCCEEDED' WHERE name = 'predict' AND payload->>'runId' = ANY(${runIds}::text[])`;
     // Retries are under test here, not the quality gate (tests/integration/blind-content.test.ts):
     // the untrained tiny model would fail it.
-    await db().project.update({ where: { id: (await db().round.findUniqueOrThrow({ where: { id: roundId } })).projectId }, data: { qualityGateF1: 0 } });
+    await db().project.update({
+      where: { id: (await db().round.findUniqueOrThrow({ where: { id: roundId } })).projectId },
+      data: { qualityGateF1: 0 },
+    });
     expect(await maybeOpenVoting(roundId)).toBe(true);
     // Stage I: each image's machine candidate and its manual mask.
     expect(await db().candidate.count({ where: { roundId } })).toBe(2 * IMAGES.length);
@@ -157,12 +189,24 @@ describe("prediction job", () => {
     const { data, info } = await sharp(view.png).raw().toBuffer({ resolveWithObject: true });
     expect(info.channels).toBe(4);
     const gray = await sharp(workingPng.get("b")!).toColourspace("b-w").raw().toBuffer();
-    const probBytes = await sharp(await store().get(m.probKey!)).toColourspace("b-w").raw().toBuffer();
-    const prob = resizeBilinear(Float32Array.from(probBytes, (v) => v / 255), TINY_SIZE, TINY_SIZE, 96, 80);
+    const probBytes = await sharp(await store().get(m.probKey!))
+      .toColourspace("b-w")
+      .raw()
+      .toBuffer();
+    const prob = resizeBilinear(
+      Float32Array.from(probBytes, (v) => v / 255),
+      TINY_SIZE,
+      TINY_SIZE,
+      96,
+      80,
+    );
     for (let i = 0; i < prob.length; i++) {
       const p = Math.fround(Math.round(prob[i] * 255) / 255);
       const [h, s] = rgbToHsv(...jet(p));
-      const want = p === 0 ? [gray[i], gray[i], gray[i], 0] : [...hsvToRgb(h, s, gray[i] / 255).map((v) => Math.round(v * 255)), 255];
+      const want =
+        p === 0
+          ? [gray[i], gray[i], gray[i], 0]
+          : [...hsvToRgb(h, s, gray[i] / 255).map((v) => Math.round(v * 255)), 255];
       expect(Array.from(data.subarray(4 * i, 4 * i + 4))).toEqual(want);
     }
     await expect(maskInfectionMap((await makeProject()).lead.actor, m.id)).rejects.toMatchObject({ code: "NOT_FOUND" });

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { db } from "../../lib/db/client";
 import { addMember } from "../../lib/projects/mutations";
-import { selectStage1Subset, startStage1, startStage1Training, startStage2Round, registerPrediction } from "../../lib/protocol/mutations";
+import {
+  selectStage1Subset,
+  startStage1,
+  startStage1Training,
+  startStage2Round,
+  registerPrediction,
+} from "../../lib/protocol/mutations";
 import { castVote, nextBallot, resolveDispute } from "../../lib/voting/mutations";
 import { secureShuffle } from "../../lib/protocol/random";
 import { makeProject, makeUser } from "../setup/fixtures";
@@ -9,9 +15,24 @@ import { addTestImages } from "../setup/synthetic-images";
 import { drawAllManual, fakeTrainAndPredict } from "../setup/protocol";
 
 async function stage1Project(settings: Record<string, unknown> = {}, covid = 6, controls = 2) {
-  const fx = await makeProject({ folds: 3, stage1Archs: [{ arch: "unet", encoder: "tiny" }, { arch: "unetpp", encoder: "tiny" }], stage2Networks: [{ arch: "unet", encoder: "tiny" }, { arch: "dla", encoder: "tiny" }], ...settings });
+  const fx = await makeProject({
+    folds: 3,
+    stage1Archs: [
+      { arch: "unet", encoder: "tiny" },
+      { arch: "unetpp", encoder: "tiny" },
+    ],
+    stage2Networks: [
+      { arch: "unet", encoder: "tiny" },
+      { arch: "dla", encoder: "tiny" },
+    ],
+    ...settings,
+  });
   const p = fx.project.id;
-  await addTestImages(p, covid, (i) => ({ label: "COVID", patientPseudonym: `P${i % 4}`, sourceDataset: i % 2 ? "A" : "B" }));
+  await addTestImages(p, covid, (i) => ({
+    label: "COVID",
+    patientPseudonym: `P${i % 4}`,
+    sourceDataset: i % 2 ? "A" : "B",
+  }));
   await addTestImages(p, controls, () => ({ label: "CONTROL" }));
   await selectStage1Subset(fx.lead.actor, p, { size: covid, seed: 7 });
   await startStage1(fx.lead.actor, p);
@@ -28,9 +49,12 @@ describe("Stage I", () => {
     expect(await db().task.count({ where: { projectId: p, kind: "MANUAL" } })).toBe(6);
     const imgs = await db().image.findMany({ where: { projectId: p, inS1: true } });
     const foldOf = new Map<string, Set<number>>();
-    for (const i of imgs) foldOf.set(i.patientPseudonym!, new Set([...(foldOf.get(i.patientPseudonym!) ?? []), i.fold!]));
+    for (const i of imgs)
+      foldOf.set(i.patientPseudonym!, new Set([...(foldOf.get(i.patientPseudonym!) ?? []), i.fold!]));
     for (const folds of foldOf.values()) expect(folds.size).toBe(1);
-    expect(await db().groundTruth.count({ where: { projectId: p, isCurrent: true, decision: "LABEL", maskId: null } })).toBe(2);
+    expect(
+      await db().groundTruth.count({ where: { projectId: p, isCurrent: true, decision: "LABEL", maskId: null } }),
+    ).toBe(2);
   });
 
   it("training is blocked while manual masks are missing, and starting it twice creates one set of jobs", async () => {
@@ -55,19 +79,23 @@ describe("Stage I", () => {
     const machine = await db().mask.findMany({ where: { projectId: p, kind: "MACHINE" } });
     expect(machine.length).toBe(6 * 2);
     for (const m of machine) {
-      const trained = await db().modelRunImage.findUnique({ where: { runId_imageId: { runId: m.modelRunId!, imageId: m.imageId } } });
+      const trained = await db().modelRunImage.findUnique({
+        where: { runId_imageId: { runId: m.modelRunId!, imageId: m.imageId } },
+      });
       expect(trained?.trained).toBe(false);
     }
     const run = await db().modelRun.findFirstOrThrow({ where: { roundId } });
     const trainedRow = await db().modelRunImage.findFirstOrThrow({ where: { runId: run.id, trained: true } });
     const img = await db().image.findUniqueOrThrow({ where: { id: trainedRow.imageId } });
-    await expect(registerPrediction(run, img, new Uint8Array(img.width * img.height), null)).rejects.toThrow(/Out-of-fold/);
+    await expect(registerPrediction(run, img, new Uint8Array(img.width * img.height), null)).rejects.toThrow(
+      /Out-of-fold/,
+    );
     const counts = await db().candidate.groupBy({ by: ["imageId"], where: { roundId }, _count: { _all: true } });
     expect(counts.length).toBe(6);
     for (const c of counts) expect(c._count._all).toBe(3);
   });
 
-  it("a full vote accepts masks with provenance (Stage I has no \"none acceptable\"), and the round closes", async () => {
+  it('a full vote accepts masks with provenance (Stage I has no "none acceptable"), and the round closes', async () => {
     const fx = await stage1Project();
     const p = fx.project.id;
     await drawAllManual(p, fx.md.id);
@@ -77,11 +105,28 @@ describe("Stage I", () => {
     for (;;) {
       const b = await nextBallot(fx.md.actor, p);
       if (!b) break;
-      expect(Object.keys(b).sort()).toEqual(["allowNone", "ballotId", "candidates", "duel", "duelWinner", "height", "imageUrl", "leaseMs", "mode", "width"]);
+      expect(Object.keys(b).sort()).toEqual([
+        "allowNone",
+        "ballotId",
+        "candidates",
+        "duel",
+        "duelWinner",
+        "height",
+        "imageUrl",
+        "leaseMs",
+        "mode",
+        "width",
+      ]);
       expect(b.allowNone).toBe(false);
       expect(b.candidates.map((c) => c.position)).toEqual([1, 2, 3]);
-      await expect(castVote(fx.md.actor, b.ballotId, { choice: null, durationMs: 4000, idempotencyKey: `none-${b.ballotId}` })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-      await castVote(fx.md.actor, b.ballotId, { choice: 1 + (n % 3), durationMs: 4000, idempotencyKey: `k-${b.ballotId}` });
+      await expect(
+        castVote(fx.md.actor, b.ballotId, { choice: null, durationMs: 4000, idempotencyKey: `none-${b.ballotId}` }),
+      ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+      await castVote(fx.md.actor, b.ballotId, {
+        choice: 1 + (n % 3),
+        durationMs: 4000,
+        idempotencyKey: `k-${b.ballotId}`,
+      });
       n++;
     }
     expect(n).toBe(6);
@@ -136,8 +181,12 @@ describe("votes", () => {
       castVote(fx.md.actor, b.ballotId, { choice: 2, durationMs: 10, idempotencyKey: "same-key-" + b.ballotId }),
     ]);
     expect(r1.voteId).toBe(r2.voteId);
-    await expect(castVote(fx.md.actor, b.ballotId, { choice: 1, durationMs: 10, idempotencyKey: "other-key-" + b.ballotId })).rejects.toMatchObject({ code: "CONFLICT" });
-    await expect(castVote(fx.lead.actor, b.ballotId, { choice: 1, durationMs: 10, idempotencyKey: "lead-key-" + b.ballotId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(
+      castVote(fx.md.actor, b.ballotId, { choice: 1, durationMs: 10, idempotencyKey: "other-key-" + b.ballotId }),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(
+      castVote(fx.lead.actor, b.ballotId, { choice: 1, durationMs: 10, idempotencyKey: "lead-key-" + b.ballotId }),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect(await db().vote.count({ where: { roundId } })).toBe(1);
   });
 
@@ -147,7 +196,11 @@ describe("votes", () => {
     await drawAllManual(p, fx.md.id);
     const { roundId } = await startStage1Training(fx.lead.actor, p);
     // Predictions far from the manual mask, so choices disagree (Dice below the threshold).
-    await fakeTrainAndPredict(roundId, (_i, _id) => { const m = new Uint8Array(64 * 64); m.fill(1, 0, 300); return m; });
+    await fakeTrainAndPredict(roundId, (_i, _id) => {
+      const m = new Uint8Array(64 * 64);
+      m.fill(1, 0, 300);
+      return m;
+    });
     // The manual mask's author does not vote on it while other MDs can.
     const md2 = await makeUser();
     const md3 = await makeUser();
@@ -160,9 +213,18 @@ describe("votes", () => {
     const manualCand = cand.find((c) => c.maskId === manualMask.id)!;
     const shown = (await db().ballot.findUniqueOrThrow({ where: { id: ballots[1]!.ballotId } })).shownOrder;
     const machineCand = shown.find((id) => id !== manualCand.id)!;
-    const posOf = async (ballotId: string, candidateId: string) => (await db().ballot.findUniqueOrThrow({ where: { id: ballotId } })).shownOrder.indexOf(candidateId) + 1;
-    await castVote(md2.actor, ballots[0]!.ballotId, { choice: await posOf(ballots[0]!.ballotId, manualCand.id), durationMs: 5, idempotencyKey: "t1-" + ballots[0]!.ballotId });
-    await castVote(md3.actor, ballots[1]!.ballotId, { choice: await posOf(ballots[1]!.ballotId, machineCand), durationMs: 5, idempotencyKey: "t2-" + ballots[1]!.ballotId });
+    const posOf = async (ballotId: string, candidateId: string) =>
+      (await db().ballot.findUniqueOrThrow({ where: { id: ballotId } })).shownOrder.indexOf(candidateId) + 1;
+    await castVote(md2.actor, ballots[0]!.ballotId, {
+      choice: await posOf(ballots[0]!.ballotId, manualCand.id),
+      durationMs: 5,
+      idempotencyKey: "t1-" + ballots[0]!.ballotId,
+    });
+    await castVote(md3.actor, ballots[1]!.ballotId, {
+      choice: await posOf(ballots[1]!.ballotId, machineCand),
+      durationMs: 5,
+      idempotencyKey: "t2-" + ballots[1]!.ballotId,
+    });
     const img = await db().image.findFirstOrThrow({ where: { projectId: p, inS1: true } });
     expect(img.state).toBe("DISPUTED");
     await expect(resolveDispute(fx.md.actor, img.id, manualCand.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
@@ -170,7 +232,12 @@ describe("votes", () => {
     const gt = await db().groundTruth.findFirstOrThrow({ where: { imageId: img.id, isCurrent: true } });
     // What is accepted is the style-normalised rendering of the manual mask (the original kept).
     expect(manualCand.shownMaskId).not.toBeNull();
-    expect(gt).toMatchObject({ maskId: manualCand.shownMaskId, decision: "LEAD", sourceKind: "MANUAL", decidedById: fx.lead.id });
+    expect(gt).toMatchObject({
+      maskId: manualCand.shownMaskId,
+      decision: "LEAD",
+      sourceKind: "MANUAL",
+      decidedById: fx.lead.id,
+    });
     expect((await db().mask.findUniqueOrThrow({ where: { id: gt.maskId! } })).normalisedFromId).toBe(manualMask.id);
     expect((await db().round.findUniqueOrThrow({ where: { id: roundId } })).status).toBe("CLOSED");
     await expect(resolveDispute(fx.lead.actor, img.id, manualCand.id)).rejects.toMatchObject({ code: "CONFLICT" });

@@ -6,7 +6,9 @@ import { listMigrations } from "../../lib/db/migrate";
 // Fails when schema.prisma and the migrated database disagree: every model, column, type,
 // nullability, enum value and index of the schema must exist in the database, and nothing more.
 const normalise = (t: string) =>
-  t.toUpperCase().replace(/"/g, "")
+  t
+    .toUpperCase()
+    .replace(/"/g, "")
     .replace(/^TIMESTAMP\(3\) WITH TIME ZONE$/, "TIMESTAMPTZ(3)")
     .replace(/^TIMESTAMP\(3\) WITHOUT TIME ZONE$/, "TIMESTAMP(3)")
     .replace(/^CHARACTER VARYING/, "VARCHAR");
@@ -59,13 +61,23 @@ describe("schema drift", () => {
         const def = dbIdx.get(name);
         expect(def, `index ${name}`).toBeDefined();
         expect(/UNIQUE/.test(def!), `uniqueness of ${name}`).toBe(i.type !== "normal");
-        const cols = def!.slice(def!.lastIndexOf("(") + 1, def!.lastIndexOf(")")).split(",").map((s) => s.trim().replace(/"/g, ""));
+        const cols = def!
+          .slice(def!.lastIndexOf("(") + 1, def!.lastIndexOf(")"))
+          .split(",")
+          .map((s) => s.trim().replace(/"/g, ""));
         expect(cols, `columns of ${name}`).toEqual(i.fields.map((f) => f.name));
       }
-      expect([...dbIdx.keys()].filter((n) => !wantIdx.has(n)), "indexes the schema lacks").toEqual([]);
+      expect(
+        [...dbIdx.keys()].filter((n) => !wantIdx.has(n)),
+        "indexes the schema lacks",
+      ).toEqual([]);
 
-      const applied = await client.query<{ migration_name: string; checksum: string }>(`SELECT migration_name, checksum FROM "_prisma_migrations" ORDER BY migration_name`);
-      expect(applied.rows.map((r) => [r.migration_name, r.checksum])).toEqual(listMigrations().map((m) => [m.name, m.checksum]));
+      const applied = await client.query<{ migration_name: string; checksum: string }>(
+        `SELECT migration_name, checksum FROM "_prisma_migrations" ORDER BY migration_name`,
+      );
+      expect(applied.rows.map((r) => [r.migration_name, r.checksum])).toEqual(
+        listMigrations().map((m) => [m.name, m.checksum]),
+      );
     } finally {
       await client.end();
     }

@@ -11,7 +11,14 @@ const iv = (estimate: number, half = 0.02) => ({ estimate, lo: estimate - half, 
 
 function report(projectId: string, diceDiff: number): SimulationReport {
   return {
-    projectId, models: "stub models, quality 0.9", images: 12, covidImages: 10, readers: 4, rounds: 2, complete: true, interReaderDice: 0.71,
+    projectId,
+    models: "stub models, quality 0.9",
+    images: 12,
+    covidImages: 10,
+    readers: 4,
+    rounds: 2,
+    complete: true,
+    interReaderDice: 0.71,
     dice: { protocol: 0.8, manual: 0.8 - diceDiff, diff: iv(diceDiff) },
     pixelF1: { protocol: 0.81, manual: 0.8, diff: iv(0.01) },
     mdSecondsPerMask: { protocol: 90, manual: 120, diff: iv(-30, 5), ratio: iv(0.75, 0.05) },
@@ -27,15 +34,27 @@ function report(projectId: string, diceDiff: number): SimulationReport {
 }
 
 const cell = (projectId: string, readerFactor: number, x: number, ratio: number, dDice: number): SweepCell => ({
-  readerFactor, model: `stub q=${x}`, x, timeRatio: iv(ratio, 0.05), diceDiff: iv(dDice, 0.01), f1Diff: iv(dDice, 0.01),
-  riskyShare: 0.1, stage2Rejection: 0.2, interReaderDice: 0.7, complete: true, projectId,
+  readerFactor,
+  model: `stub q=${x}`,
+  x,
+  timeRatio: iv(ratio, 0.05),
+  diceDiff: iv(dDice, 0.01),
+  f1Diff: iv(dDice, 0.01),
+  riskyShare: 0.1,
+  stage2Rejection: 0.2,
+  interReaderDice: 0.7,
+  complete: true,
+  projectId,
 });
 
 describe("stored simulation runs", () => {
   it("a run's report is stored and read back by the project's lead and admins only", async () => {
     const { project, admin, lead, md } = await makeProject();
     const stranger = await makeUser();
-    const id = await saveSimulationRun({ options: { images: 12, models: "stub models, quality 0.9", readers: ["MD 1", "MD 2"] }, report: report(project.id, 0.02) });
+    const id = await saveSimulationRun({
+      options: { images: 12, models: "stub models, quality 0.9", readers: ["MD 1", "MD 2"] },
+      report: report(project.id, 0.02),
+    });
 
     const seen = await getSimulationRun(lead.actor, id);
     expect(seen.kind).toBe("SINGLE");
@@ -60,9 +79,15 @@ describe("stored simulation runs", () => {
   it("a sweep links its cells' runs and opens only for a lead of every cell's project", async () => {
     const a = await makeProject();
     const b = await makeProject();
-    const ids = [await saveSimulationRun({ options: {}, report: report(a.project.id, -0.03) }), await saveSimulationRun({ options: {}, report: report(b.project.id, 0.01) })];
+    const ids = [
+      await saveSimulationRun({ options: {}, report: report(a.project.id, -0.03) }),
+      await saveSimulationRun({ options: {}, report: report(b.project.id, 0.01) }),
+    ];
     const cells = [cell(a.project.id, 1, 0.3, 1.1, -0.03), cell(b.project.id, 1, 0.9, 0.7, 0.01)];
-    const sweepId = await saveSweepRun({ options: { readerErrorFactors: [1], modelLevels: ["stub q=0.3", "stub q=0.9"] }, cells });
+    const sweepId = await saveSweepRun({
+      options: { readerErrorFactors: [1], modelLevels: ["stub q=0.3", "stub q=0.9"] },
+      cells,
+    });
 
     // Only a's lead so far: a's cell opens, the sweep does not.
     await expect(getSimulationRun(a.lead.actor, sweepId)).rejects.toMatchObject({ code: "NOT_FOUND" });
@@ -73,10 +98,16 @@ describe("stored simulation runs", () => {
 
     const sweep = await getSimulationRun(a.lead.actor, sweepId);
     expect(sweep.kind).toBe("SWEEP");
-    expect(sweep.cells?.map((c) => [c.model, c.timeRatio.estimate, c.projectId])).toEqual([["stub q=0.3", 1.1, a.project.id], ["stub q=0.9", 0.7, b.project.id]]);
+    expect(sweep.cells?.map((c) => [c.model, c.timeRatio.estimate, c.projectId])).toEqual([
+      ["stub q=0.3", 1.1, a.project.id],
+      ["stub q=0.9", 0.7, b.project.id],
+    ]);
     expect(new Set(sweep.cellRuns.map((c) => c.id))).toEqual(new Set(ids));
     expect((await getSimulationRun(a.lead.actor, ids[1])).sweepId).toBe(sweepId);
-    expect((await listSimulationRuns(a.lead.actor)).find((r) => r.id === sweepId)).toMatchObject({ kind: "SWEEP", cells: 2 });
+    expect((await listSimulationRuns(a.lead.actor)).find((r) => r.id === sweepId)).toMatchObject({
+      kind: "SWEEP",
+      cells: 2,
+    });
     expect((await getSimulationRun(a.admin.actor, sweepId)).id).toBe(sweepId);
     // An MD of one cell's project, though lead of the other, is refused.
     await addMember(a.admin.actor, a.project.id, { email: b.lead.email, roles: ["MD"] });
@@ -87,17 +118,34 @@ describe("stored simulation runs", () => {
     const watcher = await makeUser();
     const images = await syntheticImages({ count: 8, covidFraction: 0.75, width: 64, seed: 5 });
     const r = await runSimulation({
-      images, s1Size: 4, folds: 2,
-      stage1Archs: [{ arch: "unet", encoder: "tiny" }, { arch: "dla", encoder: "tiny" }],
-      stage2Networks: [{ arch: "unet", encoder: "tiny" }, { arch: "dla", encoder: "tiny" }],
+      images,
+      s1Size: 4,
+      folds: 2,
+      stage1Archs: [
+        { arch: "unet", encoder: "tiny" },
+        { arch: "dla", encoder: "tiny" },
+      ],
+      stage2Networks: [
+        { arch: "unet", encoder: "tiny" },
+        { arch: "dla", encoder: "tiny" },
+      ],
       train: { size: 32, epochs: 1, batchSize: 4, lr: 3e-3, width: 8 },
-      maxStage2Rounds: 1, seed: 5, models: { kind: "stub", quality: 1 }, bootstrapReps: 100, log: () => undefined,
+      maxStage2Rounds: 1,
+      seed: 5,
+      models: { kind: "stub", quality: 1 },
+      bootstrapReps: 100,
+      log: () => undefined,
       leadEmails: [watcher.email],
     });
     const stored = await getSimulationRun(watcher.actor, r.runId);
     expect(stored.project?.id).toBe(r.projectId);
     expect(stored.report?.dice.protocol).toBe(r.dice.protocol);
     expect(stored.report?.mdSecondsPerMask.ratio.estimate).toBe(r.mdSecondsPerMask.ratio.estimate);
-    expect(stored.options).toMatchObject({ images: 8, s1Size: 4, models: "stub models, quality 1", readers: DEFAULT_PANEL.map((p) => p.name) });
+    expect(stored.options).toMatchObject({
+      images: 8,
+      s1Size: 4,
+      models: "stub models, quality 1",
+      readers: DEFAULT_PANEL.map((p) => p.name),
+    });
   }, 600_000);
 });

@@ -13,8 +13,15 @@ async function simulate(models: CandidateModels, seed: number): Promise<Simulati
     images,
     s1Size: 10,
     folds: 2,
-    stage1Archs: [{ arch: "unet", encoder: "tiny" }, { arch: "dla", encoder: "tiny" }],
-    stage2Networks: [{ arch: "unet", encoder: "tiny" }, { arch: "dla", encoder: "tiny" }, { arch: "unetpp", encoder: "tiny" }],
+    stage1Archs: [
+      { arch: "unet", encoder: "tiny" },
+      { arch: "dla", encoder: "tiny" },
+    ],
+    stage2Networks: [
+      { arch: "unet", encoder: "tiny" },
+      { arch: "dla", encoder: "tiny" },
+      { arch: "unetpp", encoder: "tiny" },
+    ],
     train: { size: 64, epochs: 1, batchSize: 8, lr: 3e-3, width: 8 },
     maxStage2Rounds: 3,
     seed,
@@ -31,13 +38,20 @@ async function expectProvenance(report: SimulationReport, images: number) {
   const rows = await db().image.findMany({ where: { projectId: report.projectId }, select: { id: true } });
   expect(rows.length).toBe(images);
   for (const img of rows) expect(await db().groundTruth.count({ where: { imageId: img.id, isCurrent: true } })).toBe(1);
-  const machine = await db().groundTruth.findMany({ where: { projectId: report.projectId, isCurrent: true, sourceKind: "MACHINE" } });
+  const machine = await db().groundTruth.findMany({
+    where: { projectId: report.projectId, isCurrent: true, sourceKind: "MACHINE" },
+  });
   for (const g of machine) {
     // The accepted mask is the style-normalised rendering; provenance leads to the original.
     const shown = await db().mask.findUniqueOrThrow({ where: { id: g.maskId! } });
-    const mask = await db().mask.findUniqueOrThrow({ where: { id: shown.normalisedFromId ?? shown.id }, include: { modelRun: true } });
+    const mask = await db().mask.findUniqueOrThrow({
+      where: { id: shown.normalisedFromId ?? shown.id },
+      include: { modelRun: true },
+    });
     expect(mask.modelRun?.weightsSha256).toMatch(/^[0-9a-f]{64}$/);
-    const trained = await db().modelRunImage.findUnique({ where: { runId_imageId: { runId: mask.modelRunId!, imageId: g.imageId } } });
+    const trained = await db().modelRunImage.findUnique({
+      where: { runId_imageId: { runId: mask.modelRunId!, imageId: g.imageId } },
+    });
     expect(trained?.trained ?? false).toBe(false);
     expect(await db().vote.count({ where: { imageId: g.imageId, roundId: g.roundId! } })).toBeGreaterThan(0);
   }

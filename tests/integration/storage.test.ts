@@ -7,7 +7,18 @@ import { LocalStore } from "../../lib/storage/local-store";
 import { S3Store } from "../../lib/storage/s3-store";
 import type { ObjectStore } from "../../lib/storage/types";
 
-const hostileKeys = ["../etc/passwd", "a/../../b", "%2e%2e/x", "..\\windows", "/abs/path", "a//b", "", ".hidden", "a/./b", "a\0b"];
+const hostileKeys = [
+  "../etc/passwd",
+  "a/../../b",
+  "%2e%2e/x",
+  "..\\windows",
+  "/abs/path",
+  "a//b",
+  "",
+  ".hidden",
+  "a/./b",
+  "a\0b",
+];
 
 function contract(name: string, make: () => Promise<ObjectStore>) {
   describe(name, () => {

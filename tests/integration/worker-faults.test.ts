@@ -25,7 +25,16 @@ const live = new Set<ChildProcess>();
 
 function startWorker(jobs: string): ChildProcess {
   const w = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
-    env: { ...process.env, WORKER_JOBS: jobs, WORKER_POLL_MS: "100", WORKER_LEASE_MS: LEASE_MS, STORAGE_DRIVER: "local", STORAGE_DIR: storageDir, LOG_LEVEL: "error", TRAIN_DEVICE: "cpu" },
+    env: {
+      ...process.env,
+      WORKER_JOBS: jobs,
+      WORKER_POLL_MS: "100",
+      WORKER_LEASE_MS: LEASE_MS,
+      STORAGE_DRIVER: "local",
+      STORAGE_DIR: storageDir,
+      LOG_LEVEL: "error",
+      TRAIN_DEVICE: "cpu",
+    },
     stdio: ["ignore", "ignore", "inherit"],
   });
   live.add(w);
@@ -35,7 +44,10 @@ function startWorker(jobs: string): ChildProcess {
 
 /** SIGKILLs a worker and the processes it started (the trainer): a machine dying. */
 async function crash(w: ChildProcess) {
-  const children = spawnSync("pgrep", ["-P", String(w.pid)], { encoding: "utf8" }).stdout.split("\n").filter(Boolean).map(Number);
+  const children = spawnSync("pgrep", ["-P", String(w.pid)], { encoding: "utf8" })
+    .stdout.split("\n")
+    .filter(Boolean)
+    .map(Number);
   const gone = new Promise((r) => w.once("exit", r));
   w.kill("SIGKILL");
   for (const pid of children) {
@@ -64,11 +76,19 @@ const jobsOf = (name: string) => db().job.findMany({ where: { projectId, name },
 beforeAll(async () => {
   storageDir = mkdtempSync(path.join(os.tmpdir(), "tandem-worker-faults-"));
   setStoreForTests(new LocalStore(storageDir));
-  const fx = await makeProject({ folds: 2, stage1Archs: [{ arch: "unet", encoder: "tiny" }], trainConfig: { size: 64, epochs: 3, batchSize: 4, lr: 0.01, width: 8 } });
+  const fx = await makeProject({
+    folds: 2,
+    stage1Archs: [{ arch: "unet", encoder: "tiny" }],
+    trainConfig: { size: 64, epochs: 3, batchSize: 4, lr: 0.01, width: 8 },
+  });
   projectId = fx.project.id;
   for (let i = 0; i < 6; i++) {
     const im = blobImage(64, 64, 300 + i, i % 3 !== 2);
-    await storeImage(projectId, await decodedFromPixels(im.pixels, 64, 64), { originalName: `w${i}.png`, label: "COVID", patientPseudonym: `WP${i}` });
+    await storeImage(projectId, await decodedFromPixels(im.pixels, 64, 64), {
+      originalName: `w${i}.png`,
+      label: "COVID",
+      patientPseudonym: `WP${i}`,
+    });
   }
   await selectStage1Subset(fx.lead.actor, projectId, { size: 6, seed: 5 });
   await startStage1(fx.lead.actor, projectId);
@@ -97,7 +117,11 @@ describe("worker crashes", () => {
 
     const b = startWorker("train");
     try {
-      await until("both trainings done", async () => (await jobsOf("train")).every((j) => j.status === "SUCCEEDED"), 240_000);
+      await until(
+        "both trainings done",
+        async () => (await jobsOf("train")).every((j) => j.status === "SUCCEEDED"),
+        240_000,
+      );
     } finally {
       b.kill("SIGTERM");
       await new Promise((r) => b.once("exit", r));
@@ -129,7 +153,9 @@ describe("worker crashes", () => {
       killedJob = await until("a prediction blocked mid-write", async () => {
         const running = (await jobsOf("predict")).find((j) => j.status === "RUNNING");
         if (!running) return;
-        const waiting = await holder.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`);
+        const waiting = await holder.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
+        );
         return waiting.rows[0].n > 0 && running.id;
       });
       await crash(c);
@@ -139,7 +165,11 @@ describe("worker crashes", () => {
     }
     const d = startWorker("predict");
     try {
-      await until("every prediction done", async () => (await jobsOf("predict")).every((j) => j.status === "SUCCEEDED"), 120_000);
+      await until(
+        "every prediction done",
+        async () => (await jobsOf("predict")).every((j) => j.status === "SUCCEEDED"),
+        120_000,
+      );
     } finally {
       d.kill("SIGTERM");
       await new Promise((r) => d.once("exit", r));

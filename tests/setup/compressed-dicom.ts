@@ -21,7 +21,13 @@ export interface CxrSource {
  * A synthetic chest film (lib/simulate) at `bits` bits stored: the 8-bit film scaled up, with
  * seeded detail in the bits below so that lossless codecs have every bit to keep.
  */
-export function cxrSource(width: number, height: number, bits: 8 | 12 | 16, seed = 1, extra: DicomDataset = {}): CxrSource {
+export function cxrSource(
+  width: number,
+  height: number,
+  bits: 8 | 12 | 16,
+  seed = 1,
+  extra: DicomDataset = {},
+): CxrSource {
   const film = generateCxr({ seed, width, height });
   const samples = new Uint16Array(width * height);
   let s = (seed * 2654435761) >>> 0 || 1;
@@ -34,7 +40,11 @@ export function cxrSource(width: number, height: number, bits: 8 | 12 | 16, seed
   }
   const bitsAllocated = bits === 8 ? 8 : 16;
   const dicom = buildDicom(
-    { ...imageModule({ rows: height, columns: width, bitsAllocated, bitsStored: bits }), "00080060": { vr: "CS", Value: ["DX"] }, ...extra },
+    {
+      ...imageModule({ rows: height, columns: width, bitsAllocated, bitsStored: bits }),
+      "00080060": { vr: "CS", Value: ["DX"] },
+      ...extra,
+    },
     { pixelData: nativePixels(samples, bitsAllocated) },
   );
   return { width, height, bits, samples, dicom };
@@ -57,16 +67,83 @@ const dcmdjpeg = { tool: "dcmdjpeg", args: [] };
 
 /** One encoder per compressed transfer syntax Tandem decodes. */
 export const encoders: Encoder[] = [
-  { uid: "1.2.840.10008.1.2.4.50", name: "JPEG Baseline", tool: "dcmcjpeg", args: ["--encode-baseline"], lossless: false, bits: 8, reference: dcmdjpeg },
-  { uid: "1.2.840.10008.1.2.4.51", name: "JPEG Extended (8-bit)", tool: "dcmcjpeg", args: ["--encode-extended"], lossless: false, bits: 8, reference: dcmdjpeg },
-  { uid: "1.2.840.10008.1.2.4.57", name: "JPEG Lossless Process 14", tool: "dcmcjpeg", args: ["--encode-lossless", "--selection-value", "6"], lossless: true, bits: 16 },
-  { uid: "1.2.840.10008.1.2.4.70", name: "JPEG Lossless SV1", tool: "dcmcjpeg", args: ["--encode-lossless-sv1"], lossless: true, bits: 12 },
-  { uid: "1.2.840.10008.1.2.4.80", name: "JPEG-LS Lossless", tool: "dcmcjpls", args: ["--encode-lossless"], lossless: true, bits: 16 },
-  { uid: "1.2.840.10008.1.2.4.81", name: "JPEG-LS Near-Lossless", tool: "dcmcjpls", args: ["--encode-nearlossless", "--max-deviation", "3"], lossless: false, bits: 12, reference: { tool: "dcmdjpls", args: [] } },
-  { uid: "1.2.840.10008.1.2.4.90", name: "JPEG 2000 Lossless", tool: "gdcmconv", args: ["--j2k"], lossless: true, bits: 16 },
-  { uid: "1.2.840.10008.1.2.4.91", name: "JPEG 2000 (lossy)", tool: "gdcmconv", args: ["--j2k", "--lossy", "-r", "10"], lossless: false, bits: 12, reference: { tool: "gdcmconv", args: ["--raw"] } },
+  {
+    uid: "1.2.840.10008.1.2.4.50",
+    name: "JPEG Baseline",
+    tool: "dcmcjpeg",
+    args: ["--encode-baseline"],
+    lossless: false,
+    bits: 8,
+    reference: dcmdjpeg,
+  },
+  {
+    uid: "1.2.840.10008.1.2.4.51",
+    name: "JPEG Extended (8-bit)",
+    tool: "dcmcjpeg",
+    args: ["--encode-extended"],
+    lossless: false,
+    bits: 8,
+    reference: dcmdjpeg,
+  },
+  {
+    uid: "1.2.840.10008.1.2.4.57",
+    name: "JPEG Lossless Process 14",
+    tool: "dcmcjpeg",
+    args: ["--encode-lossless", "--selection-value", "6"],
+    lossless: true,
+    bits: 16,
+  },
+  {
+    uid: "1.2.840.10008.1.2.4.70",
+    name: "JPEG Lossless SV1",
+    tool: "dcmcjpeg",
+    args: ["--encode-lossless-sv1"],
+    lossless: true,
+    bits: 12,
+  },
+  {
+    uid: "1.2.840.10008.1.2.4.80",
+    name: "JPEG-LS Lossless",
+    tool: "dcmcjpls",
+    args: ["--encode-lossless"],
+    lossless: true,
+    bits: 16,
+  },
+  {
+    uid: "1.2.840.10008.1.2.4.81",
+    name: "JPEG-LS Near-Lossless",
+    tool: "dcmcjpls",
+    args: ["--encode-nearlossless", "--max-deviation", "3"],
+    lossless: false,
+    bits: 12,
+    reference: { tool: "dcmdjpls", args: [] },
+  },
+  {
+    uid: "1.2.840.10008.1.2.4.90",
+    name: "JPEG 2000 Lossless",
+    tool: "gdcmconv",
+    args: ["--j2k"],
+    lossless: true,
+    bits: 16,
+  },
+  {
+    uid: "1.2.840.10008.1.2.4.91",
+    name: "JPEG 2000 (lossy)",
+    tool: "gdcmconv",
+    args: ["--j2k", "--lossy", "-r", "10"],
+    lossless: false,
+    bits: 12,
+    reference: { tool: "gdcmconv", args: ["--raw"] },
+  },
   { uid: "1.2.840.10008.1.2.5", name: "RLE Lossless", tool: "dcmcrle", args: [], lossless: true, bits: 16 },
-  { uid: "1.2.840.10008.1.2.1.99", name: "Deflated Explicit VR Little Endian", tool: "dcmconv", args: ["+td"], lossless: true, bits: 12 },
+  {
+    uid: "1.2.840.10008.1.2.1.99",
+    name: "Deflated Explicit VR Little Endian",
+    tool: "dcmconv",
+    args: ["+td"],
+    lossless: true,
+    bits: 12,
+  },
 ];
 
 /** Runs `tool args in out` on a DICOM file and returns what it wrote. */
@@ -80,7 +157,8 @@ export function encodeWith(tool: string, args: string[], input: Buffer): Buffer 
       execFileSync(tool, [...args, src, out], { stdio: ["ignore", "ignore", "pipe"], timeout: 120_000 });
     } catch (e) {
       const err = e as { code?: string; stderr?: Buffer };
-      if (err.code === "ENOENT") throw new Error(`${tool} is not installed: run scripts/ensure-deps.sh with TANDEM_NEED_TEST_TOOLS=1`);
+      if (err.code === "ENOENT")
+        throw new Error(`${tool} is not installed: run scripts/ensure-deps.sh with TANDEM_NEED_TEST_TOOLS=1`);
       throw new Error(`${tool} ${args.join(" ")} failed: ${err.stderr?.toString().slice(0, 300)}`);
     }
     return readFileSync(out);
@@ -125,7 +203,10 @@ function inTempDir<T>(work: (dir: string) => T): T {
 export function htj2kCodestream(source: CxrSource, args: string[]): Buffer {
   return inTempDir((dir) => {
     writeFileSync(path.join(dir, "in.pgm"), pgm(source.width, source.height, source.bits, source.samples));
-    execFileSync("ojph_compress", ["-i", path.join(dir, "in.pgm"), "-o", path.join(dir, "out.j2c"), ...args], { stdio: ["ignore", "ignore", "pipe"], timeout: 120_000 });
+    execFileSync("ojph_compress", ["-i", path.join(dir, "in.pgm"), "-o", path.join(dir, "out.j2c"), ...args], {
+      stdio: ["ignore", "ignore", "pipe"],
+      timeout: 120_000,
+    });
     return readFileSync(path.join(dir, "out.j2c"));
   });
 }
@@ -134,13 +215,24 @@ export function htj2kCodestream(source: CxrSource, args: string[]): Buffer {
 export function htj2kExpand(codestream: Buffer): Uint16Array {
   return inTempDir((dir) => {
     writeFileSync(path.join(dir, "in.j2c"), codestream);
-    execFileSync("ojph_expand", ["-i", path.join(dir, "in.j2c"), "-o", path.join(dir, "out.pgm")], { stdio: ["ignore", "ignore", "pipe"], timeout: 120_000 });
+    execFileSync("ojph_expand", ["-i", path.join(dir, "in.j2c"), "-o", path.join(dir, "out.pgm")], {
+      stdio: ["ignore", "ignore", "pipe"],
+      timeout: 120_000,
+    });
     return readPgm(readFileSync(path.join(dir, "out.pgm")));
   });
 }
 
 /** A DICOM of the source's image module holding encapsulated frames under `transferSyntaxUid`. */
 export function encapsulatedDicom(source: CxrSource, transferSyntaxUid: string, frames: Buffer[]): Buffer {
-  const ds = { ...imageModule({ rows: source.height, columns: source.width, bitsAllocated: source.bits === 8 ? 8 : 16, bitsStored: source.bits }), "00080060": { vr: "CS", Value: ["DX"] } };
+  const ds = {
+    ...imageModule({
+      rows: source.height,
+      columns: source.width,
+      bitsAllocated: source.bits === 8 ? 8 : 16,
+      bitsStored: source.bits,
+    }),
+    "00080060": { vr: "CS", Value: ["DX"] },
+  };
   return buildDicom(ds, { transferSyntaxUid, pixelData: frames });
 }

@@ -10,7 +10,10 @@ async function main() {
   const stateDir = path.resolve(process.argv[2] ?? ".tandem");
   prepareLocalStateDir(stateDir, { embeddedDb: true });
   ensureLocalSecrets(stateDir);
-  const db = await startEmbeddedPostgres({ dataDir: path.join(stateDir, "pg"), onLog: (l) => process.env.PROBE_VERBOSE && process.stderr.write(l) });
+  const db = await startEmbeddedPostgres({
+    dataDir: path.join(stateDir, "pg"),
+    onLog: (l) => process.env.PROBE_VERBOSE && process.stderr.write(l),
+  });
   const c = new pg.Client({ connectionString: db.url });
   await c.connect();
   await c.query("CREATE TABLE IF NOT EXISTS probe (n int)");

@@ -16,7 +16,10 @@ export async function setup() {
   process.env.PSEUDONYM_KEY ??= "test-pseudonym-key-0123456789abcdefghijklmno";
   process.env.LOG_LEVEL ??= "warn";
   if (!process.env.TEST_DATABASE_URL) {
-    pgServer = await startEmbeddedPostgres({ dataDir: path.join(os.tmpdir(), "tandem-test-pg", "data"), database: "postgres" });
+    pgServer = await startEmbeddedPostgres({
+      dataDir: path.join(os.tmpdir(), "tandem-test-pg", "data"),
+      database: "postgres",
+    });
     const admin = new pg.Client({ connectionString: pgServer.url });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS tandem_test WITH (FORCE)`);
@@ -30,7 +33,13 @@ export async function setup() {
   const S3rver = (await import("s3rver")).default;
   s3Dir = mkdtempSync(path.join(os.tmpdir(), "tandem-s3-"));
   const port = await freePort();
-  const server = new S3rver({ port, address: "127.0.0.1", silent: true, directory: s3Dir, configureBuckets: [{ name: "tandem-test", configs: [] }] });
+  const server = new S3rver({
+    port,
+    address: "127.0.0.1",
+    silent: true,
+    directory: s3Dir,
+    configureBuckets: [{ name: "tandem-test", configs: [] }],
+  });
   await server.run();
   s3 = server;
   process.env.TEST_S3_ENDPOINT = `http://127.0.0.1:${port}`;

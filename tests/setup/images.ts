@@ -12,8 +12,9 @@ export function syntheticPixels(width: number, height: number, seed = randomByte
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-      const lung = ((x - width * 0.3) / (width * 0.18)) ** 2 + ((y - height * 0.5) / (height * 0.3)) ** 2 < 1
-        || ((x - width * 0.7) / (width * 0.18)) ** 2 + ((y - height * 0.5) / (height * 0.3)) ** 2 < 1;
+      const lung =
+        ((x - width * 0.3) / (width * 0.18)) ** 2 + ((y - height * 0.5) / (height * 0.3)) ** 2 < 1 ||
+        ((x - width * 0.7) / (width * 0.18)) ** 2 + ((y - height * 0.5) / (height * 0.3)) ** 2 < 1;
       const v = 60 + (120 * y) / height - (lung ? 40 : 0) + (s >>> 28);
       px[y * width + x] = Math.max(0, Math.min(255, Math.round(v)));
     }
@@ -22,11 +23,16 @@ export function syntheticPixels(width: number, height: number, seed = randomByte
 }
 
 /** Stores a synthetic image through the same path an import takes (without the decoder). */
-export async function makeImage(projectId: string, opts: { width?: number; height?: number; label?: "COVID" | "CONTROL" | "UNKNOWN"; patient?: string } = {}) {
+export async function makeImage(
+  projectId: string,
+  opts: { width?: number; height?: number; label?: "COVID" | "CONTROL" | "UNKNOWN"; patient?: string } = {},
+) {
   const width = opts.width ?? 320;
   const height = opts.height ?? 256;
   const pixels8 = syntheticPixels(width, height);
-  const originalBytes = await sharp(pixels8, { raw: { width, height, channels: 1 } }).png().toBuffer();
+  const originalBytes = await sharp(pixels8, { raw: { width, height, channels: 1 } })
+    .png()
+    .toBuffer();
   const decoded: DecodedImage = {
     format: "PNG",
     width,

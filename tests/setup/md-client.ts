@@ -6,7 +6,9 @@ import { encodeMaskPng } from "../../lib/masks/png-codec";
 // retried with the same idempotency key, so a lost response never becomes a second write.
 
 export type Sample = { op: string; ms: number; status: number; at: number };
-export type Ack = { kind: "mask"; taskId: string; maskId: string; key: string } | { kind: "vote"; ballotId: string; key: string };
+export type Ack =
+  | { kind: "mask"; taskId: string; maskId: string; key: string }
+  | { kind: "vote"; ballotId: string; key: string };
 
 export async function signInAt(base: string, email: string, password: string): Promise<string> {
   const csrf = await fetch(`${base}/api/auth/csrf`);
@@ -19,14 +21,16 @@ export async function signInAt(base: string, email: string, password: string): P
     body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
   });
   const cookies = [...jar, ...r.headers.getSetCookie().map((c) => c.split(";")[0])];
-  if (!cookies.some((c) => /^(__Secure-)?next-auth\.session-token=/.test(c))) throw new Error(`sign-in failed for ${email} (${r.status})`);
+  if (!cookies.some((c) => /^(__Secure-)?next-auth\.session-token=/.test(c)))
+    throw new Error(`sign-in failed for ${email} (${r.status})`);
   return cookies.join("; ");
 }
 
 export function discPng(width: number, height: number, seed = 0): Uint8Array {
   const m = new Uint8Array(width * height);
   const cx = width * (0.35 + 0.3 * ((seed % 7) / 7));
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) if (Math.hypot(x - cx, y - height / 2) < width / 5) m[y * width + x] = 1;
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) if (Math.hypot(x - cx, y - height / 2) < width / 5) m[y * width + x] = 1;
   return encodeMaskPng(m, width, height);
 }
 
@@ -45,7 +49,14 @@ export class MdClient {
     private opts: { retries?: number; timeoutMs?: number; backoffMs?: number } = {},
   ) {}
 
-  async send(op: string, method: string, path: string, body?: BodyInit, type?: string, headers: Record<string, string> = {}): Promise<Response | null> {
+  async send(
+    op: string,
+    method: string,
+    path: string,
+    body?: BodyInit,
+    type?: string,
+    headers: Record<string, string> = {},
+  ): Promise<Response | null> {
     const t0 = performance.now();
     try {
       const r = await fetch(`${this.base}${path}`, {
@@ -65,7 +76,14 @@ export class MdClient {
   }
 
   /** Sends until a definite answer: retried on network errors and 5xx, with the same request. */
-  async write(op: string, method: string, path: string, body: () => BodyInit, type: string, headers: Record<string, string> = {}): Promise<Response | null> {
+  async write(
+    op: string,
+    method: string,
+    path: string,
+    body: () => BodyInit,
+    type: string,
+    headers: Record<string, string> = {},
+  ): Promise<Response | null> {
     const tries = this.opts.retries ?? 20;
     for (let i = 0; i < tries; i++) {
       const r = await this.send(op, method, path, body(), type, headers);
@@ -81,7 +99,13 @@ export class MdClient {
 
   /** Claims the next drawing task and submits a mask; false when no task is left. */
   async drawOnce(projectId: string): Promise<boolean> {
-    const c = await this.write("claim", "POST", `/api/projects/${projectId}/tasks/next`, () => "{}", "application/json");
+    const c = await this.write(
+      "claim",
+      "POST",
+      `/api/projects/${projectId}/tasks/next`,
+      () => "{}",
+      "application/json",
+    );
     if (!c?.ok) return false;
     const { task } = (await c.json()) as { task: { id: string; image: { width: number; height: number } } | null };
     if (!task) return false;
@@ -89,7 +113,14 @@ export class MdClient {
   }
 
   async submit(taskId: string, png: Uint8Array, key = randomUUID()): Promise<boolean> {
-    const r = await this.write("submit", "POST", `/api/tasks/${taskId}/submit`, () => new Uint8Array(png), "image/png", { "idempotency-key": key, "x-elapsed-ms": "1500" });
+    const r = await this.write(
+      "submit",
+      "POST",
+      `/api/tasks/${taskId}/submit`,
+      () => new Uint8Array(png),
+      "image/png",
+      { "idempotency-key": key, "x-elapsed-ms": "1500" },
+    );
     if (!r?.ok) return false;
     const body = (await r.json()) as { maskId: string };
     this.acks.push({ kind: "mask", taskId, maskId: body.maskId, key });
@@ -98,7 +129,13 @@ export class MdClient {
 
   /** Takes the next ballot and votes on it; false when nothing is left to vote on. */
   async voteOnce(projectId: string): Promise<boolean> {
-    const b = await this.write("ballot", "POST", `/api/projects/${projectId}/ballots/next`, () => "{}", "application/json");
+    const b = await this.write(
+      "ballot",
+      "POST",
+      `/api/projects/${projectId}/ballots/next`,
+      () => "{}",
+      "application/json",
+    );
     if (!b?.ok) return false;
     const { ballot } = (await b.json()) as { ballot: { ballotId: string; candidates: unknown[] } | null };
     if (!ballot) return false;

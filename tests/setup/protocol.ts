@@ -1,12 +1,18 @@
 import { db } from "../../lib/db/client";
 import { createMask } from "../../lib/masks/mutations";
-import { afterTaskSubmitted, completeTrainingRun, maybeOpenVoting, registerPrediction } from "../../lib/protocol/mutations";
+import {
+  afterTaskSubmitted,
+  completeTrainingRun,
+  maybeOpenVoting,
+  registerPrediction,
+} from "../../lib/protocol/mutations";
 import { predictionImageIds } from "../../lib/protocol/queries";
 
 /** A disc mask: a stand-in for a drawing or a prediction, varied by `shift`. */
 export function discMask(w: number, h: number, shift = 0): Uint8Array {
   const m = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (Math.hypot(x - w / 2 - shift, y - h / 2) < w / 4) m[y * w + x] = 1;
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) if (Math.hypot(x - w / 2 - shift, y - h / 2) < w / 4) m[y * w + x] = 1;
   return m;
 }
 
@@ -16,8 +22,22 @@ export async function drawAllManual(projectId: string, userId: string) {
   for (const t of tasks) {
     const img = await db().image.findUniqueOrThrow({ where: { id: t.imageId } });
     await db().$transaction(async (tx) => {
-      const m = await createMask(tx, { projectId, imageId: t.imageId, kind: "MANUAL", mask: discMask(img.width, img.height), width: img.width, height: img.height, authorId: userId, roundId: t.roundId, taskId: t.id, elapsedMs: 60_000 });
-      await tx.task.update({ where: { id: t.id }, data: { status: "DONE", assigneeId: userId, maskId: m.id, doneAt: new Date(), elapsedMs: 60_000 } });
+      const m = await createMask(tx, {
+        projectId,
+        imageId: t.imageId,
+        kind: "MANUAL",
+        mask: discMask(img.width, img.height),
+        width: img.width,
+        height: img.height,
+        authorId: userId,
+        roundId: t.roundId,
+        taskId: t.id,
+        elapsedMs: 60_000,
+      });
+      await tx.task.update({
+        where: { id: t.id },
+        data: { status: "DONE", assigneeId: userId, maskId: m.id, doneAt: new Date(), elapsedMs: 60_000 },
+      });
       await afterTaskSubmitted(tx, { ...t, assigneeId: userId }, { maskId: m.id });
     });
   }
@@ -27,16 +47,28 @@ export async function drawAllManual(projectId: string, userId: string) {
  * Stands in for the trainer and the predict workers: marks each queued run trained, writes
  * a machine prediction for every image the run may predict, and completes the jobs.
  */
-export async function fakeTrainAndPredict(roundId: string, maskFor: (runIndex: number, imageId: string) => Uint8Array | null = () => null, metricsFor: (runIndex: number) => unknown = () => ({})) {
+export async function fakeTrainAndPredict(
+  roundId: string,
+  maskFor: (runIndex: number, imageId: string) => Uint8Array | null = () => null,
+  metricsFor: (runIndex: number) => unknown = () => ({}),
+) {
   const runs = await db().modelRun.findMany({ where: { roundId }, orderBy: { createdAt: "asc" } });
   for (const [i, run] of runs.entries()) {
-    await db().job.updateMany({ where: { name: "train", singletonKey: `train:${run.id}` }, data: { status: "SUCCEEDED" } });
-    await completeTrainingRun(run.id, { artifactKey: `fake/${run.id}.onnx`, weightsSha256: "0".repeat(64), metrics: metricsFor(i) });
+    await db().job.updateMany({
+      where: { name: "train", singletonKey: `train:${run.id}` },
+      data: { status: "SUCCEEDED" },
+    });
+    await completeTrainingRun(run.id, {
+      artifactKey: `fake/${run.id}.onnx`,
+      weightsSha256: "0".repeat(64),
+      metrics: metricsFor(i),
+    });
     for (const imageId of await predictionImageIds(run.id)) {
       const img = await db().image.findUniqueOrThrow({ where: { id: imageId } });
       await registerPrediction(run, img, maskFor(i, imageId) ?? discMask(img.width, img.height, 2 + i), null);
     }
-    await db().$executeRaw`UPDATE "Job" SET status = 'SUCCEEDED' WHERE name = 'predict' AND payload->>'runId' = ${run.id}`;
+    await db()
+      .$executeRaw`UPDATE "Job" SET status = 'SUCCEEDED' WHERE name = 'predict' AND payload->>'runId' = ${run.id}`;
   }
   return maybeOpenVoting(roundId);
 }

@@ -26,7 +26,8 @@ function pixels(width: number, height: number, i: number): Uint8Array {
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const lung = ((x - width * 0.3) / (width * 0.18)) ** 2 + ((y - height * 0.5) / (height * 0.3)) ** 2 < 1;
-      px[y * width + x] = (60 + Math.round((120 * y) / height) - (lung ? 40 : 0) + ((x * 7 + y * 13 + i * 31) % 17)) & 0xff;
+      px[y * width + x] =
+        (60 + Math.round((120 * y) / height) - (lung ? 40 : 0) + ((x * 7 + y * 13 + i * 31) % 17)) & 0xff;
     }
   }
   return px;
@@ -38,11 +39,18 @@ export function blobMask(width: number, height: number, i: number): Uint8Array {
   const cx = width * (0.25 + 0.05 * (i % 3));
   const cy = height * (0.4 + 0.05 * (i % 4));
   const r = Math.max(3, Math.min(width, height) * (0.12 + 0.02 * (i % 5)));
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) if ((x - cx) ** 2 + ((y - cy) * 1.3) ** 2 < r * r) m[y * width + x] = 1;
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) if ((x - cx) ** 2 + ((y - cy) * 1.3) ** 2 < r * r) m[y * width + x] = 1;
   return m;
 }
 
-async function pngImage(projectId: string, i: number, width: number, height: number, meta: { name: string; label: "COVID" | "CONTROL"; patient: string; source: string }) {
+async function pngImage(
+  projectId: string,
+  i: number,
+  width: number,
+  height: number,
+  meta: { name: string; label: "COVID" | "CONTROL"; patient: string; source: string },
+) {
   const px = pixels(width, height, i);
   const workingPng = await encodeWorkingPng(px, width, height, 60);
   const decoded: DecodedImage = {
@@ -61,7 +69,12 @@ async function pngImage(projectId: string, i: number, width: number, height: num
     phash: perceptualHash(px, width, height),
     flags: [],
   };
-  const stored = await storeImage(projectId, decoded, { originalName: meta.name, label: meta.label, patientPseudonym: meta.patient, sourceDataset: meta.source });
+  const stored = await storeImage(projectId, decoded, {
+    originalName: meta.name,
+    label: meta.label,
+    patientPseudonym: meta.patient,
+    sourceDataset: meta.source,
+  });
   return stored.id;
 }
 
@@ -79,10 +92,18 @@ async function dicomImage(projectId: string, n = 0, label: "COVID" | "CONTROL" =
       "00185101": { vr: "CS", Value: ["PA"] },
     },
     // Implicit VR: the oracle DICOM of the export tests is the harder of the two encodings.
-    { sopInstanceUid: String(phi.dataset["00080018"].Value?.[0]), transferSyntaxUid: IMPLICIT, pixelData: nativePixels(samples, 16) },
+    {
+      sopInstanceUid: String(phi.dataset["00080018"].Value?.[0]),
+      transferSyntaxUid: IMPLICIT,
+      pixelData: nativePixels(samples, 16),
+    },
   );
   const decoded = await decodeImage(bytes, { pseudonymKey: process.env.PSEUDONYM_KEY!, fileName: `${PHI_NAME}.dcm` });
-  const stored = await storeImage(projectId, decoded, { originalName: `${PHI_NAME} chest ${n}.dcm`, label, sourceDataset: "site-dicom" });
+  const stored = await storeImage(projectId, decoded, {
+    originalName: `${PHI_NAME} chest ${n}.dcm`,
+    label,
+    sourceDataset: "site-dicom",
+  });
   // Long markers only: a short one (a 4-digit age) could turn up by chance in compressed pixels.
   const markers = [...phi.markers, ...phi.uids].filter((m) => m.length >= 8);
   return { id: stored.id, width: columns, height: rows, markers };
@@ -102,17 +123,38 @@ export interface SeedOptions {
   models?: boolean;
 }
 
-export type SeededImage = { id: string; width: number; height: number; label: "COVID" | "CONTROL"; mask: Uint8Array | null; dicom: boolean };
+export type SeededImage = {
+  id: string;
+  width: number;
+  height: number;
+  label: "COVID" | "CONTROL";
+  mask: Uint8Array | null;
+  dicom: boolean;
+};
 
 export async function seedAcceptedProject(opts: SeedOptions = {}) {
   const fx = await makeProject();
   const projectId = fx.project.id;
   const covid = opts.covid ?? 6;
   const controls = opts.controls ?? 2;
-  const r1 = await db().round.create({ data: { projectId, number: 1, stage: "STAGE_I", status: "CLOSED", closedAt: new Date() } });
-  const r2 = await db().round.create({ data: { projectId, number: 2, stage: "STAGE_II", status: "CLOSED", closedAt: new Date() } });
+  const r1 = await db().round.create({
+    data: { projectId, number: 1, stage: "STAGE_I", status: "CLOSED", closedAt: new Date() },
+  });
+  const r2 = await db().round.create({
+    data: { projectId, number: 2, stage: "STAGE_II", status: "CLOSED", closedAt: new Date() },
+  });
   const run = await db().modelRun.create({
-    data: { projectId, roundId: r2.id, arch: "unet", encoder: "densenet121", fold: null, config: { size: 224, epochs: 50, lr: 0.0001 }, status: "SUCCEEDED", metrics: { dice: 0.81, f1: 0.832, sensitivity: 0.9 }, paramCount: 1234 },
+    data: {
+      projectId,
+      roundId: r2.id,
+      arch: "unet",
+      encoder: "densenet121",
+      fold: null,
+      config: { size: 224, epochs: 50, lr: 0.0001 },
+      status: "SUCCEEDED",
+      metrics: { dice: 0.81, f1: 0.832, sensitivity: 0.9 },
+      paramCount: 1234,
+    },
   });
   if (opts.models) {
     const onnx = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7 + 3) & 0xff));
@@ -122,22 +164,59 @@ export async function seedAcceptedProject(opts: SeedOptions = {}) {
   }
 
   const images: SeededImage[] = [];
-  const accept = async (imageId: string, width: number, height: number, i: number, mask: Uint8Array | null, extra: { split?: "TRAIN" | "TEST"; fold?: number } = {}) => {
+  const accept = async (
+    imageId: string,
+    width: number,
+    height: number,
+    i: number,
+    mask: Uint8Array | null,
+    extra: { split?: "TRAIN" | "TEST"; fold?: number } = {},
+  ) => {
     const kind = mask ? (["MANUAL", "MACHINE", "REDRAW"] as const)[i % 3] : "EMPTY";
     const round = kind === "MANUAL" ? r1 : kind === "EMPTY" ? null : r2;
     let maskId: string | null = null;
     if (mask) {
       const m = await db().$transaction((tx) =>
-        createMask(tx, { projectId, imageId, kind: kind as "MANUAL" | "MACHINE" | "REDRAW", mask, width, height, roundId: round!.id, modelRunId: kind === "MACHINE" ? run.id : null, authorId: kind === "MACHINE" ? null : fx.md.id }),
+        createMask(tx, {
+          projectId,
+          imageId,
+          kind: kind as "MANUAL" | "MACHINE" | "REDRAW",
+          mask,
+          width,
+          height,
+          roundId: round!.id,
+          modelRunId: kind === "MACHINE" ? run.id : null,
+          authorId: kind === "MACHINE" ? null : fx.md.id,
+        }),
       );
       maskId = m.id;
       if (kind !== "REDRAW") {
         // Three votes: two for the accepted mask, one for a rival candidate.
-        const rival = await db().$transaction((tx) => createMask(tx, { projectId, imageId, kind: "MACHINE", mask: blobMask(width, height, i + 1), width, height, roundId: round!.id }));
+        const rival = await db().$transaction((tx) =>
+          createMask(tx, {
+            projectId,
+            imageId,
+            kind: "MACHINE",
+            mask: blobMask(width, height, i + 1),
+            width,
+            height,
+            roundId: round!.id,
+          }),
+        );
         const winner = await db().candidate.create({ data: { roundId: round!.id, imageId, maskId: m.id } });
         const other = await db().candidate.create({ data: { roundId: round!.id, imageId, maskId: rival.id } });
         for (const candidateId of [winner.id, winner.id, other.id]) {
-          await db().vote.create({ data: { ballotId: randomUUID(), roundId: round!.id, imageId, voterId: fx.md.id, candidateId, durationMs: 4000, idempotencyKey: randomUUID() } });
+          await db().vote.create({
+            data: {
+              ballotId: randomUUID(),
+              roundId: round!.id,
+              imageId,
+              voterId: fx.md.id,
+              candidateId,
+              durationMs: 4000,
+              idempotencyKey: randomUUID(),
+            },
+          });
         }
       }
       await db().modelRunImage.create({ data: { runId: run.id, imageId, trained: kind !== "MACHINE" } });
@@ -154,24 +233,59 @@ export async function seedAcceptedProject(opts: SeedOptions = {}) {
         acceptedAt: new Date(Date.UTC(2026, 0, 1 + i)),
       },
     });
-    await db().image.update({ where: { id: imageId }, data: { state: "ACCEPTED", split: extra.split ?? null, fold: extra.fold ?? null } });
+    await db().image.update({
+      where: { id: imageId },
+      data: { state: "ACCEPTED", split: extra.split ?? null, fold: extra.fold ?? null },
+    });
   };
 
   for (let i = 0; i < covid; i++) {
     const [width, height] = i % 2 ? [48, 40] : [64, 56];
-    const id = await pngImage(projectId, i, width, height, { name: `${PHI_NAME} Doe^John ${i}.png`, label: "COVID", patient: `P-TESTPATIENT${i % 4}`, source: i % 2 ? "site-b" : "site-a" });
+    const id = await pngImage(projectId, i, width, height, {
+      name: `${PHI_NAME} Doe^John ${i}.png`,
+      label: "COVID",
+      patient: `P-TESTPATIENT${i % 4}`,
+      source: i % 2 ? "site-b" : "site-a",
+    });
     const mask = blobMask(width, height, i);
     if (i === 0) {
       // A superseded ground truth: only the current one may be exported.
-      const old = await db().$transaction((tx) => createMask(tx, { projectId, imageId: id, kind: "MANUAL", mask: new Uint8Array(width * height).fill(1), width, height, roundId: r1.id }));
-      await db().groundTruth.create({ data: { projectId, imageId: id, maskId: old.id, roundId: r1.id, stage: "STAGE_I", decision: "CONSENSUS", sourceKind: "MANUAL", isCurrent: null, supersededAt: new Date() } });
+      const old = await db().$transaction((tx) =>
+        createMask(tx, {
+          projectId,
+          imageId: id,
+          kind: "MANUAL",
+          mask: new Uint8Array(width * height).fill(1),
+          width,
+          height,
+          roundId: r1.id,
+        }),
+      );
+      await db().groundTruth.create({
+        data: {
+          projectId,
+          imageId: id,
+          maskId: old.id,
+          roundId: r1.id,
+          stage: "STAGE_I",
+          decision: "CONSENSUS",
+          sourceKind: "MANUAL",
+          isCurrent: null,
+          supersededAt: new Date(),
+        },
+      });
     }
     await accept(id, width, height, i, mask, i === 1 ? { split: "TRAIN", fold: 3 } : {});
     images.push({ id, width, height, label: "COVID", mask, dicom: false });
   }
   for (let j = 0; j < controls; j++) {
     const i = covid + j;
-    const id = await pngImage(projectId, i, 40, 32, { name: `${PHI_NAME} control ${j}.png`, label: "CONTROL", patient: `P-TESTCONTROL${j}`, source: "site-a" });
+    const id = await pngImage(projectId, i, 40, 32, {
+      name: `${PHI_NAME} control ${j}.png`,
+      label: "CONTROL",
+      patient: `P-TESTCONTROL${j}`,
+      source: "site-a",
+    });
     await accept(id, 40, 32, i, null);
     images.push({ id, width: 40, height: 32, label: "CONTROL", mask: null, dicom: false });
   }
@@ -195,14 +309,27 @@ export async function seedAcceptedProject(opts: SeedOptions = {}) {
   }
   let unacceptedId: string | null = null;
   if (opts.unaccepted) {
-    unacceptedId = await pngImage(projectId, 500, 40, 40, { name: `${PHI_NAME} pending.png`, label: "COVID", patient: "P-TESTPENDING", source: "site-a" });
+    unacceptedId = await pngImage(projectId, 500, 40, 40, {
+      name: `${PHI_NAME} pending.png`,
+      label: "COVID",
+      patient: "P-TESTPENDING",
+      source: "site-a",
+    });
     await db().image.update({ where: { id: unacceptedId }, data: { state: "AWAITING_VOTE" } });
   }
   let blockedId: string | null = null;
   if (opts.blocked) {
-    blockedId = await pngImage(projectId, 600, 40, 40, { name: `${PHI_BLOCKED}.png`, label: "COVID", patient: "P-TESTBLOCKED", source: "site-a" });
+    blockedId = await pngImage(projectId, 600, 40, 40, {
+      name: `${PHI_BLOCKED}.png`,
+      label: "COVID",
+      patient: "P-TESTBLOCKED",
+      source: "site-a",
+    });
     await accept(blockedId, 40, 40, 600, blobMask(40, 40, 600));
-    await db().image.update({ where: { id: blockedId }, data: { exportBlocked: true, flags: ["burned-in-annotation"] } });
+    await db().image.update({
+      where: { id: blockedId },
+      data: { exportBlocked: true, flags: ["burned-in-annotation"] },
+    });
   }
   return {
     fx,

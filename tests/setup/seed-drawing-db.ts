@@ -6,5 +6,7 @@ import { makeDrawingProject } from "./drawing";
 const images = Number(process.argv[2] ?? 20);
 const mds = Number(process.argv[3] ?? 4);
 const fx = await makeDrawingProject({ images, mds, width: 48, height: 40 });
-console.log(JSON.stringify({ projectId: fx.project.id, mds: fx.mds.map((m) => ({ email: m.email, password: m.password })) }));
+console.log(
+  JSON.stringify({ projectId: fx.project.id, mds: fx.mds.map((m) => ({ email: m.email, password: m.password })) }),
+);
 await closeDb();

@@ -63,7 +63,11 @@ export const STAGE1_ARCHS = [
   { arch: "unetpp", encoder: "densenet121" },
   { arch: "dla", encoder: "densenet121" },
 ];
-export const STAGE2_NETWORKS = [...STAGE1_ARCHS, { arch: "unet", encoder: "resnet50" }, { arch: "unetpp", encoder: "inception_v3" }];
+export const STAGE2_NETWORKS = [
+  ...STAGE1_ARCHS,
+  { arch: "unet", encoder: "resnet50" },
+  { arch: "unetpp", encoder: "inception_v3" },
+];
 
 // 10×10 masks made of whole rows, so Dice between any two is easy to work out by hand.
 const SHAPES: Record<string, [number, number]> = { A: [0, 4], B: [0, 3], C: [2, 6], D: [0, 6], E: [5, 9] };
@@ -96,11 +100,29 @@ function runMetrics(a: number, fold: number | null) {
   const summary = (base: number) => ({
     n: 1000,
     confusion: { tp: 100, fp: 10, tn: 880, fn: 10 },
-    sensitivity: score(base + 0.05), specificity: score(0.99), precision: score(base), f1: score(base), f2: score(base + 0.02), accuracy: score(0.98),
-    roc_auc: 0.95, pr_auc: 0.8,
+    sensitivity: score(base + 0.05),
+    specificity: score(0.99),
+    precision: score(base),
+    f1: score(base),
+    f2: score(base + 0.02),
+    accuracy: score(0.98),
+    roc_auc: 0.95,
+    pr_auc: 0.8,
   });
-  const epochs = [1, 2, 3, 4, 5].map((e) => ({ epoch: e, train_loss: 1 / (e + 1) + 0.01 * a, val: { loss: 1 / (e + 1) + 0.02 + 0.01 * a }, seconds: 30 }));
-  return { format: 1, params: 1000 + a, epochs, selected_epoch: 5, final: { loss: epochs[4].val.loss, pixel: summary(f1), image: summary(0.9) }, seconds: 150 };
+  const epochs = [1, 2, 3, 4, 5].map((e) => ({
+    epoch: e,
+    train_loss: 1 / (e + 1) + 0.01 * a,
+    val: { loss: 1 / (e + 1) + 0.02 + 0.01 * a },
+    seconds: 30,
+  }));
+  return {
+    format: 1,
+    params: 1000 + a,
+    epochs,
+    selected_epoch: 5,
+    final: { loss: epochs[4].val.loss, pixel: summary(f1), image: summary(0.9) },
+    seconds: 150,
+  };
 }
 
 async function seedUser(tag: string, password: string): Promise<SeededUser> {
@@ -110,7 +132,17 @@ async function seedUser(tag: string, password: string): Promise<SeededUser> {
 }
 
 export async function seedProtocolState(opts: SeedOptions = {}): Promise<SeededProject> {
-  const o = { s1: 6, stage2: 10, controls: 4, unannotated: 2, folds: 2, phase: "stage2-voting" as SeedOptions["phase"], failedJobName: "predict", password: "correct horse battery", ...opts };
+  const o = {
+    s1: 6,
+    stage2: 10,
+    controls: 4,
+    unannotated: 2,
+    folds: 2,
+    phase: "stage2-voting" as SeedOptions["phase"],
+    failedJobName: "predict",
+    password: "correct horse battery",
+    ...opts,
+  };
   const voting = o.phase === "stage2-voting";
   const started = o.phase !== "not-started";
   const lead = await seedUser("lead", o.password);
@@ -119,15 +151,25 @@ export async function seedProtocolState(opts: SeedOptions = {}): Promise<SeededP
   const slug = `seed-${randomUUID().slice(0, 8)}`;
   const project = await db().project.create({
     data: {
-      slug, name: `Seeded project ${slug}`, s1Size: o.s1, folds: o.folds, votesPerImage: 3, currentStage: voting ? "STAGE_II" : started ? "STAGE_I" : null,
-      stage1Archs: STAGE1_ARCHS, stage2Networks: STAGE2_NETWORKS, trainConfig: { size: 224, epochs: 5, batchSize: 32, lr: 1e-4, freezeEncoder: false, pretrained: null },
-      memberships: { create: [{ userId: lead.id, roles: ["LEAD"] }, ...mds.map((m) => ({ userId: m.id, roles: ["MD" as const] }))] },
+      slug,
+      name: `Seeded project ${slug}`,
+      s1Size: o.s1,
+      folds: o.folds,
+      votesPerImage: 3,
+      currentStage: voting ? "STAGE_II" : started ? "STAGE_I" : null,
+      stage1Archs: STAGE1_ARCHS,
+      stage2Networks: STAGE2_NETWORKS,
+      trainConfig: { size: 224, epochs: 5, batchSize: 32, lr: 1e-4, freezeEncoder: false, pretrained: null },
+      memberships: {
+        create: [{ userId: lead.id, roles: ["LEAD"] }, ...mds.map((m) => ({ userId: m.id, roles: ["MD" as const] }))],
+      },
     },
   });
   const pid = project.id;
   const id = (tag: string, n: string | number) => seedId(`${pid}:${tag}:${n}`);
   const sqlId = (tag: string, nExpr = "n") => `md5('${pid}:${tag}:' || ${nExpr})::uuid`;
-  const at = (days: number, stepExpr = "0") => `('${BASE_TIME.toISOString()}'::timestamptz + interval '${days} days' + (${stepExpr}) * interval '1 second')`;
+  const at = (days: number, stepExpr = "0") =>
+    `('${BASE_TIME.toISOString()}'::timestamptz + interval '${days} days' + (${stepExpr}) * interval '1 second')`;
   const exec = (sql: string) => db().$executeRawUnsafe(sql);
 
   const shapeKey: Record<string, string> = {};
@@ -139,11 +181,19 @@ export async function seedProtocolState(opts: SeedOptions = {}): Promise<SeededP
     await store().put(shapeKey[name], png, { contentType: "image/png" });
   }
   const shapeCase = (col: string, map: Record<string, string>, field: "key" | "sha") =>
-    `CASE ${col} ${Object.entries(map).map(([k, s]) => `WHEN '${k}' THEN '${field === "key" ? shapeKey[s] : shapeSha[s]}'`).join(" ")} END`;
+    `CASE ${col} ${Object.entries(map)
+      .map(([k, s]) => `WHEN '${k}' THEN '${field === "key" ? shapeKey[s] : shapeSha[s]}'`)
+      .join(" ")} END`;
 
   // Images: Stage-I subset, Stage-II COVID images, controls accepted by label, late imports.
-  const s1State = !started ? `'UNANNOTATED'` : voting ? `'ACCEPTED'` : `CASE WHEN n % 6 % 2 = 0 THEN 'AWAITING_CANDIDATES' ELSE 'AWAITING_MANUAL' END`;
-  const s2State = voting ? `CASE n % 10 ${S2_CASES.map((c, i) => `WHEN ${i} THEN '${c.state}'`).join(" ")} END` : `'UNANNOTATED'`;
+  const s1State = !started
+    ? `'UNANNOTATED'`
+    : voting
+      ? `'ACCEPTED'`
+      : `CASE WHEN n % 6 % 2 = 0 THEN 'AWAITING_CANDIDATES' ELSE 'AWAITING_MANUAL' END`;
+  const s2State = voting
+    ? `CASE n % 10 ${S2_CASES.map((c, i) => `WHEN ${i} THEN '${c.state}'`).join(" ")} END`
+    : `'UNANNOTATED'`;
   const groups: [string, number, string, string, boolean][] = [
     ["s1", o.s1, "COVID", s1State, started],
     ["s2", o.stage2, "COVID", s2State, false],
@@ -169,7 +219,8 @@ export async function seedProtocolState(opts: SeedOptions = {}): Promise<SeededP
 
   const r1 = id("round", 1);
   const r2 = id("round", 2);
-  const mdCase = (expr: string) => `CASE ${expr} WHEN 0 THEN '${mds[0].id}'::uuid WHEN 1 THEN '${mds[1].id}'::uuid ELSE '${mds[2].id}'::uuid END`;
+  const mdCase = (expr: string) =>
+    `CASE ${expr} WHEN 0 THEN '${mds[0].id}'::uuid WHEN 1 THEN '${mds[1].id}'::uuid ELSE '${mds[2].id}'::uuid END`;
   if (started) await seedStage1Drawing();
 
   async function seedStage1Drawing() {
@@ -194,7 +245,9 @@ export async function seedProtocolState(opts: SeedOptions = {}): Promise<SeededP
 
   const runIds: { id: string; round: string; a: number; fold: number | null }[] = [];
   if (voting) {
-    STAGE1_ARCHS.forEach((_, a) => { for (let f = 0; f < o.folds; f++) runIds.push({ id: id(`run1-${a}`, f), round: r1, a, fold: f }); });
+    STAGE1_ARCHS.forEach((_, a) => {
+      for (let f = 0; f < o.folds; f++) runIds.push({ id: id(`run1-${a}`, f), round: r1, a, fold: f });
+    });
     STAGE2_NETWORKS.forEach((_, a) => runIds.push({ id: id(`run2-${a}`, 0), round: r2, a, fold: null }));
     await exec(`INSERT INTO "Round" (id, "projectId", number, stage, status, "startedById", "createdAt")
       VALUES ('${r2}', '${pid}', 2, 'STAGE_II', 'VOTING', '${lead.id}', ${at(5)})`);
@@ -202,9 +255,20 @@ export async function seedProtocolState(opts: SeedOptions = {}): Promise<SeededP
       const net = (r.round === r1 ? STAGE1_ARCHS : STAGE2_NETWORKS)[r.a];
       await db().modelRun.create({
         data: {
-          id: r.id, projectId: pid, roundId: r.round, arch: net.arch, encoder: net.encoder, fold: r.fold, config: {}, status: "SUCCEEDED",
-          metrics: runMetrics(r.a, r.fold), artifactKey: `projects/${pid}/runs/${r.id}/model.onnx`, weightsSha256: "0".repeat(64), paramCount: 1000 + r.a,
-          startedAt: new Date(BASE_TIME.getTime() + (r.round === r1 ? 2 : 5) * 86_400_000), finishedAt: new Date(BASE_TIME.getTime() + (r.round === r1 ? 2 : 5) * 86_400_000 + 3_600_000),
+          id: r.id,
+          projectId: pid,
+          roundId: r.round,
+          arch: net.arch,
+          encoder: net.encoder,
+          fold: r.fold,
+          config: {},
+          status: "SUCCEEDED",
+          metrics: runMetrics(r.a, r.fold),
+          artifactKey: `projects/${pid}/runs/${r.id}/model.onnx`,
+          weightsSha256: "0".repeat(64),
+          paramCount: 1000 + r.a,
+          startedAt: new Date(BASE_TIME.getTime() + (r.round === r1 ? 2 : 5) * 86_400_000),
+          finishedAt: new Date(BASE_TIME.getTime() + (r.round === r1 ? 2 : 5) * 86_400_000 + 3_600_000),
           progress: { type: "epoch", epoch: 5, epochs: 5 },
         },
       });
@@ -228,7 +292,13 @@ export async function seedProtocolState(opts: SeedOptions = {}): Promise<SeededP
       await exec(`INSERT INTO "Candidate" (id, "roundId", "imageId", "maskId", "createdAt")
         SELECT ${sqlId(`cand-s1-${code}`)}, '${r1}', ${sqlId("img-s1")}, ${sqlId(`mask-s1-${code}`)}, ${at(2, "3600")} FROM generate_series(0, ${o.s1 - 1}) n`);
     }
-    await insertVotes("s1", r1, o.s1, S1_CASES.map((c) => c.votes), 3);
+    await insertVotes(
+      "s1",
+      r1,
+      o.s1,
+      S1_CASES.map((c) => c.votes),
+      3,
+    );
     // Case 5: every voter said none; md3 redrew it.
     await exec(`
       INSERT INTO "Task" (id, "projectId", "imageId", "roundId", kind, status, "assigneeId", "claimedAt", "doneAt", "maskId", "elapsedMs", "createdAt")
@@ -259,13 +329,21 @@ export async function seedProtocolState(opts: SeedOptions = {}): Promise<SeededP
       await exec(`INSERT INTO "Candidate" (id, "roundId", "imageId", "maskId", "createdAt")
         SELECT ${sqlId(`cand-s2-${k}`)}, '${r2}', ${sqlId("img-s2")}, ${sqlId(`mask-s2-${k}`)}, ${at(5, "7200")} FROM generate_series(0, ${o.stage2 - 1}) n`);
     }
-    await insertVotes("s2", r2, o.stage2, S2_CASES.map((c) => c.votes), 6);
+    await insertVotes(
+      "s2",
+      r2,
+      o.stage2,
+      S2_CASES.map((c) => c.votes),
+      6,
+    );
     // Case 6: md3 holds an unanswered ballot; case 8 waits for a redraw.
     await exec(`INSERT INTO "Ballot" (id, "roundId", "imageId", "voterId", "shownOrder", "issuedAt")
       SELECT ${sqlId("ballot-open")}, '${r2}', ${sqlId("img-s2")}, '${mds[2].id}', '{}', ${at(6, "n * 120 + 60")} FROM generate_series(0, ${o.stage2 - 1}) n WHERE n % 10 = 6`);
     await exec(`INSERT INTO "Task" (id, "projectId", "imageId", "roundId", kind, status, "createdAt")
       SELECT ${sqlId("task-redraw-s2")}, '${pid}', ${sqlId("img-s2")}, '${r2}', 'REDRAW', 'OPEN', ${at(6, "n * 120 + 90")} FROM generate_series(0, ${o.stage2 - 1}) n WHERE n % 10 = 8`);
-    const chosen = `(VALUES ${S2_CASES.map((c, i) => (c.chosen === null ? null : `(${i}, '${c.chosen}')`)).filter(Boolean).join(", ")}) AS d(c, chosen)`;
+    const chosen = `(VALUES ${S2_CASES.map((c, i) => (c.chosen === null ? null : `(${i}, '${c.chosen}')`))
+      .filter(Boolean)
+      .join(", ")}) AS d(c, chosen)`;
     await exec(`
       INSERT INTO "GroundTruth" (id, "projectId", "imageId", "maskId", "roundId", stage, decision, "sourceKind", "isCurrent", "acceptedAt")
       SELECT ${sqlId("gt-s2")}, '${pid}', ${sqlId("img-s2")}, md5('${pid}:mask-s2-' || d.chosen || ':' || n)::uuid, '${r2}', 'STAGE_II', 'CONSENSUS', 'MACHINE', TRUE, ${at(6, "n * 120 + 100")}
@@ -274,7 +352,9 @@ export async function seedProtocolState(opts: SeedOptions = {}): Promise<SeededP
 
   /** Ballots and votes from a case table; voter v's vote on image n comes v·20 s after the first. */
   async function insertVotes(group: "s1" | "s2", roundId: string, count: number, cases: Choice[][], day: number) {
-    const rows = cases.flatMap((votes, c) => votes.map((ch, v) => (ch === null ? null : `(${c}, ${v}, '${ch}')`))).filter(Boolean);
+    const rows = cases
+      .flatMap((votes, c) => votes.map((ch, v) => (ch === null ? null : `(${c}, ${v}, '${ch}')`)))
+      .filter(Boolean);
     const table = `(VALUES ${rows.join(", ")}) AS t(c, voter, choice)`;
     const step = group === "s1" ? "n * 60 + t.voter * 20" : "n * 120 + t.voter * 20";
     const source = `FROM generate_series(0, ${count - 1}) n JOIN ${table} ON t.c = n % ${cases.length}`;

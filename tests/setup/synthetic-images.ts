@@ -8,8 +8,11 @@ export function testPixels(width: number, height: number, seed: number): Uint8Ar
   const px = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const blob = Math.hypot(x - width * (0.3 + 0.4 * ((seed * 7) % 10) / 10), y - height / 2) < width / 6 ? 60 : 0;
-      px[y * width + x] = Math.min(255, Math.round((x / width) * 120 + (y / height) * 40 + blob + ((seed * 31 + x * 7 + y * 13) % 17)));
+      const blob = Math.hypot(x - width * (0.3 + (0.4 * ((seed * 7) % 10)) / 10), y - height / 2) < width / 6 ? 60 : 0;
+      px[y * width + x] = Math.min(
+        255,
+        Math.round((x / width) * 120 + (y / height) * 40 + blob + ((seed * 31 + x * 7 + y * 13) % 17)),
+      );
     }
   }
   // The seed's bytes in the first pixels: every seed gives distinct bytes (no accidental dedupe).
@@ -39,7 +42,12 @@ export async function decodedFromPixels(pixels: Uint8Array, width: number, heigh
   };
 }
 
-export async function addTestImages(projectId: string, n: number, meta: (i: number) => Partial<ImageMeta> = () => ({}), size = 64) {
+export async function addTestImages(
+  projectId: string,
+  n: number,
+  meta: (i: number) => Partial<ImageMeta> = () => ({}),
+  size = 64,
+) {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
     const d = await decodedFromPixels(testPixels(size, size, i + Math.floor(Math.random() * 1e6)), size, size);

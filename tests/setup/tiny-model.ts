@@ -43,7 +43,10 @@ export function blobImage(width: number, height: number, seed: number, withBlob:
       const i = y * width + x;
       const d = Math.hypot(x - cx, y - cy) / r;
       const blob = withBlob && d < 1 ? Math.round(110 * (1 - d * d * 0.5)) : 0;
-      pixels[i] = Math.min(255, 30 + Math.round((x / width) * 60 + (y / height) * 30) + ((seed * 31 + x * 7 + y * 13) % 23) + blob);
+      pixels[i] = Math.min(
+        255,
+        30 + Math.round((x / width) * 60 + (y / height) * 30) + ((seed * 31 + x * 7 + y * 13) % 23) + blob,
+      );
       if (withBlob && d < 0.9) mask[i] = 255;
     }
   }
@@ -51,12 +54,26 @@ export function blobImage(width: number, height: number, seed: number, withBlob:
 }
 
 const grayPng = (px: Uint8Array, width: number, height: number) =>
-  sharp(Buffer.from(px), { raw: { width, height, channels: 1 } }).png().toBuffer();
+  sharp(Buffer.from(px), { raw: { width, height, channels: 1 } })
+    .png()
+    .toBuffer();
 
 const sha = (b: Uint8Array | string) => createHash("sha256").update(b).digest("hex");
 
 const TRAIN = { covid: 6, control: 3, side: 64 };
-const SETTINGS = { arch: "unet", encoder: "tiny", width: 4, size: TINY_SIZE, epochs: 4, batch_size: 3, lr: 0.01, seed: 1, device: "cpu", augment: "none", workers: 0 };
+const SETTINGS = {
+  arch: "unet",
+  encoder: "tiny",
+  width: 4,
+  size: TINY_SIZE,
+  epochs: 4,
+  batch_size: 3,
+  lr: 0.01,
+  seed: 1,
+  device: "cpu",
+  augment: "none",
+  workers: 0,
+};
 
 /** A hash of the trainer's sources, so a changed trainer retrains instead of reusing a stale model. */
 async function trainerHash(): Promise<string> {
@@ -69,7 +86,9 @@ async function trainerHash(): Promise<string> {
 
 /** Trains (or reuses) the tiny model; `predict` images get PyTorch probability maps. */
 export async function tinyModel(predict: PredictInput[] = []): Promise<TinyModel> {
-  const key = sha(JSON.stringify({ trainer: await trainerHash(), SETTINGS, TRAIN, predict: predict.map((p) => [p.id, sha(p.png)]) })).slice(0, 24);
+  const key = sha(
+    JSON.stringify({ trainer: await trainerHash(), SETTINGS, TRAIN, predict: predict.map((p) => [p.id, sha(p.png)]) }),
+  ).slice(0, 24);
   const root = path.join(os.tmpdir(), "tandem-tiny-model");
   const dir = path.join(root, key);
   if (!existsSync(path.join(dir, "out", "model.onnx"))) await train(root, dir, predict);
@@ -82,8 +101,12 @@ export async function tinyModel(predict: PredictInput[] = []): Promise<TinyModel
     metrics,
     size: TINY_SIZE,
     torchProb: async (id) => {
-      const { data, info } = await sharp(path.join(dir, "out", "pred", `${id}.png`)).toColourspace("b-w").raw().toBuffer({ resolveWithObject: true });
-      if (info.channels !== 1 || info.width !== TINY_SIZE) throw new Error(`unexpected PyTorch map ${info.width}×${info.height}×${info.channels}`);
+      const { data, info } = await sharp(path.join(dir, "out", "pred", `${id}.png`))
+        .toColourspace("b-w")
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      if (info.channels !== 1 || info.width !== TINY_SIZE)
+        throw new Error(`unexpected PyTorch map ${info.width}×${info.height}×${info.channels}`);
       return new Uint8Array(data);
     },
   };
@@ -106,7 +129,12 @@ async function train(root: string, dir: string, predict: PredictInput[]) {
       const id = `${covid ? "cov" : "ctl"}${i}`;
       await writeFile(path.join(data, `${id}.png`), await grayPng(pixels, side, side));
       if (covid) await writeFile(path.join(data, `${id}.mask.png`), await grayPng(mask, side, side));
-      const item = { id, image: `data/${id}.png`, mask: covid ? `data/${id}.mask.png` : null, label: covid ? "covid" : "control" };
+      const item = {
+        id,
+        image: `data/${id}.png`,
+        mask: covid ? `data/${id}.mask.png` : null,
+        label: covid ? "covid" : "control",
+      };
       (i % 4 === 3 ? val : train).push(item);
     }
     const items: { id: string; image: string }[] = [];
@@ -115,7 +143,9 @@ async function train(root: string, dir: string, predict: PredictInput[]) {
       items.push({ id: p.id, image: `data/p-${p.id}.png` });
     }
     await writeFile(path.join(work, "spec.json"), JSON.stringify({ ...SETTINGS, train, val, predict: items }));
-    await runTrainer(["train", "--spec", path.join(work, "spec.json"), "--out", path.join(work, "out")], { timeoutMs: 300_000 });
+    await runTrainer(["train", "--spec", path.join(work, "spec.json"), "--out", path.join(work, "out")], {
+      timeoutMs: 300_000,
+    });
     await rm(path.join(work, "out", "last.pt"), { force: true });
     await rm(path.join(work, "out", "best.pt"), { force: true });
     await rename(work, dir).catch(async (e: NodeJS.ErrnoException) => {
@@ -133,7 +163,10 @@ export async function completeRunsWithTinyModel(projectId: string, runIds: strin
   for (const runId of runIds) {
     const artifactKey = key("projects", projectId, "runs", runId, "model.onnx");
     await store().put(artifactKey, model.onnx);
-    await db().job.updateMany({ where: { name: "train", singletonKey: `train:${runId}` }, data: { status: "SUCCEEDED" } });
+    await db().job.updateMany({
+      where: { name: "train", singletonKey: `train:${runId}` },
+      data: { status: "SUCCEEDED" },
+    });
     await completeTrainingRun(runId, { artifactKey, weightsSha256: model.sha256, metrics: model.metrics });
   }
 }

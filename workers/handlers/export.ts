@@ -21,7 +21,9 @@ export const exportHandler: JobHandler<{ exportId: string }> = async ({ payload,
   };
   try {
     const result = await runExport(payload.exportId, { onProgress, signal });
-    await progress({ ...(latest ?? { done: 0, total: 0, bytes: result.sizeBytes }), phase: "done" }).catch(() => undefined);
+    await progress({ ...(latest ?? { done: 0, total: 0, bytes: result.sizeBytes }), phase: "done" }).catch(
+      () => undefined,
+    );
     return result;
   } catch (e) {
     // Refusals (nothing accepted, a mask that fails its checksum, a missing export) will not pass on a retry.

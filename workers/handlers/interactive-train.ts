@@ -11,7 +11,11 @@ import { store } from "../../lib/storage/store";
 import { runTrainer } from "../trainer-process";
 
 /** (Re)trains the project's click model on its accepted masks → the next InteractiveModel version. */
-export const interactiveTrainHandler: JobHandler<{ projectId: string; acceptedMasks: number }> = async ({ payload, signal, progress }) => {
+export const interactiveTrainHandler: JobHandler<{ projectId: string; acceptedMasks: number }> = async ({
+  payload,
+  signal,
+  progress,
+}) => {
   const { items, latestTrainedOn } = await interactiveTrainingInputs(payload.projectId);
   // A retried job whose model was already registered does nothing twice.
   if (latestTrainedOn !== null && latestTrainedOn >= payload.acceptedMasks) return { skipped: true };
@@ -33,12 +37,19 @@ export const interactiveTrainHandler: JobHandler<{ projectId: string; acceptedMa
     await runTrainer(["train", "--spec", path.join(dir, "spec.json"), "--out", out], {
       module: "tandem_trainer.interactive",
       signal,
-      onEvent: (e) => { if (e.type === "epoch") void progress({ epoch: e.epoch, epochs: e.epochs, loss: e.train_loss }); },
+      onEvent: (e) => {
+        if (e.type === "epoch") void progress({ epoch: e.epoch, epochs: e.epochs, loss: e.train_loss });
+      },
     });
     const trained = await readTrainedModel(out);
     const row = await registerInteractiveModel(payload.projectId, {
       bytes: trained.bytes,
-      meta: { size: trained.meta.size, click_radius_fraction: trained.meta.clickRadiusFraction, min_click_radius: trained.meta.minClickRadius, trainer_version: trained.meta.version },
+      meta: {
+        size: trained.meta.size,
+        click_radius_fraction: trained.meta.clickRadiusFraction,
+        min_click_radius: trained.meta.minClickRadius,
+        trainer_version: trained.meta.version,
+      },
       trainedOnMasks: items.length,
     });
     return { version: row.version, trainedOnMasks: items.length };

@@ -12,6 +12,11 @@ export const noopHandler: JobHandler<{ tag: string; sleepMs: number }> = async (
       });
     });
   }
-  await recordAudit({ action: "job.noop", objectType: "Job", objectId: jobId, after: { tag: payload.tag, pid: process.pid } });
+  await recordAudit({
+    action: "job.noop",
+    objectType: "Job",
+    objectId: jobId,
+    after: { tag: payload.tag, pid: process.pid },
+  });
   return { tag: payload.tag, pid: process.pid };
 };

@@ -26,7 +26,12 @@ function later<T>(p: Promise<T>): Promise<T> {
  * model's own thread), and storing the previous one (probability PNG, native-size mask,
  * the batch's mask and candidate rows in one transaction).
  */
-export const predictHandler: JobHandler<{ runId: string; chunk: number; chunks: number }> = async ({ payload, jobId, signal, progress }) => {
+export const predictHandler: JobHandler<{ runId: string; chunk: number; chunks: number }> = async ({
+  payload,
+  jobId,
+  signal,
+  progress,
+}) => {
   const run = await getRun(payload.runId);
   if (!run?.artifactKey) throw new PermanentJobError("The run has no trained model");
   const size = (run.config as TrainConfig).size;
@@ -39,7 +44,10 @@ export const predictHandler: JobHandler<{ runId: string; chunk: number; chunks: 
     const model = await cachedThreadedModel(run.weightsSha256 ?? run.id, size, () => store().get(artifactKey));
     const batches: Image[][] = [];
     for (let i = 0; i < todo.length; i += BATCH) batches.push(todo.slice(i, i + BATCH));
-    const prepare = (batch: Image[]) => later(Promise.all(batch.map(async (img) => (await networkInput(await store().get(img.storageKey), size)).pixels)));
+    const prepare = (batch: Image[]) =>
+      later(
+        Promise.all(batch.map(async (img) => (await networkInput(await store().get(img.storageKey), size)).pixels)),
+      );
     const write = async (batch: Image[], probs: Float32Array[]) => {
       const items = await Promise.all(
         batch.map(async (img, b) => {
@@ -60,7 +68,9 @@ export const predictHandler: JobHandler<{ runId: string; chunk: number; chunks: 
       const probs = await model.predict(inputs);
       await writing; // at most one batch of writes in flight
       const batch = batches[b];
-      writing = later(write(batch, probs).then(() => progress({ done: (finished += batch.length), total: ids.length })));
+      writing = later(
+        write(batch, probs).then(() => progress({ done: (finished += batch.length), total: ids.length })),
+      );
     }
     await writing;
   }

@@ -18,7 +18,12 @@ import { trainingPreset } from "../../lib/ml/presets";
 export const trainHandler: JobHandler<{ runId: string }> = async ({ payload, attempt, signal, progress }) => {
   const { run, train, val } = await trainingInputs(payload.runId);
   if (run.status === "SUCCEEDED" && run.artifactKey) {
-    return await completeTrainingRun(run.id, { artifactKey: run.artifactKey, weightsSha256: run.weightsSha256!, metrics: run.metrics, paramCount: run.paramCount ?? undefined });
+    return await completeTrainingRun(run.id, {
+      artifactKey: run.artifactKey,
+      weightsSha256: run.weightsSha256!,
+      metrics: run.metrics,
+      paramCount: run.paramCount ?? undefined,
+    });
   }
   if (!train.length) throw new PermanentJobError("The run has no training images");
   await markRunStarted(run.id);
@@ -79,14 +84,18 @@ export const trainHandler: JobHandler<{ runId: string }> = async ({ payload, att
     const metrics = JSON.parse(await readFile(path.join(dir, "out", "metrics.json"), "utf8"));
     const artifactKey = key("projects", run.projectId, "runs", run.id, "model.onnx");
     await store().put(artifactKey, onnx, { contentType: "application/octet-stream" });
-    await store().put(key("projects", run.projectId, "runs", run.id, "metrics.json"), Buffer.from(JSON.stringify(metrics)));
+    await store().put(
+      key("projects", run.projectId, "runs", run.id, "metrics.json"),
+      Buffer.from(JSON.stringify(metrics)),
+    );
     const weightsSha256 = createHash("sha256").update(onnx).digest("hex");
     const params = metrics.params as { trainable?: number; frozen?: number } | undefined;
     const paramCount = params ? (params.trainable ?? 0) + (params.frozen ?? 0) : undefined;
     return await completeTrainingRun(run.id, { artifactKey, weightsSha256, metrics, paramCount });
   } catch (e) {
     const max = jobDefinitions.train.maxAttempts ?? 3;
-    if (attempt >= max || (e as { retryable?: boolean }).retryable === false) await failRun(run.id, (e as Error).message);
+    if (attempt >= max || (e as { retryable?: boolean }).retryable === false)
+      await failRun(run.id, (e as Error).message);
     throw e;
   } finally {
     await rm(dir, { recursive: true, force: true });

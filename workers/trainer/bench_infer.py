@@ -58,12 +58,23 @@ def main() -> None:
     model = ProbabilityModel(net).eval()
     with torch.no_grad():
         constant = float(model(torch.full((1, 1, args.size, args.size), 128 / 255)).mean())
-    timings = {str(b): ms_per_image(model, b, args.size, args.iters, args.warmup)
-               for b in (int(v) for v in args.batches.split(","))}
-    print(json.dumps({
-        "onnx": onnx_path, "sha256": sha256, "params": count_parameters(net), "threads": torch.get_num_threads(),
-        "torch": torch.__version__, "ms_per_image": timings, "constant_input_mean_prob": constant,
-    }))
+    timings = {
+        str(b): ms_per_image(model, b, args.size, args.iters, args.warmup)
+        for b in (int(v) for v in args.batches.split(","))
+    }
+    print(
+        json.dumps(
+            {
+                "onnx": onnx_path,
+                "sha256": sha256,
+                "params": count_parameters(net),
+                "threads": torch.get_num_threads(),
+                "torch": torch.__version__,
+                "ms_per_image": timings,
+                "constant_input_mean_prob": constant,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -23,16 +23,20 @@ from tandem_trainer.train.loop import train_epoch
 ENCODERS = ("densenet121", "chexnet", "inception_v3", "resnet50")
 
 
-def throughput(arch: str, encoder: str, device: torch.device, batch: int, size: int, steps: int,
-               warmup: int, channels_last: bool) -> float:
+def throughput(
+    arch: str, encoder: str, device: torch.device, batch: int, size: int, steps: int, warmup: int, channels_last: bool
+) -> float:
     amp = device.type == "cuda"
     model = create_model(arch, encoder).to(device)
     if channels_last:
         model = model.to(memory_format=torch.channels_last)
     n = batch * max(steps, warmup)
-    data = TensorDataset(torch.randint(0, 256, (n, 1, size, size), dtype=torch.uint8),
-                         (torch.rand(n, 1, size, size) > 0.9).to(torch.uint8),
-                         torch.ones(n, dtype=torch.long), torch.ones(n, dtype=torch.bool))
+    data = TensorDataset(
+        torch.randint(0, 256, (n, 1, size, size), dtype=torch.uint8),
+        (torch.rand(n, 1, size, size) > 0.9).to(torch.uint8),
+        torch.ones(n, dtype=torch.long),
+        torch.ones(n, dtype=torch.bool),
+    )
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
     scaler, prepare = compat.grad_scaler(amp), GrayToImageNet().to(device)
     generator = torch.Generator().manual_seed(0)
@@ -52,8 +56,9 @@ def throughput(arch: str, encoder: str, device: torch.device, batch: int, size: 
 
 
 def params_table() -> str:
-    rows = [("arch", "encoder", "trainable", "paper", "decoder(frozen)", "paper", "encoder", "paper",
-             "BN stats", "paper")]
+    rows = [
+        ("arch", "encoder", "trainable", "paper", "decoder(frozen)", "paper", "encoder", "paper", "BN stats", "paper")
+    ]
     for arch in ARCHS:
         cache = {}
         for encoder in ENCODERS:
@@ -65,10 +70,20 @@ def params_table() -> str:
                 cache[key] = (free, count_parameters(model))
             free, frozen = cache[key]
             paper = TABLE8[(arch, encoder)]
-            rows.append((arch, encoder, f"{free['trainable'] / 1e6:.2f}M", f"{paper['not_frozen'][0]:.2f}M",
-                         f"{frozen['trainable'] / 1e6:.2f}M", f"{paper['frozen'][0]:.2f}M",
-                         f"{frozen['frozen'] / 1e6:.2f}M", f"{paper['frozen'][1]:.2f}M",
-                         f"{free['stats'] / 1e3:.2f}K", f"{paper['not_frozen'][1] * 1e3:.2f}K"))
+            rows.append(
+                (
+                    arch,
+                    encoder,
+                    f"{free['trainable'] / 1e6:.2f}M",
+                    f"{paper['not_frozen'][0]:.2f}M",
+                    f"{frozen['trainable'] / 1e6:.2f}M",
+                    f"{paper['frozen'][0]:.2f}M",
+                    f"{frozen['frozen'] / 1e6:.2f}M",
+                    f"{paper['frozen'][1]:.2f}M",
+                    f"{free['stats'] / 1e3:.2f}K",
+                    f"{paper['not_frozen'][1] * 1e3:.2f}K",
+                )
+            )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in rows)
 
@@ -91,8 +106,9 @@ def main() -> None:
     print(f"\nTraining throughput, {args.size}x{args.size}, batch {args.batch}, {args.steps} timed steps")
     print(f"{'arch':>7}  {'encoder':>12}  {'images/s':>9}")
     for arch in args.archs.split(","):
-        ips = throughput(arch, "densenet121", device, args.batch, args.size, args.steps, args.warmup,
-                         args.channels_last)
+        ips = throughput(
+            arch, "densenet121", device, args.batch, args.size, args.steps, args.warmup, args.channels_last
+        )
         print(f"{arch:>7}  {'densenet121':>12}  {ips:9.1f}")
     if not args.no_params:
         print("\nParameters (width 16) vs paper Table 8: trainable = not frozen; decoder = trainable when the")

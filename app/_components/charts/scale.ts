@@ -17,7 +17,8 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const ticks: number[] = [];
-  const first = Math.floor(min / step), last = Math.ceil(max / step - 1e-9);
+  const first = Math.floor(min / step),
+    last = Math.ceil(max / step - 1e-9);
   for (let i = first; i <= last; i++) ticks.push(Number((i * step).toPrecision(12)));
   return ticks;
 }
@@ -31,7 +32,21 @@ export function spread<T>(items: T[], count: number): T[] {
 }
 
 export const palette = ["#5aa9e6", "#4fb286", "#d9a441", "#b48ead", "#d9534f", "#88c0d0", "#a3be8c", "#8b94a3"];
-export const colors = { accent: "#5aa9e6", ok: "#4fb286", warn: "#d9a441", bad: "#d9534f", muted: "#8b94a3", line: "#2a303a", text: "#d8dde5" };
+export const colors = {
+  accent: "#5aa9e6",
+  ok: "#4fb286",
+  warn: "#d9a441",
+  bad: "#d9534f",
+  muted: "#8b94a3",
+  line: "#2a303a",
+  text: "#d8dde5",
+};
 
 export const compact = (v: number) =>
-  Math.abs(v) >= 1e6 ? `${(v / 1e6).toFixed(1)}M` : Math.abs(v) >= 1e4 ? `${Math.round(v / 1e3)}k` : Math.abs(v) >= 1e3 ? `${(v / 1e3).toFixed(1)}k` : `${Math.round(v * 100) / 100}`;
+  Math.abs(v) >= 1e6
+    ? `${(v / 1e6).toFixed(1)}M`
+    : Math.abs(v) >= 1e4
+      ? `${Math.round(v / 1e3)}k`
+      : Math.abs(v) >= 1e3
+        ? `${(v / 1e3).toFixed(1)}k`
+        : `${Math.round(v * 100) / 100}`;

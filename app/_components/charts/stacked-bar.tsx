@@ -10,12 +10,21 @@ export function StackedBar({ title, segments, note }: { title: string; segments:
   let x = 0;
   return (
     <ChartFigure title={title} note={note}>
-      <svg viewBox="0 0 1000 28" preserveAspectRatio="none" className="h-7 w-full rounded" role="img"
-        aria-label={`${title}: ${shown.map((s) => `${s.label} ${s.value.toLocaleString("en")} (${pct(s.value)})`).join(", ") || "empty"}`}>
+      <svg
+        viewBox="0 0 1000 28"
+        preserveAspectRatio="none"
+        className="h-7 w-full rounded"
+        role="img"
+        aria-label={`${title}: ${shown.map((s) => `${s.label} ${s.value.toLocaleString("en")} (${pct(s.value)})`).join(", ") || "empty"}`}
+      >
         <rect x={0} y={0} width={1000} height={28} fill="#1b1f26" />
         {shown.map((s) => {
           const w = (s.value / total) * 1000;
-          const el = <rect key={s.label} x={x} y={0} width={w} height={28} fill={s.color}><title>{`${s.label}: ${s.value.toLocaleString("en")} (${pct(s.value)})`}</title></rect>;
+          const el = (
+            <rect key={s.label} x={x} y={0} width={w} height={28} fill={s.color}>
+              <title>{`${s.label}: ${s.value.toLocaleString("en")} (${pct(s.value)})`}</title>
+            </rect>
+          );
           x += w;
           return el;
         })}

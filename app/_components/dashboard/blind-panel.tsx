@@ -16,7 +16,10 @@ export function BlindPanel({ d }: { d: Dashboard }) {
     ["Images sent straight to drawing (no candidate left)", num(b.sentToDrawing)],
     ["Empty masks on COVID-19 images awaiting a second MD", num(b.emptyAwaitingConfirmation)],
     ["Empty masks on COVID-19 images confirmed by a second MD", num(b.emptyConfirmed)],
-    ["Mean Dice, original vs style-normalised candidate", b.meanNormalisedDice === null ? "—" : b.meanNormalisedDice.toFixed(3)],
+    [
+      "Mean Dice, original vs style-normalised candidate",
+      b.meanNormalisedDice === null ? "—" : b.meanNormalisedDice.toFixed(3),
+    ],
   ];
   return (
     <Card title="Blind by content">
@@ -24,19 +27,40 @@ export function BlindPanel({ d }: { d: Dashboard }) {
         {b.gate.failing.length ? (
           <div className="rounded border border-line p-3" data-testid="quality-gate">
             <p className="font-medium">
-              Quality gate (held-out pixel F1 ≥ {b.gate.threshold.toFixed(2)}): {b.gate.failing.length} model{b.gate.failing.length === 1 ? "" : "s"} below
-              {b.gate.overriddenAt ? ` — overridden by the lead at ${b.gate.overriddenAt.slice(0, 19)} UTC` : b.gate.held ? " — the vote is held" : ""}
+              Quality gate (held-out pixel F1 ≥ {b.gate.threshold.toFixed(2)}): {b.gate.failing.length} model
+              {b.gate.failing.length === 1 ? "" : "s"} below
+              {b.gate.overriddenAt
+                ? ` — overridden by the lead at ${b.gate.overriddenAt.slice(0, 19)} UTC`
+                : b.gate.held
+                  ? " — the vote is held"
+                  : ""}
             </p>
             <ul className="mt-1 list-disc pl-5 tabular-nums">
-              {b.gate.failing.map((f) => <li key={f.runId}>{f.arch} / {f.encoder}{f.fold === null ? "" : `, ${foldLabel(f.fold)}`}: F1 {f.f1.toFixed(3)}</li>)}
+              {b.gate.failing.map((f) => (
+                <li key={f.runId}>
+                  {f.arch} / {f.encoder}
+                  {f.fold === null ? "" : `, ${foldLabel(f.fold)}`}: F1 {f.f1.toFixed(3)}
+                </li>
+              ))}
             </ul>
             {b.gate.advice ? <p className="mt-1 text-muted">{b.gate.advice}</p> : null}
-            {b.gate.held ? <div className="mt-2"><GateOverrideButton projectId={d.project.id} /></div> : null}
+            {b.gate.held ? (
+              <div className="mt-2">
+                <GateOverrideButton projectId={d.project.id} />
+              </div>
+            ) : null}
           </div>
         ) : null}
         <table className="w-full">
           <tbody className="tabular-nums">
-            {rows.map(([k, v]) => <tr key={k} className="border-b border-line/50"><th scope="row" className="py-1 pr-4 text-left font-normal text-muted">{k}</th><td>{v}</td></tr>)}
+            {rows.map(([k, v]) => (
+              <tr key={k} className="border-b border-line/50">
+                <th scope="row" className="py-1 pr-4 text-left font-normal text-muted">
+                  {k}
+                </th>
+                <td>{v}</td>
+              </tr>
+            ))}
           </tbody>
         </table>
       </div>

@@ -20,7 +20,10 @@ export function DashboardView({ d, actor }: { d: Dashboard; actor: Actor }) {
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <h1 className="text-xl font-semibold">{d.project.name} · dashboard</h1>
         <p className="text-xs text-muted">
-          <Link href={`/projects/${d.project.slug}`} className="hover:text-text">Project</Link> · as of {d.generatedAt.slice(11, 19)} UTC ·{" "}
+          <Link href={`/projects/${d.project.slug}`} className="hover:text-text">
+            Project
+          </Link>{" "}
+          · as of {d.generatedAt.slice(11, 19)} UTC ·{" "}
           <span title="Server time to compute the figures">{Math.round(d.timings.total ?? 0)} ms</span>
         </p>
       </div>
@@ -32,7 +35,11 @@ export function DashboardView({ d, actor }: { d: Dashboard; actor: Actor }) {
       <MdTable d={d} />
       <AgreementPanel
         d={d}
-        dice={<Suspense fallback={<p className="text-sm text-muted">Comparing the chosen masks…</p>}><DicePanel actor={actor} projectId={d.project.id} /></Suspense>}
+        dice={
+          <Suspense fallback={<p className="text-sm text-muted">Comparing the chosen masks…</p>}>
+            <DicePanel actor={actor} projectId={d.project.id} />
+          </Suspense>
+        }
       />
       <BlindPanel d={d} />
       <DisputedList d={d} />

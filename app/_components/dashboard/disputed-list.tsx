@@ -10,33 +10,56 @@ export function DisputedList({ d }: { d: Dashboard }) {
       {rows.length ? (
         <>
           <div className="max-h-72 overflow-y-auto">
-          <table className="w-full text-sm">
-            <caption className="sr-only">Images whose votes tied, waiting for the lead</caption>
-            <thead>
-              <tr>
-                <th scope="col" className={th}>Image</th>
-                <th scope="col" className={th}>Round</th>
-                <th scope="col" className={th}>Votes</th>
-                <th scope="col" className={th}>Different choices</th>
-                <th scope="col" className={th}>“None acceptable”</th>
-              </tr>
-            </thead>
-            <tbody className="tabular-nums">
-              {rows.map((r) => (
-                <tr key={r.imageId} className="border-b border-line/50">
-                  <th scope="row" className="py-1.5 pr-4 text-left font-normal"><a className="font-mono text-xs text-accent hover:underline" href={`/projects/${d.project.slug}/disputes/${r.imageId}`}>{r.name}</a></th>
-                  <td className="pr-4">{r.round ?? "—"}</td>
-                  <td className="pr-4">{r.votes}</td>
-                  <td className="pr-4">{r.distinctChoices}</td>
-                  <td className="pr-4">{r.noneVotes}</td>
+            <table className="w-full text-sm">
+              <caption className="sr-only">Images whose votes tied, waiting for the lead</caption>
+              <thead>
+                <tr>
+                  <th scope="col" className={th}>
+                    Image
+                  </th>
+                  <th scope="col" className={th}>
+                    Round
+                  </th>
+                  <th scope="col" className={th}>
+                    Votes
+                  </th>
+                  <th scope="col" className={th}>
+                    Different choices
+                  </th>
+                  <th scope="col" className={th}>
+                    “None acceptable”
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody className="tabular-nums">
+                {rows.map((r) => (
+                  <tr key={r.imageId} className="border-b border-line/50">
+                    <th scope="row" className="py-1.5 pr-4 text-left font-normal">
+                      <a
+                        className="font-mono text-xs text-accent hover:underline"
+                        href={`/projects/${d.project.slug}/disputes/${r.imageId}`}
+                      >
+                        {r.name}
+                      </a>
+                    </th>
+                    <td className="pr-4">{r.round ?? "—"}</td>
+                    <td className="pr-4">{r.votes}</td>
+                    <td className="pr-4">{r.distinctChoices}</td>
+                    <td className="pr-4">{r.noneVotes}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           </div>
-          {total > rows.length ? <p className="mt-2 text-xs text-muted">Showing the first {rows.length} of {num(total)}.</p> : null}
+          {total > rows.length ? (
+            <p className="mt-2 text-xs text-muted">
+              Showing the first {rows.length} of {num(total)}.
+            </p>
+          ) : null}
         </>
-      ) : <p className="text-sm text-muted">No disputed images.</p>}
+      ) : (
+        <p className="text-sm text-muted">No disputed images.</p>
+      )}
     </Card>
   );
 }

@@ -2,9 +2,11 @@
 
 export const num = (v: number | null | undefined) => (v === null || v === undefined ? "—" : v.toLocaleString("en"));
 
-export const pct = (v: number | null | undefined, digits = 1) => (v === null || v === undefined ? "—" : `${(v * 100).toFixed(digits)}%`);
+export const pct = (v: number | null | undefined, digits = 1) =>
+  v === null || v === undefined ? "—" : `${(v * 100).toFixed(digits)}%`;
 
-export const fixed = (v: number | null | undefined, digits = 2) => (v === null || v === undefined ? "—" : v.toFixed(digits));
+export const fixed = (v: number | null | undefined, digits = 2) =>
+  v === null || v === undefined ? "—" : v.toFixed(digits);
 
 /** 42 s, 3 min 20 s, 2 h 5 min. */
 export function duration(seconds: number | null | undefined): string {
@@ -13,12 +15,14 @@ export function duration(seconds: number | null | undefined): string {
   if (Math.abs(seconds) < 10) return `${Math.round(seconds * 10) / 10} s`;
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
-  const h = Math.floor(s / 3600), m = Math.round((s % 3600) / 60);
+  const h = Math.floor(s / 3600),
+    m = Math.round((s % 3600) / 60);
   return `${h.toLocaleString("en")} h${m ? ` ${m} min` : ""}`;
 }
 
 /** Seconds with one decimal up to ten minutes (per-mask figures), else as a duration. */
-export const seconds = (v: number | null | undefined) => (v === null || v === undefined ? "—" : Math.abs(v) < 600 ? `${v.toFixed(1)} s` : duration(v));
+export const seconds = (v: number | null | undefined) =>
+  v === null || v === undefined ? "—" : Math.abs(v) < 600 ? `${v.toFixed(1)} s` : duration(v);
 
 export const dateTime = (iso: string | null) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : "—");
 

@@ -14,30 +14,57 @@ export function MdTable({ d }: { d: Dashboard }) {
             <caption className="sr-only">Work per MD</caption>
             <thead>
               <tr>
-                <th scope="col" className={th}>MD</th>
-                <th scope="col" className={th}>Masks drawn</th>
-                <th scope="col" className={th}>Votes cast</th>
-                <th scope="col" className={th}>Confirmations</th>
-                <th scope="col" className={th}>Median per drawing</th>
-                <th scope="col" className={th}>Median per vote</th>
-                <th scope="col" className={th}>MD time</th>
-                <th scope="col" className={th}>Last active</th>
+                <th scope="col" className={th}>
+                  MD
+                </th>
+                <th scope="col" className={th}>
+                  Masks drawn
+                </th>
+                <th scope="col" className={th}>
+                  Votes cast
+                </th>
+                <th scope="col" className={th}>
+                  Confirmations
+                </th>
+                <th scope="col" className={th}>
+                  Median per drawing
+                </th>
+                <th scope="col" className={th}>
+                  Median per vote
+                </th>
+                <th scope="col" className={th}>
+                  MD time
+                </th>
+                <th scope="col" className={th}>
+                  Last active
+                </th>
               </tr>
             </thead>
             <tbody className="tabular-nums">
               {d.mds.map((m) => (
                 <tr key={m.userId} className="border-b border-line/50">
-                  <th scope="row" className="py-1.5 pr-4 text-left font-normal">{m.name}<span className="block text-xs text-muted">{m.email}</span></th>
+                  <th scope="row" className="py-1.5 pr-4 text-left font-normal">
+                    {m.name}
+                    <span className="block text-xs text-muted">{m.email}</span>
+                  </th>
                   <td className="pr-4">{num(m.masksDrawn)}</td>
                   <td className="pr-4">{num(m.votesCast)}</td>
                   <td className="pr-4">{num(m.confirmations)}</td>
                   <td className="pr-4">{duration(m.medianDrawSeconds)}</td>
                   <td className="pr-4">{duration(m.medianVoteSeconds)}</td>
                   <td className="pr-4">{duration(m.drawSeconds + m.voteSeconds + m.confirmSeconds)}</td>
-                  <td className="pr-4" title={m.lastActive ?? undefined}>{ago(m.lastActive, d.generatedAt)}</td>
+                  <td className="pr-4" title={m.lastActive ?? undefined}>
+                    {ago(m.lastActive, d.generatedAt)}
+                  </td>
                 </tr>
               ))}
-              {d.mds.length ? null : <tr><td colSpan={8} className="py-2 text-muted">No MDs in this project yet.</td></tr>}
+              {d.mds.length ? null : (
+                <tr>
+                  <td colSpan={8} className="py-2 text-muted">
+                    No MDs in this project yet.
+                  </td>
+                </tr>
+              )}
             </tbody>
           </table>
         </div>
@@ -45,9 +72,17 @@ export function MdTable({ d }: { d: Dashboard }) {
           title="Throughput per day"
           xFormat={shortDay}
           series={[
-            { name: "Masks drawn", color: colors.warn, points: d.series.map((p) => ({ x: dayMs(p.day), y: p.masksDrawn })) },
+            {
+              name: "Masks drawn",
+              color: colors.warn,
+              points: d.series.map((p) => ({ x: dayMs(p.day), y: p.masksDrawn })),
+            },
             { name: "Votes", color: colors.accent, points: d.series.map((p) => ({ x: dayMs(p.day), y: p.votes })) },
-            { name: "Masks accepted", color: colors.ok, points: d.series.map((p) => ({ x: dayMs(p.day), y: p.acceptedMasks })) },
+            {
+              name: "Masks accepted",
+              color: colors.ok,
+              points: d.series.map((p) => ({ x: dayMs(p.day), y: p.acceptedMasks })),
+            },
           ]}
         />
       </div>

@@ -23,7 +23,10 @@ export function MetricsTable({ runs, caption }: { runs: RunRow[]; caption: strin
   const th = "border-b border-line py-1.5 pr-3 text-left font-medium text-muted";
   const networks = [...new Set(runs.map((r) => `${r.arch} · ${r.encoder}`))];
   const mean = (net: string, level: "pixel" | "image", name: string) => {
-    const vs = runs.filter((r) => `${r.arch} · ${r.encoder}` === net).map((r) => scoreOf(r.metrics?.[level] ?? null, name).value).filter((v): v is number => v !== null);
+    const vs = runs
+      .filter((r) => `${r.arch} · ${r.encoder}` === net)
+      .map((r) => scoreOf(r.metrics?.[level] ?? null, name).value)
+      .filter((v): v is number => v !== null);
     return vs.length ? fixed(vs.reduce((s, v) => s + v, 0) / vs.length, 3) : "—";
   };
   const multiFold = runs.some((r) => r.fold !== null);
@@ -33,32 +36,58 @@ export function MetricsTable({ runs, caption }: { runs: RunRow[]; caption: strin
         <caption className="mb-1 text-left text-sm font-medium text-text">{caption}</caption>
         <thead>
           <tr>
-            <th scope="col" className={th}>Network</th>
-            <th scope="col" className={th}>Fold</th>
-            <th scope="col" className={th}>Status</th>
-            <th scope="col" className={th}>Val loss</th>
-            {cols.map(([label]) => <th key={label} scope="col" className={th}>{label}</th>)}
+            <th scope="col" className={th}>
+              Network
+            </th>
+            <th scope="col" className={th}>
+              Fold
+            </th>
+            <th scope="col" className={th}>
+              Status
+            </th>
+            <th scope="col" className={th}>
+              Val loss
+            </th>
+            {cols.map(([label]) => (
+              <th key={label} scope="col" className={th}>
+                {label}
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody>
           {runs.map((r) => (
             <tr key={r.id} className="border-b border-line/40">
-              <th scope="row" className="py-1 pr-3 text-left font-normal">{r.arch} · {r.encoder}</th>
+              <th scope="row" className="py-1 pr-3 text-left font-normal">
+                {r.arch} · {r.encoder}
+              </th>
               <td className="pr-3">{foldNumber(r.fold) ?? "all"}</td>
               <td className="pr-3">{r.status.toLowerCase()}</td>
               <td className="pr-3">{fixed(r.metrics?.valLoss, 4)}</td>
-              {cols.map(([label, level, name]) => <td key={label} className="pr-3">{cell(r, level, name)}</td>)}
+              {cols.map(([label, level, name]) => (
+                <td key={label} className="pr-3">
+                  {cell(r, level, name)}
+                </td>
+              ))}
             </tr>
           ))}
-          {multiFold ? networks.map((n) => (
-            <tr key={`mean-${n}`} className="border-b border-line/40 bg-panel-2/60">
-              <th scope="row" className="py-1 pr-3 text-left font-medium">{n}</th>
-              <td className="pr-3">mean</td>
-              <td className="pr-3" />
-              <td className="pr-3" />
-              {cols.map(([label, level, name]) => <td key={label} className="pr-3">{mean(n, level, name)}</td>)}
-            </tr>
-          )) : null}
+          {multiFold
+            ? networks.map((n) => (
+                <tr key={`mean-${n}`} className="border-b border-line/40 bg-panel-2/60">
+                  <th scope="row" className="py-1 pr-3 text-left font-medium">
+                    {n}
+                  </th>
+                  <td className="pr-3">mean</td>
+                  <td className="pr-3" />
+                  <td className="pr-3" />
+                  {cols.map(([label, level, name]) => (
+                    <td key={label} className="pr-3">
+                      {mean(n, level, name)}
+                    </td>
+                  ))}
+                </tr>
+              ))
+            : null}
         </tbody>
       </table>
     </div>

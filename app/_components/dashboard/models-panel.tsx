@@ -16,20 +16,29 @@ export function ModelsPanel({ d }: { d: Dashboard }) {
       <div className="space-y-6">
         <div className="grid gap-6 lg:grid-cols-2">
           <div className="space-y-4">
-            {stages.length ? stages.map((s) => (
-              <BarChart
-                key={s}
-                title={`${stageLabel(s)}: win rate in consensus decisions`}
-                max={1}
-                bars={d.winRates.filter((w) => w.stage === s).map((w, i) => ({
-                  label: w.source,
-                  value: w.rate ?? 0,
-                  display: `${pct(w.rate, 0)} (${num(w.wins)}/${num(w.appearances)})`,
-                  color: w.source === "manual" ? colors.warn : ["#5aa9e6", "#4fb286", "#b48ead", "#88c0d0", "#a3be8c"][i % 5],
-                }))}
-                note="Wins ÷ images where the source had a candidate, among images accepted by the voters' consensus."
-              />
-            )) : <p className="text-sm text-muted">No consensus decisions yet.</p>}
+            {stages.length ? (
+              stages.map((s) => (
+                <BarChart
+                  key={s}
+                  title={`${stageLabel(s)}: win rate in consensus decisions`}
+                  max={1}
+                  bars={d.winRates
+                    .filter((w) => w.stage === s)
+                    .map((w, i) => ({
+                      label: w.source,
+                      value: w.rate ?? 0,
+                      display: `${pct(w.rate, 0)} (${num(w.wins)}/${num(w.appearances)})`,
+                      color:
+                        w.source === "manual"
+                          ? colors.warn
+                          : ["#5aa9e6", "#4fb286", "#b48ead", "#88c0d0", "#a3be8c"][i % 5],
+                    }))}
+                  note="Wins ÷ images where the source had a candidate, among images accepted by the voters' consensus."
+                />
+              ))
+            ) : (
+              <p className="text-sm text-muted">No consensus decisions yet.</p>
+            )}
           </div>
           <div className="space-y-2">
             <StackedBar
@@ -49,15 +58,23 @@ export function ModelsPanel({ d }: { d: Dashboard }) {
         {rounds.length ? (
           <>
             <LossCurves runs={d.runs.filter((r) => r.round === rounds[0])} round={rounds[0]} />
-            <MetricsTable runs={d.runs.filter((r) => r.round === rounds[0])} caption={`Round ${rounds[0] ?? "—"}: metrics per run and fold (validation on held-out images)`} />
+            <MetricsTable
+              runs={d.runs.filter((r) => r.round === rounds[0])}
+              caption={`Round ${rounds[0] ?? "—"}: metrics per run and fold (validation on held-out images)`}
+            />
             {rounds.slice(1).map((n) => (
               <details key={String(n)} className="text-sm">
                 <summary className="cursor-pointer text-muted hover:text-text">Round {n ?? "—"} metrics</summary>
-                <MetricsTable runs={d.runs.filter((r) => r.round === n)} caption={`Round ${n ?? "—"}: metrics per run and fold`} />
+                <MetricsTable
+                  runs={d.runs.filter((r) => r.round === n)}
+                  caption={`Round ${n ?? "—"}: metrics per run and fold`}
+                />
               </details>
             ))}
           </>
-        ) : <p className="text-sm text-muted">No trained model reported metrics yet.</p>}
+        ) : (
+          <p className="text-sm text-muted">No trained model reported metrics yet.</p>
+        )}
       </div>
     </Card>
   );

@@ -5,7 +5,17 @@ import { Button, ErrorNote } from "@/app/_components/ui";
 import type { NextAction } from "@/lib/dashboard/types";
 import { startNextStepAction } from "@/app/_actions/dashboard";
 
-export function NextStepButton({ projectId, action, label, enabled }: { projectId: string; action: NextAction; label: string; enabled: boolean }) {
+export function NextStepButton({
+  projectId,
+  action,
+  label,
+  enabled,
+}: {
+  projectId: string;
+  action: NextAction;
+  label: string;
+  enabled: boolean;
+}) {
   const [pending, start] = useTransition();
   const [error, setError] = useState<string | null>(null);
   const router = useRouter();
@@ -21,7 +31,11 @@ export function NextStepButton({ projectId, action, label, enabled }: { projectI
       <Button onClick={run} disabled={!enabled || pending} aria-describedby={enabled ? undefined : "next-step-why"}>
         {pending ? "Starting…" : label}
       </Button>
-      {enabled ? null : <p id="next-step-why" className="text-xs text-muted">Available once the blockers are cleared.</p>}
+      {enabled ? null : (
+        <p id="next-step-why" className="text-xs text-muted">
+          Available once the blockers are cleared.
+        </p>
+      )}
       <ErrorNote message={error} />
     </div>
   );

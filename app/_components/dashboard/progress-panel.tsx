@@ -19,7 +19,8 @@ const stateColors: Record<string, string> = {
 
 export function ProgressPanel({ d }: { d: Dashboard }) {
   const { progress, series } = d;
-  let cum = 0, cumAll = 0;
+  let cum = 0,
+    cumAll = 0;
   const points = series.map((p) => {
     cum += p.acceptedMasks;
     cumAll += p.acceptedMasks + p.acceptedByLabel;
@@ -31,7 +32,11 @@ export function ProgressPanel({ d }: { d: Dashboard }) {
       <div className="space-y-5">
         <StackedBar
           title={`Images by state (${num(progress.total)} images, ${num(progress.inS1)} in the Stage-I subset)`}
-          segments={Object.entries(progress.byState).map(([s, v]) => ({ label: stateLabels[s], value: v, color: stateColors[s] }))}
+          segments={Object.entries(progress.byState).map(([s, v]) => ({
+            label: stateLabels[s],
+            value: v,
+            color: stateColors[s],
+          }))}
         />
         <div className="grid gap-6 lg:grid-cols-2">
           <FunnelChart title="Funnel" steps={progress.funnel} />
@@ -39,7 +44,11 @@ export function ProgressPanel({ d }: { d: Dashboard }) {
             title="Accepted masks over time (cumulative)"
             xFormat={shortDay}
             series={[{ name: "Accepted masks", color: colors.ok, points: points.map((p) => ({ x: p.x, y: p.masks })) }]}
-            note={labelled ? `Plus ${num(labelled)} controls accepted with the empty mask by their label (${num(cumAll)} images accepted in all).` : undefined}
+            note={
+              labelled
+                ? `Plus ${num(labelled)} controls accepted with the empty mask by their label (${num(cumAll)} images accepted in all).`
+                : undefined
+            }
           />
         </div>
       </div>

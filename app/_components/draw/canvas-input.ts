@@ -43,7 +43,9 @@ export class CanvasInput {
 
   constructor(private readonly host: InputHost) {}
 
-  get panning() { return this.space; }
+  get panning() {
+    return this.space;
+  }
 
   setSpace(on: boolean) {
     this.space = on;
@@ -51,7 +53,9 @@ export class CanvasInput {
     this.host.overlay();
   }
 
-  polygonActive() { return this.polygon.length > 0; }
+  polygonActive() {
+    return this.polygon.length > 0;
+  }
 
   closePolygon(subtract = false) {
     const pts = this.polygon;
@@ -97,7 +101,8 @@ export class CanvasInput {
     if (tool === "smart" && (e.button === 0 || e.button === 2)) {
       const [cx, cy] = toImage(this.host.view(), sx, sy);
       const { width, height } = this.host.painter;
-      if (cx >= 0 && cy >= 0 && cx < width && cy < height) this.host.smartClick?.(Math.floor(cx), Math.floor(cy), e.button === 0 && !e.altKey);
+      if (cx >= 0 && cy >= 0 && cx < width && cy < height)
+        this.host.smartClick?.(Math.floor(cx), Math.floor(cy), e.button === 0 && !e.altKey);
       return;
     }
     if (e.button !== 0) return;
@@ -203,7 +208,11 @@ export class CanvasInput {
     const g = this.gesture;
     // A finger that began painting before the second one landed was the start of a pinch.
     if (g?.kind === "paint" && this.host.painter.endEdit()) this.host.painter.undo();
-    this.gesture = { kind: "pinch", dist: Math.hypot(a[0] - b[0], a[1] - b[1]), mid: [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2] };
+    this.gesture = {
+      kind: "pinch",
+      dist: Math.hypot(a[0] - b[0], a[1] - b[1]),
+      mid: [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2],
+    };
     this.host.paint();
   }
 

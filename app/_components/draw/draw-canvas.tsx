@@ -69,7 +69,13 @@ export default function DrawCanvas(p: Props) {
     const c = cursor.current;
     if (c) {
       c.visible(!!h && !readOnly && (tool === "brush" || tool === "eraser") && !input?.panning);
-      if (h) c.setAttrs({ x: h[0], y: h[1], radius: Math.max(1, radius * view.current.scale), stroke: tool === "eraser" ? "#8fd3ff" : "#ffd166" });
+      if (h)
+        c.setAttrs({
+          x: h[0],
+          y: h[1],
+          radius: Math.max(1, radius * view.current.scale),
+          stroke: tool === "eraser" ? "#8fd3ff" : "#ffd166",
+        });
     }
     if (path.current && input) {
       const { points, closed } = input.path();
@@ -89,7 +95,8 @@ export default function DrawCanvas(p: Props) {
 
   const applyView = useCallback(() => {
     const v = view.current;
-    for (const l of [imageLayer.current, maskLayer.current, proposalLayer.current]) l?.setAttrs({ x: v.x, y: v.y, scaleX: v.scale, scaleY: v.scale });
+    for (const l of [imageLayer.current, maskLayer.current, proposalLayer.current])
+      l?.setAttrs({ x: v.x, y: v.y, scaleX: v.scale, scaleY: v.scale });
     imageLayer.current?.batchDraw();
     maskLayer.current?.batchDraw();
     proposalLayer.current?.batchDraw();
@@ -101,18 +108,27 @@ export default function DrawCanvas(p: Props) {
     return [clientX - r.left, clientY - r.top];
   }, []);
 
-  const input = useMemo(() => new CanvasInput({
-    painter,
-    settings: () => props.current,
-    view: () => view.current,
-    setView: (v) => { view.current = v; applyView(); },
-    local,
-    paint: requestPaint,
-    overlay: drawUi,
-    edited: () => props.current.onEdit(),
-    setCursor: (c) => { if (wrap.current) wrap.current.style.cursor = c; },
-    smartClick: (x, y, positive) => props.current.onSmartClick?.(x, y, positive),
-  }), [painter, applyView, local, requestPaint, drawUi]);
+  const input = useMemo(
+    () =>
+      new CanvasInput({
+        painter,
+        settings: () => props.current,
+        view: () => view.current,
+        setView: (v) => {
+          view.current = v;
+          applyView();
+        },
+        local,
+        paint: requestPaint,
+        overlay: drawUi,
+        edited: () => props.current.onEdit(),
+        setCursor: (c) => {
+          if (wrap.current) wrap.current.style.cursor = c;
+        },
+        smartClick: (x, y, positive) => props.current.onSmartClick?.(x, y, positive),
+      }),
+    [painter, applyView, local, requestPaint, drawUi],
+  );
   const inputRef = useRef(input);
   inputRef.current = input;
 
@@ -125,7 +141,10 @@ export default function DrawCanvas(p: Props) {
   useEffect(() => {
     p.handle.current = {
       fit,
-      zoom: (f) => { view.current = zoomAt(view.current, size.w / 2, size.h / 2, f); applyView(); },
+      zoom: (f) => {
+        view.current = zoomAt(view.current, size.w / 2, size.h / 2, f);
+        applyView();
+      },
       polygonActive: () => input.polygonActive(),
       closePolygon: () => input.closePolygon(),
       cancelPolygon: () => input.cancelPolygon(),
@@ -142,7 +161,9 @@ export default function DrawCanvas(p: Props) {
 
   useEffect(() => {
     const el = wrap.current!;
-    const ro = new ResizeObserver(([e]) => setSize({ w: Math.floor(e.contentRect.width), h: Math.floor(e.contentRect.height) }));
+    const ro = new ResizeObserver(([e]) =>
+      setSize({ w: Math.floor(e.contentRect.width), h: Math.floor(e.contentRect.height) }),
+    );
     ro.observe(el);
     const onWheel = (e: WheelEvent) => {
       e.preventDefault();
@@ -222,7 +243,9 @@ export default function DrawCanvas(p: Props) {
       onPointerUp={(e) => input.up(e.nativeEvent)}
       onPointerCancel={(e) => input.cancel(e.nativeEvent)}
       onPointerLeave={() => input.leave()}
-      onDoubleClick={() => { if (props.current.tool === "polygon") input.closePolygon(); }}
+      onDoubleClick={() => {
+        if (props.current.tool === "polygon") input.closePolygon();
+      }}
       onContextMenu={(e) => e.preventDefault()}
     >
       {size.w > 0 && size.h > 0 ? (
@@ -236,8 +259,15 @@ export default function DrawCanvas(p: Props) {
           <Layer ref={proposalLayer} listening={false} imageSmoothingEnabled={false}>
             {p.proposal ? <KImage image={p.proposal.canvas} opacity={0.55} /> : null}
             {p.proposal?.clicks.map((c, i) => (
-              <Circle key={i} x={c.x + 0.5} y={c.y + 0.5} radius={5 / view.current.scale} strokeWidth={2 / view.current.scale}
-                fill={c.positive ? "#3ddc84" : "#ff4d6d"} stroke="#000" />
+              <Circle
+                key={i}
+                x={c.x + 0.5}
+                y={c.y + 0.5}
+                radius={5 / view.current.scale}
+                strokeWidth={2 / view.current.scale}
+                fill={c.positive ? "#3ddc84" : "#ff4d6d"}
+                stroke="#000"
+              />
             ))}
           </Layer>
           <Layer ref={uiLayer} listening={false}>

@@ -25,33 +25,66 @@ export function DrawQueue({ projectId, projectSlug }: { projectId: string; proje
     }
   }, [projectId]);
 
-  useEffect(() => { void next(); }, [next]);
-
-  const finished = useCallback((n: string) => {
-    setNote(n);
+  useEffect(() => {
     void next();
   }, [next]);
+
+  const finished = useCallback(
+    (n: string) => {
+      setNote(n);
+      void next();
+    },
+    [next],
+  );
 
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap items-baseline gap-x-4 gap-y-1 text-sm">
-        {note ? <p role="status" data-testid="draw-note" className="text-ok">{note}</p> : null}
-        {left !== null && task ? <p data-testid="queue-left" className="text-muted">{left === 1 ? "This is the last image in your queue" : `${left} images left in your queue, this one included`}</p> : null}
+        {note ? (
+          <p role="status" data-testid="draw-note" className="text-ok">
+            {note}
+          </p>
+        ) : null}
+        {left !== null && task ? (
+          <p data-testid="queue-left" className="text-muted">
+            {left === 1
+              ? "This is the last image in your queue"
+              : `${left} images left in your queue, this one included`}
+          </p>
+        ) : null}
       </div>
       {error ? (
         <div className="space-y-2">
           <ErrorNote message={error} />
-          <button type="button" onClick={() => void next()} className="rounded-md border border-line px-3 py-1.5 text-sm hover:bg-panel-2">Try again</button>
+          <button
+            type="button"
+            onClick={() => void next()}
+            className="rounded-md border border-line px-3 py-1.5 text-sm hover:bg-panel-2"
+          >
+            Try again
+          </button>
         </div>
       ) : task === undefined ? (
-        <p className="text-sm text-muted" role="status">Finding your next image…</p>
+        <p className="text-sm text-muted" role="status">
+          Finding your next image…
+        </p>
       ) : task === null ? (
         <div data-testid="nothing-to-draw" className="rounded-lg border border-line bg-panel p-6 text-sm">
           <p className="font-medium">Nothing to draw right now.</p>
-          <p className="mt-1 text-muted">Every image of this project is drawn, claimed by another MD, or waiting for the next stage.</p>
+          <p className="mt-1 text-muted">
+            Every image of this project is drawn, claimed by another MD, or waiting for the next stage.
+          </p>
           <div className="mt-3 flex gap-3">
-            <button type="button" onClick={() => void next()} className="rounded-md border border-line px-3 py-1.5 hover:bg-panel-2">Check again</button>
-            <Link href={`/projects/${projectSlug}`} className="rounded-md px-3 py-1.5 text-accent hover:underline">Back to the project</Link>
+            <button
+              type="button"
+              onClick={() => void next()}
+              className="rounded-md border border-line px-3 py-1.5 hover:bg-panel-2"
+            >
+              Check again
+            </button>
+            <Link href={`/projects/${projectSlug}`} className="rounded-md px-3 py-1.5 text-accent hover:underline">
+              Back to the project
+            </Link>
           </div>
         </div>
       ) : (

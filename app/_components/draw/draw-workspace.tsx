@@ -23,21 +23,35 @@ import type { DrawingProvenance } from "@/lib/assist/provenance";
 import { DEFAULT_WL } from "./window-level";
 
 // Konva needs the DOM: the canvas is rendered in the browser only.
-const DrawCanvas = dynamic(() => import("./draw-canvas"), { ssr: false, loading: () => <p className="p-4 text-sm text-muted">Loading the canvas…</p> });
+const DrawCanvas = dynamic(() => import("./draw-canvas"), {
+  ssr: false,
+  loading: () => <p className="p-4 text-sm text-muted">Loading the canvas…</p>,
+});
 
-const kindLabel = { MANUAL: "Draw the infection mask", REDRAW: "Redraw: every candidate was rejected", CONFIRM: "Confirm another MD's redraw" };
+const kindLabel = {
+  MANUAL: "Draw the infection mask",
+  REDRAW: "Redraw: every candidate was rejected",
+  CONFIRM: "Confirm another MD's redraw",
+};
 
 function failureText(e: unknown): string {
   if (!(e instanceof ApiError)) return e instanceof Error ? e.message : String(e);
-  if (e.status === 401) return "Your session expired. Sign in again in another tab, then press the button again: it will not be counted twice.";
-  if (e.status === 0 || e.status >= 500) return "The server could not be reached. Press the button again to retry: it will not be counted twice.";
+  if (e.status === 401)
+    return "Your session expired. Sign in again in another tab, then press the button again: it will not be counted twice.";
+  if (e.status === 0 || e.status >= 500)
+    return "The server could not be reached. Press the button again to retry: it will not be counted twice.";
   return e.message;
 }
 
 export function DrawWorkspace({ task, onFinished }: { task: TaskView; onFinished(note: string): void }) {
   const { assets, error } = useTaskAssets(task);
   if (error) return <ErrorNote message={`This task could not be loaded: ${error}`} />;
-  if (!assets) return <p className="text-sm text-muted" role="status">Loading the image at full resolution…</p>;
+  if (!assets)
+    return (
+      <p className="text-sm text-muted" role="status">
+        Loading the image at full resolution…
+      </p>
+    );
   return <Workspace task={task} assets={assets} onFinished={onFinished} />;
 }
 
@@ -69,24 +83,36 @@ function Workspace({ task, assets, onFinished }: { task: TaskView; assets: Asset
   statusRef.current = autosave.status;
   const smart = useSmartTool(task.id, painter, !readOnly);
   const proposal = useMemo(
-    () => (smart.proposal ? { canvas: proposalCanvas(smart.proposal, painter.width, painter.height), clicks: smart.clicks } : null),
+    () =>
+      smart.proposal
+        ? { canvas: proposalCanvas(smart.proposal, painter.width, painter.height), clicks: smart.clicks }
+        : null,
     [smart.proposal, smart.clicks, painter],
   );
   // Provenance: active time per drawing tool, and where the mask started from.
   const toolMs = useRef<DrawingProvenance["toolMs"]>({});
   const toolClock = useRef<{ tool: Settings["tool"]; since: number }>({ tool: s.tool, since: elapsed() });
   const startedFrom = useRef<DrawingProvenance["startedFrom"]>(task.draft?.hasMask ? "draft" : "empty");
-  const flushToolTime = useCallback((next: Settings["tool"]) => {
-    const now = elapsed();
-    const { tool, since } = toolClock.current;
-    if (tool !== "pan") toolMs.current[tool] = (toolMs.current[tool] ?? 0) + Math.max(0, Math.round(now - since));
-    toolClock.current = { tool: next, since: now };
-  }, [elapsed]);
+  const flushToolTime = useCallback(
+    (next: Settings["tool"]) => {
+      const now = elapsed();
+      const { tool, since } = toolClock.current;
+      if (tool !== "pan") toolMs.current[tool] = (toolMs.current[tool] ?? 0) + Math.max(0, Math.round(now - since));
+      toolClock.current = { tool: next, since: now };
+    },
+    [elapsed],
+  );
   useEffect(() => flushToolTime(s.tool), [s.tool, flushToolTime]);
   const provenance = (): DrawingProvenance => {
     flushToolTime(s.tool);
     const st = smart.stats();
-    return { toolMs: { ...toolMs.current }, smartClicks: st.clicks, smartAccepts: st.accepts, interactiveModelVersion: st.usedVersion, startedFrom: startedFrom.current };
+    return {
+      toolMs: { ...toolMs.current },
+      smartClicks: st.clicks,
+      smartAccepts: st.accepts,
+      interactiveModelVersion: st.usedVersion,
+      startedFrom: startedFrom.current,
+    };
   };
 
   const edited = useCallback(() => {
@@ -96,17 +122,32 @@ function Workspace({ task, assets, onFinished }: { task: TaskView; assets: Asset
     setTick((t) => t + 1);
   }, [autosave, readOnly]);
 
-  const afterChange = useCallback((changed: boolean) => {
-    canvas.current?.refresh();
-    if (changed) edited();
-  }, [edited]);
+  const afterChange = useCallback(
+    (changed: boolean) => {
+      canvas.current?.refresh();
+      if (changed) edited();
+    },
+    [edited],
+  );
 
   const act = {
-    undo: () => { if (!smart.undo()) afterChange(painter.undo()); },
-    accept: () => { if (smart.accept()) afterChange(true); },
+    undo: () => {
+      if (!smart.undo()) afterChange(painter.undo());
+    },
+    accept: () => {
+      if (smart.accept()) afterChange(true);
+    },
     redo: () => afterChange(painter.redo()),
-    fillHoles: () => { painter.beginEdit(); painter.fillHoles(); afterChange(painter.endEdit()); },
-    clear: () => { painter.beginEdit(); painter.clear(); afterChange(painter.endEdit()); },
+    fillHoles: () => {
+      painter.beginEdit();
+      painter.fillHoles();
+      afterChange(painter.endEdit());
+    },
+    clear: () => {
+      painter.beginEdit();
+      painter.clear();
+      afterChange(painter.endEdit());
+    },
     fit: () => canvas.current?.fit(),
     help: () => setHelp(true),
   };
@@ -128,18 +169,25 @@ function Workspace({ task, assets, onFinished }: { task: TaskView; assets: Asset
     }
   };
 
-  const submit = () => runOnce(async () => {
-    if (painter.area === 0 && !window.confirm("The mask is empty. Submit it anyway?")) throw new Error("Not submitted.");
-    intentKey.current ??= newKey();
-    const r = await postSubmit(task.id, encode(), { elapsedMs: elapsed(), key: intentKey.current, provenance: provenance() });
-    return r.replayed ? "This image had already been submitted; nothing was added." : "Mask submitted.";
-  });
+  const submit = () =>
+    runOnce(async () => {
+      if (painter.area === 0 && !window.confirm("The mask is empty. Submit it anyway?"))
+        throw new Error("Not submitted.");
+      intentKey.current ??= newKey();
+      const r = await postSubmit(task.id, encode(), {
+        elapsedMs: elapsed(),
+        key: intentKey.current,
+        provenance: provenance(),
+      });
+      return r.replayed ? "This image had already been submitted; nothing was added." : "Mask submitted.";
+    });
 
-  const confirm = (approved: boolean) => runOnce(async () => {
-    intentKey.current ??= newKey();
-    const r = await postConfirm(task.id, { approved, elapsedMs: elapsed(), key: intentKey.current });
-    return r.approved ? "Redraw approved." : "Redraw rejected: it goes back to be drawn again.";
-  });
+  const confirm = (approved: boolean) =>
+    runOnce(async () => {
+      intentKey.current ??= newKey();
+      const r = await postConfirm(task.id, { approved, elapsedMs: elapsed(), key: intentKey.current });
+      return r.approved ? "Redraw approved." : "Redraw rejected: it goes back to be drawn again.";
+    });
 
   const startFrom = async (index: number) => {
     try {
@@ -175,7 +223,10 @@ function Workspace({ task, assets, onFinished }: { task: TaskView; assets: Asset
       else if (canvas.current?.polygonActive()) canvas.current.closePolygon();
       else if (!readOnly) void submit();
     },
-    escape: () => { if (smart.proposal) smart.cancel(); else canvas.current?.cancelPolygon(); },
+    escape: () => {
+      if (smart.proposal) smart.cancel();
+      else canvas.current?.cancelPolygon();
+    },
     backspace: () => {
       if (!canvas.current?.polygonActive()) return false;
       canvas.current.popPolygon();
@@ -183,7 +234,14 @@ function Workspace({ task, assets, onFinished }: { task: TaskView; assets: Asset
     },
     clear: () => !readOnly && act.clear(),
     key: (k) => {
-      const tools: Record<string, Settings["tool"]> = { b: "brush", e: "eraser", l: "lasso", p: "polygon", h: "pan", ...(smart.available ? { s: "smart" as const } : {}) };
+      const tools: Record<string, Settings["tool"]> = {
+        b: "brush",
+        e: "eraser",
+        l: "lasso",
+        p: "polygon",
+        h: "pan",
+        ...(smart.available ? { s: "smart" as const } : {}),
+      };
       if (tools[k] && !readOnly) set({ tool: tools[k] });
       else if (k === "a" && smart.proposal) act.accept();
       else if (k === "x") set({ lassoMode: s.lassoMode === "add" ? "subtract" : "add" });
@@ -211,37 +269,99 @@ function Workspace({ task, assets, onFinished }: { task: TaskView; assets: Asset
       elapsedMs: elapsed,
       toClient: (x, y) => canvas.current?.toClient(x, y) ?? null,
       scale: () => canvas.current?.view().scale ?? 0,
-      smart: () => ({ available: smart.available, pending: smart.pending, clicks: smart.clicks.length, proposalArea: smart.proposal ? smart.proposal.reduce((a, v) => a + v, 0) : 0 }),
+      smart: () => ({
+        available: smart.available,
+        pending: smart.pending,
+        clicks: smart.clicks.length,
+        proposalArea: smart.proposal ? smart.proposal.reduce((a, v) => a + v, 0) : 0,
+      }),
     });
     return () => exposeTestHook(undefined);
   }, [task.id, painter, autosave.version, elapsed, smart.available, smart.pending, smart.clicks, smart.proposal]);
 
   return (
     <div className="flex h-[calc(100vh-7.5rem)] min-h-[420px] gap-3">
-      <aside className="w-60 shrink-0 space-y-4 overflow-y-auto rounded-lg border border-line bg-panel p-3" aria-label="Drawing tools">
+      <aside
+        className="w-60 shrink-0 space-y-4 overflow-y-auto rounded-lg border border-line bg-panel p-3"
+        aria-label="Drawing tools"
+      >
         <div>
           <h1 className="text-sm font-semibold">{kindLabel[task.kind]}</h1>
-          <p className="text-xs text-muted">{painter.width}×{painter.height} px · mask area <span data-testid="mask-area">{painter.area.toLocaleString()}</span> px</p>
+          <p className="text-xs text-muted">
+            {painter.width}×{painter.height} px · mask area{" "}
+            <span data-testid="mask-area">{painter.area.toLocaleString()}</span> px
+          </p>
         </div>
-        {readOnly ? null : <SaveStatusNote status={autosave.status} message={autosave.message} onKeepMine={autosave.keepMine} onTakeServer={takeServer} />}
+        {readOnly ? null : (
+          <SaveStatusNote
+            status={autosave.status}
+            message={autosave.message}
+            onKeepMine={autosave.keepMine}
+            onTakeServer={takeServer}
+          />
+        )}
         {task.kind === "REDRAW" && task.startMasks > 0 ? (
           <div className="space-y-1">
             <p className="text-xs text-muted">Start from a rejected candidate (replaces the mask; undoable):</p>
             <div className="flex flex-wrap gap-1">
               {Array.from({ length: task.startMasks }, (_, i) => (
-                <button key={i} type="button" onClick={() => startFrom(i)} className="rounded-md border border-line px-2 py-1 text-xs hover:bg-panel-2">Candidate {i + 1}</button>
+                <button
+                  key={i}
+                  type="button"
+                  onClick={() => startFrom(i)}
+                  className="rounded-md border border-line px-2 py-1 text-xs hover:bg-panel-2"
+                >
+                  Candidate {i + 1}
+                </button>
               ))}
             </div>
           </div>
         ) : null}
-        <DrawToolbar s={s} set={set} actions={act} canUndo={painter.canUndo || !!smart.proposal} canRedo={painter.canRedo} readOnly={readOnly} maxRadius={maxRadius} smartAvailable={smart.available} />
+        <DrawToolbar
+          s={s}
+          set={set}
+          actions={act}
+          canUndo={painter.canUndo || !!smart.proposal}
+          canRedo={painter.canRedo}
+          readOnly={readOnly}
+          maxRadius={maxRadius}
+          smartAvailable={smart.available}
+        />
         {s.tool === "smart" && !readOnly ? (
-          <div className="space-y-1 rounded-md border border-line p-2 text-xs" aria-label="Smart tool" data-testid="smart-panel">
-            <p className="text-muted">Click inside the infection to add, right-click (or Alt+click) to remove. The <span style={{ color: "rgb(64,200,255)" }}>blue proposal</span> is not part of the mask until you accept it. Model v{smart.modelVersion}.</p>
-            <p role="status">{smart.pending ? "Thinking…" : smart.proposal ? `${smart.clicks.length} click(s) · proposal ready` : "No proposal yet."}</p>
+          <div
+            className="space-y-1 rounded-md border border-line p-2 text-xs"
+            aria-label="Smart tool"
+            data-testid="smart-panel"
+          >
+            <p className="text-muted">
+              Click inside the infection to add, right-click (or Alt+click) to remove. The{" "}
+              <span style={{ color: "rgb(64,200,255)" }}>blue proposal</span> is not part of the mask until you accept
+              it. Model v{smart.modelVersion}.
+            </p>
+            <p role="status">
+              {smart.pending
+                ? "Thinking…"
+                : smart.proposal
+                  ? `${smart.clicks.length} click(s) · proposal ready`
+                  : "No proposal yet."}
+            </p>
             <div className="flex gap-1">
-              <button type="button" disabled={!smart.proposal} onClick={act.accept} className="rounded-md bg-accent-strong px-2 py-1 text-white disabled:opacity-40">Accept proposal (A)</button>
-              <button type="button" disabled={!smart.proposal} onClick={smart.cancel} className="rounded-md border border-line px-2 py-1 disabled:opacity-40">Discard (Esc)</button>
+              <button
+                type="button"
+                disabled={!smart.proposal}
+                onClick={act.accept}
+                className="rounded-md bg-accent-strong px-2 py-1 text-white disabled:opacity-40"
+              >
+                Accept proposal (A)
+              </button>
+              <button
+                type="button"
+                disabled={!smart.proposal}
+                onClick={smart.cancel}
+                className="rounded-md border border-line px-2 py-1 disabled:opacity-40"
+              >
+                Discard (Esc)
+              </button>
             </div>
             <ErrorNote message={smart.error} />
           </div>
@@ -249,16 +369,43 @@ function Workspace({ task, assets, onFinished }: { task: TaskView; assets: Asset
         <div className="space-y-2 border-t border-line pt-3">
           {readOnly ? (
             <div className="flex gap-2">
-              <button type="button" disabled={busy} onClick={() => confirm(true)} className="rounded-md bg-ok px-3 py-1.5 text-sm font-medium text-ink disabled:opacity-50">Approve</button>
-              <button type="button" disabled={busy} onClick={() => confirm(false)} className="rounded-md bg-bad px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50">Reject</button>
+              <button
+                type="button"
+                disabled={busy}
+                onClick={() => confirm(true)}
+                className="rounded-md bg-ok px-3 py-1.5 text-sm font-medium text-ink disabled:opacity-50"
+              >
+                Approve
+              </button>
+              <button
+                type="button"
+                disabled={busy}
+                onClick={() => confirm(false)}
+                className="rounded-md bg-bad px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50"
+              >
+                Reject
+              </button>
             </div>
           ) : (
-            <button type="button" disabled={busy} onClick={() => void submit()} aria-label="Submit the mask (Enter)" className="w-full rounded-md bg-accent-strong px-3 py-2 text-sm font-medium text-white hover:bg-accent disabled:opacity-50">
+            <button
+              type="button"
+              disabled={busy}
+              onClick={() => void submit()}
+              aria-label="Submit the mask (Enter)"
+              className="w-full rounded-md bg-accent-strong px-3 py-2 text-sm font-medium text-white hover:bg-accent disabled:opacity-50"
+            >
               {busy ? "Submitting…" : "Submit mask"}
             </button>
           )}
           <ErrorNote message={failure} />
-          <SkipForm taskId={task.id} disabled={busy} onSkipped={() => { autosave.stop(); onFinished("Skipped."); }} />
+          <SkipForm
+            taskId={task.id}
+            disabled={busy}
+            onSkipped={() => {
+              autosave.stop();
+              onFinished("Skipped.");
+            }}
+          />
         </div>
       </aside>
       <div className="min-w-0 flex-1 overflow-hidden rounded-lg border border-line">

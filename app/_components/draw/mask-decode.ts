@@ -2,7 +2,8 @@
 export async function decodeMaskBlob(blob: Blob, width: number, height: number): Promise<Uint8Array> {
   const bitmap = await createImageBitmap(blob, { colorSpaceConversion: "none", premultiplyAlpha: "none" });
   try {
-    if (bitmap.width !== width || bitmap.height !== height) throw new Error(`mask is ${bitmap.width}×${bitmap.height}, image is ${width}×${height}`);
+    if (bitmap.width !== width || bitmap.height !== height)
+      throw new Error(`mask is ${bitmap.width}×${bitmap.height}, image is ${width}×${height}`);
     const canvas = new OffscreenCanvas(width, height);
     const ctx = canvas.getContext("2d", { willReadFrequently: true })!;
     ctx.drawImage(bitmap, 0, 0);

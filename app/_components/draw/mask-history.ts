@@ -28,9 +28,15 @@ export class MaskHistory {
     this.rows = Math.ceil(height / TILE);
   }
 
-  get canUndo() { return this.undoStack.length > 0; }
-  get canRedo() { return this.redoStack.length > 0; }
-  get steps() { return this.undoStack.length; }
+  get canUndo() {
+    return this.undoStack.length > 0;
+  }
+  get canRedo() {
+    return this.redoStack.length > 0;
+  }
+  get steps() {
+    return this.undoStack.length;
+  }
 
   begin() {
     this.current = { tiles: new Map(), bytes: 0 };
@@ -85,7 +91,8 @@ export class MaskHistory {
     const rect: Rect = { x0: this.width, y0: this.height, x1: 0, y1: 0 };
     let areaDelta = 0;
     for (const [id, saved] of e.tiles) {
-      const tx = id % this.cols, ty = (id / this.cols) | 0;
+      const tx = id % this.cols,
+        ty = (id / this.cols) | 0;
       const now = this.copyTile(mask, tx, ty);
       this.writeTile(mask, tx, ty, saved);
       e.tiles.set(id, now);

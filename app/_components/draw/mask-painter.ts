@@ -17,17 +17,28 @@ export class MaskPainter {
   private count = 0;
   private outline = false;
 
-  constructor(readonly width: number, readonly height: number) {
+  constructor(
+    readonly width: number,
+    readonly height: number,
+  ) {
     this.mask = new Uint8Array(width * height);
     this.rgba = new Uint8ClampedArray(width * height * 4);
     this.history = new MaskHistory(width, height);
   }
 
   /** Foreground pixels. */
-  get area() { return this.count; }
-  get canUndo() { return this.history.canUndo; }
-  get canRedo() { return this.history.canRedo; }
-  get outlineOnly() { return this.outline; }
+  get area() {
+    return this.count;
+  }
+  get canUndo() {
+    return this.history.canUndo;
+  }
+  get canRedo() {
+    return this.history.canRedo;
+  }
+  get outlineOnly() {
+    return this.outline;
+  }
 
   /** Replaces the whole mask (a restored draft): history starts over. */
   load(mask: Uint8Array) {
@@ -63,7 +74,9 @@ export class MaskPainter {
 
   /** One segment of a brush (value 1) or eraser (value 0) stroke, radius r in image pixels. */
   stroke(ax: number, ay: number, bx: number, by: number, r: number, value: 0 | 1) {
-    this.within(() => capsuleSpans(ax, ay, bx, by, r, this.width, this.height, (y, x0, x1) => this.setSpan(y, x0, x1, value)));
+    this.within(() =>
+      capsuleSpans(ax, ay, bx, by, r, this.width, this.height, (y, x0, x1) => this.setSpan(y, x0, x1, value)),
+    );
   }
 
   fillPolygon(points: ArrayLike<number>, value: 0 | 1) {
@@ -124,7 +137,12 @@ export class MaskPainter {
     this.dirty = null;
     // Outline pixels depend on their neighbours: refresh one pixel around the change.
     const r = this.outline
-      ? { x0: Math.max(0, d.x0 - 1), y0: Math.max(0, d.y0 - 1), x1: Math.min(this.width, d.x1 + 1), y1: Math.min(this.height, d.y1 + 1) }
+      ? {
+          x0: Math.max(0, d.x0 - 1),
+          y0: Math.max(0, d.y0 - 1),
+          x1: Math.min(this.width, d.x1 + 1),
+          y1: Math.min(this.height, d.y1 + 1),
+        }
       : d;
     this.paintOverlay(r);
     return r;
@@ -189,12 +207,22 @@ export class MaskPainter {
         const i = y * width + x;
         let on = mask[i] === 1;
         if (on && this.outline) {
-          on = x === 0 || y === 0 || x === width - 1 || y === height - 1
-            || !mask[i - 1] || !mask[i + 1] || !mask[i - width] || !mask[i + width];
+          on =
+            x === 0 ||
+            y === 0 ||
+            x === width - 1 ||
+            y === height - 1 ||
+            !mask[i - 1] ||
+            !mask[i + 1] ||
+            !mask[i - width] ||
+            !mask[i + width];
         }
         const p = i * 4;
         if (on) {
-          rgba[p] = cr; rgba[p + 1] = cg; rgba[p + 2] = cb; rgba[p + 3] = 255;
+          rgba[p] = cr;
+          rgba[p + 1] = cg;
+          rgba[p + 2] = cb;
+          rgba[p + 3] = 255;
         } else if (rgba[p + 3] !== 0) {
           rgba[p + 3] = 0;
         }

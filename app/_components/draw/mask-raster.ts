@@ -20,17 +20,31 @@ function rowRange(minY: number, maxY: number, height: number): [number, number] 
  * The capsule of radius r around segment (ax, ay)–(bx, by): every pixel within r of the
  * segment. Convex, so each row is one interval: the union of both end discs and the band.
  */
-export function capsuleSpans(ax: number, ay: number, bx: number, by: number, r: number, width: number, height: number, visit: SpanVisitor) {
+export function capsuleSpans(
+  ax: number,
+  ay: number,
+  bx: number,
+  by: number,
+  r: number,
+  width: number,
+  height: number,
+  visit: SpanVisitor,
+) {
   if (!(r > 0)) return;
-  const dx = bx - ax, dy = by - ay;
+  const dx = bx - ax,
+    dy = by - ay;
   const len2 = dx * dx + dy * dy;
   const len = Math.sqrt(len2);
   const [y0, y1] = rowRange(Math.min(ay, by) - r, Math.max(ay, by) + r, height);
   const r2 = r * r;
   for (let y = y0; y <= y1; y++) {
     const yc = y + 0.5;
-    let lo = Infinity, hi = -Infinity;
-    for (const [cx, cy] of [[ax, ay], [bx, by]]) {
+    let lo = Infinity,
+      hi = -Infinity;
+    for (const [cx, cy] of [
+      [ax, ay],
+      [bx, by],
+    ]) {
       const d = yc - cy;
       if (d * d <= r2) {
         const h = Math.sqrt(r2 - d * d);
@@ -40,15 +54,20 @@ export function capsuleSpans(ax: number, ay: number, bx: number, by: number, r: 
     }
     if (len > 1e-9) {
       // Band: 0 ≤ projection ≤ len and |perpendicular distance| ≤ r, both linear in x.
-      let bLo = -Infinity, bHi = Infinity;
+      let bLo = -Infinity,
+        bHi = Infinity;
       const ry = yc - ay;
       const clamp = (coef: number, rest: number, min: number, max: number) => {
         // min ≤ coef·x + rest ≤ max
         if (Math.abs(coef) < 1e-12) {
-          if (rest < min || rest > max) { bLo = Infinity; bHi = -Infinity; }
+          if (rest < min || rest > max) {
+            bLo = Infinity;
+            bHi = -Infinity;
+          }
           return;
         }
-        let a = (min - rest) / coef, b = (max - rest) / coef;
+        let a = (min - rest) / coef,
+          b = (max - rest) / coef;
         if (a > b) [a, b] = [b, a];
         if (a > bLo) bLo = a;
         if (b < bHi) bHi = b;
@@ -68,7 +87,8 @@ export function capsuleSpans(ax: number, ay: number, bx: number, by: number, r: 
 export function polygonSpans(points: ArrayLike<number>, width: number, height: number, visit: SpanVisitor) {
   const n = points.length >> 1;
   if (n < 3) return;
-  let minY = Infinity, maxY = -Infinity;
+  let minY = Infinity,
+    maxY = -Infinity;
   for (let i = 0; i < n; i++) {
     const y = points[2 * i + 1];
     if (y < minY) minY = y;
@@ -84,11 +104,13 @@ export function polygonSpans(points: ArrayLike<number>, width: number, height: n
     dirs.length = 0;
     for (let i = 0; i < n; i++) {
       const j = (i + 1) % n;
-      const ya = points[2 * i + 1], yb = points[2 * j + 1];
+      const ya = points[2 * i + 1],
+        yb = points[2 * j + 1];
       if (ya === yb) continue;
       // Half-open in y so a vertex shared by two edges is counted once.
       if ((yc >= ya && yc < yb) || (yc >= yb && yc < ya)) {
-        const xa = points[2 * i], xb = points[2 * j];
+        const xa = points[2 * i],
+          xb = points[2 * j];
         xs.push(xa + ((yc - ya) * (xb - xa)) / (yb - ya));
         dirs.push(yb > ya ? 1 : -1);
       }
@@ -118,8 +140,15 @@ export function polygonSpans(points: ArrayLike<number>, width: number, height: n
 }
 
 /** Bounding box of the foreground as [x0, y0, x1, y1) or null when empty. */
-export function foregroundBox(mask: Uint8Array, width: number, height: number): [number, number, number, number] | null {
-  let x0 = width, y0 = height, x1 = -1, y1 = -1;
+export function foregroundBox(
+  mask: Uint8Array,
+  width: number,
+  height: number,
+): [number, number, number, number] | null {
+  let x0 = width,
+    y0 = height,
+    x1 = -1,
+    y1 = -1;
   for (let y = 0; y < height; y++) {
     const row = y * width;
     const first = mask.indexOf(1, row);
@@ -144,14 +173,19 @@ export function holeSpans(mask: Uint8Array, width: number, height: number, visit
   const box = foregroundBox(mask, width, height);
   if (!box) return;
   const [bx0, by0, bx1, by1] = box;
-  const bw = bx1 - bx0, bh = by1 - by0;
-  const W = bw + 4, H = bh + 4;
-  const WALL = 1, OPEN = 0, REACHED = 2;
+  const bw = bx1 - bx0,
+    bh = by1 - by0;
+  const W = bw + 4,
+    H = bh + 4;
+  const WALL = 1,
+    OPEN = 0,
+    REACHED = 2;
   const grid = new Uint8Array(W * H);
   for (let x = 0; x < W; x++) grid[x] = grid[(H - 1) * W + x] = WALL;
   for (let y = 0; y < H; y++) grid[y * W] = grid[y * W + W - 1] = WALL;
   for (let y = 0; y < bh; y++) {
-    const src = (by0 + y) * width + bx0, dst = (y + 2) * W + 2;
+    const src = (by0 + y) * width + bx0,
+      dst = (y + 2) * W + 2;
     for (let x = 0; x < bw; x++) grid[dst + x] = mask[src + x] ? WALL : OPEN;
   }
   const stack = new Int32Array(W * H);
@@ -160,10 +194,22 @@ export function holeSpans(mask: Uint8Array, width: number, height: number, visit
   grid[W + 1] = REACHED;
   while (top > 0) {
     const k = stack[--top];
-    if (grid[k - 1] === OPEN) { grid[k - 1] = REACHED; stack[top++] = k - 1; }
-    if (grid[k + 1] === OPEN) { grid[k + 1] = REACHED; stack[top++] = k + 1; }
-    if (grid[k - W] === OPEN) { grid[k - W] = REACHED; stack[top++] = k - W; }
-    if (grid[k + W] === OPEN) { grid[k + W] = REACHED; stack[top++] = k + W; }
+    if (grid[k - 1] === OPEN) {
+      grid[k - 1] = REACHED;
+      stack[top++] = k - 1;
+    }
+    if (grid[k + 1] === OPEN) {
+      grid[k + 1] = REACHED;
+      stack[top++] = k + 1;
+    }
+    if (grid[k - W] === OPEN) {
+      grid[k - W] = REACHED;
+      stack[top++] = k - W;
+    }
+    if (grid[k + W] === OPEN) {
+      grid[k + W] = REACHED;
+      stack[top++] = k + W;
+    }
   }
   for (let y = 0; y < bh; y++) {
     const row = (y + 2) * W + 2;

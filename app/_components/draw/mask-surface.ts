@@ -30,7 +30,11 @@ export class GraySurface {
   private readonly ctx: CanvasRenderingContext2D;
   private readonly image: ImageData;
 
-  constructor(readonly gray: Uint8Array, readonly width: number, readonly height: number) {
+  constructor(
+    readonly gray: Uint8Array,
+    readonly width: number,
+    readonly height: number,
+  ) {
     this.canvas = document.createElement("canvas");
     this.canvas.width = width;
     this.canvas.height = height;

@@ -5,7 +5,10 @@ export const shortcuts: { keys: string[]; label: string }[] = [
   { keys: ["L"], label: "Freehand lasso (drag)" },
   { keys: ["P"], label: "Polygon lasso (click points; Enter, double-click or the first point closes)" },
   { keys: ["H"], label: "Hand: pan" },
-  { keys: ["S"], label: "Smart tool (when the project has a click model): click adds, right-click or Alt+click removes" },
+  {
+    keys: ["S"],
+    label: "Smart tool (when the project has a click model): click adds, right-click or Alt+click removes",
+  },
   { keys: ["A"], label: "Accept the Smart proposal into the mask (undoable)" },
   { keys: ["X"], label: "Lasso adds / subtracts" },
   { keys: ["Alt"], label: "Hold to do the opposite (brush erases, lasso subtracts)" },

@@ -12,7 +12,9 @@ export function useActiveTime(initialMs: number) {
   useEffect(() => {
     lastInput.current = performance.now();
     lastTick.current = performance.now();
-    const touch = () => { lastInput.current = performance.now(); };
+    const touch = () => {
+      lastInput.current = performance.now();
+    };
     const tick = () => {
       const now = performance.now();
       const active = document.visibilityState === "visible" && now - lastInput.current < IDLE_AFTER_MS;

@@ -11,7 +11,13 @@ type Attempt = { key: string; base: number; firstSeq: number };
  * error, expired session) is retried with the same key and base version, so a save that
  * did land is recognised by the server instead of looking like a conflict.
  */
-export function useAutosave(o: { taskId: string; initialVersion: number; encode: () => Uint8Array; elapsed: () => number; delayMs?: number }) {
+export function useAutosave(o: {
+  taskId: string;
+  initialVersion: number;
+  encode: () => Uint8Array;
+  elapsed: () => number;
+  delayMs?: number;
+}) {
   const delay = o.delayMs ?? 1500;
   const [status, setStatus] = useState<SaveStatus>("saved");
   const [message, setMessage] = useState<string | null>(null);
@@ -33,58 +39,68 @@ export function useAutosave(o: { taskId: string; initialVersion: number; encode:
     timer.current = window.setTimeout(() => void saveRef.current(false), ms);
   }, []);
 
-  const save = useCallback(async (unloading: boolean) => {
-    window.clearTimeout(timer.current);
-    if (stopped.current || blocked.current || inFlight.current) return;
-    if (savedSeq.current === editSeq.current) return;
-    const seq = editSeq.current;
-    const attempt = pending.current ?? { key: newKey(), base: version.current, firstSeq: seq };
-    pending.current = attempt;
-    inFlight.current = true;
-    setStatus("saving");
-    try {
-      const png = latest.current.encode();
-      const r = await putDraft(latest.current.taskId, png, { baseVersion: attempt.base, elapsedMs: latest.current.elapsed(), key: attempt.key, unloading });
-      if (stopped.current) return;
-      pending.current = null;
-      failures.current = 0;
-      version.current = r.version;
-      // A replay means an earlier send of this key landed, holding the content of firstSeq.
-      savedSeq.current = Math.max(savedSeq.current, r.replayed ? attempt.firstSeq : seq);
-      setMessage(null);
-      setStatus(savedSeq.current === editSeq.current ? "saved" : "unsaved");
-      if (savedSeq.current !== editSeq.current) schedule(0);
-    } catch (e) {
-      if (stopped.current) return;
-      const err = e instanceof ApiError ? e : new ApiError(0, "CLIENT", String(e));
-      if (err.status === 409) {
+  const save = useCallback(
+    async (unloading: boolean) => {
+      window.clearTimeout(timer.current);
+      if (stopped.current || blocked.current || inFlight.current) return;
+      if (savedSeq.current === editSeq.current) return;
+      const seq = editSeq.current;
+      const attempt = pending.current ?? { key: newKey(), base: version.current, firstSeq: seq };
+      pending.current = attempt;
+      inFlight.current = true;
+      setStatus("saving");
+      try {
+        const png = latest.current.encode();
+        const r = await putDraft(latest.current.taskId, png, {
+          baseVersion: attempt.base,
+          elapsedMs: latest.current.elapsed(),
+          key: attempt.key,
+          unloading,
+        });
+        if (stopped.current) return;
         pending.current = null;
-        blocked.current = true;
-        serverVersion.current = typeof err.details?.version === "number" ? err.details.version : null;
-        setStatus("conflict");
-        setMessage(err.message);
-      } else if (err.status === 403 || err.status === 404) {
-        blocked.current = true;
-        setStatus("refused");
-        setMessage(err.message);
-      } else if (err.status === 401) {
-        setStatus("signed-out");
-        setMessage("Your session expired. Sign in again in another tab: your drawing stays here and is saved when you are back.");
-        schedule(10_000);
-      } else if (err.status === 0 || err.status >= 500 || err.status === 429) {
-        failures.current++;
-        setStatus("offline");
-        setMessage("Saving failed; retrying.");
-        schedule(Math.min(30_000, 1000 * 2 ** Math.min(5, failures.current - 1)));
-      } else {
-        pending.current = null;
-        setStatus("error");
-        setMessage(err.message);
+        failures.current = 0;
+        version.current = r.version;
+        // A replay means an earlier send of this key landed, holding the content of firstSeq.
+        savedSeq.current = Math.max(savedSeq.current, r.replayed ? attempt.firstSeq : seq);
+        setMessage(null);
+        setStatus(savedSeq.current === editSeq.current ? "saved" : "unsaved");
+        if (savedSeq.current !== editSeq.current) schedule(0);
+      } catch (e) {
+        if (stopped.current) return;
+        const err = e instanceof ApiError ? e : new ApiError(0, "CLIENT", String(e));
+        if (err.status === 409) {
+          pending.current = null;
+          blocked.current = true;
+          serverVersion.current = typeof err.details?.version === "number" ? err.details.version : null;
+          setStatus("conflict");
+          setMessage(err.message);
+        } else if (err.status === 403 || err.status === 404) {
+          blocked.current = true;
+          setStatus("refused");
+          setMessage(err.message);
+        } else if (err.status === 401) {
+          setStatus("signed-out");
+          setMessage(
+            "Your session expired. Sign in again in another tab: your drawing stays here and is saved when you are back.",
+          );
+          schedule(10_000);
+        } else if (err.status === 0 || err.status >= 500 || err.status === 429) {
+          failures.current++;
+          setStatus("offline");
+          setMessage("Saving failed; retrying.");
+          schedule(Math.min(30_000, 1000 * 2 ** Math.min(5, failures.current - 1)));
+        } else {
+          pending.current = null;
+          setStatus("error");
+          setMessage(err.message);
+        }
+      } finally {
+        inFlight.current = false;
       }
-    } finally {
-      inFlight.current = false;
-    }
-  }, [schedule]);
+    },
+    [schedule],
+  );
   const saveRef = useRef(save);
   saveRef.current = save;
 
@@ -121,7 +137,9 @@ export function useAutosave(o: { taskId: string; initialVersion: number; encode:
 
   useEffect(() => {
     const flush = () => void saveRef.current(true);
-    const onVisibility = () => { if (document.visibilityState === "hidden") flush(); };
+    const onVisibility = () => {
+      if (document.visibilityState === "hidden") flush();
+    };
     const onBeforeUnload = (e: BeforeUnloadEvent) => {
       if (!stopped.current && savedSeq.current !== editSeq.current) {
         flush();

@@ -32,33 +32,44 @@ export function useSmartTool(taskId: string, painter: MaskPainter, enabled: bool
   useEffect(() => {
     if (!enabled) return;
     let live = true;
-    fetchAssistStatus(taskId).then((s) => live && setModelVersion(s.modelVersion), () => live && setModelVersion(null));
-    return () => { live = false; };
+    fetchAssistStatus(taskId).then(
+      (s) => live && setModelVersion(s.modelVersion),
+      () => live && setModelVersion(null),
+    );
+    return () => {
+      live = false;
+    };
   }, [taskId, enabled]);
 
-  const click = useCallback(async (x: number, y: number, positive: boolean) => {
-    if (modelVersion == null) return;
-    const last = stepsRef.current.at(-1);
-    const clicks = [...(last?.clicks ?? []), { x, y, positive }];
-    // The first click corrects the committed mask; later ones the previous proposal.
-    const current = last?.proposal ?? painter.mask;
-    const mine = ++seq.current;
-    setPending(true);
-    setError(null);
-    try {
-      const r = await postPropose(taskId, { clicks, current: toBase64(encodeBilevelPng(current, painter.width, painter.height, 1)) });
-      const bytes = Uint8Array.from(atob(r.mask), (c) => c.charCodeAt(0));
-      const proposal = await decodeMaskBlob(new Blob([bytes], { type: "image/png" }), painter.width, painter.height);
-      if (mine !== seq.current) return;
-      stats.current.clicks++;
-      stats.current.usedVersion = r.modelVersion;
-      setSteps((s) => [...s, { clicks, proposal }]);
-    } catch (e) {
-      if (mine === seq.current) setError(e instanceof Error ? e.message : String(e));
-    } finally {
-      if (mine === seq.current) setPending(false);
-    }
-  }, [modelVersion, painter, taskId]);
+  const click = useCallback(
+    async (x: number, y: number, positive: boolean) => {
+      if (modelVersion == null) return;
+      const last = stepsRef.current.at(-1);
+      const clicks = [...(last?.clicks ?? []), { x, y, positive }];
+      // The first click corrects the committed mask; later ones the previous proposal.
+      const current = last?.proposal ?? painter.mask;
+      const mine = ++seq.current;
+      setPending(true);
+      setError(null);
+      try {
+        const r = await postPropose(taskId, {
+          clicks,
+          current: toBase64(encodeBilevelPng(current, painter.width, painter.height, 1)),
+        });
+        const bytes = Uint8Array.from(atob(r.mask), (c) => c.charCodeAt(0));
+        const proposal = await decodeMaskBlob(new Blob([bytes], { type: "image/png" }), painter.width, painter.height);
+        if (mine !== seq.current) return;
+        stats.current.clicks++;
+        stats.current.usedVersion = r.modelVersion;
+        setSteps((s) => [...s, { clicks, proposal }]);
+      } catch (e) {
+        if (mine === seq.current) setError(e instanceof Error ? e.message : String(e));
+      } finally {
+        if (mine === seq.current) setPending(false);
+      }
+    },
+    [modelVersion, painter, taskId],
+  );
 
   /** Takes back the last click; false when no session is open (the painter's undo applies). */
   const undo = useCallback(() => {

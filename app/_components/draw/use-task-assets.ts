@@ -22,7 +22,8 @@ export function useTaskAssets(task: TaskView) {
         fetchWorkingImage(task.image.id).then(decodeGrayBlob),
         task.draft?.hasMask ? fetchDraft(task.id) : null,
       ]);
-      if (img.width !== width || img.height !== height) throw new Error("The image does not have the size the task expects");
+      if (img.width !== width || img.height !== height)
+        throw new Error("The image does not have the size the task expects");
       const painter = new MaskPainter(width, height);
       let version = task.draft?.version ?? 0;
       if (draft) {
@@ -33,7 +34,9 @@ export function useTaskAssets(task: TaskView) {
       }
       if (live) setAssets({ gray: img.gray, painter, version });
     })().catch((e) => live && setError(e instanceof Error ? e.message : String(e)));
-    return () => { live = false; };
+    return () => {
+      live = false;
+    };
   }, [task]);
   return { assets, error };
 }

@@ -16,24 +16,46 @@ export function ClassifierReport({ ev }: { ev: ClassifierEvaluation }) {
     <Card title="COVID-19 vs control, held-out images">
       <div className="space-y-4" data-testid="classifier-report">
         <p className="text-sm">
-          {ev.n} images ({ev.positives} COVID-19, {ev.negatives} controls). ROC AUC <strong>{f3(ev.rocAuc.value)}</strong> {ev.rocAuc.boot ? `[${f3(ev.rocAuc.boot[0])}, ${f3(ev.rocAuc.boot[1])}]` : ""} (bootstrap 95% CI); PR AUC {f3(ev.averagePrecision.value)}.
+          {ev.n} images ({ev.positives} COVID-19, {ev.negatives} controls). ROC AUC{" "}
+          <strong>{f3(ev.rocAuc.value)}</strong>{" "}
+          {ev.rocAuc.boot ? `[${f3(ev.rocAuc.boot[0])}, ${f3(ev.rocAuc.boot[1])}]` : ""} (bootstrap 95% CI); PR AUC{" "}
+          {f3(ev.averagePrecision.value)}.
         </p>
         <table className="text-sm tabular-nums" data-testid="threshold-table">
-          <thead><tr className="text-left text-muted"><th className="pr-3">Threshold</th><th className="pr-3">Sensitivity % (paper CI) [bootstrap]</th><th className="pr-3">Specificity % (paper CI) [bootstrap]</th><th>TP / FN / TN / FP</th></tr></thead>
+          <thead>
+            <tr className="text-left text-muted">
+              <th className="pr-3">Threshold</th>
+              <th className="pr-3">Sensitivity % (paper CI) [bootstrap]</th>
+              <th className="pr-3">Specificity % (paper CI) [bootstrap]</th>
+              <th>TP / FN / TN / FP</th>
+            </tr>
+          </thead>
           <tbody>
             {ev.table.map((t) => (
               <tr key={t.threshold} className="border-t border-line">
                 <td className="pr-3">{t.threshold}</td>
                 <td className="pr-3">{cell(t.sensitivity)}</td>
                 <td className="pr-3">{cell(t.specificity)}</td>
-                <td>{t.confusion.tp} / {t.confusion.fn} / {t.confusion.tn} / {t.confusion.fp}</td>
+                <td>
+                  {t.confusion.tp} / {t.confusion.fn} / {t.confusion.tn} / {t.confusion.fp}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
         <div className="grid gap-3 md:grid-cols-2">
-          <LineChart title="ROC curve (x: false-positive rate, y: sensitivity)" series={[{ name: "ROC", color: colors.accent, points: roc }]} xFormat={(x) => x.toFixed(2)} yFormat={(y) => y.toFixed(2)} />
-          <LineChart title="Precision–recall (x: recall, y: precision)" series={[{ name: "PR", color: colors.bad, points: pr }]} xFormat={(x) => x.toFixed(2)} yFormat={(y) => y.toFixed(2)} />
+          <LineChart
+            title="ROC curve (x: false-positive rate, y: sensitivity)"
+            series={[{ name: "ROC", color: colors.accent, points: roc }]}
+            xFormat={(x) => x.toFixed(2)}
+            yFormat={(y) => y.toFixed(2)}
+          />
+          <LineChart
+            title="Precision–recall (x: recall, y: precision)"
+            series={[{ name: "PR", color: colors.bad, points: pr }]}
+            xFormat={(x) => x.toFixed(2)}
+            yFormat={(y) => y.toFixed(2)}
+          />
         </div>
       </div>
     </Card>

@@ -2,7 +2,8 @@
 /** value ± eq. 13 radius, then the image-level bootstrap interval when there is one. */
 export function withCi(value: number | null, ci: number | null, digits = 4, boot?: [number, number] | null): string {
   if (value === null || !Number.isFinite(value)) return "—";
-  const base = ci === null || !Number.isFinite(ci) ? value.toFixed(digits) : `${value.toFixed(digits)} ± ${ci.toFixed(digits)}`;
+  const base =
+    ci === null || !Number.isFinite(ci) ? value.toFixed(digits) : `${value.toFixed(digits)} ± ${ci.toFixed(digits)}`;
   return boot ? `${base} [${boot[0].toFixed(digits)}, ${boot[1].toFixed(digits)}]` : base;
 }
 

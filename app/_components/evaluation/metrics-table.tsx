@@ -12,7 +12,11 @@ export function MetricsTable({ level, caption }: { level: LevelReport; caption: 
           <tr>
             <th className="px-2 py-1 text-left font-medium">Row</th>
             <th className="px-2 py-1 font-medium">N</th>
-            {scoreNames.map((s) => <th key={s} className="px-2 py-1 font-medium">{scoreTitles[s]}</th>)}
+            {scoreNames.map((s) => (
+              <th key={s} className="px-2 py-1 font-medium">
+                {scoreTitles[s]}
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody>
@@ -20,14 +24,22 @@ export function MetricsTable({ level, caption }: { level: LevelReport; caption: 
             <tr key={r.label} className={`border-t border-line ${r.runId ? "" : "font-semibold"}`}>
               <td className="px-2 py-1 text-left">{r.label}</td>
               <td className="px-2 py-1">{count(r.n)}</td>
-              {scoreNames.map((s) => <td key={s} className="px-2 py-1 whitespace-nowrap">{withCi(r.scores[s].value, r.scores[s].ci, 4, r.scores[s].boot)}</td>)}
+              {scoreNames.map((s) => (
+                <td key={s} className="px-2 py-1 whitespace-nowrap">
+                  {withCi(r.scores[s].value, r.scores[s].ci, 4, r.scores[s].boot)}
+                </td>
+              ))}
             </tr>
           ))}
           {level.rows.length > 1 ? (
             <tr className="border-t border-line text-muted">
               <td className="px-2 py-1 text-left">mean ± SD</td>
               <td className="px-2 py-1" />
-              {scoreNames.map((s) => <td key={s} className="px-2 py-1 whitespace-nowrap">{num(level.mean[s].mean)} ± {num(level.mean[s].sd)}</td>)}
+              {scoreNames.map((s) => (
+                <td key={s} className="px-2 py-1 whitespace-nowrap">
+                  {num(level.mean[s].mean)} ± {num(level.mean[s].sd)}
+                </td>
+              ))}
             </tr>
           ) : null}
         </tbody>

@@ -4,7 +4,10 @@ import { Button, ErrorNote } from "../ui";
 import { ARCHIVE_LAYOUTS, DEFAULT_ARCHIVE_LAYOUT, type ArchiveLayoutId } from "@/lib/exports/archive-layout";
 
 const LABELS = ["COVID", "CONTROL", "UNKNOWN"] as const;
-const STAGES = [["STAGE_I", "Stage I"], ["STAGE_II", "Stage II"]] as const;
+const STAGES = [
+  ["STAGE_I", "Stage I"],
+  ["STAGE_II", "Stage II"],
+] as const;
 
 function Check({ label, checked, onChange }: { label: string; checked: boolean; onChange: (v: boolean) => void }) {
   return (
@@ -20,7 +23,13 @@ function toggle<T>(list: T[], v: T, on: boolean): T[] {
 }
 
 /** The export request: container, filters, and whether unaccepted images may be left out. */
-export function ExportForm({ sources, onSubmit }: { sources: string[]; onSubmit: (options: Record<string, unknown>) => Promise<void> }) {
+export function ExportForm({
+  sources,
+  onSubmit,
+}: {
+  sources: string[];
+  onSubmit: (options: Record<string, unknown>) => Promise<void>;
+}) {
   const [format, setFormat] = useState<"tar" | "zip">("tar");
   const [layout, setLayout] = useState<ArchiveLayoutId>(DEFAULT_ARCHIVE_LAYOUT);
   const [labels, setLabels] = useState<string[]>([]);
@@ -58,43 +67,72 @@ export function ExportForm({ sources, onSubmit }: { sources: string[]; onSubmit:
     <form onSubmit={submit} className="space-y-3" aria-label="New export">
       <fieldset>
         <legend className="mb-1 text-sm text-muted">Labels (none ticked: all)</legend>
-        {LABELS.map((l) => <Check key={l} label={l} checked={labels.includes(l)} onChange={(on) => setLabels(toggle(labels, l, on))} />)}
+        {LABELS.map((l) => (
+          <Check key={l} label={l} checked={labels.includes(l)} onChange={(on) => setLabels(toggle(labels, l, on))} />
+        ))}
       </fieldset>
       <fieldset>
         <legend className="mb-1 text-sm text-muted">Accepted in (none ticked: any stage)</legend>
-        {STAGES.map(([v, l]) => <Check key={v} label={l} checked={stages.includes(v)} onChange={(on) => setStages(toggle(stages, v, on))} />)}
+        {STAGES.map(([v, l]) => (
+          <Check key={v} label={l} checked={stages.includes(v)} onChange={(on) => setStages(toggle(stages, v, on))} />
+        ))}
       </fieldset>
       {sources.length ? (
         <fieldset>
           <legend className="mb-1 text-sm text-muted">Sources (none ticked: all)</legend>
-          {sources.map((s) => <Check key={s} label={s} checked={picked.includes(s)} onChange={(on) => setPicked(toggle(picked, s, on))} />)}
+          {sources.map((s) => (
+            <Check key={s} label={s} checked={picked.includes(s)} onChange={(on) => setPicked(toggle(picked, s, on))} />
+          ))}
         </fieldset>
       ) : null}
       <div className="flex flex-wrap items-end gap-4">
         <label className="block space-y-1 text-sm">
           <span className="text-muted">Accepted after</span>
-          <input type="date" value={acceptedAfter} onChange={(e) => setAcceptedAfter(e.target.value)} className="block rounded-md border border-line bg-panel-2 px-2 py-1.5" />
+          <input
+            type="date"
+            value={acceptedAfter}
+            onChange={(e) => setAcceptedAfter(e.target.value)}
+            className="block rounded-md border border-line bg-panel-2 px-2 py-1.5"
+          />
         </label>
         <label className="block space-y-1 text-sm">
           <span className="text-muted">Archive</span>
-          <select value={format} onChange={(e) => setFormat(e.target.value as "tar" | "zip")} className="block rounded-md border border-line bg-panel-2 px-2 py-1.5">
+          <select
+            value={format}
+            onChange={(e) => setFormat(e.target.value as "tar" | "zip")}
+            className="block rounded-md border border-line bg-panel-2 px-2 py-1.5"
+          >
             <option value="tar">tar</option>
             <option value="zip">zip</option>
           </select>
         </label>
         <label className="block space-y-1 text-sm">
           <span className="text-muted">Layout</span>
-          <select value={layout} onChange={(e) => setLayout(e.target.value as ArchiveLayoutId)} className="block rounded-md border border-line bg-panel-2 px-2 py-1.5">
-            {ARCHIVE_LAYOUTS.map((l) => <option key={l.id} value={l.id} title={l.summary}>{l.label}</option>)}
+          <select
+            value={layout}
+            onChange={(e) => setLayout(e.target.value as ArchiveLayoutId)}
+            className="block rounded-md border border-line bg-panel-2 px-2 py-1.5"
+          >
+            {ARCHIVE_LAYOUTS.map((l) => (
+              <option key={l.id} value={l.id} title={l.summary}>
+                {l.label}
+              </option>
+            ))}
           </select>
         </label>
       </div>
       <div>
-        <Check label="Accepted only (leave out images without an accepted mask)" checked={acceptedOnly} onChange={setAcceptedOnly} />
+        <Check
+          label="Accepted only (leave out images without an accepted mask)"
+          checked={acceptedOnly}
+          onChange={setAcceptedOnly}
+        />
         <Check label="Include trained models" checked={includeModels} onChange={setIncludeModels} />
       </div>
       <ErrorNote message={error} />
-      <Button type="submit" disabled={busy}>{busy ? "Requesting…" : "Export dataset"}</Button>
+      <Button type="submit" disabled={busy}>
+        {busy ? "Requesting…" : "Export dataset"}
+      </Button>
     </form>
   );
 }

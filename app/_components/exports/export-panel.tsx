@@ -8,7 +8,15 @@ import { listExports, requestExport, type ExportView } from "./export-api";
 const POLL_MS = 1500;
 
 /** Request an export, watch it build, download it. Polls only while an export is unfinished. */
-export function ExportPanel({ projectId, initial, sources }: { projectId: string; initial: ExportView[]; sources: string[] }) {
+export function ExportPanel({
+  projectId,
+  initial,
+  sources,
+}: {
+  projectId: string;
+  initial: ExportView[];
+  sources: string[];
+}) {
   const [exports, setExports] = useState(initial);
   const refresh = useCallback(async () => setExports(await listExports(projectId)), [projectId]);
   const active = exports.some((e) => e.status === "QUEUED" || e.status === "RUNNING");

@@ -2,7 +2,10 @@ import type { ImportBatchView, ImportEntry, MetadataSummary } from "@/lib/import
 import type { PickedFile } from "./collect-files";
 
 export class UploadError extends Error {
-  constructor(message: string, readonly status: number) {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
     super(message);
   }
 }
@@ -28,12 +31,21 @@ export async function getImport(projectId: string, batchId: string) {
 }
 
 export async function finishImport(projectId: string, batchId: string) {
-  const r = await fetch(`/api/projects/${projectId}/imports/${batchId}/finish`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+  const r = await fetch(`/api/projects/${projectId}/imports/${batchId}/finish`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: "{}",
+  });
   return (await json<{ import: ImportBatchView }>(r)).import;
 }
 
 /** One file as the raw body (XHR, for upload progress); the server answers with its report lines. */
-export function uploadFile(projectId: string, batchId: string, picked: PickedFile, onBytes: (loaded: number) => void): Promise<ImportEntry[]> {
+export function uploadFile(
+  projectId: string,
+  batchId: string,
+  picked: PickedFile,
+  onBytes: (loaded: number) => void,
+): Promise<ImportEntry[]> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", `/api/projects/${projectId}/imports/${batchId}/files`);

@@ -6,21 +6,35 @@ export function MetadataSummary({ meta }: { meta: Summary }) {
   return (
     <div className="space-y-2 text-sm" data-testid="import-metadata">
       <p>
-        {meta.rows} metadata row{meta.rows === 1 ? "" : "s"}, matched by <span className="font-mono">{meta.fileColumn}</span>
+        {meta.rows} metadata row{meta.rows === 1 ? "" : "s"}, matched by{" "}
+        <span className="font-mono">{meta.fileColumn}</span>
         {roles.length ? ` · ${roles.join(" · ")}` : ""}
         {meta.unmatchedRows ? ` · ${meta.unmatchedRows} row${meta.unmatchedRows === 1 ? "" : "s"} matched no file` : ""}
       </p>
       {meta.droppedColumns.length ? (
         <p className="flex flex-wrap items-center gap-1" data-testid="dropped-columns">
           <span className="text-warn">Dropped as possible identifiers (never read):</span>
-          {meta.droppedColumns.map((c) => <Badge key={c} tone="warn">{c}</Badge>)}
+          {meta.droppedColumns.map((c) => (
+            <Badge key={c} tone="warn">
+              {c}
+            </Badge>
+          ))}
         </p>
       ) : null}
       {meta.tagColumns.length ? <p className="text-muted">Kept as tags: {meta.tagColumns.join(", ")}</p> : null}
       {Object.keys(meta.labelMapping).length ? (
-        <p className="text-muted">Labels: {Object.entries(meta.labelMapping).map(([raw, label]) => `${raw || "(blank)"} → ${label}`).join(" · ")}</p>
+        <p className="text-muted">
+          Labels:{" "}
+          {Object.entries(meta.labelMapping)
+            .map(([raw, label]) => `${raw || "(blank)"} → ${label}`)
+            .join(" · ")}
+        </p>
       ) : null}
-      {meta.warnings.map((w) => <p key={w} className="text-warn">{w}</p>)}
+      {meta.warnings.map((w) => (
+        <p key={w} className="text-warn">
+          {w}
+        </p>
+      ))}
     </div>
   );
 }

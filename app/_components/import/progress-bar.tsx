@@ -13,7 +13,9 @@ export function ProgressBar({ value, label }: { value: number; label: string }) 
       >
         <div className="h-full bg-accent transition-[width] duration-200" style={{ width: `${pct}%` }} />
       </div>
-      <p className="text-sm text-muted" data-testid="import-progress-label">{label}</p>
+      <p className="text-sm text-muted" data-testid="import-progress-label">
+        {label}
+      </p>
     </div>
   );
 }

@@ -31,7 +31,12 @@ export function RecentImports({ projectId, recent }: { projectId: string; recent
               <td className="py-1">{b.duplicates}</td>
               <td className="py-1">{b.failed}</td>
               <td className="py-1 text-right">
-                <Button variant="ghost" onClick={() => getImport(projectId, b.id).then(setOpen, (e) => setError(e.message))}>Report</Button>
+                <Button
+                  variant="ghost"
+                  onClick={() => getImport(projectId, b.id).then(setOpen, (e) => setError(e.message))}
+                >
+                  Report
+                </Button>
               </td>
             </tr>
           ))}

@@ -26,7 +26,12 @@ export function ReportTable({ entries }: { entries: ImportEntry[] }) {
     <div className="space-y-2">
       <label className="flex items-center gap-2 text-sm text-muted">
         Show
-        <select value={filter} onChange={(e) => setFilter(e.target.value as Filter)} className="rounded-md border border-line bg-panel-2 px-2 py-1 text-text" data-testid="import-filter">
+        <select
+          value={filter}
+          onChange={(e) => setFilter(e.target.value as Filter)}
+          className="rounded-md border border-line bg-panel-2 px-2 py-1 text-text"
+          data-testid="import-filter"
+        >
           <option value="all">all files</option>
           <option value="problems">anything to review</option>
           <option value="failed">failed</option>
@@ -34,7 +39,9 @@ export function ReportTable({ entries }: { entries: ImportEntry[] }) {
           <option value="flagged">flagged (exposure, annotations…)</option>
           <option value="near">near-duplicates</option>
         </select>
-        <span>{rows.length} of {entries.length}</span>
+        <span>
+          {rows.length} of {entries.length}
+        </span>
       </label>
       <div className="overflow-x-auto">
         <table className="w-full text-left text-sm" data-testid="import-report">
@@ -48,16 +55,38 @@ export function ReportTable({ entries }: { entries: ImportEntry[] }) {
           </thead>
           <tbody>
             {rows.slice(0, shown).map((e, i) => (
-              <tr key={`${e.name}-${i}`} className="border-t border-line align-top" data-testid="import-row" data-status={e.status}>
+              <tr
+                key={`${e.name}-${i}`}
+                className="border-t border-line align-top"
+                data-testid="import-row"
+                data-status={e.status}
+              >
                 <td className="py-1 pr-3 break-all font-mono text-xs">{e.name}</td>
-                <td className="py-1 pr-3"><Badge tone={tone[e.status]}>{e.status}</Badge></td>
+                <td className="py-1 pr-3">
+                  <Badge tone={tone[e.status]}>{e.status}</Badge>
+                </td>
                 <td className="py-1 pr-3 space-y-1">
-                  {e.reason ? <div className={e.status === "failed" ? "text-bad" : "text-muted"}>{e.reason}</div> : null}
-                  {e.flags?.length ? <div className="flex flex-wrap gap-1">{e.flags.map((f) => <Badge key={f} tone="warn">{f}</Badge>)}</div> : null}
-                  {e.warnings?.map((w) => <div key={w} className="text-warn" data-testid="import-warning">{w}</div>)}
+                  {e.reason ? (
+                    <div className={e.status === "failed" ? "text-bad" : "text-muted"}>{e.reason}</div>
+                  ) : null}
+                  {e.flags?.length ? (
+                    <div className="flex flex-wrap gap-1">
+                      {e.flags.map((f) => (
+                        <Badge key={f} tone="warn">
+                          {f}
+                        </Badge>
+                      ))}
+                    </div>
+                  ) : null}
+                  {e.warnings?.map((w) => (
+                    <div key={w} className="text-warn" data-testid="import-warning">
+                      {w}
+                    </div>
+                  ))}
                   {e.nearDuplicateOf ? (
                     <div className="text-warn" data-testid="near-duplicate">
-                      Looks like {e.nearDuplicateOf.name || "an earlier image"} (distance {e.nearDuplicateOf.distance}): review
+                      Looks like {e.nearDuplicateOf.name || "an earlier image"} (distance {e.nearDuplicateOf.distance}):
+                      review
                     </div>
                   ) : null}
                   {e.metadata === false ? <div className="text-muted">no metadata row</div> : null}
@@ -68,7 +97,11 @@ export function ReportTable({ entries }: { entries: ImportEntry[] }) {
           </tbody>
         </table>
       </div>
-      {rows.length > shown ? <button type="button" className="text-sm text-accent" onClick={() => setShown(shown + PAGE)}>Show more</button> : null}
+      {rows.length > shown ? (
+        <button type="button" className="text-sm text-accent" onClick={() => setShown(shown + PAGE)}>
+          Show more
+        </button>
+      ) : null}
     </div>
   );
 }

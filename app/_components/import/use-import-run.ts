@@ -26,7 +26,15 @@ const UPLOADS_AT_ONCE = 2;
 const RETRIES = 2;
 const POLL_MS = 1500;
 
-const initial: RunState = { phase: "idle", filesTotal: 0, filesDone: 0, bytesTotal: 0, bytesDone: 0, entries: [], local: [] };
+const initial: RunState = {
+  phase: "idle",
+  filesTotal: 0,
+  filesDone: 0,
+  bytesTotal: 0,
+  bytesDone: 0,
+  entries: [],
+  local: [],
+};
 const retryable = (e: unknown) => e instanceof UploadError && (e.status === 0 || e.status >= 500);
 
 /** Drives one import from the browser: create, upload with limited concurrency and retries, finish. */
@@ -47,15 +55,30 @@ export function useImportRun(projectId: string, maxUploadBytes: number) {
         status: "failed",
         reason: `Larger than the upload limit of ${Math.round(maxUploadBytes / 1024 / 1024)} MiB: import it with the command line (npx tandem import)`,
       }));
-      setState({ ...initial, phase: "uploading", filesTotal: picked.length, filesDone: tooLarge.length, bytesTotal, local });
+      setState({
+        ...initial,
+        phase: "uploading",
+        filesTotal: picked.length,
+        filesDone: tooLarge.length,
+        bytesTotal,
+        local,
+      });
       const add = (lines: ImportEntry[], isLocal = false) =>
-        setState((s) => ({ ...s, filesDone: s.filesDone + 1, ...(isLocal ? { local: [...s.local, ...lines] } : { entries: [...s.entries, ...lines] }) }));
+        setState((s) => ({
+          ...s,
+          filesDone: s.filesDone + 1,
+          ...(isLocal ? { local: [...s.local, ...lines] } : { entries: [...s.entries, ...lines] }),
+        }));
       let poll: ReturnType<typeof setInterval> | undefined;
       try {
         const batch = await startImport(projectId, csv ? await csv.text() : undefined);
         poll = setInterval(() => {
           getImport(projectId, batch.id).then(
-            (b) => setState((s) => ({ ...s, server: { total: b.total, imported: b.imported, duplicates: b.duplicates, failed: b.failed } })),
+            (b) =>
+              setState((s) => ({
+                ...s,
+                server: { total: b.total, imported: b.imported, duplicates: b.duplicates, failed: b.failed },
+              })),
             () => undefined,
           );
         }, POLL_MS);

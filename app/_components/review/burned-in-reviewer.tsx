@@ -19,7 +19,17 @@ const toRegion = (a: Point, b: Point): Region => ({
  * rectangle is kept in the image's own pixels (the display may be scaled), so what is painted
  * is exactly what was drawn.
  */
-export function BurnedInReviewer({ slug, image, position, total }: { slug: string; image: PendingImage; position: number; total: number }) {
+export function BurnedInReviewer({
+  slug,
+  image,
+  position,
+  total,
+}: {
+  slug: string;
+  image: PendingImage;
+  position: number;
+  total: number;
+}) {
   const router = useRouter();
   const picture = useRef<HTMLImageElement>(null);
   const [start, setStart] = useState<Point | null>(null);
@@ -60,9 +70,17 @@ export function BurnedInReviewer({ slug, image, position, total }: { slug: strin
   return (
     <div className="space-y-3" data-testid="burned-in-reviewer">
       <div className="flex flex-wrap items-center gap-2 text-sm">
-        <span>Image {position} of {total}</span>
-        <span className="text-muted">{imageLabel(image.id)} · {image.sourceFormat} · {image.width}×{image.height} · {image.label}</span>
-        {image.flags.map((f) => <Badge key={f} tone={f === "burned-in-annotation" ? "warn" : "default"}>{f}</Badge>)}
+        <span>
+          Image {position} of {total}
+        </span>
+        <span className="text-muted">
+          {imageLabel(image.id)} · {image.sourceFormat} · {image.width}×{image.height} · {image.label}
+        </span>
+        {image.flags.map((f) => (
+          <Badge key={f} tone={f === "burned-in-annotation" ? "warn" : "default"}>
+            {f}
+          </Badge>
+        ))}
       </div>
       <div
         data-testid="burned-in-canvas"
@@ -85,22 +103,41 @@ export function BurnedInReviewer({ slug, image, position, total }: { slug: strin
         }}
       >
         {/* eslint-disable-next-line @next/next/no-img-element */}
-        <img ref={picture} src={`/api/images/${image.id}/working`} alt="Held back for burned-in text" draggable={false} className="block h-full w-full" />
+        <img
+          ref={picture}
+          src={`/api/images/${image.id}/working`}
+          alt="Held back for burned-in text"
+          draggable={false}
+          className="block h-full w-full"
+        />
         {region ? (
           <div
             data-testid="burned-in-region"
             className="pointer-events-none absolute border-2 border-bad bg-black/70"
-            style={{ left: pct(region.x, image.width), top: pct(region.y, image.height), width: pct(region.width, image.width), height: pct(region.height, image.height) }}
+            style={{
+              left: pct(region.x, image.width),
+              top: pct(region.y, image.height),
+              width: pct(region.width, image.width),
+              height: pct(region.height, image.height),
+            }}
           />
         ) : null}
       </div>
       <p className="text-sm text-muted" data-testid="burned-in-region-text">
-        {region ? `Rectangle: x ${region.x}, y ${region.y}, ${region.width}×${region.height} pixels` : "Drag over the image to draw the rectangle to paint black."}
+        {region
+          ? `Rectangle: x ${region.x}, y ${region.y}, ${region.width}×${region.height} pixels`
+          : "Drag over the image to draw the rectangle to paint black."}
       </p>
       <div className="flex flex-wrap gap-2">
-        <Button disabled={busy} onClick={() => decide("RELEASE")}>Release: no identifying text</Button>
-        <Button disabled={busy || !region} onClick={() => decide("MASK")}>Mask the rectangle, then release</Button>
-        <Button variant="danger" disabled={busy} onClick={() => decide("EXCLUDE")}>Exclude from exports</Button>
+        <Button disabled={busy} onClick={() => decide("RELEASE")}>
+          Release: no identifying text
+        </Button>
+        <Button disabled={busy || !region} onClick={() => decide("MASK")}>
+          Mask the rectangle, then release
+        </Button>
+        <Button variant="danger" disabled={busy} onClick={() => decide("EXCLUDE")}>
+          Exclude from exports
+        </Button>
       </div>
       <ErrorNote message={error} />
     </div>

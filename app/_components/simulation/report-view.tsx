@@ -4,10 +4,26 @@ import { Card } from "../ui";
 import type { Interval, SimulationReport } from "@/lib/simulate/types";
 import { ci, fixed, minutes, pct, signed } from "./format";
 
-function PairedRow({ name, protocol, manual, diff, digits, testId }: { name: string; protocol: number; manual: number; diff: Interval; digits: number; testId: string }) {
+function PairedRow({
+  name,
+  protocol,
+  manual,
+  diff,
+  digits,
+  testId,
+}: {
+  name: string;
+  protocol: number;
+  manual: number;
+  diff: Interval;
+  digits: number;
+  testId: string;
+}) {
   return (
     <tr className="border-t border-line" data-testid={testId}>
-      <th scope="row" className="py-1 font-normal">{name}</th>
+      <th scope="row" className="py-1 font-normal">
+        {name}
+      </th>
       <td>{fixed(protocol, digits)}</td>
       <td>{fixed(manual, digits)}</td>
       <td>{ci(diff, (x) => signed(x, digits))}</td>
@@ -22,13 +38,25 @@ export function ReportView({ r }: { r: SimulationReport }) {
     <div className="space-y-4">
       <Card title="Paired comparison">
         <p className="mb-2 text-sm text-muted">
-          {r.images} images ({r.covidImages} COVID-19), {r.readers} simulated readers, {r.models}, {r.rounds} rounds, {r.complete ? "complete" : "not complete"}.
-          Same readers, images and seeds in both arms; differences are protocol − manual with image-level bootstrap 95% CIs.
+          {r.images} images ({r.covidImages} COVID-19), {r.readers} simulated readers, {r.models}, {r.rounds} rounds,{" "}
+          {r.complete ? "complete" : "not complete"}. Same readers, images and seeds in both arms; differences are
+          protocol − manual with image-level bootstrap 95% CIs.
         </p>
         <table className="w-full text-left text-sm" data-testid="paired-table">
           <caption className="sr-only">Protocol against drawing everything by hand</caption>
           <thead className="text-muted">
-            <tr><th scope="col" className="py-1 font-medium" /><th scope="col" className="font-medium">Protocol</th><th scope="col" className="font-medium">Manual only</th><th scope="col" className="font-medium">Difference [95% CI]</th></tr>
+            <tr>
+              <th scope="col" className="py-1 font-medium" />
+              <th scope="col" className="font-medium">
+                Protocol
+              </th>
+              <th scope="col" className="font-medium">
+                Manual only
+              </th>
+              <th scope="col" className="font-medium">
+                Difference [95% CI]
+              </th>
+            </tr>
           </thead>
           <tbody className="tabular-nums">
             <PairedRow testId="row-dice" name="Mean Dice vs truth" {...r.dice} digits={3} />
@@ -36,17 +64,54 @@ export function ReportView({ r }: { r: SimulationReport }) {
             <PairedRow testId="row-seconds" name="MD-seconds per mask" {...r.mdSecondsPerMask} digits={1} />
           </tbody>
         </table>
-        <p className="mt-2 text-sm" data-testid="time-ratio">MD-time ratio, protocol / manual: <span className="tabular-nums">{ci(r.mdSecondsPerMask.ratio, (x) => fixed(x, 2))}</span></p>
-        <p className="mt-1 text-xs text-muted">Simulated inter-reader Dice on these images: {fixed(r.interReaderDice)} (calibration target 0.60–0.80).</p>
+        <p className="mt-2 text-sm" data-testid="time-ratio">
+          MD-time ratio, protocol / manual:{" "}
+          <span className="tabular-nums">{ci(r.mdSecondsPerMask.ratio, (x) => fixed(x, 2))}</span>
+        </p>
+        <p className="mt-1 text-xs text-muted">
+          Simulated inter-reader Dice on these images: {fixed(r.interReaderDice)} (calibration target 0.60–0.80).
+        </p>
       </Card>
       <Card title="Risk and votes">
         <dl className="grid gap-3 text-sm sm:grid-cols-2">
-          <div data-testid="risky-share"><dt className="text-muted">Accepted machine masks most other readers would reject</dt><dd className="tabular-nums">{r.riskyMachineShare.risky} of {r.riskyMachineShare.machineAccepted} · {share(r.riskyMachineShare)}</dd></div>
-          <div><dt className="text-muted">Stage I: machine mask preferred</dt><dd className="tabular-nums">{share(r.stage1MachinePreferred)} of images ({r.stage1MachinePreferred.votes} votes)</dd></div>
-          <div><dt className="text-muted">Stage II: every candidate rejected</dt><dd className="tabular-nums">{share(r.stage2Rejection)} of images ({r.stage2Rejection.votes} votes)</dd></div>
-          <div><dt className="text-muted">Votes by the drawer of the hand-made candidate</dt><dd className="tabular-nums">{r.votesOnOwnDrawing} of {r.stage1MachinePreferred.votes + r.stage2Rejection.votes}</dd></div>
-          <div><dt className="text-muted">Accepted masks by source</dt><dd>{Object.entries(r.acceptedBySource).map(([k, v]) => `${k.toLowerCase()} ${v}`).join(", ") || "none"}</dd></div>
-          <div><dt className="text-muted">Redraws</dt><dd>{r.redraws.fromCandidate} from a candidate, {r.redraws.fromScratch} from scratch</dd></div>
+          <div data-testid="risky-share">
+            <dt className="text-muted">Accepted machine masks most other readers would reject</dt>
+            <dd className="tabular-nums">
+              {r.riskyMachineShare.risky} of {r.riskyMachineShare.machineAccepted} · {share(r.riskyMachineShare)}
+            </dd>
+          </div>
+          <div>
+            <dt className="text-muted">Stage I: machine mask preferred</dt>
+            <dd className="tabular-nums">
+              {share(r.stage1MachinePreferred)} of images ({r.stage1MachinePreferred.votes} votes)
+            </dd>
+          </div>
+          <div>
+            <dt className="text-muted">Stage II: every candidate rejected</dt>
+            <dd className="tabular-nums">
+              {share(r.stage2Rejection)} of images ({r.stage2Rejection.votes} votes)
+            </dd>
+          </div>
+          <div>
+            <dt className="text-muted">Votes by the drawer of the hand-made candidate</dt>
+            <dd className="tabular-nums">
+              {r.votesOnOwnDrawing} of {r.stage1MachinePreferred.votes + r.stage2Rejection.votes}
+            </dd>
+          </div>
+          <div>
+            <dt className="text-muted">Accepted masks by source</dt>
+            <dd>
+              {Object.entries(r.acceptedBySource)
+                .map(([k, v]) => `${k.toLowerCase()} ${v}`)
+                .join(", ") || "none"}
+            </dd>
+          </div>
+          <div>
+            <dt className="text-muted">Redraws</dt>
+            <dd>
+              {r.redraws.fromCandidate} from a candidate, {r.redraws.fromScratch} from scratch
+            </dd>
+          </div>
         </dl>
       </Card>
       <Card title="MD time">

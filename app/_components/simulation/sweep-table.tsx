@@ -10,8 +10,25 @@ export function SweepVerdicts({ cells }: { cells: SweepCell[] }) {
       {sweepThresholds(cells).map((t) => (
         <li key={t.readerFactor}>
           <span className="font-medium">Readers ×{t.readerFactor}:</span>{" "}
-          {t.savesFrom ? <>saves MD time from <span className="text-ok">{t.savesFrom.model}</span></> : <>saves MD time <span className="text-muted">nowhere in this grid</span></>};{" "}
-          {t.costsUpTo ? <>costs quality (Dice CI below 0) up to <span className="text-bad">{t.costsUpTo.model}</span></> : <>costs quality <span className="text-muted">nowhere in this grid</span></>}
+          {t.savesFrom ? (
+            <>
+              saves MD time from <span className="text-ok">{t.savesFrom.model}</span>
+            </>
+          ) : (
+            <>
+              saves MD time <span className="text-muted">nowhere in this grid</span>
+            </>
+          )}
+          ;{" "}
+          {t.costsUpTo ? (
+            <>
+              costs quality (Dice CI below 0) up to <span className="text-bad">{t.costsUpTo.model}</span>
+            </>
+          ) : (
+            <>
+              costs quality <span className="text-muted">nowhere in this grid</span>
+            </>
+          )}
         </li>
       ))}
     </ul>
@@ -23,17 +40,35 @@ export function SweepTable({ cells, cellRunIds }: { cells: SweepCell[]; cellRunI
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-left text-sm [&_td]:pr-3 [&_th]:pr-3" data-testid="sweep-table">
-        <caption className="sr-only">Sweep cells: protocol against drawing everything by hand, with 95% bootstrap CIs</caption>
+        <caption className="sr-only">
+          Sweep cells: protocol against drawing everything by hand, with 95% bootstrap CIs
+        </caption>
         <thead className="text-muted">
           <tr>
-            <th scope="col" className="py-1 font-medium">Readers</th>
-            <th scope="col" className="font-medium">Models</th>
-            <th scope="col" className="font-medium">MD-time ratio [95% CI]</th>
-            <th scope="col" className="font-medium">ΔDice [95% CI]</th>
-            <th scope="col" className="font-medium">ΔF1 [95% CI]</th>
-            <th scope="col" className="font-medium">Risky machine masks</th>
-            <th scope="col" className="font-medium">Stage-II reject</th>
-            <th scope="col" className="font-medium">Inter-reader Dice</th>
+            <th scope="col" className="py-1 font-medium">
+              Readers
+            </th>
+            <th scope="col" className="font-medium">
+              Models
+            </th>
+            <th scope="col" className="font-medium">
+              MD-time ratio [95% CI]
+            </th>
+            <th scope="col" className="font-medium">
+              ΔDice [95% CI]
+            </th>
+            <th scope="col" className="font-medium">
+              ΔF1 [95% CI]
+            </th>
+            <th scope="col" className="font-medium">
+              Risky machine masks
+            </th>
+            <th scope="col" className="font-medium">
+              Stage-II reject
+            </th>
+            <th scope="col" className="font-medium">
+              Inter-reader Dice
+            </th>
             <th />
           </tr>
         </thead>
@@ -43,14 +78,27 @@ export function SweepTable({ cells, cellRunIds }: { cells: SweepCell[]; cellRunI
             return (
               <tr key={`${c.readerFactor}:${c.x}`} className="border-t border-line">
                 <td className="py-1">×{c.readerFactor}</td>
-                <td>{c.model}{c.complete ? "" : " (incomplete)"}</td>
-                <td className={c.timeRatio.hi < 1 ? "text-ok" : c.timeRatio.lo > 1 ? "text-bad" : ""}>{ci(c.timeRatio, (x) => fixed(x, 2))}</td>
-                <td className={c.diceDiff.hi < 0 ? "text-bad" : c.diceDiff.lo > 0 ? "text-ok" : ""}>{ci(c.diceDiff, (x) => signed(x))}</td>
+                <td>
+                  {c.model}
+                  {c.complete ? "" : " (incomplete)"}
+                </td>
+                <td className={c.timeRatio.hi < 1 ? "text-ok" : c.timeRatio.lo > 1 ? "text-bad" : ""}>
+                  {ci(c.timeRatio, (x) => fixed(x, 2))}
+                </td>
+                <td className={c.diceDiff.hi < 0 ? "text-bad" : c.diceDiff.lo > 0 ? "text-ok" : ""}>
+                  {ci(c.diceDiff, (x) => signed(x))}
+                </td>
                 <td>{ci(c.f1Diff, (x) => signed(x))}</td>
                 <td>{pct(c.riskyShare)}</td>
                 <td>{pct(c.stage2Rejection)}</td>
                 <td>{fixed(c.interReaderDice, 2)}</td>
-                <td className="text-right">{runId ? <Link className="text-accent hover:underline" href={`/simulations/${runId}`}>Report</Link> : null}</td>
+                <td className="text-right">
+                  {runId ? (
+                    <Link className="text-accent hover:underline" href={`/simulations/${runId}`}>
+                      Report
+                    </Link>
+                  ) : null}
+                </td>
               </tr>
             );
           })}

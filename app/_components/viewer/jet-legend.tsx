@@ -6,7 +6,11 @@ export function JetLegend({ stops }: { stops: LegendStop[] }) {
   return (
     <div className="w-full max-w-xs text-xs text-muted" aria-label="Infection probability colour scale">
       <div className="h-2.5 rounded-sm" style={{ background: gradient }} />
-      <div className="flex justify-between"><span>0</span><span>0.5</span><span>1</span></div>
+      <div className="flex justify-between">
+        <span>0</span>
+        <span>0.5</span>
+        <span>1</span>
+      </div>
     </div>
   );
 }

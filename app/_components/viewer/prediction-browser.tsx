@@ -4,7 +4,14 @@ import { OverlayViewer } from "./overlay-viewer";
 import { JetLegend, type LegendStop } from "./jet-legend";
 import { imageLabel, shortIds } from "@/lib/labels/short-id";
 
-export type PredictionItem = { maskId: string; imageId: string; width: number; height: number; area: number; hasProb: boolean };
+export type PredictionItem = {
+  maskId: string;
+  imageId: string;
+  width: number;
+  height: number;
+  area: number;
+  hasProb: boolean;
+};
 
 /** A run's stored predictions: pick one to see its infection map over the CXR. */
 export function PredictionBrowser({ items, legend }: { items: PredictionItem[]; legend: LegendStop[] }) {
@@ -23,7 +30,8 @@ export function PredictionBrowser({ items, legend }: { items: PredictionItem[]; 
               aria-pressed={i.maskId === selected}
               className={`w-full rounded px-2 py-1 text-left font-mono ${i.maskId === selected ? "bg-panel-2 text-text" : "text-muted hover:bg-panel-2"}`}
             >
-              {imageLabel(i.imageId, tails.get(i.imageId))} · {i.area ? `${((100 * i.area) / (i.width * i.height)).toFixed(1)}% infected` : "empty"}
+              {imageLabel(i.imageId, tails.get(i.imageId))} ·{" "}
+              {i.area ? `${((100 * i.area) / (i.width * i.height)).toFixed(1)}% infected` : "empty"}
             </button>
           </li>
         ))}

@@ -4,7 +4,14 @@ import { useEffect, useRef } from "react";
 export type Look = { brightness: number; contrast: number; invert: boolean; zoom: number; panX: number; panY: number };
 
 /** One candidate: the CXR with the mask overlaid. Every candidate is drawn by this same code. */
-export function CandidateCanvas({ cxr, mask, look, label, selected, onPick }: {
+export function CandidateCanvas({
+  cxr,
+  mask,
+  look,
+  label,
+  selected,
+  onPick,
+}: {
   cxr: ImageBitmap;
   mask: ImageBitmap | null;
   look: Look;
@@ -49,7 +56,10 @@ export function CandidateCanvas({ cxr, mask, look, label, selected, onPick }: {
       <canvas
         ref={ref}
         className="block h-full w-full object-contain"
-        style={{ transform: `translate(${look.panX}px, ${look.panY}px) scale(${look.zoom})`, transformOrigin: "center" }}
+        style={{
+          transform: `translate(${look.panX}px, ${look.panY}px) scale(${look.zoom})`,
+          transformOrigin: "center",
+        }}
       />
       <span className="absolute top-1 left-1 rounded bg-ink/80 px-1.5 text-sm font-semibold">{label}</span>
     </button>

@@ -10,10 +10,19 @@ export class LimitedBody {
   private reader?: ReadableStreamDefaultReader<Uint8Array>;
   private ended = false;
 
-  constructor(private readonly req: Request, readonly maxBytes: number, private readonly what: string, private readonly hint = "") {}
+  constructor(
+    private readonly req: Request,
+    readonly maxBytes: number,
+    private readonly what: string,
+    private readonly hint = "",
+  ) {}
 
   tooLarge(): AppError {
-    return new AppError("TOO_LARGE", `${this.what} is larger than the limit of ${this.maxBytes} bytes${this.hint ? `; ${this.hint}` : ""}`, { limitBytes: this.maxBytes });
+    return new AppError(
+      "TOO_LARGE",
+      `${this.what} is larger than the limit of ${this.maxBytes} bytes${this.hint ? `; ${this.hint}` : ""}`,
+      { limitBytes: this.maxBytes },
+    );
   }
 
   /** Refuses at once when the declared length is over the limit. */

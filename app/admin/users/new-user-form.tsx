@@ -21,16 +21,24 @@ export function NewUserForm({ ssoAvailable }: { ssoAvailable: boolean }) {
       isAdmin: f.get("isAdmin") === "on",
       ...(ssoOnly ? {} : { password: String(f.get("password") ?? "") }),
     };
-    const r = await fetch("/api/admin/users", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const r = await fetch("/api/admin/users", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
     setBusy(false);
     if (r.ok) {
       form.reset();
       router.refresh();
       return;
     }
-    const j = (await r.json().catch(() => null)) as { error?: { message?: string; issues?: { path: string; message: string }[] } } | null;
+    const j = (await r.json().catch(() => null)) as {
+      error?: { message?: string; issues?: { path: string; message: string }[] };
+    } | null;
     const issue = j?.error?.issues?.[0];
-    setError(issue ? `${issue.path}: ${issue.message}` : j?.error?.message ?? `Could not create the user (${r.status})`);
+    setError(
+      issue ? `${issue.path}: ${issue.message}` : (j?.error?.message ?? `Could not create the user (${r.status})`),
+    );
   }
   return (
     <form onSubmit={submit} aria-label="New user" className="space-y-3">
@@ -42,12 +50,23 @@ export function NewUserForm({ ssoAvailable }: { ssoAvailable: boolean }) {
         <input type="checkbox" checked={ssoOnly} onChange={(e) => setSsoOnly(e.target.checked)} />
         Single sign-on only (no password; the first hospital sign-in with this email links the account)
       </label>
-      {ssoOnly ? null : <Field label="Initial password" name="password" type="password" minLength={10} required autoComplete="new-password" />}
+      {ssoOnly ? null : (
+        <Field
+          label="Initial password"
+          name="password"
+          type="password"
+          minLength={10}
+          required
+          autoComplete="new-password"
+        />
+      )}
       <label className="flex items-center gap-2 text-sm">
         <input type="checkbox" name="isAdmin" /> Administrator
       </label>
       <ErrorNote message={error} />
-      <Button type="submit" disabled={busy}>{busy ? "Creating…" : "Create user"}</Button>
+      <Button type="submit" disabled={busy}>
+        {busy ? "Creating…" : "Create user"}
+      </Button>
     </form>
   );
 }

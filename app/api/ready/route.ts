@@ -13,5 +13,12 @@ export const GET = route({ auth: "none" }, async () => {
     storage = { ok: false, error: (e as Error).message };
   }
   const ok = database.ok && storage.ok;
-  return Response.json({ status: ok ? "ready" : "not-ready", database: { ok: database.ok, migrations: database.migrations }, storage: { ok: storage.ok } }, { status: ok ? 200 : 503 });
+  return Response.json(
+    {
+      status: ok ? "ready" : "not-ready",
+      database: { ok: database.ok, migrations: database.migrations },
+      storage: { ok: storage.ok },
+    },
+    { status: ok ? 200 : 503 },
+  );
 });

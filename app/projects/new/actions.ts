@@ -23,7 +23,9 @@ export async function createProjectAction(_: ActionResult | null, form: FormData
     },
     ingest: {
       modalities: {
-        accepted: String(form.get("acceptedModalities") ?? "CR, DX").split(/[\s,]+/).filter(Boolean),
+        accepted: String(form.get("acceptedModalities") ?? "CR, DX")
+          .split(/[\s,]+/)
+          .filter(Boolean),
         otherwise: form.get("otherModalities") ?? "REFUSE",
       },
       deid: Object.fromEntries(deidOptionList.map((o) => [o.key, form.get(`deid.${o.key}`) === "on"])),

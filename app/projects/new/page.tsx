@@ -9,7 +9,12 @@ export default async function NewProjectPage() {
     return (
       <div className="mx-auto max-w-xl space-y-4">
         <h1 className="text-xl font-semibold">New project</h1>
-        <Card><p className="text-sm text-muted" data-testid="may-not-create">Only administrators and leads can create projects. Ask an administrator to create one, or to make you a lead.</p></Card>
+        <Card>
+          <p className="text-sm text-muted" data-testid="may-not-create">
+            Only administrators and leads can create projects. Ask an administrator to create one, or to make you a
+            lead.
+          </p>
+        </Card>
       </div>
     );
   }

@@ -19,26 +19,48 @@ export default async function SimulationRunPage({ params }: { params: Promise<{ 
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center gap-3">
-        <h1 className="text-xl font-semibold">{run.kind === "SWEEP" ? "Simulation sweep" : `Simulation report · ${run.project?.name ?? ""}`}</h1>
+        <h1 className="text-xl font-semibold">
+          {run.kind === "SWEEP" ? "Simulation sweep" : `Simulation report · ${run.project?.name ?? ""}`}
+        </h1>
         <span className="text-sm text-muted">{created} UTC</span>
-        <Link className="text-sm text-accent hover:underline" href="/simulations">All simulations</Link>
-        {run.project ? <Link className="text-sm text-accent hover:underline" href={`/projects/${run.project.slug}`}>Simulated project</Link> : null}
-        {run.sweepId ? <Link className="text-sm text-accent hover:underline" href={`/simulations/${run.sweepId}`}>Its sweep</Link> : null}
+        <Link className="text-sm text-accent hover:underline" href="/simulations">
+          All simulations
+        </Link>
+        {run.project ? (
+          <Link className="text-sm text-accent hover:underline" href={`/projects/${run.project.slug}`}>
+            Simulated project
+          </Link>
+        ) : null}
+        {run.sweepId ? (
+          <Link className="text-sm text-accent hover:underline" href={`/simulations/${run.sweepId}`}>
+            Its sweep
+          </Link>
+        ) : null}
       </div>
       {run.cells ? (
         <>
           <Card title="Where the protocol pays">
             <SweepVerdicts cells={run.cells} />
-            <p className="mt-2 text-xs text-muted">Saves time: the MD-time ratio&apos;s 95% CI lies wholly below 1. Costs quality: the Dice difference&apos;s 95% CI lies wholly below 0.</p>
+            <p className="mt-2 text-xs text-muted">
+              Saves time: the MD-time ratio&apos;s 95% CI lies wholly below 1. Costs quality: the Dice difference&apos;s
+              95% CI lies wholly below 0.
+            </p>
           </Card>
-          <Card title="Sweep plot"><SweepPlot cells={run.cells} /></Card>
+          <Card title="Sweep plot">
+            <SweepPlot cells={run.cells} />
+          </Card>
           <Card title="Sweep table">
-            <SweepTable cells={run.cells} cellRunIds={new Map(run.cellRuns.filter((c) => c.projectId).map((c) => [c.projectId!, c.id]))} />
+            <SweepTable
+              cells={run.cells}
+              cellRunIds={new Map(run.cellRuns.filter((c) => c.projectId).map((c) => [c.projectId!, c.id]))}
+            />
           </Card>
         </>
       ) : null}
       {run.report ? <ReportView r={run.report} /> : null}
-      <Card title="Settings"><RunOptions options={run.options} /></Card>
+      <Card title="Settings">
+        <RunOptions options={run.options} />
+      </Card>
     </div>
   );
 }

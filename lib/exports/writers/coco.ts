@@ -26,17 +26,22 @@ export const cocoWriter = defineWriter(({ project, options, backfill }) => {
     async prepare(item, src) {
       const m = item.mask;
       if (!m || m.area === 0) return { counts: null, bbox: [0, 0, 0, 0] as CocoBbox, area: 0, computed: null };
-      if (m.rleCounts !== null && m.bbox.length === 4) return { counts: m.rleCounts, bbox: m.bbox as CocoBbox, area: m.area, computed: null };
+      if (m.rleCounts !== null && m.bbox.length === 4)
+        return { counts: m.rleCounts, bbox: m.bbox as CocoBbox, area: m.area, computed: null };
       const summary = cocoSummary(await src.maskPixels(), item.width, item.height);
       return { counts: summary.rleCounts, bbox: summary.bbox, area: m.area, computed: { maskId: m.id, ...summary } };
     },
     async writeItem({ item, name, at, index }, need, out) {
       images ??= out.spool("coco-images.part");
       annotations ??= out.spool("coco-annotations.part");
-      await images.append(`${index > 1 ? "," : ""}${cocoImage(index, layout.id === "tandem" ? `${name}.png` : layout.image(name, at), item.width, item.height, item.imageId)}`);
+      await images.append(
+        `${index > 1 ? "," : ""}${cocoImage(index, layout.id === "tandem" ? `${name}.png` : layout.image(name, at), item.width, item.height, item.imageId)}`,
+      );
       if (need.counts !== null) {
         const first = annotations.size === 0;
-        await annotations.append(`${first ? "" : ","}${cocoAnnotation(index, index, { size: [item.height, item.width], counts: need.counts }, need.area, need.bbox)}`);
+        await annotations.append(
+          `${first ? "" : ","}${cocoAnnotation(index, index, { size: [item.height, item.width], counts: need.counts }, need.area, need.bbox)}`,
+        );
       }
       if (need.computed) {
         pending.push(need.computed);
@@ -49,7 +54,18 @@ export const cocoWriter = defineWriter(({ project, options, backfill }) => {
       annotations ??= out.spool("coco-annotations.part");
       await images.close();
       await annotations.close();
-      const parts = [Buffer.from(cocoHead({ description: `${project.name}: COVID-19 infection masks`, version: info.datasetVersion, contributor: "Tandem", frozenAt: info.frozenAt })), Buffer.from(COCO_MIDDLE), Buffer.from(COCO_TAIL)];
+      const parts = [
+        Buffer.from(
+          cocoHead({
+            description: `${project.name}: COVID-19 infection masks`,
+            version: info.datasetVersion,
+            contributor: "Tandem",
+            frozenAt: info.frozenAt,
+          }),
+        ),
+        Buffer.from(COCO_MIDDLE),
+        Buffer.from(COCO_TAIL),
+      ];
       const [imgs, anns] = [images, annotations];
       await out.derived(layout.coco, {
         size: parts[0].length + imgs.size + parts[1].length + anns.size + parts[2].length,
@@ -63,7 +79,9 @@ export const cocoWriter = defineWriter(({ project, options, backfill }) => {
       });
     },
     datasheet: () => ({
-      files: ["- `annotations/coco.json`: COCO with one RLE annotation (pycocotools compressed counts) per image with infected pixels; images with empty masks have none."],
+      files: [
+        "- `annotations/coco.json`: COCO with one RLE annotation (pycocotools compressed counts) per image with infected pixels; images with empty masks have none.",
+      ],
     }),
   };
 });

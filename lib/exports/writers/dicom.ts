@@ -10,7 +10,15 @@ export const dicomWriter = defineWriter(({ options }) => {
     async prepare(item, src) {
       if (item.sourceFormat !== "DICOM") return null;
       const [source, pixels, mask] = await Promise.all([src.original(), src.maskPixels(), src.maskPng()]);
-      const seg = buildDicomSeg({ dicom: source, mask: pixels, width: item.width, height: item.height, maskSha256: mask.sha256, winner: item.sourceKind, model: item.model });
+      const seg = buildDicomSeg({
+        dicom: source,
+        mask: pixels,
+        width: item.width,
+        height: item.height,
+        maskSha256: mask.sha256,
+        winner: item.sourceKind,
+        model: item.model,
+      });
       return { source, seg };
     },
     async writeItem({ name }, need, out) {
@@ -20,7 +28,7 @@ export const dicomWriter = defineWriter(({ options }) => {
     },
     datasheet: () => ({
       files: [
-        "- `DICOM/<name>.dcm` and `DICOM-SEG/<name>.dcm`: for images imported from DICOM, the de-identified file and a DICOM Segmentation (BINARY, segment \"COVID-19 infection\") that references it.",
+        '- `DICOM/<name>.dcm` and `DICOM-SEG/<name>.dcm`: for images imported from DICOM, the de-identified file and a DICOM Segmentation (BINARY, segment "COVID-19 infection") that references it.',
       ],
     }),
   };

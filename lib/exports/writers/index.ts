@@ -9,4 +9,10 @@ import { splitsWriter } from "./splits";
  * The export formats, in the order their files appear per item and their tables at the end.
  * Adding a format: one file in this folder exporting a writer, registered here, and its test.
  */
-export const EXPORT_WRITERS: readonly WriterFactory[] = [pngPairsWriter, dicomWriter, cocoWriter, metadataWriter, splitsWriter];
+export const EXPORT_WRITERS: readonly WriterFactory[] = [
+  pngPairsWriter,
+  dicomWriter,
+  cocoWriter,
+  metadataWriter,
+  splitsWriter,
+];

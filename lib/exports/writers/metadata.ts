@@ -20,7 +20,8 @@ const columnNotes: Record<(typeof METADATA_COLUMNS)[number], string> = {
   stage: "protocol stage in which the mask was accepted (empty: accepted by label)",
   round: "protocol round in which the mask was accepted",
   decision: "CONSENSUS (MD vote), LEAD (tie settled by the lead), REDRAWN, CONFIRMED (second MD) or LABEL (control)",
-  winner: "source of the accepted mask: MANUAL (MD-drawn in Stage I), MACHINE (a network's candidate), REDRAW (MD-drawn after every candidate was rejected) or EMPTY (by label); the DICOM-SEG's Segment Algorithm Type says the same (MANUAL; AUTOMATIC with the network's identity; AUTOMATIC named \"Tandem label-derived empty mask\")",
+  winner:
+    "source of the accepted mask: MANUAL (MD-drawn in Stage I), MACHINE (a network's candidate), REDRAW (MD-drawn after every candidate was rejected) or EMPTY (by label); the DICOM-SEG's Segment Algorithm Type says the same (MANUAL; AUTOMATIC with the network's identity; AUTOMATIC named \"Tandem label-derived empty mask\")",
   model: "architecture/encoder[/fold] of the network whose candidate won",
   votes: "MD votes cast on the image in that round",
   agreement: "share of those votes that chose the accepted mask",
@@ -54,7 +55,12 @@ export const metadataWriter = defineWriter(({ options }) => {
     },
     datasheet: () => ({
       files: ["- `metadata.csv`: one row per image (columns below)."],
-      notes: [mdTable(["column", "meaning"], METADATA_COLUMNS.map((c) => [`\`${c}\``, columnNotes[c]]))],
+      notes: [
+        mdTable(
+          ["column", "meaning"],
+          METADATA_COLUMNS.map((c) => [`\`${c}\``, columnNotes[c]]),
+        ),
+      ],
     }),
   };
 });

@@ -24,13 +24,19 @@ export const splitsWriter = defineWriter(({ options }) => {
     },
     async finish(out) {
       const f = await open(out);
-      for (const [rel, s] of [[layout.train, f.train], [layout.test, f.test], [layout.folds, f.folds]] as const) {
+      for (const [rel, s] of [
+        [layout.train, f.train],
+        [layout.test, f.test],
+        [layout.folds, f.folds],
+      ] as const) {
         await s.close();
         await out.derived(rel, { size: s.size, crc32: s.crc32, body: () => s.read() });
       }
     },
     datasheet: () => ({
-      files: ["- `splits/train.txt`, `splits/test.txt`, `splits/folds.csv`: image names per split, and the fold of each training image."],
+      files: [
+        "- `splits/train.txt`, `splits/test.txt`, `splits/folds.csv`: image names per split, and the fold of each training image.",
+      ],
     }),
   };
 });

@@ -21,6 +21,7 @@ export function annotationFlags(ds: DicomDataset): ImageFlag[] {
     modality === "OT" ||
     modality === "SC";
   if (burnedIn || secondaryCapture) flags.push("burned-in-annotation");
-  if (stringValue(ds, tags.RecognizableVisualFeatures)?.toUpperCase() === "YES") flags.push("recognizable-visual-features");
+  if (stringValue(ds, tags.RecognizableVisualFeatures)?.toUpperCase() === "YES")
+    flags.push("recognizable-visual-features");
   return flags;
 }

@@ -656,7 +656,12 @@ const rows: ReadonlyArray<readonly [string, ProfileAction, string, string?]> = [
 ];
 
 /** Every row of the table, patterns included (the count the edition has). */
-export const profileRows: readonly ProfileEntry[] = rows.map(([tag, action, keyword, options]) => ({ tag, action, keyword, options: options ?? "" }));
+export const profileRows: readonly ProfileEntry[] = rows.map(([tag, action, keyword, options]) => ({
+  tag,
+  action,
+  keyword,
+  options: options ?? "",
+}));
 
 /** The rows that name one tag, by tag. */
 export const basicProfile: ReadonlyMap<string, ProfileEntry> = new Map(

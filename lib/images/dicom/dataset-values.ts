@@ -9,7 +9,11 @@ export function firstValue(ds: DicomDataset, tag: string): unknown {
 export function stringValue(ds: DicomDataset, tag: string): string | undefined {
   const v = firstValue(ds, tag);
   if (v === undefined || v === null) return undefined;
-  const s = (typeof v === "object" && v !== null && "Alphabetic" in v ? String((v as { Alphabetic: unknown }).Alphabetic) : String(v))
+  const s = (
+    typeof v === "object" && v !== null && "Alphabetic" in v
+      ? String((v as { Alphabetic: unknown }).Alphabetic)
+      : String(v)
+  )
     .replace(/[\s\u0000]+$/, "")
     .trim();
   return s === "" ? undefined : s;

@@ -1,5 +1,5 @@
 // dcmjs ships no type declarations; this file is the only place that touches it untyped.
-// @ts-ignore
+// @ts-expect-error
 import dcmjsModule from "dcmjs";
 
 export interface DicomElement {

@@ -59,7 +59,13 @@ export interface DicomPolicy {
  * its decoded first frame, natively: no codestream (whose comment and application segments
  * the de-identification cannot see into) reaches storage, and every reader can open the file.
  */
-function pixelPayload(syntax: TransferSyntax, frames: PixelFrames, frame: Buffer, g: ImageGeometry, dataset: DicomDataset): PixelPayload {
+function pixelPayload(
+  syntax: TransferSyntax,
+  frames: PixelFrames,
+  frame: Buffer,
+  g: ImageGeometry,
+  dataset: DicomDataset,
+): PixelPayload {
   const vr = g.bitsAllocated > 8 ? "OW" : "OB";
   if (!frames.encapsulated) return { transferSyntaxUid: EXPLICIT_VR_LE, values: [frames.value], vr };
   if (syntax.codec === "rle") return { transferSyntaxUid: RLE_LOSSLESS, values: frames.frames, vr: "OB" };
@@ -75,7 +81,10 @@ const LOSSY_IMAGE_COMPRESSION = "00282110";
 
 function multiFrameWarning(syntax: TransferSyntax, g: ImageGeometry): string[] {
   if (g.numberOfFrames <= 1) return [];
-  const stored = syntax.encapsulated && syntax.codec !== "rle" ? "the stored original keeps that frame only" : "the stored original keeps every frame";
+  const stored =
+    syntax.encapsulated && syntax.codec !== "rle"
+      ? "the stored original keeps that frame only"
+      : "the stored original keeps every frame";
   return [`Multi-frame DICOM: only the first of ${g.numberOfFrames} frames was imported as the image (${stored})`];
 }
 
@@ -85,7 +94,13 @@ function multiFrameWarning(syntax: TransferSyntax, g: ImageGeometry): string[] {
  * Explicit VR Little Endian, RLE stays RLE, other compressed input is stored decoded (see
  * pixelPayload).
  */
-export async function decodeDicom(bytes: Buffer, maxPixels: number, key: string, policy: DicomPolicy = {}, maxBytes = DEFAULT_MAX_BYTES): Promise<DicomDecoded> {
+export async function decodeDicom(
+  bytes: Buffer,
+  maxPixels: number,
+  key: string,
+  policy: DicomPolicy = {},
+  maxBytes = DEFAULT_MAX_BYTES,
+): Promise<DicomDecoded> {
   try {
     return await decodeChecked(bytes, maxPixels, key, policy, maxBytes);
   } catch (e) {
@@ -96,7 +111,13 @@ export async function decodeDicom(bytes: Buffer, maxPixels: number, key: string,
   }
 }
 
-async function decodeChecked(uploaded: Buffer, maxPixels: number, key: string, policy: DicomPolicy, maxBytes: number): Promise<DicomDecoded> {
+async function decodeChecked(
+  uploaded: Buffer,
+  maxPixels: number,
+  key: string,
+  policy: DicomPolicy,
+  maxBytes: number,
+): Promise<DicomDecoded> {
   const sourceSyntaxUid = readMeta(uploaded).transferSyntaxUid;
   const bytes = inflateDeflatedDicom(uploaded, maxBytes);
   const scan = scanDicomStructure(bytes);
@@ -120,7 +141,12 @@ async function decodeChecked(uploaded: Buffer, maxPixels: number, key: string, p
   const sopInstanceUid =
     stringValue(dataset, tags.SOPInstanceUID) ?? remapUid(key, createHash("sha256").update(bytes).digest("hex"));
   dataset[tags.SOPInstanceUID] = { vr: "UI", Value: [sopInstanceUid] };
-  const original = writeDicomFile(dataset, sopClassUid, sopInstanceUid, pixelPayload(scan.syntax, frames, frame, g, dataset));
+  const original = writeDicomFile(
+    dataset,
+    sopClassUid,
+    sopInstanceUid,
+    pixelPayload(scan.syntax, frames, frame, g, dataset),
+  );
 
   return {
     width: g.columns,

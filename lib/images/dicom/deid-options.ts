@@ -9,13 +9,43 @@ import { z } from "zod";
  * keep (curves, overlays, graphic annotations, structured content, every private attribute).
  */
 export const deidOptionList = [
-  { key: "retainLongitudinalFullDates", code: "113106", meaning: "Retain Longitudinal Temporal Information Full Dates Option", label: "Retain dates and times as they are" },
-  { key: "retainLongitudinalModifiedDates", code: "113107", meaning: "Retain Longitudinal Temporal Information Modified Dates Option", label: "Retain dates, shifted by a per-patient offset" },
-  { key: "retainPatientCharacteristics", code: "113108", meaning: "Retain Patient Characteristics Option", label: "Retain patient characteristics (sex, age, size, weight…)" },
-  { key: "retainDeviceIdentity", code: "113109", meaning: "Retain Device Identity Option", label: "Retain device identity (station, serial numbers)" },
+  {
+    key: "retainLongitudinalFullDates",
+    code: "113106",
+    meaning: "Retain Longitudinal Temporal Information Full Dates Option",
+    label: "Retain dates and times as they are",
+  },
+  {
+    key: "retainLongitudinalModifiedDates",
+    code: "113107",
+    meaning: "Retain Longitudinal Temporal Information Modified Dates Option",
+    label: "Retain dates, shifted by a per-patient offset",
+  },
+  {
+    key: "retainPatientCharacteristics",
+    code: "113108",
+    meaning: "Retain Patient Characteristics Option",
+    label: "Retain patient characteristics (sex, age, size, weight…)",
+  },
+  {
+    key: "retainDeviceIdentity",
+    code: "113109",
+    meaning: "Retain Device Identity Option",
+    label: "Retain device identity (station, serial numbers)",
+  },
   { key: "retainUids", code: "113110", meaning: "Retain UIDs Option", label: "Retain original UIDs" },
-  { key: "retainInstitutionIdentity", code: "113112", meaning: "Retain Institution Identity Option", label: "Retain institution identity" },
-  { key: "cleanDescriptors", code: "113105", meaning: "Clean Descriptors Option", label: "Keep cleaned descriptions (only known non-identifying words)" },
+  {
+    key: "retainInstitutionIdentity",
+    code: "113112",
+    meaning: "Retain Institution Identity Option",
+    label: "Retain institution identity",
+  },
+  {
+    key: "cleanDescriptors",
+    code: "113105",
+    meaning: "Clean Descriptors Option",
+    label: "Keep cleaned descriptions (only known non-identifying words)",
+  },
 ] as const;
 
 export type DeidOptionKey = (typeof deidOptionList)[number]["key"];
@@ -24,7 +54,12 @@ export type DeidOptions = Record<DeidOptionKey, boolean>;
 export const BASIC_PROFILE_CODE = { code: "113100", meaning: "Basic Application Confidentiality Profile" } as const;
 
 export const deidOptionsSchema = z
-  .object(Object.fromEntries(deidOptionList.map((o) => [o.key, z.boolean().default(false)])) as Record<DeidOptionKey, z.ZodDefault<z.ZodBoolean>>)
+  .object(
+    Object.fromEntries(deidOptionList.map((o) => [o.key, z.boolean().default(false)])) as Record<
+      DeidOptionKey,
+      z.ZodDefault<z.ZodBoolean>
+    >,
+  )
   .refine((o) => !(o.retainLongitudinalFullDates && o.retainLongitudinalModifiedDates), {
     message: "Choose either full dates or modified dates, not both",
     path: ["retainLongitudinalModifiedDates"],
@@ -33,4 +68,5 @@ export const deidOptionsSchema = z
 export const NO_DEID_OPTIONS: DeidOptions = deidOptionsSchema.parse({});
 
 /** The enabled options, in list order. */
-export const enabledDeidOptions = (o: Partial<DeidOptions> | undefined) => deidOptionList.filter((d) => o?.[d.key] === true);
+export const enabledDeidOptions = (o: Partial<DeidOptions> | undefined) =>
+  deidOptionList.filter((d) => o?.[d.key] === true);

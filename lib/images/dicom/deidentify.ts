@@ -51,7 +51,10 @@ export function optionAction(entry: ProfileEntry, o: DeidOptions): "K" | "C" | u
     (has("I") && o.retainInstitutionIdentity) ||
     (has("R") && o.retainUids);
   if (keep) return "K";
-  const clean = (has("T") && o.retainLongitudinalModifiedDates) || (has("p") && o.retainPatientCharacteristics) || (has("C") && o.cleanDescriptors);
+  const clean =
+    (has("T") && o.retainLongitudinalModifiedDates) ||
+    (has("p") && o.retainPatientCharacteristics) ||
+    (has("C") && o.cleanDescriptors);
   return clean ? "C" : undefined;
 }
 
@@ -103,7 +106,8 @@ interface Context {
   shiftDays: number;
 }
 
-const label = (tag: string) => `${dictionaryEntry(tag)?.name.replace(/^RETIRED_/, "") ?? "attribute"} (${tag.slice(0, 4)},${tag.slice(4)})`;
+const label = (tag: string) =>
+  `${dictionaryEntry(tag)?.name.replace(/^RETIRED_/, "") ?? "attribute"} (${tag.slice(0, 4)},${tag.slice(4)})`;
 
 function refuse(tag: string, why: string): never {
   throw new AppError("BAD_REQUEST", `The file cannot be fully de-identified: ${label(tag)} ${why}; it was not stored`);
@@ -111,7 +115,10 @@ function refuse(tag: string, why: string): never {
 
 function cleanItems(tag: string, el: DicomElement, ctx: Context): DicomDataset[] {
   const values = el.Value ?? [];
-  if (!Array.isArray(values) || values.some((v) => typeof v !== "object" || v === null || v instanceof ArrayBuffer || ArrayBuffer.isView(v))) {
+  if (
+    !Array.isArray(values) ||
+    values.some((v) => typeof v !== "object" || v === null || v instanceof ArrayBuffer || ArrayBuffer.isView(v))
+  ) {
     refuse(tag, "is a sequence whose items could not be parsed");
   }
   return (values as DicomDataset[]).map((item) => cleanDataset(item, ctx));
@@ -140,7 +147,16 @@ function clean(tag: string, el: DicomElement, ctx: Context): DicomElement | unde
     case "DA":
       if (!ctx.options.retainLongitudinalModifiedDates) return { vr: el.vr, Value: [] };
       // A range ("20200101-20200301") shifts both ends; anything unreadable becomes empty.
-      return { vr: el.vr, Value: values.map((v) => String(v ?? "").trim().split("-").map((d) => (d ? shiftDate(d, ctx.shiftDays) ?? "" : "")).join("-")) };
+      return {
+        vr: el.vr,
+        Value: values.map((v) =>
+          String(v ?? "")
+            .trim()
+            .split("-")
+            .map((d) => (d ? (shiftDate(d, ctx.shiftDays) ?? "") : ""))
+            .join("-"),
+        ),
+      };
     case "DT":
       if (!ctx.options.retainLongitudinalModifiedDates) return { vr: el.vr, Value: [] };
       // The first date-time only (date shifted, time and UTC offset kept); a range's second half is dropped.
@@ -241,11 +257,20 @@ export function deidentifyDataset(ds: DicomDataset, key: string, options: DeidOp
   if (!dataset["00120082"]) delete dataset["00120081"];
   dataset[tags.PatientID] = { vr: "LO", Value: pseudonym ? [pseudonym] : [] };
   dataset["00120062"] = { vr: "CS", Value: ["YES"] };
-  dataset["00120063"] = { vr: "LO", Value: [DEIDENTIFICATION_METHOD, ...enabledDeidOptions(options).map((o) => o.meaning)] };
+  dataset["00120063"] = {
+    vr: "LO",
+    Value: [DEIDENTIFICATION_METHOD, ...enabledDeidOptions(options).map((o) => o.meaning)],
+  };
   dataset["00120064"] = { vr: "SQ", Value: methodCodeSequence(options) };
   dataset["00280303"] = {
     vr: "CS",
-    Value: [options.retainLongitudinalFullDates ? "UNMODIFIED" : options.retainLongitudinalModifiedDates ? "MODIFIED" : "REMOVED"],
+    Value: [
+      options.retainLongitudinalFullDates
+        ? "UNMODIFIED"
+        : options.retainLongitudinalModifiedDates
+          ? "MODIFIED"
+          : "REMOVED",
+    ],
   };
   return { dataset, patientPseudonym: pseudonym };
 }

@@ -34,10 +34,13 @@ export function readGeometry(ds: DicomDataset): ImageGeometry {
   const bitsStored = numberValue(ds, tags.BitsStored) ?? bitsAllocated;
   const highBit = numberValue(ds, tags.HighBit) ?? bitsStored - 1;
   const pixelRepresentation = numberValue(ds, tags.PixelRepresentation) ?? 0;
-  const photometric = (stringValue(ds, tags.PhotometricInterpretation) ?? (samples === 1 ? "MONOCHROME2" : "")).toUpperCase();
+  const photometric = (
+    stringValue(ds, tags.PhotometricInterpretation) ?? (samples === 1 ? "MONOCHROME2" : "")
+  ).toUpperCase();
   const frames = numberValue(ds, tags.NumberOfFrames) ?? 1;
 
-  if (bitsAllocated !== 8 && bitsAllocated !== 16) throw unsupported(`BitsAllocated ${bitsAllocated} (8 or 16 supported)`);
+  if (bitsAllocated !== 8 && bitsAllocated !== 16)
+    throw unsupported(`BitsAllocated ${bitsAllocated} (8 or 16 supported)`);
   if (!Number.isInteger(bitsStored) || bitsStored < 1 || bitsStored > bitsAllocated) {
     throw bad(`BitsStored ${bitsStored} with BitsAllocated ${bitsAllocated}`);
   }

@@ -8,7 +8,13 @@ import { stringValue, tags } from "./dataset-values";
 /** Which DICOM modalities a project takes as they are, and what happens to the others. */
 export const modalityPolicySchema = z.object({
   accepted: z
-    .array(z.string().trim().toUpperCase().pipe(z.string().regex(/^[A-Z0-9_]{1,16}$/, "a modality is a DICOM code such as CR or DX")))
+    .array(
+      z
+        .string()
+        .trim()
+        .toUpperCase()
+        .pipe(z.string().regex(/^[A-Z0-9_]{1,16}$/, "a modality is a DICOM code such as CR or DX")),
+    )
     .min(1)
     .default(["CR", "DX"]),
   otherwise: z.enum(["REFUSE", "FLAG"]).default("REFUSE"),

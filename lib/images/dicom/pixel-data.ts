@@ -20,7 +20,10 @@ export function extractPixelFrames(buf: Buffer, scan: DicomScan, g: ImageGeometr
   if (!pixelData.encapsulated) {
     const expected = frameBytes * g.numberOfFrames;
     // Trailing padding after the expected bytes (less than one frame) is tolerated and trimmed.
-    const actual = pixelData.value.length > expected && pixelData.value.length < expected + frameBytes ? expected : pixelData.value.length;
+    const actual =
+      pixelData.value.length > expected && pixelData.value.length < expected + frameBytes
+        ? expected
+        : pixelData.value.length;
     if (actual !== expected) {
       throw bad(
         `length ${actual} bytes does not match Rows×Columns×SamplesPerPixel×(BitsAllocated/8)×NumberOfFrames = ` +

@@ -29,7 +29,8 @@ export function decodeRleFrame(frame: Buffer, g: RleGeometry): Buffer {
   offsets.push(frame.length);
   if (offsets[0] !== HEADER_BYTES) throw bad("the first segment does not follow the header");
   for (let s = 0; s < segmentCount; s++) {
-    if (offsets[s + 1] < offsets[s] || offsets[s + 1] > frame.length) throw bad(`segment ${s} offsets are out of order`);
+    if (offsets[s + 1] < offsets[s] || offsets[s + 1] > frame.length)
+      throw bad(`segment ${s} offsets are out of order`);
   }
 
   const out = Buffer.alloc(pixels * segmentCount);
@@ -44,7 +45,16 @@ export function decodeRleFrame(frame: Buffer, g: RleGeometry): Buffer {
 }
 
 /** PackBits: header n ≥ 0 copies n+1 literal bytes; −127…−1 repeats the next byte 1−n times; −128 is a no-op. */
-function decodeSegment(src: Buffer, start: number, end: number, out: Buffer, first: number, stride: number, count: number, s: number) {
+function decodeSegment(
+  src: Buffer,
+  start: number,
+  end: number,
+  out: Buffer,
+  first: number,
+  stride: number,
+  count: number,
+  s: number,
+) {
   let i = start;
   let o = 0;
   while (o < count && i < end) {

@@ -154,7 +154,8 @@ class Walker {
       if (length === UNDEFINED) {
         this.dataset(undefined, implicit, depth);
       } else {
-        if (length > limit - this.pos) throw bad(`a sequence item declares ${length} bytes but only ${limit - this.pos} remain`);
+        if (length > limit - this.pos)
+          throw bad(`a sequence item declares ${length} bytes but only ${limit - this.pos} remain`);
         this.dataset(this.pos + length, implicit, depth);
       }
     }
@@ -174,13 +175,15 @@ class Walker {
         return;
       }
       if (tag !== ITEM || length === UNDEFINED) throw bad(`unexpected ${hex(tag)} inside encapsulated pixel data`);
-      if (length > limit - this.pos) throw bad(`a pixel data fragment declares ${length} bytes but only ${limit - this.pos} remain`);
+      if (length > limit - this.pos)
+        throw bad(`a pixel data fragment declares ${length} bytes but only ${limit - this.pos} remain`);
       if (offsetTable === undefined) {
         if (length % 4 !== 0) throw bad("the basic offset table length is not a multiple of 4");
         offsetTable = [];
         for (let i = 0; i < length; i += 4) offsetTable.push(this.buf.readUInt32LE(this.pos + i));
       } else {
-        if (spans.length >= scanLimits.maxFragments) throw bad(`more than ${scanLimits.maxFragments} pixel data fragments`);
+        if (spans.length >= scanLimits.maxFragments)
+          throw bad(`more than ${scanLimits.maxFragments} pixel data fragments`);
         spans.push({ offset: this.pos, length });
       }
       this.pos += length;
@@ -191,12 +194,17 @@ class Walker {
 export function readMeta(buf: Buffer): { transferSyntaxUid: string; datasetStart: number } {
   let pos = 132;
   if (buf.length < pos + 12) throw bad("file ends inside the file meta information");
-  if (buf.readUInt16LE(pos) !== 0x0002 || buf.readUInt16LE(pos + 2) !== 0x0000 || buf.toString("latin1", pos + 4, pos + 6) !== "UL") {
+  if (
+    buf.readUInt16LE(pos) !== 0x0002 ||
+    buf.readUInt16LE(pos + 2) !== 0x0000 ||
+    buf.toString("latin1", pos + 4, pos + 6) !== "UL"
+  ) {
     throw bad("the File Meta Information Group Length (0002,0000) is missing");
   }
   const groupLength = buf.readUInt32LE(pos + 8);
   const metaEnd = pos + 12 + groupLength;
-  if (metaEnd > buf.length) throw bad(`the file meta information declares ${groupLength} bytes but the file is shorter`);
+  if (metaEnd > buf.length)
+    throw bad(`the file meta information declares ${groupLength} bytes but the file is shorter`);
   pos += 12;
   let transferSyntaxUid: string | undefined;
   while (pos < metaEnd) {
@@ -212,7 +220,8 @@ export function readMeta(buf: Buffer): { transferSyntaxUid: string; datasetStart
     const length = long ? buf.readUInt32LE(pos + 8) : buf.readUInt16LE(pos + 6);
     const valueStart = pos + headerLength;
     if (length > metaEnd - valueStart) throw bad("a file meta element overruns the meta information");
-    if (element === 0x0010) transferSyntaxUid = buf.toString("latin1", valueStart, valueStart + length).replace(/[\s\u0000]+$/, "");
+    if (element === 0x0010)
+      transferSyntaxUid = buf.toString("latin1", valueStart, valueStart + length).replace(/[\s\u0000]+$/, "");
     pos = valueStart + length;
   }
   if (!transferSyntaxUid) throw bad("the Transfer Syntax UID (0002,0010) is missing");

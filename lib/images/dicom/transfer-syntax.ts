@@ -69,7 +69,9 @@ const knownUnsupported: Record<string, string> = {
 };
 
 export function supportedSyntaxNames(): string {
-  return Object.values(supported).map((s) => s.name).join(", ");
+  return Object.values(supported)
+    .map((s) => s.name)
+    .join(", ");
 }
 
 /** The transfer syntax if Tandem can decode it; UNSUPPORTED naming the syntax otherwise. */

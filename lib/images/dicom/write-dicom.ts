@@ -18,7 +18,12 @@ const arrayBuffer = (b: Buffer) => b.buffer.slice(b.byteOffset, b.byteOffset + b
  * Writes a Part 10 file from scratch: zeroed preamble (whatever the upload carried there is
  * gone), a file meta group holding only what Tandem sets, then the data set.
  */
-export function writeDicomFile(dataset: DicomDataset, sopClassUid: string, sopInstanceUid: string, pixels: PixelPayload): Buffer {
+export function writeDicomFile(
+  dataset: DicomDataset,
+  sopClassUid: string,
+  sopInstanceUid: string,
+  pixels: PixelPayload,
+): Buffer {
   const meta: DicomDataset = {
     "00020001": { vr: "OB", Value: [new Uint8Array([0, 1]).buffer] },
     "00020002": { vr: "UI", Value: [sopClassUid] },

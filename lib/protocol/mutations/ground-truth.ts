@@ -11,23 +11,52 @@ import { sendToConfirmation } from "./redraws";
  */
 export async function acceptGroundTruth(
   tx: Tx,
-  a: { projectId: string; imageId: string; maskId: string | null; roundId: string | null; stage: "STAGE_I" | "STAGE_II" | null; decision: "CONSENSUS" | "LEAD" | "CONFIRMED" | "REDRAWN" | "LABEL" | "UNCONTESTED"; sourceKind: "MANUAL" | "MACHINE" | "REDRAW" | "EMPTY"; decidedById?: string | null; emptyOnPositive?: boolean; retrainEvery?: number | null },
+  a: {
+    projectId: string;
+    imageId: string;
+    maskId: string | null;
+    roundId: string | null;
+    stage: "STAGE_I" | "STAGE_II" | null;
+    decision: "CONSENSUS" | "LEAD" | "CONFIRMED" | "REDRAWN" | "LABEL" | "UNCONTESTED";
+    sourceKind: "MANUAL" | "MACHINE" | "REDRAW" | "EMPTY";
+    decidedById?: string | null;
+    emptyOnPositive?: boolean;
+    retrainEvery?: number | null;
+  },
 ): Promise<{ id: string | null }> {
   // An empty mask on a COVID-19-labelled image is accepted only once a second MD confirms it.
   // (A caller that already knows whether the mask is empty on a positive image says so.)
   if (a.maskId && a.decision !== "CONFIRMED") {
-    const empty = a.emptyOnPositive ?? (await tx.$queryRaw<{ empty: boolean }[]>`
-      SELECT m.area = 0 AND i.label = 'COVID' AS empty FROM "Mask" m JOIN "Image" i ON i.id = m."imageId" WHERE m.id = ${a.maskId}::uuid`)[0]?.empty;
+    const empty =
+      a.emptyOnPositive ??
+      (
+        await tx.$queryRaw<{ empty: boolean }[]>`
+      SELECT m.area = 0 AND i.label = 'COVID' AS empty FROM "Mask" m JOIN "Image" i ON i.id = m."imageId" WHERE m.id = ${a.maskId}::uuid`
+      )[0]?.empty;
     if (empty) {
       await sendToConfirmation(tx, { projectId: a.projectId, imageId: a.imageId, roundId: a.roundId }, a.maskId);
-      await recordAudit({ action: "ground_truth.empty_needs_confirmation", objectType: "Image", objectId: a.imageId, projectId: a.projectId, after: { maskId: a.maskId, decision: a.decision } }, tx);
+      await recordAudit(
+        {
+          action: "ground_truth.empty_needs_confirmation",
+          objectType: "Image",
+          objectId: a.imageId,
+          projectId: a.projectId,
+          after: { maskId: a.maskId, decision: a.decision },
+        },
+        tx,
+      );
       return { id: null };
     }
   }
   // Two statements (not one CTE): the old row must leave the one-current-per-image index
   // before the new one enters it. This runs after every deciding vote, so round trips count.
   await tx.$executeRaw`/*hot*/ UPDATE "GroundTruth" SET "isCurrent" = NULL, "supersededAt" = now() WHERE "imageId" = ${a.imageId}::uuid AND "isCurrent"`;
-  const after = JSON.stringify({ maskId: a.maskId, decision: a.decision, sourceKind: a.sourceKind, roundId: a.roundId });
+  const after = JSON.stringify({
+    maskId: a.maskId,
+    decision: a.decision,
+    sourceKind: a.sourceKind,
+    roundId: a.roundId,
+  });
   const rows = await tx.$queryRaw<{ id: string }[]>`
     /*hot*/ WITH g AS (
       INSERT INTO "GroundTruth" (id, "projectId", "imageId", "maskId", "roundId", stage, decision, "sourceKind", "decidedById", "isCurrent", "acceptedAt")
@@ -51,11 +80,26 @@ export async function acceptControlsByLabel(tx: Tx, projectId: string) {
     FROM "Image" i
     WHERE i."projectId" = ${projectId}::uuid AND i.label = 'CONTROL'
       AND NOT EXISTS (SELECT 1 FROM "GroundTruth" g WHERE g."imageId" = i.id AND g."isCurrent")`;
-  await tx.image.updateMany({ where: { projectId, label: "CONTROL", state: { not: "ACCEPTED" } }, data: { state: "ACCEPTED" } });
+  await tx.image.updateMany({
+    where: { projectId, label: "CONTROL", state: { not: "ACCEPTED" } },
+    data: { state: "ACCEPTED" },
+  });
 }
 
 /** A tie the voters may not break any more: the image waits for the lead to settle it. */
-export async function disputeImage(tx: Tx, d: { projectId: string; imageId: string; roundId: string; tieBreak: TieBreak }) {
+export async function disputeImage(
+  tx: Tx,
+  d: { projectId: string; imageId: string; roundId: string; tieBreak: TieBreak },
+) {
   await tx.image.update({ where: { id: d.imageId }, data: { state: "DISPUTED" } });
-  await recordAudit({ action: "vote.tie", objectType: "Image", objectId: d.imageId, projectId: d.projectId, after: { roundId: d.roundId, tieBreak: d.tieBreak } }, tx);
+  await recordAudit(
+    {
+      action: "vote.tie",
+      objectType: "Image",
+      objectId: d.imageId,
+      projectId: d.projectId,
+      after: { roundId: d.roundId, tieBreak: d.tieBreak },
+    },
+    tx,
+  );
 }

@@ -1,7 +1,14 @@
 // Every change of image and round state goes through lib/protocol/mutations/, one file per
 // concern (stages, model runs, rounds, ground truth, redraws, task outcomes). Import from here.
 export { selectStage1Subset, editStage1Subset, startStage1, startStage1Training, startStage2Round } from "./stages";
-export { completeTrainingRun, markRunStarted, recordRunProgress, failRun, registerPrediction, registerPredictions } from "./model-runs";
+export {
+  completeTrainingRun,
+  markRunStarted,
+  recordRunProgress,
+  failRun,
+  registerPrediction,
+  registerPredictions,
+} from "./model-runs";
 export { maybeOpenVoting, maybeCloseRound } from "./rounds";
 export { overrideQualityGate } from "./quality-gate";
 export { acceptGroundTruth, acceptControlsByLabel, disputeImage } from "./ground-truth";

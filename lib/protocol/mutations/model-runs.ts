@@ -9,15 +9,29 @@ import { predictionImageIds } from "../queries";
 import { PREDICT_CHUNK } from "../types";
 
 /** Records a finished training run and fans its prediction out into chunked jobs. */
-export async function completeTrainingRun(runId: string, out: { artifactKey: string; weightsSha256: string; metrics: unknown; paramCount?: number }) {
+export async function completeTrainingRun(
+  runId: string,
+  out: { artifactKey: string; weightsSha256: string; metrics: unknown; paramCount?: number },
+) {
   const run = await db().modelRun.update({
     where: { id: runId },
-    data: { status: "SUCCEEDED", artifactKey: out.artifactKey, weightsSha256: out.weightsSha256, metrics: out.metrics as Prisma.InputJsonValue, paramCount: out.paramCount, finishedAt: new Date() },
+    data: {
+      status: "SUCCEEDED",
+      artifactKey: out.artifactKey,
+      weightsSha256: out.weightsSha256,
+      metrics: out.metrics as Prisma.InputJsonValue,
+      paramCount: out.paramCount,
+      finishedAt: new Date(),
+    },
   });
   const images = await predictionImageIds(runId);
   const chunks = Math.max(1, Math.ceil(images.length / PREDICT_CHUNK));
   for (let c = 0; c < chunks; c++) {
-    await enqueue("predict", { runId, chunk: c, chunks }, { singletonKey: `predict:${runId}:${c}/${chunks}`, projectId: run.projectId });
+    await enqueue(
+      "predict",
+      { runId, chunk: c, chunks },
+      { singletonKey: `predict:${runId}:${c}/${chunks}`, projectId: run.projectId },
+    );
   }
   return { chunks };
 }
@@ -31,7 +45,10 @@ export async function recordRunProgress(runId: string, progress: unknown) {
 }
 
 export async function failRun(runId: string, message: string) {
-  await db().modelRun.update({ where: { id: runId }, data: { status: "FAILED", progress: { error: message.slice(0, 2000) } } });
+  await db().modelRun.update({
+    where: { id: runId },
+    data: { status: "FAILED", progress: { error: message.slice(0, 2000) } },
+  });
 }
 
 /**
@@ -59,21 +76,46 @@ export async function registerPredictions(
 ): Promise<string[]> {
   if (!items.length) return [];
   const imageIds = items.map((it) => it.image.id);
-  const trained = await db().modelRunImage.findFirst({ where: { runId: run.id, imageId: { in: imageIds }, trained: true }, select: { imageId: true } });
+  const trained = await db().modelRunImage.findFirst({
+    where: { runId: run.id, imageId: { in: imageIds }, trained: true },
+    select: { imageId: true },
+  });
   if (trained) throw new AppError("CONFLICT", `Out-of-fold violation: the run trained on image ${trained.imageId}`);
-  const existing = new Set((await db().mask.findMany({ where: { modelRunId: run.id, imageId: { in: imageIds } }, select: { imageId: true } })).map((m) => m.imageId));
+  const existing = new Set(
+    (
+      await db().mask.findMany({ where: { modelRunId: run.id, imageId: { in: imageIds } }, select: { imageId: true } })
+    ).map((m) => m.imageId),
+  );
   const rows = await Promise.all(
     items
       .filter((it) => !existing.has(it.image.id))
-      .map((it) => storeMask({ projectId: run.projectId, imageId: it.image.id, kind: "MACHINE", mask: it.mask, width: it.image.width, height: it.image.height, modelRunId: run.id, roundId: run.roundId, probKey: it.probKey })),
+      .map((it) =>
+        storeMask({
+          projectId: run.projectId,
+          imageId: it.image.id,
+          kind: "MACHINE",
+          mask: it.mask,
+          width: it.image.width,
+          height: it.image.height,
+          modelRunId: run.id,
+          roundId: run.roundId,
+          probKey: it.probKey,
+        }),
+      ),
   );
   return db().$transaction(async (tx) => {
     if (rows.length) await tx.mask.createMany({ data: rows, skipDuplicates: true });
-    const masks = await tx.mask.findMany({ where: { modelRunId: run.id, imageId: { in: imageIds } }, select: { id: true, imageId: true } });
+    const masks = await tx.mask.findMany({
+      where: { modelRunId: run.id, imageId: { in: imageIds } },
+      select: { id: true, imageId: true },
+    });
     const byImage = new Map(masks.map((m) => [m.imageId, m.id]));
     if (run.roundId) {
       const roundId = run.roundId;
-      await tx.candidate.createMany({ data: imageIds.map((imageId) => ({ roundId, imageId, maskId: byImage.get(imageId)! })), skipDuplicates: true });
+      await tx.candidate.createMany({
+        data: imageIds.map((imageId) => ({ roundId, imageId, maskId: byImage.get(imageId)! })),
+        skipDuplicates: true,
+      });
     }
     return imageIds.map((id) => byImage.get(id)!);
   });

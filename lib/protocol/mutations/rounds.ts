@@ -12,7 +12,9 @@ import type { Tx } from "./project-lock";
  */
 export async function maybeOpenVoting(roundId: string, exceptJobId?: string): Promise<boolean> {
   const ready = await db().$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ status: string; projectId: string; stage: "STAGE_I" | "STAGE_II"; gateOverrideAt: Date | null }[]>`
+    const rows = await tx.$queryRaw<
+      { status: string; projectId: string; stage: "STAGE_I" | "STAGE_II"; gateOverrideAt: Date | null }[]
+    >`
       SELECT status, "projectId", stage, "gateOverrideAt" FROM "Round" WHERE id = ${roundId}::uuid FOR UPDATE`;
     const round = rows[0];
     if (!round || (round.status !== "TRAINING" && round.status !== "PREDICTING")) return false;
@@ -23,18 +25,35 @@ export async function maybeOpenVoting(roundId: string, exceptJobId?: string): Pr
       SELECT count(*) AS n FROM "Job" WHERE name = 'predict' AND status <> 'SUCCEEDED'
         AND payload->>'runId' = ANY(${runIds}::text[]) AND id::text <> ${exceptJobId ?? ""}`;
     if (Number(pending[0].n) > 0) {
-      if (round.status === "TRAINING") await tx.round.update({ where: { id: roundId }, data: { status: "PREDICTING" } });
+      if (round.status === "TRAINING")
+        await tx.round.update({ where: { id: roundId }, data: { status: "PREDICTING" } });
       return false;
     }
     // Quality gate: no vote on candidates of models below the project's held-out F1, unless
     // the lead overrode it (lib/protocol/quality-gate.ts).
     if (!round.gateOverrideAt) {
-      const project = await tx.project.findUniqueOrThrow({ where: { id: round.projectId }, select: { qualityGateF1: true } });
+      const project = await tx.project.findUniqueOrThrow({
+        where: { id: round.projectId },
+        select: { qualityGateF1: true },
+      });
       const failing = await gateFailures(tx, roundId, project.qualityGateF1);
       if (failing.length) {
-        if (round.status === "TRAINING") await tx.round.update({ where: { id: roundId }, data: { status: "PREDICTING" } });
-        const told = await tx.auditLog.count({ where: { objectType: "Round", objectId: roundId, action: "round.gate_held" } });
-        if (!told) await recordAudit({ action: "round.gate_held", objectType: "Round", objectId: roundId, projectId: round.projectId, after: { threshold: project.qualityGateF1, failing } }, tx);
+        if (round.status === "TRAINING")
+          await tx.round.update({ where: { id: roundId }, data: { status: "PREDICTING" } });
+        const told = await tx.auditLog.count({
+          where: { objectType: "Round", objectId: roundId, action: "round.gate_held" },
+        });
+        if (!told)
+          await recordAudit(
+            {
+              action: "round.gate_held",
+              objectType: "Round",
+              objectId: roundId,
+              projectId: round.projectId,
+              after: { threshold: project.qualityGateF1, failing },
+            },
+            tx,
+          );
         return false;
       }
     }
@@ -53,23 +72,41 @@ export async function maybeOpenVoting(roundId: string, exceptJobId?: string): Pr
   // candidate skip the vote (lib/voting/prepare.ts). Mask files are read and written outside
   // the transaction; the transaction that opens the vote writes the rows.
   const plan = await planCandidates(roundId);
-  return db().$transaction(async (tx) => {
-    const again = await tx.$queryRaw<{ status: string }[]>`SELECT status FROM "Round" WHERE id = ${roundId}::uuid FOR UPDATE`;
-    if (again[0].status !== "TRAINING" && again[0].status !== "PREDICTING") return false;
-    const round = { id: roundId, ...ready };
-    const toVote = await applyCandidatesPlan(tx, round, plan);
-    await tx.$executeRaw`
+  return db().$transaction(
+    async (tx) => {
+      const again = await tx.$queryRaw<
+        { status: string }[]
+      >`SELECT status FROM "Round" WHERE id = ${roundId}::uuid FOR UPDATE`;
+      if (again[0].status !== "TRAINING" && again[0].status !== "PREDICTING") return false;
+      const round = { id: roundId, ...ready };
+      const toVote = await applyCandidatesPlan(tx, round, plan);
+      await tx.$executeRaw`
       UPDATE "Image" SET state = 'AWAITING_VOTE'
       WHERE id = ANY(${toVote}::uuid[]) AND state NOT IN ('ACCEPTED', 'AWAITING_REDRAW', 'AWAITING_CONFIRMATION')`;
-    await tx.round.update({ where: { id: roundId }, data: { status: "VOTING" } });
-    await recordAudit({ action: "round.voting_open", objectType: "Round", objectId: roundId, projectId: round.projectId, after: { images: toVote.length } }, tx);
-    await maybeCloseRound(tx, roundId, { projectId: round.projectId, status: "VOTING" });
-    return true;
-  }, { timeout: 10 * 60_000 });
+      await tx.round.update({ where: { id: roundId }, data: { status: "VOTING" } });
+      await recordAudit(
+        {
+          action: "round.voting_open",
+          objectType: "Round",
+          objectId: roundId,
+          projectId: round.projectId,
+          after: { images: toVote.length },
+        },
+        tx,
+      );
+      await maybeCloseRound(tx, roundId, { projectId: round.projectId, status: "VOTING" });
+      return true;
+    },
+    { timeout: 10 * 60_000 },
+  );
 }
 
 /** Closes a round when none of its images waits for a vote, a redraw or a confirmation. */
-export async function maybeCloseRound(tx: Tx, roundId: string, known?: { projectId: string; status: string }): Promise<boolean> {
+export async function maybeCloseRound(
+  tx: Tx,
+  roundId: string,
+  known?: { projectId: string; status: string },
+): Promise<boolean> {
   const round = known ?? (await tx.round.findUniqueOrThrow({ where: { id: roundId } }));
   if (round.status !== "VOTING") return false;
   // EXISTS stops at the first waiting image: this runs after every vote.
@@ -87,6 +124,15 @@ export async function maybeCloseRound(tx: Tx, roundId: string, known?: { project
     where: { id: round.projectId },
     data: { currentStage: "STAGE_II", completedAt: open === 0 ? new Date() : null },
   });
-  await recordAudit({ action: "round.close", objectType: "Round", objectId: roundId, projectId: round.projectId, after: { openImages: open } }, tx);
+  await recordAudit(
+    {
+      action: "round.close",
+      objectType: "Round",
+      objectId: roundId,
+      projectId: round.projectId,
+      after: { openImages: open },
+    },
+    tx,
+  );
   return true;
 }

@@ -23,15 +23,36 @@ export async function selectStage1Subset(actor: Actor, projectId: string, input:
   return db().$transaction(async (tx) => {
     const project = await lockProject(tx, projectId);
     if (project.currentStage) throw new AppError("CONFLICT", "Stage I has started: the subset can no longer change");
-    const candidates = await tx.image.findMany({ where: { projectId, label: "COVID" }, select: { id: true, sourceDataset: true } });
-    if (!candidates.length) throw new AppError("CONFLICT", "The project has no COVID-19 positive images to choose from");
+    const candidates = await tx.image.findMany({
+      where: { projectId, label: "COVID" },
+      select: { id: true, sourceDataset: true },
+    });
+    if (!candidates.length)
+      throw new AppError("CONFLICT", "The project has no COVID-19 positive images to choose from");
     const seed = opts.seed ?? project.s1Seed;
     const size = opts.size ?? Math.max(1, Math.round((opts.fraction ?? 0) * candidates.length));
-    const ids = stratifiedSubset(candidates.map((c) => ({ id: c.id, source: c.sourceDataset })), size, seed);
+    const ids = stratifiedSubset(
+      candidates.map((c) => ({ id: c.id, source: c.sourceDataset })),
+      size,
+      seed,
+    );
     await tx.image.updateMany({ where: { projectId, inS1: true }, data: { inS1: false } });
     await tx.image.updateMany({ where: { id: { in: ids } }, data: { inS1: true } });
-    await tx.project.update({ where: { id: projectId }, data: { s1Seed: seed, s1Size: opts.size ?? null, s1Fraction: opts.fraction ?? null } });
-    await recordAudit({ action: "stage1.subset_select", objectType: "Project", objectId: projectId, projectId, actorId: actor.userId, after: { seed, size: ids.length } }, tx);
+    await tx.project.update({
+      where: { id: projectId },
+      data: { s1Seed: seed, s1Size: opts.size ?? null, s1Fraction: opts.fraction ?? null },
+    });
+    await recordAudit(
+      {
+        action: "stage1.subset_select",
+        objectType: "Project",
+        objectId: projectId,
+        projectId,
+        actorId: actor.userId,
+        after: { seed, size: ids.length },
+      },
+      tx,
+    );
     return { selected: ids.length, seed };
   });
 }
@@ -42,9 +63,22 @@ export async function editStage1Subset(actor: Actor, projectId: string, input: z
   return db().$transaction(async (tx) => {
     const project = await lockProject(tx, projectId);
     if (project.currentStage) throw new AppError("CONFLICT", "Stage I has started: the subset can no longer change");
-    const added = await tx.image.updateMany({ where: { projectId, id: { in: add }, label: "COVID" }, data: { inS1: true } });
+    const added = await tx.image.updateMany({
+      where: { projectId, id: { in: add }, label: "COVID" },
+      data: { inS1: true },
+    });
     const removed = await tx.image.updateMany({ where: { projectId, id: { in: remove } }, data: { inS1: false } });
-    await recordAudit({ action: "stage1.subset_edit", objectType: "Project", objectId: projectId, projectId, actorId: actor.userId, after: { add, remove } }, tx);
+    await recordAudit(
+      {
+        action: "stage1.subset_edit",
+        objectType: "Project",
+        objectId: projectId,
+        projectId,
+        actorId: actor.userId,
+        after: { add, remove },
+      },
+      tx,
+    );
     return { added: added.count, removed: removed.count };
   });
 }
@@ -60,19 +94,41 @@ export async function startStage1(actor: Actor, projectId: string) {
     const project = await lockProject(tx, projectId);
     const existing = await latestRound(tx, projectId);
     if (existing) return { roundId: existing.id, created: false };
-    const s1 = await tx.image.findMany({ where: { projectId, inS1: true }, select: { id: true, patientPseudonym: true, label: true } });
+    const s1 = await tx.image.findMany({
+      where: { projectId, inS1: true },
+      select: { id: true, patientPseudonym: true, label: true },
+    });
     if (!s1.length) throw new AppError("CONFLICT", "Choose the Stage-I subset first");
-    const round = await tx.round.create({ data: { projectId, number: 1, stage: "STAGE_I", status: "DRAWING", startedById: actor.userId } });
-    const folds = assignFolds(s1.map((i) => ({ id: i.id, patient: i.patientPseudonym, label: i.label })), project.folds, project.s1Seed);
+    const round = await tx.round.create({
+      data: { projectId, number: 1, stage: "STAGE_I", status: "DRAWING", startedById: actor.userId },
+    });
+    const folds = assignFolds(
+      s1.map((i) => ({ id: i.id, patient: i.patientPseudonym, label: i.label })),
+      project.folds,
+      project.s1Seed,
+    );
     for (let f = 0; f < project.folds; f++) {
       const ids = s1.filter((i) => folds.get(i.id) === f).map((i) => i.id);
       if (ids.length) await tx.image.updateMany({ where: { id: { in: ids } }, data: { fold: f } });
     }
     await tx.image.updateMany({ where: { projectId, inS1: true }, data: { state: "AWAITING_MANUAL" } });
-    await tx.task.createMany({ data: s1.map((i) => ({ projectId, imageId: i.id, roundId: round.id, kind: "MANUAL" as const })), skipDuplicates: true });
+    await tx.task.createMany({
+      data: s1.map((i) => ({ projectId, imageId: i.id, roundId: round.id, kind: "MANUAL" as const })),
+      skipDuplicates: true,
+    });
     if (!project.controlsToVote) await acceptControlsByLabel(tx, projectId);
     await tx.project.update({ where: { id: projectId }, data: { currentStage: "STAGE_I" } });
-    await recordAudit({ action: "stage1.start", objectType: "Round", objectId: round.id, projectId, actorId: actor.userId, after: { images: s1.length, folds: project.folds } }, tx);
+    await recordAudit(
+      {
+        action: "stage1.start",
+        objectType: "Round",
+        objectId: round.id,
+        projectId,
+        actorId: actor.userId,
+        after: { images: s1.length, folds: project.folds },
+      },
+      tx,
+    );
     return { roundId: round.id, created: true };
   });
 }
@@ -87,7 +143,12 @@ export async function startStage1Training(actor: Actor, projectId: string) {
     const project = await lockProject(tx, projectId);
     const round = await latestRound(tx, projectId);
     if (!round || round.stage !== "STAGE_I") throw new AppError("CONFLICT", "Start Stage I first");
-    if (round.status !== "DRAWING") return { roundId: round.id, runIds: (await tx.modelRun.findMany({ where: { roundId: round.id }, select: { id: true } })).map((r) => r.id), created: false };
+    if (round.status !== "DRAWING")
+      return {
+        roundId: round.id,
+        runIds: (await tx.modelRun.findMany({ where: { roundId: round.id }, select: { id: true } })).map((r) => r.id),
+        created: false,
+      };
     const blockers = await stage1TrainingBlockers(tx, projectId, round.id);
     if (blockers.length) throw new AppError("CONFLICT", blockers[0].message, { blockers });
     const images = await tx.image.findMany({ where: { projectId, inS1: true }, select: { id: true, fold: true } });
@@ -95,14 +156,33 @@ export async function startStage1Training(actor: Actor, projectId: string) {
     for (const net of project.stage1Archs as Network[]) {
       for (let f = 0; f < project.folds; f++) {
         const run = await tx.modelRun.create({
-          data: { projectId, roundId: round.id, arch: net.arch, encoder: net.encoder, fold: f, config: project.trainConfig as Prisma.InputJsonValue },
+          data: {
+            projectId,
+            roundId: round.id,
+            arch: net.arch,
+            encoder: net.encoder,
+            fold: f,
+            config: project.trainConfig as Prisma.InputJsonValue,
+          },
         });
-        await tx.modelRunImage.createMany({ data: images.map((i) => ({ runId: run.id, imageId: i.id, trained: i.fold !== f })) });
+        await tx.modelRunImage.createMany({
+          data: images.map((i) => ({ runId: run.id, imageId: i.id, trained: i.fold !== f })),
+        });
         runIds.push(run.id);
       }
     }
     await tx.round.update({ where: { id: round.id }, data: { status: "TRAINING" } });
-    await recordAudit({ action: "stage1.train_start", objectType: "Round", objectId: round.id, projectId, actorId: actor.userId, after: { runs: runIds.length } }, tx);
+    await recordAudit(
+      {
+        action: "stage1.train_start",
+        objectType: "Round",
+        objectId: round.id,
+        projectId,
+        actorId: actor.userId,
+        after: { runs: runIds.length },
+      },
+      tx,
+    );
     return { roundId: round.id, runIds, created: true };
   });
   for (const runId of result.runIds) await enqueue("train", { runId }, { singletonKey: `train:${runId}`, projectId });
@@ -128,23 +208,55 @@ export async function startStage2Round(actor: Actor, projectId: string) {
     }
     const open = await tx.image.count({ where: { projectId, state: { not: "ACCEPTED" } } });
     if (!open) throw new AppError("CONFLICT", "Every image already has an accepted mask");
-    const positives = await tx.groundTruth.findMany({ where: { projectId, isCurrent: true, maskId: { not: null } }, select: { imageId: true } });
+    const positives = await tx.groundTruth.findMany({
+      where: { projectId, isCurrent: true, maskId: { not: null } },
+      select: { imageId: true },
+    });
     if (!positives.length) throw new AppError("CONFLICT", "No accepted masks to train on yet");
-    const controls = await tx.groundTruth.findMany({ where: { projectId, isCurrent: true, maskId: null }, select: { imageId: true }, orderBy: { imageId: "asc" } });
-    const negatives = shuffleWith(controls, seededRandom(`negatives:${project.s1Seed}:${last.number + 1}`)).slice(0, positives.length);
+    const controls = await tx.groundTruth.findMany({
+      where: { projectId, isCurrent: true, maskId: null },
+      select: { imageId: true },
+      orderBy: { imageId: "asc" },
+    });
+    const negatives = shuffleWith(controls, seededRandom(`negatives:${project.s1Seed}:${last.number + 1}`)).slice(
+      0,
+      positives.length,
+    );
     const train = [...positives, ...negatives].map((g) => g.imageId);
-    const round = await tx.round.create({ data: { projectId, number: last.number + 1, stage: "STAGE_II", status: "TRAINING", startedById: actor.userId } });
-    await tx.image.updateMany({ where: { projectId, state: { notIn: ["ACCEPTED"] } }, data: { state: "AWAITING_CANDIDATES" } });
+    const round = await tx.round.create({
+      data: { projectId, number: last.number + 1, stage: "STAGE_II", status: "TRAINING", startedById: actor.userId },
+    });
+    await tx.image.updateMany({
+      where: { projectId, state: { notIn: ["ACCEPTED"] } },
+      data: { state: "AWAITING_CANDIDATES" },
+    });
     const runIds: string[] = [];
     for (const net of project.stage2Networks as Network[]) {
       const run = await tx.modelRun.create({
-        data: { projectId, roundId: round.id, arch: net.arch, encoder: net.encoder, fold: null, config: project.trainConfig as Prisma.InputJsonValue },
+        data: {
+          projectId,
+          roundId: round.id,
+          arch: net.arch,
+          encoder: net.encoder,
+          fold: null,
+          config: project.trainConfig as Prisma.InputJsonValue,
+        },
       });
       await tx.modelRunImage.createMany({ data: train.map((imageId) => ({ runId: run.id, imageId, trained: true })) });
       runIds.push(run.id);
     }
     await tx.project.update({ where: { id: projectId }, data: { currentStage: "STAGE_II" } });
-    await recordAudit({ action: "stage2.round_start", objectType: "Round", objectId: round.id, projectId, actorId: actor.userId, after: { number: round.number, train: train.length, open } }, tx);
+    await recordAudit(
+      {
+        action: "stage2.round_start",
+        objectType: "Round",
+        objectId: round.id,
+        projectId,
+        actorId: actor.userId,
+        after: { number: round.number, train: train.length, open },
+      },
+      tx,
+    );
     return { roundId: round.id, runIds, created: true };
   });
   for (const runId of result.runIds) await enqueue("train", { runId }, { singletonKey: `train:${runId}`, projectId });

@@ -11,7 +11,14 @@ import { maybeCloseRound } from "./rounds";
  */
 export async function afterTaskSubmitted(
   tx: Tx,
-  task: { id: string; projectId: string; imageId: string; roundId: string | null; kind: "MANUAL" | "REDRAW" | "CONFIRM"; assigneeId: string | null },
+  task: {
+    id: string;
+    projectId: string;
+    imageId: string;
+    roundId: string | null;
+    kind: "MANUAL" | "REDRAW" | "CONFIRM";
+    assigneeId: string | null;
+  },
   outcome: { maskId?: string; approved?: boolean },
 ) {
   const project = await tx.project.findUniqueOrThrow({ where: { id: task.projectId } });
@@ -25,14 +32,32 @@ export async function afterTaskSubmitted(
       await sendToConfirmation(tx, task, outcome.maskId!);
       return;
     }
-    await acceptGroundTruth(tx, { projectId: task.projectId, imageId: task.imageId, maskId: outcome.maskId!, roundId: task.roundId, stage: round?.stage ?? null, decision: "REDRAWN", sourceKind: "REDRAW", decidedById: task.assigneeId });
+    await acceptGroundTruth(tx, {
+      projectId: task.projectId,
+      imageId: task.imageId,
+      maskId: outcome.maskId!,
+      roundId: task.roundId,
+      stage: round?.stage ?? null,
+      decision: "REDRAWN",
+      sourceKind: "REDRAW",
+      decidedById: task.assigneeId,
+    });
   } else {
     const confirm = await tx.task.findUniqueOrThrow({ where: { id: task.id } });
     if (outcome.approved) {
       // A style-normalised mask reports the kind of the original it renders.
       const [start] = await tx.$queryRaw<{ kind: "MANUAL" | "MACHINE" | "REDRAW" }[]>`
         SELECT COALESCE(o.kind, m.kind)::text AS kind FROM "Mask" m LEFT JOIN "Mask" o ON o.id = m."normalisedFromId" WHERE m.id = ${confirm.startMaskId!}::uuid`;
-      await acceptGroundTruth(tx, { projectId: task.projectId, imageId: task.imageId, maskId: confirm.startMaskId!, roundId: task.roundId, stage: round?.stage ?? null, decision: "CONFIRMED", sourceKind: start.kind, decidedById: task.assigneeId });
+      await acceptGroundTruth(tx, {
+        projectId: task.projectId,
+        imageId: task.imageId,
+        maskId: confirm.startMaskId!,
+        roundId: task.roundId,
+        stage: round?.stage ?? null,
+        decision: "CONFIRMED",
+        sourceKind: start.kind,
+        decidedById: task.assigneeId,
+      });
     } else {
       await reopenRedraw(tx, task.projectId, task.imageId, task.roundId);
     }

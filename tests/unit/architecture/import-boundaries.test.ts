@@ -1,6 +1,18 @@
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { breaches, clientReachesData, importsOf, isClientModule, isDataFile, isServerActionModule, modulesWith, ready, repositoryImports, resolveImport, type Import } from "./import-graph";
+import {
+  breaches,
+  clientReachesData,
+  importsOf,
+  isClientModule,
+  isDataFile,
+  isServerActionModule,
+  modulesWith,
+  ready,
+  repositoryImports,
+  resolveImport,
+  type Import,
+} from "./import-graph";
 
 const root = path.resolve(import.meta.dirname, "../../..");
 
@@ -24,12 +36,23 @@ describe("import boundaries (the house rules)", () => {
 
   it("the exceptions are still exceptions (remove one from the list once it is fixed)", () => {
     for (const file of DB_EXCEPTIONS) {
-      expect(repository.some((i) => i.from === file && i.target?.startsWith("lib/db/client")), file).toBe(true);
+      expect(
+        repository.some((i) => i.from === file && i.target?.startsWith("lib/db/client")),
+        file,
+      ).toBe(true);
     }
   });
 
   it("catch a pure lib file importing the database client, lib importing app/cli/workers, a component importing a page folder", () => {
-    const exists = (p: string) => ["lib/db/client.ts", "workers/trainer/presets.json", "app/projects/[slug]/dashboard/actions.ts", "cli/context.ts", "workers/runner.ts", "app/_lib/action.ts"].includes(p);
+    const exists = (p: string) =>
+      [
+        "lib/db/client.ts",
+        "workers/trainer/presets.json",
+        "app/projects/[slug]/dashboard/actions.ts",
+        "cli/context.ts",
+        "workers/runner.ts",
+        "app/_lib/action.ts",
+      ].includes(p);
     const files: Record<string, string> = {
       "lib/voting/lease.ts": `import { db } from "../db/client";\nexport const n = () => db();`,
       "lib/masks/measures.ts": `const { db } = await import("@/lib/db/client");`,
@@ -78,12 +101,18 @@ describe("import boundaries (the house rules)", () => {
       { from: "app/_actions/x.ts", specifier: "@/lib/x/mutations", target: "lib/x/mutations.ts" },
     ];
     const clients = ["app/_components/a.tsx", "app/_components/b.tsx", "app/_components/c.tsx"];
-    expect(clientReachesData(imports, clients, ["app/_actions/x.ts"])).toEqual([["app/_components/a.tsx", "lib/x/format.ts", "lib/x/queries.ts"]]);
+    expect(clientReachesData(imports, clients, ["app/_actions/x.ts"])).toEqual([
+      ["app/_components/a.tsx", "lib/x/format.ts", "lib/x/queries.ts"],
+    ]);
     expect(clientReachesData(imports, clients)).toHaveLength(2);
   });
 
   it("knows a data file by its name or folder", () => {
-    expect(["lib/a/queries.ts", "lib/a/mutations.ts", "lib/protocol/mutations/stages.ts", "lib/a/queries/x.ts"].every(isDataFile)).toBe(true);
+    expect(
+      ["lib/a/queries.ts", "lib/a/mutations.ts", "lib/protocol/mutations/stages.ts", "lib/a/queries/x.ts"].every(
+        isDataFile,
+      ),
+    ).toBe(true);
     expect(["lib/a/queries-helper.ts", "lib/a/lease.ts", "lib/a/my-mutations.ts"].some(isDataFile)).toBe(false);
   });
 });

@@ -6,30 +6,36 @@ import { bootstrapMean, clicksToReach } from "../../../lib/assist/click-evaluati
 
 function bruteForce(region: Uint8Array, w: number, h: number): Float64Array {
   const out = new Float64Array(w * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    if (!region[y * w + x]) continue;
-    let best = Infinity;
-    for (let yy = -1; yy <= h; yy++) for (let xx = -1; xx <= w; xx++) {
-      const inside = yy >= 0 && xx >= 0 && yy < h && xx < w && region[yy * w + xx];
-      if (!inside) best = Math.min(best, Math.hypot(xx - x, yy - y));
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      if (!region[y * w + x]) continue;
+      let best = Infinity;
+      for (let yy = -1; yy <= h; yy++)
+        for (let xx = -1; xx <= w; xx++) {
+          const inside = yy >= 0 && xx >= 0 && yy < h && xx < w && region[yy * w + xx];
+          if (!inside) best = Math.min(best, Math.hypot(xx - x, yy - y));
+        }
+      out[y * w + x] = best;
     }
-    out[y * w + x] = best;
-  }
   return out;
 }
 
 describe("click simulator (same rule as the trainer's clicks.py)", () => {
   it("distance transform is the exact Euclidean one, border counted as outside", () => {
-    const w = 23, h = 17;
+    const w = 23,
+      h = 17;
     let seed = 7;
-    const region = Uint8Array.from({ length: w * h }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) % 10 < 7 ? 1 : 0));
+    const region = Uint8Array.from({ length: w * h }, () =>
+      (seed = (seed * 1103515245 + 12345) >>> 0) % 10 < 7 ? 1 : 0,
+    );
     const got = distanceTransform(region, w, h);
     const want = bruteForce(region, w, h);
     for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(want[i], 9);
   });
 
   it("first click at the centre of the largest region; a deeper false positive gives a negative click", () => {
-    const w = 40, h = 40;
+    const w = 40,
+      h = 40;
     const gt = new Uint8Array(w * h);
     for (let y = 5; y < 10; y++) for (let x = 5; x < 10; x++) gt[y * w + x] = 1;
     for (let y = 15; y < 36; y++) for (let x = 12; x < 33; x++) gt[y * w + x] = 1;
@@ -43,7 +49,17 @@ describe("click simulator (same rule as the trainer's clicks.py)", () => {
   });
 
   it("click maps land where the click is, the current mask is downsampled, proposals upsample", () => {
-    const maps = clickInput([{ x: 50, y: 25, positive: true }, { x: 0, y: 99, positive: false }], new Uint8Array(200 * 100).fill(1), 200, 100, 20, 1);
+    const maps = clickInput(
+      [
+        { x: 50, y: 25, positive: true },
+        { x: 0, y: 99, positive: false },
+      ],
+      new Uint8Array(200 * 100).fill(1),
+      200,
+      100,
+      20,
+      1,
+    );
     expect(maps[0 * 400 + 5 * 20 + 5]).toBe(1);
     expect(maps[0 * 400 + 5 * 20 + 7]).toBe(0);
     expect(maps[400 + 19 * 20 + 0]).toBe(1);

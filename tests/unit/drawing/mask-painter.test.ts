@@ -18,7 +18,8 @@ function rasterize(w: number, h: number, fn: (visit: (y: number, x0: number, x1:
 }
 
 function distToSegment(px: number, py: number, ax: number, ay: number, bx: number, by: number) {
-  const dx = bx - ax, dy = by - ay;
+  const dx = bx - ax,
+    dy = by - ay;
   const l2 = dx * dx + dy * dy;
   const t = l2 === 0 ? 0 : Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / l2));
   return Math.hypot(px - ax - t * dx, py - ay - t * dy);
@@ -41,26 +42,34 @@ const diff = (a: Uint8Array, b: Uint8Array) => a.reduce((n, v, i) => n + (v !== 
 describe("mask raster", () => {
   it("a capsule covers exactly the pixels whose centre is within r of the segment", () => {
     const r = rng(7);
-    const w = 97, h = 83;
+    const w = 97,
+      h = 83;
     for (let k = 0; k < 40; k++) {
       const [ax, ay, bx, by] = [r() * w, r() * h, r() * w, r() * h];
       const rad = 0.5 + r() * 15;
-      const got = rasterize(w, h, (v) => capsuleSpans(ax, ay, k % 5 === 0 ? ax : bx, k % 5 === 0 ? ay : by, rad, w, h, v));
+      const got = rasterize(w, h, (v) =>
+        capsuleSpans(ax, ay, k % 5 === 0 ? ax : bx, k % 5 === 0 ? ay : by, rad, w, h, v),
+      );
       const want = new Uint8Array(w * h);
-      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) want[y * w + x] = distToSegment(x + 0.5, y + 0.5, ax, ay, k % 5 === 0 ? ax : bx, k % 5 === 0 ? ay : by) <= rad ? 1 : 0;
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++)
+          want[y * w + x] =
+            distToSegment(x + 0.5, y + 0.5, ax, ay, k % 5 === 0 ? ax : bx, k % 5 === 0 ? ay : by) <= rad ? 1 : 0;
       expect(diff(got, want)).toBeLessThanOrEqual(1); // float ties on the boundary only
     }
   });
 
   it("a polygon fills by the non-zero rule, loops of a lasso included", () => {
     const r = rng(3);
-    const w = 120, h = 90;
+    const w = 120,
+      h = 90;
     for (let k = 0; k < 30; k++) {
       const pts: number[] = [];
       for (let i = 0; i < 3 + (k % 9); i++) pts.push(r() * (w + 20) - 10, r() * (h + 20) - 10);
       const got = rasterize(w, h, (v) => polygonSpans(pts, w, h, v));
       const want = new Uint8Array(w * h);
-      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) want[y * w + x] = winding(x + 0.5, y + 0.5, pts) !== 0 ? 1 : 0;
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) want[y * w + x] = winding(x + 0.5, y + 0.5, pts) !== 0 ? 1 : 0;
       expect(diff(got, want)).toBeLessThanOrEqual(2);
     }
   });
@@ -70,7 +79,8 @@ describe("fill holes", () => {
   it("fills exactly the background not 4-connected to the outside of the image", () => {
     const r = rng(5);
     for (let k = 0; k < 25; k++) {
-      const w = 20 + Math.floor(r() * 60), h = 20 + Math.floor(r() * 60);
+      const w = 20 + Math.floor(r() * 60),
+        h = 20 + Math.floor(r() * 60);
       const m = new Uint8Array(w * h);
       for (let i = 0; i < m.length; i++) m[i] = r() < 0.45 ? 1 : 0;
       const got = m.slice();
@@ -78,14 +88,28 @@ describe("fill holes", () => {
       // Brute force: flood the background from every border pixel of the image.
       const reach = new Uint8Array(w * h);
       const stack: number[] = [];
-      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-        if ((x === 0 || y === 0 || x === w - 1 || y === h - 1) && !m[y * w + x]) { reach[y * w + x] = 1; stack.push(y * w + x); }
-      }
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) {
+          if ((x === 0 || y === 0 || x === w - 1 || y === h - 1) && !m[y * w + x]) {
+            reach[y * w + x] = 1;
+            stack.push(y * w + x);
+          }
+        }
       while (stack.length) {
-        const i = stack.pop()!, x = i % w, y = (i / w) | 0;
-        for (const [nx, ny] of [[x - 1, y], [x + 1, y], [x, y - 1], [x, y + 1]]) {
+        const i = stack.pop()!,
+          x = i % w,
+          y = (i / w) | 0;
+        for (const [nx, ny] of [
+          [x - 1, y],
+          [x + 1, y],
+          [x, y - 1],
+          [x, y + 1],
+        ]) {
           const j = ny * w + nx;
-          if (nx >= 0 && ny >= 0 && nx < w && ny < h && !m[j] && !reach[j]) { reach[j] = 1; stack.push(j); }
+          if (nx >= 0 && ny >= 0 && nx < w && ny < h && !m[j] && !reach[j]) {
+            reach[j] = 1;
+            stack.push(j);
+          }
         }
       }
       const want = m.map((v, i) => (v || !reach[i] ? 1 : 0));
@@ -99,7 +123,8 @@ describe("mask painter", () => {
     const p = new MaskPainter(60, 40);
     // A ring (closed) and a C shape (open to the right).
     for (let a = 0; a < 64; a++) {
-      const t0 = (a / 64) * 2 * Math.PI, t1 = ((a + 1) / 64) * 2 * Math.PI;
+      const t0 = (a / 64) * 2 * Math.PI,
+        t1 = ((a + 1) / 64) * 2 * Math.PI;
       p.stroke(15 + 10 * Math.cos(t0), 20 + 10 * Math.sin(t0), 15 + 10 * Math.cos(t1), 20 + 10 * Math.sin(t1), 1.5, 1);
     }
     p.stroke(50, 8, 38, 8, 1.5, 1);
@@ -116,7 +141,8 @@ describe("mask painter", () => {
 
   it("undo and redo walk many steps back and forth exactly, with the area kept in step", () => {
     const r = rng(11);
-    const w = 300, h = 200;
+    const w = 300,
+      h = 200;
     const p = new MaskPainter(w, h);
     const states: Uint8Array[] = [p.mask.slice()];
     for (let k = 0; k < 60; k++) {
@@ -157,7 +183,11 @@ describe("mask painter", () => {
 
 describe("mask PNG from the browser", () => {
   it("round-trips through the server's decoder at odd widths", async () => {
-    for (const [w, h] of [[13, 7], [64, 1], [1001, 333]]) {
+    for (const [w, h] of [
+      [13, 7],
+      [64, 1],
+      [1001, 333],
+    ]) {
       const p = new MaskPainter(w, h);
       p.stroke(0, 0, w, h, Math.max(1, h / 4), 1);
       p.fillPolygon([w / 2, 0, w, h / 2, w / 2, h], 1);

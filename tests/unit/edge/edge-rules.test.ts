@@ -8,7 +8,8 @@ const h = (o: Record<string, string>) => new Headers(o);
 
 describe("cross-site refusal", () => {
   it("lets safe methods through whatever their origin", () => {
-    for (const m of ["GET", "HEAD", "OPTIONS"]) expect(crossSiteRefusal(m, h({ origin: "https://evil.example" }), APP)).toBeNull();
+    for (const m of ["GET", "HEAD", "OPTIONS"])
+      expect(crossSiteRefusal(m, h({ origin: "https://evil.example" }), APP)).toBeNull();
   });
   it("accepts APP_URL's origin, or same-origin fetch metadata without an Origin", () => {
     expect(crossSiteRefusal("POST", h({ origin: APP }), APP)).toBeNull();
@@ -25,11 +26,13 @@ describe("cross-site refusal", () => {
       [{ "sec-fetch-site": "cross-site" }, /Sec-Fetch-Site is "cross-site"/],
       [{}, /send an Origin header of https:\/\/tandem.example.org/],
     ];
-    for (const [headers, why] of cases) for (const m of ["POST", "PUT", "PATCH", "DELETE"]) expect(crossSiteRefusal(m, h(headers), APP)).toMatch(why);
+    for (const [headers, why] of cases)
+      for (const m of ["POST", "PUT", "PATCH", "DELETE"]) expect(crossSiteRefusal(m, h(headers), APP)).toMatch(why);
   });
   it("knows the content types a cross-site form can send", () => {
     expect(mediaType(h({ "content-type": "Text/Plain; charset=utf-8" }))).toBe("text/plain");
-    for (const t of ["text/plain", "multipart/form-data", "application/x-www-form-urlencoded"]) expect(isFormType(t)).toBe(true);
+    for (const t of ["text/plain", "multipart/form-data", "application/x-www-form-urlencoded"])
+      expect(isFormType(t)).toBe(true);
     expect(isFormType("application/json")).toBe(false);
   });
 });
@@ -38,7 +41,10 @@ describe("security headers", () => {
   it("sends HSTS only when APP_URL is https", () => {
     expect(commonSecurityHeaders(APP)["Strict-Transport-Security"]).toMatch(/^max-age=\d{8}; includeSubDomains$/);
     expect(commonSecurityHeaders("http://localhost:3000")["Strict-Transport-Security"]).toBeUndefined();
-    expect(commonSecurityHeaders(APP)).toMatchObject({ "Referrer-Policy": "no-referrer", "Cross-Origin-Opener-Policy": "same-origin" });
+    expect(commonSecurityHeaders(APP)).toMatchObject({
+      "Referrer-Policy": "no-referrer",
+      "Cross-Origin-Opener-Policy": "same-origin",
+    });
   });
   it("builds a nonce policy without unsafe-inline scripts; upgrades requests only over https", () => {
     const csp = pageCsp("abc", APP);
@@ -49,7 +55,10 @@ describe("security headers", () => {
     expect(pageCsp("abc", APP, true)).toContain("'unsafe-eval'");
   });
   it("keeps a route's own stricter policy (images) and fills immutable responses through a copy", () => {
-    const img = withApiHeaders(new Response("x", { headers: { "Content-Security-Policy": "default-src 'none'; sandbox" } }), APP);
+    const img = withApiHeaders(
+      new Response("x", { headers: { "Content-Security-Policy": "default-src 'none'; sandbox" } }),
+      APP,
+    );
     expect(img.headers.get("content-security-policy")).toBe("default-src 'none'; sandbox");
     const redirect = withApiHeaders(Response.redirect("https://tandem.example.org/login", 302), APP);
     expect(redirect.headers.get("referrer-policy")).toBe("no-referrer");
@@ -58,7 +67,8 @@ describe("security headers", () => {
 });
 
 function streamed(sizes: number[]): { req: Request; pulled: () => number } {
-  let i = 0, pulled = 0;
+  let i = 0,
+    pulled = 0;
   const body = new ReadableStream<Uint8Array>({
     pull(c) {
       if (i === sizes.length) return c.close();
@@ -66,7 +76,10 @@ function streamed(sizes: number[]): { req: Request; pulled: () => number } {
       c.enqueue(new Uint8Array(sizes[i++]));
     },
   });
-  return { req: new Request("http://x/", { method: "POST", body, duplex: "half" } as RequestInit), pulled: () => pulled };
+  return {
+    req: new Request("http://x/", { method: "POST", body, duplex: "half" } as RequestInit),
+    pulled: () => pulled,
+  };
 }
 
 describe("LimitedBody", () => {
@@ -77,13 +90,21 @@ describe("LimitedBody", () => {
   it("refuses past the limit while streaming, then drains the rest instead of cancelling", async () => {
     const { req, pulled } = streamed([4, 4, 4, 4]);
     const b = new LimitedBody(req, 5, "The mask PNG", "draw a smaller one");
-    await expect(b.buffer()).rejects.toMatchObject({ code: "TOO_LARGE", message: "The mask PNG is larger than the limit of 5 bytes; draw a smaller one", details: { limitBytes: 5 } });
+    await expect(b.buffer()).rejects.toMatchObject({
+      code: "TOO_LARGE",
+      message: "The mask PNG is larger than the limit of 5 bytes; draw a smaller one",
+      details: { limitBytes: 5 },
+    });
     expect(pulled()).toBeLessThan(16); // stopped at the limit (the stream may pull one chunk ahead)
     await b.drain();
     expect(pulled()).toBe(16);
   });
   it("refuses a declared length over the limit before reading anything", async () => {
-    const req = new Request("http://x/", { method: "POST", body: new Uint8Array(10), headers: { "content-length": "10" } });
+    const req = new Request("http://x/", {
+      method: "POST",
+      body: new Uint8Array(10),
+      headers: { "content-length": "10" },
+    });
     expect(() => new LimitedBody(req, 9, "The body").checkDeclared()).toThrow(/larger than the limit of 9 bytes/);
   });
 });

@@ -27,14 +27,20 @@ describe("validation messages", () => {
   });
 
   it("adds the limit to range messages that do not give it", () => {
-    const schema = z.object({ name: z.string().max(5, "too long"), tags: z.array(z.string()).min(2, "too few"), n: z.number().gt(0, "must be positive") });
+    const schema = z.object({
+      name: z.string().max(5, "too long"),
+      tags: z.array(z.string()).min(2, "too few"),
+      n: z.number().gt(0, "must be positive"),
+    });
     const { message, issues } = describeZodError(fail(schema, { name: "abcdefgh", tags: [], n: 0 }));
     expect(issues).toEqual([
       { path: "name", message: "too long (at most 5 characters)" },
       { path: "tags", message: "too few (at least 2 items)" },
       { path: "n", message: "must be positive (above 0)" },
     ]);
-    expect(message).toBe("name: too long (at most 5 characters); tags: too few (at least 2 items); n: must be positive (above 0)");
+    expect(message).toBe(
+      "name: too long (at most 5 characters); tags: too few (at least 2 items); n: must be positive (above 0)",
+    );
   });
 
   it("keeps zod's own messages that already give the limit, and names the whole input when there is no field", () => {

@@ -28,7 +28,8 @@ describe(`Table E.1-1 (PS3.15 ${PROFILE_EDITION})`, () => {
     const mismatches: string[] = [];
     for (const { tag, keyword } of basicProfile.values()) {
       const entry = dictionaryEntry(tag);
-      if (entry && entry.name.replace(/^RETIRED_/, "") !== keyword) mismatches.push(`${tag} ${keyword} ≠ ${entry.name}`);
+      if (entry && entry.name.replace(/^RETIRED_/, "") !== keyword)
+        mismatches.push(`${tag} ${keyword} ≠ ${entry.name}`);
     }
     expect(mismatches).toEqual([]);
   });
@@ -36,12 +37,35 @@ describe(`Table E.1-1 (PS3.15 ${PROFILE_EDITION})`, () => {
   it("holds the rows the hostile set found missing", () => {
     const keywords = new Set(profileRows.map((e) => e.keyword));
     const required = [
-      "RetrieveAETitle", "StationAETitle", "IssuerOfClinicalTrialProtocolID", "OtherClinicalTrialProtocolIDsSequence",
-      "EthicsCommitteeApprovalEffectivenessStartDate", "EthicsCommitteeApprovalEffectivenessEndDate", "DateOfManufacture",
-      "DateOfInstallation", "StudyIDIssuer", "StudyVerifiedDate", "StudyVerifiedTime", "StudyReadDate", "StudyReadTime",
-      "NetworkID", "CalibrationDate", "CalibrationTime", "CreationDate", "CreationTime", "Originator", "ROIName",
-      "ROIDateTime", "ROIObservationDateTime", "ROICreatorSequence", "ROIInterpreterSequence", "DistributionAddress",
-      "DistributionName", "PatientName", "PatientID", "StudyInstanceUID",
+      "RetrieveAETitle",
+      "StationAETitle",
+      "IssuerOfClinicalTrialProtocolID",
+      "OtherClinicalTrialProtocolIDsSequence",
+      "EthicsCommitteeApprovalEffectivenessStartDate",
+      "EthicsCommitteeApprovalEffectivenessEndDate",
+      "DateOfManufacture",
+      "DateOfInstallation",
+      "StudyIDIssuer",
+      "StudyVerifiedDate",
+      "StudyVerifiedTime",
+      "StudyReadDate",
+      "StudyReadTime",
+      "NetworkID",
+      "CalibrationDate",
+      "CalibrationTime",
+      "CreationDate",
+      "CreationTime",
+      "Originator",
+      "ROIName",
+      "ROIDateTime",
+      "ROIObservationDateTime",
+      "ROICreatorSequence",
+      "ROIInterpreterSequence",
+      "DistributionAddress",
+      "DistributionName",
+      "PatientName",
+      "PatientID",
+      "StudyInstanceUID",
     ];
     expect(required.filter((k) => !keywords.has(k))).toEqual([]);
   });
@@ -93,8 +117,16 @@ describe(`Table E.1-1 (PS3.15 ${PROFILE_EDITION})`, () => {
     expect(actionFor("00080080", "LO", opts({ retainInstitutionIdentity: true }))).toBe("K");
     expect(actionFor("0020000D", "UI", opts({ retainUids: true }))).toBe("K");
     expect(actionFor("00081030", "LO", opts({ cleanDescriptors: true }))).toBe("C");
-    expect(actionFor("00100010", "PN", opts({ retainPatientCharacteristics: true, retainUids: true, cleanDescriptors: true }))).toBe("Z");
+    expect(
+      actionFor(
+        "00100010",
+        "PN",
+        opts({ retainPatientCharacteristics: true, retainUids: true, cleanDescriptors: true }),
+      ),
+    ).toBe("Z");
     expect(actionFor("00081030", "LO", NO_DEID_OPTIONS)).toBe("X");
-    expect(() => deidOptionsSchema.parse({ retainLongitudinalFullDates: true, retainLongitudinalModifiedDates: true })).toThrow(/either/);
+    expect(() =>
+      deidOptionsSchema.parse({ retainLongitudinalFullDates: true, retainLongitudinalModifiedDates: true }),
+    ).toThrow(/either/);
   });
 });

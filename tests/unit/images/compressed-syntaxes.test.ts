@@ -5,7 +5,16 @@ import { decodeImage } from "@/lib/images/decode-image";
 import { parseDicomDataset } from "@/lib/images/dicom/parse-dicom";
 import { readMeta, scanDicomStructure } from "@/lib/images/dicom/scan-structure";
 import type { DecodedImage } from "@/lib/images/types";
-import { cxrSource, encapsulatedDicom, encode, encoders, encodeWith, htj2kCodestream, htj2kExpand, type CxrSource } from "../../setup/compressed-dicom";
+import {
+  cxrSource,
+  encapsulatedDicom,
+  encode,
+  encoders,
+  encodeWith,
+  htj2kCodestream,
+  htj2kExpand,
+  type CxrSource,
+} from "../../setup/compressed-dicom";
 import { buildDicom, EXPLICIT, imageModule, nativePixels } from "./helpers/dicom-builder";
 
 const KEY = "unit-test-pseudonym-key-0123456789";
@@ -101,7 +110,9 @@ describe("compressed transfer syntaxes decode to the pixels of their uncompresse
         // The encoding toolkit's own decoder gives exactly the same values.
         const reference = nativeSamples(encodeWith(e.reference!.tool, e.reference!.args, encoded), e.bits);
         const vsReference = maxAbsDiff(stored, reference);
-        console.info(`PSNR ${e.name}: stored values ${valuesDb.toFixed(2)} dB, working image ${displayDb.toFixed(2)} dB; max |Tandem − ${e.reference!.tool}| = ${vsReference}`);
+        console.info(
+          `PSNR ${e.name}: stored values ${valuesDb.toFixed(2)} dB, working image ${displayDb.toFixed(2)} dB; max |Tandem − ${e.reference!.tool}| = ${vsReference}`,
+        );
         expect(vsReference).toBe(0);
         expect(valuesDb).toBeGreaterThan(LOSSY_PSNR_BOUND[e.uid]);
         expect(displayDb).toBeGreaterThan(LOSSY_PSNR_BOUND[e.uid] - 6);
@@ -133,7 +144,9 @@ describe("High-Throughput JPEG 2000 (OpenJPH codestreams)", () => {
     ["1.2.840.10008.1.2.4.201", "High-Throughput JPEG 2000 Lossless Only"],
     ["1.2.840.10008.1.2.4.202", "High-Throughput JPEG 2000 with RPCL Options Lossless Only"],
   ])("%s (%s), 12-bit, exactly", async (uid) => {
-    const r = await decode(encapsulatedDicom(source, uid, [htj2kCodestream(source, ["-reversible", "true", "-prog_order", "RPCL"])]));
+    const r = await decode(
+      encapsulatedDicom(source, uid, [htj2kCodestream(source, ["-reversible", "true", "-prog_order", "RPCL"])]),
+    );
     expect(r.dicom?.transferSyntaxUid).toBe(uid);
     expect(Buffer.from(r.pixels8).equals(Buffer.from(twin.pixels8))).toBe(true);
     expect(maxAbsDiff(storedSamples(r, 12), source.samples)).toBe(0);
@@ -145,7 +158,9 @@ describe("High-Throughput JPEG 2000 (OpenJPH codestreams)", () => {
     const stored = storedSamples(r, 12);
     const valuesDb = psnr(stored, source.samples, 4095);
     const displayDb = psnr(r.pixels8, twin.pixels8, 255);
-    console.info(`PSNR HTJ2K (lossy, qstep 0.01): stored values ${valuesDb.toFixed(2)} dB, working image ${displayDb.toFixed(2)} dB`);
+    console.info(
+      `PSNR HTJ2K (lossy, qstep 0.01): stored values ${valuesDb.toFixed(2)} dB, working image ${displayDb.toFixed(2)} dB`,
+    );
     expect(valuesDb).toBeGreaterThan(HTJ2K_LOSSY_PSNR_BOUND);
     // The irreversible 9/7 inverse is floating point: Debian's OpenJPH 0.9 and the WASM build's newer one round apart by one at most.
     const vsReference = maxAbsDiff(stored, htj2kExpand(codestream));
@@ -159,7 +174,10 @@ describe("multi-frame compressed files", () => {
   const frames = 3;
   const frameSamples = Array.from({ length: frames }, (_, f) => cxrSource(64, 48, 12, 100 + f).samples);
   const native = buildDicom(imageModule({ rows: 48, columns: 64, bitsAllocated: 16, bitsStored: 12, frames }), {
-    pixelData: nativePixels(frameSamples.flatMap((s) => Array.from(s)), 16),
+    pixelData: nativePixels(
+      frameSamples.flatMap((s) => Array.from(s)),
+      16,
+    ),
   });
 
   it.each([
@@ -171,8 +189,14 @@ describe("multi-frame compressed files", () => {
     expect(fragments?.encapsulated && fragments.fragments.length).toBe(frames);
     const r = await decode(encoded);
     expect(r.flags).toContain("multi-frame");
-    expect(r.warnings).toEqual([`Multi-frame DICOM: only the first of ${frames} frames was imported as the image (the stored original keeps that frame only)`]);
-    const first = await decode(buildDicom(imageModule({ rows: 48, columns: 64, bitsAllocated: 16, bitsStored: 12 }), { pixelData: nativePixels(frameSamples[0], 16) }));
+    expect(r.warnings).toEqual([
+      `Multi-frame DICOM: only the first of ${frames} frames was imported as the image (the stored original keeps that frame only)`,
+    ]);
+    const first = await decode(
+      buildDicom(imageModule({ rows: 48, columns: 64, bitsAllocated: 16, bitsStored: 12 }), {
+        pixelData: nativePixels(frameSamples[0], 16),
+      }),
+    );
     expect(Buffer.from(r.pixels8).equals(Buffer.from(first.pixels8))).toBe(true);
     expect(Array.from(storedSamples(r, 12))).toEqual(Array.from(frameSamples[0]));
     expect(parseDicomDataset(r.originalBytes)["00280008"]?.Value).toEqual([1]);
@@ -198,11 +222,18 @@ describe("decompression bombs stay refused", () => {
     const encoded = encode(j2kLossless, cxrSource(128, 96, 16, 5).dicom);
     const fragments = scanDicomStructure(encoded).pixelData!;
     if (!fragments.encapsulated) throw new Error("expected encapsulated pixel data");
-    const codestream = encoded.subarray(fragments.fragments[0].offset, fragments.fragments[0].offset + fragments.fragments[0].length);
-    const small = buildDicom(imageModule({ rows: 12, columns: 16, bitsAllocated: 16 }), { transferSyntaxUid: j2kLossless.uid, pixelData: [codestream] });
+    const codestream = encoded.subarray(
+      fragments.fragments[0].offset,
+      fragments.fragments[0].offset + fragments.fragments[0].length,
+    );
+    const small = buildDicom(imageModule({ rows: 12, columns: 16, bitsAllocated: 16 }), {
+      transferSyntaxUid: j2kLossless.uid,
+      pixelData: [codestream],
+    });
     expect(await rejection(decode(small))).toEqual({
       code: "BAD_REQUEST",
-      message: "Invalid JPEG 2000 Lossless Only pixel data: the codestream declares 128×96 pixels but Columns×Rows is 16×12",
+      message:
+        "Invalid JPEG 2000 Lossless Only pixel data: the codestream declares 128×96 pixels but Columns×Rows is 16×12",
     });
   });
 
@@ -222,7 +253,9 @@ describe("decompression bombs stay refused", () => {
   });
 
   it("refuses a deflated data set that inflates past the byte limit", async () => {
-    const plain = buildDicom(imageModule({ rows: 1024, columns: 1024, bitsAllocated: 8 }), { pixelData: Buffer.alloc(1024 * 1024) });
+    const plain = buildDicom(imageModule({ rows: 1024, columns: 1024, bitsAllocated: 8 }), {
+      pixelData: Buffer.alloc(1024 * 1024),
+    });
     const deflated = encodeWith("dcmconv", ["+td"], plain);
     expect(deflated.length).toBeLessThan(64 * 1024);
     expect(readMeta(deflated).transferSyntaxUid).toBe("1.2.840.10008.1.2.1.99");
@@ -237,7 +270,11 @@ describe("decompression bombs stay refused", () => {
     const plain = buildDicom(imageModule({ rows: 4, columns: 4, bitsAllocated: 8 }), { pixelData: Buffer.alloc(16) });
     const deflated = encodeWith("dcmconv", ["+td"], plain);
     const { datasetStart } = readMeta(deflated);
-    const broken = Buffer.concat([deflated.subarray(0, datasetStart), Buffer.from([0xff, 0xff, 0xff, 0xff]), deflateRawSync(Buffer.alloc(8))]);
+    const broken = Buffer.concat([
+      deflated.subarray(0, datasetStart),
+      Buffer.from([0xff, 0xff, 0xff, 0xff]),
+      deflateRawSync(Buffer.alloc(8)),
+    ]);
     expect(await rejection(decode(broken))).toEqual({
       code: "BAD_REQUEST",
       message: "Malformed DICOM: the deflated data set is not a valid deflate stream",

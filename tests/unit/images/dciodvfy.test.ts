@@ -16,7 +16,9 @@ const KEY = "unit-test-pseudonym-key-0123456789";
 const CR_CLASS = "1.2.840.10008.5.1.4.1.1.1";
 const DX_CLASS = "1.2.840.10008.5.1.4.1.1.1.1";
 const dir = process.env.KEEP_DCIODVFY ?? mkdtempSync(path.join(os.tmpdir(), "tandem-dciodvfy-"));
-afterAll(() => { if (!process.env.KEEP_DCIODVFY) rmSync(dir, { recursive: true, force: true }); });
+afterAll(() => {
+  if (!process.env.KEEP_DCIODVFY) rmSync(dir, { recursive: true, force: true });
+});
 
 const s = (vr: string, v: unknown) => ({ vr, Value: [v] });
 const pn = (name: string) => ({ vr: "PN", Value: [{ Alphabetic: name }] });
@@ -86,7 +88,10 @@ function hospitalDataset(modality: "CR" | "DX"): DicomDataset {
       "00280301": s("CS", "NO"),
       "00187004": s("CS", "SCINTILLATOR"),
       "00181164": { vr: "DS", Value: ["0.139", "0.139"] },
-      "00082218": { vr: "SQ", Value: [{ "00080100": s("SH", "51185008"), "00080102": s("SH", "SCT"), "00080104": s("LO", "Chest") }] },
+      "00082218": {
+        vr: "SQ",
+        Value: [{ "00080100": s("SH", "51185008"), "00080102": s("SH", "SCT"), "00080104": s("LO", "Chest") }],
+      },
       "00400555": { vr: "SQ", Value: [] },
       "00281050": s("DS", "2048"),
       "00281051": s("DS", "4096"),
@@ -114,20 +119,41 @@ async function newErrors(name: string, input: Buffer, opts: Parameters<typeof de
   return { before: [...before], after, introduced: after.filter((e) => !before.has(e)) };
 }
 
-const pixels = (rows: number, cols: number) => nativePixels(Array.from({ length: rows * cols }, (_, i) => (i * 13) % 4096), 16);
+const pixels = (rows: number, cols: number) =>
+  nativePixels(
+    Array.from({ length: rows * cols }, (_, i) => (i * 13) % 4096),
+    16,
+  );
 
 describe("dciodvfy finds no error that de-identification introduced", () => {
   it("on a CR image with the usual identifying attributes", async () => {
-    const bytes = buildDicom({ ...hospitalDataset("CR"), ...imageModule({ rows: 16, columns: 16, bitsAllocated: 16, bitsStored: 12 }), "00280004": s("CS", "MONOCHROME1") }, { sopClassUid: CR_CLASS, pixelData: pixels(16, 16) });
+    const bytes = buildDicom(
+      {
+        ...hospitalDataset("CR"),
+        ...imageModule({ rows: 16, columns: 16, bitsAllocated: 16, bitsStored: 12 }),
+        "00280004": s("CS", "MONOCHROME1"),
+      },
+      { sopClassUid: CR_CLASS, pixelData: pixels(16, 16) },
+    );
     const r = await newErrors("cr", bytes);
     expect(r.introduced).toEqual([]);
     expect(r.after.length).toBeLessThanOrEqual(r.before.length);
   });
 
   it("on a DX For Presentation image, implicit VR, with every option enabled", async () => {
-    const bytes = buildDicom({ ...hospitalDataset("DX"), ...imageModule({ rows: 16, columns: 16, bitsAllocated: 16, bitsStored: 12 }) }, { sopClassUid: DX_CLASS, transferSyntaxUid: IMPLICIT, pixelData: pixels(16, 16) });
+    const bytes = buildDicom(
+      { ...hospitalDataset("DX"), ...imageModule({ rows: 16, columns: 16, bitsAllocated: 16, bitsStored: 12 }) },
+      { sopClassUid: DX_CLASS, transferSyntaxUid: IMPLICIT, pixelData: pixels(16, 16) },
+    );
     expect((await newErrors("dx", bytes)).introduced).toEqual([]);
-    const deidOptions = deidOptionsSchema.parse({ retainLongitudinalModifiedDates: true, retainPatientCharacteristics: true, retainDeviceIdentity: true, retainInstitutionIdentity: true, retainUids: true, cleanDescriptors: true });
+    const deidOptions = deidOptionsSchema.parse({
+      retainLongitudinalModifiedDates: true,
+      retainPatientCharacteristics: true,
+      retainDeviceIdentity: true,
+      retainInstitutionIdentity: true,
+      retainUids: true,
+      cleanDescriptors: true,
+    });
     expect((await newErrors("dx-options", bytes, { pseudonymKey: KEY, deidOptions })).introduced).toEqual([]);
   });
 
@@ -137,7 +163,11 @@ describe("dciodvfy finds no error that de-identification introduced", () => {
     delete phi.dataset["00001000"];
     delete phi.dataset["00001001"];
     const bytes = buildDicom(
-      { ...phi.dataset, ...hospitalDataset("DX"), ...imageModule({ rows: 16, columns: 16, bitsAllocated: 16, bitsStored: 12 }) },
+      {
+        ...phi.dataset,
+        ...hospitalDataset("DX"),
+        ...imageModule({ rows: 16, columns: 16, bitsAllocated: 16, bitsStored: 12 }),
+      },
       { sopClassUid: DX_CLASS, sopInstanceUid: String(phi.dataset["00080018"].Value?.[0]), pixelData: pixels(16, 16) },
     );
     const r = await newErrors("phi", bytes);

@@ -11,7 +11,12 @@ import { containsAscii } from "./helpers/synthetic";
 const KEY = "unit-test-pseudonym-key-0123456789";
 const px = Buffer.alloc(64, 7);
 
-function chest(extra: DicomDataset, patientId = "MRN-77-PHI", sop = "1.2.826.0.1.3680043.10.543.900.1", transferSyntaxUid?: string): Buffer {
+function chest(
+  extra: DicomDataset,
+  patientId = "MRN-77-PHI",
+  sop = "1.2.826.0.1.3680043.10.543.900.1",
+  transferSyntaxUid?: string,
+): Buffer {
   return buildDicom(
     {
       ...imageModule({ rows: 8, columns: 8, bitsAllocated: 8 }),
@@ -32,7 +37,8 @@ function chest(extra: DicomDataset, patientId = "MRN-77-PHI", sop = "1.2.826.0.1
   );
 }
 
-const codes = (ds: DicomDataset) => ((ds["00120064"]?.Value ?? []) as DicomDataset[]).map((i) => String(i["00080100"].Value?.[0]));
+const codes = (ds: DicomDataset) =>
+  ((ds["00120064"]?.Value ?? []) as DicomDataset[]).map((i) => String(i["00080100"].Value?.[0]));
 const v = (ds: DicomDataset, tag: string) => ds[tag]?.Value?.[0];
 const nonEmpty = (ds: DicomDataset, tag: string) => (ds[tag]?.Value ?? []).filter((x) => x !== "" && x !== null);
 
@@ -74,10 +80,16 @@ describe("Table E.1-1 options, per project", () => {
     const deidOptions = deidOptionsSchema.parse({ retainLongitudinalModifiedDates: true });
     const a = parseDicomDataset((await decodeImage(chest({}), { pseudonymKey: KEY, deidOptions })).originalBytes);
     const b = parseDicomDataset(
-      (await decodeImage(chest({ "00080020": { vr: "DA", Value: ["20200325"] } }, "MRN-77-PHI", "1.2.826.0.1.3680043.10.543.900.2"), { pseudonymKey: KEY, deidOptions }))
-        .originalBytes,
+      (
+        await decodeImage(
+          chest({ "00080020": { vr: "DA", Value: ["20200325"] } }, "MRN-77-PHI", "1.2.826.0.1.3680043.10.543.900.2"),
+          { pseudonymKey: KEY, deidOptions },
+        )
+      ).originalBytes,
     );
-    const day = (s: unknown) => Date.UTC(Number(String(s).slice(0, 4)), Number(String(s).slice(4, 6)) - 1, Number(String(s).slice(6, 8))) / 86_400_000;
+    const day = (s: unknown) =>
+      Date.UTC(Number(String(s).slice(0, 4)), Number(String(s).slice(4, 6)) - 1, Number(String(s).slice(6, 8))) /
+      86_400_000;
     expect(codes(a)).toEqual(["113100", "113107"]);
     expect(a["00280303"].Value).toEqual(["MODIFIED"]);
     expect(v(a, "00080020")).not.toBe("20200315");
@@ -94,7 +106,17 @@ describe("Table E.1-1 options, per project", () => {
       "0008002A": { vr: "DT", Value: ["20170505101010.123+0100", "20160606-20160707"] },
     });
     const d = await decodeImage(bytes, { pseudonymKey: KEY, deidOptions });
-    for (const date of ["20200315", "20200316", "20190101", "20190202", "20180303", "20180404", "20170505", "20160606", "20160707"]) {
+    for (const date of [
+      "20200315",
+      "20200316",
+      "20190101",
+      "20190202",
+      "20180303",
+      "20180404",
+      "20170505",
+      "20160606",
+      "20160707",
+    ]) {
       expect(containsAscii(d.originalBytes, date), date).toBe(false);
     }
     const out = parseDicomDataset(d.originalBytes);
@@ -114,7 +136,15 @@ describe("Table E.1-1 options, per project", () => {
             "00081150": { vr: "UI", Value: ["1.2.840.10008.5.1.4.1.1.1.1"] },
             "00081155": { vr: "UI", Value: ["1.2.826.0.1.3680043.10.543.900.9"] },
             "0040A160": { vr: "UT", Value: ["PHI-nested-text"] },
-            "00400555": { vr: "SQ", Value: [{ "0040A160": { vr: "UT", Value: ["PHI-deep-text"] }, "00100010": { vr: "PN", Value: [{ Alphabetic: "PHI-deep-name" }] } }] },
+            "00400555": {
+              vr: "SQ",
+              Value: [
+                {
+                  "0040A160": { vr: "UT", Value: ["PHI-deep-text"] },
+                  "00100010": { vr: "PN", Value: [{ Alphabetic: "PHI-deep-name" }] },
+                },
+              ],
+            },
           },
         ],
       },
@@ -153,9 +183,16 @@ describe("modality policy and pixel-data tolerance", () => {
   const policy = { accepted: ["CR", "DX"], otherwise: "REFUSE" as const };
 
   it("refuses other modalities with a reason, or imports them flagged", async () => {
-    await expect(decodeImage(ct("CT"), { pseudonymKey: KEY, modalityPolicy: policy })).rejects.toThrow(/modality CT; this project accepts CR, DX/);
-    await expect(decodeImage(ct("MR"), { pseudonymKey: KEY, modalityPolicy: policy })).rejects.toMatchObject({ code: "UNSUPPORTED" });
-    const flagged = await decodeImage(ct("CT"), { pseudonymKey: KEY, modalityPolicy: { ...policy, otherwise: "FLAG" } });
+    await expect(decodeImage(ct("CT"), { pseudonymKey: KEY, modalityPolicy: policy })).rejects.toThrow(
+      /modality CT; this project accepts CR, DX/,
+    );
+    await expect(decodeImage(ct("MR"), { pseudonymKey: KEY, modalityPolicy: policy })).rejects.toMatchObject({
+      code: "UNSUPPORTED",
+    });
+    const flagged = await decodeImage(ct("CT"), {
+      pseudonymKey: KEY,
+      modalityPolicy: { ...policy, otherwise: "FLAG" },
+    });
     expect(flagged.flags).toContain("modality-not-accepted");
     const dx = await decodeImage(ct("DX"), { pseudonymKey: KEY, modalityPolicy: policy });
     expect(dx.flags).not.toContain("modality-not-accepted");
@@ -169,7 +206,9 @@ describe("modality policy and pixel-data tolerance", () => {
     const d = await decodeImage(padded, { pseudonymKey: KEY });
     expect(d.width).toBe(8);
     expect(parseDicomDataset(d.originalBytes)["7FE00010"]).toBeDefined();
-    const stored = Buffer.from((parseDicomDataset(d.originalBytes)["7FE00010"].Value?.[0] as ArrayBuffer) ?? new ArrayBuffer(0));
+    const stored = Buffer.from(
+      (parseDicomDataset(d.originalBytes)["7FE00010"].Value?.[0] as ArrayBuffer) ?? new ArrayBuffer(0),
+    );
     expect(stored.length).toBe(64);
   });
 });

@@ -5,7 +5,15 @@ import { dictionaryEntry, type DicomDataset } from "@/lib/images/dicom/dcmjs";
 import { actionFor } from "@/lib/images/dicom/deidentify";
 import { parseDicomDataset } from "@/lib/images/dicom/parse-dicom";
 import type { DecodedImage } from "@/lib/images/types";
-import { buildDicom, EXPLICIT, IMPLICIT, imageModule, nativePixels, phiDataset, type PhiFixture } from "./helpers/dicom-builder";
+import {
+  buildDicom,
+  EXPLICIT,
+  IMPLICIT,
+  imageModule,
+  nativePixels,
+  phiDataset,
+  type PhiFixture,
+} from "./helpers/dicom-builder";
 import { containsAscii } from "./helpers/synthetic";
 
 const KEY = "unit-test-pseudonym-key-0123456789";
@@ -14,7 +22,10 @@ const ROWS = 24;
 const COLS = 32;
 
 function pixels12bit(): Buffer {
-  return nativePixels(Array.from({ length: ROWS * COLS }, (_, i) => (i * 37) % 4096), 16);
+  return nativePixels(
+    Array.from({ length: ROWS * COLS }, (_, i) => (i * 37) % 4096),
+    16,
+  );
 }
 
 function phiFile(label: string, transferSyntaxUid = EXPLICIT): { bytes: Buffer; phi: PhiFixture } {
@@ -138,7 +149,8 @@ describe.each([
     const walk = (ds: DicomDataset, path: string) => {
       for (const [tag, el] of Object.entries(ds)) {
         const group = parseInt(tag.slice(0, 4), 16);
-        if (group % 2 === 1 || (group & 0xff00) === 0x5000 || (group & 0xff00) === 0x6000) offenders.push(`${path}${tag}`);
+        if (group % 2 === 1 || (group & 0xff00) === 0x5000 || (group & 0xff00) === 0x6000)
+          offenders.push(`${path}${tag}`);
         if (el.vr === "SQ") for (const item of (el.Value ?? []) as DicomDataset[]) walk(item, `${path}${tag}>`);
       }
     };
@@ -156,7 +168,12 @@ describe.each([
     expect(method["00080100"].Value).toEqual(["113100"]);
     expect(output["00080060"].Value).toEqual(["DX"]);
     expect(output["00185101"].Value).toEqual(["PA"]);
-    expect(result.dicom).toMatchObject({ modality: "DX", viewPosition: "PA", bodyPartExamined: "CHEST", numberOfFrames: 1 });
+    expect(result.dicom).toMatchObject({
+      modality: "DX",
+      viewPosition: "PA",
+      bodyPartExamined: "CHEST",
+      numberOfFrames: 1,
+    });
     expect(result.dicom?.sopInstanceUid).toBe(output["00080018"].Value?.[0]);
   });
 
@@ -186,7 +203,12 @@ describe("DICOM de-identification: consistency across files", () => {
     );
   const a = file(sopA, {});
   const b = file(sopB, {
-    "00082112": { vr: "SQ", Value: [{ "00081150": { vr: "UI", Value: ["1.2.840.10008.5.1.4.1.1.1.1"] }, "00081155": { vr: "UI", Value: [sopA] } }] },
+    "00082112": {
+      vr: "SQ",
+      Value: [
+        { "00081150": { vr: "UI", Value: ["1.2.840.10008.5.1.4.1.1.1.1"] }, "00081155": { vr: "UI", Value: [sopA] } },
+      ],
+    },
   });
 
   it("maps the same UID to the same new UID in every file, and keeps references intact", async () => {
@@ -195,7 +217,7 @@ describe("DICOM de-identification: consistency across files", () => {
     expect(ra.dicom?.studyInstanceUid).not.toBe(study);
     expect(ra.dicom?.studyInstanceUid).toMatch(/^2\.25\.\d{1,39}$/);
     expect(ra.dicom?.sopInstanceUid).not.toBe(rb.dicom?.sopInstanceUid);
-    const source = (parseDicomDataset(rb.originalBytes)["00082112"].Value?.[0] as DicomDataset);
+    const source = parseDicomDataset(rb.originalBytes)["00082112"].Value?.[0] as DicomDataset;
     expect(source["00081155"].Value).toEqual([ra.dicom?.sopInstanceUid]);
     expect(source["00081150"].Value).toEqual(["1.2.840.10008.5.1.4.1.1.1.1"]); // a class UID is kept
     const metaUid = ra.originalBytes.includes(Buffer.from(ra.dicom?.sopInstanceUid ?? "x"));

@@ -32,7 +32,10 @@ async function rejection(promise: Promise<unknown>): Promise<{ code: string; mes
 
 function file(spec: ImageSpec, samples: number[], extra: DicomDataset = {}, ts = EXPLICIT): Buffer {
   const bits = spec.bitsAllocated ?? 16;
-  return buildDicom({ ...imageModule(spec), ...extra }, { transferSyntaxUid: ts, pixelData: nativePixels(samples, bits) });
+  return buildDicom(
+    { ...imageModule(spec), ...extra },
+    { transferSyntaxUid: ts, pixelData: nativePixels(samples, bits) },
+  );
 }
 
 const ramp = (n: number, max: number) => Array.from({ length: n }, (_, i) => Math.round((i * max) / (n - 1)));
@@ -93,7 +96,12 @@ describe("DICOM pixel rendering", () => {
   });
 
   it("reads Implicit VR Little Endian and stores Explicit VR Little Endian", async () => {
-    const bytes = file({ rows: 4, columns: 4, bitsStored: 12 }, ramp(16, 4095), { "00100010": { vr: "PN", Value: [{ Alphabetic: "PHI^Implicit" }] } }, IMPLICIT);
+    const bytes = file(
+      { rows: 4, columns: 4, bitsStored: 12 },
+      ramp(16, 4095),
+      { "00100010": { vr: "PN", Value: [{ Alphabetic: "PHI^Implicit" }] } },
+      IMPLICIT,
+    );
     const r = await decode(bytes);
     expect(r.dicom?.transferSyntaxUid).toBe(IMPLICIT);
     expect(scanDicomStructure(r.originalBytes).syntax.uid).toBe(EXPLICIT);
@@ -107,7 +115,9 @@ describe("DICOM pixel rendering", () => {
     const r = await decode(file({ rows: 4, columns: 4, bitsAllocated: 8, frames: 2 }, [...frame1, ...frame2]));
     expect(r.flags).toContain("multi-frame");
     expect(r.dicom?.numberOfFrames).toBe(2);
-    expect(r.warnings).toEqual(["Multi-frame DICOM: only the first of 2 frames was imported as the image (the stored original keeps every frame)"]);
+    expect(r.warnings).toEqual([
+      "Multi-frame DICOM: only the first of 2 frames was imported as the image (the stored original keeps every frame)",
+    ]);
     expect(r.pixels8[0]).toBe(0);
   });
 });
@@ -126,13 +136,20 @@ describe("RLE Lossless", () => {
 
   it("decodes 8-bit RGB (three segments)", () => {
     const rgb = Buffer.from(Array.from({ length: 8 * 8 * 3 }, (_, i) => (i % 3 === 0 ? 200 : i % 7)));
-    const decoded = decodeRleFrame(encodeRleFrame(rgb, 3, 8), { rows: 8, columns: 8, samplesPerPixel: 3, bitsAllocated: 8 });
+    const decoded = decodeRleFrame(encodeRleFrame(rgb, 3, 8), {
+      rows: 8,
+      columns: 8,
+      samplesPerPixel: 3,
+      bitsAllocated: 8,
+    });
     expect(decoded.equals(rgb)).toBe(true);
   });
 
   it("stores RLE as RLE, one fragment per frame, and the stored file decodes again", async () => {
     const native = nativePixels(samples16, 16);
-    const r = await decode(buildDicom(imageModule(g16), { transferSyntaxUid: RLE, pixelData: [encodeRleFrame(native, 1, 16)] }));
+    const r = await decode(
+      buildDicom(imageModule(g16), { transferSyntaxUid: RLE, pixelData: [encodeRleFrame(native, 1, 16)] }),
+    );
     const scan = scanDicomStructure(r.originalBytes);
     expect(scan.syntax.uid).toBe(RLE);
     expect(scan.pixelData?.encapsulated && scan.pixelData.fragments.length).toBe(1);
@@ -165,7 +182,10 @@ describe("DICOM validation", () => {
       ["1.2.840.10008.1.2.4.110", "JPEG XL Lossless"],
       ["1.2.840.10008.1.2.4.100", "MPEG2 Main Profile / Main Level"],
     ]) {
-      const bytes = buildDicom(imageModule({ rows: 4, columns: 4, bitsAllocated: 8 }), { transferSyntaxUid: uid, pixelData: [Buffer.alloc(16)] });
+      const bytes = buildDicom(imageModule({ rows: 4, columns: 4, bitsAllocated: 8 }), {
+        transferSyntaxUid: uid,
+        pixelData: [Buffer.alloc(16)],
+      });
       const err = await rejection(decode(bytes));
       expect(err.code).toBe("UNSUPPORTED");
       expect(err.message).toContain(`${name} (${uid})`);
@@ -178,9 +198,18 @@ describe("DICOM validation", () => {
       { ...imageModule({ rows: 2, columns: 2, bitsAllocated: 8 }), "00280004": { vr: "CS", Value: ["PALETTE COLOR"] } },
       { pixelData: Buffer.alloc(4) },
     );
-    expect(await rejection(decode(palette))).toMatchObject({ code: "UNSUPPORTED", message: expect.stringContaining("PALETTE COLOR") });
-    const deep = buildDicom({ ...imageModule({ rows: 2, columns: 2 }), "00280100": { vr: "US", Value: [32] } }, { pixelData: Buffer.alloc(16) });
-    expect(await rejection(decode(deep))).toMatchObject({ code: "UNSUPPORTED", message: expect.stringContaining("BitsAllocated 32") });
+    expect(await rejection(decode(palette))).toMatchObject({
+      code: "UNSUPPORTED",
+      message: expect.stringContaining("PALETTE COLOR"),
+    });
+    const deep = buildDicom(
+      { ...imageModule({ rows: 2, columns: 2 }), "00280100": { vr: "US", Value: [32] } },
+      { pixelData: Buffer.alloc(16) },
+    );
+    expect(await rejection(decode(deep))).toMatchObject({
+      code: "UNSUPPORTED",
+      message: expect.stringContaining("BitsAllocated 32"),
+    });
   });
 
   it("flags burned-in annotation and secondary captures", async () => {
@@ -189,7 +218,10 @@ describe("DICOM validation", () => {
       { ...imageModule({ rows: 4, columns: 4, bitsAllocated: 8 }), "00280301": { vr: "CS", Value: ["YES"] } },
       { pixelData: pixels },
     );
-    const sc = buildDicom(imageModule({ rows: 4, columns: 4, bitsAllocated: 8 }), { pixelData: pixels, sopClassUid: SC_CLASS });
+    const sc = buildDicom(imageModule({ rows: 4, columns: 4, bitsAllocated: 8 }), {
+      pixelData: pixels,
+      sopClassUid: SC_CLASS,
+    });
     const plain = buildDicom(imageModule({ rows: 4, columns: 4, bitsAllocated: 8 }), { pixelData: pixels });
     expect((await decode(burned)).flags).toContain("burned-in-annotation");
     expect((await decode(sc)).flags).toContain("burned-in-annotation");

@@ -2,7 +2,15 @@ import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { isAppError } from "@/lib/errors/app-error";
 import { decodeImage } from "@/lib/images/decode-image";
-import { buildDicom, encodeRleFrame, IMPLICIT, imageModule, nativePixels, phiDataset, RLE } from "./helpers/dicom-builder";
+import {
+  buildDicom,
+  encodeRleFrame,
+  IMPLICIT,
+  imageModule,
+  nativePixels,
+  phiDataset,
+  RLE,
+} from "./helpers/dicom-builder";
 import { grayPng } from "./helpers/png-bytes";
 import { phantom, rng, to8 } from "./helpers/synthetic";
 
@@ -31,12 +39,26 @@ describe("mutation fuzzing: every outcome is a result or an AppError, quickly", 
   beforeAll(async () => {
     const pixels = to8(phantom(32, 24));
     seeds.png = grayPng(32, 24, pixels);
-    seeds.jpeg = await sharp(Buffer.from(pixels), { raw: { width: 32, height: 24, channels: 1 } }).jpeg().toBuffer();
-    const samples = nativePixels(Array.from(pixels, (v) => v * 16), 16);
+    seeds.jpeg = await sharp(Buffer.from(pixels), { raw: { width: 32, height: 24, channels: 1 } })
+      .jpeg()
+      .toBuffer();
+    const samples = nativePixels(
+      Array.from(pixels, (v) => v * 16),
+      16,
+    );
     const phi = phiDataset("F").dataset;
-    seeds.dicom = buildDicom({ ...phi, ...imageModule({ rows: 24, columns: 32, bitsStored: 12 }) }, { pixelData: samples });
-    seeds.implicit = buildDicom(imageModule({ rows: 24, columns: 32, bitsStored: 12 }), { pixelData: samples, transferSyntaxUid: IMPLICIT });
-    seeds.rle = buildDicom(imageModule({ rows: 24, columns: 32 }), { pixelData: [encodeRleFrame(samples, 1, 16)], transferSyntaxUid: RLE });
+    seeds.dicom = buildDicom(
+      { ...phi, ...imageModule({ rows: 24, columns: 32, bitsStored: 12 }) },
+      { pixelData: samples },
+    );
+    seeds.implicit = buildDicom(imageModule({ rows: 24, columns: 32, bitsStored: 12 }), {
+      pixelData: samples,
+      transferSyntaxUid: IMPLICIT,
+    });
+    seeds.rle = buildDicom(imageModule({ rows: 24, columns: 32 }), {
+      pixelData: [encodeRleFrame(samples, 1, 16)],
+      transferSyntaxUid: RLE,
+    });
   });
 
   for (const name of ["png", "jpeg", "dicom", "implicit", "rle"]) {

@@ -15,7 +15,10 @@ interface Outcome {
   ms: number;
 }
 
-async function reject(bytes: Buffer, opts: { maxPixels?: number; maxBytes?: number; fileName?: string } = {}): Promise<Outcome> {
+async function reject(
+  bytes: Buffer,
+  opts: { maxPixels?: number; maxBytes?: number; fileName?: string } = {},
+): Promise<Outcome> {
   const started = performance.now();
   try {
     await decodeImage(bytes, { pseudonymKey: KEY, ...opts });
@@ -27,7 +30,9 @@ async function reject(bytes: Buffer, opts: { maxPixels?: number; maxBytes?: numb
 }
 
 const smallPng = grayPng(64, 48, to8(phantom(64, 48)));
-const validDicom = buildDicom(imageModule({ rows: 16, columns: 16, bitsAllocated: 8 }), { pixelData: Buffer.alloc(256, 100) });
+const validDicom = buildDicom(imageModule({ rows: 16, columns: 16, bitsAllocated: 8 }), {
+  pixelData: Buffer.alloc(256, 100),
+});
 
 function nestedSequences(depth: number): DicomDataset {
   let ds: DicomDataset = { "00100010": { vr: "PN", Value: [{ Alphabetic: "Deep" }] } };
@@ -54,7 +59,8 @@ function patchFrameHeader(jpeg: Buffer, patch: (out: Buffer, sofPos: number) => 
   throw new Error("no SOF");
 }
 
-const withJpegPrecision = (jpeg: Buffer, precision: number) => patchFrameHeader(jpeg, (out, pos) => (out[pos + 4] = precision));
+const withJpegPrecision = (jpeg: Buffer, precision: number) =>
+  patchFrameHeader(jpeg, (out, pos) => (out[pos + 4] = precision));
 
 const withJpegSize = (jpeg: Buffer, width: number, height: number) =>
   patchFrameHeader(jpeg, (out, pos) => {
@@ -66,7 +72,9 @@ describe("hostile and broken inputs", () => {
   let jpeg: Buffer;
 
   beforeAll(async () => {
-    jpeg = await sharp(Buffer.from(to8(phantom(64, 48))), { raw: { width: 64, height: 48, channels: 1 } }).jpeg().toBuffer();
+    jpeg = await sharp(Buffer.from(to8(phantom(64, 48))), { raw: { width: 64, height: 48, channels: 1 } })
+      .jpeg()
+      .toBuffer();
   });
 
   const corrupted = (b: Buffer, at: number, length: number) => {
@@ -78,31 +86,120 @@ describe("hostile and broken inputs", () => {
 
   const cases: Array<[string, () => Buffer, ErrorCode, RegExp, object?]> = [
     ["an empty file", () => Buffer.alloc(0), "BAD_REQUEST", /Empty file/],
-    ["an HTML page renamed .png", () => Buffer.from("<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"), "UNSUPPORTED", /HTML/, { fileName: "xray.png" }],
+    [
+      "an HTML page renamed .png",
+      () => Buffer.from("<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"),
+      "UNSUPPORTED",
+      /HTML/,
+      { fileName: "xray.png" },
+    ],
     ["a PDF", () => Buffer.from("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n"), "UNSUPPORTED", /PDF document/],
-    ["a ZIP archive", () => Buffer.from("PK\x03\x04\x14\x00\x00\x00\x08\x00rest-of-zip", "latin1"), "UNSUPPORTED", /ZIP archive/],
+    [
+      "a ZIP archive",
+      () => Buffer.from("PK\x03\x04\x14\x00\x00\x00\x08\x00rest-of-zip", "latin1"),
+      "UNSUPPORTED",
+      /ZIP archive/,
+    ],
     ["a GIF", () => Buffer.from("GIF89a\x01\x00\x01\x00\x00\x00\x00;", "latin1"), "UNSUPPORTED", /GIF/],
-    ["random bytes", () => Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 131 + 7) % 251)), "UNSUPPORTED", /unrecognised content/],
+    [
+      "random bytes",
+      () => Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 131 + 7) % 251)),
+      "UNSUPPORTED",
+      /unrecognised content/,
+    ],
     ["a bare PNG signature", () => PNG_SIGNATURE, "BAD_REQUEST", /Corrupt PNG: file ends before the IHDR/],
     ["a PNG with a bad IHDR checksum", () => corrupted(smallPng, 29, 4), "BAD_REQUEST", /IHDR checksum/],
-    ["a truncated PNG", () => smallPng.subarray(0, Math.floor(smallPng.length / 2)), "BAD_REQUEST", /Corrupt or truncated PNG/],
+    [
+      "a truncated PNG",
+      () => smallPng.subarray(0, Math.floor(smallPng.length / 2)),
+      "BAD_REQUEST",
+      /Corrupt or truncated PNG/,
+    ],
     ["a PNG with corrupt image data", () => corrupted(smallPng, 45, 40), "BAD_REQUEST", /Corrupt or truncated PNG/],
     ["a JPEG that is only a start marker", () => Buffer.from([0xff, 0xd8, 0xff]), "BAD_REQUEST", /Corrupt JPEG/],
-    ["a truncated JPEG", () => jpeg.subarray(0, Math.floor(jpeg.length * 0.6)), "BAD_REQUEST", /Corrupt or truncated JPEG/],
-    ["a PNG header claiming 100000×100000", () => forgedHeaderPng(100_000, 100_000), "TOO_LARGE", /100000×100000 = 10000000000 pixels; the limit is 50000000/],
+    [
+      "a truncated JPEG",
+      () => jpeg.subarray(0, Math.floor(jpeg.length * 0.6)),
+      "BAD_REQUEST",
+      /Corrupt or truncated JPEG/,
+    ],
+    [
+      "a PNG header claiming 100000×100000",
+      () => forgedHeaderPng(100_000, 100_000),
+      "TOO_LARGE",
+      /100000×100000 = 10000000000 pixels; the limit is 50000000/,
+    ],
     ["a JPEG frame header claiming 60000×60000", () => withJpegSize(jpeg, 60_000, 60_000), "TOO_LARGE", /60000×60000/],
     ["a 12-bit JPEG", () => withJpegPrecision(jpeg, 12), "UNSUPPORTED", /12-bit samples is not supported/],
     ["an image over a configured pixel cap", () => smallPng, "TOO_LARGE", /limit is 1000/, { maxPixels: 1000 }],
     ["a file over the byte cap", () => smallPng, "TOO_LARGE", /the limit is 100 bytes/, { maxBytes: 100 }],
-    ["DICM followed by garbage", () => Buffer.concat([Buffer.alloc(128), Buffer.from("DICM"), Buffer.from("garbage that is not a data set at all")]), "BAD_REQUEST", /Malformed DICOM/],
-    ["a truncated DICOM", () => validDicom.subarray(0, validDicom.length - 100), "BAD_REQUEST", /Malformed DICOM: element \(7FE0,0010\) declares 256 bytes/],
-    ["a DICOM element whose length runs past the end", () => Buffer.concat([validDicom, Buffer.from([0x11, 0, 0x10, 0, 0x55, 0x54, 0, 0, 0xf0, 0xff, 0xff, 0x7f])]), "BAD_REQUEST", /declares 2147483632 bytes/],
-    ["a DICOM polyglot with a PNG in its preamble", () => Buffer.concat([smallPng.subarray(0, 128), validDicom.subarray(128)]), "BAD_REQUEST", /polyglot/],
-    ["a DICOM nested 40 sequences deep", () => buildDicom({ ...imageModule({ rows: 2, columns: 2, bitsAllocated: 8 }), ...nestedSequences(40) }, { pixelData: Buffer.alloc(4) }), "BAD_REQUEST", /nested deeper than 16/],
-    ["a DICOM claiming 65535×65535", () => buildDicom(imageModule({ rows: 65535, columns: 65535, bitsAllocated: 16 }), { pixelData: Buffer.alloc(16) }), "TOO_LARGE", /65535×65535/],
-    ["a DICOM without pixel data", () => buildDicom(imageModule({ rows: 4, columns: 4, bitsAllocated: 8 })), "BAD_REQUEST", /PixelData/],
-    ["a DICOM without Rows", () => buildDicom(withoutTag(imageModule({ rows: 4, columns: 4, bitsAllocated: 8 }), "00280010"), { pixelData: Buffer.alloc(16) }), "BAD_REQUEST", /Rows is missing/],
-    ["a DICOM with zero Columns", () => buildDicom({ ...imageModule({ rows: 4, columns: 4, bitsAllocated: 8 }), "00280011": { vr: "US", Value: [0] } }, { pixelData: Buffer.alloc(16) }), "BAD_REQUEST", /Columns = 0 is outside 1..65535/],
+    [
+      "DICM followed by garbage",
+      () =>
+        Buffer.concat([Buffer.alloc(128), Buffer.from("DICM"), Buffer.from("garbage that is not a data set at all")]),
+      "BAD_REQUEST",
+      /Malformed DICOM/,
+    ],
+    [
+      "a truncated DICOM",
+      () => validDicom.subarray(0, validDicom.length - 100),
+      "BAD_REQUEST",
+      /Malformed DICOM: element \(7FE0,0010\) declares 256 bytes/,
+    ],
+    [
+      "a DICOM element whose length runs past the end",
+      () => Buffer.concat([validDicom, Buffer.from([0x11, 0, 0x10, 0, 0x55, 0x54, 0, 0, 0xf0, 0xff, 0xff, 0x7f])]),
+      "BAD_REQUEST",
+      /declares 2147483632 bytes/,
+    ],
+    [
+      "a DICOM polyglot with a PNG in its preamble",
+      () => Buffer.concat([smallPng.subarray(0, 128), validDicom.subarray(128)]),
+      "BAD_REQUEST",
+      /polyglot/,
+    ],
+    [
+      "a DICOM nested 40 sequences deep",
+      () =>
+        buildDicom(
+          { ...imageModule({ rows: 2, columns: 2, bitsAllocated: 8 }), ...nestedSequences(40) },
+          { pixelData: Buffer.alloc(4) },
+        ),
+      "BAD_REQUEST",
+      /nested deeper than 16/,
+    ],
+    [
+      "a DICOM claiming 65535×65535",
+      () =>
+        buildDicom(imageModule({ rows: 65535, columns: 65535, bitsAllocated: 16 }), { pixelData: Buffer.alloc(16) }),
+      "TOO_LARGE",
+      /65535×65535/,
+    ],
+    [
+      "a DICOM without pixel data",
+      () => buildDicom(imageModule({ rows: 4, columns: 4, bitsAllocated: 8 })),
+      "BAD_REQUEST",
+      /PixelData/,
+    ],
+    [
+      "a DICOM without Rows",
+      () =>
+        buildDicom(withoutTag(imageModule({ rows: 4, columns: 4, bitsAllocated: 8 }), "00280010"), {
+          pixelData: Buffer.alloc(16),
+        }),
+      "BAD_REQUEST",
+      /Rows is missing/,
+    ],
+    [
+      "a DICOM with zero Columns",
+      () =>
+        buildDicom(
+          { ...imageModule({ rows: 4, columns: 4, bitsAllocated: 8 }), "00280011": { vr: "US", Value: [0] } },
+          { pixelData: Buffer.alloc(16) },
+        ),
+      "BAD_REQUEST",
+      /Columns = 0 is outside 1..65535/,
+    ],
   ];
 
   it.each(cases)("rejects %s with a clear reason", async (_name, make, code, message, opts) => {

@@ -39,8 +39,19 @@ describe("perceptual hash (dHash)", () => {
 
   it("is far for different images", () => {
     expect(hammingDistance(hash, perceptualHash(gradient(W, H), W, H))).toBeGreaterThan(16);
-    expect(hammingDistance(hash, perceptualHash(to8(phantom(W, H, 3)).map((v, i) => (i % 7 === 0 ? 255 - v : v)), W, H))).toBeGreaterThan(NEAR_DUPLICATE_DISTANCE);
-    expect(hammingDistance(perceptualHash(gradient(W, H), W, H), perceptualHash(mirrored(gradient(W, H), W), W, H))).toBe(64);
+    expect(
+      hammingDistance(
+        hash,
+        perceptualHash(
+          to8(phantom(W, H, 3)).map((v, i) => (i % 7 === 0 ? 255 - v : v)),
+          W,
+          H,
+        ),
+      ),
+    ).toBeGreaterThan(NEAR_DUPLICATE_DISTANCE);
+    expect(
+      hammingDistance(perceptualHash(gradient(W, H), W, H), perceptualHash(mirrored(gradient(W, H), W), W, H)),
+    ).toBe(64);
   });
 
   it("survives re-encoding and resizing of the same picture", async () => {

@@ -35,7 +35,14 @@ describe("PNG and JPEG ingest", () => {
 
   it("decodes 8-bit grayscale PNG exactly and records the hashes", async () => {
     const r = await decode(png8, "scan.png");
-    expect(r).toMatchObject({ format: "PNG", width: W, height: H, bitDepth: 8, originalExt: "png", thumbnailType: "image/jpeg" });
+    expect(r).toMatchObject({
+      format: "PNG",
+      width: W,
+      height: H,
+      bitDepth: 8,
+      originalExt: "png",
+      thumbnailType: "image/jpeg",
+    });
     expect(Buffer.from(r.pixels8).equals(Buffer.from(pixels))).toBe(true);
     expect(r.sha256).toBe(sha(png8));
     expect(r.pixelSha256).toBe(sha(pixels));
@@ -78,7 +85,10 @@ describe("PNG and JPEG ingest", () => {
 
   it("keeps 16-bit PNG depth in the original and stretches it for the working image", async () => {
     const samples = Uint16Array.from({ length: W * H }, (_, i) => Math.round((pixels[i] / 255) * 4095));
-    const png16 = await sharp(samples, { raw: { width: W, height: H, channels: 1 } }).toColourspace("grey16").png().toBuffer();
+    const png16 = await sharp(samples, { raw: { width: W, height: H, channels: 1 } })
+      .toColourspace("grey16")
+      .png()
+      .toBuffer();
     const r = await decode(png16);
     expect(r.bitDepth).toBe(16);
     expect(Math.min(...r.pixels8)).toBe(0);
@@ -88,7 +98,9 @@ describe("PNG and JPEG ingest", () => {
   });
 
   it("converts RGB to grayscale and keeps the colour original", async () => {
-    const rgb = await sharp({ create: { width: 20, height: 10, channels: 3, background: { r: 200, g: 30, b: 30 } } }).png().toBuffer();
+    const rgb = await sharp({ create: { width: 20, height: 10, channels: 3, background: { r: 200, g: 30, b: 30 } } })
+      .png()
+      .toBuffer();
     const r = await decode(rgb);
     expect(r.pixels8.length).toBe(200);
     expect(new Set(r.pixels8).size).toBe(1);
@@ -100,7 +112,10 @@ describe("PNG and JPEG ingest", () => {
     const r = await decode(withText);
     expect(r.originalBytes.equals(r.workingPng)).toBe(true);
     // What re-encoding the upload on its own (the path every other format takes) writes.
-    const separate = await sharp(withText).toColourspace("b-w").png({ compressionLevel: 6, adaptiveFiltering: false, palette: false }).toBuffer();
+    const separate = await sharp(withText)
+      .toColourspace("b-w")
+      .png({ compressionLevel: 6, adaptiveFiltering: false, palette: false })
+      .toBuffer();
     expect(stripPngAncillaryChunks(separate).equals(r.originalBytes)).toBe(true);
     expect(pngChunkTypes(r.originalBytes).filter((t) => t !== "IDAT")).toEqual(["IHDR", "IEND"]);
     // A tRNS chunk gives the gray image an alpha channel: that original is re-encoded on its own, alpha kept.
@@ -138,7 +153,9 @@ describe("PNG and JPEG ingest", () => {
   });
 
   it("never trusts the file name, but flags a misleading extension", async () => {
-    const jpeg = await sharp(Buffer.from(pixels), { raw: { width: W, height: H, channels: 1 } }).jpeg().toBuffer();
+    const jpeg = await sharp(Buffer.from(pixels), { raw: { width: W, height: H, channels: 1 } })
+      .jpeg()
+      .toBuffer();
     const r = await decode(jpeg, "scan.png");
     expect(r.format).toBe("JPEG");
     expect(r.flags).toContain("extension-mismatch");

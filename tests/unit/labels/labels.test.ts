@@ -31,8 +31,20 @@ describe("short ids", () => {
 });
 
 const model: ExportModel = {
-  runId: uuidv7(), roundNumber: 1, stage: "STAGE_I", arch: "unet", encoder: "densenet121", fold: 0, config: {}, metrics: {},
-  artifactKey: "k", weightsSha256: null, paramCount: 1, trainedCount: 4, heldOutCount: 1, trainingSetSha256: "0".repeat(64),
+  runId: uuidv7(),
+  roundNumber: 1,
+  stage: "STAGE_I",
+  arch: "unet",
+  encoder: "densenet121",
+  fold: 0,
+  config: {},
+  metrics: {},
+  artifactKey: "k",
+  weightsSha256: null,
+  paramCount: 1,
+  trainedCount: 4,
+  heldOutCount: 1,
+  trainingSetSha256: "0".repeat(64),
 };
 
 describe("fold numbering", () => {
@@ -44,18 +56,41 @@ describe("fold numbering", () => {
   });
 
   it("menus, model cards, archive folders and the metadata CSV all count from 1", () => {
-    expect(modelLabel({ arch: "unet", encoder: "densenet121", fold: 0, round: { number: 1, stage: "STAGE_I" } })).toBe("unet/densenet121 fold 1 · Stage I round 1");
+    expect(modelLabel({ arch: "unet", encoder: "densenet121", fold: 0, round: { number: 1, stage: "STAGE_I" } })).toBe(
+      "unet/densenet121 fold 1 · Stage I round 1",
+    );
     expect(modelFolder(model)).toBe("r1-unet-densenet121-fold1");
     const card = modelCard(model);
     expect(card).toContain("# Model card: unet / densenet121, fold 1");
     expect(card).toMatch(/\| Fold \| 1 \|/);
     const item = {
-      imageId: uuidv7(), width: 4, height: 4, sourceFormat: "PNG", imageKey: "i", originalKey: "o", patient: "p", label: "COVID", source: null, view: null,
-      split: "TRAIN", fold: 2, groundTruthId: uuidv7(), mask: null, stage: "STAGE_I", round: 1, decision: "CONSENSUS", sourceKind: "MACHINE",
-      model: { arch: "unet", encoder: "densenet121", fold: 0, weightsSha256: null }, votes: 3, agreeing: 2, acceptedAt: new Date(0),
+      imageId: uuidv7(),
+      width: 4,
+      height: 4,
+      sourceFormat: "PNG",
+      imageKey: "i",
+      originalKey: "o",
+      patient: "p",
+      label: "COVID",
+      source: null,
+      view: null,
+      split: "TRAIN",
+      fold: 2,
+      groundTruthId: uuidv7(),
+      mask: null,
+      stage: "STAGE_I",
+      round: 1,
+      decision: "CONSENSUS",
+      sourceKind: "MACHINE",
+      model: { arch: "unet", encoder: "densenet121", fold: 0, weightsSha256: null },
+      votes: 3,
+      agreeing: 2,
+      acceptedAt: new Date(0),
     } satisfies ExportItem;
     const header = metadataHeader().trim().split(",");
-    const row = metadataRow("a", item, { split: "TRAIN", splitSource: "recorded", fold: 2 } as never, false).trim().split(",");
+    const row = metadataRow("a", item, { split: "TRAIN", splitSource: "recorded", fold: 2 } as never, false)
+      .trim()
+      .split(",");
     expect(row[header.indexOf("fold")]).toBe("3");
     expect(row[header.indexOf("model")]).toBe("unet/densenet121/fold1");
   });

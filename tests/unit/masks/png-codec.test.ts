@@ -43,7 +43,10 @@ function ihdr(width: number, height: number, bitDepth = 8, colorType = 0): Uint8
 }
 
 async function rejects(p: Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(AppError);
   expect((err as AppError).code).toBe(code);
   expect((err as AppError).message).toMatch(pattern);
@@ -65,7 +68,8 @@ describe("encodeMaskPng", () => {
   it("writes 8-bit grayscale with only IHDR, IDAT, IEND", () => {
     const png = encodeMaskPng(Uint8Array.of(1, 0, 1, 1), 2, 2);
     expect(chunkTypes(png)).toEqual(["IHDR", "IDAT", "IEND"]);
-    for (const t of ["tEXt", "zTXt", "iTXt", "eXIf", "tIME", "pHYs", "iCCP", "gAMA", "sRGB"]) expect(chunkTypes(png)).not.toContain(t);
+    for (const t of ["tEXt", "zTXt", "iTXt", "eXIf", "tIME", "pHYs", "iCCP", "gAMA", "sRGB"])
+      expect(chunkTypes(png)).not.toContain(t);
     const header = readPngHeader(png, readPngChunks(png));
     expect(header).toEqual({ width: 2, height: 2, bitDepth: 8, colorType: 0, interlace: 0 });
   });
@@ -92,23 +96,43 @@ describe("encodeMaskPng", () => {
 
   it("pins the canonical bytes of a reference mask (a zlib that deflates differently fails here)", () => {
     // Two overlapping ellipses on 300×200: lung-like regions with ragged-free edges.
-    const w = 300, h = 200;
+    const w = 300,
+      h = 200;
     const m = new Uint8Array(w * h);
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if ((x - 90) ** 2 / 50 ** 2 + (y - 100) ** 2 / 70 ** 2 < 1 || (x - 200) ** 2 / 40 ** 2 + (y - 90) ** 2 / 60 ** 2 < 1) m[y * w + x] = 1;
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        if (
+          (x - 90) ** 2 / 50 ** 2 + (y - 100) ** 2 / 70 ** 2 < 1 ||
+          (x - 200) ** 2 / 40 ** 2 + (y - 90) ** 2 / 60 ** 2 < 1
+        )
+          m[y * w + x] = 1;
     const png = encodeMaskPng(m, w, h);
     expect(createHash("sha256").update(png).digest("hex")).toBe(REFERENCE_SHA256);
   });
 
   it("gives the same bytes for a mask that arrived through another encoder", async () => {
-    const w = 40, h = 30;
+    const w = 40,
+      h = 30;
     const m = randomMask(w, h, 3);
     const canonical = encodeMaskPng(m, w, h);
     const gray = Buffer.from(m.map((v) => v * 255));
     const foreign = [
-      await sharp(gray, { raw: { width: w, height: h, channels: 1 } }).png({ compressionLevel: 9 }).withMetadata({ exif: { IFD0: { Copyright: "site A" } } }).toBuffer(),
-      await sharp(gray, { raw: { width: w, height: h, channels: 1 } }).png({ palette: true }).toBuffer(),
-      await sharp(gray, { raw: { width: w, height: h, channels: 1 } }).toColourspace("srgb").ensureAlpha().png().toBuffer(),
-      await sharp(gray, { raw: { width: w, height: h, channels: 1 } }).toColourspace("grey16").png().toBuffer(),
+      await sharp(gray, { raw: { width: w, height: h, channels: 1 } })
+        .png({ compressionLevel: 9 })
+        .withMetadata({ exif: { IFD0: { Copyright: "site A" } } })
+        .toBuffer(),
+      await sharp(gray, { raw: { width: w, height: h, channels: 1 } })
+        .png({ palette: true })
+        .toBuffer(),
+      await sharp(gray, { raw: { width: w, height: h, channels: 1 } })
+        .toColourspace("srgb")
+        .ensureAlpha()
+        .png()
+        .toBuffer(),
+      await sharp(gray, { raw: { width: w, height: h, channels: 1 } })
+        .toColourspace("grey16")
+        .png()
+        .toBuffer(),
     ];
     expect(chunkTypes(foreign[0])).toContain("eXIf");
     for (const png of foreign) {
@@ -138,7 +162,9 @@ describe("decodeMaskPng", () => {
     px[10] = 127; // below the threshold → 0
     px[60] = 128; // at the threshold → 1 (and only 2% ambiguous)
     px[61] = 3;
-    const png = await sharp(Buffer.from(px), { raw: { width: 10, height: 10, channels: 1 } }).png().toBuffer();
+    const png = await sharp(Buffer.from(px), { raw: { width: 10, height: 10, channels: 1 } })
+      .png()
+      .toBuffer();
     const { mask } = await decodeMaskPng(png);
     expect(mask[10]).toBe(0);
     expect(mask[60]).toBe(1);
@@ -147,22 +173,34 @@ describe("decodeMaskPng", () => {
   });
 
   it("reads 0/1-valued PNGs, colour masks and transparent backgrounds", async () => {
-    const zeroOne = await sharp(Buffer.from([0, 1, 1, 0]), { raw: { width: 2, height: 2, channels: 1 } }).png().toBuffer();
+    const zeroOne = await sharp(Buffer.from([0, 1, 1, 0]), { raw: { width: 2, height: 2, channels: 1 } })
+      .png()
+      .toBuffer();
     expect(Array.from((await decodeMaskPng(zeroOne)).mask)).toEqual([0, 1, 1, 0]);
     // red ink on black; white ink made transparent
     const rgba = Buffer.from([255, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255, 0, 0, 0, 0, 0]);
-    const png = await sharp(rgba, { raw: { width: 2, height: 2, channels: 4 } }).png().toBuffer();
+    const png = await sharp(rgba, { raw: { width: 2, height: 2, channels: 4 } })
+      .png()
+      .toBuffer();
     expect(Array.from((await decodeMaskPng(png)).mask)).toEqual([1, 0, 0, 0]);
   });
 
   it("rejects images that are not binary", async () => {
     const gradient = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
-    const png = await sharp(gradient, { raw: { width: 16, height: 16, channels: 1 } }).png().toBuffer();
-    await rejects(decodeMaskPng(png), "BAD_REQUEST", /mask is not binary: 87\.5% of pixels have values between 16 and 239/);
+    const png = await sharp(gradient, { raw: { width: 16, height: 16, channels: 1 } })
+      .png()
+      .toBuffer();
+    await rejects(
+      decodeMaskPng(png),
+      "BAD_REQUEST",
+      /mask is not binary: 87\.5% of pixels have values between 16 and 239/,
+    );
   });
 
   it("rejects data that is not a PNG", async () => {
-    const jpeg = await sharp({ create: { width: 4, height: 4, channels: 3, background: "#fff" } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 4, height: 4, channels: 3, background: "#fff" } })
+      .jpeg()
+      .toBuffer();
     await rejects(decodeMaskPng(jpeg), "BAD_REQUEST", /missing PNG signature/);
     await rejects(decodeMaskPng(Buffer.alloc(0)), "BAD_REQUEST", /missing PNG signature/);
   });
@@ -175,12 +213,23 @@ describe("decodeMaskPng", () => {
     await rejects(decodeMaskPng(flipped), "BAD_REQUEST", /CRC mismatch in IDAT/);
     await rejects(decodeMaskPng(Buffer.concat([png, Buffer.from([0])])), "BAD_REQUEST", /trailing bytes/);
     // well-formed chunks whose image data is not a valid zlib stream
-    const garbage = pngFrom([["IHDR", ihdr(4, 4)], ["IDAT", Uint8Array.of(1, 2, 3, 4, 5, 6)], ["IEND", new Uint8Array(0)]]);
+    const garbage = pngFrom([
+      ["IHDR", ihdr(4, 4)],
+      ["IDAT", Uint8Array.of(1, 2, 3, 4, 5, 6)],
+      ["IEND", new Uint8Array(0)],
+    ]);
     await rejects(decodeMaskPng(garbage), "BAD_REQUEST", /could not be decoded/);
     // too little image data for the declared size
-    const short = pngFrom([["IHDR", ihdr(4, 4)], ["IDAT", zlibSync(Uint8Array.of(0, 0, 0, 0, 0))], ["IEND", new Uint8Array(0)]]);
+    const short = pngFrom([
+      ["IHDR", ihdr(4, 4)],
+      ["IDAT", zlibSync(Uint8Array.of(0, 0, 0, 0, 0))],
+      ["IEND", new Uint8Array(0)],
+    ]);
     await rejects(decodeMaskPng(short), "BAD_REQUEST", /could not be decoded/);
-    const noIhdr = pngFrom([["IDAT", zlibSync(new Uint8Array(20))], ["IEND", new Uint8Array(0)]]);
+    const noIhdr = pngFrom([
+      ["IDAT", zlibSync(new Uint8Array(20))],
+      ["IEND", new Uint8Array(0)],
+    ]);
     await rejects(decodeMaskPng(noIhdr), "BAD_REQUEST", /first chunk is not IHDR/);
   });
 
@@ -189,7 +238,11 @@ describe("decodeMaskPng", () => {
     await rejects(decodeMaskPng(png, { maxPixels: 100 }), "TOO_LARGE", /11×10 = 110 pixels, above the limit of 100/);
     await expect(decodeMaskPng(png, { maxPixels: 110 })).resolves.toMatchObject({ width: 11, height: 10 });
     // a header claiming 100000×100000 over a few bytes of data (decompression bomb shape)
-    const bomb = pngFrom([["IHDR", ihdr(100_000, 100_000)], ["IDAT", zlibSync(new Uint8Array(10))], ["IEND", new Uint8Array(0)]]);
+    const bomb = pngFrom([
+      ["IHDR", ihdr(100_000, 100_000)],
+      ["IDAT", zlibSync(new Uint8Array(10))],
+      ["IEND", new Uint8Array(0)],
+    ]);
     await rejects(decodeMaskPng(bomb), "TOO_LARGE", /above the limit of 40000000/);
   });
 });

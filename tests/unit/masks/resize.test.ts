@@ -61,7 +61,8 @@ describe("resizeBilinear", () => {
     expect(up.length).toBe(900_000);
     const back = resizeBilinear(up, 1000, 900, n, n);
     let worst = 0;
-    for (let y = 2; y < n - 2; y++) for (let x = 2; x < n - 2; x++) worst = Math.max(worst, Math.abs(back[y * n + x] - src[y * n + x]));
+    for (let y = 2; y < n - 2; y++)
+      for (let x = 2; x < n - 2; x++) worst = Math.max(worst, Math.abs(back[y * n + x] - src[y * n + x]));
     expect(worst).toBeLessThan(1e-3);
   });
 });

@@ -60,7 +60,12 @@ describe("uncompressed COCO RLE", () => {
   });
 
   it("round-trips random masks and agrees with the raster measures", () => {
-    for (const [w, h, seed, d] of [[13, 7, 1, 0.5], [1, 9, 2, 0.3], [9, 1, 3, 0.7], [64, 48, 4, 0.05]]) {
+    for (const [w, h, seed, d] of [
+      [13, 7, 1, 0.5],
+      [1, 9, 2, 0.3],
+      [9, 1, 3, 0.7],
+      [64, 48, 4, 0.05],
+    ]) {
       const m = randomMask(w, h, seed, d);
       const rle = encodeRle(m, w, h);
       expect(rle.counts.reduce((a, b) => a + b, 0)).toBe(w * h);

@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { combinedReport, controlSpecificity, evaluateClassifier, type ImageScore } from "../../../lib/ml/classification-evaluation";
+import {
+  combinedReport,
+  controlSpecificity,
+  evaluateClassifier,
+  type ImageScore,
+} from "../../../lib/ml/classification-evaluation";
 
-const images: ImageScore[] = [0.9, 0.8, 0.7, 0.3, 0.6, 0.2, 0.1, 0.05].map((prob, i) => ({ id: `i${i}`, label: i < 4 ? 1 : 0, prob }));
+const images: ImageScore[] = [0.9, 0.8, 0.7, 0.3, 0.6, 0.2, 0.1, 0.05].map((prob, i) => ({
+  id: `i${i}`,
+  label: i < 4 ? 1 : 0,
+  prob,
+}));
 
 describe("evaluateClassifier (Deep-COVID's threshold table)", () => {
   it("AUC, confusion at each threshold and the paper's interval", () => {
@@ -19,7 +28,9 @@ describe("evaluateClassifier (Deep-COVID's threshold table)", () => {
   });
 
   it("refuses a set without both classes", () => {
-    expect(() => evaluateClassifier(images.filter((i) => i.label === 1))).toThrow(/needs COVID-19 and control images; got 4 COVID-19 and 0 control/);
+    expect(() => evaluateClassifier(images.filter((i) => i.label === 1))).toThrow(
+      /needs COVID-19 and control images; got 4 COVID-19 and 0 control/,
+    );
   });
 
   it("specificity on one control class", () => {

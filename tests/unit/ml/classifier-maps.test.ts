@@ -32,15 +32,20 @@ beforeAll(async () => {
   dir = trainerTool(["tools.classifier_case", "squeezenet1_1", String(SIZE)]);
   model = await loadClassifier(readFileSync(path.join(dir, "model.onnx")), SIZE);
   const input = f32(path.join(dir, "input.f32"));
-  images = [0, 1].map((b) => Uint8Array.from(input.subarray(b * SIZE * SIZE, (b + 1) * SIZE * SIZE), (v) => Math.round(v * 255)));
+  images = [0, 1].map((b) =>
+    Uint8Array.from(input.subarray(b * SIZE * SIZE, (b + 1) * SIZE * SIZE), (v) => Math.round(v * 255)),
+  );
 }, 180_000);
 
 describe("classifier in onnxruntime-node", () => {
   it("returns PyTorch's probability and CAM for the same input (max |diff| ≤ 1e-4)", async () => {
     const expected = JSON.parse(readFileSync(path.join(dir, "expected.json"), "utf8"));
     const input = f32(path.join(dir, "input.f32"));
-    const out = await model.session.run({ image: new (await import("onnxruntime-node")).Tensor("float32", input, [2, 1, SIZE, SIZE]) });
-    const prob = out.prob.data as Float32Array, cam = out.cam.data as Float32Array;
+    const out = await model.session.run({
+      image: new (await import("onnxruntime-node")).Tensor("float32", input, [2, 1, SIZE, SIZE]),
+    });
+    const prob = out.prob.data as Float32Array,
+      cam = out.cam.data as Float32Array;
     expect(Array.from(out.cam.dims)).toEqual(expected.cam_shape);
     for (let i = 0; i < 2; i++) expect(Math.abs(prob[i] - expected.prob[i])).toBeLessThanOrEqual(1e-4);
     let worst = 0;
@@ -77,7 +82,10 @@ describe("classifier in onnxruntime-node", () => {
 
   it("both maps render with the infection map's colour map (RGBA PNG at the CXR's size)", async () => {
     const [c] = await classifyBatch(model, [images[0]]);
-    for (const map of [camMap(c.cam, c.camWidth, c.camHeight, SIZE), await occlusionMap(model, images[0], { patch: 16, stride: 16 })]) {
+    for (const map of [
+      camMap(c.cam, c.camWidth, c.camHeight, SIZE),
+      await occlusionMap(model, images[0], { patch: 16, stride: 16 }),
+    ]) {
       const view = await infectionMapView({ pixels: images[0], width: SIZE, height: SIZE }, map, 1024);
       expect(view.png.subarray(1, 4).toString()).toBe("PNG");
       expect([view.width, view.height]).toEqual([SIZE, SIZE]);
@@ -86,13 +94,16 @@ describe("classifier in onnxruntime-node", () => {
 
   it("refuses a segmentation model with a message naming the difference", async () => {
     const seg = trainerTool(["tools.parity_case", "unet", "tiny", String(SIZE)]);
-    await expect(loadClassifier(readFileSync(path.join(seg, "model.onnx")), SIZE, "run abc")).rejects.toThrow(/run abc is not a classifier.*\[prob\].*segmentation model/);
+    await expect(loadClassifier(readFileSync(path.join(seg, "model.onnx")), SIZE, "run abc")).rejects.toThrow(
+      /run abc is not a classifier.*\[prob\].*segmentation model/,
+    );
   }, 120_000);
 });
 
 describe("mapAgreement", () => {
   it("share of map energy inside the mask and the pointing game; null without a mask", () => {
-    const map = [3, 0, 0, 1], mask = [1, 0, 0, 0];
+    const map = [3, 0, 0, 1],
+      mask = [1, 0, 0, 0];
     expect(mapAgreement(map, mask)).toEqual({ energyInside: 0.75, pointing: true, maskFraction: 0.25 });
     expect(mapAgreement([0, 0, 0, 5], mask)!.pointing).toBe(false);
     expect(mapAgreement(map, [0, 0, 0, 0])).toBeNull();

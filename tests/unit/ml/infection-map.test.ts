@@ -39,7 +39,14 @@ describe("HSV", () => {
   });
 
   it("round-trips colours in all six hue sectors", () => {
-    const samples: [number, number, number][] = [[1, 0.2, 0.1], [0.8, 0.9, 0.1], [0.1, 0.7, 0.3], [0.1, 0.5, 0.6], [0.3, 0.2, 0.9], [0.9, 0.1, 0.6]];
+    const samples: [number, number, number][] = [
+      [1, 0.2, 0.1],
+      [0.8, 0.9, 0.1],
+      [0.1, 0.7, 0.3],
+      [0.1, 0.5, 0.6],
+      [0.3, 0.2, 0.9],
+      [0.9, 0.1, 0.6],
+    ];
     samples.forEach(([r, g, b], i) => {
       const hsv = rgbToHsv(r, g, b);
       expect(Math.floor(hsv[0] * 6)).toBe(i);

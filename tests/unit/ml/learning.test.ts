@@ -31,8 +31,13 @@ describe("training presets", () => {
 describe("the CLI's shared argument parser", () => {
   it("refuses unknown options with the nearest valid one, and values that are missing", () => {
     const spec = { values: ["threshold", "model"], booleans: ["json"] };
-    expect(parseArgs(["--threshold", "0.3", "--json", "x"], spec)).toEqual({ flags: { threshold: "0.3", json: true }, positional: ["x"] });
-    expect(() => parseArgs(["--treshold", "0.3"], spec)).toThrow(/unknown option --treshold; did you mean --threshold\?/);
+    expect(parseArgs(["--threshold", "0.3", "--json", "x"], spec)).toEqual({
+      flags: { threshold: "0.3", json: true },
+      positional: ["x"],
+    });
+    expect(() => parseArgs(["--treshold", "0.3"], spec)).toThrow(
+      /unknown option --treshold; did you mean --threshold\?/,
+    );
     expect(() => parseArgs(["--model"], spec)).toThrow(/--model needs a value/);
     expect(() => parseArgs(["--json=1"], spec)).toThrow(/takes no value/);
     expect(nearestOption("xyz", ["threshold"])).toBeNull();
@@ -42,9 +47,24 @@ describe("the CLI's shared argument parser", () => {
     const before = process.env.INIT_CWD;
     process.env.INIT_CWD = "/home/someone/work";
     try {
-      expect(trainerArgs(["--data", "cxr", "--preset", "cpu-small", "--test", "/abs/test", "--batch", "8"])).toEqual(
-        ["fit", "--data", "/home/someone/work/cxr", "--preset", "cpu-small", "--test", "/abs/test", "--batch-size", "8"]);
-      expect(trainerArgs(["--data", "d", "--weights", "imagenet"])).toEqual(["cv", "--data", "/home/someone/work/d", "--weights", "imagenet"]);
+      expect(trainerArgs(["--data", "cxr", "--preset", "cpu-small", "--test", "/abs/test", "--batch", "8"])).toEqual([
+        "fit",
+        "--data",
+        "/home/someone/work/cxr",
+        "--preset",
+        "cpu-small",
+        "--test",
+        "/abs/test",
+        "--batch-size",
+        "8",
+      ]);
+      expect(trainerArgs(["--data", "d", "--weights", "imagenet"])).toEqual([
+        "cv",
+        "--data",
+        "/home/someone/work/d",
+        "--weights",
+        "imagenet",
+      ]);
     } finally {
       process.env.INIT_CWD = before;
     }
@@ -65,7 +85,9 @@ describe("intervals", () => {
   });
 
   it("resample images, so correlated pixels widen the interval", () => {
-    const perImage = Array.from({ length: 20 }, (_, i) => (i % 2 ? { tp: 100, fp: 0, tn: 900, fn: 0 } : { tp: 0, fp: 100, tn: 800, fn: 100 }));
+    const perImage = Array.from({ length: 20 }, (_, i) =>
+      i % 2 ? { tp: 100, fp: 0, tn: 900, fn: 0 } : { tp: 0, fp: 100, tn: 800, fn: 100 },
+    );
     const f1 = bootstrapConfusion(perImage).f1;
     expect(f1.method).toBe("bootstrap");
     expect(f1.interval![1] - f1.interval![0]).toBeGreaterThan(0.2);
@@ -78,7 +100,15 @@ describe("intervals", () => {
 describe("calibrated detection", () => {
   it("measures the largest 8-connected region as the trainer does", () => {
     const prob = new Float32Array(100);
-    for (const [x, y] of [[0, 0], [1, 0], [0, 1], [1, 1], [2, 2], [7, 7]]) prob[y * 10 + x] = 0.9;
+    for (const [x, y] of [
+      [0, 0],
+      [1, 0],
+      [0, 1],
+      [1, 1],
+      [2, 2],
+      [7, 7],
+    ])
+      prob[y * 10 + x] = 0.9;
     expect(largestComponentFraction(prob, 10, 10, 0.5)).toBeCloseTo(0.05);
     expect(largestComponentFraction(prob, 10, 10, 0.95)).toBe(0);
   });
@@ -86,8 +116,26 @@ describe("calibrated detection", () => {
   it("applies the model card's rule beside the paper's any-pixel rule", () => {
     const card = {
       spec: { size: 64 },
-      detection: { source: "monitor", calibrated: { threshold: 0.5, min_area: 0.5, target_sensitivity: 0.95, sensitivity: { value: 1 }, specificity: { value: 0.7 } } },
-      detection_oof: { source: "out-of-fold", calibrated: { threshold: 0.6, min_area: 0.04, target_sensitivity: 0.95, sensitivity: { value: 0.96 }, specificity: { value: 0.85 } } },
+      detection: {
+        source: "monitor",
+        calibrated: {
+          threshold: 0.5,
+          min_area: 0.5,
+          target_sensitivity: 0.95,
+          sensitivity: { value: 1 },
+          specificity: { value: 0.7 },
+        },
+      },
+      detection_oof: {
+        source: "out-of-fold",
+        calibrated: {
+          threshold: 0.6,
+          min_area: 0.04,
+          target_sensitivity: 0.95,
+          sensitivity: { value: 0.96 },
+          specificity: { value: 0.85 },
+        },
+      },
     };
     const rule = detectionRuleFromMetrics(card)!;
     expect(rule).toMatchObject({ threshold: 0.6, minArea: 0.04, source: "out-of-fold" });

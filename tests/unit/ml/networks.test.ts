@@ -5,7 +5,9 @@ import { archs, defaultNetwork, encoders } from "../../../lib/ml/networks";
 import { networkSchema, protocolSettingsSchema } from "../../../lib/projects/schema";
 import { SelectionMode } from "../../../lib/projects/enums";
 
-const published = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../../workers/trainer/networks.json"), "utf8"));
+const published = JSON.parse(
+  readFileSync(path.resolve(import.meta.dirname, "../../../workers/trainer/networks.json"), "utf8"),
+);
 
 describe("the trainer's networks, read from its published list", () => {
   it("are exactly the lists in workers/trainer/networks.json", () => {

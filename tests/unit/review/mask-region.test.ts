@@ -28,7 +28,10 @@ describe("maskDicomOriginal", () => {
     const samples = Array.from({ length: ROWS * COLUMNS }, (_, i) => 10 + (i % 200));
     const native = nativePixels(samples, 8);
     const bytes = buildDicom(
-      { ...imageModule({ rows: ROWS, columns: COLUMNS, bitsAllocated: 8, photometric: "MONOCHROME1" }), "0020000D": { vr: "UI", Value: ["1.2.3"] } },
+      {
+        ...imageModule({ rows: ROWS, columns: COLUMNS, bitsAllocated: 8, photometric: "MONOCHROME1" }),
+        "0020000D": { vr: "UI", Value: ["1.2.3"] },
+      },
       { transferSyntaxUid: RLE, pixelData: [encodeRleFrame(native, 1, 8)] },
     );
     const out = read(maskDicomOriginal(bytes, R));
@@ -41,34 +44,58 @@ describe("maskDicomOriginal", () => {
 
   it("paints every sample of an RGB pixel and the most negative value of a signed one", () => {
     const rgb = Array.from({ length: ROWS * COLUMNS * 3 }, (_, i) => 1 + (i % 250));
-    const rgbOut = read(maskDicomOriginal(buildDicom(imageModule({ rows: ROWS, columns: COLUMNS, bitsAllocated: 8, photometric: "RGB" }), { pixelData: nativePixels(rgb, 8) }), R));
+    const rgbOut = read(
+      maskDicomOriginal(
+        buildDicom(imageModule({ rows: ROWS, columns: COLUMNS, bitsAllocated: 8, photometric: "RGB" }), {
+          pixelData: nativePixels(rgb, 8),
+        }),
+        R,
+      ),
+    );
     const rgbPx = new Uint8Array(rgbOut.ds["7FE00010"].Value![0] as ArrayBuffer);
     for (let i = 0; i < rgb.length; i++) expect(rgbPx[i]).toBe(inside(i, 3) ? 0 : rgb[i]);
 
     const signed = Array.from({ length: ROWS * COLUMNS }, (_, i) => (i * 7) % 1000);
-    const sOut = read(maskDicomOriginal(buildDicom(imageModule({ rows: ROWS, columns: COLUMNS, bitsAllocated: 16, bitsStored: 12, signed: true }), { pixelData: nativePixels(signed, 16) }), R));
+    const sOut = read(
+      maskDicomOriginal(
+        buildDicom(imageModule({ rows: ROWS, columns: COLUMNS, bitsAllocated: 16, bitsStored: 12, signed: true }), {
+          pixelData: nativePixels(signed, 16),
+        }),
+        R,
+      ),
+    );
     const sPx = new Int16Array(sOut.ds["7FE00010"].Value![0] as ArrayBuffer);
     for (let i = 0; i < signed.length; i++) expect(sPx[i]).toBe(inside(i) ? -2048 : signed[i]);
   });
 
   it("refuses a rectangle outside the image, naming both sizes", () => {
-    const bytes = buildDicom(imageModule({ rows: ROWS, columns: COLUMNS, bitsAllocated: 8 }), { pixelData: nativePixels(new Array(ROWS * COLUMNS).fill(9), 8) });
-    expect(() => maskDicomOriginal(bytes, { x: 10, y: 0, width: 7, height: 1 })).toThrow(/x=10 y=0 7×1 is not inside the 16×12 image/);
+    const bytes = buildDicom(imageModule({ rows: ROWS, columns: COLUMNS, bitsAllocated: 8 }), {
+      pixelData: nativePixels(new Array(ROWS * COLUMNS).fill(9), 8),
+    });
+    expect(() => maskDicomOriginal(bytes, { x: 10, y: 0, width: 7, height: 1 })).toThrow(
+      /x=10 y=0 7×1 is not inside the 16×12 image/,
+    );
   });
 });
 
 describe("raster copies", () => {
   it("paints the working PNG and an RGB PNG original, and remakes the thumbnail", async () => {
     const gray = Buffer.from(Array.from({ length: ROWS * COLUMNS }, (_, i) => 50 + (i % 100)));
-    const png = await sharp(gray, { raw: { width: COLUMNS, height: ROWS, channels: 1 } }).png().toBuffer();
+    const png = await sharp(gray, { raw: { width: COLUMNS, height: ROWS, channels: 1 } })
+      .png()
+      .toBuffer();
     const w = await maskWorkingImage(png, R);
     const back = await sharp(w.workingPng).extractChannel(0).raw().toBuffer();
     for (let i = 0; i < gray.length; i++) expect(back[i]).toBe(inside(i) ? 0 : gray[i]);
     expect((await sharp(w.thumbnail).metadata()).format).toBe("jpeg");
 
     const rgb = Buffer.from(Array.from({ length: ROWS * COLUMNS * 3 }, (_, i) => 20 + (i % 200)));
-    const original = await sharp(rgb, { raw: { width: COLUMNS, height: ROWS, channels: 3 } }).png().toBuffer();
-    const masked = await sharp(await maskRasterOriginal(original, "PNG", R)).raw().toBuffer();
+    const original = await sharp(rgb, { raw: { width: COLUMNS, height: ROWS, channels: 3 } })
+      .png()
+      .toBuffer();
+    const masked = await sharp(await maskRasterOriginal(original, "PNG", R))
+      .raw()
+      .toBuffer();
     for (let i = 0; i < rgb.length; i++) expect(masked[i]).toBe(inside(i, 3) ? 0 : rgb[i]);
   });
 });

@@ -8,7 +8,10 @@ import { sealTruth } from "../../../lib/simulate/truth";
 // the panel must land in 0.60–0.80 on synthetic CXRs, and the check must be able to fail.
 const images = Array.from({ length: 10 }, (_, k) => {
   const img = generateCxr({ seed: 9100 + k, width: 256, label: "covid" });
-  return { truth: sealTruth(img.mask, img.width, img.height), image: { key: `cal-${k}`, width: img.width, height: img.height, pixels: img.pixels, label: "COVID" as const } };
+  return {
+    truth: sealTruth(img.mask, img.width, img.height),
+    image: { key: `cal-${k}`, width: img.width, height: img.height, pixels: img.pixels, label: "COVID" as const },
+  };
 });
 
 describe("reader panel calibration", () => {

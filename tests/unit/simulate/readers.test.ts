@@ -8,21 +8,43 @@ import { generateCxr } from "../../../lib/simulate/synthetic-cxr";
 import { sealTruth } from "../../../lib/simulate/truth";
 
 const W = 128;
-const base: ReaderProfile = { ...DEFAULT_PANEL[0], bias: 0, jitter: 0.3, missRate: 0, falsePositiveRate: 0, controlCallRate: 0, perceptionNoise: 0, positionBias: 0, fatigue: 0 };
+const base: ReaderProfile = {
+  ...DEFAULT_PANEL[0],
+  bias: 0,
+  jitter: 0.3,
+  missRate: 0,
+  falsePositiveRate: 0,
+  controlCallRate: 0,
+  perceptionNoise: 0,
+  positionBias: 0,
+  fatigue: 0,
+};
 
 function disks(list: [number, number, number][]): Uint8Array {
   const m = new Uint8Array(W * W);
-  for (const [cx, cy, r] of list) for (let y = 0; y < W; y++) for (let x = 0; x < W; x++) if ((x - cx) ** 2 + (y - cy) ** 2 <= r * r) m[y * W + x] = 1;
+  for (const [cx, cy, r] of list)
+    for (let y = 0; y < W; y++)
+      for (let x = 0; x < W; x++) if ((x - cx) ** 2 + (y - cy) ** 2 <= r * r) m[y * W + x] = 1;
   return m;
 }
-const covid = (key: string, pixels?: Uint8Array, h = W) => ({ key, width: W, height: h, pixels, label: "COVID" as const });
+const covid = (key: string, pixels?: Uint8Array, h = W) => ({
+  key,
+  width: W,
+  height: h,
+  pixels,
+  label: "COVID" as const,
+});
 
 describe("latent readings", () => {
   it("miss faint lesions (judged on the image's own contrast) more often than conspicuous ones", () => {
     const big = disks([[40, 64, 22]]);
     const bright = disks([[95, 40, 7]]);
     const faint = disks([[95, 90, 7]]);
-    const truth = disks([[40, 64, 22], [95, 40, 7], [95, 90, 7]]);
+    const truth = disks([
+      [40, 64, 22],
+      [95, 40, 7],
+      [95, 90, 7],
+    ]);
     const pixels = new Uint8Array(W * W).fill(100);
     for (let p = 0; p < pixels.length; p++) if (big[p] || bright[p]) pixels[p] = 170;
     for (let p = 0; p < pixels.length; p++) if (faint[p]) pixels[p] = 101;
@@ -30,7 +52,8 @@ describe("latent readings", () => {
     let missedFaint = 0;
     for (let s = 0; s < 60; s++) {
       const r = readImage(sealTruth(truth, W, W), covid(`img${s}`, pixels), { ...base, seed: 1000 + s, missRate: 0.6 });
-      if (dice(r.mask, bright) === 0 || maskArea(Uint8Array.from(r.mask, (v, p) => (v && bright[p] ? 1 : 0))) < 10) missedBright++;
+      if (dice(r.mask, bright) === 0 || maskArea(Uint8Array.from(r.mask, (v, p) => (v && bright[p] ? 1 : 0))) < 10)
+        missedBright++;
       if (maskArea(Uint8Array.from(r.mask, (v, p) => (v && faint[p] ? 1 : 0))) < 10) missedFaint++;
     }
     expect(missedFaint).toBeGreaterThan(missedBright + 10);
@@ -49,7 +72,10 @@ describe("latent readings", () => {
     const empty = sealTruth(new Uint8Array(W * W), W, W);
     const control = { key: "c", width: W, height: W, label: "CONTROL" as const };
     let calls = 0;
-    for (let s = 0; s < 100; s++) calls += readImage(empty, { ...control, key: `c${s}` }, { ...base, seed: s, controlCallRate: 0.3 }).positive ? 1 : 0;
+    for (let s = 0; s < 100; s++)
+      calls += readImage(empty, { ...control, key: `c${s}` }, { ...base, seed: s, controlCallRate: 0.3 }).positive
+        ? 1
+        : 0;
     expect(calls).toBeGreaterThan(15);
     expect(calls).toBeLessThan(45);
     expect(readImage(empty, control, base).positive).toBe(false);
@@ -95,17 +121,29 @@ describe("votes by perceived similarity to the reader's own reading", () => {
     const b = drawFromReading(reading, overreader, "B");
     const firstShare = (r: ReaderProfile) => {
       let n = 0;
-      for (let k = 0; k < 200; k++) n += voteNWay(reading, [a, b], r, { key: `p${k}`, allowNone: false }).choice === 0 ? 1 : 0;
+      for (let k = 0; k < 200; k++)
+        n += voteNWay(reading, [a, b], r, { key: `p${k}`, allowNone: false }).choice === 0 ? 1 : 0;
       return n / 200;
     };
-    expect(firstShare({ ...overreader, perceptionNoise: 0.05, positionBias: 0.08 })).toBeGreaterThan(firstShare({ ...overreader, perceptionNoise: 0.05 }) + 0.2);
+    expect(firstShare({ ...overreader, perceptionNoise: 0.05, positionBias: 0.08 })).toBeGreaterThan(
+      firstShare({ ...overreader, perceptionNoise: 0.05 }) + 0.2,
+    );
     const good = drawFromReading(reading, overreader);
     const worse = dilate(good, W, W, 3);
     const gap = dice(reading.mask, good) - dice(reading.mask, worse);
     expect(gap).toBeGreaterThan(0);
     const bestShare = (votesCast: number) => {
       let n = 0;
-      for (let k = 0; k < 200; k++) n += voteNWay(reading, [worse, good], { ...overreader, perceptionNoise: gap, fatigue: 1 }, { key: `f${k}`, allowNone: false, votesCast }).choice === 1 ? 1 : 0;
+      for (let k = 0; k < 200; k++)
+        n +=
+          voteNWay(
+            reading,
+            [worse, good],
+            { ...overreader, perceptionNoise: gap, fatigue: 1 },
+            { key: `f${k}`, allowNone: false, votesCast },
+          ).choice === 1
+            ? 1
+            : 0;
       return n / 200;
     };
     expect(bestShare(0)).toBeGreaterThan(bestShare(600) + 0.1);

@@ -8,14 +8,16 @@ const typical: MdProfile = { seed: 1, bias: 0, jitter: 0.5, missRate: 0.2 };
 
 function meanDice(md: MdProfile): number {
   let s = 0;
-  for (const img of images) s += dice(img.mask, simulateDrawing(img.mask, img.width, img.height, md, { pixels: img.pixels }));
+  for (const img of images)
+    s += dice(img.mask, simulateDrawing(img.mask, img.width, img.height, md, { pixels: img.pixels }));
   return s / images.length;
 }
 
 function disks(w: number, h: number, list: [number, number, number][]): Uint8Array {
   const m = new Uint8Array(w * h);
   for (const [cx, cy, r] of list)
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if ((x - cx) ** 2 + (y - cy) ** 2 <= r * r) m[y * w + x] = 255;
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) if ((x - cx) ** 2 + (y - cy) ** 2 <= r * r) m[y * w + x] = 255;
   return m;
 }
 
@@ -71,7 +73,13 @@ describe("simulated MD drawing", () => {
 
   it("misses small regions more often than large ones, and never the largest", () => {
     const w = 256;
-    const truth = disks(w, w, [[128, 128, 40], [40, 40, 7], [210, 40, 7], [40, 210, 7], [210, 210, 7]]);
+    const truth = disks(w, w, [
+      [128, 128, 40],
+      [40, 40, 7],
+      [210, 40, 7],
+      [40, 210, 7],
+      [210, 210, 7],
+    ]);
     let kept = 0;
     const trials = 30;
     for (let s = 0; s < trials; s++) {
@@ -86,9 +94,16 @@ describe("simulated MD drawing", () => {
 
   it("misses faint regions more often than conspicuous ones of the same size", () => {
     const w = 256;
-    const truth = disks(w, w, [[128, 128, 40], [60, 200, 14], [196, 200, 14]]);
+    const truth = disks(w, w, [
+      [128, 128, 40],
+      [60, 200, 14],
+      [196, 200, 14],
+    ]);
     const pixels = new Uint8Array(w * w).fill(70);
-    const bright = disks(w, w, [[128, 128, 40], [60, 200, 14]]);
+    const bright = disks(w, w, [
+      [128, 128, 40],
+      [60, 200, 14],
+    ]);
     const faint = disks(w, w, [[196, 200, 14]]);
     for (let p = 0; p < pixels.length; p++) pixels[p] = bright[p] ? 150 : faint[p] ? 73 : 70;
     let brightKept = 0;

@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { actionSeconds, DEFAULT_TIME_MODEL, expectedSeconds } from "../../../lib/simulate/time-model";
 
 const work = (regions: number, boundary: number) => ({ regions, boundary, areaFraction: 0.05 });
-const ctx = (over: Partial<{ seed: number; reader: { seed: number; speed: number }; imageKey: string; taskKey: string }> = {}) => ({
+const ctx = (
+  over: Partial<{ seed: number; reader: { seed: number; speed: number }; imageKey: string; taskKey: string }> = {},
+) => ({
   seed: 1,
   reader: { seed: 11, speed: 1 },
   imageKey: "img-1",
@@ -12,8 +14,12 @@ const ctx = (over: Partial<{ seed: number; reader: { seed: number; speed: number
 
 describe("time model", () => {
   it("drawing grows with regions and boundary length; one typical lesion costs about COCO's 79 s per polygon", () => {
-    expect(expectedSeconds({ kind: "draw", work: work(2, 1) })).toBeGreaterThan(expectedSeconds({ kind: "draw", work: work(1, 1) }));
-    expect(expectedSeconds({ kind: "draw", work: work(1, 2) })).toBeGreaterThan(expectedSeconds({ kind: "draw", work: work(1, 1) }));
+    expect(expectedSeconds({ kind: "draw", work: work(2, 1) })).toBeGreaterThan(
+      expectedSeconds({ kind: "draw", work: work(1, 1) }),
+    );
+    expect(expectedSeconds({ kind: "draw", work: work(1, 2) })).toBeGreaterThan(
+      expectedSeconds({ kind: "draw", work: work(1, 1) }),
+    );
     const one = expectedSeconds({ kind: "draw", work: work(1, 1) });
     expect(one).toBeGreaterThan(60);
     expect(one).toBeLessThan(100);
@@ -29,7 +35,9 @@ describe("time model", () => {
   });
 
   it("votes grow with the number of candidates; a vote with none is an error", () => {
-    expect(expectedSeconds({ kind: "vote", candidates: 5 })).toBeGreaterThan(expectedSeconds({ kind: "vote", candidates: 2 }));
+    expect(expectedSeconds({ kind: "vote", candidates: 5 })).toBeGreaterThan(
+      expectedSeconds({ kind: "vote", candidates: 2 }),
+    );
     expect(() => expectedSeconds({ kind: "vote", candidates: 0 })).toThrow();
   });
 
@@ -40,11 +48,16 @@ describe("time model", () => {
     expect(actionSeconds(a, ctx())).not.toBe(actionSeconds(a, ctx({ reader: { seed: 12, speed: 1 } })));
     expect(actionSeconds(a, ctx())).not.toBe(actionSeconds(a, ctx({ taskKey: "REDRAW:1" })));
     // The image factor is shared between readers: image difficulty is a property of the image.
-    const slowImage = (key: string) => [11, 12, 13, 14, 15].reduce((s, r) => s + actionSeconds(a, ctx({ imageKey: key, reader: { seed: r, speed: 1 } })), 0);
+    const slowImage = (key: string) =>
+      [11, 12, 13, 14, 15].reduce(
+        (s, r) => s + actionSeconds(a, ctx({ imageKey: key, reader: { seed: r, speed: 1 } })),
+        0,
+      );
     expect(slowImage("img-1")).not.toBeCloseTo(slowImage("img-2"), 0);
     let sum = 0;
     const n = 4000;
-    for (let i = 0; i < n; i++) sum += actionSeconds(a, ctx({ imageKey: `i${i}`, reader: { seed: i, speed: 1 }, taskKey: `t${i}` }));
+    for (let i = 0; i < n; i++)
+      sum += actionSeconds(a, ctx({ imageKey: `i${i}`, reader: { seed: i, speed: 1 }, taskKey: `t${i}` }));
     expect(sum / n / expectedSeconds(a)).toBeGreaterThan(0.95);
     expect(sum / n / expectedSeconds(a)).toBeLessThan(1.05);
     const none = { ...DEFAULT_TIME_MODEL, readerSd: 0, imageSd: 0, taskSd: 0 };

@@ -24,7 +24,11 @@ const { generateCxr } = await import("../../../lib/simulate/synthetic-cxr");
 
 const root = path.resolve(import.meta.dirname, "../../..");
 const dirs = ["lib/simulate", "cli/simulation", "cli/commands"];
-const files = dirs.flatMap((d) => readdirSync(path.join(root, d)).filter((f) => f.endsWith(".ts")).map((f) => path.join(d, f)));
+const files = dirs.flatMap((d) =>
+  readdirSync(path.join(root, d))
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => path.join(d, f)),
+);
 const src = (f: string) => readFileSync(path.join(root, f), "utf8");
 
 /** Value (not type-only) imports and re-exports of a module, resolved to repository paths. */
@@ -48,11 +52,20 @@ function closure(file: string, seen = new Set<string>()): Set<string> {
 describe("no simulated reader sees the truth", () => {
   it("only the reading model, model stubs and the report open the sealed truth", () => {
     const openers = files.filter((f) => f !== "lib/simulate/truth.ts" && /\bunsealTruth\b/.test(src(f)));
-    expect(openers.sort()).toEqual(["cli/simulation/model-stub.ts", "cli/simulation/report.ts", "lib/simulate/latent-reading.ts"]);
+    expect(openers.sort()).toEqual([
+      "cli/simulation/model-stub.ts",
+      "cli/simulation/report.ts",
+      "lib/simulate/latent-reading.ts",
+    ]);
   });
 
   it("the drawing, voting and timing modules cannot reach the truth module or the reading model", () => {
-    for (const f of ["lib/simulate/reader-draw.ts", "lib/simulate/reader-vote.ts", "lib/simulate/time-model.ts", "cli/simulation/manual-arm.ts"]) {
+    for (const f of [
+      "lib/simulate/reader-draw.ts",
+      "lib/simulate/reader-vote.ts",
+      "lib/simulate/time-model.ts",
+      "cli/simulation/manual-arm.ts",
+    ]) {
       const reach = closure(f);
       expect(reach.has("lib/simulate/truth.ts"), `${f} reaches truth.ts`).toBe(false);
       expect(reach.has("lib/simulate/latent-reading.ts"), `${f} reaches latent-reading.ts`).toBe(false);
@@ -66,7 +79,8 @@ describe("no simulated reader sees the truth", () => {
     for (const f of ["lib/simulate/reader-draw.ts", "lib/simulate/reader-vote.ts"]) {
       const exported = [...src(f).matchAll(/export function (\w+)\(([^)]*)\)/g)];
       expect(exported.length).toBeGreaterThan(1);
-      for (const [, name, params] of exported) expect(params, `${f} ${name}`).not.toMatch(/truth|SealedTruth|SimImage/i);
+      for (const [, name, params] of exported)
+        expect(params, `${f} ${name}`).not.toMatch(/truth|SealedTruth|SimImage/i);
     }
     // Compiled by `npx tsc --noEmit -p .`: fails to typecheck if any parameter could take the truth.
     const verdict: [DrawClean, VoteClean] = [true, true];
@@ -78,9 +92,20 @@ describe("no simulated reader sees the truth", () => {
     const truth = sealTruth(img.mask, img.width, img.height);
     const reader = DEFAULT_PANEL[0];
     openedFrom.length = 0;
-    const reading = readImage(truth, { key: "x", width: img.width, height: img.height, pixels: img.pixels, label: "COVID" }, reader);
+    const reading = readImage(
+      truth,
+      { key: "x", width: img.width, height: img.height, pixels: img.pixels, label: "COVID" },
+      reader,
+    );
     const drawn = drawFromReading(reading, reader);
-    const other = drawFromReading(readImage(truth, { key: "x", width: img.width, height: img.height, pixels: img.pixels, label: "COVID" }, DEFAULT_PANEL[1]), DEFAULT_PANEL[1]);
+    const other = drawFromReading(
+      readImage(
+        truth,
+        { key: "x", width: img.width, height: img.height, pixels: img.pixels, label: "COVID" },
+        DEFAULT_PANEL[1],
+      ),
+      DEFAULT_PANEL[1],
+    );
     voteNWay(reading, [drawn, other], reader, { key: "k", allowNone: true });
     votePairwise(reading, [drawn, other], reader, { key: "k", allowNone: false });
     editFromCandidate(reading, other, reader);
@@ -115,7 +140,11 @@ type Accepts<T, D extends unknown[] = []> = D["length"] extends 4
             : false
           : false;
 type ParamsClean<M> = {
-  [K in keyof M]: M[K] extends (...args: infer P) => unknown ? (true extends { [I in keyof P]: Accepts<P[I]> }[number] ? K : never) : never;
+  [K in keyof M]: M[K] extends (...args: infer P) => unknown
+    ? true extends { [I in keyof P]: Accepts<P[I]> }[number]
+      ? K
+      : never
+    : never;
 }[keyof M];
 type DrawClean = [ParamsClean<typeof import("../../../lib/simulate/reader-draw")>] extends [never] ? true : false;
 type VoteClean = [ParamsClean<typeof import("../../../lib/simulate/reader-vote")>] extends [never] ? true : false;

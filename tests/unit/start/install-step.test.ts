@@ -3,7 +3,16 @@
 // npm recorder still checks that `npm ci` accepts the lock file, with --dry-run), so the test
 // sees exactly which installs start asks for and whether the working tree stays clean.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  existsSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,7 +24,9 @@ let clone: string;
 
 const startFlags = () => {
   // The environment start.sh gives ensure-deps.sh, read from start.sh itself.
-  const line = readFileSync(path.join(repo, "scripts/start.sh"), "utf8").split("\n").find((l) => l.includes("scripts/ensure-deps.sh"))!;
+  const line = readFileSync(path.join(repo, "scripts/start.sh"), "utf8")
+    .split("\n")
+    .find((l) => l.includes("scripts/ensure-deps.sh"))!;
   return Object.fromEntries([...line.matchAll(/(TANDEM_\w+)=(\S+)/g)].map((m) => [m[1], m[2]]));
 };
 
@@ -27,14 +38,18 @@ function runScript(script: string, env: Record<string, string>, args: string[] =
     timeout: 60_000,
   });
 }
-const recorded = () => (existsSync(path.join(dir, "record")) ? readFileSync(path.join(dir, "record"), "utf8").trim().split("\n") : []);
+const recorded = () =>
+  existsSync(path.join(dir, "record")) ? readFileSync(path.join(dir, "record"), "utf8").trim().split("\n") : [];
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), "tandem-install-step-"));
   shims = path.join(dir, "bin");
   mkdirSync(shims);
   const realNpm = execFileSync("bash", ["-c", "command -v npm"], { encoding: "utf8" }).trim();
-  writeFileSync(path.join(shims, "npm"), `#!/usr/bin/env bash\necho "npm $*" >> "$RECORD"\nif [ "$1" = ci ]; then "${realNpm}" "$@" --dry-run --ignore-scripts --prefer-offline && mkdir -p node_modules; exit; fi\nexec "${realNpm}" "$@"\n`);
+  writeFileSync(
+    path.join(shims, "npm"),
+    `#!/usr/bin/env bash\necho "npm $*" >> "$RECORD"\nif [ "$1" = ci ]; then "${realNpm}" "$@" --dry-run --ignore-scripts --prefer-offline && mkdir -p node_modules; exit; fi\nexec "${realNpm}" "$@"\n`,
+  );
   writeFileSync(path.join(shims, "apt-get"), `#!/usr/bin/env bash\necho "apt-get $*" >> "$RECORD"\n`);
   // A Python without any package: every `import` check fails, so ensure-deps asks for all it wants.
   writeFileSync(path.join(shims, "bare-python"), "#!/usr/bin/env bash\nexit 1\n");
@@ -42,8 +57,17 @@ beforeAll(() => {
 
   clone = path.join(dir, "clone");
   mkdirSync(path.join(clone, "scripts"), { recursive: true });
-  for (const f of ["package.json", "package-lock.json", ".gitignore", "scripts/start.sh", "scripts/ensure-deps.sh", "scripts/apt-install.sh"]) copyFileSync(path.join(repo, f), path.join(clone, f));
-  const git = (...a: string[]) => execFileSync("git", ["-c", "user.email=t@t", "-c", "user.name=t", ...a], { cwd: clone });
+  for (const f of [
+    "package.json",
+    "package-lock.json",
+    ".gitignore",
+    "scripts/start.sh",
+    "scripts/ensure-deps.sh",
+    "scripts/apt-install.sh",
+  ])
+    copyFileSync(path.join(repo, f), path.join(clone, f));
+  const git = (...a: string[]) =>
+    execFileSync("git", ["-c", "user.email=t@t", "-c", "user.name=t", ...a], { cwd: clone });
   git("init", "-q");
   git("add", "-A");
   git("commit", "-qm", "clone");
@@ -64,14 +88,21 @@ describe("npm start's install step", () => {
 
   it("asks apt only for what the product needs; the test command adds the test tools", () => {
     rmSync(path.join(dir, "record"), { force: true });
-    const start = runScript("scripts/ensure-deps.sh", { ...startFlags(), TANDEM_PYTHON: path.join(shims, "bare-python") });
+    const start = runScript("scripts/ensure-deps.sh", {
+      ...startFlags(),
+      TANDEM_PYTHON: path.join(shims, "bare-python"),
+    });
     expect(start.status, start.stderr).toBe(0);
     const startInstall = recorded().find((l) => l.startsWith("apt-get") && l.includes(" install "))!;
     expect(startInstall).toContain("python3-torch");
-    for (const testOnly of ["python3-pytest", "python3-onnx", "chromium", "dcmtk", "dicom3tools"]) expect(startInstall).not.toContain(testOnly);
+    for (const testOnly of ["python3-pytest", "python3-onnx", "chromium", "dcmtk", "dicom3tools"])
+      expect(startInstall).not.toContain(testOnly);
 
     rmSync(path.join(dir, "record"), { force: true });
-    const test = runScript("scripts/ensure-deps.sh", { TANDEM_NEED_TEST_TOOLS: "1", TANDEM_PYTHON: path.join(shims, "bare-python") });
+    const test = runScript("scripts/ensure-deps.sh", {
+      TANDEM_NEED_TEST_TOOLS: "1",
+      TANDEM_PYTHON: path.join(shims, "bare-python"),
+    });
     expect(test.status, test.stderr).toBe(0);
     const testInstall = recorded().find((l) => l.startsWith("apt-get") && l.includes(" install "))!;
     expect(testInstall).toContain("python3-pytest");

@@ -54,8 +54,12 @@ def _run_options(command, default_out: str) -> None:
     """Options shared by cv and fit; None = take the preset's value (or the spec default)."""
     command.add_argument("--preset", default=None, choices=sorted({**PRESETS, **CLASSIFIER_PRESETS}))
     networks = published_networks()
-    command.add_argument("--arch", default=networks["default"]["arch"], choices=[*networks["architectures"], *sorted(CLASSIFIERS)],
-                         help="segmentation decoder, or with --task classify the classifier")
+    command.add_argument(
+        "--arch",
+        default=networks["default"]["arch"],
+        choices=[*networks["architectures"], *sorted(CLASSIFIERS)],
+        help="segmentation decoder, or with --task classify the classifier",
+    )
     command.add_argument("--encoder", default=networks["default"]["encoder"], choices=networks["encoders"])
     command.add_argument("--epochs", type=int, default=None)
     command.add_argument("--steps", type=int, default=None, help="optimizer-step budget (overrides --epochs)")
@@ -67,14 +71,23 @@ def _run_options(command, default_out: str) -> None:
     command.add_argument("--freeze-encoder", action="store_true")
     command.add_argument("--augment", default=None, choices=["balance", "all", "none"])
     command.add_argument("--select", default=None, choices=["last", "best", "best_dice"])
-    command.add_argument("--target-sensitivity", type=float, default=None,
-                         help="sensitivity the calibrated detection rule must reach (default 0.95)")
+    command.add_argument(
+        "--target-sensitivity",
+        type=float,
+        default=None,
+        help="sensitivity the calibrated detection rule must reach (default 0.95)",
+    )
     command.add_argument("--device", default=None, choices=["auto", "cpu", "cuda"])
     command.add_argument("--seed", type=int, default=None)
     command.add_argument("--out", default=default_out)
     command.add_argument("--json", action="store_true", help="JSON-lines progress on stdout instead of logs")
-    command.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                         help="any other spec key (see the README), e.g. --set flip=true; checked like a spec file")
+    command.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="any other spec key (see the README), e.g. --set flip=true; checked like a spec file",
+    )
 
 
 def main(argv=None) -> int:

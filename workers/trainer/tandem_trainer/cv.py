@@ -19,8 +19,10 @@ from .table import COLUMNS, format_detection, format_dice, format_table
 from .train import run_training
 
 log = logging.getLogger("tandem_trainer")
-LEVELS = (("pixel", "Infected-region segmentation, pixel level (%, ± 95% CI, cf. paper Table 2)"),
-          ("image", "COVID-19 detection, image level (%, ± 95% CI, cf. paper Table 3)"))
+LEVELS = (
+    ("pixel", "Infected-region segmentation, pixel level (%, ± 95% CI, cf. paper Table 2)"),
+    ("image", "COVID-19 detection, image level (%, ± 95% CI, cf. paper Table 3)"),
+)
 
 
 def mean_summary(summaries: list[dict]) -> dict:
@@ -45,15 +47,28 @@ def pooled_summary(summaries: list[dict]) -> dict:
 
 def spec_template(args) -> TrainSpec:
     """The run settings from command-line options; a preset fills what the options leave out."""
-    raw = {"arch": args.arch, "encoder": args.encoder,
-           "train": [{"id": "x", "image": "x", "mask": None, "label": "control"}]}
+    raw = {
+        "arch": args.arch,
+        "encoder": args.encoder,
+        "train": [{"id": "x", "image": "x", "mask": None, "label": "control"}],
+    }
     if getattr(args, "task", "segment") == "classify":
         raw = {"task": "classify", "arch": args.arch, "train": raw["train"]}
-    for key, value in (("preset", args.preset), ("pretrained", args.weights), ("width", args.width),
-                       ("size", args.size), ("epochs", args.epochs), ("batch_size", args.batch_size),
-                       ("lr", args.lr), ("seed", args.seed), ("device", args.device),
-                       ("augment", args.augment), ("steps", args.steps), ("select", args.select),
-                       ("detection_sensitivity", args.target_sensitivity)):
+    for key, value in (
+        ("preset", args.preset),
+        ("pretrained", args.weights),
+        ("width", args.width),
+        ("size", args.size),
+        ("epochs", args.epochs),
+        ("batch_size", args.batch_size),
+        ("lr", args.lr),
+        ("seed", args.seed),
+        ("device", args.device),
+        ("augment", args.augment),
+        ("steps", args.steps),
+        ("select", args.select),
+        ("detection_sensitivity", args.target_sensitivity),
+    ):
         if value is not None:
             raw[key] = value
     if args.freeze_encoder:
@@ -82,9 +97,17 @@ def run_cv(args, events) -> dict:
         log.info("fold %d/%d: %d train, %d held out", k + 1, args.folds, len(train), len(test))
         metrics = run_training(spec, os.path.join(args.out, f"fold_{k + 1}"), events, check=False)
         oof.extend(Evaluation.from_per_image(metrics["val_per_image"]))
-        per_fold.append({"fold": k + 1, "test_ids": [s.id for s in test], "final": metrics["final"],
-                         "onnx": os.path.join(f"fold_{k + 1}", "model.onnx"), "seconds": metrics["seconds"],
-                         "steps_done": metrics["steps_done"], "selected_steps": metrics["selected_steps"]})
+        per_fold.append(
+            {
+                "fold": k + 1,
+                "test_ids": [s.id for s in test],
+                "final": metrics["final"],
+                "onnx": os.path.join(f"fold_{k + 1}", "model.onnx"),
+                "seconds": metrics["seconds"],
+                "steps_done": metrics["steps_done"],
+                "selected_steps": metrics["selected_steps"],
+            }
+        )
 
     detection = detection_report(oof.largest, oof.image_labels, template.detection_sensitivity, "out-of-fold")
     for f in per_fold:  # every fold's model carries the rule calibrated on all out-of-fold predictions
@@ -93,8 +116,15 @@ def run_cv(args, events) -> dict:
             fold_metrics = json.load(handle)
         fold_metrics["detection_oof"] = detection
         atomic_write_json(path, json_safe(fold_metrics))
-    result = {"arch": template.arch, "encoder": template.encoder, "settings": template.public(), "folds": per_fold,
-              "levels": {}, "detection": detection, "seconds": round(time.monotonic() - started, 1)}
+    result = {
+        "arch": template.arch,
+        "encoder": template.encoder,
+        "settings": template.public(),
+        "folds": per_fold,
+        "levels": {},
+        "detection": detection,
+        "seconds": round(time.monotonic() - started, 1),
+    }
     intervals = oof.intervals()
     tables = []
     for level, title in LEVELS:
@@ -110,8 +140,10 @@ def run_cv(args, events) -> dict:
         tables.append(format_table(title, rows, with_ci=True))
     tables.append(format_dice(intervals["dice"]))
     tables.append(format_detection(detection))
-    text = (f"{template.arch} / {template.encoder}, {args.folds} folds, preset {template.preset or '-'}, "
-            f"{result['seconds'] / 60:.1f} min\n\n" + "\n\n".join(tables) + "\n")
+    text = (
+        f"{template.arch} / {template.encoder}, {args.folds} folds, preset {template.preset or '-'}, "
+        f"{result['seconds'] / 60:.1f} min\n\n" + "\n\n".join(tables) + "\n"
+    )
     atomic_write_json(os.path.join(args.out, "cv_metrics.json"), json_safe(result))
     atomic_write_bytes(os.path.join(args.out, "table.txt"), text.encode())
     result["text"] = text

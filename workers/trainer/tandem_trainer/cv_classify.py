@@ -35,9 +35,11 @@ def check_folds(folds, k: int) -> None:
     for n, fold in enumerate(folds, start=1):
         pos = sum(s.positive for s in fold)
         if pos < MIN_PER_FOLD or len(fold) - pos < MIN_PER_FOLD:
-            raise DataError(f"too few images per fold: fold {n} of {k} holds {pos} COVID-19 and "
-                            f"{len(fold) - pos} control images; each needs at least {MIN_PER_FOLD} of both "
-                            "(use fewer folds or add images)")
+            raise DataError(
+                f"too few images per fold: fold {n} of {k} holds {pos} COVID-19 and "
+                f"{len(fold) - pos} control images; each needs at least {MIN_PER_FOLD} of both "
+                "(use fewer folds or add images)"
+            )
 
 
 def read_classes(root: str) -> dict[str, str]:
@@ -64,17 +66,24 @@ def report_text(title: str, report: dict, extra: dict) -> str:
         return "-" if not i else f"[{i[0]:.3f}, {i[1]:.3f}]"
 
     auc, ap = report["roc_auc"], report["average_precision"]
-    lines = [title, f"  N={report['n']} ({report['positives']} COVID-19, {report['negatives']} control); "
-             f"ROC AUC {auc['value']:.3f} {aiv(auc['boot'])}; PR AUC (AP) {ap['value']:.3f} {aiv(ap['boot'])}",
-             "  thr   sensitivity % (paper CI) [bootstrap]     specificity % (paper CI) [bootstrap]    TP  FN  TN  FP"]
+    lines = [
+        title,
+        f"  N={report['n']} ({report['positives']} COVID-19, {report['negatives']} control); "
+        f"ROC AUC {auc['value']:.3f} {aiv(auc['boot'])}; PR AUC (AP) {ap['value']:.3f} {aiv(ap['boot'])}",
+        "  thr   sensitivity % (paper CI) [bootstrap]     specificity % (paper CI) [bootstrap]    TP  FN  TN  FP",
+    ]
     for row in report["table"]:
         s, p, c = row["sensitivity"], row["specificity"], row["confusion"]
-        lines.append(f"  {row['threshold']:.1f}  {pct(s['value']):>5} {iv(s['paper']):>14} {iv(s['boot']):>14}   "
-                     f"{pct(p['value']):>5} {iv(p['paper']):>14} {iv(p['boot']):>14}  {c['tp']:>4} {c['fn']:>3} "
-                     f"{c['tn']:>3} {c['fp']:>3}")
+        lines.append(
+            f"  {row['threshold']:.1f}  {pct(s['value']):>5} {iv(s['paper']):>14} {iv(s['boot']):>14}   "
+            f"{pct(p['value']):>5} {iv(p['paper']):>14} {iv(p['boot']):>14}  {c['tp']:>4} {c['fn']:>3} "
+            f"{c['tn']:>3} {c['fp']:>3}"
+        )
     for name, spec in extra.items():
-        lines.append(f"  specificity at 0.5 on {name} controls: {pct(spec['value'])}% of {spec['n']} "
-                     f"(paper CI {iv(spec['paper'])}, Wilson {iv(spec['wilson'])})")
+        lines.append(
+            f"  specificity at 0.5 on {name} controls: {pct(spec['value'])}% of {spec['n']} "
+            f"(paper CI {iv(spec['paper'])}, Wilson {iv(spec['wilson'])})"
+        )
     return "\n".join(lines)
 
 
@@ -95,46 +104,73 @@ def run_cv_classify(args, events) -> dict:
         metrics = run_classification(dataclasses.replace(template, train=train, val=held), out, events, check=False)
         for row in metrics["val_per_image"]:
             oof[row["id"]] = row
-        per_fold.append({"fold": k + 1, "test_ids": [s.id for s in held], "seconds": metrics["seconds"],
-                         "roc_auc": metrics["final"]["classification"]["roc_auc"]["value"],
-                         "onnx": os.path.join(f"fold_{k + 1}", "model.onnx")})
+        per_fold.append(
+            {
+                "fold": k + 1,
+                "test_ids": [s.id for s in held],
+                "seconds": metrics["seconds"],
+                "roc_auc": metrics["final"]["classification"]["roc_auc"]["value"],
+                "onnx": os.path.join(f"fold_{k + 1}", "model.onnx"),
+            }
+        )
         if test:
             net = create_classifier(template.arch, pretrained=os.path.join(out, "last.pt"))
-            probs, _ = predict_set(net, GrayToImageNet(), SegmentationDataset(test, template.size), "cpu",
-                                   template.batch_size)
+            probs, _ = predict_set(
+                net, GrayToImageNet(), SegmentationDataset(test, template.size), "cpu", template.batch_size
+            )
             test_probs.append(probs)
     ids = [s.id for s in samples]
     probs = np.array([oof[i]["prob"] for i in ids])
     labels = np.array([int(s.positive) for s in samples])
     report = classification_report(probs, labels)
     extra = by_class(ids, probs, labels, classes)
-    result = {"task": "classify", "arch": template.arch, "settings": template.public(), "folds": per_fold,
-              "grouping": "patient" if grouped else "image (no patient metadata)",
-              "out_of_fold": report, "control_classes": extra,
-              "activation_agreement": summarise_agreement([oof[i]["agreement"] for i in ids]),
-              "per_image": [{"id": i, "label": int(lab), "prob": float(p), "class": classes.get(i),
-                             "agreement": oof[i]["agreement"]} for i, lab, p in zip(ids, labels, probs)],
-              "seconds": round(time.monotonic() - started, 1)}
-    text = [f"{template.arch} classifier, {args.folds} folds by {result['grouping']}, preset "
-            f"{template.preset or '-'}, weights {template.pretrained or 'random init'}, {result['seconds'] / 60:.1f} min",
-            report_text("Out-of-fold, COVID-19 vs control", report, extra)]
+    result = {
+        "task": "classify",
+        "arch": template.arch,
+        "settings": template.public(),
+        "folds": per_fold,
+        "grouping": "patient" if grouped else "image (no patient metadata)",
+        "out_of_fold": report,
+        "control_classes": extra,
+        "activation_agreement": summarise_agreement([oof[i]["agreement"] for i in ids]),
+        "per_image": [
+            {"id": i, "label": int(lab), "prob": float(p), "class": classes.get(i), "agreement": oof[i]["agreement"]}
+            for i, lab, p in zip(ids, labels, probs)
+        ],
+        "seconds": round(time.monotonic() - started, 1),
+    }
+    text = [
+        f"{template.arch} classifier, {args.folds} folds by {result['grouping']}, preset "
+        f"{template.preset or '-'}, weights {template.pretrained or 'random init'}, {result['seconds'] / 60:.1f} min",
+        report_text("Out-of-fold, COVID-19 vs control", report, extra),
+    ]
     agreement = result["activation_agreement"]
     if agreement["n"]:
-        text.append(f"CAM vs infection masks over {agreement['n']} COVID-19 images: energy inside the mask "
-                    f"{100 * agreement['energy_inside']:.1f}% (mask covers {100 * agreement['mask_fraction']:.1f}%), "
-                    f"pointing game {100 * agreement['pointing']:.1f}%")
+        text.append(
+            f"CAM vs infection masks over {agreement['n']} COVID-19 images: energy inside the mask "
+            f"{100 * agreement['energy_inside']:.1f}% (mask covers {100 * agreement['mask_fraction']:.1f}%), "
+            f"pointing game {100 * agreement['pointing']:.1f}%"
+        )
     if test:
         test_ids, test_labels = [s.id for s in test], np.array([int(s.positive) for s in test])
         mean_probs = np.mean(test_probs, axis=0)
         test_classes = read_classes(args.test)
-        result["test"] = {"folder": args.test, "report": classification_report(mean_probs, test_labels),
-                          "control_classes": by_class(test_ids, mean_probs, test_labels, test_classes),
-                          "fold_aucs": [classification_report(p, test_labels, resamples=1)["roc_auc"]["value"]
-                                        for p in test_probs],
-                          "per_image": [{"id": i, "label": int(lab), "prob": float(p)}
-                                        for i, lab, p in zip(test_ids, test_labels, mean_probs)]}
-        text.append(report_text(f"Test folder {args.test} (mean of the {args.folds} fold models' probabilities)",
-                                result["test"]["report"], result["test"]["control_classes"]))
+        result["test"] = {
+            "folder": args.test,
+            "report": classification_report(mean_probs, test_labels),
+            "control_classes": by_class(test_ids, mean_probs, test_labels, test_classes),
+            "fold_aucs": [classification_report(p, test_labels, resamples=1)["roc_auc"]["value"] for p in test_probs],
+            "per_image": [
+                {"id": i, "label": int(lab), "prob": float(p)} for i, lab, p in zip(test_ids, test_labels, mean_probs)
+            ],
+        }
+        text.append(
+            report_text(
+                f"Test folder {args.test} (mean of the {args.folds} fold models' probabilities)",
+                result["test"]["report"],
+                result["test"]["control_classes"],
+            )
+        )
     result["text"] = "\n\n".join(text) + "\n"
     atomic_write_json(os.path.join(args.out, "cv_metrics.json"), json_safe(result))
     atomic_write_bytes(os.path.join(args.out, "table.txt"), result["text"].encode())

@@ -40,11 +40,20 @@ class HumanEvents:
     def emit(self, type_: str, **fields) -> None:
         if type_ == "progress":
             if fields["step"] == fields["steps"]:
-                log.info("epoch %d/%d loss %.4f eta %.0fs", fields["epoch"], fields["epochs"],
-                         fields["loss"], fields["eta_s"])
+                log.info(
+                    "epoch %d/%d loss %.4f eta %.0fs",
+                    fields["epoch"],
+                    fields["epochs"],
+                    fields["loss"],
+                    fields["eta_s"],
+                )
         elif type_ == "epoch":
-            log.info("epoch %d done: train loss %.4f%s", fields["epoch"], fields["train_loss"],
-                     "" if fields.get("val") is None else f", val loss {fields['val']['loss']:.4f}")
+            log.info(
+                "epoch %d done: train loss %.4f%s",
+                fields["epoch"],
+                fields["train_loss"],
+                "" if fields.get("val") is None else f", val loss {fields['val']['loss']:.4f}",
+            )
         else:
             log.info("%s %s", type_, {k: v for k, v in fields.items() if k != "metrics"})
 

@@ -30,14 +30,19 @@ def run_holdout(args, events) -> dict:
     test_detection = None
     if detection and detection.get("calibrated"):
         per_image = metrics["val_per_image"]
-        test_detection = {**detection, "source": f"{detection['source']} (rule), test (rates)",
-                          "paper_rule": {**detection["paper_rule"],
-                                         **apply_rule(per_image["largest"], per_image["labels"],
-                                                      detection["paper_rule"])},
-                          "calibrated": {**detection["calibrated"],
-                                         **apply_rule(per_image["largest"], per_image["labels"],
-                                                      detection["calibrated"])},
-                          "table": []}
+        test_detection = {
+            **detection,
+            "source": f"{detection['source']} (rule), test (rates)",
+            "paper_rule": {
+                **detection["paper_rule"],
+                **apply_rule(per_image["largest"], per_image["labels"], detection["paper_rule"]),
+            },
+            "calibrated": {
+                **detection["calibrated"],
+                **apply_rule(per_image["largest"], per_image["labels"], detection["calibrated"]),
+            },
+            "table": [],
+        }
     minutes = (time.monotonic() - started) / 60
     tables = [format_table(title, [("test", final[level])], with_ci=True) for level, title in LEVELS]
     tables.append(format_dice(final["pixel"].get("dice")))
@@ -45,12 +50,20 @@ def run_holdout(args, events) -> dict:
         tables.append(format_detection(detection))
     if test_detection:
         tables.append(format_detection(test_detection))
-    text = (f"{template.arch} / {template.encoder}, trained on {len(train)} images, tested on {len(test)}, "
-            f"preset {template.preset or '-'}, {metrics['steps_done']} steps (best at {metrics['selected_steps']}), "
-            f"{minutes:.1f} min\n\n" + "\n\n".join(tables) + "\n")
-    result = {"settings": template.public(), "levels": {lvl: final[lvl] for lvl, _ in LEVELS},
-              "detection": detection, "test_detection": test_detection, "minutes": round(minutes, 2),
-              "steps_done": metrics["steps_done"], "selected_steps": metrics["selected_steps"]}
+    text = (
+        f"{template.arch} / {template.encoder}, trained on {len(train)} images, tested on {len(test)}, "
+        f"preset {template.preset or '-'}, {metrics['steps_done']} steps (best at {metrics['selected_steps']}), "
+        f"{minutes:.1f} min\n\n" + "\n\n".join(tables) + "\n"
+    )
+    result = {
+        "settings": template.public(),
+        "levels": {lvl: final[lvl] for lvl, _ in LEVELS},
+        "detection": detection,
+        "test_detection": test_detection,
+        "minutes": round(minutes, 2),
+        "steps_done": metrics["steps_done"],
+        "selected_steps": metrics["selected_steps"],
+    }
     atomic_write_json(os.path.join(args.out, "holdout_metrics.json"), json_safe(result))
     atomic_write_bytes(os.path.join(args.out, "table.txt"), text.encode())
     result["text"] = text

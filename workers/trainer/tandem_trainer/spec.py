@@ -65,10 +65,33 @@ class TrainSpec:
 
     def public(self) -> dict:
         """Settings recorded in metrics.json (no sample lists)."""
-        keys = ("arch", "encoder", "pretrained", "freeze_encoder", "width", "size", "epochs",
-                "batch_size", "lr", "seed", "device", "augment", "select", "preset", "steps",
-                "max_epochs", "warmup_steps", "schedule", "intensity", "flip", "monitor_fraction", "eval_every", "patience",
-                "detection_sensitivity", "task")
+        keys = (
+            "arch",
+            "encoder",
+            "pretrained",
+            "freeze_encoder",
+            "width",
+            "size",
+            "epochs",
+            "batch_size",
+            "lr",
+            "seed",
+            "device",
+            "augment",
+            "select",
+            "preset",
+            "steps",
+            "max_epochs",
+            "warmup_steps",
+            "schedule",
+            "intensity",
+            "flip",
+            "monitor_fraction",
+            "eval_every",
+            "patience",
+            "detection_sensitivity",
+            "task",
+        )
         return {k: getattr(self, k) for k in keys}
 
 
@@ -136,13 +159,15 @@ def _samples(raw_items, key: str, base_dir: str, required: bool, masks_needed: b
         if mask is None and label != CONTROL and masks_needed:
             raise SpecError(f"{where}: a covid sample needs a mask")
         patient = item.get("patient")
-        samples.append(Sample(
-            id=sample_id,
-            image=_path(item.get("image"), base_dir, f"{where}.image"),
-            mask=None if mask is None else _path(mask, base_dir, f"{where}.mask"),
-            label=label,
-            patient=None if patient is None else str(patient),
-        ))
+        samples.append(
+            Sample(
+                id=sample_id,
+                image=_path(item.get("image"), base_dir, f"{where}.image"),
+                mask=None if mask is None else _path(mask, base_dir, f"{where}.mask"),
+                label=label,
+                patient=None if patient is None else str(patient),
+            )
+        )
     _unique_ids([s.id for s in samples], key)
     return samples
 
@@ -175,8 +200,9 @@ def _with_preset(raw: dict) -> dict:
         return raw
     presets = CLASSIFIER_PRESETS if raw.get("task") == "classify" else PRESETS
     if name not in presets:
-        raise SpecError(f"'preset' must be one of {sorted(presets)} for task {raw.get('task', 'segment')!r}, "
-                        f"got {name!r}")
+        raise SpecError(
+            f"'preset' must be one of {sorted(presets)} for task {raw.get('task', 'segment')!r}, " f"got {name!r}"
+        )
     merged = dict(presets[name]["settings"])
     merged.update({k: v for k, v in raw.items()})
     return merged
@@ -188,8 +214,12 @@ def _optional_int(raw: dict, key: str, low: int, high: int) -> int | None:
 
 def _fraction(raw: dict, key: str, default: float, low: float, high: float, open_low: bool = False) -> float:
     value = raw.get(key, default)
-    ok = (not isinstance(value, bool) and isinstance(value, (int, float))
-          and (low < value if open_low else low <= value) and value <= high)
+    ok = (
+        not isinstance(value, bool)
+        and isinstance(value, (int, float))
+        and (low < value if open_low else low <= value)
+        and value <= high
+    )
     if not ok:
         raise SpecError(f"'{key}' must be a number in {'(' if open_low else '['}{low}, {high}], got {value!r}")
     return float(value)
@@ -198,8 +228,10 @@ def _fraction(raw: dict, key: str, default: float, low: float, high: float, open
 def _classifier_encoder(raw: dict, arch: str) -> str:
     """A classifier is one network: 'encoder' is absent or repeats 'arch'."""
     if raw.get("encoder") not in (None, arch):
-        raise SpecError(f"task 'classify' takes no encoder (the classifier {arch!r} is the whole network), "
-                        f"got encoder {raw.get('encoder')!r}")
+        raise SpecError(
+            f"task 'classify' takes no encoder (the classifier {arch!r} is the whole network), "
+            f"got encoder {raw.get('encoder')!r}"
+        )
     return arch
 
 
@@ -260,10 +292,37 @@ def parse_spec(raw, base_dir: str = ".") -> TrainSpec:
     return spec
 
 
-KNOWN_KEYS = {"arch", "encoder", "pretrained", "freeze_encoder", "width", "size", "epochs", "batch_size",
-              "lr", "seed", "device", "augment", "select", "workers", "train", "val", "predict", "preset",
-              "steps", "max_epochs", "warmup_steps", "schedule", "intensity", "flip", "monitor_fraction", "eval_every", "patience",
-              "detection_sensitivity", "task"}
+KNOWN_KEYS = {
+    "arch",
+    "encoder",
+    "pretrained",
+    "freeze_encoder",
+    "width",
+    "size",
+    "epochs",
+    "batch_size",
+    "lr",
+    "seed",
+    "device",
+    "augment",
+    "select",
+    "workers",
+    "train",
+    "val",
+    "predict",
+    "preset",
+    "steps",
+    "max_epochs",
+    "warmup_steps",
+    "schedule",
+    "intensity",
+    "flip",
+    "monitor_fraction",
+    "eval_every",
+    "patience",
+    "detection_sensitivity",
+    "task",
+}
 
 
 def check_files(spec: TrainSpec) -> None:
@@ -272,8 +331,9 @@ def check_files(spec: TrainSpec) -> None:
         try:
             size = image_size(sample.image)
             if sample.mask is not None and image_size(sample.mask) != size:
-                raise SpecError(f"sample {sample.id!r}: mask size {image_size(sample.mask)} "
-                                f"differs from image size {size}")
+                raise SpecError(
+                    f"sample {sample.id!r}: mask size {image_size(sample.mask)} " f"differs from image size {size}"
+                )
         except DataError as exc:
             raise SpecError(f"sample {sample.id!r}: {exc}") from None
     for item in spec.predict:

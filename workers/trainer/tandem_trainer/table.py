@@ -1,8 +1,14 @@
 """Text tables in the style of the paper's Table 2 (pixel level) and Table 3 (image level)."""
 from __future__ import annotations
 
-COLUMNS = (("sensitivity", "Sensitivity"), ("specificity", "Specificity"), ("precision", "Precision"),
-           ("f1", "F1"), ("f2", "F2"), ("accuracy", "Accuracy"))
+COLUMNS = (
+    ("sensitivity", "Sensitivity"),
+    ("specificity", "Specificity"),
+    ("precision", "Precision"),
+    ("f1", "F1"),
+    ("f2", "F2"),
+    ("accuracy", "Accuracy"),
+)
 
 
 def _pct(value) -> str:
@@ -24,8 +30,10 @@ def _cell(metric: dict, with_ci: bool) -> str:
 def format_dice(dice: dict) -> str:
     if not dice or dice.get("mean") is None:
         return "Per-image Dice (COVID-19 images): -"
-    return (f"Per-image Dice over {dice['n']} COVID-19 images: mean {_pct(dice['mean'])}"
-            f"{_interval(dice.get('mean_interval'))} (bootstrap 95% CI), median {_pct(dice['median'])}")
+    return (
+        f"Per-image Dice over {dice['n']} COVID-19 images: mean {_pct(dice['mean'])}"
+        f"{_interval(dice.get('mean_interval'))} (bootstrap 95% CI), median {_pct(dice['median'])}"
+    )
 
 
 def _rate(entry: dict) -> str:
@@ -37,18 +45,24 @@ def format_detection(report: dict | None) -> str:
         return "Detection: needs both COVID-19 images and controls"
     lines = [f"COVID-19 detection rules (calibrated on {report['source']} predictions; %, Wilson 95% CI)"]
     paper = report["paper_rule"]
-    lines.append(f"  paper rule (any pixel >= 0.5): sensitivity {_rate(paper['sensitivity'])}, "
-                 f"specificity {_rate(paper['specificity'])}")
+    lines.append(
+        f"  paper rule (any pixel >= 0.5): sensitivity {_rate(paper['sensitivity'])}, "
+        f"specificity {_rate(paper['specificity'])}"
+    )
     cal = report.get("calibrated")
     if cal:
-        lines.append(f"  calibrated (component >= {100 * cal['min_area']:.2f}% of the image at prob >= "
-                     f"{cal['threshold']:.2f}, target sensitivity {100 * cal['target_sensitivity']:.0f}%"
-                     f"{'' if cal['reached'] else ', NOT reached'}): sensitivity {_rate(cal['sensitivity'])}, "
-                     f"specificity {_rate(cal['specificity'])}")
+        lines.append(
+            f"  calibrated (component >= {100 * cal['min_area']:.2f}% of the image at prob >= "
+            f"{cal['threshold']:.2f}, target sensitivity {100 * cal['target_sensitivity']:.0f}%"
+            f"{'' if cal['reached'] else ', NOT reached'}): sensitivity {_rate(cal['sensitivity'])}, "
+            f"specificity {_rate(cal['specificity'])}"
+        )
     if not report["table"]:
         return "\n".join(lines)
-    lines.append(f"  {'threshold':>9}  {'sensitivity':>22}  {'specificity':>22}   (min component "
-                 f"{100 * report['table'][0]['min_area']:.2f}%)")
+    lines.append(
+        f"  {'threshold':>9}  {'sensitivity':>22}  {'specificity':>22}   (min component "
+        f"{100 * report['table'][0]['min_area']:.2f}%)"
+    )
     for row in report["table"]:
         lines.append(f"  {row['threshold']:>9.2f}  {_rate(row['sensitivity']):>22}  {_rate(row['specificity']):>22}")
     return "\n".join(lines)

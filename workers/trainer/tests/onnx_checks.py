@@ -13,4 +13,3 @@ def check_io(path: str, size: int) -> None:
     dims = [d.dim_param or d.dim_value for d in inp.type.tensor_type.shape.dim]
     assert dims == ["batch", 1, size, size]
     assert [d.dim_param or d.dim_value for d in out.type.tensor_type.shape.dim][0] == "batch"
-

@@ -24,8 +24,9 @@ def synthetic_case(rng: np.random.Generator, size: int, covid: bool) -> tuple[np
     return np.clip(image, 0, 255).astype(np.uint8), mask.astype(np.uint8) * 255
 
 
-def write_cases(root: str, n_covid: int, n_control: int, size: int = 64, seed: int = 0,
-                control_masks: bool = False) -> list[dict]:
+def write_cases(
+    root: str, n_covid: int, n_control: int, size: int = 64, seed: int = 0, control_masks: bool = False
+) -> list[dict]:
     """Write images/ and masks/ PNGs; returns spec items (controls get mask None unless asked)."""
     rng = np.random.default_rng(seed)
     os.makedirs(os.path.join(root, "images"), exist_ok=True)
@@ -41,6 +42,5 @@ def write_cases(root: str, n_covid: int, n_control: int, size: int = 64, seed: i
         if covid or control_masks:
             mask_path = os.path.join(root, "masks", f"{case_id}.png")
             Image.fromarray(mask).save(mask_path)
-        items.append({"id": case_id, "image": image_path, "mask": mask_path,
-                      "label": "covid" if covid else "control"})
+        items.append({"id": case_id, "image": image_path, "mask": mask_path, "label": "covid" if covid else "control"})
     return items

@@ -28,8 +28,14 @@ def onnx_outputs(model_path: str, images: np.ndarray, tmp_path) -> dict:
     assert node, "node is required: the ONNX check runs through onnxruntime-node"
     inp = tmp_path / "input.f32"
     inp.write_bytes(images.astype(np.float32).tobytes())
-    done = subprocess.run([node, NODE_SCRIPT, model_path, str(inp), str(len(images)), str(SIZE)],
-                          cwd=REPO, capture_output=True, text=True, timeout=120, check=True)
+    done = subprocess.run(
+        [node, NODE_SCRIPT, model_path, str(inp), str(len(images)), str(SIZE)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     return json.loads(done.stdout)
 
 
@@ -48,9 +54,19 @@ def grad_cam(net, image: torch.Tensor) -> tuple[np.ndarray, float]:
 @pytest.mark.parametrize("arch", sorted(CLASSIFIERS))
 def test_classifier_trains_exports_and_cam_matches_grad_cam(arch, tmp_path, recorder):
     items = write_cases(str(tmp_path / "data"), 6, 6, size=SIZE, seed=3)
-    spec = parse_spec({"task": "classify", "arch": arch, "train": items[:4] + items[6:10],
-                       "val": items[4:6] + items[10:12], "size": SIZE, "epochs": 1, "batch_size": 4,
-                       "lr": 1e-3, "augment": "all"})
+    spec = parse_spec(
+        {
+            "task": "classify",
+            "arch": arch,
+            "train": items[:4] + items[6:10],
+            "val": items[4:6] + items[10:12],
+            "size": SIZE,
+            "epochs": 1,
+            "batch_size": 4,
+            "lr": 1e-3,
+            "augment": "all",
+        }
+    )
     metrics = run_classification(spec, str(tmp_path / "out"), recorder)
     assert metrics["task"] == "classify" and len(metrics["val_per_image"]) == 4
     assert all(0 <= r["prob"] <= 1 for r in metrics["val_per_image"])
@@ -73,7 +89,9 @@ def test_classifier_trains_exports_and_cam_matches_grad_cam(arch, tmp_path, reco
     h, w = cam_pt.shape[-2:]
     expected, prob = grad_cam(net, torch.from_numpy(images[:1]))
     assert abs(prob - got["prob"][0]) <= 1e-4
-    np.testing.assert_allclose(cam_onnx[0] / (h * w), expected, rtol=1e-3, atol=1e-4 * max(1e-3, np.abs(expected).max()))
+    np.testing.assert_allclose(
+        cam_onnx[0] / (h * w), expected, rtol=1e-3, atol=1e-4 * max(1e-3, np.abs(expected).max())
+    )
 
 
 def test_classify_spec_needs_both_classes_and_no_encoder(tmp_path, recorder):
@@ -118,17 +136,36 @@ def test_cv_classify_refuses_too_few_images_per_fold_and_reports_out_of_fold(tmp
     write_cases(str(tmp_path / "d"), 3, 3, size=SIZE, control_masks=True)
 
     def args(folds, data="d"):
-        return argparse.Namespace(task="classify", arch="squeezenet1_1", encoder=None, preset=None, weights=None,
-                                  width=None, size=SIZE, epochs=1, batch_size=4, lr=1e-3, seed=0, device="cpu",
-                                  augment="all", steps=None, select=None, target_sensitivity=None,
-                                  freeze_encoder=False, folds=folds, data=str(tmp_path / data), test=None,
-                                  out=str(tmp_path / f"o{folds}"))
+        return argparse.Namespace(
+            task="classify",
+            arch="squeezenet1_1",
+            encoder=None,
+            preset=None,
+            weights=None,
+            width=None,
+            size=SIZE,
+            epochs=1,
+            batch_size=4,
+            lr=1e-3,
+            seed=0,
+            device="cpu",
+            augment="all",
+            steps=None,
+            select=None,
+            target_sensitivity=None,
+            freeze_encoder=False,
+            folds=folds,
+            data=str(tmp_path / data),
+            test=None,
+            out=str(tmp_path / f"o{folds}"),
+        )
 
     with pytest.raises(DataError, match="too few images per fold: fold 1 of 3 holds 1 COVID-19 and 1 control"):
         run_cv_classify(args(3), recorder)
     write_cases(str(tmp_path / "d2"), 4, 4, size=SIZE, control_masks=True)  # 2 of each class per fold
     result = run_cv_classify(args(2, "d2"), recorder)
     assert result["grouping"] == "image (no patient metadata)"
-    assert {r["id"] for r in result["per_image"]} == {f"cov{n:03d}" for n in range(4)} | {f"ctl{n:03d}" for n in range(4, 8)}
+    assert {r["id"] for r in result["per_image"]} == {f"cov{n:03d}" for n in range(4)} | {
+        f"ctl{n:03d}" for n in range(4, 8)
+    }
     assert result["out_of_fold"]["n"] == 8 and "0.5" in result["text"]
-

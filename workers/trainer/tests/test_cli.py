@@ -14,8 +14,9 @@ TRAINER = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def run_cli(*args, cwd=TRAINER):
     env = {**os.environ, "PYTHONPATH": TRAINER, "OMP_NUM_THREADS": "1"}
-    return subprocess.run([sys.executable, "-m", "tandem_trainer", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "tandem_trainer", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def json_lines(stdout):
@@ -24,9 +25,20 @@ def json_lines(stdout):
 
 def test_train_cli_end_to_end(tmp_path):
     items = synthetic.write_cases(str(tmp_path / "data"), 6, 4, size=80)
-    spec = {"arch": "unet", "encoder": "tiny", "width": 4, "size": 64, "epochs": 2, "batch_size": 4, "lr": 1e-3,
-            "seed": 1, "device": "auto", "train": items[:4] + items[6:8], "val": items[4:6] + items[8:],
-            "predict": [{"id": it["id"], "image": it["image"]} for it in items[4:6]]}
+    spec = {
+        "arch": "unet",
+        "encoder": "tiny",
+        "width": 4,
+        "size": 64,
+        "epochs": 2,
+        "batch_size": 4,
+        "lr": 1e-3,
+        "seed": 1,
+        "device": "auto",
+        "train": items[:4] + items[6:8],
+        "val": items[4:6] + items[8:],
+        "predict": [{"id": it["id"], "image": it["image"]} for it in items[4:6]],
+    }
     (tmp_path / "spec.json").write_text(json.dumps(spec))
     out = tmp_path / "out"
     result = run_cli("train", "--spec", str(tmp_path / "spec.json"), "--out", str(out))
@@ -54,8 +66,7 @@ def test_train_cli_end_to_end(tmp_path):
 
 
 def test_train_cli_bad_spec_gives_one_json_error_line(tmp_path):
-    (tmp_path / "spec.json").write_text(json.dumps({"arch": "unet", "encoder": "tiny", "train": [],
-                                                    "size": 224}))
+    (tmp_path / "spec.json").write_text(json.dumps({"arch": "unet", "encoder": "tiny", "train": [], "size": 224}))
     result = run_cli("train", "--spec", str(tmp_path / "spec.json"), "--out", str(tmp_path / "out"))
     assert result.returncode == 2
     (line,) = json_lines(result.stdout)
@@ -63,8 +74,11 @@ def test_train_cli_bad_spec_gives_one_json_error_line(tmp_path):
 
 
 def test_train_cli_missing_image_and_missing_argument(tmp_path):
-    spec = {"arch": "unet", "encoder": "tiny", "train": [
-        {"id": "a", "image": str(tmp_path / "gone.png"), "mask": None, "label": "control"}]}
+    spec = {
+        "arch": "unet",
+        "encoder": "tiny",
+        "train": [{"id": "a", "image": str(tmp_path / "gone.png"), "mask": None, "label": "control"}],
+    }
     (tmp_path / "spec.json").write_text(json.dumps(spec))
     result = run_cli("train", "--spec", str(tmp_path / "spec.json"), "--out", str(tmp_path / "out"))
     assert result.returncode == 2 and "file not found" in json_lines(result.stdout)[0]["message"]
@@ -75,9 +89,29 @@ def test_train_cli_missing_image_and_missing_argument(tmp_path):
 def test_cv_cli_prints_tables_and_writes_fold_models(tmp_path):
     synthetic.write_cases(str(tmp_path / "data"), 6, 4, size=64, control_masks=True)
     out = tmp_path / "cv"
-    result = run_cli("cv", "--data", str(tmp_path / "data"), "--arch", "unet", "--encoder", "tiny",
-                     "--folds", "2", "--epochs", "1", "--size", "64", "--batch-size", "4", "--width", "4",
-                     "--device", "cpu", "--out", str(out))
+    result = run_cli(
+        "cv",
+        "--data",
+        str(tmp_path / "data"),
+        "--arch",
+        "unet",
+        "--encoder",
+        "tiny",
+        "--folds",
+        "2",
+        "--epochs",
+        "1",
+        "--size",
+        "64",
+        "--batch-size",
+        "4",
+        "--width",
+        "4",
+        "--device",
+        "cpu",
+        "--out",
+        str(out),
+    )
     assert result.returncode == 0, result.stderr
     assert "Sensitivity" in result.stdout and "pooled" in result.stdout and "fold 2" in result.stdout
     assert "±" in result.stdout

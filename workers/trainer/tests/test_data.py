@@ -8,8 +8,19 @@ import torch
 from PIL import Image
 
 import synthetic
-from tandem_trainer.data import (Sample, SegmentationDataset, apply_affine, augment_batch, epoch_plan,
-                                 make_folds, random_affine, read_gray, read_mask, scan_folder, split)
+from tandem_trainer.data import (
+    Sample,
+    SegmentationDataset,
+    apply_affine,
+    augment_batch,
+    epoch_plan,
+    make_folds,
+    random_affine,
+    read_gray,
+    read_mask,
+    scan_folder,
+    split,
+)
 from tandem_trainer.data import images as images_module
 from tandem_trainer.errors import DataError
 
@@ -93,8 +104,9 @@ def test_augment_batch_touches_only_selected_and_keeps_masks_binary():
 
 
 def _samples(n_covid, n_control):
-    return ([Sample(f"c{i}", "x", "m", "covid") for i in range(n_covid)]
-            + [Sample(f"n{i}", "x", None, "control") for i in range(n_control)])
+    return [Sample(f"c{i}", "x", "m", "covid") for i in range(n_covid)] + [
+        Sample(f"n{i}", "x", None, "control") for i in range(n_control)
+    ]
 
 
 def test_balance_plan_augments_covid_up_to_controls():

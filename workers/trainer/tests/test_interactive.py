@@ -32,8 +32,8 @@ def test_distance_transform_is_exact_euclidean():
 
 def test_first_click_is_at_the_centre_of_the_largest_region():
     gt = np.zeros((40, 40), bool)
-    gt[5:10, 5:10] = True           # small square
-    gt[15:36, 12:33] = True         # large square, centre (25, 22)
+    gt[5:10, 5:10] = True  # small square
+    gt[15:36, 12:33] = True  # large square, centre (25, 22)
     click = next_click(gt, np.zeros_like(gt))
     assert click == Click(25, 22, True)
 
@@ -42,8 +42,8 @@ def test_next_click_is_negative_when_the_false_positive_is_deeper():
     gt = np.zeros((40, 40), bool)
     gt[5:15, 5:15] = True
     pred = gt.copy()
-    pred[5:15, 14] = False          # thin false negative (depth 1)
-    pred[20:35, 20:35] = True       # thick false positive (depth 8)
+    pred[5:15, 14] = False  # thin false negative (depth 1)
+    pred[20:35, 20:35] = True  # thick false positive (depth 8)
     click = next_click(gt, pred)
     assert not click.positive and 20 <= click.y < 35 and 20 <= click.x < 35
     assert next_click(gt, gt) is None
@@ -90,8 +90,19 @@ def test_spec_rejects_unknown_keys_and_bad_size():
 
 def test_training_learns_to_follow_clicks_and_exports(tmp_path, recorder):
     items = write_cases(str(tmp_path / "data"), n_covid=16, n_control=0, size=64, seed=3)
-    spec = parse_interactive_spec({"size": 64, "epochs": 25, "batch_size": 8, "lr": 3e-3, "max_clicks": 3,
-                                   "device": "cpu", "train": items[:12], "val": items[12:], "version": "t1"})
+    spec = parse_interactive_spec(
+        {
+            "size": 64,
+            "epochs": 25,
+            "batch_size": 8,
+            "lr": 3e-3,
+            "max_clicks": 3,
+            "device": "cpu",
+            "train": items[:12],
+            "val": items[12:],
+            "version": "t1",
+        }
+    )
     out = str(tmp_path / "out")
     done = run_interactive(spec, out, recorder)
     assert done["version"] == "t1"

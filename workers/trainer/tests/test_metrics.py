@@ -3,9 +3,24 @@ import math
 import numpy as np
 import pytest
 
-from tandem_trainer.metrics import (Confusion, Evaluation, ScoreHistogram, accuracy, average_precision,
-                                    ci_population, confidence_radius, confusion_counts, curve_counts, f1, f2,
-                                    precision, roc_auc, scores_with_ci, sensitivity, specificity)
+from tandem_trainer.metrics import (
+    Confusion,
+    Evaluation,
+    ScoreHistogram,
+    accuracy,
+    average_precision,
+    ci_population,
+    confidence_radius,
+    confusion_counts,
+    curve_counts,
+    f1,
+    f2,
+    precision,
+    roc_auc,
+    scores_with_ci,
+    sensitivity,
+    specificity,
+)
 
 C = Confusion(tp=8, fp=2, tn=85, fn=5)
 

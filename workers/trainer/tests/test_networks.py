@@ -11,7 +11,9 @@ from tandem_trainer.networks import NETWORKS_FILE, networks_json, published_netw
 
 def test_committed_networks_file_is_the_registry():
     with open(NETWORKS_FILE, encoding="utf-8") as handle:
-        assert handle.read() == networks_json(), "regenerate: python -m tandem_trainer networks > networks.tmp && mv networks.tmp networks.json"
+        assert (
+            handle.read() == networks_json()
+        ), "regenerate: python -m tandem_trainer networks > networks.tmp && mv networks.tmp networks.json"
 
 
 def test_the_command_line_offers_exactly_the_registry():
@@ -31,5 +33,7 @@ def test_an_unknown_architecture_is_refused_by_name():
 
 
 def test_networks_command_prints_the_document():
-    out = subprocess.run([sys.executable, "-m", "tandem_trainer", "networks"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "tandem_trainer", "networks"], capture_output=True, text=True, check=True
+    )
     assert out.stdout == networks_json()

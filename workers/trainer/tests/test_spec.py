@@ -33,17 +33,20 @@ def test_relative_paths_resolve_against_the_spec_folder(tmp_path, items):
     assert spec.train[0].image == str(tmp_path / "images" / "cov000.png")
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"arch": "segnet"}, "'arch' must be one of"),
-    ({"size": 100}, "multiple of 32"),
-    ({"epochs": 0}, "'epochs' must be an integer"),
-    ({"lr": "fast"}, "'lr' must be a number"),
-    ({"device": "tpu"}, "'device' must be one of"),
-    ({"freeze_encoder": "yes"}, "'freeze_encoder'"),
-    ({"colour": 1}, "unknown spec keys: colour"),
-    ({"train": []}, "non-empty list"),
-    ({"predict": [{"id": "../evil", "image": "x.png"}]}, "predict\\[0\\] needs an id"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"arch": "segnet"}, "'arch' must be one of"),
+        ({"size": 100}, "multiple of 32"),
+        ({"epochs": 0}, "'epochs' must be an integer"),
+        ({"lr": "fast"}, "'lr' must be a number"),
+        ({"device": "tpu"}, "'device' must be one of"),
+        ({"freeze_encoder": "yes"}, "'freeze_encoder'"),
+        ({"colour": 1}, "unknown spec keys: colour"),
+        ({"train": []}, "non-empty list"),
+        ({"predict": [{"id": "../evil", "image": "x.png"}]}, "predict\\[0\\] needs an id"),
+    ],
+)
 def test_bad_specs_are_rejected_with_a_message(items, change, message):
     with pytest.raises(SpecError, match=message):
         parse_spec({**_spec(items), **change})

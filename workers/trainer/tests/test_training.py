@@ -24,9 +24,19 @@ def test_tiny_model_loss_falls_on_synthetic_ellipses(tmp_path):
     train_losses = []
     for _ in range(12):
         loader = DataLoader(PlannedEpoch(dataset, plan), batch_size=4)
-        train_losses.append(train_epoch(model, GrayToImageNet(), loader, optimizer, compat.grad_scaler(False),
-                                        torch.device("cpu"), False, torch.Generator().manual_seed(0),
-                                        lambda step, loss: None))
+        train_losses.append(
+            train_epoch(
+                model,
+                GrayToImageNet(),
+                loader,
+                optimizer,
+                compat.grad_scaler(False),
+                torch.device("cpu"),
+                False,
+                torch.Generator().manual_seed(0),
+                lambda step, loss: None,
+            )
+        )
     assert train_losses[-1] < 0.5 * train_losses[0], train_losses
     assert _eval_loss(model, dataset) < eval_before
 
@@ -44,9 +54,21 @@ def test_run_training_in_process_selects_best_and_writes_outputs(tmp_path, recor
     items = synthetic.write_cases(str(tmp_path / "data"), 4, 4, size=64)
     # lr 0.03 makes this seed's held-out loss bottom out at epoch 2 of 5 and then blow up,
     # so keeping the last epoch (or any other) instead of the best one fails the asserts.
-    spec = parse_spec({"arch": "unet", "encoder": "tiny", "width": 4, "size": 64, "epochs": 5, "batch_size": 3,
-                       "lr": 0.03, "device": "cpu", "select": "best",
-                       "train": items[:2] + items[4:6], "val": items[2:4] + items[6:]})
+    spec = parse_spec(
+        {
+            "arch": "unet",
+            "encoder": "tiny",
+            "width": 4,
+            "size": 64,
+            "epochs": 5,
+            "batch_size": 3,
+            "lr": 0.03,
+            "device": "cpu",
+            "select": "best",
+            "train": items[:2] + items[4:6],
+            "val": items[2:4] + items[6:],
+        }
+    )
     metrics = run_training(spec, str(tmp_path / "out"), recorder)
     losses = [e["val"]["loss"] for e in metrics["epochs"]]
     best_epoch = 1 + losses.index(min(losses))
@@ -64,8 +86,19 @@ def test_run_training_in_process_selects_best_and_writes_outputs(tmp_path, recor
 
 def test_frozen_encoder_is_not_trained(tmp_path, recorder):
     items = synthetic.write_cases(str(tmp_path / "data"), 2, 2, size=64)
-    spec = parse_spec({"arch": "dla", "encoder": "tiny", "width": 4, "size": 64, "epochs": 1, "batch_size": 2,
-                       "device": "cpu", "freeze_encoder": True, "train": items})
+    spec = parse_spec(
+        {
+            "arch": "dla",
+            "encoder": "tiny",
+            "width": 4,
+            "size": 64,
+            "epochs": 1,
+            "batch_size": 2,
+            "device": "cpu",
+            "freeze_encoder": True,
+            "train": items,
+        }
+    )
     metrics = run_training(spec, str(tmp_path / "out"), recorder)
     assert metrics["params"]["frozen"] > 0
 
@@ -82,8 +115,18 @@ def _val_loss_of(state, spec):
 
 def test_balance_augmentation_runs_on_the_training_path(tmp_path, recorder):
     items = synthetic.write_cases(str(tmp_path / "data"), 2, 5, size=64)
-    spec = parse_spec({"arch": "unet", "encoder": "tiny", "width": 4, "size": 64, "epochs": 1, "batch_size": 4,
-                       "device": "cpu", "train": items})
+    spec = parse_spec(
+        {
+            "arch": "unet",
+            "encoder": "tiny",
+            "width": 4,
+            "size": 64,
+            "epochs": 1,
+            "batch_size": 4,
+            "device": "cpu",
+            "train": items,
+        }
+    )
     run_training(spec, str(tmp_path / "out"), recorder)
     start = recorder.of("start")[0]
     assert start["epoch_samples"] == 10 and start["steps"] == 3

@@ -35,8 +35,11 @@ def test_chexnet_checkpoint_with_module_prefix_and_old_keys(tmp_path):
 
 def test_safetensors_and_npz_encoder_files(tmp_path):
     donor = create_model("unet", "tiny", width=4)
-    state = {f"backbone.{k}": v.float() for k, v in donor.encoder.state_dict().items()
-             if not k.endswith("num_batches_tracked")}
+    state = {
+        f"backbone.{k}": v.float()
+        for k, v in donor.encoder.state_dict().items()
+        if not k.endswith("num_batches_tracked")
+    }
     write_safetensors(str(tmp_path / "w.safetensors"), state)
     assert set(read_safetensors(str(tmp_path / "w.safetensors"))) == set(state)
     np.savez(tmp_path / "w.npz", **{k: v.numpy() for k, v in state.items()})
@@ -62,7 +65,9 @@ def test_weights_that_do_not_fit_are_rejected(tmp_path):
 def test_imagenet_offline_gives_clear_error(tmp_path, monkeypatch):
     monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
     monkeypatch.delenv("TANDEM_WEIGHTS_DIR", raising=False)
-    with pytest.raises(WeightsError, match="--weights imagenet: .*not available offline.*never downloads.*tandem weights import"):
+    with pytest.raises(
+        WeightsError, match="--weights imagenet: .*not available offline.*never downloads.*tandem weights import"
+    ):
         create_model("unet", "resnet50", pretrained="imagenet")
     with pytest.raises(WeightsError, match="CheXNet checkpoint"):
         create_model("unet", "chexnet", pretrained="imagenet")
@@ -72,8 +77,10 @@ def test_imagenet_from_torchvision_cache(tmp_path, monkeypatch):
     monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
     os.makedirs(tmp_path / "checkpoints")
     reference = densenet121()
-    torch.save({_old_style(k): v for k, v in reference.state_dict().items()},
-               tmp_path / "checkpoints" / "densenet121-a639ec97.pth")
+    torch.save(
+        {_old_style(k): v for k, v in reference.state_dict().items()},
+        tmp_path / "checkpoints" / "densenet121-a639ec97.pth",
+    )
     model = create_model("unet", "densenet121", width=4, pretrained="imagenet")
     # every tensor of the file reaches the encoder unchanged (classifier excepted)
     loaded = {k: v for k, v in model.encoder.state_dict().items()}

@@ -28,14 +28,14 @@ def main(arch, size, out):
         net.head.weight[1] = diff / diff.norm()
         background = net.feature_map(ClassifierOutputs(net).prepare(torch.full((1, 1, size, size), 0.2)))
         square = torch.full((1, 1, size, size), 0.2)
-        square[..., size // 4: size // 2, size // 4: size // 2] = 0.9
+        square[..., size // 4 : size // 2, size // 4 : size // 2] = 0.9
         square_fmap = net.feature_map(ClassifierOutputs(net).prepare(square))
         gap = float(net.classify(square_fmap)[0, 1] - net.classify(background)[0, 1])
         net.head.weight[1] *= 3 / gap  # the square adds 3 to the COVID-19 logit
         net.head.bias[1] = -float(net.classify(background)[0, 1])  # a plain 0.2 image: P = 0.5
     export_classifier_onnx(net, size, f"{out}/model.onnx")
     images = torch.full((2, 1, size, size), 0.2)
-    images[0, :, size // 4: size // 2, size // 4: size // 2] = 0.9  # one bright square
+    images[0, :, size // 4 : size // 2, size // 4 : size // 2] = 0.9  # one bright square
     images[1] = torch.rand(1, size, size)
     with torch.no_grad():
         prob, cam = ClassifierOutputs(net).eval()(images)

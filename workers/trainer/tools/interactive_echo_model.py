@@ -21,10 +21,16 @@ class Echo(nn.Module):
 
 def main(size, out):
     size = int(size)
-    torch.onnx.export(Echo(), (torch.rand(1, 1, size, size), torch.zeros(1, 3, size, size)), f"{out}/interactive.onnx",
-                      input_names=list(INPUTS), output_names=[OUTPUT], opset_version=OPSET,
-                      dynamic_axes={**{n: {0: "batch"} for n in INPUTS}, OUTPUT: {0: "batch"}},
-                      **compat.onnx_export_extra_kwargs())
+    torch.onnx.export(
+        Echo(),
+        (torch.rand(1, 1, size, size), torch.zeros(1, 3, size, size)),
+        f"{out}/interactive.onnx",
+        input_names=list(INPUTS),
+        output_names=[OUTPUT],
+        opset_version=OPSET,
+        dynamic_axes={**{n: {0: "batch"} for n in INPUTS}, OUTPUT: {0: "batch"}},
+        **compat.onnx_export_extra_kwargs(),
+    )
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ def main(size, out):
     clicks = np.zeros((2, 3, size, size), np.float32)
     clicks[0, :2] = click_maps([Click(size // 3, size // 2, True), Click(size // 2, size // 4, False)], size)
     clicks[1, :2] = click_maps([Click(size // 2, size // 2, True)], size)
-    clicks[1, 2, size // 4: size // 2, size // 4: size // 2] = 1
+    clicks[1, 2, size // 4 : size // 2, size // 4 : size // 2] = 1
     clicks = torch.from_numpy(clicks)
     with torch.no_grad():
         expected = InteractiveProbability(model)(images, clicks)

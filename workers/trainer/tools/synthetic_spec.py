@@ -30,9 +30,16 @@ def main() -> None:
     items = synthetic.write_cases(os.path.join(args.dir, "data"), args.covid, args.control, size=args.size)
     held_out = items[::5]
     train = [i for i in items if i not in held_out]
-    spec = {"arch": args.arch, "encoder": args.encoder, "size": 224, "epochs": args.epochs,
-            "batch_size": args.batch_size, "train": train, "val": held_out,
-            "predict": [{"id": i["id"], "image": i["image"]} for i in held_out]}
+    spec = {
+        "arch": args.arch,
+        "encoder": args.encoder,
+        "size": 224,
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "train": train,
+        "val": held_out,
+        "predict": [{"id": i["id"], "image": i["image"]} for i in held_out],
+    }
     with open(os.path.join(args.dir, "spec.json"), "w") as handle:
         json.dump(spec, handle, indent=1)
     print(os.path.join(args.dir, "spec.json"))

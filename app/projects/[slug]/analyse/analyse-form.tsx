@@ -21,7 +21,17 @@ type Result = {
 };
 
 /** Upload → chosen models → detection per model and ensemble, and the infection map over the CXR. */
-export function AnalyseForm({ projectId, models, defaultThreshold, legend }: { projectId: string; models: Model[]; defaultThreshold: number; legend: LegendStop[] }) {
+export function AnalyseForm({
+  projectId,
+  models,
+  defaultThreshold,
+  legend,
+}: {
+  projectId: string;
+  models: Model[];
+  defaultThreshold: number;
+  legend: LegendStop[];
+}) {
   const [file, setFile] = useState<File | null>(null);
   const [chosen, setChosen] = useState<string[]>(models.slice(0, 1).map((m) => m.id));
   const [threshold, setThreshold] = useState(defaultThreshold);
@@ -30,7 +40,12 @@ export function AnalyseForm({ projectId, models, defaultThreshold, legend }: { p
   const [result, setResult] = useState<Result | null>(null);
   const [shown, setShown] = useState<string>("ensemble");
 
-  if (!models.length) return <p className="text-sm text-muted" data-testid="no-models">No trained model yet: train a round first.</p>;
+  if (!models.length)
+    return (
+      <p className="text-sm text-muted" data-testid="no-models">
+        No trained model yet: train a round first.
+      </p>
+    );
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -39,7 +54,11 @@ export function AnalyseForm({ projectId, models, defaultThreshold, legend }: { p
     setError(null);
     try {
       const q = new URLSearchParams({ runIds: chosen.join(","), threshold: String(threshold) });
-      const r = await fetch(`/api/projects/${projectId}/analyse?${q}`, { method: "POST", body: file, headers: { "content-type": "application/octet-stream" } });
+      const r = await fetch(`/api/projects/${projectId}/analyse?${q}`, {
+        method: "POST",
+        body: file,
+        headers: { "content-type": "application/octet-stream" },
+      });
       const body = await r.json();
       if (!r.ok) throw new Error(body?.error?.message ?? `Analysis failed (${r.status})`);
       setResult(body as Result);
@@ -52,7 +71,12 @@ export function AnalyseForm({ projectId, models, defaultThreshold, legend }: { p
     }
   }
 
-  const maps = result ? [...(result.ensemble ? [{ key: "ensemble", label: "Ensemble (mean)", map: result.ensemble.map }] : []), ...result.models.map((m) => ({ key: m.id, label: m.label, map: m.map }))] : [];
+  const maps = result
+    ? [
+        ...(result.ensemble ? [{ key: "ensemble", label: "Ensemble (mean)", map: result.ensemble.map }] : []),
+        ...result.models.map((m) => ({ key: m.id, label: m.label, map: m.map })),
+      ]
+    : [];
   const current = maps.find((m) => m.key === shown) ?? maps[0];
 
   return (
@@ -61,48 +85,103 @@ export function AnalyseForm({ projectId, models, defaultThreshold, legend }: { p
         <form onSubmit={submit} className="space-y-3" aria-label="Analyse a CXR">
           <label className="block space-y-1 text-sm">
             <span className="text-muted">Chest X-ray (PNG, JPEG or DICOM)</span>
-            <input type="file" name="cxr" accept=".png,.jpg,.jpeg,.dcm,image/png,image/jpeg,application/dicom" onChange={(e) => setFile(e.target.files?.[0] ?? null)} className="block text-sm" />
+            <input
+              type="file"
+              name="cxr"
+              accept=".png,.jpg,.jpeg,.dcm,image/png,image/jpeg,application/dicom"
+              onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+              className="block text-sm"
+            />
           </label>
           <fieldset className="space-y-1 text-sm">
-            <legend className="text-muted">Models (several: also their ensemble; up to {MAX_ANALYSE_MODELS} at once)</legend>
-            <p className="text-xs text-muted" data-testid="models-chosen">{chosen.length} of at most {MAX_ANALYSE_MODELS} chosen</p>
+            <legend className="text-muted">
+              Models (several: also their ensemble; up to {MAX_ANALYSE_MODELS} at once)
+            </legend>
+            <p className="text-xs text-muted" data-testid="models-chosen">
+              {chosen.length} of at most {MAX_ANALYSE_MODELS} chosen
+            </p>
             {models.map((m) => (
               <label key={m.id} className="flex items-center gap-2">
                 <input
                   type="checkbox"
                   checked={chosen.includes(m.id)}
                   disabled={!chosen.includes(m.id) && chosen.length >= MAX_ANALYSE_MODELS}
-                  title={!chosen.includes(m.id) && chosen.length >= MAX_ANALYSE_MODELS ? `At most ${MAX_ANALYSE_MODELS} models at once: untick one first` : undefined}
-                  onChange={(e) => setChosen(e.target.checked ? [...chosen, m.id].slice(0, MAX_ANALYSE_MODELS) : chosen.filter((x) => x !== m.id))}
+                  title={
+                    !chosen.includes(m.id) && chosen.length >= MAX_ANALYSE_MODELS
+                      ? `At most ${MAX_ANALYSE_MODELS} models at once: untick one first`
+                      : undefined
+                  }
+                  onChange={(e) =>
+                    setChosen(
+                      e.target.checked
+                        ? [...chosen, m.id].slice(0, MAX_ANALYSE_MODELS)
+                        : chosen.filter((x) => x !== m.id),
+                    )
+                  }
                 />
-                {m.label}{m.task === "classify" ? " · classifier (probability, activation and occlusion maps)" : ""}
+                {m.label}
+                {m.task === "classify" ? " · classifier (probability, activation and occlusion maps)" : ""}
               </label>
             ))}
           </fieldset>
           <label className="flex items-center gap-2 text-sm">
             <span className="text-muted">Detection threshold</span>
-            <input type="number" min={0.01} max={1} step={0.01} value={threshold} onChange={(e) => setThreshold(Number(e.target.value))} className="w-20 rounded border border-line bg-panel-2 px-2 py-1" />
+            <input
+              type="number"
+              min={0.01}
+              max={1}
+              step={0.01}
+              value={threshold}
+              onChange={(e) => setThreshold(Number(e.target.value))}
+              className="w-20 rounded border border-line bg-panel-2 px-2 py-1"
+            />
           </label>
-          <Button type="submit" disabled={busy || !file || !chosen.length}>{busy ? "Analysing…" : "Analyse"}</Button>
+          <Button type="submit" disabled={busy || !file || !chosen.length}>
+            {busy ? "Analysing…" : "Analyse"}
+          </Button>
           <ErrorNote message={error} />
         </form>
       </Card>
       {result ? (
         <Card title="Result">
           <div className="space-y-4" data-testid="analyse-result">
-            {current ? <>
-            <DetectionTable models={result.models} ensemble={result.ensemble} threshold={result.threshold} />
-            {maps.length > 1 ? (
-              <label className="flex items-center gap-2 text-sm">
-                <span className="text-muted">Infection map of</span>
-                <select value={current.key} onChange={(e) => setShown(e.target.value)} className="rounded border border-line bg-panel-2 px-2 py-1">
-                  {maps.map((m) => <option key={m.key} value={m.key}>{m.label}</option>)}
-                </select>
-              </label>
+            {current ? (
+              <>
+                <DetectionTable models={result.models} ensemble={result.ensemble} threshold={result.threshold} />
+                {maps.length > 1 ? (
+                  <label className="flex items-center gap-2 text-sm">
+                    <span className="text-muted">Infection map of</span>
+                    <select
+                      value={current.key}
+                      onChange={(e) => setShown(e.target.value)}
+                      className="rounded border border-line bg-panel-2 px-2 py-1"
+                    >
+                      {maps.map((m) => (
+                        <option key={m.key} value={m.key}>
+                          {m.label}
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                ) : null}
+                <OverlayViewer
+                  baseSrc={result.cxr}
+                  overlaySrc={current.map}
+                  width={result.displayWidth}
+                  height={result.displayHeight}
+                  alt="Analysed CXR"
+                />
+              </>
             ) : null}
-            <OverlayViewer baseSrc={result.cxr} overlaySrc={current.map} width={result.displayWidth} height={result.displayHeight} alt="Analysed CXR" />
-            </> : null}
-            {result.classifiers.length ? <ClassifierMaps classifiers={result.classifiers} cxr={result.cxr} width={result.displayWidth} height={result.displayHeight} threshold={result.threshold} /> : null}
+            {result.classifiers.length ? (
+              <ClassifierMaps
+                classifiers={result.classifiers}
+                cxr={result.cxr}
+                width={result.displayWidth}
+                height={result.displayHeight}
+                threshold={result.threshold}
+              />
+            ) : null}
             <JetLegend stops={legend} />
           </div>
         </Card>

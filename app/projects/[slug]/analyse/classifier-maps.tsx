@@ -1,32 +1,69 @@
 import { Badge } from "@/app/_components/ui";
 import { OverlayViewer } from "@/app/_components/viewer/overlay-viewer";
 
-export type ClassifierOutput = { id: string; label: string; prob: number; positive: boolean; cam: string; occlusion: string };
+export type ClassifierOutput = {
+  id: string;
+  label: string;
+  prob: number;
+  positive: boolean;
+  cam: string;
+  occlusion: string;
+};
 
 /**
  * Image-level classifiers beside the infection maps: P(COVID-19), the call, the class
  * activation map (relative: scaled to its maximum) and the occlusion map (absolute: the drop
  * in P(COVID-19) when a patch hides that region), both on the infection maps' colour scale.
  */
-export function ClassifierMaps({ classifiers, cxr, width, height, threshold }: { classifiers: ClassifierOutput[]; cxr: string; width: number; height: number; threshold: number }) {
+export function ClassifierMaps({
+  classifiers,
+  cxr,
+  width,
+  height,
+  threshold,
+}: {
+  classifiers: ClassifierOutput[];
+  cxr: string;
+  width: number;
+  height: number;
+  threshold: number;
+}) {
   return (
     <div className="space-y-4" data-testid="classifier-results">
       {classifiers.map((c) => (
         <div key={c.id} className="space-y-2" data-testid="classifier-result">
           <div className="flex flex-wrap items-center gap-3 text-sm">
             <span className="font-medium">{c.label}</span>
-            <span data-testid="classifier-prob" className="tabular-nums">P(COVID-19) = {c.prob.toFixed(3)}</span>
+            <span data-testid="classifier-prob" className="tabular-nums">
+              P(COVID-19) = {c.prob.toFixed(3)}
+            </span>
             <Badge tone={c.positive ? "bad" : "ok"}>{c.positive ? "COVID-19 positive" : "negative"}</Badge>
             <span className="text-xs text-muted">at threshold {threshold}</span>
           </div>
           <div className="grid gap-3 md:grid-cols-2">
             <figure className="space-y-1" data-testid="classifier-cam">
-              <OverlayViewer baseSrc={cxr} overlaySrc={c.cam} width={width} height={height} alt={`Class activation map of ${c.label}`} />
-              <figcaption className="text-xs text-muted">Class activation map (COVID-19), scaled to its maximum</figcaption>
+              <OverlayViewer
+                baseSrc={cxr}
+                overlaySrc={c.cam}
+                width={width}
+                height={height}
+                alt={`Class activation map of ${c.label}`}
+              />
+              <figcaption className="text-xs text-muted">
+                Class activation map (COVID-19), scaled to its maximum
+              </figcaption>
             </figure>
             <figure className="space-y-1" data-testid="classifier-occlusion">
-              <OverlayViewer baseSrc={cxr} overlaySrc={c.occlusion} width={width} height={height} alt={`Occlusion map of ${c.label}`} />
-              <figcaption className="text-xs text-muted">Occlusion: drop in P(COVID-19) when a patch hides the region</figcaption>
+              <OverlayViewer
+                baseSrc={cxr}
+                overlaySrc={c.occlusion}
+                width={width}
+                height={height}
+                alt={`Occlusion map of ${c.label}`}
+              />
+              <figcaption className="text-xs text-muted">
+                Occlusion: drop in P(COVID-19) when a patch hides the region
+              </figcaption>
             </figure>
           </div>
         </div>

@@ -18,11 +18,14 @@ export default async function AnalysePage({ params }: { params: Promise<{ slug: 
     <div className="space-y-4">
       <div className="flex flex-wrap items-baseline gap-3">
         <h1 className="text-xl font-semibold">{project.name} · analyse a CXR</h1>
-        <Link className="text-sm text-accent hover:underline" href={`/projects/${slug}/runs`}>Models and evaluation</Link>
+        <Link className="text-sm text-accent hover:underline" href={`/projects/${slug}/runs`}>
+          Models and evaluation
+        </Link>
       </div>
       <p className="text-sm text-muted">
-        Upload one chest X-ray (PNG, JPEG or DICOM) to see the infection map and the COVID-19 detection of the project&apos;s trained models.
-        Nothing from the upload is stored; only the analysis itself is written to the audit log.
+        Upload one chest X-ray (PNG, JPEG or DICOM) to see the infection map and the COVID-19 detection of the
+        project&apos;s trained models. Nothing from the upload is stored; only the analysis itself is written to the
+        audit log.
       </p>
       <AnalyseForm
         projectId={project.id}

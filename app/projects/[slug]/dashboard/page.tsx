@@ -19,7 +19,9 @@ export default async function DashboardPage({ params }: { params: Promise<{ slug
   if (loaded === "FORBIDDEN") {
     return (
       <Card title="Dashboard">
-        <p role="alert" data-testid="forbidden" className="text-sm text-bad">Only the project&apos;s leads can open its dashboard.</p>
+        <p role="alert" data-testid="forbidden" className="text-sm text-bad">
+          Only the project&apos;s leads can open its dashboard.
+        </p>
       </Card>
     );
   }

@@ -15,7 +15,8 @@ export async function saveIngestSettingsAction(projectId: string, input: unknown
     return { ok: true, saved };
   } catch (e) {
     if (isAppError(e)) return { ok: false, error: e.message };
-    if (e instanceof z.ZodError) return { ok: false, error: e.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
+    if (e instanceof z.ZodError)
+      return { ok: false, error: e.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
     throw e;
   }
 }

@@ -14,8 +14,15 @@ export function IngestSettingsForm({ projectId, initial }: { projectId: string; 
   const [pending, start] = useTransition();
   const save = () =>
     start(async () => {
-      const r = await saveIngestSettingsAction(projectId, { modalities: { accepted: modalities.split(/[\s,]+/).filter(Boolean), otherwise }, deid });
-      setMessage(r.ok ? { ok: true, text: "Saved: files imported from now on follow these settings." } : { ok: false, text: r.error });
+      const r = await saveIngestSettingsAction(projectId, {
+        modalities: { accepted: modalities.split(/[\s,]+/).filter(Boolean), otherwise },
+        deid,
+      });
+      setMessage(
+        r.ok
+          ? { ok: true, text: "Saved: files imported from now on follow these settings." }
+          : { ok: false, text: r.error },
+      );
     });
   return (
     <details className="rounded-lg border border-line bg-panel p-4" data-testid="ingest-settings">
@@ -23,11 +30,20 @@ export function IngestSettingsForm({ projectId, initial }: { projectId: string; 
       <div className="mt-3 space-y-3 text-sm">
         <label className="block space-y-1">
           <span className="text-muted">Accepted modalities (DICOM codes, comma-separated)</span>
-          <input className="w-full rounded-md border border-line bg-panel-2 px-3 py-2" value={modalities} onChange={(e) => setModalities(e.target.value)} data-testid="ingest-modalities" />
+          <input
+            className="w-full rounded-md border border-line bg-panel-2 px-3 py-2"
+            value={modalities}
+            onChange={(e) => setModalities(e.target.value)}
+            data-testid="ingest-modalities"
+          />
         </label>
         <label className="block space-y-1">
           <span className="text-muted">Other modalities</span>
-          <select className="w-full rounded-md border border-line bg-panel-2 px-3 py-2" value={otherwise} onChange={(e) => setOtherwise(e.target.value as "REFUSE" | "FLAG")}>
+          <select
+            className="w-full rounded-md border border-line bg-panel-2 px-3 py-2"
+            value={otherwise}
+            onChange={(e) => setOtherwise(e.target.value as "REFUSE" | "FLAG")}
+          >
             <option value="REFUSE">refuse them</option>
             <option value="FLAG">import them, flagged</option>
           </select>
@@ -47,7 +63,9 @@ export function IngestSettingsForm({ projectId, initial }: { projectId: string; 
         ))}
         <ErrorNote message={message && !message.ok ? message.text : null} />
         {message?.ok ? <p className="text-muted">{message.text}</p> : null}
-        <Button type="button" disabled={pending} onClick={save}>{pending ? "Saving…" : "Save ingest settings"}</Button>
+        <Button type="button" disabled={pending} onClick={save}>
+          {pending ? "Saving…" : "Save ingest settings"}
+        </Button>
       </div>
     </details>
   );

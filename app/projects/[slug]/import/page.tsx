@@ -19,7 +19,11 @@ export default async function ImportPage({ params }: { params: Promise<{ slug: s
       <ImportPanel
         projectId={data.project.id}
         maxUploadBytes={data.maxUploadBytes}
-        recent={data.recent.map((b) => ({ ...b, createdAt: b.createdAt.toISOString(), finishedAt: b.finishedAt?.toISOString() ?? null }))}
+        recent={data.recent.map((b) => ({
+          ...b,
+          createdAt: b.createdAt.toISOString(),
+          finishedAt: b.finishedAt?.toISOString() ?? null,
+        }))}
       />
     </div>
   );

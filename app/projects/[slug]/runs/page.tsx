@@ -7,7 +7,12 @@ import { foldNumber } from "@/lib/ml/fold";
 
 export const dynamic = "force-dynamic";
 
-const tone = (s: string) => (s === "SUCCEEDED" ? "ok" : s === "FAILED" ? "bad" : s === "RUNNING" ? "warn" : "default") as "ok" | "bad" | "warn" | "default";
+const tone = (s: string) =>
+  (s === "SUCCEEDED" ? "ok" : s === "FAILED" ? "bad" : s === "RUNNING" ? "warn" : "default") as
+    | "ok"
+    | "bad"
+    | "warn"
+    | "default";
 
 export default async function RunsPage({ params }: { params: Promise<{ slug: string }> }) {
   const user = await requirePageUser();
@@ -24,12 +29,18 @@ export default async function RunsPage({ params }: { params: Promise<{ slug: str
     <div className="space-y-4">
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="text-xl font-semibold">{project.name} · models and evaluation</h1>
-        <Link className="text-sm text-accent hover:underline" href={`/projects/${slug}/analyse`}>Analyse a CXR</Link>
+        <Link className="text-sm text-accent hover:underline" href={`/projects/${slug}/analyse`}>
+          Analyse a CXR
+        </Link>
       </div>
       {stages.length ? (
         <nav className="flex gap-3 text-sm" aria-label="Stage reports">
           {stages.map((s) => (
-            <Link key={s} className="text-accent hover:underline" href={`/projects/${slug}/runs/stage/${s === "STAGE_I" ? "stage-1" : "stage-2"}`}>
+            <Link
+              key={s}
+              className="text-accent hover:underline"
+              href={`/projects/${slug}/runs/stage/${s === "STAGE_I" ? "stage-1" : "stage-2"}`}
+            >
               {s === "STAGE_I" ? "Stage I report" : "Stage II report"}
             </Link>
           ))}
@@ -39,25 +50,52 @@ export default async function RunsPage({ params }: { params: Promise<{ slug: str
       {[...rounds.entries()].map(([k, group]) => {
         const round = group[0].round;
         return (
-          <Card key={k} title={round ? `${round.stage === "STAGE_I" ? "Stage I" : "Stage II"} · round ${round.number} · ${round.status.toLowerCase()}` : "Runs without a round"}>
+          <Card
+            key={k}
+            title={
+              round
+                ? `${round.stage === "STAGE_I" ? "Stage I" : "Stage II"} · round ${round.number} · ${round.status.toLowerCase()}`
+                : "Runs without a round"
+            }
+          >
             {round ? (
-              <Link className="mb-2 inline-block text-sm text-accent hover:underline" href={`/projects/${slug}/runs/stage/${round.stage === "STAGE_I" ? "stage-1" : "stage-2"}?round=${group[0].roundId}`}>
+              <Link
+                className="mb-2 inline-block text-sm text-accent hover:underline"
+                href={`/projects/${slug}/runs/stage/${round.stage === "STAGE_I" ? "stage-1" : "stage-2"}?round=${group[0].roundId}`}
+              >
                 Round report
               </Link>
             ) : null}
             <table className="w-full text-left text-sm" data-testid="runs-table">
               <thead className="text-muted">
-                <tr><th className="py-1 font-medium">Network</th><th className="font-medium">Fold</th><th className="font-medium">Status</th><th className="font-medium">Parameters</th><th className="font-medium">Finished</th><th /></tr>
+                <tr>
+                  <th className="py-1 font-medium">Network</th>
+                  <th className="font-medium">Fold</th>
+                  <th className="font-medium">Status</th>
+                  <th className="font-medium">Parameters</th>
+                  <th className="font-medium">Finished</th>
+                  <th />
+                </tr>
               </thead>
               <tbody>
                 {group.map((r) => (
                   <tr key={r.id} className="border-t border-line">
-                    <td className="py-1">{r.arch}/{r.encoder}</td>
+                    <td className="py-1">
+                      {r.arch}/{r.encoder}
+                    </td>
                     <td>{foldNumber(r.fold) ?? "—"}</td>
-                    <td><Badge tone={tone(r.status)}>{r.status.toLowerCase()}</Badge></td>
+                    <td>
+                      <Badge tone={tone(r.status)}>{r.status.toLowerCase()}</Badge>
+                    </td>
                     <td className="tabular-nums">{r.paramCount?.toLocaleString("en-US") ?? "—"}</td>
                     <td className="text-muted">{r.finishedAt?.toISOString().slice(0, 16).replace("T", " ") ?? "—"}</td>
-                    <td className="text-right">{r.status === "SUCCEEDED" ? <Link className="text-accent hover:underline" href={`/projects/${slug}/runs/${r.id}`}>Report</Link> : null}</td>
+                    <td className="text-right">
+                      {r.status === "SUCCEEDED" ? (
+                        <Link className="text-accent hover:underline" href={`/projects/${slug}/runs/${r.id}`}>
+                          Report
+                        </Link>
+                      ) : null}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -65,7 +103,9 @@ export default async function RunsPage({ params }: { params: Promise<{ slug: str
           </Card>
         );
       })}
-      {roles.includes("LEAD") ? null : <p className="text-xs text-muted">Per-image predictions are shown to leads only.</p>}
+      {roles.includes("LEAD") ? null : (
+        <p className="text-xs text-muted">Per-image predictions are shown to leads only.</p>
+      )}
     </div>
   );
 }

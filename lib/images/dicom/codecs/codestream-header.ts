@@ -16,9 +16,16 @@ export interface CodestreamHeader {
 const bad = (why: string) => new AppError("BAD_REQUEST", `Invalid compressed DICOM frame: ${why}`);
 
 function jpegFamily(frame: Buffer, jpegLs: boolean): CodestreamHeader {
-  if (frame.length < 4 || frame[0] !== 0xff || frame[1] !== 0xd8) throw bad(`the ${jpegLs ? "JPEG-LS" : "JPEG"} stream does not start with SOI`);
+  if (frame.length < 4 || frame[0] !== 0xff || frame[1] !== 0xd8)
+    throw bad(`the ${jpegLs ? "JPEG-LS" : "JPEG"} stream does not start with SOI`);
   const h = readJpegHeader(frame, { jpegLs });
-  return { width: h.width, height: h.height, components: h.components, precision: h.precision, lossless: !jpegLs && h.lossless };
+  return {
+    width: h.width,
+    height: h.height,
+    components: h.components,
+    precision: h.precision,
+    lossless: !jpegLs && h.lossless,
+  };
 }
 
 /** J2K codestream: SOC (FF4F) then SIZ (FF51), ISO/IEC 15444-1 A.5.1. */
@@ -44,6 +51,7 @@ function jpeg2000(frame: Buffer): CodestreamHeader {
 export function readCodestreamHeader(codec: PixelCodec, frame: Buffer): CodestreamHeader {
   // HTJ2K (ISO/IEC 15444-15) keeps the Part 1 main header: SOC, SIZ, then its CAP marker.
   if (codec === "jpeg2000" || codec === "htj2k") return jpeg2000(frame);
-  if (codec === "jpeg" || codec === "jpeg-lossless" || codec === "jpeg-ls") return jpegFamily(frame, codec === "jpeg-ls");
+  if (codec === "jpeg" || codec === "jpeg-lossless" || codec === "jpeg-ls")
+    return jpegFamily(frame, codec === "jpeg-ls");
   throw new Error(`no codestream header for ${codec}`);
 }

@@ -14,7 +14,10 @@ const bad = (syntax: TransferSyntax, why: string) =>
  */
 function checkHeader(syntax: TransferSyntax, h: CodestreamHeader, g: ImageGeometry): void {
   if (h.width !== g.columns || h.height !== g.rows) {
-    throw bad(syntax, `the codestream declares ${h.width}×${h.height} pixels but Columns×Rows is ${g.columns}×${g.rows}`);
+    throw bad(
+      syntax,
+      `the codestream declares ${h.width}×${h.height} pixels but Columns×Rows is ${g.columns}×${g.rows}`,
+    );
   }
   if (h.components !== g.samplesPerPixel) {
     throw bad(syntax, `the codestream has ${h.components} components but SamplesPerPixel is ${g.samplesPerPixel}`);
@@ -23,7 +26,8 @@ function checkHeader(syntax: TransferSyntax, h: CodestreamHeader, g: ImageGeomet
     throw bad(syntax, `the codestream holds ${h.precision}-bit samples but BitsAllocated is ${g.bitsAllocated}`);
   }
   if (syntax.codec === "jpeg" && h.lossless) throw bad(syntax, "the frame uses the lossless JPEG process");
-  if (syntax.codec === "jpeg-lossless" && !h.lossless) throw bad(syntax, "the frame does not use the lossless JPEG process");
+  if (syntax.codec === "jpeg-lossless" && !h.lossless)
+    throw bad(syntax, "the frame does not use the lossless JPEG process");
   if (syntax.codec === "jpeg" && h.precision > 8) {
     // libjpeg-turbo's WASM build is 8-bit only and no maintained 12-bit DCT decoder is packaged for npm.
     throw new AppError("UNSUPPORTED", `${syntax.name} with ${h.precision}-bit samples is not supported (8-bit only)`);
@@ -71,7 +75,11 @@ function widen(bytes: Uint8Array): Uint8Array {
  * One encapsulated frame → native little-endian, sample-interleaved bytes of exactly
  * Rows × Columns × SamplesPerPixel × BitsAllocated/8, or an AppError saying why not.
  */
-export async function decodeEncapsulatedFrame(syntax: TransferSyntax, frame: Buffer, g: ImageGeometry): Promise<Buffer> {
+export async function decodeEncapsulatedFrame(
+  syntax: TransferSyntax,
+  frame: Buffer,
+  g: ImageGeometry,
+): Promise<Buffer> {
   if (syntax.codec === "rle") return decodeRleFrame(frame, g);
   if (syntax.codec === "native") throw new Error("native pixel data is not encapsulated");
   const header = readCodestreamHeader(syntax.codec, frame);

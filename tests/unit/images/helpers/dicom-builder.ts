@@ -169,7 +169,11 @@ export function phiDataset(label: string): PhiFixture {
           inst: `PHI-nested-institution-${i}-${label}`,
         };
         const deepUid = `1.2.826.0.1.3680043.10.543.${digit}.${i}.771`;
-        const deep = { name: `PHI-deep-name-${i}-${label}`, date: `17${pad(i % 100, 2)}0202`, text: `PHI-deep-text-${i}-${label}` };
+        const deep = {
+          name: `PHI-deep-name-${i}-${label}`,
+          date: `17${pad(i % 100, 2)}0202`,
+          text: `PHI-deep-text-${i}-${label}`,
+        };
         dataset[tag] = {
           vr,
           Value: [
@@ -307,7 +311,12 @@ export function phiDataset(label: string): PhiFixture {
   const privateUid = `1.2.826.0.1.3680043.10.543.${digit}.999.1`;
   dataset["00191003"] = {
     vr: "SQ",
-    Value: [{ "00100010": { vr: "PN", Value: [{ Alphabetic: `PHI-private-seq-name-${label}` }] }, "00081155": { vr: "UI", Value: [privateUid] } }],
+    Value: [
+      {
+        "00100010": { vr: "PN", Value: [{ Alphabetic: `PHI-private-seq-name-${label}` }] },
+        "00081155": { vr: "UI", Value: [privateUid] },
+      },
+    ],
   };
   markers.push(`PHI-private-seq-name-${label}`);
   uids.push(privateUid);

@@ -23,14 +23,25 @@ export function ihdr(width: number, height: number, bitDepth = 8, colorType = 0)
 
 /** A PNG whose IHDR claims width × height (valid CRC) over a few bytes of image data. */
 export function forgedHeaderPng(width: number, height: number): Buffer {
-  return Buffer.concat([PNG_SIGNATURE, ihdr(width, height), chunk("IDAT", deflateSync(Buffer.alloc(64))), chunk("IEND", Buffer.alloc(0))]);
+  return Buffer.concat([
+    PNG_SIGNATURE,
+    ihdr(width, height),
+    chunk("IDAT", deflateSync(Buffer.alloc(64))),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 /** 8-bit grayscale PNG from raw rows, with optional extra chunks placed before IDAT. */
 export function grayPng(width: number, height: number, pixels: Uint8Array, extra: Buffer[] = []): Buffer {
   const raw = Buffer.alloc((width + 1) * height);
   for (let y = 0; y < height; y++) raw.set(pixels.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
-  return Buffer.concat([PNG_SIGNATURE, ihdr(width, height), ...extra, chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
+  return Buffer.concat([
+    PNG_SIGNATURE,
+    ihdr(width, height),
+    ...extra,
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 export function textChunk(keyword: string, text: string): Buffer {
@@ -57,5 +68,10 @@ export async function compressibleHugePng(width: number, height: number): Promis
   };
   pump();
   await done;
-  return Buffer.concat([PNG_SIGNATURE, ihdr(width, height), chunk("IDAT", Buffer.concat(parts)), chunk("IEND", Buffer.alloc(0))]);
+  return Buffer.concat([
+    PNG_SIGNATURE,
+    ihdr(width, height),
+    chunk("IDAT", Buffer.concat(parts)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }

@@ -6,6 +6,21 @@ from .folds import make_folds, split
 from .images import read_gray, read_mask
 from .samples import CONTROL, COVID, Sample
 
-__all__ = ["AUGMENT_MODES", "CONTROL", "COVID", "ImageOnlyDataset", "PlannedEpoch", "Sample",
-           "SegmentationDataset", "apply_affine", "augment_batch", "epoch_plan", "make_folds",
-           "random_affine", "read_gray", "read_mask", "scan_folder", "split"]
+__all__ = [
+    "AUGMENT_MODES",
+    "CONTROL",
+    "COVID",
+    "ImageOnlyDataset",
+    "PlannedEpoch",
+    "Sample",
+    "SegmentationDataset",
+    "apply_affine",
+    "augment_batch",
+    "epoch_plan",
+    "make_folds",
+    "random_affine",
+    "read_gray",
+    "read_mask",
+    "scan_folder",
+    "split",
+]

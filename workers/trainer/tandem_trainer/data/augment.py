@@ -16,18 +16,22 @@ MAX_SHIFT = 0.10
 MAX_ROTATION_DEG = 10.0
 
 
-def random_affine(n: int, generator: torch.Generator, max_shift: float = MAX_SHIFT,
-                  max_rotation_deg: float = MAX_ROTATION_DEG) -> Tensor:
+def random_affine(
+    n: int, generator: torch.Generator, max_shift: float = MAX_SHIFT, max_rotation_deg: float = MAX_ROTATION_DEG
+) -> Tensor:
     """n x 2 x 3 matrices for affine_grid (output coords -> input coords, normalised [-1,1])."""
     u = torch.rand(n, 3, generator=generator) * 2 - 1
     angle = u[:, 0] * math.radians(max_rotation_deg)
     # A shift of s (fraction of the side) is 2s in normalised coordinates.
     shift_x, shift_y = u[:, 1] * 2 * max_shift, u[:, 2] * 2 * max_shift
     cos, sin = angle.cos(), angle.sin()
-    return torch.stack([
-        torch.stack([cos, -sin, shift_x], dim=1),
-        torch.stack([sin, cos, shift_y], dim=1),
-    ], dim=1)
+    return torch.stack(
+        [
+            torch.stack([cos, -sin, shift_x], dim=1),
+            torch.stack([sin, cos, shift_y], dim=1),
+        ],
+        dim=1,
+    )
 
 
 def identity_affine(n: int) -> Tensor:
@@ -71,8 +75,14 @@ def random_flips(theta: Tensor, generator: torch.Generator) -> Tensor:
     return theta
 
 
-def augment_batch(images: Tensor, masks: Tensor, selected: Tensor, generator: torch.Generator,
-                  intensity: bool = False, flip: bool = False):
+def augment_batch(
+    images: Tensor,
+    masks: Tensor,
+    selected: Tensor,
+    generator: torch.Generator,
+    intensity: bool = False,
+    flip: bool = False,
+):
     """Augment the samples where `selected` is True; the rest pass through unchanged."""
     selected = selected.bool().cpu()
     if not selected.any():

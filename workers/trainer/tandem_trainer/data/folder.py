@@ -53,16 +53,20 @@ def scan_folder(root: str) -> list[Sample]:
         raise DataError(f"no PNG images in {os.path.join(root, 'images')}")
     orphans = sorted(set(masks) - set(images))
     if orphans:
-        raise DataError(f"masks without an image: {', '.join(orphans[:10])}"
-                        + (f" (+{len(orphans) - 10} more)" if len(orphans) > 10 else ""))
+        raise DataError(
+            f"masks without an image: {', '.join(orphans[:10])}"
+            + (f" (+{len(orphans) - 10} more)" if len(orphans) > 10 else "")
+        )
     samples = []
     for stem, image_path in images.items():
         row = meta.get(stem, {})
         mask_path = masks.get(stem)
         if mask_path is None:
             if row.get("label") != CONTROL:
-                raise DataError(f"image {stem!r} has no mask in masks/ (a control needs an all-zero "
-                                "mask, or label 'control' in meta.csv)")
+                raise DataError(
+                    f"image {stem!r} has no mask in masks/ (a control needs an all-zero "
+                    "mask, or label 'control' in meta.csv)"
+                )
             label = CONTROL
         else:
             if image_size(image_path) != image_size(mask_path):
@@ -70,6 +74,7 @@ def scan_folder(root: str) -> list[Sample]:
             with Image.open(mask_path) as mask_image:
                 has_foreground = bool(mask_foreground(mask_image).any())
             label = row.get("label") or (COVID if has_foreground else CONTROL)
-        samples.append(Sample(id=stem, image=image_path, mask=mask_path, label=label,
-                              patient=row.get("patient") or None))
+        samples.append(
+            Sample(id=stem, image=image_path, mask=mask_path, label=label, patient=row.get("patient") or None)
+        )
     return samples

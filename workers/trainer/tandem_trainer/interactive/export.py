@@ -22,8 +22,14 @@ def export_interactive_onnx(model: InteractiveModel, size: int, path: str) -> st
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             torch.onnx.export(
-                wrapper, dummy, tmp, input_names=list(INPUTS), output_names=[OUTPUT],
+                wrapper,
+                dummy,
+                tmp,
+                input_names=list(INPUTS),
+                output_names=[OUTPUT],
                 dynamic_axes={**{n: {0: "batch"} for n in INPUTS}, OUTPUT: {0: "batch"}},
-                opset_version=OPSET, do_constant_folding=True, **compat.onnx_export_extra_kwargs(),
+                opset_version=OPSET,
+                do_constant_folding=True,
+                **compat.onnx_export_extra_kwargs(),
             )
     return sha256_file(path)

@@ -13,7 +13,7 @@ from torch import Tensor, nn
 from ..models.blocks import ConvBNReLU, DoubleConv
 
 IMAGE_MEAN, IMAGE_STD = 0.5, 0.25  # grayscale CXR in [0,1] -> roughly zero-mean, unit-scale
-CHANNELS = (16, 32, 48, 64, 96)     # strides 2, 4, 8, 16, 32
+CHANNELS = (16, 32, 48, 64, 96)  # strides 2, 4, 8, 16, 32
 
 
 class ClickNet(nn.Module):
@@ -24,9 +24,14 @@ class ClickNet(nn.Module):
         self.channels = tuple(channels)
         stages, in_ch = [], 4
         for out_ch in self.channels:
-            stages.append(nn.Sequential(
-                nn.Conv2d(in_ch, out_ch, 3, stride=2, padding=1, bias=False),
-                nn.BatchNorm2d(out_ch), nn.ReLU(inplace=True), ConvBNReLU(out_ch, out_ch)))
+            stages.append(
+                nn.Sequential(
+                    nn.Conv2d(in_ch, out_ch, 3, stride=2, padding=1, bias=False),
+                    nn.BatchNorm2d(out_ch),
+                    nn.ReLU(inplace=True),
+                    ConvBNReLU(out_ch, out_ch),
+                )
+            )
             in_ch = out_ch
         self.down = nn.ModuleList(stages)
         ups = []
@@ -45,7 +50,9 @@ class ClickNet(nn.Module):
         y = skips.pop()
         for block in self.up:
             skip = skips.pop()
-            y = block(torch.cat([F.interpolate(y, size=skip.shape[-2:], mode="bilinear", align_corners=False), skip], 1))
+            y = block(
+                torch.cat([F.interpolate(y, size=skip.shape[-2:], mode="bilinear", align_corners=False), skip], 1)
+            )
         return F.interpolate(self.head(y), size=size, mode="bilinear", align_corners=False)
 
 

@@ -20,11 +20,14 @@ class InteractiveSpec:
     lr: float = 1e-3
     seed: int = 0
     device: str = "auto"
-    max_clicks: int = 10   # training simulates 1..max_clicks clicks, the later ones on the model's own output
-    version: str = "dev"   # recorded in meta.json and, through the worker, in each mask's provenance
+    max_clicks: int = 10  # training simulates 1..max_clicks clicks, the later ones on the model's own output
+    version: str = "dev"  # recorded in meta.json and, through the worker, in each mask's provenance
 
     def public(self) -> dict:
-        return {k: getattr(self, k) for k in ("size", "epochs", "batch_size", "lr", "seed", "device", "max_clicks", "version")}
+        return {
+            k: getattr(self, k)
+            for k in ("size", "epochs", "batch_size", "lr", "seed", "device", "max_clicks", "version")
+        }
 
 
 def parse_interactive_spec(raw, base_dir: str = ".") -> InteractiveSpec:

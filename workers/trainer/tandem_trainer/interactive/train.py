@@ -64,7 +64,12 @@ def train_step(model, opt, images, masks, rng, max_clicks, device):
             break
         model.eval()
         with torch.no_grad():
-            prev = (torch.sigmoid(model(image_t, clicks_tensor(clicks, prev, size).to(device))) > 0.5).float()[:, 0].cpu().numpy()
+            prev = (
+                (torch.sigmoid(model(image_t, clicks_tensor(clicks, prev, size).to(device))) > 0.5)
+                .float()[:, 0]
+                .cpu()
+                .numpy()
+            )
     model.train()
     logits = model(image_t, clicks_tensor(clicks, prev, size).to(device))
     target = torch.from_numpy(masks[:, None]).to(device)
@@ -78,8 +83,14 @@ def train_step(model, opt, images, masks, rng, max_clicks, device):
 
 
 @torch.no_grad()
-def click_session(model: InteractiveModel, image: np.ndarray, gt: np.ndarray, n_clicks: int,
-                  start: np.ndarray | None = None, device="cpu") -> list[float]:
+def click_session(
+    model: InteractiveModel,
+    image: np.ndarray,
+    gt: np.ndarray,
+    n_clicks: int,
+    start: np.ndarray | None = None,
+    device="cpu",
+) -> list[float]:
     """Dice after each of n_clicks deterministic simulated clicks (one image)."""
     model.eval()
     size = image.shape[-1]
@@ -106,18 +117,31 @@ def run_interactive(spec: InteractiveSpec, out: str, events) -> dict:
     model = create_interactive_model().to(device)
     opt = torch.optim.Adam(model.parameters(), lr=spec.lr)
     steps = max(1, -(-len(images) // spec.batch_size))
-    events.emit("start", kind="interactive", device=device.type, train_samples=len(images),
-                val_samples=len(spec.val), steps=steps, epochs=spec.epochs,
-                params=sum(p.numel() for p in model.parameters()))
+    events.emit(
+        "start",
+        kind="interactive",
+        device=device.type,
+        train_samples=len(images),
+        val_samples=len(spec.val),
+        steps=steps,
+        epochs=spec.epochs,
+        params=sum(p.numel() for p in model.parameters()),
+    )
     started = time.time()
     for epoch in range(1, spec.epochs + 1):
         order = rng.permutation(len(images))
         losses = []
         for step in range(steps):
-            idx = order[step * spec.batch_size:(step + 1) * spec.batch_size]
+            idx = order[step * spec.batch_size : (step + 1) * spec.batch_size]
             losses.append(train_step(model, opt, images[idx], masks[idx], rng, spec.max_clicks, device))
-        events.emit("epoch", epoch=epoch, epochs=spec.epochs, train_loss=float(np.mean(losses)),
-                    seconds=round(time.time() - started, 2), val=None)
+        events.emit(
+            "epoch",
+            epoch=epoch,
+            epochs=spec.epochs,
+            train_loss=float(np.mean(losses)),
+            seconds=round(time.time() - started, 2),
+            val=None,
+        )
     val = None
     if spec.val:
         v_images, v_masks = load_arrays(spec.val, spec.size)
@@ -126,12 +150,30 @@ def run_interactive(spec: InteractiveSpec, out: str, events) -> dict:
     model.cpu()
     torch.save(model.state_dict(), os.path.join(out, "interactive.pt"))
     sha = export_interactive_onnx(model, spec.size, os.path.join(out, MODEL_FILE))
-    meta = {"kind": "interactive", "model": MODEL_FILE, "sha256": sha, "size": spec.size,
-            "click_radius_fraction": CLICK_RADIUS_FRACTION, "min_click_radius": MIN_RADIUS,
-            "inputs": {"image": "N x 1 x S x S in [0,1]", "clicks": "N x 3 x S x S: positive disks, negative disks, current mask"},
-            "settings": spec.public(), "val": val}
+    meta = {
+        "kind": "interactive",
+        "model": MODEL_FILE,
+        "sha256": sha,
+        "size": spec.size,
+        "click_radius_fraction": CLICK_RADIUS_FRACTION,
+        "min_click_radius": MIN_RADIUS,
+        "inputs": {
+            "image": "N x 1 x S x S in [0,1]",
+            "clicks": "N x 3 x S x S: positive disks, negative disks, current mask",
+        },
+        "settings": spec.public(),
+        "val": val,
+    }
     atomic_write_json(os.path.join(out, META_FILE), meta)
-    done = {"out": os.path.abspath(out), "model": MODEL_FILE, "sha256": sha, "version": spec.version,
-            "size": spec.size, "epochs": spec.epochs, "val": val, "seconds": round(time.time() - started, 2)}
+    done = {
+        "out": os.path.abspath(out),
+        "model": MODEL_FILE,
+        "sha256": sha,
+        "version": spec.version,
+        "size": spec.size,
+        "epochs": spec.epochs,
+        "val": val,
+        "seconds": round(time.time() - started, 2),
+    }
     events.emit("done", **done)
     return done

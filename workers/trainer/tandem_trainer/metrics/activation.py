@@ -26,7 +26,9 @@ def summarise_agreement(rows: list[dict | None]) -> dict:
     rows = [r for r in rows if r is not None]
     if not rows:
         return {"n": 0, "energy_inside": None, "pointing": None, "mask_fraction": None}
-    return {"n": len(rows),
-            "energy_inside": float(np.mean([r["energy_inside"] for r in rows])),
-            "pointing": float(np.mean([r["pointing"] for r in rows])),
-            "mask_fraction": float(np.mean([r["mask_fraction"] for r in rows]))}
+    return {
+        "n": len(rows),
+        "energy_inside": float(np.mean([r["energy_inside"] for r in rows])),
+        "pointing": float(np.mean([r["pointing"] for r in rows])),
+        "mask_fraction": float(np.mean([r["mask_fraction"] for r in rows])),
+    }

@@ -39,8 +39,9 @@ def _rate(successes: int, n: int, boot: np.ndarray) -> dict:
     return {"value": value, "n": n, "paper": paper_interval(successes, n), "boot": interval, "boot_method": method}
 
 
-def classification_report(probs, labels, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0,
-                          thresholds=TABLE_THRESHOLDS) -> dict:
+def classification_report(
+    probs, labels, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0, thresholds=TABLE_THRESHOLDS
+) -> dict:
     """probs: P(COVID-19) per image; labels: 1 = COVID-19, 0 = control."""
     probs = np.asarray(probs, dtype=np.float64).ravel()
     labels = np.asarray(labels).astype(bool).ravel()
@@ -59,18 +60,28 @@ def classification_report(probs, labels, resamples: int = BOOTSTRAP_RESAMPLES, s
         with np.errstate(divide="ignore", invalid="ignore"):
             boot_sens = np.sum(bp & boot_labels, axis=1) / boot_pos
             boot_spec = np.sum(~bp & ~boot_labels, axis=1) / boot_neg
-        table.append({"threshold": t, "confusion": {"tp": tp, "fp": fp, "tn": tn, "fn": fn},
-                      "sensitivity": _rate(tp, tp + fn, boot_sens), "specificity": _rate(tn, tn + fp, boot_spec)})
+        table.append(
+            {
+                "threshold": t,
+                "confusion": {"tp": tp, "fp": fp, "tn": tn, "fn": fn},
+                "sensitivity": _rate(tp, tp + fn, boot_sens),
+                "specificity": _rate(tn, tn + fp, boot_spec),
+            }
+        )
     aucs = np.array([_nan(roc_auc(probs[d], labels[d])) for d in draws])
     aps = np.array([_nan(average_precision(probs[d], labels[d])) for d in draws])
     from .curves import THRESHOLDS
+
     tp, fp, n_pos, n_neg = curve_counts(probs, labels, THRESHOLDS)
     return {
-        "n": n, "positives": int(labels.sum()), "negatives": int((~labels).sum()),
+        "n": n,
+        "positives": int(labels.sum()),
+        "negatives": int((~labels).sum()),
         "roc_auc": {"value": roc_auc(probs, labels), "boot": _percentile(aucs)},
         "average_precision": {"value": average_precision(probs, labels), "boot": _percentile(aps)},
         "curves": curves_from_counts(tp, fp, n_pos, n_neg),
-        "table": table, "resamples": resamples,
+        "table": table,
+        "resamples": resamples,
     }
 
 
@@ -79,8 +90,13 @@ def specificity_on(probs, labels, keep, threshold: float = 0.5) -> dict:
     probs, labels, keep = (np.asarray(a) for a in (probs, labels, keep))
     chosen = probs[keep.astype(bool) & ~labels.astype(bool)]
     tn = int(np.sum(chosen < threshold))
-    return {"threshold": threshold, "n": int(chosen.size), "value": tn / chosen.size if chosen.size else None,
-            "paper": paper_interval(tn, int(chosen.size)), "wilson": wilson(tn, int(chosen.size))}
+    return {
+        "threshold": threshold,
+        "n": int(chosen.size),
+        "value": tn / chosen.size if chosen.size else None,
+        "paper": paper_interval(tn, int(chosen.size)),
+        "wilson": wilson(tn, int(chosen.size)),
+    }
 
 
 def _nan(value):

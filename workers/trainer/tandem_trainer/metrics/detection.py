@@ -39,8 +39,9 @@ def apply_rule(largest: np.ndarray, labels, rule: dict, thresholds=THRESHOLDS) -
     return _rates(_positive(largest, j, rule["min_area"]), labels)
 
 
-def calibrate(largest, labels, target_sensitivity: float = 0.95, thresholds=THRESHOLDS,
-              min_areas=MIN_AREAS) -> dict | None:
+def calibrate(
+    largest, labels, target_sensitivity: float = 0.95, thresholds=THRESHOLDS, min_areas=MIN_AREAS
+) -> dict | None:
     """largest: N x len(thresholds) largest-component fractions; labels: N booleans (COVID)."""
     largest, labels = np.asarray(largest, dtype=np.float64), np.asarray(labels, dtype=bool)
     if not labels.any() or labels.all():
@@ -58,17 +59,25 @@ def calibrate(largest, labels, target_sensitivity: float = 0.95, thresholds=THRE
                 best = (key, t, a)
     if best is None:  # no pair reaches the target: the most sensitive rule there is
         best = (None, thresholds[0], 0.0)
-    rule = {"threshold": float(best[1]), "min_area": float(best[2]), "target_sensitivity": target_sensitivity,
-            "reached": best[0] is not None, "n": int(len(labels)), "positives": int(labels.sum()),
-            "negatives": int((~labels).sum())}
+    rule = {
+        "threshold": float(best[1]),
+        "min_area": float(best[2]),
+        "target_sensitivity": target_sensitivity,
+        "reached": best[0] is not None,
+        "n": int(len(labels)),
+        "positives": int(labels.sum()),
+        "negatives": int((~labels).sum()),
+    }
     return {**rule, **apply_rule(largest, labels, rule, thresholds)}
 
 
 def threshold_table(largest, labels, min_area: float, thresholds=THRESHOLDS) -> list[dict]:
     """DeepCovid-style table: sensitivity and specificity (Wilson 95% CI) at each threshold."""
     largest, labels = np.asarray(largest, dtype=np.float64), np.asarray(labels, dtype=bool)
-    return [{"threshold": float(t), "min_area": float(min_area),
-             **_rates(_positive(largest, j, min_area), labels)} for j, t in enumerate(thresholds)]
+    return [
+        {"threshold": float(t), "min_area": float(min_area), **_rates(_positive(largest, j, min_area), labels)}
+        for j, t in enumerate(thresholds)
+    ]
 
 
 def detection_report(largest, labels, target_sensitivity: float, source: str) -> dict:

@@ -55,8 +55,14 @@ class Evaluation:
 
     def per_image(self) -> dict:
         """What pooling across folds needs, as plain lists (stored in metrics.json)."""
-        return {"labels": self.image_labels, "scores": self.image_scores, "confusion": self.image_confusions,
-                "dice": self.image_dice, "largest": self.largest, "detection_thresholds": list(DETECTION_THRESHOLDS)}
+        return {
+            "labels": self.image_labels,
+            "scores": self.image_scores,
+            "confusion": self.image_confusions,
+            "dice": self.image_dice,
+            "largest": self.largest,
+            "detection_thresholds": list(DETECTION_THRESHOLDS),
+        }
 
     @classmethod
     def from_per_image(cls, data: dict) -> "Evaluation":
@@ -79,8 +85,9 @@ class Evaluation:
         covid_dice = dice[labels & np.isfinite(dice)] if n else np.zeros(0)
         covid_counts = resample_counts(len(covid_dice), seed=1) if covid_dice.size else None
         predicted = np.asarray(self.image_scores, dtype=np.float64) >= THRESHOLD
-        image_level = np.stack([predicted & labels, predicted & ~labels, ~predicted & ~labels, ~predicted & labels],
-                               axis=1).astype(np.float64)
+        image_level = np.stack(
+            [predicted & labels, predicted & ~labels, ~predicted & ~labels, ~predicted & labels], axis=1
+        ).astype(np.float64)
         return {
             "n_images": n,
             "pixel": bootstrap_confusion_scores(np.asarray(self.image_confusions).reshape(-1, 4), counts) if n else {},
@@ -123,8 +130,13 @@ def attach_intervals(pixel: dict, image: dict, intervals: dict) -> None:
 
 
 def pixel_summary(confusion: Confusion, histogram: ScoreHistogram, curves: bool = True) -> dict:
-    out = {"n": confusion.total, "confusion": confusion.as_dict(), **scores_with_ci(confusion),
-           "roc_auc": histogram.roc_auc(), "pr_auc": histogram.average_precision()}
+    out = {
+        "n": confusion.total,
+        "confusion": confusion.as_dict(),
+        **scores_with_ci(confusion),
+        "roc_auc": histogram.roc_auc(),
+        "pr_auc": histogram.average_precision(),
+    }
     if curves:
         out["curves"] = histogram.curves()
     return out
@@ -134,8 +146,13 @@ def image_summary(scores, labels, curves: bool = True) -> dict:
     scores = np.asarray(scores, dtype=np.float64)
     labels = np.asarray(labels, dtype=bool)
     confusion = confusion_counts(scores >= THRESHOLD, labels)
-    out = {"n": confusion.total, "confusion": confusion.as_dict(), **scores_with_ci(confusion),
-           "roc_auc": roc_auc(scores, labels), "pr_auc": average_precision(scores, labels)}
+    out = {
+        "n": confusion.total,
+        "confusion": confusion.as_dict(),
+        **scores_with_ci(confusion),
+        "roc_auc": roc_auc(scores, labels),
+        "pr_auc": average_precision(scores, labels),
+    }
     if curves:
         out["curves"] = curves_from_counts(*curve_counts(scores, labels))
     return out

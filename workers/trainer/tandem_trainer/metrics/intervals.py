@@ -15,8 +15,12 @@ from .confusion import Confusion
 from .scores import SCORES, Z_95
 
 BOOTSTRAP_RESAMPLES = 1000
-PROPORTIONS = {"sensitivity": lambda c: (c.tp, c.tp + c.fn), "specificity": lambda c: (c.tn, c.tn + c.fp),
-               "precision": lambda c: (c.tp, c.tp + c.fp), "accuracy": lambda c: (c.tp + c.tn, c.total)}
+PROPORTIONS = {
+    "sensitivity": lambda c: (c.tp, c.tp + c.fn),
+    "specificity": lambda c: (c.tn, c.tn + c.fp),
+    "precision": lambda c: (c.tp, c.tp + c.fp),
+    "accuracy": lambda c: (c.tp + c.tn, c.total),
+}
 
 
 def wilson(successes: int, n: int, z: float = Z_95) -> list[float] | None:

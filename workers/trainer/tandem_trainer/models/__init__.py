@@ -4,5 +4,13 @@ from .registry import ARCHS, DEFAULT_WIDTH, create_model
 from .segmentation import SegmentationModel
 from .wrapper import GrayToImageNet, ProbabilityModel
 
-__all__ = ["ARCHS", "DEFAULT_WIDTH", "ENCODERS", "GrayToImageNet", "ProbabilityModel",
-           "SegmentationModel", "count_parameters", "create_model"]
+__all__ = [
+    "ARCHS",
+    "DEFAULT_WIDTH",
+    "ENCODERS",
+    "GrayToImageNet",
+    "ProbabilityModel",
+    "SegmentationModel",
+    "count_parameters",
+    "create_model",
+]

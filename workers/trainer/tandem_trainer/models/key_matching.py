@@ -13,12 +13,14 @@ from collections import Counter, defaultdict
 import torch
 
 # Old torchvision/CheXNet DenseNet files say "denselayer1.norm.1.weight" for "norm1.weight".
-_OLD_DENSENET = re.compile(r"^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:1|2)\.(?:weight|bias|running_mean|running_var))$")
+_OLD_DENSENET = re.compile(
+    r"^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:1|2)\.(?:weight|bias|running_mean|running_var))$"
+)
 
 
 def normalise_key(key: str) -> str:
     while key.startswith("module."):
-        key = key[len("module."):]
+        key = key[len("module.") :]
     match = _OLD_DENSENET.match(key)
     return match.group(1) + match.group(2) if match else key
 
@@ -51,7 +53,7 @@ def match_state(target: dict[str, torch.Tensor], source: dict[str, torch.Tensor]
     mapped = {}
     for key, tensor in source.items():
         if key.startswith(src_prefix):
-            name = dst_prefix + key[len(src_prefix):]
+            name = dst_prefix + key[len(src_prefix) :]
             if name in target and target[name].shape == tensor.shape:
                 mapped[name] = tensor
     return mapped

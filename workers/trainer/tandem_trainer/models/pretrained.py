@@ -37,7 +37,9 @@ def weight_dirs() -> list[str]:
 
 def find_imagenet_file(encoder: str) -> str:
     if encoder == "chexnet":
-        raise WeightsError("encoder 'chexnet' needs a CheXNet checkpoint file (--weights <file>), not --weights imagenet")
+        raise WeightsError(
+            "encoder 'chexnet' needs a CheXNet checkpoint file (--weights <file>), not --weights imagenet"
+        )
     if encoder not in IMAGENET_FILES:
         raise WeightsError(f"no ImageNet weights exist for encoder {encoder!r}")
     for directory in weight_dirs():

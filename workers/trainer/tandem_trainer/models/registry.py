@@ -15,8 +15,9 @@ DEFAULT_ARCH, DEFAULT_ENCODER = "unet", "densenet121"
 DEFAULT_WIDTH = 16  # decoder channels (256, 128, 64, 32, 16), as in the paper's Keras models
 
 
-def create_model(arch: str, encoder: str, *, pretrained: str | None = None,
-                 freeze_encoder: bool = False, width: int | None = None) -> SegmentationModel:
+def create_model(
+    arch: str, encoder: str, *, pretrained: str | None = None, freeze_encoder: bool = False, width: int | None = None
+) -> SegmentationModel:
     """Build a segmentation net: N x 3 x H x W (ImageNet-normalised) -> N x 1 x H x W logits.
 
     pretrained: None (random init), "imagenet" (torchvision cache only), or a weights file.

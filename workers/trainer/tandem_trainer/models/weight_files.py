@@ -17,8 +17,15 @@ from .. import compat
 from ..errors import WeightsError
 
 _SAFETENSORS_DTYPES = {
-    "F64": np.float64, "F32": np.float32, "F16": np.float16,
-    "I64": np.int64, "I32": np.int32, "I16": np.int16, "I8": np.int8, "U8": np.uint8, "BOOL": np.bool_,
+    "F64": np.float64,
+    "F32": np.float32,
+    "F16": np.float16,
+    "I64": np.int64,
+    "I32": np.int32,
+    "I16": np.int16,
+    "I8": np.int8,
+    "U8": np.uint8,
+    "BOOL": np.bool_,
 }
 _MAX_HEADER = 100 * 1024 * 1024
 _NESTED_KEYS = ("state_dict", "model_state_dict", "model", "net", "weights")
@@ -99,8 +106,11 @@ def write_safetensors(path: str, state: dict[str, torch.Tensor]) -> None:
     header, chunks, offset = {}, [], 0
     for key, tensor in state.items():
         raw = tensor.detach().cpu().contiguous().numpy().tobytes()
-        header[key] = {"dtype": names[tensor.dtype], "shape": list(tensor.shape),
-                       "data_offsets": [offset, offset + len(raw)]}
+        header[key] = {
+            "dtype": names[tensor.dtype],
+            "shape": list(tensor.shape),
+            "data_offsets": [offset, offset + len(raw)],
+        }
         chunks.append(raw)
         offset += len(raw)
     encoded = json.dumps(header).encode()

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
 from .. import __version__
-from ..data.augment import augment_batch, random_intensity
+from ..data.augment import augment_batch
 from ..data.dataset import ImageOnlyDataset, PlannedEpoch, SegmentationDataset
 from ..errors import DataError
 from ..events import json_safe
@@ -42,8 +42,10 @@ def check_classes(samples, what: str) -> None:
     pos = sum(s.positive for s in samples)
     if pos == 0 or pos == len(samples):
         missing = "COVID-19" if pos == 0 else "control"
-        raise DataError(f"{what} has no {missing} images: a classifier needs both classes "
-                        f"({pos} COVID-19, {len(samples) - pos} control)")
+        raise DataError(
+            f"{what} has no {missing} images: a classifier needs both classes "
+            f"({pos} COVID-19, {len(samples) - pos} control)"
+        )
 
 
 def class_weights(plan, samples) -> torch.Tensor:
@@ -70,8 +72,14 @@ def predict_set(model, prepare, dataset, device, batch_size: int):
         images = images.to(device).float().div_(255)
         fmap = model.feature_map(prepare(images))
         probs.append(torch.softmax(model.classify(fmap), dim=1)[:, 1].cpu())
-        cam = F.interpolate(model.cam(fmap).unsqueeze(1), size=images.shape[-2:], mode="bilinear",
-                            align_corners=False)[:, 0].clamp(min=0).cpu().numpy()
+        cam = (
+            F.interpolate(model.cam(fmap).unsqueeze(1), size=images.shape[-2:], mode="bilinear", align_corners=False)[
+                :, 0
+            ]
+            .clamp(min=0)
+            .cpu()
+            .numpy()
+        )
         agreement += [map_agreement(c, m[0].numpy()) for c, m in zip(cam, masks)]
     return torch.cat(probs).numpy() if probs else np.zeros(0), agreement
 
@@ -96,12 +104,27 @@ def run_classification(spec: TrainSpec, out_dir: str, events, check: bool = True
     steps_per_epoch = math.ceil(len(plan) / spec.batch_size)
     total = spec.steps or spec.epochs * steps_per_epoch
     rounds = math.ceil(total / steps_per_epoch)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, total, spec.warmup_steps,
-                                                                                  spec.schedule))
-    events.emit("start", task="classify", arch=spec.arch, encoder=spec.arch, device=str(device), amp=False,
-                params=params, weights=model.weights_source, train_samples=len(spec.train),
-                val_samples=len(spec.val), monitor_samples=0, epoch_samples=len(plan), steps=steps_per_epoch,
-                epochs=rounds, total_steps=total, preset=spec.preset)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: lr_factor(s, total, spec.warmup_steps, spec.schedule)
+    )
+    events.emit(
+        "start",
+        task="classify",
+        arch=spec.arch,
+        encoder=spec.arch,
+        device=str(device),
+        amp=False,
+        params=params,
+        weights=model.weights_source,
+        train_samples=len(spec.train),
+        val_samples=len(spec.val),
+        monitor_samples=0,
+        epoch_samples=len(plan),
+        steps=steps_per_epoch,
+        epochs=rounds,
+        total_steps=total,
+        preset=spec.preset,
+    )
     progress = ProgressReporter(events, rounds, steps_per_epoch)
     history, done = [], 0
     for epoch in range(1, rounds + 1):
@@ -124,9 +147,17 @@ def run_classification(spec: TrainSpec, out_dir: str, events, check: bool = True
             loss_sum, seen = loss_sum + value * len(images), seen + len(images)
             progress.step(epoch, step, loss_sum / seen)
         done += n
-        history.append({"epoch": epoch, "train_loss": loss_sum / max(1, seen), "val": None, "steps": done,
-                        "lr": optimizer.param_groups[0]["lr"], "seconds": round(time.monotonic() - epoch_started, 3),
-                        "monitor_dice": None})
+        history.append(
+            {
+                "epoch": epoch,
+                "train_loss": loss_sum / max(1, seen),
+                "val": None,
+                "steps": done,
+                "lr": optimizer.param_groups[0]["lr"],
+                "seconds": round(time.monotonic() - epoch_started, 3),
+                "monitor_dice": None,
+            }
+        )
         events.emit("epoch", epochs=rounds, **history[-1])
         save_state(model, os.path.join(out_dir, "last.pt"))
         plan = _plan(spec.train, spec.augment, rng, spec.batch_size)
@@ -134,31 +165,70 @@ def run_classification(spec: TrainSpec, out_dir: str, events, check: bool = True
     sha256 = export_classifier_onnx(model, spec.size, os.path.join(out_dir, "model.onnx"))
     val_per_image, final = None, None
     if spec.val:
-        probs, agreement = predict_set(model, prepare, SegmentationDataset(spec.val, spec.size), device,
-                                       spec.batch_size)
+        probs, agreement = predict_set(
+            model, prepare, SegmentationDataset(spec.val, spec.size), device, spec.batch_size
+        )
         labels = [int(s.positive) for s in spec.val]
-        val_per_image = [{"id": s.id, "label": s.label, "prob": float(p), "agreement": a}
-                         for s, p, a in zip(spec.val, probs, agreement)]
-        final = {"classification": classification_report(probs, labels),
-                 "activation_agreement": summarise_agreement(agreement)}
+        val_per_image = [
+            {"id": s.id, "label": s.label, "prob": float(p), "agreement": a}
+            for s, p, a in zip(spec.val, probs, agreement)
+        ]
+        final = {
+            "classification": classification_report(probs, labels),
+            "activation_agreement": summarise_agreement(agreement),
+        }
     predictions = _predict(model, prepare, spec, device)
     metrics = {
-        "format": 1, "task": "classify", "trainer": __version__, "torch": torch.__version__, "spec": spec.public(),
-        "weights": model.weights_source, "device": str(device), "amp": False, "params": params,
-        "train_samples": len(spec.train), "val_samples": len(spec.val), "monitor_samples": 0,
-        "total_steps": total, "steps_done": done, "stopped_early": False, "epochs": history,
-        "selected_epoch": history[-1]["epoch"], "selected_steps": done, "final": final, "detection": None,
-        "class_weights": weights.cpu().tolist(), "val_per_image": val_per_image, "predict_probs": predictions,
-        "onnx": {"file": "model.onnx", "sha256": sha256, "input": INPUT_NAME, "outputs": list(CLASSIFIER_OUTPUTS),
-                 "input_shape": ["batch", 1, spec.size, spec.size], "opset": OPSET,
-                 "normalization": "gray [0,1] -> 3 channels, ImageNet mean/std inside the model",
-                 "cam": "raw COVID-19 class activation map at the last feature map's resolution"},
-        "predictions": len(predictions), "seconds": round(time.monotonic() - started, 3),
+        "format": 1,
+        "task": "classify",
+        "trainer": __version__,
+        "torch": torch.__version__,
+        "spec": spec.public(),
+        "weights": model.weights_source,
+        "device": str(device),
+        "amp": False,
+        "params": params,
+        "train_samples": len(spec.train),
+        "val_samples": len(spec.val),
+        "monitor_samples": 0,
+        "total_steps": total,
+        "steps_done": done,
+        "stopped_early": False,
+        "epochs": history,
+        "selected_epoch": history[-1]["epoch"],
+        "selected_steps": done,
+        "final": final,
+        "detection": None,
+        "class_weights": weights.cpu().tolist(),
+        "val_per_image": val_per_image,
+        "predict_probs": predictions,
+        "onnx": {
+            "file": "model.onnx",
+            "sha256": sha256,
+            "input": INPUT_NAME,
+            "outputs": list(CLASSIFIER_OUTPUTS),
+            "input_shape": ["batch", 1, spec.size, spec.size],
+            "opset": OPSET,
+            "normalization": "gray [0,1] -> 3 channels, ImageNet mean/std inside the model",
+            "cam": "raw COVID-19 class activation map at the last feature map's resolution",
+        },
+        "predictions": len(predictions),
+        "seconds": round(time.monotonic() - started, 3),
     }
     atomic_write_json(os.path.join(out_dir, "metrics.json"), json_safe(metrics))
-    events.emit("done", out=os.path.abspath(out_dir), model="model.onnx", sha256=sha256, epochs=len(history),
-                selected_epoch=len(history), train_loss=history[-1]["train_loss"], val=None,
-                predictions=len(predictions), seconds=metrics["seconds"], task="classify")
+    events.emit(
+        "done",
+        out=os.path.abspath(out_dir),
+        model="model.onnx",
+        sha256=sha256,
+        epochs=len(history),
+        selected_epoch=len(history),
+        train_loss=history[-1]["train_loss"],
+        val=None,
+        predictions=len(predictions),
+        seconds=metrics["seconds"],
+        task="classify",
+    )
     return metrics
 
 

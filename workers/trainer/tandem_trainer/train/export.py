@@ -24,10 +24,14 @@ def export_onnx(net: nn.Module, size: int, path: str) -> str:
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # tracer warnings about shape-derived Python ints
             torch.onnx.export(
-                wrapper, (dummy,), tmp,
-                input_names=[INPUT_NAME], output_names=[OUTPUT_NAME],
+                wrapper,
+                (dummy,),
+                tmp,
+                input_names=[INPUT_NAME],
+                output_names=[OUTPUT_NAME],
                 dynamic_axes={INPUT_NAME: {0: "batch"}, OUTPUT_NAME: {0: "batch"}},
-                opset_version=OPSET, do_constant_folding=True,
+                opset_version=OPSET,
+                do_constant_folding=True,
                 **compat.onnx_export_extra_kwargs(),
             )
     return sha256_file(path)
@@ -55,8 +59,14 @@ def export_classifier_onnx(net: nn.Module, size: int, path: str) -> str:
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             torch.onnx.export(
-                wrapper, (dummy,), tmp, input_names=[INPUT_NAME], output_names=list(CLASSIFIER_OUTPUTS),
+                wrapper,
+                (dummy,),
+                tmp,
+                input_names=[INPUT_NAME],
+                output_names=list(CLASSIFIER_OUTPUTS),
                 dynamic_axes={INPUT_NAME: {0: "batch"}, "prob": {0: "batch"}, "cam": {0: "batch"}},
-                opset_version=OPSET, do_constant_folding=True, **compat.onnx_export_extra_kwargs(),
+                opset_version=OPSET,
+                do_constant_folding=True,
+                **compat.onnx_export_extra_kwargs(),
             )
     return sha256_file(path)

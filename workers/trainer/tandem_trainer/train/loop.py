@@ -25,10 +25,20 @@ def _to_device(images, masks, device):
     return images, masks
 
 
-def train_epoch(model: nn.Module, prepare: nn.Module, loader: DataLoader, optimizer, scaler,
-                device: torch.device, amp: bool, generator: torch.Generator,
-                on_step: Callable[[int, float], None], scheduler=None, intensity: bool = False,
-                flip: bool = False) -> float:
+def train_epoch(
+    model: nn.Module,
+    prepare: nn.Module,
+    loader: DataLoader,
+    optimizer,
+    scaler,
+    device: torch.device,
+    amp: bool,
+    generator: torch.Generator,
+    on_step: Callable[[int, float], None],
+    scheduler=None,
+    intensity: bool = False,
+    flip: bool = False,
+) -> float:
     """Returns the mean loss over the epoch's samples. on_step(step, running_mean_loss)."""
     model.train()
     total, seen = 0.0, 0
@@ -54,8 +64,9 @@ def train_epoch(model: nn.Module, prepare: nn.Module, loader: DataLoader, optimi
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, prepare: nn.Module, loader: DataLoader, device: torch.device,
-             amp: bool, components: bool = False) -> tuple[float, Evaluation]:
+def evaluate(
+    model: nn.Module, prepare: nn.Module, loader: DataLoader, device: torch.device, amp: bool, components: bool = False
+) -> tuple[float, Evaluation]:
     """Mean hybrid loss (per sample) and accumulated metrics over a held-out set; with
     components, also the largest connected components the detection rules need."""
     model.eval()

@@ -23,12 +23,12 @@ def probability_png(prob: np.ndarray) -> bytes:
 
 
 @torch.no_grad()
-def write_predictions(net: nn.Module, items, size: int, out_dir: str, device: torch.device,
-                      batch_size: int, workers: int = 0) -> int:
+def write_predictions(
+    net: nn.Module, items, size: int, out_dir: str, device: torch.device, batch_size: int, workers: int = 0
+) -> int:
     """float32 (no autocast), so the maps are comparable with the ONNX model's output."""
     model = ProbabilityModel(net).to(device).eval()
-    loader = DataLoader(ImageOnlyDataset([i.image for i in items], size), batch_size=batch_size,
-                        num_workers=workers)
+    loader = DataLoader(ImageOnlyDataset([i.image for i in items], size), batch_size=batch_size, num_workers=workers)
     pred_dir = os.path.join(out_dir, "pred")
     os.makedirs(pred_dir, exist_ok=True)
     for images, positions in loader:

@@ -20,5 +20,12 @@ class ProgressReporter:
         self.last_emit = now
         remaining = self.epochs * self.steps - self.done_steps
         eta = (now - self.started) / self.done_steps * remaining
-        self.events.emit("progress", epoch=epoch, epochs=self.epochs, step=step, steps=self.steps,
-                         loss=round(loss, 6), eta_s=round(eta, 1))
+        self.events.emit(
+            "progress",
+            epoch=epoch,
+            epochs=self.epochs,
+            step=step,
+            steps=self.steps,
+            loss=round(loss, 6),
+            eta_s=round(eta, 1),
+        )

@@ -41,6 +41,7 @@ FINAL_OUTPUTS = ("model.onnx", "metrics.json")
 @dataclass
 class EpochResult:
     """One round: an epoch, or `eval_every` optimizer steps in a step-budgeted run."""
+
     epoch: int
     train_loss: float
     val_loss: float | None = None
@@ -54,8 +55,15 @@ class EpochResult:
 
     def record(self) -> dict:
         val = None if self.summary is None else {"loss": self.val_loss, **without_curves(self.summary)}
-        return {"epoch": self.epoch, "train_loss": self.train_loss, "val": val, "seconds": self.seconds,
-                "steps": self.steps, "lr": self.lr, "monitor_dice": self.monitor_dice}
+        return {
+            "epoch": self.epoch,
+            "train_loss": self.train_loss,
+            "val": val,
+            "seconds": self.seconds,
+            "steps": self.steps,
+            "lr": self.lr,
+            "monitor_dice": self.monitor_dice,
+        }
 
 
 @dataclass
@@ -111,8 +119,9 @@ def run_training(spec: TrainSpec, out_dir: str, events, check: bool = True) -> d
     amp = device.type == "cuda"
     if amp:
         torch.backends.cudnn.benchmark = True
-    model = create_model(spec.arch, spec.encoder, pretrained=spec.pretrained,
-                         freeze_encoder=spec.freeze_encoder, width=spec.width).to(device)
+    model = create_model(
+        spec.arch, spec.encoder, pretrained=spec.pretrained, freeze_encoder=spec.freeze_encoder, width=spec.width
+    ).to(device)
     params = count_parameters(model)
     log.info("%s/%s on %s (amp=%s): %s", spec.arch, spec.encoder, device, amp, params)
 
@@ -135,25 +144,55 @@ def run_training(spec: TrainSpec, out_dir: str, events, check: bool = True) -> d
     if selected.evaluation is not None:
         final = {"loss": selected.val_loss, **selected.evaluation.summary(curves=True)}
         if detection and detection["calibrated"]:
-            final["image"]["calibrated"] = apply_rule(selected.evaluation.largest, selected.evaluation.image_labels,
-                                                      detection["calibrated"])
+            final["image"]["calibrated"] = apply_rule(
+                selected.evaluation.largest, selected.evaluation.image_labels, detection["calibrated"]
+            )
     metrics = {
-        "format": 1, "trainer": __version__, "torch": torch.__version__, "spec": spec.public(),
-        "weights": model.weights_source, "device": str(device), "amp": amp, "params": params,
-        "train_samples": len(spec.train), "val_samples": len(spec.val), "monitor_samples": fit.monitor_samples,
-        "total_steps": fit.total_steps, "steps_done": fit.history[-1].steps, "stopped_early": fit.stopped_early,
-        "epochs": [r.record() for r in fit.history], "selected_epoch": selected.epoch,
-        "selected_steps": selected.steps, "final": final, "detection": detection,
+        "format": 1,
+        "trainer": __version__,
+        "torch": torch.__version__,
+        "spec": spec.public(),
+        "weights": model.weights_source,
+        "device": str(device),
+        "amp": amp,
+        "params": params,
+        "train_samples": len(spec.train),
+        "val_samples": len(spec.val),
+        "monitor_samples": fit.monitor_samples,
+        "total_steps": fit.total_steps,
+        "steps_done": fit.history[-1].steps,
+        "stopped_early": fit.stopped_early,
+        "epochs": [r.record() for r in fit.history],
+        "selected_epoch": selected.epoch,
+        "selected_steps": selected.steps,
+        "final": final,
+        "detection": detection,
         "val_per_image": None if selected.evaluation is None else selected.evaluation.per_image(),
-        "onnx": {"file": "model.onnx", "sha256": sha256, "input": INPUT_NAME, "output": OUTPUT_NAME,
-                 "input_shape": ["batch", 1, spec.size, spec.size], "opset": OPSET,
-                 "normalization": "gray [0,1] -> 3 channels, ImageNet mean/std inside the model"},
-        "predictions": predictions, "seconds": round(time.monotonic() - started, 3),
+        "onnx": {
+            "file": "model.onnx",
+            "sha256": sha256,
+            "input": INPUT_NAME,
+            "output": OUTPUT_NAME,
+            "input_shape": ["batch", 1, spec.size, spec.size],
+            "opset": OPSET,
+            "normalization": "gray [0,1] -> 3 channels, ImageNet mean/std inside the model",
+        },
+        "predictions": predictions,
+        "seconds": round(time.monotonic() - started, 3),
     }
     atomic_write_json(os.path.join(out_dir, "metrics.json"), json_safe(metrics))
-    events.emit("done", out=os.path.abspath(out_dir), model="model.onnx", sha256=sha256, epochs=len(fit.history),
-                selected_epoch=selected.epoch, train_loss=fit.history[-1].train_loss,
-                val=selected.record()["val"], predictions=predictions, seconds=metrics["seconds"])
+    events.emit(
+        "done",
+        out=os.path.abspath(out_dir),
+        model="model.onnx",
+        sha256=sha256,
+        epochs=len(fit.history),
+        selected_epoch=selected.epoch,
+        train_loss=fit.history[-1].train_loss,
+        val=selected.record()["val"],
+        predictions=predictions,
+        seconds=metrics["seconds"],
+    )
     return metrics
 
 
@@ -171,7 +210,11 @@ def _detection(spec: TrainSpec, selected: EpochResult) -> dict | None:
     """Calibrated on the monitor split when there is one (never the reported fold); otherwise
     on the held-out set itself, which the report marks as optimistic ("source": "val")."""
     for source, evaluation in (("monitor", selected.monitor), ("val", selected.evaluation)):
-        if evaluation is not None and evaluation.largest and 0 < sum(evaluation.image_labels) < len(evaluation.image_labels):
+        if (
+            evaluation is not None
+            and evaluation.largest
+            and 0 < sum(evaluation.image_labels) < len(evaluation.image_labels)
+        ):
             return detection_report(evaluation.largest, evaluation.image_labels, spec.detection_sensitivity, source)
     return None
 
@@ -180,8 +223,9 @@ def _batches(train_set, fit_samples, spec: TrainSpec, rng: random.Random, worker
     """Endless batches: one shuffled plan after another (each plan is one epoch)."""
     plan = first_plan
     while True:
-        yield from DataLoader(PlannedEpoch(train_set, plan), batch_size=spec.batch_size, num_workers=workers,
-                              pin_memory=amp)
+        yield from DataLoader(
+            PlannedEpoch(train_set, plan), batch_size=spec.batch_size, num_workers=workers, pin_memory=amp
+        )
         plan = _plan(fit_samples, spec.augment, rng, spec.batch_size)
 
 
@@ -200,8 +244,7 @@ def _fit(spec: TrainSpec, model, device, amp: bool, out_dir: str, events, params
     monitor_set = SegmentationDataset(monitor, spec.size) if monitor else None
     workers = loader_workers(spec.workers, train_set.cached)
     prepare = GrayToImageNet().to(device)
-    optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=spec.lr,
-                                 betas=(0.9, 0.999))
+    optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=spec.lr, betas=(0.9, 0.999))
     scaler = compat.grad_scaler(amp)
     rng, generator = random.Random(spec.seed), torch.Generator().manual_seed(spec.seed)
 
@@ -213,11 +256,25 @@ def _fit(spec: TrainSpec, model, device, amp: bool, out_dir: str, events, params
     round_steps = min(total, spec.eval_every or steps_per_epoch)
     rounds = math.ceil(total / round_steps)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: lr_factor(s, total, spec.warmup_steps, spec.schedule))
-    events.emit("start", arch=spec.arch, encoder=spec.encoder, device=str(device), amp=amp, params=params,
-                weights=model.weights_source, train_samples=len(fit_samples), val_samples=len(spec.val),
-                monitor_samples=len(monitor), epoch_samples=len(plan), steps=round_steps, epochs=rounds,
-                total_steps=total, preset=spec.preset)
+        optimizer, lambda s: lr_factor(s, total, spec.warmup_steps, spec.schedule)
+    )
+    events.emit(
+        "start",
+        arch=spec.arch,
+        encoder=spec.encoder,
+        device=str(device),
+        amp=amp,
+        params=params,
+        weights=model.weights_source,
+        train_samples=len(fit_samples),
+        val_samples=len(spec.val),
+        monitor_samples=len(monitor),
+        epoch_samples=len(plan),
+        steps=round_steps,
+        epochs=rounds,
+        total_steps=total,
+        preset=spec.preset,
+    )
     progress = ProgressReporter(events, rounds, round_steps)
     stream = _batches(train_set, fit_samples, spec, rng, workers, amp, plan)
     fit = Fit(total_steps=total, monitor_samples=len(monitor), monitor_set=monitor_set)
@@ -225,15 +282,29 @@ def _fit(spec: TrainSpec, model, device, amp: bool, out_dir: str, events, params
     for epoch in range(1, rounds + 1):
         epoch_started = time.monotonic()
         n = min(round_steps, total - done)
-        result = EpochResult(epoch, train_epoch(model, prepare, itertools.islice(stream, n), optimizer, scaler,
-                                                device, amp, generator,
-                                                lambda step, loss: progress.step(epoch, step, loss),
-                                                scheduler=scheduler, intensity=spec.intensity, flip=spec.flip))
+        result = EpochResult(
+            epoch,
+            train_epoch(
+                model,
+                prepare,
+                itertools.islice(stream, n),
+                optimizer,
+                scaler,
+                device,
+                amp,
+                generator,
+                lambda step, loss: progress.step(epoch, step, loss),
+                scheduler=scheduler,
+                intensity=spec.intensity,
+                flip=spec.flip,
+            ),
+        )
         done += n
         result.steps, result.lr = done, optimizer.param_groups[0]["lr"]
         if val_set is not None:
-            result.val_loss, result.evaluation = evaluate(model, prepare, _loader(val_set, spec, workers, amp),
-                                                          device, amp)
+            result.val_loss, result.evaluation = evaluate(
+                model, prepare, _loader(val_set, spec, workers, amp), device, amp
+            )
             result.summary = result.evaluation.summary(curves=True, intervals=False)
         if monitor_set is not None:
             _, result.monitor = evaluate(model, prepare, _loader(monitor_set, spec, workers, amp), device, amp)

@@ -11,6 +11,13 @@ const params = z.object({ imageId: z.string().uuid(), variant: z.enum(["working"
 export const GET = route({ params }, async ({ user, params: { imageId, variant } }) => {
   const image = await getImageForActor(user, imageId);
   const body = await store().get(variant === "working" ? image.storageKey : image.thumbKey);
-  if (variant === "working") await recordAudit({ action: "image.view", objectType: "Image", objectId: imageId, projectId: image.projectId, actorId: user.userId });
+  if (variant === "working")
+    await recordAudit({
+      action: "image.view",
+      objectType: "Image",
+      objectId: imageId,
+      projectId: image.projectId,
+      actorId: user.userId,
+    });
   return imageResponse(body, variant === "working" ? "image/png" : "image/jpeg");
 });

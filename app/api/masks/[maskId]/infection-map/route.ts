@@ -7,4 +7,6 @@ export const dynamic = "force-dynamic";
 const params = z.object({ maskId: z.string().uuid() });
 
 /** A machine prediction's infection map as an RGBA PNG (transparent where p = 0); leads only. */
-export const GET = route({ params }, async ({ user, params: { maskId } }) => imageResponse((await maskInfectionMap(user, maskId)).png, "image/png"));
+export const GET = route({ params }, async ({ user, params: { maskId } }) =>
+  imageResponse((await maskInfectionMap(user, maskId)).png, "image/png"),
+);

@@ -11,7 +11,10 @@ export const GET = route({ params }, async ({ user, params: { projectId } }) =>
 );
 
 // The options are parsed by requestExport itself (after the role check).
-export const POST = route({ params, body: json(z.unknown(), 20 * KiB) }, async ({ user, params: { projectId }, body }) => {
-  const r = await requestExport(user, projectId, body);
-  return Response.json(r, { status: r.created ? 201 : 200 });
-});
+export const POST = route(
+  { params, body: json(z.unknown(), 20 * KiB) },
+  async ({ user, params: { projectId }, body }) => {
+    const r = await requestExport(user, projectId, body);
+    return Response.json(r, { status: r.created ? 201 : 200 });
+  },
+);

@@ -6,4 +6,6 @@ import { skipSchema } from "@/lib/drawing/schema";
 export const dynamic = "force-dynamic";
 const params = z.object({ taskId: z.string().uuid() });
 
-export const POST = route({ params, body: json(skipSchema) }, async ({ user, params: { taskId }, body }) => Response.json(await skipTask(user, taskId, body)));
+export const POST = route({ params, body: json(skipSchema) }, async ({ user, params: { taskId }, body }) =>
+  Response.json(await skipTask(user, taskId, body)),
+);

@@ -16,8 +16,14 @@ export default async function DisputePage({ params }: { params: Promise<{ slug: 
   return (
     <div className="space-y-3">
       <h1 className="text-lg font-semibold">Settle a tied vote · {imageLabel(imageId)}</h1>
-      <p className="text-sm text-muted">The voters disagreed. Sources are shown because this image&apos;s vote is closed.</p>
-      <ResolveDispute imageId={imageId} candidates={candidates.filter((c) => c.roundId === latestRound)} backHref={`/projects/${slug}/dashboard`} />
+      <p className="text-sm text-muted">
+        The voters disagreed. Sources are shown because this image&apos;s vote is closed.
+      </p>
+      <ResolveDispute
+        imageId={imageId}
+        candidates={candidates.filter((c) => c.roundId === latestRound)}
+        backHref={`/projects/${slug}/dashboard`}
+      />
     </div>
   );
 }

@@ -8,7 +8,13 @@ export const dynamic = "force-dynamic";
 export const metadata = { title: "Burned-in text review · Tandem" };
 
 /** Leads only: images held back from exports because their pixels may carry burned-in text. */
-export default async function BurnedInReviewPage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: Promise<{ image?: string }> }) {
+export default async function BurnedInReviewPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ slug: string }>;
+  searchParams: Promise<{ image?: string }>;
+}) {
   const user = await requirePageUser();
   const { slug } = await params;
   const { image } = await searchParams;
@@ -22,10 +28,18 @@ export default async function BurnedInReviewPage({ params, searchParams }: { par
           : `${data.pending.length} image${data.pending.length === 1 ? "" : "s"} held back from exports until reviewed. Release an image whose pixels carry no identifying text, exclude it for good, or draw a rectangle over the text to paint it black in the working image and the stored original.`}
       </p>
       {data.current ? (
-        <BurnedInReviewer key={data.current.id} slug={data.project.slug} image={data.current} position={data.pending.findIndex((p) => p.id === data.current!.id) + 1} total={data.pending.length} />
+        <BurnedInReviewer
+          key={data.current.id}
+          slug={data.project.slug}
+          image={data.current}
+          position={data.pending.findIndex((p) => p.id === data.current!.id) + 1}
+          total={data.pending.length}
+        />
       ) : null}
       <p className="text-sm">
-        <Link href={`/projects/${data.project.slug}/dashboard`} className="text-muted hover:text-text">Back to the dashboard</Link>
+        <Link href={`/projects/${data.project.slug}/dashboard`} className="text-muted hover:text-text">
+          Back to the dashboard
+        </Link>
       </p>
     </div>
   );

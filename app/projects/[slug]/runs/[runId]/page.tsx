@@ -19,21 +19,36 @@ export default async function RunReportPage({ params }: { params: Promise<{ slug
   const { slug, runId } = await params;
   const { project, roles } = await loadProject(user, slug, EVALUATION_ROLES);
   if (!UUID.test(runId)) notFound();
-  const report = await runReport(user, runId).catch((e) => (isAppError(e) && (e.code === "NOT_FOUND" || e.code === "FORBIDDEN") ? null : Promise.reject(e)));
+  const report = await runReport(user, runId).catch((e) =>
+    isAppError(e) && (e.code === "NOT_FOUND" || e.code === "FORBIDDEN") ? null : Promise.reject(e),
+  );
   if (!report || report.projectId !== project.id) notFound();
   const predictions = roles.includes("LEAD") || roles.includes("ADMIN") ? await runPredictions(user, runId) : null;
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-baseline gap-3">
         <h1 className="text-xl font-semibold">Run {report.title}</h1>
-        <Link className="text-sm text-accent hover:underline" href={`/projects/${slug}/runs`}>All runs</Link>
+        <Link className="text-sm text-accent hover:underline" href={`/projects/${slug}/runs`}>
+          All runs
+        </Link>
       </div>
-      {report.classifier ? <ClassifierReport ev={report.classifier} /> : <ReportView report={report} csvHref={(part) => `/api/runs/${runId}/report?format=csv&part=${part}`} />}
+      {report.classifier ? (
+        <ClassifierReport ev={report.classifier} />
+      ) : (
+        <ReportView report={report} csvHref={(part) => `/api/runs/${runId}/report?format=csv&part=${part}`} />
+      )}
       {predictions ? (
         <Card title={`Predictions (${predictions.masks.length} of ${predictions.total})`}>
           <PredictionBrowser
             legend={legendStops()}
-            items={predictions.masks.map((m) => ({ maskId: m.id, imageId: m.imageId, width: m.width, height: m.height, area: m.area, hasProb: !!m.probKey }))}
+            items={predictions.masks.map((m) => ({
+              maskId: m.id,
+              imageId: m.imageId,
+              width: m.width,
+              height: m.height,
+              area: m.area,
+              hasProb: !!m.probKey,
+            }))}
           />
         </Card>
       ) : null}

@@ -54,8 +54,10 @@ def _apply_pretrained(model: Classifier, pretrained: str | None) -> str:
     target = model.features.state_dict()
     mapped = match_state(target, source)
     if _coverage(mapped, target) < _MIN_COVERAGE:
-        raise WeightsError(f"weights in {path} do not fit classifier {model.arch}: matched "
-                           f"{len(countable_keys(mapped))} of {len(countable_keys(target))} backbone tensors")
+        raise WeightsError(
+            f"weights in {path} do not fit classifier {model.arch}: matched "
+            f"{len(countable_keys(mapped))} of {len(countable_keys(target))} backbone tensors"
+        )
     model.features.load_state_dict(mapped, strict=False)
     log.info("loaded %s backbone weights from %s (%d tensors)", model.arch, path, len(mapped))
     return f"backbone:{'imagenet' if pretrained == 'imagenet' else os.path.basename(path)}"

@@ -10,8 +10,18 @@ from .base import Classifier
 
 def _resnet_features(net: nn.Module) -> nn.Sequential:
     # Names follow torchvision's (conv1, bn1, layer1, ...) so ImageNet files map by key.
-    return nn.Sequential(OrderedDict(conv1=net.conv1, bn1=net.bn1, relu=net.relu, maxpool=net.maxpool,
-                              layer1=net.layer1, layer2=net.layer2, layer3=net.layer3, layer4=net.layer4))
+    return nn.Sequential(
+        OrderedDict(
+            conv1=net.conv1,
+            bn1=net.bn1,
+            relu=net.relu,
+            maxpool=net.maxpool,
+            layer1=net.layer1,
+            layer2=net.layer2,
+            layer3=net.layer3,
+            layer4=net.layer4,
+        )
+    )
 
 
 class ResNet18Classifier(Classifier):

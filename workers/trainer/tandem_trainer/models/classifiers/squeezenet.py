@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from torch import nn
 from torchvision.models import squeezenet1_1
 
 from .base import Classifier

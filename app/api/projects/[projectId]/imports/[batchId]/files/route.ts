@@ -8,7 +8,11 @@ import { filesFromStream } from "@/lib/imports/stream-source";
 
 export const dynamic = "force-dynamic";
 const params = z.object({ projectId: z.string().uuid(), batchId: z.string().uuid() });
-const upload = raw({ maxBytes: () => env().MAX_UPLOAD_BYTES, what: "The upload", hint: "import large sets with the command line (npx tandem import)" });
+const upload = raw({
+  maxBytes: () => env().MAX_UPLOAD_BYTES,
+  what: "The upload",
+  hint: "import large sets with the command line (npx tandem import)",
+});
 
 /**
  * One uploaded file as the raw body, its relative path URI-encoded in X-File-Name. A ZIP
@@ -17,6 +21,9 @@ const upload = raw({ maxBytes: () => env().MAX_UPLOAD_BYTES, what: "The upload",
 export const POST = route({ params, body: upload }, async ({ req, user, params: { projectId, batchId }, body }) => {
   const name = uploadNameSchema.parse(req.headers.get("x-file-name") ?? undefined);
   const max = body.maxBytes;
-  const files = filesFromStream(name, body.chunks(), { maxFileBytes: max, archive: { maxTotalBytes: max * WEB_ARCHIVE_EXPANSION } });
+  const files = filesFromStream(name, body.chunks(), {
+    maxFileBytes: max,
+    archive: { maxTotalBytes: max * WEB_ARCHIVE_EXPANSION },
+  });
   return Response.json(await importIntoBatch(user, projectId, batchId, files));
 });
