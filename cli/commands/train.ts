@@ -1,4 +1,5 @@
 import { fromCaller, parseArgs } from "../context";
+import { archs, classifierArchs, encoders } from "../../lib/ml/networks";
 import { classifierPresetNames, trainingPresetNames } from "../../lib/ml/presets";
 import { runTrainerAttached } from "../../workers/trainer-process";
 
@@ -6,11 +7,11 @@ export const summary =
   "train with the PyTorch trainer: k-fold cross-validation of a folder, or --test <folder> to train on one folder and test on another";
 
 const USAGE = `usage: tandem train --data <folder with images/ and masks/> [--preset ${trainingPresetNames.join("|")}]
-       [--arch unet|unetpp|dla] [--encoder densenet121|resnet50|inception_v3|chexnet|tiny] [--folds 5]
+       [--arch ${archs.join("|")}] [--encoder ${encoders.join("|")}] [--folds 5]
        [--test <folder>] [--steps N | --epochs N] [--size 224] [--batch-size 32] [--lr 1e-4] [--width 16]
        [--weights imagenet|<file>] [--freeze-encoder] [--augment balance|all|none] [--select last|best|best_dice]
        [--target-sensitivity 0.95] [--device auto|cpu|cuda] [--seed 0] [--out dir] [--json]
-       tandem train --task classify --data <folder> [--arch resnet18|resnet50|squeezenet1_1|densenet121]
+       tandem train --task classify --data <folder> [--arch ${classifierArchs.join("|")}]
        [--preset ${classifierPresetNames.join("|")}] [--folds 5] [--test <folder>: scored by every fold's model]
   A classifier (COVID-19 vs control, labels from the masks) reports Deep-COVID's threshold table.`;
 

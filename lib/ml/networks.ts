@@ -11,10 +11,12 @@ const fileSchema = z.object({
   format: z.literal(1),
   architectures: z.array(name).min(1),
   encoders: z.array(name).min(1),
+  classifiers: z.array(name).min(1),
   default: z.object({ arch: name, encoder: name }),
 });
 
 const parsed = fileSchema.parse(networksFile);
 export const archs = parsed.architectures as [string, ...string[]];
 export const encoders = parsed.encoders as [string, ...string[]];
+export const classifierArchs = parsed.classifiers as [string, ...string[]];
 export const defaultNetwork = parsed.default;

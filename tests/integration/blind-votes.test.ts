@@ -4,7 +4,7 @@ import { addMember } from "../../lib/projects/mutations";
 import { createMask } from "../../lib/masks/mutations";
 import { afterTaskSubmitted, selectStage1Subset, startStage1, startStage1Training } from "../../lib/protocol/mutations";
 import { castVote, nextBallot, recordDuel } from "../../lib/voting/mutations";
-import { holdBallot, releaseBallot } from "../../lib/voting/lease";
+import { holdBallot, releaseBallot } from "../../lib/voting/mutations";
 import { nothingToVoteReason } from "../../lib/voting/queries";
 import type { Actor } from "../../lib/auth/types";
 import { makeProject, makeUser } from "../setup/fixtures";

@@ -3,7 +3,7 @@
 import { db } from "../../db/client";
 import { recordAudit } from "../../audit/mutations";
 import { gateFailures } from "../queries";
-import { applyCandidatesPlan, planCandidates } from "../../voting/prepare";
+import { applyCandidatesPlan, planCandidates } from "../../voting/mutations/prepare";
 import type { Tx } from "./project-lock";
 
 /**
@@ -69,7 +69,7 @@ export async function maybeOpenVoting(roundId: string, exceptJobId?: string): Pr
   });
   if (!ready) return false;
   // Withheld empties, merged duplicates, style-normalised renderings; images left without a
-  // candidate skip the vote (lib/voting/prepare.ts). Mask files are read and written outside
+  // candidate skip the vote (lib/voting/mutations/prepare.ts). Mask files are read and written outside
   // the transaction; the transaction that opens the vote writes the rows.
   const plan = await planCandidates(roundId);
   return db().$transaction(

@@ -16,10 +16,6 @@ import {
 
 const root = path.resolve(import.meta.dirname, "../../..");
 
-// Known exceptions, each to be moved into a data file: lib/voting's lease and candidate
-// preparation issue their own queries (left while their queries are being tuned for latency).
-const DB_EXCEPTIONS = new Set(["lib/voting/lease.ts", "lib/voting/prepare.ts"]);
-
 // Reading every file through esbuild takes a few seconds, minutes on a loaded machine: once per run.
 let repository: Import[] = [];
 
@@ -31,16 +27,7 @@ describe("import boundaries (the house rules)", () => {
 
   it("hold for the repository", () => {
     expect(repository.length).toBeGreaterThan(500);
-    expect(breaches(repository, DB_EXCEPTIONS)).toEqual([]);
-  });
-
-  it("the exceptions are still exceptions (remove one from the list once it is fixed)", () => {
-    for (const file of DB_EXCEPTIONS) {
-      expect(
-        repository.some((i) => i.from === file && i.target?.startsWith("lib/db/client")),
-        file,
-      ).toBe(true);
-    }
+    expect(breaches(repository)).toEqual([]);
   });
 
   it("catch a pure lib file importing the database client, lib importing app/cli/workers, a component importing a page folder", () => {

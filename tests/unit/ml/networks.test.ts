@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { archs, defaultNetwork, encoders } from "../../../lib/ml/networks";
+import { archs, classifierArchs, defaultNetwork, encoders } from "../../../lib/ml/networks";
 import { networkSchema, protocolSettingsSchema } from "../../../lib/projects/schema";
 import { SelectionMode } from "../../../lib/projects/enums";
 
@@ -13,6 +13,8 @@ describe("the trainer's networks, read from its published list", () => {
   it("are exactly the lists in workers/trainer/networks.json", () => {
     expect(archs).toEqual(published.architectures);
     expect(encoders).toEqual(published.encoders);
+    expect(classifierArchs).toEqual(published.classifiers);
+    expect(classifierArchs).toEqual(expect.arrayContaining(["resnet18", "resnet50", "squeezenet1_1", "densenet121"]));
     expect(archs).toContain(defaultNetwork.arch);
     expect(encoders).toContain(defaultNetwork.encoder);
   });

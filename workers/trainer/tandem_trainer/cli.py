@@ -6,7 +6,6 @@ import logging
 import sys
 
 from .errors import TandemError
-from .models.classifiers import CLASSIFIERS
 from .networks import networks_json, published_networks
 from .presets import CLASSIFIER_PRESETS, PRESETS, presets_json
 from .events import HumanEvents, JsonEvents, claim_stdout_for_events, setup_logging
@@ -57,7 +56,7 @@ def _run_options(command, default_out: str) -> None:
     command.add_argument(
         "--arch",
         default=networks["default"]["arch"],
-        choices=[*networks["architectures"], *sorted(CLASSIFIERS)],
+        choices=[*networks["architectures"], *networks["classifiers"]],
         help="segmentation decoder, or with --task classify the classifier",
     )
     command.add_argument("--encoder", default=networks["default"]["encoder"], choices=networks["encoders"])

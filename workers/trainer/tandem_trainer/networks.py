@@ -14,6 +14,7 @@ NETWORKS_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__f
 
 
 def networks_document() -> dict:
+    from .models.classifiers import CLASSIFIERS
     from .models.encoders import ENCODERS
     from .models.registry import ARCHS, DEFAULT_ARCH, DEFAULT_ENCODER
 
@@ -21,6 +22,7 @@ def networks_document() -> dict:
         "format": 1,
         "architectures": list(ARCHS),
         "encoders": list(ENCODERS),
+        "classifiers": list(CLASSIFIERS),
         "default": {"arch": DEFAULT_ARCH, "encoder": DEFAULT_ENCODER},
     }
 

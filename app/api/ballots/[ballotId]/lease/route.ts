@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { json, route } from "@/app/_lib/route";
-import { holdBallot } from "@/lib/voting/lease";
+import { holdBallot } from "@/lib/voting/mutations";
 import { AppError } from "@/lib/errors/app-error";
 
 export const dynamic = "force-dynamic";

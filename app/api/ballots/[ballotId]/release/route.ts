@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { json, route } from "@/app/_lib/route";
-import { releaseBallot } from "@/lib/voting/lease";
+import { releaseBallot } from "@/lib/voting/mutations";
 
 export const dynamic = "force-dynamic";
 const params = z.object({ ballotId: z.string().uuid() });

@@ -1,21 +1,21 @@
 import { randomUUID } from "node:crypto";
-import { db } from "../db/client";
-import type { Prisma } from "../db/generated/client";
-import { AppError } from "../errors/app-error";
-import { recordAudit } from "../audit/mutations";
-import { requireProjectRole } from "../auth/authorize";
-import type { Actor } from "../auth/types";
-import { loadMask } from "../masks/queries";
-import { dice } from "../masks/measures";
-import { acceptGroundTruth, disputeImage, maybeCloseRound, reopenRedraw } from "../protocol/mutations";
-import { secureShuffle } from "../protocol/random";
-import { tallyVotes } from "./consensus";
-import { castVoteSchema, duelSchema, type CastVoteInput, type DuelInput } from "./schema";
-import { ballotLeaseMs, type BallotView } from "./types";
-import { duelState, parseDuelLog } from "./duels";
+import { db } from "../../db/client";
+import type { Prisma } from "../../db/generated/client";
+import { AppError } from "../../errors/app-error";
+import { recordAudit } from "../../audit/mutations";
+import { requireProjectRole } from "../../auth/authorize";
+import type { Actor } from "../../auth/types";
+import { loadMask } from "../../masks/queries";
+import { dice } from "../../masks/measures";
+import { acceptGroundTruth, disputeImage, maybeCloseRound, reopenRedraw } from "../../protocol/mutations";
+import { secureShuffle } from "../../protocol/random";
+import { tallyVotes } from "../consensus";
+import { castVoteSchema, duelSchema, type CastVoteInput, type DuelInput } from "../schema";
+import { ballotLeaseMs, type BallotView } from "../types";
+import { duelState, parseDuelLog } from "../duels";
 import { holdBallot } from "./lease";
-import { ballotSearchSql, type OwnDrawings, type SearchRow } from "./ballot-search-sql";
-import { uuidv7 } from "../db/uuid";
+import { ballotSearchSql, type OwnDrawings, type SearchRow } from "../ballot-search-sql";
+import { uuidv7 } from "../../db/uuid";
 
 type Tx = Prisma.TransactionClient;
 

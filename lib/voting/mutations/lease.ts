@@ -1,7 +1,7 @@
-import { db } from "../db/client";
-import { AppError } from "../errors/app-error";
-import type { Actor } from "../auth/types";
-import { ballotLeaseMs } from "./types";
+import { db } from "../../db/client";
+import { AppError } from "../../errors/app-error";
+import type { Actor } from "../../auth/types";
+import { ballotLeaseMs } from "../types";
 
 /**
  * Takes or renews a ballot's lease: the ballot holds its image while its MD is active on it.

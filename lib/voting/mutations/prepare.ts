@@ -1,15 +1,15 @@
 import { createHash } from "node:crypto";
-import { db } from "../db/client";
-import type { Prisma } from "../db/generated/client";
-import { uuidv7 } from "../db/uuid";
-import { store } from "../storage/store";
-import { loadMask } from "../masks/queries";
-import { encodeMaskPng } from "../masks/png-codec";
-import { maskKey } from "../masks/mutations";
-import { dice, maskArea } from "../masks/measures";
-import { recordAudit } from "../audit/mutations";
-import { acceptGroundTruth, reopenRedraw } from "../protocol/mutations";
-import { normaliseMaskStyle } from "./style";
+import { db } from "../../db/client";
+import type { Prisma } from "../../db/generated/client";
+import { uuidv7 } from "../../db/uuid";
+import { store } from "../../storage/store";
+import { loadMask } from "../../masks/queries";
+import { encodeMaskPng } from "../../masks/png-codec";
+import { maskKey } from "../../masks/mutations";
+import { dice, maskArea } from "../../masks/measures";
+import { recordAudit } from "../../audit/mutations";
+import { acceptGroundTruth, reopenRedraw } from "../../protocol/mutations";
+import { normaliseMaskStyle } from "../style";
 
 type Tx = Prisma.TransactionClient;
 type Kind = "MANUAL" | "MACHINE" | "REDRAW";
