@@ -1,6 +1,6 @@
 import { AppError } from "../errors/app-error";
 import { aucCiRadius } from "./auc-ci";
-import { BOOTSTRAP_RESAMPLES, bootstrapConfusion, wilson } from "./intervals";
+import { BOOTSTRAP_RESAMPLES, bootstrapConfusion, percentiles, wilson } from "./intervals";
 import { ciRadius, curves, type Curves } from "./metrics";
 import { mulberry32 } from "../simulate/prng";
 
@@ -40,18 +40,6 @@ function paper(k: number, n: number): [number, number] | null {
   const p = k / n,
     r = ciRadius(p, n);
   return [Math.max(0, p - r), Math.min(1, p + r)];
-}
-
-function percentiles(values: number[]): [number, number] | null {
-  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (!v.length) return null;
-  const at = (q: number) => {
-    const pos = q * (v.length - 1),
-      lo = Math.floor(pos),
-      hi = Math.ceil(pos);
-    return v[lo] + (v[hi] - v[lo]) * (pos - lo);
-  };
-  return [at(0.025), at(0.975)];
 }
 
 /** Binary calls (e.g. a segmentation detection rule) → confusion, sensitivity and specificity with both intervals. */

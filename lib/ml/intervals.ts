@@ -22,7 +22,8 @@ export function wilson(k: number, n: number, z = Z_95): [number, number] | null 
 /** Deterministic resampling, so a report prints the same interval twice. */
 const random = mulberry32;
 
-function percentiles(values: number[]): [number, number] | null {
+/** The 2.5th and 97.5th percentiles (linear interpolation) of the finite values: a 95% bootstrap interval. */
+export function percentiles(values: number[]): [number, number] | null {
   const v = values.filter(Number.isFinite).sort((a, b) => a - b);
   if (!v.length) return null;
   const at = (q: number) => {

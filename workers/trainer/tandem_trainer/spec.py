@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import dataclasses
 from dataclasses import dataclass, field
 
 from .data.balance import AUGMENT_MODES
@@ -23,6 +24,9 @@ DEVICES = ("auto", "cpu", "cuda")
 SELECT = ("last", "best", "best_dice")
 SCHEDULES = ("constant", "cosine")
 TASKS = ("segment", "classify")  # classify: image-level COVID-19 vs control (arch from CLASSIFIERS)
+
+
+_NOT_RECORDED = ("train", "val", "predict", "workers")
 
 
 @dataclass
@@ -65,34 +69,7 @@ class TrainSpec:
 
     def public(self) -> dict:
         """Settings recorded in metrics.json (no sample lists)."""
-        keys = (
-            "arch",
-            "encoder",
-            "pretrained",
-            "freeze_encoder",
-            "width",
-            "size",
-            "epochs",
-            "batch_size",
-            "lr",
-            "seed",
-            "device",
-            "augment",
-            "select",
-            "preset",
-            "steps",
-            "max_epochs",
-            "warmup_steps",
-            "schedule",
-            "intensity",
-            "flip",
-            "monitor_fraction",
-            "eval_every",
-            "patience",
-            "detection_sensitivity",
-            "task",
-        )
-        return {k: getattr(self, k) for k in keys}
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in _NOT_RECORDED}
 
 
 def read_spec_file(path: str):
@@ -292,37 +269,9 @@ def parse_spec(raw, base_dir: str = ".") -> TrainSpec:
     return spec
 
 
-KNOWN_KEYS = {
-    "arch",
-    "encoder",
-    "pretrained",
-    "freeze_encoder",
-    "width",
-    "size",
-    "epochs",
-    "batch_size",
-    "lr",
-    "seed",
-    "device",
-    "augment",
-    "select",
-    "workers",
-    "train",
-    "val",
-    "predict",
-    "preset",
-    "steps",
-    "max_epochs",
-    "warmup_steps",
-    "schedule",
-    "intensity",
-    "flip",
-    "monitor_fraction",
-    "eval_every",
-    "patience",
-    "detection_sensitivity",
-    "task",
-}
+# Every spec key is a TrainSpec field; the sample lists and the loader's worker count are not
+# settings of the model, so metrics.json leaves them out.
+KNOWN_KEYS = {f.name for f in dataclasses.fields(TrainSpec)}
 
 
 def check_files(spec: TrainSpec) -> None:
