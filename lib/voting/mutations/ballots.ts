@@ -16,10 +16,11 @@ import { duelState, parseDuelLog } from "../duels";
 import { holdBallot } from "./lease";
 import { ballotSearchSql, type OwnDrawings, type SearchRow } from "../ballot-search-sql";
 import { uuidv7 } from "../../db/uuid";
+import type { SelectionMode, TieBreak } from "../../projects/enums";
 
 type Tx = Prisma.TransactionClient;
 
-type Mode = "NWAY" | "PAIRWISE";
+type Mode = SelectionMode;
 type Issued = { id: string; shownOrder: string[]; duels?: unknown };
 
 function view(ballot: Issued, mode: Mode, stage: string | null, size: { width: number; height: number }): BallotView {
@@ -274,7 +275,7 @@ export async function castVote(actor: Actor, ballotId: string, input: CastVoteIn
           extraVotes: number;
           votesPerImage: number;
           agreementDice: number;
-          tieBreak: "ANOTHER_MD" | "LEAD";
+          tieBreak: TieBreak;
           retrainEvery: number | null;
           counted: number;
           againId: string | null;
@@ -364,7 +365,7 @@ async function decideImage(
   imageId: string,
   votes: { candidateId: string | null }[],
   agreementDice: number,
-  tieBreak: "ANOTHER_MD" | "LEAD",
+  tieBreak: TieBreak,
   // Read with the image lock: the project's retrain setting, and whether another image of the
   // round still waits for votes (then the round cannot close and that check is skipped).
   known: { retrainEvery?: number | null; othersWaiting?: boolean } = {},
