@@ -1,5 +1,6 @@
 import { ChartFigure } from "./chart-figure";
-import { colors, compact, linear, niceTicks, spread } from "./scale";
+import { compact, linear, niceTicks, spread } from "./scale";
+import { YGrid } from "./y-grid";
 
 export type LinePoint = { x: number; y: number | null };
 export type LineSeries = { name: string; color: string; points: LinePoint[]; dashed?: boolean };
@@ -71,20 +72,7 @@ export function LineChart({
           })
           .join("; ")}`}
       >
-        {yTicks.map((t) => (
-          <g key={t}>
-            <line x1={M.left} x2={W - M.right} y1={y(t)} y2={y(t)} stroke={colors.line} strokeWidth={1} />
-            <text
-              x={M.left - 6}
-              y={y(t)}
-              textAnchor="end"
-              dominantBaseline="middle"
-              className="fill-muted text-[10px] tabular-nums"
-            >
-              {yFormat(t)}
-            </text>
-          </g>
-        ))}
+        <YGrid ticks={yTicks} y={y} left={M.left} right={W - M.right} format={yFormat} />
         {spread(xs, 6).map((t, i, all) => (
           <text
             key={t}

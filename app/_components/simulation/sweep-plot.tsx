@@ -1,5 +1,6 @@
 import { ChartFigure } from "../charts/chart-figure";
-import { linear, niceTicks, palette } from "../charts/scale";
+import { colors, linear, niceTicks, palette } from "../charts/scale";
+import { YGrid } from "../charts/y-grid";
 import type { Interval, SweepCell } from "@/lib/simulate/types";
 
 const W = 440,
@@ -64,26 +65,13 @@ function Panel({
       note={`Dashed line: ${referenceLabel}. Points are estimates, bars their 95% bootstrap CIs.`}
     >
       <svg viewBox={`0 0 ${W} ${H}`} className="w-full max-w-xl" role="img" aria-label={`${title}. ${spoken}`}>
-        {ticks.map((t) => (
-          <g key={t}>
-            <line x1={M.left} x2={W - M.right} y1={y(t)} y2={y(t)} stroke="#2a303a" strokeWidth={1} />
-            <text
-              x={M.left - 6}
-              y={y(t)}
-              textAnchor="end"
-              dominantBaseline="middle"
-              className="fill-muted text-[10px] tabular-nums"
-            >
-              {format(t)}
-            </text>
-          </g>
-        ))}
+        <YGrid ticks={ticks} y={y} left={M.left} right={W - M.right} format={format} />
         <line
           x1={M.left}
           x2={W - M.right}
           y1={y(reference)}
           y2={y(reference)}
-          stroke="#d8dde5"
+          stroke={colors.text}
           strokeWidth={1}
           strokeDasharray="5 4"
         />
