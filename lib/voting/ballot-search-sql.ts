@@ -23,7 +23,7 @@ const ownClause: Record<OwnDrawings, string> = {
         AND NOT ${drew('mm."userId"')})`,
 };
 
-function build(own: OwnDrawings, wait: boolean): string {
+export function ballotSearchSql(own: OwnDrawings, wait: boolean): string {
   return `SELECT i.id, i.width, i.height, i."extraVotes" AS extra,
        ARRAY(SELECT c.id::text FROM "Candidate" c WHERE c."roundId" = $2::uuid AND c."imageId" = i.id
                AND c.withheld IS NULL AND c."mergedIntoId" IS NULL ORDER BY c.id) AS candidates
@@ -38,13 +38,4 @@ WHERE i."projectId" = $1::uuid AND i.state = 'AWAITING_VOTE' AND NOT (i.id = ANY
   ${ownClause[own]}
 ORDER BY i.id LIMIT 1
 FOR UPDATE OF i ${wait ? "" : "SKIP LOCKED"}`;
-}
-
-const texts = new Map<string, string>();
-
-export function ballotSearchSql(own: OwnDrawings, wait: boolean): string {
-  const key = `${own}:${wait}`;
-  let text = texts.get(key);
-  if (!text) texts.set(key, (text = build(own, wait)));
-  return text;
 }
