@@ -1,5 +1,5 @@
 import { db } from "../db/client";
-import type { Prisma } from "../db/generated/client";
+import { Prisma } from "../db/generated/client";
 
 export type AuditEntry = {
   action: string;
@@ -26,4 +26,15 @@ export async function recordAudit(e: AuditEntry, tx: Prisma.TransactionClient = 
       after: json(e.after),
     },
   });
+}
+
+/**
+ * The same audit row as an INSERT statement, for a hot path that writes it inside a larger
+ * statement (a CTE) to save a round trip. `after` must be JSON-serialisable.
+ */
+export function auditInsertSql(e: AuditEntry): Prisma.Sql {
+  const j = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
+  return Prisma.sql`INSERT INTO "AuditLog" (at, "actorId", "projectId", action, "objectType", "objectId", before, after)
+    VALUES (now(), ${e.actorId ?? null}::uuid, ${e.projectId ?? null}::uuid, ${e.action}, ${e.objectType}, ${e.objectId ?? null},
+            ${j(e.before)}::jsonb, ${j(e.after)}::jsonb)`;
 }

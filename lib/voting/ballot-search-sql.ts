@@ -1,7 +1,12 @@
 // The next-ballot search, as SQL text: $1 project, $2 round, $3 voter, $4 images already found
-// full in this call, $5 votes per image, $6 ballots the caller excludes. Rows are the image
-// with its shown candidates, locked FOR UPDATE. The text is one of six fixed strings. It is not
-// prepared: its generic plan (no project, round or voter known) ran about 15x slower than planning each call.
+// full in this call, $5 votes per image, $6 ballots the caller excludes, $7 where to start in
+// the images' random shuffle keys. Rows are the image with its shown candidates, locked FOR
+// UPDATE. The text is one of six fixed strings. It is not prepared: its generic plan (no
+// project, round or voter known) ran about 15x slower than planning each call.
+//
+// Each search starts at a random key and takes the first votable image from there, so voters
+// are served images in random order and rarely meet: searches that all started at the first
+// image walked past every image the other voters held before finding a free one.
 
 export type OwnDrawings = "none-drawn" | "skip" | "last-resort";
 export type SearchRow = { id: string; width: number; height: number; extra: number; candidates: string[] };
@@ -23,6 +28,9 @@ const ownClause: Record<OwnDrawings, string> = {
         AND NOT ${drew('mm."userId"')})`,
 };
 
+/** The lowest shuffle key: a search from it sees every image. */
+export const FIRST_KEY = -(2 ** 31);
+
 export function ballotSearchSql(own: OwnDrawings, wait: boolean): string {
   return `SELECT i.id, i.width, i.height, i."extraVotes" AS extra,
        ARRAY(SELECT c.id::text FROM "Candidate" c WHERE c."roundId" = $2::uuid AND c."imageId" = i.id
@@ -35,7 +43,8 @@ WHERE i."projectId" = $1::uuid AND i.state = 'AWAITING_VOTE' AND NOT (i.id = ANY
   AND (SELECT count(*) FROM "Vote" v WHERE v."roundId" = $2::uuid AND v."imageId" = i.id)
     + (SELECT count(*) FROM "Ballot" b WHERE b."roundId" = $2::uuid AND b."imageId" = i.id AND b."closedAt" IS NULL AND b."leaseUntil" > now())
     < $5 + i."extraVotes"
+  AND i."shuffleKey" >= $7
   ${ownClause[own]}
-ORDER BY i.id LIMIT 1
+ORDER BY i."shuffleKey" LIMIT 1
 FOR UPDATE OF i ${wait ? "" : "SKIP LOCKED"}`;
 }

@@ -1,6 +1,6 @@
 // Ground truth: accepting a mask (or a control's label) as an image's truth, and disputes.
 import { scheduleRetrainIfDue } from "../../assist/retrain";
-import { recordAudit } from "../../audit/mutations";
+import { auditInsertSql, recordAudit } from "../../audit/mutations";
 import type { TieBreak } from "../../projects/enums";
 import type { Tx } from "./project-lock";
 import { sendToConfirmation } from "./redraws";
@@ -22,6 +22,8 @@ export async function acceptGroundTruth(
     decidedById?: string | null;
     emptyOnPositive?: boolean;
     retrainEvery?: number | null;
+    // Whether the image has a current truth, when the caller read it under the image lock.
+    hasTruth?: boolean;
   },
 ): Promise<{ id: string | null }> {
   // An empty mask on a COVID-19-labelled image is accepted only once a second MD confirms it.
@@ -49,13 +51,17 @@ export async function acceptGroundTruth(
     }
   }
   // Two statements (not one CTE): the old row must leave the one-current-per-image index
-  // before the new one enters it. This runs after every deciding vote, so round trips count.
-  await tx.$executeRaw`/*hot*/ UPDATE "GroundTruth" SET "isCurrent" = NULL, "supersededAt" = now() WHERE "imageId" = ${a.imageId}::uuid AND "isCurrent"`;
-  const after = JSON.stringify({
-    maskId: a.maskId,
-    decision: a.decision,
-    sourceKind: a.sourceKind,
-    roundId: a.roundId,
+  // before the new one enters it. This runs after every deciding vote, so round trips count:
+  // a caller that knows the image has no current truth saves the first.
+  if (a.hasTruth !== false)
+    await tx.$executeRaw`/*hot*/ UPDATE "GroundTruth" SET "isCurrent" = NULL, "supersededAt" = now() WHERE "imageId" = ${a.imageId}::uuid AND "isCurrent"`;
+  const audit = auditInsertSql({
+    action: "ground_truth.accept",
+    objectType: "Image",
+    objectId: a.imageId,
+    projectId: a.projectId,
+    actorId: a.decidedById ?? null,
+    after: { maskId: a.maskId, decision: a.decision, sourceKind: a.sourceKind, roundId: a.roundId },
   });
   const rows = await tx.$queryRaw<{ id: string }[]>`
     /*hot*/ WITH g AS (
@@ -64,8 +70,7 @@ export async function acceptGroundTruth(
               ${a.decision}::"DecisionKind", ${a.sourceKind}::"MaskKind", ${a.decidedById ?? null}::uuid, TRUE, now())
       RETURNING id),
     im AS (UPDATE "Image" SET state = 'ACCEPTED', version = version + 1 WHERE id = ${a.imageId}::uuid),
-    au AS (INSERT INTO "AuditLog" (at, "actorId", "projectId", action, "objectType", "objectId", after)
-           VALUES (now(), ${a.decidedById ?? null}::uuid, ${a.projectId}::uuid, 'ground_truth.accept', 'Image', ${a.imageId}, ${after}::jsonb))
+    au AS (${audit})
     SELECT id FROM g`;
   // A caller that read the project's interactiveRetrainEvery (null: never) saves a statement.
   if (a.maskId && a.retrainEvery !== null) await scheduleRetrainIfDue(tx, a.projectId);

@@ -1,8 +1,8 @@
-import { randomUUID } from "node:crypto";
+import { randomInt, randomUUID } from "node:crypto";
 import { db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
 import { AppError } from "../../errors/app-error";
-import { recordAudit } from "../../audit/mutations";
+import { auditInsertSql, recordAudit } from "../../audit/mutations";
 import { requireProjectRole } from "../../auth/authorize";
 import type { Actor } from "../../auth/types";
 import { loadMask } from "../../masks/queries";
@@ -14,7 +14,7 @@ import { castVoteSchema, duelSchema, type CastVoteInput, type DuelInput } from "
 import { ballotLeaseMs, type BallotView } from "../types";
 import { duelState, parseDuelLog } from "../duels";
 import { holdBallot } from "./lease";
-import { ballotSearchSql, type OwnDrawings, type SearchRow } from "../ballot-search-sql";
+import { ballotSearchSql, FIRST_KEY, type OwnDrawings, type SearchRow } from "../ballot-search-sql";
 import { uuidv7 } from "../../db/uuid";
 import type { SelectionMode, TieBreak } from "../../projects/enums";
 
@@ -124,13 +124,9 @@ export async function nextBallot(
   // same images, and a small cap told a slow voter "nothing left" while thousands waited.
   for (let attempt = 0, tries = 0, wait = false; attempt < 1000 && tries < 6; attempt++) {
     const issued = await db().$transaction(async (tx) => {
-      // A ballot is a lease, not a decision: if the server crashed before this commit reached
-      // the disk, the MD would simply be given a ballot again. So this transaction does not wait
-      // for the WAL flush (votes, in castVote, still do).
-      await tx.$executeRaw`/*hot*/ SET LOCAL synchronous_commit = off`;
       // The voter's own drawings are skipped first; they are served only as a last resort, when
       // the project allows it and no other MD could vote on them.
-      const search = (own: OwnDrawings) =>
+      const from = (own: OwnDrawings, start: number) =>
         tx.$queryRawUnsafe<SearchRow[]>(
           ballotSearchSql(own, wait),
           projectId,
@@ -139,7 +135,14 @@ export async function nextBallot(
           skipped,
           project.votesPerImage,
           exclude,
+          start,
         );
+      // From a random point of the shuffle, then (nothing past it) from the start.
+      const start = randomInt(FIRST_KEY, -FIRST_KEY);
+      const search = async (own: OwnDrawings) => {
+        const rows = await from(own, start);
+        return rows.length ? rows : from(own, FIRST_KEY);
+      };
       let rows = await search(c.drewAny ? "skip" : "none-drawn");
       if (!rows.length && c.drewAny && c.ownDrawingPolicy === "ALLOW_RECORDED") rows = await search("last-resort");
       if (!rows.length) return null;
@@ -152,10 +155,15 @@ export async function nextBallot(
       // another voter committed just before we took the lock: the insert counts again in its own
       // (fresh) statement and adds nothing when the image is full. A voter's earlier ballot on
       // this image (released, never voted) is reopened with its recorded order.
+      // A ballot is a lease, not a decision: if the server crashed before this commit reached
+      // the disk, the MD would simply be given a ballot again. So the statement that writes it
+      // also tells the transaction not to wait for the WAL flush (votes, in castVote, still do);
+      // set there rather than by a SET LOCAL of its own, which cost a round trip.
       const rowsB = await tx.$queryRaw<Issued[]>`
         /*hot*/ INSERT INTO "Ballot" (id, "roundId", "imageId", "voterId", "shownOrder", "issuedAt", "leaseUntil")
         SELECT ${randomUUID()}::uuid, ${round.id}::uuid, ${image.id}::uuid, ${actor.userId}::uuid, ${secureShuffle(image.candidates)}::uuid[], now(),
                ${opts.preload ? null : new Date(Date.now() + lease)}::timestamptz
+        FROM (SELECT set_config('synchronous_commit', 'off', true)) no_flush
         WHERE ${!!opts.preload}
            OR (SELECT count(*) FROM "Vote" v WHERE v."roundId" = ${round.id}::uuid AND v."imageId" = ${image.id}::uuid)
             + (SELECT count(*) FROM "Ballot" b WHERE b."roundId" = ${round.id}::uuid AND b."imageId" = ${image.id}::uuid
@@ -213,62 +221,63 @@ async function diceBetweenCandidates(tx: Tx, ids: string[]) {
  */
 export async function castVote(actor: Actor, ballotId: string, input: CastVoteInput) {
   const v = castVoteSchema.parse(input);
-  // One round trip: the ballot, its round, a prior vote with this key, and the voter's roles.
-  const pre = await db().$queryRaw<
-    {
-      voterId: string;
-      imageId: string;
-      roundId: string;
-      shownOrder: string[];
-      duels: unknown;
-      selectionMode: string;
-      projectId: string;
-      stage: "STAGE_I" | "STAGE_II";
-      roundStatus: string;
-      priorId: string | null;
-      priorVoter: string | null;
-      roles: string[] | null;
-      ownDrawing: boolean;
-    }[]
-  >`
-    /*hot*/ SELECT b."voterId", b."imageId", b."roundId", b."shownOrder"::text[] AS "shownOrder", b.duels, p."selectionMode"::text AS "selectionMode",
-           r."projectId", r.stage::text AS stage, r.status::text AS "roundStatus",
-           pv.id AS "priorId", pv."voterId" AS "priorVoter",
-           (SELECT m.roles::text[] FROM "Membership" m WHERE m."projectId" = r."projectId" AND m."userId" = ${actor.userId}::uuid) AS roles,
-           EXISTS (SELECT 1 FROM "Candidate" dc JOIN "Mask" dm ON dm.id = dc."maskId"
-                   WHERE dc."roundId" = b."roundId" AND dc."imageId" = b."imageId" AND dm."authorId" = ${actor.userId}::uuid AND dm.kind IN ('MANUAL', 'REDRAW')) AS "ownDrawing"
-    FROM "Ballot" b JOIN "Round" r ON r.id = b."roundId" JOIN "Project" p ON p.id = r."projectId"
-    LEFT JOIN "Vote" pv ON pv."idempotencyKey" = ${v.idempotencyKey}
-    WHERE b.id = ${ballotId}::uuid`;
-  const ballot = pre[0];
-  if (ballot?.priorId) {
-    if (ballot.priorVoter !== actor.userId)
-      throw new AppError("CONFLICT", "This idempotency key was used by someone else");
-    return { voteId: ballot.priorId, duplicate: true };
-  }
-  if (!ballot || ballot.voterId !== actor.userId) throw new AppError("NOT_FOUND", "Ballot not found");
-  if (!actor.isAdmin && !ballot.roles?.includes("MD"))
-    throw new AppError(ballot.roles ? "FORBIDDEN" : "NOT_FOUND", "Ballot not found");
-  if (v.choice !== null && v.choice > ballot.shownOrder.length)
-    throw new AppError("BAD_REQUEST", "No candidate at that position");
-  if (v.choice === null && ballot.stage === "STAGE_I")
-    throw new AppError("BAD_REQUEST", 'Stage I picks the best candidate: "none acceptable" is a Stage-II choice');
-  const pairwise = ballot.stage === "STAGE_I" && ballot.selectionMode === "PAIRWISE";
-  const duelLog = parseDuelLog(ballot.duels);
-  if (pairwise) {
-    const { winner } = duelState(ballot.shownOrder.length, duelLog);
-    if (winner === null) throw new AppError("CONFLICT", "Finish the pairwise comparisons first");
-    if (v.choice !== winner)
-      throw new AppError("BAD_REQUEST", `The pairwise comparisons chose mask ${winner}, not ${v.choice}`);
-  }
-  const candidateId = v.choice === null ? null : ballot.shownOrder[v.choice - 1];
-
   try {
     return await db().$transaction(async (tx) => {
-      // The image row lock serialises every vote on this image. The reads come in a second
-      // statement: a statement's snapshot predates the lock it waited for, and could miss the
-      // vote the previous holder just committed.
-      await tx.$queryRaw`/*hot*/ SELECT 1 FROM "Image" WHERE id = ${ballot.imageId}::uuid FOR UPDATE`;
+      // First statement: the ballot, its round, a prior vote with this key, the voter's roles,
+      // and the image row lock, which serialises every vote on this image.
+      const pre = await tx.$queryRaw<
+        {
+          voterId: string;
+          imageId: string;
+          roundId: string;
+          shownOrder: string[];
+          duels: unknown;
+          selectionMode: string;
+          projectId: string;
+          stage: "STAGE_I" | "STAGE_II";
+          roundStatus: string;
+          priorId: string | null;
+          priorVoter: string | null;
+          roles: string[] | null;
+          ownDrawing: boolean;
+        }[]
+      >`
+        /*hot*/ SELECT b."voterId", b."imageId", b."roundId", b."shownOrder"::text[] AS "shownOrder", b.duels, p."selectionMode"::text AS "selectionMode",
+               r."projectId", r.stage::text AS stage, r.status::text AS "roundStatus",
+               pv.id AS "priorId", pv."voterId" AS "priorVoter",
+               (SELECT m.roles::text[] FROM "Membership" m WHERE m."projectId" = r."projectId" AND m."userId" = ${actor.userId}::uuid) AS roles,
+               EXISTS (SELECT 1 FROM "Candidate" dc JOIN "Mask" dm ON dm.id = dc."maskId"
+                       WHERE dc."roundId" = b."roundId" AND dc."imageId" = b."imageId" AND dm."authorId" = ${actor.userId}::uuid AND dm.kind IN ('MANUAL', 'REDRAW')) AS "ownDrawing"
+        FROM "Ballot" b JOIN "Round" r ON r.id = b."roundId" JOIN "Project" p ON p.id = r."projectId" JOIN "Image" i ON i.id = b."imageId"
+        LEFT JOIN "Vote" pv ON pv."idempotencyKey" = ${v.idempotencyKey}
+        WHERE b.id = ${ballotId}::uuid
+        FOR UPDATE OF i`;
+      const ballot = pre[0];
+      if (ballot?.priorId) {
+        if (ballot.priorVoter !== actor.userId)
+          throw new AppError("CONFLICT", "This idempotency key was used by someone else");
+        return { voteId: ballot.priorId, duplicate: true };
+      }
+      if (!ballot || ballot.voterId !== actor.userId) throw new AppError("NOT_FOUND", "Ballot not found");
+      if (!actor.isAdmin && !ballot.roles?.includes("MD"))
+        throw new AppError(ballot.roles ? "FORBIDDEN" : "NOT_FOUND", "Ballot not found");
+      if (v.choice !== null && v.choice > ballot.shownOrder.length)
+        throw new AppError("BAD_REQUEST", "No candidate at that position");
+      if (v.choice === null && ballot.stage === "STAGE_I")
+        throw new AppError("BAD_REQUEST", 'Stage I picks the best candidate: "none acceptable" is a Stage-II choice');
+      const pairwise = ballot.stage === "STAGE_I" && ballot.selectionMode === "PAIRWISE";
+      const duelLog = parseDuelLog(ballot.duels);
+      if (pairwise) {
+        const { winner } = duelState(ballot.shownOrder.length, duelLog);
+        if (winner === null) throw new AppError("CONFLICT", "Finish the pairwise comparisons first");
+        if (v.choice !== winner)
+          throw new AppError("BAD_REQUEST", `The pairwise comparisons chose mask ${winner}, not ${v.choice}`);
+      }
+      const candidateId = v.choice === null ? null : ballot.shownOrder[v.choice - 1];
+      // Second statement, for a snapshot taken after the lock: the first one's predates the lock
+      // it waited for and could miss the vote the previous holder just committed. It also reads
+      // what deciding needs (the chosen candidate's accepted rendering, whether the image has a
+      // current truth), so the common decision costs no further reads.
       const locked = await tx.$queryRaw<
         {
           state: string;
@@ -281,15 +290,25 @@ export async function castVote(actor: Actor, ballotId: string, input: CastVoteIn
           againId: string | null;
           againKey: string | null;
           othersWaiting: boolean;
+          hasTruth: boolean;
+          chosenMaskId: string | null;
+          chosenKind: "MANUAL" | "MACHINE" | "REDRAW" | null;
+          chosenEmptyOnPositive: boolean | null;
         }[]
       >`
         /*hot*/ SELECT i.state::text AS state, i."extraVotes", p."votesPerImage", p."agreementDice", p."tieBreak"::text AS "tieBreak", p."interactiveRetrainEvery" AS "retrainEvery",
                (SELECT count(*) FROM "Vote" x WHERE x."roundId" = ${ballot.roundId}::uuid AND x."imageId" = i.id)::int AS counted,
                av.id AS "againId", av."idempotencyKey" AS "againKey",
                EXISTS (SELECT 1 FROM "Image" o WHERE o."projectId" = i."projectId" AND o.state = 'AWAITING_VOTE' AND o.id <> i.id
-                         AND EXISTS (SELECT 1 FROM "Candidate" oc WHERE oc."roundId" = ${ballot.roundId}::uuid AND oc."imageId" = o.id)) AS "othersWaiting"
+                         AND EXISTS (SELECT 1 FROM "Candidate" oc WHERE oc."roundId" = ${ballot.roundId}::uuid AND oc."imageId" = o.id)) AS "othersWaiting",
+               EXISTS (SELECT 1 FROM "GroundTruth" g WHERE g."imageId" = i.id AND g."isCurrent") AS "hasTruth",
+               ch."maskId" AS "chosenMaskId", ch.kind AS "chosenKind", ch."emptyOnPositive" AS "chosenEmptyOnPositive"
         FROM "Image" i JOIN "Project" p ON p.id = i."projectId"
         LEFT JOIN "Vote" av ON av."ballotId" = ${ballotId}::uuid
+        LEFT JOIN LATERAL (
+          SELECT a.id AS "maskId", m.kind::text AS kind, a.area = 0 AND i.label = 'COVID' AS "emptyOnPositive"
+          FROM "Candidate" c JOIN "Mask" m ON m.id = c."maskId" JOIN "Mask" a ON a.id = COALESCE(c."shownMaskId", c."maskId")
+          WHERE c.id = ${candidateId}::uuid) ch ON TRUE
         WHERE i.id = ${ballot.imageId}::uuid`;
       const img = locked[0];
       if (img.againId && img.againKey === v.idempotencyKey) return { voteId: img.againId, duplicate: true };
@@ -298,31 +317,28 @@ export async function castVote(actor: Actor, ballotId: string, input: CastVoteIn
       const needed = img.votesPerImage + img.extraVotes;
       if (img.counted >= needed) throw new AppError("CONFLICT", "This image already has the votes it needs");
       const voteId = uuidv7();
-      const audit = {
-        roundId: ballot.roundId,
-        position: v.choice,
-        durationMs: v.durationMs,
-        ...(ballot.ownDrawing ? { ownDrawing: true } : {}),
-      };
+      const audit = auditInsertSql({
+        action: "vote.cast",
+        objectType: "Image",
+        objectId: ballot.imageId,
+        projectId: ballot.projectId,
+        actorId: actor.userId,
+        after: {
+          roundId: ballot.roundId,
+          position: v.choice,
+          durationMs: v.durationMs,
+          ...(ballot.ownDrawing ? { ownDrawing: true } : {}),
+        },
+      });
       await tx.$executeRaw`
         /*hot*/ WITH nv AS (
           INSERT INTO "Vote" (id, "ballotId", "roundId", "imageId", "voterId", "candidateId", "noneAcceptable", duels, "durationMs", "ownDrawing", "idempotencyKey", "createdAt")
           VALUES (${voteId}::uuid, ${ballotId}::uuid, ${ballot.roundId}::uuid, ${ballot.imageId}::uuid, ${actor.userId}::uuid, ${candidateId}::uuid,
                   ${candidateId === null}, ${pairwise ? JSON.stringify(duelLog) : null}::jsonb, ${v.durationMs}, ${ballot.ownDrawing}, ${v.idempotencyKey}, now())
           RETURNING id),
-        cb AS (UPDATE "Ballot" SET "closedAt" = now(), "leaseUntil" = NULL WHERE id = ${ballotId}::uuid)
+        cb AS (UPDATE "Ballot" SET "closedAt" = now(), "leaseUntil" = NULL WHERE id = ${ballotId}::uuid),
+        au AS (${audit})
         SELECT id FROM nv`;
-      await recordAudit(
-        {
-          action: "vote.cast",
-          objectType: "Image",
-          objectId: ballot.imageId,
-          projectId: ballot.projectId,
-          actorId: actor.userId,
-          after: audit,
-        },
-        tx,
-      );
       if (img.counted + 1 >= needed) {
         const votes =
           needed === 1
@@ -343,7 +359,20 @@ export async function castVote(actor: Actor, ballotId: string, input: CastVoteIn
           votes,
           img.agreementDice,
           img.tieBreak,
-          { retrainEvery: img.retrainEvery, othersWaiting: img.othersWaiting },
+          {
+            retrainEvery: img.retrainEvery,
+            othersWaiting: img.othersWaiting,
+            hasTruth: img.hasTruth,
+            chosen:
+              candidateId && img.chosenMaskId && img.chosenKind
+                ? {
+                    candidateId,
+                    maskId: img.chosenMaskId,
+                    kind: img.chosenKind,
+                    emptyOnPositive: !!img.chosenEmptyOnPositive,
+                  }
+                : undefined,
+          },
         );
       }
       return { voteId, duplicate: false };
@@ -359,6 +388,8 @@ export async function castVote(actor: Actor, ballotId: string, input: CastVoteIn
   }
 }
 
+type Chosen = { candidateId: string; maskId: string; kind: "MANUAL" | "MACHINE" | "REDRAW"; emptyOnPositive: boolean };
+
 async function decideImage(
   tx: Tx,
   round: { projectId: string; roundId: string; stage: "STAGE_I" | "STAGE_II"; roundStatus: string },
@@ -366,9 +397,10 @@ async function decideImage(
   votes: { candidateId: string | null }[],
   agreementDice: number,
   tieBreak: TieBreak,
-  // Read with the image lock: the project's retrain setting, and whether another image of the
-  // round still waits for votes (then the round cannot close and that check is skipped).
-  known: { retrainEvery?: number | null; othersWaiting?: boolean } = {},
+  // Read with the image lock: the project's retrain setting, whether another image of the
+  // round still waits for votes (then the round cannot close and that check is skipped),
+  // whether the image has a current truth, and the deciding voter's candidate.
+  known: { retrainEvery?: number | null; othersWaiting?: boolean; hasTruth?: boolean; chosen?: Chosen } = {},
 ) {
   const { projectId, roundId } = round;
   const distinct = [...new Set(votes.map((x) => x.candidateId).filter((x): x is string => x !== null))];
@@ -376,20 +408,26 @@ async function decideImage(
   const t = tallyVotes(votes, diceOf, agreementDice);
   if (t.outcome === "accept") {
     // The shown (style-normalised) rendering is what is accepted; the original stays traced.
-    const m = await tx.$queryRaw<{ maskId: string; kind: "MANUAL" | "MACHINE" | "REDRAW"; emptyOnPositive: boolean }[]>`
+    const m =
+      known.chosen?.candidateId === t.candidateId
+        ? known.chosen
+        : (
+            await tx.$queryRaw<{ maskId: string; kind: "MANUAL" | "MACHINE" | "REDRAW"; emptyOnPositive: boolean }[]>`
       SELECT a.id AS "maskId", m.kind::text AS kind, a.area = 0 AND i.label = 'COVID' AS "emptyOnPositive"
       FROM "Candidate" c JOIN "Mask" m ON m.id = c."maskId" JOIN "Mask" a ON a.id = COALESCE(c."shownMaskId", c."maskId") JOIN "Image" i ON i.id = c."imageId"
-      WHERE c.id = ${t.candidateId}::uuid`;
+      WHERE c.id = ${t.candidateId}::uuid`
+          )[0];
     await acceptGroundTruth(tx, {
       projectId,
       imageId,
-      maskId: m[0].maskId,
+      maskId: m.maskId,
       roundId,
       stage: round.stage,
       decision: "CONSENSUS",
-      sourceKind: m[0].kind,
-      emptyOnPositive: m[0].emptyOnPositive,
+      sourceKind: m.kind,
+      emptyOnPositive: m.emptyOnPositive,
       retrainEvery: known.retrainEvery,
+      hasTruth: known.hasTruth,
     });
   } else if (t.outcome === "reject") {
     await reopenRedraw(tx, projectId, imageId, roundId);
