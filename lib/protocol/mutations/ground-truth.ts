@@ -1,31 +1,32 @@
 // Ground truth: accepting a mask (or a control's label) as an image's truth, and disputes.
 import { scheduleRetrainIfDue } from "../../assist/retrain";
 import { auditInsertSql, recordAudit } from "../../audit/mutations";
+import { Prisma } from "../../db/generated/client";
+import { runnerOf, type SqlRunner } from "../../db/raw";
 import type { TieBreak } from "../../projects/enums";
 import type { Tx } from "./project-lock";
 import { sendToConfirmation } from "./redraws";
+
+type AcceptInput = {
+  projectId: string;
+  imageId: string;
+  maskId: string | null;
+  roundId: string | null;
+  stage: "STAGE_I" | "STAGE_II" | null;
+  decision: "CONSENSUS" | "LEAD" | "CONFIRMED" | "REDRAWN" | "LABEL" | "UNCONTESTED";
+  sourceKind: "MANUAL" | "MACHINE" | "REDRAW" | "EMPTY";
+  decidedById?: string | null;
+  emptyOnPositive?: boolean;
+  retrainEvery?: number | null;
+  // Whether the image has a current truth, when the caller read it under the image lock.
+  hasTruth?: boolean;
+};
 
 /**
  * Accepts a mask as the image's ground truth. An earlier accepted mask is superseded (its
  * row kept, no longer current); accepted masks themselves are never modified.
  */
-export async function acceptGroundTruth(
-  tx: Tx,
-  a: {
-    projectId: string;
-    imageId: string;
-    maskId: string | null;
-    roundId: string | null;
-    stage: "STAGE_I" | "STAGE_II" | null;
-    decision: "CONSENSUS" | "LEAD" | "CONFIRMED" | "REDRAWN" | "LABEL" | "UNCONTESTED";
-    sourceKind: "MANUAL" | "MACHINE" | "REDRAW" | "EMPTY";
-    decidedById?: string | null;
-    emptyOnPositive?: boolean;
-    retrainEvery?: number | null;
-    // Whether the image has a current truth, when the caller read it under the image lock.
-    hasTruth?: boolean;
-  },
-): Promise<{ id: string | null }> {
+export async function acceptGroundTruth(tx: Tx, a: AcceptInput): Promise<{ id: string | null }> {
   // An empty mask on a COVID-19-labelled image is accepted only once a second MD confirms it.
   // (A caller that already knows whether the mask is empty on a positive image says so.)
   if (a.maskId && a.decision !== "CONFIRMED") {
@@ -50,11 +51,31 @@ export async function acceptGroundTruth(
       return { id: null };
     }
   }
+  const id = await insertGroundTruth(runnerOf(tx), a);
+  // A caller that read the project's interactiveRetrainEvery (null: never) saves a statement.
+  if (a.maskId && a.retrainEvery !== null) await scheduleRetrainIfDue(tx, a.projectId);
+  return { id };
+}
+
+/**
+ * The accepting statements alone (supersede the old truth, insert the new one, mark the image
+ * ACCEPTED, audit), on any SQL runner: the vote's fast path calls this directly once it has
+ * ruled out an empty mask on a positive image and the click-model retrain rule.
+ */
+export async function insertGroundTruth(
+  run: SqlRunner,
+  a: Pick<
+    AcceptInput,
+    "projectId" | "imageId" | "maskId" | "roundId" | "stage" | "decision" | "sourceKind" | "decidedById" | "hasTruth"
+  >,
+): Promise<string> {
   // Two statements (not one CTE): the old row must leave the one-current-per-image index
   // before the new one enters it. This runs after every deciding vote, so round trips count:
   // a caller that knows the image has no current truth saves the first.
   if (a.hasTruth !== false)
-    await tx.$executeRaw`/*hot*/ UPDATE "GroundTruth" SET "isCurrent" = NULL, "supersededAt" = now() WHERE "imageId" = ${a.imageId}::uuid AND "isCurrent"`;
+    await run.run(
+      Prisma.sql`/*hot*/ UPDATE "GroundTruth" SET "isCurrent" = NULL, "supersededAt" = now() WHERE "imageId" = ${a.imageId}::uuid AND "isCurrent"`,
+    );
   const audit = auditInsertSql({
     action: "ground_truth.accept",
     objectType: "Image",
@@ -63,7 +84,7 @@ export async function acceptGroundTruth(
     actorId: a.decidedById ?? null,
     after: { maskId: a.maskId, decision: a.decision, sourceKind: a.sourceKind, roundId: a.roundId },
   });
-  const rows = await tx.$queryRaw<{ id: string }[]>`
+  const rows = await run.rows<{ id: string }>(Prisma.sql`
     /*hot*/ WITH g AS (
       INSERT INTO "GroundTruth" (id, "projectId", "imageId", "maskId", "roundId", stage, decision, "sourceKind", "decidedById", "isCurrent", "acceptedAt")
       VALUES (gen_random_uuid(), ${a.projectId}::uuid, ${a.imageId}::uuid, ${a.maskId}::uuid, ${a.roundId}::uuid, ${a.stage}::"Stage",
@@ -71,10 +92,8 @@ export async function acceptGroundTruth(
       RETURNING id),
     im AS (UPDATE "Image" SET state = 'ACCEPTED', version = version + 1 WHERE id = ${a.imageId}::uuid),
     au AS (${audit})
-    SELECT id FROM g`;
-  // A caller that read the project's interactiveRetrainEvery (null: never) saves a statement.
-  if (a.maskId && a.retrainEvery !== null) await scheduleRetrainIfDue(tx, a.projectId);
-  return { id: rows[0].id };
+    SELECT id FROM g`);
+  return rows[0].id;
 }
 
 /** Controls take the empty mask by their label. */

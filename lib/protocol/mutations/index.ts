@@ -11,6 +11,6 @@ export {
 } from "./model-runs";
 export { maybeOpenVoting, maybeCloseRound } from "./rounds";
 export { overrideQualityGate } from "./quality-gate";
-export { acceptGroundTruth, acceptControlsByLabel, disputeImage } from "./ground-truth";
+export { acceptGroundTruth, acceptControlsByLabel, disputeImage, insertGroundTruth } from "./ground-truth";
 export { reopenRedraw } from "./redraws";
 export { afterTaskSubmitted } from "./task-outcomes";

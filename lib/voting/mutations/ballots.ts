@@ -1,20 +1,27 @@
 import { randomInt, randomUUID } from "node:crypto";
 import { db } from "../../db/client";
-import type { Prisma } from "../../db/generated/client";
+import { Prisma } from "../../db/generated/client";
+import { runnerOf, sql, sqlTransaction, type SqlRunner } from "../../db/raw";
 import { AppError } from "../../errors/app-error";
 import { auditInsertSql, recordAudit } from "../../audit/mutations";
 import { requireProjectRole } from "../../auth/authorize";
 import type { Actor } from "../../auth/types";
 import { loadMask } from "../../masks/queries";
 import { dice } from "../../masks/measures";
-import { acceptGroundTruth, disputeImage, maybeCloseRound, reopenRedraw } from "../../protocol/mutations";
+import {
+  acceptGroundTruth,
+  disputeImage,
+  insertGroundTruth,
+  maybeCloseRound,
+  reopenRedraw,
+} from "../../protocol/mutations";
 import { secureShuffle } from "../../protocol/random";
 import { tallyVotes } from "../consensus";
 import { castVoteSchema, duelSchema, type CastVoteInput, type DuelInput } from "../schema";
 import { ballotLeaseMs, type BallotView } from "../types";
 import { duelState, parseDuelLog } from "../duels";
 import { holdBallot } from "./lease";
-import { ballotSearchSql, FIRST_KEY, type OwnDrawings, type SearchRow } from "../ballot-search-sql";
+import { ballotSearch, FIRST_KEY, type OwnDrawings, type SearchRow } from "../ballot-search-sql";
 import { uuidv7 } from "../../db/uuid";
 import type { SelectionMode, TieBreak } from "../../projects/enums";
 
@@ -56,24 +63,22 @@ export async function nextBallot(
   opts: { preload?: boolean } = {},
 ): Promise<BallotView | null> {
   // One round trip for the role, the project's rule, the open round and the voter's open ballot.
-  const ctx = await db().$queryRaw<
-    {
-      roles: string[] | null;
-      votesPerImage: number;
-      selectionMode: Mode;
-      ownDrawingPolicy: string;
-      roundId: string | null;
-      stage: string | null;
-      mineId: string | null;
-      mineOrder: string[] | null;
-      mineDuels: unknown;
-      mineLeased: boolean | null;
-      mineState: string | null;
-      mineWidth: number | null;
-      mineHeight: number | null;
-      drewAny: boolean;
-    }[]
-  >`
+  const ctx = await sql().rows<{
+    roles: string[] | null;
+    votesPerImage: number;
+    selectionMode: Mode;
+    ownDrawingPolicy: string;
+    roundId: string | null;
+    stage: string | null;
+    mineId: string | null;
+    mineOrder: string[] | null;
+    mineDuels: unknown;
+    mineLeased: boolean | null;
+    mineState: string | null;
+    mineWidth: number | null;
+    mineHeight: number | null;
+    drewAny: boolean;
+  }>(Prisma.sql`
     /*hot*/ SELECT (SELECT m.roles::text[] FROM "Membership" m WHERE m."projectId" = p.id AND m."userId" = ${actor.userId}::uuid) AS roles,
            p."votesPerImage", p."selectionMode", p."ownDrawingPolicy"::text AS "ownDrawingPolicy", r.id AS "roundId", r.stage::text AS stage,
            b.id AS "mineId", b."shownOrder"::text[] AS "mineOrder", b.duels AS "mineDuels", b."leaseUntil" > now() AS "mineLeased",
@@ -85,7 +90,7 @@ export async function nextBallot(
     LEFT JOIN LATERAL (SELECT id, "shownOrder", duels, "leaseUntil", "imageId" FROM "Ballot" WHERE "roundId" = r.id AND "voterId" = ${actor.userId}::uuid
                          AND "closedAt" IS NULL AND NOT (id = ANY(${exclude}::uuid[])) ORDER BY "issuedAt" LIMIT 1) b ON TRUE
     LEFT JOIN "Image" i ON i.id = b."imageId"
-    WHERE p.id = ${projectId}::uuid`;
+    WHERE p.id = ${projectId}::uuid`);
   const c = ctx[0];
   if (!c) throw new AppError("NOT_FOUND", "Project not found");
   if (!actor.isAdmin) {
@@ -102,16 +107,16 @@ export async function nextBallot(
     const size = { width: c.mineWidth!, height: c.mineHeight! };
     if (c.mineState === "AWAITING_VOTE" && (opts.preload || c.mineLeased)) {
       if (c.mineLeased)
-        await db()
-          .$executeRaw`UPDATE "Ballot" SET "leaseUntil" = now() + ${lease} * interval '1 millisecond' WHERE id = ${c.mineId}::uuid`;
+        await sql().run(
+          Prisma.sql`/*hot*/ UPDATE "Ballot" SET "leaseUntil" = now() + ${lease} * interval '1 millisecond' WHERE id = ${c.mineId}::uuid`,
+        );
       return view(mine, mode, c.stage, size);
     }
     if (c.mineState === "AWAITING_VOTE" && (await holdBallot(actor, c.mineId)).held)
       return view(mine, mode, c.stage, size);
-    await db().ballot.updateMany({
-      where: { id: c.mineId, closedAt: null },
-      data: { closedAt: new Date(), leaseUntil: null },
-    });
+    await sql().run(
+      Prisma.sql`UPDATE "Ballot" SET "closedAt" = now(), "leaseUntil" = NULL WHERE id = ${c.mineId}::uuid AND "closedAt" IS NULL`,
+    );
     return nextBallot(actor, projectId, exclude, opts);
   }
   const skipped: string[] = [];
@@ -123,19 +128,20 @@ export async function nextBallot(
   // joins `skipped`, so every attempt moves on; under heavy contention many voters start at the
   // same images, and a small cap told a slow voter "nothing left" while thousands waited.
   for (let attempt = 0, tries = 0, wait = false; attempt < 1000 && tries < 6; attempt++) {
-    const issued = await db().$transaction(async (tx) => {
+    const issued = await sqlTransaction(async (tx) => {
       // The voter's own drawings are skipped first; they are served only as a last resort, when
       // the project allows it and no other MD could vote on them.
       const from = (own: OwnDrawings, start: number) =>
-        tx.$queryRawUnsafe<SearchRow[]>(
-          ballotSearchSql(own, wait),
-          projectId,
-          round.id,
-          actor.userId,
-          skipped,
-          project.votesPerImage,
-          exclude,
-          start,
+        tx.rows<SearchRow>(
+          ballotSearch(own, wait, {
+            projectId,
+            roundId: round.id,
+            voterId: actor.userId,
+            skipped,
+            votesPerImage: project.votesPerImage,
+            exclude,
+            start,
+          }),
         );
       // From a random point of the shuffle, then (nothing past it) from the start.
       const start = randomInt(FIRST_KEY, -FIRST_KEY);
@@ -159,7 +165,7 @@ export async function nextBallot(
       // the disk, the MD would simply be given a ballot again. So the statement that writes it
       // also tells the transaction not to wait for the WAL flush (votes, in castVote, still do);
       // set there rather than by a SET LOCAL of its own, which cost a round trip.
-      const rowsB = await tx.$queryRaw<Issued[]>`
+      const rowsB = await tx.rows<Issued>(Prisma.sql`
         /*hot*/ INSERT INTO "Ballot" (id, "roundId", "imageId", "voterId", "shownOrder", "issuedAt", "leaseUntil")
         SELECT ${randomUUID()}::uuid, ${round.id}::uuid, ${image.id}::uuid, ${actor.userId}::uuid, ${secureShuffle(image.candidates)}::uuid[], now(),
                ${opts.preload ? null : new Date(Date.now() + lease)}::timestamptz
@@ -169,7 +175,7 @@ export async function nextBallot(
             + (SELECT count(*) FROM "Ballot" b WHERE b."roundId" = ${round.id}::uuid AND b."imageId" = ${image.id}::uuid
                  AND b."closedAt" IS NULL AND b."leaseUntil" > now()) < ${project.votesPerImage + image.extra}
         ON CONFLICT ("roundId", "imageId", "voterId") DO UPDATE SET "closedAt" = NULL, "leaseUntil" = EXCLUDED."leaseUntil"
-        RETURNING id, "shownOrder"::text[] AS "shownOrder", duels`;
+        RETURNING id, "shownOrder"::text[] AS "shownOrder", duels`);
       if (!rowsB.length) {
         skipped.push(image.id);
         return "full" as const;
@@ -189,15 +195,10 @@ export async function nextBallot(
 }
 
 async function votableImageExists(projectId: string, roundId: string, voterId: string, skipped: string[]) {
-  const r = await db().$queryRawUnsafe<{ any: boolean }[]>(
-    `SELECT EXISTS (SELECT 1 FROM "Image" i
-       WHERE i."projectId" = $1::uuid AND i.state = 'AWAITING_VOTE' AND NOT (i.id = ANY($4::uuid[]))
-         AND NOT EXISTS (SELECT 1 FROM "Vote" v WHERE v."roundId" = $2::uuid AND v."imageId" = i.id AND v."voterId" = $3::uuid)) AS any`,
-    projectId,
-    roundId,
-    voterId,
-    skipped,
-  );
+  const r = await sql().rows<{ any: boolean }>(Prisma.sql`
+    SELECT EXISTS (SELECT 1 FROM "Image" i
+       WHERE i."projectId" = ${projectId}::uuid AND i.state = 'AWAITING_VOTE' AND NOT (i.id = ANY(${skipped}::uuid[]))
+         AND NOT EXISTS (SELECT 1 FROM "Vote" v WHERE v."roundId" = ${roundId}::uuid AND v."imageId" = i.id AND v."voterId" = ${voterId}::uuid)) AS any`);
   return r[0].any;
 }
 
@@ -222,26 +223,53 @@ async function diceBetweenCandidates(tx: Tx, ids: string[]) {
 export async function castVote(actor: Actor, ballotId: string, input: CastVoteInput) {
   const v = castVoteSchema.parse(input);
   try {
-    return await db().$transaction(async (tx) => {
-      // First statement: the ballot, its round, a prior vote with this key, the voter's roles,
-      // and the image row lock, which serialises every vote on this image.
-      const pre = await tx.$queryRaw<
-        {
-          voterId: string;
-          imageId: string;
-          roundId: string;
-          shownOrder: string[];
-          duels: unknown;
-          selectionMode: string;
-          projectId: string;
-          stage: "STAGE_I" | "STAGE_II";
-          roundStatus: string;
-          priorId: string | null;
-          priorVoter: string | null;
-          roles: string[] | null;
-          ownDrawing: boolean;
-        }[]
-      >`
+    // Most votes are a few SQL statements and run as plain SQL (lib/db/raw.ts), which costs a
+    // fraction of a Prisma transaction. A vote whose decision needs more of the protocol (a
+    // tally over several votes, "none acceptable", a tie, an empty mask to confirm, the click
+    // model's retrain rule, the round's last image) is rolled back and redone in one.
+    try {
+      return await sqlTransaction((run) => recordVote(run, null, actor, ballotId, v));
+    } catch (e) {
+      if (!(e instanceof NeedsFullTransaction)) throw e;
+    }
+    return await db().$transaction((tx) => recordVote(runnerOf(tx), tx, actor, ballotId, v));
+  } catch (e) {
+    const code = (e as { code?: string; meta?: { code?: string } }).code;
+    if (
+      code === "P2002" ||
+      code === "P2010" ||
+      code === "23505" ||
+      /23505|unique/i.test(String((e as Error).message))
+    ) {
+      const dup = await db().vote.findUnique({ where: { idempotencyKey: v.idempotencyKey } });
+      if (dup) return { voteId: dup.id, duplicate: true };
+      throw new AppError("CONFLICT", "You already voted on this image in this round");
+    }
+    throw e;
+  }
+}
+
+class NeedsFullTransaction extends Error {}
+
+/** One vote in one transaction: `tx` is null on the plain-SQL path, which only takes simple decisions. */
+async function recordVote(run: SqlRunner, tx: Tx | null, actor: Actor, ballotId: string, v: CastVoteInput) {
+  // First statement: the ballot, its round, a prior vote with this key, the voter's roles,
+  // and the image row lock, which serialises every vote on this image.
+  const pre = await run.rows<{
+    voterId: string;
+    imageId: string;
+    roundId: string;
+    shownOrder: string[];
+    duels: unknown;
+    selectionMode: string;
+    projectId: string;
+    stage: "STAGE_I" | "STAGE_II";
+    roundStatus: string;
+    priorId: string | null;
+    priorVoter: string | null;
+    roles: string[] | null;
+    ownDrawing: boolean;
+  }>(Prisma.sql`
         /*hot*/ SELECT b."voterId", b."imageId", b."roundId", b."shownOrder"::text[] AS "shownOrder", b.duels, p."selectionMode"::text AS "selectionMode",
                r."projectId", r.stage::text AS stage, r.status::text AS "roundStatus",
                pv.id AS "priorId", pv."voterId" AS "priorVoter",
@@ -251,51 +279,49 @@ export async function castVote(actor: Actor, ballotId: string, input: CastVoteIn
         FROM "Ballot" b JOIN "Round" r ON r.id = b."roundId" JOIN "Project" p ON p.id = r."projectId" JOIN "Image" i ON i.id = b."imageId"
         LEFT JOIN "Vote" pv ON pv."idempotencyKey" = ${v.idempotencyKey}
         WHERE b.id = ${ballotId}::uuid
-        FOR UPDATE OF i`;
-      const ballot = pre[0];
-      if (ballot?.priorId) {
-        if (ballot.priorVoter !== actor.userId)
-          throw new AppError("CONFLICT", "This idempotency key was used by someone else");
-        return { voteId: ballot.priorId, duplicate: true };
-      }
-      if (!ballot || ballot.voterId !== actor.userId) throw new AppError("NOT_FOUND", "Ballot not found");
-      if (!actor.isAdmin && !ballot.roles?.includes("MD"))
-        throw new AppError(ballot.roles ? "FORBIDDEN" : "NOT_FOUND", "Ballot not found");
-      if (v.choice !== null && v.choice > ballot.shownOrder.length)
-        throw new AppError("BAD_REQUEST", "No candidate at that position");
-      if (v.choice === null && ballot.stage === "STAGE_I")
-        throw new AppError("BAD_REQUEST", 'Stage I picks the best candidate: "none acceptable" is a Stage-II choice');
-      const pairwise = ballot.stage === "STAGE_I" && ballot.selectionMode === "PAIRWISE";
-      const duelLog = parseDuelLog(ballot.duels);
-      if (pairwise) {
-        const { winner } = duelState(ballot.shownOrder.length, duelLog);
-        if (winner === null) throw new AppError("CONFLICT", "Finish the pairwise comparisons first");
-        if (v.choice !== winner)
-          throw new AppError("BAD_REQUEST", `The pairwise comparisons chose mask ${winner}, not ${v.choice}`);
-      }
-      const candidateId = v.choice === null ? null : ballot.shownOrder[v.choice - 1];
-      // Second statement, for a snapshot taken after the lock: the first one's predates the lock
-      // it waited for and could miss the vote the previous holder just committed. It also reads
-      // what deciding needs (the chosen candidate's accepted rendering, whether the image has a
-      // current truth), so the common decision costs no further reads.
-      const locked = await tx.$queryRaw<
-        {
-          state: string;
-          extraVotes: number;
-          votesPerImage: number;
-          agreementDice: number;
-          tieBreak: TieBreak;
-          retrainEvery: number | null;
-          counted: number;
-          againId: string | null;
-          againKey: string | null;
-          othersWaiting: boolean;
-          hasTruth: boolean;
-          chosenMaskId: string | null;
-          chosenKind: "MANUAL" | "MACHINE" | "REDRAW" | null;
-          chosenEmptyOnPositive: boolean | null;
-        }[]
-      >`
+        FOR UPDATE OF i`);
+  const ballot = pre[0];
+  if (ballot?.priorId) {
+    if (ballot.priorVoter !== actor.userId)
+      throw new AppError("CONFLICT", "This idempotency key was used by someone else");
+    return { voteId: ballot.priorId, duplicate: true };
+  }
+  if (!ballot || ballot.voterId !== actor.userId) throw new AppError("NOT_FOUND", "Ballot not found");
+  if (!actor.isAdmin && !ballot.roles?.includes("MD"))
+    throw new AppError(ballot.roles ? "FORBIDDEN" : "NOT_FOUND", "Ballot not found");
+  if (v.choice !== null && v.choice > ballot.shownOrder.length)
+    throw new AppError("BAD_REQUEST", "No candidate at that position");
+  if (v.choice === null && ballot.stage === "STAGE_I")
+    throw new AppError("BAD_REQUEST", 'Stage I picks the best candidate: "none acceptable" is a Stage-II choice');
+  const pairwise = ballot.stage === "STAGE_I" && ballot.selectionMode === "PAIRWISE";
+  const duelLog = parseDuelLog(ballot.duels);
+  if (pairwise) {
+    const { winner } = duelState(ballot.shownOrder.length, duelLog);
+    if (winner === null) throw new AppError("CONFLICT", "Finish the pairwise comparisons first");
+    if (v.choice !== winner)
+      throw new AppError("BAD_REQUEST", `The pairwise comparisons chose mask ${winner}, not ${v.choice}`);
+  }
+  const candidateId = v.choice === null ? null : ballot.shownOrder[v.choice - 1];
+  // Second statement, for a snapshot taken after the lock: the first one's predates the lock
+  // it waited for and could miss the vote the previous holder just committed. It also reads
+  // what deciding needs (the chosen candidate's accepted rendering, whether the image has a
+  // current truth), so the common decision costs no further reads.
+  const locked = await run.rows<{
+    state: string;
+    extraVotes: number;
+    votesPerImage: number;
+    agreementDice: number;
+    tieBreak: TieBreak;
+    retrainEvery: number | null;
+    counted: number;
+    againId: string | null;
+    againKey: string | null;
+    othersWaiting: boolean;
+    hasTruth: boolean;
+    chosenMaskId: string | null;
+    chosenKind: "MANUAL" | "MACHINE" | "REDRAW" | null;
+    chosenEmptyOnPositive: boolean | null;
+  }>(Prisma.sql`
         /*hot*/ SELECT i.state::text AS state, i."extraVotes", p."votesPerImage", p."agreementDice", p."tieBreak"::text AS "tieBreak", p."interactiveRetrainEvery" AS "retrainEvery",
                (SELECT count(*) FROM "Vote" x WHERE x."roundId" = ${ballot.roundId}::uuid AND x."imageId" = i.id)::int AS counted,
                av.id AS "againId", av."idempotencyKey" AS "againKey",
@@ -309,28 +335,37 @@ export async function castVote(actor: Actor, ballotId: string, input: CastVoteIn
           SELECT a.id AS "maskId", m.kind::text AS kind, a.area = 0 AND i.label = 'COVID' AS "emptyOnPositive"
           FROM "Candidate" c JOIN "Mask" m ON m.id = c."maskId" JOIN "Mask" a ON a.id = COALESCE(c."shownMaskId", c."maskId")
           WHERE c.id = ${candidateId}::uuid) ch ON TRUE
-        WHERE i.id = ${ballot.imageId}::uuid`;
-      const img = locked[0];
-      if (img.againId && img.againKey === v.idempotencyKey) return { voteId: img.againId, duplicate: true };
-      if (img.againId) throw new AppError("CONFLICT", "You already voted on this image in this round");
-      if (img.state !== "AWAITING_VOTE") throw new AppError("CONFLICT", "The vote on this image is closed");
-      const needed = img.votesPerImage + img.extraVotes;
-      if (img.counted >= needed) throw new AppError("CONFLICT", "This image already has the votes it needs");
-      const voteId = uuidv7();
-      const audit = auditInsertSql({
-        action: "vote.cast",
-        objectType: "Image",
-        objectId: ballot.imageId,
-        projectId: ballot.projectId,
-        actorId: actor.userId,
-        after: {
-          roundId: ballot.roundId,
-          position: v.choice,
-          durationMs: v.durationMs,
-          ...(ballot.ownDrawing ? { ownDrawing: true } : {}),
-        },
-      });
-      await tx.$executeRaw`
+        WHERE i.id = ${ballot.imageId}::uuid`);
+  const img = locked[0];
+  if (img.againId && img.againKey === v.idempotencyKey) return { voteId: img.againId, duplicate: true };
+  if (img.againId) throw new AppError("CONFLICT", "You already voted on this image in this round");
+  if (img.state !== "AWAITING_VOTE") throw new AppError("CONFLICT", "The vote on this image is closed");
+  const needed = img.votesPerImage + img.extraVotes;
+  if (img.counted >= needed) throw new AppError("CONFLICT", "This image already has the votes it needs");
+  const chosen: Chosen | undefined =
+    candidateId && img.chosenMaskId && img.chosenKind
+      ? { candidateId, maskId: img.chosenMaskId, kind: img.chosenKind, emptyOnPositive: !!img.chosenEmptyOnPositive }
+      : undefined;
+  const decides = img.counted + 1 >= needed;
+  // The plain-SQL path takes only the common decision: one vote needed, for a mask that is
+  // not empty on a positive image, with other images still waiting and no retrain rule.
+  const simple = needed === 1 && !!chosen && !chosen.emptyOnPositive && img.othersWaiting && img.retrainEvery === null;
+  if (!tx && decides && !simple) throw new NeedsFullTransaction();
+  const voteId = uuidv7();
+  const audit = auditInsertSql({
+    action: "vote.cast",
+    objectType: "Image",
+    objectId: ballot.imageId,
+    projectId: ballot.projectId,
+    actorId: actor.userId,
+    after: {
+      roundId: ballot.roundId,
+      position: v.choice,
+      durationMs: v.durationMs,
+      ...(ballot.ownDrawing ? { ownDrawing: true } : {}),
+    },
+  });
+  await run.run(Prisma.sql`
         /*hot*/ WITH nv AS (
           INSERT INTO "Vote" (id, "ballotId", "roundId", "imageId", "voterId", "candidateId", "noneAcceptable", duels, "durationMs", "ownDrawing", "idempotencyKey", "createdAt")
           VALUES (${voteId}::uuid, ${ballotId}::uuid, ${ballot.roundId}::uuid, ${ballot.imageId}::uuid, ${actor.userId}::uuid, ${candidateId}::uuid,
@@ -338,54 +373,48 @@ export async function castVote(actor: Actor, ballotId: string, input: CastVoteIn
           RETURNING id),
         cb AS (UPDATE "Ballot" SET "closedAt" = now(), "leaseUntil" = NULL WHERE id = ${ballotId}::uuid),
         au AS (${audit})
-        SELECT id FROM nv`;
-      if (img.counted + 1 >= needed) {
-        const votes =
-          needed === 1
-            ? [{ candidateId }]
-            : await tx.vote.findMany({
-                where: { roundId: ballot.roundId, imageId: ballot.imageId },
-                select: { candidateId: true },
-              });
-        await decideImage(
-          tx,
-          {
-            projectId: ballot.projectId,
-            roundId: ballot.roundId,
-            stage: ballot.stage,
-            roundStatus: ballot.roundStatus,
-          },
-          ballot.imageId,
-          votes,
-          img.agreementDice,
-          img.tieBreak,
-          {
-            retrainEvery: img.retrainEvery,
-            othersWaiting: img.othersWaiting,
-            hasTruth: img.hasTruth,
-            chosen:
-              candidateId && img.chosenMaskId && img.chosenKind
-                ? {
-                    candidateId,
-                    maskId: img.chosenMaskId,
-                    kind: img.chosenKind,
-                    emptyOnPositive: !!img.chosenEmptyOnPositive,
-                  }
-                : undefined,
-          },
-        );
-      }
-      return { voteId, duplicate: false };
+        SELECT id FROM nv`);
+  if (decides && !tx && chosen) {
+    // Not a tally: the one vote needed chose this mask.
+    await insertGroundTruth(run, {
+      projectId: ballot.projectId,
+      imageId: ballot.imageId,
+      maskId: chosen.maskId,
+      roundId: ballot.roundId,
+      stage: ballot.stage,
+      decision: "CONSENSUS",
+      sourceKind: chosen.kind,
+      hasTruth: img.hasTruth,
     });
-  } catch (e) {
-    const code = (e as { code?: string; meta?: { code?: string } }).code;
-    if (code === "P2002" || code === "P2010" || /23505|unique/i.test(String((e as Error).message))) {
-      const dup = await db().vote.findUnique({ where: { idempotencyKey: v.idempotencyKey } });
-      if (dup) return { voteId: dup.id, duplicate: true };
-      throw new AppError("CONFLICT", "You already voted on this image in this round");
-    }
-    throw e;
+  } else if (decides && tx) {
+    const votes =
+      needed === 1
+        ? [{ candidateId }]
+        : await tx.vote.findMany({
+            where: { roundId: ballot.roundId, imageId: ballot.imageId },
+            select: { candidateId: true },
+          });
+    await decideImage(
+      tx,
+      {
+        projectId: ballot.projectId,
+        roundId: ballot.roundId,
+        stage: ballot.stage,
+        roundStatus: ballot.roundStatus,
+      },
+      ballot.imageId,
+      votes,
+      img.agreementDice,
+      img.tieBreak,
+      {
+        retrainEvery: img.retrainEvery,
+        othersWaiting: img.othersWaiting,
+        hasTruth: img.hasTruth,
+        chosen,
+      },
+    );
   }
+  return { voteId, duplicate: false };
 }
 
 type Chosen = { candidateId: string; maskId: string; kind: "MANUAL" | "MACHINE" | "REDRAW"; emptyOnPositive: boolean };
