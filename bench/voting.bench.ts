@@ -9,8 +9,10 @@ import { pgCpuMs } from "./pg-cpu";
 
 type Row = { name: string; value: number; unit: string; note?: string };
 
-const IMAGES = 120_000;
-const VOTING = 20_000;
+// BENCH_IMAGES, BENCH_VOTING and BENCH_VOTERS scale it up (e.g. 1,000,000 / 100,000 / 500 for
+// a multi-centre consortium); the pool stays at most 100 connections, as a server's would.
+const IMAGES = Number(process.env.BENCH_IMAGES ?? 120_000);
+const VOTING = Number(process.env.BENCH_VOTING ?? 20_000);
 const VOTERS = Number(process.env.BENCH_VOTERS ?? 50);
 const STEPS = 30;
 const WARMUP = 2;
@@ -28,7 +30,7 @@ export async function run(): Promise<Row[]> {
   const { migrate } = await import("../lib/db/migrate");
   const pgServer = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), database: "tandem_bench" });
   process.env.DATABASE_URL = pgServer.url;
-  process.env.DB_POOL_MAX = String(VOTERS + 10);
+  process.env.DB_POOL_MAX = String(Math.min(VOTERS + 10, 100));
   try {
     await migrate(pgServer.url);
     const { db, closeDb } = await import("../lib/db/client");

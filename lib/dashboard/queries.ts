@@ -317,7 +317,14 @@ async function dailyTotals(projectId: string): Promise<DayRow[]> {
     FROM d GROUP BY day ORDER BY day`;
 }
 
-type AgreementRow = { kind: "cat" | "sum"; stage: StageName; cat: string | null; a: number; b: number; p: number };
+type AgreementRow = {
+  kind: "cat" | "sum" | "credit";
+  stage: StageName;
+  cat: string | null;
+  a: number;
+  b: number;
+  p: number;
+};
 
 /**
  * Per stage: for every category (the chosen mask's source: manual, redraw, a network
@@ -330,9 +337,15 @@ async function agreementAggregates(projectId: string) {
       SELECT m.id, CASE WHEN m.kind = 'MACHINE' THEN 'machine:' || COALESCE(mr.arch || '/' || mr.encoder, 'unknown') ELSE lower(m.kind::text) END AS cat
       FROM "Mask" m LEFT JOIN "ModelRun" mr ON mr.id = m."modelRunId" WHERE m."projectId" = ${projectId}::uuid
     ), cand AS MATERIALIZED (
-      SELECT c.id, c."maskId" FROM "Round" r JOIN "Candidate" c ON c."roundId" = r.id WHERE r."projectId" = ${projectId}::uuid
+      SELECT c.id, c."maskId", c."mergedIntoId" FROM "Round" r JOIN "Candidate" c ON c."roundId" = r.id WHERE r."projectId" = ${projectId}::uuid
     ), votes AS MATERIALIZED (
-      SELECT v."roundId", v."imageId", r.stage, v."candidateId" FROM "Round" r JOIN "Vote" v ON v."roundId" = r.id WHERE r."projectId" = ${projectId}::uuid
+      SELECT v.id, v."roundId", v."imageId", r.stage, v."candidateId" FROM "Round" r JOIN "Vote" v ON v."roundId" = r.id WHERE r."projectId" = ${projectId}::uuid
+    ), stands AS (
+      -- A vote for a position counts for every source it stands for: its head and the
+      -- duplicates merged into it.
+      SELECT votes.id, votes.stage, cand."maskId" FROM votes JOIN cand ON cand.id = votes."candidateId"
+      UNION ALL
+      SELECT votes.id, votes.stage, cand."maskId" FROM votes JOIN cand ON cand."mergedIntoId" = votes."candidateId"
     ), v AS (
       SELECT votes."roundId", votes."imageId", votes.stage,
         CASE WHEN votes."candidateId" IS NULL THEN 'none' ELSE COALESCE(src.cat, 'unknown') END AS cat
@@ -348,7 +361,10 @@ async function agreementAggregates(projectId: string) {
     FROM cells GROUP BY stage, cat
     UNION ALL
     SELECT 'sum', stage::text, NULL, count(*)::int, (count(*) FILTER (WHERE k = 1))::int, sum((s - n)::float8 / (n * (n - 1))::float8)
-    FROM items GROUP BY stage`;
+    FROM items GROUP BY stage
+    UNION ALL
+    SELECT 'credit', stands.stage::text, COALESCE(src.cat, 'unknown'), count(DISTINCT stands.id)::int, 0, 0
+    FROM stands LEFT JOIN src ON src.id = stands."maskId" GROUP BY stands.stage, COALESCE(src.cat, 'unknown')`;
   const byStage = new Map<StageName, { agg: AgreementAggregate; allVotes: Record<string, number> }>();
   const entry = (s: StageName) => {
     if (!byStage.has(s))
@@ -357,8 +373,8 @@ async function agreementAggregates(projectId: string) {
   };
   for (const r of rows) {
     const e = entry(r.stage);
-    if (r.kind === "cat") {
-      e.allVotes[r.cat!] = r.a;
+    if (r.kind === "credit") e.allVotes[r.cat!] = r.a;
+    else if (r.kind === "cat") {
       if (r.b) {
         e.agg.categoryTotals[r.cat!] = r.b;
         e.agg.ratings += r.b;
@@ -424,8 +440,8 @@ async function runRows(projectId: string, roundId: string | null): Promise<RunRo
 type WinSqlRow = { stage: StageName; source: string; wins: number; appearances: number };
 
 /**
- * For every consensus decision: which sources had a candidate on that image in that round,
- * and which won. Each input is narrowed to the project first (MATERIALIZED), so the joins
+ * For every consensus decision: which sources had a shown candidate on that image in that
+ * round, and which won (every source of a merged position wins with it). Each input is narrowed to the project first (MATERIALIZED), so the joins
  * are hashes over a few thousand rows whatever the planner guesses about correlated filters.
  */
 async function winCounts(projectId: string): Promise<WinSqlRow[]> {
@@ -437,9 +453,13 @@ async function winCounts(projectId: string): Promise<WinSqlRow[]> {
       SELECT m.id, CASE WHEN m.kind = 'MACHINE' THEN COALESCE(mr.arch, 'unknown') ELSE lower(m.kind::text) END AS source
       FROM "Mask" m LEFT JOIN "ModelRun" mr ON mr.id = m."modelRunId" WHERE m."projectId" = ${projectId}::uuid
     ), cand AS MATERIALIZED (
-      SELECT c."roundId", c."imageId", c."maskId" FROM "Round" r JOIN "Candidate" c ON c."roundId" = r.id WHERE r."projectId" = ${projectId}::uuid
+      -- Shown candidates, each with the mask that is accepted when its position wins: the
+      -- rendering of the position's head (a merged duplicate wins with the position it joined).
+      SELECT c."roundId", c."imageId", c."maskId", COALESCE(h."shownMaskId", h."maskId") AS "wonAs"
+      FROM "Round" r JOIN "Candidate" c ON c."roundId" = r.id JOIN "Candidate" h ON h.id = COALESCE(c."mergedIntoId", c.id)
+      WHERE r."projectId" = ${projectId}::uuid AND c.withheld IS NULL
     ), per AS (
-      SELECT gt."roundId", src.source, bool_or(cand."maskId" = gt."maskId") AS won
+      SELECT gt."roundId", src.source, bool_or(cand."wonAs" = gt."maskId") AS won
       FROM gt JOIN cand ON cand."roundId" = gt."roundId" AND cand."imageId" = gt."imageId"
       JOIN src ON src.id = cand."maskId"
       GROUP BY gt."roundId", gt."imageId", src.source

@@ -16,7 +16,7 @@ import { overrideQualityGate } from "../../lib/protocol/mutations";
 import { castVote, nextBallot } from "../../lib/voting/mutations";
 import { ballotCandidateKey, nothingToVoteReason, revealCandidates } from "../../lib/voting/queries";
 import { fixedSizeMaskPng } from "../../lib/voting/render";
-import { blindStats } from "../../lib/dashboard/queries";
+import { blindStats, loadDashboard } from "../../lib/dashboard/queries";
 import { makeProject, makeUser } from "../setup/fixtures";
 import { addTestImages } from "../setup/synthetic-images";
 import { discMask, fakeTrainAndPredict } from "../setup/protocol";
@@ -128,6 +128,15 @@ describe("one position per distinct mask", () => {
     expect(merged).toBe(6);
     expect(sizes.size).toBe(1); // every served candidate has the same byte size
     expect((await blindStats(fx.p)).mergedCandidates).toBe(6);
+    // The dashboard credits the position's win to both sources it stands for.
+    const dash = await loadDashboard(fx.lead.actor, fx.p);
+    const wins = new Map(dash.winRates.filter((w) => w.stage === "STAGE_I").map((w) => [w.source, w]));
+    expect(wins.get("unet")).toMatchObject({ wins: 6, appearances: 6 });
+    expect(wins.get("unetpp")).toMatchObject({ wins: 6, appearances: 6 });
+    expect(wins.get("dla")).toMatchObject({ wins: 0, appearances: 6 });
+    expect(wins.get("manual")).toMatchObject({ wins: 0, appearances: 6 });
+    expect(dash.humanVsMachine.votesMachine).toBe(12); // each of the 6 votes counts for U-Net and UNet++
+    expect(dash.humanVsMachine.votesManual).toBe(0);
   }, 120_000);
 });
 
