@@ -1,4 +1,5 @@
 import type { Blocker } from "../protocol/types";
+import type { GateFailure } from "../protocol/quality-gate";
 
 export const imageStates = [
   "UNANNOTATED",
@@ -212,7 +213,7 @@ export type BlindStats = {
     roundId: string | null;
     held: boolean;
     overriddenAt: string | null;
-    failing: { runId: string; arch: string; encoder: string; fold: number | null; f1: number }[];
+    failing: GateFailure[];
     advice: string | null;
   };
 };

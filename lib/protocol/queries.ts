@@ -2,7 +2,7 @@ import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { AppError } from "../errors/app-error";
 import { parseRunMetrics } from "../ml/run-metrics";
-import { GATE_ADVICE, type GateFailure } from "./quality-gate";
+import { failingModels, GATE_ADVICE, type GateFailure } from "./quality-gate";
 
 export type TrainingItem = {
   imageId: string;
@@ -147,9 +147,8 @@ export async function predictionImageIds(runId: string): Promise<string[]> {
 }
 
 /**
- * The quality gate (PROTOCOL.md, "Blind by content"): the round's models whose held-out
- * (out-of-fold) pixel F1 is below the project's threshold. A run without a held-out score
- * (Stage II trains on everything) is not judged.
+ * The quality gate (PROTOCOL.md, "Blind by content"): the round's models (architecture +
+ * encoder) whose held-out pixel F1, pooled over their folds, is below the project's threshold.
  */
 export async function gateFailures(
   tx: Prisma.TransactionClient | ReturnType<typeof db>,
@@ -161,13 +160,19 @@ export async function gateFailures(
     select: { id: true, arch: true, encoder: true, fold: true, metrics: true },
     orderBy: [{ arch: "asc" }, { encoder: "asc" }, { fold: "asc" }],
   });
-  const out: GateFailure[] = [];
-  for (const r of runs) {
-    const f1 = parseRunMetrics(r.metrics)?.pixel.f1.value;
-    if (typeof f1 === "number" && f1 < threshold)
-      out.push({ runId: r.id, arch: r.arch, encoder: r.encoder, fold: r.fold, f1 });
-  }
-  return out;
+  return failingModels(
+    runs.map((r) => {
+      const pixel = parseRunMetrics(r.metrics)?.pixel;
+      return {
+        runId: r.id,
+        arch: r.arch,
+        encoder: r.encoder,
+        f1: typeof pixel?.f1.value === "number" ? pixel.f1.value : null,
+        ...(pixel ? { tp: pixel.confusion.tp, fp: pixel.confusion.fp, fn: pixel.confusion.fn } : {}),
+      };
+    }),
+    threshold,
+  );
 }
 
 /** Where the gate stands for the project's latest round: for the dashboard and the vote page. */

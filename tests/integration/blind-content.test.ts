@@ -83,11 +83,12 @@ async function servedPngs(actor: { userId: string; isAdmin: boolean }, ballotId:
 }
 
 /** A full held-out evaluation block as the trainer writes it, with the given pixel F1. */
-function metricsWithF1(f1: number) {
+// Held-out metrics whose pixel counts agree with the F1: 2tp / (2tp + fp + fn) = f1.
+function metricsWithF1(f1: number, pixels = 100) {
   const s = (v: number) => ({ value: v, ci: 0.01 });
   const level = {
     n: 10,
-    confusion: { tp: 1, fp: 1, tn: 1, fn: 1 },
+    confusion: { tp: f1 * pixels, fp: (1 - f1) * pixels, tn: pixels, fn: (1 - f1) * pixels },
     sensitivity: s(0.5),
     specificity: s(0.5),
     precision: s(0.5),
@@ -233,19 +234,36 @@ describe("quality gate", () => {
     const gate = (await blindStats(fx.p)).gate;
     expect(gate.held).toBe(true);
     expect(gate.threshold).toBe(0.3);
-    expect(gate.failing.map((f) => [f.arch, f.f1])).toEqual([
-      ["unet", 0],
-      ["unet", 0],
-    ]); // both folds
+    expect(gate.failing.map((f) => [f.arch, f.f1, f.folds])).toEqual([["unet", 0, 2]]); // both folds pooled
     expect(gate.advice).toMatch(/Stage-I masks/);
     await expect(overrideQualityGate(fx.voter.actor, fx.p)).rejects.toMatchObject({ code: "FORBIDDEN" });
     const r = await overrideQualityGate(fx.lead.actor, fx.p);
     expect(r.opened).toBe(true);
     const audit = await db().auditLog.findFirstOrThrow({ where: { projectId: fx.p, action: "round.gate_override" } });
     expect(audit.actorId).toBe(fx.lead.id);
-    expect((audit.after as { failing: unknown[] }).failing.length).toBe(2);
+    expect((audit.after as { failing: unknown[] }).failing.length).toBe(1);
     expect(await nextBallot(fx.voter.actor, fx.p)).not.toBeNull();
     expect((await blindStats(fx.p)).gate.overriddenAt).not.toBeNull();
+  }, 60_000);
+
+  it("judges each model on its folds pooled: a weak small fold does not hold a model that is good overall", async () => {
+    const fx = await stage1({ images: 2, archs: 2 });
+    // U-Net: fold 1 F1 0.2 (100 true pixels), fold 2 F1 0.6 (1,000) → pooled 0.56, passes.
+    // UNet++: fold 1 F1 0.6 (100), fold 2 F1 0.2 (1,000) → pooled 0.24, fails.
+    const opened = await fakeTrainAndPredict(
+      fx.roundId,
+      () => null,
+      (run) => {
+        const small = run % 2 === 0;
+        const good = archOf(run) === 0 ? !small : small;
+        return metricsWithF1(good ? 0.6 : 0.2, small ? 100 : 1000);
+      },
+    );
+    expect(opened).toBe(false);
+    const gate = (await blindStats(fx.p)).gate;
+    expect(gate.failing.map((f) => f.arch)).toEqual(["unetpp"]);
+    expect(gate.failing[0].f1).toBeCloseTo((2 * 260) / (2 * 260 + 80 + 1600), 6);
+    expect(gate.failing[0].folds).toBe(2);
   }, 60_000);
 
   it("models at or above the threshold open the vote at once", async () => {

@@ -2,7 +2,6 @@ import { Card } from "@/app/_components/ui";
 import type { Dashboard } from "@/lib/dashboard/types";
 import { num } from "./format";
 import { GateOverrideButton } from "./gate-override-button";
-import { foldLabel } from "@/lib/ml/fold";
 
 /** Blind by content: the quality gate, and what content rules did to candidates and votes. */
 export function BlindPanel({ d }: { d: Dashboard }) {
@@ -37,9 +36,8 @@ export function BlindPanel({ d }: { d: Dashboard }) {
             </p>
             <ul className="mt-1 list-disc pl-5 tabular-nums">
               {b.gate.failing.map((f) => (
-                <li key={f.runId}>
-                  {f.arch} / {f.encoder}
-                  {f.fold === null ? "" : `, ${foldLabel(f.fold)}`}: F1 {f.f1.toFixed(3)}
+                <li key={`${f.arch}/${f.encoder}`}>
+                  {f.arch} / {f.encoder}: F1 {f.f1.toFixed(3)} over {f.folds} fold{f.folds === 1 ? "" : "s"}
                 </li>
               ))}
             </ul>
