@@ -137,35 +137,30 @@ export async function applyCandidatesPlan(
   round: { id: string; projectId: string; stage: "STAGE_I" | "STAGE_II" },
   plan: CandidatesPlan,
 ): Promise<string[]> {
+  // Two set-based statements for every candidate of the round (a round can hold thousands):
+  // the normalised renderings' rows, then each candidate's plan.
+  const cands = plan.images.flatMap((img) => img.candidates.map((c) => ({ img, c })));
+  const shown = cands.filter(({ c }) => c.shown);
+  if (shown.length)
+    await tx.$executeRaw`
+      INSERT INTO "Mask" (id, "projectId", "imageId", kind, "roundId", "storageKey", sha256, area, width, height, "normalisedFromId", "createdAt")
+      SELECT u.id, ${round.projectId}::uuid, u.image, 'NORMALISED', ${round.id}::uuid, u.key, u.sha, u.area, u.w, u.h, u.orig, now()
+      FROM unnest(${shown.map(({ c }) => c.shown!.id)}::uuid[], ${shown.map(({ img }) => img.imageId)}::uuid[],
+                  ${shown.map(({ c }) => c.shown!.storageKey)}::text[], ${shown.map(({ c }) => c.shown!.sha256)}::text[],
+                  ${shown.map(({ c }) => c.shown!.area)}::int[], ${shown.map(({ img }) => img.width)}::int[],
+                  ${shown.map(({ img }) => img.height)}::int[], ${shown.map(({ c }) => c.originalMaskId)}::uuid[])
+           AS u(id, image, key, sha, area, w, h, orig)`;
+  if (cands.length)
+    await tx.$executeRaw`
+      UPDATE "Candidate" c SET withheld = u.withheld, "mergedIntoId" = u.merged,
+             "shownMaskId" = COALESCE(u.shown, c."shownMaskId"), "normalisedDice" = COALESCE(u.dice, c."normalisedDice")
+      FROM unnest(${cands.map(({ c }) => c.candidateId)}::uuid[], ${cands.map(({ c }) => c.withheld)}::text[],
+                  ${cands.map(({ c }) => c.mergedIntoId)}::uuid[], ${cands.map(({ c }) => c.shown?.id ?? null)}::uuid[],
+                  ${cands.map(({ c }) => c.shown?.dice ?? null)}::float8[])
+           AS u(id, withheld, merged, shown, dice)
+      WHERE c.id = u.id`;
   const toVote: string[] = [];
   for (const img of plan.images) {
-    for (const c of img.candidates) {
-      if (c.shown) {
-        await tx.mask.create({
-          data: {
-            id: c.shown.id,
-            projectId: round.projectId,
-            imageId: img.imageId,
-            kind: "NORMALISED",
-            roundId: round.id,
-            storageKey: c.shown.storageKey,
-            sha256: c.shown.sha256,
-            area: c.shown.area,
-            width: img.width,
-            height: img.height,
-            normalisedFromId: c.originalMaskId,
-          },
-        });
-      }
-      await tx.candidate.update({
-        where: { id: c.candidateId },
-        data: {
-          withheld: c.withheld,
-          mergedIntoId: c.mergedIntoId,
-          ...(c.shown ? { shownMaskId: c.shown.id, normalisedDice: c.shown.dice } : {}),
-        },
-      });
-    }
     if (img.outcome === "VOTE") toVote.push(img.imageId);
     else if (img.outcome === "UNCONTESTED") await acceptUncontested(tx, round, img);
     else {
