@@ -1,17 +1,9 @@
-import { webcrypto } from "node:crypto";
 import { AppError } from "../errors/app-error";
 import { encodeMaskPng } from "../masks/png-codec";
+import { sha256Off } from "../storage/sha256";
 import type { ObjectStore } from "../storage/types";
 import { maskPixels } from "./mask-pixels";
 import type { ExportItem } from "./types";
-
-/**
- * SHA-256 on libuv's thread pool (WebCrypto digests run there): hashing the files the export
- * reads is then parallel with the write path instead of on it.
- */
-export async function sha256Off(b: Uint8Array): Promise<string> {
-  return Buffer.from(await webcrypto.subtle.digest("SHA-256", b as Uint8Array<ArrayBuffer>)).toString("hex");
-}
 
 function pngSize(png: Buffer): { width: number; height: number } {
   if (png.length < 24 || png.readUInt32BE(12) !== 0x49484452)
