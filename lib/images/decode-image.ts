@@ -5,7 +5,7 @@ import { encodeThumbnail, encodeWorkingPng } from "./encode-outputs";
 import { exposureFlags } from "./exposure";
 import { resolveLimits } from "./limits";
 import { perceptualHash } from "./perceptual-hash";
-import { sha256Off } from "../storage/sha256";
+import { sha256Hex } from "../storage/sha256";
 import { extensionMismatch, sniffFormat } from "./sniff-format";
 import type { DecodedImage, DecodeOptions, DicomSummary, ImageFlag } from "./types";
 
@@ -21,9 +21,10 @@ export async function decodeImage(bytes: Buffer, opts: DecodeOptions): Promise<D
     throw new AppError("TOO_LARGE", `File is ${bytes.length} bytes; the limit is ${limits.maxBytes} bytes`);
   }
   const format = sniffFormat(bytes);
-  // The file's hash runs on the thread pool while the file decodes; the pixels' hash and the
-  // perceptual hash while the outputs encode.
-  const fileSha = sha256Off(bytes);
+  // A large file's hash runs on the thread pool while the file decodes, the pixels' hash while
+  // the outputs encode (sha256Hex hashes small inputs inline); the perceptual hash and the
+  // exposure flags are computed while sharp encodes.
+  const fileSha = sha256Hex(bytes);
   fileSha.catch(() => undefined); // awaited below; a refusal meanwhile must not leave it unhandled
   const flags: ImageFlag[] = [];
   let decoded: { width: number; height: number; bitDepth: number; pixels8: Uint8Array; original: Buffer | null };
@@ -52,7 +53,7 @@ export async function decodeImage(bytes: Buffer, opts: DecodeOptions): Promise<D
   const outputs = Promise.all([
     encodeWorkingPng(pixels8, width, height, limits.timeoutSeconds),
     encodeThumbnail(pixels8, width, height, limits.timeoutSeconds),
-    sha256Off(pixels8),
+    sha256Hex(pixels8),
   ]);
   outputs.catch(() => undefined);
   flags.push(...exposureFlags(pixels8));
