@@ -1,17 +1,9 @@
-import { webcrypto } from "node:crypto";
 import { AppError } from "../errors/app-error";
 import { encodeMaskPng } from "../masks/png-codec";
+import { sha256Hex } from "../storage/sha256";
 import type { ObjectStore } from "../storage/types";
 import { maskPixels } from "./mask-pixels";
 import type { ExportItem } from "./types";
-
-/**
- * SHA-256 on libuv's thread pool (WebCrypto digests run there): hashing the files the export
- * reads is then parallel with the write path instead of on it.
- */
-export async function sha256Off(b: Uint8Array): Promise<string> {
-  return Buffer.from(await webcrypto.subtle.digest("SHA-256", b as Uint8Array<ArrayBuffer>)).toString("hex");
-}
 
 function pngSize(png: Buffer): { width: number; height: number } {
   if (png.length < 24 || png.readUInt32BE(12) !== 0x49484452)
@@ -27,7 +19,7 @@ export class EmptyMasks {
     let hit = this.cache.get(k);
     if (!hit) {
       const png = encodeMaskPng(new Uint8Array(width * height), width, height);
-      hit = sha256Off(png).then((sha256) => ({ bytes: png, sha256 }));
+      hit = sha256Hex(png).then((sha256) => ({ bytes: png, sha256 }));
       if (this.cache.size >= 16) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(k, hit);
     }
@@ -57,7 +49,7 @@ export function itemSources(store: ObjectStore, empty: EmptyMasks, item: ExportI
   const maskPng = once(async () => {
     if (!item.mask) return empty.get(width, height);
     const bytes = await store.get(item.mask.key);
-    const sha256 = await sha256Off(bytes);
+    const sha256 = await sha256Hex(bytes);
     if (sha256 !== item.mask.sha256)
       throw new AppError("CONFLICT", `the stored mask ${item.mask.id} does not match its recorded SHA-256`);
     return { bytes, sha256 };
@@ -72,7 +64,7 @@ export function itemSources(store: ObjectStore, empty: EmptyMasks, item: ExportI
           `image ${item.imageId} is ${got.width}×${got.height}, recorded as ${width}×${height}`,
         );
       }
-      return { bytes, sha256: await sha256Off(bytes) };
+      return { bytes, sha256: await sha256Hex(bytes) };
     }),
     maskPng,
     maskPixels: once(async () =>

@@ -76,7 +76,11 @@ export async function exportItemsPage(
   limit: number,
 ): Promise<ExportItem[]> {
   const after = afterImageId ? Prisma.sql`AND i.id > ${afterImageId}::uuid` : Prisma.empty;
-  const rows = await db().$queryRaw<ItemRow[]>`
+  // The page comes back as one JSON text (json_agg): the client parses it in one JSON.parse
+  // instead of converting ~30 columns of every row one by one, which cost more than the
+  // archive's own work per item.
+  const [{ page }] = await db().$queryRaw<{ page: string }[]>`
+    SELECT COALESCE(json_agg(p ORDER BY p."imageId"), '[]')::text AS page FROM (
     SELECT i.id AS "imageId", i.width, i.height, i."sourceFormat"::text AS "sourceFormat",
            i."storageKey" AS "imageKey", i."originalKey", i."patientPseudonym" AS patient,
            i.label::text AS label, i."sourceDataset" AS source, i.view, i.split::text AS split, i.fold,
@@ -99,7 +103,11 @@ export async function exportItemsPage(
     ) v ON TRUE
     WHERE i."projectId" = ${projectId}::uuid AND NOT i."exportBlocked" AND ${NOT_HELD_BACK} ${after} ${imageFilter(o)} ${acceptanceFilter(o)}
     ORDER BY i.id
-    LIMIT ${limit}`;
+    LIMIT ${limit}) p`;
+  const rows = (JSON.parse(page) as (Omit<ItemRow, "acceptedAt"> & { acceptedAt: string })[]).map((r) => ({
+    ...r,
+    acceptedAt: new Date(r.acceptedAt),
+  }));
   return rows.map(
     ({
       maskId,
@@ -135,7 +143,7 @@ export async function exportItemsPage(
 }
 
 /** Streams every exported item, page by page. */
-export async function* exportItems(projectId: string, o: ExportOptions, pageSize = 500): AsyncIterable<ExportItem> {
+export async function* exportItems(projectId: string, o: ExportOptions, pageSize = 1000): AsyncIterable<ExportItem> {
   let after: string | null = null;
   for (;;) {
     const page = await exportItemsPage(projectId, o, after, pageSize);

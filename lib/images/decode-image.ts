@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { AppError } from "../errors/app-error";
 import { decodeDicom } from "./dicom/decode-dicom";
 import { decodeRaster } from "./decode-raster";
@@ -6,10 +5,9 @@ import { encodeThumbnail, encodeWorkingPng } from "./encode-outputs";
 import { exposureFlags } from "./exposure";
 import { resolveLimits } from "./limits";
 import { perceptualHash } from "./perceptual-hash";
+import { sha256Hex } from "../storage/sha256";
 import { extensionMismatch, sniffFormat } from "./sniff-format";
 import type { DecodedImage, DecodeOptions, DicomSummary, ImageFlag } from "./types";
-
-const sha256 = (data: Uint8Array) => createHash("sha256").update(data).digest("hex");
 
 /**
  * Turns one uploaded file into everything ingest stores: a de-identified or re-encoded
@@ -23,6 +21,11 @@ export async function decodeImage(bytes: Buffer, opts: DecodeOptions): Promise<D
     throw new AppError("TOO_LARGE", `File is ${bytes.length} bytes; the limit is ${limits.maxBytes} bytes`);
   }
   const format = sniffFormat(bytes);
+  // A large file's hash runs on the thread pool while the file decodes, the pixels' hash while
+  // the outputs encode (sha256Hex hashes small inputs inline); the perceptual hash and the
+  // exposure flags are computed while sharp encodes.
+  const fileSha = sha256Hex(bytes);
+  fileSha.catch(() => undefined); // awaited below; a refusal meanwhile must not leave it unhandled
   const flags: ImageFlag[] = [];
   let decoded: { width: number; height: number; bitDepth: number; pixels8: Uint8Array; original: Buffer | null };
   let originalExt: DecodedImage["originalExt"];
@@ -47,13 +50,16 @@ export async function decodeImage(bytes: Buffer, opts: DecodeOptions): Promise<D
     originalExt = r.originalExt;
   }
   const { width, height, pixels8 } = decoded;
-  flags.push(...exposureFlags(pixels8));
-  if (extensionMismatch(opts.fileName, format)) flags.push("extension-mismatch");
-
-  const [workingPng, thumbnail] = await Promise.all([
+  const outputs = Promise.all([
     encodeWorkingPng(pixels8, width, height, limits.timeoutSeconds),
     encodeThumbnail(pixels8, width, height, limits.timeoutSeconds),
+    sha256Hex(pixels8),
   ]);
+  outputs.catch(() => undefined);
+  flags.push(...exposureFlags(pixels8));
+  if (extensionMismatch(opts.fileName, format)) flags.push("extension-mismatch");
+  const phash = perceptualHash(pixels8, width, height);
+  const [[workingPng, thumbnail, pixelSha256], sha256] = await Promise.all([outputs, fileSha]);
   return {
     format,
     width,
@@ -65,9 +71,9 @@ export async function decodeImage(bytes: Buffer, opts: DecodeOptions): Promise<D
     thumbnailType: "image/jpeg",
     originalBytes: decoded.original ?? workingPng,
     originalExt,
-    sha256: sha256(bytes),
-    pixelSha256: sha256(pixels8),
-    phash: perceptualHash(pixels8, width, height),
+    sha256,
+    pixelSha256,
+    phash,
     flags,
     ...(warnings.length ? { warnings } : {}),
     ...(dicom ? { dicom } : {}),

@@ -1,5 +1,6 @@
-import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, readFile, rename, rm, stat, writeFile, readdir } from "node:fs/promises";
+import { createReadStream, createWriteStream, readFile as readFileCallback } from "node:fs";
+import { mkdir, rename, rm, stat, writeFile, readdir } from "node:fs/promises";
+import { promisify } from "node:util";
 import type { Dirent } from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -8,6 +9,11 @@ import { randomUUID } from "node:crypto";
 import { AppError } from "../errors/app-error";
 import { assertSafeKey, assertSafePrefix } from "./keys";
 import type { ObjectStore, StoredObject } from "./types";
+
+// The callback readFile, not fs/promises': for the store's small files it took about half the
+// wall time and two thirds of the CPU (3,000 files of 20 KB, 8 at a time), and reading the
+// store is most of an export's work.
+const readWhole = promisify(readFileCallback);
 
 /** A directory on local disk. Writes go to a temp file and are renamed into place. */
 export class LocalStore implements ObjectStore {
@@ -50,7 +56,7 @@ export class LocalStore implements ObjectStore {
 
   async get(key: string): Promise<Buffer> {
     try {
-      return await readFile(this.resolve(key));
+      return await readWhole(this.resolve(key));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new AppError("NOT_FOUND", "Object not found");
       throw e;

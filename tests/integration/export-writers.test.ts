@@ -54,6 +54,31 @@ afterAll(() => {
 });
 
 describe("export writers", () => {
+  it("pages items by image id: pages of two give the same items, with dates and masks, as one page", async () => {
+    const options = canonicalOptions({ acceptedOnly: true });
+    const collect = async (pageSize: number) => {
+      const items = [];
+      for await (const it of exportItems(seed.projectId, options, pageSize)) items.push(it);
+      return items;
+    };
+    const whole = await collect(1000);
+    expect(whole.length).toBe((await selectionCounts(seed.projectId, options)).chosen);
+    expect(whole.length).toBeGreaterThan(4);
+    expect(await collect(2)).toEqual(whole);
+    expect(whole.map((i) => i.imageId)).toEqual([...whole.map((i) => i.imageId)].sort());
+    const gts = await db().groundTruth.findMany({ where: { projectId: seed.projectId, isCurrent: true } });
+    for (const item of whole) {
+      const gt = gts.find((g) => g.imageId === item.imageId)!;
+      expect(item.acceptedAt).toBeInstanceOf(Date);
+      expect(item.acceptedAt.getTime()).toBe(gt.acceptedAt.getTime());
+      if (gt.maskId) {
+        const mask = await db().mask.findUniqueOrThrow({ where: { id: gt.maskId } });
+        expect(item.mask).toMatchObject({ id: mask.id, key: mask.storageKey, sha256: mask.sha256, area: mask.area });
+        expect(item.mask?.bbox).toEqual(mask.bbox);
+      } else expect(item.mask).toBeNull();
+    }
+  });
+
   it("a format registered beside the built-in ones adds its files, manifest lines and datasheet line, and changes nothing else", async () => {
     // A whole new format in a few lines: one text file per image and an index table.
     const labels = defineWriter(() => {

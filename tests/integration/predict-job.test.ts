@@ -37,7 +37,7 @@ let projectId: string;
 let roundId: string;
 let runIds: string[];
 let lead: Awaited<ReturnType<typeof makeProject>>["lead"];
-const imageIdOf = new Map<string, string>(); // test id → Image.id
+let imageIdOf: Map<string, string>; // test id → Image.id
 const workingPng = new Map<string, Buffer>();
 
 const ctx = (runId: string, jobId = `job-${runId}`) => ({
@@ -52,6 +52,32 @@ async function machineMasks() {
   return db().mask.findMany({ where: { projectId, kind: "MACHINE" }, orderBy: { imageId: "asc" } });
 }
 
+/** A Stage-I project over IMAGES whose two fold runs have finished training (the tiny model). */
+async function stage1Project(decoded: Awaited<ReturnType<typeof decodedFromPixels>>[]) {
+  const fx = await makeProject({
+    folds: 2,
+    stage1Archs: [{ arch: "unet", encoder: "tiny" }],
+    trainConfig: { size: TINY_SIZE, epochs: 1, batchSize: 4, lr: 0.01 },
+  });
+  const ids = new Map<string, string>();
+  for (const [i, im] of IMAGES.entries()) {
+    const r = await storeImage(fx.project.id, decoded[i], {
+      originalName: `${im.id}.png`,
+      label: "COVID",
+      patientPseudonym: `P${i}`,
+    });
+    ids.set(im.id, r.id);
+  }
+  await selectStage1Subset(fx.lead.actor, fx.project.id, { size: IMAGES.length, seed: 3 });
+  await startStage1(fx.lead.actor, fx.project.id);
+  await drawAllManual(fx.project.id, fx.md.id);
+  const training = await startStage1Training(fx.lead.actor, fx.project.id);
+  await completeRunsWithTinyModel(fx.project.id, training.runIds, model);
+  return { projectId: fx.project.id, lead: fx.lead, ...training, imageIdOf: ids };
+}
+
+let decodedImages: Awaited<ReturnType<typeof decodedFromPixels>>[];
+
 beforeAll(async () => {
   setStoreForTests(new LocalStore(mkdtempSync(path.join(os.tmpdir(), "tandem-predict-store-"))));
   const decoded = [];
@@ -60,28 +86,10 @@ beforeAll(async () => {
     workingPng.set(im.id, d.workingPng);
     decoded.push(d);
   }
+  decodedImages = decoded;
   model = await tinyModel(IMAGES.map((im) => ({ id: im.id, png: workingPng.get(im.id)! })));
 
-  const fx = await makeProject({
-    folds: 2,
-    stage1Archs: [{ arch: "unet", encoder: "tiny" }],
-    trainConfig: { size: TINY_SIZE, epochs: 1, batchSize: 4, lr: 0.01 },
-  });
-  projectId = fx.project.id;
-  lead = fx.lead;
-  for (const [i, im] of IMAGES.entries()) {
-    const r = await storeImage(projectId, decoded[i], {
-      originalName: `${im.id}.png`,
-      label: "COVID",
-      patientPseudonym: `P${i}`,
-    });
-    imageIdOf.set(im.id, r.id);
-  }
-  await selectStage1Subset(fx.lead.actor, projectId, { size: IMAGES.length, seed: 3 });
-  await startStage1(fx.lead.actor, projectId);
-  await drawAllManual(projectId, fx.md.id);
-  ({ roundId, runIds } = await startStage1Training(fx.lead.actor, projectId));
-  await completeRunsWithTinyModel(projectId, runIds, model);
+  ({ projectId, lead, roundId, runIds, imageIdOf } = await stage1Project(decoded));
 }, 300_000);
 
 describe("prediction job", () => {
@@ -181,6 +189,41 @@ describe("prediction job", () => {
     // Stage I: each image's machine candidate and its manual mask.
     expect(await db().candidate.count({ where: { roundId } })).toBe(2 * IMAGES.length);
   });
+
+  it("an image that cannot be read fails alone: the others are stored, and the retry predicts only it", async () => {
+    const fx = await stage1Project(decodedImages);
+    const runId = fx.runIds[0];
+    const heldOut = await db().modelRunImage.findMany({
+      where: { runId, trained: false },
+      orderBy: { imageId: "asc" },
+    });
+    expect(heldOut.length).toBeGreaterThan(1);
+    const broken = await db().image.findUniqueOrThrow({ where: { id: heldOut[1].imageId } });
+    const good = await store().get(broken.storageKey);
+    await store().put(broken.storageKey, Buffer.from("not a PNG at all"));
+
+    const failed = predictHandler(ctx(runId));
+    await expect(failed).rejects.toThrow(`1 of ${heldOut.length} images could not be predicted`);
+    await expect(failed).rejects.toThrow(`image ${broken.id}:`);
+    const stored = await db().mask.findMany({ where: { modelRunId: runId }, select: { id: true, imageId: true } });
+    expect(stored.map((m) => m.imageId).sort()).toEqual(heldOut.map((h) => h.imageId).filter((id) => id !== broken.id));
+    // The round does not open for voting while an image of the run has no prediction.
+    expect((await db().round.findUniqueOrThrow({ where: { id: fx.roundId } })).status).not.toBe("VOTING");
+
+    await store().put(broken.storageKey, good);
+    const retry = (await predictHandler({ ...ctx(runId), attempt: 2 })) as { predicted: number; skipped: number };
+    expect(retry).toEqual({ predicted: 1, skipped: heldOut.length - 1 });
+    const after = await db().mask.findMany({ where: { modelRunId: runId }, select: { id: true, imageId: true } });
+    expect(after.map((m) => m.imageId).sort()).toEqual(heldOut.map((h) => h.imageId));
+    for (const m of stored) expect(after.find((a) => a.imageId === m.imageId)?.id).toBe(m.id);
+    const candidates = await db().candidate.groupBy({
+      by: ["imageId"],
+      where: { roundId: fx.roundId, maskId: { in: after.map((m) => m.id) } },
+      _count: { _all: true },
+    });
+    expect(candidates.length).toBe(heldOut.length);
+    for (const c of candidates) expect(c._count._all).toBe(1);
+  }, 120_000);
 
   it("serves a stored prediction's infection map: jet hue and saturation over the CXR's value", async () => {
     const m = (await machineMasks()).find((x) => x.imageId === imageIdOf.get("b"))!;

@@ -25,7 +25,9 @@ from tandem_trainer.train.export import export_onnx
 
 def ms_per_image(model: torch.nn.Module, batch: int, size: int, iters: int, warmup: int) -> float:
     x = torch.rand(batch, 1, size, size)
-    with torch.no_grad():
+    # inference_mode: PyTorch's fastest eval path (no autograd bookkeeping at all), on a model in
+    # eval mode, with as many intra-op threads as onnxruntime gets.
+    with torch.inference_mode():
         for _ in range(warmup):
             model(x)
         times = []
@@ -51,12 +53,13 @@ def main() -> None:
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
+    torch.set_num_interop_threads(1)
     net = create_model(args.arch, args.encoder).eval()
     os.makedirs(args.out, exist_ok=True)
     onnx_path = os.path.join(args.out, f"{args.arch}-{args.encoder}-{args.size}.onnx")
     sha256 = export_onnx(net, args.size, onnx_path)
     model = ProbabilityModel(net).eval()
-    with torch.no_grad():
+    with torch.inference_mode():
         constant = float(model(torch.full((1, 1, args.size, args.size), 128 / 255)).mean())
     timings = {
         str(b): ms_per_image(model, b, args.size, args.iters, args.warmup)

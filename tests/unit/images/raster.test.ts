@@ -51,6 +51,16 @@ describe("PNG and JPEG ingest", () => {
     expect(r.dicom).toBeUndefined();
   });
 
+  it("hashes a DICOM upload as received (its hash runs while it is de-identified) and its working pixels", async () => {
+    const full = to8(phantom(W, H));
+    const upload = buildDicom(imageModule({ rows: H, columns: W, bitsAllocated: 8 }), { pixelData: Buffer.from(full) });
+    const received = Buffer.from(upload);
+    const r = await decode(upload);
+    expect(r.sha256).toBe(sha(received));
+    expect(r.pixelSha256).toBe(sha(r.pixels8));
+    expect(r.originalBytes.equals(received)).toBe(false); // de-identified: the hash is the upload's, not the stored copy's
+  });
+
   it("writes a canonical working PNG: 8-bit gray, IHDR/IDAT/IEND only, same pixels", async () => {
     const r = await decode(png8);
     expect(pngChunkTypes(r.workingPng).filter((t) => t !== "IDAT")).toEqual(["IHDR", "IEND"]);
