@@ -14,7 +14,7 @@ type Row = { name: string; value: number; unit: string; note?: string };
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 120_000);
 const VOTING = Number(process.env.BENCH_VOTING ?? 20_000);
 const VOTERS = Number(process.env.BENCH_VOTERS ?? 50);
-const STEPS = 30;
+const STEPS = Number(process.env.BENCH_STEPS ?? 30);
 const WARMUP = 2;
 // An MD looks at the candidates before choosing; real votes take 5–15 s, this is far faster.
 const THINK_MS = Number(process.env.BENCH_THINK_MS ?? 1000);
