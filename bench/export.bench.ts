@@ -9,6 +9,7 @@ import { deflateSync } from "node:zlib";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
 import { migrate } from "../lib/db/migrate";
 import { crc32 } from "../lib/masks/crc32";
+import { encodeMaskPng } from "../lib/masks/png-codec";
 import { cocoSummary } from "../lib/masks/rle";
 import { loadNote, median, RUNS, spread } from "./repeat";
 
@@ -63,13 +64,13 @@ function pair(i: number): { image: Buffer; mask: Buffer; area: number; coco: { r
       const lung = ((x - SIZE * 0.3) / (SIZE * 0.18)) ** 2 + ((y - SIZE * 0.5) / (SIZE * 0.3)) ** 2 < 1;
       px[y * SIZE + x] = (60 + ((120 * y) >> 8) - (lung ? 40 : 0) + (s >>> 29)) & 0xff;
       if (i % 5 !== 0 && (x - cx) ** 2 + (y - SIZE / 2) ** 2 < r * r) {
-        m[y * SIZE + x] = 255;
+        m[y * SIZE + x] = 1;
         area++;
       }
     }
   }
   // Masks made by Tandem carry their COCO RLE and bbox from the moment they are stored.
-  return { image: grayPng(px, SIZE, SIZE), mask: grayPng(m, SIZE, SIZE), area, coco: cocoSummary(m, SIZE, SIZE) };
+  return { image: grayPng(px, SIZE, SIZE), mask: encodeMaskPng(m, SIZE, SIZE), area, coco: cocoSummary(m, SIZE, SIZE) };
 }
 
 // Runs in the child: only the export, timed from its first query to the stored archive.
