@@ -1,4 +1,5 @@
 // Stage changes the lead starts: the Stage-I subset, Stage I, its training, Stage-II rounds.
+import "server-only";
 import type { z } from "zod";
 import { db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
