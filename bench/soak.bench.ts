@@ -172,7 +172,7 @@ export async function run(): Promise<Row[]> {
       await new Promise((r) => setTimeout(r, 200));
     }
     const startWorker = () => {
-      const w = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
+      const w = spawn(process.execPath, ["--import", "./scripts/node-loader.mjs", "workers/main.ts"], {
         env: {
           ...env,
           WORKER_JOBS: "noop",

@@ -21,7 +21,7 @@ function runsOf(ids: string[]): { jobId: string; pid: number }[] {
 }
 
 function startWorker(extra: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
+  return spawn(process.execPath, ["--import", "./scripts/node-loader.mjs", "workers/main.ts"], {
     env: {
       ...process.env,
       WORKER_JOBS: "noop",
