@@ -29,6 +29,12 @@ const s3Env = (endpoint: string) => ({
   S3_FORCE_PATH_STYLE: "1",
 });
 
+/** The MD claims the project's next drawing task over HTTP; returns its id. */
+async function claimTask(md: MdClient, projectId: string): Promise<string> {
+  const res = await md.send("claim", "POST", `/api/projects/${projectId}/tasks/next`, "{}", "application/json");
+  return (await res!.json()).task.id as string;
+}
+
 async function until<T>(what: string, f: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
   const t0 = Date.now();
   for (;;) {
@@ -88,14 +94,7 @@ describe("the web server SIGKILLed mid-write", () => {
     const fx = await makeDrawingProject({ images: 1, width: 64, height: 48 });
     const md = new MdClient(base, await signInAt(base, fx.md.email, fx.md.password));
     const png = discPng(64, 48);
-    const claim = await (await md.send(
-      "claim",
-      "POST",
-      `/api/projects/${fx.project.id}/tasks/next`,
-      "{}",
-      "application/json",
-    ))!.json();
-    const taskId = claim.task.id as string;
+    const taskId = await claimTask(md, fx.project.id);
     const key = randomUUID();
     const hold = await holdImage(fx.images[0].id);
     const inFlight = md.send("submit", "POST", `/api/tasks/${taskId}/submit`, new Uint8Array(png), "image/png", {
@@ -132,14 +131,7 @@ describe("the web server SIGKILLed mid-write", () => {
   it("mask submit: killed after the commit, before the client heard; the retry answers with the same mask", async () => {
     const fx = await makeDrawingProject({ images: 1, width: 64, height: 48 });
     const md = new MdClient(base, await signInAt(base, fx.md.email, fx.md.password));
-    const claim = await (await md.send(
-      "claim",
-      "POST",
-      `/api/projects/${fx.project.id}/tasks/next`,
-      "{}",
-      "application/json",
-    ))!.json();
-    const taskId = claim.task.id as string;
+    const taskId = await claimTask(md, fx.project.id);
     const key = randomUUID();
     proxy.loseResponse = (req) => req.method === "POST" && !!req.url?.endsWith("/submit");
     proxy.onLost = () => app.kill("SIGKILL");

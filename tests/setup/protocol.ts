@@ -83,3 +83,6 @@ export async function fakeTrainAndPredict(
   }
   return maybeOpenVoting(roundId);
 }
+
+/** Networks with the tiny encoder, the tests' stand-in for real ones: tinyNetworks("unet", "dla"). */
+export const tinyNetworks = (...archs: string[]) => archs.map((arch) => ({ arch, encoder: "tiny" }));
