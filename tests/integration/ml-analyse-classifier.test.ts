@@ -10,7 +10,7 @@ import { classifyBatch, loadClassifier } from "../../lib/ml/classifier-model";
 import { pilResizeBilinear } from "../../lib/ml/pil-resize";
 import { LocalStore } from "../../lib/storage/local-store";
 import { setStoreForTests, store } from "../../lib/storage/store";
-import { makeProject } from "../setup/fixtures";
+import type { makeProject } from "../setup/fixtures";
 import { blobImage, projectWithTinyRuns, tinyModel, TINY_SIZE, type TinyModel } from "../setup/tiny-model";
 
 // One upload through a segmentation model and an image-level classifier (exported by the

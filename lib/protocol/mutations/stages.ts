@@ -118,18 +118,10 @@ export async function startStage1(actor: Actor, projectId: string) {
       skipDuplicates: true,
     });
     if (!project.controlsToVote) await acceptControlsByLabel(tx, projectId);
-    await tx.project.update({ where: { id: projectId }, data: { currentStage: "STAGE_I" } });
-    await recordAudit(
-      {
-        action: "stage1.start",
-        objectType: "Round",
-        objectId: round.id,
-        projectId,
-        actorId: actor.userId,
-        after: { images: s1.length, folds: project.folds },
-      },
-      tx,
-    );
+    await enterStage(tx, actor, projectId, round.id, "STAGE_I", "stage1.start", {
+      images: s1.length,
+      folds: project.folds,
+    });
     return { roundId: round.id, created: true };
   });
 }
@@ -246,20 +238,27 @@ export async function startStage2Round(actor: Actor, projectId: string) {
       await tx.modelRunImage.createMany({ data: train.map((imageId) => ({ runId: run.id, imageId, trained: true })) });
       runIds.push(run.id);
     }
-    await tx.project.update({ where: { id: projectId }, data: { currentStage: "STAGE_II" } });
-    await recordAudit(
-      {
-        action: "stage2.round_start",
-        objectType: "Round",
-        objectId: round.id,
-        projectId,
-        actorId: actor.userId,
-        after: { number: round.number, train: train.length, open },
-      },
-      tx,
-    );
+    await enterStage(tx, actor, projectId, round.id, "STAGE_II", "stage2.round_start", {
+      number: round.number,
+      train: train.length,
+      open,
+    });
     return { roundId: round.id, runIds, created: true };
   });
   for (const runId of result.runIds) await enqueue("train", { runId }, { singletonKey: `train:${runId}`, projectId });
   return result;
+}
+
+/** The project enters `stage` with the round `roundId`: the stage change and its audit row, in one transaction. */
+async function enterStage(
+  tx: Prisma.TransactionClient,
+  actor: Actor,
+  projectId: string,
+  roundId: string,
+  stage: "STAGE_I" | "STAGE_II",
+  action: string,
+  after: Record<string, unknown>,
+) {
+  await tx.project.update({ where: { id: projectId }, data: { currentStage: stage } });
+  await recordAudit({ action, objectType: "Round", objectId: roundId, projectId, actorId: actor.userId, after }, tx);
 }
