@@ -148,20 +148,8 @@ export async function startStage1Training(actor: Actor, projectId: string) {
     const runIds: string[] = [];
     for (const net of project.stage1Archs as Network[]) {
       for (let f = 0; f < project.folds; f++) {
-        const run = await tx.modelRun.create({
-          data: {
-            projectId,
-            roundId: round.id,
-            arch: net.arch,
-            encoder: net.encoder,
-            fold: f,
-            config: project.trainConfig as Prisma.InputJsonValue,
-          },
-        });
-        await tx.modelRunImage.createMany({
-          data: images.map((i) => ({ runId: run.id, imageId: i.id, trained: i.fold !== f })),
-        });
-        runIds.push(run.id);
+        const trained = images.map((i) => ({ imageId: i.id, trained: i.fold !== f }));
+        runIds.push(await createRun(tx, projectId, round.id, net, f, project.trainConfig, trained));
       }
     }
     await tx.round.update({ where: { id: round.id }, data: { status: "TRAINING" } });
@@ -225,18 +213,8 @@ export async function startStage2Round(actor: Actor, projectId: string) {
     });
     const runIds: string[] = [];
     for (const net of project.stage2Networks as Network[]) {
-      const run = await tx.modelRun.create({
-        data: {
-          projectId,
-          roundId: round.id,
-          arch: net.arch,
-          encoder: net.encoder,
-          fold: null,
-          config: project.trainConfig as Prisma.InputJsonValue,
-        },
-      });
-      await tx.modelRunImage.createMany({ data: train.map((imageId) => ({ runId: run.id, imageId, trained: true })) });
-      runIds.push(run.id);
+      const trained = train.map((imageId) => ({ imageId, trained: true }));
+      runIds.push(await createRun(tx, projectId, round.id, net, null, project.trainConfig, trained));
     }
     await enterStage(tx, actor, projectId, round.id, "STAGE_II", "stage2.round_start", {
       number: round.number,
@@ -261,4 +239,28 @@ async function enterStage(
 ) {
   await tx.project.update({ where: { id: projectId }, data: { currentStage: stage } });
   await recordAudit({ action, objectType: "Round", objectId: roundId, projectId, actorId: actor.userId, after }, tx);
+}
+
+/** A model run of the round (fold null: trained on all it is given) with the images it trains on or holds out. */
+async function createRun(
+  tx: Prisma.TransactionClient,
+  projectId: string,
+  roundId: string,
+  net: Network,
+  fold: number | null,
+  config: unknown,
+  images: { imageId: string; trained: boolean }[],
+): Promise<string> {
+  const run = await tx.modelRun.create({
+    data: {
+      projectId,
+      roundId,
+      arch: net.arch,
+      encoder: net.encoder,
+      fold,
+      config: config as Prisma.InputJsonValue,
+    },
+  });
+  await tx.modelRunImage.createMany({ data: images.map((i) => ({ runId: run.id, ...i })) });
+  return run.id;
 }
