@@ -11,7 +11,13 @@ import { configDefaults, defineConfig } from "vitest/config";
 const pure = ["masks", "ml", "assist", "images", "simulate", "architecture"].map((d) => `tests/unit/${d}/**/*.test.ts`);
 
 export default defineConfig({
-  resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
+  resolve: {
+    alias: {
+      "@": path.resolve(import.meta.dirname),
+      // The data files' `server-only` marker throws outside React Server bundles: tests get its empty export.
+      "server-only": path.resolve(import.meta.dirname, "node_modules/server-only/empty.js"),
+    },
+  },
   test: {
     pool: "forks",
     maxWorkers: 2,

@@ -10,6 +10,7 @@ import { startEmbeddedPostgres } from "../lib/db/embedded";
 import { migrate } from "../lib/db/migrate";
 import { crc32 } from "../lib/masks/crc32";
 import { cocoSummary } from "../lib/masks/rle";
+import { encodeMaskPng } from "../lib/masks/png-codec";
 import { loadNote, median, RUNS, spread } from "./repeat";
 
 // Exports N generated image/mask pairs from a fresh embedded database and a local store, and
@@ -87,19 +88,17 @@ class Fixtures {
     let hit = this.masks.get(k);
     if (!hit) {
       const m = new Uint8Array(SIZE * SIZE);
-      const raw = Buffer.alloc((SIZE + 1) * SIZE);
       const cx = SIZE * (0.25 + ((i % 7) / 7) * 0.5);
       const r = 12 + (i % 23);
       let area = 0;
       for (let y = 0; y < SIZE; y++)
         for (let x = 0; x < SIZE; x++)
           if (!empty && (x - cx) ** 2 + (y - SIZE / 2) ** 2 < r * r) {
-            m[y * SIZE + x] = 255;
-            raw[y * (SIZE + 1) + 1 + x] = 255;
+            m[y * SIZE + x] = 1;
             area++;
           }
       // Masks made by Tandem carry their COCO RLE and bbox from the moment they are stored.
-      const png = pngOf(raw);
+      const png = encodeMaskPng(m, SIZE, SIZE);
       hit = { png, sha256: sha(png), area, coco: cocoSummary(m, SIZE, SIZE) };
       this.masks.set(k, hit);
     }

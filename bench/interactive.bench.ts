@@ -13,6 +13,7 @@ import { bootstrapMean, clickCurve, clicksToReach } from "../lib/assist/click-ev
 import { loadClickModel, prepareClickImage, propose, type ClickModel } from "../lib/assist/click-model";
 import { nextClick } from "../lib/assist/click-simulator";
 import { readTrainedModel } from "../lib/assist/trained-model";
+import { encodeMaskPng } from "../lib/masks/png-codec";
 import { encodePng } from "../lib/simulate/png";
 import { generateCxr } from "../lib/simulate/synthetic-cxr";
 import type { Click } from "../lib/assist/types";
@@ -116,7 +117,7 @@ async function syntheticCases(n: number, width: number): Promise<Case[]> {
     const mask = path.join(dir, `s${k}-mask.png`);
     if (!existsSync(mask)) {
       writeFileSync(image, await encodePng(c.pixels, width, width));
-      writeFileSync(mask, await encodePng(c.mask, width, width));
+      writeFileSync(mask, encodeMaskPng(c.mask, width, width));
     }
     cases.push({ id: `s${k}`, image, mask });
   }

@@ -5,7 +5,7 @@
 // page hydrated) and settled (the page's own follow-up requests — images, drafts, ballots —
 // answered), each the median of LOADS loads with the spread (min–max). The 1-minute load
 // average at start is printed with the table: on a shared machine, read the figures against it.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -20,20 +20,6 @@ const median = (xs: number[]) => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
-
-async function waitReady(base: string, child: ChildProcess) {
-  const t0 = Date.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${base}/api/ready`)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() - t0 > 90_000) throw new Error("the app did not become ready");
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 export async function run(): Promise<Row[]> {
   const load1 = os.loadavg()[0];
@@ -53,7 +39,8 @@ export async function run(): Promise<Row[]> {
   delete env.STORAGE_DRIVER;
   Object.assign(process.env, env);
   let server: ChildProcess | undefined;
-  const { chromium } = await import("playwright-core");
+  const { launch } = await import("../tests/e2e/helpers");
+  const { spawnNextStart, waitReady } = await import("../tests/e2e/start-app");
   let browser: import("playwright-core").Browser | undefined;
   try {
     await migrate(pgServer.url);
@@ -74,28 +61,15 @@ export async function run(): Promise<Row[]> {
     }
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    server = spawn(
-      process.execPath,
-      ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"],
-      {
-        env: { ...env, NODE_ENV: "production", APP_URL: base, NEXTAUTH_URL: base } as NodeJS.ProcessEnv,
-        stdio: ["ignore", "ignore", "inherit"],
-      },
-    );
-    await waitReady(base, server);
+    server = spawnNextStart(port, {
+      ...env,
+      NODE_ENV: "production",
+      APP_URL: base,
+      NEXTAUTH_URL: base,
+    } as NodeJS.ProcessEnv);
+    await waitReady(base, server, 90_000);
 
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-sync",
-      ],
-    });
+    browser = await launch();
     const as = async (email: string, password: string) => {
       const ctx = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
       const page = await ctx.newPage();

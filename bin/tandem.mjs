@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// `npx tandem <command>`: runs the TypeScript CLI through tsx.
-import { register } from "tsx/esm/api";
-import { fileURLToPath } from "node:url";
+// `npx tandem <command>`: runs the TypeScript CLI through tsx (scripts/node-loader.mjs: tsx, and the
+// `server-only` marker of the data files resolved to its empty export).
+import { fileURLToPath, pathToFileURL } from "node:url";
 import path from "node:path";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 process.chdir(root);
-register();
-await import(path.join(root, "cli", "main.ts"));
+await import(pathToFileURL(path.join(root, "scripts", "node-loader.mjs")).href);
+await import(pathToFileURL(path.join(root, "cli", "main.ts")).href);

@@ -1,3 +1,4 @@
+import "server-only";
 import path from "node:path";
 import { parseEnv } from "../lib/config/env";
 import { ensureLocalSecrets } from "../lib/config/local-secrets";

@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 TANDEM_NEED_BROWSER=0 TANDEM_NEED_TEST_TOOLS=0 bash scripts/ensure-deps.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
-exec node --import tsx scripts/start.ts
+exec node --import ./scripts/node-loader.mjs scripts/start.ts

@@ -83,7 +83,7 @@ const web = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start",
   stdio: "inherit",
   env: base as NodeJS.ProcessEnv,
 });
-const worker = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
+const worker = spawn(process.execPath, ["--import", "./scripts/node-loader.mjs", "workers/main.ts"], {
   stdio: "inherit",
   env: base as NodeJS.ProcessEnv,
 });

@@ -1,3 +1,4 @@
+import "server-only";
 import { parseEnv } from "../lib/config/env";
 import { closeDb } from "../lib/db/client";
 import { logger } from "../lib/log/logger";

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode } from "react";
 
 export function Button({
@@ -75,5 +76,37 @@ export function ErrorNote({ message }: { message?: string | null }) {
     >
       {message}
     </p>
+  );
+}
+
+/** A table's header row: the first column carries the row padding; an empty name makes an unlabelled column. */
+export function TableHead({ columns }: { columns: string[] }) {
+  return (
+    <thead className="text-muted">
+      <tr>
+        {columns.map((c, i) =>
+          c ? (
+            <th key={c} scope="col" className={i === 0 ? "py-1 font-medium" : "font-medium"}>
+              {c}
+            </th>
+          ) : (
+            <th key={`col-${i}`} />
+          ),
+        )}
+      </tr>
+    </thead>
+  );
+}
+
+/** A right-aligned "Report" link at the end of a row, or an empty cell when there is no report. */
+export function ReportCell({ href }: { href: string | null }) {
+  return (
+    <td className="text-right">
+      {href ? (
+        <Link className="text-accent hover:underline" href={href}>
+          Report
+        </Link>
+      ) : null}
+    </td>
   );
 }

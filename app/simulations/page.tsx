@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { requirePageUser } from "@/app/_lib/session";
 import { listSimulationRuns } from "@/lib/simulate/queries";
-import { Badge, Card } from "@/app/_components/ui";
+import { Badge, Card, TableHead } from "@/app/_components/ui";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Simulations · Tandem" };
@@ -23,15 +23,7 @@ export default async function SimulationsPage() {
           </p>
         ) : (
           <table className="w-full text-left text-sm" data-testid="simulations-table">
-            <thead className="text-muted">
-              <tr>
-                <th className="py-1 font-medium">Run</th>
-                <th className="font-medium">Kind</th>
-                <th className="font-medium">Images</th>
-                <th className="font-medium">Models</th>
-                <th className="font-medium">Created</th>
-              </tr>
-            </thead>
+            <TableHead columns={["Run", "Kind", "Images", "Models", "Created"]} />
             <tbody>
               {runs.map((r) => (
                 <tr key={r.id} className="border-t border-line">

@@ -1,3 +1,4 @@
+import "server-only";
 import { createHash } from "node:crypto";
 import { db } from "../db/client";
 import { uuidv7 } from "../db/uuid";

@@ -1,6 +1,7 @@
 // The lead dashboard's reads. Every figure is an aggregate computed by PostgreSQL (GROUP BY,
 // FILTER, percentile_cont); Node only shapes the few rows that come back, so a 120k-image
 // project costs the same handful of index scans as a small one.
+import "server-only";
 import { db } from "../db/client";
 import { AppError } from "../errors/app-error";
 import { requireProjectRole } from "../auth/authorize";

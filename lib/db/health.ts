@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "./client";
 
 export async function databaseReady(): Promise<{ ok: boolean; migrations?: number; error?: string }> {

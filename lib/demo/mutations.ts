@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "../db/client";
 
 /** Hands the simulated MDs' leftover claims back, so real users find the tasks open. */

@@ -1,3 +1,4 @@
+import "server-only";
 import { createHash } from "node:crypto";
 import { db } from "../db/client";
 import { Prisma } from "../db/generated/client";

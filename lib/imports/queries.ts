@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "../db/client";
 import { AppError } from "../errors/app-error";
 import { requireProjectRole } from "../auth/authorize";

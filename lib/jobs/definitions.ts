@@ -7,6 +7,7 @@ const uuid = z.string().uuid();
 
 export const jobDefinitions = {
   // Proves the queue end to end (tests and the soak benchmark start workers with WORKER_JOBS=noop).
+  // It writes no audit row: its trace is the job's result (and NOOP_TRACE_FILE where set).
   noop: {
     name: "noop",
     payload: z.object({ tag: z.string(), sleepMs: z.number().int().min(0).max(60_000).default(0) }),

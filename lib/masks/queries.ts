@@ -1,3 +1,4 @@
+import "server-only";
 import { store } from "../storage/store";
 import { decodeMaskPng } from "./png-codec";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import { detectionRuleFromMetrics, inputSizeFromMetrics } from "./model-card";
 import { runTaskFromMetrics } from "./run-task";
 import { db } from "../db/client";

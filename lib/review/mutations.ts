@@ -1,3 +1,4 @@
+import "server-only";
 import { createHash } from "node:crypto";
 import { recordAudit } from "../audit/mutations";
 import { requireProjectRole } from "../auth/authorize";

@@ -1,3 +1,4 @@
+import "server-only";
 import { requireProjectRole } from "../auth/authorize";
 import type { Actor } from "../auth/types";
 import { db } from "../db/client";

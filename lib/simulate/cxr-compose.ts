@@ -81,7 +81,7 @@ function shadeRow(
   }
 }
 
-// Sets `out` to 255 where the linearly widened coarse row exceeds `level` (and `within` is set, if given):
+// Sets `out` to 1 (foreground) where the linearly widened coarse row exceeds `level` (and `within` is set, if given):
 // whole coarse cells are filled or skipped at once, only cells that cross the level are visited per pixel.
 function thresholdRow(
   field: Float32Array,
@@ -107,13 +107,13 @@ function thresholdRow(
     const x0 = Math.ceil(i * factor - 1e-9);
     const x1 = Math.min(width, Math.ceil((i + 1) * factor - 1e-9));
     if (v0 > level && next > level && within === null) {
-      out.fill(255, start + x0, start + x1);
+      out.fill(1, start + x0, start + x1);
       n += x1 - x0;
       continue;
     }
     for (let x = x0; x < x1; x++) {
       if (v0 + (next - v0) * (x * step - i) > level && (within === null || within[start + x] !== 0)) {
-        out[start + x] = 255;
+        out[start + x] = 1;
         n++;
       }
     }

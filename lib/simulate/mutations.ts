@@ -1,5 +1,6 @@
 // Stores what `tandem simulate` found. No role check: only the CLI calls these, with the
 // database's full rights (as it creates the simulated project and its users).
+import "server-only";
 import { db } from "../db/client";
 import type { SimulationReport, SimulationRunOptions, SweepCell } from "./types";
 

@@ -41,8 +41,9 @@ export interface SyntheticCxr {
   width: number;
   height: number;
   pixels: Uint8Array;
-  /** 255 where infected (always inside `lungMask`); all zero for controls. */
+  /** 1 where infected (always inside `lungMask`), else 0; all zero for controls. */
   mask: Uint8Array;
+  /** 1 inside the lung fields, else 0. */
   lungMask: Uint8Array;
   meta: CxrMeta;
 }

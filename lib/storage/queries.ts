@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "../db/client";
 
 // Which stored objects a row still points at. Every key Tandem writes names its owner's id

@@ -30,13 +30,13 @@ function perimeter(m: Uint8Array, w: number, h: number): number {
   return p;
 }
 
-/** Style features of a 0/1 (or 0/255) mask; an empty mask gives zeros. */
+/** Style features of a mask (any non-zero value is foreground); an empty mask gives zeros. */
 export function styleFeatures(mask: Uint8Array, w: number, h: number): number[] {
   const m = new Uint8Array(mask.length);
   let area = 0;
   for (let i = 0; i < m.length; i++)
     if (mask[i]) {
-      m[i] = 255;
+      m[i] = 1;
       area++;
     }
   if (!area) return STYLE_FEATURES.map(() => 0);
@@ -52,7 +52,7 @@ export function styleFeatures(mask: Uint8Array, w: number, h: number): number[] 
   for (let i = 0; i < m.length; i++) if (filled[i] && !m[i]) holeArea++;
   const holes = holeArea
     ? connectedComponents(
-        Uint8Array.from(filled, (v, i) => (v && !m[i] ? 255 : 0)),
+        Uint8Array.from(filled, (v, i) => (v && !m[i] ? 1 : 0)),
         w,
         h,
         4,

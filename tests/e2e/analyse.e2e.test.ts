@@ -2,12 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import sharp from "sharp";
 import { db } from "../../lib/db/client";
-import { selectStage1Subset, startStage1, startStage1Training } from "../../lib/protocol/mutations";
 import { predictHandler } from "../../workers/handlers/predict";
 import { makeProject } from "../setup/fixtures";
-import { drawAllManual } from "../setup/protocol";
-import { addTestImages } from "../setup/synthetic-images";
-import { blobImage, completeRunsWithTinyModel, tinyModel, TINY_SIZE } from "../setup/tiny-model";
+import { blobImage, projectWithTinyRuns, tinyModel } from "../setup/tiny-model";
 import { baseUrl, sameOrigin, launch, sessionCookie, signIn } from "./helpers";
 
 let browser: Browser;
@@ -19,19 +16,8 @@ let mdCookie: string;
 beforeAll(async () => {
   browser = await launch();
   const model = await tinyModel();
-  fx = await makeProject({
-    folds: 2,
-    stage1Archs: [{ arch: "unet", encoder: "tiny" }],
-    trainConfig: { size: TINY_SIZE },
-  });
-  const p = fx.project.id;
-  await addTestImages(p, 4, (i) => ({ label: "COVID", patientPseudonym: `A${i}` }), 80);
-  await selectStage1Subset(fx.lead.actor, p, { size: 4 });
-  await startStage1(fx.lead.actor, p);
-  await drawAllManual(p, fx.md.id);
-  ({ runIds } = await startStage1Training(fx.lead.actor, p));
   // The test process shares the app's STORAGE_DIR (app-setup.ts), so the job's files are the app's.
-  await completeRunsWithTinyModel(p, runIds, model);
+  ({ fx, runIds } = await projectWithTinyRuns(model, "A", 80));
   for (const runId of runIds)
     await predictHandler({
       jobId: `e2e-${runId}`,

@@ -1,7 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { freePort } from "../../lib/db/embedded";
+import { spawnNextStart, waitReady } from "./start-app";
 
 // Builds the app once if needed and serves it with `next start` against the test database.
 let server: ChildProcess | undefined;
@@ -17,39 +18,21 @@ export async function setup() {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const storageDir = path.join(process.env.TMPDIR ?? "/tmp", `tandem-e2e-storage-${process.pid}`);
-  server = spawn(
-    process.execPath,
-    ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"],
-    {
-      // Upload limits below the largest JSON limit (the 20 MiB metadata CSV), so one oversized
-      // body exceeds every route's limit in the edge matrix.
-      env: {
-        ...process.env,
-        NODE_ENV: "production",
-        APP_URL: base,
-        NEXTAUTH_URL: base,
-        STORAGE_DIR: storageDir,
-        LOG_LEVEL: "warn",
-        MAX_UPLOAD_BYTES: String(8 * 1024 * 1024),
-        ANALYSE_MAX_BYTES: String(8 * 1024 * 1024),
-      },
-      stdio: ["ignore", "ignore", "inherit"],
-    },
-  );
+  // Upload limits below the largest JSON limit (the 20 MiB metadata CSV), so one oversized
+  // body exceeds every route's limit in the edge matrix.
+  server = spawnNextStart(port, {
+    ...process.env,
+    NODE_ENV: "production",
+    APP_URL: base,
+    NEXTAUTH_URL: base,
+    STORAGE_DIR: storageDir,
+    LOG_LEVEL: "warn",
+    MAX_UPLOAD_BYTES: String(8 * 1024 * 1024),
+    ANALYSE_MAX_BYTES: String(8 * 1024 * 1024),
+  });
   writeFileSync(path.join(process.env.TMPDIR ?? "/tmp", "tandem-e2e-server-pid"), String(server.pid));
-  const t0 = Date.now();
-  for (;;) {
-    try {
-      const r = await fetch(`${base}/api/ready`);
-      if (r.ok) break;
-    } catch {
-      /* not up yet */
-    }
-    // E2E_READY_TIMEOUT_MS: a longer wait for a machine loaded by other work.
-    if (Date.now() - t0 > Number(process.env.E2E_READY_TIMEOUT_MS ?? 60_000))
-      throw new Error("the app did not become ready");
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  // E2E_READY_TIMEOUT_MS: a longer wait for a machine loaded by other work.
+  await waitReady(base, server, Number(process.env.E2E_READY_TIMEOUT_MS ?? 60_000));
   process.env.E2E_BASE_URL = base;
   process.env.STORAGE_DIR = storageDir;
   writeFileSync(path.join(process.env.TMPDIR ?? "/tmp", "tandem-e2e-base"), base);

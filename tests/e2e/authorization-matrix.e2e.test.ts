@@ -3,11 +3,8 @@ import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { db } from "../../lib/db/client";
-import { selectStage1Subset, startStage1, startStage1Training } from "../../lib/protocol/mutations";
-import { nextBallot } from "../../lib/voting/mutations";
 import { makeProject, makeUser } from "../setup/fixtures";
-import { addTestImages } from "../setup/synthetic-images";
-import { drawAllManual, fakeTrainAndPredict } from "../setup/protocol";
+import { projectInVoting } from "./edge-fixture";
 import { baseUrl, sameOrigin, sessionCookie } from "./helpers";
 
 // Every API route × every verb × every kind of outsider, against another project's objects:
@@ -56,25 +53,9 @@ function fill(route: string): string {
 }
 
 beforeAll(async () => {
-  const v = await makeProject({ folds: 2, stage1Archs: [{ arch: "unet", encoder: "tiny" }] });
+  const { v, ids } = await projectInVoting("V");
   victimProjectId = v.project.id;
-  const imgs = await addTestImages(victimProjectId, 4, (i) => ({ label: "COVID", patientPseudonym: `V${i}` }));
-  await selectStage1Subset(v.lead.actor, victimProjectId, { size: 4 });
-  await startStage1(v.lead.actor, victimProjectId);
-  const task = await db().task.findFirstOrThrow({ where: { projectId: victimProjectId } });
-  await drawAllManual(victimProjectId, v.md.id);
-  const { roundId } = await startStage1Training(v.lead.actor, victimProjectId);
-  await fakeTrainAndPredict(roundId);
-  const ballot = await nextBallot(v.md.actor, victimProjectId);
-  victim = {
-    projectId: victimProjectId,
-    imageId: imgs[0],
-    taskId: task.id,
-    ballotId: ballot!.ballotId,
-    position: "1",
-    variant: "working",
-    slug: v.project.slug,
-  };
+  victim = ids;
 
   const attacker = await makeProject();
   const stranger = await makeUser();

@@ -2,15 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { db } from "../../lib/db/client";
 import { addMember } from "../../lib/projects/mutations";
-import { createMask } from "../../lib/masks/mutations";
 import { decodeMaskPng } from "../../lib/masks/png-codec";
-import { afterTaskSubmitted, selectStage1Subset, startStage1, startStage1Training } from "../../lib/protocol/mutations";
+import { selectStage1Subset, startStage1, startStage1Training } from "../../lib/protocol/mutations";
 import { nextBallot } from "../../lib/voting/mutations";
 import { auc, styleClassifierAuc, styleFeatures } from "../../lib/voting/style-audit";
 import { simulateStyleProject } from "../../lib/simulate/style-project";
 import { makeProject, makeUser } from "../setup/fixtures";
 import { addTestImages } from "../setup/synthetic-images";
-import { fakeTrainAndPredict } from "../setup/protocol";
+import { drawAllManual, fakeTrainAndPredict } from "../setup/protocol";
 import { baseUrl, launch, sameOrigin, sessionCookie, signIn } from "./helpers";
 
 // Blind by content over HTTP and in the browser (issue 17): what voters receive cannot tell a
@@ -44,28 +43,8 @@ async function simulatedVote(images: number, size: number) {
   await startStage1(fx.lead.actor, p);
   const tasks = await db().task.findMany({ where: { projectId: p, kind: "MANUAL" }, orderBy: { imageId: "asc" } });
   const simOf = new Map(tasks.map((t, k) => [t.imageId, sim[k]]));
-  for (const t of tasks) {
-    const human = simOf.get(t.imageId)!.candidates.find((c) => c.human)!;
-    await db().$transaction(async (tx) => {
-      const m = await createMask(tx, {
-        projectId: p,
-        imageId: t.imageId,
-        kind: "MANUAL",
-        mask: human.mask,
-        width: size,
-        height: size,
-        authorId: fx.md.id,
-        roundId: t.roundId,
-        taskId: t.id,
-        elapsedMs: 1000,
-      });
-      await tx.task.update({
-        where: { id: t.id },
-        data: { status: "DONE", assigneeId: fx.md.id, maskId: m.id, doneAt: new Date() },
-      });
-      await afterTaskSubmitted(tx, { ...t, assigneeId: fx.md.id }, { maskId: m.id });
-    });
-  }
+  const human = (imageId: string) => simOf.get(imageId)!.candidates.find((c) => c.human)!.mask;
+  await drawAllManual(p, fx.md.id, { mask: human, elapsedMs: 1000 });
   const { roundId } = await startStage1Training(fx.lead.actor, p);
   await fakeTrainAndPredict(
     roundId,
@@ -132,7 +111,6 @@ describe("ballots never strand work (Chromium)", () => {
     await addTestImages(p, 1, () => ({ label: "COVID", patientPseudonym: "L1" }), 96);
     await selectStage1Subset(fx.lead.actor, p, { size: 1 });
     await startStage1(fx.lead.actor, p);
-    const { drawAllManual } = await import("../setup/protocol");
     await drawAllManual(p, fx.md.id);
     const { roundId } = await startStage1Training(fx.lead.actor, p);
     await fakeTrainAndPredict(roundId);
@@ -165,7 +143,6 @@ describe("ballots never strand work (Chromium)", () => {
     await addTestImages(p, 3, (i) => ({ label: "COVID", patientPseudonym: `T${i}` }), 96);
     await selectStage1Subset(fx.lead.actor, p, { size: 3 });
     await startStage1(fx.lead.actor, p);
-    const { drawAllManual } = await import("../setup/protocol");
     await drawAllManual(p, fx.md.id);
     const { roundId } = await startStage1Training(fx.lead.actor, p);
     await fakeTrainAndPredict(roundId);
@@ -218,7 +195,6 @@ describe("ballots never strand work (Chromium)", () => {
     await addTestImages(p, 2, (i) => ({ label: "COVID", patientPseudonym: `W${i}` }), 64);
     await selectStage1Subset(fx.lead.actor, p, { size: 2 });
     await startStage1(fx.lead.actor, p);
-    const { drawAllManual } = await import("../setup/protocol");
     await drawAllManual(p, fx.md.id);
     await startStage1Training(fx.lead.actor, p);
     const page = await browser.newPage();

@@ -62,19 +62,38 @@ export function serverActionPages(): string[] {
 
 export type EdgeWorld = Awaited<ReturnType<typeof buildEdgeWorld>>;
 
-/** A project in voting (a ballot for its MD), a second one in drawing (an open task for its MD). */
-export async function buildEdgeWorld() {
+/**
+ * A project in voting: 4 COVID images (patients `<prefix>0`…) drawn by its MD, Stage I trained (stubbed),
+ * and a ballot served to the MD. `ids` names its rows for the routes' [params].
+ */
+export async function projectInVoting(prefix: string, size?: number) {
   const v = await makeProject({ folds: 2, stage1Archs: [{ arch: "unet", encoder: "tiny" }] });
   const projectId = v.project.id;
-  const imgs = await addTestImages(projectId, 4, (i) => ({ label: "COVID", patientPseudonym: `E${i}` }), 96);
+  const imgs = await addTestImages(projectId, 4, (i) => ({ label: "COVID", patientPseudonym: `${prefix}${i}` }), size);
   await selectStage1Subset(v.lead.actor, projectId, { size: 4 });
   await startStage1(v.lead.actor, projectId);
   const task = await db().task.findFirstOrThrow({ where: { projectId } });
   await drawAllManual(projectId, v.md.id);
   const { roundId } = await startStage1Training(v.lead.actor, projectId);
   await fakeTrainAndPredict(roundId);
-  const run = await db().modelRun.findFirstOrThrow({ where: { roundId } });
   const ballot = await nextBallot(v.md.actor, projectId);
+  const ids: Record<string, string> = {
+    projectId,
+    imageId: imgs[0],
+    taskId: task.id,
+    ballotId: ballot!.ballotId,
+    position: "1",
+    variant: "working",
+    slug: v.project.slug,
+  };
+  return { v, roundId, ids };
+}
+
+/** A project in voting (a ballot for its MD), a second one in drawing (an open task for its MD). */
+export async function buildEdgeWorld() {
+  const { v, roundId, ids: votingIds } = await projectInVoting("E", 96);
+  const projectId = v.project.id;
+  const run = await db().modelRun.findFirstOrThrow({ where: { roundId } });
   // An import in progress (its files are being uploaded): an upload refused for its size
   // then changes nothing, not even the batch's QUEUED → RUNNING mark.
   const batch = await createImportBatch(v.lead.actor, projectId, {});
@@ -87,13 +106,7 @@ export async function buildEdgeWorld() {
   const open = await claimNextTask(d.md.actor, d.project.id, {});
 
   const ids: Record<string, string> = {
-    projectId,
-    imageId: imgs[0],
-    taskId: task.id,
-    ballotId: ballot!.ballotId,
-    position: "1",
-    variant: "working",
-    slug: v.project.slug,
+    ...votingIds,
     runId: run.id,
     batchId: batch.id,
     stage: "stage-1",

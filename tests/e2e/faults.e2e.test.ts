@@ -9,7 +9,6 @@ import { db } from "../../lib/db/client";
 import { freePort, startEmbeddedPostgres, type EmbeddedDb } from "../../lib/db/embedded";
 import { migrate } from "../../lib/db/migrate";
 import { selectStage1Subset, startStage1, startStage1Training } from "../../lib/protocol/mutations";
-import { S3Store } from "../../lib/storage/s3-store";
 import { setStoreForTests, store } from "../../lib/storage/store";
 import { sweepOrphanObjects } from "../../lib/storage/sweep-orphans";
 import { makeProject } from "../setup/fixtures";
@@ -18,6 +17,7 @@ import { drawAllManual, fakeTrainAndPredict } from "../setup/protocol";
 import { makeDrawingProject } from "../setup/drawing";
 import { addTestImages } from "../setup/synthetic-images";
 import { AppServer, FrontProxy } from "./fault-kit";
+import { testS3Store } from "../setup/s3";
 
 // Tandem's processes killed and its parts failing under it, each ending with nothing lost.
 const s3Env = (endpoint: string) => ({
@@ -28,15 +28,12 @@ const s3Env = (endpoint: string) => ({
   S3_SECRET_ACCESS_KEY: "S3RVER",
   S3_FORCE_PATH_STYLE: "1",
 });
-const s3Store = (endpoint: string) =>
-  new S3Store({
-    endpoint,
-    region: "us-east-1",
-    bucket: process.env.TEST_S3_BUCKET!,
-    accessKeyId: "S3RVER",
-    secretAccessKey: "S3RVER",
-    forcePathStyle: true,
-  });
+
+/** The MD claims the project's next drawing task over HTTP; returns its id. */
+async function claimTask(md: MdClient, projectId: string): Promise<string> {
+  const res = await md.send("claim", "POST", `/api/projects/${projectId}/tasks/next`, "{}", "application/json");
+  return (await res!.json()).task.id as string;
+}
 
 async function until<T>(what: string, f: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
   const t0 = Date.now();
@@ -78,7 +75,7 @@ describe("the web server SIGKILLed mid-write", () => {
   let base: string;
 
   beforeAll(async () => {
-    setStoreForTests(s3Store(process.env.TEST_S3_ENDPOINT!));
+    setStoreForTests(testS3Store(process.env.TEST_S3_ENDPOINT!));
     proxy = new FrontProxy(() => app.port);
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
@@ -97,14 +94,7 @@ describe("the web server SIGKILLed mid-write", () => {
     const fx = await makeDrawingProject({ images: 1, width: 64, height: 48 });
     const md = new MdClient(base, await signInAt(base, fx.md.email, fx.md.password));
     const png = discPng(64, 48);
-    const claim = await (await md.send(
-      "claim",
-      "POST",
-      `/api/projects/${fx.project.id}/tasks/next`,
-      "{}",
-      "application/json",
-    ))!.json();
-    const taskId = claim.task.id as string;
+    const taskId = await claimTask(md, fx.project.id);
     const key = randomUUID();
     const hold = await holdImage(fx.images[0].id);
     const inFlight = md.send("submit", "POST", `/api/tasks/${taskId}/submit`, new Uint8Array(png), "image/png", {
@@ -141,14 +131,7 @@ describe("the web server SIGKILLed mid-write", () => {
   it("mask submit: killed after the commit, before the client heard; the retry answers with the same mask", async () => {
     const fx = await makeDrawingProject({ images: 1, width: 64, height: 48 });
     const md = new MdClient(base, await signInAt(base, fx.md.email, fx.md.password));
-    const claim = await (await md.send(
-      "claim",
-      "POST",
-      `/api/projects/${fx.project.id}/tasks/next`,
-      "{}",
-      "application/json",
-    ))!.json();
-    const taskId = claim.task.id as string;
+    const taskId = await claimTask(md, fx.project.id);
     const key = randomUUID();
     proxy.loseResponse = (req) => req.method === "POST" && !!req.url?.endsWith("/submit");
     proxy.onLost = () => app.kill("SIGKILL");
@@ -254,10 +237,20 @@ describe("PostgreSQL restarted under load", () => {
     const url = pgDb.url;
     await migrate(url);
     const storageDir = path.join(dir, "storage");
-    const seeded = spawnSync(process.execPath, ["--import", "tsx", "tests/setup/seed-drawing-db.ts", "40", "6"], {
-      env: { ...process.env, DATABASE_URL: url, STORAGE_DRIVER: "local", STORAGE_DIR: storageDir, LOG_LEVEL: "error" },
-      encoding: "utf8",
-    });
+    const seeded = spawnSync(
+      process.execPath,
+      ["--import", "./scripts/node-loader.mjs", "tests/setup/seed-drawing-db.ts", "40", "6"],
+      {
+        env: {
+          ...process.env,
+          DATABASE_URL: url,
+          STORAGE_DRIVER: "local",
+          STORAGE_DIR: storageDir,
+          LOG_LEVEL: "error",
+        },
+        encoding: "utf8",
+      },
+    );
     expect(seeded.status, seeded.stderr).toBe(0);
     const seed = JSON.parse(seeded.stdout.trim().split("\n").pop()!) as {
       projectId: string;
@@ -366,7 +359,7 @@ describe("the storage server down during an import", () => {
     const s3Port = await freePort();
     const endpoint = `http://127.0.0.1:${s3Port}`;
     s3 = await startS3(s3Port);
-    setStoreForTests(s3Store(endpoint));
+    setStoreForTests(testS3Store(endpoint));
     const appPort = await freePort();
     const appUrl = `http://127.0.0.1:${appPort}`;
     app = new AppServer(appPort, { APP_URL: appUrl, NEXTAUTH_URL: appUrl, ...s3Env(endpoint) });

@@ -6,10 +6,10 @@ import { addMember, createProject } from "../../lib/projects/mutations";
 import { saveSimulationRun, saveSweepRun } from "../../lib/simulate/mutations";
 import type { SimulationReport, SweepCell } from "../../lib/simulate/types";
 import { makeUser, uniq } from "../setup/fixtures";
+import { iv, stubSweepCell } from "../setup/simulation-reports";
 
 // A stored sweep (as `tandem simulate --sweep` leaves it) seen by a lead of its cells' projects,
 // and refused to an MD of one of them.
-const iv = (estimate: number, half: number) => ({ estimate, lo: estimate - half, hi: estimate + half });
 
 function report(projectId: string, ratio: number, dDice: number): SimulationReport {
   return {
@@ -67,19 +67,7 @@ beforeAll(async () => {
       options: { images: 20, models: `stub models, quality ${q}` },
       report: report(p.id, ratio, dDice),
     });
-    cells.push({
-      readerFactor: rf,
-      model: `stub q=${q}`,
-      x: q,
-      timeRatio: iv(ratio, 0.05),
-      diceDiff: iv(dDice, 0.01),
-      f1Diff: iv(dDice, 0.01),
-      riskyShare: 0.1,
-      stage2Rejection: 0.2,
-      interReaderDice: 0.7,
-      complete: true,
-      projectId: p.id,
-    });
+    cells.push(stubSweepCell(p.id, rf, q, ratio, dDice));
     if (!firstSlug) {
       firstSlug = p.slug;
       await addMember(admin.actor, p.id, { email: md.email, roles: ["MD"] });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { db } from "../../lib/db/client";
 import { addMember } from "../../lib/projects/mutations";
-import { createMask } from "../../lib/masks/mutations";
 import { loadMask } from "../../lib/masks/queries";
 import { decodeMaskPng } from "../../lib/masks/png-codec";
 import { store } from "../../lib/storage/store";
@@ -19,7 +18,7 @@ import { fixedSizeMaskPng } from "../../lib/voting/render";
 import { blindStats, loadDashboard } from "../../lib/dashboard/queries";
 import { makeProject, makeUser } from "../setup/fixtures";
 import { addTestImages } from "../setup/synthetic-images";
-import { discMask, fakeTrainAndPredict } from "../setup/protocol";
+import { discMask, drawAllManual, fakeTrainAndPredict } from "../setup/protocol";
 
 // Blind by content, the candidate rules (issue 17): merged duplicates, withheld empty
 // candidates, the quality gate, style-normalised renderings, fixed-size served PNGs.
@@ -48,27 +47,7 @@ async function stage1(opts: {
   await selectStage1Subset(fx.lead.actor, p, { size: opts.images });
   await startStage1(fx.lead.actor, p);
   const tasks = await db().task.findMany({ where: { projectId: p, kind: "MANUAL" }, orderBy: { imageId: "asc" } });
-  for (const [k, t] of tasks.entries()) {
-    await db().$transaction(async (tx) => {
-      const m = await createMask(tx, {
-        projectId: p,
-        imageId: t.imageId,
-        kind: "MANUAL",
-        mask: opts.manual?.(k) ?? discMask(W, W, -5),
-        width: W,
-        height: W,
-        authorId: fx.md.id,
-        roundId: t.roundId,
-        taskId: t.id,
-        elapsedMs: 1000,
-      });
-      await tx.task.update({
-        where: { id: t.id },
-        data: { status: "DONE", assigneeId: fx.md.id, maskId: m.id, doneAt: new Date() },
-      });
-      await afterTaskSubmitted(tx, { ...t, assigneeId: fx.md.id }, { maskId: m.id });
-    });
-  }
+  await drawAllManual(p, fx.md.id, { mask: (_, k) => opts.manual?.(k) ?? discMask(W, W, -5), elapsedMs: 1000 });
   const { roundId } = await startStage1Training(fx.lead.actor, p);
   return { ...fx, p, voter, roundId, imageIds: tasks.map((t) => t.imageId) };
 }

@@ -60,6 +60,10 @@ describe("tandem export (CLI)", () => {
 
   it("writes the QaTa-COV19 v1 layout with --layout qata-cov19, and names the layouts in --help", async () => {
     const out = path.join(dir, "qata.tar");
+    const withLayout = (layout: string) => [
+      ...["--project", seed.slug, "--out", out, "--as", seed.fx.exporter.email],
+      ...["--accepted-only", "--layout", layout],
+    ];
     const stdout: string[] = [];
     const spies = [
       vi.spyOn(process.stderr, "write").mockImplementation(() => true),
@@ -67,17 +71,7 @@ describe("tandem export (CLI)", () => {
     ];
     try {
       await exportCommand(["--help"]);
-      await exportCommand([
-        "--project",
-        seed.slug,
-        "--out",
-        out,
-        "--as",
-        seed.fx.exporter.email,
-        "--accepted-only",
-        "--layout",
-        "qata-cov19",
-      ]);
+      await exportCommand(withLayout("qata-cov19"));
     } finally {
       for (const s of spies) s.mockRestore();
     }
@@ -88,19 +82,7 @@ describe("tandem export (CLI)", () => {
       3,
     );
     expect(paths.filter((p) => /^QaTa-COV19\/Control_Group\/[^/]+\.png$/.test(p))).toHaveLength(1);
-    await expect(
-      exportCommand([
-        "--project",
-        seed.slug,
-        "--out",
-        out,
-        "--as",
-        seed.fx.exporter.email,
-        "--accepted-only",
-        "--layout",
-        "qata",
-      ]),
-    ).rejects.toThrow(/layout/);
+    await expect(exportCommand(withLayout("qata"))).rejects.toThrow(/layout/);
   });
 
   it("refuses a user who is not an exporter or lead, and a selection with unaccepted images", async () => {

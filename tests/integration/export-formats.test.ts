@@ -8,7 +8,6 @@ import { PassThrough, Readable } from "node:stream";
 import { unzipSync } from "fflate";
 import { db } from "../../lib/db/client";
 import { LocalStore } from "../../lib/storage/local-store";
-import { S3Store } from "../../lib/storage/s3-store";
 import { setStoreForTests, store } from "../../lib/storage/store";
 import { requestExport } from "../../lib/exports/mutations";
 import { runExport } from "../../lib/exports/run-export";
@@ -19,6 +18,7 @@ import { ZipWriter } from "../../lib/exports/zip-writer";
 import { SpoolFile } from "../../lib/exports/spool-file";
 import type { ArchiveWriter } from "../../lib/exports/archive-entry";
 import { seedAcceptedProject } from "../setup/seed-accepted";
+import { testS3Store } from "../setup/s3";
 
 const PYTHON = "/usr/bin/python3";
 let dir: string;
@@ -160,15 +160,7 @@ describe("archive writers", () => {
 });
 
 describe("S3 storage", () => {
-  const s3 = () =>
-    new S3Store({
-      endpoint: process.env.TEST_S3_ENDPOINT,
-      region: "us-east-1",
-      bucket: process.env.TEST_S3_BUCKET!,
-      accessKeyId: "S3RVER",
-      secretAccessKey: "S3RVER",
-      forcePathStyle: true,
-    });
+  const s3 = () => testS3Store();
 
   it("uploads a long stream in parts and reads it back intact", async () => {
     const s = s3();

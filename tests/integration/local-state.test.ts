@@ -11,11 +11,15 @@ const mode = (p: string) => statSync(p).mode & 0o777;
 
 function runProbe(cwd: string): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ["--import", "tsx", "tests/setup/embedded-probe.ts", ".tandem"], {
-      cwd,
-      env: { ...process.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const p = spawn(
+      process.execPath,
+      ["--import", "./scripts/node-loader.mjs", "tests/setup/embedded-probe.ts", ".tandem"],
+      {
+        cwd,
+        env: { ...process.env },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let out = "";
     let err = "";
     p.stdout.on("data", (c) => (out += c));

@@ -8,23 +8,15 @@ import { db } from "../../lib/db/client";
 import { createImportBatch, failStaleImportBatches, importIntoBatch } from "../../lib/imports/mutations";
 import type { ImportFile } from "../../lib/imports/types";
 import { LocalStore } from "../../lib/storage/local-store";
-import { S3Store } from "../../lib/storage/s3-store";
 import { setStoreForTests, store } from "../../lib/storage/store";
 import { sweepOrphanObjects } from "../../lib/storage/sweep-orphans";
 import { startRunner } from "../../workers/runner";
 import { makeProject } from "../setup/fixtures";
 import { makeImage } from "../setup/images";
+import { testS3Store } from "../setup/s3";
 
 // The maintenance jobs against real parts: PostgreSQL and an S3-protocol server (s3rver).
-const s3 = () =>
-  new S3Store({
-    endpoint: process.env.TEST_S3_ENDPOINT,
-    region: "us-east-1",
-    bucket: process.env.TEST_S3_BUCKET!,
-    accessKeyId: "S3RVER",
-    secretAccessKey: "S3RVER",
-    forcePathStyle: true,
-  });
+const s3 = () => testS3Store();
 
 async function keysUnder(prefix: string): Promise<string[]> {
   const out: string[] = [];

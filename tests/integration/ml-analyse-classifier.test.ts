@@ -8,13 +8,10 @@ import { db } from "../../lib/db/client";
 import { analyseUpload } from "../../lib/ml/analyse-upload";
 import { classifyBatch, loadClassifier } from "../../lib/ml/classifier-model";
 import { pilResizeBilinear } from "../../lib/ml/pil-resize";
-import { selectStage1Subset, startStage1, startStage1Training } from "../../lib/protocol/mutations";
 import { LocalStore } from "../../lib/storage/local-store";
 import { setStoreForTests, store } from "../../lib/storage/store";
-import { makeProject } from "../setup/fixtures";
-import { drawAllManual } from "../setup/protocol";
-import { addTestImages } from "../setup/synthetic-images";
-import { blobImage, completeRunsWithTinyModel, tinyModel, TINY_SIZE, type TinyModel } from "../setup/tiny-model";
+import type { makeProject } from "../setup/fixtures";
+import { blobImage, projectWithTinyRuns, tinyModel, TINY_SIZE, type TinyModel } from "../setup/tiny-model";
 
 // One upload through a segmentation model and an image-level classifier (exported by the
 // trainer): the classifier answers a probability, a call, CAM and occlusion maps, and no mask.
@@ -49,17 +46,8 @@ beforeAll(async () => {
   expect(r.status, r.stderr).toBe(0);
   classifierOnnx = readFileSync(path.join(dir, "model.onnx"));
   model = await tinyModel();
-  fx = await makeProject({
-    folds: 2,
-    stage1Archs: [{ arch: "unet", encoder: "tiny" }],
-    trainConfig: { size: TINY_SIZE },
-  });
-  await addTestImages(fx.project.id, 4, (i) => ({ label: "COVID", patientPseudonym: `P${i}` }));
-  await selectStage1Subset(fx.lead.actor, fx.project.id, { size: 4 });
-  await startStage1(fx.lead.actor, fx.project.id);
-  await drawAllManual(fx.project.id, fx.md.id);
-  const { runIds } = await startStage1Training(fx.lead.actor, fx.project.id);
-  await completeRunsWithTinyModel(fx.project.id, runIds, model);
+  let runIds: string[];
+  ({ fx, runIds } = await projectWithTinyRuns(model));
   [segRun, clsRun] = runIds;
   await markClassifier(clsRun, classifierOnnx);
 }, 300_000);

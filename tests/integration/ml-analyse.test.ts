@@ -8,13 +8,10 @@ import { analyseUpload } from "../../lib/ml/analyse-upload";
 import { ensembleMean } from "../../lib/ml/detection";
 import { loadModel, predictBatch } from "../../lib/ml/onnx-model";
 import { pilResizeBilinear } from "../../lib/ml/pil-resize";
-import { selectStage1Subset, startStage1, startStage1Training } from "../../lib/protocol/mutations";
 import { LocalStore } from "../../lib/storage/local-store";
 import { setStoreForTests } from "../../lib/storage/store";
 import { makeProject } from "../setup/fixtures";
-import { drawAllManual } from "../setup/protocol";
-import { addTestImages } from "../setup/synthetic-images";
-import { blobImage, completeRunsWithTinyModel, tinyModel, TINY_SIZE, type TinyModel } from "../setup/tiny-model";
+import { blobImage, projectWithTinyRuns, tinyModel, TINY_SIZE, type TinyModel } from "../setup/tiny-model";
 import { buildDicom, imageModule, nativePixels } from "../unit/images/helpers/dicom-builder";
 
 const W = 120,
@@ -41,17 +38,7 @@ beforeAll(async () => {
   storageDir = mkdtempSync(path.join(os.tmpdir(), "tandem-analyse-store-"));
   setStoreForTests(new LocalStore(storageDir));
   model = await tinyModel();
-  fx = await makeProject({
-    folds: 2,
-    stage1Archs: [{ arch: "unet", encoder: "tiny" }],
-    trainConfig: { size: TINY_SIZE },
-  });
-  await addTestImages(fx.project.id, 4, (i) => ({ label: "COVID", patientPseudonym: `P${i}` }));
-  await selectStage1Subset(fx.lead.actor, fx.project.id, { size: 4 });
-  await startStage1(fx.lead.actor, fx.project.id);
-  await drawAllManual(fx.project.id, fx.md.id);
-  ({ runIds } = await startStage1Training(fx.lead.actor, fx.project.id));
-  await completeRunsWithTinyModel(fx.project.id, runIds, model);
+  ({ fx, runIds } = await projectWithTinyRuns(model));
 }, 300_000);
 
 describe("analyse a CXR", () => {

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { run, summary } from "../../cli/commands/evaluate";
 import { tinyModel } from "../setup/tiny-model";
+import { detectionReport } from "../setup/detection-report";
 
 type Level = {
   confusion: { tp: number; fp: number; tn: number; fn: number };
@@ -79,18 +80,7 @@ describe("tandem evaluate", () => {
     // The model card beside the model brings its calibrated rule.
     writeFileSync(
       path.join(dir, "metrics.json"),
-      JSON.stringify({
-        detection: {
-          source: "monitor",
-          calibrated: {
-            threshold: 0.5,
-            min_area: 0.99,
-            target_sensitivity: 0.95,
-            sensitivity: { value: 1 },
-            specificity: { value: 0.9 },
-          },
-        },
-      }),
+      JSON.stringify({ detection: detectionReport("monitor", 0.5, 0.99, 1, 0.9) }),
     );
     const withRule = JSON.parse(await capture(["--model", path.join(dir, "model.onnx"), "--data", dir, "--json"])) as {
       detection: { calibratedRule: { minArea: number; sensitivity: { k: number; n: number } } };

@@ -12,19 +12,13 @@ import { castVote, nextBallot, resolveDispute } from "../../lib/voting/mutations
 import { secureShuffle } from "../../lib/protocol/random";
 import { makeProject, makeUser } from "../setup/fixtures";
 import { addTestImages } from "../setup/synthetic-images";
-import { drawAllManual, fakeTrainAndPredict } from "../setup/protocol";
+import { drawAllManual, fakeTrainAndPredict, tinyNetworks } from "../setup/protocol";
 
 async function stage1Project(settings: Record<string, unknown> = {}, covid = 6, controls = 2) {
   const fx = await makeProject({
     folds: 3,
-    stage1Archs: [
-      { arch: "unet", encoder: "tiny" },
-      { arch: "unetpp", encoder: "tiny" },
-    ],
-    stage2Networks: [
-      { arch: "unet", encoder: "tiny" },
-      { arch: "dla", encoder: "tiny" },
-    ],
+    stage1Archs: tinyNetworks("unet", "unetpp"),
+    stage2Networks: tinyNetworks("unet", "dla"),
     ...settings,
   });
   const p = fx.project.id;

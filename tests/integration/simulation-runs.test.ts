@@ -3,11 +3,11 @@ import { syntheticImages } from "../../cli/simulation/sources";
 import { runSimulation } from "../../cli/simulation/run-simulation";
 import { saveSimulationRun, saveSweepRun } from "../../lib/simulate/mutations";
 import { getSimulationRun, listSimulationRuns, projectSimulationRun } from "../../lib/simulate/queries";
-import type { SimulationReport, SweepCell } from "../../lib/simulate/types";
+import type { SimulationReport } from "../../lib/simulate/types";
 import { DEFAULT_PANEL } from "../../lib/simulate/reader-profile";
 import { makeProject, makeUser } from "../setup/fixtures";
-
-const iv = (estimate: number, half = 0.02) => ({ estimate, lo: estimate - half, hi: estimate + half });
+import { iv, stubSweepCell } from "../setup/simulation-reports";
+import { tinyNetworks } from "../setup/protocol";
 
 function report(projectId: string, diceDiff: number): SimulationReport {
   return {
@@ -32,20 +32,6 @@ function report(projectId: string, diceDiff: number): SimulationReport {
     elapsedS: 12,
   };
 }
-
-const cell = (projectId: string, readerFactor: number, x: number, ratio: number, dDice: number): SweepCell => ({
-  readerFactor,
-  model: `stub q=${x}`,
-  x,
-  timeRatio: iv(ratio, 0.05),
-  diceDiff: iv(dDice, 0.01),
-  f1Diff: iv(dDice, 0.01),
-  riskyShare: 0.1,
-  stage2Rejection: 0.2,
-  interReaderDice: 0.7,
-  complete: true,
-  projectId,
-});
 
 describe("stored simulation runs", () => {
   it("a run's report is stored and read back by the project's lead and admins only", async () => {
@@ -83,7 +69,7 @@ describe("stored simulation runs", () => {
       await saveSimulationRun({ options: {}, report: report(a.project.id, -0.03) }),
       await saveSimulationRun({ options: {}, report: report(b.project.id, 0.01) }),
     ];
-    const cells = [cell(a.project.id, 1, 0.3, 1.1, -0.03), cell(b.project.id, 1, 0.9, 0.7, 0.01)];
+    const cells = [stubSweepCell(a.project.id, 1, 0.3, 1.1, -0.03), stubSweepCell(b.project.id, 1, 0.9, 0.7, 0.01)];
     const sweepId = await saveSweepRun({
       options: { readerErrorFactors: [1], modelLevels: ["stub q=0.3", "stub q=0.9"] },
       cells,
@@ -121,14 +107,8 @@ describe("stored simulation runs", () => {
       images,
       s1Size: 4,
       folds: 2,
-      stage1Archs: [
-        { arch: "unet", encoder: "tiny" },
-        { arch: "dla", encoder: "tiny" },
-      ],
-      stage2Networks: [
-        { arch: "unet", encoder: "tiny" },
-        { arch: "dla", encoder: "tiny" },
-      ],
+      stage1Archs: tinyNetworks("unet", "dla"),
+      stage2Networks: tinyNetworks("unet", "dla"),
       train: { size: 32, epochs: 1, batchSize: 4, lr: 3e-3, width: 8 },
       maxStage2Rounds: 1,
       seed: 5,

@@ -3,6 +3,7 @@ import { db } from "../../lib/db/client";
 import { syntheticImages } from "../../cli/simulation/sources";
 import { runSimulation, type CandidateModels } from "../../cli/simulation/run-simulation";
 import { formatReport, type SimulationReport } from "../../cli/simulation/report";
+import { tinyNetworks } from "../setup/protocol";
 
 // The whole protocol headless through Tandem's domain functions, with simulated MDs who act on
 // their own readings, and candidate models stubbed at a set quality. The comparison with the
@@ -13,15 +14,8 @@ async function simulate(models: CandidateModels, seed: number): Promise<Simulati
     images,
     s1Size: 10,
     folds: 2,
-    stage1Archs: [
-      { arch: "unet", encoder: "tiny" },
-      { arch: "dla", encoder: "tiny" },
-    ],
-    stage2Networks: [
-      { arch: "unet", encoder: "tiny" },
-      { arch: "dla", encoder: "tiny" },
-      { arch: "unetpp", encoder: "tiny" },
-    ],
+    stage1Archs: tinyNetworks("unet", "dla"),
+    stage2Networks: tinyNetworks("unet", "dla", "unetpp"),
     train: { size: 64, epochs: 1, batchSize: 8, lr: 3e-3, width: 8 },
     maxStage2Rounds: 3,
     seed,

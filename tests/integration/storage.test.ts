@@ -4,8 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { LocalStore } from "../../lib/storage/local-store";
-import { S3Store } from "../../lib/storage/s3-store";
 import type { ObjectStore } from "../../lib/storage/types";
+import { testS3Store } from "../setup/s3";
 
 const hostileKeys = [
   "../etc/passwd",
@@ -52,14 +52,7 @@ function contract(name: string, make: () => Promise<ObjectStore>) {
 
 contract("local directory store", async () => new LocalStore(mkdtempSync(path.join(os.tmpdir(), "tandem-store-"))));
 contract("S3 store against an S3-protocol server", async () => {
-  const s = new S3Store({
-    endpoint: process.env.TEST_S3_ENDPOINT,
-    region: "us-east-1",
-    bucket: process.env.TEST_S3_BUCKET!,
-    accessKeyId: "S3RVER",
-    secretAccessKey: "S3RVER",
-    forcePathStyle: true,
-  });
+  const s = testS3Store();
   await s.ensureBucket();
   return s;
 });

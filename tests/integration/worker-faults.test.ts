@@ -24,7 +24,7 @@ let runIds: string[];
 const live = new Set<ChildProcess>();
 
 function startWorker(jobs: string): ChildProcess {
-  const w = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
+  const w = spawn(process.execPath, ["--import", "./scripts/node-loader.mjs", "workers/main.ts"], {
     env: {
       ...process.env,
       WORKER_JOBS: jobs,

@@ -16,27 +16,38 @@ export function discMask(w: number, h: number, shift = 0): Uint8Array {
   return m;
 }
 
-/** Completes every open MANUAL task of a project as `userId` would, through afterTaskSubmitted. */
-export async function drawAllManual(projectId: string, userId: string) {
-  const tasks = await db().task.findMany({ where: { projectId, kind: "MANUAL", status: { not: "DONE" } } });
-  for (const t of tasks) {
+/**
+ * Completes every open MANUAL task of a project as `userId` would, through afterTaskSubmitted: in image id
+ * order, each with `mask(imageId, k)` for the k-th task (a disc by default), taking `elapsedMs` (60 s).
+ */
+export async function drawAllManual(
+  projectId: string,
+  userId: string,
+  opts: { mask?: (imageId: string, k: number) => Uint8Array; elapsedMs?: number } = {},
+) {
+  const elapsedMs = opts.elapsedMs ?? 60_000;
+  const tasks = await db().task.findMany({
+    where: { projectId, kind: "MANUAL", status: { not: "DONE" } },
+    orderBy: { imageId: "asc" },
+  });
+  for (const [k, t] of tasks.entries()) {
     const img = await db().image.findUniqueOrThrow({ where: { id: t.imageId } });
     await db().$transaction(async (tx) => {
       const m = await createMask(tx, {
         projectId,
         imageId: t.imageId,
         kind: "MANUAL",
-        mask: discMask(img.width, img.height),
+        mask: opts.mask?.(t.imageId, k) ?? discMask(img.width, img.height),
         width: img.width,
         height: img.height,
         authorId: userId,
         roundId: t.roundId,
         taskId: t.id,
-        elapsedMs: 60_000,
+        elapsedMs,
       });
       await tx.task.update({
         where: { id: t.id },
-        data: { status: "DONE", assigneeId: userId, maskId: m.id, doneAt: new Date(), elapsedMs: 60_000 },
+        data: { status: "DONE", assigneeId: userId, maskId: m.id, doneAt: new Date(), elapsedMs },
       });
       await afterTaskSubmitted(tx, { ...t, assigneeId: userId }, { maskId: m.id });
     });
@@ -72,3 +83,6 @@ export async function fakeTrainAndPredict(
   }
   return maybeOpenVoting(roundId);
 }
+
+/** Networks with the tiny encoder, the tests' stand-in for real ones: tinyNetworks("unet", "dla"). */
+export const tinyNetworks = (...archs: string[]) => archs.map((arch) => ({ arch, encoder: "tiny" }));

@@ -5,10 +5,18 @@ import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
 import { db } from "../../lib/db/client";
-import { completeTrainingRun } from "../../lib/protocol/mutations";
+import {
+  completeTrainingRun,
+  selectStage1Subset,
+  startStage1,
+  startStage1Training,
+} from "../../lib/protocol/mutations";
 import { key } from "../../lib/storage/keys";
 import { store } from "../../lib/storage/store";
 import { runTrainer } from "../../workers/trainer-process";
+import { makeProject } from "./fixtures";
+import { drawAllManual } from "./protocol";
+import { addTestImages } from "./synthetic-images";
 
 /**
  * A tiny U-Net trained by the real Python trainer, once per machine and spec: the ONNX, its
@@ -169,4 +177,24 @@ export async function completeRunsWithTinyModel(projectId: string, runIds: strin
     });
     await completeTrainingRun(runId, { artifactKey, weightsSha256: model.sha256, metrics: model.metrics });
   }
+}
+
+/**
+ * A project whose Stage I is drawn and trained: 4 COVID images (patients `<prefix>0`…, `size` px), one
+ * U-Net/tiny over 2 folds, every run completed with `model`.
+ */
+export async function projectWithTinyRuns(model: TinyModel, prefix = "P", size?: number) {
+  const fx = await makeProject({
+    folds: 2,
+    stage1Archs: [{ arch: "unet", encoder: "tiny" }],
+    trainConfig: { size: TINY_SIZE },
+  });
+  const p = fx.project.id;
+  await addTestImages(p, 4, (i) => ({ label: "COVID", patientPseudonym: `${prefix}${i}` }), size);
+  await selectStage1Subset(fx.lead.actor, p, { size: 4 });
+  await startStage1(fx.lead.actor, p);
+  await drawAllManual(p, fx.md.id);
+  const { runIds } = await startStage1Training(fx.lead.actor, p);
+  await completeRunsWithTinyModel(p, runIds, model);
+  return { fx, runIds };
 }

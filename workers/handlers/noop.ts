@@ -1,7 +1,9 @@
+import { appendFileSync } from "node:fs";
 import type { JobHandler } from "../../lib/jobs/types";
-import { recordAudit } from "../../lib/audit/mutations";
 
-// A diagnostic job: proves the queue end to end (tests run several workers on it).
+// A diagnostic job: proves the queue end to end (tests and the soak benchmark run workers on it).
+// It writes nothing to the audit log; its result is the job's `result`, and where NOOP_TRACE_FILE
+// names a file (tests, benchmarks) it appends one line per run there, so a run done twice shows.
 export const noopHandler: JobHandler<{ tag: string; sleepMs: number }> = async ({ payload, jobId, signal }) => {
   if (payload.sleepMs) {
     await new Promise<void>((resolve, reject) => {
@@ -12,11 +14,7 @@ export const noopHandler: JobHandler<{ tag: string; sleepMs: number }> = async (
       });
     });
   }
-  await recordAudit({
-    action: "job.noop",
-    objectType: "Job",
-    objectId: jobId,
-    after: { tag: payload.tag, pid: process.pid },
-  });
+  const trace = process.env.NOOP_TRACE_FILE;
+  if (trace) appendFileSync(trace, `${JSON.stringify({ jobId, tag: payload.tag, pid: process.pid })}\n`);
   return { tag: payload.tag, pid: process.pid };
 };

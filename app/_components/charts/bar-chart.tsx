@@ -1,4 +1,5 @@
 import { ChartFigure } from "./chart-figure";
+import { RowLabel } from "./row-label";
 import { palette } from "./scale";
 
 export type Bar = { label: string; value: number; display?: string; color?: string };
@@ -44,15 +45,9 @@ export function BarChart({
             const y = i * row;
             return (
               <g key={b.label + i}>
-                <text
-                  x={labelW - 8}
-                  y={y + row / 2}
-                  textAnchor="end"
-                  dominantBaseline="middle"
-                  className="fill-muted text-[11px]"
-                >
+                <RowLabel x={labelW - 8} y={y + row / 2}>
                   {b.label}
-                </text>
+                </RowLabel>
                 <rect x={labelW} y={y + 4} width={barW} height={row - 8} rx={2} fill="#1b1f26" />
                 <rect
                   x={labelW}

@@ -1,4 +1,5 @@
 import { ChartFigure } from "./chart-figure";
+import { RowLabel } from "./row-label";
 import { colors } from "./scale";
 
 export type FunnelStep = { label: string; value: number };
@@ -30,15 +31,9 @@ export function FunnelChart({ title, steps }: { title: string; steps: FunnelStep
           const y = i * row;
           return (
             <g key={s.label}>
-              <text
-                x={labelW - 8}
-                y={y + row / 2}
-                textAnchor="end"
-                dominantBaseline="middle"
-                className="fill-muted text-[11px]"
-              >
+              <RowLabel x={labelW - 8} y={y + row / 2}>
                 {s.label}
-              </text>
+              </RowLabel>
               <rect
                 x={labelW + (barW - w) / 2}
                 y={y + 3}

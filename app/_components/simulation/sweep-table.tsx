@@ -1,6 +1,6 @@
-import Link from "next/link";
 import { sweepThresholds } from "@/lib/simulate/sweep-verdicts";
 import type { SweepCell } from "@/lib/simulate/types";
+import { ReportCell, TableHead } from "@/app/_components/ui";
 import { ci, fixed, pct, signed } from "./format";
 
 /** Per reader level: from which model quality the protocol saves MD time, up to which it costs quality. */
@@ -43,35 +43,19 @@ export function SweepTable({ cells, cellRunIds }: { cells: SweepCell[]; cellRunI
         <caption className="sr-only">
           Sweep cells: protocol against drawing everything by hand, with 95% bootstrap CIs
         </caption>
-        <thead className="text-muted">
-          <tr>
-            <th scope="col" className="py-1 font-medium">
-              Readers
-            </th>
-            <th scope="col" className="font-medium">
-              Models
-            </th>
-            <th scope="col" className="font-medium">
-              MD-time ratio [95% CI]
-            </th>
-            <th scope="col" className="font-medium">
-              ΔDice [95% CI]
-            </th>
-            <th scope="col" className="font-medium">
-              ΔF1 [95% CI]
-            </th>
-            <th scope="col" className="font-medium">
-              Risky machine masks
-            </th>
-            <th scope="col" className="font-medium">
-              Stage-II reject
-            </th>
-            <th scope="col" className="font-medium">
-              Inter-reader Dice
-            </th>
-            <th />
-          </tr>
-        </thead>
+        <TableHead
+          columns={[
+            "Readers",
+            "Models",
+            "MD-time ratio [95% CI]",
+            "ΔDice [95% CI]",
+            "ΔF1 [95% CI]",
+            "Risky machine masks",
+            "Stage-II reject",
+            "Inter-reader Dice",
+            "",
+          ]}
+        />
         <tbody className="tabular-nums">
           {cells.map((c) => {
             const runId = c.projectId ? cellRunIds.get(c.projectId) : undefined;
@@ -92,13 +76,7 @@ export function SweepTable({ cells, cellRunIds }: { cells: SweepCell[]; cellRunI
                 <td>{pct(c.riskyShare)}</td>
                 <td>{pct(c.stage2Rejection)}</td>
                 <td>{fixed(c.interReaderDice, 2)}</td>
-                <td className="text-right">
-                  {runId ? (
-                    <Link className="text-accent hover:underline" href={`/simulations/${runId}`}>
-                      Report
-                    </Link>
-                  ) : null}
-                </td>
+                <ReportCell href={runId ? `/simulations/${runId}` : null} />
               </tr>
             );
           })}

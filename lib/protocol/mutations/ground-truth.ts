@@ -1,4 +1,5 @@
 // Ground truth: accepting a mask (or a control's label) as an image's truth, and disputes.
+import "server-only";
 import { scheduleRetrainIfDue } from "../../assist/retrain";
 import { auditInsertSql, recordAudit } from "../../audit/mutations";
 import { Prisma } from "../../db/generated/client";

@@ -1,5 +1,7 @@
 // Every change of image and round state goes through lib/protocol/mutations/, one file per
 // concern (stages, model runs, rounds, ground truth, redraws, task outcomes). Import from here.
+import "server-only";
+
 export { selectStage1Subset, editStage1Subset, startStage1, startStage1Training, startStage2Round } from "./stages";
 export {
   completeTrainingRun,

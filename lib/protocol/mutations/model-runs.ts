@@ -1,5 +1,6 @@
 // The workers' side of a round: a run starts, reports progress, fails or completes, and
 // registers its predictions as candidates.
+import "server-only";
 import { db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
 import { AppError } from "../../errors/app-error";

@@ -1,4 +1,5 @@
 // Images sent back to an MD: redraw tasks and confirmation by a second MD.
+import "server-only";
 import type { Tx } from "./project-lock";
 
 /** A second MD (never the mask's author) approves or rejects the mask before it is accepted. */

@@ -1,5 +1,6 @@
 // Round state: a round opens its vote once its runs and predictions are done, and closes when
 // no image of it waits any more.
+import "server-only";
 import { db } from "../../db/client";
 import { recordAudit } from "../../audit/mutations";
 import { gateFailures } from "../queries";

@@ -1,4 +1,5 @@
 // Stage changes the lead starts: the Stage-I subset, Stage I, its training, Stage-II rounds.
+import "server-only";
 import type { z } from "zod";
 import { db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
@@ -117,18 +118,10 @@ export async function startStage1(actor: Actor, projectId: string) {
       skipDuplicates: true,
     });
     if (!project.controlsToVote) await acceptControlsByLabel(tx, projectId);
-    await tx.project.update({ where: { id: projectId }, data: { currentStage: "STAGE_I" } });
-    await recordAudit(
-      {
-        action: "stage1.start",
-        objectType: "Round",
-        objectId: round.id,
-        projectId,
-        actorId: actor.userId,
-        after: { images: s1.length, folds: project.folds },
-      },
-      tx,
-    );
+    await enterStage(tx, actor, projectId, round.id, "STAGE_I", "stage1.start", {
+      images: s1.length,
+      folds: project.folds,
+    });
     return { roundId: round.id, created: true };
   });
 }
@@ -155,20 +148,8 @@ export async function startStage1Training(actor: Actor, projectId: string) {
     const runIds: string[] = [];
     for (const net of project.stage1Archs as Network[]) {
       for (let f = 0; f < project.folds; f++) {
-        const run = await tx.modelRun.create({
-          data: {
-            projectId,
-            roundId: round.id,
-            arch: net.arch,
-            encoder: net.encoder,
-            fold: f,
-            config: project.trainConfig as Prisma.InputJsonValue,
-          },
-        });
-        await tx.modelRunImage.createMany({
-          data: images.map((i) => ({ runId: run.id, imageId: i.id, trained: i.fold !== f })),
-        });
-        runIds.push(run.id);
+        const trained = images.map((i) => ({ imageId: i.id, trained: i.fold !== f }));
+        runIds.push(await createRun(tx, projectId, round.id, net, f, project.trainConfig, trained));
       }
     }
     await tx.round.update({ where: { id: round.id }, data: { status: "TRAINING" } });
@@ -232,33 +213,54 @@ export async function startStage2Round(actor: Actor, projectId: string) {
     });
     const runIds: string[] = [];
     for (const net of project.stage2Networks as Network[]) {
-      const run = await tx.modelRun.create({
-        data: {
-          projectId,
-          roundId: round.id,
-          arch: net.arch,
-          encoder: net.encoder,
-          fold: null,
-          config: project.trainConfig as Prisma.InputJsonValue,
-        },
-      });
-      await tx.modelRunImage.createMany({ data: train.map((imageId) => ({ runId: run.id, imageId, trained: true })) });
-      runIds.push(run.id);
+      const trained = train.map((imageId) => ({ imageId, trained: true }));
+      runIds.push(await createRun(tx, projectId, round.id, net, null, project.trainConfig, trained));
     }
-    await tx.project.update({ where: { id: projectId }, data: { currentStage: "STAGE_II" } });
-    await recordAudit(
-      {
-        action: "stage2.round_start",
-        objectType: "Round",
-        objectId: round.id,
-        projectId,
-        actorId: actor.userId,
-        after: { number: round.number, train: train.length, open },
-      },
-      tx,
-    );
+    await enterStage(tx, actor, projectId, round.id, "STAGE_II", "stage2.round_start", {
+      number: round.number,
+      train: train.length,
+      open,
+    });
     return { roundId: round.id, runIds, created: true };
   });
   for (const runId of result.runIds) await enqueue("train", { runId }, { singletonKey: `train:${runId}`, projectId });
   return result;
+}
+
+/** The project enters `stage` with the round `roundId`: the stage change and its audit row, in one transaction. */
+async function enterStage(
+  tx: Prisma.TransactionClient,
+  actor: Actor,
+  projectId: string,
+  roundId: string,
+  stage: "STAGE_I" | "STAGE_II",
+  action: string,
+  after: Record<string, unknown>,
+) {
+  await tx.project.update({ where: { id: projectId }, data: { currentStage: stage } });
+  await recordAudit({ action, objectType: "Round", objectId: roundId, projectId, actorId: actor.userId, after }, tx);
+}
+
+/** A model run of the round (fold null: trained on all it is given) with the images it trains on or holds out. */
+async function createRun(
+  tx: Prisma.TransactionClient,
+  projectId: string,
+  roundId: string,
+  net: Network,
+  fold: number | null,
+  config: unknown,
+  images: { imageId: string; trained: boolean }[],
+): Promise<string> {
+  const run = await tx.modelRun.create({
+    data: {
+      projectId,
+      roundId,
+      arch: net.arch,
+      encoder: net.encoder,
+      fold,
+      config: config as Prisma.InputJsonValue,
+    },
+  });
+  await tx.modelRunImage.createMany({ data: images.map((i) => ({ runId: run.id, ...i })) });
+  return run.id;
 }

@@ -1,4 +1,5 @@
 // What a submitted drawing task does to its image.
+import "server-only";
 import type { Tx } from "./project-lock";
 import { acceptGroundTruth } from "./ground-truth";
 import { reopenRedraw, sendToConfirmation } from "./redraws";

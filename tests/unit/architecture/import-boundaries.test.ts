@@ -7,6 +7,7 @@ import {
   isClientModule,
   isDataFile,
   isServerActionModule,
+  missingServerOnly,
   modulesWith,
   ready,
   repositoryImports,
@@ -66,6 +67,29 @@ describe("import boundaries (the house rules)", () => {
       "lib/ui/x.ts ← @/app/_lib/action",
       "app/_components/dashboard/panel.tsx ← @/app/projects/[slug]/dashboard/actions",
     ]);
+  });
+
+  it("every data file, and every file that imports the database client, imports server-only", () => {
+    const marked = repository.filter((i) => i.specifier === "server-only").map((i) => i.from);
+    expect(marked).toContain("lib/db/client.ts");
+    expect(marked).toContain("lib/protocol/mutations/stages.ts");
+    expect(missingServerOnly(repository)).toEqual([]);
+  });
+
+  it("a data file or a user of the database client without the server-only marker is caught", () => {
+    const files: Record<string, string> = {
+      "lib/a/queries.ts": `import { db } from "../db/client";\nexport const n = () => db();`,
+      "lib/a/mutations/write.ts": `import { recordAudit } from "../../audit/mutations";\nrecordAudit();`,
+      "workers/main.ts": `import { closeDb } from "../lib/db/client";\ncloseDb();`,
+      // Marked, or no database at all: fine.
+      "lib/b/queries.ts": `import "server-only";\nimport { db } from "../db/client";\ndb();`,
+      "lib/b/format.ts": `import type { Prisma } from "../db/client";\nexport type T = Prisma;`,
+    };
+    const exists = (p: string) => p === "lib/db/client.ts" || p === "lib/audit/mutations.ts";
+    const imports: Import[] = Object.entries(files).flatMap(([from, text]) =>
+      importsOf(from, text).map((specifier) => ({ from, specifier, target: resolveImport(from, specifier, exists) })),
+    );
+    expect(missingServerOnly(imports)).toEqual(["lib/a/mutations/write.ts", "lib/a/queries.ts", "workers/main.ts"]);
   });
 
   it("no browser module reaches a data file or the database client (what server-only would guard)", () => {

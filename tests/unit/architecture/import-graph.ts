@@ -64,6 +64,19 @@ export function breaches(imports: Import[], allowDb: ReadonlySet<string> = new S
   return out;
 }
 
+/**
+ * The files that lack `import "server-only"` but must carry it: every data file and every file that imports
+ * the database client at run time (the client itself included). With the marker, `next build` fails when a
+ * browser bundle reaches one of them; tsx (scripts/node-loader.mjs) and vitest resolve it to its empty export.
+ */
+export function missingServerOnly(imports: Import[]): string[] {
+  const marked = new Set(imports.filter((i) => i.specifier === "server-only").map((i) => i.from));
+  const must = imports
+    .filter((i) => isDataFile(i.from) || isDbClient(i.from) || isDbClient(i.target))
+    .map((i) => i.from);
+  return [...new Set(must)].filter((f) => !marked.has(f)).sort();
+}
+
 /** Every import of every TypeScript file under the given top-level folders of `root`. */
 export function repositoryImports(root: string, folders: string[]): Import[] {
   const exists = (p: string) => existsSync(path.join(root, p)) && statSync(path.join(root, p)).isFile();

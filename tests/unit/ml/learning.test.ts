@@ -12,6 +12,7 @@ import { presetTrainConfig, trainingPreset, trainingPresetLabel, trainingPresetN
 import { importWeights, listWeights, MANIFEST } from "../../../lib/ml/weights";
 import { trainConfigSchema } from "../../../lib/projects/schema";
 import { demoTraining } from "../../../lib/demo/training";
+import { detectionReport } from "../../setup/detection-report";
 
 describe("training presets", () => {
   it("come from the trainer's registry and fill a project's training settings", () => {
@@ -116,26 +117,8 @@ describe("calibrated detection", () => {
   it("applies the model card's rule beside the paper's any-pixel rule", () => {
     const card = {
       spec: { size: 64 },
-      detection: {
-        source: "monitor",
-        calibrated: {
-          threshold: 0.5,
-          min_area: 0.5,
-          target_sensitivity: 0.95,
-          sensitivity: { value: 1 },
-          specificity: { value: 0.7 },
-        },
-      },
-      detection_oof: {
-        source: "out-of-fold",
-        calibrated: {
-          threshold: 0.6,
-          min_area: 0.04,
-          target_sensitivity: 0.95,
-          sensitivity: { value: 0.96 },
-          specificity: { value: 0.85 },
-        },
-      },
+      detection: detectionReport("monitor", 0.5, 0.5, 1, 0.7),
+      detection_oof: detectionReport("out-of-fold", 0.6, 0.04, 0.96, 0.85),
     };
     const rule = detectionRuleFromMetrics(card)!;
     expect(rule).toMatchObject({ threshold: 0.6, minArea: 0.04, source: "out-of-fold" });

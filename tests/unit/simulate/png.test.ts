@@ -17,7 +17,7 @@ describe("png helpers", () => {
     const w = 8;
     const grey = new Uint8Array(w * w).fill(100);
     const mask = new Uint8Array(w * w);
-    for (let y = 2; y < 6; y++) for (let x = 2; x < 6; x++) mask[y * w + x] = 255;
+    for (let y = 2; y < 6; y++) for (let x = 2; x < 6; x++) mask[y * w + x] = 1;
     const rgb = overlay(grey, w, w, [{ mask, color: [255, 0, 0], fill: 0.5 }]);
     expect(rgb.length).toBe(3 * w * w);
     const px = (x: number, y: number) => [...rgb.subarray(3 * (y * w + x), 3 * (y * w + x) + 3)];

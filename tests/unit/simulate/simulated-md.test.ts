@@ -17,7 +17,7 @@ function disks(w: number, h: number, list: [number, number, number][]): Uint8Arr
   const m = new Uint8Array(w * h);
   for (const [cx, cy, r] of list)
     for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++) if ((x - cx) ** 2 + (y - cy) ** 2 <= r * r) m[y * w + x] = 255;
+      for (let x = 0; x < w; x++) if ((x - cx) ** 2 + (y - cy) ** 2 <= r * r) m[y * w + x] = 1;
   return m;
 }
 

@@ -51,8 +51,9 @@ describe("synthetic CXR", () => {
   it("covid masks are binary, non-empty, inside the lungs, with 1–4 designed regions", () => {
     for (let s = 0; s < 40; s++) {
       const img = generateCxr({ seed: 1000 + s, label: "covid" });
-      const values = new Set(img.mask);
-      expect([...values].sort()).toEqual([0, 255]);
+      // One mask representation everywhere: 1 = foreground, 0 = background.
+      expect([...new Set(img.mask)].sort()).toEqual([0, 1]);
+      expect([...new Set(img.lungMask)].sort()).toEqual([0, 1]);
       expect(fractionInside(img.mask, img.lungMask)).toBe(1);
       expect(img.meta.regions.length).toBeGreaterThanOrEqual(1);
       expect(img.meta.regions.length).toBeLessThanOrEqual(4);

@@ -120,24 +120,23 @@ def test_calibrated_rule_ignores_small_specks_that_the_paper_rule_counts():
     assert len(table) == 7 and all(row["specificity"]["interval"] for row in table)
 
 
+def _small_cpu_spec(**keys):
+    """A cpu-small U-Net/tiny run at 64 px and width 4, with the given keys on top."""
+    return parse_spec(
+        {"arch": "unet", "encoder": "tiny", "preset": "cpu-small", "size": 64, "width": 4, "device": "cpu", **keys}
+    )
+
+
 def test_cpu_preset_run_spends_its_step_budget_and_calibrates_on_the_monitor_split(tmp_path, recorder):
     items = synthetic.write_cases(str(tmp_path / "data"), 24, 16, size=64, control_masks=True)
-    spec = parse_spec(
-        {
-            "arch": "unet",
-            "encoder": "tiny",
-            "preset": "cpu-small",
-            "size": 64,
-            "width": 4,
-            "steps": 12,
-            "eval_every": 4,
-            "warmup_steps": 2,
-            "monitor_fraction": 0.2,
-            "patience": None,
-            "device": "cpu",
-            "train": items[:16] + items[24:34],
-            "val": items[16:24] + items[34:],
-        }
+    spec = _small_cpu_spec(
+        steps=12,
+        eval_every=4,
+        warmup_steps=2,
+        monitor_fraction=0.2,
+        patience=None,
+        train=items[:16] + items[24:34],
+        val=items[16:24] + items[34:],
     )
     metrics = run_training(spec, str(tmp_path / "out"), recorder)
     assert metrics["steps_done"] == 12 and len(metrics["epochs"]) == 3
@@ -153,22 +152,8 @@ def test_cpu_preset_run_spends_its_step_budget_and_calibrates_on_the_monitor_spl
 def test_early_stopping_ends_a_run_that_stops_improving(tmp_path, recorder):
     items = synthetic.write_cases(str(tmp_path / "data"), 12, 8, size=64, control_masks=True)
     # A learning rate this high never improves the monitor Dice after the first round.
-    spec = parse_spec(
-        {
-            "arch": "unet",
-            "encoder": "tiny",
-            "preset": "cpu-small",
-            "size": 64,
-            "width": 4,
-            "lr": 0.5,
-            "steps": 40,
-            "eval_every": 2,
-            "warmup_steps": 0,
-            "monitor_fraction": 0.25,
-            "patience": 2,
-            "device": "cpu",
-            "train": items,
-        }
+    spec = _small_cpu_spec(
+        lr=0.5, steps=40, eval_every=2, warmup_steps=0, monitor_fraction=0.25, patience=2, train=items
     )
     metrics = run_training(spec, str(tmp_path / "out"), recorder)
     assert metrics["stopped_early"] and metrics["steps_done"] < 40

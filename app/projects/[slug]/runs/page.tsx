@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { requirePageUser } from "@/app/_lib/session";
-import { Badge, Card } from "@/app/_components/ui";
+import { Badge, Card, ReportCell, TableHead } from "@/app/_components/ui";
 import { EVALUATION_ROLES, projectRuns } from "@/lib/ml/queries";
 import { loadProject } from "@/app/_lib/load-project";
 import { foldNumber } from "@/lib/ml/fold";
@@ -67,16 +67,7 @@ export default async function RunsPage({ params }: { params: Promise<{ slug: str
               </Link>
             ) : null}
             <table className="w-full text-left text-sm" data-testid="runs-table">
-              <thead className="text-muted">
-                <tr>
-                  <th className="py-1 font-medium">Network</th>
-                  <th className="font-medium">Fold</th>
-                  <th className="font-medium">Status</th>
-                  <th className="font-medium">Parameters</th>
-                  <th className="font-medium">Finished</th>
-                  <th />
-                </tr>
-              </thead>
+              <TableHead columns={["Network", "Fold", "Status", "Parameters", "Finished", ""]} />
               <tbody>
                 {group.map((r) => (
                   <tr key={r.id} className="border-t border-line">
@@ -89,13 +80,7 @@ export default async function RunsPage({ params }: { params: Promise<{ slug: str
                     </td>
                     <td className="tabular-nums">{r.paramCount?.toLocaleString("en-US") ?? "—"}</td>
                     <td className="text-muted">{r.finishedAt?.toISOString().slice(0, 16).replace("T", " ") ?? "—"}</td>
-                    <td className="text-right">
-                      {r.status === "SUCCEEDED" ? (
-                        <Link className="text-accent hover:underline" href={`/projects/${slug}/runs/${r.id}`}>
-                          Report
-                        </Link>
-                      ) : null}
-                    </td>
+                    <ReportCell href={r.status === "SUCCEEDED" ? `/projects/${slug}/runs/${r.id}` : null} />
                   </tr>
                 ))}
               </tbody>

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..models.blocks import ConvBNReLU, DoubleConv
+from ..models.blocks import DoubleConv, DownStage
 
 IMAGE_MEAN, IMAGE_STD = 0.5, 0.25  # grayscale CXR in [0,1] -> roughly zero-mean, unit-scale
 CHANNELS = (16, 32, 48, 64, 96)  # strides 2, 4, 8, 16, 32
@@ -24,14 +24,7 @@ class ClickNet(nn.Module):
         self.channels = tuple(channels)
         stages, in_ch = [], 4
         for out_ch in self.channels:
-            stages.append(
-                nn.Sequential(
-                    nn.Conv2d(in_ch, out_ch, 3, stride=2, padding=1, bias=False),
-                    nn.BatchNorm2d(out_ch),
-                    nn.ReLU(inplace=True),
-                    ConvBNReLU(out_ch, out_ch),
-                )
-            )
+            stages.append(DownStage(in_ch, out_ch))
             in_ch = out_ch
         self.down = nn.ModuleList(stages)
         ups = []

@@ -1,4 +1,4 @@
-"""Small building blocks shared by the decoders."""
+"""Small building blocks shared by the decoders and the small encoders."""
 from __future__ import annotations
 
 import torch.nn.functional as F
@@ -11,6 +11,18 @@ class ConvBNReLU(nn.Sequential):
             nn.Conv2d(in_ch, out_ch, kernel, padding=kernel // 2, bias=False),
             nn.BatchNorm2d(out_ch),
             nn.ReLU(inplace=True),
+        )
+
+
+class DownStage(nn.Sequential):
+    """Halves the resolution (a stride-2 convolution), then one more convolution: a small encoder's stage."""
+
+    def __init__(self, in_ch: int, out_ch: int):
+        super().__init__(
+            nn.Conv2d(in_ch, out_ch, 3, stride=2, padding=1, bias=False),
+            nn.BatchNorm2d(out_ch),
+            nn.ReLU(inplace=True),
+            ConvBNReLU(out_ch, out_ch),
         )
 
 

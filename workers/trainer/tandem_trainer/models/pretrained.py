@@ -58,27 +58,35 @@ def find_imagenet_file(encoder: str) -> str:
 
 def apply_pretrained(model: SegmentationModel, pretrained: str | None) -> str:
     """Load weights into `model`; returns a short description for logs and metrics."""
+    return load_weights(model, model.encoder, model.encoder_name, "encoder", pretrained)
+
+
+def load_weights(
+    model: torch.nn.Module, part: torch.nn.Module, name: str, part_name: str, pretrained: str | None
+) -> str:
+    """Load `pretrained` (None, "imagenet" or a file) into `model`: the whole model when the file holds
+    one, else into `part` (a segmentation model's encoder, a classifier's backbone). `name` picks the
+    ImageNet file; returns "random", "model:<file>" or "<part_name>:<imagenet|file>" for logs and metrics."""
     if pretrained is None:
-        log.info("no pretrained weights: %s encoder randomly initialised", model.encoder_name)
+        log.info("no pretrained weights: %s %s randomly initialised", name, part_name)
         return "random"
-    path = find_imagenet_file(model.encoder_name) if pretrained == "imagenet" else pretrained
+    path = find_imagenet_file(name) if pretrained == "imagenet" else pretrained
     source = read_state(path)
     whole = match_state(model.state_dict(), source)
     if _coverage(whole, model.state_dict()) >= _MIN_COVERAGE:
         model.load_state_dict(whole, strict=False)
         log.info("loaded whole-model weights from %s (%d tensors)", path, len(whole))
         return f"model:{os.path.basename(path)}"
-    target = model.encoder.state_dict()
+    target = part.state_dict()
     mapped = match_state(target, source)
-    coverage = _coverage(mapped, target)
-    if coverage < _MIN_COVERAGE:
+    if _coverage(mapped, target) < _MIN_COVERAGE:
         raise WeightsError(
-            f"weights in {path} do not fit encoder {model.encoder_name}: matched "
+            f"weights in {path} do not fit {part_name} {name}: matched "
             f"{len(countable_keys(mapped))} of {len(countable_keys(target))} tensors"
         )
-    model.encoder.load_state_dict(mapped, strict=False)
-    log.info("loaded %s encoder weights from %s (%d tensors)", model.encoder_name, path, len(mapped))
-    return f"encoder:{'imagenet' if pretrained == 'imagenet' else os.path.basename(path)}"
+    part.load_state_dict(mapped, strict=False)
+    log.info("loaded %s %s weights from %s (%d tensors)", name, part_name, path, len(mapped))
+    return f"{part_name}:{'imagenet' if pretrained == 'imagenet' else os.path.basename(path)}"
 
 
 def _coverage(mapped: dict, target: dict) -> float:

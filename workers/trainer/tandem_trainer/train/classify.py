@@ -19,7 +19,6 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
-from .. import __version__
 from ..data.augment import augment_batch
 from ..data.dataset import ImageOnlyDataset, PlannedEpoch, SegmentationDataset
 from ..errors import DataError
@@ -29,13 +28,12 @@ from ..metrics.classification import classification_report
 from ..models import GrayToImageNet, count_parameters
 from ..models.classifiers import create_classifier
 from ..atomic import atomic_write_json
-from ..spec import TrainSpec, check_files
-from .device import pick_device, seed_everything
-from .export import CLASSIFIER_OUTPUTS, INPUT_NAME, OPSET, export_classifier_onnx
+from ..spec import TrainSpec
+from .export import CLASSIFIER_OUTPUTS, export_classifier_onnx
 from .loop import TrainingDiverged
 from .progress import ProgressReporter
 from .run import _plan, clear_previous_outputs, save_state
-from .schedule import lr_factor
+from .scaffold import begin_run, emit_done, lr_scheduler, metrics_head, onnx_record, step_budget
 
 
 def check_classes(samples, what: str) -> None:
@@ -85,14 +83,8 @@ def predict_set(model, prepare, dataset, device, batch_size: int):
 
 
 def run_classification(spec: TrainSpec, out_dir: str, events, check: bool = True) -> dict:
-    started = time.monotonic()
-    os.makedirs(out_dir, exist_ok=True)
-    clear_previous_outputs(out_dir)
-    if check:
-        check_files(spec)
+    started, device = begin_run(spec, out_dir, check, clear_previous_outputs)
     check_classes(spec.train, "the training set")
-    seed_everything(spec.seed)
-    device = pick_device(spec.device)
     model = create_classifier(spec.arch, pretrained=spec.pretrained).to(device)
     params = count_parameters(model)
     train_set = SegmentationDataset(spec.train, spec.size)
@@ -101,12 +93,9 @@ def run_classification(spec: TrainSpec, out_dir: str, events, check: bool = True
     rng, generator = random.Random(spec.seed), torch.Generator().manual_seed(spec.seed)
     plan = _plan(spec.train, spec.augment, rng, spec.batch_size)
     weights = class_weights(plan, spec.train).to(device)
-    steps_per_epoch = math.ceil(len(plan) / spec.batch_size)
-    total = spec.steps or spec.epochs * steps_per_epoch
+    steps_per_epoch, total = step_budget(spec, len(plan))
     rounds = math.ceil(total / steps_per_epoch)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: lr_factor(s, total, spec.warmup_steps, spec.schedule)
-    )
+    scheduler = lr_scheduler(optimizer, spec, total)
     events.emit(
         "start",
         task="classify",
@@ -179,17 +168,8 @@ def run_classification(spec: TrainSpec, out_dir: str, events, check: bool = True
         }
     predictions = _predict(model, prepare, spec, device)
     metrics = {
-        "format": 1,
+        **metrics_head(spec, model, device, False, params),
         "task": "classify",
-        "trainer": __version__,
-        "torch": torch.__version__,
-        "spec": spec.public(),
-        "weights": model.weights_source,
-        "device": str(device),
-        "amp": False,
-        "params": params,
-        "train_samples": len(spec.train),
-        "val_samples": len(spec.val),
         "monitor_samples": 0,
         "total_steps": total,
         "steps_done": done,
@@ -203,32 +183,14 @@ def run_classification(spec: TrainSpec, out_dir: str, events, check: bool = True
         "val_per_image": val_per_image,
         "predict_probs": predictions,
         "onnx": {
-            "file": "model.onnx",
-            "sha256": sha256,
-            "input": INPUT_NAME,
-            "outputs": list(CLASSIFIER_OUTPUTS),
-            "input_shape": ["batch", 1, spec.size, spec.size],
-            "opset": OPSET,
-            "normalization": "gray [0,1] -> 3 channels, ImageNet mean/std inside the model",
+            **onnx_record(spec, sha256, outputs=list(CLASSIFIER_OUTPUTS)),
             "cam": "raw COVID-19 class activation map at the last feature map's resolution",
         },
         "predictions": len(predictions),
         "seconds": round(time.monotonic() - started, 3),
     }
     atomic_write_json(os.path.join(out_dir, "metrics.json"), json_safe(metrics))
-    events.emit(
-        "done",
-        out=os.path.abspath(out_dir),
-        model="model.onnx",
-        sha256=sha256,
-        epochs=len(history),
-        selected_epoch=len(history),
-        train_loss=history[-1]["train_loss"],
-        val=None,
-        predictions=len(predictions),
-        seconds=metrics["seconds"],
-        task="classify",
-    )
+    emit_done(events, out_dir, sha256, metrics, history[-1]["train_loss"], None, task="classify")
     return metrics
 
 

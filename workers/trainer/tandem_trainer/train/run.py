@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import torch
 from torch.utils.data import DataLoader
 
-from .. import __version__, compat
+from .. import compat
 from ..atomic import atomic_path, atomic_write_json, remove_stale_temps
 from ..data.balance import epoch_plan
 from ..data.dataset import PlannedEpoch, SegmentationDataset
@@ -26,13 +26,13 @@ from ..events import json_safe
 from ..metrics import Evaluation
 from ..metrics.detection import apply_rule, detection_report
 from ..models import GrayToImageNet, count_parameters, create_model
-from ..spec import TrainSpec, check_files
-from .device import loader_workers, pick_device, seed_everything
-from .export import INPUT_NAME, OPSET, OUTPUT_NAME, export_onnx
+from ..spec import TrainSpec
+from .device import loader_workers
+from .export import OUTPUT_NAME, export_onnx
 from .loop import evaluate, train_epoch
 from .predict import write_predictions
 from .progress import ProgressReporter
-from .schedule import lr_factor
+from .scaffold import begin_run, emit_done, lr_scheduler, metrics_head, onnx_record, step_budget
 
 log = logging.getLogger("tandem_trainer")
 FINAL_OUTPUTS = ("model.onnx", "metrics.json")
@@ -109,13 +109,7 @@ def _plan(samples, mode: str, rng: random.Random, batch_size: int):
 
 
 def run_training(spec: TrainSpec, out_dir: str, events, check: bool = True) -> dict:
-    started = time.monotonic()
-    os.makedirs(out_dir, exist_ok=True)
-    clear_previous_outputs(out_dir)
-    if check:
-        check_files(spec)
-    seed_everything(spec.seed)
-    device = pick_device(spec.device)
+    started, device = begin_run(spec, out_dir, check, clear_previous_outputs)
     amp = device.type == "cuda"
     if amp:
         torch.backends.cudnn.benchmark = True
@@ -148,16 +142,7 @@ def run_training(spec: TrainSpec, out_dir: str, events, check: bool = True) -> d
                 selected.evaluation.largest, selected.evaluation.image_labels, detection["calibrated"]
             )
     metrics = {
-        "format": 1,
-        "trainer": __version__,
-        "torch": torch.__version__,
-        "spec": spec.public(),
-        "weights": model.weights_source,
-        "device": str(device),
-        "amp": amp,
-        "params": params,
-        "train_samples": len(spec.train),
-        "val_samples": len(spec.val),
+        **metrics_head(spec, model, device, amp, params),
         "monitor_samples": fit.monitor_samples,
         "total_steps": fit.total_steps,
         "steps_done": fit.history[-1].steps,
@@ -168,31 +153,12 @@ def run_training(spec: TrainSpec, out_dir: str, events, check: bool = True) -> d
         "final": final,
         "detection": detection,
         "val_per_image": None if selected.evaluation is None else selected.evaluation.per_image(),
-        "onnx": {
-            "file": "model.onnx",
-            "sha256": sha256,
-            "input": INPUT_NAME,
-            "output": OUTPUT_NAME,
-            "input_shape": ["batch", 1, spec.size, spec.size],
-            "opset": OPSET,
-            "normalization": "gray [0,1] -> 3 channels, ImageNet mean/std inside the model",
-        },
+        "onnx": onnx_record(spec, sha256, output=OUTPUT_NAME),
         "predictions": predictions,
         "seconds": round(time.monotonic() - started, 3),
     }
     atomic_write_json(os.path.join(out_dir, "metrics.json"), json_safe(metrics))
-    events.emit(
-        "done",
-        out=os.path.abspath(out_dir),
-        model="model.onnx",
-        sha256=sha256,
-        epochs=len(fit.history),
-        selected_epoch=selected.epoch,
-        train_loss=fit.history[-1].train_loss,
-        val=selected.record()["val"],
-        predictions=predictions,
-        seconds=metrics["seconds"],
-    )
+    emit_done(events, out_dir, sha256, metrics, fit.history[-1].train_loss, selected.record()["val"])
     return metrics
 
 
@@ -249,15 +215,12 @@ def _fit(spec: TrainSpec, model, device, amp: bool, out_dir: str, events, params
     rng, generator = random.Random(spec.seed), torch.Generator().manual_seed(spec.seed)
 
     plan = _plan(fit_samples, spec.augment, rng, spec.batch_size)
-    steps_per_epoch = math.ceil(len(plan) / spec.batch_size)
-    total = spec.steps or spec.epochs * steps_per_epoch
+    steps_per_epoch, total = step_budget(spec, len(plan))
     if spec.steps and spec.max_epochs:
         total = max(1, min(total, spec.max_epochs * steps_per_epoch))
     round_steps = min(total, spec.eval_every or steps_per_epoch)
     rounds = math.ceil(total / round_steps)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: lr_factor(s, total, spec.warmup_steps, spec.schedule)
-    )
+    scheduler = lr_scheduler(optimizer, spec, total)
     events.emit(
         "start",
         arch=spec.arch,

@@ -4,18 +4,11 @@ Kept apart from the segmentation ARCHS/ENCODERS: a classifier is never a mask mo
 """
 from __future__ import annotations
 
-import logging
-import os
-
-from ...errors import WeightsError
-from ..key_matching import countable_keys, match_state
-from ..weight_files import read_state
+from ..pretrained import load_weights
 from .base import COVID_CLASS, Classifier
 from .densenet import DenseNet121Classifier
 from .resnet import ResNet18Classifier, ResNet50Classifier
 from .squeezenet import SqueezeNetClassifier
-
-log = logging.getLogger("tandem_trainer")
 
 CLASSIFIERS: dict[str, type[Classifier]] = {
     "resnet18": ResNet18Classifier,
@@ -23,7 +16,6 @@ CLASSIFIERS: dict[str, type[Classifier]] = {
     "squeezenet1_1": SqueezeNetClassifier,
     "densenet121": DenseNet121Classifier,
 }
-_MIN_COVERAGE = 0.95
 
 
 def create_classifier(arch: str, *, pretrained: str | None = None) -> Classifier:
@@ -35,37 +27,8 @@ def create_classifier(arch: str, *, pretrained: str | None = None) -> Classifier
     if arch not in CLASSIFIERS:
         raise ValueError(f"unknown classifier {arch!r}; choose one of {sorted(CLASSIFIERS)}")
     model = CLASSIFIERS[arch]()
-    model.weights_source = _apply_pretrained(model, pretrained)
+    model.weights_source = load_weights(model, model.features, arch, "backbone", pretrained)
     return model
-
-
-def _apply_pretrained(model: Classifier, pretrained: str | None) -> str:
-    if pretrained is None:
-        log.info("no pretrained weights: %s randomly initialised", model.arch)
-        return "random"
-    from ..pretrained import find_imagenet_file
-
-    path = find_imagenet_file(model.arch) if pretrained == "imagenet" else pretrained
-    source = read_state(path)
-    whole = match_state(model.state_dict(), source)
-    if _coverage(whole, model.state_dict()) >= _MIN_COVERAGE:
-        model.load_state_dict(whole, strict=False)
-        return f"model:{os.path.basename(path)}"
-    target = model.features.state_dict()
-    mapped = match_state(target, source)
-    if _coverage(mapped, target) < _MIN_COVERAGE:
-        raise WeightsError(
-            f"weights in {path} do not fit classifier {model.arch}: matched "
-            f"{len(countable_keys(mapped))} of {len(countable_keys(target))} backbone tensors"
-        )
-    model.features.load_state_dict(mapped, strict=False)
-    log.info("loaded %s backbone weights from %s (%d tensors)", model.arch, path, len(mapped))
-    return f"backbone:{'imagenet' if pretrained == 'imagenet' else os.path.basename(path)}"
-
-
-def _coverage(mapped: dict, target: dict) -> float:
-    needed = countable_keys(target)
-    return sum(k in mapped for k in needed) / max(1, len(needed))
 
 
 __all__ = ["CLASSIFIERS", "COVID_CLASS", "Classifier", "create_classifier"]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from ..blocks import ConvBNReLU
+from ..blocks import DownStage
 from .base import Encoder
 
 
@@ -15,14 +15,7 @@ class TinyEncoder(Encoder):
         super().__init__()
         stages, in_ch = [], 3
         for out_ch in self.channels:
-            stages.append(
-                nn.Sequential(
-                    nn.Conv2d(in_ch, out_ch, 3, stride=2, padding=1, bias=False),
-                    nn.BatchNorm2d(out_ch),
-                    nn.ReLU(inplace=True),
-                    ConvBNReLU(out_ch, out_ch),
-                )
-            )
+            stages.append(DownStage(in_ch, out_ch))
             in_ch = out_ch
         self.stages = nn.ModuleList(stages)
 
