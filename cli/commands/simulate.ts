@@ -31,6 +31,7 @@ function models(v: string | true | undefined): CandidateModels {
  * tandem simulate [--data <folder>] [--limit N] [--images 60] [--s1 20] [--folds 5] [--epochs 30] [--size 96]
  *   [--net-width 8] [--rounds 2] [--models trained|stub:<q>] [--readers <error factor>] [--position-bias 0.03]
  *   [--fatigue 0.2] [--pairwise] [--bootstrap 2000] [--json out.json] [--lead email[,email]]
+ *   [--click-model <trainer out folder>]   (enables the Smart tool for the simulated MDs)
  *   [--sweep [--sweep-readers 0.5,1,2] [--sweep-models 0.3,0.6,0.8,0.95|epochs:2,epochs:30] [--out dir]]
  */
 export async function run(argv: string[]) {
@@ -76,6 +77,13 @@ export async function run(argv: string[]) {
             .filter(Boolean)
         : [],
   };
+  if (flags["click-model"] !== undefined) {
+    if (typeof flags["click-model"] !== "string")
+      throw new Error("--click-model needs the folder the interactive trainer wrote (interactive.onnx + meta.json)");
+    const { readTrainedModel } = await import("../../lib/assist/trained-model");
+    const m = await readTrainedModel(flags["click-model"]);
+    base.clickModel = { bytes: m.bytes, meta: m.meta, label: `${m.meta.version} (${m.sha256.slice(0, 12)})` };
+  }
   await withDatabase(async () => {
     const { runSimulation, describeOptions } = await import("../simulation/run-simulation");
     const { findUserByEmail } = await import("../../lib/auth/queries");

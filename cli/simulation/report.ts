@@ -128,6 +128,14 @@ export async function buildReport(o: {
     stage2Rejection: { ...bs((idx) => meanOver(s2, idx)), votes: s2Votes },
     acceptedBySource: bySource,
     mdSeconds: { ...o.ledger.byKind, manualArm: mS.reduce((a, b) => a + b, 0) },
+    smartTool: o.ledger.smart.enabled
+      ? {
+          drawings: o.ledger.smart.drawings,
+          clicks: o.ledger.smart.clicks,
+          seconds: o.ledger.smart.seconds,
+          handSeconds: o.ledger.smart.handSeconds,
+        }
+      : undefined,
     redraws: o.ledger.redraws,
     votesOnOwnDrawing: o.ledger.votesOnOwnDrawing,
     elapsedS: o.elapsedS,
@@ -157,6 +165,11 @@ export function formatReport(r: SimulationReport): string {
     `Stage I: machine mask preferred in ${pct(r.stage1MachinePreferred.estimate)} [${pct(r.stage1MachinePreferred.lo)}, ${pct(r.stage1MachinePreferred.hi)}] of images (${r.stage1MachinePreferred.votes} votes; paper: 3 of 5)`,
     `Stage II: every candidate rejected in ${pct(r.stage2Rejection.estimate)} [${pct(r.stage2Rejection.lo)}, ${pct(r.stage2Rejection.hi)}] of images (${r.stage2Rejection.votes} votes; paper: under 5%)`,
     `Accepted masks by source: ${JSON.stringify(r.acceptedBySource)}; redraws from a candidate ${r.redraws.fromCandidate}, from scratch ${r.redraws.fromScratch}`,
-    `MD time (protocol): ${(r.mdSeconds.draw / 60).toFixed(1)} min drawing, ${(r.mdSeconds.edit / 60).toFixed(1)} min editing, ${(r.mdSeconds.vote / 60).toFixed(1)} min voting, ${(r.mdSeconds.confirm / 60).toFixed(1)} min confirming; manual arm ${(r.mdSeconds.manualArm / 60).toFixed(1)} min`,
+    `MD time (protocol): ${(r.mdSeconds.draw / 60).toFixed(1)} min drawing, ${(r.mdSeconds.edit / 60).toFixed(1)} min editing, ${(r.mdSeconds.vote / 60).toFixed(1)} min voting, ${(r.mdSeconds.confirm / 60).toFixed(1)} min confirming${r.mdSeconds.smart ? `, ${(r.mdSeconds.smart / 60).toFixed(1)} min with the Smart tool` : ""}; manual arm ${(r.mdSeconds.manualArm / 60).toFixed(1)} min`,
+    ...(r.smartTool
+      ? [
+          `Smart tool: ${r.smartTool.drawings} drawings with ${r.smartTool.clicks} clicks took ${(r.smartTool.seconds / 60).toFixed(1)} MD-min; the same tasks by hand ${(r.smartTool.handSeconds / 60).toFixed(1)} MD-min (${r.smartTool.handSeconds > 0 ? (r.smartTool.seconds / r.smartTool.handSeconds).toFixed(2) : "n/a"}×)`,
+        ]
+      : []),
   ].join("\n");
 }

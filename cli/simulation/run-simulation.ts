@@ -17,6 +17,11 @@ import { loadMask } from "../../lib/masks/queries";
 import { decodeMaskPng, encodeMaskPng } from "../../lib/masks/png-codec";
 import { DEFAULT_PANEL, type ReaderProfile } from "../../lib/simulate/reader-profile";
 import { closestCandidate, drawFromReading, editFromCandidate, maskWork } from "../../lib/simulate/reader-draw";
+import { smartDrawFromReading, type ClickStep } from "../../lib/simulate/reader-smart";
+import { registerInteractiveModel } from "../../lib/assist/mutations";
+import { latestInteractiveModel } from "../../lib/assist/queries";
+import { loadClickModel, prepareClickImage, propose, type ClickImage } from "../../lib/assist/click-model";
+import type { ClickModelMeta } from "../../lib/assist/types";
 import { votePairwise, voteNWay, wouldAccept } from "../../lib/simulate/reader-vote";
 import {
   actionSeconds,
@@ -33,6 +38,7 @@ import { buildReport, type SimulationReport } from "./report";
 import { saveSimulationRun } from "../../lib/simulate/mutations";
 import type { SimulationRunOptions } from "../../lib/simulate/types";
 import type { SimImage } from "./sources";
+import type { DrawingProvenance } from "../../lib/assist/provenance";
 
 /** Trained candidate models (the real trainer), or a stub of a set quality (1 = the truth). */
 export type CandidateModels = { kind: "trained" } | { kind: "stub"; quality: number };
@@ -54,6 +60,12 @@ export type SimulationOptions = {
   bootstrapReps?: number;
   /** Existing users added as leads of the simulated project, so they can open its report. */
   leadEmails?: string[];
+  /**
+   * A trained click model (the trainer's interactive out folder): registered as the project's
+   * click model, which enables the Smart tool; the simulated MDs then draw Stage-I masks and
+   * redraws with it whenever they expect it to be quicker than drawing or editing by hand.
+   */
+  clickModel?: { bytes: Uint8Array; meta: ClickModelMeta; label: string };
 };
 
 /** The settings a run used, as stored with its outcome and shown on its page. */
@@ -73,6 +85,7 @@ export function describeOptions(o: SimulationOptions): SimulationRunOptions {
     models: models.kind === "stub" ? `stub models, quality ${models.quality}` : "trained models",
     selectionMode: o.selectionMode ?? "NWAY",
     bootstrapReps: o.bootstrapReps ?? 2000,
+    smartTool: o.clickModel ? `click model ${o.clickModel.label}` : "off",
   };
 }
 
@@ -84,7 +97,7 @@ type Md = { actor: Actor; profile: ReaderProfile; votesCast: number };
 /** What happened in the protocol arm, per image, as the simulated MDs lived it (no truth). */
 export type Ledger = {
   seconds: Map<string, number>;
-  byKind: { draw: number; edit: number; vote: number; confirm: number };
+  byKind: { draw: number; edit: number; vote: number; confirm: number; smart: number };
   /** The reader who first worked on each image (drew it, or voted on it). */
   firstReader: Map<string, number>;
   /** The reader who drew (or redrew) the image's latest hand-made mask. */
@@ -93,6 +106,12 @@ export type Ledger = {
   redraws: { fromScratch: number; fromCandidate: number };
   /** Votes cast on an image by the reader who drew its hand-made candidate (blind by content forbids these). */
   votesOnOwnDrawing: number;
+  /**
+   * Drawings made with the Smart tool: clicks, their MD-seconds, and the seconds the same reader
+   * would have spent on the same task by hand (drawing anew or editing the candidate, whichever
+   * they would have chosen without the tool), with the same reader, image and task factors.
+   */
+  smart: { enabled: boolean; drawings: number; clicks: number; seconds: number; handSeconds: number };
 };
 
 /**
@@ -153,20 +172,55 @@ export async function runSimulation(o: SimulationOptions): Promise<StoredSimulat
 
   const ledger: Ledger = {
     seconds: new Map(),
-    byKind: { draw: 0, edit: 0, vote: 0, confirm: 0 },
+    byKind: { draw: 0, edit: 0, vote: 0, confirm: 0, smart: 0 },
     firstReader: new Map(),
     drawer: new Map(),
     voters: new Map(),
     redraws: { fromScratch: 0, fromCandidate: 0 },
     votesOnOwnDrawing: 0,
+    smart: { enabled: !!o.clickModel, drawings: 0, clicks: 0, seconds: 0, handSeconds: 0 },
   };
+  const secondsFor = (imageId: string, mdIndex: number, a: TimedAction, taskKey: string) =>
+    actionSeconds(
+      a,
+      { seed: o.seed, reader: mds[mdIndex].profile, imageKey: byId.get(imageId)!.name, taskKey },
+      timeModel,
+    );
   const spend = (imageId: string, mdIndex: number, a: TimedAction, taskKey: string) => {
-    const img = byId.get(imageId)!;
-    const s = actionSeconds(a, { seed: o.seed, reader: mds[mdIndex].profile, imageKey: img.name, taskKey }, timeModel);
+    const s = secondsFor(imageId, mdIndex, a, taskKey);
     ledger.seconds.set(imageId, (ledger.seconds.get(imageId) ?? 0) + s);
     ledger.byKind[a.kind] += s;
     if (!ledger.firstReader.has(imageId)) ledger.firstReader.set(imageId, mdIndex);
     return s;
+  };
+
+  // The Smart tool, when the project has a click model: one ONNX session, each image prepared
+  // once (the model sees the image; the simulated MD steers it from their own intended mask).
+  if (o.clickModel) {
+    await registerInteractiveModel(project.id, {
+      bytes: o.clickModel.bytes,
+      meta: {
+        size: o.clickModel.meta.size,
+        click_radius_fraction: o.clickModel.meta.clickRadiusFraction,
+        min_click_radius: o.clickModel.meta.minClickRadius,
+        trainer_version: o.clickModel.meta.version,
+      },
+      trainedOnMasks: 0,
+    });
+  }
+  const clickRow = await latestInteractiveModel(project.id);
+  const clickModel = clickRow && o.clickModel ? await loadClickModel(o.clickModel.bytes, o.clickModel.meta) : null;
+  const prepared = new Map<string, ClickImage>();
+  const clickStep = (imageId: string): ClickStep => {
+    const model = clickModel!;
+    let image = prepared.get(imageId);
+    if (!image) {
+      const img = byId.get(imageId)!;
+      image = prepareClickImage(img.pixels, img.width, img.height, model.meta.size);
+      prepared.set(imageId, image);
+    }
+    const ready = image;
+    return (clicks, current) => propose(model, ready, clicks, current);
   };
 
   // Reproducible keys (ballot and task ids are random): image, stage and how many times before.
@@ -224,12 +278,42 @@ export async function runSimulation(o: SimulationOptions): Promise<StoredSimulat
           action = editAction;
         }
       }
-      if (task.kind === "REDRAW") ledger.redraws[action.kind === "edit" ? "fromCandidate" : "fromScratch"]++;
+      const hand = action;
+      let provenance: DrawingProvenance | undefined;
+      if (clickModel && clickRow) {
+        // With the Smart tool the MD may also start from the candidate and correct it with clicks.
+        const start = closest.index >= 0 && action.kind === "edit" ? starts[closest.index] : null;
+        const smart = await smartDrawFromReading(reading, md.profile, clickStep(task.image.id), {
+          attempt,
+          start,
+        });
+        const smartAction: TimedAction = { kind: "smart", clicks: smart.clicks, work: smart.work };
+        if (expectedSeconds(smartAction, timeModel) < expectedSeconds(action, timeModel)) {
+          mask = smart.mask;
+          action = smartAction;
+          ledger.smart.drawings++;
+          ledger.smart.clicks += smart.clicks;
+          ledger.smart.handSeconds += secondsFor(task.image.id, mi, hand, attempt);
+          provenance = {
+            toolMs: { smart: 0 },
+            smartClicks: smart.clicks,
+            smartAccepts: 1,
+            interactiveModelVersion: clickRow.version,
+            startedFrom: start ? "candidate" : "empty",
+          };
+        }
+      }
+      if (task.kind === "REDRAW") ledger.redraws[action.kind === "draw" ? "fromScratch" : "fromCandidate"]++;
       ledger.drawer.set(task.image.id, mi);
       const s = spend(task.image.id, mi, action, attempt);
+      if (action.kind === "smart") {
+        ledger.smart.seconds += s;
+        provenance!.toolMs = { smart: Math.round(s * 1000) };
+      }
       await submitTask(md.actor, task.id, encodeMaskPng(mask, img.width, img.height), {
         elapsedMs: Math.round(s * 1000),
         idempotencyKey: `sim-${task.id}`,
+        provenance,
       });
       n++;
     }

@@ -2,6 +2,7 @@ import "server-only";
 import { db } from "../db/client";
 import { AppError } from "../errors/app-error";
 import type { Actor } from "../auth/types";
+import { requireProjectRole } from "../auth/authorize";
 import { taskForWriter } from "../drawing/queries";
 import { decodeUploadedMask } from "../drawing/mask-input";
 import { encodeBilevelPng } from "../drawing/bilevel-png";
@@ -100,5 +101,53 @@ export async function interactiveTrainingInputs(projectId: string) {
       maskKey: maskKey.get(g.maskId!)!,
     })),
     latestTrainedOn: last?.trainedOnMasks ?? null,
+  };
+}
+
+export type SmartToolSummary = {
+  retrainEvery: number | null;
+  acceptedMasks: number;
+  models: { version: number; trainedOnMasks: number; createdAt: string }[];
+  /** Drawn masks (manual and redraws) and how many of them the Smart tool helped make, per model version. */
+  drawnMasks: number;
+  smartMasks: { version: number; masks: number; clicks: number }[];
+  /** The newest click-model training job not finished yet, if any. */
+  pendingJob: { id: string; status: string; acceptedMasks: number } | null;
+};
+
+/** The dashboard's Smart-tool panel (leads): model versions, the retrain rule and which masks used which version. */
+export async function smartToolSummary(actor: Actor, projectId: string): Promise<SmartToolSummary> {
+  await requireProjectRole(actor, projectId, ["LEAD"]);
+  const [project, acceptedMasks, models, drawnMasks, smart, job] = await Promise.all([
+    db().project.findUniqueOrThrow({ where: { id: projectId }, select: { interactiveRetrainEvery: true } }),
+    db().groundTruth.count({ where: { projectId, isCurrent: true, maskId: { not: null } } }),
+    db().interactiveModel.findMany({
+      where: { projectId },
+      orderBy: { version: "desc" },
+      select: { version: true, trainedOnMasks: true, createdAt: true },
+    }),
+    db().mask.count({ where: { projectId, kind: { in: ["MANUAL", "REDRAW"] } } }),
+    db().$queryRaw<{ version: number; masks: number; clicks: number }[]>`
+      SELECT (provenance->>'interactiveModelVersion')::int AS version, count(*)::int AS masks,
+             coalesce(sum((provenance->>'smartClicks')::int), 0)::int AS clicks
+      FROM "Mask"
+      WHERE "projectId" = ${projectId}::uuid AND kind IN ('MANUAL', 'REDRAW')
+        AND provenance->>'interactiveModelVersion' IS NOT NULL
+      GROUP BY 1 ORDER BY 1`,
+    db().job.findFirst({
+      where: { projectId, name: "interactive_train", status: { in: ["QUEUED", "RUNNING"] } },
+      orderBy: { createdAt: "desc" },
+      select: { id: true, status: true, payload: true },
+    }),
+  ]);
+  return {
+    retrainEvery: project.interactiveRetrainEvery,
+    acceptedMasks,
+    models: models.map((m) => ({ ...m, createdAt: m.createdAt.toISOString() })),
+    drawnMasks,
+    smartMasks: smart,
+    pendingJob: job
+      ? { id: job.id, status: job.status, acceptedMasks: (job.payload as { acceptedMasks: number }).acceptedMasks }
+      : null,
   };
 }

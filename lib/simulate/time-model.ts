@@ -21,6 +21,15 @@ export interface TimeModel {
   votePerCandidateSec: number;
   /** Confirming another MD's redraw (one verification of one mask; guess). */
   confirmSec: number;
+  /** Smart tool: looking the image and the first proposals over before clicking (guess). */
+  smartBaseSec: number;
+  /**
+   * Smart tool, per click: deciding where, clicking, judging the new proposal. 1.8 s, from extreme
+   * clicking (Papadopoulos et al., ICCV 2017: 7.2 s for the 4 clicks of one box); anchored guess.
+   */
+  smartClickSec: number;
+  /** Smart tool, per click: waiting for the model's proposal (the measured response; bench interactive). */
+  smartWaitSec: number;
   /** Log-normal sd of a reader's persistent speed factor (guess). */
   readerSd: number;
   /** Log-normal sd of an image's persistent difficulty factor (guess). */
@@ -38,6 +47,9 @@ export const DEFAULT_TIME_MODEL: Readonly<TimeModel> = {
   voteBaseSec: 5,
   votePerCandidateSec: 3,
   confirmSec: 8,
+  smartBaseSec: 5,
+  smartClickSec: 1.8,
+  smartWaitSec: 0.15,
   readerSd: 0.25,
   imageSd: 0.3,
   taskSd: 0.2,
@@ -46,6 +58,8 @@ export const DEFAULT_TIME_MODEL: Readonly<TimeModel> = {
 export type TimedAction =
   | { kind: "draw"; work: MaskWork }
   | { kind: "edit"; work: MaskWork }
+  /** Clicks with the Smart tool, then the rest fixed by hand (`work`: what the hand changed). */
+  | { kind: "smart"; clicks: number; work: MaskWork }
   | { kind: "vote"; candidates: number }
   | { kind: "confirm" };
 
@@ -57,6 +71,13 @@ export function expectedSeconds(a: TimedAction, model: TimeModel = DEFAULT_TIME_
     case "edit":
       return (
         model.editBaseSec +
+        model.perRegionSec * a.work.regions +
+        model.traceSecPerSize * model.editTraceShare * a.work.boundary
+      );
+    case "smart":
+      return (
+        model.smartBaseSec +
+        (model.smartClickSec + model.smartWaitSec) * a.clicks +
         model.perRegionSec * a.work.regions +
         model.traceSecPerSize * model.editTraceShare * a.work.boundary
       );

@@ -24,7 +24,13 @@ export type SimulationReport = {
   stage1MachinePreferred: Interval & { votes: number };
   stage2Rejection: Interval & { votes: number };
   acceptedBySource: Record<string, number>;
-  mdSeconds: { draw: number; edit: number; vote: number; confirm: number; manualArm: number };
+  /** `smart`: seconds of drawings made with the Smart tool (absent in runs stored before it). */
+  mdSeconds: { draw: number; edit: number; vote: number; confirm: number; smart?: number; manualArm: number };
+  /**
+   * Drawings made with the Smart tool: clicks, MD-seconds, and the seconds the same readers would
+   * have spent on the same tasks by hand. Absent when the project had no click model.
+   */
+  smartTool?: { drawings: number; clicks: number; seconds: number; handSeconds: number };
   redraws: { fromScratch: number; fromCandidate: number };
   votesOnOwnDrawing: number;
   elapsedS: number;

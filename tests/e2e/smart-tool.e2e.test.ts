@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { baseUrl, launch } from "./helpers";
+import { baseUrl, launch, signIn } from "./helpers";
 import { db } from "../../lib/db/client";
 import { store } from "../../lib/storage/store";
 import { decodeMaskPng } from "../../lib/masks/png-codec";
@@ -107,5 +107,24 @@ describe("Smart tool in Chromium", () => {
     expect(prov.startedFrom).toBe("empty");
     expect(Object.keys(prov.toolMs)).toContain("smart");
     await ctx.close();
-  }, 180_000);
+
+    // The lead's dashboard counts the mask as made with the Smart tool, version 1, and its
+    // controls set the retrain rule and ask for a retraining (refused: nothing accepted yet).
+    const leadCtx = await browser.newContext({ viewport: { width: 1400, height: 950 } });
+    const lead = await leadCtx.newPage();
+    await signIn(lead, fx.lead.email, fx.lead.password);
+    await lead.goto(`${baseUrl()}/projects/${fx.project.slug}/dashboard`);
+    const panel = lead.getByTestId("smart-tool-panel");
+    await panel.waitFor({ timeout: 30_000 });
+    await expect.poll(() => lead.getByTestId("smart-tool-share").textContent()).toMatch(/^1 of 1 drawn masks \(100%\)/);
+    expect(await lead.getByTestId("smart-version-1").textContent()).toBe("114");
+    await lead.getByTestId("smart-retrain-every").fill("3");
+    await lead.getByTestId("smart-retrain-save").click();
+    await panel.getByRole("status").filter({ hasText: "Retrains after every 3 accepted masks" }).waitFor();
+    expect((await db().project.findUniqueOrThrow({ where: { id: fx.project.id } })).interactiveRetrainEvery).toBe(3);
+    await lead.getByTestId("smart-retrain").click();
+    await panel.getByRole("alert").filter({ hasText: "No mask has been accepted yet" }).waitFor();
+    await panel.screenshot({ path: path.join(os.tmpdir(), "smart-tool-dashboard.png") });
+    await leadCtx.close();
+  }, 240_000);
 });

@@ -3,8 +3,8 @@ import { db } from "../../lib/db/client";
 import { encodeMaskPng } from "../../lib/masks/png-codec";
 import { claimNextTask, submitTask } from "../../lib/drawing/mutations";
 import { acceptGroundTruth } from "../../lib/protocol/mutations";
-import { proposeForTask } from "../../lib/assist/queries";
-import { setInteractiveRetrain } from "../../lib/assist/mutations";
+import { proposeForTask, smartToolSummary } from "../../lib/assist/queries";
+import { requestInteractiveTraining, setInteractiveRetrain } from "../../lib/assist/mutations";
 import { parseProvenanceHeader } from "../../lib/assist/provenance";
 import { interactiveTrainHandler } from "../../workers/handlers/interactive-train";
 import { makeDrawingProject } from "../setup/drawing";
@@ -21,7 +21,7 @@ describe("assist: the click model retrains after every N accepted masks", () => 
   it("queues one job per N accepts, trains the next version, and drawings record the version used", async () => {
     process.env.INTERACTIVE_TRAIN_EPOCHS = "2";
     process.env.INTERACTIVE_TRAIN_SIZE = "64";
-    const fx = await makeDrawingProject({ images: 5, width: W, height: H });
+    const fx = await makeDrawingProject({ images: 6, width: W, height: H });
     await setInteractiveRetrain(fx.lead.actor, fx.project.id, { every: 2 });
     await expect(setInteractiveRetrain(fx.md.actor, fx.project.id, { every: 3 })).rejects.toMatchObject({
       code: "FORBIDDEN",
@@ -102,5 +102,55 @@ describe("assist: the click model retrains after every N accepted masks", () => 
       trainedOnMasks: number;
     };
     expect(second).toEqual({ version: 2, trainedOnMasks: 4 });
+
+    // The next drawing gets the new version, and its mask's provenance records it.
+    const next = (await claimNextTask(fx.md.actor, fx.project.id))!;
+    const p1 = await proposeForTask(fx.md.actor, next.id, { clicks: [{ x: 50, y: 50, positive: true }] });
+    expect(p1.modelVersion).toBe(2);
+    const p2 = await proposeForTask(fx.md.actor, next.id, {
+      clicks: [
+        { x: 50, y: 50, positive: true },
+        { x: 10, y: 10, positive: false },
+      ],
+      current: p1.mask,
+    });
+    const r2 = await submitTask(fx.md.actor, next.id, Buffer.from(p2.mask, "base64"), {
+      elapsedMs: 2000,
+      idempotencyKey: "retrain-smart-2",
+      provenance: parseProvenanceHeader(
+        JSON.stringify({
+          toolMs: { smart: 2000 },
+          smartClicks: 2,
+          smartAccepts: 1,
+          interactiveModelVersion: p2.modelVersion,
+        }),
+      ),
+    });
+    const mask2 = await db().mask.findUniqueOrThrow({ where: { id: r2.maskId } });
+    expect((mask2.provenance as { interactiveModelVersion: number }).interactiveModelVersion).toBe(2);
+
+    // The dashboard's panel: both versions, and which drawn masks used which.
+    const summary = await smartToolSummary(fx.lead.actor, fx.project.id);
+    expect(summary).toMatchObject({ retrainEvery: 2, acceptedMasks: 4, drawnMasks: 6 });
+    expect(summary.models.map((m) => [m.version, m.trainedOnMasks])).toEqual([
+      [2, 4],
+      [1, 2],
+    ]);
+    expect(summary.smartMasks).toEqual([
+      { version: 1, masks: 1, clicks: 1 },
+      { version: 2, masks: 1, clicks: 2 },
+    ]);
+    await expect(smartToolSummary(fx.md.actor, fx.project.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
+
+    // The lead's button queues a training on every accepted mask, once per mask count.
+    const asked = await requestInteractiveTraining(fx.lead.actor, fx.project.id);
+    expect(asked).toMatchObject({ acceptedMasks: 4, queued: true });
+    expect((await requestInteractiveTraining(fx.lead.actor, fx.project.id)).queued).toBe(false);
+    await expect(requestInteractiveTraining(fx.md.actor, fx.project.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect((await smartToolSummary(fx.lead.actor, fx.project.id)).pendingJob).toMatchObject({
+      id: asked.jobId,
+      status: "QUEUED",
+      acceptedMasks: 4,
+    });
   }, 600_000);
 });

@@ -13,6 +13,7 @@ import { ModelsPanel } from "./models-panel";
 import { LivePanel } from "./live-panel";
 import { BurnedInLink } from "../review/burned-in-link";
 import { BlindPanel } from "./blind-panel";
+import { SmartToolPanel } from "./smart-tool-panel";
 
 export function DashboardView({ d, actor }: { d: Dashboard; actor: Actor }) {
   return (
@@ -44,6 +45,9 @@ export function DashboardView({ d, actor }: { d: Dashboard; actor: Actor }) {
       <BlindPanel d={d} />
       <DisputedList d={d} />
       <ModelsPanel d={d} />
+      <Suspense fallback={<p className="text-sm text-muted">Loading the Smart tool…</p>}>
+        <SmartToolPanel actor={actor} projectId={d.project.id} />
+      </Suspense>
     </div>
   );
 }

@@ -63,6 +63,7 @@ describe("no simulated reader sees the truth", () => {
     for (const f of [
       "lib/simulate/reader-draw.ts",
       "lib/simulate/reader-vote.ts",
+      "lib/simulate/reader-smart.ts",
       "lib/simulate/time-model.ts",
       "cli/simulation/manual-arm.ts",
     ]) {
@@ -76,15 +77,15 @@ describe("no simulated reader sees the truth", () => {
   });
 
   it("every exported function of the drawing and voting modules is covered by the type-level check below", () => {
-    for (const f of ["lib/simulate/reader-draw.ts", "lib/simulate/reader-vote.ts"]) {
-      const exported = [...src(f).matchAll(/export function (\w+)\(([^)]*)\)/g)];
-      expect(exported.length).toBeGreaterThan(1);
+    for (const f of ["lib/simulate/reader-draw.ts", "lib/simulate/reader-vote.ts", "lib/simulate/reader-smart.ts"]) {
+      const exported = [...src(f).matchAll(/export (?:async )?function (\w+)\(([^)]*)\)/g)];
+      expect(exported.length).toBeGreaterThan(0);
       for (const [, name, params] of exported)
         expect(params, `${f} ${name}`).not.toMatch(/truth|SealedTruth|SimImage/i);
     }
     // Compiled by `npx tsc --noEmit -p .`: fails to typecheck if any parameter could take the truth.
-    const verdict: [DrawClean, VoteClean] = [true, true];
-    expect(verdict).toEqual([true, true]);
+    const verdict: [DrawClean, VoteClean, SmartClean] = [true, true, true];
+    expect(verdict).toEqual([true, true, true]);
   });
 
   it("at run time, drawing and voting refuse the truth, and only the reading model opens it", () => {
@@ -148,3 +149,4 @@ type ParamsClean<M> = {
 }[keyof M];
 type DrawClean = [ParamsClean<typeof import("../../../lib/simulate/reader-draw")>] extends [never] ? true : false;
 type VoteClean = [ParamsClean<typeof import("../../../lib/simulate/reader-vote")>] extends [never] ? true : false;
+type SmartClean = [ParamsClean<typeof import("../../../lib/simulate/reader-smart")>] extends [never] ? true : false;

@@ -86,6 +86,18 @@ def test_spec_rejects_unknown_keys_and_bad_size():
         parse_interactive_spec({"arch": "unet", "train": [item]})
     with pytest.raises(SpecError, match="multiple of 32"):
         parse_interactive_spec({"size": 100, "train": [item]})
+    with pytest.raises(SpecError, match="schedule"):
+        parse_interactive_spec({"schedule": "step", "train": [item]})
+    assert parse_interactive_spec({"train": [item]}).schedule == "constant"
+    assert parse_interactive_spec({"schedule": "cosine", "train": [item]}).public()["schedule"] == "cosine"
+
+
+def test_distance_transform_is_exact_on_deep_and_border_regions():
+    # The early-stopping row pass must still find far minima: a full image (depth set by the
+    # border), a thin diagonal band and a large disk.
+    yy, xx = np.mgrid[0:41, 0:37]
+    for region in (np.ones((41, 37), bool), abs(yy - xx) < 3, (yy - 20) ** 2 + (xx - 18) ** 2 < 300):
+        np.testing.assert_allclose(distance_transform(region), brute_force_edt(region), atol=1e-9)
 
 
 def test_training_learns_to_follow_clicks_and_exports(tmp_path, recorder):
@@ -96,6 +108,7 @@ def test_training_learns_to_follow_clicks_and_exports(tmp_path, recorder):
             "epochs": 25,
             "batch_size": 8,
             "lr": 3e-3,
+            "schedule": "cosine",
             "max_clicks": 3,
             "device": "cpu",
             "train": items[:12],

@@ -7,7 +7,20 @@ from ..data.samples import Sample
 from ..errors import SpecError
 from ..spec import DEVICES, _choice, _int, _samples, read_spec_file
 
-KNOWN_KEYS = {"size", "epochs", "batch_size", "lr", "seed", "device", "max_clicks", "train", "val", "version"}
+KNOWN_KEYS = {
+    "size",
+    "epochs",
+    "batch_size",
+    "lr",
+    "schedule",
+    "seed",
+    "device",
+    "max_clicks",
+    "train",
+    "val",
+    "version",
+}
+SCHEDULES = ("constant", "cosine")
 
 
 @dataclass
@@ -18,6 +31,7 @@ class InteractiveSpec:
     epochs: int = 30
     batch_size: int = 8
     lr: float = 1e-3
+    schedule: str = "constant"  # "cosine": the learning rate decays to 0 over the run (per step)
     seed: int = 0
     device: str = "auto"
     max_clicks: int = 10  # training simulates 1..max_clicks clicks, the later ones on the model's own output
@@ -26,7 +40,7 @@ class InteractiveSpec:
     def public(self) -> dict:
         return {
             k: getattr(self, k)
-            for k in ("size", "epochs", "batch_size", "lr", "seed", "device", "max_clicks", "version")
+            for k in ("size", "epochs", "batch_size", "lr", "schedule", "seed", "device", "max_clicks", "version")
         }
 
 
@@ -52,6 +66,7 @@ def parse_interactive_spec(raw, base_dir: str = ".") -> InteractiveSpec:
         epochs=_int(raw, "epochs", 30, 1, 10_000),
         batch_size=_int(raw, "batch_size", 8, 1, 1024),
         lr=float(lr),
+        schedule=_choice(raw, "schedule", SCHEDULES, "constant"),
         seed=_int(raw, "seed", 0, 0, 2**31 - 1),
         device=_choice(raw, "device", DEVICES, "auto"),
         max_clicks=_int(raw, "max_clicks", 10, 1, 50),

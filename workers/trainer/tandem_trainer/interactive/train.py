@@ -117,6 +117,11 @@ def run_interactive(spec: InteractiveSpec, out: str, events) -> dict:
     model = create_interactive_model().to(device)
     opt = torch.optim.Adam(model.parameters(), lr=spec.lr)
     steps = max(1, -(-len(images) // spec.batch_size))
+    sched = (
+        torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps * spec.epochs)
+        if spec.schedule == "cosine"
+        else None
+    )
     events.emit(
         "start",
         kind="interactive",
@@ -134,6 +139,8 @@ def run_interactive(spec: InteractiveSpec, out: str, events) -> dict:
         for step in range(steps):
             idx = order[step * spec.batch_size : (step + 1) * spec.batch_size]
             losses.append(train_step(model, opt, images[idx], masks[idx], rng, spec.max_clicks, device))
+            if sched is not None:
+                sched.step()
         events.emit(
             "epoch",
             epoch=epoch,
