@@ -47,8 +47,10 @@ def _apply_pretrained(model: Classifier, pretrained: str | None) -> str:
 
     path = find_imagenet_file(model.arch) if pretrained == "imagenet" else pretrained
     source = read_state(path)
-    whole = match_state(model.state_dict(), source)
-    if _coverage(whole, model.state_dict()) >= _MIN_COVERAGE:
+    # An ImageNet file is a backbone with a 1000-class head: never a whole classifier (its
+    # head cannot fit), so it is loaded and reported as backbone weights.
+    whole = {} if pretrained == "imagenet" else match_state(model.state_dict(), source)
+    if whole and _coverage(whole, model.state_dict()) >= _MIN_COVERAGE:
         model.load_state_dict(whole, strict=False)
         return f"model:{os.path.basename(path)}"
     target = model.features.state_dict()
