@@ -319,7 +319,7 @@ export async function run(): Promise<Row[]> {
       await migrate(pg.url);
       const { jobS, bareS, bareBefore, bareAfter, jobCpu, bareCpu } = await predictJob(
         work,
-        path.join(work, "pg"),
+        pg.dataDir, // where the cluster really lives (moved when the database user cannot reach TMPDIR)
         onnx,
         py.sha256,
       );

@@ -2,12 +2,14 @@ import sharp from "sharp";
 import { resizeMaskNearest } from "../masks/resize";
 import { camMap, mapAgreement, occlusionMap } from "./activation-maps";
 import { classifyBatch, type ClassifierModel } from "./classifier-model";
-import { infectionMapView, type Raster } from "./infection-map-view";
+import { alignToDisplay, infectionMapView, type Raster } from "./infection-map-view";
 import { pilResizeBilinear } from "./pil-resize";
 
 export type MapAgreement = ReturnType<typeof mapAgreement>;
 export type ExampleMaps = {
   prob: number;
+  /** The CXR at the maps' display size (the maps are transparent where they are 0). */
+  cxrPng: Buffer;
   camPng: Buffer;
   occlusionPng: Buffer;
   /** Against the accepted mask (null without a non-empty one). */
@@ -36,9 +38,16 @@ export async function exampleMaps(
   const [c] = await classifyBatch(model, [input]);
   const cam = camMap(c.cam, c.camWidth, c.camHeight, size);
   const occlusion = await occlusionMap(model, input);
+  const display = alignToDisplay(cxr, cam, maxSide);
+  const cxrPng = await sharp(Buffer.from(display.gray), {
+    raw: { width: display.width, height: display.height, channels: 1 },
+  })
+    .png()
+    .toBuffer();
   const small = mask ? resizeMaskNearest(mask.mask, mask.width, mask.height, size, size) : null;
   return {
     prob: c.prob,
+    cxrPng,
     camPng: (await infectionMapView(cxr, cam, maxSide)).png,
     occlusionPng: (await infectionMapView(cxr, occlusion, maxSide)).png,
     cam: small ? mapAgreement(cam.prob, small) : null,

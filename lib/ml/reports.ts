@@ -71,7 +71,7 @@ export async function runReport(actor: Actor, runId: string): Promise<Evaluation
   const title = `${run.arch}/${run.encoder}${fold} (${where})`;
   if (runTaskFromMetrics(run.metrics) === "classify")
     return {
-      title: `${title}, classifier`,
+      title: `${run.arch} classifier${fold} (${where})`,
       projectId: run.projectId,
       networks: [],
       classifier: classifierReport(run.metrics),
@@ -144,6 +144,7 @@ export async function classifierTrainingReport(actor: Actor, runId: string) {
       kind: ex.kind,
       fold: foldRun.fold,
       prob: ex.prob,
+      cxrSrc: `data:image/png;base64,${maps.cxrPng.toString("base64")}`,
       camSrc: `data:image/png;base64,${maps.camPng.toString("base64")}`,
       occlusionSrc: `data:image/png;base64,${maps.occlusionPng.toString("base64")}`,
       cam: maps.cam,

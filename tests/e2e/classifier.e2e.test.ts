@@ -34,8 +34,8 @@ describe("a classifier trained from the app", () => {
       await signIn(page, fx.lead.email, fx.lead.password);
       await page.goto(`${baseUrl()}/projects/${fx.project.slug}/runs`);
       const form = page.getByRole("form", { name: "Train a classifier" });
-      await form.getByLabel("Classifier", { exact: true }).selectOption("squeezenet1_1");
-      await form.getByLabel("Preset", { exact: true }).selectOption("cls-cpu-small");
+      await form.locator('select[name="arch"]').selectOption("squeezenet1_1");
+      await form.locator('select[name="preset"]').selectOption("cls-cpu-small");
       await form.getByLabel("Epochs (optional)").fill("1");
       await form.getByLabel("Image size in px (optional, multiple of 32)").fill("32");
       await form.getByRole("button", { name: "Train classifier" }).click();
@@ -66,7 +66,7 @@ describe("a classifier trained from the app", () => {
         1,
       );
       const example = page.getByTestId("classifier-example").first();
-      expect(await example.locator("img").count()).toBe(2);
+      expect(await example.locator("img").count()).toBe(4); // CXR + CAM, CXR + occlusion
       await expect
         .poll(() =>
           example

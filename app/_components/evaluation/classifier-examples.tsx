@@ -22,6 +22,16 @@ export function CamAgreement({ summary }: { summary: ClassifierTrainingReport["c
   );
 }
 
+/** A map over its CXR (the map is transparent where it is 0), at the infection maps' default opacity. */
+function Overlaid({ base, overlay, alt }: { base: string; overlay: string; alt: string }) {
+  return (
+    <div className="relative">
+      <img src={base} alt="" className="block w-full rounded-sm" />
+      <img src={overlay} alt={alt} className="absolute inset-0 h-full w-full rounded-sm opacity-70" />
+    </div>
+  );
+}
+
 /** A grid of example maps: each image's CAM and occlusion map from the fold model that held it out. */
 export function ClassifierExamples({
   examples,
@@ -43,8 +53,8 @@ export function ClassifierExamples({
                   <span className="text-muted">{foldLabel(e.fold)}</span>
                 </div>
                 <div className="grid grid-cols-2 gap-1">
-                  <img src={e.camSrc} alt={`Class activation map, ${e.kind}`} className="w-full rounded-sm" />
-                  <img src={e.occlusionSrc} alt={`Occlusion map, ${e.kind}`} className="w-full rounded-sm" />
+                  <Overlaid base={e.cxrSrc} overlay={e.camSrc} alt={`Class activation map, ${e.kind}`} />
+                  <Overlaid base={e.cxrSrc} overlay={e.occlusionSrc} alt={`Occlusion map, ${e.kind}`} />
                 </div>
                 <figcaption className="text-muted">
                   CAM: {agreementText(e.cam)}. Occlusion: {agreementText(e.occlusion)}.

@@ -25,7 +25,10 @@ export default async function RunReportPage({ params }: { params: Promise<{ slug
   );
   if (!report || report.projectId !== project.id) notFound();
   const training = report.classifier !== undefined ? await classifierTrainingReport(user, runId) : null;
-  const predictions = roles.includes("LEAD") || roles.includes("ADMIN") ? await runPredictions(user, runId) : null;
+  const predictions =
+    report.classifier === undefined && (roles.includes("LEAD") || roles.includes("ADMIN"))
+      ? await runPredictions(user, runId)
+      : null;
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-baseline gap-3">
