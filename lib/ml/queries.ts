@@ -150,12 +150,24 @@ export async function projectClassifierRuns(actor: Actor, projectId: string) {
   });
 }
 
-/** Stage-I segmentation predictions of held-out images (one per run and image): the detection rules' input. */
+/**
+ * Segmentation predictions of every round (one per run and image; a run never predicts an image
+ * it trained on): the detection rules' input. Stage I holds only COVID-19 images; controls are
+ * predicted in the Stage-II rounds.
+ */
 export async function segmentationHeldOutPredictions(actor: Actor, projectId: string) {
   await requireProjectRole(actor, projectId, EVALUATION_ROLES);
   const runs = await db().modelRun.findMany({
-    where: { projectId, status: "SUCCEEDED", round: { stage: "STAGE_I" } },
-    select: { id: true, arch: true, encoder: true, fold: true, metrics: true, round: { select: { number: true } } },
+    where: { projectId, status: "SUCCEEDED", roundId: { not: null } },
+    select: {
+      id: true,
+      arch: true,
+      encoder: true,
+      fold: true,
+      metrics: true,
+      round: { select: { number: true, stage: true } },
+    },
+    orderBy: [{ round: { number: "asc" } }, { fold: "asc" }],
   });
   const masks = await db().mask.findMany({
     where: { modelRunId: { in: runs.map((r) => r.id) }, kind: "MACHINE" },

@@ -167,7 +167,8 @@ export type ClassifierTrainingReport = NonNullable<Awaited<ReturnType<typeof cla
 
 /**
  * The combined report: segmentation-based detection (the paper's any-pixel rule and each
- * network's calibrated rule, on Stage-I out-of-fold predictions) and every finished classifier
+ * network's calibrated rule, on each image's first prediction by a model that did not train on
+ * it: Stage-I out-of-fold, or a Stage-II round) and every finished classifier
  * training (out-of-fold probabilities), side by side on the images all of them scored, with
  * each classifier's CAM agreement with the accepted masks.
  */
@@ -193,28 +194,36 @@ export async function combinedProjectReport(actor: Actor, projectId: string, thr
     agreement.push({ name, summary: camAgreementSummary(oof.images) });
   }
   const seg = await segmentationHeldOutPredictions(actor, projectId);
+  // Segmentation-based detection on Stage I (COVID-19 only) and the Stage-II rounds (controls too).
   const labels = new Map(
     (await labelledImagesWithTruth(actor, projectId, [...new Set(seg.masks.map((m) => m.imageId))])).map((i) => [
       i.id,
       i.label,
     ]),
   );
+  // Per network, each image's first prediction (Stage-I out-of-fold, else the first Stage-II
+  // round that predicted it, before any model trained on it).
   const byNetwork = new Map<string, typeof seg.runs>();
   for (const r of seg.runs) {
-    const k = `${r.arch}/${r.encoder}, round ${r.round?.number ?? "?"}`;
+    const k = `${r.arch}/${r.encoder}`;
     byNetwork.set(k, [...(byNetwork.get(k) ?? []), r]);
   }
   for (const [network, runs] of byNetwork) {
-    const ids = new Set(runs.map((r) => r.id));
+    const order = new Map(runs.map((r, i) => [r.id, i]));
     const rules = new Map(runs.map((r) => [r.id, detectionRuleFromMetrics(r.metrics)]));
-    const masks = seg.masks.filter((m) => ids.has(m.modelRunId!) && labels.get(m.imageId) !== "UNKNOWN");
+    const first = new Map<string, (typeof seg.masks)[number]>();
+    for (const m of seg.masks
+      .filter((m) => order.has(m.modelRunId!) && labels.has(m.imageId) && labels.get(m.imageId) !== "UNKNOWN")
+      .sort((a, b) => order.get(a.modelRunId!)! - order.get(b.modelRunId!)!))
+      if (!first.has(m.imageId)) first.set(m.imageId, m);
+    const masks = [...first.values()];
     const label = (imageId: string): 0 | 1 => (labels.get(imageId) === "COVID" ? 1 : 0);
     methods.push({
       name: `${network}: paper's any-pixel rule`,
       kind: "rule",
       images: masks.map((m) => ({ id: m.imageId, label: label(m.imageId), positive: m.area > 0 })),
     });
-    if (masks.every((m) => m.probKey && rules.get(m.modelRunId!))) {
+    if (masks.length && masks.every((m) => m.probKey && rules.get(m.modelRunId!))) {
       const calls = [];
       for (const m of masks) {
         const { prob } = await decodeProbabilityPng(await store().get(m.probKey!));

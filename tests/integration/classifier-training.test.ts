@@ -4,7 +4,15 @@ import os from "node:os";
 import path from "node:path";
 import { db } from "../../lib/db/client";
 import { isAppError } from "../../lib/errors/app-error";
-import { startClassifierTraining } from "../../lib/protocol/mutations";
+import {
+  selectStage1Subset,
+  startClassifierTraining,
+  startStage1,
+  startStage1Training,
+} from "../../lib/protocol/mutations";
+import { predictHandler } from "../../workers/handlers/predict";
+import { drawAllManual } from "../setup/protocol";
+import { completeRunsWithTinyModel, tinyModel, TINY_SIZE } from "../setup/tiny-model";
 import { classifierTrainingReport, combinedProjectReport } from "../../lib/ml/reports";
 import { LocalStore } from "../../lib/storage/local-store";
 import { setStoreForTests } from "../../lib/storage/store";
@@ -120,5 +128,41 @@ describe("a classifier trained by the train job", () => {
     expect(combined.comparison?.images).toBe(12);
     expect(combined.comparison?.rows.map((r) => r.kind)).toEqual(["classifier"]);
     expect(combined.comparison?.rows[0].rocAuc?.value).toBeGreaterThanOrEqual(0);
+  }, 600_000);
+});
+
+describe("the combined report", () => {
+  it("compares only on images every method scored, and says why when those lack a class", async () => {
+    const model = await tinyModel();
+    const fx = await makeProject({
+      folds: 2,
+      stage1Archs: [{ arch: "unet", encoder: "tiny" }],
+      trainConfig: { size: TINY_SIZE },
+    });
+    const p = fx.project.id;
+    await addTestImages(p, 8, (i) => ({ label: i % 2 ? "CONTROL" : "COVID", patientPseudonym: `S${i}` }), 80);
+    await selectStage1Subset(fx.lead.actor, p, { size: 8 });
+    await startStage1(fx.lead.actor, p);
+    await drawAllManual(p, fx.md.id);
+    const seg = await startStage1Training(fx.lead.actor, p);
+    await completeRunsWithTinyModel(p, seg.runIds, model);
+    for (const runId of seg.runIds) await predictHandler({ ...job(runId), payload: { runId, chunk: 0, chunks: 1 } });
+    const { runIds } = await startClassifierTraining(fx.lead.actor, p, {
+      arch: "squeezenet1_1",
+      preset: "cls-cpu-small",
+      epochs: 1,
+      size: 32,
+    });
+    for (const runId of runIds) await trainHandler(job(runId));
+
+    // Stage I holds only COVID-19 images: on the images both scored there is no control, and
+    // the page says so instead of a one-class table.
+    const report = await combinedProjectReport(fx.lead.actor, p);
+    expect(report.comparison).toBeNull();
+    const heldOut = await db().mask.count({ where: { projectId: p, kind: "MACHINE" } });
+    expect(heldOut).toBe(4);
+    expect(report.reason).toBe(`evaluation needs COVID-19 and control images; got ${heldOut} COVID-19 and 0 control`);
+    expect(report.agreement.map((a) => a.name)).toEqual([expect.stringMatching(/^squeezenet1_1 classifier/)]);
+    expect(report.notes.some((n) => n.startsWith("unet/tiny: ")) || !report.notes.length).toBe(true);
   }, 600_000);
 });
