@@ -163,6 +163,5 @@ describe("the combined report", () => {
     expect(heldOut).toBe(4);
     expect(report.reason).toBe(`evaluation needs COVID-19 and control images; got ${heldOut} COVID-19 and 0 control`);
     expect(report.agreement.map((a) => a.name)).toEqual([expect.stringMatching(/^squeezenet1_1 classifier/)]);
-    expect(report.notes.some((n) => n.startsWith("unet/tiny: ")) || !report.notes.length).toBe(true);
   }, 600_000);
 });
