@@ -8,7 +8,7 @@ import { bootstrapConfusion, bootstrapMean, wilson, type Interval } from "../../
 import { metricNames, type Evaluation, type MetricName } from "../../lib/ml/metrics";
 import { detectionRuleFromMetrics, inputSizeFromMetrics, type DetectionRule } from "../../lib/ml/model-card";
 import { loadModel, modelInputSize } from "../../lib/ml/onnx-model";
-import { checkClassifierOutputs } from "../../lib/ml/classifier-model";
+import { checkClassifierOutputs, loadClassifier } from "../../lib/ml/classifier-model";
 import { evaluateClassifierFolder } from "../../lib/ml/evaluate-classifier-folder";
 import { runTaskFromMetrics } from "../../lib/ml/run-task";
 import { classifierText, writeClassifierCsv } from "./evaluate-classifier";
@@ -206,7 +206,8 @@ export async function run(argv: string[]): Promise<void> {
     );
   const model = { ...probe, size };
   if (task === "classify") {
-    const r = await evaluateClassifierFolder(model, fromCaller(flags.data), {
+    const classifier = await loadClassifier(bytes, size, `--model ${flags.model}`);
+    const r = await evaluateClassifierFolder(classifier, fromCaller(flags.data), {
       batch,
       onProgress: flags.json ? undefined : progressBar("evaluating"),
     });

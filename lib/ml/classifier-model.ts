@@ -1,6 +1,5 @@
-import * as ort from "onnxruntime-node";
 import { AppError } from "../errors/app-error";
-import { sessionOptions } from "./onnx-model";
+import { ThreadedModel } from "./threaded-model";
 
 // Tandem's exported classifiers take N×1×S×S grayscale in [0,1] ("image") and return
 // "prob" (N: P(COVID-19)) and "cam" (N×h×w: the raw COVID-19 class activation map at the last
@@ -9,7 +8,12 @@ import { sessionOptions } from "./onnx-model";
 
 export const CLASSIFIER_OUTPUTS = ["prob", "cam"] as const;
 
-export type ClassifierModel = { session: ort.InferenceSession; size: number };
+/**
+ * A classifier session on its own worker thread (inference-worker.mjs): onnxruntime-node's
+ * run blocks the thread that calls it, and an occlusion sweep is about 150 runs, so the web
+ * server's event loop stays free while it computes.
+ */
+export type ClassifierModel = { thread: ThreadedModel; size: number };
 export type Classification = { prob: number; cam: Float32Array; camWidth: number; camHeight: number };
 
 /** Refuses a segmentation model (output "prob" N×1×S×S, no "cam") with a message saying so. */
@@ -25,9 +29,14 @@ export function checkClassifierOutputs(outputNames: readonly string[], what = "t
 }
 
 export async function loadClassifier(bytes: Uint8Array, size: number, what?: string): Promise<ClassifierModel> {
-  const session = await ort.InferenceSession.create(bytes, sessionOptions());
-  checkClassifierOutputs(session.outputNames, what);
-  return { session, size };
+  const thread = await ThreadedModel.load(bytes, size);
+  try {
+    checkClassifierOutputs(thread.outputNames, what);
+  } catch (e) {
+    await thread.close();
+    throw e;
+  }
+  return { thread, size };
 }
 
 /** size×size 8-bit images → P(COVID-19) and the raw CAM per image (one session run per call). */
@@ -35,17 +44,13 @@ export async function classifyBatch(model: ClassifierModel, images: readonly Uin
   const { size } = model;
   const n = images.length;
   if (!n) return [];
-  const input = new Float32Array(n * size * size);
-  images.forEach((img, b) => {
+  for (const img of images)
     if (img.length !== size * size)
       throw new AppError("BAD_REQUEST", `classifier input must be ${size}×${size}, got ${img.length} pixels`);
-    const off = b * size * size;
-    for (let i = 0; i < img.length; i++) input[off + i] = img[i] / 255;
-  });
-  const out = await model.session.run({ image: new ort.Tensor("float32", input, [n, 1, size, size]) });
-  const prob = out.prob.data as Float32Array;
-  const cam = out.cam.data as Float32Array;
-  const [, camHeight, camWidth] = out.cam.dims.map(Number);
+  const out = await model.thread.run([...images]);
+  const prob = out.prob.data;
+  const cam = out.cam.data;
+  const [, camHeight, camWidth] = out.cam.dims;
   const per = camHeight * camWidth;
   return images.map((_, b) => ({ prob: prob[b], cam: cam.slice(b * per, (b + 1) * per), camWidth, camHeight }));
 }

@@ -1,15 +1,16 @@
 // One onnxruntime-node session on a worker thread. onnxruntime-node's session.run blocks the
 // thread that calls it, so the prediction job runs it here and keeps its own event loop free
 // for fetching, decoding, encoding and storing while the network computes.
-// Plain JavaScript: worker threads start without the TypeScript loader.
+// Plain JavaScript: worker threads start without the TypeScript loader. `all` asks for every
+// output by name (a classifier's prob and cam) instead of the first one's data.
 import { parentPort, workerData } from "node:worker_threads";
 import * as ort from "onnxruntime-node";
 
 const { model, size, options } = workerData;
 const session = await ort.InferenceSession.create(new Uint8Array(model), options);
-parentPort.postMessage({ type: "ready" });
+parentPort.postMessage({ type: "ready", outputNames: [...session.outputNames] });
 
-parentPort.on("message", async ({ id, images }) => {
+parentPort.on("message", async ({ id, images, all }) => {
   try {
     const pixels = size * size;
     const input = new Float32Array(images.length * pixels);
@@ -19,7 +20,12 @@ parentPort.on("message", async ({ id, images }) => {
     const out = await session.run({
       [session.inputNames[0]]: new ort.Tensor("float32", input, [images.length, 1, size, size]),
     });
-    parentPort.postMessage({ id, prob: out[session.outputNames[0]].data });
+    if (all) {
+      const outputs = Object.fromEntries(
+        session.outputNames.map((n) => [n, { data: out[n].data, dims: out[n].dims.map(Number) }]),
+      );
+      parentPort.postMessage({ id, outputs });
+    } else parentPort.postMessage({ id, prob: out[session.outputNames[0]].data });
   } catch (e) {
     parentPort.postMessage({ id, error: e instanceof Error ? e.message : String(e) });
   }

@@ -54,6 +54,13 @@ export const trainingPresets: readonly TrainingPreset[] = Object.entries(parsed.
 export const imagenetFiles: Readonly<Record<string, readonly string[]>> = parsed.imagenet_files;
 export const trainingPresetNames = trainingPresets.map((p) => p.name) as [string, ...string[]];
 export const classifierPresetNames = Object.keys(parsed.classifier_presets);
+/** The classifier presets as the training form lists them. */
+export const classifierPresets = Object.entries(parsed.classifier_presets).map(([name, p]) => ({
+  name,
+  title: p.title,
+  compute: p.compute,
+  description: p.description,
+}));
 
 export function trainingPreset(name: string): TrainingPreset {
   const found = trainingPresets.find((p) => p.name === name);

@@ -34,7 +34,7 @@ export async function projectRuns(actor: Actor, projectId: string) {
   await requireProjectRole(actor, projectId, EVALUATION_ROLES);
   return db().modelRun.findMany({
     where: { projectId },
-    select: runSummary,
+    select: { ...runSummary, config: true },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
   });
 }
@@ -121,4 +121,78 @@ export async function maskForInfectionMap(actor: Actor, maskId: string) {
   await requireProjectRole(actor, mask.projectId, PREDICTION_VIEW_ROLES);
   if (!mask.probKey) throw new AppError("NOT_FOUND", "This mask has no probability map");
   return { ...mask, probKey: mask.probKey };
+}
+
+const classifierRunSelect = {
+  ...runSummary,
+  projectId: true,
+  metrics: true,
+  config: true,
+  artifactKey: true,
+} as const;
+
+/** The fold runs of one classifier training (ModelRun.config.group), in fold order. */
+export async function classifierGroupRuns(actor: Actor, projectId: string, group: string) {
+  await requireProjectRole(actor, projectId, EVALUATION_ROLES);
+  return db().modelRun.findMany({
+    where: { projectId, roundId: null, config: { path: ["group"], equals: group } },
+    select: classifierRunSelect,
+    orderBy: [{ fold: "asc" }, { id: "asc" }],
+  });
+}
+
+/** Every finished classifier run of a project (config task "classify"), oldest training first. */
+export async function projectClassifierRuns(actor: Actor, projectId: string) {
+  await requireProjectRole(actor, projectId, EVALUATION_ROLES);
+  return db().modelRun.findMany({
+    where: { projectId, roundId: null, status: "SUCCEEDED", config: { path: ["task"], equals: "classify" } },
+    select: classifierRunSelect,
+    orderBy: [{ createdAt: "asc" }, { fold: "asc" }],
+  });
+}
+
+/**
+ * Segmentation predictions of every round (one per run and image; a run never predicts an image
+ * it trained on): the detection rules' input. Stage I holds only COVID-19 images; controls are
+ * predicted in the Stage-II rounds.
+ */
+export async function segmentationHeldOutPredictions(actor: Actor, projectId: string) {
+  await requireProjectRole(actor, projectId, EVALUATION_ROLES);
+  const runs = await db().modelRun.findMany({
+    where: { projectId, status: "SUCCEEDED", roundId: { not: null } },
+    select: {
+      id: true,
+      arch: true,
+      encoder: true,
+      fold: true,
+      metrics: true,
+      round: { select: { number: true, stage: true } },
+    },
+    orderBy: [{ round: { number: "asc" } }, { fold: "asc" }],
+  });
+  const masks = await db().mask.findMany({
+    where: { modelRunId: { in: runs.map((r) => r.id) }, kind: "MACHINE" },
+    select: { modelRunId: true, imageId: true, area: true, probKey: true },
+  });
+  return { runs, masks };
+}
+
+/** Images with their labels and current accepted mask key (null: none, or an empty mask). */
+export async function labelledImagesWithTruth(actor: Actor, projectId: string, imageIds: readonly string[]) {
+  await requireProjectRole(actor, projectId, EVALUATION_ROLES);
+  const images = await db().image.findMany({
+    where: { projectId, id: { in: [...imageIds] } },
+    select: { id: true, storageKey: true, label: true },
+  });
+  const truths = await db().groundTruth.findMany({
+    where: { imageId: { in: images.map((i) => i.id) }, isCurrent: true },
+    select: { imageId: true, maskId: true },
+  });
+  const masks = await db().mask.findMany({
+    where: { id: { in: truths.map((t) => t.maskId).filter((m): m is string => !!m) } },
+    select: { id: true, storageKey: true },
+  });
+  const keyOf = new Map(masks.map((m) => [m.id, m.storageKey]));
+  const truth = new Map(truths.map((t) => [t.imageId, t.maskId ? (keyOf.get(t.maskId) ?? null) : null]));
+  return images.map((i) => ({ ...i, maskKey: truth.get(i.id) ?? null }));
 }

@@ -1,7 +1,15 @@
 import { Worker } from "node:worker_threads";
 import { sessionOptions } from "./onnx-model";
 
-type Reply = { type?: "ready"; id?: number; prob?: Float32Array; error?: string };
+export type NamedOutputs = Record<string, { data: Float32Array; dims: number[] }>;
+type Reply = {
+  type?: "ready";
+  outputNames?: string[];
+  id?: number;
+  prob?: Float32Array;
+  outputs?: NamedOutputs;
+  error?: string;
+};
 
 /**
  * A model whose session lives on a worker thread (see inference-worker.mjs). The thread is
@@ -9,7 +17,10 @@ type Reply = { type?: "ready"; id?: number; prob?: Float32Array; error?: string 
  * process alive.
  */
 export class ThreadedModel {
-  private readonly pending = new Map<number, { resolve(p: Float32Array): void; reject(e: Error): void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve(p: Float32Array | NamedOutputs): void; reject(e: Error): void }
+  >();
   private nextId = 0;
   private closing = false;
   private exited = false;
@@ -17,6 +28,7 @@ export class ThreadedModel {
   private constructor(
     private readonly worker: Worker,
     readonly size: number,
+    readonly outputNames: readonly string[],
   ) {
     worker.on("message", (m: Reply) => {
       if (m.id === undefined) return;
@@ -27,7 +39,7 @@ export class ThreadedModel {
         if (this.closing) void this.close();
       }
       if (m.error !== undefined) p?.reject(new Error(m.error));
-      else p?.resolve(m.prob!);
+      else p?.resolve(m.outputs ?? m.prob!);
     });
     worker.on("error", (e: Error) => this.failAll(e));
     worker.on("exit", (code) => {
@@ -49,7 +61,7 @@ export class ThreadedModel {
         worker.off("error", onError);
         if (m.type !== "ready") return reject(new Error("the inference thread did not start"));
         worker.unref();
-        resolve(new ThreadedModel(worker, size));
+        resolve(new ThreadedModel(worker, size, m.outputNames ?? []));
       });
     });
   }
@@ -57,12 +69,25 @@ export class ThreadedModel {
   /** size×size 8-bit images in, one probability map each out. */
   predict(images: Uint8Array[]): Promise<Float32Array[]> {
     if (this.exited) return Promise.reject(new Error("the inference thread has ended"));
+    return this.send(images, false).then((out) => {
+      const prob = out as Float32Array;
+      return images.map((_, b) => prob.subarray(b * this.size * this.size, (b + 1) * this.size * this.size));
+    });
+  }
+
+  /** size×size 8-bit images in (one batch), every output of the network out, by name. */
+  run(images: Uint8Array[]): Promise<NamedOutputs> {
+    if (this.exited) return Promise.reject(new Error("the inference thread has ended"));
+    return this.send(images, true) as Promise<NamedOutputs>;
+  }
+
+  private send(images: Uint8Array[], all: boolean): Promise<Float32Array | NamedOutputs> {
     const id = this.nextId++;
     this.worker.ref();
-    return new Promise<Float32Array>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, images });
-    }).then((prob) => images.map((_, b) => prob.subarray(b * this.size * this.size, (b + 1) * this.size * this.size)));
+      this.worker.postMessage({ id, images, all });
+    });
   }
 
   async close(): Promise<void> {

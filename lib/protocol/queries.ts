@@ -4,6 +4,7 @@ import type { Prisma } from "../db/generated/client";
 import { AppError } from "../errors/app-error";
 import { parseRunMetrics } from "../ml/run-metrics";
 import { failingModels, GATE_ADVICE, type GateFailure } from "./quality-gate";
+import { isClassifierConfig } from "./types";
 
 export type TrainingItem = {
   imageId: string;
@@ -16,6 +17,8 @@ export type TrainingItem = {
 /**
  * What a run trains on and is validated against. Stage I: the subset's manual masks (train =
  * other folds, validation = its own fold). Stage II: the accepted masks chosen at round start.
+ * A classifier run: the images' COVID-19/control labels, every held-out image validated, the
+ * accepted masks (where there are any) only to score its activation maps.
  */
 export async function trainingInputs(runId: string) {
   const run = await db().modelRun.findUniqueOrThrow({ where: { id: runId }, include: { round: true } });
@@ -25,7 +28,8 @@ export async function trainingInputs(runId: string) {
     select: { id: true, storageKey: true, label: true, patientPseudonym: true },
   });
   const maskOf = new Map<string, string | null>();
-  if (run.fold !== null) {
+  const classify = isClassifierConfig(run.config);
+  if (run.fold !== null && !classify) {
     const manual = await db().mask.findMany({
       where: { imageId: { in: images.map((i) => i.id) }, kind: "MANUAL", roundId: run.roundId },
       select: { imageId: true, storageKey: true },
@@ -50,7 +54,8 @@ export async function trainingInputs(runId: string) {
       imageId,
       imageKey: img.storageKey,
       maskKey,
-      label: maskKey ? "covid" : "control",
+      // A classifier learns the image labels; an accepted mask only scores its activation map.
+      label: classify ? (img.label === "COVID" ? "covid" : "control") : maskKey ? "covid" : "control",
       patient: img.patientPseudonym,
     };
   };
@@ -59,7 +64,7 @@ export async function trainingInputs(runId: string) {
     .map((r) => item(r.imageId))
     .sort((a, b) => a.imageId.localeCompare(b.imageId));
   const val = rows
-    .filter((r) => !r.trained && maskOf.has(r.imageId))
+    .filter((r) => !r.trained && (classify || maskOf.has(r.imageId)))
     .map((r) => item(r.imageId))
     .sort((a, b) => a.imageId.localeCompare(b.imageId));
   return { run, train, val };

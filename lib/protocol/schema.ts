@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { classifierArchs } from "../ml/networks";
+import { classifierPresetNames } from "../ml/presets";
 
 export const selectSubsetSchema = z
   .object({
@@ -16,4 +18,12 @@ export const editSubsetSchema = z.object({
 export const resolveDisputeSchema = z.object({
   imageId: z.string().uuid(),
   candidateId: z.string().uuid().nullable(),
+});
+
+/** Training an image-level classifier (COVID-19 vs control) in k-fold CV; empty overrides keep the preset's. */
+export const startClassifierTrainingSchema = z.object({
+  arch: z.enum(classifierArchs),
+  preset: z.enum(classifierPresetNames as [string, ...string[]]),
+  epochs: z.number().int().min(1).max(1000).optional(),
+  size: z.number().int().min(32).max(1024).multipleOf(32).optional(),
 });

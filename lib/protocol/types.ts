@@ -16,3 +16,20 @@ export type TrainConfig = {
 
 /** Images predicted per predict job: big projects spread over many jobs and workers. */
 export const PREDICT_CHUNK = 500;
+
+/**
+ * A classifier run's config (ModelRun.config, no round): one run per fold, the folds of one
+ * training share `group`. Never predicts candidates and never enters a vote.
+ */
+export type ClassifierTrainConfig = {
+  task: "classify";
+  preset: string;
+  group: string;
+  folds: number;
+  epochs?: number;
+  size?: number;
+};
+
+export function isClassifierConfig(config: unknown): config is ClassifierTrainConfig {
+  return !!config && typeof config === "object" && (config as { task?: unknown }).task === "classify";
+}

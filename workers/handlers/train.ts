@@ -10,9 +10,70 @@ import { completeTrainingRun, failRun, markRunStarted, recordRunProgress } from 
 import { store } from "../../lib/storage/store";
 import { key } from "../../lib/storage/keys";
 import { logger } from "../../lib/log/logger";
-import type { TrainConfig } from "../../lib/protocol/types";
+import { isClassifierConfig, type ClassifierTrainConfig, type TrainConfig } from "../../lib/protocol/types";
 import { runTrainer } from "../trainer-process";
 import { trainingPreset } from "../../lib/ml/presets";
+
+type SpecSample = {
+  id: string;
+  image: string;
+  mask: string | null;
+  label: "covid" | "control";
+  patient: string | null;
+};
+
+function segmentationSpec(
+  cfg: TrainConfig,
+  arch: string,
+  encoder: string,
+  fold: number | null,
+  train: SpecSample[],
+  val: SpecSample[],
+) {
+  const presetAugment = cfg.preset ? trainingPreset(cfg.preset).settings.augment : null;
+  return {
+    ...(cfg.preset ? { preset: cfg.preset } : {}),
+    ...(cfg.steps ? { steps: cfg.steps } : {}),
+    arch,
+    encoder,
+    pretrained: cfg.pretrained ?? null,
+    freeze_encoder: cfg.freezeEncoder ?? false,
+    ...(cfg.width ? { width: cfg.width } : {}),
+    size: cfg.size,
+    epochs: cfg.epochs,
+    batch_size: cfg.batchSize,
+    lr: cfg.lr,
+    seed: (fold ?? 0) + 1,
+    device: process.env.TRAIN_DEVICE ?? "auto",
+    // The paper augments positives up to class balance; with no controls (Stage I) that
+    // would augment nothing, so every image is augmented instead.
+    // A preset that augments every image keeps doing so.
+    augment: presetAugment === "all" || !train.some((t) => t.label === "control") ? "all" : "balance",
+    train,
+    val,
+  };
+}
+
+/** A classifier fold: the preset fills every setting the lead did not override. */
+function classifierSpec(
+  cfg: ClassifierTrainConfig,
+  arch: string,
+  fold: number | null,
+  train: SpecSample[],
+  val: SpecSample[],
+) {
+  return {
+    task: "classify",
+    preset: cfg.preset,
+    arch,
+    ...(cfg.epochs ? { epochs: cfg.epochs } : {}),
+    ...(cfg.size ? { size: cfg.size } : {}),
+    seed: (fold ?? 0) + 1,
+    device: process.env.TRAIN_DEVICE ?? "auto",
+    train,
+    val,
+  };
+}
 
 /** Trains one model run: data folder from storage → Python trainer → ONNX artifact in storage. */
 export const trainHandler: JobHandler<{ runId: string }> = async ({ payload, attempt, signal, progress }) => {
@@ -35,36 +96,18 @@ export const trainHandler: JobHandler<{ runId: string }> = async ({ payload, att
       await writeFile(p, await store().get(k));
       return p;
     };
-    const sample = async (it: (typeof train)[number]) => ({
+    const sample = async (it: (typeof train)[number]): Promise<SpecSample> => ({
       id: it.imageId,
       image: await fetch(it.imageKey, `${it.imageId}.png`),
       mask: it.maskKey ? await fetch(it.maskKey, `${it.imageId}.mask.png`) : null,
       label: it.label,
       patient: it.patient,
     });
-    const cfg = run.config as TrainConfig;
-    const presetAugment = cfg.preset ? trainingPreset(cfg.preset).settings.augment : null;
-    const spec = {
-      ...(cfg.preset ? { preset: cfg.preset } : {}),
-      ...(cfg.steps ? { steps: cfg.steps } : {}),
-      arch: run.arch,
-      encoder: run.encoder,
-      pretrained: cfg.pretrained ?? null,
-      freeze_encoder: cfg.freezeEncoder ?? false,
-      ...(cfg.width ? { width: cfg.width } : {}),
-      size: cfg.size,
-      epochs: cfg.epochs,
-      batch_size: cfg.batchSize,
-      lr: cfg.lr,
-      seed: (run.fold ?? 0) + 1,
-      device: process.env.TRAIN_DEVICE ?? "auto",
-      // The paper augments positives up to class balance; with no controls (Stage I) that
-      // would augment nothing, so every image is augmented instead.
-      // A preset that augments every image keeps doing so.
-      augment: presetAugment === "all" || !train.some((t) => t.label === "control") ? "all" : "balance",
-      train: await Promise.all(train.map(sample)),
-      val: await Promise.all(val.map(sample)),
-    };
+    const trainSamples = await Promise.all(train.map(sample));
+    const valSamples = await Promise.all(val.map(sample));
+    const spec = isClassifierConfig(run.config)
+      ? classifierSpec(run.config, run.arch, run.fold, trainSamples, valSamples)
+      : segmentationSpec(run.config as TrainConfig, run.arch, run.encoder, run.fold, trainSamples, valSamples);
     await writeFile(path.join(dir, "spec.json"), JSON.stringify(spec));
     let lastReport = 0;
     await runTrainer(["train", "--spec", path.join(dir, "spec.json"), "--out", path.join(dir, "out")], {

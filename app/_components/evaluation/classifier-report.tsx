@@ -9,11 +9,17 @@ const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : "—");
 const cell = (r: Rate) => `${pct(r.value)} ${iv(r.paper)} ${iv(r.boot)}`;
 
 /** Deep-COVID's report of an image-level classifier: AUCs, the threshold table, ROC and PR curves. */
-export function ClassifierReport({ ev }: { ev: ClassifierEvaluation }) {
+export function ClassifierReport({
+  ev,
+  title = "COVID-19 vs control, held-out images",
+}: {
+  ev: ClassifierEvaluation;
+  title?: string;
+}) {
   const roc = ev.curves.roc.map((p) => ({ x: p.fpr, y: p.tpr }));
   const pr = ev.curves.pr.map((p) => ({ x: p.recall, y: p.precision }));
   return (
-    <Card title="COVID-19 vs control, held-out images">
+    <Card title={title}>
       <div className="space-y-4" data-testid="classifier-report">
         <p className="text-sm">
           {ev.n} images ({ev.positives} COVID-19, {ev.negatives} controls). ROC AUC{" "}

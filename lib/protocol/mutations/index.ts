@@ -11,6 +11,7 @@ export {
   registerPrediction,
   registerPredictions,
 } from "./model-runs";
+export { startClassifierTraining } from "./classifier-runs";
 export { maybeOpenVoting, maybeCloseRound } from "./rounds";
 export { overrideQualityGate } from "./quality-gate";
 export { acceptGroundTruth, acceptControlsByLabel, disputeImage, insertGroundTruth } from "./ground-truth";

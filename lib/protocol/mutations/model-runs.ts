@@ -8,8 +8,12 @@ import { enqueue } from "../../jobs/queue";
 import { storeMask } from "../../masks/mutations";
 import { predictionImageIds } from "../queries";
 import { PREDICT_CHUNK } from "../types";
+import { runTaskFromMetrics } from "../../ml/run-task";
 
-/** Records a finished training run and fans its prediction out into chunked jobs. */
+/**
+ * Records a finished training run and fans its prediction out into chunked jobs. A classifier
+ * run (metrics task "classify") predicts nothing: it is never a candidate mask.
+ */
 export async function completeTrainingRun(
   runId: string,
   out: { artifactKey: string; weightsSha256: string; metrics: unknown; paramCount?: number },
@@ -25,6 +29,7 @@ export async function completeTrainingRun(
       finishedAt: new Date(),
     },
   });
+  if (runTaskFromMetrics(out.metrics) === "classify") return { chunks: 0 };
   const images = await predictionImageIds(runId);
   const chunks = Math.max(1, Math.ceil(images.length / PREDICT_CHUNK));
   for (let c = 0; c < chunks; c++) {

@@ -41,9 +41,10 @@ describe("classifier in onnxruntime-node", () => {
   it("returns PyTorch's probability and CAM for the same input (max |diff| ≤ 1e-4)", async () => {
     const expected = JSON.parse(readFileSync(path.join(dir, "expected.json"), "utf8"));
     const input = f32(path.join(dir, "input.f32"));
-    const out = await model.session.run({
-      image: new (await import("onnxruntime-node")).Tensor("float32", input, [2, 1, SIZE, SIZE]),
-    });
+    // The float input itself (the worker-thread model takes 8-bit images): a session of its own.
+    const ort = await import("onnxruntime-node");
+    const session = await ort.InferenceSession.create(readFileSync(path.join(dir, "model.onnx")));
+    const out = await session.run({ image: new ort.Tensor("float32", input, [2, 1, SIZE, SIZE]) });
     const prob = out.prob.data as Float32Array,
       cam = out.cam.data as Float32Array;
     expect(Array.from(out.cam.dims)).toEqual(expected.cam_shape);

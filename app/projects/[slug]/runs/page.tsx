@@ -4,6 +4,10 @@ import { Badge, Card, ReportCell, TableHead } from "@/app/_components/ui";
 import { EVALUATION_ROLES, projectRuns } from "@/lib/ml/queries";
 import { loadProject } from "@/app/_lib/load-project";
 import { foldNumber } from "@/lib/ml/fold";
+import { classifierArchs } from "@/lib/ml/networks";
+import { classifierPresets } from "@/lib/ml/presets";
+import { isClassifierConfig } from "@/lib/protocol/types";
+import { ClassifierTrainingForm } from "./classifier-training-form";
 
 export const dynamic = "force-dynamic";
 
@@ -21,7 +25,11 @@ export default async function RunsPage({ params }: { params: Promise<{ slug: str
   const runs = await projectRuns(user, project.id);
   const rounds = new Map<string, typeof runs>();
   for (const r of runs) {
-    const k = r.round ? `${r.round.stage}:${r.round.number}` : "none";
+    const k = r.round
+      ? `${r.round.stage}:${r.round.number}`
+      : isClassifierConfig(r.config)
+        ? `classifier:${r.config.group}`
+        : "none";
     rounds.set(k, [...(rounds.get(k) ?? []), r]);
   }
   const stages = [...new Set(runs.map((r) => r.round?.stage).filter((s): s is "STAGE_I" | "STAGE_II" => !!s))];
@@ -32,7 +40,20 @@ export default async function RunsPage({ params }: { params: Promise<{ slug: str
         <Link className="text-sm text-accent hover:underline" href={`/projects/${slug}/analyse`}>
           Analyse a CXR
         </Link>
+        <Link className="text-sm text-accent hover:underline" href={`/projects/${slug}/runs/combined`}>
+          Combined report (classifiers and segmentation-based detection)
+        </Link>
       </div>
+      {roles.includes("LEAD") ? (
+        <Card title="Train a classifier">
+          <ClassifierTrainingForm
+            projectId={project.id}
+            classifiers={classifierArchs}
+            presets={classifierPresets}
+            folds={project.folds}
+          />
+        </Card>
+      ) : null}
       {stages.length ? (
         <nav className="flex gap-3 text-sm" aria-label="Stage reports">
           {stages.map((s) => (
@@ -49,13 +70,16 @@ export default async function RunsPage({ params }: { params: Promise<{ slug: str
       {runs.length === 0 ? <p className="text-sm text-muted">No training runs yet.</p> : null}
       {[...rounds.entries()].map(([k, group]) => {
         const round = group[0].round;
+        const cls = isClassifierConfig(group[0].config) ? group[0].config : null;
         return (
           <Card
             key={k}
             title={
               round
                 ? `${round.stage === "STAGE_I" ? "Stage I" : "Stage II"} · round ${round.number} · ${round.status.toLowerCase()}`
-                : "Runs without a round"
+                : cls
+                  ? `Classifier · ${group[0].arch} · ${cls.preset} · ${cls.folds} folds`
+                  : "Runs without a round"
             }
           >
             {round ? (
@@ -71,9 +95,7 @@ export default async function RunsPage({ params }: { params: Promise<{ slug: str
               <tbody>
                 {group.map((r) => (
                   <tr key={r.id} className="border-t border-line">
-                    <td className="py-1">
-                      {r.arch}/{r.encoder}
-                    </td>
+                    <td className="py-1">{cls ? `${r.arch} (classifier)` : `${r.arch}/${r.encoder}`}</td>
                     <td>{foldNumber(r.fold) ?? "—"}</td>
                     <td>
                       <Badge tone={tone(r.status)}>{r.status.toLowerCase()}</Badge>

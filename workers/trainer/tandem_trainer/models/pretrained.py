@@ -72,8 +72,10 @@ def load_weights(
         return "random"
     path = find_imagenet_file(name) if pretrained == "imagenet" else pretrained
     source = read_state(path)
-    whole = match_state(model.state_dict(), source)
-    if _coverage(whole, model.state_dict()) >= _MIN_COVERAGE:
+    # An ImageNet file is a backbone with a 1000-class head, never a whole model of ours: it is
+    # loaded and reported as `part` weights.
+    whole = {} if pretrained == "imagenet" else match_state(model.state_dict(), source)
+    if whole and _coverage(whole, model.state_dict()) >= _MIN_COVERAGE:
         model.load_state_dict(whole, strict=False)
         log.info("loaded whole-model weights from %s (%d tensors)", path, len(whole))
         return f"model:{os.path.basename(path)}"

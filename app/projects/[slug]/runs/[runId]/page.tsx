@@ -8,7 +8,8 @@ import { PredictionBrowser } from "@/app/_components/viewer/prediction-browser";
 import { isAppError } from "@/lib/errors/app-error";
 import { legendStops } from "@/lib/ml/legend-stops";
 import { EVALUATION_ROLES, runPredictions } from "@/lib/ml/queries";
-import { runReport } from "@/lib/ml/reports";
+import { classifierTrainingReport, runReport } from "@/lib/ml/reports";
+import { CamAgreement, ClassifierExamples } from "@/app/_components/evaluation/classifier-examples";
 import { loadProject } from "@/app/_lib/load-project";
 
 export const dynamic = "force-dynamic";
@@ -23,7 +24,11 @@ export default async function RunReportPage({ params }: { params: Promise<{ slug
     isAppError(e) && (e.code === "NOT_FOUND" || e.code === "FORBIDDEN") ? null : Promise.reject(e),
   );
   if (!report || report.projectId !== project.id) notFound();
-  const predictions = roles.includes("LEAD") || roles.includes("ADMIN") ? await runPredictions(user, runId) : null;
+  const training = report.classifier !== undefined ? await classifierTrainingReport(user, runId) : null;
+  const predictions =
+    report.classifier === undefined && (roles.includes("LEAD") || roles.includes("ADMIN"))
+      ? await runPredictions(user, runId)
+      : null;
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-baseline gap-3">
@@ -32,8 +37,31 @@ export default async function RunReportPage({ params }: { params: Promise<{ slug
           All runs
         </Link>
       </div>
-      {report.classifier ? (
-        <ClassifierReport ev={report.classifier} />
+      {report.classifier !== undefined ? (
+        <>
+          {report.classifier ? (
+            <ClassifierReport ev={report.classifier} title="COVID-19 vs control, this fold's held-out images" />
+          ) : null}
+          {training ? (
+            <>
+              {training.evaluation ? (
+                <ClassifierReport
+                  ev={training.evaluation}
+                  title={`Cross-validation: ${training.arch}, all ${training.folds} folds out-of-fold (${training.preset})`}
+                />
+              ) : (
+                <p className="text-sm text-muted" data-testid="classifier-folds-pending">
+                  {training.foldsDone} of {training.folds} folds finished; the out-of-fold report appears when all have.
+                </p>
+              )}
+              <CamAgreement summary={training.camAgreement} />
+              <ClassifierExamples examples={training.examples} legend={legendStops()} />
+            </>
+          ) : null}
+          <Link className="text-sm text-accent hover:underline" href={`/projects/${slug}/runs/combined`}>
+            Combined report: classifiers beside segmentation-based detection
+          </Link>
+        </>
       ) : (
         <ReportView report={report} csvHref={(part) => `/api/runs/${runId}/report?format=csv&part=${part}`} />
       )}
