@@ -1,3 +1,4 @@
+import "server-only";
 // Image-level classifiers (Deep-COVID's baselines): k-fold runs outside every round, so they
 // never predict candidate masks and never enter a vote.
 import { randomUUID } from "node:crypto";
