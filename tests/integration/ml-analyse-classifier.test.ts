@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -11,7 +10,14 @@ import { pilResizeBilinear } from "../../lib/ml/pil-resize";
 import { LocalStore } from "../../lib/storage/local-store";
 import { setStoreForTests, store } from "../../lib/storage/store";
 import type { makeProject } from "../setup/fixtures";
-import { blobImage, projectWithTinyRuns, tinyModel, TINY_SIZE, type TinyModel } from "../setup/tiny-model";
+import {
+  blobImage,
+  classifierCase,
+  projectWithTinyRuns,
+  tinyModel,
+  TINY_SIZE,
+  type TinyModel,
+} from "../setup/tiny-model";
 
 // One upload through a segmentation model and an image-level classifier (exported by the
 // trainer): the classifier answers a probability, a call, CAM and occlusion maps, and no mask.
@@ -38,12 +44,7 @@ async function markClassifier(runId: string, onnx: Buffer) {
 beforeAll(async () => {
   setStoreForTests(new LocalStore(mkdtempSync(path.join(os.tmpdir(), "tandem-analyse-cls-"))));
   const dir = mkdtempSync(path.join(os.tmpdir(), "tandem-cls-case-"));
-  const r = spawnSync(
-    process.env.PYTHON ?? "/usr/bin/python3",
-    ["-m", "tools.classifier_case", "squeezenet1_1", String(TINY_SIZE), dir],
-    { cwd: path.resolve("workers/trainer"), encoding: "utf8" },
-  );
-  expect(r.status, r.stderr).toBe(0);
+  classifierCase("squeezenet1_1", TINY_SIZE, dir);
   classifierOnnx = readFileSync(path.join(dir, "model.onnx"));
   model = await tinyModel();
   let runIds: string[];

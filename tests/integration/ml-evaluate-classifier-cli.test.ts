@@ -1,25 +1,17 @@
-import { describe, expect, it, vi } from "vitest";
-import { spawnSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
+import { captureLog } from "../setup/cli-capture";
+import { classifierCase } from "../setup/tiny-model";
 import { run } from "../../cli/commands/evaluate";
 
 // `tandem evaluate --task classify` on a classifier exported by the trainer whose head favours
 // bright images (tools/classifier_case.py): bright COVID-19 images against dark controls give
 // a perfect ROC AUC, run through the worker-thread classifier session.
 
-async function capture(argv: string[]): Promise<string> {
-  const lines: string[] = [];
-  const spy = vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.join(" ")));
-  try {
-    await run(argv);
-  } finally {
-    spy.mockRestore();
-  }
-  return lines.join("\n");
-}
+const capture = (argv: string[]) => captureLog(() => run(argv));
 
 const SIZE = 32;
 const png = (value: number, size = 48) =>
@@ -30,12 +22,7 @@ const png = (value: number, size = 48) =>
 describe("tandem evaluate --task classify", () => {
   it("reports the threshold table and AUC of a classifier, and refuses it as a segmentation model", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "tandem-eval-cls-"));
-    const r = spawnSync(
-      process.env.PYTHON ?? "/usr/bin/python3",
-      ["-m", "tools.classifier_case", "squeezenet1_1", String(SIZE), dir],
-      { cwd: path.resolve("workers/trainer"), encoding: "utf8" },
-    );
-    expect(r.status, r.stderr).toBe(0);
+    classifierCase("squeezenet1_1", SIZE, dir);
     const data = path.join(dir, "data");
     mkdirSync(path.join(data, "images"), { recursive: true });
     mkdirSync(path.join(data, "masks"));

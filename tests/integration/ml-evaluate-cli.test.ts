@@ -1,7 +1,8 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { captureLog } from "../setup/cli-capture";
 import { run, summary } from "../../cli/commands/evaluate";
 import { tinyModel } from "../setup/tiny-model";
 import { detectionReport } from "../setup/detection-report";
@@ -12,16 +13,7 @@ type Level = {
   rocAuc: number | null;
 };
 
-async function capture(argv: string[]): Promise<string> {
-  const lines: string[] = [];
-  const spy = vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.join(" ")));
-  try {
-    await run(argv);
-  } finally {
-    spy.mockRestore();
-  }
-  return lines.join("\n");
-}
+const capture = (argv: string[]) => captureLog(() => run(argv));
 
 describe("tandem evaluate", () => {
   it("agrees with the trainer's own held-out evaluation on the same images", async () => {

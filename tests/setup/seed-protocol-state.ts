@@ -180,11 +180,6 @@ export async function seedProtocolState(opts: SeedOptions = {}): Promise<SeededP
     shapeSha[name] = createHash("sha256").update(png).digest("hex");
     await store().put(shapeKey[name], png, { contentType: "image/png" });
   }
-  const shapeCase = (col: string, map: Record<string, string>, field: "key" | "sha") =>
-    `CASE ${col} ${Object.entries(map)
-      .map(([k, s]) => `WHEN '${k}' THEN '${field === "key" ? shapeKey[s] : shapeSha[s]}'`)
-      .join(" ")} END`;
-
   // Images: Stage-I subset, Stage-II COVID images, controls accepted by label, late imports.
   const s1State = !started
     ? `'UNANNOTATED'`

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
@@ -197,4 +198,20 @@ export async function projectWithTinyRuns(model: TinyModel, prefix = "P", size?:
   const { runIds } = await startStage1Training(fx.lead.actor, p);
   await completeRunsWithTinyModel(p, runIds, model);
   return { fx, runIds };
+}
+
+/**
+ * A tiny trained classifier case from the trainer's tools/classifier_case.py, written to `dir`
+ * (model.onnx among its files); the test fails with the trainer's stderr if it cannot be made.
+ */
+export function classifierCase(arch: string, size: number, dir: string): void {
+  const r = spawnSync(
+    process.env.PYTHON ?? "/usr/bin/python3",
+    ["-m", "tools.classifier_case", arch, String(size), dir],
+    {
+      cwd: path.resolve("workers/trainer"),
+      encoding: "utf8",
+    },
+  );
+  if (r.status !== 0) throw new Error(`tools.classifier_case failed: ${r.stderr}`);
 }
