@@ -277,7 +277,7 @@ export async function run(): Promise<BenchResult[]> {
         );
         const child = spawnSync(
           process.execPath,
-          [...flags, "--import", "tsx", "--input-type=module", "-e", EXPORT_CHILD],
+          [...flags, "--import", "./scripts/node-loader.mjs", "--input-type=module", "-e", EXPORT_CHILD],
           {
             cwd: process.cwd(),
             env: {
