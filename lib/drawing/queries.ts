@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { db } from "../db/client";
 import { Prisma } from "../db/generated/client";
 import { AppError } from "../errors/app-error";
-import { requireProjectRole } from "../auth/authorize";
+import { requireProjectRole, requireRoleOnObject } from "../auth/authorize";
 import type { Actor } from "../auth/types";
 import { store } from "../storage/store";
 import type { TaskView } from "./types";
@@ -23,9 +23,7 @@ async function findTask(taskId: string, tx: Tx = db()) {
  */
 export async function taskForWriter(actor: Actor, taskId: string, tx: Tx = db()) {
   const task = await findTask(taskId, tx);
-  await requireProjectRole(actor, task.projectId, ["MD"]).catch((e) => {
-    throw e.code === "FORBIDDEN" ? e : new AppError("NOT_FOUND", "Task not found");
-  });
+  await requireRoleOnObject(actor, task.projectId, ["MD"], "Task");
   if (task.assigneeId !== actor.userId) throw new AppError("FORBIDDEN", "This task is assigned to another MD");
   return task;
 }
@@ -33,9 +31,7 @@ export async function taskForWriter(actor: Actor, taskId: string, tx: Tx = db())
 /** Readers: the assignee, or a lead of the project. */
 async function taskForReader(actor: Actor, taskId: string) {
   const task = await findTask(taskId);
-  const roles = await requireProjectRole(actor, task.projectId, ["MD", "LEAD"]).catch((e) => {
-    throw e.code === "FORBIDDEN" ? e : new AppError("NOT_FOUND", "Task not found");
-  });
+  const roles = await requireRoleOnObject(actor, task.projectId, ["MD", "LEAD"], "Task");
   if (task.assigneeId !== actor.userId && !roles.includes("LEAD"))
     throw new AppError("FORBIDDEN", "This task is assigned to another MD");
   return task;

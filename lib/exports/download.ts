@@ -1,5 +1,5 @@
 import { AppError } from "../errors/app-error";
-import { requireProjectRole } from "../auth/authorize";
+import { requireRoleOnObject } from "../auth/authorize";
 import { getUser } from "../auth/queries";
 import type { Actor } from "../auth/types";
 import { store } from "../storage/store";
@@ -44,9 +44,13 @@ export async function openDownload(exportId: string, query: URLSearchParams): Pr
     throw new AppError("NOT_FOUND", "Export not found");
   const user = await getUser(claims.userId);
   if (!user || user.disabled) throw new AppError("FORBIDDEN", "This download link is not valid");
-  await requireProjectRole({ userId: user.id, isAdmin: user.isAdmin }, row.projectId, [...EXPORT_ROLES]).catch(() => {
-    throw new AppError("FORBIDDEN", "This download link is not valid");
-  });
+  await requireRoleOnObject(
+    { userId: user.id, isAdmin: user.isAdmin },
+    row.projectId,
+    [...EXPORT_ROLES],
+    "This download link is not valid",
+    "FORBIDDEN",
+  );
   const slug = await exportProjectSlug(row.projectId);
   const format = (row.options as ExportOptions).format ?? "tar";
   const storageKey = row.storageKey;

@@ -2,7 +2,7 @@ import "server-only";
 import { db } from "../db/client";
 import { Prisma } from "../db/generated/client";
 import { AppError } from "../errors/app-error";
-import { requireProjectRole } from "../auth/authorize";
+import { requireProjectRole, requireRoleOnObject } from "../auth/authorize";
 import type { Actor } from "../auth/types";
 import { pendingBurnedInCount } from "../review/queries";
 import { optionsKey, type ExportOptions } from "./schema";
@@ -258,9 +258,7 @@ export async function listExports(actor: Actor, projectId: string, take = 50): P
 export async function getExportForActor(actor: Actor, exportId: string): Promise<ExportView> {
   const row = await getExportRow(exportId);
   if (!row) throw new AppError("NOT_FOUND", "Export not found");
-  await requireProjectRole(actor, row.projectId, [...EXPORT_ROLES]).catch((e) => {
-    throw e.code === "FORBIDDEN" ? e : new AppError("NOT_FOUND", "Export not found");
-  });
+  await requireRoleOnObject(actor, row.projectId, [...EXPORT_ROLES], "Export");
   return (await withJobs([row]))[0];
 }
 

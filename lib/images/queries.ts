@@ -1,16 +1,14 @@
 import "server-only";
 import { db } from "../db/client";
 import { AppError } from "../errors/app-error";
-import { requireProjectRole } from "../auth/authorize";
+import { requireProjectRole, requireRoleOnObject } from "../auth/authorize";
 import type { Actor, Role } from "../auth/types";
 
 /** An image of a project the actor belongs to (NOT_FOUND otherwise: ids reveal nothing). */
 export async function getImageForActor(actor: Actor, imageId: string, allowed: Role[] = ["LEAD", "MD", "EXPORTER"]) {
   const image = await db().image.findUnique({ where: { id: imageId } });
   if (!image) throw new AppError("NOT_FOUND", "Image not found");
-  await requireProjectRole(actor, image.projectId, allowed).catch((e) => {
-    throw e.code === "FORBIDDEN" ? e : new AppError("NOT_FOUND", "Image not found");
-  });
+  await requireRoleOnObject(actor, image.projectId, allowed, "Image");
   return image;
 }
 
