@@ -12,6 +12,8 @@ import { occlusionMap } from "../lib/ml/activation-maps";
 import { classifyBatch, loadClassifier } from "../lib/ml/classifier-model";
 import { pilResizeBilinear } from "../lib/ml/pil-resize";
 import { testPixels } from "../tests/setup/synthetic-images";
+import { int8Agreement } from "../lib/ml/int8-calibration";
+import { quantizeOnnx } from "../workers/int8-model";
 import { loadNote } from "./repeat";
 
 // Inference: U-Net/DenseNet-121 at 224² (random initialisation: speed does not depend on the
@@ -99,6 +101,42 @@ async function ortMsPerImage(model: Model, batch: number): Promise<number> {
     times.push(performance.now() - t);
   }
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)] / batch;
+}
+
+/**
+ * The opt-in int8 model of the same network (calibrated on 8 images, checked on 8 others) against
+ * PyTorch's float figures from the same run, and its masks against the float model's. The weights
+ * are random, so agreement here checks the arithmetic; a trained model's agreement is measured per
+ * run by the prediction job and shown on the runs page.
+ */
+async function int8Rows(onnxPath: string, float: Model, t1: number, t8: number): Promise<Row[]> {
+  const images = (from: number) =>
+    Array.from({ length: 8 }, (_, i) => pilResizeBilinear(testPixels(256, 256, from + i), 256, 256, SIZE, SIZE));
+  const q = await quantizeOnnx(onnxPath, images(100), SIZE);
+  process.env.ORT_SPIN = "1"; // as the float session compared with PyTorch
+  const int8 = await loadModel(q.bytes, SIZE);
+  delete process.env.ORT_SPIN;
+  const i1 = await ortMsPerImage(int8, 1);
+  const i8 = await ortMsPerImage(int8, BATCH);
+  const a = await int8Agreement(float, int8, images(200));
+  await int8.session.release();
+  const agree = `masks vs float on 8 other images: ${(100 * a.pixelAgreement).toFixed(2)}% of pixels, max |Δp| ${a.maxProbabilityDifference.toFixed(3)} (random weights)`;
+  return [
+    {
+      name: "U-Net/DenseNet-121 224², batch 1: onnxruntime-node int8 (opt-in)",
+      value: i1,
+      unit: "ms/image",
+      note: `${q.convolutions} convolutions quantised; ${(q.bytes.length / 1e6).toFixed(1)} MB`,
+    },
+    { name: `U-Net/DenseNet-121 224², batch ${BATCH}: onnxruntime-node int8`, value: i8, unit: "ms/image" },
+    { name: "onnxruntime-node int8 ÷ PyTorch float, batch 1", value: i1 / t1, unit: "ratio", note: "target ≤ 0.40" },
+    {
+      name: `onnxruntime-node int8 ÷ PyTorch float, batch ${BATCH}`,
+      value: i8 / t8,
+      unit: "ratio",
+      note: `target ≤ 0.40; ${agree}`,
+    },
+  ];
 }
 
 const CLASSIFIERS = (process.env.BENCH_CLASSIFIERS ?? "resnet18,squeezenet1_1").split(",").filter(Boolean);
@@ -331,6 +369,7 @@ export async function run(): Promise<Row[]> {
         note: `same weights check: mean p on a uniform 128/255 input differs by ${Math.abs(meanProb - py.constant_input_mean_prob).toExponential(1)}`,
       },
     ];
+    rows.push(...(await int8Rows(py.onnx, model, t1, t8)));
     rows.push(...(await classifierRows(work, ort1)));
     const pg = await startEmbeddedPostgres({ dataDir: path.join(work, "pg"), database: "tandem_bench" });
     try {

@@ -24,6 +24,7 @@ const runSummary = {
   roundId: true,
   paramCount: true,
   weightsSha256: true,
+  int8: true,
   startedAt: true,
   finishedAt: true,
   createdAt: true,

@@ -10,6 +10,7 @@ import {
   createProjectSchema,
   ingestColumns,
   ingestSettingsSchema,
+  precisionSchema,
   type CreateProjectInput,
 } from "./schema";
 import type { z } from "zod";
@@ -91,4 +92,31 @@ export async function updateIngestSettings(
     );
     return ingest;
   });
+}
+
+/** The lead switches prediction between the float models and their int8 quantisations (new predictions only). */
+export async function setInferencePrecision(actor: Actor, projectId: string, input: z.input<typeof precisionSchema>) {
+  await requireProjectRole(actor, projectId, ["LEAD"]);
+  const { precision } = precisionSchema.parse(input);
+  const before = await db().project.findUniqueOrThrow({
+    where: { id: projectId },
+    select: { inferencePrecision: true },
+  });
+  if (before.inferencePrecision === precision) return { precision, changed: false };
+  await db().$transaction(async (tx) => {
+    await tx.project.update({ where: { id: projectId }, data: { inferencePrecision: precision } });
+    await recordAudit(
+      {
+        action: "project.inference_precision",
+        objectType: "Project",
+        objectId: projectId,
+        projectId,
+        actorId: actor.userId,
+        before: { precision: before.inferencePrecision },
+        after: { precision },
+      },
+      tx,
+    );
+  });
+  return { precision, changed: true };
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { deidOptionsSchema, NO_DEID_OPTIONS, type DeidOptions } from "../images/dicom/deid-options";
 import { modalityPolicySchema, DEFAULT_MODALITY_POLICY } from "../images/dicom/modality-policy";
 import { archs, encoders } from "../ml/networks";
-import { OwnDrawingPolicy, SelectionMode, TieBreak } from "./enums";
+import { InferencePrecision, OwnDrawingPolicy, SelectionMode, TieBreak } from "./enums";
 import { trainingPresetNames } from "../ml/presets";
 
 export { archs, encoders };
@@ -62,6 +62,7 @@ export const protocolSettingsSchema = z.object({
   minCandidateArea: z.number().min(0).max(0.5).default(0.0005),
   qualityGateF1: z.number().min(0).max(1).default(0.3),
   styleNormalise: z.boolean().default(true),
+  inferencePrecision: z.enum(InferencePrecision).default("FLOAT32"),
   trainConfig: trainConfigSchema.default(trainConfigSchema.parse({})),
 });
 
@@ -114,6 +115,8 @@ export const createProjectSchema = z.object({
   ingest: ingestSettingsSchema.default({ modalities: DEFAULT_MODALITY_POLICY, deid: NO_DEID_OPTIONS }),
 });
 export type CreateProjectInput = z.input<typeof createProjectSchema>;
+
+export const precisionSchema = z.object({ precision: z.enum(InferencePrecision) });
 
 export const addMemberSchema = z.object({
   email: z.string().email(),

@@ -74,6 +74,19 @@ export async function getRun(runId: string) {
   return db().modelRun.findUnique({ where: { id: runId }, include: { round: true } });
 }
 
+/** Whether the project predicts with its float or its int8 models. */
+export async function inferencePrecision(projectId: string) {
+  const p = await db().project.findUniqueOrThrow({ where: { id: projectId }, select: { inferencePrecision: true } });
+  return p.inferencePrecision;
+}
+
+/** Up to `limit` images a run trained on (in id order): the int8 calibration set. */
+export async function runTrainingImages(runId: string, limit: number) {
+  return db().$queryRaw<{ id: string; storageKey: string }[]>`
+    SELECT i.id, i."storageKey" FROM "ModelRunImage" m JOIN "Image" i ON i.id = m."imageId"
+    WHERE m."runId" = ${runId}::uuid AND m.trained ORDER BY m."imageId" LIMIT ${limit}`;
+}
+
 export async function imagesForPrediction(ids: string[]) {
   return db().image.findMany({
     where: { id: { in: ids } },

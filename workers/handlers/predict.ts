@@ -1,6 +1,12 @@
 import type { JobHandler } from "../../lib/jobs/types";
 import { PermanentJobError } from "../../lib/jobs/types";
-import { getRun, existingPredictions, imagesForPrediction, predictionImageIds } from "../../lib/protocol/queries";
+import {
+  getRun,
+  existingPredictions,
+  imagesForPrediction,
+  inferencePrecision,
+  predictionImageIds,
+} from "../../lib/protocol/queries";
 import { maybeOpenVoting, registerPredictions } from "../../lib/protocol/mutations";
 import { PREDICT_CHUNK, type TrainConfig } from "../../lib/protocol/types";
 import { cachedThreadedModel } from "../../lib/ml/model-cache";
@@ -9,6 +15,7 @@ import { encodeProbabilityPng } from "../../lib/ml/probability-png";
 import { toNativeMask } from "../../lib/ml/to-native-mask";
 import { store } from "../../lib/storage/store";
 import { key } from "../../lib/storage/keys";
+import { ensureInt8Model } from "../int8-model";
 
 const BATCH = Number(process.env.PREDICT_BATCH ?? 8);
 
@@ -62,7 +69,14 @@ export const predictHandler: JobHandler<{ runId: string; chunk: number; chunks: 
   const failures = new ImageFailures();
   if (todo.length) {
     const artifactKey = run.artifactKey;
-    const model = await cachedThreadedModel(run.weightsSha256 ?? run.id, size, () => store().get(artifactKey));
+    // A project that opted into int8 predicts with the run's quantised model (made on first use).
+    const int8 =
+      (await inferencePrecision(run.projectId)) === "INT8"
+        ? await ensureInt8Model({ id: run.id, projectId: run.projectId, artifactKey, size, int8: run.int8 }, signal)
+        : null;
+    const model = int8
+      ? await cachedThreadedModel(int8.sha256, size, () => store().get(int8.artifactKey))
+      : await cachedThreadedModel(run.weightsSha256 ?? run.id, size, () => store().get(artifactKey));
     const batches: Image[][] = [];
     for (let i = 0; i < todo.length; i += BATCH) batches.push(todo.slice(i, i + BATCH));
     /** The batch's network inputs, in order, without the images that failed. */

@@ -18,6 +18,7 @@ export async function createProjectAction(_: ActionResult | null, form: FormData
       votesPerImage: Number(form.get("votesPerImage") ?? 1),
       // A missing field takes the schema's default; an unknown value is refused by the schema, never coerced.
       selectionMode: form.get("selectionMode") ?? undefined,
+      inferencePrecision: form.get("inferencePrecision") ?? undefined,
       s1Size: form.get("s1Size") ? Number(form.get("s1Size")) : null,
       ...(form.get("preset") ? { trainConfig: presetConfig(String(form.get("preset"))) } : {}),
     },

@@ -5,7 +5,12 @@ import { createProjectAction, type ActionResult } from "./actions";
 import { Button, ErrorNote, Field } from "@/app/_components/ui";
 import { deidOptionList } from "@/lib/images/dicom/deid-options";
 import { trainingPresets } from "@/lib/ml/presets";
-import { selectionModeLabels, selectionModes } from "@/lib/projects/enums";
+import {
+  inferencePrecisionLabels,
+  inferencePrecisions,
+  selectionModeLabels,
+  selectionModes,
+} from "@/lib/projects/enums";
 
 export function NewProjectForm() {
   const [state, action, pending] = useActionState<ActionResult | null, FormData>(createProjectAction, null);
@@ -84,6 +89,21 @@ export function NewProjectForm() {
           {trainingPresets.map((p) => (
             <option key={p.name} value={p.name} title={p.description}>
               {p.title} ({p.name})
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="block space-y-1 text-sm">
+        <span className="text-muted">Prediction precision</span>
+        <select
+          name="inferencePrecision"
+          defaultValue="FLOAT32"
+          className="w-full rounded-md border border-line bg-panel-2 px-3 py-2"
+          data-testid="inference-precision"
+        >
+          {inferencePrecisions.map((p) => (
+            <option key={p} value={p}>
+              {inferencePrecisionLabels[p]}
             </option>
           ))}
         </select>

@@ -10,6 +10,7 @@ export {
   failRun,
   registerPrediction,
   registerPredictions,
+  recordInt8Model,
 } from "./model-runs";
 export { startClassifierTraining } from "./classifier-runs";
 export { maybeOpenVoting, maybeCloseRound } from "./rounds";

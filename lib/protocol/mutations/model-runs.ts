@@ -126,3 +126,11 @@ export async function registerPredictions(
     return imageIds.map((id) => byImage.get(id)!);
   });
 }
+
+/** Keeps a run's int8 quantisation (made once, on first use) and its measured agreement. */
+export async function recordInt8Model(
+  runId: string,
+  int8: { artifactKey: string; sha256: string; [k: string]: unknown },
+) {
+  await db().modelRun.update({ where: { id: runId }, data: { int8: int8 as Prisma.InputJsonValue } });
+}

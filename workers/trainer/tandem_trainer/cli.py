@@ -44,6 +44,16 @@ def build_parser(json_errors: bool) -> argparse.ArgumentParser:
     fit.add_argument("--test", required=True, help="test folder (never used for selection or calibration)")
     _run_options(fit, "fit_out")
 
+    probe = commands.add_parser(
+        "quantize-probe", help="int8 step 1: the model with every convolution's input and output as outputs"
+    )
+    probe.add_argument("--model", required=True, help="the float model.onnx")
+    probe.add_argument("--out", required=True, help="where to write the calibration model")
+    quant = commands.add_parser("quantize", help="int8 step 2: quantise with the ranges Node recorded")
+    quant.add_argument("--model", required=True, help="the float model.onnx")
+    quant.add_argument("--ranges", required=True, help="JSON {tensor: [min, max]} from the calibration run")
+    quant.add_argument("--out", required=True, help="where to write the int8 model")
+
     commands.add_parser("presets", help="print the training presets as JSON")
     commands.add_parser("networks", help="print the architectures and encoders the trainer builds, as JSON")
     return parser
@@ -110,6 +120,8 @@ def main(argv=None) -> int:
     if args.command == "networks":
         sys.stdout.write(networks_json())
         return 0
+    if args.command in ("quantize-probe", "quantize"):
+        return _guarded(JsonEvents(sys.stdout), lambda events: _quantize(args, events))
     action = _cv if args.command == "cv" else _fit
     return _guarded(JsonEvents(sys.stdout) if args.json else HumanEvents(), lambda events: action(args, events))
 
@@ -129,6 +141,15 @@ def _guarded(events, action) -> int:
         log.exception("training failed")
         events.emit("error", message=f"{type(exc).__name__}: {exc}")
         return 1
+
+
+def _quantize(args, events) -> None:
+    from . import quantize
+
+    if args.command == "quantize-probe":
+        events.emit("probe", tensors=quantize.probe(args.model, args.out))
+    else:
+        events.emit("quantized", **quantize.apply(args.model, quantize.load_ranges(args.ranges), args.out))
 
 
 def _train(args, events) -> None:

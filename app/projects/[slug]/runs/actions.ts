@@ -1,6 +1,8 @@
 "use server";
 import { z } from "zod";
 import { action, type ActionResult } from "@/app/_lib/action";
+import { setInferencePrecision } from "@/lib/projects/mutations";
+import { precisionSchema } from "@/lib/projects/schema";
 import { startClassifierTraining } from "@/lib/protocol/mutations";
 import { startClassifierTrainingSchema } from "@/lib/protocol/schema";
 
@@ -18,4 +20,14 @@ export async function startClassifierTrainingAction(
   training: unknown,
 ): Promise<ActionResult<{ runs: number }>> {
   return start({ projectId, training });
+}
+
+const precision = action(
+  z.object({ projectId: z.string().uuid(), choice: precisionSchema }),
+  async (user, { projectId, choice }) => setInferencePrecision(user, projectId, choice),
+);
+
+/** Sets the project's prediction precision (leads only; the domain function checks). */
+export async function setInferencePrecisionAction(projectId: string, choice: unknown) {
+  return precision({ projectId, choice });
 }

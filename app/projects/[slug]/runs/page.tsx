@@ -8,8 +8,18 @@ import { classifierArchs } from "@/lib/ml/networks";
 import { classifierPresets } from "@/lib/ml/presets";
 import { isClassifierConfig } from "@/lib/protocol/types";
 import { ClassifierTrainingForm } from "./classifier-training-form";
+import { PrecisionForm } from "./precision-form";
 
 export const dynamic = "force-dynamic";
+
+/** An int8 model's measured agreement with its float model, as the runs table shows it. */
+function int8Label(int8: unknown): string {
+  const a = (int8 as { agreement?: { pixelAgreement: number; meanDice: number; images: number } | null } | null)
+    ?.agreement;
+  if (!int8) return "—";
+  if (!a) return "quantised";
+  return `${(100 * a.pixelAgreement).toFixed(2)}% of pixels, mean Dice ${a.meanDice.toFixed(3)} (${a.images} images)`;
+}
 
 const tone = (s: string) =>
   (s === "SUCCEEDED" ? "ok" : s === "FAILED" ? "bad" : s === "RUNNING" ? "warn" : "default") as
@@ -54,6 +64,11 @@ export default async function RunsPage({ params }: { params: Promise<{ slug: str
           />
         </Card>
       ) : null}
+      {roles.includes("LEAD") ? (
+        <Card title="Prediction precision">
+          <PrecisionForm projectId={project.id} current={project.inferencePrecision} />
+        </Card>
+      ) : null}
       {stages.length ? (
         <nav className="flex gap-3 text-sm" aria-label="Stage reports">
           {stages.map((s) => (
@@ -91,7 +106,7 @@ export default async function RunsPage({ params }: { params: Promise<{ slug: str
               </Link>
             ) : null}
             <table className="w-full text-left text-sm" data-testid="runs-table">
-              <TableHead columns={["Network", "Fold", "Status", "Parameters", "Finished", ""]} />
+              <TableHead columns={["Network", "Fold", "Status", "Parameters", "Finished", "int8 vs float", ""]} />
               <tbody>
                 {group.map((r) => (
                   <tr key={r.id} className="border-t border-line">
@@ -102,6 +117,9 @@ export default async function RunsPage({ params }: { params: Promise<{ slug: str
                     </td>
                     <td className="tabular-nums">{r.paramCount?.toLocaleString("en-US") ?? "—"}</td>
                     <td className="text-muted">{r.finishedAt?.toISOString().slice(0, 16).replace("T", " ") ?? "—"}</td>
+                    <td className="text-muted" data-testid="int8-agreement">
+                      {int8Label(r.int8)}
+                    </td>
                     <ReportCell href={r.status === "SUCCEEDED" ? `/projects/${slug}/runs/${r.id}` : null} />
                   </tr>
                 ))}
