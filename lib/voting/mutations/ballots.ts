@@ -332,10 +332,7 @@ async function recordVote(run: SqlRunner, tx: Tx | null, actor: Actor, ballotId:
                ch."maskId" AS "chosenMaskId", ch.kind AS "chosenKind", ch."emptyOnPositive" AS "chosenEmptyOnPositive"
         FROM "Image" i JOIN "Project" p ON p.id = i."projectId"
         LEFT JOIN "Vote" av ON av."ballotId" = ${ballotId}::uuid
-        LEFT JOIN LATERAL (
-          SELECT a.id AS "maskId", m.kind::text AS kind, a.area = 0 AND i.label = 'COVID' AS "emptyOnPositive"
-          FROM "Candidate" c JOIN "Mask" m ON m.id = c."maskId" JOIN "Mask" a ON a.id = COALESCE(c."shownMaskId", c."maskId")
-          WHERE c.id = ${candidateId}::uuid) ch ON TRUE
+        LEFT JOIN (${chosenCandidateSql(candidateId)}) ch ON TRUE
         WHERE i.id = ${ballot.imageId}::uuid`);
   const img = locked[0];
   if (img.againId && img.againKey === v.idempotencyKey) return { voteId: img.againId, duplicate: true };
@@ -420,6 +417,18 @@ async function recordVote(run: SqlRunner, tx: Tx | null, actor: Actor, ballotId:
 
 type Chosen = { candidateId: string; maskId: string; kind: "MANUAL" | "MACHINE" | "REDRAW"; emptyOnPositive: boolean };
 
+/**
+ * What accepting a candidate needs: its accepted rendering (the shown, style-normalised mask when
+ * there is one; the original stays traced), its source kind, and whether that rendering is empty
+ * on a positive image. One row, or none for a null id.
+ */
+function chosenCandidateSql(candidateId: string | null): Prisma.Sql {
+  return Prisma.sql`SELECT a.id AS "maskId", m.kind::text AS kind, a.area = 0 AND ci.label = 'COVID' AS "emptyOnPositive"
+          FROM "Candidate" c JOIN "Mask" m ON m.id = c."maskId" JOIN "Mask" a ON a.id = COALESCE(c."shownMaskId", c."maskId")
+          JOIN "Image" ci ON ci.id = c."imageId"
+          WHERE c.id = ${candidateId}::uuid`;
+}
+
 async function decideImage(
   tx: Tx,
   round: { projectId: string; roundId: string; stage: "STAGE_I" | "STAGE_II"; roundStatus: string },
@@ -437,16 +446,10 @@ async function decideImage(
   const diceOf = distinct.length > 1 ? await diceBetweenCandidates(tx, distinct) : () => 1;
   const t = tallyVotes(votes, diceOf, agreementDice);
   if (t.outcome === "accept") {
-    // The shown (style-normalised) rendering is what is accepted; the original stays traced.
     const m =
       known.chosen?.candidateId === t.candidateId
         ? known.chosen
-        : (
-            await tx.$queryRaw<{ maskId: string; kind: "MANUAL" | "MACHINE" | "REDRAW"; emptyOnPositive: boolean }[]>`
-      SELECT a.id AS "maskId", m.kind::text AS kind, a.area = 0 AND i.label = 'COVID' AS "emptyOnPositive"
-      FROM "Candidate" c JOIN "Mask" m ON m.id = c."maskId" JOIN "Mask" a ON a.id = COALESCE(c."shownMaskId", c."maskId") JOIN "Image" i ON i.id = c."imageId"
-      WHERE c.id = ${t.candidateId}::uuid`
-          )[0];
+        : (await tx.$queryRaw<Omit<Chosen, "candidateId">[]>(chosenCandidateSql(t.candidateId)))[0];
     await acceptGroundTruth(tx, {
       projectId,
       imageId,
