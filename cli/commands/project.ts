@@ -32,13 +32,21 @@ async function create(argv: string[]) {
   await withDatabase(async () => {
     const actor = await actorFor(flags, usage);
     const { createProject } = await import("../../lib/projects/mutations");
+    const { newProjectDefaults } = await import("../../lib/projects/queries");
+    const { presetTrainConfig } = await import("../../lib/ml/presets");
+    // Training settings not given: the preset for the compute the workers have, as on the web form.
+    const given = settings ?? {};
+    const plain = typeof given === "object" && given !== null && !Array.isArray(given);
+    const defaults = plain && !("trainConfig" in given) ? await newProjectDefaults() : undefined;
     const p = await createProject(actor, {
       name,
       slug,
       description: str(flags.description),
-      ...(settings ? { settings: settings as never } : {}),
+      settings: (defaults ? { ...given, trainConfig: presetTrainConfig(defaults.preset) } : given) as never,
     });
     console.log(`created project ${p.slug} (${p.name}), ${p.folds} folds; ${actor.email} is its lead`);
+    if (defaults)
+      console.log(`training preset ${defaults.preset}: ${defaults.why} (--settings with trainConfig to choose)`);
     console.log(`next: tandem import --project ${p.slug} --as ${actor.email} <folder or zip>`);
   });
 }
@@ -64,7 +72,7 @@ async function list(argv: string[]) {
 }
 
 async function members(argv: string[]) {
-  const { flags, positional } = parseArgs(argv, { values: ["as", "user", "add", "roles"] });
+  const { flags, positional } = parseArgs(argv, { values: ["as", "user", "add", "roles"], positionals: 1 });
   if (flags.help) return void process.stdout.write(`${usage}\n`);
   const slug = positional[0];
   if (!slug || positional.length > 1) throw new Error(`give one project slug\n${usage}`);

@@ -7,7 +7,7 @@ import { deidOptionList } from "@/lib/images/dicom/deid-options";
 import { trainingPresets } from "@/lib/ml/presets";
 import { selectionModeLabels, selectionModes } from "@/lib/projects/enums";
 
-export function NewProjectForm() {
+export function NewProjectForm({ defaults }: { defaults: { preset: string; why: string } }) {
   const [state, action, pending] = useActionState<ActionResult | null, FormData>(createProjectAction, null);
   const router = useRouter();
   useEffect(() => {
@@ -77,7 +77,7 @@ export function NewProjectForm() {
         <span className="text-muted">Training preset (chosen by the compute you have)</span>
         <select
           name="preset"
-          defaultValue="paper-gpu"
+          defaultValue={defaults.preset}
           className="w-full rounded-md border border-line bg-panel-2 px-3 py-2"
           data-testid="preset"
         >
@@ -87,6 +87,9 @@ export function NewProjectForm() {
             </option>
           ))}
         </select>
+        <span className="block text-xs text-muted" data-testid="preset-default">
+          Default {defaults.preset}: {defaults.why}.
+        </span>
       </label>
       <ErrorNote message={state && !state.ok ? state.error : null} />
       <Button type="submit" disabled={pending}>
