@@ -12,6 +12,16 @@ export type AuditEntry = {
   after?: unknown;
 };
 
+/** An entry about one image of a project: by the protocol itself unless an actor is named. */
+export function imageEntry(
+  action: string,
+  image: { projectId: string; imageId: string },
+  after: unknown,
+  actorId: string | null = null,
+): AuditEntry {
+  return { action, objectType: "Image", objectId: image.imageId, projectId: image.projectId, actorId, after };
+}
+
 /** Appends to the audit log (the table refuses UPDATE and DELETE). */
 export async function recordAudit(e: AuditEntry, tx: Prisma.TransactionClient = db()): Promise<void> {
   await tx.$executeRaw(auditInsertSql(e));

@@ -7,7 +7,7 @@ export const repoRoot = path.resolve(import.meta.dirname, "../..");
 
 export type TandemRun = { code: number | null; stdout: string; stderr: string };
 
-export function runTandem(argv: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<TandemRun> {
+export function runTandem(argv: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<TandemRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(repoRoot, "bin", "tandem.mjs"), ...argv], {
       cwd: opts.cwd,

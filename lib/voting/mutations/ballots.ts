@@ -4,7 +4,7 @@ import { db } from "../../db/client";
 import { Prisma } from "../../db/generated/client";
 import { runnerOf, sql, sqlTransaction, type SqlRunner } from "../../db/raw";
 import { AppError } from "../../errors/app-error";
-import { auditInsertSql, recordAudit } from "../../audit/mutations";
+import { auditInsertSql, imageEntry, recordAudit } from "../../audit/mutations";
 import { requireProjectRole } from "../../auth/authorize";
 import type { Actor } from "../../auth/types";
 import { loadMask } from "../../masks/queries";
@@ -350,19 +350,19 @@ async function recordVote(run: SqlRunner, tx: Tx | null, actor: Actor, ballotId:
   const simple = needed === 1 && !!chosen && !chosen.emptyOnPositive && img.othersWaiting && img.retrainEvery === null;
   if (!tx && decides && !simple) throw new NeedsFullTransaction();
   const voteId = uuidv7();
-  const audit = auditInsertSql({
-    action: "vote.cast",
-    objectType: "Image",
-    objectId: ballot.imageId,
-    projectId: ballot.projectId,
-    actorId: actor.userId,
-    after: {
-      roundId: ballot.roundId,
-      position: v.choice,
-      durationMs: v.durationMs,
-      ...(ballot.ownDrawing ? { ownDrawing: true } : {}),
-    },
-  });
+  const audit = auditInsertSql(
+    imageEntry(
+      "vote.cast",
+      ballot,
+      {
+        roundId: ballot.roundId,
+        position: v.choice,
+        durationMs: v.durationMs,
+        ...(ballot.ownDrawing ? { ownDrawing: true } : {}),
+      },
+      actor.userId,
+    ),
+  );
   await run.run(Prisma.sql`
         /*hot*/ WITH nv AS (
           INSERT INTO "Vote" (id, "ballotId", "roundId", "imageId", "voterId", "candidateId", "noneAcceptable", duels, "durationMs", "ownDrawing", "idempotencyKey", "createdAt")
@@ -464,18 +464,12 @@ async function decideImage(
     });
   } else if (t.outcome === "reject") {
     await reopenRedraw(tx, projectId, imageId, roundId);
-    await recordAudit(
-      { action: "vote.rejected_all", objectType: "Image", objectId: imageId, projectId, after: { roundId } },
-      tx,
-    );
+    await recordAudit(imageEntry("vote.rejected_all", { projectId, imageId }, { roundId }), tx);
   } else {
     const img = await tx.image.findUniqueOrThrow({ where: { id: imageId } });
     if (tieBreak === "ANOTHER_MD" && img.extraVotes < 2) {
       await tx.image.update({ where: { id: imageId }, data: { extraVotes: { increment: 1 } } });
-      await recordAudit(
-        { action: "vote.tie", objectType: "Image", objectId: imageId, projectId, after: { roundId, tieBreak } },
-        tx,
-      );
+      await recordAudit(imageEntry("vote.tie", { projectId, imageId }, { roundId, tieBreak }), tx);
     } else {
       await disputeImage(tx, { projectId, imageId, roundId, tieBreak });
     }
