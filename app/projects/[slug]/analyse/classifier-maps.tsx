@@ -34,14 +34,14 @@ const mapsOf = (c: ClassifierOutput) => [
 export function ClassifierMaps({
   classifiers,
   cxr,
-  width,
-  height,
+  displayWidth: width,
+  displayHeight: height,
   threshold,
 }: {
   classifiers: ClassifierOutput[];
   cxr: string;
-  width: number;
-  height: number;
+  displayWidth: number;
+  displayHeight: number;
   threshold: number;
 }) {
   return (
