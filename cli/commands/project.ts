@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { fromCaller, nearestOption, parseArgs, withDatabase } from "../context";
-import { actorFor, pickSubcommand } from "../actor";
+import { fromCaller, nearestOption, parseArgs } from "../context";
+import { pickSubcommand, withActor } from "../actor";
 
 export const summary = "create and list projects, list and set their members (the web's role checks)";
 
@@ -29,8 +29,7 @@ async function create(argv: string[]) {
       throw new Error(`--settings ${file}: ${(e as Error).message}`);
     }
   }
-  await withDatabase(async () => {
-    const actor = await actorFor(flags, usage);
+  await withActor(flags, usage, async (actor) => {
     const { createProject } = await import("../../lib/projects/mutations");
     const { newProjectDefaults } = await import("../../lib/projects/queries");
     const { presetTrainConfig } = await import("../../lib/ml/presets");
@@ -54,8 +53,7 @@ async function create(argv: string[]) {
 async function list(argv: string[]) {
   const { flags } = parseArgs(argv, { values: ["as", "user"] });
   if (flags.help) return void process.stdout.write(`${usage}\n`);
-  await withDatabase(async () => {
-    const actor = await actorFor(flags, usage);
+  await withActor(flags, usage, async (actor) => {
     const { listProjectsFor } = await import("../../lib/projects/queries");
     const rows = await listProjectsFor(actor);
     if (!rows.length) return console.log("no projects");
@@ -83,8 +81,7 @@ async function members(argv: string[]) {
     .filter(Boolean);
   if (add && !roles?.length) throw new Error(`--add needs --roles (MD, LEAD, EXPORTER)\n${usage}`);
   if (!add && roles) throw new Error(`--roles goes with --add <email>\n${usage}`);
-  await withDatabase(async () => {
-    const actor = await actorFor(flags, usage);
+  await withActor(flags, usage, async (actor) => {
     const { getProjectForActor, listMembers } = await import("../../lib/projects/queries");
     const { addMember } = await import("../../lib/projects/mutations");
     const { project } = await getProjectForActor(actor, slug, ["LEAD"]);
