@@ -3,7 +3,7 @@ import { db } from "../db/client";
 import { AppError } from "../errors/app-error";
 import { requireProjectRole } from "../auth/authorize";
 import type { Actor, Role } from "../auth/types";
-import { ingestFromColumns, type IngestSettings } from "./schema";
+import { ingestColumnSelect, ingestFromColumns, type IngestSettings } from "./schema";
 import { hasAnyRole } from "../auth/queries";
 import { trainingCompute } from "../jobs/queries";
 import { defaultPresetFor } from "../ml/presets";
@@ -69,20 +69,7 @@ export async function projectOverview(actor: Actor, slug: string) {
 
 /** The project's ingest settings (modality policy, de-identification options); no role check: callers have done it. */
 export async function ingestSettings(projectId: string): Promise<IngestSettings> {
-  const p = await db().project.findUnique({
-    where: { id: projectId },
-    select: {
-      acceptedModalities: true,
-      otherModalities: true,
-      deidCleanDescriptors: true,
-      deidRetainDeviceIdentity: true,
-      deidRetainInstitutionIdentity: true,
-      deidRetainLongitudinalFullDates: true,
-      deidRetainLongitudinalModifiedDates: true,
-      deidRetainPatientCharacteristics: true,
-      deidRetainUids: true,
-    },
-  });
+  const p = await db().project.findUnique({ where: { id: projectId }, select: ingestColumnSelect });
   if (!p) throw new AppError("NOT_FOUND", "Project not found");
   return ingestFromColumns(p);
 }

@@ -81,6 +81,11 @@ export function ingestColumns(s: IngestSettings) {
   };
 }
 
+/** The Project columns that hold the ingest settings, as a select. */
+export const ingestColumnSelect = Object.fromEntries(
+  Object.keys(ingestColumns({ modalities: DEFAULT_MODALITY_POLICY, deid: NO_DEID_OPTIONS })).map((k) => [k, true]),
+) as { [K in keyof ReturnType<typeof ingestColumns>]: true };
+
 export function ingestFromColumns(p: ReturnType<typeof ingestColumns>): IngestSettings {
   const deid: DeidOptions = {
     cleanDescriptors: p.deidCleanDescriptors,
