@@ -113,6 +113,7 @@ export const createProjectSchema = z.object({
   ingest: ingestSettingsSchema.default({ modalities: DEFAULT_MODALITY_POLICY, deid: NO_DEID_OPTIONS }),
 });
 export type CreateProjectInput = z.input<typeof createProjectSchema>;
+export type IngestSettingsInput = z.input<typeof ingestSettingsSchema>;
 
 export const addMemberSchema = z.object({
   email: z.string().email(),
