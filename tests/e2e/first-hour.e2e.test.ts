@@ -6,6 +6,7 @@ import type { Page } from "playwright-core";
 import { baseUrl, signIn } from "./helpers";
 import { edgeBrowser } from "./edge-fixture";
 import { db } from "../../lib/db/client";
+import { trainingCompute } from "../../lib/jobs/queries";
 import { MAX_ANALYSE_MODELS } from "../../lib/ml/limits";
 import { makeDrawingProject } from "../setup/drawing";
 
@@ -80,6 +81,13 @@ describe("each role sees what it may do", () => {
       await page.goto(`${baseUrl()}/projects/new`);
       expect(await page.getByTestId("may-not-create").count(), who.email).toBe(may ? 0 : 1);
       expect(await page.getByRole("button", { name: /create/i }).count(), who.email).toBe(may ? 1 : 0);
+      if (may) {
+        // The form's default preset follows the workers' compute (no GPU worker here: cpu-small).
+        const { compute } = await trainingCompute();
+        const preset = compute === "gpu" ? "paper-gpu" : "cpu-small";
+        expect(await page.getByTestId("preset").inputValue(), who.email).toBe(preset);
+        expect(await page.getByTestId("preset-default").textContent()).toContain(`Default ${preset}:`);
+      }
       expect(await page.getByRole("link", { name: "Users" }).count(), who.email).toBe(who === v.admin ? 1 : 0);
       await page.context().close();
     }
