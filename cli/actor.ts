@@ -1,3 +1,5 @@
+import { withDatabase } from "./context";
+
 /** The account a command acts as (--as, --user or TANDEM_USER): its role checks are the web's. */
 export async function actorFor(flags: Record<string, string | true>, usage: string) {
   const who = flags.as ?? flags.user;
@@ -7,6 +9,15 @@ export async function actorFor(flags: Record<string, string | true>, usage: stri
   const user = await findUserByEmail(email);
   if (!user || user.disabled) throw new Error(`no active user ${email}`);
   return { userId: user.id, isAdmin: user.isAdmin, email: user.email };
+}
+
+/** Runs `fn` in the database as the account the command acts as. */
+export function withActor<T>(
+  flags: Record<string, string | true>,
+  usage: string,
+  fn: (actor: Awaited<ReturnType<typeof actorFor>>) => Promise<T>,
+): Promise<T> {
+  return withDatabase(async () => fn(await actorFor(flags, usage)));
 }
 
 /** `tandem <command> <sub>`: the sub-command, or an error naming the valid ones (and the nearest). */

@@ -38,8 +38,11 @@ export async function withDatabase<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The options a command accepts: `values` take an argument, `booleans` do not. */
-export type ArgSpec = { values: readonly string[]; booleans?: readonly string[] };
+/**
+ * The options a command accepts: `values` take an argument, `booleans` do not; `positionals` is
+ * how many plain arguments it takes at most (none unless said).
+ */
+export type ArgSpec = { values: readonly string[]; booleans?: readonly string[]; positionals?: number };
 
 function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -69,35 +72,37 @@ export function nearestOption(name: string, options: readonly string[]): string 
 /**
  * --name value, --name=value, --flag and positionals. Every command passes its ArgSpec: an
  * option it does not know is refused with the nearest valid one (a typo must never run with
- * a default), a value option without its value is refused too.
+ * a default), a value option without its value is refused too, and so is a plain argument
+ * beyond those the command takes.
  */
-export function parseArgs(argv: string[], spec?: ArgSpec) {
+export function parseArgs(argv: string[], spec: ArgSpec) {
   const flags: Record<string, string | true> = {};
   const positional: string[] = [];
-  const known = spec ? [...spec.values, ...(spec.booleans ?? []), "help"] : null;
+  const known = [...spec.values, ...(spec.booleans ?? []), "help"];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a.startsWith("--")) {
       const [k, v] = a.slice(2).split("=", 2);
-      if (known && !known.includes(k)) {
+      if (!known.includes(k)) {
         const near = nearestOption(k, known);
         throw new Error(
           `unknown option --${k}${near ? `; did you mean --${near}?` : ""} (options: ${known.map((o) => `--${o}`).join(" ")})`,
         );
       }
-      const isBoolean = spec ? !spec.values.includes(k) : false;
+      const isBoolean = !spec.values.includes(k);
       if (v !== undefined) {
         if (isBoolean) throw new Error(`--${k} takes no value`);
         flags[k] = v;
       } else if (!isBoolean && argv[i + 1] !== undefined && !argv[i + 1].startsWith("--")) flags[k] = argv[++i];
-      else if (spec && !isBoolean) throw new Error(`--${k} needs a value`);
+      else if (!isBoolean) throw new Error(`--${k} needs a value`);
       else flags[k] = true;
-    } else positional.push(a);
+    } else if (positional.length < (spec.positionals ?? 0)) positional.push(a);
+    else throw new Error(`unexpected argument "${a}" (options start with --)`);
   }
   return { flags, positional };
 }
 
-/** A path the user typed, relative to the folder they typed it in (npx runs commands from the repository root). */
+/** A path the user typed, relative to the folder they typed it in (bin/tandem.mjs sets INIT_CWD to it, then runs from the repository root). */
 export const fromCaller = (p: string) => path.resolve(process.env.INIT_CWD ?? process.cwd(), p);
 
 /** A one-line progress bar on stderr. */

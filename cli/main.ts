@@ -1,14 +1,20 @@
 // The command line: `npx tandem <command> [options]`.
 import { ZodError } from "zod";
 import { commands } from "./commands";
+import { nearestOption } from "./context";
 import { describeZodError } from "../lib/errors/zod-message";
 
 const [name, ...argv] = process.argv.slice(2);
 const cmd = name ? commands[name] : undefined;
 if (!cmd) {
+  const unknown = name && name !== "help" && name !== "--help";
+  if (unknown) {
+    const near = nearestOption(name, Object.keys(commands));
+    console.error(`tandem: unknown command ${name}${near ? `; did you mean ${near}?` : ""}`);
+  }
   console.log("usage: tandem <command> [options]\n\ncommands:");
   for (const [n, c] of Object.entries(commands)) console.log(`  ${n.padEnd(10)} ${c.summary}`);
-  process.exit(name && name !== "help" ? 2 : 0);
+  process.exit(unknown ? 2 : 0);
 }
 try {
   await cmd.run(argv);

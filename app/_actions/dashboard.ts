@@ -6,25 +6,18 @@ import { retryProjectJob, selectSubsetFromSettings } from "@/lib/dashboard/mutat
 import type { NextAction } from "@/lib/dashboard/types";
 
 const ids = z.string().uuid();
-const actions = z.enum(["select-subset", "start-stage1", "start-stage1-training", "start-stage2-round"]);
+// The next-step button: each step is the protocol's own domain function (leads only).
+const steps = {
+  "select-subset": selectSubsetFromSettings,
+  "start-stage1": startStage1,
+  "start-stage1-training": startStage1Training,
+  "start-stage2-round": startStage2Round,
+} satisfies Record<NextAction, unknown>;
+const actions = z.enum(Object.keys(steps) as [NextAction, ...NextAction[]]);
 
 // Server actions the dashboard components call (shared components may import app/_actions/, never a page folder).
-// The next-step button: each step is the protocol's own domain function (leads only).
 const nextStep = action(z.object({ projectId: ids, action: actions }), async (user, { projectId, action: step }) => {
-  switch (step) {
-    case "select-subset":
-      await selectSubsetFromSettings(user, projectId);
-      return;
-    case "start-stage1":
-      await startStage1(user, projectId);
-      return;
-    case "start-stage1-training":
-      await startStage1Training(user, projectId);
-      return;
-    case "start-stage2-round":
-      await startStage2Round(user, projectId);
-      return;
-  }
+  await steps[step](user, projectId);
 });
 
 const retry = action(z.object({ projectId: ids, jobId: ids }), async (user, { projectId, jobId }) => {

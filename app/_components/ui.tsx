@@ -66,6 +66,15 @@ export function Badge({
   return <span className={`inline-block rounded border px-1.5 py-0.5 text-xs ${t}`}>{children}</span>;
 }
 
+/** A warning badge per item (an import's flags, the columns it dropped). */
+export function WarnBadges({ items }: { items: readonly string[] }) {
+  return items.map((item) => (
+    <Badge key={item} tone="warn">
+      {item}
+    </Badge>
+  ));
+}
+
 export function ErrorNote({ message }: { message?: string | null }) {
   if (!message) return null;
   return (

@@ -1,5 +1,4 @@
-import path from "node:path";
-import { parseArgs, withDatabase } from "../context";
+import { fromCaller, parseArgs, withDatabase } from "../context";
 import { ARCHIVE_LAYOUTS } from "../../lib/exports/archive-layout";
 
 export const summary = "export accepted masks as a versioned dataset archive (tar or zip)";
@@ -61,7 +60,7 @@ export async function exportCommand(argv: string[]): Promise<void> {
     return;
   }
   const slug = typeof flags.project === "string" ? flags.project : undefined;
-  const out = typeof flags.out === "string" ? path.resolve(flags.out) : undefined;
+  const out = typeof flags.out === "string" ? fromCaller(flags.out) : undefined;
   const who = flags.as ?? flags.user;
   const email = typeof who === "string" ? who : process.env.TANDEM_USER;
   if (!slug || !out || !email) throw new Error(`--project, --out and --as are required\n${usage}`);

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
-import { parseArgs, progressBar, withDatabase } from "../context";
+import { fromCaller, parseArgs, progressBar, withDatabase } from "../context";
 import type { ImportBatchView, ImportEntry } from "../../lib/imports/types";
 
 export const summary =
@@ -9,9 +8,6 @@ export const summary =
 const USAGE =
   "usage: tandem import --project <slug> <folder|zip|file> [--metadata file.csv] [--as lead@example.org] [--concurrency 2] [--report report.json]";
 const LIST_LIMIT = 40;
-
-// bin/tandem.mjs runs from the repository root; paths are meant relative to where the user typed.
-const fromUser = (p: string) => path.resolve(process.env.INIT_CWD ?? process.cwd(), p);
 
 function table(title: string, rows: ImportEntry[], detail: (e: ImportEntry) => string): string[] {
   if (rows.length === 0) return [];
@@ -64,12 +60,15 @@ export function formatSummary(batch: ImportBatchView, slug: string, seconds: num
 
 /** tandem import --project <slug> <folder|zip|file> [--metadata file.csv] [--as email] [--concurrency n] [--report out.json] */
 export async function run(argv: string[]) {
-  const { flags, positional } = parseArgs(argv, { values: ["project", "metadata", "as", "concurrency", "report"] });
+  const { flags, positional } = parseArgs(argv, {
+    values: ["project", "metadata", "as", "concurrency", "report"],
+    positionals: 1,
+  });
   if (typeof flags.project !== "string" || positional.length !== 1) throw new Error(USAGE);
   const slug = flags.project;
-  const source = fromUser(positional[0]);
+  const source = fromCaller(positional[0]);
   if (!existsSync(source)) throw new Error(`${positional[0]}: no such file or folder`);
-  const metadataPath = typeof flags.metadata === "string" ? fromUser(flags.metadata) : undefined;
+  const metadataPath = typeof flags.metadata === "string" ? fromCaller(flags.metadata) : undefined;
   const metadataCsv = metadataPath ? readFileSync(metadataPath, "utf8") : undefined;
   const concurrency = typeof flags.concurrency === "string" ? Number(flags.concurrency) : undefined;
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 16))
@@ -107,5 +106,5 @@ export async function run(argv: string[]) {
     return { batch: result as ImportBatchView, seconds: (performance.now() - t0) / 1000 };
   });
   console.log(formatSummary(batch, slug, seconds));
-  if (typeof flags.report === "string") writeFileSync(fromUser(flags.report), JSON.stringify(batch, null, 2));
+  if (typeof flags.report === "string") writeFileSync(fromCaller(flags.report), JSON.stringify(batch, null, 2));
 }

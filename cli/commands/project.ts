@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { fromCaller, nearestOption, parseArgs, withDatabase } from "../context";
-import { actorFor, pickSubcommand } from "../actor";
+import { fromCaller, nearestOption, parseArgs } from "../context";
+import { pickSubcommand, withActor } from "../actor";
 
 export const summary = "create and list projects, list and set their members (the web's role checks)";
 
@@ -29,16 +29,23 @@ async function create(argv: string[]) {
       throw new Error(`--settings ${file}: ${(e as Error).message}`);
     }
   }
-  await withDatabase(async () => {
-    const actor = await actorFor(flags, usage);
+  await withActor(flags, usage, async (actor) => {
     const { createProject } = await import("../../lib/projects/mutations");
+    const { newProjectDefaults } = await import("../../lib/projects/queries");
+    const { presetTrainConfig } = await import("../../lib/ml/presets");
+    // Training settings not given: the preset for the compute the workers have, as on the web form.
+    const given = settings ?? {};
+    const plain = typeof given === "object" && given !== null && !Array.isArray(given);
+    const defaults = plain && !("trainConfig" in given) ? await newProjectDefaults() : undefined;
     const p = await createProject(actor, {
       name,
       slug,
       description: str(flags.description),
-      ...(settings ? { settings: settings as never } : {}),
+      settings: (defaults ? { ...given, trainConfig: presetTrainConfig(defaults.preset) } : given) as never,
     });
     console.log(`created project ${p.slug} (${p.name}), ${p.folds} folds; ${actor.email} is its lead`);
+    if (defaults)
+      console.log(`training preset ${defaults.preset}: ${defaults.why} (--settings with trainConfig to choose)`);
     console.log(`next: tandem import --project ${p.slug} --as ${actor.email} <folder or zip>`);
   });
 }
@@ -46,8 +53,7 @@ async function create(argv: string[]) {
 async function list(argv: string[]) {
   const { flags } = parseArgs(argv, { values: ["as", "user"] });
   if (flags.help) return void process.stdout.write(`${usage}\n`);
-  await withDatabase(async () => {
-    const actor = await actorFor(flags, usage);
+  await withActor(flags, usage, async (actor) => {
     const { listProjectsFor } = await import("../../lib/projects/queries");
     const rows = await listProjectsFor(actor);
     if (!rows.length) return console.log("no projects");
@@ -64,7 +70,7 @@ async function list(argv: string[]) {
 }
 
 async function members(argv: string[]) {
-  const { flags, positional } = parseArgs(argv, { values: ["as", "user", "add", "roles"] });
+  const { flags, positional } = parseArgs(argv, { values: ["as", "user", "add", "roles"], positionals: 1 });
   if (flags.help) return void process.stdout.write(`${usage}\n`);
   const slug = positional[0];
   if (!slug || positional.length > 1) throw new Error(`give one project slug\n${usage}`);
@@ -75,8 +81,7 @@ async function members(argv: string[]) {
     .filter(Boolean);
   if (add && !roles?.length) throw new Error(`--add needs --roles (MD, LEAD, EXPORTER)\n${usage}`);
   if (!add && roles) throw new Error(`--roles goes with --add <email>\n${usage}`);
-  await withDatabase(async () => {
-    const actor = await actorFor(flags, usage);
+  await withActor(flags, usage, async (actor) => {
     const { getProjectForActor, listMembers } = await import("../../lib/projects/queries");
     const { addMember } = await import("../../lib/projects/mutations");
     const { project } = await getProjectForActor(actor, slug, ["LEAD"]);

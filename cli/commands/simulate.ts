@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { parseArgs, withDatabase } from "../context";
+import { fromCaller, parseArgs, withDatabase } from "../context";
 import { folderImages, syntheticImages } from "../simulation/sources";
 import { formatReport } from "../simulation/report";
 import { formatSweep, parseModelLevels, runSweep, sweepSvg } from "../simulation/sweep";
@@ -27,19 +27,49 @@ function models(v: string | true | undefined): CandidateModels {
   return { kind: "stub", quality: Number(m[1]) };
 }
 
-/**
- * tandem simulate [--data <folder>] [--limit N] [--images 60] [--s1 20] [--folds 5] [--epochs 30] [--size 96]
- *   [--net-width 8] [--rounds 2] [--models trained|stub:<q>] [--readers <error factor>] [--position-bias 0.03]
- *   [--fatigue 0.2] [--pairwise] [--bootstrap 2000] [--json out.json] [--lead email[,email]]
- *   [--click-model <trainer out folder>]   (enables the Smart tool for the simulated MDs)
- *   [--sweep [--sweep-readers 0.5,1,2] [--sweep-models 0.3,0.6,0.8,0.95|epochs:2,epochs:30] [--out dir]]
- */
+const values = [
+  "data",
+  "limit",
+  "images",
+  "covid",
+  "width",
+  "seed",
+  "s1",
+  "folds",
+  "epochs",
+  "size",
+  "batch",
+  "lr",
+  "net-width",
+  "rounds",
+  "models",
+  "readers",
+  "position-bias",
+  "fatigue",
+  "bootstrap",
+  "report",
+  "lead",
+  "click-model",
+  "sweep-readers",
+  "sweep-models",
+  "out",
+] as const;
+
+const USAGE = `usage: tandem simulate [--data <folder>] [--limit N] [--images 60] [--covid 0.8] [--width 256] [--seed 1]
+       [--s1 20] [--folds 5] [--epochs 30] [--size 96] [--batch 8] [--lr 3e-3] [--net-width 8] [--rounds 2]
+       [--models trained|stub:<quality 0–1>] [--readers <error factor>] [--position-bias 0.03] [--fatigue 0.2]
+       [--pairwise] [--bootstrap 2000] [--report out.json] [--json] [--lead email[,email]]
+       [--click-model <interactive trainer's out folder>]   (the Smart tool for the simulated MDs)
+       [--sweep [--sweep-readers 0.5,1,2] [--sweep-models 0.3,0.6,0.8,0.95|epochs:2,epochs:30] [--out dir]]
+  --report writes the report as JSON, --json prints it; paths are relative to the folder you run it from.`;
+
 export async function run(argv: string[]) {
-  const { flags } = parseArgs(argv);
+  const { flags } = parseArgs(argv, { values, booleans: ["pairwise", "sweep", "json"] });
+  if (flags.help) return void process.stdout.write(`${USAGE}\n`);
   const log = (m: string) => process.stderr.write(`simulate: ${m}\n`);
   const images =
     typeof flags.data === "string"
-      ? await folderImages(flags.data, typeof flags.limit === "string" ? num(flags.limit, 0) : undefined)
+      ? await folderImages(fromCaller(flags.data), typeof flags.limit === "string" ? num(flags.limit, 0) : undefined)
       : await syntheticImages({
           count: num(flags.images, 60),
           covidFraction: num(flags.covid, 0.8),
@@ -81,7 +111,7 @@ export async function run(argv: string[]) {
     if (typeof flags["click-model"] !== "string")
       throw new Error("--click-model needs the folder the interactive trainer wrote (interactive.onnx + meta.json)");
     const { readTrainedModel } = await import("../../lib/assist/trained-model");
-    const m = await readTrainedModel(flags["click-model"]);
+    const m = await readTrainedModel(fromCaller(flags["click-model"]));
     base.clickModel = { bytes: m.bytes, meta: m.meta, label: `${m.meta.version} (${m.sha256.slice(0, 12)})` };
   }
   await withDatabase(async () => {
@@ -104,7 +134,7 @@ export async function run(argv: string[]) {
         runSimulation,
       );
       console.log(formatSweep(cells));
-      const out = typeof flags.out === "string" ? flags.out : "simulation-sweep";
+      const out = fromCaller(typeof flags.out === "string" ? flags.out : "simulation-sweep");
       mkdirSync(out, { recursive: true });
       writeFileSync(path.join(out, "sweep.json"), JSON.stringify(cells, null, 2));
       writeFileSync(path.join(out, "sweep.svg"), sweepSvg(cells));
@@ -125,7 +155,7 @@ export async function run(argv: string[]) {
     const report = await runSimulation(base);
     console.log(formatReport(report));
     console.log(`Simulation report (admins and the simulated project's leads): ${runUrl(report.runId)}`);
-    if (typeof flags.json === "string") writeFileSync(flags.json, JSON.stringify(report, null, 2));
-    if (flags.json === true) console.log(JSON.stringify(report));
+    if (typeof flags.report === "string") writeFileSync(fromCaller(flags.report), JSON.stringify(report, null, 2));
+    if (flags.json) console.log(JSON.stringify(report));
   });
 }

@@ -42,9 +42,8 @@ const pathOptions = new Set(["data", "test", "out"]);
 
 /** The trainer's arguments for `cv` (or `fit` with --test), paths made absolute from the caller's folder. */
 export function trainerArgs(argv: string[]): string[] {
-  const { flags, positional } = parseArgs(argv, { values, booleans: ["freeze-encoder", "json"] });
+  const { flags } = parseArgs(argv, { values, booleans: ["freeze-encoder", "json"] });
   if (flags.help) throw new Error(USAGE);
-  if (positional.length) throw new Error(`unexpected argument ${positional[0]}\n${USAGE}`);
   if (typeof flags.data !== "string") throw new Error(`--data <folder with images/ and masks/> is required\n${USAGE}`);
   if (flags.task !== undefined && flags.task !== "segment" && flags.task !== "classify")
     throw new Error(`--task must be segment or classify, got "${flags.task}"`);

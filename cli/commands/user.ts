@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { nearestOption, parseArgs, withDatabase } from "../context";
-import { actorFor, pickSubcommand } from "../actor";
+import { nearestOption, parseArgs } from "../context";
+import { pickSubcommand, withActor } from "../actor";
 
 export const summary = "add and list user accounts (administrators only, as on the web)";
 
@@ -17,8 +17,7 @@ async function add(argv: string[]) {
   const { flags } = parseArgs(argv, { values: ["as", "user", "email", "name"], booleans: ["admin", "sso"] });
   if (flags.help) return void process.stdout.write(`${usage}\n`);
   const password = flags.sso ? undefined : randomBytes(12).toString("base64url");
-  await withDatabase(async () => {
-    const actor = await actorFor(flags, usage);
+  await withActor(flags, usage, async (actor) => {
     const { requireAdmin } = await import("../../lib/auth/authorize");
     const { createUser } = await import("../../lib/auth/mutations");
     const { createUserSchema } = await import("../../lib/users/schema");
@@ -39,8 +38,7 @@ async function add(argv: string[]) {
 async function list(argv: string[]) {
   const { flags } = parseArgs(argv, { values: ["as", "user"] });
   if (flags.help) return void process.stdout.write(`${usage}\n`);
-  await withDatabase(async () => {
-    const actor = await actorFor(flags, usage);
+  await withActor(flags, usage, async (actor) => {
     const { requireAdmin } = await import("../../lib/auth/authorize");
     const { listUsers } = await import("../../lib/users/queries");
     requireAdmin(actor);

@@ -14,9 +14,9 @@ const line = (w: WeightFile) =>
   `  ${w.status.padEnd(10)} ${w.name}  ${(w.bytes / 1e6).toFixed(1)} MB  ${w.kind}  sha256 ${w.sha256}`;
 
 export async function run(argv: string[]) {
-  const { flags, positional } = parseArgs(argv, { values: ["name", "kind", "sha256"] });
-  const [action, file, ...rest] = positional;
-  if (flags.help || !action || rest.length) throw new Error(USAGE);
+  const { flags, positional } = parseArgs(argv, { values: ["name", "kind", "sha256"], positionals: 2 });
+  const [action, file] = positional;
+  if (flags.help || !action) throw new Error(USAGE);
   if (action === "list" || action === "verify") {
     const files = await listWeights();
     console.log(`${weightsDir()}: ${files.length} file${files.length === 1 ? "" : "s"}`);

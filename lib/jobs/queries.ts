@@ -29,3 +29,14 @@ export async function liveWorkers(withinMs = 60_000) {
     orderBy: { startedAt: "asc" },
   });
 }
+
+/**
+ * The compute training jobs get: "gpu" when a live worker that takes `train` reports a GPU
+ * (WORKER_GPU), else "cpu". New projects default to the preset for it.
+ */
+export async function trainingCompute(
+  withinMs = 2 * 60_000,
+): Promise<{ compute: "cpu" | "gpu"; trainWorkers: number }> {
+  const workers = (await liveWorkers(withinMs)).filter((w) => w.jobNames.includes("train"));
+  return { compute: workers.some((w) => w.gpu) ? "gpu" : "cpu", trainWorkers: workers.length };
+}

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { EvaluationClock } from "./evaluation-clock";
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
@@ -46,8 +47,7 @@ export async function evaluateClassifierFolder(
   const batch = opts.batch ?? 8,
     size = model.size;
   const perImage: ClassifierFolderEvaluation["perImage"] = [];
-  const started = performance.now();
-  let inferenceMs = 0;
+  const clock = new EvaluationClock();
   for (let i = 0; i < names.length; i += batch) {
     const loaded = await Promise.all(
       names.slice(i, i + batch).map(async (name) => {
@@ -69,12 +69,12 @@ export async function evaluateClassifierFolder(
         };
       }),
     );
-    const t0 = performance.now();
-    const out = await classifyBatch(
-      model,
-      loaded.map((l) => l.input),
+    const out = await clock.inference(() =>
+      classifyBatch(
+        model,
+        loaded.map((l) => l.input),
+      ),
     );
-    inferenceMs += performance.now() - t0;
     out.forEach((c, b) => {
       const agree = loaded[b].label
         ? mapAgreement(camMap(c.cam, c.camWidth, c.camHeight, size).prob, loaded[b].mask)
@@ -98,7 +98,6 @@ export async function evaluateClassifierFolder(
       energyInside: agreed.length ? agreed.reduce((a, p) => a + p.energyInside!, 0) / agreed.length : null,
       pointing: agreed.length ? agreed.filter((p) => p.pointing).length / agreed.length : null,
     },
-    msPerImage: (performance.now() - started) / names.length,
-    inferenceMsPerImage: inferenceMs / names.length,
+    ...clock.perImage(names.length),
   };
 }

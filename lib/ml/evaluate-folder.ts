@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { EvaluationClock } from "./evaluation-clock";
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
@@ -102,8 +103,7 @@ export async function evaluateFolder(
   const { size } = model;
   const items = await scan(dir, opts.masksDir);
   const perImage: PerImage[] = [];
-  const started = performance.now();
-  let inferenceMs = 0;
+  const clock = new EvaluationClock();
   // Nothing is stored: the key only satisfies the decoder's DICOM pseudonymisation.
   const pseudonymKey = process.env.PSEUDONYM_KEY ?? randomBytes(24).toString("hex");
   const pixel = new PixelEvaluator(threshold);
@@ -125,12 +125,12 @@ export async function evaluateFolder(
         return { input: pilResizeBilinear(img.pixels8, img.width, img.height, size, size), truth };
       }),
     );
-    const t0 = performance.now();
-    const probs = await predictBatch(
-      model,
-      loaded.map((l) => l.input),
+    const probs = await clock.inference(() =>
+      predictBatch(
+        model,
+        loaded.map((l) => l.input),
+      ),
     );
-    inferenceMs += performance.now() - t0;
     probs.forEach((prob, b) => {
       const truth = loaded[b].truth;
       pixel.add(prob, truth);
@@ -167,8 +167,7 @@ export async function evaluateFolder(
     pixel: pixel.result(),
     image: detectionEvaluation(images, threshold),
     perImage,
-    msPerImage: (performance.now() - started) / items.length,
-    inferenceMsPerImage: inferenceMs / items.length,
+    ...clock.perImage(items.length),
     rule,
   };
 }

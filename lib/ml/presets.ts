@@ -68,6 +68,14 @@ export function trainingPreset(name: string): TrainingPreset {
   return found;
 }
 
+/**
+ * The preset a new project starts with on this compute: the registry's first preset for it
+ * (a CPU-only install gets the small-data CPU preset, not the paper's GPU one).
+ */
+export function defaultPresetFor(compute: "cpu" | "gpu"): TrainingPreset {
+  return trainingPresets.find((p) => p.compute === compute) ?? trainingPresets[0];
+}
+
 /** A project's training settings as the preset defines them (the lead may change any later). */
 export function presetTrainConfig(name: string) {
   const { settings } = trainingPreset(name);

@@ -2,6 +2,7 @@ import "server-only";
 import { detectionRuleFromMetrics, inputSizeFromMetrics } from "./model-card";
 import { runTaskFromMetrics } from "./run-task";
 import { db } from "../db/client";
+import { currentTruthMaskKeys } from "../protocol/queries";
 import { AppError } from "../errors/app-error";
 import { requireProjectRole } from "../auth/authorize";
 import type { Actor, Role } from "../auth/types";
@@ -185,15 +186,6 @@ export async function labelledImagesWithTruth(actor: Actor, projectId: string, i
     where: { projectId, id: { in: [...imageIds] } },
     select: { id: true, storageKey: true, label: true },
   });
-  const truths = await db().groundTruth.findMany({
-    where: { imageId: { in: images.map((i) => i.id) }, isCurrent: true },
-    select: { imageId: true, maskId: true },
-  });
-  const masks = await db().mask.findMany({
-    where: { id: { in: truths.map((t) => t.maskId).filter((m): m is string => !!m) } },
-    select: { id: true, storageKey: true },
-  });
-  const keyOf = new Map(masks.map((m) => [m.id, m.storageKey]));
-  const truth = new Map(truths.map((t) => [t.imageId, t.maskId ? (keyOf.get(t.maskId) ?? null) : null]));
+  const truth = await currentTruthMaskKeys(images.map((i) => i.id));
   return images.map((i) => ({ ...i, maskKey: truth.get(i.id) ?? null }));
 }

@@ -12,6 +12,7 @@ import {
   ingestSettingsSchema,
   precisionSchema,
   type CreateProjectInput,
+  type IngestSettingsInput,
 } from "./schema";
 import type { z } from "zod";
 
@@ -70,11 +71,7 @@ export async function addMember(actor: Actor, projectId: string, input: z.input<
 }
 
 /** Changes what ingest does with DICOM from now on (leads only); images already stored stay as they are. */
-export async function updateIngestSettings(
-  actor: Actor,
-  projectId: string,
-  input: z.input<typeof ingestSettingsSchema>,
-) {
+export async function updateIngestSettings(actor: Actor, projectId: string, input: IngestSettingsInput) {
   await requireProjectRole(actor, projectId, ["LEAD"]);
   const ingest = ingestSettingsSchema.parse(input);
   return db().$transaction(async (tx) => {

@@ -3,8 +3,10 @@ import { db } from "../db/client";
 import { AppError } from "../errors/app-error";
 import { requireProjectRole } from "../auth/authorize";
 import type { Actor, Role } from "../auth/types";
-import { ingestFromColumns, type IngestSettings } from "./schema";
+import { ingestColumnSelect, ingestFromColumns, type IngestSettings } from "./schema";
 import { hasAnyRole } from "../auth/queries";
+import { trainingCompute } from "../jobs/queries";
+import { defaultPresetFor } from "../ml/presets";
 
 export async function listProjectsFor(actor: Actor) {
   const projects = await db().project.findMany({
@@ -67,20 +69,7 @@ export async function projectOverview(actor: Actor, slug: string) {
 
 /** The project's ingest settings (modality policy, de-identification options); no role check: callers have done it. */
 export async function ingestSettings(projectId: string): Promise<IngestSettings> {
-  const p = await db().project.findUnique({
-    where: { id: projectId },
-    select: {
-      acceptedModalities: true,
-      otherModalities: true,
-      deidCleanDescriptors: true,
-      deidRetainDeviceIdentity: true,
-      deidRetainInstitutionIdentity: true,
-      deidRetainLongitudinalFullDates: true,
-      deidRetainLongitudinalModifiedDates: true,
-      deidRetainPatientCharacteristics: true,
-      deidRetainUids: true,
-    },
-  });
+  const p = await db().project.findUnique({ where: { id: projectId }, select: ingestColumnSelect });
   if (!p) throw new AppError("NOT_FOUND", "Project not found");
   return ingestFromColumns(p);
 }
@@ -88,4 +77,20 @@ export async function ingestSettings(projectId: string): Promise<IngestSettings>
 /** Admins and leads (of any project) may create projects: the web's button and form, the CLI and createProject ask this. */
 export async function mayCreateProjects(actor: Actor): Promise<boolean> {
   return actor.isAdmin || hasAnyRole(actor.userId, ["LEAD"]);
+}
+
+/**
+ * The new-project form's defaults: the training preset follows the compute the workers have
+ * (a GPU only when a live worker that trains reports one), and says why.
+ */
+export async function newProjectDefaults() {
+  const { compute, trainWorkers } = await trainingCompute();
+  const preset = defaultPresetFor(compute).name;
+  const why =
+    compute === "gpu"
+      ? "a live training worker reports a GPU"
+      : trainWorkers
+        ? `no live training worker reports a GPU (WORKER_GPU); ${trainWorkers} train${trainWorkers === 1 ? "s" : ""} on CPU`
+        : "no live training worker is seen yet, so the CPU preset is the safe start";
+  return { preset, why };
 }

@@ -23,31 +23,25 @@ export const trainConfigSchema = z.object({
   width: z.number().int().positive().optional(),
 });
 
+// The paper's networks: Stage I trains the three decoders on DenseNet-121, Stage II adds two encoders.
+const stage1Networks = () => [
+  { arch: "unet", encoder: "densenet121" },
+  { arch: "unetpp", encoder: "densenet121" },
+  { arch: "dla", encoder: "densenet121" },
+];
+const stage2Networks = () => [
+  ...stage1Networks(),
+  { arch: "unet", encoder: "resnet50" },
+  { arch: "unetpp", encoder: "inception_v3" },
+];
+
 export const protocolSettingsSchema = z.object({
   s1Size: z.number().int().positive().nullable().default(null),
   s1Fraction: z.number().gt(0).max(1).nullable().default(null),
   s1Seed: z.number().int().min(0).default(0),
   folds: z.number().int().min(2).max(10).default(5),
-  stage1Archs: z
-    .array(networkSchema)
-    .min(1)
-    .max(8)
-    .default([
-      { arch: "unet", encoder: "densenet121" },
-      { arch: "unetpp", encoder: "densenet121" },
-      { arch: "dla", encoder: "densenet121" },
-    ]),
-  stage2Networks: z
-    .array(networkSchema)
-    .min(1)
-    .max(10)
-    .default([
-      { arch: "unet", encoder: "densenet121" },
-      { arch: "unetpp", encoder: "densenet121" },
-      { arch: "dla", encoder: "densenet121" },
-      { arch: "unet", encoder: "resnet50" },
-      { arch: "unetpp", encoder: "inception_v3" },
-    ]),
+  stage1Archs: z.array(networkSchema).min(1).max(8).default(stage1Networks),
+  stage2Networks: z.array(networkSchema).min(1).max(10).default(stage2Networks),
   selectionMode: z.enum(SelectionMode).default("NWAY"),
   votesPerImage: z.number().int().min(1).max(9).default(1),
   agreementDice: z.number().min(0.5).max(1).default(0.9),
@@ -88,6 +82,11 @@ export function ingestColumns(s: IngestSettings) {
   };
 }
 
+/** The Project columns that hold the ingest settings, as a select. */
+export const ingestColumnSelect = Object.fromEntries(
+  Object.keys(ingestColumns({ modalities: DEFAULT_MODALITY_POLICY, deid: NO_DEID_OPTIONS })).map((k) => [k, true]),
+) as { [K in keyof ReturnType<typeof ingestColumns>]: true };
+
 export function ingestFromColumns(p: ReturnType<typeof ingestColumns>): IngestSettings {
   const deid: DeidOptions = {
     cleanDescriptors: p.deidCleanDescriptors,
@@ -115,6 +114,7 @@ export const createProjectSchema = z.object({
   ingest: ingestSettingsSchema.default({ modalities: DEFAULT_MODALITY_POLICY, deid: NO_DEID_OPTIONS }),
 });
 export type CreateProjectInput = z.input<typeof createProjectSchema>;
+export type IngestSettingsInput = z.input<typeof ingestSettingsSchema>;
 
 export const precisionSchema = z.object({ precision: z.enum(InferencePrecision) });
 

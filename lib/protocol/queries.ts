@@ -15,6 +15,23 @@ export type TrainingItem = {
 };
 
 /**
+ * Each image's current accepted mask, as its storage key (null: an empty mask accepted);
+ * images without a current truth are absent.
+ */
+export async function currentTruthMaskKeys(imageIds: readonly string[]): Promise<Map<string, string | null>> {
+  const truths = await db().groundTruth.findMany({
+    where: { imageId: { in: [...imageIds] }, isCurrent: true },
+    select: { imageId: true, maskId: true },
+  });
+  const masks = await db().mask.findMany({
+    where: { id: { in: truths.flatMap((t) => (t.maskId ? [t.maskId] : [])) } },
+    select: { id: true, storageKey: true },
+  });
+  const keyOf = new Map(masks.map((m) => [m.id, m.storageKey]));
+  return new Map(truths.map((t) => [t.imageId, t.maskId ? (keyOf.get(t.maskId) ?? null) : null]));
+}
+
+/**
  * What a run trains on and is validated against. Stage I: the subset's manual masks (train =
  * other folds, validation = its own fold). Stage II: the accepted masks chosen at round start.
  * A classifier run: the images' COVID-19/control labels, every held-out image validated, the
@@ -36,15 +53,7 @@ export async function trainingInputs(runId: string) {
     });
     for (const m of manual) maskOf.set(m.imageId, m.storageKey);
   } else {
-    const gts = await db().groundTruth.findMany({
-      where: { imageId: { in: images.map((i) => i.id) }, isCurrent: true },
-      select: { imageId: true, maskId: true },
-    });
-    const masks = await db().mask.findMany({
-      where: { id: { in: gts.map((g) => g.maskId).filter((x): x is string => !!x) } },
-      select: { id: true, storageKey: true },
-    });
-    for (const g of gts) maskOf.set(g.imageId, g.maskId ? masks.find((m) => m.id === g.maskId)!.storageKey : null);
+    for (const [imageId, key] of await currentTruthMaskKeys(images.map((i) => i.id))) maskOf.set(imageId, key);
   }
   const byId = new Map(images.map((i) => [i.id, i]));
   const item = (imageId: string): TrainingItem => {

@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "../db/client";
+import type { Prisma } from "../db/generated/client";
 import { AppError } from "../errors/app-error";
 import { requireProjectRole } from "../auth/authorize";
 import type { Actor, Role } from "../auth/types";
@@ -90,25 +91,25 @@ export type SimulationRunView = {
   cellRuns: { id: string; projectId: string | null }[];
 };
 
+/** What a run's view shows, and what its access check reads (the projects of the run or its cells). */
+const runViewSelect = {
+  id: true,
+  kind: true,
+  createdAt: true,
+  options: true,
+  result: true,
+  sweepId: true,
+  project: { select: { id: true, slug: true, name: true } },
+  cells: { select: { id: true, projectId: true }, orderBy: { createdAt: "asc" } },
+} satisfies Prisma.SimulationRunSelect;
+
 /**
  * One stored run. A single run needs a lead of its simulated project; a sweep a lead of every
  * cell's project. Non-members get NOT_FOUND, members without the role FORBIDDEN; admins pass.
  */
 export async function getSimulationRun(actor: Actor, runId: string): Promise<SimulationRunView> {
   if (!uuid.test(runId)) throw new AppError("NOT_FOUND", "Simulation run not found");
-  const r = await db().simulationRun.findUnique({
-    where: { id: runId },
-    select: {
-      id: true,
-      kind: true,
-      createdAt: true,
-      options: true,
-      result: true,
-      sweepId: true,
-      project: { select: { id: true, slug: true, name: true } },
-      cells: { select: { id: true, projectId: true }, orderBy: { createdAt: "asc" } },
-    },
-  });
+  const r = await db().simulationRun.findUnique({ where: { id: runId }, select: runViewSelect });
   if (!r) throw new AppError("NOT_FOUND", "Simulation run not found");
   if (r.kind === "SINGLE") {
     if (!r.project) throw new AppError("NOT_FOUND", "Simulation run not found");

@@ -2,6 +2,7 @@
 // wobble), or starts from a candidate mask and fixes only what disagrees with their reading.
 // Works from the reading only; the truth is refused at run time.
 import { connectedComponents, dice, FG, isEmptyMask, maskArea, open } from "./mask-ops";
+import { onEdge } from "../masks/edge";
 import { hashSeed } from "./prng";
 import type { ReaderProfile } from "./reader-profile";
 import type { Reading } from "./reading";
@@ -23,19 +24,7 @@ export function maskWork(mask: Uint8Array, width: number, height: number): MaskW
   let edge = 0;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const p = y * width + x;
-      if (!mask[p]) continue;
-      if (
-        x === 0 ||
-        y === 0 ||
-        x === width - 1 ||
-        y === height - 1 ||
-        !mask[p - 1] ||
-        !mask[p + 1] ||
-        !mask[p - width] ||
-        !mask[p + width]
-      )
-        edge++;
+      if (mask[y * width + x] && onEdge(mask, width, height, x, y)) edge++;
     }
   }
   return {

@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { baseUrl, launch, signIn } from "./helpers";
-import { buildEdgeWorld, pages, type EdgeWorld } from "./edge-fixture";
+import type { Page } from "playwright-core";
+import { baseUrl, signIn } from "./helpers";
+import { edgeBrowser, pages } from "./edge-fixture";
 
 // Every page (found under app/), as every role, in Chromium under the real CSP: no violation
 // reported, and the client-side parts (Konva canvases, the vote board) hydrate and draw.
 
-let browser: Browser;
-let world: EdgeWorld;
-beforeAll(async () => {
-  world = await buildEdgeWorld();
-  browser = await launch();
-}, 240_000);
-afterAll(async () => browser?.close());
+const env = edgeBrowser(240_000);
 
 declare global {
   interface Window {
@@ -22,7 +16,7 @@ declare global {
 }
 
 async function watchedPage(): Promise<{ page: Page; problems: string[] }> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const ctx = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await ctx.newPage();
   const problems: string[] = [];
   await page.addInitScript(() => {
@@ -47,7 +41,7 @@ async function violations(page: Page): Promise<string[]> {
 
 async function visitAll(page: Page, problems: string[], over: Record<string, string> = {}) {
   for (const p of pages()) {
-    const url = baseUrl() + world.fill(p, over);
+    const url = baseUrl() + env.world.fill(p, over);
     await page.goto(url, { waitUntil: "load" });
     await page.waitForTimeout(250);
     for (const v of await violations(page)) problems.push(`${p}: ${v}`);
@@ -67,7 +61,7 @@ describe("pages under the Content-Security-Policy", () => {
   for (const role of ["admin", "lead", "md", "exporter"] as const) {
     it(`${role}: signs in through the form and loads every page without a violation`, async () => {
       const { page, problems } = await watchedPage();
-      const u = world.voting[role];
+      const u = env.world.voting[role];
       await signIn(page, u.email, u.password);
       await visitAll(page, problems);
       // Sign-out posts to next-auth through the edge wrapper (its body re-read under the limit).
@@ -83,8 +77,8 @@ describe("pages under the Content-Security-Policy", () => {
 
   it("the drawing canvas and the vote board hydrate and draw under the policy", async () => {
     const drawing = await watchedPage();
-    await signIn(drawing.page, world.drawing.md.email, world.drawing.md.password);
-    await drawing.page.goto(`${baseUrl()}/projects/${world.drawing.project.slug}/draw`);
+    await signIn(drawing.page, env.world.drawing.md.email, env.world.drawing.md.password);
+    await drawing.page.goto(`${baseUrl()}/projects/${env.world.drawing.project.slug}/draw`);
     await drawing.page.waitForFunction(
       () => ((window as unknown as { __tandemDraw?: { scale(): number } }).__tandemDraw?.scale() ?? 0) > 0,
       null,
@@ -96,8 +90,8 @@ describe("pages under the Content-Security-Policy", () => {
     expect(drawing.problems).toEqual([]);
 
     const voting = await watchedPage();
-    await signIn(voting.page, world.voting.md.email, world.voting.md.password);
-    await voting.page.goto(`${baseUrl()}/projects/${world.voting.project.slug}/vote`);
+    await signIn(voting.page, env.world.voting.md.email, env.world.voting.md.password);
+    await voting.page.goto(`${baseUrl()}/projects/${env.world.voting.project.slug}/vote`);
     await voting.page.getByTestId("vote-board").waitFor();
     await voting.page.waitForFunction(() => document.querySelectorAll("canvas").length > 0, null, { timeout: 30_000 });
     await voting.page.waitForTimeout(500);

@@ -37,47 +37,28 @@ type Call = {
   type?: string;
   headers?: Record<string, string>;
 };
+const task = (rest: string) => () => `/api/tasks/${taskId}${rest}`;
+const asPng = (headers: Record<string, string>) => ({ body: () => new Uint8Array(png), type: "image/png", headers });
+const asJson = (body: unknown) => ({ body: () => JSON.stringify(body), type: "application/json" });
 const calls: Call[] = [
-  {
-    name: "claim",
-    method: "POST",
-    path: () => `/api/projects/${fx.project.id}/tasks/next`,
-    body: () => "{}",
-    type: "application/json",
-  },
-  { name: "task", method: "GET", path: () => `/api/tasks/${taskId}` },
-  { name: "draft get", method: "GET", path: () => `/api/tasks/${taskId}/draft` },
-  {
-    name: "draft put",
-    method: "PUT",
-    path: () => `/api/tasks/${taskId}/draft`,
-    body: () => new Uint8Array(png),
-    type: "image/png",
-    headers: { "x-base-version": "0", "x-elapsed-ms": "10" },
-  },
+  { name: "claim", method: "POST", path: () => `/api/projects/${fx.project.id}/tasks/next`, ...asJson({}) },
+  { name: "task", method: "GET", path: task("") },
+  { name: "draft get", method: "GET", path: task("/draft") },
+  { name: "draft put", method: "PUT", path: task("/draft"), ...asPng({ "x-base-version": "0", "x-elapsed-ms": "10" }) },
   {
     name: "submit",
     method: "POST",
-    path: () => `/api/tasks/${taskId}/submit`,
-    body: () => new Uint8Array(png),
-    type: "image/png",
-    headers: { "x-elapsed-ms": "10", "idempotency-key": "matrix-key-1" },
+    path: task("/submit"),
+    ...asPng({ "x-elapsed-ms": "10", "idempotency-key": "matrix-key-1" }),
   },
-  {
-    name: "skip",
-    method: "POST",
-    path: () => `/api/tasks/${taskId}/skip`,
-    body: () => JSON.stringify({ reason: "not mine at all" }),
-    type: "application/json",
-  },
+  { name: "skip", method: "POST", path: task("/skip"), ...asJson({ reason: "not mine at all" }) },
   {
     name: "confirm",
     method: "POST",
-    path: () => `/api/tasks/${taskId}/confirm`,
-    body: () => JSON.stringify({ approved: true, elapsedMs: 1, idempotencyKey: "matrix-key-2" }),
-    type: "application/json",
+    path: task("/confirm"),
+    ...asJson({ approved: true, elapsedMs: 1, idempotencyKey: "matrix-key-2" }),
   },
-  { name: "start mask", method: "GET", path: () => `/api/tasks/${taskId}/start-mask?i=0` },
+  { name: "start mask", method: "GET", path: task("/start-mask?i=0") },
 ];
 
 // Expected status per caller and route (the assignee is exercised by the browser tests).

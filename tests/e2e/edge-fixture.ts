@@ -1,4 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import { launch } from "./helpers";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { db } from "../../lib/db/client";
@@ -115,4 +118,18 @@ export async function buildEdgeWorld() {
   const fill = (pattern: string, over: Record<string, string> = {}) =>
     pattern.replace(/\[([^\]]+)\]/g, (_m, name: string) => over[name] ?? ids[name] ?? randomUUID());
   return { voting: v, drawing: d, openTaskId: open?.id, ids, fill };
+}
+
+/**
+ * For a browser test file: the edge world and a Chromium, made before its tests and the browser
+ * closed after them. Read `browser` and `world` inside tests (they are set once the file starts).
+ */
+export function edgeBrowser(timeoutMs: number): { browser: Browser; world: EdgeWorld } {
+  const env = {} as { browser: Browser; world: EdgeWorld };
+  beforeAll(async () => {
+    env.world = await buildEdgeWorld();
+    env.browser = await launch();
+  }, timeoutMs);
+  afterAll(async () => env.browser?.close());
+  return env;
 }

@@ -1,26 +1,21 @@
 // What a new user meets in the first hour: icons and the web manifest served, each role shown
 // only what it may do, the drawing page's brush, queue count and shortcut hint, and the analyse
 // form's model limit (the same constant the API enforces).
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { baseUrl, launch, signIn } from "./helpers";
-import { buildEdgeWorld, type EdgeWorld } from "./edge-fixture";
+import { describe, expect, it, vi } from "vitest";
+import type { Page } from "playwright-core";
+import { baseUrl, signIn } from "./helpers";
+import { edgeBrowser } from "./edge-fixture";
 import { db } from "../../lib/db/client";
+import { trainingCompute } from "../../lib/jobs/queries";
 import { MAX_ANALYSE_MODELS } from "../../lib/ml/limits";
 import { makeDrawingProject } from "../setup/drawing";
 
 // Several browser sessions per test on a shared machine: a long budget, each wait still bounded.
 vi.setConfig({ testTimeout: 600_000 });
-let browser: Browser;
-let world: EdgeWorld;
-beforeAll(async () => {
-  browser = await launch();
-  world = await buildEdgeWorld();
-}, 600_000);
-afterAll(async () => browser?.close());
+const env = edgeBrowser(600_000);
 
 async function as(u: { email: string; password: string }): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  const page = await (await env.browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   page.setDefaultTimeout(90_000); // a loaded shared machine: waits are generous, assertions are not
   await signIn(page, u.email, u.password);
   return page;
@@ -46,7 +41,7 @@ describe("public files", () => {
   }
 
   it("pages link them, and the browser loads them under the page's policy", async () => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await env.browser.newContext()).newPage();
     page.setDefaultTimeout(90_000);
     const problems: string[] = [];
     page.on("console", (m) => {
@@ -72,7 +67,7 @@ describe("public files", () => {
 
 describe("each role sees what it may do", () => {
   it("MDs and exporters get no New project button or form; leads and admins do", async () => {
-    const v = world.voting;
+    const v = env.world.voting;
     for (const [who, may] of [
       [v.md, false],
       [v.exporter, false],
@@ -86,13 +81,20 @@ describe("each role sees what it may do", () => {
       await page.goto(`${baseUrl()}/projects/new`);
       expect(await page.getByTestId("may-not-create").count(), who.email).toBe(may ? 0 : 1);
       expect(await page.getByRole("button", { name: /create/i }).count(), who.email).toBe(may ? 1 : 0);
+      if (may) {
+        // The form's default preset follows the workers' compute (no GPU worker here: cpu-small).
+        const { compute } = await trainingCompute();
+        const preset = compute === "gpu" ? "paper-gpu" : "cpu-small";
+        expect(await page.getByTestId("preset").inputValue(), who.email).toBe(preset);
+        expect(await page.getByTestId("preset-default").textContent()).toContain(`Default ${preset}:`);
+      }
       expect(await page.getByRole("link", { name: "Users" }).count(), who.email).toBe(who === v.admin ? 1 : 0);
       await page.context().close();
     }
   });
 
   it("the project page offers each role its own actions only", async () => {
-    const v = world.voting;
+    const v = env.world.voting;
     const expected: [typeof v.md, string[]][] = [
       [v.md, ["action-draw", "action-vote"]],
       [v.lead, ["action-dashboard", "action-export", "action-import", "action-analyse", "action-runs"]],
@@ -133,7 +135,7 @@ describe("drawing page", () => {
 
 describe("analyse form", () => {
   it(`stops at ${MAX_ANALYSE_MODELS} models, the limit the API enforces`, async () => {
-    const v = world.voting;
+    const v = env.world.voting;
     const run = await db().modelRun.findFirstOrThrow({
       where: { projectId: v.project.id, status: "SUCCEEDED", artifactKey: { not: null } },
     });

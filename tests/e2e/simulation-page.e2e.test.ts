@@ -5,7 +5,7 @@ import { baseUrl, launch, signIn } from "./helpers";
 import { addMember, createProject } from "../../lib/projects/mutations";
 import { saveSimulationRun, saveSweepRun } from "../../lib/simulate/mutations";
 import type { SimulationReport, SweepCell } from "../../lib/simulate/types";
-import { makeUser, uniq } from "../setup/fixtures";
+import { makeUser, type TestUser, uniq } from "../setup/fixtures";
 import { iv, stubSweepCell } from "../setup/simulation-reports";
 
 // A stored sweep (as `tandem simulate --sweep` leaves it) seen by a lead of its cells' projects,
@@ -36,8 +36,8 @@ function report(projectId: string, ratio: number, dDice: number): SimulationRepo
 }
 
 let browser: Browser;
-let lead: Awaited<ReturnType<typeof makeUser>>;
-let md: Awaited<ReturnType<typeof makeUser>>;
+let lead: TestUser;
+let md: TestUser;
 let sweepId = "";
 let firstSlug = "";
 

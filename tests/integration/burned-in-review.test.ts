@@ -1,18 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import sharp from "sharp";
 import { db } from "../../lib/db/client";
-import { LocalStore } from "../../lib/storage/local-store";
-import { setStoreForTests, store } from "../../lib/storage/store";
+import { store } from "../../lib/storage/store";
 import { DicomMessage } from "../../lib/images/dicom/dcmjs";
 import { requestExport } from "../../lib/exports/mutations";
 import { runExport } from "../../lib/exports/run-export";
 import { readTar } from "../../lib/exports/tar-reader";
 import { decideBurnedIn } from "../../lib/review/mutations";
 import { listPendingBurnedIn, pendingBurnedInCount } from "../../lib/review/queries";
-import { seedAcceptedProject } from "../setup/seed-accepted";
+import { dropTempStore, type seedAcceptedProject, seedInTempStore } from "../setup/seed-accepted";
 import { importBurnedInDicom } from "../setup/burned-in";
 import { SC_CLASS } from "../unit/images/helpers/dicom-builder";
 
@@ -57,18 +53,13 @@ async function exportFiles() {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), "tandem-burned-in-"));
-  setStoreForTests(new LocalStore(path.join(dir, "store")));
-  seed = await seedAcceptedProject({ covid: 2, controls: 1, dicom: false });
+  ({ dir, seed } = await seedInTempStore("tandem-burned-in-", { covid: 2, controls: 1, dicom: false }, "store"));
   ids.flagged = await importDicom(1, { burnedIn: true });
   ids.secondary = await importDicom(2, { sopClassUid: SC_CLASS });
   ids.excluded = await importDicom(3, { burnedIn: true });
 }, 180_000);
 
-afterAll(() => {
-  setStoreForTests(undefined);
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => dropTempStore(dir));
 
 describe("burned-in text review", () => {
   it("holds flagged images (Burned In Annotation YES, secondary capture) back from exports until reviewed", async () => {

@@ -8,6 +8,7 @@ import { db } from "../../lib/db/client";
 import { run as project } from "../../cli/commands/project";
 import { run as user } from "../../cli/commands/user";
 import { makeUser, uniq } from "../setup/fixtures";
+import { removeWorker, upsertWorker } from "../../lib/jobs/mutations";
 
 let dir: string;
 const saved = process.env.TANDEM_DATA_DIR;
@@ -118,5 +119,27 @@ describe("tandem user and tandem project", () => {
         path.join(dir, "missing.json"),
       ]),
     ).rejects.toThrow(/--settings .*missing\.json/);
+  });
+
+  it("a new project's training preset follows the workers' compute: CPU preset unless a live training worker has a GPU", async () => {
+    const admin = await makeUser({ isAdmin: true });
+    const create = async () => {
+      const slug = uniq("cli-preset");
+      const out = await cli(project, ["create", "--as", admin.email, "--name", "Preset", "--slug", slug]);
+      const p = await db().project.findUniqueOrThrow({ where: { slug } });
+      return { out, preset: (p.trainConfig as { preset: string }).preset };
+    };
+    const cpu = await create();
+    expect(cpu.preset).toBe("cpu-small");
+    expect(cpu.out).toMatch(/training preset cpu-small: no live training worker/);
+    const id = uniq("gpu-worker");
+    await upsertWorker({ id, hostname: "gpu-box", pid: 1, jobNames: ["train", "predict"], gpu: "0" });
+    try {
+      const gpu = await create();
+      expect(gpu.preset).toBe("paper-gpu");
+      expect(gpu.out).toContain("training preset paper-gpu: a live training worker reports a GPU");
+    } finally {
+      await removeWorker(id);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { db } from "../../lib/db/client";
@@ -9,6 +9,7 @@ import { setStoreForTests } from "../../lib/storage/store";
 import { readTar } from "../../lib/exports/tar-reader";
 import { exportCommand } from "../../cli/commands/export";
 import { seedAcceptedProject } from "../setup/seed-accepted";
+import { runTandem } from "../setup/tandem-process";
 
 let dir: string;
 let seed: Awaited<ReturnType<typeof seedAcceptedProject>>;
@@ -84,6 +85,20 @@ describe("tandem export (CLI)", () => {
     expect(paths.filter((p) => /^QaTa-COV19\/Control_Group\/[^/]+\.png$/.test(p))).toHaveLength(1);
     await expect(exportCommand(withLayout("qata"))).rejects.toThrow(/layout/);
   });
+
+  it("run from another folder, writes --out there (not in the repository)", async () => {
+    const caller = path.join(dir, "caller");
+    mkdirSync(caller);
+    const r = await runTandem(
+      ["export", "--project", seed.slug, "--out", "rel.tar", "--as", seed.fx.exporter.email, "--accepted-only"],
+      { cwd: caller, env: { STORAGE_DIR: path.join(dir, "store"), INIT_CWD: os.tmpdir() } },
+    );
+    expect({ code: r.code, stderr: r.code ? r.stderr : "" }).toEqual({ code: 0, stderr: "" });
+    expect(r.stdout).toContain(path.join(caller, "rel.tar"));
+    expect(readTar(readFileSync(path.join(caller, "rel.tar"))).filter((e) => e.path.includes("/Images/"))).toHaveLength(
+      4,
+    );
+  }, 120_000);
 
   it("refuses a user who is not an exporter or lead, and a selection with unaccepted images", async () => {
     const out = path.join(dir, "refused.tar");

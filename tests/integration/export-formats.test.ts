@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { unzipSync } from "fflate";
@@ -17,7 +16,7 @@ import { TarWriter } from "../../lib/exports/tar-writer";
 import { ZipWriter } from "../../lib/exports/zip-writer";
 import { SpoolFile } from "../../lib/exports/spool-file";
 import type { ArchiveWriter } from "../../lib/exports/archive-entry";
-import { seedAcceptedProject } from "../setup/seed-accepted";
+import { dropTempStore, type seedAcceptedProject, seedInTempStore } from "../setup/seed-accepted";
 import { testS3Store } from "../setup/s3";
 
 const PYTHON = "/usr/bin/python3";
@@ -44,15 +43,14 @@ async function exportWith(options: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), "tandem-export-fmt-"));
-  setStoreForTests(new LocalStore(path.join(dir, "store")));
-  seed = await seedAcceptedProject({ covid: 4, controls: 1, dicom: true, models: true });
+  ({ dir, seed } = await seedInTempStore(
+    "tandem-export-fmt-",
+    { covid: 4, controls: 1, dicom: true, models: true },
+    "store",
+  ));
 }, 120_000);
 
-afterAll(() => {
-  setStoreForTests(undefined);
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => dropTempStore(dir));
 
 describe("zip exports", () => {
   it("hold the same files as the tar, share its dataset version, and are reproducible", async () => {

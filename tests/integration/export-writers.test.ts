@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
+import { mkdtempSync } from "node:fs";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import { db } from "../../lib/db/client";
-import { LocalStore } from "../../lib/storage/local-store";
-import { setStoreForTests, store } from "../../lib/storage/store";
+import { store } from "../../lib/storage/store";
 import { saveMaskSummaries } from "../../lib/masks/mutations";
 import { buildArchive } from "../../lib/exports/build-archive";
 import { defineWriter, type WriterFactory } from "../../lib/exports/format-writer";
@@ -13,7 +11,7 @@ import { exportItems, exportProject, selectionCounts } from "../../lib/exports/q
 import { canonicalOptions } from "../../lib/exports/schema";
 import { readTar } from "../../lib/exports/tar-reader";
 import { EXPORT_WRITERS } from "../../lib/exports/writers";
-import { seedAcceptedProject } from "../setup/seed-accepted";
+import { dropTempStore, type seedAcceptedProject, seedInTempStore } from "../setup/seed-accepted";
 
 let dir: string;
 let seed: Awaited<ReturnType<typeof seedAcceptedProject>>;
@@ -43,15 +41,10 @@ async function archive(writers?: readonly WriterFactory[], opts: { backfill?: bo
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), "tandem-export-writers-"));
-  setStoreForTests(new LocalStore(dir));
-  seed = await seedAcceptedProject({ covid: 4, controls: 1, dicom: true });
+  ({ dir, seed } = await seedInTempStore("tandem-export-writers-", { covid: 4, controls: 1, dicom: true }));
 }, 120_000);
 
-afterAll(() => {
-  setStoreForTests(undefined);
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => dropTempStore(dir));
 
 describe("export writers", () => {
   it("pages items by image id: pages of two give the same items, with dates and masks, as one page", async () => {

@@ -5,8 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { db } from "../../lib/db/client";
-import { LocalStore } from "../../lib/storage/local-store";
-import { setStoreForTests, store } from "../../lib/storage/store";
+import { store } from "../../lib/storage/store";
 import { decodeMaskPng } from "../../lib/masks/png-codec";
 import { decodeRle, decompressRle } from "../../lib/masks/rle";
 import { DicomMessage } from "../../lib/images/dicom/dcmjs";
@@ -16,7 +15,7 @@ import { readTar, type TarEntry } from "../../lib/exports/tar-reader";
 import { unpackBits, SEGMENTATION_STORAGE } from "../../lib/exports/dicom-seg";
 import { exportHandler } from "../../workers/handlers/export";
 import { makeUser } from "../setup/fixtures";
-import { seedAcceptedProject, PHI_NAME } from "../setup/seed-accepted";
+import { dropTempStore, seedAcceptedProject, PHI_NAME, seedInTempStore } from "../setup/seed-accepted";
 
 let dir: string;
 let seed: Awaited<ReturnType<typeof seedAcceptedProject>>;
@@ -46,22 +45,17 @@ function byPath(entries: TarEntry[]) {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), "tandem-export-test-"));
-  setStoreForTests(new LocalStore(dir));
-  seed = await seedAcceptedProject({
+  ({ dir, seed } = await seedInTempStore("tandem-export-test-", {
     covid: 6,
     controls: 2,
     unaccepted: true,
     blocked: true,
     dicom: true,
     models: true,
-  });
+  }));
 }, 120_000);
 
-afterAll(() => {
-  setStoreForTests(undefined);
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => dropTempStore(dir));
 
 describe("dataset export: who may export, and what", () => {
   it("refuses an MD (FORBIDDEN) and an outsider (NOT_FOUND), and records nothing", async () => {

@@ -13,6 +13,7 @@ import type { makeProject } from "../setup/fixtures";
 import {
   blobImage,
   classifierCase,
+  grayPng,
   projectWithTinyRuns,
   tinyModel,
   TINY_SIZE,
@@ -55,9 +56,7 @@ beforeAll(async () => {
 
 describe("analyse a CXR with a classifier", () => {
   it("shows the classifier's probability, call, CAM and occlusion map beside the infection map, and stores no mask", async () => {
-    const png = await sharp(Buffer.from(cxr), { raw: { width: W, height: H, channels: 1 } })
-      .png()
-      .toBuffer();
+    const png = await grayPng(cxr, W, H);
     const masksBefore = await db().mask.count({ where: { projectId: fx.project.id } });
     const r = await analyseUpload(
       fx.lead.actor,
@@ -83,9 +82,7 @@ describe("analyse a CXR with a classifier", () => {
 
   it("refuses a run marked as a classifier whose model is a segmentation network", async () => {
     await markClassifier(segRun, model.onnx as Buffer);
-    const png = await sharp(Buffer.from(cxr), { raw: { width: W, height: H, channels: 1 } })
-      .png()
-      .toBuffer();
+    const png = await grayPng(cxr, W, H);
     await expect(
       analyseUpload(fx.lead.actor, fx.project.id, { runIds: [segRun], threshold: 0.5 }, async () => png),
     ).rejects.toThrow(/is not a classifier.*segmentation model/);

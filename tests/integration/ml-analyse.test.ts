@@ -11,7 +11,7 @@ import { pilResizeBilinear } from "../../lib/ml/pil-resize";
 import { LocalStore } from "../../lib/storage/local-store";
 import { setStoreForTests } from "../../lib/storage/store";
 import { makeProject } from "../setup/fixtures";
-import { blobImage, projectWithTinyRuns, tinyModel, TINY_SIZE, type TinyModel } from "../setup/tiny-model";
+import { blobImage, grayPng, projectWithTinyRuns, tinyModel, TINY_SIZE, type TinyModel } from "../setup/tiny-model";
 import { buildDicom, imageModule, nativePixels } from "../unit/images/helpers/dicom-builder";
 
 const W = 120,
@@ -43,9 +43,7 @@ beforeAll(async () => {
 
 describe("analyse a CXR", () => {
   it("detects per model and for the ensemble, returns infection maps, and stores nothing but an audit line", async () => {
-    const png = await sharp(Buffer.from(cxr), { raw: { width: W, height: H, channels: 1 } })
-      .png()
-      .toBuffer();
+    const png = await grayPng(cxr, W, H);
     const filesBefore = files(storageDir);
     const rowsBefore = await Promise.all([
       db().image.count({ where: { projectId: fx.project.id } }),
@@ -84,9 +82,7 @@ describe("analyse a CXR", () => {
   });
 
   it("takes the threshold from the caller", async () => {
-    const png = await sharp(Buffer.from(cxr), { raw: { width: W, height: H, channels: 1 } })
-      .png()
-      .toBuffer();
+    const png = await grayPng(cxr, W, H);
     const score = (
       await analyseUpload(fx.lead.actor, fx.project.id, { runIds: [runIds[0]], threshold: 0.5 }, async () => png)
     ).models[0].detection.score;

@@ -14,15 +14,7 @@ import { LocalStore } from "../../lib/storage/local-store";
 import { setStoreForTests, store } from "../../lib/storage/store";
 import { exportHandler } from "../../workers/handlers/export";
 import { seedAcceptedProject } from "../setup/seed-accepted";
-import {
-  buildDicom,
-  EXPLICIT,
-  IMPLICIT,
-  imageModule,
-  nativePixels,
-  phiDataset,
-  type PhiFixture,
-} from "../unit/images/helpers/dicom-builder";
+import { EXPLICIT, IMPLICIT, phiDicomFile } from "../unit/images/helpers/dicom-builder";
 
 // The PHI oracle end to end: DICOMs with a unique canary in every row of PS3.15 Table E.1-1
 // (explicit and implicit VR, nested sequences, private blocks, dates, times and UIDs in several
@@ -36,28 +28,14 @@ const logs: string[] = [];
 const W = 40;
 const H = 32;
 
-function phiFile(label: string, transferSyntaxUid: string, modality = "DX"): { bytes: Buffer; phi: PhiFixture } {
-  const phi = phiDataset(label);
-  phi.markers.push(`PHI-preamble-${label}`, `PHI00020016${label}`);
-  const bytes = buildDicom(
-    {
-      ...phi.dataset,
-      ...imageModule({ rows: H, columns: W, bitsAllocated: 16, bitsStored: 12 }),
-      "00080060": { vr: "CS", Value: [modality] },
-    },
-    {
-      transferSyntaxUid,
-      sopInstanceUid: String(phi.dataset["00080018"].Value?.[0]),
-      meta: { "00020016": { vr: "AE", Value: [`PHI00020016${label}`] } },
-      preamble: Buffer.from(`PHI-preamble-${label}`.padEnd(128, " ")),
-      pixelData: nativePixels(
-        Array.from({ length: W * H }, (_, i) => (i * 29 + label.charCodeAt(0)) % 4096),
-        16,
-      ),
-    },
-  );
-  return { bytes, phi };
-}
+const phiFile = (label: string, transferSyntaxUid: string, modality = "DX") =>
+  phiDicomFile(label, {
+    rows: H,
+    columns: W,
+    transferSyntaxUid,
+    pixels: Array.from({ length: W * H }, (_, i) => (i * 29 + label.charCodeAt(0)) % 4096),
+    dataset: { "00080060": { vr: "CS", Value: [modality] } },
+  });
 
 const files = { explicit: phiFile("E", EXPLICIT), implicit: phiFile("I", IMPLICIT), ct: phiFile("C", EXPLICIT, "CT") };
 /** Every canary; short all-digit ones only where bytes are not compressed pixels. */

@@ -7,7 +7,7 @@ import type { SimulationReport } from "../../lib/simulate/types";
 import { DEFAULT_PANEL } from "../../lib/simulate/reader-profile";
 import { makeProject, makeUser } from "../setup/fixtures";
 import { iv, stubSweepCell } from "../setup/simulation-reports";
-import { tinyNetworks } from "../setup/protocol";
+import { smallSimulation } from "../setup/simulation-options";
 
 function report(projectId: string, diceDiff: number): SimulationReport {
   return {
@@ -103,20 +103,13 @@ describe("stored simulation runs", () => {
   it("runSimulation stores its report at the end, readable by a lead it was asked to add", async () => {
     const watcher = await makeUser();
     const images = await syntheticImages({ count: 8, covidFraction: 0.75, width: 64, seed: 5 });
-    const r = await runSimulation({
-      images,
-      s1Size: 4,
-      folds: 2,
-      stage1Archs: tinyNetworks("unet", "dla"),
-      stage2Networks: tinyNetworks("unet", "dla"),
-      train: { size: 32, epochs: 1, batchSize: 4, lr: 3e-3, width: 8 },
-      maxStage2Rounds: 1,
-      seed: 5,
-      models: { kind: "stub", quality: 1 },
-      bootstrapReps: 100,
-      log: () => undefined,
-      leadEmails: [watcher.email],
-    });
+    const r = await runSimulation(
+      smallSimulation(images, {
+        train: { size: 32, epochs: 1, batchSize: 4, lr: 3e-3, width: 8 },
+        bootstrapReps: 100,
+        leadEmails: [watcher.email],
+      }),
+    );
     const stored = await getSimulationRun(watcher.actor, r.runId);
     expect(stored.project?.id).toBe(r.projectId);
     expect(stored.report?.dice.protocol).toBe(r.dice.protocol);

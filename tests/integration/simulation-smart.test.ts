@@ -7,6 +7,8 @@ import { db } from "../../lib/db/client";
 import { syntheticImages } from "../../cli/simulation/sources";
 import { runSimulation } from "../../cli/simulation/run-simulation";
 import { formatReport } from "../../cli/simulation/report";
+import { tinyNetworks } from "../setup/protocol";
+import { smallSimulation } from "../setup/simulation-options";
 
 // The simulator with the Smart tool on: the click model (here the echo model, whose proposal is
 // the click disks) is registered as the project's, simulated MDs may draw with it, and every mask
@@ -21,24 +23,19 @@ describe("protocol simulation with the Smart tool", () => {
     if (r.status !== 0) throw new Error(r.stderr);
     const bytes = new Uint8Array(readFileSync(path.join(out, "interactive.onnx")));
     const images = await syntheticImages({ count: 16, covidFraction: 0.9, width: 128, seed: 5 });
-    const report = await runSimulation({
-      images,
-      s1Size: 8,
-      folds: 2,
-      stage1Archs: [{ arch: "unet", encoder: "tiny" }],
-      stage2Networks: [{ arch: "unet", encoder: "tiny" }],
-      train: { size: 64, epochs: 1, batchSize: 8, lr: 3e-3, width: 8 },
-      maxStage2Rounds: 1,
-      seed: 5,
-      models: { kind: "stub", quality: 0.8 },
-      bootstrapReps: 200,
-      log: () => undefined,
-      clickModel: {
-        bytes,
-        meta: { size: 64, clickRadiusFraction: 0.12, minClickRadius: 2, version: "echo" },
-        label: "echo",
-      },
-    });
+    const report = await runSimulation(
+      smallSimulation(images, {
+        s1Size: 8,
+        stage1Archs: tinyNetworks("unet"),
+        stage2Networks: tinyNetworks("unet"),
+        models: { kind: "stub", quality: 0.8 },
+        clickModel: {
+          bytes,
+          meta: { size: 64, clickRadiusFraction: 0.12, minClickRadius: 2, version: "echo" },
+          label: "echo",
+        },
+      }),
+    );
     const text = formatReport(report);
     console.log(text);
     expect(await db().interactiveModel.count({ where: { projectId: report.projectId } })).toBe(1);

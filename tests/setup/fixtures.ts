@@ -20,6 +20,9 @@ export async function makeUser(opts: { isAdmin?: boolean; password?: string } = 
   };
 }
 
+/** A user made by `makeUser`: the account, its actor and its password. */
+export type TestUser = Awaited<ReturnType<typeof makeUser>>;
+
 /** A project with a lead, an MD and an exporter, created through the domain functions. */
 export async function makeProject(settings: Record<string, unknown> = {}) {
   const admin = await makeUser({ isAdmin: true });

@@ -75,6 +75,12 @@ export class MdClient {
     }
   }
 
+  /** A JSON POST, sent as `write` sends. */
+  postJson(op: string, path: string, body: unknown): Promise<Response | null> {
+    const text = JSON.stringify(body);
+    return this.write(op, "POST", path, () => text, "application/json");
+  }
+
   /** Sends until a definite answer: retried on network errors and 5xx, with the same request. */
   async write(
     op: string,
@@ -99,13 +105,7 @@ export class MdClient {
 
   /** Claims the next drawing task and submits a mask; false when no task is left. */
   async drawOnce(projectId: string): Promise<boolean> {
-    const c = await this.write(
-      "claim",
-      "POST",
-      `/api/projects/${projectId}/tasks/next`,
-      () => "{}",
-      "application/json",
-    );
+    const c = await this.postJson("claim", `/api/projects/${projectId}/tasks/next`, {});
     if (!c?.ok) return false;
     const { task } = (await c.json()) as { task: { id: string; image: { width: number; height: number } } | null };
     if (!task) return false;
@@ -129,13 +129,7 @@ export class MdClient {
 
   /** Takes the next ballot and votes on it; false when nothing is left to vote on. */
   async voteOnce(projectId: string): Promise<boolean> {
-    const b = await this.write(
-      "ballot",
-      "POST",
-      `/api/projects/${projectId}/ballots/next`,
-      () => "{}",
-      "application/json",
-    );
+    const b = await this.postJson("ballot", `/api/projects/${projectId}/ballots/next`, {});
     if (!b?.ok) return false;
     const { ballot } = (await b.json()) as { ballot: { ballotId: string; candidates: unknown[] } | null };
     if (!ballot) return false;
@@ -143,8 +137,11 @@ export class MdClient {
   }
 
   async vote(ballotId: string, choice: number, key = randomUUID()): Promise<boolean> {
-    const body = JSON.stringify({ choice, durationMs: 2000, idempotencyKey: key });
-    const r = await this.write("vote", "POST", `/api/ballots/${ballotId}/vote`, () => body, "application/json");
+    const r = await this.postJson("vote", `/api/ballots/${ballotId}/vote`, {
+      choice,
+      durationMs: 2000,
+      idempotencyKey: key,
+    });
     if (!r?.ok) return false;
     this.acks.push({ kind: "vote", ballotId, key });
     return true;

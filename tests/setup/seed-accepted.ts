@@ -1,4 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { db } from "../../lib/db/client";
 import { decodeImage } from "../../lib/images/decode-image";
 import { encodeThumbnail, encodeWorkingPng } from "../../lib/images/encode-outputs";
@@ -7,7 +10,8 @@ import { perceptualHash } from "../../lib/images/perceptual-hash";
 import type { DecodedImage } from "../../lib/images/types";
 import { createMask } from "../../lib/masks/mutations";
 import { key } from "../../lib/storage/keys";
-import { store } from "../../lib/storage/store";
+import { LocalStore } from "../../lib/storage/local-store";
+import { setStoreForTests, store } from "../../lib/storage/store";
 import { makeProject } from "./fixtures";
 import { buildDicom, IMPLICIT, imageModule, nativePixels, phiDataset } from "../unit/images/helpers/dicom-builder";
 
@@ -342,4 +346,19 @@ export async function seedAcceptedProject(opts: SeedOptions = {}) {
     /** Strings that must appear nowhere in an export. */
     phiMarkers: [PHI_NAME, PHI_BLOCKED, "Doe^John", ...dicomMarkers],
   };
+}
+
+/**
+ * A temporary folder with Tandem's store on local files in it (in the sub-folder `storeIn`, if
+ * given) and an accepted project seeded there; `dropTempStore` undoes both.
+ */
+export async function seedInTempStore(prefix: string, opts: SeedOptions, storeIn = "") {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  setStoreForTests(new LocalStore(path.join(dir, storeIn)));
+  return { dir, seed: await seedAcceptedProject(opts) };
+}
+
+export function dropTempStore(dir: string): void {
+  setStoreForTests(undefined);
+  rmSync(dir, { recursive: true, force: true });
 }

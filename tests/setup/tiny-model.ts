@@ -62,7 +62,8 @@ export function blobImage(width: number, height: number, seed: number, withBlob:
   return { pixels, mask };
 }
 
-const grayPng = (px: Uint8Array, width: number, height: number) =>
+/** A grayscale image as a PNG (a training file, or the CXR a user uploads). */
+export const grayPng = (px: Uint8Array, width: number, height: number) =>
   sharp(Buffer.from(px), { raw: { width, height, channels: 1 } })
     .png()
     .toBuffer();

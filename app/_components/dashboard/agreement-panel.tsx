@@ -1,11 +1,11 @@
 import type { ReactNode } from "react";
+import { DashboardTableHead } from "./table-head";
 import { Card } from "@/app/_components/ui";
 import { BarChart } from "@/app/_components/charts/bar-chart";
 import type { Dashboard } from "@/lib/dashboard/types";
 import { fixed, num, pct, sourceLabel, stageLabel } from "./format";
 
 export function AgreementPanel({ d, dice }: { d: Dashboard; dice: ReactNode }) {
-  const th = "border-b border-line py-1.5 pr-4 text-left font-medium text-muted";
   const all = d.agreement.find((a) => a.stage === "ALL")!;
   return (
     <Card title="Agreement between voters">
@@ -13,25 +13,9 @@ export function AgreementPanel({ d, dice }: { d: Dashboard; dice: ReactNode }) {
         <div className="space-y-3">
           <table className="w-full text-sm">
             <caption className="sr-only">Agreement per stage</caption>
-            <thead>
-              <tr>
-                <th scope="col" className={th}>
-                  Stage
-                </th>
-                <th scope="col" className={th}>
-                  Images (≥2 votes)
-                </th>
-                <th scope="col" className={th}>
-                  Percent agreement
-                </th>
-                <th scope="col" className={th}>
-                  Unanimous
-                </th>
-                <th scope="col" className={th}>
-                  Fleiss&apos; κ
-                </th>
-              </tr>
-            </thead>
+            <DashboardTableHead
+              columns={["Stage", "Images (≥2 votes)", "Percent agreement", "Unanimous", "Fleiss' κ"]}
+            />
             <tbody className="tabular-nums">
               {d.agreement.map((a) => (
                 <tr key={a.stage} className="border-b border-line/50">

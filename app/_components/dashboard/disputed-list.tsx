@@ -1,10 +1,10 @@
 import { Card } from "@/app/_components/ui";
+import { DashboardTableHead } from "./table-head";
 import type { Dashboard } from "@/lib/dashboard/types";
 import { num } from "./format";
 
 export function DisputedList({ d }: { d: Dashboard }) {
   const { total, rows } = d.disputed;
-  const th = "sticky top-0 border-b border-line bg-panel py-1.5 pr-4 text-left font-medium text-muted";
   return (
     <Card title={`Disputed images (${num(total)})`}>
       {rows.length ? (
@@ -12,25 +12,10 @@ export function DisputedList({ d }: { d: Dashboard }) {
           <div className="max-h-72 overflow-y-auto">
             <table className="w-full text-sm">
               <caption className="sr-only">Images whose votes tied, waiting for the lead</caption>
-              <thead>
-                <tr>
-                  <th scope="col" className={th}>
-                    Image
-                  </th>
-                  <th scope="col" className={th}>
-                    Round
-                  </th>
-                  <th scope="col" className={th}>
-                    Votes
-                  </th>
-                  <th scope="col" className={th}>
-                    Different choices
-                  </th>
-                  <th scope="col" className={th}>
-                    “None acceptable”
-                  </th>
-                </tr>
-              </thead>
+              <DashboardTableHead
+                columns={["Image", "Round", "Votes", "Different choices", "“None acceptable”"]}
+                sticky
+              />
               <tbody className="tabular-nums">
                 {rows.map((r) => (
                   <tr key={r.imageId} className="border-b border-line/50">

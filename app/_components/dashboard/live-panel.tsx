@@ -1,5 +1,6 @@
 "use client";
 import { useEffect, useState, useTransition } from "react";
+import { DashboardTableHead } from "./table-head";
 import { Badge, Button, Card } from "@/app/_components/ui";
 import { ProgressBar } from "@/app/_components/charts/progress-bar";
 import type { JobRow, LiveStatus, RunRow } from "@/lib/dashboard/types";
@@ -111,7 +112,6 @@ export function LivePanel({ projectId, initial }: { projectId: string; initial: 
         }));
     });
 
-  const th = "border-b border-line py-1.5 pr-3 text-left font-medium text-muted";
   return (
     <Card
       title="Live"
@@ -151,25 +151,18 @@ export function LivePanel({ projectId, initial }: { projectId: string; initial: 
           {live.jobs.length ? (
             <table className="w-full text-sm">
               <caption className="sr-only">Queued, running and failed jobs</caption>
-              <thead>
-                <tr>
-                  <th scope="col" className={th}>
-                    Job
-                  </th>
-                  <th scope="col" className={th}>
-                    Status
-                  </th>
-                  <th scope="col" className={th}>
-                    Attempts
-                  </th>
-                  <th scope="col" className={th}>
-                    Last error
-                  </th>
-                  <th scope="col" className={th}>
-                    <span className="sr-only">Action</span>
-                  </th>
-                </tr>
-              </thead>
+              <DashboardTableHead
+                columns={[
+                  "Job",
+                  "Status",
+                  "Attempts",
+                  "Last error",
+                  <span key="action" className="sr-only">
+                    Action
+                  </span>,
+                ]}
+                tight
+              />
               <tbody>
                 {live.jobs.map((j) => (
                   <JobLine key={j.id} j={j} onRetry={retry} busy={busy} />

@@ -1,45 +1,29 @@
 import { Card } from "@/app/_components/ui";
+import { DashboardTableHead } from "./table-head";
 import { LineChart } from "@/app/_components/charts/line-chart";
 import { colors } from "@/app/_components/charts/scale";
 import type { Dashboard } from "@/lib/dashboard/types";
 import { ago, dayMs, duration, num, shortDay } from "./format";
 
 export function MdTable({ d }: { d: Dashboard }) {
-  const th = "border-b border-line py-1.5 pr-4 text-left font-medium text-muted";
   return (
     <Card title="MDs and throughput">
       <div className="space-y-5">
         <div className="overflow-x-auto">
           <table className="w-full text-sm">
             <caption className="sr-only">Work per MD</caption>
-            <thead>
-              <tr>
-                <th scope="col" className={th}>
-                  MD
-                </th>
-                <th scope="col" className={th}>
-                  Masks drawn
-                </th>
-                <th scope="col" className={th}>
-                  Votes cast
-                </th>
-                <th scope="col" className={th}>
-                  Confirmations
-                </th>
-                <th scope="col" className={th}>
-                  Median per drawing
-                </th>
-                <th scope="col" className={th}>
-                  Median per vote
-                </th>
-                <th scope="col" className={th}>
-                  MD time
-                </th>
-                <th scope="col" className={th}>
-                  Last active
-                </th>
-              </tr>
-            </thead>
+            <DashboardTableHead
+              columns={[
+                "MD",
+                "Masks drawn",
+                "Votes cast",
+                "Confirmations",
+                "Median per drawing",
+                "Median per vote",
+                "MD time",
+                "Last active",
+              ]}
+            />
             <tbody className="tabular-nums">
               {d.mds.map((m) => (
                 <tr key={m.userId} className="border-b border-line/50">

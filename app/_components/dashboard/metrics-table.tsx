@@ -1,4 +1,5 @@
 import type { RunRow } from "@/lib/dashboard/types";
+import { DashboardTableHead } from "./table-head";
 import { scoreOf } from "@/lib/dashboard/run-rows";
 import { fixed } from "./format";
 import { foldNumber } from "@/lib/ml/fold";
@@ -20,7 +21,6 @@ function cell(run: RunRow, level: "pixel" | "image", name: string) {
 
 /** Per run (one row per fold), then the mean over folds for each network. */
 export function MetricsTable({ runs, caption }: { runs: RunRow[]; caption: string }) {
-  const th = "border-b border-line py-1.5 pr-3 text-left font-medium text-muted";
   const networks = [...new Set(runs.map((r) => `${r.arch} · ${r.encoder}`))];
   const mean = (net: string, level: "pixel" | "image", name: string) => {
     const vs = runs
@@ -34,27 +34,10 @@ export function MetricsTable({ runs, caption }: { runs: RunRow[]; caption: strin
     <div className="overflow-x-auto">
       <table className="w-full text-xs tabular-nums">
         <caption className="mb-1 text-left text-sm font-medium text-text">{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col" className={th}>
-              Network
-            </th>
-            <th scope="col" className={th}>
-              Fold
-            </th>
-            <th scope="col" className={th}>
-              Status
-            </th>
-            <th scope="col" className={th}>
-              Val loss
-            </th>
-            {cols.map(([label]) => (
-              <th key={label} scope="col" className={th}>
-                {label}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <DashboardTableHead
+          columns={["Network", "Fold", "Status", "Val loss", ...cols.map(([label]) => label)]}
+          tight
+        />
         <tbody>
           {runs.map((r) => (
             <tr key={r.id} className="border-b border-line/40">

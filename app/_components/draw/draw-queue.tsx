@@ -7,6 +7,19 @@ import { claimNext } from "./draw-api";
 import { DrawWorkspace } from "./draw-workspace";
 
 /** Claims the MD's next task (their unfinished one first) and moves on after each submit. */
+/** Asks for the next task again (after an error, or when the queue was empty). */
+function AgainButton({ children, onClick }: { children: string; onClick: () => void }) {
+  return (
+    <button
+      type="button"
+      onClick={onClick}
+      className="rounded-md border border-line px-3 py-1.5 text-sm hover:bg-panel-2"
+    >
+      {children}
+    </button>
+  );
+}
+
 export function DrawQueue({ projectId, projectSlug }: { projectId: string; projectSlug: string }) {
   const [task, setTask] = useState<TaskView | null | undefined>(undefined);
   const [note, setNote] = useState<string | null>(null);
@@ -56,13 +69,7 @@ export function DrawQueue({ projectId, projectSlug }: { projectId: string; proje
       {error ? (
         <div className="space-y-2">
           <ErrorNote message={error} />
-          <button
-            type="button"
-            onClick={() => void next()}
-            className="rounded-md border border-line px-3 py-1.5 text-sm hover:bg-panel-2"
-          >
-            Try again
-          </button>
+          <AgainButton onClick={() => void next()}>Try again</AgainButton>
         </div>
       ) : task === undefined ? (
         <p className="text-sm text-muted" role="status">
@@ -75,13 +82,7 @@ export function DrawQueue({ projectId, projectSlug }: { projectId: string; proje
             Every image of this project is drawn, claimed by another MD, or waiting for the next stage.
           </p>
           <div className="mt-3 flex gap-3">
-            <button
-              type="button"
-              onClick={() => void next()}
-              className="rounded-md border border-line px-3 py-1.5 hover:bg-panel-2"
-            >
-              Check again
-            </button>
+            <AgainButton onClick={() => void next()}>Check again</AgainButton>
             <Link href={`/projects/${projectSlug}`} className="rounded-md px-3 py-1.5 text-accent hover:underline">
               Back to the project
             </Link>

@@ -89,6 +89,11 @@ function Slider({
   );
 }
 
+const lassoModes = [
+  { mode: "add", verb: "adds", name: "Add" },
+  { mode: "subtract", verb: "subtracts", name: "Subtract" },
+] as const;
+
 export function DrawToolbar({
   s,
   set,
@@ -133,20 +138,16 @@ export function DrawToolbar({
             onChange={(radius) => set({ radius })}
           />
           <div className="flex gap-1" role="group" aria-label="Lasso mode">
-            <ToolButton
-              label="Lasso adds (X toggles)"
-              pressed={s.lassoMode === "add"}
-              onClick={() => set({ lassoMode: "add" })}
-            >
-              Add
-            </ToolButton>
-            <ToolButton
-              label="Lasso subtracts (X toggles)"
-              pressed={s.lassoMode === "subtract"}
-              onClick={() => set({ lassoMode: "subtract" })}
-            >
-              Subtract
-            </ToolButton>
+            {lassoModes.map((m) => (
+              <ToolButton
+                key={m.mode}
+                label={`Lasso ${m.verb} (X toggles)`}
+                pressed={s.lassoMode === m.mode}
+                onClick={() => set({ lassoMode: m.mode })}
+              >
+                {m.name}
+              </ToolButton>
+            ))}
           </div>
           <div className="flex flex-wrap gap-1">
             <ToolButton label="Undo (Ctrl+Z)" onClick={actions.undo} disabled={!canUndo}>

@@ -43,6 +43,12 @@ function failureText(e: unknown): string {
   return e.message;
 }
 
+/** A confirmation task's two answers. */
+const confirmChoices = [
+  { label: "Approve", approved: true, tone: "bg-ok text-ink" },
+  { label: "Reject", approved: false, tone: "bg-bad text-white" },
+];
+
 export function DrawWorkspace({ task, onFinished }: { task: TaskView; onFinished(note: string): void }) {
   const { assets, error } = useTaskAssets(task);
   if (error) return <ErrorNote message={`This task could not be loaded: ${error}`} />;
@@ -369,22 +375,17 @@ function Workspace({ task, assets, onFinished }: { task: TaskView; assets: Asset
         <div className="space-y-2 border-t border-line pt-3">
           {readOnly ? (
             <div className="flex gap-2">
-              <button
-                type="button"
-                disabled={busy}
-                onClick={() => confirm(true)}
-                className="rounded-md bg-ok px-3 py-1.5 text-sm font-medium text-ink disabled:opacity-50"
-              >
-                Approve
-              </button>
-              <button
-                type="button"
-                disabled={busy}
-                onClick={() => confirm(false)}
-                className="rounded-md bg-bad px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50"
-              >
-                Reject
-              </button>
+              {confirmChoices.map((c) => (
+                <button
+                  key={c.label}
+                  type="button"
+                  disabled={busy}
+                  onClick={() => confirm(c.approved)}
+                  className={`rounded-md px-3 py-1.5 text-sm font-medium disabled:opacity-50 ${c.tone}`}
+                >
+                  {c.label}
+                </button>
+              ))}
             </div>
           ) : (
             <button

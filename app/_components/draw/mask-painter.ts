@@ -1,5 +1,6 @@
 // The mask being drawn, at the image's native resolution, with no framework attached:
 // 0/1 bytes plus an RGBA overlay that is refreshed only where edits landed.
+import { onEdge } from "@/lib/masks/edge";
 import { capsuleSpans, foregroundBox, holeSpans, polygonSpans } from "./mask-raster";
 import { MaskHistory, type Rect, type Step } from "./mask-history";
 
@@ -206,17 +207,7 @@ export class MaskPainter {
       for (let x = r.x0; x < r.x1; x++) {
         const i = y * width + x;
         let on = mask[i] === 1;
-        if (on && this.outline) {
-          on =
-            x === 0 ||
-            y === 0 ||
-            x === width - 1 ||
-            y === height - 1 ||
-            !mask[i - 1] ||
-            !mask[i + 1] ||
-            !mask[i - width] ||
-            !mask[i + width];
-        }
+        if (on && this.outline) on = onEdge(mask, width, height, x, y);
         const p = i * 4;
         if (on) {
           rgba[p] = cr;

@@ -25,24 +25,29 @@ export function ConfusionMatrix({
         </tr>
       </thead>
       <tbody>
-        <tr>
-          <th className="px-2 text-left font-medium">{positive}</th>
-          <td className={`${cell} text-ok`} title="true positives">
-            {count(c.tp)}
-          </td>
-          <td className={`${cell} text-bad`} title="false negatives">
-            {count(c.fn)}
-          </td>
-        </tr>
-        <tr>
-          <th className="px-2 text-left font-medium">{negative}</th>
-          <td className={`${cell} text-bad`} title="false positives">
-            {count(c.fp)}
-          </td>
-          <td className={`${cell} text-ok`} title="true negatives">
-            {count(c.tn)}
-          </td>
-        </tr>
+        {[
+          {
+            truth: positive,
+            cells: [c.tp, c.fn],
+            titles: ["true positives", "false negatives"],
+            tones: ["text-ok", "text-bad"],
+          },
+          {
+            truth: negative,
+            cells: [c.fp, c.tn],
+            titles: ["false positives", "true negatives"],
+            tones: ["text-bad", "text-ok"],
+          },
+        ].map((row) => (
+          <tr key={row.titles[0]}>
+            <th className="px-2 text-left font-medium">{row.truth}</th>
+            {row.cells.map((n, k) => (
+              <td key={row.titles[k]} className={`${cell} ${row.tones[k]}`} title={row.titles[k]}>
+                {count(n)}
+              </td>
+            ))}
+          </tr>
+        ))}
       </tbody>
     </table>
   );

@@ -1,5 +1,5 @@
 import type { MetadataSummary as Summary } from "@/lib/imports/types";
-import { Badge } from "../ui";
+import { WarnBadges } from "../ui";
 
 export function MetadataSummary({ meta }: { meta: Summary }) {
   const roles = Object.entries(meta.roles).map(([role, column]) => `${role}: ${column}`);
@@ -14,11 +14,7 @@ export function MetadataSummary({ meta }: { meta: Summary }) {
       {meta.droppedColumns.length ? (
         <p className="flex flex-wrap items-center gap-1" data-testid="dropped-columns">
           <span className="text-warn">Dropped as possible identifiers (never read):</span>
-          {meta.droppedColumns.map((c) => (
-            <Badge key={c} tone="warn">
-              {c}
-            </Badge>
-          ))}
+          <WarnBadges items={meta.droppedColumns} />
         </p>
       ) : null}
       {meta.tagColumns.length ? <p className="text-muted">Kept as tags: {meta.tagColumns.join(", ")}</p> : null}

@@ -1,7 +1,7 @@
 "use client";
 import { useState } from "react";
 import type { ImportEntry } from "@/lib/imports/types";
-import { Badge } from "../ui";
+import { Badge, WarnBadges } from "../ui";
 
 type Filter = "all" | "problems" | "failed" | "duplicate" | "flagged" | "near";
 
@@ -71,11 +71,7 @@ export function ReportTable({ entries }: { entries: ImportEntry[] }) {
                   ) : null}
                   {e.flags?.length ? (
                     <div className="flex flex-wrap gap-1">
-                      {e.flags.map((f) => (
-                        <Badge key={f} tone="warn">
-                          {f}
-                        </Badge>
-                      ))}
+                      <WarnBadges items={e.flags} />
                     </div>
                   ) : null}
                   {e.warnings?.map((w) => (

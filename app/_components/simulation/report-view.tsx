@@ -1,6 +1,6 @@
 import { StackedBar } from "../charts/stacked-bar";
 import { colors } from "../charts/scale";
-import { Card } from "../ui";
+import { Card, TableHead } from "../ui";
 import type { Interval, SimulationReport } from "@/lib/simulate/types";
 import { ci, fixed, minutes, pct, signed } from "./format";
 
@@ -31,9 +31,44 @@ function PairedRow({
   );
 }
 
+const share = (i: Interval) => `${pct(i.estimate)} [${pct(i.lo)}, ${pct(i.hi)}]`;
+
+/** The "Risk and votes" figures, in order; `text` ones are words rather than figures. */
+function riskAndVotes(r: SimulationReport): { label: string; value: string; testId?: string; text?: boolean }[] {
+  const votes = r.stage1MachinePreferred.votes + r.stage2Rejection.votes;
+  return [
+    {
+      label: "Accepted machine masks most other readers would reject",
+      value: `${r.riskyMachineShare.risky} of ${r.riskyMachineShare.machineAccepted} · ${share(r.riskyMachineShare)}`,
+      testId: "risky-share",
+    },
+    {
+      label: "Stage I: machine mask preferred",
+      value: `${share(r.stage1MachinePreferred)} of images (${r.stage1MachinePreferred.votes} votes)`,
+    },
+    {
+      label: "Stage II: every candidate rejected",
+      value: `${share(r.stage2Rejection)} of images (${r.stage2Rejection.votes} votes)`,
+    },
+    { label: "Votes by the drawer of the hand-made candidate", value: `${r.votesOnOwnDrawing} of ${votes}` },
+    {
+      label: "Accepted masks by source",
+      value:
+        Object.entries(r.acceptedBySource)
+          .map(([k, v]) => `${k.toLowerCase()} ${v}`)
+          .join(", ") || "none",
+      text: true,
+    },
+    {
+      label: "Redraws",
+      value: `${r.redraws.fromCandidate} from a candidate, ${r.redraws.fromScratch} from scratch`,
+      text: true,
+    },
+  ];
+}
+
 /** One simulated project's paired report: protocol against drawing every COVID-19 image by hand. */
 export function ReportView({ r }: { r: SimulationReport }) {
-  const share = (i: Interval) => `${pct(i.estimate)} [${pct(i.lo)}, ${pct(i.hi)}]`;
   return (
     <div className="space-y-4">
       <Card title="Paired comparison">
@@ -44,20 +79,7 @@ export function ReportView({ r }: { r: SimulationReport }) {
         </p>
         <table className="w-full text-left text-sm" data-testid="paired-table">
           <caption className="sr-only">Protocol against drawing everything by hand</caption>
-          <thead className="text-muted">
-            <tr>
-              <th scope="col" className="py-1 font-medium" />
-              <th scope="col" className="font-medium">
-                Protocol
-              </th>
-              <th scope="col" className="font-medium">
-                Manual only
-              </th>
-              <th scope="col" className="font-medium">
-                Difference [95% CI]
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={["", "Protocol", "Manual only", "Difference [95% CI]"]} />
           <tbody className="tabular-nums">
             <PairedRow testId="row-dice" name="Mean Dice vs truth" {...r.dice} digits={3} />
             <PairedRow testId="row-f1" name="Pixel F1 vs truth" {...r.pixelF1} digits={3} />
@@ -74,44 +96,12 @@ export function ReportView({ r }: { r: SimulationReport }) {
       </Card>
       <Card title="Risk and votes">
         <dl className="grid gap-3 text-sm sm:grid-cols-2">
-          <div data-testid="risky-share">
-            <dt className="text-muted">Accepted machine masks most other readers would reject</dt>
-            <dd className="tabular-nums">
-              {r.riskyMachineShare.risky} of {r.riskyMachineShare.machineAccepted} · {share(r.riskyMachineShare)}
-            </dd>
-          </div>
-          <div>
-            <dt className="text-muted">Stage I: machine mask preferred</dt>
-            <dd className="tabular-nums">
-              {share(r.stage1MachinePreferred)} of images ({r.stage1MachinePreferred.votes} votes)
-            </dd>
-          </div>
-          <div>
-            <dt className="text-muted">Stage II: every candidate rejected</dt>
-            <dd className="tabular-nums">
-              {share(r.stage2Rejection)} of images ({r.stage2Rejection.votes} votes)
-            </dd>
-          </div>
-          <div>
-            <dt className="text-muted">Votes by the drawer of the hand-made candidate</dt>
-            <dd className="tabular-nums">
-              {r.votesOnOwnDrawing} of {r.stage1MachinePreferred.votes + r.stage2Rejection.votes}
-            </dd>
-          </div>
-          <div>
-            <dt className="text-muted">Accepted masks by source</dt>
-            <dd>
-              {Object.entries(r.acceptedBySource)
-                .map(([k, v]) => `${k.toLowerCase()} ${v}`)
-                .join(", ") || "none"}
-            </dd>
-          </div>
-          <div>
-            <dt className="text-muted">Redraws</dt>
-            <dd>
-              {r.redraws.fromCandidate} from a candidate, {r.redraws.fromScratch} from scratch
-            </dd>
-          </div>
+          {riskAndVotes(r).map((f) => (
+            <div key={f.label} data-testid={f.testId}>
+              <dt className="text-muted">{f.label}</dt>
+              <dd className={f.text ? undefined : "tabular-nums"}>{f.value}</dd>
+            </div>
+          ))}
         </dl>
       </Card>
       <Card title="MD time">

@@ -129,26 +129,31 @@ function Panel({
   );
 }
 
-/** The sweep's two questions side by side: does the protocol save MD time, does it cost quality. */
+/** The sweep's two questions: does the protocol save MD time, does it cost quality. */
+const questions: Omit<Parameters<typeof Panel>[0], "cells">[] = [
+  {
+    title: "MD-seconds ratio, protocol / manual (below 1 saves time)",
+    get: (c) => c.timeRatio,
+    reference: 1,
+    referenceLabel: "ratio 1, same MD time",
+    format: (v) => (Number.isFinite(v) ? v.toFixed(2) : "n/a"),
+  },
+  {
+    title: "Dice difference, protocol − manual (below 0 costs quality)",
+    get: (c) => c.diceDiff,
+    reference: 0,
+    referenceLabel: "no difference in Dice",
+    format: (v) => (Number.isFinite(v) ? (v >= 0 ? "+" : "−") + Math.abs(v).toFixed(3) : "n/a"),
+  },
+];
+
+/** The sweep's two questions side by side. */
 export function SweepPlot({ cells }: { cells: SweepCell[] }) {
   return (
     <div className="grid gap-6 lg:grid-cols-2" data-testid="sweep-plot">
-      <Panel
-        title="MD-seconds ratio, protocol / manual (below 1 saves time)"
-        cells={cells}
-        get={(c) => c.timeRatio}
-        reference={1}
-        referenceLabel="ratio 1, same MD time"
-        format={(v) => (Number.isFinite(v) ? v.toFixed(2) : "n/a")}
-      />
-      <Panel
-        title="Dice difference, protocol − manual (below 0 costs quality)"
-        cells={cells}
-        get={(c) => c.diceDiff}
-        reference={0}
-        referenceLabel="no difference in Dice"
-        format={(v) => (Number.isFinite(v) ? (v >= 0 ? "+" : "−") + Math.abs(v).toFixed(3) : "n/a")}
-      />
+      {questions.map((q) => (
+        <Panel key={q.title} cells={cells} {...q} />
+      ))}
     </div>
   );
 }

@@ -14,6 +14,10 @@ import {
 import { Button, ErrorNote } from "../ui";
 
 const initialLook: Look = { brightness: 1, contrast: 1, invert: false, zoom: 1, panX: 0, panY: 0 };
+const lookSliders: { key: "brightness" | "contrast"; label: string; max: number }[] = [
+  { key: "brightness", label: "Brightness", max: 2 },
+  { key: "contrast", label: "Contrast", max: 3 },
+];
 
 /**
  * Blinded selection: candidates by position only, keyboard first, next ballot preloaded.
@@ -241,28 +245,19 @@ export function VoteBoard({ projectId }: { projectId: string }) {
               (current.view.allowNone ? ", 0 = none acceptable" : "") +
               ", Enter to confirm"}
         </span>
-        <label className="flex items-center gap-1 text-muted">
-          Brightness
-          <input
-            type="range"
-            min={0.3}
-            max={2}
-            step={0.05}
-            value={look.brightness}
-            onChange={(e) => setLook({ ...look, brightness: Number(e.target.value) })}
-          />
-        </label>
-        <label className="flex items-center gap-1 text-muted">
-          Contrast
-          <input
-            type="range"
-            min={0.3}
-            max={3}
-            step={0.05}
-            value={look.contrast}
-            onChange={(e) => setLook({ ...look, contrast: Number(e.target.value) })}
-          />
-        </label>
+        {lookSliders.map(({ key, label, max }) => (
+          <label key={key} className="flex items-center gap-1 text-muted">
+            {label}
+            <input
+              type="range"
+              min={0.3}
+              max={max}
+              step={0.05}
+              value={look[key]}
+              onChange={(e) => setLook({ ...look, [key]: Number(e.target.value) })}
+            />
+          </label>
+        ))}
         <Button variant="ghost" onClick={() => setLook({ ...look, invert: !look.invert })}>
           Invert (I)
         </Button>

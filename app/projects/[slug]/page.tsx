@@ -20,6 +20,16 @@ const stateLabels: [string, string][] = [
   ["ACCEPTED", "Accepted"],
 ];
 
+const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+
+/** What the fixed doors of a project page lead to. */
+const about = {
+  dashboard: "Progress, agreement, models, jobs",
+  import: "PNG, JPEG, DICOM, folders or zip",
+  analyse: "Infection map and detection from a trained model",
+  runs: "Per-fold metrics, confusion matrices, ROC and PR curves",
+};
+
 function Action({ href, title, detail, testId }: { href: string; title: string; detail: string; testId: string }) {
   return (
     <Link
@@ -41,6 +51,36 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
   const has = (r: string) => roles.includes(r as never) || roles.includes("ADMIN" as never);
   const accepted = o.counts.ACCEPTED ?? 0;
   const simulation = has("LEAD") ? await projectSimulationRun(user, project.id) : null;
+  const leadOrExporter = has("LEAD") || has("EXPORTER");
+  const at = (page: string) => `/projects/${slug}/${page}`;
+  const acceptedMasks = count(accepted, "accepted mask");
+  const simulationHref = `/simulations/${simulation?.id}`;
+  const simulationDetail = simulation?.sweepId
+    ? "This project is a cell of a simulation sweep"
+    : "Protocol against drawing everything by hand";
+  // The project's doors, in order, each shown to the roles that may go through it; a door
+  // without its own href is the project page named by its id.
+  const doors: { id: string; shown: boolean; title: string; detail: string; href?: string }[] = [
+    { id: "draw", shown: has("MD"), title: "Draw masks", detail: `${count(o.openTasks, "image")} to draw` },
+    {
+      id: "vote",
+      shown: has("MD"),
+      title: "Blinded selection",
+      detail: `${count(o.awaitingVote, "image")} awaiting a vote`,
+    },
+    { id: "dashboard", shown: has("LEAD"), title: "Dashboard", detail: about.dashboard },
+    { id: "export", shown: leadOrExporter, title: "Export dataset", detail: acceptedMasks, href: at("exports") },
+    { id: "import", shown: has("LEAD"), title: "Import images", detail: about.import },
+    { id: "analyse", shown: leadOrExporter, title: "Analyse a CXR", detail: about.analyse },
+    {
+      id: "simulation",
+      shown: !!simulation,
+      title: "Simulation report",
+      detail: simulationDetail,
+      href: simulationHref,
+    },
+    { id: "runs", shown: leadOrExporter, title: "Models and evaluation", detail: about.runs },
+  ];
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center gap-3">
@@ -57,74 +97,11 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
       </div>
       {project.description ? <p className="text-sm text-muted">{project.description}</p> : null}
       <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
-        {has("MD") ? (
-          <Action
-            testId="action-draw"
-            href={`/projects/${slug}/draw`}
-            title="Draw masks"
-            detail={`${o.openTasks} image${o.openTasks === 1 ? "" : "s"} to draw`}
-          />
-        ) : null}
-        {has("MD") ? (
-          <Action
-            testId="action-vote"
-            href={`/projects/${slug}/vote`}
-            title="Blinded selection"
-            detail={`${o.awaitingVote} image${o.awaitingVote === 1 ? "" : "s"} awaiting a vote`}
-          />
-        ) : null}
-        {has("LEAD") ? (
-          <Action
-            testId="action-dashboard"
-            href={`/projects/${slug}/dashboard`}
-            title="Dashboard"
-            detail="Progress, agreement, models, jobs"
-          />
-        ) : null}
-        {has("LEAD") || has("EXPORTER") ? (
-          <Action
-            testId="action-export"
-            href={`/projects/${slug}/exports`}
-            title="Export dataset"
-            detail={`${accepted} accepted mask${accepted === 1 ? "" : "s"}`}
-          />
-        ) : null}
-        {has("LEAD") ? (
-          <Action
-            testId="action-import"
-            href={`/projects/${slug}/import`}
-            title="Import images"
-            detail="PNG, JPEG, DICOM, folders or zip"
-          />
-        ) : null}
-        {has("LEAD") || has("EXPORTER") ? (
-          <Action
-            testId="action-analyse"
-            href={`/projects/${slug}/analyse`}
-            title="Analyse a CXR"
-            detail="Infection map and detection from a trained model"
-          />
-        ) : null}
-        {simulation ? (
-          <Action
-            testId="action-simulation"
-            href={`/simulations/${simulation.id}`}
-            title="Simulation report"
-            detail={
-              simulation.sweepId
-                ? "This project is a cell of a simulation sweep"
-                : "Protocol against drawing everything by hand"
-            }
-          />
-        ) : null}
-        {has("LEAD") || has("EXPORTER") ? (
-          <Action
-            testId="action-runs"
-            href={`/projects/${slug}/runs`}
-            title="Models and evaluation"
-            detail="Per-fold metrics, confusion matrices, ROC and PR curves"
-          />
-        ) : null}
+        {doors.map(({ id, shown, title, detail, href }) =>
+          shown ? (
+            <Action key={id} testId={`action-${id}`} href={href ?? at(id)} title={title} detail={detail} />
+          ) : null,
+        )}
       </div>
       <Card title={`Images (${o.total.toLocaleString()})`}>
         <div className="flex h-3 w-full overflow-hidden rounded bg-panel-2" role="img" aria-label="Images by state">

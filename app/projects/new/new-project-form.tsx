@@ -12,7 +12,7 @@ import {
   selectionModes,
 } from "@/lib/projects/enums";
 
-export function NewProjectForm() {
+export function NewProjectForm({ defaults }: { defaults: { preset: string; why: string } }) {
   const [state, action, pending] = useActionState<ActionResult | null, FormData>(createProjectAction, null);
   const router = useRouter();
   useEffect(() => {
@@ -82,7 +82,7 @@ export function NewProjectForm() {
         <span className="text-muted">Training preset (chosen by the compute you have)</span>
         <select
           name="preset"
-          defaultValue="paper-gpu"
+          defaultValue={defaults.preset}
           className="w-full rounded-md border border-line bg-panel-2 px-3 py-2"
           data-testid="preset"
         >
@@ -92,6 +92,9 @@ export function NewProjectForm() {
             </option>
           ))}
         </select>
+        <span className="block text-xs text-muted" data-testid="preset-default">
+          Default {defaults.preset}: {defaults.why}.
+        </span>
       </label>
       <label className="block space-y-1 text-sm">
         <span className="text-muted">Prediction precision</span>

@@ -1,5 +1,5 @@
 import { requirePageUser } from "@/app/_lib/session";
-import { mayCreateProjects } from "@/lib/projects/queries";
+import { mayCreateProjects, newProjectDefaults } from "@/lib/projects/queries";
 import { Card } from "@/app/_components/ui";
 import { NewProjectForm } from "./new-project-form";
 
@@ -21,7 +21,7 @@ export default async function NewProjectPage() {
   return (
     <div className="mx-auto max-w-xl space-y-4">
       <h1 className="text-xl font-semibold">New project</h1>
-      <NewProjectForm />
+      <NewProjectForm defaults={await newProjectDefaults()} />
     </div>
   );
 }

@@ -1,7 +1,7 @@
 // Ground truth: accepting a mask (or a control's label) as an image's truth, and disputes.
 import "server-only";
 import { scheduleRetrainIfDue } from "../../assist/retrain";
-import { auditInsertSql, recordAudit } from "../../audit/mutations";
+import { auditInsertSql, imageEntry, recordAudit } from "../../audit/mutations";
 import { Prisma } from "../../db/generated/client";
 import { runnerOf, type SqlRunner } from "../../db/raw";
 import type { TieBreak } from "../../projects/enums";
@@ -40,13 +40,7 @@ export async function acceptGroundTruth(tx: Tx, a: AcceptInput): Promise<{ id: s
     if (empty) {
       await sendToConfirmation(tx, { projectId: a.projectId, imageId: a.imageId, roundId: a.roundId }, a.maskId);
       await recordAudit(
-        {
-          action: "ground_truth.empty_needs_confirmation",
-          objectType: "Image",
-          objectId: a.imageId,
-          projectId: a.projectId,
-          after: { maskId: a.maskId, decision: a.decision },
-        },
+        imageEntry("ground_truth.empty_needs_confirmation", a, { maskId: a.maskId, decision: a.decision }),
         tx,
       );
       return { id: null };
@@ -77,14 +71,14 @@ export async function insertGroundTruth(
     await run.run(
       Prisma.sql`/*hot*/ UPDATE "GroundTruth" SET "isCurrent" = NULL, "supersededAt" = now() WHERE "imageId" = ${a.imageId}::uuid AND "isCurrent"`,
     );
-  const audit = auditInsertSql({
-    action: "ground_truth.accept",
-    objectType: "Image",
-    objectId: a.imageId,
-    projectId: a.projectId,
-    actorId: a.decidedById ?? null,
-    after: { maskId: a.maskId, decision: a.decision, sourceKind: a.sourceKind, roundId: a.roundId },
-  });
+  const audit = auditInsertSql(
+    imageEntry(
+      "ground_truth.accept",
+      a,
+      { maskId: a.maskId, decision: a.decision, sourceKind: a.sourceKind, roundId: a.roundId },
+      a.decidedById,
+    ),
+  );
   const rows = await run.rows<{ id: string }>(Prisma.sql`
     /*hot*/ WITH g AS (
       INSERT INTO "GroundTruth" (id, "projectId", "imageId", "maskId", "roundId", stage, decision, "sourceKind", "decidedById", "isCurrent", "acceptedAt")
@@ -117,14 +111,5 @@ export async function disputeImage(
   d: { projectId: string; imageId: string; roundId: string; tieBreak: TieBreak },
 ) {
   await tx.image.update({ where: { id: d.imageId }, data: { state: "DISPUTED" } });
-  await recordAudit(
-    {
-      action: "vote.tie",
-      objectType: "Image",
-      objectId: d.imageId,
-      projectId: d.projectId,
-      after: { roundId: d.roundId, tieBreak: d.tieBreak },
-    },
-    tx,
-  );
+  await recordAudit(imageEntry("vote.tie", d, { roundId: d.roundId, tieBreak: d.tieBreak }), tx);
 }

@@ -24,6 +24,14 @@ export async function afterTaskSubmitted(
 ) {
   const project = await tx.project.findUniqueOrThrow({ where: { id: task.projectId } });
   const round = task.roundId ? await tx.round.findUnique({ where: { id: task.roundId } }) : null;
+  // What an accepted redraw or confirmation records besides its mask, decision and source.
+  const accepted = {
+    projectId: task.projectId,
+    imageId: task.imageId,
+    roundId: task.roundId,
+    stage: round?.stage ?? null,
+    decidedById: task.assigneeId,
+  };
   if (task.kind === "MANUAL") {
     await tx.image.update({ where: { id: task.imageId }, data: { state: "AWAITING_CANDIDATES" } });
     return;
@@ -33,16 +41,7 @@ export async function afterTaskSubmitted(
       await sendToConfirmation(tx, task, outcome.maskId!);
       return;
     }
-    await acceptGroundTruth(tx, {
-      projectId: task.projectId,
-      imageId: task.imageId,
-      maskId: outcome.maskId!,
-      roundId: task.roundId,
-      stage: round?.stage ?? null,
-      decision: "REDRAWN",
-      sourceKind: "REDRAW",
-      decidedById: task.assigneeId,
-    });
+    await acceptGroundTruth(tx, { ...accepted, maskId: outcome.maskId!, decision: "REDRAWN", sourceKind: "REDRAW" });
   } else {
     const confirm = await tx.task.findUniqueOrThrow({ where: { id: task.id } });
     if (outcome.approved) {
@@ -50,14 +49,10 @@ export async function afterTaskSubmitted(
       const [start] = await tx.$queryRaw<{ kind: "MANUAL" | "MACHINE" | "REDRAW" }[]>`
         SELECT COALESCE(o.kind, m.kind)::text AS kind FROM "Mask" m LEFT JOIN "Mask" o ON o.id = m."normalisedFromId" WHERE m.id = ${confirm.startMaskId!}::uuid`;
       await acceptGroundTruth(tx, {
-        projectId: task.projectId,
-        imageId: task.imageId,
+        ...accepted,
         maskId: confirm.startMaskId!,
-        roundId: task.roundId,
-        stage: round?.stage ?? null,
         decision: "CONFIRMED",
         sourceKind: start.kind,
-        decidedById: task.assigneeId,
       });
     } else {
       await reopenRedraw(tx, task.projectId, task.imageId, task.roundId);

@@ -4,7 +4,7 @@ import { db } from "../../db/client";
 import { Prisma } from "../../db/generated/client";
 import { runnerOf, sql, sqlTransaction, type SqlRunner } from "../../db/raw";
 import { AppError } from "../../errors/app-error";
-import { auditInsertSql, recordAudit } from "../../audit/mutations";
+import { auditInsertSql, imageEntry, recordAudit } from "../../audit/mutations";
 import { requireProjectRole } from "../../auth/authorize";
 import type { Actor } from "../../auth/types";
 import { loadMask } from "../../masks/queries";
@@ -332,10 +332,7 @@ async function recordVote(run: SqlRunner, tx: Tx | null, actor: Actor, ballotId:
                ch."maskId" AS "chosenMaskId", ch.kind AS "chosenKind", ch."emptyOnPositive" AS "chosenEmptyOnPositive"
         FROM "Image" i JOIN "Project" p ON p.id = i."projectId"
         LEFT JOIN "Vote" av ON av."ballotId" = ${ballotId}::uuid
-        LEFT JOIN LATERAL (
-          SELECT a.id AS "maskId", m.kind::text AS kind, a.area = 0 AND i.label = 'COVID' AS "emptyOnPositive"
-          FROM "Candidate" c JOIN "Mask" m ON m.id = c."maskId" JOIN "Mask" a ON a.id = COALESCE(c."shownMaskId", c."maskId")
-          WHERE c.id = ${candidateId}::uuid) ch ON TRUE
+        LEFT JOIN (${chosenCandidateSql(candidateId)}) ch ON TRUE
         WHERE i.id = ${ballot.imageId}::uuid`);
   const img = locked[0];
   if (img.againId && img.againKey === v.idempotencyKey) return { voteId: img.againId, duplicate: true };
@@ -353,19 +350,19 @@ async function recordVote(run: SqlRunner, tx: Tx | null, actor: Actor, ballotId:
   const simple = needed === 1 && !!chosen && !chosen.emptyOnPositive && img.othersWaiting && img.retrainEvery === null;
   if (!tx && decides && !simple) throw new NeedsFullTransaction();
   const voteId = uuidv7();
-  const audit = auditInsertSql({
-    action: "vote.cast",
-    objectType: "Image",
-    objectId: ballot.imageId,
-    projectId: ballot.projectId,
-    actorId: actor.userId,
-    after: {
-      roundId: ballot.roundId,
-      position: v.choice,
-      durationMs: v.durationMs,
-      ...(ballot.ownDrawing ? { ownDrawing: true } : {}),
-    },
-  });
+  const audit = auditInsertSql(
+    imageEntry(
+      "vote.cast",
+      ballot,
+      {
+        roundId: ballot.roundId,
+        position: v.choice,
+        durationMs: v.durationMs,
+        ...(ballot.ownDrawing ? { ownDrawing: true } : {}),
+      },
+      actor.userId,
+    ),
+  );
   await run.run(Prisma.sql`
         /*hot*/ WITH nv AS (
           INSERT INTO "Vote" (id, "ballotId", "roundId", "imageId", "voterId", "candidateId", "noneAcceptable", duels, "durationMs", "ownDrawing", "idempotencyKey", "createdAt")
@@ -420,6 +417,18 @@ async function recordVote(run: SqlRunner, tx: Tx | null, actor: Actor, ballotId:
 
 type Chosen = { candidateId: string; maskId: string; kind: "MANUAL" | "MACHINE" | "REDRAW"; emptyOnPositive: boolean };
 
+/**
+ * What accepting a candidate needs: its accepted rendering (the shown, style-normalised mask when
+ * there is one; the original stays traced), its source kind, and whether that rendering is empty
+ * on a positive image. One row, or none for a null id.
+ */
+function chosenCandidateSql(candidateId: string | null): Prisma.Sql {
+  return Prisma.sql`SELECT a.id AS "maskId", m.kind::text AS kind, a.area = 0 AND ci.label = 'COVID' AS "emptyOnPositive"
+          FROM "Candidate" c JOIN "Mask" m ON m.id = c."maskId" JOIN "Mask" a ON a.id = COALESCE(c."shownMaskId", c."maskId")
+          JOIN "Image" ci ON ci.id = c."imageId"
+          WHERE c.id = ${candidateId}::uuid`;
+}
+
 async function decideImage(
   tx: Tx,
   round: { projectId: string; roundId: string; stage: "STAGE_I" | "STAGE_II"; roundStatus: string },
@@ -437,16 +446,10 @@ async function decideImage(
   const diceOf = distinct.length > 1 ? await diceBetweenCandidates(tx, distinct) : () => 1;
   const t = tallyVotes(votes, diceOf, agreementDice);
   if (t.outcome === "accept") {
-    // The shown (style-normalised) rendering is what is accepted; the original stays traced.
     const m =
       known.chosen?.candidateId === t.candidateId
         ? known.chosen
-        : (
-            await tx.$queryRaw<{ maskId: string; kind: "MANUAL" | "MACHINE" | "REDRAW"; emptyOnPositive: boolean }[]>`
-      SELECT a.id AS "maskId", m.kind::text AS kind, a.area = 0 AND i.label = 'COVID' AS "emptyOnPositive"
-      FROM "Candidate" c JOIN "Mask" m ON m.id = c."maskId" JOIN "Mask" a ON a.id = COALESCE(c."shownMaskId", c."maskId") JOIN "Image" i ON i.id = c."imageId"
-      WHERE c.id = ${t.candidateId}::uuid`
-          )[0];
+        : (await tx.$queryRaw<Omit<Chosen, "candidateId">[]>(chosenCandidateSql(t.candidateId)))[0];
     await acceptGroundTruth(tx, {
       projectId,
       imageId,
@@ -461,18 +464,12 @@ async function decideImage(
     });
   } else if (t.outcome === "reject") {
     await reopenRedraw(tx, projectId, imageId, roundId);
-    await recordAudit(
-      { action: "vote.rejected_all", objectType: "Image", objectId: imageId, projectId, after: { roundId } },
-      tx,
-    );
+    await recordAudit(imageEntry("vote.rejected_all", { projectId, imageId }, { roundId }), tx);
   } else {
     const img = await tx.image.findUniqueOrThrow({ where: { id: imageId } });
     if (tieBreak === "ANOTHER_MD" && img.extraVotes < 2) {
       await tx.image.update({ where: { id: imageId }, data: { extraVotes: { increment: 1 } } });
-      await recordAudit(
-        { action: "vote.tie", objectType: "Image", objectId: imageId, projectId, after: { roundId, tieBreak } },
-        tx,
-      );
+      await recordAudit(imageEntry("vote.tie", { projectId, imageId }, { roundId, tieBreak }), tx);
     } else {
       await disputeImage(tx, { projectId, imageId, roundId, tieBreak });
     }

@@ -8,7 +8,7 @@ import { loadMask } from "../../masks/queries";
 import { encodeMaskPng } from "../../masks/png-codec";
 import { maskKey } from "../../masks/mutations";
 import { dice, maskArea } from "../../masks/measures";
-import { recordAudit } from "../../audit/mutations";
+import { imageEntry, recordAudit } from "../../audit/mutations";
 import { acceptGroundTruth, reopenRedraw } from "../../protocol/mutations";
 import { normaliseMaskStyle } from "../style";
 
@@ -166,14 +166,9 @@ export async function applyCandidatesPlan(
     else if (img.outcome === "UNCONTESTED") await acceptUncontested(tx, round, img);
     else {
       await reopenRedraw(tx, round.projectId, img.imageId, round.id);
+      const about = { projectId: round.projectId, imageId: img.imageId };
       await recordAudit(
-        {
-          action: "vote.no_candidate",
-          objectType: "Image",
-          objectId: img.imageId,
-          projectId: round.projectId,
-          after: { roundId: round.id, withheld: img.candidates.length },
-        },
+        imageEntry("vote.no_candidate", about, { roundId: round.id, withheld: img.candidates.length }),
         tx,
       );
     }
@@ -197,16 +192,8 @@ async function acceptUncontested(
     select: { shownMaskId: true },
   });
   const maskId = cand.shownMaskId ?? manual.maskId;
-  await recordAudit(
-    {
-      action: "vote.uncontested",
-      objectType: "Image",
-      objectId: img.imageId,
-      projectId: round.projectId,
-      after: { roundId: round.id, maskId },
-    },
-    tx,
-  );
+  const about = { projectId: round.projectId, imageId: img.imageId };
+  await recordAudit(imageEntry("vote.uncontested", about, { roundId: round.id, maskId }), tx);
   await acceptGroundTruth(tx, {
     projectId: round.projectId,
     imageId: img.imageId,

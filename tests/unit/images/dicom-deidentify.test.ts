@@ -5,15 +5,7 @@ import { dictionaryEntry, type DicomDataset } from "@/lib/images/dicom/dcmjs";
 import { actionFor } from "@/lib/images/dicom/deidentify";
 import { parseDicomDataset } from "@/lib/images/dicom/parse-dicom";
 import type { DecodedImage } from "@/lib/images/types";
-import {
-  buildDicom,
-  EXPLICIT,
-  IMPLICIT,
-  imageModule,
-  nativePixels,
-  phiDataset,
-  type PhiFixture,
-} from "./helpers/dicom-builder";
+import { buildDicom, EXPLICIT, IMPLICIT, imageModule, phiDicomFile, type PhiFixture } from "./helpers/dicom-builder";
 import { containsAscii } from "./helpers/synthetic";
 
 const KEY = "unit-test-pseudonym-key-0123456789";
@@ -21,36 +13,15 @@ const OTHER_KEY = "another-pseudonym-key-9876543210zz";
 const ROWS = 24;
 const COLS = 32;
 
-function pixels12bit(): Buffer {
-  return nativePixels(
-    Array.from({ length: ROWS * COLS }, (_, i) => (i * 37) % 4096),
-    16,
-  );
-}
-
-function phiFile(label: string, transferSyntaxUid = EXPLICIT): { bytes: Buffer; phi: PhiFixture } {
-  const phi = phiDataset(label);
-  const sopInstanceUid = String(phi.dataset["00080018"].Value?.[0]);
-  const preambleText = `PHI-preamble-${label}<html><script>alert(1)</script></html>`;
-  phi.markers.push(`PHI-preamble-${label}`, `PHI00020016${label}`);
-  const bytes = buildDicom(
-    {
-      ...phi.dataset,
-      ...imageModule({ rows: ROWS, columns: COLS, bitsAllocated: 16, bitsStored: 12 }),
-      "00080060": { vr: "CS", Value: ["DX"] },
-      "00185101": { vr: "CS", Value: ["PA"] },
-      "00180015": { vr: "CS", Value: ["CHEST"] },
-    },
-    {
-      sopInstanceUid,
-      transferSyntaxUid,
-      meta: { "00020016": { vr: "AE", Value: [`PHI00020016${label}`] } },
-      preamble: Buffer.from(preambleText.padEnd(128, " ")),
-      pixelData: pixels12bit(),
-    },
-  );
-  return { bytes, phi };
-}
+const phiFile = (label: string, transferSyntaxUid = EXPLICIT) =>
+  phiDicomFile(label, {
+    rows: ROWS,
+    columns: COLS,
+    transferSyntaxUid,
+    pixels: Array.from({ length: ROWS * COLS }, (_, i) => (i * 37) % 4096),
+    dataset: { "00185101": { vr: "CS", Value: ["PA"] }, "00180015": { vr: "CS", Value: ["CHEST"] } },
+    preamble: "<html><script>alert(1)</script></html>",
+  });
 
 /** Everything decodeImage hands back except raw pixel arrays, as the bytes a database row would hold. */
 function metadataJson(d: DecodedImage): Buffer {

@@ -31,11 +31,12 @@ describe("training presets", () => {
 
 describe("the CLI's shared argument parser", () => {
   it("refuses unknown options with the nearest valid one, and values that are missing", () => {
-    const spec = { values: ["threshold", "model"], booleans: ["json"] };
+    const spec = { values: ["threshold", "model"], booleans: ["json"], positionals: 1 };
     expect(parseArgs(["--threshold", "0.3", "--json", "x"], spec)).toEqual({
       flags: { threshold: "0.3", json: true },
       positional: ["x"],
     });
+    expect(() => parseArgs(["x", "y"], spec)).toThrow(/unexpected argument "y"/);
     expect(() => parseArgs(["--treshold", "0.3"], spec)).toThrow(
       /unknown option --treshold; did you mean --threshold\?/,
     );

@@ -45,6 +45,13 @@ def pooled_summary(summaries: list[dict]) -> dict:
     return {"confusion": total.as_dict(), **scores_with_ci(total), "roc_auc": mean_summary(summaries)["roc_auc"]}
 
 
+# The spec keys the command line may set, and the option of each where its name differs.
+SPEC_OPTIONS = (
+    "preset pretrained width size epochs batch_size lr seed device augment steps select detection_sensitivity"
+)
+OPTION_FLAGS = {"pretrained": "weights", "detection_sensitivity": "target_sensitivity"}
+
+
 def spec_template(args) -> TrainSpec:
     """The run settings from command-line options; a preset fills what the options leave out."""
     raw = {
@@ -54,21 +61,8 @@ def spec_template(args) -> TrainSpec:
     }
     if getattr(args, "task", "segment") == "classify":
         raw = {"task": "classify", "arch": args.arch, "train": raw["train"]}
-    for key, value in (
-        ("preset", args.preset),
-        ("pretrained", args.weights),
-        ("width", args.width),
-        ("size", args.size),
-        ("epochs", args.epochs),
-        ("batch_size", args.batch_size),
-        ("lr", args.lr),
-        ("seed", args.seed),
-        ("device", args.device),
-        ("augment", args.augment),
-        ("steps", args.steps),
-        ("select", args.select),
-        ("detection_sensitivity", args.target_sensitivity),
-    ):
+    for key in SPEC_OPTIONS.split():
+        value = getattr(args, OPTION_FLAGS.get(key, key))
         if value is not None:
             raw[key] = value
     if args.freeze_encoder:

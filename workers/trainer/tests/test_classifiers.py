@@ -129,35 +129,16 @@ def test_map_agreement():
 
 
 def test_cv_classify_refuses_too_few_images_per_fold_and_reports_out_of_fold(tmp_path, recorder):
-    import argparse
-
+    from tandem_trainer.cli import build_parser
     from tandem_trainer.cv_classify import run_cv_classify
 
     write_cases(str(tmp_path / "d"), 3, 3, size=SIZE, control_masks=True)
 
     def args(folds, data="d"):
-        return argparse.Namespace(
-            task="classify",
-            arch="squeezenet1_1",
-            encoder=None,
-            preset=None,
-            weights=None,
-            width=None,
-            size=SIZE,
-            epochs=1,
-            batch_size=4,
-            lr=1e-3,
-            seed=0,
-            device="cpu",
-            augment="all",
-            steps=None,
-            select=None,
-            target_sensitivity=None,
-            freeze_encoder=False,
-            folds=folds,
-            data=str(tmp_path / data),
-            test=None,
-            out=str(tmp_path / f"o{folds}"),
+        options = f"--task classify --arch squeezenet1_1 --size {SIZE} --epochs 1 --batch-size 4 --lr 1e-3 --seed 0"
+        where = ["--folds", str(folds), "--data", str(tmp_path / data), "--out", str(tmp_path / f"o{folds}")]
+        return build_parser(json_errors=False).parse_args(
+            ["cv", *options.split(), "--device", "cpu", "--augment", "all", *where]
         )
 
     with pytest.raises(DataError, match="too few images per fold: fold 1 of 3 holds 1 COVID-19 and 1 control"):

@@ -173,15 +173,7 @@ export function AnalyseForm({
                 />
               </>
             ) : null}
-            {result.classifiers.length ? (
-              <ClassifierMaps
-                classifiers={result.classifiers}
-                cxr={result.cxr}
-                width={result.displayWidth}
-                height={result.displayHeight}
-                threshold={result.threshold}
-              />
-            ) : null}
+            {result.classifiers.length ? <ClassifierMaps {...result} /> : null}
             <JetLegend stops={legend} />
           </div>
         </Card>

@@ -10,6 +10,22 @@ export type ClassifierOutput = {
   occlusion: string;
 };
 
+/** A classifier's two maps, as the page shows them. */
+const mapsOf = (c: ClassifierOutput) => [
+  {
+    testId: "classifier-cam",
+    src: c.cam,
+    name: "Class activation map",
+    caption: "Class activation map (COVID-19), scaled to its maximum",
+  },
+  {
+    testId: "classifier-occlusion",
+    src: c.occlusion,
+    name: "Occlusion map",
+    caption: "Occlusion: drop in P(COVID-19) when a patch hides the region",
+  },
+];
+
 /**
  * Image-level classifiers beside the infection maps: P(COVID-19), the call, the class
  * activation map (relative: scaled to its maximum) and the occlusion map (absolute: the drop
@@ -18,14 +34,14 @@ export type ClassifierOutput = {
 export function ClassifierMaps({
   classifiers,
   cxr,
-  width,
-  height,
+  displayWidth: width,
+  displayHeight: height,
   threshold,
 }: {
   classifiers: ClassifierOutput[];
   cxr: string;
-  width: number;
-  height: number;
+  displayWidth: number;
+  displayHeight: number;
   threshold: number;
 }) {
   return (
@@ -41,30 +57,18 @@ export function ClassifierMaps({
             <span className="text-xs text-muted">at threshold {threshold}</span>
           </div>
           <div className="grid gap-3 md:grid-cols-2">
-            <figure className="space-y-1" data-testid="classifier-cam">
-              <OverlayViewer
-                baseSrc={cxr}
-                overlaySrc={c.cam}
-                width={width}
-                height={height}
-                alt={`Class activation map of ${c.label}`}
-              />
-              <figcaption className="text-xs text-muted">
-                Class activation map (COVID-19), scaled to its maximum
-              </figcaption>
-            </figure>
-            <figure className="space-y-1" data-testid="classifier-occlusion">
-              <OverlayViewer
-                baseSrc={cxr}
-                overlaySrc={c.occlusion}
-                width={width}
-                height={height}
-                alt={`Occlusion map of ${c.label}`}
-              />
-              <figcaption className="text-xs text-muted">
-                Occlusion: drop in P(COVID-19) when a patch hides the region
-              </figcaption>
-            </figure>
+            {mapsOf(c).map((m) => (
+              <figure key={m.testId} className="space-y-1" data-testid={m.testId}>
+                <OverlayViewer
+                  baseSrc={cxr}
+                  overlaySrc={m.src}
+                  width={width}
+                  height={height}
+                  alt={`${m.name} of ${c.label}`}
+                />
+                <figcaption className="text-xs text-muted">{m.caption}</figcaption>
+              </figure>
+            ))}
           </div>
         </div>
       ))}

@@ -322,3 +322,39 @@ export function phiDataset(label: string): PhiFixture {
   uids.push(privateUid);
   return { dataset, markers, uids };
 }
+
+/**
+ * A 12-bit DX file holding every canary of `phiDataset(label)`, plus two more (both added to
+ * `phi.markers`): one in the 128-byte preamble, followed by `preamble`, and one in the file meta.
+ * `dataset` adds or replaces elements (another modality, the view).
+ */
+export function phiDicomFile(
+  label: string,
+  o: {
+    rows: number;
+    columns: number;
+    pixels: ArrayLike<number>;
+    transferSyntaxUid: string;
+    dataset?: DicomDataset;
+    preamble?: string;
+  },
+): { bytes: Buffer; phi: PhiFixture } {
+  const phi = phiDataset(label);
+  phi.markers.push(`PHI-preamble-${label}`, `PHI00020016${label}`);
+  const bytes = buildDicom(
+    {
+      ...phi.dataset,
+      ...imageModule({ rows: o.rows, columns: o.columns, bitsAllocated: 16, bitsStored: 12 }),
+      "00080060": { vr: "CS", Value: ["DX"] },
+      ...o.dataset,
+    },
+    {
+      transferSyntaxUid: o.transferSyntaxUid,
+      sopInstanceUid: String(phi.dataset["00080018"].Value?.[0]),
+      meta: { "00020016": { vr: "AE", Value: [`PHI00020016${label}`] } },
+      preamble: Buffer.from(`PHI-preamble-${label}${o.preamble ?? ""}`.padEnd(128, " ")),
+      pixelData: nativePixels(o.pixels, 16),
+    },
+  );
+  return { bytes, phi };
+}

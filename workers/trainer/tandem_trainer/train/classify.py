@@ -33,7 +33,7 @@ from .export import CLASSIFIER_OUTPUTS, export_classifier_onnx
 from .loop import TrainingDiverged
 from .progress import ProgressReporter
 from .run import _plan, clear_previous_outputs, save_state
-from .scaffold import begin_run, emit_done, lr_scheduler, metrics_head, onnx_record, step_budget
+from .scaffold import begin_run, emit_done, emit_start, lr_scheduler, metrics_head, onnx_record, step_budget
 
 
 def check_classes(samples, what: str) -> None:
@@ -96,24 +96,9 @@ def run_classification(spec: TrainSpec, out_dir: str, events, check: bool = True
     steps_per_epoch, total = step_budget(spec, len(plan))
     rounds = math.ceil(total / steps_per_epoch)
     scheduler = lr_scheduler(optimizer, spec, total)
-    events.emit(
-        "start",
-        task="classify",
-        arch=spec.arch,
-        encoder=spec.arch,
-        device=str(device),
-        amp=False,
-        params=params,
-        weights=model.weights_source,
-        train_samples=len(spec.train),
-        val_samples=len(spec.val),
-        monitor_samples=0,
-        epoch_samples=len(plan),
-        steps=steps_per_epoch,
-        epochs=rounds,
-        total_steps=total,
-        preset=spec.preset,
-    )
+    counts = {"train_samples": len(spec.train), "monitor_samples": 0, "epoch_samples": len(plan)}
+    budget = {"steps": steps_per_epoch, "epochs": rounds, "total_steps": total, **counts}
+    emit_start(events, spec, model, device, False, params, task="classify", encoder=spec.arch, **budget)
     progress = ProgressReporter(events, rounds, steps_per_epoch)
     history, done = [], 0
     for epoch in range(1, rounds + 1):

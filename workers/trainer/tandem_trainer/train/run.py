@@ -32,7 +32,7 @@ from .export import OUTPUT_NAME, export_onnx
 from .loop import evaluate, train_epoch
 from .predict import write_predictions
 from .progress import ProgressReporter
-from .scaffold import begin_run, emit_done, lr_scheduler, metrics_head, onnx_record, step_budget
+from .scaffold import begin_run, emit_done, emit_start, lr_scheduler, metrics_head, onnx_record, step_budget
 
 log = logging.getLogger("tandem_trainer")
 FINAL_OUTPUTS = ("model.onnx", "metrics.json")
@@ -221,23 +221,8 @@ def _fit(spec: TrainSpec, model, device, amp: bool, out_dir: str, events, params
     round_steps = min(total, spec.eval_every or steps_per_epoch)
     rounds = math.ceil(total / round_steps)
     scheduler = lr_scheduler(optimizer, spec, total)
-    events.emit(
-        "start",
-        arch=spec.arch,
-        encoder=spec.encoder,
-        device=str(device),
-        amp=amp,
-        params=params,
-        weights=model.weights_source,
-        train_samples=len(fit_samples),
-        val_samples=len(spec.val),
-        monitor_samples=len(monitor),
-        epoch_samples=len(plan),
-        steps=round_steps,
-        epochs=rounds,
-        total_steps=total,
-        preset=spec.preset,
-    )
+    counts = {"train_samples": len(fit_samples), "monitor_samples": len(monitor), "epoch_samples": len(plan)}
+    emit_start(events, spec, model, device, amp, params, steps=round_steps, epochs=rounds, total_steps=total, **counts)
     progress = ProgressReporter(events, rounds, round_steps)
     stream = _batches(train_set, fit_samples, spec, rng, workers, amp, plan)
     fit = Fit(total_steps=total, monitor_samples=len(monitor), monitor_set=monitor_set)

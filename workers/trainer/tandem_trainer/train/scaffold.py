@@ -1,5 +1,5 @@
 """What a training job of either task shares (run.py: segmentation, classify.py: classification):
-its start, its step budget and schedule, the head of metrics.json, the model.onnx record and the
+its start (and "start" event), its step budget and schedule, the head of metrics.json, the model.onnx record and the
 "done" event. Each task keeps only what differs.
 """
 from __future__ import annotations
@@ -55,6 +55,21 @@ def metrics_head(spec: TrainSpec, model, device: torch.device, amp: bool, params
         "train_samples": len(spec.train),
         "val_samples": len(spec.val),
     }
+
+
+def emit_start(events, spec: TrainSpec, model, device: torch.device, amp: bool, params: dict, **budget) -> None:
+    """The "start" event, the same for both tasks; `budget` holds the run's sample and step counts
+    (and `task`, `encoder` where they differ from the segmentation defaults)."""
+    events.emit(
+        "start",
+        **{"arch": spec.arch, "encoder": spec.encoder, **budget},
+        device=str(device),
+        amp=amp,
+        params=params,
+        weights=model.weights_source,
+        val_samples=len(spec.val),
+        preset=spec.preset,
+    )
 
 
 def onnx_record(spec: TrainSpec, sha256: str, **outputs) -> dict:
