@@ -35,7 +35,6 @@ class InferenceNet(nn.Module):
         self.flip = bool(flip)
         self.threshold = float(threshold)
         self.offset = threshold_offset(threshold)
-        self.weights_source = getattr(net, "weights_source", None)
 
     def forward(self, x: Tensor) -> Tensor:
         logits = self.net(x)
