@@ -6,11 +6,11 @@
 // DEMO_VOTE_WORKERS sets WORKER_CONCURRENCY (default: as npm start, lib/config/local-workers.ts);
 // DEMO_VOTE_LIMIT_MIN (default 30) gives up.
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { localWorkerEnv } from "../lib/config/local-workers";
+import { scratchAppEnv } from "./scratch-env";
 
 type Row = { name: string; value: number; unit: string; note?: string };
 
@@ -56,17 +56,7 @@ export async function run(): Promise<Row[]> {
   const { startEmbeddedPostgres } = await import("../lib/db/embedded");
   const { migrate } = await import("../lib/db/migrate");
   const pgServer = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), database: "tandem_demo" });
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    TANDEM_DATA_DIR: dir,
-    DATABASE_URL: pgServer.url,
-    AUTH_SECRET: randomBytes(24).toString("hex"),
-    PSEUDONYM_KEY: randomBytes(24).toString("hex"),
-    STORAGE_DRIVER: "local",
-    STORAGE_DIR: path.join(dir, "storage"),
-    LOG_LEVEL: "error",
-    NODE_ENV: "production",
-  };
+  const env = { ...scratchAppEnv(dir, pgServer.url), TANDEM_DATA_DIR: dir };
   if (process.env.DEMO_VOTE_WORKERS) env.WORKER_CONCURRENCY = process.env.DEMO_VOTE_WORKERS;
   Object.assign(env, localWorkerEnv(env, os.cpus().length)); // as scripts/start.ts
   for (const k of ["TANDEM_DATA_DIR", "DATABASE_URL", "STORAGE_DIR", "STORAGE_DRIVER", "AUTH_SECRET", "PSEUDONYM_KEY"])
