@@ -56,7 +56,7 @@ export async function run(): Promise<Row[]> {
   const { startEmbeddedPostgres } = await import("../lib/db/embedded");
   const { migrate } = await import("../lib/db/migrate");
   const pgServer = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), database: "tandem_demo" });
-  const env = { ...scratchAppEnv(dir, pgServer.url), TANDEM_DATA_DIR: dir };
+  const env: NodeJS.ProcessEnv = { ...scratchAppEnv(dir, pgServer.url), TANDEM_DATA_DIR: dir };
   if (process.env.DEMO_VOTE_WORKERS) env.WORKER_CONCURRENCY = process.env.DEMO_VOTE_WORKERS;
   Object.assign(env, localWorkerEnv(env, os.cpus().length)); // as scripts/start.ts
   for (const k of ["TANDEM_DATA_DIR", "DATABASE_URL", "STORAGE_DIR", "STORAGE_DRIVER", "AUTH_SECRET", "PSEUDONYM_KEY"])
