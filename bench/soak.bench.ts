@@ -4,10 +4,10 @@
 // key) until it succeeds; afterwards every acknowledged write is looked up. Reports requests,
 // errors, p95 latency and the web server's RSS before/after with its trend.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { scratchAppEnv } from "./scratch-env";
 
 type Row = { name: string; value: number; unit: string; note?: string };
 
@@ -68,16 +68,7 @@ export async function run(): Promise<Row[]> {
   const { migrate } = await import("../lib/db/migrate");
   const pgServer = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), database: "tandem_soak" });
   const children: ChildProcess[] = [];
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: pgServer.url,
-    AUTH_SECRET: randomBytes(24).toString("hex"),
-    PSEUDONYM_KEY: randomBytes(24).toString("hex"),
-    STORAGE_DRIVER: "local",
-    STORAGE_DIR: path.join(dir, "storage"),
-    LOG_LEVEL: "error",
-    NODE_ENV: "production",
-  };
+  const env = scratchAppEnv(dir, pgServer.url);
   for (const k of ["DATABASE_URL", "STORAGE_DIR", "STORAGE_DRIVER", "AUTH_SECRET", "PSEUDONYM_KEY", "LOG_LEVEL"])
     process.env[k] = env[k];
   try {

@@ -2,8 +2,10 @@
 // a seeded demo project, the web app and a worker. Honours DATABASE_URL / STORAGE_DRIVER etc.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, statSync, readdirSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { parseEnv } from "../lib/config/env";
+import { localWorkerEnv } from "../lib/config/local-workers";
 import { ensureLocalSecrets } from "../lib/config/local-secrets";
 import { prepareLocalStateDir, startLocalDatabase } from "../lib/config/local-state";
 import { freePort, type EmbeddedDb } from "../lib/db/embedded";
@@ -51,6 +53,7 @@ try {
   fail(`database migration failed: ${(e as Error).message.split("\n")[0]}`);
 }
 
+Object.assign(base, localWorkerEnv(base, os.cpus().length));
 base.APP_URL ??= `http://localhost:${port}`;
 base.NEXTAUTH_URL ??= base.APP_URL;
 Object.assign(process.env, base);

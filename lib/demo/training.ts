@@ -1,7 +1,9 @@
 import { presetTrainConfig } from "../ml/presets";
 
 // The demo's Stage-I training: the CPU preset, scaled to its 16-image folds so that 15 runs
-// (5 folds × 3 networks) finish within minutes on 2 cores. bench/learning.bench.ts measures it.
+// (5 folds × 3 networks) finish within minutes on 2 cores (npm start runs two at once).
+// bench/demo-vote.bench.ts measures the time to the open vote and each network's pooled
+// out-of-fold F1 on the demo itself; bench/learning.bench.ts the same settings on another synthetic set.
 export const demoTraining = {
   ...presetTrainConfig("cpu-small"),
   size: 64,

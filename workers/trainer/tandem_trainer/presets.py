@@ -19,8 +19,10 @@ PRESETS: dict[str, dict] = {
             "A few dozen to a few thousand images on a 2-core CPU in at most about 20 minutes: "
             "96 px, a budget of 1,800 optimizer steps (at most 150 passes over small data) "
             "with warm-up and cosine decay, shift/rotation "
-            "plus intensity/gamma augmentation on every image, the checkpoint with the best "
-            "Dice on a 10% monitor split of the training images, early stopping."
+            "plus intensity/gamma augmentation and left-right mirroring on every image, the checkpoint "
+            "with the best Dice on a 10% monitor split of the training images, early stopping; the "
+            "model averages its prediction with the mirrored image's and binarises at the threshold "
+            "that does best on the monitor split."
         ),
         "recommended_encoder": "tiny",
         "settings": {
@@ -33,6 +35,9 @@ PRESETS: dict[str, dict] = {
             "schedule": "cosine",
             "augment": "all",
             "intensity": True,
+            "flip": True,
+            "flip_tta": True,
+            "monitor_threshold": True,
             "select": "best_dice",
             "monitor_fraction": 0.1,
             "eval_every": 100,
@@ -60,6 +65,9 @@ PRESETS: dict[str, dict] = {
             "schedule": "constant",
             "augment": "balance",
             "intensity": False,
+            "flip": False,
+            "flip_tta": False,
+            "monitor_threshold": False,
             "select": "last",
             "monitor_fraction": 0.0,
             "eval_every": None,

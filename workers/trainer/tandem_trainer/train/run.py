@@ -25,7 +25,9 @@ from ..data.monitor import split_monitor
 from ..events import json_safe
 from ..metrics import Evaluation
 from ..metrics.detection import apply_rule, detection_report
+from ..metrics.binarization import pick_threshold
 from ..models import GrayToImageNet, count_parameters, create_model
+from ..models.inference import InferenceNet
 from ..spec import TrainSpec
 from .device import loader_workers
 from .export import OUTPUT_NAME, export_onnx
@@ -125,13 +127,14 @@ def run_training(spec: TrainSpec, out_dir: str, events, check: bool = True) -> d
         selected = fit.best
     else:
         selected = fit.history[-1]
-    _final_pass(spec, model, device, amp, selected, fit.monitor_set)
+    net, binarization = _inference_net(spec, model, device, amp, fit.monitor_set)
+    _final_pass(spec, net, device, amp, selected, fit.monitor_set)
 
-    sha256 = export_onnx(model, spec.size, os.path.join(out_dir, "model.onnx"))
+    sha256 = export_onnx(net, spec.size, os.path.join(out_dir, "model.onnx"))
     log.info("exported model.onnx (sha256 %s)", sha256)
     predictions = 0
     if spec.predict:
-        predictions = write_predictions(model, spec.predict, spec.size, out_dir, device, spec.batch_size)
+        predictions = write_predictions(net, spec.predict, spec.size, out_dir, device, spec.batch_size)
 
     detection = _detection(spec, selected)
     final = None
@@ -150,6 +153,7 @@ def run_training(spec: TrainSpec, out_dir: str, events, check: bool = True) -> d
         "epochs": [r.record() for r in fit.history],
         "selected_epoch": selected.epoch,
         "selected_steps": selected.steps,
+        "binarization": binarization,
         "final": final,
         "detection": detection,
         "val_per_image": None if selected.evaluation is None else selected.evaluation.per_image(),
@@ -160,6 +164,21 @@ def run_training(spec: TrainSpec, out_dir: str, events, check: bool = True) -> d
     atomic_write_json(os.path.join(out_dir, "metrics.json"), json_safe(metrics))
     emit_done(events, out_dir, sha256, metrics, fit.history[-1].train_loss, selected.record()["val"])
     return metrics
+
+
+def _inference_net(spec: TrainSpec, model, device, amp: bool, monitor_set) -> tuple[torch.nn.Module, dict]:
+    """The selected network as it is evaluated, exported and used for predictions: flip test-time
+    augmentation, and the binarisation threshold picked on the monitor split (never the held-out
+    set; 0.5 without a monitor split)."""
+    net = InferenceNet(model, flip=spec.flip_tta)
+    record = {"flip_tta": spec.flip_tta, "threshold": 0.5, "source": "fixed", "monitor_f1": None}
+    if spec.monitor_threshold and monitor_set is not None:
+        _, monitor = evaluate(net, GrayToImageNet().to(device), _loader(monitor_set, spec, 0, amp), device, amp)
+        picked = pick_threshold(monitor.pixel_histogram)
+        record.update(threshold=picked["threshold"], source="monitor", monitor_f1=picked["f1"])
+        net = InferenceNet(model, flip=spec.flip_tta, threshold=picked["threshold"])
+        log.info("binarisation threshold %.2f (monitor split pixel F1 %s)", picked["threshold"], picked["f1"])
+    return net.eval(), record
 
 
 def _final_pass(spec: TrainSpec, model, device, amp: bool, selected: EpochResult, monitor_set) -> None:

@@ -1,0 +1,196 @@
+"""The network as evaluated and exported: flip test-time augmentation and the binarisation
+threshold chosen on the monitor split (models/inference.py, metrics/binarization.py)."""
+import json
+import math
+import os
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+import synthetic
+from tandem_trainer.metrics.binarization import CANDIDATES, f1_at, pick_threshold
+from tandem_trainer.metrics.curves import ScoreHistogram
+from tandem_trainer.models import create_model
+from tandem_trainer.models.inference import InferenceNet, threshold_offset
+from tandem_trainer.spec import parse_spec
+from tandem_trainer.train import run_training
+from tandem_trainer.train.export import export_onnx
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+NODE_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "segmentation_onnx_outputs.mjs")
+SIZE = 64
+
+
+def _net():
+    torch.manual_seed(0)
+    net = create_model("unet", "tiny", width=4)
+    net.train()
+    with torch.no_grad():  # BatchNorm statistics as training leaves them
+        net(torch.randn(4, 3, SIZE, SIZE))
+    return net.eval()
+
+
+def test_eval_mode_averages_the_mirrored_prediction_and_training_mode_is_the_bare_net():
+    net = _net()
+    x = torch.randn(2, 3, SIZE, SIZE)
+    wrapped = InferenceNet(net, flip=True).eval()
+    with torch.no_grad():
+        plain, mirrored = net(x), net(x.flip(-1)).flip(-1)
+        assert not torch.allclose(plain, mirrored, atol=1e-3)  # the net alone is not symmetric
+        assert torch.allclose(wrapped(x), 0.5 * (plain + mirrored), atol=1e-6)
+        # the averaged model is exactly mirror-equivariant
+        assert torch.allclose(wrapped(x.flip(-1)), wrapped(x).flip(-1), atol=1e-5)
+    wrapped.train()
+    net.eval()  # keep BatchNorm statistics fixed for the comparison
+    with torch.no_grad():
+        assert torch.equal(InferenceNet(net, flip=True).train().net(x), net(x))
+    assert list(wrapped.parameters()) == list(net.parameters())  # shares, never copies
+
+
+class _Scaled(torch.nn.Module):
+    def forward(self, x):
+        return 3 * x[:, :1]
+
+
+def test_threshold_offset_moves_the_chosen_threshold_to_one_half():
+    net = _Scaled()
+    x = torch.randn(1, 3, SIZE, SIZE)
+    with torch.no_grad():
+        raw = net(x).sigmoid()
+        shifted = InferenceNet(net, threshold=0.3).eval()(x).sigmoid()
+    assert torch.equal(shifted >= 0.5, raw >= 0.3)
+    assert ((raw >= 0.3) != (raw >= 0.5)).any()  # the offset changed some pixels
+    assert threshold_offset(0.5) == 0
+    assert math.isclose(1 / (1 + math.exp(-threshold_offset(0.3))), 0.3)
+    with pytest.raises(ValueError):
+        threshold_offset(1.0)
+
+
+class _WithImageLogit(torch.nn.Module):
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x):
+        return self.net(x)
+
+    def forward_both(self, x):
+        return self.net(x), x[:, 0, :, : x.shape[-1] // 2].mean(dim=(1, 2))
+
+
+def test_forward_both_follows_the_wrapped_network():
+    net = _net()
+    assert not hasattr(InferenceNet(net, flip=True), "forward_both")
+    both = _WithImageLogit(net)
+    wrapped = InferenceNet(both, flip=True, threshold=0.4).eval()
+    assert hasattr(wrapped, "forward_both")
+    x = torch.randn(2, 3, SIZE, SIZE)
+    with torch.no_grad():
+        logits, image = wrapped.forward_both(x)
+        assert torch.allclose(logits, wrapped(x), atol=1e-6)
+        left, right = both.forward_both(x)[1], both.forward_both(x.flip(-1))[1]
+        assert torch.allclose(image, 0.5 * (left + right))  # no offset on the image-level logit
+
+
+def _histogram(pos, neg):
+    h = ScoreHistogram()
+    h.add(np.array(pos + neg, dtype=np.float32), np.array([True] * len(pos) + [False] * len(neg)))
+    return h
+
+
+def test_threshold_is_the_best_monitor_f1_and_one_half_on_ties_or_nothing_to_judge():
+    # positives score 0.35-0.45: only thresholds up to 0.3/0.4 find them; negatives at 0.2
+    low = _histogram([0.35] * 50 + [0.45] * 50, [0.2] * 500)
+    assert f1_at(low, 0.3) == 1.0 and f1_at(low, 0.5) == 0.0
+    assert math.isclose(f1_at(low, 0.4), 2 * 50 / (2 * 50 + 50))
+    assert pick_threshold(low)["threshold"] == 0.3
+    high = _histogram([0.9] * 50, [0.65] * 40 + [0.1] * 100)
+    assert pick_threshold(high)["threshold"] == 0.7
+    assert pick_threshold(_histogram([0.9] * 10, [0.1] * 10))["threshold"] == 0.5  # all tie
+    nothing = pick_threshold(_histogram([], [0.6] * 10))
+    assert nothing["threshold"] == 0.5 and nothing["f1"]["0.5"] == 0.0
+    assert set(nothing["f1"]) == {str(t) for t in CANDIDATES}
+
+
+def _run(tmp_path, recorder, **settings):
+    items = synthetic.write_cases(str(tmp_path / "data"), 14, 6, size=SIZE)
+    spec = parse_spec(
+        {
+            "arch": "unet",
+            "encoder": "tiny",
+            "width": 4,
+            "size": SIZE,
+            "steps": 6,
+            "batch_size": 4,
+            "lr": 0.01,
+            "device": "cpu",
+            "augment": "all",
+            "select": "best_dice",
+            "monitor_fraction": 0.3,
+            "train": items[:10] + items[14:18],
+            "val": items[10:14] + items[18:],
+            "predict": [{"id": i["id"], "image": i["image"]} for i in items[10:12]],
+            **settings,
+        }
+    )
+    out = tmp_path / "out"
+    return run_training(spec, str(out), recorder), out, spec
+
+
+def test_a_run_picks_its_threshold_on_the_monitor_split_and_records_it(tmp_path, recorder):
+    metrics, _, _ = _run(tmp_path, recorder, flip_tta=True, monitor_threshold=True)
+    record = metrics["binarization"]
+    assert record["source"] == "monitor" and record["flip_tta"] is True
+    assert record["threshold"] in CANDIDATES
+    scores = {float(t): v for t, v in record["monitor_f1"].items()}
+    assert scores[record["threshold"]] == max(v for v in scores.values() if v is not None)
+    assert metrics["monitor_samples"] >= 4
+
+
+def test_without_the_settings_the_paper_operating_point_stays(tmp_path, recorder):
+    metrics, _, _ = _run(tmp_path, recorder)
+    assert metrics["binarization"] == {"flip_tta": False, "threshold": 0.5, "source": "fixed", "monitor_f1": None}
+
+
+def test_model_onnx_and_predictions_carry_the_flip_and_the_threshold(tmp_path, recorder):
+    node = shutil.which("node")
+    assert node, "node is required: the ONNX check runs through onnxruntime-node"
+    net = _net()
+    wrapped = InferenceNet(net, flip=True, threshold=0.4).eval()
+    export_onnx(wrapped, SIZE, str(tmp_path / "model.onnx"))
+    images = torch.rand(2, 1, SIZE, SIZE)
+    images[1] = images[0].flip(-1)
+    inp = tmp_path / "input.f32"
+    inp.write_bytes(images.numpy().astype(np.float32).tobytes())
+    done = subprocess.run(
+        [node, NODE_SCRIPT, str(tmp_path / "model.onnx"), str(inp), "2", str(SIZE)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    prob = np.array(json.loads(done.stdout)["prob"], dtype=np.float32).reshape(2, SIZE, SIZE)
+    from tandem_trainer.models.wrapper import ProbabilityModel
+
+    with torch.no_grad():
+        expected = ProbabilityModel(wrapped).eval()(images).numpy()[:, 0]
+    assert np.abs(prob - expected).max() < 1e-4
+    assert np.abs(prob[1] - prob[0][:, ::-1]).max() < 1e-4  # the mirrored image gives the mirrored map
+
+    # the trainer's own pred/*.png come from the same function
+    metrics, out, spec = _run(tmp_path / "run", recorder, flip_tta=True, monitor_threshold=True)
+    threshold = metrics["binarization"]["threshold"]
+    run_net = create_model("unet", "tiny", width=4)
+    run_net.load_state_dict(torch.load(out / "best.pt"))
+    item = spec.predict[0]
+    image = torch.from_numpy(np.asarray(Image.open(item.image).convert("L").resize((SIZE, SIZE), Image.BILINEAR)))
+    x = image.float().div(255).view(1, 1, SIZE, SIZE)
+    with torch.no_grad():
+        want = ProbabilityModel(InferenceNet(run_net, flip=True, threshold=threshold)).eval()(x).numpy()[0, 0]
+    got = np.asarray(Image.open(out / "pred" / f"{item.id}.png"), dtype=np.float32) / 255
+    assert np.abs(got - want).max() <= 1 / 255 + 1e-6
