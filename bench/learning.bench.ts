@@ -172,19 +172,14 @@ export async function run(): Promise<Row[]> {
       ...rows(`cxr-train → cxr-sample, ${archs[0]}/tiny`, m.levels.pixel, m.test_detection, (Date.now() - t0) / 60_000),
     );
   }
-  if (parts.includes("train-oof")) {
-    out.push(
-      ...(await cv(`cxr-train 5-fold OOF, ${archs[0]}/tiny`, train, [
-        ...preset,
-        "--arch",
-        archs[0],
-        "--folds",
-        "5",
-        "--steps",
-        process.env.LEARNING_OOF_STEPS ?? "400",
-      ])),
-    );
-  }
+  /** 5-fold out-of-fold predictions over a folder, the first architecture, `steps` per fold. */
+  const oof = (label: string, folder: string, steps: string) =>
+    cv(`${label} 5-fold OOF, ${archs[0]}/tiny`, folder, [
+      ...preset,
+      ...["--arch", archs[0], "--folds", "5", "--steps", steps],
+    ]);
+  if (parts.includes("train-oof"))
+    out.push(...(await oof("cxr-train", train, process.env.LEARNING_OOF_STEPS ?? "400")));
   if (parts.includes("synthetic-oof")) {
     const dir = writeDemoData();
     const covid = Number(process.env.LEARNING_SYNTH_COVID ?? 200),
@@ -195,17 +190,7 @@ export async function run(): Promise<Row[]> {
       writeFileSync(path.join(dir, "images", `syn${i}.png`), await encodePng(cxr.pixels, cxr.width, cxr.height));
       writeFileSync(path.join(dir, "masks", `syn${i}.png`), encodeMaskPng(cxr.mask, cxr.width, cxr.height));
     }
-    out.push(
-      ...(await cv(`synthetic ${covid}+${controls} 5-fold OOF, ${archs[0]}/tiny`, dir, [
-        ...preset,
-        "--arch",
-        archs[0],
-        "--folds",
-        "5",
-        "--steps",
-        process.env.LEARNING_SYNTH_STEPS ?? "300",
-      ])),
-    );
+    out.push(...(await oof(`synthetic ${covid}+${controls}`, dir, process.env.LEARNING_SYNTH_STEPS ?? "300")));
   }
   if (parts.includes("demo")) {
     const dir = writeDemoData();
