@@ -47,6 +47,7 @@ def run_holdout(args, events) -> dict:
                 ),
             },
             "component": None,
+            "presence_rule": None,
             "presence_table": None,
             "nested": None,
             "table": [],

@@ -57,8 +57,9 @@ def format_detection(report: dict | None) -> str:
     )
     calibrated = report.get("calibrated")
     rules = [("calibrated", calibrated)]
-    if report.get("component") and report["component"] is not calibrated and calibrated.get("kind") == "presence":
-        rules.append(("component rule", report["component"]))
+    for other, name in ((report.get("component"), "component rule"), (report.get("presence_rule"), "presence rule")):
+        if other and other is not calibrated and other.get("kind") != calibrated.get("kind"):
+            rules.append((name, other))
     for name, cal in rules:
         if not cal:
             continue
@@ -70,9 +71,10 @@ def format_detection(report: dict | None) -> str:
     nested = report.get("nested")
     if nested:
         thresholds = ", ".join(f"{f['threshold']:.4g}" for f in nested["folds"])
+        kinds = ", ".join(f["kind"] for f in nested["folds"])
         lines.append(
-            f"  nested (each fold scored with the {nested['kind']} rule calibrated on the other folds; "
-            f"thresholds {thresholds}): sensitivity {_rate(nested['sensitivity'])}, "
+            f"  nested (each fold scored with the rule chosen and calibrated on the other folds: "
+            f"{kinds}; thresholds {thresholds}): sensitivity {_rate(nested['sensitivity'])}, "
             f"specificity {_rate(nested['specificity'])}"
         )
     if report.get("presence_table"):

@@ -168,6 +168,19 @@ def test_nested_detection_scores_each_fold_with_a_threshold_from_the_other_folds
     assert detection_report(largest, labels, 1.0, "monitor")["calibrated"]["kind"] == "component"
 
 
+def test_the_model_keeps_the_rule_with_the_higher_specificity_and_nested_chooses_per_fold():
+    labels = np.array([True] * 20 + [False] * 20)
+    folds = np.tile([1, 2], 20)
+    largest = np.zeros((40, 7))
+    largest[:20] = 0.05  # the maps separate the classes perfectly
+    presence = np.linspace(0.2, 0.8, 40)[np.argsort(np.tile([0, 1], 20), kind="stable")]  # uninformative
+    report = detection_report(largest, labels, 0.95, "out-of-fold", presence=presence, folds=folds)
+    assert report["calibrated"]["kind"] == "component" and report["calibrated"]["specificity"]["value"] == 1
+    assert report["presence_rule"]["specificity"]["value"] < 0.5
+    assert [f["kind"] for f in report["nested"]["folds"]] == ["component", "component"]
+    assert report["nested"]["specificity"]["value"] == 1
+
+
 def _small_cpu_spec(**keys):
     """A cpu-small U-Net/tiny run at 64 px and width 4, with the given keys on top."""
     return parse_spec(

@@ -7,10 +7,11 @@ data almost every control has some such pixel. Two calibrated rules:
   specificity among those reaching the target sensitivity;
 - "presence" (networks with a presence head): positive when the head's probability reaches a
   threshold, the highest one that keeps the target sensitivity.
-Both are chosen on out-of-fold predictions. The model's rule ("calibrated") is the presence
-rule when the network has the head, else the component rule. With fold ids, the report also
-scores each fold with the rule calibrated on the other folds only ("nested"), so the
-operating point is never fitted on the images it is scored on.
+Both are chosen on out-of-fold predictions. The model's rule ("calibrated") is the one of the
+two with the higher specificity at the target sensitivity (the presence rule on a tie; the
+component rule alone for a network without the head). With fold ids, the report also scores
+each fold with the rule chosen and calibrated on the other folds only ("nested": kind and
+threshold), so the operating point is never fitted on the images it is scored on.
 """
 from __future__ import annotations
 
@@ -129,15 +130,30 @@ def threshold_table(largest, labels, min_area: float, thresholds=THRESHOLDS) -> 
     ]
 
 
+def choose_rule(presence_rule: dict | None, component: dict | None) -> dict | None:
+    """The rule with the higher specificity among those reaching the target (presence on a tie)."""
+    candidates = [r for r in (presence_rule, component) if r is not None]
+    if not candidates:
+        return None
+    reached = [r for r in candidates if r["reached"]] or candidates
+    return max(reached, key=lambda r: (r["specificity"]["value"] or 0.0, r["kind"] == "presence"))
+
+
 def _calibrate_kind(kind: str, largest, presence, labels, target: float) -> dict | None:
     if kind == "presence":
         return calibrate_presence(presence, labels, target)
+    if kind == "best":
+        return choose_rule(
+            None if presence is None else calibrate_presence(presence, labels, target),
+            calibrate(largest, labels, target),
+        )
     return calibrate(largest, labels, target)
 
 
 def nested_detection(largest, labels, folds, target_sensitivity: float, kind: str, presence=None) -> dict | None:
     """Each fold scored with the rule calibrated on the other folds' predictions only; the
-    confusion pooled over folds. folds: each image's fold id."""
+    confusion pooled over folds. folds: each image's fold id; kind "best" also chooses the
+    rule's kind on the other folds (choose_rule)."""
     labels, folds = np.asarray(labels, dtype=bool), np.asarray(folds)
     largest = np.asarray(largest, dtype=np.float64)
     presence = None if presence is None else np.asarray(presence, dtype=np.float64)
@@ -161,12 +177,13 @@ def detection_report(largest, labels, target_sensitivity: float, source: str, pr
     fold id, for the nested figure (out-of-fold predictions only)."""
     component = calibrate(largest, labels, target_sensitivity)
     presence_rule = None if presence is None else calibrate_presence(presence, labels, target_sensitivity)
-    calibrated = presence_rule or component
+    calibrated = choose_rule(presence_rule, component)
     report = {
         "source": source,
         "paper_rule": {**PAPER_RULE, **apply_rule(largest, labels, PAPER_RULE)},
         "calibrated": calibrated,
         "component": component,
+        "presence_rule": presence_rule,
         "table": threshold_table(largest, labels, component["min_area"] if component else 0.0),
         "presence_table": None,
         "nested": None,
@@ -174,5 +191,6 @@ def detection_report(largest, labels, target_sensitivity: float, source: str, pr
     if presence_rule:
         report["presence_table"] = presence_table(presence, labels, [presence_rule["threshold"]])
     if calibrated and folds is not None and len(set(folds)) > 1:
-        report["nested"] = nested_detection(largest, labels, folds, target_sensitivity, calibrated["kind"], presence)
+        kind = "best" if presence_rule else "component"
+        report["nested"] = nested_detection(largest, labels, folds, target_sensitivity, kind, presence)
     return report
