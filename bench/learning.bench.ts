@@ -35,6 +35,7 @@ type Detection = {
   paper_rule: { sensitivity: Rate; specificity: Rate };
   calibrated: Rule | null;
   component?: Rule | null;
+  presence_rule?: Rule | null;
   nested?: { kind: string; sensitivity: Rate; specificity: Rate; folds: { threshold: number }[] } | null;
 };
 const ruleText = (c: Rule) =>
@@ -95,10 +96,11 @@ function rows(label: string, pixel: Pixel, detection: Detection | null, minutes:
         unit: "",
         note: `at sensitivity ${pct(n.sensitivity.value)} ${iv(n.sensitivity.interval)}; spec ${iv(n.specificity.interval)}; ${n.kind} thresholds ${n.folds.map((f) => f.threshold.toFixed(3)).join(", ")}`,
       });
-    const k = detection.component;
-    if (k && c.kind === "presence")
+    // The rule of the other kind, beside the one the model keeps.
+    const k = c.kind === "presence" ? detection.component : detection.presence_rule;
+    if (k)
       out.push({
-        name: `${label}: detection specificity, component rule`,
+        name: `${label}: detection specificity, ${k.kind ?? "component"} rule`,
         value: k.specificity.value ?? NaN,
         unit: "",
         note: `at sensitivity ${pct(k.sensitivity.value)}; spec ${iv(k.specificity.interval)}; ${ruleText(k)}`,
