@@ -102,7 +102,26 @@ export function summarise(r: FolderEvaluation) {
     },
     paperRule: rule((x) => x.paper),
     calibratedRule: r.rule ? { ...r.rule, ...rule((x) => x.calibrated === true) } : null,
+    presenceTable: presenceTable(r),
   };
+}
+
+const PRESENCE_THRESHOLDS = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95];
+
+/** DeepCovid-style table for the presence probability (models with the head): sensitivity and
+ * specificity with Wilson 95% CIs at fixed thresholds and at the calibrated rule's. */
+function presenceTable(r: FolderEvaluation) {
+  if (!r.perImage.length || r.perImage.some((p) => p.presence === null)) return null;
+  const extra = r.rule?.kind === "presence" ? [r.rule.threshold] : [];
+  const thresholds = [...new Set([...PRESENCE_THRESHOLDS, ...extra])].sort((a, b) => a - b);
+  const pos = r.perImage.filter((p) => p.positive),
+    neg = r.perImage.filter((p) => !p.positive);
+  const rate = (k: number, n: number) => ({ value: n ? k / n : NaN, k, n, interval: wilson(k, n) });
+  return thresholds.map((t) => ({
+    threshold: t,
+    sensitivity: rate(pos.filter((p) => p.presence! >= t).length, pos.length),
+    specificity: rate(neg.filter((p) => p.presence! < t).length, neg.length),
+  }));
 }
 
 function bootstrapIou(r: FolderEvaluation): [number, number] | null {
@@ -131,14 +150,16 @@ function asJson(r: FolderEvaluation, s: EvaluateSummary) {
     image: level(r.image, s.imageBoot),
     iou: s.iou,
     dice: s.dice,
-    detection: { paperRule: s.paperRule, calibratedRule: s.calibratedRule },
+    detection: { paperRule: s.paperRule, calibratedRule: s.calibratedRule, presenceTable: s.presenceTable },
   };
 }
 
 function perImageCsv(r: FolderEvaluation): string {
   const cell = (v: number | boolean | null) =>
     v === null ? "" : typeof v === "boolean" ? String(v) : Number.isFinite(v) ? v.toFixed(6) : "";
-  const lines = ["id,label,dice,iou,max_prob,paper_positive,calibrated_positive,largest_component,tp,fp,fn,tn"];
+  const lines = [
+    "id,label,dice,iou,max_prob,presence,paper_positive,calibrated_positive,largest_component,tp,fp,fn,tn",
+  ];
   for (const p of r.perImage) {
     const id = /[",\n]/.test(p.id) ? `"${p.id.replace(/"/g, '""')}"` : p.id;
     lines.push(
@@ -148,6 +169,7 @@ function perImageCsv(r: FolderEvaluation): string {
         cell(p.dice),
         cell(p.iou),
         cell(p.maxProb),
+        cell(p.presence),
         cell(p.paperPositive),
         cell(p.calibratedPositive),
         cell(p.largestComponent),
@@ -259,14 +281,25 @@ export async function run(argv: string[]): Promise<void> {
   console.log();
   if (s.calibratedRule) {
     const c = s.calibratedRule;
+    const what =
+      c.kind === "presence"
+        ? `the presence probability ≥ ${c.threshold.toFixed(4)}`
+        : `a region ≥ ${(100 * c.minArea).toFixed(2)}% of the image at prob ≥ ${c.threshold}`;
     console.log(
-      `COVID-19 detection, the model's calibrated rule (${c.source}): a region ≥ ${(100 * c.minArea).toFixed(2)}% of the image at prob ≥ ${c.threshold}, chosen for sensitivity ≥ ${c.targetSensitivity}`,
+      `COVID-19 detection, the model's calibrated rule (${c.source}): ${what}, chosen for sensitivity ≥ ${c.targetSensitivity}`,
     );
     console.log(`  sensitivity ${pctRate(c.sensitivity)}   specificity ${pctRate(c.specificity)}   (Wilson 95% CI)`);
   } else {
     console.log(
       "COVID-19 detection, calibrated rule: none (no metrics.json with a calibrated rule beside the model; --card FILE)",
     );
+  }
+  if (s.presenceTable) {
+    console.log("\nPresence probability threshold table (sensitivity, specificity; Wilson 95% CI)");
+    for (const row of s.presenceTable)
+      console.log(
+        `  ≥ ${row.threshold.toFixed(4).padEnd(8)} ${pctRate(row.sensitivity).padEnd(36)} ${pctRate(row.specificity)}`,
+      );
   }
   if (typeof flags["per-image"] === "string")
     console.log(`\nper-image rows written to ${fromCaller(flags["per-image"])}`);

@@ -21,6 +21,8 @@ export type NewMask = {
   roundId?: string | null;
   taskId?: string | null;
   probKey?: string | null;
+  /** A machine mask's presence-head probability (models with the head). */
+  presence?: number | null;
   elapsedMs?: number | null;
   provenance?: Prisma.InputJsonValue | null;
 };
@@ -50,6 +52,7 @@ export async function storeMask(m: NewMask) {
     taskId: m.taskId ?? null,
     storageKey,
     probKey: m.probKey ?? null,
+    presence: m.presence ?? null,
     sha256: createHash("sha256").update(png).digest("hex"),
     area: maskArea(m.mask),
     width: m.width,

@@ -40,12 +40,25 @@ export async function analyseCxr(
     if (!inputs.has(size)) inputs.set(size, pilResizeBilinear(cxr.pixels, cxr.width, cxr.height, size, size));
     return inputs.get(size)!;
   };
-  const probs = await Promise.all(models.map(async (m) => (await m.model.predict([inputFor(m.model.size)]))[0]));
+  const outputs = await Promise.all(
+    models.map(async (m) => {
+      const input = [inputFor(m.model.size)];
+      if (!m.model.predictWithPresence) return { prob: (await m.model.predict(input))[0], presence: null };
+      const { maps, presence } = await m.model.predictWithPresence(input);
+      return { prob: maps[0], presence: presence ? presence[0] : null };
+    }),
+  );
+  const probs = outputs.map((o) => o.prob);
   const results = await Promise.all(
     models.map(async (m, i) => {
       const size = m.model.size;
       const view = await infectionMapView(cxr, { prob: probs[i], width: size, height: size }, maxSide);
-      return { id: m.id, label: m.label, detection: detect(probs[i], threshold, m.rule ?? null), mapPng: view.png };
+      return {
+        id: m.id,
+        label: m.label,
+        detection: detect(probs[i], threshold, m.rule ?? null, outputs[i].presence),
+        mapPng: view.png,
+      };
     }),
   );
   let ensemble: MapResult | null = null;

@@ -7,6 +7,8 @@ import { DEFAULT_THRESHOLD } from "./threshold";
 export type Detection = {
   /** The image's score: its largest pixel probability. */
   score: number;
+  /** The presence head's probability of infection; null for a model without the head. */
+  presence: number | null;
   threshold: number;
   /** COVID-19 positive: some pixel reaches the threshold (the paper's detector). */
   positive: boolean;
@@ -18,8 +20,11 @@ export type Detection = {
 
 export type CalibratedDetection = {
   positive: boolean;
+  kind: DetectionRule["kind"];
   threshold: number;
   minArea: number;
+  /** The presence probability the rule compared (presence rules), else null. */
+  presence: number | null;
   /** Largest 8-connected component at the rule's threshold, as a share of the map. */
   largestComponent: number;
   targetSensitivity: number;
@@ -28,14 +33,32 @@ export type CalibratedDetection = {
   specificity: number | null;
 };
 
-export function detectCalibrated(prob: ArrayLike<number>, rule: DetectionRule): CalibratedDetection {
+/**
+ * The model's calibrated call on one image. A presence rule needs the presence head's probability:
+ * without it (a map stored before the head existed) the result is null.
+ */
+export function detectCalibrated(
+  prob: ArrayLike<number>,
+  rule: DetectionRule,
+  presence: number | null = null,
+): CalibratedDetection | null {
+  if (rule.kind === "presence" && presence === null) return null;
   const side = Math.round(Math.sqrt(prob.length));
-  const largestComponent = side * side === prob.length ? largestComponentFraction(prob, side, side, rule.threshold) : 0;
-  const positive = rule.minArea > 0 ? largestComponent >= rule.minArea : largestComponent > 0;
+  const componentThreshold = rule.kind === "presence" ? DEFAULT_THRESHOLD : rule.threshold;
+  const largestComponent =
+    side * side === prob.length ? largestComponentFraction(prob, side, side, componentThreshold) : 0;
+  const positive =
+    rule.kind === "presence"
+      ? presence! >= rule.threshold
+      : rule.minArea > 0
+        ? largestComponent >= rule.minArea
+        : largestComponent > 0;
   return {
     positive,
+    kind: rule.kind,
     threshold: rule.threshold,
     minArea: rule.minArea,
+    presence: rule.kind === "presence" ? presence : null,
     largestComponent,
     targetSensitivity: rule.targetSensitivity,
     sensitivity: rule.sensitivity,
@@ -47,6 +70,7 @@ export function detect(
   prob: ArrayLike<number>,
   threshold = DEFAULT_THRESHOLD,
   rule: DetectionRule | null = null,
+  presence: number | null = null,
 ): Detection {
   if (!(threshold > 0 && threshold <= 1)) throw new AppError("BAD_REQUEST", "The threshold must be in (0, 1]");
   let above = 0;
@@ -54,10 +78,11 @@ export function detect(
   const score = prob.length ? imageScore(prob) : 0;
   return {
     score,
+    presence,
     threshold,
     positive: score >= threshold,
     infectedFraction: prob.length ? above / prob.length : 0,
-    calibrated: rule ? detectCalibrated(prob, rule) : null,
+    calibrated: rule ? detectCalibrated(prob, rule, presence) : null,
   };
 }
 

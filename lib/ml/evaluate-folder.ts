@@ -8,7 +8,7 @@ import { decodeImage } from "../images/decode-image";
 import { decodeMaskPng } from "../masks/png-codec";
 import { resizeMaskNearest } from "../masks/resize";
 import { detectionEvaluation, imageScore, PixelEvaluator, type Evaluation } from "./metrics";
-import { predictBatch, type Model } from "./onnx-model";
+import { predictBatchWithPresence, type Model } from "./onnx-model";
 import { pilResizeBilinear } from "./pil-resize";
 import { DEFAULT_THRESHOLD } from "./threshold";
 import { detectCalibrated } from "./detection";
@@ -43,6 +43,8 @@ export type PerImage = {
   dice: number | null;
   iou: number | null;
   maxProb: number;
+  /** The presence head's probability of infection; null for a model without the head. */
+  presence: number | null;
   /** The paper's rule: some pixel ≥ threshold. */
   paperPositive: boolean;
   /** The model's calibrated rule; null without one. */
@@ -125,12 +127,17 @@ export async function evaluateFolder(
         return { input: pilResizeBilinear(img.pixels8, img.width, img.height, size, size), truth };
       }),
     );
-    const probs = await clock.inference(() =>
-      predictBatch(
+    const { maps: probs, presence } = await clock.inference(() =>
+      predictBatchWithPresence(
         model,
         loaded.map((l) => l.input),
       ),
     );
+    if (rule?.kind === "presence" && !presence)
+      throw new AppError(
+        "BAD_REQUEST",
+        "the calibrated rule reads the model's presence output, but this model has none (a metrics.json from another model?)",
+      );
     probs.forEach((prob, b) => {
       const truth = loaded[b].truth;
       pixel.add(prob, truth);
@@ -144,16 +151,18 @@ export async function evaluateFolder(
         if (p) t ? c.tp++ : c.fp++;
         else t ? c.fn++ : c.tn++;
       }
-      const calibrated = rule ? detectCalibrated(prob, rule) : null;
+      const presenceProb = presence ? presence[b] : null;
+      const calibrated = rule ? detectCalibrated(prob, rule, presenceProb) : null;
       perImage.push({
         id: items[i + b].id,
         positive,
         dice: c.tp + c.fp + c.fn ? (2 * c.tp) / (2 * c.tp + c.fp + c.fn) : null,
         iou: c.tp + c.fp + c.fn ? c.tp / (c.tp + c.fp + c.fn) : null,
         maxProb: score,
+        presence: presenceProb,
         paperPositive: score >= threshold,
         calibratedPositive: calibrated ? calibrated.positive : null,
-        largestComponent: calibrated ? calibrated.largestComponent : null,
+        largestComponent: calibrated && calibrated.kind === "component" ? calibrated.largestComponent : null,
         confusion: c,
       });
     });

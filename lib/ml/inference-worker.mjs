@@ -2,7 +2,9 @@
 // thread that calls it, so the prediction job runs it here and keeps its own event loop free
 // for fetching, decoding, encoding and storing while the network computes.
 // Plain JavaScript: worker threads start without the TypeScript loader. `all` asks for every
-// output by name (a classifier's prob and cam) instead of the first one's data.
+// output by name (a classifier's prob and cam); otherwise the reply holds the pixel
+// probabilities ("prob", or the only output of an older model) and, when the model has a
+// presence head, its image-level probabilities ("presence").
 import { parentPort, workerData } from "node:worker_threads";
 import * as ort from "onnxruntime-node";
 
@@ -25,7 +27,10 @@ parentPort.on("message", async ({ id, images, all }) => {
         session.outputNames.map((n) => [n, { data: out[n].data, dims: out[n].dims.map(Number) }]),
       );
       parentPort.postMessage({ id, outputs });
-    } else parentPort.postMessage({ id, prob: out[session.outputNames[0]].data });
+    } else {
+      const prob = (out.prob ?? out[session.outputNames[0]]).data;
+      parentPort.postMessage({ id, prob, presence: out.presence ? out.presence.data : null });
+    }
   } catch (e) {
     parentPort.postMessage({ id, error: e instanceof Error ? e.message : String(e) });
   }

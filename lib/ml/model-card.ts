@@ -1,7 +1,12 @@
 import { z } from "zod";
 
-/** A detection rule calibrated on out-of-fold predictions (the trainer's metrics.json). */
+/**
+ * A detection rule calibrated on out-of-fold predictions (the trainer's metrics.json):
+ * "component": a connected component of ≥ minArea at prob ≥ threshold; "presence": the presence
+ * head's probability ≥ threshold (models with the head; rules from before it are "component").
+ */
 export type DetectionRule = {
+  kind: "component" | "presence";
   threshold: number;
   minArea: number;
   targetSensitivity: number;
@@ -13,7 +18,8 @@ export type DetectionRule = {
 const rate = z.object({ value: z.number().nullable() }).passthrough();
 const calibratedSchema = z
   .object({
-    threshold: z.number().gt(0).max(1),
+    kind: z.enum(["component", "presence"]).default("component"),
+    threshold: z.number().min(0).max(1),
     min_area: z.number().min(0).max(1),
     target_sensitivity: z.number(),
     sensitivity: rate,
@@ -45,6 +51,7 @@ export function detectionRuleFromMetrics(metrics: unknown): DetectionRule | null
   const c = report?.calibrated;
   if (!report || !c) return null;
   return {
+    kind: c.kind,
     threshold: c.threshold,
     minArea: c.min_area,
     targetSensitivity: c.target_sensitivity,

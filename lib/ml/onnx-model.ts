@@ -1,7 +1,9 @@
 import * as ort from "onnxruntime-node";
+import type { Prediction } from "./predictor";
 
 // Tandem's exported models take N×1×H×W grayscale in [0,1] ("image") and return
-// probabilities N×1×H×W ("prob"); normalisation lives inside the model.
+// probabilities N×1×H×W ("prob") and, since the presence head, the image-level probability of
+// infection N ("presence"); normalisation lives inside the model.
 
 export type Model = { session: ort.InferenceSession; size: number };
 
@@ -42,6 +44,14 @@ export function modelInputSize(model: Model): number | null {
 
 /** Runs a batch of size×size 8-bit images; returns one probability map per image. */
 export async function predictBatch(model: Model, images: Uint8Array[]): Promise<Float32Array[]> {
+  return (await predictBatchWithPresence(model, images)).maps;
+}
+
+/**
+ * Probability maps and, for a model with a presence head, its per-image probability. Outputs are
+ * read by name ("prob", "presence"); a model from before the head has "prob" (or one output) only.
+ */
+export async function predictBatchWithPresence(model: Model, images: Uint8Array[]): Promise<Prediction> {
   const { size } = model;
   const n = images.length;
   const input = new Float32Array(n * size * size);
@@ -51,6 +61,7 @@ export async function predictBatch(model: Model, images: Uint8Array[]): Promise<
   });
   const feeds = { [model.session.inputNames[0]]: new ort.Tensor("float32", input, [n, 1, size, size]) };
   const out = await model.session.run(feeds);
-  const prob = out[model.session.outputNames[0]].data as Float32Array;
-  return images.map((_, b) => prob.slice(b * size * size, (b + 1) * size * size));
+  const prob = (out.prob ?? out[model.session.outputNames[0]]).data as Float32Array;
+  const presence = out.presence ? Array.from(out.presence.data as Float32Array) : null;
+  return { maps: images.map((_, b) => prob.slice(b * size * size, (b + 1) * size * size)), presence };
 }

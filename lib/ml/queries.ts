@@ -174,7 +174,7 @@ export async function segmentationHeldOutPredictions(actor: Actor, projectId: st
   });
   const masks = await db().mask.findMany({
     where: { modelRunId: { in: runs.map((r) => r.id) }, kind: "MACHINE" },
-    select: { modelRunId: true, imageId: true, area: true, probKey: true },
+    select: { modelRunId: true, imageId: true, area: true, probKey: true, presence: true },
   });
   return { runs, masks };
 }

@@ -227,13 +227,13 @@ export async function combinedProjectReport(actor: Actor, projectId: string, thr
       const calls = [];
       for (const m of masks) {
         const { prob } = await decodeProbabilityPng(await store().get(m.probKey!));
-        calls.push({
-          id: m.imageId,
-          label: label(m.imageId),
-          positive: detectCalibrated(prob, rules.get(m.modelRunId!)!).positive,
-        });
+        const call = detectCalibrated(prob, rules.get(m.modelRunId!)!, m.presence);
+        if (!call) break; // a presence rule on a map stored without its presence probability
+        calls.push({ id: m.imageId, label: label(m.imageId), positive: call.positive });
       }
-      methods.push({ name: `${network}: calibrated rule`, kind: "rule", images: calls });
+      if (calls.length === masks.length)
+        methods.push({ name: `${network}: calibrated rule`, kind: "rule", images: calls });
+      else notes.push(`${network}: predictions stored without the presence probability its calibrated rule needs`);
     } else notes.push(`${network}: no calibrated rule or probability maps, only the any-pixel rule`);
   }
   if (!methods.length)

@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { sessionOptions } from "./onnx-model";
+import type { Prediction } from "./predictor";
 
 export type NamedOutputs = Record<string, { data: Float32Array; dims: number[] }>;
 type Reply = {
@@ -7,6 +8,7 @@ type Reply = {
   outputNames?: string[];
   id?: number;
   prob?: Float32Array;
+  presence?: Float32Array | null;
   outputs?: NamedOutputs;
   error?: string;
 };
@@ -17,10 +19,7 @@ type Reply = {
  * process alive.
  */
 export class ThreadedModel {
-  private readonly pending = new Map<
-    number,
-    { resolve(p: Float32Array | NamedOutputs): void; reject(e: Error): void }
-  >();
+  private readonly pending = new Map<number, { resolve(p: Reply): void; reject(e: Error): void }>();
   private nextId = 0;
   private closing = false;
   private exited = false;
@@ -39,7 +38,7 @@ export class ThreadedModel {
         if (this.closing) void this.close();
       }
       if (m.error !== undefined) p?.reject(new Error(m.error));
-      else p?.resolve(m.outputs ?? m.prob!);
+      else p?.resolve(m);
     });
     worker.on("error", (e: Error) => this.failAll(e));
     worker.on("exit", (code) => {
@@ -67,21 +66,28 @@ export class ThreadedModel {
   }
 
   /** size×size 8-bit images in, one probability map each out. */
-  predict(images: Uint8Array[]): Promise<Float32Array[]> {
-    if (this.exited) return Promise.reject(new Error("the inference thread has ended"));
-    return this.send(images, false).then((out) => {
-      const prob = out as Float32Array;
-      return images.map((_, b) => prob.subarray(b * this.size * this.size, (b + 1) * this.size * this.size));
-    });
+  async predict(images: Uint8Array[]): Promise<Float32Array[]> {
+    return (await this.predictWithPresence(images)).maps;
+  }
+
+  /** Probability maps, and the presence head's probability per image (null: a model without the head). */
+  async predictWithPresence(images: Uint8Array[]): Promise<Prediction> {
+    if (this.exited) throw new Error("the inference thread has ended");
+    const reply = await this.send(images, false);
+    const prob = reply.prob!;
+    return {
+      maps: images.map((_, b) => prob.subarray(b * this.size * this.size, (b + 1) * this.size * this.size)),
+      presence: reply.presence ? Array.from(reply.presence) : null,
+    };
   }
 
   /** size×size 8-bit images in (one batch), every output of the network out, by name. */
-  run(images: Uint8Array[]): Promise<NamedOutputs> {
-    if (this.exited) return Promise.reject(new Error("the inference thread has ended"));
-    return this.send(images, true) as Promise<NamedOutputs>;
+  async run(images: Uint8Array[]): Promise<NamedOutputs> {
+    if (this.exited) throw new Error("the inference thread has ended");
+    return (await this.send(images, true)).outputs!;
   }
 
-  private send(images: Uint8Array[], all: boolean): Promise<Float32Array | NamedOutputs> {
+  private send(images: Uint8Array[], all: boolean): Promise<Reply> {
     const id = this.nextId++;
     this.worker.ref();
     return new Promise((resolve, reject) => {

@@ -6,7 +6,7 @@ import sharp from "sharp";
 import { db } from "../../lib/db/client";
 import { analyseUpload } from "../../lib/ml/analyse-upload";
 import { ensembleMean } from "../../lib/ml/detection";
-import { loadModel, predictBatch } from "../../lib/ml/onnx-model";
+import { loadModel, predictBatch, predictBatchWithPresence } from "../../lib/ml/onnx-model";
 import { pilResizeBilinear } from "../../lib/ml/pil-resize";
 import { LocalStore } from "../../lib/storage/local-store";
 import { setStoreForTests } from "../../lib/storage/store";
@@ -53,6 +53,9 @@ describe("analyse a CXR", () => {
 
     const r = await analyseUpload(fx.lead.actor, fx.project.id, { runIds, threshold: 0.5 }, async () => png);
     const prob = await reference();
+    // The presence head's probability, as onnxruntime gives it for the same input, beside the map.
+    const session = await loadModel(model.onnx, TINY_SIZE);
+    const { presence } = await predictBatchWithPresence(session, [pilResizeBilinear(cxr, W, H, TINY_SIZE, TINY_SIZE)]);
     let max = 0;
     for (const p of prob) max = Math.max(max, p);
     expect([r.width, r.height, r.displayWidth, r.displayHeight]).toEqual([W, H, W, H]);
@@ -60,6 +63,7 @@ describe("analyse a CXR", () => {
     for (const m of r.models) {
       expect(m.detection.score).toBeCloseTo(max, 6);
       expect(m.detection.positive).toBe(max >= 0.5);
+      expect(m.detection.presence).toBeCloseTo(presence![0], 5);
       const meta = await sharp(m.mapPng).metadata();
       expect([meta.width, meta.height, meta.channels]).toEqual([W, H, 4]);
     }

@@ -77,6 +77,7 @@ describe("detection", () => {
     const prob = Float32Array.of(0.1, 0.2, 0.5, 0.3);
     expect(detect(prob)).toEqual({
       score: 0.5,
+      presence: null,
       threshold: 0.5,
       positive: true,
       infectedFraction: 0.25,

@@ -20,7 +20,7 @@ function f32(file: string): Float32Array {
   return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
 }
 
-describe("ONNX export matches PyTorch in onnxruntime-node", () => {
+describe("ONNX export matches PyTorch in onnxruntime-node (pixel probabilities and presence)", () => {
   for (const [arch, encoder, size] of cases) {
     it(`${arch}/${encoder} at ${size}: max |ONNX − PyTorch| ≤ 1e-4`, async () => {
       const out = mkdtempSync(path.join(os.tmpdir(), "tandem-parity-"));
@@ -45,6 +45,13 @@ describe("ONNX export matches PyTorch in onnxruntime-node", () => {
       let spread = 0;
       for (let i = 0; i < got.length; i++) spread = Math.max(spread, Math.abs(got[i] - got[0]));
       expect(spread).toBeGreaterThan(1e-3);
+      // The presence head's image-level probability, the model's second named output.
+      expect(session.outputNames).toEqual(["prob", "presence"]);
+      const presence = res.presence.data as Float32Array;
+      const expectedPresence = f32(path.join(out, "expected_presence.f32"));
+      expect(presence.length).toBe(3);
+      for (let i = 0; i < 3; i++) expect(Math.abs(presence[i] - expectedPresence[i])).toBeLessThanOrEqual(1e-4);
+      expect(Math.max(...presence) - Math.min(...presence)).toBeGreaterThan(1e-4);
     }, 180_000);
   }
 });

@@ -8,7 +8,7 @@ import { storeImage } from "../../lib/images/mutations";
 import { decodeMaskPng } from "../../lib/masks/png-codec";
 import { resizeBilinear } from "../../lib/masks/resize";
 import { encodeRle, rleBbox, rleCountsToString } from "../../lib/masks/rle";
-import { loadModel, predictBatch } from "../../lib/ml/onnx-model";
+import { loadModel, predictBatchWithPresence } from "../../lib/ml/onnx-model";
 import { networkInput } from "../../lib/ml/prepare-input";
 import { maskInfectionMap } from "../../lib/ml/mask-infection-map";
 import { hsvToRgb, jet, rgbToHsv } from "../../lib/ml/infection-map";
@@ -122,7 +122,13 @@ describe("prediction job", () => {
       // Node's probabilities (onnxruntime on the Pillow-identical input) against PyTorch's PNG.
       const session = await loadModel(model.onnx, TINY_SIZE);
       const input = await networkInput(workingPng.get(im.id)!, TINY_SIZE);
-      const [node] = await predictBatch(session, [input.pixels]);
+      const {
+        maps: [node],
+        presence,
+      } = await predictBatchWithPresence(session, [input.pixels]);
+      // The presence head's probability is stored with the mask, as onnxruntime computed it.
+      expect(presence).not.toBeNull();
+      expect(m.presence).toBeCloseTo(presence![0], 5);
       for (let i = 0; i < node.length; i++) worstProb = Math.max(worstProb, Math.abs(node[i] - torch[i]));
 
       // The stored 8-bit map: the same rounding as the trainer's, so at most one step apart.

@@ -93,7 +93,7 @@ export const predictHandler: JobHandler<{ runId: string; chunk: number; chunks: 
           }),
         ).then((r) => r.filter((x) => x !== null)),
       );
-    const write = async (batch: Image[], probs: Float32Array[]) => {
+    const write = async (batch: Image[], probs: Float32Array[], presence: number[] | null) => {
       const items = await Promise.all(
         batch.map(async (img, b) => {
           const probKey = key("projects", img.projectId, "runs", run.id, "prob", `${img.id}.png`);
@@ -103,7 +103,12 @@ export const predictHandler: JobHandler<{ runId: string; chunk: number; chunks: 
             failures.add(img, e);
             return null;
           }
-          return { image: img, mask: toNativeMask(probs[b], size, img.width, img.height), probKey };
+          return {
+            image: img,
+            mask: toNativeMask(probs[b], size, img.width, img.height),
+            probKey,
+            presence: presence ? presence[b] : null,
+          };
         }),
       );
       const ok = items.filter((x) => x !== null);
@@ -118,10 +123,10 @@ export const predictHandler: JobHandler<{ runId: string; chunk: number; chunks: 
       const ready = await next;
       if (b + 1 < batches.length) next = prepare(batches[b + 1]);
       if (!ready.length) continue;
-      const probs = await model.predict(ready.map((r) => r.pixels));
+      const { maps, presence } = await model.predictWithPresence(ready.map((r) => r.pixels));
       await writing; // at most one batch of writes in flight
       const batch = ready.map((r) => r.img);
-      writing = later(write(batch, probs).then((n) => progress({ done: (finished += n), total: ids.length })));
+      writing = later(write(batch, maps, presence).then((n) => progress({ done: (finished += n), total: ids.length })));
     }
     await writing;
   }

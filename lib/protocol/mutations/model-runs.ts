@@ -78,7 +78,12 @@ export async function registerPrediction(
  */
 export async function registerPredictions(
   run: { id: string; projectId: string; roundId: string | null },
-  items: { image: { id: string; width: number; height: number }; mask: Uint8Array; probKey: string | null }[],
+  items: {
+    image: { id: string; width: number; height: number };
+    mask: Uint8Array;
+    probKey: string | null;
+    presence?: number | null;
+  }[],
 ): Promise<string[]> {
   if (!items.length) return [];
   const imageIds = items.map((it) => it.image.id);
@@ -106,6 +111,7 @@ export async function registerPredictions(
           modelRunId: run.id,
           roundId: run.roundId,
           probKey: it.probKey,
+          presence: it.presence ?? null,
         }),
       ),
   );

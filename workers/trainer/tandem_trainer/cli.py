@@ -37,6 +37,21 @@ def build_parser(json_errors: bool) -> argparse.ArgumentParser:
     cv.add_argument("--folds", type=int, default=5)
     cv.add_argument("--task", default="segment", choices=["segment", "classify"])
     cv.add_argument("--test", default=None, help="classify: a folder every fold's model also predicts")
+    cv.add_argument(
+        "--only-folds",
+        default=None,
+        help="segment: train only these folds (e.g. 1,3,5) so two processes can share the folds; "
+        "tables follow once every fold's metrics.json is in --out",
+    )
+    cv.add_argument(
+        "--reuse", action="store_true", help="segment: a fold whose metrics.json is in --out is read, not retrained"
+    )
+    cv.add_argument(
+        "--share",
+        action="store_true",
+        help="segment: train only folds no other process has claimed (a .claim file in the fold's folder), "
+        "so several processes on one --out split the folds; implies --reuse",
+    )
     _run_options(cv, "cv_out")
 
     fit = commands.add_parser("fit", help="train on one folder, test on another (images/ and masks/ each)")
@@ -180,6 +195,9 @@ def _cv(args, events) -> None:
             print(result["text"])
         return
     result = run_cv(args, events)
+    if result is None:
+        print("folds trained; run again with --reuse once every fold is done for the tables")
+        return
     if args.json:
         events.emit("cv_done", out=args.out, levels=result["levels"], detection=result["detection"])
     else:

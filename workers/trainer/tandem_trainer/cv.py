@@ -78,19 +78,71 @@ def spec_template(args) -> TrainSpec:
     return parse_spec(raw)
 
 
-def run_cv(args, events) -> dict:
+def _only_folds(args) -> set[int] | None:
+    text = getattr(args, "only_folds", None)
+    if not text:
+        return None
+    try:
+        chosen = {int(part) for part in text.split(",") if part.strip()}
+    except ValueError:
+        raise SpecError(f"--only-folds expects fold numbers like 1,3,5, got {text!r}") from None
+    if not chosen or not chosen <= set(range(1, args.folds + 1)):
+        raise SpecError(f"--only-folds must name folds between 1 and {args.folds}, got {text!r}")
+    return chosen
+
+
+def _claim(fold_dir: str) -> bool:
+    """True when this process is the first to claim the fold (an exclusive create)."""
+    os.makedirs(fold_dir, exist_ok=True)
+    try:
+        os.close(os.open(os.path.join(fold_dir, ".claim"), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        return True
+    except FileExistsError:
+        return False
+
+
+def _fold_metrics(spec: TrainSpec, fold_dir: str, events, reuse: bool) -> dict:
+    path = os.path.join(fold_dir, "metrics.json")
+    if reuse and os.path.exists(path):
+        with open(path, encoding="utf-8") as handle:
+            metrics = json.load(handle)
+        if metrics.get("spec") != json.loads(json.dumps(json_safe(spec.public()))):
+            raise SpecError(f"{path} was trained with other settings; remove it or run without --reuse")
+        log.info("reusing %s", path)
+        return metrics
+    return run_training(spec, fold_dir, events, check=False)
+
+
+def run_cv(args, events) -> dict | None:
+    """None when --only-folds leaves some folds untrained (nothing to tabulate yet)."""
     template = spec_template(args)
+    only = _only_folds(args)
     samples = scan_folder(args.data)
     folds = make_folds(samples, args.folds, template.seed)
     log.info("%d images (%d covid) in %d folds", len(samples), sum(s.positive for s in samples), args.folds)
-    per_fold, oof = [], Evaluation()
+    per_fold, oof, fold_ids = [], Evaluation(), []
     started = time.monotonic()
     for k in range(args.folds):
         train, test = split(folds, k)
         spec = dataclasses.replace(template, train=train, val=test)
         log.info("fold %d/%d: %d train, %d held out", k + 1, args.folds, len(train), len(test))
-        metrics = run_training(spec, os.path.join(args.out, f"fold_{k + 1}"), events, check=False)
-        oof.extend(Evaluation.from_per_image(metrics["val_per_image"]))
+        fold_dir = os.path.join(args.out, f"fold_{k + 1}")
+        done = os.path.exists(os.path.join(fold_dir, "metrics.json"))
+        if getattr(args, "share", False) and not done and not _claim(fold_dir):
+            per_fold.append(None)  # another process trains it
+            continue
+        if only is not None and k + 1 not in only:
+            if os.path.exists(os.path.join(fold_dir, "metrics.json")):
+                metrics = _fold_metrics(spec, fold_dir, events, reuse=True)
+            else:
+                per_fold.append(None)
+                continue
+        else:
+            reuse = getattr(args, "reuse", False) or getattr(args, "share", False)
+            metrics = _fold_metrics(spec, fold_dir, events, reuse=reuse)
+        held_out = Evaluation.from_per_image(metrics["val_per_image"])
+        oof.extend(held_out)
+        fold_ids.extend([k + 1] * len(held_out.image_labels))
         per_fold.append(
             {
                 "fold": k + 1,
@@ -103,7 +155,16 @@ def run_cv(args, events) -> dict:
             }
         )
 
-    detection = detection_report(oof.largest, oof.image_labels, template.detection_sensitivity, "out-of-fold")
+    if any(f is None for f in per_fold):
+        return None
+    detection = detection_report(
+        oof.largest,
+        oof.image_labels,
+        template.detection_sensitivity,
+        "out-of-fold",
+        presence=oof.presence_scores,
+        folds=fold_ids,
+    )
     for f in per_fold:  # every fold's model carries the rule calibrated on all out-of-fold predictions
         path = os.path.join(args.out, f"fold_{f['fold']}", "metrics.json")
         with open(path, encoding="utf-8") as handle:

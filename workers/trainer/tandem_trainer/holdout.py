@@ -39,8 +39,17 @@ def run_holdout(args, events) -> dict:
             },
             "calibrated": {
                 **detection["calibrated"],
-                **apply_rule(per_image["largest"], per_image["labels"], detection["calibrated"]),
+                **apply_rule(
+                    per_image["largest"],
+                    per_image["labels"],
+                    detection["calibrated"],
+                    presence=per_image.get("presence"),
+                ),
             },
+            "component": None,
+            "presence_rule": None,
+            "presence_table": None,
+            "nested": None,
             "table": [],
         }
     minutes = (time.monotonic() - started) / 60

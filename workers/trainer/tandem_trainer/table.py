@@ -40,6 +40,12 @@ def _rate(entry: dict) -> str:
     return f"{_pct(entry['value'])}{_interval(entry.get('interval'))}"
 
 
+def _rule_text(rule: dict) -> str:
+    if rule.get("kind") == "presence":
+        return f"presence probability >= {rule['threshold']:.4f}"
+    return f"component >= {100 * rule['min_area']:.2f}% of the image at prob >= {rule['threshold']:.2f}"
+
+
 def format_detection(report: dict | None) -> str:
     if not report:
         return "Detection: needs both COVID-19 images and controls"
@@ -49,14 +55,34 @@ def format_detection(report: dict | None) -> str:
         f"  paper rule (any pixel >= 0.5): sensitivity {_rate(paper['sensitivity'])}, "
         f"specificity {_rate(paper['specificity'])}"
     )
-    cal = report.get("calibrated")
-    if cal:
+    calibrated = report.get("calibrated")
+    rules = [("calibrated", calibrated)]
+    for other, name in ((report.get("component"), "component rule"), (report.get("presence_rule"), "presence rule")):
+        if other and other is not calibrated and other.get("kind") != calibrated.get("kind"):
+            rules.append((name, other))
+    for name, cal in rules:
+        if not cal:
+            continue
         lines.append(
-            f"  calibrated (component >= {100 * cal['min_area']:.2f}% of the image at prob >= "
-            f"{cal['threshold']:.2f}, target sensitivity {100 * cal['target_sensitivity']:.0f}%"
+            f"  {name} ({_rule_text(cal)}, target sensitivity {100 * cal['target_sensitivity']:.0f}%"
             f"{'' if cal['reached'] else ', NOT reached'}): sensitivity {_rate(cal['sensitivity'])}, "
             f"specificity {_rate(cal['specificity'])}"
         )
+    nested = report.get("nested")
+    if nested:
+        thresholds = ", ".join(f"{f['threshold']:.4g}" for f in nested["folds"])
+        kinds = ", ".join(f["kind"] for f in nested["folds"])
+        lines.append(
+            f"  nested (each fold scored with the rule chosen and calibrated on the other folds: "
+            f"{kinds}; thresholds {thresholds}): sensitivity {_rate(nested['sensitivity'])}, "
+            f"specificity {_rate(nested['specificity'])}"
+        )
+    if report.get("presence_table"):
+        lines.append(f"  {'presence >=':>11}  {'sensitivity':>22}  {'specificity':>22}")
+        for row in report["presence_table"]:
+            lines.append(
+                f"  {row['threshold']:>11.4g}  {_rate(row['sensitivity']):>22}  {_rate(row['specificity']):>22}"
+            )
     if not report["table"]:
         return "\n".join(lines)
     lines.append(

@@ -49,6 +49,23 @@ def test_onnx_export_has_named_io_and_dynamic_batch(tmp_path, arch):
     onnx_checks.check_io(str(path), size=64)
 
 
+class _HeadlessNet(torch.nn.Module):
+    """A segmentation network from before the presence head: mask logits only."""
+
+    def __init__(self):
+        super().__init__()
+        self.net = create_model("unet", "tiny", width=4)
+
+    def forward(self, x):
+        return self.net(x)
+
+
+def test_a_network_without_the_presence_head_exports_prob_alone(tmp_path):
+    path = tmp_path / "model.onnx"
+    export_onnx(_HeadlessNet(), 64, str(path))
+    onnx_checks.check_io(str(path), size=64, outputs=("prob",))
+
+
 def test_onnx_export_of_inception_encoder(tmp_path):
     # replicate padding + centre crops must trace cleanly
     path = tmp_path / "model.onnx"

@@ -9,7 +9,15 @@ import synthetic
 from tandem_trainer.data.augment import augment_batch
 from tandem_trainer.errors import SpecError
 from tandem_trainer.metrics.components import largest_component_fraction
-from tandem_trainer.metrics.detection import apply_rule, calibrate, threshold_table
+from tandem_trainer.metrics.detection import (
+    apply_rule,
+    calibrate,
+    calibrate_presence,
+    detection_report,
+    nested_detection,
+    score_threshold,
+    threshold_table,
+)
 from tandem_trainer.metrics.intervals import bootstrap_confusion_scores, wilson
 from tandem_trainer.presets import PRESETS, PRESETS_FILE, presets_json
 from tandem_trainer.spec import parse_spec
@@ -118,6 +126,59 @@ def test_calibrated_rule_ignores_small_specks_that_the_paper_rule_counts():
     assert rule["min_area"] > 0.001
     table = threshold_table(largest, labels, rule["min_area"])
     assert len(table) == 7 and all(row["specificity"]["interval"] for row in table)
+
+
+def test_presence_rule_keeps_the_target_sensitivity_with_the_highest_threshold():
+    # 20 COVID-19 images scored 0.50, 0.525, ..., 0.975; 10 controls at 0.05 ... 0.95.
+    covid = 0.5 + 0.025 * np.arange(20)
+    controls = 0.05 + 0.1 * np.arange(10)
+    presence = np.concatenate([covid, controls])
+    labels = np.array([True] * 20 + [False] * 10)
+    # 95% of 20 = 19 images must stay positive: the threshold is the 19th highest COVID-19 score.
+    assert score_threshold(presence, labels, 0.95) == pytest.approx(0.525)
+    rule = calibrate_presence(presence, labels, 0.95)
+    assert rule["kind"] == "presence" and rule["threshold"] == pytest.approx(0.525)
+    assert rule["confusion"] == {"tp": 19, "fn": 1, "tn": 5, "fp": 5}
+    # A target of 100% keeps every COVID-19 image: the lowest one's score, and one control fewer.
+    assert calibrate_presence(presence, labels, 1.0)["confusion"]["tn"] == 5
+    assert calibrate_presence(presence, labels, 0.5)["threshold"] == pytest.approx(0.75)
+    assert calibrate_presence(presence, np.ones(30, dtype=bool), 0.95) is None
+    assert apply_rule(None, labels, rule, presence=presence)["specificity"]["value"] == 0.5
+
+
+def test_nested_detection_scores_each_fold_with_a_threshold_from_the_other_folds():
+    labels = np.array([True, True, True, True, False, False] * 2)
+    folds = np.array([1] * 6 + [2] * 6)
+    # Fold 1's COVID-19 scores are all high, fold 2's all low: a threshold fitted on fold 1
+    # (its lowest COVID-19 score, 0.9) misses every COVID-19 image of fold 2 and vice versa.
+    presence = np.array([0.9, 0.92, 0.94, 0.96, 0.1, 0.2, 0.3, 0.32, 0.34, 0.36, 0.1, 0.2])
+    largest = np.zeros((12, 7))
+    in_sample = calibrate_presence(presence, labels, 1.0)
+    assert in_sample["sensitivity"]["value"] == 1.0
+    nested = nested_detection(largest, labels, folds, 1.0, "presence", presence)
+    assert [f["threshold"] for f in nested["folds"]] == [pytest.approx(0.3), pytest.approx(0.9)]
+    # fold 1 (threshold 0.3 from fold 2): every COVID-19 image found, both controls negative;
+    # fold 2 (threshold 0.9 from fold 1): none found.
+    assert nested["confusion"] == {"tp": 4, "fn": 4, "tn": 4, "fp": 0}
+    report = detection_report(largest, labels, 1.0, "out-of-fold", presence=presence, folds=folds)
+    assert report["calibrated"]["kind"] == "presence" and report["component"]["kind"] == "component"
+    assert report["nested"]["confusion"] == nested["confusion"]
+    thresholds = [row["threshold"] for row in report["presence_table"]]
+    assert in_sample["threshold"] in thresholds and thresholds == sorted(thresholds)
+    assert detection_report(largest, labels, 1.0, "monitor")["calibrated"]["kind"] == "component"
+
+
+def test_the_model_keeps_the_rule_with_the_higher_specificity_and_nested_chooses_per_fold():
+    labels = np.array([True] * 20 + [False] * 20)
+    folds = np.tile([1, 2], 20)
+    largest = np.zeros((40, 7))
+    largest[:20] = 0.05  # the maps separate the classes perfectly
+    presence = np.linspace(0.2, 0.8, 40)[np.argsort(np.tile([0, 1], 20), kind="stable")]  # uninformative
+    report = detection_report(largest, labels, 0.95, "out-of-fold", presence=presence, folds=folds)
+    assert report["calibrated"]["kind"] == "component" and report["calibrated"]["specificity"]["value"] == 1
+    assert report["presence_rule"]["specificity"]["value"] < 0.5
+    assert [f["kind"] for f in report["nested"]["folds"]] == ["component", "component"]
+    assert report["nested"]["specificity"]["value"] == 1
 
 
 def _small_cpu_spec(**keys):

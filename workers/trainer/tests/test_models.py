@@ -50,8 +50,13 @@ def test_unet_parameter_count_matches_paper_table8(encoder):
 
 
 def test_unet_densenet_counts_are_exact():
-    counts = count_parameters(create_model("unet", "densenet121"))
-    assert counts == {"trainable": 12_059_345, "frozen": 0, "stats": 85_632}  # paper: 12.06M / 85.63K
+    model = create_model("unet", "densenet121")
+    counts = count_parameters(model)
+    # The presence head (average + max pooled stride-32 features -> one logit) is Tandem's own;
+    # the segmentation network itself has the paper's count.
+    head = sum(p.numel() for p in model.presence.parameters())
+    assert head == 2 * 1024 + 1
+    assert counts == {"trainable": 12_059_345 + head, "frozen": 0, "stats": 85_632}  # paper: 12.06M / 85.63K
 
 
 def test_frozen_encoder_keeps_weights_and_statistics():

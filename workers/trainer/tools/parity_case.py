@@ -1,13 +1,14 @@
 """Writes one ONNX-vs-PyTorch parity case for the Node test (tests/integration/onnx-parity.test.ts).
 
 usage: python -m tools.parity_case ARCH ENCODER SIZE OUT_DIR
-Writes model.onnx, input.f32 (3×1×S×S) and expected.f32 (PyTorch probabilities, same shape).
+Writes model.onnx, input.f32 (3×1×S×S), expected.f32 (PyTorch probabilities, same shape) and
+expected_presence.f32 (the presence head's probabilities, 3).
 """
 import sys
 
 import torch
 
-from tandem_trainer.models import ProbabilityModel, create_model
+from tandem_trainer.models import DeployModel, create_model
 from tandem_trainer.train.export import export_onnx
 
 
@@ -31,9 +32,10 @@ def main(arch, encoder, size, out):
     export_onnx(net, size, f"{out}/model.onnx")
     images = torch.rand(3, 1, size, size)
     with torch.no_grad():
-        expected = ProbabilityModel(net)(images)
+        expected, presence = DeployModel(net)(images)
     images.numpy().astype("float32").tofile(f"{out}/input.f32")
     expected.numpy().astype("float32").tofile(f"{out}/expected.f32")
+    presence.numpy().astype("float32").tofile(f"{out}/expected_presence.f32")
 
 
 if __name__ == "__main__":

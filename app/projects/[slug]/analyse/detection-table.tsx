@@ -15,13 +15,21 @@ const pct = (v: number | null) => (v === null ? "—" : `${(100 * v).toFixed(0)}
 
 function Calibrated({ c }: { c: CalibratedDetection | null | undefined }) {
   if (!c) return <span className="text-muted">not calibrated</span>;
+  const chosen = `chosen on out-of-fold predictions for sensitivity ≥ ${pct(c.targetSensitivity)} (reached ${pct(c.sensitivity)}, specificity ${pct(c.specificity)})`;
+  const presence = c.kind === "presence";
   return (
     <span
-      title={`Positive when a connected region of at least ${(100 * c.minArea).toFixed(2)}% of the image has probability ≥ ${c.threshold}; chosen on out-of-fold predictions for sensitivity ≥ ${pct(c.targetSensitivity)} (reached ${pct(c.sensitivity)}, specificity ${pct(c.specificity)})`}
+      title={
+        presence
+          ? `Positive when the model's image-level presence probability is ≥ ${c.threshold.toFixed(3)}; ${chosen}`
+          : `Positive when a connected region of at least ${(100 * c.minArea).toFixed(2)}% of the image has probability ≥ ${c.threshold}; ${chosen}`
+      }
     >
       <Badge tone={c.positive ? "bad" : "ok"}>{c.positive ? "COVID-19 positive" : "negative"}</Badge>{" "}
       <span className="text-xs text-muted">
-        region {(100 * c.largestComponent).toFixed(2)}% / ≥ {(100 * c.minArea).toFixed(2)}% at p ≥ {c.threshold}
+        {presence
+          ? `presence ${c.presence!.toFixed(3)} / ≥ ${c.threshold.toFixed(3)}`
+          : `region ${(100 * c.largestComponent).toFixed(2)}% / ≥ ${(100 * c.minArea).toFixed(2)}% at p ≥ ${c.threshold}`}
       </span>
     </span>
   );
@@ -44,7 +52,8 @@ function Row({ label, m }: { label: string; m: AnalysedMap }) {
 }
 
 /** Detection per model and for the ensemble: the paper's rule (any pixel reaches the threshold) and
- * the model's calibrated rule (a large enough region, chosen on out-of-fold predictions). */
+ * the model's calibrated rule (its presence probability, or for older models a large enough
+ * region, chosen on out-of-fold predictions). */
 export function DetectionTable({
   models,
   ensemble,

@@ -23,9 +23,13 @@ class Evaluation:
         self.image_confusions: list[list[int]] = []  # per image (tp, fp, tn, fn) at 0.5
         self.image_dice: list[float | None] = []  # None where the mask and prediction are empty
         self.largest: list[list[float]] = []  # per image, largest component per detection threshold
+        self.presence: list[float] = []  # per image, the presence head's probability (empty without a head)
 
-    def add(self, probs: np.ndarray, masks: np.ndarray, labels: np.ndarray) -> None:
-        """probs/masks: N x H x W (or N x 1 x H x W); labels: N booleans (COVID-19 = True)."""
+    def add(self, probs: np.ndarray, masks: np.ndarray, labels: np.ndarray, presence=None) -> None:
+        """probs/masks: N x H x W (or N x 1 x H x W); labels: N booleans (COVID-19 = True);
+        presence: N presence-head probabilities, or None for a network without the head."""
+        if presence is not None:
+            self.presence.extend(float(v) for v in np.asarray(presence).ravel())
         probs = np.asarray(probs, dtype=np.float32).reshape(len(labels), -1)
         masks = np.asarray(masks).astype(bool).reshape(len(labels), -1)
         self.pixel_confusion += confusion_counts(probs >= THRESHOLD, masks)
@@ -50,8 +54,13 @@ class Evaluation:
         self.pixel_confusion += other.pixel_confusion
         self.pixel_histogram.pos += other.pixel_histogram.pos
         self.pixel_histogram.neg += other.pixel_histogram.neg
-        for name in ("image_scores", "image_labels", "image_confusions", "image_dice", "largest"):
+        for name in ("image_scores", "image_labels", "image_confusions", "image_dice", "largest", "presence"):
             getattr(self, name).extend(getattr(other, name))
+
+    @property
+    def presence_scores(self) -> list[float] | None:
+        """The presence probabilities when every image has one, else None."""
+        return self.presence if self.presence and len(self.presence) == len(self.image_labels) else None
 
     def per_image(self) -> dict:
         """What pooling across folds needs, as plain lists (stored in metrics.json)."""
@@ -62,6 +71,7 @@ class Evaluation:
             "dice": self.image_dice,
             "largest": self.largest,
             "detection_thresholds": list(DETECTION_THRESHOLDS),
+            "presence": self.presence_scores,
         }
 
     @classmethod
@@ -72,6 +82,7 @@ class Evaluation:
         out.image_confusions = [list(c) for c in data["confusion"]]
         out.image_dice = list(data["dice"])
         out.largest = [list(r) for r in data["largest"]]
+        out.presence = [float(v) for v in data.get("presence") or []]
         total = np.asarray(out.image_confusions, dtype=np.int64).reshape(-1, 4).sum(axis=0)
         out.pixel_confusion = Confusion(*(int(v) for v in total))
         return out

@@ -28,3 +28,17 @@ class ProbabilityModel(nn.Module):
 
     def forward(self, image: Tensor) -> Tensor:
         return torch.sigmoid(self.net(self.prepare(image)))
+
+
+class DeployModel(nn.Module):
+    """What model.onnx holds: the pixel probabilities ("prob", N x 1 x H x W) and, for a network
+    with a presence head, the image-level probability of infection ("presence", N)."""
+
+    def __init__(self, net: nn.Module):
+        super().__init__()
+        self.prepare = GrayToImageNet()
+        self.net = net
+
+    def forward(self, image: Tensor) -> tuple[Tensor, Tensor]:
+        logits, presence = self.net.forward_both(self.prepare(image))
+        return torch.sigmoid(logits), torch.sigmoid(presence)

@@ -1,4 +1,6 @@
-"""ONNX export of the deployable model (grayscale [0,1] in -> probabilities out)."""
+"""ONNX export of the deployable model (grayscale [0,1] in -> probabilities out, by name: "prob"
+first, then "presence" for a network with a presence head; Node reads outputs by name, so a model
+exported before the head existed still loads)."""
 from __future__ import annotations
 
 import copy
@@ -10,15 +12,21 @@ from torch import nn
 
 from .. import compat
 from ..atomic import atomic_path
-from ..models.wrapper import ProbabilityModel
+from ..models.wrapper import DeployModel, ProbabilityModel
 
 OPSET = 13
-INPUT_NAME, OUTPUT_NAME = "image", "prob"
+INPUT_NAME, OUTPUT_NAME, PRESENCE_NAME = "image", "prob", "presence"
+
+
+def segmentation_outputs(net: nn.Module) -> tuple[str, ...]:
+    return (OUTPUT_NAME, PRESENCE_NAME) if hasattr(net, "forward_both") else (OUTPUT_NAME,)
 
 
 def export_onnx(net: nn.Module, size: int, path: str) -> str:
     """Write `path` atomically; returns the file's sha256."""
-    wrapper = ProbabilityModel(copy.deepcopy(net).cpu().float()).eval()
+    outputs = segmentation_outputs(net)
+    deploy = DeployModel if len(outputs) == 2 else ProbabilityModel
+    wrapper = deploy(copy.deepcopy(net).cpu().float()).eval()
     dummy = torch.rand(1, 1, size, size)
     with atomic_path(path) as tmp:
         with torch.no_grad(), warnings.catch_warnings():
@@ -28,8 +36,8 @@ def export_onnx(net: nn.Module, size: int, path: str) -> str:
                 (dummy,),
                 tmp,
                 input_names=[INPUT_NAME],
-                output_names=[OUTPUT_NAME],
-                dynamic_axes={INPUT_NAME: {0: "batch"}, OUTPUT_NAME: {0: "batch"}},
+                output_names=list(outputs),
+                dynamic_axes={INPUT_NAME: {0: "batch"}, **{name: {0: "batch"} for name in outputs}},
                 opset_version=OPSET,
                 do_constant_folding=True,
                 **compat.onnx_export_extra_kwargs(),

@@ -5,6 +5,7 @@ import math
 from typing import Callable
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader
 
@@ -17,6 +18,22 @@ from ..metrics import Evaluation
 
 class TrainingDiverged(TandemError):
     pass
+
+
+def _outputs(model: nn.Module, x):
+    """(mask logits, presence logits or None): networks without a presence head give only masks."""
+    if hasattr(model, "forward_both"):
+        return model.forward_both(x)
+    return model(x), None
+
+
+def joint_loss(logits, masks, presence, labels, presence_weight: float):
+    """The paper's hybrid loss on the masks plus, with a presence head, a weighted BCE on the
+    image-level label (COVID-19 = 1)."""
+    loss = hybrid_loss(logits, masks)
+    if presence is not None and presence_weight > 0:
+        loss = loss + presence_weight * F.binary_cross_entropy_with_logits(presence.float(), labels.float())
+    return loss
 
 
 def _to_device(images, masks, device):
@@ -38,16 +55,18 @@ def train_epoch(
     scheduler=None,
     intensity: bool = False,
     flip: bool = False,
+    presence_weight: float = 0.0,
 ) -> float:
     """Returns the mean loss over the epoch's samples. on_step(step, running_mean_loss)."""
     model.train()
     total, seen = 0.0, 0
-    for step, (images, masks, _labels, augment) in enumerate(loader, start=1):
+    for step, (images, masks, labels, augment) in enumerate(loader, start=1):
         images, masks = _to_device(images, masks, device)
         images, masks = augment_batch(images, masks, augment, generator, intensity, flip)
         with compat.autocast(device.type, amp):
-            logits = model(prepare(images))
-        loss = hybrid_loss(logits, masks)  # float32, outside autocast
+            logits, presence = _outputs(model, prepare(images))
+        # float32, outside autocast
+        loss = joint_loss(logits.float(), masks, presence, labels.to(device), presence_weight)
         optimizer.zero_grad(set_to_none=True)
         scaler.scale(loss).backward()
         scaler.step(optimizer)
@@ -74,9 +93,10 @@ def evaluate(
     for images, masks, labels in loader:
         images, masks = _to_device(images, masks, device)
         with compat.autocast(device.type, amp):
-            logits = model(prepare(images))
+            logits, presence = _outputs(model, prepare(images))
         logits = logits.float()
         total += hybrid_loss(logits, masks).item() * len(images)
         seen += len(images)
-        evaluation.add(logits.sigmoid().cpu().numpy(), masks.cpu().numpy(), labels.numpy())
+        presence = None if presence is None else presence.float().sigmoid().cpu().numpy()
+        evaluation.add(logits.sigmoid().cpu().numpy(), masks.cpu().numpy(), labels.numpy(), presence)
     return total / max(1, seen), evaluation

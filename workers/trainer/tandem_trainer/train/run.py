@@ -30,7 +30,7 @@ from ..models import GrayToImageNet, count_parameters, create_model
 from ..models.inference import InferenceNet
 from ..spec import TrainSpec
 from .device import loader_workers
-from .export import OUTPUT_NAME, export_onnx
+from .export import export_onnx, segmentation_outputs
 from .loop import evaluate, train_epoch
 from .predict import write_predictions
 from .progress import ProgressReporter
@@ -142,7 +142,10 @@ def run_training(spec: TrainSpec, out_dir: str, events, check: bool = True) -> d
         final = {"loss": selected.val_loss, **selected.evaluation.summary(curves=True)}
         if detection and detection["calibrated"]:
             final["image"]["calibrated"] = apply_rule(
-                selected.evaluation.largest, selected.evaluation.image_labels, detection["calibrated"]
+                selected.evaluation.largest,
+                selected.evaluation.image_labels,
+                detection["calibrated"],
+                presence=selected.evaluation.presence_scores,
             )
     metrics = {
         **metrics_head(spec, model, device, amp, params),
@@ -157,7 +160,7 @@ def run_training(spec: TrainSpec, out_dir: str, events, check: bool = True) -> d
         "final": final,
         "detection": detection,
         "val_per_image": None if selected.evaluation is None else selected.evaluation.per_image(),
-        "onnx": onnx_record(spec, sha256, output=OUTPUT_NAME),
+        "onnx": onnx_record(spec, sha256, output="prob", outputs=list(segmentation_outputs(model))),
         "predictions": predictions,
         "seconds": round(time.monotonic() - started, 3),
     }
@@ -200,7 +203,13 @@ def _detection(spec: TrainSpec, selected: EpochResult) -> dict | None:
             and evaluation.largest
             and 0 < sum(evaluation.image_labels) < len(evaluation.image_labels)
         ):
-            return detection_report(evaluation.largest, evaluation.image_labels, spec.detection_sensitivity, source)
+            return detection_report(
+                evaluation.largest,
+                evaluation.image_labels,
+                spec.detection_sensitivity,
+                source,
+                presence=evaluation.presence_scores,
+            )
     return None
 
 
@@ -264,6 +273,7 @@ def _fit(spec: TrainSpec, model, device, amp: bool, out_dir: str, events, params
                 scheduler=scheduler,
                 intensity=spec.intensity,
                 flip=spec.flip,
+                presence_weight=spec.presence_weight,
             ),
         )
         done += n
