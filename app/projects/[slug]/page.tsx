@@ -20,15 +20,34 @@ const stateLabels: [string, string][] = [
   ["ACCEPTED", "Accepted"],
 ];
 
-function Action({ href, title, detail, testId }: { href: string; title: string; detail: string; testId: string }) {
-  return (
-    <Link
-      href={href}
-      data-testid={testId}
-      className="block rounded-lg border border-line bg-panel p-4 hover:border-accent"
-    >
+function Action({
+  href,
+  title,
+  detail,
+  testId,
+  fullLoad,
+}: {
+  href: string;
+  title: string;
+  detail: string;
+  testId: string;
+  /** A document load, not a client-side navigation: the page needs its own security policy. */
+  fullLoad?: boolean;
+}) {
+  const body = (
+    <>
       <span className="font-medium">{title}</span>
       <span className="mt-1 block text-sm text-muted">{detail}</span>
+    </>
+  );
+  const className = "block rounded-lg border border-line bg-panel p-4 hover:border-accent";
+  return fullLoad ? (
+    <a href={href} data-testid={testId} className={className}>
+      {body}
+    </a>
+  ) : (
+    <Link href={href} data-testid={testId} className={className}>
+      {body}
     </Link>
   );
 }
@@ -61,6 +80,9 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
           <Action
             testId="action-draw"
             href={`/projects/${slug}/draw`}
+            // The drawing page's policy lets its Smart tool compile WebAssembly; a client-side
+            // navigation would keep this page's policy, which does not.
+            fullLoad
             title="Draw masks"
             detail={`${o.openTasks} image${o.openTasks === 1 ? "" : "s"} to draw`}
           />
