@@ -7,7 +7,7 @@ const [name, ...argv] = process.argv.slice(2);
 const cmd = name ? commands[name] : undefined;
 if (!cmd) {
   console.log("usage: tandem <command> [options]\n\ncommands:");
-  for (const [n, c] of Object.entries(commands)) console.log(`  ${n.padEnd(10)} ${c.summary}`);
+  for (const [n, c] of Object.entries(commands)) console.log(`  ${n.padEnd(12)} ${c.summary}`);
   process.exit(name && name !== "help" ? 2 : 0);
 }
 try {

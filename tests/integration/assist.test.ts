@@ -46,12 +46,22 @@ async function decode(b64: string) {
 describe("assist: click proposals on the server", () => {
   it("refuses without a model, then proposes a mask around the click at native size", async () => {
     const { fx, task } = await setup();
-    expect(await assistStatus(fx.md.actor, task.id)).toEqual({ modelVersion: null });
+    expect(await assistStatus(fx.md.actor, task.id)).toEqual({ modelVersion: null, browser: null });
     expect(await code(proposeForTask(fx.md.actor, task.id, { clicks: [{ x: 100, y: 80, positive: true }] }))).toBe(
       "CONFLICT",
     );
     await registerInteractiveModel(fx.project.id, { bytes: echo, meta, trainedOnMasks: 0 });
-    expect(await assistStatus(fx.md.actor, task.id)).toEqual({ modelVersion: 1 });
+    const status = await assistStatus(fx.md.actor, task.id);
+    expect(status.modelVersion).toBe(1);
+    // The browser runs the same file: its address (role-checked route), hash, settings and runtime.
+    expect(status.browser).toMatchObject({
+      url: `/api/projects/${fx.project.id}/interactive/models/1`,
+      size: SIZE,
+      clickRadiusFraction: 0.05,
+      minClickRadius: 2,
+      runtime: { entry: expect.stringMatching(/^\/api\/ort\/\d+\.\d+\.\d+\/ort\.wasm\.min\.mjs$/) },
+    });
+    expect(status.browser?.sha256).toMatch(/^[0-9a-f]{64}$/);
 
     const p = await proposeForTask(fx.md.actor, task.id, { clicks: [{ x: 100, y: 80, positive: true }] });
     expect(p.modelVersion).toBe(1);
