@@ -140,6 +140,7 @@ describe("assist: provenance of a drawn mask", () => {
         interactiveModelVersion: 1,
         toolMs: { smart: 4200, brush: 800 },
         smartClicks: 4,
+        smartBrowserClicks: 3,
         smartAccepts: 1,
         startedFrom: "empty",
       }),
@@ -156,6 +157,7 @@ describe("assist: provenance of a drawn mask", () => {
       interactiveModelVersion: 1,
       toolMs: { smart: 4200, brush: 800 },
       smartClicks: 4,
+      smartBrowserClicks: 3,
       smartAccepts: 1,
       startedFrom: "empty",
     });
