@@ -31,7 +31,9 @@ async function importModel(argv: string[]) {
   const dir = fromCaller(positional[0]);
   for (const f of ["interactive.onnx", "meta.json"])
     if (!existsSync(path.join(dir, f)))
-      throw new Error(`${positional[0]}: no ${f} there (the interactive trainer's out folder has interactive.onnx and meta.json)`);
+      throw new Error(
+        `${positional[0]}: no ${f} there (the interactive trainer's out folder has interactive.onnx and meta.json)`,
+      );
   const { readTrainedModel } = await import("../../lib/assist/trained-model");
   const trained = await readTrainedModel(dir).catch((e: Error) => {
     throw new Error(`${positional[0]}/meta.json: ${e.message}`);

@@ -92,16 +92,18 @@ describe("importing a pre-trained click model", () => {
     });
     const sha = createHash("sha256").update(echo).digest("hex");
     expect(row).toMatchObject({ origin: "IMPORTED", sha256: sha, trainedOnMasks: 0 });
-    expect(row.originNote).toBe(`imported: trainer version bench-cxr-train, sha256 ${sha.slice(0, 12)}; 1,000 cxr-train masks`);
+    expect(row.originNote).toBe(
+      `imported: trainer version bench-cxr-train, sha256 ${sha.slice(0, 12)}; 1,000 cxr-train masks`,
+    );
     expect(row.meta).toMatchObject({ size: SIZE, click_radius_fraction: 0.05, trainer_version: "bench-cxr-train" });
     const audit = await db().auditLog.findFirstOrThrow({
       where: { action: "interactive_model.import", objectId: row.id },
     });
     expect(audit.actorId).toBe(fx.lead.id);
     // The version a retraining makes is TRAINED; the list shows both with their origin.
-    expect((await db().interactiveModel.findFirstOrThrow({ where: { projectId: fx.project.id, version: 1 } })).origin).toBe(
-      "TRAINED",
-    );
+    expect(
+      (await db().interactiveModel.findFirstOrThrow({ where: { projectId: fx.project.id, version: 1 } })).origin,
+    ).toBe("TRAINED");
     const listed = await cli(["list", "--project", fx.project.slug, "--as", fx.lead.email]);
     expect(listed).toMatch(/^v2 {2}imported .*trainer version bench-cxr-train.*1,000 cxr-train masks$/m);
     expect(listed).toMatch(/^v1 {2}trained .*trained on 0 accepted masks$/m);
@@ -143,7 +145,11 @@ describe("the click model file for the browser", () => {
       meta: { size: SIZE, click_radius_fraction: 0.05, min_click_radius: 2 },
       trainedOnMasks: 0,
     });
-    const code = (p: Promise<unknown>) => p.then(() => "OK", (e) => e.code ?? String(e));
+    const code = (p: Promise<unknown>) =>
+      p.then(
+        () => "OK",
+        (e) => e.code ?? String(e),
+      );
     const [md, md2] = fx.mds;
     // Before claiming a task an MD has no drawing task: refused.
     expect(await code(clickModelFile(md.actor, fx.project.id, 1))).toBe("FORBIDDEN");
@@ -167,7 +173,11 @@ describe("the click model file for the browser", () => {
     expect(wasm.type).toBe("application/wasm");
     expect([...wasm.bytes.subarray(0, 4)]).toEqual([0, 0x61, 0x73, 0x6d]);
     expect((await browserRuntimeFile(version, "ort.wasm.min.mjs")).type).toMatch(/^text\/javascript/);
-    const code = (p: Promise<unknown>) => p.then(() => "OK", (e) => e.code ?? String(e));
+    const code = (p: Promise<unknown>) =>
+      p.then(
+        () => "OK",
+        (e) => e.code ?? String(e),
+      );
     expect(await code(browserRuntimeFile("0.0.1", "ort.wasm.min.mjs"))).toBe("NOT_FOUND");
     expect(await code(browserRuntimeFile(version, "package.json"))).toBe("NOT_FOUND");
     expect(await code(browserRuntimeFile(version, "../package.json"))).toBe("NOT_FOUND");

@@ -17,8 +17,8 @@ export async function SmartToolPanel({ actor, projectId }: { actor: Actor; proje
             latest.origin === "IMPORTED" ? (
               <>
                 Version <strong>{latest.version}</strong>,{" "}
-                <span data-testid="smart-origin">imported by a lead ({latest.originNote})</span>;{" "}
-                {num(s.acceptedMasks)} masks accepted now.
+                <span data-testid="smart-origin">imported by a lead ({latest.originNote})</span>; {num(s.acceptedMasks)}{" "}
+                masks accepted now.
               </>
             ) : (
               <>

@@ -36,7 +36,9 @@ const kindLabel = {
 
 /** Which path answers the clicks: this browser (the model runs here) or the server, and why. */
 function SmartEngineNote({ browser, answer }: Pick<SmartTool, "browser" | "answer">) {
-  const last = answer ? `Last click answered ${answer.by === "browser" ? "in your browser" : "by the server"} in ${Math.round(answer.ms)} ms.` : null;
+  const last = answer
+    ? `Last click answered ${answer.by === "browser" ? "in your browser" : "by the server"} in ${Math.round(answer.ms)} ms.`
+    : null;
   const path =
     browser.state === "failed"
       ? `Your browser cannot run the model (${browser.reason}); the server answers instead.`
