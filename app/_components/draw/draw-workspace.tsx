@@ -296,6 +296,7 @@ function Workspace({ task, assets, onFinished }: { task: TaskView; assets: Asset
         clicks: smart.clicks.length,
         proposalArea: smart.proposal ? smart.proposal.reduce((a, v) => a + v, 0) : 0,
         answeredBy: smart.answer?.by ?? null,
+        answerMs: smart.answer?.ms ?? null,
         browser: smart.browser.state,
       }),
     });

@@ -16,6 +16,8 @@ export type DrawTestHook = {
     proposalArea: number;
     /** Which path answered the last click. */
     answeredBy: "browser" | "server" | null;
+    /** How long the last click's step took (ms, model load excluded). */
+    answerMs: number | null;
     /** The in-browser model: idle, loading, ready or failed. */
     browser: string;
   };
