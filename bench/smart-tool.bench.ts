@@ -116,8 +116,10 @@ async function clickSession(
         await page.mouse.click(c.x, c.y, { button: positive ? "left" : "right" });
         await page.waitForFunction(
           (n) => {
-            const s = window.__tandemDraw!.smart!();
-            if (s.pending || s.clicks !== n) return false;
+            // The panel's status line, committed with the proposal layer (the test hook's
+            // smart() would sum the whole proposal on every frame).
+            const status = document.querySelector('[data-testid="smart-panel"] [role="status"]')?.textContent;
+            if (status !== `${n} click(s) · proposal ready`) return false;
             (window as unknown as { benchT1: number }).benchT1 = performance.now();
             return true;
           },
@@ -134,6 +136,11 @@ async function clickSession(
           step.push(h.answerMs ?? NaN);
           outer.push(wall);
         }
+      }
+      if (round === ROUNDS && process.env.SMART_BENCH_SHOT) {
+        // SMART_BENCH_SHOT: a screenshot of the last proposal, the Smart panel in view.
+        await page.getByTestId("smart-engine").scrollIntoViewIfNeeded();
+        await page.screenshot({ path: process.env.SMART_BENCH_SHOT.replace(/(\.png)?$/, `-${mode}-${size.w}.png`) });
       }
       await page.keyboard.press("Escape");
       await page.waitForFunction(() => window.__tandemDraw!.smart!().clicks === 0);

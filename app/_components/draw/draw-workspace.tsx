@@ -48,7 +48,7 @@ function SmartEngineNote({ browser, answer }: Pick<SmartTool, "browser" | "answe
           ? "Loading the model into your browser…"
           : null;
   return (
-    <p className="text-muted" data-testid="smart-engine">
+    <p className="break-words text-muted" data-testid="smart-engine">
       {[path, last].filter(Boolean).join(" ")}
     </p>
   );
