@@ -10,12 +10,12 @@
 // input handling and React's render of the proposal layer; ± one frame).
 // The model: SMART_BENCH_MODEL (a trainer out folder), else the newest one `npm run bench
 // interactive` cached (the cxr-train transfer model when there is one).
-import { type ChildProcess, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { generateCxr } from "../lib/simulate/synthetic-cxr";
+import { benchEnvironment, serveBuiltApp } from "./app-server";
 import { loadNote } from "./repeat";
 
 type Row = { name: string; value: number; unit: string; note?: string };
@@ -154,33 +154,17 @@ async function clickSession(
 export async function run(): Promise<Row[]> {
   const loadStart = loadNote();
   const model = modelDir();
-  const dir = mkdtempSync(path.join(os.tmpdir(), "tandem-bench-smart-"));
-  const { startEmbeddedPostgres, freePort } = await import("../lib/db/embedded");
-  const { migrate } = await import("../lib/db/migrate");
-  const pgServer = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), database: "tandem_bench" });
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    DATABASE_URL: pgServer.url,
-    STORAGE_DIR: path.join(dir, "storage"),
-    TANDEM_DATA_DIR: dir,
-    AUTH_SECRET: "bench-auth-secret-0123456789abcdefghijklmnopq",
-    PSEUDONYM_KEY: "bench-pseudonym-key-0123456789abcdefghijklmno",
-    LOG_LEVEL: "error",
-  };
-  delete env.STORAGE_DRIVER;
-  Object.assign(process.env, env);
-  let server: ChildProcess | undefined;
+  const { env, cleanup } = await benchEnvironment("tandem-bench-smart-");
+  let app: Awaited<ReturnType<typeof serveBuiltApp>> | undefined;
   let browser: Browser | undefined;
   const { launch } = await import("../tests/e2e/helpers");
-  const { spawnNextStart, waitReady } = await import("../tests/e2e/start-app");
   try {
-    await migrate(pgServer.url);
     const { makeProject, makeUser } = await import("../tests/setup/fixtures");
     const { makeImage } = await import("../tests/setup/images");
     const { addMember } = await import("../lib/projects/mutations");
     const { selectStage1Subset, startStage1 } = await import("../lib/protocol/mutations");
     const { registerInteractiveModel } = await import("../lib/assist/mutations");
-    const { readTrainedModel } = await import("../lib/assist/trained-model");
+    const { readTrainedModel, storedMeta } = await import("../lib/assist/trained-model");
     const { closeDb } = await import("../lib/db/client");
     const trained = await readTrainedModel(model);
     const projects: { size: number; slug: string; mds: { email: string; password: string }[] }[] = [];
@@ -196,34 +180,15 @@ export async function run(): Promise<Row[]> {
       await startStage1(fx.lead.actor, fx.project.id);
       await registerInteractiveModel(fx.project.id, {
         bytes: trained.bytes,
-        meta: {
-          size: trained.meta.size,
-          click_radius_fraction: trained.meta.clickRadiusFraction,
-          min_click_radius: trained.meta.minClickRadius,
-          trainer_version: trained.meta.version,
-        },
+        meta: storedMeta(trained.meta),
         trainedOnMasks: 0,
       });
       projects.push({ size, slug: fx.project.slug, mds: [fx.md, md2] });
     }
     await closeDb();
 
-    if (!existsSync(".next/BUILD_ID") || process.env.BENCH_REBUILD === "1") {
-      const b = spawnSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], {
-        stdio: ["ignore", "ignore", "inherit"],
-        env: env as NodeJS.ProcessEnv,
-      });
-      if (b.status !== 0) throw new Error("next build failed");
-    }
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    server = spawnNextStart(port, {
-      ...env,
-      NODE_ENV: "production",
-      APP_URL: base,
-      NEXTAUTH_URL: base,
-    } as NodeJS.ProcessEnv);
-    await waitReady(base, server, 180_000);
+    app = await serveBuiltApp(env, 180_000);
+    const base = app.base;
     browser = await launch();
 
     const rows: Row[] = [];
@@ -252,12 +217,7 @@ export async function run(): Promise<Row[]> {
     return rows;
   } finally {
     await browser?.close();
-    if (server && server.exitCode === null) {
-      const done = new Promise((r) => server!.once("exit", r));
-      server.kill("SIGTERM");
-      await done;
-    }
-    await pgServer.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await app?.stop();
+    await cleanup();
   }
 }

@@ -11,6 +11,7 @@ import { enqueue } from "../jobs/queue";
 import { recordAudit } from "../audit/mutations";
 import * as ort from "onnxruntime-node";
 import { loadClickModel } from "./click-model";
+import { storedMeta } from "./trained-model";
 import { MAX_CLICK_MODEL_BYTES } from "./limits";
 import { importNoteSchema, retrainSettingSchema } from "./schema";
 import type { ClickModelMeta } from "./types";
@@ -125,12 +126,7 @@ export async function importInteractiveModel(
   const origin = `imported: trainer version ${m.meta.version}, sha256 ${sha256.slice(0, 12)}${note ? `; ${note}` : ""}`;
   const row = await registerInteractiveModel(projectId, {
     bytes: m.bytes,
-    meta: {
-      size: m.meta.size,
-      click_radius_fraction: m.meta.clickRadiusFraction,
-      min_click_radius: m.meta.minClickRadius,
-      trainer_version: m.meta.version,
-    },
+    meta: storedMeta(m.meta),
     trainedOnMasks: acceptedMasks,
     origin: { kind: "IMPORTED", note: origin },
   });

@@ -1,5 +1,4 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +11,7 @@ import { decodeMaskPng } from "../../lib/masks/png-codec";
 import { registerInteractiveModel } from "../../lib/assist/mutations";
 import { makeDrawingProject } from "../setup/drawing";
 import { makeUser } from "../setup/fixtures";
+import { echoClickModel } from "../setup/echo-click-model";
 
 // The echo click model returns the click disks (positive minus negative), so what the MD gets
 // is known exactly: the test checks the whole path model file → onnxruntime-web in the page →
@@ -20,13 +20,7 @@ let browser: Browser;
 let echo: Uint8Array;
 beforeAll(async () => {
   browser = await launch();
-  const out = mkdtempSync(path.join(os.tmpdir(), "tandem-echo-"));
-  const r = spawnSync(process.env.PYTHON ?? "/usr/bin/python3", ["-m", "tools.interactive_echo_model", "64", out], {
-    cwd: path.resolve("workers/trainer"),
-    encoding: "utf8",
-  });
-  if (r.status !== 0) throw new Error(r.stderr);
-  echo = new Uint8Array(readFileSync(path.join(out, "interactive.onnx")));
+  echo = echoClickModel(64).bytes;
 }, 120_000);
 afterAll(async () => browser?.close());
 

@@ -1,11 +1,10 @@
 // Importing a pre-trained click model (`tandem click-model import`), and who may download a
 // project's click model for the browser: the same domain functions the routes call.
 import { createHash } from "node:crypto";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../lib/db/client";
 import { claimNextTask } from "../../lib/drawing/mutations";
 import { assistStatus, clickModelFile } from "../../lib/assist/queries";
@@ -14,6 +13,8 @@ import { browserRuntimeFile } from "../../lib/assist/browser-runtime";
 import { run as clickModel } from "../../cli/commands/click-model";
 import { makeDrawingProject } from "../setup/drawing";
 import { makeUser } from "../setup/fixtures";
+import { captureLog } from "../setup/cli-capture";
+import { echoClickModel } from "../setup/echo-click-model";
 
 const SIZE = 64;
 let dir: string;
@@ -23,7 +24,7 @@ const saved = process.env.TANDEM_DATA_DIR;
 /** A trainer out folder: interactive.onnx and the meta.json the trainer writes beside it. */
 function outFolder(name: string, bytes: Uint8Array, sha256 = createHash("sha256").update(bytes).digest("hex")) {
   const out = path.join(dir, name);
-  spawnSync("mkdir", ["-p", out]);
+  mkdirSync(out, { recursive: true });
   writeFileSync(path.join(out, "interactive.onnx"), bytes);
   writeFileSync(
     path.join(out, "meta.json"),
@@ -42,29 +43,14 @@ function outFolder(name: string, bytes: Uint8Array, sha256 = createHash("sha256"
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), "tandem-click-import-"));
   process.env.TANDEM_DATA_DIR = dir;
-  const r = spawnSync(
-    process.env.PYTHON ?? "/usr/bin/python3",
-    ["-m", "tools.interactive_echo_model", String(SIZE), dir],
-    { cwd: path.resolve("workers/trainer"), encoding: "utf8" },
-  );
-  if (r.status !== 0) throw new Error(r.stderr);
-  echo = new Uint8Array(readFileSync(path.join(dir, "interactive.onnx")));
+  echo = echoClickModel(SIZE).bytes;
 }, 120_000);
 afterAll(() => {
   process.env.TANDEM_DATA_DIR = saved;
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function cli(argv: string[]): Promise<string> {
-  const out: string[] = [];
-  const spy = vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
-  try {
-    await clickModel(argv);
-  } finally {
-    spy.mockRestore();
-  }
-  return out.join("\n");
-}
+const cli = (argv: string[]) => captureLog(() => clickModel(argv));
 
 describe("importing a pre-trained click model", () => {
   it("a lead imports the trainer's folder; it becomes the next version, recorded as imported, and the Smart tool offers it", async () => {

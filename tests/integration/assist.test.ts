@@ -1,8 +1,4 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { ZodError } from "zod";
 import { db } from "../../lib/db/client";
 import { decodeMaskPng, encodeMaskPng } from "../../lib/masks/png-codec";
@@ -11,19 +7,13 @@ import { assistStatus, proposeForTask } from "../../lib/assist/queries";
 import { registerInteractiveModel, requestInteractiveTraining } from "../../lib/assist/mutations";
 import { parseProvenanceHeader } from "../../lib/assist/provenance";
 import { makeDrawingProject } from "../setup/drawing";
+import { echoClickModel } from "../setup/echo-click-model";
 
 // The echo model returns the click disks themselves, so the test sees exactly where a click lands.
 const SIZE = 64;
 let echo: Uint8Array;
 beforeAll(() => {
-  const out = mkdtempSync(path.join(os.tmpdir(), "tandem-echo-"));
-  const r = spawnSync(
-    process.env.PYTHON ?? "/usr/bin/python3",
-    ["-m", "tools.interactive_echo_model", String(SIZE), out],
-    { cwd: path.resolve("workers/trainer"), encoding: "utf8" },
-  );
-  if (r.status !== 0) throw new Error(r.stderr);
-  echo = new Uint8Array(readFileSync(path.join(out, "interactive.onnx")));
+  echo = echoClickModel(SIZE).bytes;
 }, 120_000);
 
 const meta = { size: SIZE, click_radius_fraction: 0.05, min_click_radius: 2 };
