@@ -14,6 +14,7 @@ import type { MaskPainter } from "./mask-painter";
 // loaded when the MD first picks the tool) and by the server when the browser cannot run it.
 
 type Step = { clicks: Click[]; proposal: Uint8Array };
+const SHOW_PENDING_AFTER_MS = 150;
 export type SmartEngine = "browser" | "server";
 type BrowserState = { state: "idle" | "loading" | "ready" } | { state: "failed"; reason: string };
 
@@ -104,8 +105,10 @@ export function useSmartTool(
       // The first click corrects the committed mask; later ones the previous proposal.
       const current = last?.proposal ?? painter.mask;
       const mine = ++seq.current;
-      setPending(true);
       setError(null);
+      // "Thinking…" only for a click that takes a while: re-rendering the workspace before a
+      // fast answer would only delay it.
+      const slow = setTimeout(() => mine === seq.current && setPending(true), SHOW_PENDING_AFTER_MS);
       try {
         const model = await browserModel();
         const t0 = performance.now();
@@ -128,6 +131,7 @@ export function useSmartTool(
       } catch (e) {
         if (mine === seq.current) setError(e instanceof Error ? e.message : String(e));
       } finally {
+        clearTimeout(slow);
         if (mine === seq.current) setPending(false);
       }
     },
