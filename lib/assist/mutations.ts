@@ -123,7 +123,7 @@ export async function importInteractiveModel(
   checkModelSize(m.bytes);
   await checkClickModelRuns(m.bytes, m.meta);
   const acceptedMasks = await db().groundTruth.count({ where: { projectId, isCurrent: true, maskId: { not: null } } });
-  const origin = `imported: trainer version ${m.meta.version}, sha256 ${sha256.slice(0, 12)}${note ? `; ${note}` : ""}`;
+  const origin = `trainer version ${m.meta.version}, sha256 ${sha256.slice(0, 12)}${note ? `; ${note}` : ""}`;
   const row = await registerInteractiveModel(projectId, {
     bytes: m.bytes,
     meta: storedMeta(m.meta),

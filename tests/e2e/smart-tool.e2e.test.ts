@@ -8,7 +8,7 @@ import { baseUrl, launch, sessionCookie, signIn } from "./helpers";
 import { db } from "../../lib/db/client";
 import { store } from "../../lib/storage/store";
 import { decodeMaskPng } from "../../lib/masks/png-codec";
-import { registerInteractiveModel } from "../../lib/assist/mutations";
+import { importInteractiveModel, registerInteractiveModel } from "../../lib/assist/mutations";
 import { makeDrawingProject } from "../setup/drawing";
 import { makeUser } from "../setup/fixtures";
 import { echoClickModel } from "../setup/echo-click-model";
@@ -158,6 +158,18 @@ describe("Smart tool in Chromium", () => {
     expect((await db().project.findUniqueOrThrow({ where: { id: fx.project.id } })).interactiveRetrainEvery).toBe(3);
     await lead.getByTestId("smart-retrain").click();
     await panel.getByRole("alert").filter({ hasText: "No mask has been accepted yet" }).waitFor();
+    expect(await lead.getByTestId("smart-origin").textContent()).toBe("trained on 0 accepted masks");
+    // A lead imports a pre-trained model: the panel shows it as the current version, imported.
+    await importInteractiveModel(fx.lead.actor, fx.project.id, {
+      bytes: echo,
+      meta: { size: 64, clickRadiusFraction: 0.05, minClickRadius: 2, version: "bench-cxr-train" },
+      sha256: createHash("sha256").update(echo).digest("hex"),
+      note: "cxr-train",
+    });
+    await lead.reload();
+    await expect
+      .poll(() => lead.getByTestId("smart-origin").textContent())
+      .toMatch(/^imported by a lead \(trainer version bench-cxr-train, sha256 [0-9a-f]{12}; cxr-train\)$/);
     await panel.screenshot({ path: path.join(os.tmpdir(), "smart-tool-dashboard.png") });
     await leadCtx.close();
   }, 240_000);
