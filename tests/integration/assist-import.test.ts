@@ -78,9 +78,7 @@ describe("importing a pre-trained click model", () => {
     });
     const sha = createHash("sha256").update(echo).digest("hex");
     expect(row).toMatchObject({ origin: "IMPORTED", sha256: sha, trainedOnMasks: 0 });
-    expect(row.originNote).toBe(
-      `trainer version bench-cxr-train, sha256 ${sha.slice(0, 12)}; 1,000 cxr-train masks`,
-    );
+    expect(row.originNote).toBe(`trainer version bench-cxr-train, sha256 ${sha.slice(0, 12)}; 1,000 cxr-train masks`);
     expect(row.meta).toMatchObject({ size: SIZE, click_radius_fraction: 0.05, trainer_version: "bench-cxr-train" });
     const audit = await db().auditLog.findFirstOrThrow({
       where: { action: "interactive_model.import", objectId: row.id },
