@@ -103,8 +103,8 @@ export async function requestInteractiveTraining(actor: Actor, projectId: string
 /**
  * A lead brings a pre-trained click model (the trainer's out folder: interactive.onnx and its
  * meta.json, e.g. the one `npm run bench interactive` trains on cxr-train) into the project as its
- * next version. The file must match the SHA-256 its meta.json records and answer one click with
- * a map of the right size before it is stored. Its `trainedOnMasks` is the project's accepted
+ * next version. The file must match the SHA-256 its meta.json records and run once, giving
+ * a map of the right size, before it is stored. Its `trainedOnMasks` is the project's accepted
  * count now, so the retrain rule waits for N new masks as after a retraining.
  */
 export async function importInteractiveModel(
@@ -141,7 +141,7 @@ export async function importInteractiveModel(
   return row;
 }
 
-/** One click on a blank image: the model must load, take the two inputs and give a size × size map. */
+/** One run on a blank image (no clicks): the model must load, take the two inputs and give a size × size map. */
 async function checkClickModelRuns(bytes: Uint8Array, meta: ClickModelMeta) {
   let model: Awaited<ReturnType<typeof loadClickModel>>;
   try {
