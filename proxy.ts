@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { env } from "@/lib/config/env";
 import { crossSiteRefusal, isStateChanging } from "@/app/_lib/edge/csrf";
-import { commonSecurityHeaders, pageCsp } from "@/app/_lib/edge/security-headers";
+import { commonSecurityHeaders, pageCsp, wasmPage } from "@/app/_lib/edge/security-headers";
 import limits from "@/app/_lib/edge/limits.json";
 
 // Pages and server actions. API routes are left out of the matcher on purpose: their edge is
@@ -33,7 +33,7 @@ export function proxy(req: NextRequest) {
     }
   }
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString("base64");
-  const csp = pageCsp(nonce, appUrl, process.env.NODE_ENV === "development");
+  const csp = pageCsp(nonce, appUrl, process.env.NODE_ENV === "development", wasmPage(req.nextUrl.pathname));
   // Next reads the nonce from the request's policy and puts it on its own scripts.
   const requestHeaders = new Headers(req.headers);
   requestHeaders.set("content-security-policy", csp);

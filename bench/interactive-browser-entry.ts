@@ -6,12 +6,10 @@
 //   server:  what use-smart-tool.ts does today: encode the current mask as a 1-bit PNG, POST the
 //            clicks, and decode the returned PNG with the browser's decoder.
 import * as ort from "onnxruntime-web/wasm";
-import { clickInput, clickRadius } from "../lib/assist/click-input";
+import { clickStep, prepareClickImage } from "../lib/assist/click-step";
 import { nextClick } from "../lib/assist/click-simulator";
-import { proposalAtNative } from "../lib/assist/proposal";
 import type { Click, ClickModelMeta } from "../lib/assist/types";
 import { encodeBilevelPng } from "../lib/drawing/bilevel-png";
-import { pilResizeBilinear } from "../lib/ml/pil-resize";
 import { decodeMaskBlob } from "../app/_components/draw/mask-decode";
 
 type Setup = { meta: ClickModelMeta; width: number; height: number; threads: number };
@@ -41,19 +39,18 @@ async function init(setup: Setup) {
   const gray = await bytes("/image.raw");
   const truth = await bytes("/truth.raw");
   const t1 = performance.now();
-  const small = pilResizeBilinear(gray, width, height, meta.size, meta.size);
-  const pixels = new Float32Array(small.length);
-  for (let i = 0; i < small.length; i++) pixels[i] = small[i] / 255;
+  const { pixels } = prepareClickImage(gray, width, height, meta.size);
   const prepareMs = performance.now() - t1;
 
-  async function browserStep(clicks: Click[], current: Uint8Array): Promise<Uint8Array> {
-    const s = meta.size;
-    const maps = clickInput(clicks, current, width, height, s, clickRadius(meta, s));
+  const run = async (image: Float32Array, maps: Float32Array, s: number) => {
     const out = await session.run({
-      image: new ort.Tensor("float32", pixels, [1, 1, s, s]),
+      image: new ort.Tensor("float32", image, [1, 1, s, s]),
       clicks: new ort.Tensor("float32", maps, [1, 3, s, s]),
     });
-    return proposalAtNative(out.prob.data as Float32Array, s, width, height);
+    return out.prob.data as Float32Array;
+  };
+  function browserStep(clicks: Click[], current: Uint8Array): Promise<Uint8Array> {
+    return clickStep(run, meta, { pixels, width, height }, clicks, current);
   }
 
   async function serverStep(clicks: Click[], current: Uint8Array): Promise<Uint8Array> {

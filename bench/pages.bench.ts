@@ -5,10 +5,8 @@
 // page hydrated) and settled (the page's own follow-up requests — images, drafts, ballots —
 // answered), each the median of LOADS loads with the spread (min–max). The 1-minute load
 // average at start is printed with the table: on a shared machine, read the figures against it.
-import { spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
+import { benchEnvironment, serveBuiltApp } from "./app-server";
 
 type Row = { name: string; value: number; unit: string; note?: string };
 
@@ -23,27 +21,11 @@ const median = (xs: number[]) => {
 
 export async function run(): Promise<Row[]> {
   const load1 = os.loadavg()[0];
-  const dir = mkdtempSync(path.join(os.tmpdir(), "tandem-bench-pages-"));
-  const { startEmbeddedPostgres, freePort } = await import("../lib/db/embedded");
-  const { migrate } = await import("../lib/db/migrate");
-  const pgServer = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), database: "tandem_bench" });
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    DATABASE_URL: pgServer.url,
-    STORAGE_DIR: path.join(dir, "storage"),
-    TANDEM_DATA_DIR: dir,
-    AUTH_SECRET: "bench-auth-secret-0123456789abcdefghijklmnopq",
-    PSEUDONYM_KEY: "bench-pseudonym-key-0123456789abcdefghijklmno",
-    LOG_LEVEL: "error",
-  };
-  delete env.STORAGE_DRIVER;
-  Object.assign(process.env, env);
-  let server: ChildProcess | undefined;
+  const { dir, env, cleanup } = await benchEnvironment("tandem-bench-pages-");
+  let app: Awaited<ReturnType<typeof serveBuiltApp>> | undefined;
   const { launch } = await import("../tests/e2e/helpers");
-  const { spawnNextStart, waitReady } = await import("../tests/e2e/start-app");
   let browser: import("playwright-core").Browser | undefined;
   try {
-    await migrate(pgServer.url);
     const { seedDemo } = await import("../lib/demo/seed-demo");
     const { seedProtocolState } = await import("../tests/setup/seed-protocol-state");
     const { closeDb } = await import("../lib/db/client");
@@ -52,22 +34,8 @@ export async function run(): Promise<Row[]> {
     await closeDb();
     const pw = (role: string) => demo.credentials.find((c) => c.role === role)!;
 
-    if (!existsSync(".next/BUILD_ID") || process.env.BENCH_REBUILD === "1") {
-      const b = spawnSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], {
-        stdio: ["ignore", "ignore", "inherit"],
-        env: env as NodeJS.ProcessEnv,
-      });
-      if (b.status !== 0) throw new Error("next build failed");
-    }
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    server = spawnNextStart(port, {
-      ...env,
-      NODE_ENV: "production",
-      APP_URL: base,
-      NEXTAUTH_URL: base,
-    } as NodeJS.ProcessEnv);
-    await waitReady(base, server, 90_000);
+    app = await serveBuiltApp(env, 90_000);
+    const base = app.base;
 
     browser = await launch();
     const as = async (email: string, password: string) => {
@@ -163,12 +131,7 @@ export async function run(): Promise<Row[]> {
     return rows;
   } finally {
     await browser?.close().catch(() => undefined);
-    if (server && server.exitCode === null) {
-      const done = new Promise((r) => server!.once("exit", r));
-      server.kill("SIGTERM");
-      await done;
-    }
-    await pgServer.discard().catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
+    await app?.stop();
+    await cleanup();
   }
 }

@@ -13,7 +13,7 @@ if (!cmd) {
     console.error(`tandem: unknown command ${name}${near ? `; did you mean ${near}?` : ""}`);
   }
   console.log("usage: tandem <command> [options]\n\ncommands:");
-  for (const [n, c] of Object.entries(commands)) console.log(`  ${n.padEnd(10)} ${c.summary}`);
+  for (const [n, c] of Object.entries(commands)) console.log(`  ${n.padEnd(12)} ${c.summary}`);
   process.exit(unknown ? 2 : 0);
 }
 try {

@@ -1,4 +1,5 @@
 // Every CLI command, by name. Each module exports a `run(argv)` and a one-line summary.
+import * as clickModel from "./click-model";
 import * as evaluate from "./evaluate";
 import * as exportCommand from "./export";
 import * as importCommand from "./import";
@@ -19,4 +20,5 @@ export const commands: Record<string, Command> = {
   evaluate,
   train,
   weights,
+  "click-model": clickModel,
 };

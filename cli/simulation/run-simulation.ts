@@ -297,6 +297,7 @@ export async function runSimulation(o: SimulationOptions): Promise<StoredSimulat
           provenance = {
             toolMs: { smart: 0 },
             smartClicks: smart.clicks,
+            smartBrowserClicks: 0,
             smartAccepts: 1,
             interactiveModelVersion: clickRow.version,
             startedFrom: start ? "candidate" : "empty",

@@ -8,6 +8,8 @@ export const drawingTools = ["brush", "eraser", "lasso", "polygon", "smart"] as 
 export const provenanceSchema = z.object({
   toolMs: z.partialRecord(z.enum(drawingTools), z.number().int().min(0).max(86_400_000)).default({}),
   smartClicks: z.number().int().min(0).max(100_000).default(0),
+  /** Of smartClicks, those the MD's browser answered (the rest: the server). */
+  smartBrowserClicks: z.number().int().min(0).max(100_000).default(0),
   smartAccepts: z.number().int().min(0).max(100_000).default(0),
   interactiveModelVersion: z.number().int().min(1).nullable().default(null),
   startedFrom: z.enum(["empty", "draft", "candidate"]).default("empty"),

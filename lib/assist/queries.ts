@@ -8,8 +8,11 @@ import { decodeUploadedMask } from "../drawing/mask-input";
 import { encodeBilevelPng } from "../drawing/bilevel-png";
 import { propose } from "./click-model";
 import { cachedClickImage, cachedClickModel } from "./model-store";
+import { store } from "../storage/store";
+import { browserRuntime } from "./browser-runtime";
+import { MAX_CLICK_MODEL_BYTES } from "./limits";
 import { proposeSchema } from "./schema";
-import type { ClickModelMeta } from "./types";
+import type { AssistStatus, ClickModelMeta } from "./types";
 import type { z } from "zod";
 
 export type Proposal = { mask: string; width: number; height: number; modelVersion: number; ms: number };
@@ -28,11 +31,53 @@ export async function latestInteractiveModel(projectId: string) {
   return db().interactiveModel.findFirst({ where: { projectId }, orderBy: { version: "desc" } });
 }
 
-/** What the workspace needs to offer the Smart tool: the current model version, if any. */
-export async function assistStatus(actor: Actor, taskId: string): Promise<{ modelVersion: number | null }> {
+/**
+ * What the workspace needs to offer the Smart tool: the current model version, if any, and how
+ * the browser runs it itself (the model file's address and hash, its click settings, the runtime).
+ */
+export async function assistStatus(actor: Actor, taskId: string): Promise<AssistStatus> {
   const task = await taskForWriter(actor, taskId);
   const row = await latestInteractiveModel(task.projectId);
-  return { modelVersion: row?.version ?? null };
+  if (!row) return { modelVersion: null, browser: null };
+  const meta = metaOf(row);
+  return {
+    modelVersion: row.version,
+    browser: {
+      url: `/api/projects/${task.projectId}/interactive/models/${row.version}`,
+      sha256: row.sha256,
+      size: meta.size,
+      clickRadiusFraction: meta.clickRadiusFraction,
+      minClickRadius: meta.minClickRadius,
+      runtime: await browserRuntime(),
+    },
+  };
+}
+
+/**
+ * A click model's file, for the browser to run it: only for someone holding a drawing task of
+ * the project (a non-member gets NOT_FOUND, a member without one FORBIDDEN). Versions never
+ * change, so the answer may be cached for good.
+ */
+export async function clickModelFile(
+  actor: Actor,
+  projectId: string,
+  version: number,
+): Promise<{ bytes: Buffer; sha256: string }> {
+  await requireProjectRole(actor, projectId, ["MD"]);
+  const holding = await db().task.count({
+    where: { projectId, assigneeId: actor.userId, status: "CLAIMED", kind: { in: ["MANUAL", "REDRAW"] } },
+  });
+  if (!holding)
+    throw new AppError("FORBIDDEN", "Only an MD holding a drawing task in this project may download its click model");
+  const row = await db().interactiveModel.findUnique({
+    where: { projectId_version: { projectId, version } },
+    select: { storageKey: true, sha256: true },
+  });
+  if (!row) throw new AppError("NOT_FOUND", `This project has no click model version ${version}`);
+  const bytes = await store().get(row.storageKey);
+  if (bytes.length > MAX_CLICK_MODEL_BYTES)
+    throw new AppError("TOO_LARGE", "This click model is too large to send to a browser");
+  return { bytes, sha256: row.sha256 };
 }
 
 /**
@@ -107,7 +152,13 @@ export async function interactiveTrainingInputs(projectId: string) {
 export type SmartToolSummary = {
   retrainEvery: number | null;
   acceptedMasks: number;
-  models: { version: number; trainedOnMasks: number; createdAt: string }[];
+  models: {
+    version: number;
+    trainedOnMasks: number;
+    origin: "TRAINED" | "IMPORTED";
+    originNote: string | null;
+    createdAt: string;
+  }[];
   /** Drawn masks (manual and redraws) and how many of them the Smart tool helped make, per model version. */
   drawnMasks: number;
   smartMasks: { version: number; masks: number; clicks: number }[];
@@ -124,7 +175,7 @@ export async function smartToolSummary(actor: Actor, projectId: string): Promise
     db().interactiveModel.findMany({
       where: { projectId },
       orderBy: { version: "desc" },
-      select: { version: true, trainedOnMasks: true, createdAt: true },
+      select: { version: true, trainedOnMasks: true, origin: true, originNote: true, createdAt: true },
     }),
     db().mask.count({ where: { projectId, kind: { in: ["MANUAL", "REDRAW"] } } }),
     db().$queryRaw<{ version: number; masks: number; clicks: number }[]>`

@@ -23,3 +23,6 @@ export const proposeSchema = z.object({
 export const retrainSettingSchema = z.object({
   every: z.number().int().min(1).max(100_000).nullable(),
 });
+
+/** A lead's note on an imported click model (where it was trained, on what). */
+export const importNoteSchema = z.string().trim().max(500, "the note is longer than 500 characters").optional();

@@ -28,3 +28,13 @@ export async function readTrainedModel(
     },
   };
 }
+
+/** What InteractiveModel.meta keeps of a trained model's settings (the trainer's field names). */
+export function storedMeta(meta: ClickModelMeta) {
+  return {
+    size: meta.size,
+    click_radius_fraction: meta.clickRadiusFraction,
+    min_click_radius: meta.minClickRadius,
+    trainer_version: meta.version,
+  };
+}

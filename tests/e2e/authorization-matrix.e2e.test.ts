@@ -9,7 +9,8 @@ import { baseUrl, sameOrigin, sessionCookie } from "./helpers";
 
 // Every API route × every verb × every kind of outsider, against another project's objects:
 // the answer is a refusal and the victim's rows do not change (CVAT CVE-2024-47172 class).
-const PUBLIC = new Set(["/api/health", "/api/ready", "/api/auth/[...nextauth]"]);
+// /api/ort/…: onnxruntime-web's own files (public library code, no data), like /_next/static.
+const PUBLIC = new Set(["/api/health", "/api/ready", "/api/auth/[...nextauth]", "/api/ort/[version]/[file]"]);
 const VERBS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 function discoverRoutes(dir = "app/api", prefix = "/api"): string[] {

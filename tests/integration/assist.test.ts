@@ -1,8 +1,4 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { ZodError } from "zod";
 import { db } from "../../lib/db/client";
 import { decodeMaskPng, encodeMaskPng } from "../../lib/masks/png-codec";
@@ -11,19 +7,13 @@ import { assistStatus, proposeForTask } from "../../lib/assist/queries";
 import { registerInteractiveModel, requestInteractiveTraining } from "../../lib/assist/mutations";
 import { parseProvenanceHeader } from "../../lib/assist/provenance";
 import { makeDrawingProject } from "../setup/drawing";
+import { echoClickModel } from "../setup/echo-click-model";
 
 // The echo model returns the click disks themselves, so the test sees exactly where a click lands.
 const SIZE = 64;
 let echo: Uint8Array;
 beforeAll(() => {
-  const out = mkdtempSync(path.join(os.tmpdir(), "tandem-echo-"));
-  const r = spawnSync(
-    process.env.PYTHON ?? "/usr/bin/python3",
-    ["-m", "tools.interactive_echo_model", String(SIZE), out],
-    { cwd: path.resolve("workers/trainer"), encoding: "utf8" },
-  );
-  if (r.status !== 0) throw new Error(r.stderr);
-  echo = new Uint8Array(readFileSync(path.join(out, "interactive.onnx")));
+  echo = echoClickModel(SIZE).bytes;
 }, 120_000);
 
 const meta = { size: SIZE, click_radius_fraction: 0.05, min_click_radius: 2 };
@@ -46,12 +36,22 @@ async function decode(b64: string) {
 describe("assist: click proposals on the server", () => {
   it("refuses without a model, then proposes a mask around the click at native size", async () => {
     const { fx, task } = await setup();
-    expect(await assistStatus(fx.md.actor, task.id)).toEqual({ modelVersion: null });
+    expect(await assistStatus(fx.md.actor, task.id)).toEqual({ modelVersion: null, browser: null });
     expect(await code(proposeForTask(fx.md.actor, task.id, { clicks: [{ x: 100, y: 80, positive: true }] }))).toBe(
       "CONFLICT",
     );
     await registerInteractiveModel(fx.project.id, { bytes: echo, meta, trainedOnMasks: 0 });
-    expect(await assistStatus(fx.md.actor, task.id)).toEqual({ modelVersion: 1 });
+    const status = await assistStatus(fx.md.actor, task.id);
+    expect(status.modelVersion).toBe(1);
+    // The browser runs the same file: its address (role-checked route), hash, settings and runtime.
+    expect(status.browser).toMatchObject({
+      url: `/api/projects/${fx.project.id}/interactive/models/1`,
+      size: SIZE,
+      clickRadiusFraction: 0.05,
+      minClickRadius: 2,
+      runtime: { entry: expect.stringMatching(/^\/api\/ort\/\d+\.\d+\.\d+\/ort\.wasm\.min\.mjs$/) },
+    });
+    expect(status.browser?.sha256).toMatch(/^[0-9a-f]{64}$/);
 
     const p = await proposeForTask(fx.md.actor, task.id, { clicks: [{ x: 100, y: 80, positive: true }] });
     expect(p.modelVersion).toBe(1);
@@ -130,6 +130,7 @@ describe("assist: provenance of a drawn mask", () => {
         interactiveModelVersion: 1,
         toolMs: { smart: 4200, brush: 800 },
         smartClicks: 4,
+        smartBrowserClicks: 3,
         smartAccepts: 1,
         startedFrom: "empty",
       }),
@@ -146,6 +147,7 @@ describe("assist: provenance of a drawn mask", () => {
       interactiveModelVersion: 1,
       toolMs: { smart: 4200, brush: 800 },
       smartClicks: 4,
+      smartBrowserClicks: 3,
       smartAccepts: 1,
       startedFrom: "empty",
     });

@@ -25,11 +25,18 @@ export function syntheticPixels(width: number, height: number, seed = randomByte
 /** Stores a synthetic image through the same path an import takes (without the decoder). */
 export async function makeImage(
   projectId: string,
-  opts: { width?: number; height?: number; label?: "COVID" | "CONTROL" | "UNKNOWN"; patient?: string } = {},
+  opts: {
+    width?: number;
+    height?: number;
+    label?: "COVID" | "CONTROL" | "UNKNOWN";
+    patient?: string;
+    /** The 8-bit pixels (width × height); default a synthetic gradient. */
+    pixels?: Uint8Array;
+  } = {},
 ) {
   const width = opts.width ?? 320;
   const height = opts.height ?? 256;
-  const pixels8 = syntheticPixels(width, height);
+  const pixels8 = opts.pixels ?? syntheticPixels(width, height);
   const originalBytes = await sharp(pixels8, { raw: { width, height, channels: 1 } })
     .png()
     .toBuffer();

@@ -5,7 +5,7 @@ import type { JobHandler } from "../../lib/jobs/types";
 import { PermanentJobError } from "../../lib/jobs/types";
 import { interactiveTrainingInputs } from "../../lib/assist/queries";
 import { registerInteractiveModel } from "../../lib/assist/mutations";
-import { readTrainedModel } from "../../lib/assist/trained-model";
+import { readTrainedModel, storedMeta } from "../../lib/assist/trained-model";
 import { interactiveTrainSettings } from "../../lib/assist/train-settings";
 import { store } from "../../lib/storage/store";
 import { runTrainer } from "../trainer-process";
@@ -44,12 +44,7 @@ export const interactiveTrainHandler: JobHandler<{ projectId: string; acceptedMa
     const trained = await readTrainedModel(out);
     const row = await registerInteractiveModel(payload.projectId, {
       bytes: trained.bytes,
-      meta: {
-        size: trained.meta.size,
-        click_radius_fraction: trained.meta.clickRadiusFraction,
-        min_click_radius: trained.meta.minClickRadius,
-        trainer_version: trained.meta.version,
-      },
+      meta: storedMeta(trained.meta),
       trainedOnMasks: items.length,
     });
     return { version: row.version, trainedOnMasks: items.length };

@@ -14,10 +14,19 @@ export async function SmartToolPanel({ actor, projectId }: { actor: Actor; proje
       <div className="space-y-3 text-sm" data-testid="smart-tool-panel">
         <p>
           {latest ? (
-            <>
-              Version <strong>{latest.version}</strong>, trained on {num(latest.trainedOnMasks)} accepted masks (
-              {num(s.acceptedMasks)} accepted now).
-            </>
+            latest.origin === "IMPORTED" ? (
+              <>
+                Version <strong>{latest.version}</strong>,{" "}
+                <span data-testid="smart-origin">imported by a lead ({latest.originNote})</span>; {num(s.acceptedMasks)}{" "}
+                masks accepted now.
+              </>
+            ) : (
+              <>
+                Version <strong>{latest.version}</strong>,{" "}
+                <span data-testid="smart-origin">trained on {num(latest.trainedOnMasks)} accepted masks</span> (
+                {num(s.acceptedMasks)} accepted now).
+              </>
+            )
           ) : (
             <>No click model yet: MDs draw without the Smart tool. {num(s.acceptedMasks)} masks accepted so far.</>
           )}{" "}

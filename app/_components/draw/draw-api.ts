@@ -1,5 +1,6 @@
 // The drawing routes, as the workspace calls them. Every failure becomes an ApiError whose
 // status is 0 for a network error, so callers can tell "retry later" from "refused".
+import type { AssistStatus } from "@/lib/assist/types";
 import type { ConfirmResult, SaveDraftResult, SubmitResult, TaskView } from "@/lib/drawing/types";
 
 export class ApiError extends Error {
@@ -122,7 +123,7 @@ export function newKey(): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 }
 
-export async function fetchAssistStatus(taskId: string): Promise<{ modelVersion: number | null }> {
+export async function fetchAssistStatus(taskId: string): Promise<AssistStatus> {
   return (await call(`/api/tasks/${taskId}/assist`, {})).json();
 }
 

@@ -17,7 +17,7 @@ import { useActiveTime } from "./use-active-time";
 import { useAutosave } from "./use-autosave";
 import { useDrawKeys } from "./use-draw-keys";
 import { useTaskAssets, type Assets } from "./use-task-assets";
-import { useSmartTool } from "./use-smart-tool";
+import { useSmartTool, type SmartTool } from "./use-smart-tool";
 import { proposalCanvas } from "./proposal-surface";
 import type { DrawingProvenance } from "@/lib/assist/provenance";
 import { DEFAULT_WL } from "./window-level";
@@ -33,6 +33,26 @@ const kindLabel = {
   REDRAW: "Redraw: every candidate was rejected",
   CONFIRM: "Confirm another MD's redraw",
 };
+
+/** Which path answers the clicks: this browser (the model runs here) or the server, and why. */
+function SmartEngineNote({ browser, answer }: Pick<SmartTool, "browser" | "answer">) {
+  const last = answer
+    ? `Last click answered ${answer.by === "browser" ? "in your browser" : "by the server"} in ${Math.round(answer.ms)} ms.`
+    : null;
+  const path =
+    browser.state === "failed"
+      ? `Your browser cannot run the model (${browser.reason}); the server answers instead.`
+      : browser.state === "ready"
+        ? "The model runs in your browser."
+        : browser.state === "loading"
+          ? "Loading the model into your browser…"
+          : null;
+  return (
+    <p className="break-words text-muted" data-testid="smart-engine">
+      {[path, last].filter(Boolean).join(" ")}
+    </p>
+  );
+}
 
 function failureText(e: unknown): string {
   if (!(e instanceof ApiError)) return e instanceof Error ? e.message : String(e);
@@ -87,7 +107,7 @@ function Workspace({ task, assets, onFinished }: { task: TaskView; assets: Asset
   const autosave = useAutosave({ taskId: task.id, initialVersion: assets.version, encode, elapsed });
   const statusRef = useRef(autosave.status);
   statusRef.current = autosave.status;
-  const smart = useSmartTool(task.id, painter, !readOnly);
+  const smart = useSmartTool(task.id, painter, gray, { enabled: !readOnly, active: s.tool === "smart" && !readOnly });
   const proposal = useMemo(
     () =>
       smart.proposal
@@ -115,6 +135,7 @@ function Workspace({ task, assets, onFinished }: { task: TaskView; assets: Asset
     return {
       toolMs: { ...toolMs.current },
       smartClicks: st.clicks,
+      smartBrowserClicks: st.browserClicks,
       smartAccepts: st.accepts,
       interactiveModelVersion: st.usedVersion,
       startedFrom: startedFrom.current,
@@ -280,10 +301,24 @@ function Workspace({ task, assets, onFinished }: { task: TaskView; assets: Asset
         pending: smart.pending,
         clicks: smart.clicks.length,
         proposalArea: smart.proposal ? smart.proposal.reduce((a, v) => a + v, 0) : 0,
+        answeredBy: smart.answer?.by ?? null,
+        answerMs: smart.answer?.ms ?? null,
+        browser: smart.browser.state,
       }),
     });
     return () => exposeTestHook(undefined);
-  }, [task.id, painter, autosave.version, elapsed, smart.available, smart.pending, smart.clicks, smart.proposal]);
+  }, [
+    task.id,
+    painter,
+    autosave.version,
+    elapsed,
+    smart.available,
+    smart.pending,
+    smart.clicks,
+    smart.proposal,
+    smart.answer,
+    smart.browser,
+  ]);
 
   return (
     <div className="flex h-[calc(100vh-7.5rem)] min-h-[420px] gap-3">
@@ -346,11 +381,14 @@ function Workspace({ task, assets, onFinished }: { task: TaskView; assets: Asset
             </p>
             <p role="status">
               {smart.pending
-                ? "Thinking…"
+                ? smart.browser.state === "loading"
+                  ? "Loading the click model into your browser…"
+                  : "Thinking…"
                 : smart.proposal
                   ? `${smart.clicks.length} click(s) · proposal ready`
                   : "No proposal yet."}
             </p>
+            <SmartEngineNote browser={smart.browser} answer={smart.answer} />
             <div className="flex gap-1">
               <button
                 type="button"

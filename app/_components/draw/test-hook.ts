@@ -9,7 +9,18 @@ export type DrawTestHook = {
   elapsedMs(): number;
   toClient(ix: number, iy: number): { x: number; y: number } | null;
   scale(): number;
-  smart?(): { available: boolean; pending: boolean; clicks: number; proposalArea: number };
+  smart?(): {
+    available: boolean;
+    pending: boolean;
+    clicks: number;
+    proposalArea: number;
+    /** Which path answered the last click. */
+    answeredBy: "browser" | "server" | null;
+    /** How long the last click's step took (ms, model load excluded). */
+    answerMs: number | null;
+    /** The in-browser model: idle, loading, ready or failed. */
+    browser: string;
+  };
 };
 
 declare global {

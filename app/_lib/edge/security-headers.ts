@@ -25,12 +25,14 @@ export function commonSecurityHeaders(appUrl: string): Record<string, string> {
  * The page policy. Scripts: only those carrying this response's nonce, and what they load
  * ('strict-dynamic'). Styles: the stylesheet files and nonce'd style elements; style attributes
  * stay allowed because React and Konva position elements with them. Images: blob: and data: for
- * the drawing canvas, the decoded masks and the analysis maps.
+ * the drawing canvas, the decoded masks and the analysis maps. `wasm`: the page may compile
+ * WebAssembly ('wasm-unsafe-eval', never 'unsafe-eval'), for the pages that run a model in the
+ * browser (see wasmPage).
  */
-export function pageCsp(nonce: string, appUrl: string, dev = false): string {
+export function pageCsp(nonce: string, appUrl: string, dev = false, wasm = false): string {
   const directives = [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${wasm ? " 'wasm-unsafe-eval'" : ""}${dev ? " 'unsafe-eval'" : ""}`,
     `style-src 'self' 'nonce-${nonce}'`,
     "style-src-attr 'unsafe-inline'",
     "img-src 'self' blob: data:",
@@ -44,6 +46,11 @@ export function pageCsp(nonce: string, appUrl: string, dev = false): string {
     ...(isHttps(appUrl) ? ["upgrade-insecure-requests"] : []),
   ];
   return directives.join("; ");
+}
+
+/** The drawing workspace: its Smart tool runs the click model with onnxruntime-web (wasm). */
+export function wasmPage(pathname: string): boolean {
+  return /^\/projects\/[^/]+\/draw\/?$/.test(pathname);
 }
 
 /** API answers are data, never documents: nothing may run or load from them. */

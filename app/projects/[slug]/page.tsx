@@ -30,15 +30,34 @@ const about = {
   runs: "Per-fold metrics, confusion matrices, ROC and PR curves",
 };
 
-function Action({ href, title, detail, testId }: { href: string; title: string; detail: string; testId: string }) {
-  return (
-    <Link
-      href={href}
-      data-testid={testId}
-      className="block rounded-lg border border-line bg-panel p-4 hover:border-accent"
-    >
+function Action({
+  href,
+  title,
+  detail,
+  testId,
+  fullLoad,
+}: {
+  href: string;
+  title: string;
+  detail: string;
+  testId: string;
+  /** A document load, not a client-side navigation: the page needs its own security policy. */
+  fullLoad?: boolean;
+}) {
+  const body = (
+    <>
       <span className="font-medium">{title}</span>
       <span className="mt-1 block text-sm text-muted">{detail}</span>
+    </>
+  );
+  const className = "block rounded-lg border border-line bg-panel p-4 hover:border-accent";
+  return fullLoad ? (
+    <a href={href} data-testid={testId} className={className}>
+      {body}
+    </a>
+  ) : (
+    <Link href={href} data-testid={testId} className={className}>
+      {body}
     </Link>
   );
 }
@@ -99,7 +118,16 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
       <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
         {doors.map(({ id, shown, title, detail, href }) =>
           shown ? (
-            <Action key={id} testId={`action-${id}`} href={href ?? at(id)} title={title} detail={detail} />
+            <Action
+              key={id}
+              testId={`action-${id}`}
+              href={href ?? at(id)}
+              title={title}
+              detail={detail}
+              // The drawing page's policy lets its Smart tool compile WebAssembly; a client-side
+              // navigation would keep this page's policy, which does not.
+              fullLoad={id === "draw"}
+            />
           ) : null,
         )}
       </div>

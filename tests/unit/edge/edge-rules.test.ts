@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { crossSiteRefusal, isFormType, mediaType } from "../../../app/_lib/edge/csrf";
-import { commonSecurityHeaders, pageCsp, withApiHeaders } from "../../../app/_lib/edge/security-headers";
+import { commonSecurityHeaders, pageCsp, wasmPage, withApiHeaders } from "../../../app/_lib/edge/security-headers";
 import { LimitedBody } from "../../../app/_lib/edge/limited-body";
 
 const APP = "https://tandem.example.org";
@@ -53,6 +53,13 @@ describe("security headers", () => {
     expect(csp).toContain("upgrade-insecure-requests");
     expect(pageCsp("abc", "http://localhost:3000")).not.toContain("upgrade-insecure-requests");
     expect(pageCsp("abc", APP, true)).toContain("'unsafe-eval'");
+  });
+  it("lets only the drawing page compile WebAssembly, and never with 'unsafe-eval'", () => {
+    const draw = pageCsp("abc", APP, false, wasmPage("/projects/chest-1/draw"));
+    expect(draw).toContain("script-src 'self' 'nonce-abc' 'strict-dynamic' 'wasm-unsafe-eval';");
+    expect(draw).not.toContain("'unsafe-eval'");
+    for (const p of ["/projects/chest-1/vote", "/projects/chest-1/draw/x", "/projects/draw", "/", "/admin"])
+      expect(pageCsp("abc", APP, false, wasmPage(p)), p).not.toContain("wasm-unsafe-eval");
   });
   it("keeps a route's own stricter policy (images) and fills immutable responses through a copy", () => {
     const img = withApiHeaders(
