@@ -25,7 +25,7 @@ async function projectFor(flags: Record<string, string | true>) {
 }
 
 async function importModel(argv: string[]) {
-  const { flags, positional } = parseArgs(argv, { values: ["as", "user", "project", "note"] });
+  const { flags, positional } = parseArgs(argv, { values: ["as", "user", "project", "note"], positionals: 1 });
   if (flags.help) return void process.stdout.write(`${usage}\n`);
   if (positional.length !== 1) throw new Error(`give one trainer out folder\n${usage}`);
   const dir = fromCaller(positional[0]);

@@ -17,6 +17,7 @@ afterAll(() => rmSync(caller, { recursive: true, force: true }));
 // One mistyped option per command (and sub-command), with the option it must suggest.
 const typos: Record<string, { argv: string[]; suggests: string }[]> = {
   import: [{ argv: ["--projct", "p", "x"], suggests: "--project" }],
+  "click-model": [{ argv: ["import", "out", "--projcet", "p"], suggests: "--project" }],
   export: [{ argv: ["--ot", "x.tar"], suggests: "--out" }],
   project: [
     { argv: ["create", "--nmae", "x"], suggests: "--name" },

@@ -84,7 +84,16 @@ class _WithImageLogit(torch.nn.Module):
 
 def test_forward_both_follows_the_wrapped_network():
     net = _net()
-    assert not hasattr(InferenceNet(net, flip=True), "forward_both")
+
+    class _MaskOnly(torch.nn.Module):  # a network without an image-level output
+        def __init__(self):
+            super().__init__()
+            self.inner = net
+
+        def forward(self, x):
+            return self.inner(x)
+
+    assert not hasattr(InferenceNet(_MaskOnly(), flip=True), "forward_both")
     both = _WithImageLogit(net)
     wrapped = InferenceNet(both, flip=True, threshold=0.4).eval()
     assert hasattr(wrapped, "forward_both")
