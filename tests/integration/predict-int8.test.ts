@@ -16,7 +16,14 @@ import { int8InfoSchema } from "../../workers/int8-model";
 import { makeProject } from "../setup/fixtures";
 import { drawAllManual } from "../setup/protocol";
 import { decodedFromPixels } from "../setup/synthetic-images";
-import { blobImage, completeRunsWithTinyModel, tinyModel, TINY_SIZE, type TinyModel } from "../setup/tiny-model";
+import {
+  blobImage,
+  completeRunsWithTinyModel,
+  predictJobContext as ctx,
+  tinyModel,
+  TINY_SIZE,
+  type TinyModel,
+} from "../setup/tiny-model";
 
 // A project that opted into int8 predicts with each run's quantised model: made once from the
 // float model (calibrated on the run's training images), stored with its measured agreement,
@@ -25,14 +32,6 @@ import { blobImage, completeRunsWithTinyModel, tinyModel, TINY_SIZE, type TinyMo
 const N = 6;
 let model: TinyModel;
 let decoded: Awaited<ReturnType<typeof decodedFromPixels>>[];
-
-const ctx = (runId: string, jobId = `job-${runId}`) => ({
-  jobId,
-  attempt: 1,
-  payload: { runId, chunk: 0, chunks: 1 },
-  signal: new AbortController().signal,
-  progress: async () => {},
-});
 
 async function trainedProject(inferencePrecision: "INT8" | "FLOAT32") {
   const fx = await makeProject({

@@ -19,7 +19,14 @@ import { predictHandler } from "../../workers/handlers/predict";
 import { makeProject } from "../setup/fixtures";
 import { drawAllManual } from "../setup/protocol";
 import { decodedFromPixels } from "../setup/synthetic-images";
-import { blobImage, completeRunsWithTinyModel, tinyModel, TINY_SIZE, type TinyModel } from "../setup/tiny-model";
+import {
+  blobImage,
+  completeRunsWithTinyModel,
+  predictJobContext as ctx,
+  tinyModel,
+  TINY_SIZE,
+  type TinyModel,
+} from "../setup/tiny-model";
 
 // Native sizes around the network's 64 × 64, so the job's resize back to native is exercised.
 const IMAGES = [
@@ -39,14 +46,6 @@ let runIds: string[];
 let lead: Awaited<ReturnType<typeof makeProject>>["lead"];
 let imageIdOf: Map<string, string>; // test id → Image.id
 const workingPng = new Map<string, Buffer>();
-
-const ctx = (runId: string, jobId = `job-${runId}`) => ({
-  jobId,
-  attempt: 1,
-  payload: { runId, chunk: 0, chunks: 1 },
-  signal: new AbortController().signal,
-  progress: async () => {},
-});
 
 async function machineMasks() {
   return db().mask.findMany({ where: { projectId, kind: "MACHINE" }, orderBy: { imageId: "asc" } });

@@ -220,3 +220,12 @@ export function classifierCase(arch: string, size: number, dir: string): void {
   );
   if (r.status !== 0) throw new Error(`tools.classifier_case failed: ${r.stderr}`);
 }
+
+/** The prediction job's context for one chunk of a run (`jobId` differs to race two attempts). */
+export const predictJobContext = (runId: string, jobId = `job-${runId}`) => ({
+  jobId,
+  attempt: 1,
+  payload: { runId, chunk: 0, chunks: 1 },
+  signal: new AbortController().signal,
+  progress: async () => {},
+});
