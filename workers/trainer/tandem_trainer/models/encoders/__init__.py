@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .base import Encoder
+from .compact import CompactEncoder
 from .densenet import DenseNet121Encoder
 from .inception import InceptionV3Encoder
 from .resnet import ResNet50Encoder
@@ -13,6 +14,7 @@ ENCODERS = {
     "resnet50": ResNet50Encoder,
     "inception_v3": InceptionV3Encoder,
     "tiny": TinyEncoder,
+    "compact": CompactEncoder,
 }
 
 
