@@ -6,25 +6,16 @@
 // DEMO_VOTE_WORKERS sets WORKER_CONCURRENCY (default: as npm start, lib/config/local-workers.ts);
 // DEMO_VOTE_LIMIT_MIN (default 30) gives up.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { localWorkerEnv } from "../lib/config/local-workers";
+import { processCpuSeconds as cpuSeconds } from "./repeat";
 import { scratchAppEnv } from "./scratch-env";
 
 type Row = { name: string; value: number; unit: string; note?: string };
 
 const limitMs = Number(process.env.DEMO_VOTE_LIMIT_MIN ?? 30) * 60_000;
-const cpuSeconds = (pid: number) => {
-  // utime + stime of the process and its waited-for children, from /proc (Linux).
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
-  } catch {
-    return NaN;
-  }
-};
 
 type FinishedRun = { arch: string; metrics: unknown; startedAt: Date | null; finishedAt: Date | null };
 

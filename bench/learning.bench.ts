@@ -8,7 +8,8 @@
 //               LEARNING_SYNTH_COVID / LEARNING_SYNTH_CONTROLS images (default 200 / 100), 5 folds,
 //               LEARNING_SYNTH_STEPS per fold (default 300)
 // LEARNING_PARTS=sample-cv,demo picks parts; LEARNING_ARCHS=unet,unetpp,dla; LEARNING_DATA=<folder with
-// cxr-sample and cxr-train> (default ../shared/data); LEARNING_OOF_STEPS (default 400 per fold).
+// cxr-sample and cxr-train> (default ../shared/data); LEARNING_ENCODER (default tiny);
+// LEARNING_OOF_STEPS (default: the preset's budget, 1,800 per fold).
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -18,6 +19,7 @@ import { encodeMaskPng } from "../lib/masks/png-codec";
 import { encodePng } from "../lib/simulate/png";
 import { simulateDrawing } from "../lib/simulate/simulated-md";
 import { generateCxr } from "../lib/simulate/synthetic-cxr";
+import { processCpuSeconds } from "./repeat";
 
 type Row = { name: string; value: number; unit: string; note?: string };
 type Rate = { value: number | null; interval: [number, number] | null };
@@ -50,6 +52,7 @@ type Pixel = {
 const data = path.resolve(process.env.LEARNING_DATA ?? "../shared/data");
 const parts = (process.env.LEARNING_PARTS ?? "sample-cv,train-test,train-oof,demo").split(",");
 const archs = (process.env.LEARNING_ARCHS ?? "unet").split(",");
+const encoder = process.env.LEARNING_ENCODER ?? "tiny";
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? "—" : (100 * v).toFixed(1));
 const iv = (i: [number, number] | null | undefined) => (i ? `[${pct(i[0])}, ${pct(i[1])}]` : "");
 
@@ -58,7 +61,12 @@ async function trainer(args: string[]): Promise<void> {
   if (code !== 0) throw new Error(`trainer ${args[0]} exited with ${code}`);
 }
 
-function rows(label: string, pixel: Pixel, detection: Detection | null, minutes: number): Row[] {
+type Timing = { t0: number; cpu0: number };
+const startTiming = (): Timing => ({ t0: Date.now(), cpu0: processCpuSeconds() });
+
+function rows(label: string, pixel: Pixel, detection: Detection | null, timing: Timing): Row[] {
+  const minutes = (Date.now() - timing.t0) / 60_000;
+  const cpuMinutes = (processCpuSeconds() - timing.cpu0) / 60;
   const out: Row[] = [
     {
       name: `${label}: pooled pixel F1`,
@@ -76,7 +84,7 @@ function rows(label: string, pixel: Pixel, detection: Detection | null, minutes:
       name: `${label}: minutes`,
       value: minutes,
       unit: "min",
-      note: `load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores at the end`,
+      note: `${cpuMinutes.toFixed(1)} CPU-minutes (trainer and bench); load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores at the end`,
     },
   ];
   if (detection?.calibrated) {
@@ -117,13 +125,13 @@ function rows(label: string, pixel: Pixel, detection: Detection | null, minutes:
 
 async function cv(label: string, folder: string, extra: string[]): Promise<Row[]> {
   const out = mkdtempSync(path.join(os.tmpdir(), "bench-learning-"));
-  const t0 = Date.now();
+  const timing = startTiming();
   await trainer(["cv", "--data", folder, "--out", out, ...extra]);
   const m = JSON.parse(readFileSync(path.join(out, "cv_metrics.json"), "utf8")) as {
     levels: { pixel: { pooled: Pixel } };
     detection: Detection;
   };
-  return rows(label, m.levels.pixel.pooled, m.detection, (Date.now() - t0) / 60_000);
+  return rows(label, m.levels.pixel.pooled, m.detection, timing);
 }
 
 /** The demo's Stage-I training set: synthetic CXRs with simulated MD drawings, as lib/demo seeds them. */
@@ -154,34 +162,31 @@ export async function run(): Promise<Row[]> {
   const out: Row[] = [];
   const sample = path.join(data, "cxr-sample"),
     train = path.join(data, "cxr-train");
-  const preset = ["--preset", "cpu-small", "--encoder", "tiny", "--device", "cpu"];
+  const preset = ["--preset", "cpu-small", "--encoder", encoder, "--device", "cpu"];
   if (parts.includes("sample-cv")) {
     if (!existsSync(sample)) throw new Error(`${sample} not found (LEARNING_DATA)`);
     for (const arch of archs)
       out.push(
-        ...(await cv(`cxr-sample 5-fold CV, ${arch}/tiny`, sample, [...preset, "--arch", arch, "--folds", "5"])),
+        ...(await cv(`cxr-sample 5-fold CV, ${arch}/${encoder}`, sample, [...preset, "--arch", arch, "--folds", "5"])),
       );
   }
   if (parts.includes("train-test")) {
     const dir = mkdtempSync(path.join(os.tmpdir(), "bench-learning-"));
-    const t0 = Date.now();
+    const timing = startTiming();
     await trainer(["fit", "--data", train, "--test", sample, "--out", dir, ...preset, "--arch", archs[0]]);
     const m = JSON.parse(readFileSync(path.join(dir, "holdout_metrics.json"), "utf8")) as {
       levels: { pixel: Pixel };
       test_detection: Detection | null;
     };
-    out.push(
-      ...rows(`cxr-train → cxr-sample, ${archs[0]}/tiny`, m.levels.pixel, m.test_detection, (Date.now() - t0) / 60_000),
-    );
+    out.push(...rows(`cxr-train → cxr-sample, ${archs[0]}/${encoder}`, m.levels.pixel, m.test_detection, timing));
   }
-  /** 5-fold out-of-fold predictions over a folder, the first architecture, `steps` per fold. */
-  const oof = (label: string, folder: string, steps: string) =>
-    cv(`${label} 5-fold OOF, ${archs[0]}/tiny`, folder, [
+  /** 5-fold out-of-fold predictions over a folder, the first architecture, `steps` per fold (the preset's budget when unset). */
+  const oof = (label: string, folder: string, steps: string | undefined) =>
+    cv(`${label} 5-fold OOF, ${archs[0]}/${encoder}`, folder, [
       ...preset,
-      ...["--arch", archs[0], "--folds", "5", "--steps", steps],
+      ...["--arch", archs[0], "--folds", "5", ...(steps ? ["--steps", steps] : [])],
     ]);
-  if (parts.includes("train-oof"))
-    out.push(...(await oof("cxr-train", train, process.env.LEARNING_OOF_STEPS ?? "400")));
+  if (parts.includes("train-oof")) out.push(...(await oof("cxr-train", train, process.env.LEARNING_OOF_STEPS)));
   if (parts.includes("synthetic-oof")) {
     const dir = writeDemoData();
     const covid = Number(process.env.LEARNING_SYNTH_COVID ?? 200),

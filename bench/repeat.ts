@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import os from "node:os";
 
 // Benchmarks repeat each measurement and report the median with the spread (min–max), and say
@@ -26,4 +27,15 @@ export function loadNote(): string {
     .loadavg()
     .map((l) => l.toFixed(1))
     .join("/")} on ${os.availableParallelism()} CPUs`;
+}
+
+/** CPU seconds (user + system) of a process plus its waited-for children, from /proc (Linux); NaN elsewhere. */
+export function processCpuSeconds(pid: number = process.pid): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
+  } catch {
+    return NaN;
+  }
 }
