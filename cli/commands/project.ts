@@ -32,7 +32,7 @@ async function create(argv: string[]) {
   await withActor(flags, usage, async (actor) => {
     const { createProject } = await import("../../lib/projects/mutations");
     const { newProjectDefaults } = await import("../../lib/projects/queries");
-    const { presetTrainConfig } = await import("../../lib/ml/presets");
+    const { presetNetworks, presetTrainConfig } = await import("../../lib/ml/presets");
     // Training settings not given: the preset for the compute the workers have, as on the web form.
     const given = settings ?? {};
     const plain = typeof given === "object" && given !== null && !Array.isArray(given);
@@ -41,7 +41,9 @@ async function create(argv: string[]) {
       name,
       slug,
       description: str(flags.description),
-      settings: (defaults ? { ...given, trainConfig: presetTrainConfig(defaults.preset) } : given) as never,
+      settings: (defaults
+        ? { ...presetNetworks(defaults.preset), ...given, trainConfig: presetTrainConfig(defaults.preset) }
+        : given) as never,
     });
     console.log(`created project ${p.slug} (${p.name}), ${p.folds} folds; ${actor.email} is its lead`);
     if (defaults)

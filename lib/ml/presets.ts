@@ -1,6 +1,7 @@
 import "../zod-browser";
 import { z } from "zod";
 import presetsFile from "../../workers/trainer/presets.json";
+import { archs, encoders } from "./networks";
 
 // The trainer's registry (workers/trainer/tandem_trainer/presets.py) is the one definition;
 // presets.json is its output. Parsed here so a change there that this side cannot use fails loudly.
@@ -26,7 +27,7 @@ const presetSchema = z.object({
   title: z.string(),
   compute: z.enum(["cpu", "gpu"]),
   description: z.string(),
-  recommended_encoder: z.string(),
+  recommended_encoder: z.enum(encoders),
   settings: settingsSchema,
 });
 
@@ -90,6 +91,19 @@ export function presetTrainConfig(name: string) {
     freezeEncoder: false,
     pretrained: null,
   };
+}
+
+/**
+ * The networks a new project trains under a preset when it names none of its own: a GPU preset
+ * keeps the paper's (the schema's default), a CPU preset puts its recommended encoder under every
+ * decoder, since the paper's DenseNet-121 would take hours per fold on 2 cores.
+ */
+type Network = { arch: string; encoder: string };
+export function presetNetworks(name: string): { stage1Archs?: Network[]; stage2Networks?: Network[] } {
+  const preset = trainingPreset(name);
+  if (preset.compute === "gpu") return {};
+  const networks = archs.map((arch) => ({ arch, encoder: preset.recommended_encoder }));
+  return { stage1Archs: networks, stage2Networks: networks };
 }
 
 /** "CPU, small data (cpu-small)", or "custom" for settings without a preset. */

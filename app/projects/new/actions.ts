@@ -3,7 +3,7 @@ import { action, type ActionResult as Result } from "@/app/_lib/action";
 import { deidOptionList } from "@/lib/images/dicom/deid-options";
 import { createProject } from "@/lib/projects/mutations";
 import { createProjectSchema } from "@/lib/projects/schema";
-import { presetTrainConfig, trainingPresetNames } from "@/lib/ml/presets";
+import { presetNetworks, presetTrainConfig, trainingPresetNames } from "@/lib/ml/presets";
 
 export type ActionResult = Result<{ slug: string }>;
 
@@ -20,7 +20,7 @@ export async function createProjectAction(_: ActionResult | null, form: FormData
       selectionMode: form.get("selectionMode") ?? undefined,
       inferencePrecision: form.get("inferencePrecision") ?? undefined,
       s1Size: form.get("s1Size") ? Number(form.get("s1Size")) : null,
-      ...(form.get("preset") ? { trainConfig: presetConfig(String(form.get("preset"))) } : {}),
+      ...(form.get("preset") ? presetSettings(String(form.get("preset"))) : {}),
     },
     ingest: {
       modalities: {
@@ -34,7 +34,9 @@ export async function createProjectAction(_: ActionResult | null, form: FormData
   });
 }
 
-/** A known preset's settings; an unknown name goes to the schema as it is, which refuses it by name. */
-function presetConfig(name: string) {
-  return trainingPresetNames.includes(name) ? presetTrainConfig(name) : { preset: name };
+/** A known preset's training settings and networks; an unknown name goes to the schema as it is, which refuses it by name. */
+function presetSettings(name: string) {
+  return trainingPresetNames.includes(name)
+    ? { trainConfig: presetTrainConfig(name), ...presetNetworks(name) }
+    : { trainConfig: { preset: name } };
 }

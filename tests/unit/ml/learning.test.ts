@@ -8,7 +8,15 @@ import { largestComponentFraction } from "../../../lib/ml/components";
 import { detect } from "../../../lib/ml/detection";
 import { bootstrapConfusion, bootstrapMean, wilson } from "../../../lib/ml/intervals";
 import { detectionRuleFromMetrics, inputSizeFromMetrics } from "../../../lib/ml/model-card";
-import { presetTrainConfig, trainingPreset, trainingPresetLabel, trainingPresetNames } from "../../../lib/ml/presets";
+import {
+  presetNetworks,
+  presetTrainConfig,
+  trainingPreset,
+  trainingPresetLabel,
+  trainingPresetNames,
+} from "../../../lib/ml/presets";
+import { archs } from "../../../lib/ml/networks";
+import { protocolSettingsSchema } from "../../../lib/projects/schema";
 import { importWeights, listWeights, MANIFEST } from "../../../lib/ml/weights";
 import { trainConfigSchema } from "../../../lib/projects/schema";
 import { demoTraining } from "../../../lib/demo/training";
@@ -26,6 +34,19 @@ describe("training presets", () => {
     expect(trainingPresetLabel({ preset: "cpu-small" })).toMatch(/CPU.*\(cpu-small\)/);
     expect(trainingPresetLabel({ size: 224 })).toBe("custom");
     expect(demoTraining.preset).toBe("cpu-small");
+  });
+
+  it("a CPU preset trains its recommended encoder under every decoder; a GPU preset keeps the paper's networks", () => {
+    const cpu = presetNetworks("cpu-small");
+    const expected = archs.map((arch) => ({ arch, encoder: trainingPreset("cpu-small").recommended_encoder }));
+    expect(cpu.stage1Archs).toEqual(expected);
+    expect(cpu.stage2Networks).toEqual(expected);
+    expect(expected.some((n) => n.encoder === "densenet121")).toBe(false);
+    const settings = protocolSettingsSchema.parse(cpu);
+    expect(settings.stage1Archs).toEqual(expected);
+    expect(presetNetworks("paper-gpu")).toEqual({});
+    const paper = protocolSettingsSchema.parse(presetNetworks("paper-gpu"));
+    expect(paper.stage1Archs.map((n) => n.encoder)).toEqual(["densenet121", "densenet121", "densenet121"]);
   });
 });
 

@@ -17,14 +17,14 @@ PRESETS: dict[str, dict] = {
         "compute": "cpu",
         "description": (
             "A few dozen to a few thousand images on a 2-core CPU in at most about 20 minutes: "
-            "96 px, a budget of 1,800 optimizer steps (at most 150 passes over small data) "
+            "the compact residual encoder under each decoder, 96 px, a budget of 1,800 optimizer steps (at most 150 passes over small data) "
             "with warm-up and cosine decay, shift/rotation "
             "plus intensity/gamma augmentation and left-right mirroring on every image, the checkpoint "
             "with the best Dice on a 10% monitor split of the training images, early stopping; the "
             "model averages its prediction with the mirrored image's and binarises at the threshold "
             "that does best on the monitor split."
         ),
-        "recommended_encoder": "tiny",
+        "recommended_encoder": "compact",
         "settings": {
             "size": 96,
             "batch_size": 16,
