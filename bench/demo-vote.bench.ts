@@ -17,14 +17,14 @@ type Row = { name: string; value: number; unit: string; note?: string };
 
 const limitMs = Number(process.env.DEMO_VOTE_LIMIT_MIN ?? 30) * 60_000;
 
-type FinishedRun = { arch: string; metrics: unknown; startedAt: Date | null; finishedAt: Date | null };
+type FinishedRun = { arch: string; encoder: string; metrics: unknown; startedAt: Date | null; finishedAt: Date | null };
 
 /** Pooled out-of-fold pixel F1 per architecture: the held-out images' confusion counts summed over folds. */
 function pooledRows(runs: FinishedRun[]): Row[] {
   const byArch = new Map<string, { tp: number; fp: number; fn: number; folds: number; seconds: number }>();
   for (const r of runs) {
     const per = (r.metrics as { val_per_image?: { confusion: number[][] } } | null)?.val_per_image;
-    const a = byArch.get(r.arch) ?? { tp: 0, fp: 0, fn: 0, folds: 0, seconds: 0 };
+    const a = byArch.get(`${r.arch}/${r.encoder}`) ?? { tp: 0, fp: 0, fn: 0, folds: 0, seconds: 0 };
     for (const [tp, fp, , fn] of per?.confusion ?? []) {
       a.tp += tp;
       a.fp += fp;
@@ -32,10 +32,10 @@ function pooledRows(runs: FinishedRun[]): Row[] {
     }
     a.folds++;
     if (r.startedAt && r.finishedAt) a.seconds += (r.finishedAt.getTime() - r.startedAt.getTime()) / 1000;
-    byArch.set(r.arch, a);
+    byArch.set(`${r.arch}/${r.encoder}`, a);
   }
   return [...byArch].map(([arch, a]) => ({
-    name: `demo-vote: ${arch}/tiny pooled out-of-fold pixel F1`,
+    name: `demo-vote: ${arch} pooled out-of-fold pixel F1`,
     value: (2 * a.tp) / Math.max(1, 2 * a.tp + a.fp + a.fn),
     unit: "",
     note: `${a.folds} folds, the demo's own Stage-I subset and drawings; ${(a.seconds / a.folds).toFixed(0)} s per run (wall)`,
@@ -89,7 +89,7 @@ export async function run(): Promise<Row[]> {
     const workerCpu = worker.pid ? cpuSeconds(worker.pid) : NaN;
     const finished = await db().modelRun.findMany({
       where: { projectId: project.id, status: "SUCCEEDED" },
-      select: { arch: true, metrics: true, startedAt: true, finishedAt: true },
+      select: { arch: true, encoder: true, metrics: true, startedAt: true, finishedAt: true },
     });
     await closeDb();
     if (status !== "VOTING") throw new Error(`the vote had not opened after ${minutes.toFixed(1)} min (${status})`);

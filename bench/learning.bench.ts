@@ -2,18 +2,21 @@
 // own outputs (cv_metrics.json / holdout_metrics.json), one row per figure:
 //   sample-cv   cxr-sample alone, 5-fold CV, cpu-small, per architecture (issue 15: F1 ≥ 0.70, ≤ 20 min each)
 //   train-test  trained on cxr-train, tested on cxr-sample, cpu-small (F1 ≥ 0.75, ≤ 20 min)
+//   sample-cv-pretrained  sample-cv starting from the train-test model (after train-test in LEARNING_PARTS)
+//               or from LEARNING_SAMPLE_WEIGHTS=<best.pt>: small data with weights from a disjoint CXR set
 //   train-oof   out-of-fold predictions over cxr-train: calibrated detection (spec ≥ 0.80 at sens ≥ 0.95)
 //   demo        the demo's Stage-I settings on its synthetic data (5 folds × 3 architectures)
 //   synthetic-oof  calibrated detection on synthetic CXRs (lib/simulate/synthetic-cxr.ts, true masks):
 //               LEARNING_SYNTH_COVID / LEARNING_SYNTH_CONTROLS images (default 200 / 100), 5 folds,
 //               LEARNING_SYNTH_STEPS per fold (default 300)
 // LEARNING_PARTS=sample-cv,demo picks parts; LEARNING_ARCHS=unet,unetpp,dla; LEARNING_DATA=<folder with
-// cxr-sample and cxr-train> (default ../shared/data); LEARNING_ENCODER (default tiny);
+// cxr-sample and cxr-train> (default ../shared/data); LEARNING_ENCODER (default: the preset's recommended encoder);
 // LEARNING_OOF_STEPS (default: the preset's budget, 1,800 per fold).
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { demoTraining } from "../lib/demo/training";
+import { demoNetworks, demoTraining } from "../lib/demo/training";
+import { trainingPreset } from "../lib/ml/presets";
 import { runTrainerAttached } from "../workers/trainer-process";
 import { encodeMaskPng } from "../lib/masks/png-codec";
 import { encodePng } from "../lib/simulate/png";
@@ -52,7 +55,7 @@ type Pixel = {
 const data = path.resolve(process.env.LEARNING_DATA ?? "../shared/data");
 const parts = (process.env.LEARNING_PARTS ?? "sample-cv,train-test,train-oof,demo").split(",");
 const archs = (process.env.LEARNING_ARCHS ?? "unet").split(",");
-const encoder = process.env.LEARNING_ENCODER ?? "tiny";
+const encoder = process.env.LEARNING_ENCODER ?? trainingPreset("cpu-small").recommended_encoder;
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? "—" : (100 * v).toFixed(1));
 const iv = (i: [number, number] | null | undefined) => (i ? `[${pct(i[0])}, ${pct(i[1])}]` : "");
 
@@ -170,8 +173,10 @@ export async function run(): Promise<Row[]> {
         ...(await cv(`cxr-sample 5-fold CV, ${arch}/${encoder}`, sample, [...preset, "--arch", arch, "--folds", "5"])),
       );
   }
+  let cxrModel = process.env.LEARNING_SAMPLE_WEIGHTS;
   if (parts.includes("train-test")) {
     const dir = mkdtempSync(path.join(os.tmpdir(), "bench-learning-"));
+    cxrModel ??= path.join(dir, "best.pt");
     const timing = startTiming();
     await trainer(["fit", "--data", train, "--test", sample, "--out", dir, ...preset, "--arch", archs[0]]);
     const m = JSON.parse(readFileSync(path.join(dir, "holdout_metrics.json"), "utf8")) as {
@@ -179,6 +184,21 @@ export async function run(): Promise<Row[]> {
       test_detection: Detection | null;
     };
     out.push(...rows(`cxr-train → cxr-sample, ${archs[0]}/${encoder}`, m.levels.pixel, m.test_detection, timing));
+  }
+  // A new project's small data, starting from a model trained on another (public) CXR set: the
+  // train-test model (cxr-train, no image of cxr-sample) or LEARNING_SAMPLE_WEIGHTS, loaded whole.
+  if (parts.includes("sample-cv-pretrained")) {
+    if (!cxrModel || !existsSync(cxrModel))
+      throw new Error(
+        "sample-cv-pretrained needs the train-test part before it in LEARNING_PARTS, or LEARNING_SAMPLE_WEIGHTS=<best.pt>",
+      );
+    for (const arch of archs)
+      out.push(
+        ...(await cv(`cxr-sample 5-fold CV from the cxr-train model, ${arch}/${encoder}`, sample, [
+          ...preset,
+          ...["--arch", arch, "--folds", "5", "--weights", cxrModel],
+        ])),
+      );
   }
   /** 5-fold out-of-fold predictions over a folder, the first architecture, `steps` per fold (the preset's budget when unset). */
   const oof = (label: string, folder: string, steps: string | undefined) =>
@@ -202,14 +222,15 @@ export async function run(): Promise<Row[]> {
   if (parts.includes("demo")) {
     const dir = writeDemoData();
     await fillDemoData(dir, 16, 4);
+    const demoEncoder = demoNetworks.stage1Archs?.[0]?.encoder ?? "tiny";
     for (const arch of ["unet", "unetpp", "dla"]) {
       const t = demoTraining;
       out.push(
-        ...(await cv(`demo Stage I, ${arch}/tiny`, dir, [
+        ...(await cv(`demo Stage I, ${arch}/${demoEncoder}`, dir, [
           "--preset",
           t.preset,
           "--encoder",
-          "tiny",
+          demoEncoder,
           "--arch",
           arch,
           "--folds",

@@ -6,7 +6,7 @@ import { createUser } from "../auth/mutations";
 import { createProject, addMember } from "../projects/mutations";
 import { removeMember } from "./mutations";
 import { seedDemoProject } from "./seed-project";
-import { demoTraining } from "./training";
+import { demoNetworks, demoTraining } from "./training";
 import type { Actor } from "../auth/types";
 
 export type DemoCredential = { role: string; email: string; password: string };
@@ -21,14 +21,6 @@ const people = [
 ] as const;
 
 const password = () => randomBytes(9).toString("base64url");
-
-// Small, CPU-friendly networks so the demo's training rounds finish in minutes.
-const tinyNetworks = [
-  { arch: "unet", encoder: "tiny" },
-  { arch: "unetpp", encoder: "tiny" },
-  { arch: "dla", encoder: "tiny" },
-] as const;
-const tinyTraining = demoTraining;
 
 /**
  * On an empty database: demo users (random passwords, printed at the first start and kept in
@@ -67,9 +59,8 @@ export async function seedDemo(opts: { log?: (m: string) => void; dataDir?: stri
       settings: {
         s1Size: 20,
         folds: 5,
-        stage1Archs: [...tinyNetworks],
-        stage2Networks: [...tinyNetworks],
-        trainConfig: tinyTraining,
+        ...demoNetworks,
+        trainConfig: demoTraining,
       },
     });
     await addMember(admin, project.id, { email: lead.email, roles: ["LEAD"] });

@@ -1,4 +1,4 @@
-import { presetTrainConfig } from "../ml/presets";
+import { presetNetworks, presetTrainConfig } from "../ml/presets";
 
 // The demo's Stage-I training: the CPU preset, scaled to its 16-image folds so that 15 runs
 // (5 folds × 3 networks) finish within minutes on 2 cores (npm start runs two at once).
@@ -11,3 +11,6 @@ export const demoTraining = {
   batchSize: 8,
   width: 8,
 } as const;
+
+/** The CPU preset's networks: its recommended encoder under each decoder (small and CPU-friendly). */
+export const demoNetworks = presetNetworks(demoTraining.preset);
