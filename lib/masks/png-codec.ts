@@ -56,14 +56,20 @@ export function encodeMaskPng(mask: ArrayLike<number>, width: number, height: nu
   const raw = new Uint8Array(stride * height);
   // Filter "Up" on every row (the row above the first is zeros): a mask row mostly repeats
   // the previous one, so the filtered stream is nearly all zeros and deflates fast and small.
+  // With pixels 0 or 255 a filtered byte is (cur - up) & 0xff: 0 (same), 255 (set) or 1 (cleared).
+  const bits = mask instanceof Uint8Array ? mask : Uint8Array.from(mask, (v) => (v ? 1 : 0));
   for (let y = 0; y < height; y++) {
     const row = y * stride;
     raw[row] = 2;
     const src = y * width;
+    if (y === 0) {
+      for (let x = 0; x < width; x++) raw[row + 1 + x] = bits[x] ? 255 : 0;
+      continue;
+    }
     for (let x = 0; x < width; x++) {
-      const cur = mask[src + x] ? 255 : 0;
-      const up = y > 0 && mask[src - width + x] ? 255 : 0;
-      raw[row + 1 + x] = (cur - up) & 0xff;
+      const cur = bits[src + x] !== 0,
+        up = bits[src - width + x] !== 0;
+      if (cur !== up) raw[row + 1 + x] = cur ? 255 : 1;
     }
   }
   const ihdr = new Uint8Array(13);
