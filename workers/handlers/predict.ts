@@ -10,7 +10,8 @@ import {
 import { maybeOpenVoting, registerStoredPredictions } from "../../lib/protocol/mutations";
 import { PREDICT_CHUNK, type TrainConfig } from "../../lib/protocol/types";
 import { storeMask } from "../../lib/masks/mutations";
-import { cachedThreadedModel } from "../../lib/ml/model-cache";
+import os from "node:os";
+import { cachedThreadedModels } from "../../lib/ml/model-cache";
 import type { Prediction } from "../../lib/ml/predictor";
 import { networkInput } from "../../lib/ml/prepare-input";
 import { encodeProbabilityPng } from "../../lib/ml/probability-png";
@@ -19,9 +20,21 @@ import { store } from "../../lib/storage/store";
 import { key } from "../../lib/storage/keys";
 import { ensureInt8Model } from "../int8-model";
 
-const BATCH = Number(process.env.PREDICT_BATCH ?? 8);
-/** Batches decoded ahead of inference, and batches handed to the inference thread (one running, one queued). */
-const PREPARED_AHEAD = 2;
+/** Images per session.run (the model takes batches); read per job, so a test can set it. */
+const batchSize = () => Number(process.env.PREDICT_BATCH ?? 8);
+/**
+ * How the job runs its model: PREDICT_SESSIONS sessions side by side (default: one per core, at
+ * most 2), sharing ORT_THREADS intra-op threads (default: one per core) between them.
+ */
+function inferenceLayout(): { sessions: number; threads: number } {
+  const cores = os.availableParallelism();
+  const total = Number(process.env.ORT_THREADS) > 0 ? Number(process.env.ORT_THREADS) : cores;
+  const sessions = Math.max(1, Math.min(total, Number(process.env.PREDICT_SESSIONS) || Math.min(2, cores)));
+  return { sessions, threads: Math.max(1, Math.floor(total / sessions)) };
+}
+
+/** Batches decoded ahead of inference, and batches handed to each inference thread (one running, one queued). */
+const PREPARED_AHEAD = 3;
 const AT_MODEL = 2;
 /** Batches being encoded, stored and registered behind inference. */
 const FINISHING = 2;
@@ -56,10 +69,11 @@ class ImageFailures {
 /**
  * Predicts one chunk of a run's images into candidate masks; retries create no duplicates.
  * A pipeline with bounded queues: up to PREPARED_AHEAD batches are fetched, decoded and resized
- * ahead of inference; the inference thread always has the next batch queued behind the one it
- * runs, so main-thread work never leaves it idle; and up to FINISHING batches behind it are
- * encoded (probability PNG, native-size mask PNG, COCO RLE), stored, and registered in one SQL
- * statement per batch. An image that cannot be fetched, decoded or stored is set aside with its
+ * ahead of inference; the model runs as one or more sessions side by side (inferenceLayout), each
+ * on its own thread with the next batch queued behind the one it runs, so main-thread work never
+ * leaves one idle; and up to FINISHING batches behind them are encoded (probability PNG,
+ * native-size mask PNG, COCO RLE), stored, and registered in one SQL statement per batch. An
+ * image that cannot be fetched, decoded or stored is set aside with its
  * reason and the others go on; the job then fails naming them, and its retry predicts only
  * what is missing.
  */
@@ -84,9 +98,12 @@ export const predictHandler: JobHandler<{ runId: string; chunk: number; chunks: 
       (await inferencePrecision(run.projectId)) === "INT8"
         ? await ensureInt8Model({ id: run.id, projectId: run.projectId, artifactKey, size, int8: run.int8 }, signal)
         : null;
-    const model = int8
-      ? await cachedThreadedModel(int8.sha256, size, () => store().get(int8.artifactKey))
-      : await cachedThreadedModel(run.weightsSha256 ?? run.id, size, () => store().get(artifactKey));
+    const { sessions, threads } = inferenceLayout();
+    const models = int8
+      ? await cachedThreadedModels(int8.sha256, size, sessions, threads, () => store().get(int8.artifactKey))
+      : await cachedThreadedModels(run.weightsSha256 ?? run.id, size, sessions, threads, () =>
+          store().get(artifactKey),
+        );
 
     /** The batch's network inputs, in order, without the images that failed. */
     const prepare = async (batch: Image[]): Promise<Ready[]> => {
@@ -139,7 +156,8 @@ export const predictHandler: JobHandler<{ runId: string; chunk: number; chunks: 
     };
 
     const batches: Image[][] = [];
-    for (let i = 0; i < todo.length; i += BATCH) batches.push(todo.slice(i, i + BATCH));
+    const batch = batchSize();
+    for (let i = 0; i < todo.length; i += batch) batches.push(todo.slice(i, i + batch));
     const prepared: Promise<Ready[]>[] = [];
     let nextBatch = 0;
     const prepareAhead = () => {
@@ -148,13 +166,15 @@ export const predictHandler: JobHandler<{ runId: string; chunk: number; chunks: 
     };
     const atModel: Promise<{ ready: Ready[]; prediction: Prediction }>[] = [];
     const finishing = new Set<Promise<void>>();
+    let sent = 0;
     prepareAhead();
     for (;;) {
       if (signal.aborted) throw new Error("aborted");
-      while (atModel.length < AT_MODEL && prepared.length) {
+      while (atModel.length < AT_MODEL * models.length && prepared.length) {
         const ready = await prepared.shift()!;
         prepareAhead();
         if (!ready.length) continue;
+        const model = models[sent++ % models.length];
         atModel.push(
           later(model.predictWithPresence(ready.map((r) => r.pixels)).then((prediction) => ({ ready, prediction }))),
         );
