@@ -124,7 +124,7 @@ export const predictHandler: JobHandler<{ runId: string; chunk: number; chunks: 
     const finishImage = async (img: Image, prob: Float32Array, presence: number | null) => {
       const probKey = key("projects", img.projectId, "runs", run.id, "prob", `${img.id}.png`);
       try {
-        const probPng = later(encodeProbabilityPng(prob, size, size)); // on sharp's threads, beside the mask below
+        const probPng = later(encodeProbabilityPng(prob, size, size));
         const row = later(
           storeMask({
             projectId: run.projectId,

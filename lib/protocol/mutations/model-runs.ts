@@ -74,7 +74,8 @@ export async function registerPrediction(
 
 /**
  * registerPrediction for a whole batch of a run's images: the masks are stored first (a crash
- * leaves at most orphan objects), then one statement does the rest.
+ * leaves at most orphan objects), then one statement does the rest. The out-of-fold check is
+ * in that statement, so a refused batch also leaves its mask PNGs as orphan objects.
  */
 export async function registerPredictions(
   run: { id: string; projectId: string; roundId: string | null },
