@@ -6,7 +6,6 @@ import { store } from "../storage/store";
 import { key } from "../storage/keys";
 import type { Prisma } from "../db/generated/client";
 import { encodeMaskPng } from "./png-codec";
-import { maskArea } from "./measures";
 import { cocoSummary } from "./rle";
 
 export type NewMask = {
@@ -39,8 +38,10 @@ export async function storeMask(m: NewMask) {
   const id = uuidv7();
   const png = encodeMaskPng(m.mask, m.width, m.height);
   const storageKey = maskKey(m.projectId, id);
-  await store().put(storageKey, png, { contentType: "image/png" });
-  const { rleCounts, bbox } = cocoSummary(m.mask, m.width, m.height);
+  const stored = store().put(storageKey, png, { contentType: "image/png" });
+  // The area is the RLE's foreground count: one pass over the pixels for all three.
+  const { rleCounts, bbox, area } = cocoSummary(m.mask, m.width, m.height);
+  await stored;
   return {
     id,
     projectId: m.projectId,
@@ -54,7 +55,7 @@ export async function storeMask(m: NewMask) {
     probKey: m.probKey ?? null,
     presence: m.presence ?? null,
     sha256: createHash("sha256").update(png).digest("hex"),
-    area: maskArea(m.mask),
+    area,
     width: m.width,
     height: m.height,
     elapsedMs: m.elapsedMs ?? null,

@@ -1,4 +1,4 @@
-import { constants, deflateSync } from "node:zlib";
+import { constants, deflateSync, type ZlibOptions } from "node:zlib";
 import sharp from "sharp";
 import { AppError } from "../errors/app-error";
 import { PNG_SIGNATURE, pngChunk, readPngChunks, readPngHeader } from "./png-chunks";
@@ -40,6 +40,23 @@ function checkDims(width: number, height: number, length: number): void {
 }
 
 /**
+ * An 8-bit grayscale PNG (IHDR, one IDAT, IEND; nothing else) around scanlines that already
+ * carry their filter byte: `filtered` is height rows of 1 + width bytes.
+ */
+export function gray8Png(filtered: Uint8Array, width: number, height: number, deflate: ZlibOptions): Buffer {
+  const ihdr = new Uint8Array(13);
+  const view = new DataView(ihdr.buffer);
+  view.setUint32(0, width);
+  view.setUint32(4, height);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 0; // colour type: grayscale
+  // compression, filter method and interlace stay 0
+  const idat = deflateSync(filtered, deflate);
+  const parts = [PNG_SIGNATURE, pngChunk("IHDR", ihdr), pngChunk("IDAT", idat), pngChunk("IEND", new Uint8Array(0))];
+  return Buffer.concat(parts);
+}
+
+/**
  * Canonical PNG of a binary mask (any non-zero value is foreground): 8-bit grayscale 0/255,
  * one IDAT, no ancillary chunks. Written by hand rather than through sharp so that the bytes
  * depend only on the pixels: blinded candidates from any source must be indistinguishable byte
@@ -56,26 +73,23 @@ export function encodeMaskPng(mask: ArrayLike<number>, width: number, height: nu
   const raw = new Uint8Array(stride * height);
   // Filter "Up" on every row (the row above the first is zeros): a mask row mostly repeats
   // the previous one, so the filtered stream is nearly all zeros and deflates fast and small.
+  // With pixels 0 or 255 a filtered byte is (cur - up) & 0xff: 0 (same), 255 (set) or 1 (cleared).
+  const bits = mask instanceof Uint8Array ? mask : Uint8Array.from(mask, (v) => (v ? 1 : 0));
   for (let y = 0; y < height; y++) {
     const row = y * stride;
     raw[row] = 2;
     const src = y * width;
+    if (y === 0) {
+      for (let x = 0; x < width; x++) raw[row + 1 + x] = bits[x] ? 255 : 0;
+      continue;
+    }
     for (let x = 0; x < width; x++) {
-      const cur = mask[src + x] ? 255 : 0;
-      const up = y > 0 && mask[src - width + x] ? 255 : 0;
-      raw[row + 1 + x] = (cur - up) & 0xff;
+      const cur = bits[src + x] !== 0,
+        up = bits[src - width + x] !== 0;
+      if (cur !== up) raw[row + 1 + x] = cur ? 255 : 1;
     }
   }
-  const ihdr = new Uint8Array(13);
-  const view = new DataView(ihdr.buffer);
-  view.setUint32(0, width);
-  view.setUint32(4, height);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 0; // colour type: grayscale
-  // compression, filter method and interlace stay 0
-  const idat = deflateSync(raw, { level: 6, memLevel: 8, strategy: constants.Z_RLE });
-  const parts = [PNG_SIGNATURE, pngChunk("IHDR", ihdr), pngChunk("IDAT", idat), pngChunk("IEND", new Uint8Array(0))];
-  return Buffer.concat(parts);
+  return gray8Png(raw, width, height, { level: 6, memLevel: 8, strategy: constants.Z_RLE });
 }
 
 async function rawPixels(buf: Uint8Array, maxPixels: number) {

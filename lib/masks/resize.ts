@@ -37,7 +37,7 @@ interface Taps {
   w: Float64Array; // weight of hi
 }
 
-function bilinearTaps(srcLen: number, dstLen: number): Taps {
+export function bilinearTaps(srcLen: number, dstLen: number): Taps {
   const lo = new Int32Array(dstLen);
   const hi = new Int32Array(dstLen);
   const w = new Float64Array(dstLen);

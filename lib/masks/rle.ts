@@ -173,12 +173,12 @@ export function decompressRle(rle: CocoCompressedRle): CocoRle {
   return out;
 }
 
-/** What COCO needs of a mask, computed once when the mask is stored: compressed counts and bbox. */
+/** What COCO needs of a mask, computed once when the mask is stored: compressed counts, bbox and area. */
 export function cocoSummary(
   mask: ArrayLike<number>,
   width: number,
   height: number,
-): { rleCounts: string; bbox: CocoBbox } {
+): { rleCounts: string; bbox: CocoBbox; area: number } {
   const rle = encodeRle(mask, width, height);
-  return { rleCounts: rleCountsToString(rle.counts), bbox: rleBbox(rle) };
+  return { rleCounts: rleCountsToString(rle.counts), bbox: rleBbox(rle), area: rleArea(rle) };
 }

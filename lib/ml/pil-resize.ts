@@ -6,20 +6,22 @@ const PRECISION_BITS = 32 - 8 - 2;
 const ONE = 2 ** PRECISION_BITS;
 const HALF = 2 ** (PRECISION_BITS - 1);
 
-type Coeffs = { bounds: Int32Array; weights: Int32Array[] };
+/** Per output pixel: first source index, tap count, and `stride` fixed-point weights (flat, zero-padded). */
+type Coeffs = { bounds: Int32Array; weights: Int32Array; stride: number };
 
 function coefficients(inSize: number, outSize: number): Coeffs {
   const scale = inSize / outSize;
   const filterscale = Math.max(scale, 1);
   const support = filterscale;
+  const stride = Math.ceil(support) * 2 + 1;
   const bounds = new Int32Array(outSize * 2);
-  const weights: Int32Array[] = [];
+  const weights = new Int32Array(outSize * stride);
+  const k = new Float64Array(stride);
   for (let xx = 0; xx < outSize; xx++) {
     const center = (xx + 0.5) * scale;
     const ss = 1 / filterscale;
     const xmin = Math.max(Math.trunc(center - support + 0.5), 0);
     const xmax = Math.min(Math.trunc(center + support + 0.5), inSize) - xmin;
-    const k = new Float64Array(xmax);
     let ww = 0;
     for (let x = 0; x < xmax; x++) {
       const d = Math.abs((x + xmin - center + 0.5) * ss);
@@ -27,38 +29,41 @@ function coefficients(inSize: number, outSize: number): Coeffs {
       k[x] = w;
       ww += w;
     }
-    const fixed = new Int32Array(xmax);
     for (let x = 0; x < xmax; x++) {
       const v = ww !== 0 ? k[x] / ww : 0;
-      fixed[x] = v < 0 ? Math.trunc(-0.5 + v * ONE) : Math.trunc(0.5 + v * ONE);
+      weights[xx * stride + x] = v < 0 ? Math.trunc(-0.5 + v * ONE) : Math.trunc(0.5 + v * ONE);
     }
     bounds[xx * 2] = xmin;
     bounds[xx * 2 + 1] = xmax;
-    weights.push(fixed);
   }
-  return { bounds, weights };
+  return { bounds, weights, stride };
 }
 
+// Sums stay below 2^31 (weights add up to ONE, pixels ≤ 255), so the shift is Math.floor(ss / ONE).
 const clip8 = (ss: number) => {
-  const v = Math.floor(ss / ONE);
+  const v = ss >> PRECISION_BITS;
   return v < 0 ? 0 : v > 255 ? 255 : v;
 };
 
-/** Resizes 8-bit grayscale pixels like `PIL.Image.resize((w, h), Image.BILINEAR)`. */
+/**
+ * Resizes 8-bit grayscale pixels like `PIL.Image.resize((w, h), Image.BILINEAR)`. The vertical
+ * pass accumulates whole rows (the same integer sums as Pillow's, in another order, so the same
+ * bytes) to read the image row by row.
+ */
 export function pilResizeBilinear(src: Uint8Array, inW: number, inH: number, outW: number, outH: number): Uint8Array {
   let cur = src;
   let w = inW;
   if (outW !== inW) {
-    const { bounds, weights } = coefficients(inW, outW);
+    const { bounds, weights, stride } = coefficients(inW, outW);
     const out = new Uint8Array(outW * inH);
     for (let y = 0; y < inH; y++) {
       const row = y * inW;
       for (let xx = 0; xx < outW; xx++) {
-        const xmin = bounds[xx * 2],
+        const start = row + bounds[xx * 2],
           n = bounds[xx * 2 + 1],
-          k = weights[xx];
+          k = xx * stride;
         let ss = HALF;
-        for (let x = 0; x < n; x++) ss += cur[row + xmin + x] * k[x];
+        for (let x = 0; x < n; x++) ss += cur[start + x] * weights[k + x];
         out[y * outW + xx] = clip8(ss);
       }
     }
@@ -66,17 +71,21 @@ export function pilResizeBilinear(src: Uint8Array, inW: number, inH: number, out
     w = outW;
   }
   if (outH !== inH) {
-    const { bounds, weights } = coefficients(inH, outH);
+    const { bounds, weights, stride } = coefficients(inH, outH);
     const out = new Uint8Array(w * outH);
+    const acc = new Int32Array(w);
     for (let yy = 0; yy < outH; yy++) {
       const ymin = bounds[yy * 2],
         n = bounds[yy * 2 + 1],
-        k = weights[yy];
-      for (let x = 0; x < w; x++) {
-        let ss = HALF;
-        for (let y = 0; y < n; y++) ss += cur[(ymin + y) * w + x] * k[y];
-        out[yy * w + x] = clip8(ss);
+        k = yy * stride;
+      acc.fill(HALF);
+      for (let y = 0; y < n; y++) {
+        const weight = weights[k + y],
+          base = (ymin + y) * w;
+        for (let x = 0; x < w; x++) acc[x] += cur[base + x] * weight;
       }
+      const dst = yy * w;
+      for (let x = 0; x < w; x++) out[dst + x] = clip8(acc[x]);
     }
     cur = out;
   }

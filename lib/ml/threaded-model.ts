@@ -47,9 +47,11 @@ export class ThreadedModel {
     });
   }
 
-  static load(bytes: Uint8Array, size: number): Promise<ThreadedModel> {
+  /** `threads`: onnxruntime's intra-op threads for this session (default: ORT_THREADS, or onnxruntime's own). */
+  static load(bytes: Uint8Array, size: number, threads?: number): Promise<ThreadedModel> {
+    const options = sessionOptions();
     const worker = new Worker(new URL("./inference-worker.mjs", import.meta.url), {
-      workerData: { model: bytes, size, options: sessionOptions() },
+      workerData: { model: bytes, size, options: threads ? { ...options, intraOpNumThreads: threads } : options },
       // The worker is plain JavaScript: no TypeScript loader (tsx, vitest) needs to follow it.
       execArgv: [],
     });

@@ -230,6 +230,55 @@ describe("prediction job", () => {
     for (const c of candidates) expect(c._count._all).toBe(1);
   }, 120_000);
 
+  it("a store failure in the middle of a pipelined chunk sets that image aside and stores the others", async () => {
+    const fx = await stage1Project(decodedImages);
+    const runId = fx.runIds[0];
+    const heldOut = await db().modelRunImage.findMany({
+      where: { runId, trained: false },
+      orderBy: { imageId: "asc" },
+    });
+    expect(heldOut.length).toBeGreaterThanOrEqual(3);
+    const victim = heldOut[1].imageId;
+    const base = store();
+    // Every other call goes to the real store; writing the victim's probability map fails.
+    const failing = new Proxy(base, {
+      get(target, prop, receiver) {
+        if (prop === "put")
+          return async (k: string, body: Buffer, opts?: object) => {
+            if (k.endsWith(`/prob/${victim}.png`)) throw new Error("disk full");
+            return target.put(k, body, opts as never);
+          };
+        const v = Reflect.get(target, prop, receiver);
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+    process.env.PREDICT_BATCH = "1"; // one image per batch: the failure is in the middle of the pipeline
+    setStoreForTests(failing);
+    try {
+      const failed = predictHandler(ctx(runId));
+      await expect(failed).rejects.toThrow(`1 of ${heldOut.length} images could not be predicted`);
+      await expect(failed).rejects.toThrow(`image ${victim}: disk full`);
+    } finally {
+      setStoreForTests(base);
+      delete process.env.PREDICT_BATCH;
+    }
+    // One mask row and one candidate per stored image, none for the victim.
+    const stored = await db().mask.findMany({ where: { modelRunId: runId }, select: { id: true, imageId: true } });
+    expect(stored.map((m) => m.imageId).sort()).toEqual(heldOut.map((h) => h.imageId).filter((id) => id !== victim));
+    const candidates = await db().candidate.findMany({
+      where: { roundId: fx.roundId, maskId: { in: stored.map((m) => m.id) } },
+    });
+    expect(candidates.map((c) => c.imageId).sort()).toEqual(stored.map((m) => m.imageId).sort());
+    for (const m of stored)
+      expect(
+        (await store().get((await db().mask.findUniqueOrThrow({ where: { id: m.id } })).storageKey)).length,
+      ).toBeGreaterThan(0);
+
+    const retry = (await predictHandler({ ...ctx(runId), attempt: 2 })) as { predicted: number; skipped: number };
+    expect(retry).toEqual({ predicted: 1, skipped: heldOut.length - 1 });
+    expect(await db().mask.count({ where: { modelRunId: runId } })).toBe(heldOut.length);
+  }, 120_000);
+
   it("serves a stored prediction's infection map: jet hue and saturation over the CXR's value", async () => {
     const m = (await machineMasks()).find((x) => x.imageId === imageIdOf.get("b"))!;
     const view = await maskInfectionMap(lead.actor, m.id);

@@ -10,6 +10,7 @@ export {
   failRun,
   registerPrediction,
   registerPredictions,
+  registerStoredPredictions,
   recordInt8Model,
 } from "./model-runs";
 export { startClassifierTraining } from "./classifier-runs";

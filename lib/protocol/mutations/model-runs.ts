@@ -2,7 +2,9 @@
 // registers its predictions as candidates.
 import "server-only";
 import { db } from "../../db/client";
-import type { Prisma } from "../../db/generated/client";
+import { Prisma } from "../../db/generated/client";
+import { sql } from "../../db/raw";
+import { uuidv7 } from "../../db/uuid";
 import { AppError } from "../../errors/app-error";
 import { enqueue } from "../../jobs/queue";
 import { storeMask } from "../../masks/mutations";
@@ -71,10 +73,9 @@ export async function registerPrediction(
 }
 
 /**
- * registerPrediction for a whole batch of a run's images in three statements: one out-of-fold
- * check, one insert of the masks not there yet, one insert of their candidates. Masks are stored
- * first (a crash leaves at most orphan objects); a retry racing this one inserts nothing twice
- * (skipDuplicates on (modelRunId, imageId)) and its candidates name the winning masks.
+ * registerPrediction for a whole batch of a run's images: the masks are stored first (a crash
+ * leaves at most orphan objects), then one statement does the rest. The out-of-fold check is
+ * in that statement, so a refused batch also leaves its mask PNGs as orphan objects.
  */
 export async function registerPredictions(
   run: { id: string; projectId: string; roundId: string | null },
@@ -85,52 +86,87 @@ export async function registerPredictions(
     presence?: number | null;
   }[],
 ): Promise<string[]> {
-  if (!items.length) return [];
-  const imageIds = items.map((it) => it.image.id);
-  const trained = await db().modelRunImage.findFirst({
-    where: { runId: run.id, imageId: { in: imageIds }, trained: true },
-    select: { imageId: true },
-  });
-  if (trained) throw new AppError("CONFLICT", `Out-of-fold violation: the run trained on image ${trained.imageId}`);
-  const existing = new Set(
-    (
-      await db().mask.findMany({ where: { modelRunId: run.id, imageId: { in: imageIds } }, select: { imageId: true } })
-    ).map((m) => m.imageId),
-  );
   const rows = await Promise.all(
-    items
-      .filter((it) => !existing.has(it.image.id))
-      .map((it) =>
-        storeMask({
-          projectId: run.projectId,
-          imageId: it.image.id,
-          kind: "MACHINE",
-          mask: it.mask,
-          width: it.image.width,
-          height: it.image.height,
-          modelRunId: run.id,
-          roundId: run.roundId,
-          probKey: it.probKey,
-          presence: it.presence ?? null,
-        }),
-      ),
+    items.map((it) =>
+      storeMask({
+        projectId: run.projectId,
+        imageId: it.image.id,
+        kind: "MACHINE",
+        mask: it.mask,
+        width: it.image.width,
+        height: it.image.height,
+        modelRunId: run.id,
+        roundId: run.roundId,
+        probKey: it.probKey,
+        presence: it.presence ?? null,
+      }),
+    ),
   );
-  return db().$transaction(async (tx) => {
-    if (rows.length) await tx.mask.createMany({ data: rows, skipDuplicates: true });
-    const masks = await tx.mask.findMany({
-      where: { modelRunId: run.id, imageId: { in: imageIds } },
-      select: { id: true, imageId: true },
-    });
-    const byImage = new Map(masks.map((m) => [m.imageId, m.id]));
-    if (run.roundId) {
-      const roundId = run.roundId;
-      await tx.candidate.createMany({
-        data: imageIds.map((imageId) => ({ roundId, imageId, maskId: byImage.get(imageId)! })),
-        skipDuplicates: true,
-      });
-    }
-    return imageIds.map((id) => byImage.get(id)!);
-  });
+  return registerStoredPredictions(run, rows);
+}
+
+type StoredMaskRow = Awaited<ReturnType<typeof storeMask>>;
+
+/**
+ * Registers a batch of a run's stored machine masks and their candidates in one statement: the
+ * out-of-fold check (the run must not have trained on any of the images; nothing is inserted
+ * if it did), the masks, and one candidate per image in the run's round. Idempotent, and safe
+ * against a retry racing this one: a mask already there for (run, image) is kept (the upsert's
+ * no-op update returns the winner's id, even one committed after this statement began), this
+ * batch's PNG for it stays an orphan object, and the candidate names the kept mask. Returns the
+ * masks' ids in the rows' order.
+ */
+export async function registerStoredPredictions(
+  run: { id: string; projectId: string; roundId: string | null },
+  rows: StoredMaskRow[],
+): Promise<string[]> {
+  if (!rows.length) return [];
+  const json = JSON.stringify(
+    rows.map((r) => ({
+      id: r.id,
+      candidateId: uuidv7(),
+      imageId: r.imageId,
+      storageKey: r.storageKey,
+      probKey: r.probKey,
+      presence: r.presence,
+      sha256: r.sha256,
+      area: r.area,
+      width: r.width,
+      height: r.height,
+      rleCounts: r.rleCounts,
+      bbox: r.bbox,
+    })),
+  );
+  const [out] = await sql().rows<{ violation: string | null; masks: { imageId: string; id: string }[] | null }>(
+    Prisma.sql`
+    WITH v AS (
+      SELECT * FROM jsonb_to_recordset(${json}::jsonb) AS v(
+        id uuid, "candidateId" uuid, "imageId" uuid, "storageKey" text, "probKey" text, presence float8,
+        sha256 text, area int, width int, height int, "rleCounts" text, bbox int[])
+    ), oof AS (
+      SELECT t."imageId" FROM "ModelRunImage" t
+      WHERE t."runId" = ${run.id}::uuid AND t.trained AND t."imageId" IN (SELECT "imageId" FROM v) LIMIT 1
+    ), ins AS (
+      INSERT INTO "Mask" (id, "projectId", "imageId", kind, "modelRunId", "roundId", "storageKey", "probKey",
+                          presence, sha256, area, width, height, "rleCounts", bbox)
+      SELECT v.id, ${run.projectId}::uuid, v."imageId", 'MACHINE', ${run.id}::uuid, ${run.roundId}::uuid,
+             v."storageKey", v."probKey", v.presence, v.sha256, v.area, v.width, v.height, v."rleCounts", v.bbox
+      FROM v WHERE NOT EXISTS (SELECT 1 FROM oof)
+      ON CONFLICT ("modelRunId", "imageId") DO UPDATE SET "modelRunId" = EXCLUDED."modelRunId"
+      RETURNING id, "imageId"
+    ), cand AS (
+      INSERT INTO "Candidate" (id, "roundId", "imageId", "maskId")
+      SELECT v."candidateId", ${run.roundId}::uuid, ins."imageId", ins.id
+      FROM ins JOIN v ON v."imageId" = ins."imageId"
+      WHERE ${run.roundId}::uuid IS NOT NULL
+      ON CONFLICT ("roundId", "imageId", "maskId") DO NOTHING
+    )
+    SELECT (SELECT "imageId" FROM oof)::text AS violation,
+           (SELECT json_agg(json_build_object('imageId', "imageId", 'id', id)) FROM ins) AS masks`,
+  );
+  if (out.violation) throw new AppError("CONFLICT", `Out-of-fold violation: the run trained on image ${out.violation}`);
+  const byImage = new Map((out.masks ?? []).map((m) => [m.imageId, m.id]));
+  return rows.map((r) => byImage.get(r.imageId)!);
 }
 
 /** Keeps a run's int8 quantisation (made once, on first use) and its measured agreement. */
