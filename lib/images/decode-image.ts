@@ -27,7 +27,14 @@ export async function decodeImage(bytes: Buffer, opts: DecodeOptions): Promise<D
   const fileSha = sha256Hex(bytes);
   fileSha.catch(() => undefined); // awaited below; a refusal meanwhile must not leave it unhandled
   const flags: ImageFlag[] = [];
-  let decoded: { width: number; height: number; bitDepth: number; pixels8: Uint8Array; original: Buffer | null };
+  let decoded: {
+    width: number;
+    height: number;
+    bitDepth: number;
+    pixels8: Uint8Array;
+    original: Buffer | null;
+    asWorkingPng?: Buffer;
+  };
   let originalExt: DecodedImage["originalExt"];
   let dicom: DicomSummary | undefined;
   const warnings: string[] = [];
@@ -51,7 +58,7 @@ export async function decodeImage(bytes: Buffer, opts: DecodeOptions): Promise<D
   }
   const { width, height, pixels8 } = decoded;
   const outputs = Promise.all([
-    encodeWorkingPng(pixels8, width, height, limits.timeoutSeconds),
+    decoded.asWorkingPng ?? encodeWorkingPng(pixels8, width, height, limits.timeoutSeconds),
     encodeThumbnail(pixels8, width, height, limits.timeoutSeconds),
     sha256Hex(pixels8),
   ]);
