@@ -70,7 +70,9 @@ describe("storeImage", () => {
   it("keeps one image and no stray objects when the same bytes are stored twice at once", async () => {
     const { project } = await makeProject();
     const d = await decodedFromPixels(testPixels(48, 48, 7), 48, 48);
-    const results = await Promise.all([1, 2, 3].map((i) => storeImage(project.id, d, { originalName: `copy-${i}.png` })));
+    const results = await Promise.all(
+      [1, 2, 3].map((i) => storeImage(project.id, d, { originalName: `copy-${i}.png` })),
+    );
     const ids = new Set(results.map((r) => r.id));
     expect(ids.size).toBe(1);
     expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
