@@ -1,6 +1,6 @@
 import { AppError } from "../errors/app-error";
 import { decodeDicom } from "./dicom/decode-dicom";
-import { decodeRaster } from "./decode-raster";
+import { decodeRaster, type RasterDecoded } from "./decode-raster";
 import { encodeThumbnail, encodeWorkingPng } from "./encode-outputs";
 import { exposureFlags } from "./exposure";
 import { resolveLimits } from "./limits";
@@ -27,14 +27,7 @@ export async function decodeImage(bytes: Buffer, opts: DecodeOptions): Promise<D
   const fileSha = sha256Hex(bytes);
   fileSha.catch(() => undefined); // awaited below; a refusal meanwhile must not leave it unhandled
   const flags: ImageFlag[] = [];
-  let decoded: {
-    width: number;
-    height: number;
-    bitDepth: number;
-    pixels8: Uint8Array;
-    original: Buffer | null;
-    asWorkingPng?: Buffer;
-  };
+  let decoded: Omit<RasterDecoded, "originalExt">;
   let originalExt: DecodedImage["originalExt"];
   let dicom: DicomSummary | undefined;
   const warnings: string[] = [];
