@@ -1,6 +1,6 @@
 import { AppError } from "../errors/app-error";
 import { decodeDicom } from "./dicom/decode-dicom";
-import { decodeRaster } from "./decode-raster";
+import { decodeRaster, type RasterDecoded } from "./decode-raster";
 import { encodeThumbnail, encodeWorkingPng } from "./encode-outputs";
 import { exposureFlags } from "./exposure";
 import { resolveLimits } from "./limits";
@@ -27,7 +27,7 @@ export async function decodeImage(bytes: Buffer, opts: DecodeOptions): Promise<D
   const fileSha = sha256Hex(bytes);
   fileSha.catch(() => undefined); // awaited below; a refusal meanwhile must not leave it unhandled
   const flags: ImageFlag[] = [];
-  let decoded: { width: number; height: number; bitDepth: number; pixels8: Uint8Array; original: Buffer | null };
+  let decoded: Omit<RasterDecoded, "originalExt">;
   let originalExt: DecodedImage["originalExt"];
   let dicom: DicomSummary | undefined;
   const warnings: string[] = [];
@@ -51,7 +51,7 @@ export async function decodeImage(bytes: Buffer, opts: DecodeOptions): Promise<D
   }
   const { width, height, pixels8 } = decoded;
   const outputs = Promise.all([
-    encodeWorkingPng(pixels8, width, height, limits.timeoutSeconds),
+    decoded.asWorkingPng ?? encodeWorkingPng(pixels8, width, height, limits.timeoutSeconds),
     encodeThumbnail(pixels8, width, height, limits.timeoutSeconds),
     sha256Hex(pixels8),
   ]);

@@ -5,6 +5,7 @@ import { minMaxTo8 } from "./intensity";
 import { readJpegHeader } from "./jpeg-header";
 import { assertPixelBudget, type Limits } from "./limits";
 import { readPngHeader } from "./png-header";
+import { reusableGrayPng } from "./reusable-png";
 
 export interface RasterDecoded {
   width: number;
@@ -13,10 +14,16 @@ export interface RasterDecoded {
   pixels8: Uint8Array;
   /**
    * Re-encoded from decoded pixels: no EXIF, text chunks, ICC or trailing bytes survive. Null
-   * for an 8-bit grayscale PNG without alpha: its re-encoding is the working PNG byte for byte
-   * (same pixels, same encoder settings), so the caller uses that instead of encoding twice.
+   * for an 8-bit grayscale PNG without alpha: its working PNG is its original (the caller
+   * encodes one, or takes `asWorkingPng`).
    */
   original: Buffer | null;
+  /**
+   * An 8-bit grayscale PNG whose own image data is a valid working PNG (reusable-png.ts): the
+   * upload with its ancillary chunks dropped, stored as working image and original both, so
+   * nothing is encoded. Its pixels are exactly `pixels8`.
+   */
+  asWorkingPng?: Buffer;
   originalExt: "png" | "jpg";
 }
 
@@ -72,7 +79,11 @@ export async function decodeRaster(bytes: Buffer, format: "PNG" | "JPEG", limits
       sequentialRead: true,
     }).timeout({ seconds: limits.timeoutSeconds });
   try {
+    // The check reads the chunks and inflates the image data on the thread pool while sharp decodes.
+    const reusable = header.plainGray8 ? reusableGrayPng(bytes) : null;
     const gray = await decodeGray(open(), header.bitDepth > 8);
+    const asWorkingPng = (await reusable) ?? undefined;
+    if (asWorkingPng) return { ...gray, bitDepth: 8, original: null, asWorkingPng, originalExt: "png" };
     // Decoded once: an 8-bit grayscale PNG's re-encoded original is its working PNG.
     const original = header.plainGray8
       ? null

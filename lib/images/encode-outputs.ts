@@ -11,9 +11,10 @@ function rawGray(pixels8: Uint8Array, width: number, height: number, timeoutSeco
 }
 
 /**
- * The one encoding every working image gets, whatever its source, so two sources with equal
- * pixels give byte-identical files (a blinding requirement): 8-bit gray, fixed zlib settings,
- * no ancillary chunks.
+ * The one encoding every encoded working image gets, whatever its source, so two encoded
+ * sources with equal pixels give byte-identical files: 8-bit gray, fixed zlib settings, no
+ * ancillary chunks. An 8-bit gray PNG upload whose image data is exactly its pixels skips it and
+ * keeps its own image data (reusable-png.ts); equal pixels are recognised by the pixel hash.
  */
 export async function encodeWorkingPng(
   pixels8: Uint8Array,

@@ -1,9 +1,10 @@
 import "server-only";
-import { db } from "../db/client";
-import type { Prisma } from "../db/generated/client";
+import { Prisma } from "../db/generated/client";
+import { sql } from "../db/raw";
 import { uuidv7 } from "../db/uuid";
 import { key } from "../storage/keys";
 import { store } from "../storage/store";
+import { imageIdsBySha256 } from "./queries";
 import type { DecodedImage } from "./types";
 
 export type ImageMeta = {
@@ -26,14 +27,12 @@ export function imageKeys(projectId: string, imageId: string, originalExt: strin
 
 /**
  * Stores a decoded image: objects first, then the row. A duplicate (same bytes already in the
- * project) returns the existing image and stores nothing new.
+ * project) returns the existing image and stores nothing new. Plain SQL on the shared pool: an
+ * import calls this once per file, and Prisma's per-query work was a visible share of it.
  */
 export async function storeImage(projectId: string, d: DecodedImage, meta: ImageMeta) {
-  const existing = await db().image.findUnique({
-    where: { projectId_sha256: { projectId, sha256: d.sha256 } },
-    select: { id: true },
-  });
-  if (existing) return { id: existing.id, duplicate: true };
+  const existing = (await imageIdsBySha256(projectId, [d.sha256])).get(d.sha256);
+  if (existing) return { id: existing, duplicate: true };
   const id = uuidv7();
   const keys = imageKeys(projectId, id, d.originalExt);
   const removeObjects = () =>
@@ -55,43 +54,32 @@ export async function storeImage(projectId: string, d: DecodedImage, meta: Image
     await removeObjects();
     throw failedPut.reason;
   }
+  let inserted: { id: string }[];
   try {
-    await db().image.create({
-      data: {
-        id,
-        projectId,
-        originalName: meta.originalName.slice(0, 255),
-        sourceFormat: d.format,
-        sha256: d.sha256,
-        pixelSha256: d.pixelSha256,
-        phash: d.phash,
-        storageKey: keys.working,
-        originalKey: keys.original,
-        thumbKey: keys.thumb,
-        width: d.width,
-        height: d.height,
-        bitDepth: d.bitDepth,
-        patientPseudonym: meta.patientPseudonym ?? d.dicom?.patientPseudonym ?? null,
-        label: meta.label ?? "UNKNOWN",
-        sourceDataset: meta.sourceDataset ?? null,
-        view: meta.view ?? d.dicom?.viewPosition ?? null,
-        tags: (meta.tags ?? undefined) as Prisma.InputJsonValue | undefined,
-        flags: d.flags,
-        burnedInReview: d.flags.includes("burned-in-annotation") ? "PENDING" : null,
-        importBatchId: meta.importBatchId ?? null,
-      },
-    });
+    inserted = await sql().rows<{ id: string }>(Prisma.sql`
+      INSERT INTO "Image" (id, "projectId", "originalName", "sourceFormat", sha256, "pixelSha256", phash,
+        "storageKey", "originalKey", "thumbKey", width, height, "bitDepth", "patientPseudonym", label,
+        "sourceDataset", view, tags, flags, "burnedInReview", "importBatchId")
+      VALUES (${id}::uuid, ${projectId}::uuid, ${meta.originalName.slice(0, 255)}, ${d.format}::"SourceFormat",
+        ${d.sha256}, ${d.pixelSha256}, ${d.phash}, ${keys.working}, ${keys.original}, ${keys.thumb},
+        ${d.width}::int, ${d.height}::int, ${d.bitDepth}::int,
+        ${meta.patientPseudonym ?? d.dicom?.patientPseudonym ?? null}, ${meta.label ?? "UNKNOWN"}::"ImageLabel",
+        ${meta.sourceDataset ?? null}, ${meta.view ?? d.dicom?.viewPosition ?? null},
+        ${meta.tags ? JSON.stringify(meta.tags) : null}::jsonb, ${d.flags}::text[],
+        ${d.flags.includes("burned-in-annotation") ? "PENDING" : null}::"BurnedInReview",
+        ${meta.importBatchId ?? null}::uuid)
+      ON CONFLICT ("projectId", sha256) DO NOTHING
+      RETURNING id`);
   } catch (e) {
-    // A concurrent import of the same bytes won the unique key (or the insert failed): drop our objects.
     await removeObjects();
-    if ((e as { code?: string }).code === "P2002") {
-      const winner = await db().image.findUniqueOrThrow({
-        where: { projectId_sha256: { projectId, sha256: d.sha256 } },
-        select: { id: true },
-      });
-      return { id: winner.id, duplicate: true };
-    }
     throw e;
+  }
+  if (inserted.length === 0) {
+    // A concurrent import of the same bytes won the unique key: drop our objects, point at its image.
+    await removeObjects();
+    const winner = (await imageIdsBySha256(projectId, [d.sha256])).get(d.sha256);
+    if (!winner) throw new Error("Image insert conflicted, but no image holds its hash");
+    return { id: winner, duplicate: true };
   }
   return { id, duplicate: false };
 }

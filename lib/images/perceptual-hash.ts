@@ -8,15 +8,19 @@ const DEAD_BAND = 1;
 function gridMeans(pixels: Uint8Array, width: number, height: number): Float64Array {
   const sums = new Float64Array(GRID_W * GRID_H);
   const counts = new Float64Array(GRID_W * GRID_H);
-  const colCell = new Uint8Array(width);
-  for (let x = 0; x < width; x++) colCell[x] = Math.min(GRID_W - 1, Math.floor((x * GRID_W) / width));
+  // Column x belongs to cell floor(x·9/width): each cell is one run of columns, summed in a tight loop.
+  const colStart = new Int32Array(GRID_W + 1);
+  for (let c = 0; c <= GRID_W; c++) colStart[c] = c === GRID_W ? width : Math.ceil((c * width) / GRID_W);
   for (let y = 0; y < height; y++) {
     const rowBase = Math.min(GRID_H - 1, Math.floor((y * GRID_H) / height)) * GRID_W;
     const offset = y * width;
-    for (let x = 0; x < width; x++) {
-      const cell = rowBase + colCell[x];
-      sums[cell] += pixels[offset + x];
-      counts[cell] += 1;
+    for (let c = 0; c < GRID_W; c++) {
+      const x0 = colStart[c];
+      const x1 = colStart[c + 1];
+      let s = 0;
+      for (let p = offset + x0; p < offset + x1; p++) s += pixels[p];
+      sums[rowBase + c] += s;
+      counts[rowBase + c] += x1 - x0;
     }
   }
   // Images narrower than the grid leave cells empty; borrow the nearest filled neighbour on the left.

@@ -60,7 +60,10 @@ export interface DecodedImage {
   bitDepth: number;
   /** Row-major 8-bit grayscale, width × height. */
   pixels8: Uint8Array;
-  /** Canonical 8-bit grayscale PNG of pixels8 (IHDR, IDAT, IEND only). */
+  /**
+   * 8-bit grayscale PNG of pixels8 (IHDR, IDAT, IEND only): encoded by encodeWorkingPng, or an
+   * 8-bit gray upload's own image data when it is exactly its pixels (reusable-png.ts).
+   */
   workingPng: Buffer;
   thumbnail: Buffer;
   thumbnailType: "image/jpeg";

@@ -1,5 +1,6 @@
 // Seeded synthetic chest X-rays (8-bit grey) with their true infection mask and lung mask.
 import { renderAnatomy } from "./cxr-anatomy";
+import { applyArchiveLook, archiveFraming } from "./cxr-archive";
 import { sampleAcquisition, sampleAnatomy, type AcquisitionBias } from "./cxr-geometry";
 import { composeCxr } from "./cxr-compose";
 import { makeFrame, makeGrid } from "./cxr-grid";
@@ -21,6 +22,13 @@ export interface GenerateCxrOptions {
   regions?: number;
   /** Systematic exposure/contrast/noise differences, e.g. per source hospital. */
   bias?: AcquisitionBias;
+  /**
+   * Films as an archive holds them (lib/simulate/cxr-archive.ts): varied framing, uneven
+   * exposure, collimator edges, burned-in labels. Off by default, so seeded datasets and the
+   * figures measured on them stay as they are. The masks follow the framing but not the
+   * overlays (a label or an edge band may cover a little of the lung).
+   */
+  archive?: boolean;
 }
 
 export interface CxrMeta {
@@ -66,7 +74,9 @@ export function generateCxr(opts: GenerateCxrOptions): SyntheticCxr {
   const anatomy = sampleAnatomy(
     createRng(opts.patientId ? hashSeed("patient", opts.patientId) : hashSeed("anatomy", seed)),
   );
-  const acq = sampleAcquisition(acqRng, opts.bias);
+  const sampled = sampleAcquisition(acqRng, opts.bias);
+  const archiveRng = opts.archive ? createRng(hashSeed("archive", seed)) : null;
+  const acq = archiveRng ? archiveFraming(sampled, archiveRng) : sampled;
   const grid = makeGrid(width, height);
   const frame = makeFrame(grid, acq);
   const fields = renderAnatomy(grid, frame, anatomy, acq, acqRng.fork("anatomy-noise"));
@@ -89,6 +99,7 @@ export function generateCxr(opts: GenerateCxrOptions): SyntheticCxr {
     grain: acq.grain,
     seed,
   });
+  if (archiveRng) applyArchiveLook(pixels, width, height, archiveRng);
 
   return {
     width,

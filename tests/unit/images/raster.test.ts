@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
+import { deflateSync, inflateSync } from "node:zlib";
 import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeImage } from "@/lib/images/decode-image";
-import { THUMBNAIL_LONGEST_SIDE } from "@/lib/images/encode-outputs";
-import { stripPngAncillaryChunks } from "@/lib/images/canonical-png";
+import { encodeThumbnail, THUMBNAIL_LONGEST_SIDE } from "@/lib/images/encode-outputs";
 import { buildDicom, imageModule } from "./helpers/dicom-builder";
-import { chunk, grayPng, textChunk } from "./helpers/png-bytes";
+import { chunk, grayPng, ihdr, PNG_SIGNATURE, textChunk } from "./helpers/png-bytes";
 import { containsAscii, phantom, to8 } from "./helpers/synthetic";
 
 const KEY = "unit-test-pseudonym-key-0123456789";
@@ -71,15 +71,32 @@ describe("PNG and JPEG ingest", () => {
     expect(data.equals(Buffer.from(pixels))).toBe(true);
   });
 
-  it("encodes equal pixels to byte-identical working PNGs whatever the source format", async () => {
+  // An 8-bit gray upload is kept as its own working PNG (reusable-png.ts), so equal pixels from
+  // two sources no longer give equal working-PNG bytes; what dedupe and the report compare is
+  // the pixel hash, and blinding concerns the candidates' masks, which are still re-encoded one way.
+  it("gives equal pixels the same pixel hash and perceptual hash whatever the source format", async () => {
     const full = to8(phantom(W, H)).map((v, i) => (i === 0 ? 0 : i === 1 ? 255 : v)); // full range: min–max is identity
     const fromPng = await decode(grayPng(W, H, full));
     const fromDicom = await decode(
       buildDicom(imageModule({ rows: H, columns: W, bitsAllocated: 8 }), { pixelData: Buffer.from(full) }),
     );
     expect(fromDicom.pixelSha256).toBe(fromPng.pixelSha256);
-    expect(fromDicom.workingPng.equals(fromPng.workingPng)).toBe(true);
+    expect(fromDicom.pixelSha256).toBe(sha(full));
     expect(fromDicom.phash).toBe(fromPng.phash);
+    const pixelsOf = async (png: Buffer) => sharp(png).toColourspace("b-w").raw().toBuffer();
+    expect((await pixelsOf(fromDicom.workingPng)).equals(await pixelsOf(fromPng.workingPng))).toBe(true);
+  });
+
+  it("encodes equal pixels to byte-identical working PNGs whenever it encodes them", async () => {
+    const full = to8(phantom(W, H)).map((v, i) => (i === 0 ? 0 : i === 1 ? 255 : v));
+    // A gAMA chunk keeps a gray PNG off the reuse path: it is decoded and encoded like a DICOM.
+    const gamma = Buffer.alloc(4);
+    gamma.writeUInt32BE(45455);
+    const fromPng = await decode(grayPng(W, H, full, [chunk("gAMA", gamma)]));
+    const fromDicom = await decode(
+      buildDicom(imageModule({ rows: H, columns: W, bitsAllocated: 8 }), { pixelData: Buffer.from(full) }),
+    );
+    expect(fromDicom.workingPng.equals(fromPng.workingPng)).toBe(true);
   });
 
   it("makes a JPEG thumbnail whose longest side is 256 and never enlarges", async () => {
@@ -117,23 +134,54 @@ describe("PNG and JPEG ingest", () => {
     expect(r.originalBytes[25]).toBe(2);
   });
 
-  it("decodes an 8-bit grayscale PNG once: its original is the working PNG, the bytes a separate re-encoding gives", async () => {
+  it("keeps an 8-bit grayscale upload as its working PNG and original: its own chunks, text dropped, nothing encoded", async () => {
     const withText = grayPng(W, H, pixels, [textChunk("Comment", "PHI-png-comment")]);
     const r = await decode(withText);
-    expect(r.originalBytes.equals(r.workingPng)).toBe(true);
-    // What re-encoding the upload on its own (the path every other format takes) writes.
-    const separate = await sharp(withText)
-      .toColourspace("b-w")
-      .png({ compressionLevel: 6, adaptiveFiltering: false, palette: false })
-      .toBuffer();
-    expect(stripPngAncillaryChunks(separate).equals(r.originalBytes)).toBe(true);
+    expect(r.originalBytes).toBe(r.workingPng);
+    expect(r.workingPng.equals(grayPng(W, H, pixels))).toBe(true); // the upload, less its tEXt chunk
     expect(pngChunkTypes(r.originalBytes).filter((t) => t !== "IDAT")).toEqual(["IHDR", "IEND"]);
+    expect(containsAscii(r.workingPng, "PHI")).toBe(false);
     // A tRNS chunk gives the gray image an alpha channel: that original is re-encoded on its own, alpha kept.
     const trns = Buffer.alloc(2);
     trns.writeUInt16BE(pixels[0]);
     const transparent = await decode(grayPng(W, H, pixels, [chunk("tRNS", trns)]));
     expect(transparent.originalBytes.equals(transparent.workingPng)).toBe(false);
     expect((await sharp(transparent.originalBytes).metadata()).hasAlpha).toBe(true);
+  });
+
+  it("re-encodes an 8-bit grayscale upload whose image data carries more than its pixels", async () => {
+    const rows = Buffer.alloc((W + 1) * H);
+    for (let y = 0; y < H; y++) rows.set(pixels.subarray(y * W, (y + 1) * W), y * (W + 1) + 1);
+    const secret = Buffer.from("PHI-hidden-in-image-data");
+    const png = (idat: Buffer[]) =>
+      Buffer.concat([PNG_SIGNATURE, ihdr(W, H), ...idat.map((d) => chunk("IDAT", d)), chunk("IEND", Buffer.alloc(0))]);
+    const cases = {
+      "bytes after the zlib stream": png([Buffer.concat([deflateSync(rows), secret])]),
+      "an IDAT after the stream ended": png([deflateSync(rows), secret]),
+      "rows beyond the image height": png([deflateSync(Buffer.concat([rows, secret]))]),
+    };
+    for (const [what, bytes] of Object.entries(cases)) {
+      const r = await decode(bytes);
+      expect(Buffer.from(r.pixels8).equals(Buffer.from(pixels)), what).toBe(true);
+      expect(r.workingPng.includes(secret), what).toBe(false);
+      expect(r.workingPng.equals(bytes), what).toBe(false);
+      // Re-encoded from the decoded pixels: the hidden bytes are gone, even compressed.
+      expect(inflateSync(r.workingPng.subarray(41, r.workingPng.length - 16)).includes(secret), what).toBe(false);
+      expect(r.originalBytes.equals(r.workingPng), what).toBe(true);
+    }
+  });
+
+  it("makes the thumbnail from the working image: the same bytes as downscaling the stored working PNG", async () => {
+    const big = to8(phantom(600, 400));
+    const r = await decode(grayPng(600, 400, big));
+    const fromStored = await encodeThumbnail(
+      await sharp(r.workingPng).toColourspace("b-w").raw().toBuffer(),
+      r.width,
+      r.height,
+      30,
+    );
+    expect(r.thumbnail.equals(fromStored)).toBe(true);
+    expect(r.pixelSha256).toBe(sha(await sharp(r.workingPng).toColourspace("b-w").raw().toBuffer()));
   });
 
   it("drops PNG text chunks and bytes after IEND", async () => {

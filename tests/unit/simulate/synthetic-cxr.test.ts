@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { connectedComponents, fractionInside, iou, isEmptyMask, maskArea } from "../../../lib/simulate/mask-ops";
 import { generateCxr } from "../../../lib/simulate/synthetic-cxr";
+import { hammingDistance, NEAR_DUPLICATE_DISTANCE, perceptualHash } from "../../../lib/images/perceptual-hash";
+import { createHash } from "node:crypto";
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -143,5 +145,35 @@ describe("synthetic CXR", () => {
       console.info(`synthetic-cxr ${width}px: ${perSec.toFixed(0)} images/s (single thread, incl. warm-up)`);
       expect(perSec).toBeGreaterThan(0);
     }
+  });
+
+  describe("as an archive holds them (archive: true)", () => {
+    /** How many films have a perceptual hash within the ingest's near-duplicate distance of an earlier one. */
+    function nearDuplicates(archive: boolean, n: number): number {
+      const hashes: string[] = [];
+      let near = 0;
+      for (let i = 0; i < n; i++) {
+        const c = generateCxr({ seed: 7000 + i, width: 128, height: 128, label: i % 2 ? "covid" : "control", archive });
+        const h = perceptualHash(c.pixels, c.width, c.height);
+        if (hashes.some((e) => hammingDistance(e, h) <= NEAR_DUPLICATE_DISTANCE)) near++;
+        hashes.push(h);
+      }
+      return near;
+    }
+
+    it("gives films distinct perceptual hashes, as real ones are (the clean films mostly are not)", () => {
+      // Real films (cxr-train): 2 of the first 200 and 8 of 300 within the distance of an earlier one.
+      expect(nearDuplicates(true, 60)).toBeLessThanOrEqual(3);
+      expect(nearDuplicates(false, 60)).toBeGreaterThanOrEqual(20);
+    });
+
+    it("is seeded like the rest, and leaves the default films as they were", () => {
+      const a = generateCxr({ seed: 5, width: 96, archive: true });
+      expect(equalBytes(a.pixels, generateCxr({ seed: 5, width: 96, archive: true }).pixels)).toBe(true);
+      expect(equalBytes(a.pixels, generateCxr({ seed: 5, width: 96 }).pixels)).toBe(false);
+      // Pixels of the default film for seed 3 as generated before the option existed.
+      const plain = generateCxr({ seed: 3, width: 96, label: "covid", archive: false }).pixels;
+      expect(createHash("sha256").update(plain).digest("hex").slice(0, 16)).toBe("3d1c79d5060b735c");
+    });
   });
 });
