@@ -210,6 +210,7 @@ export async function run(): Promise<BenchResult[]> {
             sourceFormat: "PNG",
             sha256: imageSha,
             pixelSha256: imageSha,
+            workingSha256: imageSha,
             storageKey: imageKey,
             originalKey: imageKey,
             thumbKey: imageKey,

@@ -83,7 +83,7 @@ export async function exportItemsPage(
   const [{ page }] = await db().$queryRaw<{ page: string }[]>`
     SELECT COALESCE(json_agg(p ORDER BY p."imageId"), '[]')::text AS page FROM (
     SELECT i.id AS "imageId", i.width, i.height, i."sourceFormat"::text AS "sourceFormat",
-           i."storageKey" AS "imageKey", i."originalKey", i."patientPseudonym" AS patient,
+           i."storageKey" AS "imageKey", i."workingSha256" AS "imageSha256", i."originalKey", i."patientPseudonym" AS patient,
            i.label::text AS label, i."sourceDataset" AS source, i.view, i.split::text AS split, i.fold,
            g.id AS "groundTruthId", g.stage::text AS stage, g.decision::text AS decision,
            g."sourceKind"::text AS "sourceKind", g."acceptedAt",

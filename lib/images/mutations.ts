@@ -3,6 +3,7 @@ import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { uuidv7 } from "../db/uuid";
 import { key } from "../storage/keys";
+import { sha256Hex } from "../storage/sha256";
 import { store } from "../storage/store";
 import type { DecodedImage } from "./types";
 
@@ -44,7 +45,10 @@ export async function storeImage(projectId: string, d: DecodedImage, meta: Image
           .catch(() => undefined),
       ),
     );
+  // The working PNG's hash is kept with the row so exports never hash the file again.
+  const workingSha256 = sha256Hex(d.workingPng);
   const puts = await Promise.allSettled([
+    workingSha256,
     store().put(keys.working, d.workingPng, { contentType: "image/png" }),
     store().put(keys.original, d.originalBytes),
     store().put(keys.thumb, d.thumbnail, { contentType: d.thumbnailType }),
@@ -66,6 +70,7 @@ export async function storeImage(projectId: string, d: DecodedImage, meta: Image
         pixelSha256: d.pixelSha256,
         phash: d.phash,
         storageKey: keys.working,
+        workingSha256: await workingSha256,
         originalKey: keys.original,
         thumbKey: keys.thumb,
         width: d.width,
@@ -94,4 +99,17 @@ export async function storeImage(projectId: string, d: DecodedImage, meta: Image
     throw e;
   }
   return { id, duplicate: false };
+}
+
+/**
+ * Saves working-PNG hashes an export computed for images stored before the hash was kept with
+ * them. Only where none is stored yet: a hash set since (burned-in masking) is never overwritten.
+ */
+export async function saveWorkingHashes(rows: { imageId: string; sha256: string }[]): Promise<void> {
+  if (!rows.length) return;
+  const json = JSON.stringify(rows.map((r) => ({ id: r.imageId, sha: r.sha256 })));
+  await db().$executeRaw`
+    UPDATE "Image" i SET "workingSha256" = v.sha
+    FROM jsonb_to_recordset(${json}::jsonb) AS v(id uuid, sha text)
+    WHERE i.id = v.id AND i."workingSha256" IS NULL`;
 }
