@@ -8,10 +8,10 @@ import { AppError } from "../errors/app-error";
 // Here a worker thread reads each batch with plain synchronous calls, as tar(1) does, into one
 // buffer it hands back without a copy; the requests of one event-loop turn form one batch.
 
-/** The worker's code (CommonJS, evaluated as is: no loader, no TypeScript). */
+/** The worker's code: plain JavaScript that runs as CommonJS or as a module (getBuiltinModule, not require). */
 const READER_SOURCE = `
-const { parentPort } = require("node:worker_threads");
-const fs = require("node:fs");
+const { parentPort } = process.getBuiltinModule("node:worker_threads");
+const fs = process.getBuiltinModule("node:fs");
 parentPort.on("message", ({ id, paths }) => {
   const fds = [], sizes = [], errors = [];
   let total = 0;
@@ -90,7 +90,8 @@ export class BatchedFileReader {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(READER_SOURCE, { eval: true });
+    // No inherited flags: the parent's loader or --input-type have nothing to do with this code.
+    const worker = new Worker(READER_SOURCE, { eval: true, execArgv: [] });
     worker.unref();
     worker.on("message", (m: Reply) => {
       const batch = this.inFlight.get(m.id);
