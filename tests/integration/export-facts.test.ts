@@ -16,7 +16,7 @@ import { readTar } from "../../lib/exports/tar-reader";
 import { makeProject, makeUser } from "../setup/fixtures";
 import { addTestImages } from "../setup/synthetic-images";
 import { discMask, drawAllManual, fakeTrainAndPredict } from "../setup/protocol";
-import { dropTempStore, seedAcceptedProject, seedInTempStore } from "../setup/seed-accepted";
+import { dropTempStore, type seedAcceptedProject, seedInTempStore } from "../setup/seed-accepted";
 
 // Issue 21: what an export writes per item (the working PNG's SHA-256, the mask's SHA-256, COCO
 // RLE, bbox and area) is computed once, when the image or mask is stored, and kept with it; the
@@ -111,7 +111,10 @@ describe("export facts: computed once when stored, kept with the row", () => {
       expect(out.manifest.get(`Images/${name}.png`)).toBe(fakeSha);
       // The file itself is the stored working PNG, byte for byte.
       expect(sha(out.files.get(`Images/${name}.png`)!)).toBe(before.workingSha256);
-      expect(out.annotationOf(target.id)).toMatchObject({ segmentation: { counts: other.rleCounts }, bbox: other.bbox });
+      expect(out.annotationOf(target.id)).toMatchObject({
+        segmentation: { counts: other.rleCounts },
+        bbox: other.bbox,
+      });
     } finally {
       await db().image.update({ where: { id: target.id }, data: { workingSha256: before.workingSha256 } });
       await db().mask.update({ where: { id: mask.id }, data: { rleCounts: mask.rleCounts, bbox: mask.bbox } });
