@@ -35,11 +35,14 @@ export interface BuildInput {
   concurrency?: number;
   /** Saves values computed for masks stored before they were kept (RLE, bbox); see WriterSetup. */
   backfill?: WriterSetup["backfill"];
+  /** Saves working-PNG hashes computed for images stored before the hash was kept with them, batched. */
+  saveImageHashes?: (rows: { imageId: string; sha256: string }[]) => Promise<void>;
   /** The formats to write; the registry (writers/index.ts) unless a test adds one. */
   writers?: readonly WriterFactory[];
 }
 
 const FORMAT_VERSION = "tandem-dataset/v1";
+const BACKFILL_BATCH = 500;
 
 /**
  * Writes the whole dataset archive to `out` in one pass. Entry order is fixed (per image in id
@@ -90,8 +93,16 @@ export async function buildArchive(input: BuildInput): Promise<ExportResult> {
 
   progress("images");
   const empty = new EmptyMasks();
+  let hashed: { imageId: string; sha256: string }[] = [];
+  const saveHashes = async (atLeast: number) => {
+    if (hashed.length < atLeast || !hashed.length) return;
+    const rows = hashed;
+    hashed = [];
+    await input.saveImageHashes?.(rows);
+  };
+  const onHashed = (imageId: string, sha256: string) => void hashed.push({ imageId, sha256 });
   const prepare = async (item: ExportItem) => {
-    const src = itemSources(store, empty, item);
+    const src = itemSources(store, empty, item, onHashed);
     return { item, needs: await Promise.all(writers.map((w) => w.prepare(item, src))) };
   };
   let index = 0;
@@ -104,7 +115,9 @@ export async function buildArchive(input: BuildInput): Promise<ExportResult> {
     stats.add(item, split, item.sourceFormat === "DICOM");
     done++;
     progress("images");
+    await saveHashes(BACKFILL_BATCH);
   }
+  await saveHashes(1);
 
   progress("models");
   const folders = new Set<string>();

@@ -44,11 +44,22 @@ function once<T>(f: () => Promise<T>): () => Promise<T> {
   return () => (p ??= f());
 }
 
-export function itemSources(store: ObjectStore, empty: EmptyMasks, item: ExportItem): ItemSources {
+/**
+ * The sources of one item. The image's SHA-256 is the one stored with it when there is one (the
+ * working PNG is hashed once, at import); an older image without it is hashed here and the
+ * value handed to `computed` so the caller can save it.
+ */
+export function itemSources(
+  store: ObjectStore,
+  empty: EmptyMasks,
+  item: ExportItem,
+  computed?: (imageId: string, sha256: string) => void,
+): ItemSources {
   const { width, height } = item;
+  const read = (k: string) => (store.getBatched ? store.getBatched(k) : store.get(k));
   const maskPng = once(async () => {
     if (!item.mask) return empty.get(width, height);
-    const bytes = await store.get(item.mask.key);
+    const bytes = await read(item.mask.key);
     const sha256 = await sha256Hex(bytes);
     if (sha256 !== item.mask.sha256)
       throw new AppError("CONFLICT", `the stored mask ${item.mask.id} does not match its recorded SHA-256`);
@@ -56,7 +67,7 @@ export function itemSources(store: ObjectStore, empty: EmptyMasks, item: ExportI
   });
   return {
     image: once(async () => {
-      const bytes = await store.get(item.imageKey);
+      const bytes = await read(item.imageKey);
       const got = pngSize(bytes);
       if (got.width !== width || got.height !== height) {
         throw new AppError(
@@ -64,7 +75,10 @@ export function itemSources(store: ObjectStore, empty: EmptyMasks, item: ExportI
           `image ${item.imageId} is ${got.width}×${got.height}, recorded as ${width}×${height}`,
         );
       }
-      return { bytes, sha256: await sha256Hex(bytes) };
+      if (item.imageSha256) return { bytes, sha256: item.imageSha256 };
+      const sha256 = await sha256Hex(bytes);
+      computed?.(item.imageId, sha256);
+      return { bytes, sha256 };
     }),
     maskPng,
     maskPixels: once(async () =>

@@ -5,6 +5,7 @@ import path from "node:path";
 import { PassThrough, type Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { AppError } from "../errors/app-error";
+import { saveWorkingHashes } from "../images/mutations";
 import { saveMaskSummaries } from "../masks/mutations";
 import { key } from "../storage/keys";
 import { store as defaultStore } from "../storage/store";
@@ -114,6 +115,7 @@ export async function runExport(exportId: string, o: RunExportOptions = {}): Pro
         signal: o.signal,
         concurrency: o.concurrency,
         backfill: (_kind, rows) => saveMaskSummaries(rows),
+        saveImageHashes: saveWorkingHashes,
       }),
     );
     await completeExport(exportId, result, o.toFile ? null : storageKey);

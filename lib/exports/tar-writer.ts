@@ -70,7 +70,7 @@ export class TarWriter implements ArchiveWriter {
     await this.sink.write(tarHeader(entry.path, entry.size));
     const sha = await writeBody(this.sink, entry);
     const pad = padding(entry.size);
-    if (pad) await this.sink.write(Buffer.alloc(pad));
+    if (pad) await this.sink.zeros(pad);
     this.count++;
     return sha;
   }
@@ -78,6 +78,6 @@ export class TarWriter implements ArchiveWriter {
   /** Two zero blocks end the archive; then zeros up to a whole record, as tar(1) writes. */
   async finish(): Promise<void> {
     const end = this.sink.bytes + 2 * BLOCK;
-    await this.sink.write(Buffer.alloc(2 * BLOCK + ((RECORD - (end % RECORD)) % RECORD)));
+    await this.sink.zeros(2 * BLOCK + ((RECORD - (end % RECORD)) % RECORD));
   }
 }

@@ -6,6 +6,8 @@ export interface ExportItem {
   height: number;
   sourceFormat: "PNG" | "JPEG" | "DICOM";
   imageKey: string;
+  /** SHA-256 of the working PNG as stored with the image; null until first computed (older images). */
+  imageSha256?: string | null;
   originalKey: string;
   patient: string | null;
   label: "COVID" | "CONTROL" | "UNKNOWN";

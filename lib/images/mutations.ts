@@ -1,8 +1,10 @@
 import "server-only";
+import { db } from "../db/client";
 import { Prisma } from "../db/generated/client";
 import { sql } from "../db/raw";
 import { uuidv7 } from "../db/uuid";
 import { key } from "../storage/keys";
+import { sha256Hex } from "../storage/sha256";
 import { store } from "../storage/store";
 import { imageIdsBySha256 } from "./queries";
 import type { DecodedImage } from "./types";
@@ -43,7 +45,10 @@ export async function storeImage(projectId: string, d: DecodedImage, meta: Image
           .catch(() => undefined),
       ),
     );
+  // The working PNG's hash is kept with the row so exports never hash the file again.
+  const workingSha256 = sha256Hex(d.workingPng);
   const puts = await Promise.allSettled([
+    workingSha256,
     store().put(keys.working, d.workingPng, { contentType: "image/png" }),
     store().put(keys.original, d.originalBytes),
     store().put(keys.thumb, d.thumbnail, { contentType: d.thumbnailType }),
@@ -58,10 +63,10 @@ export async function storeImage(projectId: string, d: DecodedImage, meta: Image
   try {
     inserted = await sql().rows<{ id: string }>(Prisma.sql`
       INSERT INTO "Image" (id, "projectId", "originalName", "sourceFormat", sha256, "pixelSha256", phash,
-        "storageKey", "originalKey", "thumbKey", width, height, "bitDepth", "patientPseudonym", label,
+        "storageKey", "workingSha256", "originalKey", "thumbKey", width, height, "bitDepth", "patientPseudonym", label,
         "sourceDataset", view, tags, flags, "burnedInReview", "importBatchId")
       VALUES (${id}::uuid, ${projectId}::uuid, ${meta.originalName.slice(0, 255)}, ${d.format}::"SourceFormat",
-        ${d.sha256}, ${d.pixelSha256}, ${d.phash}, ${keys.working}, ${keys.original}, ${keys.thumb},
+        ${d.sha256}, ${d.pixelSha256}, ${d.phash}, ${keys.working}, ${await workingSha256}, ${keys.original}, ${keys.thumb},
         ${d.width}::int, ${d.height}::int, ${d.bitDepth}::int,
         ${meta.patientPseudonym ?? d.dicom?.patientPseudonym ?? null}, ${meta.label ?? "UNKNOWN"}::"ImageLabel",
         ${meta.sourceDataset ?? null}, ${meta.view ?? d.dicom?.viewPosition ?? null},
@@ -82,4 +87,17 @@ export async function storeImage(projectId: string, d: DecodedImage, meta: Image
     return { id: winner, duplicate: true };
   }
   return { id, duplicate: false };
+}
+
+/**
+ * Saves working-PNG hashes an export computed for images stored before the hash was kept with
+ * them. Only where none is stored yet: a hash set since (burned-in masking) is never overwritten.
+ */
+export async function saveWorkingHashes(rows: { imageId: string; sha256: string }[]): Promise<void> {
+  if (!rows.length) return;
+  const json = JSON.stringify(rows.map((r) => ({ id: r.imageId, sha: r.sha256 })));
+  await db().$executeRaw`
+    UPDATE "Image" i SET "workingSha256" = v.sha
+    FROM jsonb_to_recordset(${json}::jsonb) AS v(id uuid, sha text)
+    WHERE i.id = v.id AND i."workingSha256" IS NULL`;
 }

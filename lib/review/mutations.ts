@@ -83,6 +83,8 @@ export async function decideBurnedIn(actor: Actor, imageId: string, input: unkno
           burnedInReviewedById: actor.userId,
           burnedInReviewedAt: new Date(),
           burnedInRegion: d.region ? { ...d.region } : undefined,
+          // The working PNG was rewritten: its stored hash follows (exports list it as is).
+          ...(changed ? { workingSha256: changed.workingAfter } : {}),
           ...(d.decision === "EXCLUDE" ? { exportBlocked: true } : {}),
           version: { increment: 1 },
         },

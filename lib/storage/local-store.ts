@@ -7,6 +7,7 @@ import { pipeline } from "node:stream/promises";
 import type { Readable } from "node:stream";
 import { randomUUID } from "node:crypto";
 import { AppError } from "../errors/app-error";
+import { BatchedFileReader } from "./batched-reader";
 import { assertSafeKey, assertSafePrefix } from "./keys";
 import type { ObjectStore, StoredObject } from "./types";
 
@@ -19,6 +20,7 @@ const readWhole = promisify(readFileCallback);
 export class LocalStore implements ObjectStore {
   readonly kind = "local" as const;
   private readonly root: string;
+  private reader: BatchedFileReader | null = null;
   constructor(root: string) {
     this.root = path.resolve(root);
   }
@@ -60,6 +62,15 @@ export class LocalStore implements ObjectStore {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new AppError("NOT_FOUND", "Object not found");
       throw e;
+    }
+  }
+
+  /** Reads on a worker thread, the requests of one event-loop turn together (see batched-reader.ts). */
+  getBatched(key: string): Promise<Buffer> {
+    try {
+      return (this.reader ??= new BatchedFileReader()).read(this.resolve(key));
+    } catch (e) {
+      return Promise.reject(e);
     }
   }
 

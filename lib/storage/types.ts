@@ -10,6 +10,11 @@ export interface ObjectStore {
   put(key: string, body: Buffer | Uint8Array, opts?: PutOptions): Promise<void>;
   putStream(key: string, body: Readable, opts?: PutOptions): Promise<void>;
   get(key: string): Promise<Buffer>;
+  /**
+   * Like get, for a caller reading many small objects in a row (an export): calls made together
+   * may be served as one batch, off the main thread. Stores without it are read with get.
+   */
+  getBatched?(key: string): Promise<Buffer>;
   getStream(key: string): Promise<Readable>;
   exists(key: string): Promise<boolean>;
   size(key: string): Promise<number>;

@@ -7,6 +7,7 @@ import { store } from "../../storage/store";
 import { loadMask } from "../../masks/queries";
 import { encodeMaskPng } from "../../masks/png-codec";
 import { maskKey } from "../../masks/mutations";
+import { cocoSummary } from "../../masks/rle";
 import { dice, maskArea } from "../../masks/measures";
 import { imageEntry, recordAudit } from "../../audit/mutations";
 import { acceptGroundTruth, reopenRedraw } from "../../protocol/mutations";
@@ -33,7 +34,16 @@ type CandidatePlan = {
   withheld: "EMPTY" | "SMALL" | null;
   mergedIntoId: string | null;
   /** The normalised rendering, already in storage; its row is written when the plan is applied. */
-  shown: { id: string; storageKey: string; sha256: string; area: number; dice: number } | null;
+  shown: {
+    id: string;
+    storageKey: string;
+    sha256: string;
+    area: number;
+    dice: number;
+    /** COCO RLE and bbox, kept with the mask like every other mask's (what an export writes). */
+    rleCounts: string;
+    bbox: number[];
+  } | null;
 };
 type ImagePlan = {
   imageId: string;
@@ -109,6 +119,7 @@ export async function planCandidates(roundId: string): Promise<CandidatesPlan> {
           sha256: createHash("sha256").update(png).digest("hex"),
           area: maskArea(mask),
           dice: n.dice,
+          ...cocoSummary(mask, width, height),
         };
       }
       shown.push({ row: c, plan, mask });
@@ -144,13 +155,14 @@ export async function applyCandidatesPlan(
   const shown = cands.filter(({ c }) => c.shown);
   if (shown.length)
     await tx.$executeRaw`
-      INSERT INTO "Mask" (id, "projectId", "imageId", kind, "roundId", "storageKey", sha256, area, width, height, "normalisedFromId", "createdAt")
-      SELECT u.id, ${round.projectId}::uuid, u.image, 'NORMALISED', ${round.id}::uuid, u.key, u.sha, u.area, u.w, u.h, u.orig, now()
+      INSERT INTO "Mask" (id, "projectId", "imageId", kind, "roundId", "storageKey", sha256, area, width, height, "normalisedFromId", "rleCounts", bbox, "createdAt")
+      SELECT u.id, ${round.projectId}::uuid, u.image, 'NORMALISED', ${round.id}::uuid, u.key, u.sha, u.area, u.w, u.h, u.orig, u.rle, u.bbox::int[], now()
       FROM unnest(${shown.map(({ c }) => c.shown!.id)}::uuid[], ${shown.map(({ img }) => img.imageId)}::uuid[],
                   ${shown.map(({ c }) => c.shown!.storageKey)}::text[], ${shown.map(({ c }) => c.shown!.sha256)}::text[],
                   ${shown.map(({ c }) => c.shown!.area)}::int[], ${shown.map(({ img }) => img.width)}::int[],
-                  ${shown.map(({ img }) => img.height)}::int[], ${shown.map(({ c }) => c.originalMaskId)}::uuid[])
-           AS u(id, image, key, sha, area, w, h, orig)`;
+                  ${shown.map(({ img }) => img.height)}::int[], ${shown.map(({ c }) => c.originalMaskId)}::uuid[],
+                  ${shown.map(({ c }) => c.shown!.rleCounts)}::text[], ${shown.map(({ c }) => `{${c.shown!.bbox.join(",")}}`)}::text[])
+           AS u(id, image, key, sha, area, w, h, orig, rle, bbox)`;
   if (cands.length)
     await tx.$executeRaw`
       UPDATE "Candidate" c SET withheld = u.withheld, "mergedIntoId" = u.merged,
