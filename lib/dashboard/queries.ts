@@ -255,11 +255,17 @@ async function mdRows(projectId: string): Promise<MdRow[]> {
       SELECT key::uuid AS id, sum(n)::int AS n, sum(x)::float8 AS ms, max(last) AS last
       FROM "DashboardTotal" WHERE "projectId" = ${projectId}::uuid AND "roundId" = ${PROJECT_WIDE}::uuid AND scope = 'voter'
       GROUP BY key HAVING sum(n) <> 0
+    ), vote_ms AS (
+      -- Each voter's votes per duration (ms): as many rows as distinct durations, not votes.
+      SELECT split_part(key, ':', 1)::uuid AS id, split_part(key, ':', 2)::int AS ms, sum(n) AS c
+      FROM "DashboardTotal" WHERE "projectId" = ${projectId}::uuid AND "roundId" = ${PROJECT_WIDE}::uuid AND scope = 'voter-ms'
+      GROUP BY key HAVING sum(n) > 0
+    ), vote_cum AS (
+      SELECT id, ms, sum(c) OVER (PARTITION BY id ORDER BY ms) AS upto, sum(c) OVER (PARTITION BY id) AS total FROM vote_ms
     ), vote_median AS (
-      -- The one figure running totals cannot keep: a median needs every duration.
-      SELECT v."voterId" AS id, percentile_cont(0.5) WITHIN GROUP (ORDER BY v."durationMs") AS med
-      FROM "Vote" v JOIN "Round" r ON r.id = v."roundId"
-      WHERE r."projectId" = ${projectId}::uuid GROUP BY v."voterId"
+      -- percentile_cont(0.5): the mean of the values at positions ⌊(n−1)/2⌋ and ⌈(n−1)/2⌉ (from 0).
+      SELECT id, (min(ms) FILTER (WHERE upto > floor((total - 1) / 2.0)) + min(ms) FILTER (WHERE upto > ceil((total - 1) / 2.0)))::float8 / 2 AS med
+      FROM vote_cum GROUP BY id
     ), conf AS (
       SELECT "assigneeId" AS id, count(*)::int AS n, COALESCE(sum("elapsedMs"), 0)::float8 AS ms, max("doneAt") AS last
       FROM "Task" WHERE "projectId" = ${projectId}::uuid AND kind = 'CONFIRM' AND status = 'DONE' AND "assigneeId" IS NOT NULL
@@ -544,16 +550,22 @@ export async function chosenMaskDice(actor: Actor, projectId: string, limitPerRo
  */
 export async function blindStats(projectId: string): Promise<BlindStats> {
   const [r] = await db().$queryRaw<Omit<BlindStats, "gate">[]>`
-    WITH rounds AS (SELECT id FROM "Round" WHERE "projectId" = ${projectId}::uuid),
-    cands AS (SELECT c.* FROM "Candidate" c WHERE c."roundId" IN (SELECT id FROM rounds))
+    WITH t AS (
+      -- A round's candidate figures are running totals once its vote opens; before, they are counted here.
+      SELECT t.scope, t.key, sum(t.n) AS n, sum(t.x) AS x FROM "DashboardTotal" t
+      WHERE t."projectId" = ${projectId}::uuid AND t.scope IN ('own', 'cands') GROUP BY t.scope, t.key
+      UNION ALL
+      SELECT 'cands', c.key, c.n, c.x FROM "Round" r CROSS JOIN LATERAL dashboard_round_candidates(r."projectId", r.id) c
+      WHERE r."projectId" = ${projectId}::uuid AND r.status NOT IN ('VOTING', 'CLOSED')
+    ), c AS (SELECT key, sum(n) AS n, sum(x) AS x FROM t WHERE scope = 'cands' GROUP BY key)
     SELECT
-      (SELECT COALESCE(sum(n), 0) FROM "DashboardTotal" t WHERE t."projectId" = ${projectId}::uuid AND t.scope = 'own')::int AS "ownDrawingVotes",
-      (SELECT count(*) FROM cands WHERE withheld = 'EMPTY')::int AS "withheldEmpty",
-      (SELECT count(*) FROM cands WHERE withheld = 'SMALL')::int AS "withheldSmall",
-      (SELECT count(*) FROM cands WHERE "mergedIntoId" IS NOT NULL)::int AS "mergedCandidates",
-      (SELECT avg("normalisedDice") FROM cands WHERE "normalisedDice" IS NOT NULL)::float8 AS "meanNormalisedDice",
+      (SELECT COALESCE(sum(n), 0) FROM t WHERE scope = 'own')::int AS "ownDrawingVotes",
+      COALESCE((SELECT n FROM c WHERE key = 'withheld-empty'), 0)::int AS "withheldEmpty",
+      COALESCE((SELECT n FROM c WHERE key = 'withheld-small'), 0)::int AS "withheldSmall",
+      COALESCE((SELECT n FROM c WHERE key = 'merged'), 0)::int AS "mergedCandidates",
+      (SELECT x / NULLIF(n, 0) FROM c WHERE key = 'normalised')::float8 AS "meanNormalisedDice",
       (SELECT count(*) FROM "GroundTruth" g WHERE g."projectId" = ${projectId}::uuid AND g."isCurrent" AND g.decision = 'UNCONTESTED')::int AS "acceptedWithoutVote",
-      (SELECT count(*) FROM "AuditLog" a WHERE a."projectId" = ${projectId}::uuid AND a.action = 'vote.no_candidate')::int AS "sentToDrawing",
+      COALESCE((SELECT n FROM c WHERE key = 'sent-to-drawing'), 0)::int AS "sentToDrawing",
       (SELECT count(*) FROM "Image" i JOIN "Task" t ON t."imageId" = i.id AND t.kind = 'CONFIRM' AND t.status <> 'DONE'
          JOIN "Mask" m ON m.id = t."startMaskId"
        WHERE i."projectId" = ${projectId}::uuid AND i.state = 'AWAITING_CONFIRMATION' AND m.area = 0 AND i.label = 'COVID')::int AS "emptyAwaitingConfirmation",

@@ -85,7 +85,8 @@ export function voteTotalsSql(v: CountedVote): Prisma.Sql {
     UNION ALL SELECT DISTINCT ${P}, ${R}, 'credit', stands.cat, ${s}, 1, 0, 0::float8, NULL::timestamptz FROM stands, item
     UNION ALL SELECT ${P}, ${R}, 'own', '', ${s}, 1, 0, 0, NULL FROM item WHERE ${v.ownDrawing}::boolean
     UNION ALL SELECT ${P}, ${PROJECT_WIDE}::uuid, 'votes-day', ${day("now()")}, ${s}, 1, 0, ${v.durationMs}::float8, NULL FROM item
-    UNION ALL SELECT ${P}, ${PROJECT_WIDE}::uuid, 'voter', ${v.voterId}::text, 0::smallint, 1, 0, ${v.durationMs}::float8, now()::timestamptz(3) FROM item`);
+    UNION ALL SELECT ${P}, ${PROJECT_WIDE}::uuid, 'voter', ${v.voterId}::text, 0::smallint, 1, 0, ${v.durationMs}::float8, now()::timestamptz(3) FROM item
+    UNION ALL SELECT ${P}, ${PROJECT_WIDE}::uuid, 'voter-ms', ${v.voterId}::text || ':' || ${v.durationMs}::int, 0::smallint, 1, 0, 0, NULL FROM item`);
 }
 
 /**
@@ -121,6 +122,18 @@ export function truthTotalsSql(rel: "g" | "old", sign: 1 | -1): Prisma.Sql {
       WHERE c."roundId" = g."roundId" AND c."imageId" = g."imageId" AND c.withheld IS NULL
       GROUP BY 1) w
     WHERE g.decision = 'CONSENSUS' AND g."roundId" IS NOT NULL`);
+}
+
+/**
+ * A round's candidate figures (withheld, merged, style-normalised, images sent to drawing for
+ * want of a candidate), counted in the transaction that opens its vote: they are fixed from then on.
+ */
+export async function countRoundCandidates(run: SqlRunner, projectId: string, roundId: string) {
+  await run.run(Prisma.sql`
+    INSERT INTO "DashboardTotal" AS t ("projectId", "roundId", scope, key, stripe, n, m, x, last)
+    SELECT ${projectId}::uuid, ${roundId}::uuid, scope, key, 0, n, 0, x, NULL
+    FROM dashboard_round_candidates(${projectId}::uuid, ${roundId}::uuid)
+    ON CONFLICT ("projectId", "roundId", scope, key, stripe) DO UPDATE SET n = EXCLUDED.n, x = EXCLUDED.x`);
 }
 
 /** The totals as a full recount from the raw rows would give them (one row per key, stripes summed, zero rows left out). */

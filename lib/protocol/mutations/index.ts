@@ -20,6 +20,7 @@ export { reopenRedraw } from "./redraws";
 export { afterTaskSubmitted } from "./task-outcomes";
 export {
   voteTotalsSql,
+  countRoundCandidates,
   runningDashboardTotals,
   recountDashboardTotals,
   rebuildDashboardTotals,

@@ -16,6 +16,25 @@ CREATE TABLE "DashboardTotal" (
     CONSTRAINT "DashboardTotal_pkey" PRIMARY KEY ("projectId", "roundId", "scope", "key", "stripe")
 );
 
+-- A round's candidate figures, fixed once its vote opens (cands: withheld-empty, withheld-small,
+-- merged → candidates; normalised → candidates with a style-normalised rendering, Σ Dice;
+-- sent-to-drawing → images that had no candidate left).
+CREATE FUNCTION dashboard_round_candidates(p UUID, r UUID)
+RETURNS TABLE (scope TEXT, key TEXT, n BIGINT, x DOUBLE PRECISION)
+LANGUAGE sql STABLE AS $$
+  WITH c AS (
+    SELECT count(*) FILTER (WHERE withheld = 'EMPTY') AS empty, count(*) FILTER (WHERE withheld = 'SMALL') AS small,
+      count(*) FILTER (WHERE "mergedIntoId" IS NOT NULL) AS merged, count("normalisedDice") AS nd, COALESCE(sum("normalisedDice"), 0) AS sd
+    FROM "Candidate" WHERE "roundId" = r
+  )
+  SELECT 'cands', 'withheld-empty', empty, 0::float8 FROM c
+  UNION ALL SELECT 'cands', 'withheld-small', small, 0 FROM c
+  UNION ALL SELECT 'cands', 'merged', merged, 0 FROM c
+  UNION ALL SELECT 'cands', 'normalised', nd, sd FROM c
+  UNION ALL SELECT 'cands', 'sent-to-drawing', count(*), 0 FROM "AuditLog"
+    WHERE "projectId" = p AND action = 'vote.no_candidate' AND after ->> 'roundId' = r::text
+$$;
+
 -- The full recount from the raw rows: the one definition of what every total holds. The backfill
 -- below, rebuildDashboardTotals (repair, bulk seeds) and the test that checks the running totals
 -- all read it. Scopes, per round: cat (category → ratings on items with ≥ 2 votes, all votes), items
@@ -23,7 +42,8 @@ CREATE TABLE "DashboardTotal" (
 -- stand for it, merged duplicates included), own (votes on one's own drawing), wins (source →
 -- appearances, wins over consensus decisions). Per project (nil round): votes-day (UTC day →
 -- votes, Σ duration ms), accepted-day (UTC day → current truths with a mask, by label), voter
--- (voter → votes, Σ duration ms, last vote).
+-- (voter → votes, Σ duration ms, last vote), voter-ms (voter:duration ms → votes: the exact median
+-- without every vote), and per round whose vote has opened, its candidate figures (cands, above).
 CREATE FUNCTION dashboard_totals_recount(p UUID)
 RETURNS TABLE ("roundId" UUID, scope TEXT, key TEXT, n BIGINT, m BIGINT, x DOUBLE PRECISION, last TIMESTAMPTZ)
 LANGUAGE sql STABLE AS $$
@@ -85,6 +105,13 @@ LANGUAGE sql STABLE AS $$
   UNION ALL
   SELECT (SELECT id FROM nil), 'voter', "voterId"::text, count(*), 0, sum("durationMs")::float8, max("createdAt")
   FROM votes GROUP BY "voterId"
+  UNION ALL
+  SELECT (SELECT id FROM nil), 'voter-ms', "voterId"::text || ':' || "durationMs", count(*), 0, 0, NULL
+  FROM votes GROUP BY "voterId", "durationMs"
+  UNION ALL
+  SELECT rd.id, c.scope, c.key, c.n, 0, c.x, NULL
+  FROM "Round" rd CROSS JOIN LATERAL dashboard_round_candidates(p, rd.id) c
+  WHERE rd."projectId" = p AND rd.status IN ('VOTING', 'CLOSED')
 $$;
 
 -- Backfill: every existing project's totals from its rows.
