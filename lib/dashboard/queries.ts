@@ -1,6 +1,8 @@
-// The lead dashboard's reads. Every figure is an aggregate computed by PostgreSQL (GROUP BY,
-// FILTER, percentile_cont); Node only shapes the few rows that come back, so a 120k-image
-// project costs the same handful of index scans as a small one.
+// The lead dashboard's reads. Every figure is an aggregate computed by PostgreSQL; Node only
+// shapes the few rows that come back. What would scan every vote, truth or candidate (agreement,
+// win rates, the series, MD vote sums and medians, blind-vote figures) reads the running totals
+// the protocol keeps ("DashboardTotal", lib/protocol/mutations/dashboard-totals.ts), so a project
+// whose 120k images were all voted on costs about what a small one does.
 import "server-only";
 import { db } from "../db/client";
 import { AppError } from "../errors/app-error";
