@@ -1,9 +1,12 @@
 // Lead dashboard at the paper's scale: a 120k-image project (2,951 COVID-19 positive, 500 in
 // Stage I, the rest in a Stage-II vote with 3 voters per image, 117k controls accepted by
 // label) on a fresh embedded PostgreSQL. Times the first view's loader and each of its queries.
+// The seed writes rows in bulk and then builds the dashboard's running totals from them with the
+// same recount the migration's backfill uses (rebuildDashboardTotals).
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { loadNote } from "./repeat";
 
 type Row = { name: string; value: number; unit: string; note?: string };
 
@@ -32,6 +35,7 @@ export async function run(): Promise<Row[]> {
     const { seedProtocolState } = await import("../tests/setup/seed-protocol-state");
     const { loadDashboard, liveStatus, chosenMaskDice } = await import("../lib/dashboard/queries");
 
+    const loadAtStart = loadNote();
     const t0 = performance.now();
     const seeded = await seedProtocolState(SIZE);
     const seedMs = performance.now() - t0;
@@ -82,7 +86,12 @@ export async function run(): Promise<Row[]> {
         unit: "ms",
         note: `${images.toLocaleString("en")} images, ${votes.toLocaleString("en")} votes, ${RUNS} runs`,
       },
-      { name: "dashboard first view p95", value: pct(totals, 95), unit: "ms", note: `${RUNS} runs` },
+      {
+        name: "dashboard first view p95",
+        value: pct(totals, 95),
+        unit: "ms",
+        note: `target ≤ 300 ms; ${RUNS} runs, range ${Math.round(Math.min(...totals))}–${Math.round(Math.max(...totals))} ms; ${loadAtStart} at start, ${loadNote()} at end`,
+      },
       ...Object.entries(perQuery)
         .filter(([k]) => k !== "total")
         .sort((a, b) => pct(alone[b[0]], 50) - pct(alone[a[0]], 50))

@@ -1,6 +1,8 @@
-// The lead dashboard's reads. Every figure is an aggregate computed by PostgreSQL (GROUP BY,
-// FILTER, percentile_cont); Node only shapes the few rows that come back, so a 120k-image
-// project costs the same handful of index scans as a small one.
+// The lead dashboard's reads. Every figure is an aggregate computed by PostgreSQL; Node only
+// shapes the few rows that come back. What would scan every vote, truth or candidate (agreement,
+// win rates, the series, MD vote sums and medians, blind-vote figures) reads the running totals
+// the protocol keeps ("DashboardTotal", lib/protocol/mutations/dashboard-totals.ts), so a project
+// whose 120k images were all voted on costs about what a small one does.
 import "server-only";
 import { db } from "../db/client";
 import { AppError } from "../errors/app-error";
@@ -8,6 +10,7 @@ import { requireProjectRole } from "../auth/authorize";
 import type { Actor } from "../auth/types";
 import { jobCounts, liveWorkers } from "../jobs/queries";
 import { qualityGateStatus, stage1TrainingBlockers } from "../protocol/queries";
+import { PROJECT_WIDE } from "../protocol/dashboard-totals-keys";
 import { loadMask } from "../masks/queries";
 import { cumulativeSeries, labourFromTotals } from "./labour";
 import { stageStatus } from "./next-step";
@@ -251,10 +254,20 @@ async function mdRows(projectId: string): Promise<MdRow[]> {
       FROM "Mask" WHERE "projectId" = ${projectId}::uuid AND kind IN ('MANUAL', 'REDRAW') AND "authorId" IS NOT NULL
       GROUP BY "authorId"
     ), vote AS (
-      SELECT v."voterId" AS id, count(*)::int AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY v."durationMs") AS med,
-        sum(v."durationMs")::float8 AS ms, max(v."createdAt") AS last
-      FROM "Vote" v JOIN "Round" r ON r.id = v."roundId"
-      WHERE r."projectId" = ${projectId}::uuid GROUP BY v."voterId"
+      SELECT key::uuid AS id, sum(n)::int AS n, sum(x)::float8 AS ms, max(last) AS last
+      FROM "DashboardTotal" WHERE "projectId" = ${projectId}::uuid AND "roundId" = ${PROJECT_WIDE}::uuid AND scope = 'voter'
+      GROUP BY key HAVING sum(n) <> 0
+    ), vote_ms AS (
+      -- Each voter's votes per duration (ms): as many rows as distinct durations, not votes.
+      SELECT split_part(key, ':', 1)::uuid AS id, split_part(key, ':', 2)::int AS ms, sum(n) AS c
+      FROM "DashboardTotal" WHERE "projectId" = ${projectId}::uuid AND "roundId" = ${PROJECT_WIDE}::uuid AND scope = 'voter-ms'
+      GROUP BY key HAVING sum(n) > 0
+    ), vote_cum AS (
+      SELECT id, ms, sum(c) OVER (PARTITION BY id ORDER BY ms) AS upto, sum(c) OVER (PARTITION BY id) AS total FROM vote_ms
+    ), vote_median AS (
+      -- percentile_cont(0.5): the mean of the values at positions ⌊(n−1)/2⌋ and ⌈(n−1)/2⌉ (from 0).
+      SELECT id, (min(ms) FILTER (WHERE upto > floor((total - 1) / 2.0)) + min(ms) FILTER (WHERE upto > ceil((total - 1) / 2.0)))::float8 / 2 AS med
+      FROM vote_cum GROUP BY id
     ), conf AS (
       SELECT "assigneeId" AS id, count(*)::int AS n, COALESCE(sum("elapsedMs"), 0)::float8 AS ms, max("doneAt") AS last
       FROM "Task" WHERE "projectId" = ${projectId}::uuid AND kind = 'CONFIRM' AND status = 'DONE' AND "assigneeId" IS NOT NULL
@@ -265,11 +278,11 @@ async function mdRows(projectId: string): Promise<MdRow[]> {
     )
     SELECT u.id AS "userId", u.name, u.email,
       COALESCE(d.n, 0) AS "masksDrawn", COALESCE(v.n, 0) AS "votesCast", COALESCE(c.n, 0) AS confirmations,
-      d.med / 1000.0 AS "medianDrawSeconds", v.med / 1000.0 AS "medianVoteSeconds",
+      d.med / 1000.0 AS "medianDrawSeconds", vm.med / 1000.0 AS "medianVoteSeconds",
       COALESCE(d.ms, 0) / 1000.0 AS "drawSeconds", COALESCE(v.ms, 0) / 1000.0 AS "voteSeconds", COALESCE(c.ms, 0) / 1000.0 AS "confirmSeconds",
       GREATEST(d.last, v.last, c.last) AS "lastActive"
     FROM people p JOIN "User" u ON u.id = p.id
-    LEFT JOIN draw d ON d.id = p.id LEFT JOIN vote v ON v.id = p.id LEFT JOIN conf c ON c.id = p.id
+    LEFT JOIN draw d ON d.id = p.id LEFT JOIN vote v ON v.id = p.id LEFT JOIN vote_median vm ON vm.id = p.id LEFT JOIN conf c ON c.id = p.id
     ORDER BY u.name, u.email`;
   return rows.map((r) => ({ ...r, lastActive: r.lastActive?.toISOString() ?? null }));
 }
@@ -294,21 +307,22 @@ type DayRow = {
 
 /**
  * Per UTC day: masks accepted (current ground truths), masks drawn, votes, MD time by kind.
- * date_bin from a UTC midnight costs much less per row than date_trunc with a time zone.
+ * Accepted truths and votes come from the running totals; drawings and confirmations (a few per
+ * image at most) are counted here. date_bin from a UTC midnight costs much less per row than
+ * date_trunc with a time zone.
  */
 async function dailyTotals(projectId: string): Promise<DayRow[]> {
   return db().$queryRaw<DayRow[]>`
     WITH d AS (
-      SELECT date_bin('1 day', "acceptedAt", TIMESTAMPTZ '2000-01-01 00:00:00+00') AS day,
-        count(*) FILTER (WHERE "maskId" IS NOT NULL) AS am, count(*) FILTER (WHERE "maskId" IS NULL) AS al,
-        0::bigint AS drawn, 0::bigint AS votes, 0::float8 AS dms, 0::float8 AS vms, 0::float8 AS cms
-      FROM "GroundTruth" WHERE "projectId" = ${projectId}::uuid AND "isCurrent" GROUP BY 1
+      SELECT (key || ' 00:00:00+00')::timestamptz AS day,
+        COALESCE(sum(n) FILTER (WHERE scope = 'accepted-day'), 0) AS am, COALESCE(sum(m) FILTER (WHERE scope = 'accepted-day'), 0) AS al,
+        0::bigint AS drawn, COALESCE(sum(n) FILTER (WHERE scope = 'votes-day'), 0) AS votes, 0::float8 AS dms,
+        COALESCE(sum(x) FILTER (WHERE scope = 'votes-day'), 0) AS vms, 0::float8 AS cms
+      FROM "DashboardTotal" WHERE "projectId" = ${projectId}::uuid AND "roundId" = ${PROJECT_WIDE}::uuid AND scope IN ('accepted-day', 'votes-day')
+      GROUP BY key HAVING sum(n) <> 0 OR sum(m) <> 0
       UNION ALL
       SELECT date_bin('1 day', "createdAt", TIMESTAMPTZ '2000-01-01 00:00:00+00'), 0, 0, count(*), 0, COALESCE(sum("elapsedMs"), 0), 0, 0
       FROM "Mask" WHERE "projectId" = ${projectId}::uuid AND kind IN ('MANUAL', 'REDRAW') GROUP BY 1
-      UNION ALL
-      SELECT date_bin('1 day', v."createdAt", TIMESTAMPTZ '2000-01-01 00:00:00+00'), 0, 0, 0, count(*), 0, sum(v."durationMs"), 0
-      FROM "Vote" v JOIN "Round" r ON r.id = v."roundId" WHERE r."projectId" = ${projectId}::uuid GROUP BY 1
       UNION ALL
       SELECT date_bin('1 day', "doneAt", TIMESTAMPTZ '2000-01-01 00:00:00+00'), 0, 0, 0, 0, 0, 0, COALESCE(sum("elapsedMs"), 0)
       FROM "Task" WHERE "projectId" = ${projectId}::uuid AND kind = 'CONFIRM' AND status = 'DONE' AND "doneAt" IS NOT NULL GROUP BY 1
@@ -328,44 +342,27 @@ type AgreementRow = {
 };
 
 /**
- * Per stage: for every category (the chosen mask's source: manual, redraw, a network
- * arch/encoder, or none) all votes (a) and those on items with ≥2 votes (b); and per stage
- * the item count (a), unanimous items (b) and Σ P_i (p) over items with ≥2 votes.
+ * Per stage, from the running totals (lib/protocol/mutations/dashboard-totals.ts): for every
+ * category (the chosen mask's source: manual, redraw, a network arch/encoder, or none) all votes
+ * (a) and those on items with ≥2 votes (b); per stage the item count (a), unanimous items (b) and
+ * Σ P_i (p) over items with ≥2 votes, from each bucket's Σ(Σ n_c² − n) over n(n − 1); and the
+ * votes that stand for each category (credit, merged duplicates included).
  */
 async function agreementAggregates(projectId: string) {
   const rows = await db().$queryRaw<AgreementRow[]>`
-    WITH src AS MATERIALIZED (
-      SELECT m.id, CASE WHEN m.kind = 'MACHINE' THEN 'machine:' || COALESCE(mr.arch || '/' || mr.encoder, 'unknown') ELSE lower(m.kind::text) END AS cat
-      FROM "Mask" m LEFT JOIN "ModelRun" mr ON mr.id = m."modelRunId" WHERE m."projectId" = ${projectId}::uuid
-    ), cand AS MATERIALIZED (
-      SELECT c.id, c."maskId", c."mergedIntoId" FROM "Round" r JOIN "Candidate" c ON c."roundId" = r.id WHERE r."projectId" = ${projectId}::uuid
-    ), votes AS MATERIALIZED (
-      SELECT v.id, v."roundId", v."imageId", r.stage, v."candidateId" FROM "Round" r JOIN "Vote" v ON v."roundId" = r.id WHERE r."projectId" = ${projectId}::uuid
-    ), stands AS (
-      -- A vote for a position counts for every source it stands for: its head and the
-      -- duplicates merged into it.
-      SELECT votes.id, votes.stage, cand."maskId" FROM votes JOIN cand ON cand.id = votes."candidateId"
-      UNION ALL
-      SELECT votes.id, votes.stage, cand."maskId" FROM votes JOIN cand ON cand."mergedIntoId" = votes."candidateId"
-    ), v AS (
-      SELECT votes."roundId", votes."imageId", votes.stage,
-        CASE WHEN votes."candidateId" IS NULL THEN 'none' ELSE COALESCE(src.cat, 'unknown') END AS cat
-      FROM votes LEFT JOIN cand ON cand.id = votes."candidateId" LEFT JOIN src ON src.id = cand."maskId"
-    ), cells AS (
-      SELECT "roundId", "imageId", stage, cat, count(*) AS n,
-        sum(count(*)) OVER (PARTITION BY "roundId", "imageId") AS item_n
-      FROM v GROUP BY "roundId", "imageId", stage, cat
-    ), items AS (
-      SELECT stage, max(item_n) AS n, sum(n * n) AS s, count(*) AS k FROM cells WHERE item_n >= 2 GROUP BY "roundId", "imageId", stage
+    WITH t AS (
+      SELECT r.stage, t.scope, t.key, sum(t.n) AS n, sum(t.m) AS m, sum(t.x) AS x
+      FROM "DashboardTotal" t JOIN "Round" r ON r.id = t."roundId"
+      WHERE t."projectId" = ${projectId}::uuid AND t.scope IN ('cat', 'items', 'credit')
+      GROUP BY r.stage, t.scope, t.key
     )
-    SELECT 'cat' AS kind, stage::text AS stage, cat, sum(n)::int AS a, (COALESCE(sum(n) FILTER (WHERE item_n >= 2), 0))::int AS b, 0::float8 AS p
-    FROM cells GROUP BY stage, cat
+    SELECT 'cat' AS kind, stage::text AS stage, key AS cat, m::int AS a, n::int AS b, 0::float8 AS p
+    FROM t WHERE scope = 'cat' AND m <> 0
     UNION ALL
-    SELECT 'sum', stage::text, NULL, count(*)::int, (count(*) FILTER (WHERE k = 1))::int, sum((s - n)::float8 / (n * (n - 1))::float8)
-    FROM items GROUP BY stage
+    SELECT 'sum', stage::text, NULL, sum(n)::int, sum(m)::int, sum(x / (key::int * (key::int - 1)))::float8
+    FROM t WHERE scope = 'items' AND n <> 0 GROUP BY stage
     UNION ALL
-    SELECT 'credit', stands.stage::text, COALESCE(src.cat, 'unknown'), count(DISTINCT stands.id)::int, 0, 0
-    FROM stands LEFT JOIN src ON src.id = stands."maskId" GROUP BY stands.stage, COALESCE(src.cat, 'unknown')`;
+    SELECT 'credit', stage::text, key, n::int, 0, 0 FROM t WHERE scope = 'credit' AND n <> 0`;
   const byStage = new Map<StageName, { agg: AgreementAggregate; allVotes: Record<string, number> }>();
   const entry = (s: StageName) => {
     if (!byStage.has(s))
@@ -442,32 +439,15 @@ type WinSqlRow = { stage: StageName; source: string; wins: number; appearances: 
 
 /**
  * For every consensus decision: which sources had a shown candidate on that image in that
- * round, and which won (every source of a merged position wins with it). Each input is narrowed to the project first (MATERIALIZED), so the joins
- * are hashes over a few thousand rows whatever the planner guesses about correlated filters.
+ * round (appearances), and which won (every source of a merged position wins with it); kept
+ * as running totals per round and source when the truth is accepted.
  */
 async function winCounts(projectId: string): Promise<WinSqlRow[]> {
   return db().$queryRaw<WinSqlRow[]>`
-    WITH gt AS MATERIALIZED (
-      SELECT "roundId", "imageId", "maskId" FROM "GroundTruth"
-      WHERE "projectId" = ${projectId}::uuid AND decision = 'CONSENSUS' AND "roundId" IS NOT NULL
-    ), src AS MATERIALIZED (
-      SELECT m.id, CASE WHEN m.kind = 'MACHINE' THEN COALESCE(mr.arch, 'unknown') ELSE lower(m.kind::text) END AS source
-      FROM "Mask" m LEFT JOIN "ModelRun" mr ON mr.id = m."modelRunId" WHERE m."projectId" = ${projectId}::uuid
-    ), cand AS MATERIALIZED (
-      -- Shown candidates, each with the mask that is accepted when its position wins: the
-      -- rendering of the position's head (a merged duplicate wins with the position it joined).
-      SELECT c."roundId", c."imageId", c."maskId", COALESCE(h."shownMaskId", h."maskId") AS "wonAs"
-      FROM "Round" r JOIN "Candidate" c ON c."roundId" = r.id JOIN "Candidate" h ON h.id = COALESCE(c."mergedIntoId", c.id)
-      WHERE r."projectId" = ${projectId}::uuid AND c.withheld IS NULL
-    ), per AS (
-      SELECT gt."roundId", src.source, bool_or(cand."wonAs" = gt."maskId") AS won
-      FROM gt JOIN cand ON cand."roundId" = gt."roundId" AND cand."imageId" = gt."imageId"
-      JOIN src ON src.id = cand."maskId"
-      GROUP BY gt."roundId", gt."imageId", src.source
-    )
-    SELECT r.stage::text AS stage, per.source, (count(*) FILTER (WHERE per.won))::int AS wins, count(*)::int AS appearances
-    FROM per JOIN "Round" r ON r.id = per."roundId"
-    GROUP BY r.stage, per.source`;
+    SELECT r.stage::text AS stage, t.key AS source, sum(t.m)::int AS wins, sum(t.n)::int AS appearances
+    FROM "DashboardTotal" t JOIN "Round" r ON r.id = t."roundId"
+    WHERE t."projectId" = ${projectId}::uuid AND t.scope = 'wins'
+    GROUP BY r.stage, t.key HAVING sum(t.n) <> 0`;
 }
 
 function winRateRows(rows: WinSqlRow[]): WinRate[] {
@@ -572,16 +552,22 @@ export async function chosenMaskDice(actor: Actor, projectId: string, limitPerRo
  */
 export async function blindStats(projectId: string): Promise<BlindStats> {
   const [r] = await db().$queryRaw<Omit<BlindStats, "gate">[]>`
-    WITH rounds AS (SELECT id FROM "Round" WHERE "projectId" = ${projectId}::uuid),
-    cands AS (SELECT c.* FROM "Candidate" c WHERE c."roundId" IN (SELECT id FROM rounds))
+    WITH t AS (
+      -- A round's candidate figures are running totals once its vote opens; before, they are counted here.
+      SELECT t.scope, t.key, sum(t.n) AS n, sum(t.x) AS x FROM "DashboardTotal" t
+      WHERE t."projectId" = ${projectId}::uuid AND t.scope IN ('own', 'cands') GROUP BY t.scope, t.key
+      UNION ALL
+      SELECT 'cands', c.key, c.n, c.x FROM "Round" r CROSS JOIN LATERAL dashboard_round_candidates(r."projectId", r.id) c
+      WHERE r."projectId" = ${projectId}::uuid AND r.status NOT IN ('VOTING', 'CLOSED')
+    ), c AS (SELECT key, sum(n) AS n, sum(x) AS x FROM t WHERE scope = 'cands' GROUP BY key)
     SELECT
-      (SELECT count(*) FROM "Vote" v WHERE v."roundId" IN (SELECT id FROM rounds) AND v."ownDrawing")::int AS "ownDrawingVotes",
-      (SELECT count(*) FROM cands WHERE withheld = 'EMPTY')::int AS "withheldEmpty",
-      (SELECT count(*) FROM cands WHERE withheld = 'SMALL')::int AS "withheldSmall",
-      (SELECT count(*) FROM cands WHERE "mergedIntoId" IS NOT NULL)::int AS "mergedCandidates",
-      (SELECT avg("normalisedDice") FROM cands WHERE "normalisedDice" IS NOT NULL)::float8 AS "meanNormalisedDice",
+      (SELECT COALESCE(sum(n), 0) FROM t WHERE scope = 'own')::int AS "ownDrawingVotes",
+      COALESCE((SELECT n FROM c WHERE key = 'withheld-empty'), 0)::int AS "withheldEmpty",
+      COALESCE((SELECT n FROM c WHERE key = 'withheld-small'), 0)::int AS "withheldSmall",
+      COALESCE((SELECT n FROM c WHERE key = 'merged'), 0)::int AS "mergedCandidates",
+      (SELECT x / NULLIF(n, 0) FROM c WHERE key = 'normalised')::float8 AS "meanNormalisedDice",
       (SELECT count(*) FROM "GroundTruth" g WHERE g."projectId" = ${projectId}::uuid AND g."isCurrent" AND g.decision = 'UNCONTESTED')::int AS "acceptedWithoutVote",
-      (SELECT count(*) FROM "AuditLog" a WHERE a."projectId" = ${projectId}::uuid AND a.action = 'vote.no_candidate')::int AS "sentToDrawing",
+      COALESCE((SELECT n FROM c WHERE key = 'sent-to-drawing'), 0)::int AS "sentToDrawing",
       (SELECT count(*) FROM "Image" i JOIN "Task" t ON t."imageId" = i.id AND t.kind = 'CONFIRM' AND t.status <> 'DONE'
          JOIN "Mask" m ON m.id = t."startMaskId"
        WHERE i."projectId" = ${projectId}::uuid AND i.state = 'AWAITING_CONFIRMATION' AND m.area = 0 AND i.label = 'COVID')::int AS "emptyAwaitingConfirmation",

@@ -6,6 +6,8 @@
 // statement can point at rows another statement made.
 import { createHash, randomUUID } from "node:crypto";
 import { db } from "../../lib/db/client";
+import { sqlTransaction } from "../../lib/db/raw";
+import { rebuildDashboardTotals } from "../../lib/protocol/mutations";
 import { createUser } from "../../lib/auth/mutations";
 import { encodeMaskPng } from "../../lib/masks/png-codec";
 import { store } from "../../lib/storage/store";
@@ -371,6 +373,10 @@ export async function seedProtocolState(opts: SeedOptions = {}): Promise<SeededP
   await exec(`INSERT INTO "Worker" (id, hostname, pid, "jobNames", gpu, "startedAt", "heartbeatAt")
     VALUES ('seed-worker-${pid.slice(0, 8)}', 'gpu-node-1', 4242, '{train,predict}', 'NVIDIA H100', now() - interval '2 hours', now())
     ON CONFLICT (id) DO UPDATE SET "heartbeatAt" = now()`);
+
+  // Rows written in bulk bypass the transitions that keep the dashboard's running totals: count
+  // them once from the rows, as the migration's backfill and the repair path do.
+  await sqlTransaction((run) => rebuildDashboardTotals(run, pid));
 
   return { projectId: pid, slug, lead, mds, stranger, roundIds: voting ? [r1, r2] : started ? [r1] : [], failedJobId };
 }

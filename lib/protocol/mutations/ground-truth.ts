@@ -6,6 +6,7 @@ import { Prisma } from "../../db/generated/client";
 import { runnerOf, type SqlRunner } from "../../db/raw";
 import type { TieBreak } from "../../projects/enums";
 import type { Tx } from "./project-lock";
+import { truthTotalsSql } from "./dashboard-totals";
 import { sendToConfirmation } from "./redraws";
 
 type AcceptInput = {
@@ -69,7 +70,11 @@ export async function insertGroundTruth(
   // a caller that knows the image has no current truth saves the first.
   if (a.hasTruth !== false)
     await run.run(
-      Prisma.sql`/*hot*/ UPDATE "GroundTruth" SET "isCurrent" = NULL, "supersededAt" = now() WHERE "imageId" = ${a.imageId}::uuid AND "isCurrent"`,
+      Prisma.sql`/*hot*/ WITH old AS (
+        UPDATE "GroundTruth" SET "isCurrent" = NULL, "supersededAt" = now() WHERE "imageId" = ${a.imageId}::uuid AND "isCurrent"
+        RETURNING "projectId", "imageId", "maskId", "roundId", decision, "acceptedAt"),
+      dt AS (${truthTotalsSql("old", -1)})
+      SELECT 1 FROM old`,
     );
   const audit = auditInsertSql(
     imageEntry(
@@ -84,9 +89,10 @@ export async function insertGroundTruth(
       INSERT INTO "GroundTruth" (id, "projectId", "imageId", "maskId", "roundId", stage, decision, "sourceKind", "decidedById", "isCurrent", "acceptedAt")
       VALUES (gen_random_uuid(), ${a.projectId}::uuid, ${a.imageId}::uuid, ${a.maskId}::uuid, ${a.roundId}::uuid, ${a.stage}::"Stage",
               ${a.decision}::"DecisionKind", ${a.sourceKind}::"MaskKind", ${a.decidedById ?? null}::uuid, TRUE, now())
-      RETURNING id),
+      RETURNING id, "projectId", "imageId", "maskId", "roundId", decision, "acceptedAt"),
     im AS (UPDATE "Image" SET state = 'ACCEPTED', version = version + 1 WHERE id = ${a.imageId}::uuid),
-    au AS (${audit})
+    au AS (${audit}),
+    dt AS (${truthTotalsSql("g", 1)})
     SELECT id FROM g`);
   return rows[0].id;
 }
@@ -94,11 +100,15 @@ export async function insertGroundTruth(
 /** Controls take the empty mask by their label. */
 export async function acceptControlsByLabel(tx: Tx, projectId: string) {
   await tx.$executeRaw`
-    INSERT INTO "GroundTruth" (id, "projectId", "imageId", "maskId", decision, "sourceKind", "isCurrent", "acceptedAt")
-    SELECT gen_random_uuid(), i."projectId", i.id, NULL, 'LABEL', 'EMPTY', TRUE, now()
-    FROM "Image" i
-    WHERE i."projectId" = ${projectId}::uuid AND i.label = 'CONTROL'
-      AND NOT EXISTS (SELECT 1 FROM "GroundTruth" g WHERE g."imageId" = i.id AND g."isCurrent")`;
+    WITH g AS (
+      INSERT INTO "GroundTruth" (id, "projectId", "imageId", "maskId", decision, "sourceKind", "isCurrent", "acceptedAt")
+      SELECT gen_random_uuid(), i."projectId", i.id, NULL, 'LABEL', 'EMPTY', TRUE, now()
+      FROM "Image" i
+      WHERE i."projectId" = ${projectId}::uuid AND i.label = 'CONTROL'
+        AND NOT EXISTS (SELECT 1 FROM "GroundTruth" g WHERE g."imageId" = i.id AND g."isCurrent")
+      RETURNING "projectId", "imageId", "maskId", "roundId", decision, "acceptedAt"),
+    dt AS (${truthTotalsSql("g", 1)})
+    SELECT 1`;
   await tx.image.updateMany({
     where: { projectId, label: "CONTROL", state: { not: "ACCEPTED" } },
     data: { state: "ACCEPTED" },

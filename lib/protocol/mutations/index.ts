@@ -19,3 +19,11 @@ export { overrideQualityGate } from "./quality-gate";
 export { acceptGroundTruth, acceptControlsByLabel, disputeImage, insertGroundTruth } from "./ground-truth";
 export { reopenRedraw } from "./redraws";
 export { afterTaskSubmitted } from "./task-outcomes";
+export {
+  voteTotalsSql,
+  countRoundCandidates,
+  runningDashboardTotals,
+  recountDashboardTotals,
+  rebuildDashboardTotals,
+  type TotalRow,
+} from "./dashboard-totals";

@@ -6,6 +6,8 @@ import { recordAudit } from "../../audit/mutations";
 import { gateFailures } from "../queries";
 import { applyCandidatesPlan, planCandidates } from "../../voting/mutations/prepare";
 import type { Tx } from "./project-lock";
+import { runnerOf } from "../../db/raw";
+import { countRoundCandidates } from "./dashboard-totals";
 
 /**
  * Opens the vote once every run of the round has trained and all its prediction jobs are
@@ -85,6 +87,7 @@ export async function maybeOpenVoting(roundId: string, exceptJobId?: string): Pr
       UPDATE "Image" SET state = 'AWAITING_VOTE'
       WHERE id = ANY(${toVote}::uuid[]) AND state NOT IN ('ACCEPTED', 'AWAITING_REDRAW', 'AWAITING_CONFIRMATION')`;
       await tx.round.update({ where: { id: roundId }, data: { status: "VOTING" } });
+      await countRoundCandidates(runnerOf(tx), round.projectId, roundId);
       await recordAudit(
         {
           action: "round.voting_open",

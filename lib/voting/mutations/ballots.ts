@@ -15,6 +15,7 @@ import {
   insertGroundTruth,
   maybeCloseRound,
   reopenRedraw,
+  voteTotalsSql,
 } from "../../protocol/mutations";
 import { secureShuffle } from "../../protocol/random";
 import { tallyVotes } from "../consensus";
@@ -370,7 +371,8 @@ async function recordVote(run: SqlRunner, tx: Tx | null, actor: Actor, ballotId:
                   ${candidateId === null}, ${pairwise ? JSON.stringify(duelLog) : null}::jsonb, ${v.durationMs}, ${ballot.ownDrawing}, ${v.idempotencyKey}, now())
           RETURNING id),
         cb AS (UPDATE "Ballot" SET "closedAt" = now(), "leaseUntil" = NULL WHERE id = ${ballotId}::uuid),
-        au AS (${audit})
+        au AS (${audit}),
+        dt AS (${voteTotalsSql({ projectId: ballot.projectId, roundId: ballot.roundId, imageId: ballot.imageId, voterId: actor.userId, candidateId, durationMs: v.durationMs, ownDrawing: ballot.ownDrawing })})
         SELECT id FROM nv`);
   if (decides && !tx && chosen) {
     // Not a tally: the one vote needed chose this mask.
