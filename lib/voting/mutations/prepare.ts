@@ -8,7 +8,7 @@ import { loadMask } from "../../masks/queries";
 import { encodeMaskPng } from "../../masks/png-codec";
 import { maskKey } from "../../masks/mutations";
 import { cocoSummary } from "../../masks/rle";
-import { dice, maskArea } from "../../masks/measures";
+import { dice } from "../../masks/measures";
 import { imageEntry, recordAudit } from "../../audit/mutations";
 import { acceptGroundTruth, reopenRedraw } from "../../protocol/mutations";
 import { normaliseMaskStyle } from "../style";
@@ -117,7 +117,6 @@ export async function planCandidates(roundId: string): Promise<CandidatesPlan> {
           id,
           storageKey,
           sha256: createHash("sha256").update(png).digest("hex"),
-          area: maskArea(mask),
           dice: n.dice,
           ...cocoSummary(mask, width, height),
         };
