@@ -12,8 +12,8 @@ import { Prisma } from "../../db/generated/client";
 import type { SqlRunner } from "../../db/raw";
 import { PROJECT_WIDE } from "../dashboard-totals-keys";
 
-/** The stripe an image's changes go to (its id's last byte, modulo 8). */
-const stripe = (imageId: Prisma.Sql) => Prisma.sql`(get_byte(uuid_send(${imageId}), 15) % 8)::smallint`;
+/** The stripe an image's changes go to (its id's last byte, modulo 64). */
+const stripe = (imageId: Prisma.Sql) => Prisma.sql`(get_byte(uuid_send(${imageId}), 15) % 64)::smallint`;
 const day = (ts: string) => Prisma.raw(`to_char((${ts})::timestamptz(3) AT TIME ZONE 'UTC', 'YYYY-MM-DD')`);
 /** A mask's agreement category (its network for a machine mask) and its win-rate source (the architecture). */
 const category = (m: string, mr: string) =>
