@@ -14,3 +14,16 @@ class Encoder(nn.Module):
 
     def forward(self, x: Tensor) -> list[Tensor]:  # pragma: no cover - interface
         raise NotImplementedError
+
+
+class StagedEncoder(Encoder):
+    """An encoder built as `self.stages`, five modules each halving the resolution."""
+
+    stages: nn.ModuleList
+
+    def forward(self, x: Tensor) -> list[Tensor]:
+        features = []
+        for stage in self.stages:
+            x = stage(x)
+            features.append(x)
+        return features

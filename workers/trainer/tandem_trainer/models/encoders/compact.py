@@ -3,7 +3,7 @@ from __future__ import annotations
 from torch import Tensor, nn
 
 from ..blocks import ConvBNReLU, DownStage
-from .base import Encoder
+from .base import StagedEncoder
 
 
 class ResidualBlock(nn.Module):
@@ -22,7 +22,7 @@ class ResidualBlock(nn.Module):
         return self.relu(x + self.body(x))
 
 
-class CompactEncoder(Encoder):
+class CompactEncoder(StagedEncoder):
     """A CPU-sized residual encoder: about 3x the tiny encoder's channels and a residual block at
     every stage below stride 2, for real CXRs on 2 cores (the tiny one underfits them)."""
 
@@ -41,10 +41,3 @@ class CompactEncoder(Encoder):
                 )
             )
         self.stages = nn.ModuleList(stages)
-
-    def forward(self, x: Tensor) -> list[Tensor]:
-        features = []
-        for stage in self.stages:
-            x = stage(x)
-            features.append(x)
-        return features

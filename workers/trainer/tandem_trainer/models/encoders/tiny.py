@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from torch import Tensor, nn
+from torch import nn
 
 from ..blocks import DownStage
-from .base import Encoder
+from .base import StagedEncoder
 
 
-class TinyEncoder(Encoder):
+class TinyEncoder(StagedEncoder):
     """Five small stride-2 conv stages, for CPU tests and quick experiments."""
 
     channels = (8, 16, 24, 32, 48)
@@ -18,10 +18,3 @@ class TinyEncoder(Encoder):
             stages.append(DownStage(in_ch, out_ch))
             in_ch = out_ch
         self.stages = nn.ModuleList(stages)
-
-    def forward(self, x: Tensor) -> list[Tensor]:
-        features = []
-        for stage in self.stages:
-            x = stage(x)
-            features.append(x)
-        return features
