@@ -21,6 +21,10 @@ export const trainConfigSchema = z.object({
   freezeEncoder: z.boolean().default(false),
   pretrained: z.string().nullable().default(null),
   width: z.number().int().positive().optional(),
+  /** The focal term's weight on infected pixels (the paper: 0.25; 0.5 weighs both classes alike). */
+  focalAlpha: z.number().gt(0).max(1).optional(),
+  /** Weight of the presence head's loss beside the mask loss; 0 leaves the head untrained. */
+  presenceWeight: z.number().min(0).max(10).optional(),
 });
 
 // The paper's networks: Stage I trains the three decoders on DenseNet-121, Stage II adds two encoders.

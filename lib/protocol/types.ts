@@ -12,6 +12,8 @@ export type TrainConfig = {
   freezeEncoder: boolean;
   pretrained: string | null;
   width?: number;
+  focalAlpha?: number;
+  presenceWeight?: number;
 };
 
 /** Images predicted per predict job: big projects spread over many jobs and workers. */

@@ -22,7 +22,7 @@ type SpecSample = {
   patient: string | null;
 };
 
-function segmentationSpec(
+export function segmentationSpec(
   cfg: TrainConfig,
   arch: string,
   encoder: string,
@@ -39,6 +39,8 @@ function segmentationSpec(
     pretrained: cfg.pretrained ?? null,
     freeze_encoder: cfg.freezeEncoder ?? false,
     ...(cfg.width ? { width: cfg.width } : {}),
+    ...(cfg.focalAlpha !== undefined ? { focal_alpha: cfg.focalAlpha } : {}),
+    ...(cfg.presenceWeight !== undefined ? { presence_weight: cfg.presenceWeight } : {}),
     size: cfg.size,
     epochs: cfg.epochs,
     batch_size: cfg.batchSize,

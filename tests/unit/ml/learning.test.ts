@@ -173,3 +173,18 @@ describe("tandem weights", () => {
     await expect(importWeights(src, { dir: store, expectSha256: "00".repeat(32) })).rejects.toThrow(/not the expected/);
   });
 });
+
+describe("a segmentation run's spec", () => {
+  it("passes the loss settings a project gives and leaves the preset's otherwise", async () => {
+    const { segmentationSpec } = await import("../../../workers/handlers/train");
+    const sample = { id: "a", image: "a.png", mask: "a.png", label: "covid" as const, patient: null };
+    const base = trainConfigSchema.parse(presetTrainConfig("cpu-small"));
+    const plain = segmentationSpec(base, "unet", "tiny", 0, [sample], []);
+    expect(plain).not.toHaveProperty("focal_alpha");
+    expect(plain).not.toHaveProperty("presence_weight");
+    const demo = segmentationSpec(trainConfigSchema.parse(demoTraining), "unet", "tiny", 0, [sample], []);
+    expect(demo).toMatchObject({ focal_alpha: demoTraining.focalAlpha, presence_weight: 0, preset: "cpu-small" });
+    expect(() => trainConfigSchema.parse({ ...base, focalAlpha: 0 })).toThrow();
+    expect(() => trainConfigSchema.parse({ ...base, presenceWeight: -1 })).toThrow();
+  });
+});

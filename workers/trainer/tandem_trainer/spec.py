@@ -67,6 +67,7 @@ class TrainSpec:
     eval_every: int | None = None  # steps between evaluations (a "round"); None = one epoch
     patience: int | None = None  # rounds without a better selection score before stopping
     detection_sensitivity: float = 0.95  # target of the calibrated detection rule
+    focal_alpha: float = 0.25  # weight of the focal term's positive pixels (paper 0.25; 0.5 = balanced)
     presence_weight: float = 0.5  # weight of the presence head's BCE beside the mask loss; 0 = untrained head
     task: str = "segment"
 
@@ -268,6 +269,7 @@ def parse_spec(raw, base_dir: str = ".") -> TrainSpec:
         patience=_optional_int(raw, "patience", 1, 10_000),
         detection_sensitivity=_fraction(raw, "detection_sensitivity", 0.95, 0.0, 1.0, open_low=True),
         presence_weight=_fraction(raw, "presence_weight", 0.5, 0.0, 10.0),
+        focal_alpha=_fraction(raw, "focal_alpha", 0.25, 0.0, 1.0, open_low=True),
     )
     unknown = sorted(set(raw) - KNOWN_KEYS)
     if unknown:

@@ -160,6 +160,17 @@ def test_a_run_picks_its_threshold_on_the_monitor_split_and_records_it(tmp_path,
     assert metrics["monitor_samples"] >= 4
 
 
+def test_without_a_monitor_split_the_threshold_comes_from_the_training_images(tmp_path, recorder):
+    metrics, _, spec = _run(tmp_path, recorder, monitor_threshold=True, monitor_fraction=0.0, select="last")
+    record = metrics["binarization"]
+    assert metrics["monitor_samples"] == 0
+    assert record["source"] == "train" and record["threshold"] in CANDIDATES
+    scores = {float(t): v for t, v in record["monitor_f1"].items()}
+    assert scores[record["threshold"]] == max(v for v in scores.values() if v is not None)
+    # computed over the training images only: a threshold needs scores, and these are the 14 training ones
+    assert len(spec.train) == 14
+
+
 def test_without_the_settings_the_paper_operating_point_stays(tmp_path, recorder):
     metrics, _, _ = _run(tmp_path, recorder)
     assert metrics["binarization"] == {"flip_tta": False, "threshold": 0.5, "source": "fixed", "monitor_f1": None}

@@ -56,3 +56,33 @@ def test_hybrid_is_the_sum_and_stable_at_extreme_logits():
     assert loss.item() == pytest.approx((focal_loss(logits, target) + dice_loss(logits, target)).item())
     loss.backward()
     assert torch.isfinite(loss) and torch.isfinite(logits.grad).all()
+
+
+def test_a_balanced_alpha_weighs_missed_and_false_pixels_alike():
+    z = torch.tensor([[[[1.3, -0.4]]]])
+    # the paper's alpha (0.25) charges a missed infected pixel a third of a false one
+    missed = focal_loss(-z, torch.ones_like(z))
+    false = focal_loss(z, torch.zeros_like(z))
+    assert missed.item() == pytest.approx(false.item() / 3, rel=1e-5)
+    balanced_missed = focal_loss(-z, torch.ones_like(z), alpha=0.5)
+    balanced_false = focal_loss(z, torch.zeros_like(z), alpha=0.5)
+    assert balanced_missed.item() == pytest.approx(balanced_false.item(), rel=1e-5)
+    target = (z > 0).float()
+    assert hybrid_loss(z, target, alpha=0.5).item() == pytest.approx(
+        (focal_loss(z, target, alpha=0.5) + dice_loss(z, target)).item(), rel=1e-6
+    )
+
+
+def test_the_spec_carries_the_alpha_and_bounds_it():
+    from tandem_trainer.spec import SpecError, parse_spec
+
+    base = {
+        "arch": "unet",
+        "encoder": "tiny",
+        "train": [{"id": "a", "image": "a.png", "mask": "a.png", "label": "covid"}],
+    }
+    assert parse_spec(base).focal_alpha == 0.25
+    assert parse_spec({**base, "focal_alpha": 0.5}).focal_alpha == 0.5
+    for bad in (0, 1.5, "0.5"):
+        with pytest.raises(SpecError, match="focal_alpha"):
+            parse_spec({**base, "focal_alpha": bad})

@@ -13,6 +13,7 @@ from .. import compat
 from ..data.augment import augment_batch
 from ..errors import TandemError
 from ..losses import hybrid_loss
+from ..losses.focal import ALPHA as FOCAL_ALPHA
 from ..metrics import Evaluation
 
 
@@ -27,10 +28,10 @@ def _outputs(model: nn.Module, x):
     return model(x), None
 
 
-def joint_loss(logits, masks, presence, labels, presence_weight: float):
+def joint_loss(logits, masks, presence, labels, presence_weight: float, focal_alpha: float = FOCAL_ALPHA):
     """The paper's hybrid loss on the masks plus, with a presence head, a weighted BCE on the
     image-level label (COVID-19 = 1)."""
-    loss = hybrid_loss(logits, masks)
+    loss = hybrid_loss(logits, masks, alpha=focal_alpha)
     if presence is not None and presence_weight > 0:
         loss = loss + presence_weight * F.binary_cross_entropy_with_logits(presence.float(), labels.float())
     return loss
@@ -56,6 +57,7 @@ def train_epoch(
     intensity: bool = False,
     flip: bool = False,
     presence_weight: float = 0.0,
+    focal_alpha: float = FOCAL_ALPHA,
 ) -> float:
     """Returns the mean loss over the epoch's samples. on_step(step, running_mean_loss)."""
     model.train()
@@ -66,7 +68,7 @@ def train_epoch(
         with compat.autocast(device.type, amp):
             logits, presence = _outputs(model, prepare(images))
         # float32, outside autocast
-        loss = joint_loss(logits.float(), masks, presence, labels.to(device), presence_weight)
+        loss = joint_loss(logits.float(), masks, presence, labels.to(device), presence_weight, focal_alpha)
         optimizer.zero_grad(set_to_none=True)
         scaler.scale(loss).backward()
         scaler.step(optimizer)

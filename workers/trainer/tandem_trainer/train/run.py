@@ -76,6 +76,7 @@ class Fit:
     stopped_early: bool = False
     monitor_samples: int = 0
     monitor_set: SegmentationDataset | None = None
+    fit_set: SegmentationDataset | None = None
 
 
 def without_curves(summary: dict) -> dict:
@@ -127,7 +128,7 @@ def run_training(spec: TrainSpec, out_dir: str, events, check: bool = True) -> d
         selected = fit.best
     else:
         selected = fit.history[-1]
-    net, binarization = _inference_net(spec, model, device, amp, fit.monitor_set)
+    net, binarization = _inference_net(spec, model, device, amp, fit.monitor_set, fit.fit_set)
     _final_pass(spec, net, device, amp, selected, fit.monitor_set)
 
     sha256 = export_onnx(net, spec.size, os.path.join(out_dir, "model.onnx"))
@@ -169,18 +170,21 @@ def run_training(spec: TrainSpec, out_dir: str, events, check: bool = True) -> d
     return metrics
 
 
-def _inference_net(spec: TrainSpec, model, device, amp: bool, monitor_set) -> tuple[torch.nn.Module, dict]:
+def _inference_net(spec: TrainSpec, model, device, amp: bool, monitor_set, fit_set) -> tuple[torch.nn.Module, dict]:
     """The selected network as it is evaluated, exported and used for predictions: flip test-time
-    augmentation, and the binarisation threshold picked on the monitor split (never the held-out
-    set; 0.5 without a monitor split)."""
+    augmentation, and the binarisation threshold picked on the monitor split, or on the training
+    images themselves (unaugmented) when the data is too small for a monitor split; never on the
+    held-out set. A short budget leaves a model that under-segments at 0.5, which the training
+    images already show."""
     net = InferenceNet(model, flip=spec.flip_tta)
     record = {"flip_tta": spec.flip_tta, "threshold": 0.5, "source": "fixed", "monitor_f1": None}
-    if spec.monitor_threshold and monitor_set is not None:
-        _, monitor = evaluate(net, GrayToImageNet().to(device), _loader(monitor_set, spec, 0, amp), device, amp)
-        picked = pick_threshold(monitor.pixel_histogram)
-        record.update(threshold=picked["threshold"], source="monitor", monitor_f1=picked["f1"])
+    source, chosen_on = ("monitor", monitor_set) if monitor_set is not None else ("train", fit_set)
+    if spec.monitor_threshold and chosen_on is not None:
+        _, scored = evaluate(net, GrayToImageNet().to(device), _loader(chosen_on, spec, 0, amp), device, amp)
+        picked = pick_threshold(scored.pixel_histogram)
+        record.update(threshold=picked["threshold"], source=source, monitor_f1=picked["f1"])
         net = InferenceNet(model, flip=spec.flip_tta, threshold=picked["threshold"])
-        log.info("binarisation threshold %.2f (monitor split pixel F1 %s)", picked["threshold"], picked["f1"])
+        log.info("binarisation threshold %.2f (%s pixel F1 %s)", picked["threshold"], source, picked["f1"])
     return net.eval(), record
 
 
@@ -253,7 +257,7 @@ def _fit(spec: TrainSpec, model, device, amp: bool, out_dir: str, events, params
     emit_start(events, spec, model, device, amp, params, steps=round_steps, epochs=rounds, total_steps=total, **counts)
     progress = ProgressReporter(events, rounds, round_steps)
     stream = _batches(train_set, fit_samples, spec, rng, workers, amp, plan)
-    fit = Fit(total_steps=total, monitor_samples=len(monitor), monitor_set=monitor_set)
+    fit = Fit(total_steps=total, monitor_samples=len(monitor), monitor_set=monitor_set, fit_set=train_set)
     done, best_score, since_best = 0, None, 0
     for epoch in range(1, rounds + 1):
         epoch_started = time.monotonic()
@@ -274,6 +278,7 @@ def _fit(spec: TrainSpec, model, device, amp: bool, out_dir: str, events, params
                 intensity=spec.intensity,
                 flip=spec.flip,
                 presence_weight=spec.presence_weight,
+                focal_alpha=spec.focal_alpha,
             ),
         )
         done += n
