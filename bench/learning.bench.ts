@@ -11,7 +11,8 @@
 //               LEARNING_SYNTH_STEPS per fold (default 300)
 // LEARNING_PARTS=sample-cv,demo picks parts; LEARNING_ARCHS=unet,unetpp,dla; LEARNING_DATA=<folder with
 // cxr-sample and cxr-train> (default ../shared/data); LEARNING_ENCODER (default: the preset's recommended encoder);
-// LEARNING_OOF_STEPS (default: the preset's budget, 1,800 per fold).
+// LEARNING_OOF_STEPS (default: the preset's budget, 1,800 per fold); LEARNING_SET=key=value,key=value
+// adds trainer settings to every part but demo (e.g. focal_alpha=0.5,presence_weight=0, the small-data pair).
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -165,12 +166,23 @@ export async function run(): Promise<Row[]> {
   const out: Row[] = [];
   const sample = path.join(data, "cxr-sample"),
     train = path.join(data, "cxr-train");
-  const preset = ["--preset", "cpu-small", "--encoder", encoder, "--device", "cpu"];
+  const extra = (process.env.LEARNING_SET ?? "")
+    .split(",")
+    .filter(Boolean)
+    .flatMap((kv) => ["--set", kv]);
+  const preset = ["--preset", "cpu-small", "--encoder", encoder, "--device", "cpu", ...extra];
+  const settingsNote = process.env.LEARNING_SET ? ` (${process.env.LEARNING_SET})` : "";
   if (parts.includes("sample-cv")) {
     if (!existsSync(sample)) throw new Error(`${sample} not found (LEARNING_DATA)`);
     for (const arch of archs)
       out.push(
-        ...(await cv(`cxr-sample 5-fold CV, ${arch}/${encoder}`, sample, [...preset, "--arch", arch, "--folds", "5"])),
+        ...(await cv(`cxr-sample 5-fold CV, ${arch}/${encoder}${settingsNote}`, sample, [
+          ...preset,
+          "--arch",
+          arch,
+          "--folds",
+          "5",
+        ])),
       );
   }
   let cxrModel = process.env.LEARNING_SAMPLE_WEIGHTS;
