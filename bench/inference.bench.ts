@@ -447,7 +447,7 @@ export async function run(): Promise<Row[]> {
     const cpu = `CPU, ${THREADS} threads each; random init; each run the median of ${ITERS} calls; ${load} at start`;
     const msRow = (name: string, f: (r: Run) => number, note: string): Row => {
       const m = at(f);
-      return { name, value: m.value, unit: "ms/image", note: `${m.spread}; ${note}` };
+      return { name, value: m.value, unit: "ms/image", note: note ? `${m.spread}; ${note}` : m.spread };
     };
     const ratioRow = (name: string, f: (r: Run) => number, note: string): Row => {
       const m = at(f);
