@@ -96,9 +96,7 @@ def _drop_empty_pads(graph) -> None:
     from onnx import numpy_helper
 
     consts = _constants(graph)
-    consts.update(
-        {n.output[0]: numpy_helper.to_array(n.attribute[0].t) for n in graph.node if n.op_type == "Constant"}
-    )
+    consts.update({n.output[0]: numpy_helper.to_array(n.attribute[0].t) for n in graph.node if n.op_type == "Constant"})
     alias = {}
     for node in graph.node:
         if node.op_type == "Pad" and len(node.input) > 1 and node.input[1] in consts:
