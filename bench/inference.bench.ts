@@ -7,10 +7,11 @@ import { promisify } from "node:util";
 import sharp from "sharp";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
 import { migrate } from "../lib/db/migrate";
-import { loadModel, predictBatch, type Model } from "../lib/ml/onnx-model";
+import { loadModel, modelInputSize, predictBatch, type Model } from "../lib/ml/onnx-model";
 import { occlusionMap } from "../lib/ml/activation-maps";
 import { classifyBatch, loadClassifier } from "../lib/ml/classifier-model";
 import { pilResizeBilinear } from "../lib/ml/pil-resize";
+import { networkInput } from "../lib/ml/prepare-input";
 import { testPixels } from "../tests/setup/synthetic-images";
 import { int8Agreement } from "../lib/ml/int8-calibration";
 import { quantizeOnnx } from "../workers/int8-model";
@@ -20,6 +21,10 @@ import { loadNote, median, RUNS, spread } from "./repeat";
 // weights), onnxruntime-node against PyTorch on the same weights in the same run, then a whole
 // prediction job over N stored images against a bare session loop over the same images.
 // Classifiers (BENCH_CLASSIFIERS, default resnet18,squeezenet1_1): ms/image and occlusion-map time.
+// BENCH_RUNS paired runs (PyTorch, then onnxruntime float and int8 on the same weights) give each
+// ratio's median and range; BENCH_INFER_ITERS calls per figure and run. BENCH_PREDICT_IMAGES=0 skips
+// the prediction job; BENCH_INT8_MODEL (+ BENCH_INT8_CALIBRATION, BENCH_INT8_IMAGES) adds the int8
+// agreement of a trained model.
 
 type Row = { name: string; value: number; unit: string; note?: string };
 
@@ -116,6 +121,46 @@ async function int8Model(onnxPath: string, float: Model) {
   delete process.env.ORT_SPIN;
   const agreement = await int8Agreement(float, int8, images(200));
   return { int8, q, agreement };
+}
+
+/**
+ * int8 agreement on a trained model (random weights say nothing about it): BENCH_INT8_MODEL=<a
+ * trained float model.onnx>, calibrated as the prediction job does on 16 images of
+ * BENCH_INT8_CALIBRATION (a folder of PNGs, e.g. training images) and compared on up to 60 of
+ * BENCH_INT8_IMAGES (other PNGs).
+ */
+export async function trainedInt8Rows(): Promise<Row[]> {
+  const file = process.env.BENCH_INT8_MODEL;
+  if (!file) return [];
+  const float = await loadModel(readFileSync(file), 0);
+  const size = modelInputSize(float);
+  if (!size) throw new Error(`${file} has no fixed square input size`);
+  float.size = size;
+  const pngs = (dir: string | undefined, n: number) => {
+    if (!dir) throw new Error("BENCH_INT8_MODEL needs BENCH_INT8_CALIBRATION and BENCH_INT8_IMAGES (folders of PNGs)");
+    const all = readdirSync(dir)
+      .filter((f) => f.endsWith(".png"))
+      .sort();
+    const step = Math.max(1, Math.floor(all.length / n));
+    return Promise.all(
+      all
+        .filter((_, i) => i % step === 0)
+        .slice(0, n)
+        .map(async (f) => (await networkInput(readFileSync(path.join(dir, f)), size)).pixels),
+    );
+  };
+  const q = await quantizeOnnx(file, await pngs(process.env.BENCH_INT8_CALIBRATION, 16), size);
+  const int8 = await loadModel(q.bytes, size);
+  const a = await int8Agreement(float, int8, await pngs(process.env.BENCH_INT8_IMAGES, 60));
+  await Promise.all([float.session.release(), int8.session.release()]);
+  return [
+    {
+      name: `int8 masks vs float masks, trained model (${path.basename(path.dirname(file))}/${path.basename(file)}, ${size}²)`,
+      value: 100 * a.pixelAgreement,
+      unit: "% pixels",
+      note: `target ≥ 99.9; ${a.images} images; mean Dice ${a.meanDice.toFixed(4)} (min ${a.minDice.toFixed(3)}); max |Δp| ${a.maxProbabilityDifference.toFixed(3)}`,
+    },
+  ];
 }
 
 /** One measurement of every figure the ratios need, PyTorch first, then onnxruntime on the same weights. */
@@ -482,6 +527,7 @@ export async function run(): Promise<Row[]> {
       ratioRow("onnxruntime-node int8 ÷ PyTorch float, batch 1", (r) => r.i1 / r.t1, ""),
       ratioRow(`onnxruntime-node int8 ÷ PyTorch float, batch ${BATCH}`, (r) => r.i8 / r.t8, agree),
     ];
+    rows.push(...(await trainedInt8Rows()));
     rows.push(...(await classifierRows(work, ort1)));
     if (JOB_IMAGES === 0) return rows; // BENCH_PREDICT_IMAGES=0: inference rows only
     const pg = await startEmbeddedPostgres({ dataDir: path.join(work, "pg"), database: "tandem_bench" });
