@@ -149,8 +149,8 @@ def _readers(graph) -> dict[str, list]:
 
 
 def _plan(graph):
-    """Which convolutions keep a float output (nothing quantised reads it: the head before its
-    sigmoid), which Relus fold into their convolution, and which relay nodes carry uint8."""
+    """Which convolutions keep a float output (the head, whose logits go to the sigmoid), which
+    Relus fold into their convolution, and which relay nodes carry uint8."""
     convs = _quantizable_convs(graph)
     conv_ids = {id(n) for n in convs}
     readers = _readers(graph)
@@ -173,12 +173,13 @@ def _plan(graph):
                     continue
             relays.append(node)
             features.add(node.output[0])
-    relay_ids = {id(n) for n in relays}
 
-    def quantised_reader(name: str) -> bool:
-        return any(id(r) in conv_ids or id(r) in relay_ids for r in readers.get(name, []))
+    def logits(name: str) -> bool:
+        # Read only by a sigmoid (or a graph output itself): the network's last convolution.
+        r = readers.get(name, [])
+        return (name in outputs and not r) or (bool(r) and all(n.op_type == "Sigmoid" for n in r))
 
-    float_out = {id(c) for c in convs if not quantised_reader(_output_tensor(c, fused))}
+    float_out = {id(c) for c in convs if logits(_output_tensor(c, fused))}
     for c in convs:
         if id(c) in float_out:
             fused.pop(c.output[0], None)
@@ -367,7 +368,7 @@ def apply(model_path: str, ranges: dict[str, list[float]], out_path: str) -> dic
             inputs.append(f"{bname}/dq")
         attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
         if id(node) in float_out:
-            # Nothing quantised reads it (the head's logits before the sigmoid): kept in float.
+            # The head's logits before the sigmoid: kept in float.
             nodes.append(helper.make_node("Conv", inputs, [node.output[0]], name=node.name, **attrs))
         else:
             y = _output_tensor(node, fused)
