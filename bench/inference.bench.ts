@@ -7,10 +7,11 @@ import { promisify } from "node:util";
 import sharp from "sharp";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
 import { migrate } from "../lib/db/migrate";
-import { loadModel, predictBatch, type Model } from "../lib/ml/onnx-model";
+import { loadModel, modelInputSize, predictBatch, type Model } from "../lib/ml/onnx-model";
 import { occlusionMap } from "../lib/ml/activation-maps";
 import { classifyBatch, loadClassifier } from "../lib/ml/classifier-model";
 import { pilResizeBilinear } from "../lib/ml/pil-resize";
+import { networkInput } from "../lib/ml/prepare-input";
 import { testPixels } from "../tests/setup/synthetic-images";
 import { int8Agreement } from "../lib/ml/int8-calibration";
 import { quantizeOnnx } from "../workers/int8-model";
@@ -20,6 +21,10 @@ import { loadNote, median, RUNS, spread } from "./repeat";
 // weights), onnxruntime-node against PyTorch on the same weights in the same run, then a whole
 // prediction job over N stored images against a bare session loop over the same images.
 // Classifiers (BENCH_CLASSIFIERS, default resnet18,squeezenet1_1): ms/image and occlusion-map time.
+// BENCH_RUNS paired runs (PyTorch, then onnxruntime float and int8 on the same weights) give each
+// ratio's median and range; BENCH_INFER_ITERS calls per figure and run. BENCH_PREDICT_IMAGES=0 skips
+// the prediction job; BENCH_INT8_MODEL (+ BENCH_INT8_CALIBRATION, BENCH_INT8_IMAGES) adds the int8
+// agreement of a trained model.
 
 type Row = { name: string; value: number; unit: string; note?: string };
 
@@ -104,40 +109,62 @@ async function ortMsPerImage(model: Model, batch: number): Promise<number> {
 }
 
 /**
- * The opt-in int8 model of the same network (calibrated on 8 images, checked on 8 others) against
- * PyTorch's float figures from the same run, and its masks against the float model's. The weights
- * are random, so agreement here checks the arithmetic; a trained model's agreement is measured per
- * run by the prediction job and shown on the runs page.
+ * The opt-in int8 model of the same network (calibrated on 8 images, checked on 8 others), made
+ * once: every run exports the same seeded weights (checked by their sha256).
  */
-async function int8Rows(onnxPath: string, float: Model, t1: number, t8: number): Promise<Row[]> {
+async function int8Model(onnxPath: string, float: Model) {
   const images = (from: number) =>
     Array.from({ length: 8 }, (_, i) => pilResizeBilinear(testPixels(256, 256, from + i), 256, 256, SIZE, SIZE));
   const q = await quantizeOnnx(onnxPath, images(100), SIZE);
   process.env.ORT_SPIN = "1"; // as the float session compared with PyTorch
   const int8 = await loadModel(q.bytes, SIZE);
   delete process.env.ORT_SPIN;
-  const i1 = await ortMsPerImage(int8, 1);
-  const i8 = await ortMsPerImage(int8, BATCH);
-  const a = await int8Agreement(float, int8, images(200));
-  await int8.session.release();
-  const agree = `masks vs float on 8 other images: ${(100 * a.pixelAgreement).toFixed(2)}% of pixels, max |Δp| ${a.maxProbabilityDifference.toFixed(3)} (random weights)`;
+  const agreement = await int8Agreement(float, int8, images(200));
+  return { int8, q, agreement };
+}
+
+/**
+ * int8 agreement on a trained model (random weights say nothing about it): BENCH_INT8_MODEL=<a
+ * trained float model.onnx>, calibrated as the prediction job does on 16 images of
+ * BENCH_INT8_CALIBRATION (a folder of PNGs, e.g. training images) and compared on up to 60 of
+ * BENCH_INT8_IMAGES (other PNGs).
+ */
+export async function trainedInt8Rows(): Promise<Row[]> {
+  const file = process.env.BENCH_INT8_MODEL;
+  if (!file) return [];
+  const float = await loadModel(readFileSync(file), 0);
+  const size = modelInputSize(float);
+  if (!size) throw new Error(`${file} has no fixed square input size`);
+  float.size = size;
+  const pngs = (dir: string | undefined, n: number) => {
+    if (!dir) throw new Error("BENCH_INT8_MODEL needs BENCH_INT8_CALIBRATION and BENCH_INT8_IMAGES (folders of PNGs)");
+    const all = readdirSync(dir)
+      .filter((f) => f.endsWith(".png"))
+      .sort();
+    const step = Math.max(1, Math.floor(all.length / n));
+    return Promise.all(
+      all
+        .filter((_, i) => i % step === 0)
+        .slice(0, n)
+        .map(async (f) => (await networkInput(readFileSync(path.join(dir, f)), size)).pixels),
+    );
+  };
+  const q = await quantizeOnnx(file, await pngs(process.env.BENCH_INT8_CALIBRATION, 16), size);
+  const int8 = await loadModel(q.bytes, size);
+  const a = await int8Agreement(float, int8, await pngs(process.env.BENCH_INT8_IMAGES, 60));
+  await Promise.all([float.session.release(), int8.session.release()]);
   return [
     {
-      name: "U-Net/DenseNet-121 224², batch 1: onnxruntime-node int8 (opt-in)",
-      value: i1,
-      unit: "ms/image",
-      note: `${q.convolutions} convolutions quantised; ${(q.bytes.length / 1e6).toFixed(1)} MB`,
-    },
-    { name: `U-Net/DenseNet-121 224², batch ${BATCH}: onnxruntime-node int8`, value: i8, unit: "ms/image" },
-    { name: "onnxruntime-node int8 ÷ PyTorch float, batch 1", value: i1 / t1, unit: "ratio", note: "target ≤ 0.40" },
-    {
-      name: `onnxruntime-node int8 ÷ PyTorch float, batch ${BATCH}`,
-      value: i8 / t8,
-      unit: "ratio",
-      note: `target ≤ 0.40; ${agree}`,
+      name: `int8 masks vs float masks, trained model (${path.basename(path.dirname(file))}/${path.basename(file)}, ${size}²)`,
+      value: 100 * a.pixelAgreement,
+      unit: "% pixels",
+      note: `target ≥ 99.9; ${a.images} images; mean Dice ${a.meanDice.toFixed(4)} (min ${a.minDice.toFixed(3)}); max |Δp| ${a.maxProbabilityDifference.toFixed(3)}`,
     },
   ];
 }
+
+/** One measurement of every figure the ratios need, PyTorch first, then onnxruntime on the same weights. */
+type Run = { t1: number; t8: number; o1: number; o8: number; n1: number; n8: number; i1: number; i8: number };
 
 const CLASSIFIERS = (process.env.BENCH_CLASSIFIERS ?? "resnet18,squeezenet1_1").split(",").filter(Boolean);
 
@@ -424,68 +451,85 @@ export async function run(): Promise<Row[]> {
   process.env.ORT_THREADS = String(THREADS);
   const load = loadNote();
   try {
-    const py = await pytorch(work);
-    const onnx = readFileSync(py.onnx);
-    // Against PyTorch the session keeps onnxruntime's default of spinning idle pool threads, as
+    // Each of the RUNS runs times PyTorch (a fresh process exporting the same seeded weights), then
+    // onnxruntime float and int8 on them, so a ratio pairs figures taken under the same load.
+    // Against PyTorch the sessions keep onnxruntime's default of spinning idle pool threads, as
     // PyTorch's OpenMP threads do; the prediction job turns spinning off (its CPU goes to decoding
-    // and encoding between batches), measured below as well.
-    process.env.ORT_SPIN = "1";
-    const model = await loadModel(onnx, SIZE);
-    delete process.env.ORT_SPIN;
-    const quiet = await loadModel(onnx, SIZE);
+    // and encoding between batches), measured as well.
+    const timed: Run[] = [];
+    let first: { py: PyResult; model: Model; quiet: Model; int8: Awaited<ReturnType<typeof int8Model>> } | undefined;
+    for (let r = 0; r < RUNS; r++) {
+      const py = await pytorch(work);
+      if (!first) {
+        const onnx = readFileSync(py.onnx);
+        process.env.ORT_SPIN = "1";
+        const model = await loadModel(onnx, SIZE);
+        delete process.env.ORT_SPIN;
+        first = { py, model, quiet: await loadModel(onnx, SIZE), int8: await int8Model(py.onnx, model) };
+      } else if (py.sha256 !== first.py.sha256) throw new Error("bench_infer.py exported other weights on a later run");
+      const { model, quiet, int8 } = first;
+      timed.push({
+        t1: py.ms_per_image["1"],
+        t8: py.ms_per_image[String(BATCH)],
+        o1: await ortMsPerImage(model, 1),
+        o8: await ortMsPerImage(model, BATCH),
+        n1: await ortMsPerImage(quiet, 1),
+        n8: await ortMsPerImage(quiet, BATCH),
+        i1: await ortMsPerImage(int8.int8, 1),
+        i8: await ortMsPerImage(int8.int8, BATCH),
+      });
+    }
+    if (!first) throw new Error("no run");
+    const { py, model } = first;
+    await first.quiet.session.release();
+    await first.int8.int8.session.release();
+    const onnx = readFileSync(py.onnx);
     const [constant] = await predictBatch(model, [new Uint8Array(SIZE * SIZE).fill(128)]);
-    const ort1 = await ortMsPerImage(model, 1);
-    const ort8 = await ortMsPerImage(model, BATCH);
-    const quiet1 = await ortMsPerImage(quiet, 1);
-    const quiet8 = await ortMsPerImage(quiet, BATCH);
-    await quiet.session.release();
-    const t1 = py.ms_per_image["1"],
-      t8 = py.ms_per_image[String(BATCH)];
     const meanProb = constant.reduce((a, b) => a + b, 0) / constant.length;
-    const cpu = `CPU, ${THREADS} threads each; random init; median of ${ITERS} runs; ${load} at start`;
+    const of = (f: (r: Run) => number) => timed.map(f);
+    const at = (f: (r: Run) => number) => ({ value: median(of(f)), spread: spread(of(f)) });
+    const ort1 = median(of((r) => r.o1));
+    const cpu = `CPU, ${THREADS} threads each; random init; each run the median of ${ITERS} calls; ${load} at start`;
+    const msRow = (name: string, f: (r: Run) => number, note: string): Row => {
+      const m = at(f);
+      return { name, value: m.value, unit: "ms/image", note: note ? `${m.spread}; ${note}` : m.spread };
+    };
+    const ratioRow = (name: string, f: (r: Run) => number, note: string): Row => {
+      const m = at(f);
+      return { name, value: m.value, unit: "ratio", note: `target ≤ 0.40; ${m.spread}${note ? `; ${note}` : ""}` };
+    };
+    const { q, agreement } = first.int8;
+    const agree = `int8 masks vs float on 8 other images: ${(100 * agreement.pixelAgreement).toFixed(2)}% of pixels, max |Δp| ${agreement.maxProbabilityDifference.toFixed(3)} (random weights: a check of the arithmetic; a trained run's agreement is measured by the prediction job)`;
     const rows: Row[] = [
-      { name: "U-Net/DenseNet-121 224², batch 1: onnxruntime-node", value: ort1, unit: "ms/image", note: cpu },
+      msRow("U-Net/DenseNet-121 224², batch 1: onnxruntime-node", (r) => r.o1, cpu),
+      msRow("U-Net/DenseNet-121 224², batch 1: PyTorch", (r) => r.t1, `torch ${py.torch}, same weights`),
+      msRow(`U-Net/DenseNet-121 224², batch ${BATCH}: onnxruntime-node`, (r) => r.o8, cpu),
+      msRow(`U-Net/DenseNet-121 224², batch ${BATCH}: PyTorch`, (r) => r.t8, `torch ${py.torch}, same weights`),
+      msRow(
+        "U-Net/DenseNet-121 224², batch 1: onnxruntime-node without thread spinning (the job's setting)",
+        (r) => r.n1,
+        `batch ${BATCH}: ${median(of((r) => r.n8)).toFixed(1)} ms/image`,
+      ),
+      ratioRow("onnxruntime-node ms/image ÷ PyTorch ms/image, batch 1", (r) => r.o1 / r.t1, ""),
+      ratioRow(`onnxruntime-node ms/image ÷ PyTorch ms/image, batch ${BATCH}`, (r) => r.o8 / r.t8, ""),
       {
-        name: "U-Net/DenseNet-121 224², batch 1: PyTorch",
-        value: t1,
-        unit: "ms/image",
-        note: `torch ${py.torch}, same weights`,
-      },
-      { name: `U-Net/DenseNet-121 224², batch ${BATCH}: onnxruntime-node`, value: ort8, unit: "ms/image", note: cpu },
-      {
-        name: "U-Net/DenseNet-121 224², batch 1 / 8: onnxruntime-node without thread spinning (the job's setting)",
-        value: quiet1,
-        unit: "ms/image",
-        note: `batch ${BATCH}: ${quiet8.toFixed(1)} ms/image`,
-      },
-      {
-        name: `U-Net/DenseNet-121 224², batch ${BATCH}: PyTorch`,
-        value: t8,
-        unit: "ms/image",
-        note: `torch ${py.torch}, same weights`,
-      },
-      {
-        name: "onnxruntime-node ms/image ÷ PyTorch ms/image, batch 1",
-        value: ort1 / t1,
-        unit: "ratio",
-        note: "target ≤ 0.40",
-      },
-      {
-        name: `onnxruntime-node ms/image ÷ PyTorch ms/image, batch ${BATCH}`,
-        value: ort8 / t8,
-        unit: "ratio",
-        note: "target ≤ 0.40",
-      },
-      { name: "onnxruntime-node speed-up over PyTorch, batch 1", value: t1 / ort1, unit: "×", note: "target > 1" },
-      {
-        name: `onnxruntime-node speed-up over PyTorch, batch ${BATCH}`,
-        value: t8 / ort8,
+        name: `onnxruntime-node speed-up over PyTorch, batch 1 / ${BATCH}`,
+        value: median(of((r) => r.t1 / r.o1)),
         unit: "×",
-        note: `same weights check: mean p on a uniform 128/255 input differs by ${Math.abs(meanProb - py.constant_input_mean_prob).toExponential(1)}`,
+        note: `batch ${BATCH}: ${median(of((r) => r.t8 / r.o8)).toFixed(2)}×; same weights check: mean p on a uniform 128/255 input differs by ${Math.abs(meanProb - py.constant_input_mean_prob).toExponential(1)}`,
       },
+      msRow(
+        "U-Net/DenseNet-121 224², batch 1: onnxruntime-node int8 (opt-in)",
+        (r) => r.i1,
+        `${q.convolutions} convolutions quantised; ${(q.bytes.length / 1e6).toFixed(1)} MB`,
+      ),
+      msRow(`U-Net/DenseNet-121 224², batch ${BATCH}: onnxruntime-node int8`, (r) => r.i8, ""),
+      ratioRow("onnxruntime-node int8 ÷ PyTorch float, batch 1", (r) => r.i1 / r.t1, ""),
+      ratioRow(`onnxruntime-node int8 ÷ PyTorch float, batch ${BATCH}`, (r) => r.i8 / r.t8, agree),
     ];
-    rows.push(...(await int8Rows(py.onnx, model, t1, t8)));
+    rows.push(...(await trainedInt8Rows()));
     rows.push(...(await classifierRows(work, ort1)));
+    if (JOB_IMAGES === 0) return rows; // BENCH_PREDICT_IMAGES=0: inference rows only
     const pg = await startEmbeddedPostgres({ dataDir: path.join(work, "pg"), database: "tandem_bench" });
     try {
       process.env.DATABASE_URL = pg.url;

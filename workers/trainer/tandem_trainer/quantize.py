@@ -45,26 +45,173 @@ def _resolve_initializer_aliases(graph) -> None:
     graph.node.extend(kept)
 
 
+def _constants(graph) -> dict:
+    from onnx import numpy_helper
+
+    return {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+
+
+def _batchnorm_as_depthwise(graph) -> int:
+    """A BatchNormalization with constant statistics is a per-channel affine map: written as a 1x1
+    depthwise convolution (weights a = gamma / sqrt(var + eps), bias beta - mean * a) it is
+    quantised like any convolution, so DenseNet's pre-activation norm (concatenation -> BN -> ReLU
+    -> conv) runs on uint8 instead of dequantising, normalising and quantising in float."""
+    from onnx import helper, numpy_helper
+
+    consts = _constants(graph)
+    out, count = [], 0
+    for node in graph.node:
+        if node.op_type != "BatchNormalization" or not all(n in consts for n in node.input[1:5]):
+            out.append(node)
+            continue
+        eps = next((helper.get_attribute_value(a) for a in node.attribute if a.name == "epsilon"), 1e-5)
+        gamma, beta, mean, var = (consts[n].astype(np.float64) for n in node.input[1:5])
+        a = gamma / np.sqrt(var + eps)
+        key = node.name or node.output[0]
+        graph.initializer.extend(
+            [
+                numpy_helper.from_array(a.astype(np.float32).reshape(-1, 1, 1, 1), f"{key}/dw_weight"),
+                numpy_helper.from_array((beta - mean * a).astype(np.float32), f"{key}/dw_bias"),
+            ]
+        )
+        out.append(
+            helper.make_node(
+                "Conv",
+                [node.input[0], f"{key}/dw_weight", f"{key}/dw_bias"],
+                [node.output[0]],
+                name=key,
+                group=len(a),
+                kernel_shape=[1, 1],
+            )
+        )
+        count += 1
+    del graph.node[:]
+    graph.node.extend(out)
+    return count
+
+
+def _drop_empty_pads(graph) -> None:
+    """torch exports AvgPool2d as a Pad of zeros on every side before the pooling: a copy that
+    would stop the feature map from staying uint8. Its readers take its input instead."""
+    from onnx import numpy_helper
+
+    consts = _constants(graph)
+    consts.update({n.output[0]: numpy_helper.to_array(n.attribute[0].t) for n in graph.node if n.op_type == "Constant"})
+    alias = {}
+    for node in graph.node:
+        if node.op_type == "Pad" and len(node.input) > 1 and node.input[1] in consts:
+            if not np.any(consts[node.input[1]]) and node.output[0] not in {o.name for o in graph.output}:
+                alias[node.output[0]] = node.input[0]
+    if not alias:
+        return
+    kept = [n for n in graph.node if not (n.op_type == "Pad" and n.output[0] in alias)]
+    for node in kept:
+        for k, name in enumerate(node.input):
+            if name in alias:
+                node.input[k] = alias[name]
+    del graph.node[:]
+    graph.node.extend(kept)
+
+
+def _drop_unused_initializers(graph) -> None:
+    used = {name for n in graph.node for name in n.input}
+    kept = [i for i in graph.initializer if i.name in used]
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+
+
+def _prepare(graph) -> None:
+    """The rewrites probe and apply share, so the calibrated tensors are the quantised ones."""
+    _resolve_initializer_aliases(graph)
+    _batchnorm_as_depthwise(graph)
+    _drop_empty_pads(graph)
+    _drop_unused_initializers(graph)
+
+
 def _quantizable_convs(graph):
     inits = {i.name for i in graph.initializer}
     return [n for n in graph.node if n.op_type == "Conv" and len(n.input) > 1 and n.input[1] in inits]
 
 
-def _relu_after(graph) -> dict[str, object]:
-    """Convolution outputs read only by one Relu: quantising the Relu's output with zero point 0
-    clamps at 0 exactly as the Relu does, so the Relu goes and the int8 values flow on."""
+# Nodes that pass uint8 feature maps on once their inputs are quantised: onnxruntime runs
+# DQ -> MaxPool/Resize -> Q (same scale) on uint8 directly, DQ -> AveragePool -> Q as
+# QLinearAveragePool and DQ -> Concat -> Q as QLinearConcat (a plain copy where scales agree).
+RELAY_OPS = ("MaxPool", "AveragePool", "Resize", "Concat")
+SAME_SCALE_OPS = ("MaxPool", "Resize")
+
+
+def _readers(graph) -> dict[str, list]:
     readers: dict[str, list] = {}
     for node in graph.node:
         for name in node.input:
             readers.setdefault(name, []).append(node)
+    return readers
+
+
+def _plan(graph):
+    """Which convolutions keep a float output (the head, whose logits go to the sigmoid), which
+    Relus fold into their convolution, and which relay nodes carry uint8."""
+    convs = _quantizable_convs(graph)
+    conv_ids = {id(n) for n in convs}
+    readers = _readers(graph)
     outputs = {o.name for o in graph.output}
     fused = {}
-    for conv in _quantizable_convs(graph):
+    for conv in convs:
         y = conv.output[0]
         r = readers.get(y, [])
         if len(r) == 1 and r[0].op_type == "Relu" and y not in outputs:
             fused[y] = r[0]
-    return fused
+    # Feature tensors, in graph order: convolution outputs, and what relay nodes make of them.
+    features, relays = set(), []
+    for node in graph.node:
+        if id(node) in conv_ids:
+            features.add(_output_tensor(node, fused))
+        elif node.op_type in RELAY_OPS and node.input and node.input[0] in features:
+            if node.op_type == "Concat":
+                axis = next((a.i for a in node.attribute if a.name == "axis"), 0)
+                if axis != 1 or not all(i in features for i in node.input):
+                    continue
+            relays.append(node)
+            features.add(node.output[0])
+
+    def logits(name: str) -> bool:
+        # Read only by a sigmoid (or a graph output itself): the network's last convolution.
+        r = readers.get(name, [])
+        return (name in outputs and not r) or (bool(r) and all(n.op_type == "Sigmoid" for n in r))
+
+    float_out = {id(c) for c in convs if logits(_output_tensor(c, fused))}
+    for c in convs:
+        if id(c) in float_out:
+            fused.pop(c.output[0], None)
+    return convs, fused, relays, float_out
+
+
+def _scale_groups(relays) -> dict[str, str]:
+    """Tensors that share one scale and zero point, each mapped to its group's first member: a
+    concatenation's inputs and output (DenseNet's dense blocks then concatenate by copying uint8
+    bytes instead of requantising every input), a max pooling's or nearest resize's input and output
+    (onnxruntime runs those on uint8 only when both sides agree)."""
+    parent: dict[str, str] = {}
+
+    def find(t: str) -> str:
+        while parent.get(t, t) != t:
+            t = parent[t]
+        return t
+
+    for node in relays:
+        if node.op_type == "Concat" or node.op_type in SAME_SCALE_OPS:
+            members = [node.output[0], *(node.input if node.op_type == "Concat" else node.input[:1])]
+            root = find(members[0])
+            for m in members[1:]:
+                r = find(m)
+                if r != root:
+                    parent[r] = root
+    return {t: find(t) for t in {*parent, *parent.values()}}
+
+
+def _group_range(root: str, group: dict[str, str], ranges) -> tuple[float, float]:
+    members = [t for t, r in group.items() if r == root] or [root]
+    return min(ranges[t][0] for t in members), max(ranges[t][1] for t in members)
 
 
 def _output_tensor(conv, fused) -> str:
@@ -74,12 +221,19 @@ def _output_tensor(conv, fused) -> str:
 
 
 def calibration_tensors(model) -> list[str]:
-    """Every convolution's input and output (after its Relu, when one follows), in graph order,
-    without repeats."""
-    fused = _relu_after(model.graph)
+    """Every convolution's input and quantised output (after its Relu, when one follows) and every
+    relay node's output, in graph order, without repeats."""
+    convs, fused, relays, float_out = _plan(model.graph)
+    conv_ids, relay_ids = {id(c) for c in convs}, {id(r) for r in relays}
     names: list[str] = []
-    for node in _quantizable_convs(model.graph):
-        for t in (node.input[0], _output_tensor(node, fused)):
+    for node in model.graph.node:
+        if id(node) in conv_ids:
+            ts = [node.input[0]] + ([] if id(node) in float_out else [_output_tensor(node, fused)])
+        elif id(node) in relay_ids:
+            ts = [node.output[0]]
+        else:
+            continue
+        for t in ts:
             if t not in names:
                 names.append(t)
     return names
@@ -88,7 +242,7 @@ def calibration_tensors(model) -> list[str]:
 def probe(model_path: str, out_path: str) -> list[str]:
     onnx = _onnx()
     model = onnx.load(model_path)
-    _resolve_initializer_aliases(model.graph)
+    _prepare(model.graph)
     names = calibration_tensors(model)
     if not names:
         raise TandemError(f"{model_path} has no convolution with constant weights to quantise")
@@ -130,36 +284,64 @@ def apply(model_path: str, ranges: dict[str, list[float]], out_path: str) -> dic
 
     model = onnx.load(model_path)
     graph = model.graph
-    _resolve_initializer_aliases(graph)
-    convs = _quantizable_convs(graph)
+    _prepare(graph)
+    convs, fused, relays, float_out = _plan(graph)
     missing = [t for t in calibration_tensors(model) if t not in ranges]
     if missing:
         raise TandemError(f"the calibration ranges miss {len(missing)} tensors (first: {missing[0]}); run probe again")
     inits = {i.name: i for i in graph.initializer}
-    fused = _relu_after(graph)
     dropped = {id(n) for n in fused.values()}
     added_inits, before = [], []
     dq_of: dict[str, str] = {}
+    qparams: dict[str, tuple[str, str, float]] = {}  # tensor -> (scale name, zero name, scale)
 
     def constant(value: np.ndarray, name: str) -> str:
         added_inits.append(numpy_helper.from_array(value, name))
         return name
 
+    group = _scale_groups(relays)
+
+    def params(name: str) -> tuple[str, str, float]:
+        name = group.get(name, name)
+        if name not in qparams:
+            scale, zero = activation_params(*_group_range(name, group, ranges))
+            qparams[name] = (
+                constant(np.array(scale, np.float32), f"{name}/q_scale"),
+                constant(np.array(zero, np.uint8), f"{name}/q_zero"),
+                float(scale),
+            )
+        return qparams[name]
+
     def quantised_activation(name: str) -> str:
-        # The output of an earlier quantised convolution already comes out of its DequantizeLinear.
-        if name in conv_outputs:
+        # The output of an earlier quantised node already comes out of its DequantizeLinear.
+        if name in carried:
             return name
         if name not in dq_of:
-            scale, zero = activation_params(*ranges[name])
-            s = constant(np.array(scale, np.float32), f"{name}/q_scale")
-            z = constant(np.array(zero, np.uint8), f"{name}/q_zero")
+            s, z, _ = params(name)
             before.append(helper.make_node("QuantizeLinear", [name, s, z], [f"{name}/q"]))
             before.append(helper.make_node("DequantizeLinear", [f"{name}/q", s, z], [f"{name}/dq"]))
             dq_of[name] = f"{name}/dq"
         return dq_of[name]
 
-    rewritten, conv_outputs = {}, set()
-    for node in convs:
+    def requantise(raw: str, y: str, s: str, z: str) -> list:
+        return [
+            helper.make_node("QuantizeLinear", [raw, s, z], [f"{y}/q"]),
+            helper.make_node("DequantizeLinear", [f"{y}/q", s, z], [y]),
+        ]
+
+    rewritten, carried = {}, set()
+    conv_ids, relay_ids = {id(c) for c in convs}, {id(r) for r in relays}
+    for node in graph.node:
+        if id(node) in relay_ids:
+            y = node.output[0]
+            s, z, _ = params(y)
+            relay = helper.make_node(node.op_type, list(node.input), [f"{y}/float"], name=node.name)
+            relay.attribute.extend(node.attribute)
+            rewritten[id(node)] = [relay, *requantise(f"{y}/float", y, s, z)]
+            carried.add(y)
+            continue
+        if id(node) not in conv_ids:
+            continue
         key = node.name or node.output[0]
         w = numpy_helper.to_array(inits[node.input[1]]).astype(np.float32)
         wq, ws = weight_params(w)
@@ -173,9 +355,7 @@ def apply(model_path: str, ranges: dict[str, list[float]], out_path: str) -> dic
         inputs = [quantised_activation(node.input[0]), f"{wname}/dq"]
         if len(node.input) > 2 and node.input[2]:
             bias = numpy_helper.to_array(inits[node.input[2]]).astype(np.float64)
-            bias_scale = (float(activation_params(*ranges[node.input[0]])[0]) * ws.astype(np.float64)).astype(
-                np.float32
-            )
+            bias_scale = (params(node.input[0])[2] * ws.astype(np.float64)).astype(np.float32)
             bname = f"{key}/b_int32"
             constant(np.round(bias / bias_scale).astype(np.int32), bname)
             constant(bias_scale, f"{bname}/scale")
@@ -186,17 +366,18 @@ def apply(model_path: str, ranges: dict[str, list[float]], out_path: str) -> dic
                 )
             )
             inputs.append(f"{bname}/dq")
-        y = _output_tensor(node, fused)
-        raw = f"{node.output[0]}/float"
         attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
-        nodes.append(helper.make_node("Conv", inputs, [raw], name=node.name, **attrs))
-        scale, zero = activation_params(*ranges[y])
-        s = constant(np.array(scale, np.float32), f"{y}/q_scale")
-        z = constant(np.array(zero, np.uint8), f"{y}/q_zero")
-        nodes.append(helper.make_node("QuantizeLinear", [raw, s, z], [f"{y}/q"]))
-        nodes.append(helper.make_node("DequantizeLinear", [f"{y}/q", s, z], [y]))
+        if id(node) in float_out:
+            # The head's logits before the sigmoid: kept in float.
+            nodes.append(helper.make_node("Conv", inputs, [node.output[0]], name=node.name, **attrs))
+        else:
+            y = _output_tensor(node, fused)
+            raw = f"{node.output[0]}/float"
+            nodes.append(helper.make_node("Conv", inputs, [raw], name=node.name, **attrs))
+            s, z, _ = params(y)
+            nodes.extend(requantise(raw, y, s, z))
+            carried.add(y)
         rewritten[id(node)] = nodes
-        conv_outputs.add(y)
 
     # Each activation's Q/DQ pair goes right after the node that makes it (or first, for inputs).
     producers = {out: i for i, n in enumerate(graph.node) for out in n.output}
@@ -220,6 +401,8 @@ def apply(model_path: str, ranges: dict[str, list[float]], out_path: str) -> dic
     atomic_write_bytes(out_path, data)
     return {
         "convolutions": len(convs),
+        "float_convolutions": len(float_out),
+        "relays": len(relays),
         "relus_folded": len(fused),
         "bytes": len(data),
         "float_bytes": os.path.getsize(model_path),

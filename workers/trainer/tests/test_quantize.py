@@ -92,8 +92,10 @@ def test_probe_exposes_every_convolution_and_apply_quantises_them_all(exported):
     # probabilities on images not used for calibration close to the float model's.
     report = json.loads(node("compare", path, d / "int8.onnx", inp, 6, SIZE, d / "optimized.onnx"))
     fused = collections.Counter(n.op_type for n in onnx.load(str(d / "optimized.onnx")).graph.node)
-    assert fused["QLinearConv"] == len(convs)
-    assert fused["Conv"] == 0
+    # The head's logits feed only the sigmoid: that one convolution keeps a float output.
+    assert summary["float_convolutions"] == 1
+    assert fused["QLinearConv"] == len(convs) - 1
+    assert fused["Conv"] + fused["FusedConv"] == 1
     assert report["maxDiff"] < 0.05, report
     assert report["agreement"] > 0.99, report
 
@@ -118,3 +120,65 @@ def test_missing_or_broken_ranges_are_refused(exported, tmp_path):
     with pytest.raises(TandemError, match="not \\[min, max\\]"):
         quantize.load_ranges(str(bad))
     assert not (tmp_path / "x.onnx").exists()
+
+
+def test_batchnorm_as_depthwise_convolution_is_the_same_map():
+    torch.manual_seed(3)
+    bn = torch.nn.BatchNorm2d(6).eval()
+    with torch.no_grad():
+        bn.weight.uniform_(-2, 2)
+        bn.bias.uniform_(-1, 1)
+        bn.running_mean.uniform_(-1, 1)
+        bn.running_var.uniform_(0.1, 3)
+    x = torch.randn(2, 6, 5, 5)
+    d = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"bn-{os.getpid()}.onnx")
+    torch.onnx.export(bn, (x,), d, opset_version=13, input_names=["x"], output_names=["y"], do_constant_folding=False)
+    model = onnx.load(d)
+    os.remove(d)
+    assert quantize._batchnorm_as_depthwise(model.graph) == 1
+    (conv,) = [n for n in model.graph.node if n.op_type == "Conv"]
+    consts = quantize._constants(model.graph)
+    w, b = torch.from_numpy(consts[conv.input[1]]), torch.from_numpy(consts[conv.input[2]])
+    with torch.no_grad():
+        assert torch.allclose(torch.nn.functional.conv2d(x, w, b, groups=6), bn(x), atol=1e-5)
+
+
+@pytest.fixture(scope="module")
+def dense(tmp_path_factory):
+    torch.manual_seed(0)
+    d = tmp_path_factory.mktemp("int8dense")
+    path = str(d / "model.onnx")
+    export_onnx(create_model("unet", "densenet121", width=8).eval(), SIZE, path)
+    rng = np.random.default_rng(2)
+    inp = d / "input.f32"
+    inp.write_bytes(rng.random((4, 1, SIZE, SIZE)).astype(np.float32).tobytes())
+    return d, path, inp
+
+
+def test_densenet_blocks_stay_uint8(dense):
+    """DenseNet's pre-activation norm becomes a quantised depthwise convolution, the zero pads
+    before its pools go, and every concatenation copies uint8 with one scale for its inputs and
+    output: onnxruntime runs no float BatchNormalization, Concat of feature maps or Pad."""
+    d, path, inp = dense
+    tensors = quantize.probe(path, str(d / "probe.onnx"))
+    (d / "tensors.json").write_text(json.dumps(tensors))
+    node("ranges", d / "probe.onnx", d / "tensors.json", inp, 2, SIZE, d / "ranges.json")
+    summary = quantize.apply(path, quantize.load_ranges(str(d / "ranges.json")), str(d / "int8.onnx"))
+    float_ops = collections.Counter(n.op_type for n in onnx.load(path).graph.node)
+    assert summary["convolutions"] == float_ops["Conv"] + float_ops["BatchNormalization"]
+    model = onnx.load(str(d / "int8.onnx"))
+    producer = {o: n for n in model.graph.node for o in n.output}
+    concats = [n for n in model.graph.node if n.op_type == "Concat" and n.output[0].endswith("/float")]
+    assert len(concats) == summary["relays"] - sum(
+        n.op_type in ("MaxPool", "AveragePool", "Resize") and n.output[0].endswith("/float") for n in model.graph.node
+    )
+    for c in concats:
+        (q,) = [n for n in model.graph.node if n.op_type == "QuantizeLinear" and n.input[0] == c.output[0]]
+        assert {producer[i].input[1] for i in c.input} == {q.input[1]}, c.name
+
+    report = json.loads(node("compare", path, d / "int8.onnx", inp, 4, SIZE, d / "optimized.onnx"))
+    ops = collections.Counter(n.op_type for n in onnx.load(str(d / "optimized.onnx")).graph.node)
+    assert ops["BatchNormalization"] == 0 and ops["Pad"] == 0
+    assert ops["QLinearConcat"] == len(concats)
+    assert ops["QLinearConv"] == summary["convolutions"] - 1
+    assert report["maxDiff"] < 0.05, report
