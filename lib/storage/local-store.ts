@@ -74,6 +74,11 @@ export class LocalStore implements ObjectStore {
     }
   }
 
+  /** The path of the object's file (the key checked as every read checks it). */
+  localPath(key: string): string {
+    return this.resolve(key);
+  }
+
   async getStream(key: string): Promise<Readable> {
     const full = this.resolve(key);
     await this.size(key);
