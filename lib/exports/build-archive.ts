@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
 import path from "node:path";
 import type { Writable } from "node:stream";
+import { finished } from "node:stream/promises";
 import type { ObjectStore } from "../storage/types";
 import type { ArchiveEntry, ArchiveWriter, StoredFile } from "./archive-entry";
 import { archiveLayout, exportName } from "./archive-layout";
@@ -28,7 +30,8 @@ export interface BuildInput {
   items: AsyncIterable<ExportItem>;
   models: ExportModel[];
   store: ObjectStore;
-  out: Writable;
+  /** Where the archive goes: a stream, or the path of a local file to write (ended either way). */
+  out: Writable | string;
   /** An empty folder for spooled tables; the caller removes it. */
   tmpDir: string;
   onProgress?: (p: ExportProgress) => void;
@@ -59,26 +62,37 @@ const BACKFILL_BATCH = 500;
 export async function buildArchive(input: BuildInput): Promise<ExportResult> {
   const direct = input.options.format !== "zip" && typeof input.store.localPath === "function";
   const thread = direct ? new ThreadTarWriter(input.out, storedFileError) : null;
+  const stream = thread ? null : typeof input.out === "string" ? createWriteStream(input.out) : input.out;
   try {
-    return await build(input, thread);
+    const result = await build(input, thread, stream);
+    if (stream && typeof input.out === "string") await finished(stream);
+    return result;
+  } catch (e) {
+    if (stream && typeof input.out === "string") stream.destroy();
+    throw e;
   } finally {
     await thread?.close();
   }
 }
 
-async function build(input: BuildInput, thread: ThreadTarWriter | null): Promise<ExportResult> {
+async function build(
+  input: BuildInput,
+  thread: ThreadTarWriter | null,
+  stream: Writable | null,
+): Promise<ExportResult> {
   const { project, options, store } = input;
   const layout = archiveLayout(options.layout ?? "tandem");
   const root = layout.root(project.slug);
   const spoolFiles: SpoolFile[] = [];
   const manifest = new SpoolFile(path.join(input.tmpDir, "manifest.sha256"));
-  const sink = thread ? null : new ByteSink(input.out);
+  const sink = stream ? new ByteSink(stream) : null;
   const writer: ArchiveWriter =
     thread ??
     (options.format === "zip"
       ? new ZipWriter(sink!, new SpoolFile(path.join(input.tmpDir, "zip-central-directory.bin")))
       : new TarWriter(sink!));
-  const version = createHash("sha256").update(`${FORMAT_VERSION}\n${optionsFingerprint(options)}\n`);
+  const version = new TextHash();
+  version.update(`${FORMAT_VERSION}\n${optionsFingerprint(options)}\n`);
   const stats = new ExportStats();
   const total = input.counts.chosen + input.models.length;
   let done = 0;
@@ -103,7 +117,7 @@ async function build(input: BuildInput, thread: ThreadTarWriter | null): Promise
       const sha = await writer.add({ ...entry, path: `${root}/${rel}` });
       await manifest.append(`${sha}  ${rel}\n`);
     },
-    version: (text) => void version.update(text),
+    version: (text) => version.update(text),
     spool: (name) => {
       const f = new SpoolFile(path.join(input.tmpDir, name));
       spoolFiles.push(f);
@@ -164,7 +178,7 @@ async function build(input: BuildInput, thread: ThreadTarWriter | null): Promise
   }
 
   progress("metadata");
-  const datasetVersion = version.digest("hex");
+  const datasetVersion = version.digest();
   const frozenAt = stats.latestAcceptance?.toISOString() ?? null;
   for (const w of writers) await w.finish?.(out, { datasetVersion, frozenAt });
   const unacceptedLeftOut = options.acceptedOnly ? input.counts.unaccepted : 0;
@@ -196,4 +210,20 @@ async function build(input: BuildInput, thread: ThreadTarWriter | null): Promise
   const { sha256, bytes } = thread ? await thread.end() : { sha256: sink!.end(), bytes: sink!.bytes };
   progress("done");
   return { datasetVersion, sha256, sizeBytes: bytes, fileCount, imageCount: stats.images };
+}
+
+/** SHA-256 of text fed in many small pieces, hashed 64 K characters at a time (the same digest, far fewer updates). */
+class TextHash {
+  private readonly hash = createHash("sha256");
+  private pending = "";
+  update(text: string): void {
+    this.pending += text;
+    if (this.pending.length >= 1 << 16) {
+      this.hash.update(this.pending);
+      this.pending = "";
+    }
+  }
+  digest(): string {
+    return this.hash.update(this.pending).digest("hex");
+  }
 }

@@ -10,7 +10,10 @@ import type { ExportItem } from "./types";
 const notPng = () => new AppError("CONFLICT", "a stored image is not a PNG");
 const maskMismatch = (maskId: string) =>
   new AppError("CONFLICT", `the stored mask ${maskId} does not match its recorded SHA-256`);
-const sizeMismatch = (item: { imageId: string; width: number; height: number }, got: { width: number; height: number }) =>
+const sizeMismatch = (
+  item: { imageId: string; width: number; height: number },
+  got: { width: number; height: number },
+) =>
   new AppError(
     "CONFLICT",
     `image ${item.imageId} is ${got.width}×${got.height}, recorded as ${item.width}×${item.height}`,
@@ -31,7 +34,9 @@ export function storedFileError(file: StoredFile, p: StoredFileProblem): Error {
     case "size":
       return sizeMismatch({ imageId: file.id, ...file.png! }, p);
     case "read":
-      return p.code === "ENOENT" ? new AppError("NOT_FOUND", "Object not found") : new Error(`reading ${file.path}: ${p.code}`);
+      return p.code === "ENOENT"
+        ? new AppError("NOT_FOUND", "Object not found")
+        : new Error(`reading ${file.path}: ${p.code}`);
   }
 }
 
@@ -102,14 +107,14 @@ export function itemSources(
   });
   const local = files && store.localPath ? store.localPath.bind(store) : null;
   const image = once(async () => {
-      const bytes = await read(item.imageKey);
-      const got = pngSize(bytes);
-      if (got.width !== width || got.height !== height) throw sizeMismatch(item, got);
-      if (item.imageSha256) return { bytes, sha256: item.imageSha256 };
-      const sha256 = await sha256Hex(bytes);
-      computed?.(item.imageId, sha256);
-      return { bytes, sha256 };
-    });
+    const bytes = await read(item.imageKey);
+    const got = pngSize(bytes);
+    if (got.width !== width || got.height !== height) throw sizeMismatch(item, got);
+    if (item.imageSha256) return { bytes, sha256: item.imageSha256 };
+    const sha256 = await sha256Hex(bytes);
+    computed?.(item.imageId, sha256);
+    return { bytes, sha256 };
+  });
   return {
     image,
     async imageEntry() {

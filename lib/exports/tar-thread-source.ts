@@ -9,6 +9,8 @@
 //   [2, name, prefix, size]    a header; the next [3, bytes] operations carry its body, padded when complete
 //   [3, bytes]
 //   [4]                        the end of the archive: two zero blocks, then zeros to a whole record
+// With workerData.outPath the thread writes each stage to that file itself (256 KiB write calls)
+// and hands it over only to be hashed; the main thread hands it back on workerData.returned.
 // Replies: {chunk, n} (the stage's ArrayBuffer, transferred), {ack: id} per batch, {error} once,
 // {done: totalBytes} after {end: true}. Back-pressure: at most workerData.maxChunks chunks that
 // the main thread has not yet written (credit[0] counts the written ones; credit[1] = stop).
@@ -16,7 +18,7 @@
 // uid/gid 0, mtime 0, ustar magic); tests/integration/export-thread.test.ts compares archives.
 export const TAR_THREAD_SOURCE = `
 "use strict";
-const { parentPort, workerData } = process.getBuiltinModule("node:worker_threads");
+const { parentPort, workerData, receiveMessageOnPort } = process.getBuiltinModule("node:worker_threads");
 const fs = process.getBuiltinModule("node:fs");
 const { createHash } = process.getBuiltinModule("node:crypto");
 const BLOCK = 512;
@@ -24,6 +26,7 @@ const RECORD = 20 * BLOCK;
 const STAGE = workerData.stageBytes;
 const MAX_CHUNKS = workerData.maxChunks;
 const credit = new Int32Array(workerData.credit);
+const returned = workerData.returned;
 const STOP = new Error("stopped");
 
 const T = Buffer.alloc(BLOCK);
@@ -39,7 +42,14 @@ T.write("0000000", 337, "latin1");
 let TSUM = 0;
 for (let i = 0; i < BLOCK; i++) TSUM += T[i];
 
-let stage = Buffer.allocUnsafeSlow(STAGE);
+/** A stage the main thread has written and handed back, else a new one. */
+function nextStage() {
+  const r = returned ? receiveMessageOnPort(returned) : undefined;
+  return r ? Buffer.from(r.message) : Buffer.allocUnsafeSlow(STAGE);
+}
+
+const outFd = workerData.outPath ? fs.openSync(workerData.outPath, "w") : -1;
+let stage = nextStage();
 let used = 0;
 let total = 0;
 let sent = 0;
@@ -55,10 +65,14 @@ function flush() {
     if (sent - seen < MAX_CHUNKS) break;
     Atomics.wait(credit, 0, seen, 200);
   }
+  if (outFd >= 0) {
+    let at = 0;
+    while (at < used) at += fs.writeSync(outFd, stage, at, used - at);
+  }
   const ab = stage.buffer;
   parentPort.postMessage({ chunk: ab, n: used }, [ab]);
   sent++;
-  stage = Buffer.allocUnsafeSlow(STAGE);
+  stage = nextStage();
   used = 0;
 }
 
@@ -236,6 +250,7 @@ parentPort.on("message", (m) => {
     }
     if (m.end) {
       flush();
+      if (outFd >= 0) fs.closeSync(outFd);
       parentPort.postMessage({ done: total });
     }
   } catch (e) {

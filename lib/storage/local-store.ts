@@ -74,9 +74,12 @@ export class LocalStore implements ObjectStore {
     }
   }
 
-  /** The path of the object's file (the key checked as every read checks it). */
+  /**
+   * The path of the object's file. A safe key has no empty, `.` or `..` segment, so joining it
+   * to the root is already the normalised path that resolve() builds.
+   */
   localPath(key: string): string {
-    return this.resolve(key);
+    return `${this.root}${path.sep}${assertSafeKey(key)}`;
   }
 
   async getStream(key: string): Promise<Readable> {
