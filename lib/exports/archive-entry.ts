@@ -15,9 +15,27 @@ export interface ArchiveEntry {
   sha256?: string;
 }
 
+/**
+ * A stored object on local disk that the archive writer reads itself (ThreadTarWriter), with
+ * its recorded SHA-256 (listed in the manifest as it is) and what to check as it is read.
+ */
+export interface StoredFile {
+  /** Absolute path of the object's file. */
+  path: string;
+  sha256: string;
+  /** Hash the bytes as they are read and fail unless they match `sha256` (masks). */
+  verify: boolean;
+  /** A PNG that must have this size (working images). */
+  png?: { width: number; height: number };
+  /** Names the object in an error: the mask's or the image's id. */
+  id: string;
+}
+
 export interface ArchiveWriter {
   /** Writes one entry; returns the SHA-256 (hex) of its content. */
   add(entry: ArchiveEntry): Promise<string>;
+  /** Writers that read stored files themselves (see ThreadTarWriter): returns the recorded SHA-256. */
+  addStored?(path: string, file: StoredFile): Promise<string>;
   finish(): Promise<void>;
   readonly fileCount: number;
 }

@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
 import path from "node:path";
 import type { Writable } from "node:stream";
+import { finished } from "node:stream/promises";
 import type { ObjectStore } from "../storage/types";
-import type { ArchiveEntry, ArchiveWriter } from "./archive-entry";
+import type { ArchiveEntry, ArchiveWriter, StoredFile } from "./archive-entry";
 import { archiveLayout, exportName } from "./archive-layout";
 import { ByteSink } from "./byte-sink";
 import { datasheet } from "./datasheet";
@@ -10,10 +12,11 @@ import { ExportStats } from "./export-stats";
 import { modelCard, modelFolder } from "./model-card";
 import { mapOrdered } from "./ordered-pool";
 import type { ArchiveOut, WriterFactory, WriterSetup } from "./format-writer";
-import { EmptyMasks, itemSources } from "./item-sources";
+import { EmptyMasks, itemSources, storedFileError } from "./item-sources";
 import { optionsFingerprint, type ExportOptions } from "./schema";
 import { SpoolFile } from "./spool-file";
 import { assignSplit } from "./splits";
+import { ThreadTarWriter } from "./tar-thread";
 import { TarWriter } from "./tar-writer";
 import type { ExportItem, ExportModel, ExportProgress, ExportProject, ExportResult, SelectionCounts } from "./types";
 import { EXPORT_WRITERS } from "./writers";
@@ -27,7 +30,8 @@ export interface BuildInput {
   items: AsyncIterable<ExportItem>;
   models: ExportModel[];
   store: ObjectStore;
-  out: Writable;
+  /** Where the archive goes: a stream, or the path of a local file to write (ended either way). */
+  out: Writable | string;
   /** An empty folder for spooled tables; the caller removes it. */
   tmpDir: string;
   onProgress?: (p: ExportProgress) => void;
@@ -50,23 +54,50 @@ const BACKFILL_BATCH = 500;
  * then models; then each writer's tables, README and manifest), headers carry fixed times and
  * owners, and every table is built from the same ordered rows, so the same project state and
  * options give the same bytes. The builder knows no format: it iterates the writers.
+ *
+ * A tar from a store with local files is written by ThreadTarWriter: stored images and masks go
+ * to its thread as references, read and checked there, so the main thread's work per item is
+ * the tables and the manifest. Any other store, or zip, reads the bytes here (same archive).
  */
 export async function buildArchive(input: BuildInput): Promise<ExportResult> {
+  const direct = input.options.format !== "zip" && typeof input.store.localPath === "function";
+  const thread = direct ? new ThreadTarWriter(input.out, storedFileError) : null;
+  const stream = thread ? null : typeof input.out === "string" ? createWriteStream(input.out) : input.out;
+  try {
+    const result = await build(input, thread, stream);
+    if (stream && typeof input.out === "string") await finished(stream);
+    return result;
+  } catch (e) {
+    if (stream && typeof input.out === "string") stream.destroy();
+    throw e;
+  } finally {
+    await thread?.close();
+  }
+}
+
+async function build(
+  input: BuildInput,
+  thread: ThreadTarWriter | null,
+  stream: Writable | null,
+): Promise<ExportResult> {
   const { project, options, store } = input;
   const layout = archiveLayout(options.layout ?? "tandem");
   const root = layout.root(project.slug);
   const spoolFiles: SpoolFile[] = [];
   const manifest = new SpoolFile(path.join(input.tmpDir, "manifest.sha256"));
-  const sink = new ByteSink(input.out);
+  const sink = stream ? new ByteSink(stream) : null;
   const writer: ArchiveWriter =
-    options.format === "zip"
-      ? new ZipWriter(sink, new SpoolFile(path.join(input.tmpDir, "zip-central-directory.bin")))
-      : new TarWriter(sink);
-  const version = createHash("sha256").update(`${FORMAT_VERSION}\n${optionsFingerprint(options)}\n`);
+    thread ??
+    (options.format === "zip"
+      ? new ZipWriter(sink!, new SpoolFile(path.join(input.tmpDir, "zip-central-directory.bin")))
+      : new TarWriter(sink!));
+  const version = new TextHash();
+  version.update(`${FORMAT_VERSION}\n${optionsFingerprint(options)}\n`);
   const stats = new ExportStats();
   const total = input.counts.chosen + input.models.length;
   let done = 0;
-  const progress = (phase: ExportProgress["phase"]) => input.onProgress?.({ phase, done, total, bytes: sink.bytes });
+  const progress = (phase: ExportProgress["phase"]) =>
+    input.onProgress?.({ phase, done, total, bytes: thread ? thread.bytes : sink!.bytes });
 
   /** A data file: listed in the manifest and part of the dataset version. */
   const addData = async (rel: string, body: ArchiveEntry["body"], size: number, known?: { sha256?: string }) => {
@@ -74,13 +105,19 @@ export async function buildArchive(input: BuildInput): Promise<ExportResult> {
     await manifest.append(`${sha}  ${rel}\n`);
     version.update(`${rel} ${sha}\n`);
   };
+  const addStored = async (rel: string, file: StoredFile) => {
+    const sha = await writer.addStored!(`${root}/${rel}`, file);
+    await manifest.append(`${sha}  ${rel}\n`);
+    version.update(`${rel} ${sha}\n`);
+  };
   const out: ArchiveOut = {
-    data: (rel, body, known) => addData(rel, body, body.length, known),
+    data: (rel, body, known) =>
+      body instanceof Uint8Array ? addData(rel, body, body.length, known) : addStored(rel, body),
     derived: async (rel, entry) => {
       const sha = await writer.add({ ...entry, path: `${root}/${rel}` });
       await manifest.append(`${sha}  ${rel}\n`);
     },
-    version: (text) => void version.update(text),
+    version: (text) => version.update(text),
     spool: (name) => {
       const f = new SpoolFile(path.join(input.tmpDir, name));
       spoolFiles.push(f);
@@ -102,7 +139,7 @@ export async function buildArchive(input: BuildInput): Promise<ExportResult> {
   };
   const onHashed = (imageId: string, sha256: string) => void hashed.push({ imageId, sha256 });
   const prepare = async (item: ExportItem) => {
-    const src = itemSources(store, empty, item, onHashed);
+    const src = itemSources(store, empty, item, onHashed, thread !== null);
     return { item, needs: await Promise.all(writers.map((w) => w.prepare(item, src))) };
   };
   let index = 0;
@@ -141,7 +178,7 @@ export async function buildArchive(input: BuildInput): Promise<ExportResult> {
   }
 
   progress("metadata");
-  const datasetVersion = version.digest("hex");
+  const datasetVersion = version.digest();
   const frozenAt = stats.latestAcceptance?.toISOString() ?? null;
   for (const w of writers) await w.finish?.(out, { datasetVersion, frozenAt });
   const unacceptedLeftOut = options.acceptedOnly ? input.counts.unaccepted : 0;
@@ -170,7 +207,23 @@ export async function buildArchive(input: BuildInput): Promise<ExportResult> {
   await writer.finish();
   for (const f of spoolFiles) await f.close();
   const fileCount = writer.fileCount;
-  const sha256 = sink.end();
+  const { sha256, bytes } = thread ? await thread.end() : { sha256: sink!.end(), bytes: sink!.bytes };
   progress("done");
-  return { datasetVersion, sha256, sizeBytes: sink.bytes, fileCount, imageCount: stats.images };
+  return { datasetVersion, sha256, sizeBytes: bytes, fileCount, imageCount: stats.images };
+}
+
+/** SHA-256 of text fed in many small pieces, hashed 64 K characters at a time (the same digest, far fewer updates). */
+class TextHash {
+  private readonly hash = createHash("sha256");
+  private pending = "";
+  update(text: string): void {
+    this.pending += text;
+    if (this.pending.length >= 1 << 16) {
+      this.hash.update(this.pending);
+      this.pending = "";
+    }
+  }
+  digest(): string {
+    return this.hash.update(this.pending).digest("hex");
+  }
 }

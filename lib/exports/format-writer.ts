@@ -1,4 +1,4 @@
-import type { ArchiveEntry } from "./archive-entry";
+import type { ArchiveEntry, StoredFile } from "./archive-entry";
 import type { ArchiveLayout, Placement } from "./archive-layout";
 import type { ExportOptions } from "./schema";
 import type { SpoolFile } from "./spool-file";
@@ -16,8 +16,11 @@ export type EntryBody = Omit<ArchiveEntry, "path">;
 
 /** Where a writer puts files; paths are relative to the archive's root folder. */
 export interface ArchiveOut {
-  /** A data file (image, mask, DICOM…): listed in the manifest and part of the dataset version. */
-  data(rel: string, body: Buffer, known?: { sha256?: string }): Promise<void>;
+  /**
+   * A data file (image, mask, DICOM…): listed in the manifest and part of the dataset version.
+   * A StoredFile (from ItemSources' entries) is read by the archive writer itself.
+   */
+  data(rel: string, body: Buffer | StoredFile, known?: { sha256?: string }): Promise<void>;
   /** A derived file (a table, COCO): listed in the manifest only. */
   derived(rel: string, entry: EntryBody): Promise<void>;
   /** Folds a line into the dataset version (the metadata rows). */

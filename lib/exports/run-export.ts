@@ -1,5 +1,5 @@
-import { createWriteStream } from "node:fs";
-import { mkdtemp, rename, rm } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { PassThrough, type Writable } from "node:stream";
@@ -31,24 +31,27 @@ export const archiveKey = (projectId: string, exportId: string, format: "tar" | 
 export const archiveContentType = (format: "tar" | "zip") =>
   format === "zip" ? "application/zip" : "application/x-tar";
 
-/** Pipes the build into storage or a file; a failed build leaves neither a partial object nor a partial file. */
+/**
+ * Pipes the build into storage or a file; a failed build leaves neither a partial object nor a
+ * partial file. A local store's object is written in place as its own writes are (a temporary
+ * name, renamed when complete), so the archive goes to a file the builder writes directly.
+ */
 async function withOutput(
   toFile: string | undefined,
   store: ObjectStore,
   storageKey: string,
   contentType: string,
-  build: (out: Writable) => Promise<ExportResult>,
+  build: (out: Writable | string) => Promise<ExportResult>,
 ) {
-  if (toFile) {
-    const partial = `${toFile}.partial`;
-    const out = createWriteStream(partial);
+  const target = toFile ?? store.localPath?.(storageKey);
+  if (target) {
+    const partial = toFile ? `${toFile}.partial` : `${target}.tmp-${randomUUID()}`;
+    if (!toFile) await mkdir(path.dirname(target), { recursive: true });
     try {
-      const result = await build(out);
-      await finished(out);
-      await rename(partial, toFile);
+      const result = await build(partial);
+      await rename(partial, target);
       return result;
     } catch (e) {
-      out.destroy();
       await rm(partial, { force: true });
       throw e;
     }

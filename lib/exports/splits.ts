@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { ExportItem } from "./types";
 
 export interface SplitAssignment {
@@ -10,7 +10,8 @@ export interface SplitAssignment {
 
 /** A number in [0, 1) fixed by the seed, the purpose and the patient: no state, no memory. */
 function unit(purpose: string, seed: number, key: string): number {
-  return createHash("sha256").update(`tandem-export/${purpose}/${seed}\u0000${key}`).digest().readUInt32BE(0) / 2 ** 32;
+  // The digest's first 4 bytes, big-endian (the one-shot hash costs a quarter of a Hash object).
+  return Number.parseInt(hash("sha256", `tandem-export/${purpose}/${seed}\u0000${key}`).slice(0, 8), 16) / 2 ** 32;
 }
 
 /**

@@ -21,7 +21,7 @@ function sizeField(buf: Buffer, value: number): void {
 }
 
 /** Splits a path into ustar's prefix (≤155 bytes) and name (≤100 bytes) at a slash. */
-function splitName(path: string): { name: string; prefix: string } {
+export function splitName(path: string): { name: string; prefix: string } {
   if (path.length <= 100) return { name: path, prefix: "" };
   for (let i = path.indexOf("/"); i !== -1; i = path.indexOf("/", i + 1)) {
     if (i <= 155 && path.length - i - 1 <= 100) return { prefix: path.slice(0, i), name: path.slice(i + 1) };

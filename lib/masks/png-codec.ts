@@ -1,5 +1,4 @@
 import { constants, deflateSync, type ZlibOptions } from "node:zlib";
-import sharp from "sharp";
 import { AppError } from "../errors/app-error";
 import { PNG_SIGNATURE, pngChunk, readPngChunks, readPngHeader } from "./png-chunks";
 
@@ -93,6 +92,8 @@ export function encodeMaskPng(mask: ArrayLike<number>, width: number, height: nu
 }
 
 async function rawPixels(buf: Uint8Array, maxPixels: number) {
+  // Loaded on first use: most callers (the export, mask encoding) never decode through sharp.
+  const { default: sharp } = await import("sharp");
   try {
     return await sharp(buf, { limitInputPixels: maxPixels, failOn: "error" })
       .raw({ depth: "uchar" })

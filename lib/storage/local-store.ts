@@ -74,6 +74,14 @@ export class LocalStore implements ObjectStore {
     }
   }
 
+  /**
+   * The path of the object's file. A safe key has no empty, `.` or `..` segment, so joining it
+   * to the root is already the normalised path that resolve() builds.
+   */
+  localPath(key: string): string {
+    return `${this.root}${path.sep}${assertSafeKey(key)}`;
+  }
+
   async getStream(key: string): Promise<Readable> {
     const full = this.resolve(key);
     await this.size(key);

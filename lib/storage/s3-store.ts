@@ -1,17 +1,4 @@
-import {
-  S3Client,
-  PutObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  DeleteObjectCommand,
-  ListObjectsV2Command,
-  CreateBucketCommand,
-  HeadBucketCommand,
-  CreateMultipartUploadCommand,
-  UploadPartCommand,
-  CompleteMultipartUploadCommand,
-  AbortMultipartUploadCommand,
-} from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { Readable } from "node:stream";
 import { AppError } from "../errors/app-error";
 import { assertSafeKey, assertSafePrefix } from "./keys";
@@ -34,15 +21,27 @@ function notFound(e: unknown): boolean {
 // S3 parts must be at least 5 MiB (all but the last); 8 MiB keeps a 120k-image archive well under the 10,000-part cap up to 80 GB.
 const PART_BYTES = 8 * 1024 * 1024;
 
+type Sdk = typeof import("@aws-sdk/client-s3");
+let sdkModule: Promise<Sdk> | null = null;
+
 /** Any S3-compatible endpoint (AWS, MinIO, Ceph, ...). */
 export class S3Store implements ObjectStore {
   readonly kind = "s3" as const;
-  private readonly client: S3Client;
+  private client: S3Client | null = null;
   private readonly bucket: string;
 
-  constructor(cfg: S3Config) {
+  constructor(private readonly cfg: S3Config) {
     this.bucket = cfg.bucket;
-    this.client = new S3Client({
+  }
+
+  /**
+   * The SDK and the client, loaded on first use: the SDK is about 30 MB resident, and a process
+   * on local storage (an export, the CLI) never needs it although store.ts imports this class.
+   */
+  private async s3(): Promise<{ client: S3Client; sdk: Sdk }> {
+    const sdk = await (sdkModule ??= import("@aws-sdk/client-s3"));
+    const cfg = this.cfg;
+    this.client ??= new sdk.S3Client({
       region: cfg.region,
       endpoint: cfg.endpoint,
       forcePathStyle: cfg.forcePathStyle ?? Boolean(cfg.endpoint),
@@ -51,19 +50,22 @@ export class S3Store implements ObjectStore {
           ? { accessKeyId: cfg.accessKeyId, secretAccessKey: cfg.secretAccessKey }
           : undefined,
     });
+    return { client: this.client, sdk };
   }
 
   async ensureBucket(): Promise<void> {
+    const { client, sdk } = await this.s3();
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      await client.send(new sdk.HeadBucketCommand({ Bucket: this.bucket }));
     } catch {
-      await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
+      await client.send(new sdk.CreateBucketCommand({ Bucket: this.bucket }));
     }
   }
 
   async put(key: string, body: Buffer | Uint8Array, opts?: PutOptions): Promise<void> {
-    await this.client.send(
-      new PutObjectCommand({
+    const { client, sdk } = await this.s3();
+    await client.send(
+      new sdk.PutObjectCommand({
         Bucket: this.bucket,
         Key: assertSafeKey(key),
         Body: body,
@@ -78,6 +80,7 @@ export class S3Store implements ObjectStore {
    * A failure aborts the upload, leaving no partial object.
    */
   async putStream(key: string, body: Readable, opts?: PutOptions): Promise<void> {
+    const { client, sdk } = await this.s3();
     const Key = assertSafeKey(key);
     let pending: Buffer[] = [];
     let pendingBytes = 0;
@@ -85,13 +88,13 @@ export class S3Store implements ObjectStore {
     const parts: { ETag: string; PartNumber: number }[] = [];
     const sendPart = async (data: Buffer) => {
       uploadId ??= (
-        await this.client.send(
-          new CreateMultipartUploadCommand({ Bucket: this.bucket, Key, ContentType: opts?.contentType }),
+        await client.send(
+          new sdk.CreateMultipartUploadCommand({ Bucket: this.bucket, Key, ContentType: opts?.contentType }),
         )
       ).UploadId!;
       const PartNumber = parts.length + 1;
-      const r = await this.client.send(
-        new UploadPartCommand({ Bucket: this.bucket, Key, UploadId: uploadId, PartNumber, Body: data }),
+      const r = await client.send(
+        new sdk.UploadPartCommand({ Bucket: this.bucket, Key, UploadId: uploadId, PartNumber, Body: data }),
       );
       parts.push({ ETag: r.ETag!, PartNumber });
     };
@@ -110,8 +113,8 @@ export class S3Store implements ObjectStore {
       const rest = Buffer.concat(pending, pendingBytes);
       if (!uploadId) return await this.put(key, rest, opts);
       if (rest.length) await sendPart(rest);
-      await this.client.send(
-        new CompleteMultipartUploadCommand({
+      await client.send(
+        new sdk.CompleteMultipartUploadCommand({
           Bucket: this.bucket,
           Key,
           UploadId: uploadId,
@@ -120,16 +123,17 @@ export class S3Store implements ObjectStore {
       );
     } catch (e) {
       if (uploadId)
-        await this.client
-          .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId: uploadId }))
+        await client
+          .send(new sdk.AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId: uploadId }))
           .catch(() => undefined);
       throw e;
     }
   }
 
   async get(key: string): Promise<Buffer> {
+    const { client, sdk } = await this.s3();
     try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: assertSafeKey(key) }));
+      const r = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: assertSafeKey(key) }));
       return Buffer.from(await r.Body!.transformToByteArray());
     } catch (e) {
       if (notFound(e)) throw new AppError("NOT_FOUND", "Object not found");
@@ -138,8 +142,9 @@ export class S3Store implements ObjectStore {
   }
 
   async getStream(key: string): Promise<Readable> {
+    const { client, sdk } = await this.s3();
     try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: assertSafeKey(key) }));
+      const r = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: assertSafeKey(key) }));
       return r.Body as Readable;
     } catch (e) {
       if (notFound(e)) throw new AppError("NOT_FOUND", "Object not found");
@@ -158,8 +163,9 @@ export class S3Store implements ObjectStore {
   }
 
   async size(key: string): Promise<number> {
+    const { client, sdk } = await this.s3();
     try {
-      const r = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: assertSafeKey(key) }));
+      const r = await client.send(new sdk.HeadObjectCommand({ Bucket: this.bucket, Key: assertSafeKey(key) }));
       return r.ContentLength ?? 0;
     } catch (e) {
       if (notFound(e)) throw new AppError("NOT_FOUND", "Object not found");
@@ -168,7 +174,8 @@ export class S3Store implements ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: assertSafeKey(key) }));
+    const { client, sdk } = await this.s3();
+    await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: assertSafeKey(key) }));
   }
 
   async *list(prefix: string): AsyncIterable<string> {
@@ -176,11 +183,12 @@ export class S3Store implements ObjectStore {
   }
 
   async *listDetailed(prefix: string): AsyncIterable<StoredObject> {
+    const { client, sdk } = await this.s3();
     assertSafePrefix(prefix);
     let token: string | undefined;
     do {
-      const r = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix || undefined, ContinuationToken: token }),
+      const r = await client.send(
+        new sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix || undefined, ContinuationToken: token }),
       );
       for (const o of r.Contents ?? [])
         if (o.Key) yield { key: o.Key, modifiedAt: o.LastModified ?? new Date(0), temporary: false };

@@ -15,6 +15,8 @@ export interface ObjectStore {
    * may be served as one batch, off the main thread. Stores without it are read with get.
    */
   getBatched?(key: string): Promise<Buffer>;
+  /** The object's file on local disk, for a reader that reads it itself (an export's archive thread); local stores only. */
+  localPath?(key: string): string;
   getStream(key: string): Promise<Readable>;
   exists(key: string): Promise<boolean>;
   size(key: string): Promise<number>;

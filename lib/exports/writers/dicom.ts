@@ -1,5 +1,4 @@
 import { archiveLayout } from "../archive-layout";
-import { buildDicomSeg } from "../dicom-seg";
 import { defineWriter } from "../format-writer";
 
 /** For images imported from DICOM: the de-identified file and a DICOM-SEG of the accepted mask. */
@@ -9,7 +8,13 @@ export const dicomWriter = defineWriter(({ options }) => {
     id: "dicom",
     async prepare(item, src) {
       if (item.sourceFormat !== "DICOM") return null;
-      const [source, pixels, mask] = await Promise.all([src.original(), src.maskPixels(), src.maskPng()]);
+      // Loaded with the first DICOM item: dcmjs is large, and most exports have none.
+      const [{ buildDicomSeg }, source, pixels, mask] = await Promise.all([
+        import("../dicom-seg"),
+        src.original(),
+        src.maskPixels(),
+        src.maskPng(),
+      ]);
       const seg = buildDicomSeg({
         dicom: source,
         mask: pixels,

@@ -28,13 +28,13 @@ export const pngPairsWriter = defineWriter(({ options }) => {
   return {
     id: "png-pairs",
     async prepare(item, src) {
-      const [image, mask] = await Promise.all([src.image(), src.maskPng()]);
+      const [image, mask] = await Promise.all([src.imageEntry(), src.maskEntry()]);
       return { image, mask };
     },
     async writeItem({ name, at }, { image, mask }, out) {
-      await out.data(layout.image(name, at), image.bytes, { sha256: image.sha256 });
+      await out.data(layout.image(name, at), image.body, { sha256: image.sha256 });
       const maskPath = layout.mask(name, at);
-      if (maskPath) await out.data(maskPath, mask.bytes, { sha256: mask.sha256 });
+      if (maskPath) await out.data(maskPath, mask.body, { sha256: mask.sha256 });
     },
     datasheet: (o) => ({ files: layoutFiles(o.layout) }),
   };

@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { PassThrough } from "node:stream";
+import { db } from "../../lib/db/client";
+import { store } from "../../lib/storage/store";
+import type { ObjectStore } from "../../lib/storage/types";
+import { buildArchive } from "../../lib/exports/build-archive";
+import { ByteSink } from "../../lib/exports/byte-sink";
+import { storedFileError } from "../../lib/exports/item-sources";
+import { exportItems, exportProject, selectionCounts } from "../../lib/exports/queries";
+import { canonicalOptions, type ExportOptions } from "../../lib/exports/schema";
+import { ThreadTarWriter } from "../../lib/exports/tar-thread";
+import { TarWriter } from "../../lib/exports/tar-writer";
+import { readTar } from "../../lib/exports/tar-reader";
+import { dropTempStore, type seedAcceptedProject, seedInTempStore } from "../setup/seed-accepted";
+
+// The archive thread (ThreadTarWriter) must write exactly what the store-agnostic path writes:
+// same bytes, same hashes, the same refusals.
+
+let dir: string;
+let seed: Awaited<ReturnType<typeof seedAcceptedProject>>;
+
+/** The same store seen without local paths: the builder then reads every file itself (the S3 path). */
+function withoutLocalPaths(s: ObjectStore): ObjectStore {
+  return {
+    kind: s.kind,
+    put: (k, b, o) => s.put(k, b, o),
+    putStream: (k, b, o) => s.putStream(k, b, o),
+    get: (k) => s.get(k),
+    getBatched: s.getBatched ? (k) => s.getBatched!(k) : undefined,
+    getStream: (k) => s.getStream(k),
+    exists: (k) => s.exists(k),
+    size: (k) => s.size(k),
+    delete: (k) => s.delete(k),
+    list: (p) => s.list(p),
+    listDetailed: (p) => s.listDetailed(p),
+  };
+}
+
+type Output = "file" | "stream";
+
+async function build(projectId: string, o: Partial<ExportOptions>, s: ObjectStore, output: Output) {
+  const options = canonicalOptions({ acceptedOnly: true, ...o });
+  const tmpDir = mkdtempSync(path.join(dir, "spool-"));
+  const file = path.join(tmpDir, "archive.tar");
+  const chunks: Buffer[] = [];
+  const stream = new PassThrough();
+  stream.on("data", (c: Buffer) => chunks.push(c));
+  const result = await buildArchive({
+    project: await exportProject(projectId),
+    options,
+    counts: await selectionCounts(projectId, options),
+    items: exportItems(projectId, options),
+    models: [],
+    store: s,
+    out: output === "file" ? file : stream,
+    tmpDir,
+  });
+  const bytes = output === "file" ? readFileSync(file) : Buffer.concat(chunks);
+  return { result, bytes };
+}
+
+beforeAll(async () => {
+  ({ dir, seed } = await seedInTempStore("tandem-export-thread-", { covid: 5, controls: 2, dicom: true }));
+}, 120_000);
+
+afterAll(() => dropTempStore(dir));
+
+describe("export archive thread", () => {
+  it("writes the same archive as the store-agnostic path, to a file or a stream, in both layouts", async () => {
+    expect(store().localPath).toBeTypeOf("function");
+    for (const layout of ["tandem", "qata-cov19"] as const) {
+      const reference = await build(seed.projectId, { layout }, withoutLocalPaths(store()), "stream");
+      const sha = createHash("sha256").update(reference.bytes).digest("hex");
+      expect(reference.result.sha256).toBe(sha);
+      // Images, masks, DICOM files and tables are all there.
+      const names = readTar(reference.bytes).map((e) => e.path);
+      expect(names.filter((n) => n.endsWith(".png")).length).toBeGreaterThanOrEqual(12);
+      expect(names.some((n) => n.includes("DICOM-SEG/"))).toBe(true);
+      for (const output of ["file", "stream"] as const) {
+        const threaded = await build(seed.projectId, { layout }, store(), output);
+        expect(threaded.result).toEqual(reference.result);
+        expect(threaded.bytes.equals(reference.bytes)).toBe(true);
+      }
+    }
+  });
+
+  it("writes the same tar headers and bodies as TarWriter: long paths split into prefix and name, empty, block-sized and streamed bodies", async () => {
+    const long = `${"a".repeat(60)}/${"b".repeat(60)}/${"c".repeat(60)}/file.txt`;
+    const storedPath = path.join(dir, "stored.bin");
+    const stored = Buffer.alloc(3 * 512 + 7, 9);
+    writeFileSync(storedPath, stored);
+    const entries = [
+      { path: "root/empty.txt", size: 0, body: Buffer.alloc(0) },
+      { path: long, size: 512, body: Buffer.alloc(512, 1) },
+      { path: "root/spaced name/Train Set.txt", size: 5, body: Buffer.from("hello") },
+    ];
+    const streamed = [Buffer.from("abc"), Buffer.alloc(700, 2), Buffer.from("z")];
+    const storedSha = createHash("sha256").update(stored).digest("hex");
+
+    const chunks: Buffer[] = [];
+    const plainOut = new PassThrough();
+    plainOut.on("data", (c: Buffer) => chunks.push(c));
+    const sink = new ByteSink(plainOut);
+    const plain = new TarWriter(sink);
+    const tmp = mkdtempSync(path.join(dir, "headers-"));
+    const threadFile = path.join(tmp, "t.tar");
+    const thread = new ThreadTarWriter(threadFile, storedFileError);
+    try {
+      for (const w of [plain, thread]) {
+        for (const e of entries) expect(await w.add(e)).toBe(createHash("sha256").update(e.body).digest("hex"));
+        await w.add({
+          path: "root/streamed.bin",
+          size: 704,
+          body: async function* () {
+            yield* streamed;
+          },
+        });
+      }
+      await plain.add({ path: "root/stored.bin", size: stored.length, body: stored });
+      expect(
+        await thread.addStored("root/stored.bin", { path: storedPath, sha256: storedSha, verify: true, id: "s" }),
+      ).toBe(storedSha);
+      await plain.finish();
+      await thread.finish();
+      const plainSha = sink.end();
+      const threaded = await thread.end();
+      const threadBytes = readFileSync(threadFile);
+      const plainBytes = Buffer.concat(chunks);
+      expect(threadBytes.length).toBe(plainBytes.length);
+      expect(threadBytes.equals(plainBytes)).toBe(true);
+      expect(threaded).toEqual({ sha256: plainSha, bytes: plainBytes.length });
+      expect(thread.fileCount).toBe(plain.fileCount);
+      expect(readTar(threadBytes).map((e) => e.path)).toContain(long);
+    } finally {
+      await thread.close();
+    }
+  });
+
+  it("fails for good when a mask no longer matches its recorded SHA-256, or an image is missing", async () => {
+    const gt = await db().groundTruth.findFirstOrThrow({
+      where: { imageId: seed.images[0].id, isCurrent: true, maskId: { not: null } },
+    });
+    const mask = await db().mask.findUniqueOrThrow({ where: { id: gt.maskId! } });
+    const original = await store().get(mask.storageKey);
+    await store().put(mask.storageKey, Buffer.from("not the accepted mask"));
+    try {
+      for (const output of ["file", "stream"] as const) {
+        await expect(build(seed.projectId, {}, store(), output)).rejects.toMatchObject({
+          code: "CONFLICT",
+          message: `the stored mask ${mask.id} does not match its recorded SHA-256`,
+        });
+      }
+      // The reading path says the same.
+      await expect(build(seed.projectId, {}, withoutLocalPaths(store()), "stream")).rejects.toMatchObject({
+        code: "CONFLICT",
+        message: `the stored mask ${mask.id} does not match its recorded SHA-256`,
+      });
+    } finally {
+      await store().put(mask.storageKey, original);
+    }
+
+    const image = await db().image.findUniqueOrThrow({ where: { id: seed.images[1].id } });
+    const png = await store().get(image.storageKey);
+    await store().delete(image.storageKey);
+    try {
+      await expect(build(seed.projectId, {}, store(), "file")).rejects.toMatchObject({ code: "NOT_FOUND" });
+    } finally {
+      await store().put(image.storageKey, png);
+    }
+    // Put back, the archive builds again.
+    await expect(build(seed.projectId, {}, store(), "file")).resolves.toMatchObject({
+      result: { fileCount: expect.any(Number) },
+    });
+  });
+});
