@@ -222,3 +222,22 @@ def test_early_stopping_ends_a_run_that_stops_improving(tmp_path, recorder):
     )
     metrics = run_training(spec, str(tmp_path / "out"), recorder)
     assert metrics["stopped_early"] and metrics["steps_done"] < 40
+
+
+def test_an_untrained_presence_head_is_never_calibrated(tmp_path, recorder):
+    items = synthetic.write_cases(str(tmp_path / "data"), 24, 16, size=64, control_masks=True)
+    spec = _small_cpu_spec(
+        steps=8,
+        eval_every=4,
+        warmup_steps=2,
+        monitor_fraction=0.2,
+        patience=None,
+        presence_weight=0,
+        train=items[:16] + items[24:34],
+        val=items[16:24] + items[34:],
+    )
+    metrics = run_training(spec, str(tmp_path / "out"), recorder)
+    detection = metrics["detection"]
+    assert detection is not None and detection["presence_rule"] is None
+    assert detection["calibrated"] is None or detection["calibrated"].get("kind", "component") == "component"
+    assert metrics["val_per_image"]["presence"] is None
