@@ -192,18 +192,23 @@ def _small_cpu_spec(**keys):
     )
 
 
-def test_cpu_preset_run_spends_its_step_budget_and_calibrates_on_the_monitor_split(tmp_path, recorder):
+def _monitored_cpu_run(tmp_path, recorder, **keys):
+    """A small cpu-small run with a monitor split and a held-out set, both with controls."""
     items = synthetic.write_cases(str(tmp_path / "data"), 24, 16, size=64, control_masks=True)
     spec = _small_cpu_spec(
-        steps=12,
         eval_every=4,
         warmup_steps=2,
         monitor_fraction=0.2,
         patience=None,
         train=items[:16] + items[24:34],
         val=items[16:24] + items[34:],
+        **keys,
     )
-    metrics = run_training(spec, str(tmp_path / "out"), recorder)
+    return run_training(spec, str(tmp_path / "out"), recorder)
+
+
+def test_cpu_preset_run_spends_its_step_budget_and_calibrates_on_the_monitor_split(tmp_path, recorder):
+    metrics = _monitored_cpu_run(tmp_path, recorder, steps=12)
     assert metrics["steps_done"] == 12 and len(metrics["epochs"]) == 3
     assert metrics["monitor_samples"] >= 4
     assert metrics["detection"]["source"] == "monitor"
@@ -225,18 +230,7 @@ def test_early_stopping_ends_a_run_that_stops_improving(tmp_path, recorder):
 
 
 def test_an_untrained_presence_head_is_never_calibrated(tmp_path, recorder):
-    items = synthetic.write_cases(str(tmp_path / "data"), 24, 16, size=64, control_masks=True)
-    spec = _small_cpu_spec(
-        steps=8,
-        eval_every=4,
-        warmup_steps=2,
-        monitor_fraction=0.2,
-        patience=None,
-        presence_weight=0,
-        train=items[:16] + items[24:34],
-        val=items[16:24] + items[34:],
-    )
-    metrics = run_training(spec, str(tmp_path / "out"), recorder)
+    metrics = _monitored_cpu_run(tmp_path, recorder, steps=8, presence_weight=0)
     detection = metrics["detection"]
     assert detection is not None and detection["presence_rule"] is None
     assert detection["calibrated"] is None or detection["calibrated"].get("kind", "component") == "component"
