@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import pytest
 import torch
 
@@ -95,3 +99,20 @@ def test_unknown_names_are_rejected():
         create_model("segnet", "tiny")
     with pytest.raises(ValueError, match="unknown encoder"):
         create_model("unet", "vgg16")
+
+TRAINER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_a_small_network_trains_without_importing_torchvision():
+    # torchvision's import costs about 0.4 s of every trainer start; only its networks need it.
+    code = (
+        "import sys\n"
+        "from tandem_trainer.train.run import run_training\n"
+        "from tandem_trainer.models.registry import create_model\n"
+        "create_model('unet', 'tiny')\n"
+        "assert 'torchvision' not in sys.modules, 'torchvision was imported'\n"
+        "create_model('unet', 'densenet121')\n"
+        "assert 'torchvision' in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=TRAINER_DIR)
+    assert done.returncode == 0, done.stderr

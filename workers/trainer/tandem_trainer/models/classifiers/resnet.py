@@ -3,9 +3,9 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from torch import nn
-from torchvision.models import resnet18, resnet50
 
 from .base import Classifier
+from ..torchvision_models import torchvision_model
 
 
 def _resnet_features(net: nn.Module) -> nn.Sequential:
@@ -28,11 +28,11 @@ class ResNet18Classifier(Classifier):
     arch = "resnet18"
 
     def __init__(self):
-        super().__init__(_resnet_features(resnet18()), 512)
+        super().__init__(_resnet_features(torchvision_model("resnet18")), 512)
 
 
 class ResNet50Classifier(Classifier):
     arch = "resnet50"
 
     def __init__(self):
-        super().__init__(_resnet_features(resnet50()), 2048)
+        super().__init__(_resnet_features(torchvision_model("resnet50")), 2048)

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from torchvision.models import squeezenet1_1
 
 from .base import Classifier
+from ..torchvision_models import torchvision_model
 
 
 class SqueezeNetClassifier(Classifier):
@@ -13,4 +13,4 @@ class SqueezeNetClassifier(Classifier):
     arch = "squeezenet1_1"
 
     def __init__(self):
-        super().__init__(squeezenet1_1().features, 512, dropout=0.5)
+        super().__init__(torchvision_model("squeezenet1_1").features, 512, dropout=0.5)

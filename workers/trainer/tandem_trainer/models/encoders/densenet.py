@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import torch.nn.functional as F
 from torch import Tensor, nn
-from torchvision.models import densenet121
 
 from .base import Encoder
+from ..torchvision_models import torchvision_model
 
 
 def _transition_conv(transition: nn.Module, x: Tensor) -> Tensor:
@@ -19,7 +19,7 @@ class DenseNet121Encoder(Encoder):
 
     def __init__(self):
         super().__init__()
-        self.features = densenet121().features
+        self.features = torchvision_model("densenet121").features
 
     def forward(self, x: Tensor) -> list[Tensor]:
         f = self.features

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import torch.nn.functional as F
 from torch import Tensor, nn
-from torchvision.models import Inception3
 
 from .base import Encoder
+from ..torchvision_models import torchvision_model
 
 # Inception-v3 uses unpadded ("valid") convolutions, so a 224 input shrinks to 5x5 at
 # stride 32 instead of 7x7. Padding the input by 32 px (edge replication) gives every
@@ -36,7 +36,9 @@ class InceptionV3Encoder(Encoder):
 
     def __init__(self):
         super().__init__()
-        net = Inception3(num_classes=1000, aux_logits=False, transform_input=False, init_weights=True)
+        net = torchvision_model(
+            "Inception3", num_classes=1000, aux_logits=False, transform_input=False, init_weights=True
+        )
         for stage in _STAGES:
             for name in stage:
                 if name.startswith("maxpool"):

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from torch import Tensor
-from torchvision.models import resnet50
 
 from .base import Encoder
+from ..torchvision_models import torchvision_model
 
 
 class ResNet50Encoder(Encoder):
@@ -13,7 +13,7 @@ class ResNet50Encoder(Encoder):
 
     def __init__(self):
         super().__init__()
-        net = resnet50()
+        net = torchvision_model("resnet50")
         self.conv1, self.bn1, self.relu, self.maxpool = net.conv1, net.bn1, net.relu, net.maxpool
         self.layer1, self.layer2, self.layer3, self.layer4 = net.layer1, net.layer2, net.layer3, net.layer4
 
