@@ -6,6 +6,7 @@ import pytest
 import torch
 
 import synthetic
+from onnx_checks import check_io
 from tandem_trainer.data.augment import augment_batch
 from tandem_trainer.errors import SpecError
 from tandem_trainer.metrics.components import largest_component_fraction
@@ -235,3 +236,6 @@ def test_an_untrained_presence_head_is_never_calibrated(tmp_path, recorder):
     assert detection is not None and detection["presence_rule"] is None
     assert detection["calibrated"] is None or detection["calibrated"].get("kind", "component") == "component"
     assert metrics["val_per_image"]["presence"] is None
+    # Nor exported: the prediction job would store its noise as each mask's presence score.
+    assert metrics["onnx"]["outputs"] == ["prob"]
+    check_io(str(tmp_path / "out" / "model.onnx"), 64, outputs=("prob",))

@@ -18,13 +18,14 @@ OPSET = 13
 INPUT_NAME, OUTPUT_NAME, PRESENCE_NAME = "image", "prob", "presence"
 
 
-def segmentation_outputs(net: nn.Module) -> tuple[str, ...]:
-    return (OUTPUT_NAME, PRESENCE_NAME) if hasattr(net, "forward_both") else (OUTPUT_NAME,)
+def segmentation_outputs(net: nn.Module, presence: bool = True) -> tuple[str, ...]:
+    """presence=False leaves the head out: an untrained head (presence_weight 0) gives noise."""
+    return (OUTPUT_NAME, PRESENCE_NAME) if presence and hasattr(net, "forward_both") else (OUTPUT_NAME,)
 
 
-def export_onnx(net: nn.Module, size: int, path: str) -> str:
+def export_onnx(net: nn.Module, size: int, path: str, presence: bool = True) -> str:
     """Write `path` atomically; returns the file's sha256."""
-    outputs = segmentation_outputs(net)
+    outputs = segmentation_outputs(net, presence)
     deploy = DeployModel if len(outputs) == 2 else ProbabilityModel
     wrapper = deploy(copy.deepcopy(net).cpu().float()).eval()
     dummy = torch.rand(1, 1, size, size)

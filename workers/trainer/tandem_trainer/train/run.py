@@ -136,7 +136,8 @@ def run_training(spec: TrainSpec, out_dir: str, events, check: bool = True) -> d
             if evaluation is not None:
                 evaluation.presence = []
 
-    sha256 = export_onnx(net, spec.size, os.path.join(out_dir, "model.onnx"))
+    presence = spec.presence_weight > 0
+    sha256 = export_onnx(net, spec.size, os.path.join(out_dir, "model.onnx"), presence=presence)
     log.info("exported model.onnx (sha256 %s)", sha256)
     predictions = 0
     if spec.predict:
@@ -166,7 +167,7 @@ def run_training(spec: TrainSpec, out_dir: str, events, check: bool = True) -> d
         "final": final,
         "detection": detection,
         "val_per_image": None if selected.evaluation is None else selected.evaluation.per_image(),
-        "onnx": onnx_record(spec, sha256, output="prob", outputs=list(segmentation_outputs(model))),
+        "onnx": onnx_record(spec, sha256, output="prob", outputs=list(segmentation_outputs(model, presence))),
         "predictions": predictions,
         "seconds": round(time.monotonic() - started, 3),
     }
