@@ -12,7 +12,7 @@ import torch
 from PIL import Image
 
 import synthetic
-from tandem_trainer.metrics.binarization import CANDIDATES, f1_at, pick_threshold
+from tandem_trainer.metrics.binarization import CANDIDATES, TRAINING_CANDIDATES, f1_at, pick_threshold
 from tandem_trainer.metrics.curves import ScoreHistogram
 from tandem_trainer.models import create_model
 from tandem_trainer.models.inference import InferenceNet, threshold_offset
@@ -156,6 +156,7 @@ def test_a_run_picks_its_threshold_on_the_monitor_split_and_records_it(tmp_path,
     assert record["source"] == "monitor" and record["flip_tta"] is True
     assert record["threshold"] in CANDIDATES
     scores = {float(t): v for t, v in record["monitor_f1"].items()}
+    assert sorted(scores) == list(CANDIDATES)
     assert scores[record["threshold"]] == max(v for v in scores.values() if v is not None)
     assert metrics["monitor_samples"] >= 4
 
@@ -164,8 +165,10 @@ def test_without_a_monitor_split_the_threshold_comes_from_the_training_images(tm
     metrics, _, spec = _run(tmp_path, recorder, monitor_threshold=True, monitor_fraction=0.0, select="last")
     record = metrics["binarization"]
     assert metrics["monitor_samples"] == 0
-    assert record["source"] == "train" and record["threshold"] in CANDIDATES
+    assert record["source"] == "train" and record["threshold"] in TRAINING_CANDIDATES
     scores = {float(t): v for t, v in record["monitor_f1"].items()}
+    # the finer grid that reaches down to 0.1: a network is surer of the images it trained on
+    assert sorted(scores) == list(TRAINING_CANDIDATES) and min(scores) == 0.1 and len(scores) == 13
     assert scores[record["threshold"]] == max(v for v in scores.values() if v is not None)
     # computed over the training images only: a threshold needs scores, and these are the 14 training ones
     assert len(spec.train) == 14
