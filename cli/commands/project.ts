@@ -7,10 +7,13 @@ export const summary = "create and list projects, list and set their members (th
 const usage = `usage: tandem project create --as <email> --name <name> --slug <slug> [--description <text>] [--settings <protocol.json>]
        tandem project list --as <email>
        tandem project members <slug> --as <email> [--add <email> --roles MD,LEAD,EXPORTER]
+       tandem project totals <slug> --as <email> [--rebuild]
 
   --as (or --user)  who runs the command (or TANDEM_USER): creating needs an administrator or a lead,
                     members needs a lead of the project; the action is audited as theirs
-  --settings        a JSON file of protocol settings (folds, s1Size, stage1Archs, trainConfig, …)`;
+  --settings        a JSON file of protocol settings (folds, s1Size, stage1Archs, trainConfig, …)
+  totals            checks the dashboard's running totals against a full recount of the votes and
+                    truths (a lead; exits 1 when they differ); --rebuild replaces them by the recount`;
 
 const str = (v: string | true | undefined) => (typeof v === "string" ? v : undefined);
 
@@ -98,7 +101,30 @@ async function members(argv: string[]) {
   });
 }
 
-const subs: Record<string, (argv: string[]) => Promise<void>> = { create, list, members };
+async function totals(argv: string[]) {
+  const { flags, positional } = parseArgs(argv, { values: ["as", "user"], booleans: ["rebuild"], positionals: 1 });
+  if (flags.help) return void process.stdout.write(`${usage}\n`);
+  const slug = positional[0];
+  if (!slug || positional.length > 1) throw new Error(`give one project slug\n${usage}`);
+  await withActor(flags, usage, async (actor) => {
+    const { getProjectForActor } = await import("../../lib/projects/queries");
+    const { checkDashboardTotals } = await import("../../lib/protocol/mutations");
+    const { project } = await getProjectForActor(actor, slug, ["LEAD"]);
+    const result = await checkDashboardTotals(actor, project.id, { rebuild: flags.rebuild === true });
+    if (!result.differences.length)
+      return console.log(`${project.slug}: the ${result.keys} dashboard totals match a full recount`);
+    const shown = result.differences.slice(0, 20).map((d) => {
+      const v = (r: typeof d.running) => (r ? `n=${r.n} m=${r.m} x=${r.x}` : "none");
+      return `  round ${d.roundId} ${d.scope} ${d.key}: running ${v(d.running)}, recount ${v(d.recount)}`;
+    });
+    const more = result.differences.length > 20 ? [`  … and ${result.differences.length - 20} more`] : [];
+    const head = `${project.slug}: ${result.differences.length} of the dashboard totals differ from a full recount`;
+    if (result.rebuilt) return console.log([`${head}; replaced by the recount`, ...shown, ...more].join("\n"));
+    throw new Error([`${head} (--rebuild replaces them)`, ...shown, ...more].join("\n"));
+  });
+}
+
+const subs: Record<string, (argv: string[]) => Promise<void>> = { create, list, members, totals };
 
 export async function run(argv: string[]): Promise<void> {
   if (argv[0] === "--help" || argv[0] === "help") return void process.stdout.write(`${usage}\n`);

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { run as project } from "../../cli/commands/project";
 import { db } from "../../lib/db/client";
 import { sql, sqlTransaction } from "../../lib/db/raw";
 import { createMask } from "../../lib/masks/mutations";
@@ -247,4 +248,54 @@ describe("dashboard running totals", () => {
     await sqlTransaction((run) => rebuildDashboardTotals(run, p));
     await expectTotalsMatchRecount(p);
   });
+
+  it("`tandem project totals` shows a lead the drift, refuses an MD, and --rebuild repairs it", async () => {
+    const fx = await makeProject({ folds: 2, stage1Archs: tinyNetworks("unet") });
+    const p = fx.project.id;
+    await addTestImages(p, 2, (i) => ({ label: "COVID", patientPseudonym: `T${i}` }));
+    await selectStage1Subset(fx.lead.actor, p, { size: 2, seed: 1 });
+    await startStage1(fx.lead.actor, p);
+    await drawAllManual(p, fx.md.id);
+    const { roundId } = await startStage1Training(fx.lead.actor, p);
+    await fakeTrainAndPredict(roundId);
+    const voter = await makeUser();
+    await addMember(fx.admin.actor, p, { email: voter.email, roles: ["MD"] });
+    const b = (await nextBallot(voter.actor, p))!;
+    await castVote(voter.actor, b.ballotId, { choice: 1, durationMs: 700, idempotencyKey: `cli-${b.ballotId}` });
+    const slug = fx.project.slug;
+    const lead = ["--as", fx.lead.email];
+    expect(await cli(["totals", slug, ...lead])).toMatch(/the \d+ dashboard totals match a full recount/);
+    await expect(cli(["totals", slug, "--as", voter.email])).rejects.toThrow(/LEAD|lead|permission|role/i);
+
+    // Totals drift: one counter row changed behind the transitions' back.
+    const changed = await db().$executeRaw`UPDATE "DashboardTotal" SET n = n + 5
+      WHERE ctid = (SELECT ctid FROM "DashboardTotal" WHERE "projectId" = ${p}::uuid AND n > 0 LIMIT 1)`;
+    expect(changed).toBe(1);
+    const drift = await cli(["totals", slug, ...lead]).catch((e: Error) => e.message);
+    expect(drift).toMatch(/\d+ of the dashboard totals differ from a full recount \(--rebuild replaces them\)/);
+    expect(drift).toMatch(/^1 of|: 1 of the dashboard totals differ/m);
+    const [, running, recounted] = drift.match(/round \S+ \S+ .*: running n=(\d+) .*recount n=(\d+)/) ?? [];
+    expect(Number(running) - Number(recounted)).toBe(5);
+    expect(await cli(["totals", slug, ...lead, "--rebuild"])).toMatch(/replaced by the recount/);
+    await expectTotalsMatchRecount(p);
+    expect(await cli(["totals", slug, ...lead])).toMatch(/match a full recount/);
+    const audit = await db().auditLog.findMany({ where: { projectId: p, action: { startsWith: "dashboard.totals" } } });
+    expect(audit.map((a) => a.action).sort()).toEqual([
+      "dashboard.totals_check",
+      "dashboard.totals_check",
+      "dashboard.totals_check",
+      "dashboard.totals_rebuild",
+    ]);
+  });
 });
+
+async function cli(argv: string[]): Promise<string> {
+  const out: string[] = [];
+  const spy = vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
+  try {
+    await project(argv);
+  } finally {
+    spy.mockRestore();
+  }
+  return out.join("\n");
+}

@@ -9,7 +9,10 @@
 // counter (today's votes, a round's categories) is spread over STRIPES rows by the image's id.
 import "server-only";
 import { Prisma } from "../../db/generated/client";
-import type { SqlRunner } from "../../db/raw";
+import { sqlTransaction, type SqlRunner } from "../../db/raw";
+import { auditInsertSql } from "../../audit/mutations";
+import { requireProjectRole } from "../../auth/authorize";
+import type { Actor } from "../../auth/types";
 import { PROJECT_WIDE } from "../dashboard-totals-keys";
 
 /** The stripe an image's changes go to (its id's last byte, modulo 64). */
@@ -172,4 +175,53 @@ export async function rebuildDashboardTotals(run: SqlRunner, projectId: string):
   return run.run(Prisma.sql`
     INSERT INTO "DashboardTotal" ("projectId", "roundId", scope, key, stripe, n, m, x, last)
     SELECT ${projectId}::uuid, "roundId", scope, key, 0, n, m, x, last FROM dashboard_totals_recount(${projectId}::uuid)`);
+}
+
+export type TotalsDifference = {
+  roundId: string;
+  scope: string;
+  key: string;
+  running: TotalRow | null;
+  recount: TotalRow | null;
+};
+
+const totalsKey = (r: TotalRow) => `${r.roundId}\u0000${r.scope}\u0000${r.key}`;
+const sameTotals = (a: TotalRow, b: TotalRow) =>
+  a.n === b.n && a.m === b.m && a.x === b.x && (a.last?.getTime() ?? null) === (b.last?.getTime() ?? null);
+
+/**
+ * A lead's check of the project's running totals against a full recount; with `rebuild`, a
+ * difference is repaired by replacing them with the recount. Writers of the totals wait for the
+ * check (a vote that has not written its totals yet is neither counted nor lost: it adds them after).
+ */
+export async function checkDashboardTotals(actor: Actor, projectId: string, opts: { rebuild: boolean }) {
+  await requireProjectRole(actor, projectId, ["LEAD"]);
+  return sqlTransaction(async (run) => {
+    await run.run(Prisma.sql`LOCK TABLE "DashboardTotal" IN SHARE ROW EXCLUSIVE MODE`);
+    const running = await runningDashboardTotals(run, projectId);
+    const recount = await recountDashboardTotals(run, projectId);
+    const byKey = new Map(running.map((r) => [totalsKey(r), r]));
+    const differences: TotalsDifference[] = [];
+    for (const r of recount) {
+      const mine = byKey.get(totalsKey(r)) ?? null;
+      byKey.delete(totalsKey(r));
+      if (!mine || !sameTotals(mine, r))
+        differences.push({ roundId: r.roundId, scope: r.scope, key: r.key, running: mine, recount: r });
+    }
+    for (const r of byKey.values())
+      differences.push({ roundId: r.roundId, scope: r.scope, key: r.key, running: r, recount: null });
+    const rebuilt = opts.rebuild && differences.length > 0;
+    if (rebuilt) await rebuildDashboardTotals(run, projectId);
+    await run.run(
+      auditInsertSql({
+        action: rebuilt ? "dashboard.totals_rebuild" : "dashboard.totals_check",
+        objectType: "Project",
+        objectId: projectId,
+        projectId,
+        actorId: actor.userId,
+        after: { keys: recount.length, differences: differences.length, rebuilt },
+      }),
+    );
+    return { keys: recount.length, differences, rebuilt };
+  });
 }

@@ -25,5 +25,7 @@ export {
   runningDashboardTotals,
   recountDashboardTotals,
   rebuildDashboardTotals,
+  checkDashboardTotals,
   type TotalRow,
+  type TotalsDifference,
 } from "./dashboard-totals";

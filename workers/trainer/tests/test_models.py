@@ -100,6 +100,7 @@ def test_unknown_names_are_rejected():
     with pytest.raises(ValueError, match="unknown encoder"):
         create_model("unet", "vgg16")
 
+
 TRAINER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
