@@ -217,3 +217,44 @@ def test_model_onnx_and_predictions_carry_the_flip_and_the_threshold(tmp_path, r
         want = ProbabilityModel(InferenceNet(run_net, flip=True, threshold=threshold)).eval()(x).numpy()[0, 0]
     got = np.asarray(Image.open(out / "pred" / f"{item.id}.png"), dtype=np.float32) / 255
     assert np.abs(got - want).max() <= 1 / 255 + 1e-6
+
+
+def test_shift_averaging_is_the_mean_over_the_moved_and_mirrored_views_in_torch_and_onnx(tmp_path, recorder):
+    net = _net().eval()
+    x = torch.rand(2, 3, SIZE, SIZE)
+    wrapped = InferenceNet(net, flip=True, threshold=0.4, shift=True).eval()
+    with torch.no_grad():
+        views = []
+        for dy, dx in ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1)):
+            moved = torch.roll(x, (dy, dx), (-2, -1))
+            for view in (net(moved), net(moved.flip(-1)).flip(-1)):
+                views.append(torch.roll(view, (-dy, -dx), (-2, -1)))
+        want = torch.stack(views).mean(0) - threshold_offset(0.4)
+        got = wrapped(x)
+        flip_only = InferenceNet(net, flip=True, threshold=0.4).eval()(x)
+    assert torch.allclose(got, want, atol=1e-5)
+    assert not torch.allclose(got, flip_only, atol=1e-3)  # the moves change the map
+
+    node = shutil.which("node")
+    assert node, "node is required: the ONNX check runs through onnxruntime-node"
+    export_onnx(wrapped, SIZE, str(tmp_path / "model.onnx"))
+    images = torch.rand(2, 1, SIZE, SIZE)
+    inp = tmp_path / "input.f32"
+    inp.write_bytes(images.numpy().astype(np.float32).tobytes())
+    done = subprocess.run(
+        [node, NODE_SCRIPT, str(tmp_path / "model.onnx"), str(inp), "2", str(SIZE)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    prob = np.array(json.loads(done.stdout)["prob"], dtype=np.float32).reshape(2, SIZE, SIZE)
+    from tandem_trainer.models.wrapper import ProbabilityModel
+
+    with torch.no_grad():
+        expected = ProbabilityModel(wrapped).eval()(images).numpy()[:, 0]
+    assert np.abs(prob - expected).max() < 1e-4
+
+    metrics, _, _ = _run(tmp_path / "run", recorder, flip_tta=True, shift_tta=True, monitor_threshold=True)
+    assert metrics["binarization"]["shift_tta"] is True and metrics["spec"]["shift_tta"] is True
