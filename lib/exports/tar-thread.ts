@@ -142,7 +142,8 @@ export class ThreadTarWriter implements ArchiveWriter {
     this.waiter = null;
   }
 
-  private push(op: Op, file: StoredFile | null, bytes = 0): Promise<void> | void {
+  /** Queues an operation; a promise only when the caller must wait for the thread (back-pressure). */
+  private push(op: Op, file: StoredFile | null, bytes = 0): Promise<void> | undefined {
     if (this.failure) throw this.failure;
     this.ops.push(op);
     this.files.push(file);
@@ -150,7 +151,7 @@ export class ThreadTarWriter implements ArchiveWriter {
     if (this.ops.length >= BATCH_OPS || this.opBytes >= BATCH_BYTES) return this.send();
   }
 
-  private async send(): Promise<void> {
+  private send(): Promise<void> | undefined {
     if (this.ops.length) {
       const id = this.nextId++;
       this.inFlight.set(id, this.files);
@@ -159,6 +160,11 @@ export class ThreadTarWriter implements ArchiveWriter {
       this.files = [];
       this.opBytes = 0;
     }
+    if (this.failure) throw this.failure;
+    if (this.inFlight.size >= MAX_BATCHES) return this.drain();
+  }
+
+  private async drain(): Promise<void> {
     while (this.inFlight.size >= MAX_BATCHES && !this.failure) {
       await new Promise<void>((resolve, reject) => (this.waiter = { resolve, reject }));
     }
@@ -172,14 +178,23 @@ export class ThreadTarWriter implements ArchiveWriter {
 
   /** A stored file the thread reads itself; returns its recorded SHA-256 (checked as it is read when `verify`). */
   async addStored(path: string, file: StoredFile): Promise<string> {
+    await this.queueStored(path, file);
+    return file.sha256;
+  }
+
+  /**
+   * addStored without the promise when there is nothing to wait for: the export queues a few
+   * files per item, and most calls only append to the batch being built.
+   */
+  queueStored(path: string, file: StoredFile): Promise<void> | undefined {
     const [name, prefix] = this.name(path);
     const png = file.png;
-    await this.push(
+    const wait = this.push(
       [0, name, prefix, file.path, file.verify ? file.sha256 : null, png?.width ?? 0, png?.height ?? 0],
       file,
     );
     this.count++;
-    return file.sha256;
+    return wait;
   }
 
   async add(entry: ArchiveEntry): Promise<string> {
