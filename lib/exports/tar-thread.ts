@@ -23,6 +23,12 @@ import { splitName } from "./tar-writer";
 const STAGE_BYTES = 256 << 10;
 /** Stages the thread may hand over before they are hashed (and written): bounds memory. */
 const MAX_CHUNKS = 16;
+/**
+ * The threads allocate little that lives (a batch of operations, a stage): a small young
+ * generation keeps their heaps, and so the process's resident memory, from growing with the
+ * export's length.
+ */
+const THREAD_HEAP = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 };
 /** Operations per message, and the bytes of carried bodies that close a batch early. */
 const BATCH_OPS = 256;
 const BATCH_BYTES = 512 * 1024;
@@ -83,6 +89,7 @@ export class ThreadTarWriter implements ArchiveWriter {
       this.hasher = new Worker(HASH_THREAD_SOURCE, {
         eval: true,
         execArgv: [],
+        resourceLimits: THREAD_HEAP,
         workerData: {
           stages: toHasher.port2,
           returned: back.port1,
@@ -103,6 +110,7 @@ export class ThreadTarWriter implements ArchiveWriter {
     this.worker = new Worker(TAR_THREAD_SOURCE, {
       eval: true,
       execArgv: [],
+      resourceLimits: THREAD_HEAP,
       workerData: {
         stageBytes: STAGE_BYTES,
         maxChunks: MAX_CHUNKS,
