@@ -185,10 +185,9 @@ async function build(
   const concurrency = Math.max(1, input.concurrency ?? 8);
   const ahead: (Prepared | Promise<Prepared>)[] = [];
   for await (const item of input.items) {
+    while (ahead.length >= concurrency) await write(await ahead.shift()!);
     ahead.push(prepare(item));
-    while (ahead.length > concurrency || (ahead.length && !(ahead[0] instanceof Promise))) {
-      await write(await ahead.shift()!);
-    }
+    while (ahead.length && !(ahead[0] instanceof Promise)) await write(ahead.shift() as Prepared);
   }
   while (ahead.length) await write(await ahead.shift()!);
   await saveHashes(1);

@@ -153,7 +153,10 @@ class Sources implements ItemSources {
     if (!this.local || !item.imageSha256) return this.image().then(({ bytes, sha256 }) => ({ body: bytes, sha256 }));
     const sha256 = item.imageSha256;
     const path = this.store.localPath!(item.imageKey);
-    return { body: { path, sha256, verify: false, png: { width: item.width, height: item.height }, id: item.imageId }, sha256 };
+    return {
+      body: { path, sha256, verify: false, png: { width: item.width, height: item.height }, id: item.imageId },
+      sha256,
+    };
   }
 
   maskEntry(): FileEntry | Promise<FileEntry> {
