@@ -81,17 +81,35 @@ async function build(
   thread: ThreadTarWriter | null,
   stream: Writable | null,
 ): Promise<ExportResult> {
+  const spools: SpoolFile[] = [];
+  try {
+    return await buildWith(input, thread, stream, spools);
+  } finally {
+    // Closed ones are left as they are; a failed build's open files are closed (their folder is removed).
+    for (const f of spools) f.dispose();
+  }
+}
+
+async function buildWith(
+  input: BuildInput,
+  thread: ThreadTarWriter | null,
+  stream: Writable | null,
+  spools: SpoolFile[],
+): Promise<ExportResult> {
   const { project, options, store } = input;
+  const spoolFile = (name: string) => {
+    const f = new SpoolFile(path.join(input.tmpDir, name));
+    spools.push(f);
+    return f;
+  };
   const layout = archiveLayout(options.layout ?? "tandem");
   const root = layout.root(project.slug);
   const spoolFiles: SpoolFile[] = [];
-  const manifest = new SpoolFile(path.join(input.tmpDir, "manifest.sha256"));
+  const manifest = spoolFile("manifest.sha256");
   const sink = stream ? new ByteSink(stream) : null;
   const writer: ArchiveWriter =
     thread ??
-    (options.format === "zip"
-      ? new ZipWriter(sink!, new SpoolFile(path.join(input.tmpDir, "zip-central-directory.bin")))
-      : new TarWriter(sink!));
+    (options.format === "zip" ? new ZipWriter(sink!, spoolFile("zip-central-directory.bin")) : new TarWriter(sink!));
   const version = new TextHash();
   version.update(`${FORMAT_VERSION}\n${optionsFingerprint(options)}\n`);
   const stats = new ExportStats();
@@ -124,7 +142,7 @@ async function build(
     },
     version: (text) => version.update(text),
     spool: (name) => {
-      const f = new SpoolFile(path.join(input.tmpDir, name));
+      const f = spoolFile(name);
       spoolFiles.push(f);
       return f;
     },

@@ -89,8 +89,9 @@ export class SpoolFile {
     this.closed = true;
   }
 
-  /** Closes the file without writing what is buffered (a failed export; the folder is removed). */
+  /** Closes the file without writing what is buffered (a failed export; the folder is removed). No-op once closed. */
   dispose(): void {
+    if (this.closed) return;
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
     this.closed = true;
