@@ -170,19 +170,7 @@ const INGEST_COLUMNS = Prisma.raw(
     .join(", "),
 );
 
-type ProjectRow = Parameters<typeof ingestFromColumns>[0] & {
-  id: string;
-  slug: string;
-  name: string;
-  folds: number;
-  s1Seed: number;
-  votesPerImage: number;
-  selectionMode: string;
-  agreementDice: number;
-  stage1Archs: unknown;
-  stage2Networks: unknown;
-  rounds: { number: number; stage: string; status: string }[];
-};
+type ProjectRow = Parameters<typeof ingestFromColumns>[0] & Omit<ExportProject, "seed" | "ingest"> & { s1Seed: number };
 
 /** What runExport needs of an export row, through plain pg (see selectionCounts). */
 export async function exportRunRow(exportId: string) {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { buildArchive } from "../../lib/exports/build-archive";
+import { type BuildInput, buildArchive } from "../../lib/exports/build-archive";
 import { defineWriter } from "../../lib/exports/format-writer";
 import { exportItems, exportProject, selectionCounts } from "../../lib/exports/queries";
 import { canonicalOptions } from "../../lib/exports/schema";
@@ -25,6 +25,24 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => dropTempStore(dir));
+
+/** The builder's input for this project, to a file in a fresh spool folder, with `extra` on top. */
+async function inputTo(name: string, extra: Partial<BuildInput> = {}): Promise<BuildInput> {
+  const tmpDir = mkdtempSync(path.join(dir, "spool-"));
+  const counts = await selectionCounts(seed.projectId, options);
+  const project = await exportProject(seed.projectId);
+  return {
+    project,
+    options,
+    counts,
+    items: exportItems(seed.projectId, options),
+    models: [],
+    store: store(),
+    out: path.join(tmpDir, name),
+    tmpDir,
+    ...extra,
+  };
+}
 
 async function collect(pageSize: number): Promise<ExportItem[]> {
   const items: ExportItem[] = [];
@@ -66,39 +84,23 @@ describe("export pipeline", () => {
       },
       datasheet: () => ({ files: [] }),
     }));
-    const tmpDir = mkdtempSync(path.join(dir, "spool-"));
-    await buildArchive({
-      project: await exportProject(seed.projectId),
-      options,
-      counts: await selectionCounts(seed.projectId, options),
-      items: exportItems(seed.projectId, options, 2),
-      models: [],
-      store: store(),
-      out: path.join(tmpDir, "a.tar"),
-      tmpDir,
-      concurrency: 2,
-      writers: [...EXPORT_WRITERS, probe],
-    });
+    await buildArchive(
+      await inputTo("a.tar", {
+        items: exportItems(seed.projectId, options, 2),
+        concurrency: 2,
+        writers: [...EXPORT_WRITERS, probe],
+      }),
+    );
     expect(written).toEqual((await collect(1000)).map((i) => i.imageId));
     expect(mostWaiting).toBeGreaterThan(0);
     expect(mostWaiting).toBeLessThanOrEqual(2);
   });
 
   it("to a file (archive and hashing threads): the reported size, the last progress and the SHA-256 are the file's", async () => {
-    const tmpDir = mkdtempSync(path.join(dir, "spool-"));
-    const file = path.join(tmpDir, "a.tar");
     const progress: ExportProgress[] = [];
-    const result = await buildArchive({
-      project: await exportProject(seed.projectId),
-      options,
-      counts: await selectionCounts(seed.projectId, options),
-      items: exportItems(seed.projectId, options),
-      models: [],
-      store: store(),
-      out: file,
-      tmpDir,
-      onProgress: (p) => progress.push({ ...p }),
-    });
+    const input = await inputTo("a.tar", { onProgress: (p) => progress.push({ ...p }) });
+    const file = input.out as string;
+    const result = await buildArchive(input);
     const bytes = readFileSync(file);
     expect(result.sizeBytes).toBe(bytes.length);
     expect(result.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
