@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { pathToFileURL } from "node:url";
 import { createHash, randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { link } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -24,6 +24,17 @@ export interface BenchResult {
 }
 
 const PAIRS = Number(process.env.EXPORT_BENCH_PAIRS ?? 20_000);
+/**
+ * EXPORT_BENCH_KEEP=<folder>: seed there once and keep it (database and store); a later run with
+ * the same folder and pair count reuses it instead of seeding again (minutes at 20k pairs).
+ */
+const KEEP = process.env.EXPORT_BENCH_KEEP ? path.resolve(process.env.EXPORT_BENCH_KEEP) : null;
+/**
+ * EXPORT_BENCH_CODE=<checkout>: the export child runs that checkout's code (e.g. the commit before
+ * a change, with its own node_modules and generated client) on the same data: a before/after
+ * pair on one seeded dataset, each against tar in its own run.
+ */
+const CODE = path.resolve(process.env.EXPORT_BENCH_CODE ?? ".");
 const SIZE = 256;
 
 function chunk(type: string, data: Buffer): Buffer {
@@ -135,7 +146,13 @@ const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const mb = (n: number) => Math.round((n / 1e6) * 10) / 10;
 
 export async function run(): Promise<BenchResult[]> {
-  const work = mkdtempSync(path.join(os.tmpdir(), "tandem-export-bench-"));
+  if (KEEP) mkdirSync(KEEP, { recursive: true });
+  const work = KEEP ?? mkdtempSync(path.join(os.tmpdir(), "tandem-export-bench-"));
+  const markerPath = path.join(work, "seeded.json");
+  type Seeded = { pairs: number; projectId: string; exporterId: string; payloadBytes: number; seedS: number };
+  const kept = existsSync(markerPath) ? (JSON.parse(readFileSync(markerPath, "utf8")) as Seeded) : null;
+  if (kept && kept.pairs !== PAIRS)
+    throw new Error(`${work} holds ${kept.pairs} seeded pairs, not ${PAIRS}: use another EXPORT_BENCH_KEEP folder`);
   const saved = {
     DATABASE_URL: process.env.DATABASE_URL,
     AUTH_SECRET: process.env.AUTH_SECRET,
@@ -159,104 +176,115 @@ export async function run(): Promise<BenchResult[]> {
       const storeDir = path.join(work, "store");
       const store = new LocalStore(storeDir);
       setStoreForTests(store);
-      const admin = await createUser({
-        email: "bench-admin@bench.local",
-        name: "admin",
-        password: "bench password 123",
-        isAdmin: true,
-      });
-      const exporter = await createUser({
-        email: "bench-exporter@bench.local",
-        name: "exporter",
-        password: "bench password 123",
-      });
-      const project = await createProject(
-        { userId: admin.id, isAdmin: true },
-        { name: "Export bench", slug: "export-bench" },
-      );
-      await addMember({ userId: admin.id, isAdmin: true }, project.id, { email: exporter.email, roles: ["EXPORTER"] });
-
       // Seed: objects in the store, the same files hard-linked into a plain folder for tar (same
       // inodes, so both read the same bytes through the same page cache), rows by multi-row inserts.
-      const t0 = performance.now();
-      const plain = path.join(work, "plain");
-      mkdirSync(path.join(plain, "Images"), { recursive: true });
-      mkdirSync(path.join(plain, "Ground-truths"), { recursive: true });
-      const fixtures = new Fixtures();
-      const storeAndLink = async (key: string, bytes: Buffer, plainPath: string) => {
-        await store.put(key, bytes);
-        await link(path.join(storeDir, key), plainPath);
-      };
-      let payloadBytes = 0;
-      const SEED_BATCH = 2000;
-      for (let start = 0; start < PAIRS; start += SEED_BATCH) {
-        const images: object[] = [];
-        const masks: object[] = [];
-        const gts: object[] = [];
-        const writes: Promise<void>[] = [];
-        for (let i = start; i < Math.min(PAIRS, start + SEED_BATCH); i++) {
-          const image = fixtures.image(i);
-          const { png: mask, sha256: maskSha, area, coco } = fixtures.mask(i);
-          const imageId = uuidv7();
-          const maskId = uuidv7();
-          const imageKey = `projects/${project.id}/images/${imageId}/working.png`;
-          const maskKey = `projects/${project.id}/masks/${maskId}.png`;
-          const imageSha = sha(image);
-          writes.push(
-            storeAndLink(imageKey, image, path.join(plain, "Images", `${imageId}.png`)),
-            storeAndLink(maskKey, mask, path.join(plain, "Ground-truths", `${imageId}.png`)),
-          );
-          payloadBytes += image.length + mask.length;
-          images.push({
-            id: imageId,
-            projectId: project.id,
-            originalName: `bench-${i}.png`,
-            sourceFormat: "PNG",
-            sha256: imageSha,
-            pixelSha256: imageSha,
-            workingSha256: imageSha,
-            storageKey: imageKey,
-            originalKey: imageKey,
-            thumbKey: imageKey,
-            width: SIZE,
-            height: SIZE,
-            bitDepth: 8,
-            patientPseudonym: `P-BENCH${i % 5000}`,
-            label: "COVID",
-            sourceDataset: i % 2 ? "site-a" : "site-b",
-            state: "ACCEPTED",
-          });
-          masks.push({
-            id: maskId,
-            projectId: project.id,
-            imageId,
-            kind: "MANUAL",
-            storageKey: maskKey,
-            sha256: maskSha,
-            area,
-            width: SIZE,
-            height: SIZE,
-            ...coco,
-          });
-          gts.push({
-            projectId: project.id,
-            imageId,
-            maskId,
-            decision: "CONSENSUS",
-            sourceKind: "MANUAL",
-            stage: "STAGE_I",
-          });
-        }
-        await Promise.all(writes);
-        await db().image.createMany({ data: images as never });
-        await db().mask.createMany({ data: masks as never });
-        await db().groundTruth.createMany({ data: gts as never });
-        const done = Math.min(PAIRS, start + SEED_BATCH);
-        process.stderr.write(
-          `export bench: seeded ${done}/${PAIRS} pairs in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
+      async function seed(): Promise<Seeded> {
+        const admin = await createUser({
+          email: "bench-admin@bench.local",
+          name: "admin",
+          password: "bench password 123",
+          isAdmin: true,
+        });
+        const exporter = await createUser({
+          email: "bench-exporter@bench.local",
+          name: "exporter",
+          password: "bench password 123",
+        });
+        const project = await createProject(
+          { userId: admin.id, isAdmin: true },
+          { name: "Export bench", slug: "export-bench" },
         );
+        await addMember({ userId: admin.id, isAdmin: true }, project.id, {
+          email: exporter.email,
+          roles: ["EXPORTER"],
+        });
+
+        const t0 = performance.now();
+        mkdirSync(path.join(plain, "Images"), { recursive: true });
+        mkdirSync(path.join(plain, "Ground-truths"), { recursive: true });
+        const fixtures = new Fixtures();
+        const storeAndLink = async (key: string, bytes: Buffer, plainPath: string) => {
+          await store.put(key, bytes);
+          await link(path.join(storeDir, key), plainPath);
+        };
+        let payloadBytes = 0;
+        const SEED_BATCH = 2000;
+        for (let start = 0; start < PAIRS; start += SEED_BATCH) {
+          const images: object[] = [];
+          const masks: object[] = [];
+          const gts: object[] = [];
+          const writes: Promise<void>[] = [];
+          for (let i = start; i < Math.min(PAIRS, start + SEED_BATCH); i++) {
+            const image = fixtures.image(i);
+            const { png: mask, sha256: maskSha, area, coco } = fixtures.mask(i);
+            const imageId = uuidv7();
+            const maskId = uuidv7();
+            const imageKey = `projects/${project.id}/images/${imageId}/working.png`;
+            const maskKey = `projects/${project.id}/masks/${maskId}.png`;
+            const imageSha = sha(image);
+            writes.push(
+              storeAndLink(imageKey, image, path.join(plain, "Images", `${imageId}.png`)),
+              storeAndLink(maskKey, mask, path.join(plain, "Ground-truths", `${imageId}.png`)),
+            );
+            payloadBytes += image.length + mask.length;
+            images.push({
+              id: imageId,
+              projectId: project.id,
+              originalName: `bench-${i}.png`,
+              sourceFormat: "PNG",
+              sha256: imageSha,
+              pixelSha256: imageSha,
+              workingSha256: imageSha,
+              storageKey: imageKey,
+              originalKey: imageKey,
+              thumbKey: imageKey,
+              width: SIZE,
+              height: SIZE,
+              bitDepth: 8,
+              patientPseudonym: `P-BENCH${i % 5000}`,
+              label: "COVID",
+              sourceDataset: i % 2 ? "site-a" : "site-b",
+              state: "ACCEPTED",
+            });
+            masks.push({
+              id: maskId,
+              projectId: project.id,
+              imageId,
+              kind: "MANUAL",
+              storageKey: maskKey,
+              sha256: maskSha,
+              area,
+              width: SIZE,
+              height: SIZE,
+              ...coco,
+            });
+            gts.push({
+              projectId: project.id,
+              imageId,
+              maskId,
+              decision: "CONSENSUS",
+              sourceKind: "MANUAL",
+              stage: "STAGE_I",
+            });
+          }
+          await Promise.all(writes);
+          await db().image.createMany({ data: images as never });
+          await db().mask.createMany({ data: masks as never });
+          await db().groundTruth.createMany({ data: gts as never });
+          const done = Math.min(PAIRS, start + SEED_BATCH);
+          process.stderr.write(
+            `export bench: seeded ${done}/${PAIRS} pairs in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
+          );
+        }
+        const seedS = (performance.now() - t0) / 1000;
+        return { pairs: PAIRS, projectId: project.id, exporterId: exporter.id, payloadBytes, seedS };
       }
-      const seedS = (performance.now() - t0) / 1000;
+      const plain = path.join(work, "plain");
+      const seeded = kept ?? (await seed());
+      const { payloadBytes, seedS } = seeded;
+      const project = { id: seeded.projectId };
+      const exporter = { id: seeded.exporterId };
+      if (!kept) writeFileSync(markerPath, JSON.stringify(seeded));
 
       // Export in a process of its own, as a worker would run it, sampling its resident set size;
       // then tar(1) over the same image and mask files, same disk. Alternated RUNS times.
@@ -286,13 +314,13 @@ export async function run(): Promise<BenchResult[]> {
           process.execPath,
           [...flags, "--import", "./scripts/node-loader.mjs", "--input-type=module", "-e", EXPORT_CHILD],
           {
-            cwd: process.cwd(),
+            cwd: CODE,
             env: {
               ...process.env,
               STORAGE_DRIVER: "local",
               STORAGE_DIR: storeDir,
               EXPORT_ID: exportId,
-              RUN_EXPORT: pathToFileURL(path.resolve("lib/exports/run-export.ts")).href,
+              RUN_EXPORT: pathToFileURL(path.join(CODE, "lib/exports/run-export.ts")).href,
             },
             encoding: "utf8",
             maxBuffer: 1 << 20,
@@ -344,7 +372,7 @@ export async function run(): Promise<BenchResult[]> {
       const baseline = median(col("baseline"));
       const result = { sizeBytes: runs[0].sizeBytes, fileCount: runs[0].fileCount, halfway: median(col("halfway")) };
 
-      const note = `${PAIRS} pairs ${SIZE}×${SIZE}, ${mb(payloadBytes)} MB of PNGs, seeded in ${seedS.toFixed(0)} s, local store, ${os.cpus().length} CPUs`;
+      const note = `${PAIRS} pairs ${SIZE}×${SIZE}, ${mb(payloadBytes)} MB of PNGs, seeded in ${seedS.toFixed(0)} s${kept ? " (kept from an earlier run)" : ""}, local store, ${os.cpus().length} CPUs${CODE === path.resolve(".") ? "" : `; export code from ${CODE}`}`;
       return [
         {
           name: "export throughput",
@@ -401,10 +429,11 @@ export async function run(): Promise<BenchResult[]> {
       await closeDb();
     }
   } finally {
-    await pg.discard();
+    if (KEEP) await pg.stop();
+    else await pg.discard();
     for (const [k, v] of Object.entries(saved))
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
-    rmSync(work, { recursive: true, force: true });
+    if (!KEEP) rmSync(work, { recursive: true, force: true });
   }
 }

@@ -10,7 +10,6 @@ import { ByteSink } from "./byte-sink";
 import { datasheet } from "./datasheet";
 import { ExportStats } from "./export-stats";
 import { modelCard, modelFolder } from "./model-card";
-import { mapOrdered } from "./ordered-pool";
 import type { ArchiveOut, WriterFactory, WriterSetup } from "./format-writer";
 import { EmptyMasks, itemSources, storedFileError } from "./item-sources";
 import { optionsFingerprint, type ExportOptions } from "./schema";
@@ -47,6 +46,8 @@ export interface BuildInput {
 
 const FORMAT_VERSION = "tandem-dataset/v1";
 const BACKFILL_BATCH = 500;
+/** Items written between turns of the event loop on the thread path (see the item loop). */
+const YIELD_EVERY = 32;
 
 /**
  * Writes the whole dataset archive to `out` in one pass. Entry order is fixed (per image in id
@@ -80,17 +81,35 @@ async function build(
   thread: ThreadTarWriter | null,
   stream: Writable | null,
 ): Promise<ExportResult> {
+  const spools: SpoolFile[] = [];
+  try {
+    return await buildWith(input, thread, stream, spools);
+  } finally {
+    // Closed ones are left as they are; a failed build's open files are closed (their folder is removed).
+    for (const f of spools) f.dispose();
+  }
+}
+
+async function buildWith(
+  input: BuildInput,
+  thread: ThreadTarWriter | null,
+  stream: Writable | null,
+  spools: SpoolFile[],
+): Promise<ExportResult> {
   const { project, options, store } = input;
+  const spoolFile = (name: string) => {
+    const f = new SpoolFile(path.join(input.tmpDir, name));
+    spools.push(f);
+    return f;
+  };
   const layout = archiveLayout(options.layout ?? "tandem");
   const root = layout.root(project.slug);
   const spoolFiles: SpoolFile[] = [];
-  const manifest = new SpoolFile(path.join(input.tmpDir, "manifest.sha256"));
+  const manifest = spoolFile("manifest.sha256");
   const sink = stream ? new ByteSink(stream) : null;
   const writer: ArchiveWriter =
     thread ??
-    (options.format === "zip"
-      ? new ZipWriter(sink!, new SpoolFile(path.join(input.tmpDir, "zip-central-directory.bin")))
-      : new TarWriter(sink!));
+    (options.format === "zip" ? new ZipWriter(sink!, spoolFile("zip-central-directory.bin")) : new TarWriter(sink!));
   const version = new TextHash();
   version.update(`${FORMAT_VERSION}\n${optionsFingerprint(options)}\n`);
   const stats = new ExportStats();
@@ -102,13 +121,17 @@ async function build(
   /** A data file: listed in the manifest and part of the dataset version. */
   const addData = async (rel: string, body: ArchiveEntry["body"], size: number, known?: { sha256?: string }) => {
     const sha = await writer.add({ path: `${root}/${rel}`, size, body, sha256: known?.sha256 });
-    await manifest.append(`${sha}  ${rel}\n`);
+    listData(rel, sha);
+  };
+  const listData = (rel: string, sha: string) => {
+    manifest.append(`${sha}  ${rel}\n`);
     version.update(`${rel} ${sha}\n`);
   };
-  const addStored = async (rel: string, file: StoredFile) => {
-    const sha = await writer.addStored!(`${root}/${rel}`, file);
-    await manifest.append(`${sha}  ${rel}\n`);
-    version.update(`${rel} ${sha}\n`);
+  // A stored file on the thread: queued and listed at once (its SHA-256 is the recorded one).
+  const addStored = (rel: string, file: StoredFile) => {
+    const wait = thread!.queueStored(`${root}/${rel}`, file);
+    listData(rel, file.sha256);
+    return wait;
   };
   const out: ArchiveOut = {
     data: (rel, body, known) =>
@@ -119,7 +142,7 @@ async function build(
     },
     version: (text) => version.update(text),
     spool: (name) => {
-      const f = new SpoolFile(path.join(input.tmpDir, name));
+      const f = spoolFile(name);
       spoolFiles.push(f);
       return f;
     },
@@ -138,22 +161,53 @@ async function build(
     await input.saveImageHashes?.(rows);
   };
   const onHashed = (imageId: string, sha256: string) => void hashed.push({ imageId, sha256 });
-  const prepare = async (item: ExportItem) => {
-    const src = itemSources(store, empty, item, onHashed, thread !== null);
-    return { item, needs: await Promise.all(writers.map((w) => w.prepare(item, src))) };
+  const files = thread !== null;
+
+  // Each item is prepared (every writer's needs) ahead of writing, up to `concurrency` items
+  // whose preparation is still running (reads from S3, DICOM); an item whose needs are all at
+  // hand (local PNG pairs: references the thread reads) is written at once, and then nothing
+  // per item is a promise.
+  type Prepared = { item: ExportItem; needs: unknown[] };
+  const prepare = (item: ExportItem): Prepared | Promise<Prepared> => {
+    const src = itemSources(store, empty, item, onHashed, files);
+    const needs: unknown[] = new Array(writers.length);
+    let pending: Promise<unknown>[] | null = null;
+    for (let w = 0; w < writers.length; w++) {
+      const need = writers[w].prepare(item, src);
+      if (need instanceof Promise) (pending ??= []).push(need.then((v) => (needs[w] = v)));
+      else needs[w] = need;
+    }
+    if (!pending) return { item, needs };
+    const all = Promise.all(pending).then(() => ({ item, needs }));
+    all.catch(() => undefined); // awaited in order below; this only stops an early rejection going unhandled
+    return all;
   };
   let index = 0;
-  for await (const { item, needs } of mapOrdered(input.items, input.concurrency ?? 8, prepare)) {
+  const write = async ({ item, needs }: Prepared) => {
     if (input.signal?.aborted) throw input.signal.reason ?? new Error("export aborted");
     const name = exportName(item.imageId);
     const split = assignSplit(item, options.testFraction, project.folds, project.seed);
     const ctx = { item, name, split, at: { split: split.split, label: item.label }, index: ++index };
-    for (let w = 0; w < writers.length; w++) await writers[w].writeItem(ctx, needs[w], out);
+    for (let w = 0; w < writers.length; w++) {
+      const wrote = writers[w].writeItem(ctx, needs[w], out);
+      if (wrote instanceof Promise) await wrote;
+    }
     stats.add(item, split, item.sourceFormat === "DICOM");
     done++;
     progress("images");
-    await saveHashes(BACKFILL_BATCH);
+    if (hashed.length >= BACKFILL_BATCH) await saveHashes(BACKFILL_BATCH);
+    // A long run of synchronous items would hold back the thread's messages (stages to hash and
+    // hand back, acknowledgements): let them in now and then.
+    if (thread && index % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+  };
+  const concurrency = Math.max(1, input.concurrency ?? 8);
+  const ahead: (Prepared | Promise<Prepared>)[] = [];
+  for await (const item of input.items) {
+    while (ahead.length >= concurrency) await write(await ahead.shift()!);
+    ahead.push(prepare(item));
+    while (ahead.length && !(ahead[0] instanceof Promise)) await write(ahead.shift() as Prepared);
   }
+  while (ahead.length) await write(await ahead.shift()!);
   await saveHashes(1);
 
   progress("models");

@@ -14,13 +14,20 @@ import type { ItemSources } from "./item-sources";
 
 export type EntryBody = Omit<ArchiveEntry, "path">;
 
+/**
+ * A value now, or later. The per-item calls may answer at once: an export of local PNG pairs
+ * does all of an item's work synchronously, and the builder awaits only what is a promise.
+ */
+export type MaybePromise<T> = T | Promise<T>;
+
 /** Where a writer puts files; paths are relative to the archive's root folder. */
 export interface ArchiveOut {
   /**
    * A data file (image, mask, DICOM…): listed in the manifest and part of the dataset version.
-   * A StoredFile (from ItemSources' entries) is read by the archive writer itself.
+   * A StoredFile (from ItemSources' entries) is read by the archive writer itself. Returns a
+   * promise only when the caller must wait for it (await it then).
    */
-  data(rel: string, body: Buffer | StoredFile, known?: { sha256?: string }): Promise<void>;
+  data(rel: string, body: Buffer | StoredFile, known?: { sha256?: string }): MaybePromise<void>;
   /** A derived file (a table, COCO): listed in the manifest only. */
   derived(rel: string, entry: EntryBody): Promise<void>;
   /** Folds a line into the dataset version (the metadata rows). */
@@ -63,10 +70,10 @@ export interface FinishInfo {
 
 export interface FormatWriter<Need = unknown> {
   readonly id: string;
-  /** What this format needs of one item, fetched through the item's shared sources. */
-  prepare(item: ExportItem, src: ItemSources): Promise<Need>;
+  /** What this format needs of one item, fetched through the item's shared sources (at once when it can). */
+  prepare(item: ExportItem, src: ItemSources): MaybePromise<Need>;
   /** Writes the item's files and table rows. Called in archive order, one item at a time. */
-  writeItem(ctx: ItemContext, need: Need, out: ArchiveOut): Promise<void>;
+  writeItem(ctx: ItemContext, need: Need, out: ArchiveOut): MaybePromise<void>;
   /** After every item and model: writes the derived files (tables). */
   finish?(out: ArchiveOut, info: FinishInfo): Promise<void>;
   /** Bullet lines for the datasheet's Files section, and paragraphs after the list. */

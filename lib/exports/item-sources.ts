@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { AppError } from "../errors/app-error";
 import { encodeMaskPng } from "../masks/png-codec";
 import { sha256Hex } from "../storage/sha256";
@@ -42,13 +43,13 @@ export function storedFileError(file: StoredFile, p: StoredFileProblem): Error {
 
 /** The few empty-mask PNGs a project needs (one per image size in use), made and hashed once each. */
 export class EmptyMasks {
-  private readonly cache = new Map<string, Promise<{ bytes: Buffer; sha256: string }>>();
-  get(width: number, height: number) {
+  private readonly cache = new Map<string, { bytes: Buffer; sha256: string }>();
+  get(width: number, height: number): { bytes: Buffer; sha256: string } {
     const k = `${width}x${height}`;
     let hit = this.cache.get(k);
     if (!hit) {
-      const png = encodeMaskPng(new Uint8Array(width * height), width, height);
-      hit = sha256Hex(png).then((sha256) => ({ bytes: png, sha256 }));
+      const bytes = encodeMaskPng(new Uint8Array(width * height), width, height);
+      hit = { bytes, sha256: createHash("sha256").update(bytes).digest("hex") };
       if (this.cache.size >= 16) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(k, hit);
     }
@@ -63,11 +64,15 @@ export type FileEntry = { body: Buffer | StoredFile; sha256: string };
 export interface ItemSources {
   /**
    * The working PNG for the archive: when the archive writer reads stored files itself and the
-   * image's hash is kept, a reference it checks as it reads (size); otherwise `image()`.
+   * image's hash is kept, a reference it checks as it reads (size), returned at once; otherwise
+   * `image()`.
    */
-  imageEntry(): Promise<FileEntry>;
-  /** The mask PNG for the archive: a reference checked against its SHA-256 as it is read, or `maskPng()`. */
-  maskEntry(): Promise<FileEntry>;
+  imageEntry(): FileEntry | Promise<FileEntry>;
+  /**
+   * The mask PNG for the archive: a reference checked against its SHA-256 as it is read (or the
+   * empty mask), returned at once; otherwise `maskPng()`.
+   */
+  maskEntry(): FileEntry | Promise<FileEntry>;
   /** The working PNG, checked against the recorded size, with its SHA-256. */
   image(): Promise<{ bytes: Buffer; sha256: string }>;
   /** The accepted mask's PNG (or the empty mask), checked against its recorded SHA-256. */
@@ -78,16 +83,14 @@ export interface ItemSources {
   original(): Promise<Buffer>;
 }
 
-function once<T>(f: () => Promise<T>): () => Promise<T> {
-  let p: Promise<T> | null = null;
-  return () => (p ??= f());
-}
-
 /**
  * The sources of one item. The image's SHA-256 is the one stored with it when there is one (the
  * working PNG is hashed once, at import); an older image without it is hashed here and the
  * value handed to `computed` so the caller can save it. With `files` (the archive writer reads
  * stored files itself, and the store has local paths) the entries are references.
+ *
+ * A class rather than closures: an export makes one per item, and most items only ask for the
+ * two references, so nothing is allocated for what they never read.
  */
 export function itemSources(
   store: ObjectStore,
@@ -96,48 +99,84 @@ export function itemSources(
   computed?: (imageId: string, sha256: string) => void,
   files = false,
 ): ItemSources {
-  const { width, height } = item;
-  const read = (k: string) => (store.getBatched ? store.getBatched(k) : store.get(k));
-  const maskPng = once(async () => {
-    if (!item.mask) return empty.get(width, height);
-    const bytes = await read(item.mask.key);
-    const sha256 = await sha256Hex(bytes);
-    if (sha256 !== item.mask.sha256) throw maskMismatch(item.mask.id);
-    return { bytes, sha256 };
-  });
-  const local = files && store.localPath ? store.localPath.bind(store) : null;
-  const image = once(async () => {
-    const bytes = await read(item.imageKey);
+  return new Sources(store, empty, item, computed, files && typeof store.localPath === "function");
+}
+
+class Sources implements ItemSources {
+  private imageP: Promise<{ bytes: Buffer; sha256: string }> | null = null;
+  private maskP: Promise<{ bytes: Buffer; sha256: string }> | null = null;
+  private pixelsP: Promise<Uint8Array> | null = null;
+  private originalP: Promise<Buffer> | null = null;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly empty: EmptyMasks,
+    private readonly item: ExportItem,
+    private readonly computed: ((imageId: string, sha256: string) => void) | undefined,
+    private readonly local: boolean,
+  ) {}
+
+  private read(k: string): Promise<Buffer> {
+    return this.store.getBatched ? this.store.getBatched(k) : this.store.get(k);
+  }
+
+  image() {
+    return (this.imageP ??= this.loadImage());
+  }
+
+  private async loadImage() {
+    const item = this.item;
+    const bytes = await this.read(item.imageKey);
     const got = pngSize(bytes);
-    if (got.width !== width || got.height !== height) throw sizeMismatch(item, got);
+    if (got.width !== item.width || got.height !== item.height) throw sizeMismatch(item, got);
     if (item.imageSha256) return { bytes, sha256: item.imageSha256 };
     const sha256 = await sha256Hex(bytes);
-    computed?.(item.imageId, sha256);
+    this.computed?.(item.imageId, sha256);
     return { bytes, sha256 };
-  });
-  return {
-    image,
-    async imageEntry() {
-      if (!local || !item.imageSha256) {
-        const { bytes, sha256 } = await image();
-        return { body: bytes, sha256 };
-      }
-      const path = local(item.imageKey);
-      const sha256 = item.imageSha256;
-      return { body: { path, sha256, verify: false, png: { width, height }, id: item.imageId }, sha256 };
-    },
-    async maskEntry() {
-      const m = item.mask;
-      if (!local || !m) {
-        const { bytes, sha256 } = await maskPng();
-        return { body: bytes, sha256 };
-      }
-      return { body: { path: local(m.key), sha256: m.sha256, verify: true, id: m.id }, sha256: m.sha256 };
-    },
-    maskPng,
-    maskPixels: once(async () =>
-      item.mask ? maskPixels((await maskPng()).bytes, width, height) : new Uint8Array(width * height),
-    ),
-    original: once(() => store.get(item.originalKey)),
-  };
+  }
+
+  maskPng() {
+    return (this.maskP ??= this.loadMask());
+  }
+
+  private async loadMask() {
+    const m = this.item.mask;
+    if (!m) return this.empty.get(this.item.width, this.item.height);
+    const bytes = await this.read(m.key);
+    const sha256 = await sha256Hex(bytes);
+    if (sha256 !== m.sha256) throw maskMismatch(m.id);
+    return { bytes, sha256 };
+  }
+
+  imageEntry(): FileEntry | Promise<FileEntry> {
+    const { item } = this;
+    if (!this.local || !item.imageSha256) return this.image().then(({ bytes, sha256 }) => ({ body: bytes, sha256 }));
+    const sha256 = item.imageSha256;
+    const path = this.store.localPath!(item.imageKey);
+    return {
+      body: { path, sha256, verify: false, png: { width: item.width, height: item.height }, id: item.imageId },
+      sha256,
+    };
+  }
+
+  maskEntry(): FileEntry | Promise<FileEntry> {
+    const m = this.item.mask;
+    if (!this.local) return this.maskPng().then(({ bytes, sha256 }) => ({ body: bytes, sha256 }));
+    if (!m) {
+      const { bytes, sha256 } = this.empty.get(this.item.width, this.item.height);
+      return { body: bytes, sha256 };
+    }
+    return { body: { path: this.store.localPath!(m.key), sha256: m.sha256, verify: true, id: m.id }, sha256: m.sha256 };
+  }
+
+  maskPixels() {
+    const { item } = this;
+    return (this.pixelsP ??= item.mask
+      ? this.maskPng().then(({ bytes }) => maskPixels(bytes, item.width, item.height))
+      : Promise.resolve(new Uint8Array(item.width * item.height)));
+  }
+
+  original() {
+    return (this.originalP ??= this.store.get(this.item.originalKey));
+  }
 }

@@ -1,11 +1,12 @@
 import "server-only";
 import { db } from "../db/client";
-import type { Prisma } from "../db/generated/client";
+import { Prisma } from "../db/generated/client";
+import { sql, sqlTransaction } from "../db/raw";
 import { uuidv7 } from "../db/uuid";
 import { AppError } from "../errors/app-error";
 import { requireProjectRole } from "../auth/authorize";
 import type { Actor } from "../auth/types";
-import { recordAudit } from "../audit/mutations";
+import { auditInsertSql, recordAudit } from "../audit/mutations";
 import { enqueue } from "../jobs/queue";
 import { canonicalOptions } from "./schema";
 import { EXPORT_ROLES, exportJobKey, findActiveExport, selectionCounts } from "./queries";
@@ -61,36 +62,27 @@ export async function requestExport(actor: Actor, projectId: string, input: unkn
 
 /** QUEUED (or a retried RUNNING) → RUNNING; false when the export is already settled. */
 export async function markExportRunning(exportId: string): Promise<boolean> {
-  const n = await db().export.updateMany({
-    where: { id: exportId, status: { in: ["QUEUED", "RUNNING", "FAILED"] } },
-    data: { status: "RUNNING", finishedAt: null },
-  });
-  return n.count === 1;
+  // Plain pg, as every statement of an export run (see selectionCounts in queries.ts).
+  const n = await sql().run(Prisma.sql`UPDATE "Export" SET status = 'RUNNING', "finishedAt" = NULL
+    WHERE id = ${exportId}::uuid AND status IN ('QUEUED', 'RUNNING', 'FAILED')`);
+  return n === 1;
 }
 
 export async function completeExport(exportId: string, r: ExportResult, storageKey: string | null): Promise<void> {
-  await db().$transaction(async (tx) => {
-    const row = await tx.export.update({
-      where: { id: exportId },
-      data: {
-        status: "SUCCEEDED",
-        storageKey,
-        datasetVersion: r.datasetVersion,
-        sha256: r.sha256,
-        sizeBytes: BigInt(r.sizeBytes),
-        fileCount: r.fileCount,
-        finishedAt: new Date(),
-      },
-    });
-    await recordAudit(
-      {
+  await sqlTransaction(async (tx) => {
+    const [row] = await tx.rows<{ projectId: string }>(Prisma.sql`UPDATE "Export"
+      SET status = 'SUCCEEDED', "storageKey" = ${storageKey}, "datasetVersion" = ${r.datasetVersion}, sha256 = ${r.sha256},
+          "sizeBytes" = ${r.sizeBytes}::bigint, "fileCount" = ${r.fileCount}::int, "finishedAt" = now()
+      WHERE id = ${exportId}::uuid RETURNING "projectId"`);
+    if (!row) throw new AppError("NOT_FOUND", "Export not found");
+    await tx.run(
+      auditInsertSql({
         action: "export.complete",
         objectType: "Export",
         objectId: exportId,
         projectId: row.projectId,
         after: { ...r, stored: storageKey !== null },
-      },
-      tx,
+      }),
     );
   });
 }

@@ -12,7 +12,7 @@ import { store as defaultStore } from "../storage/store";
 import type { ObjectStore } from "../storage/types";
 import { buildArchive } from "./build-archive";
 import { completeExport, markExportRunning } from "./mutations";
-import { exportItems, exportModels, exportProject, getExportRow, selectionCounts } from "./queries";
+import { exportItems, exportModels, exportProject, exportRunRow, selectionCounts } from "./queries";
 import { canonicalOptions } from "./schema";
 import type { ExportProgress, ExportResult } from "./types";
 
@@ -75,7 +75,7 @@ async function withOutput(
  * the same key; an export already built returns its recorded result.
  */
 export async function runExport(exportId: string, o: RunExportOptions = {}): Promise<ExportResult> {
-  const row = await getExportRow(exportId);
+  const row = await exportRunRow(exportId);
   if (!row) throw new AppError("NOT_FOUND", "Export not found");
   if (row.status === "SUCCEEDED" && row.sha256 && row.datasetVersion) {
     return {

@@ -10,7 +10,9 @@
 //   [3, bytes]
 //   [4]                        the end of the archive: two zero blocks, then zeros to a whole record
 // With workerData.outPath the thread writes each stage to that file itself (256 KiB write calls)
-// and hands it over only to be hashed; the main thread hands it back on workerData.returned.
+// and hands it over only to be hashed: to the hashing thread (HASH_THREAD_SOURCE) on
+// workerData.hashPort, which hands it back on workerData.returned and, after {end: totalBytes}
+// on the same port, posts the archive's {sha256, bytes} to the main thread.
 // Replies: {chunk, n} (the stage's ArrayBuffer, transferred), {ack: id} per batch, {error} once,
 // {done: totalBytes} after {end: true}. Back-pressure: at most workerData.maxChunks chunks that
 // the main thread has not yet written (credit[0] counts the written ones; credit[1] = stop).
@@ -27,6 +29,7 @@ const STAGE = workerData.stageBytes;
 const MAX_CHUNKS = workerData.maxChunks;
 const credit = new Int32Array(workerData.credit);
 const returned = workerData.returned;
+const hashPort = workerData.hashPort || null;
 const STOP = new Error("stopped");
 
 const T = Buffer.alloc(BLOCK);
@@ -70,7 +73,7 @@ function flush() {
     while (at < used) at += fs.writeSync(outFd, stage, at, used - at);
   }
   const ab = stage.buffer;
-  parentPort.postMessage({ chunk: ab, n: used }, [ab]);
+  (hashPort || parentPort).postMessage({ chunk: ab, n: used }, [ab]);
   sent++;
   stage = nextStage();
   used = 0;
@@ -251,11 +254,40 @@ parentPort.on("message", (m) => {
     if (m.end) {
       flush();
       if (outFd >= 0) fs.closeSync(outFd);
+      if (hashPort) hashPort.postMessage({ end: total });
       parentPort.postMessage({ done: total });
     }
   } catch (e) {
     failed = true;
     if (e !== STOP) parentPort.postMessage({ error: { batch: m.id, index: -1, problem: "read", code: String(e && e.message) } });
+  }
+});
+`;
+
+// The hashing thread, beside the archive thread when the latter writes the file itself: it
+// folds each stage into the archive's SHA-256 and hands it back for reuse, so the main thread,
+// which builds the items, neither hashes nor stands between the archive thread and its stages.
+// workerData: stages (the port the stages come on; {end: totalBytes} closes it), returned (where
+// they go back), credit and progress (shared: stages hashed, and bytes hashed so far).
+export const HASH_THREAD_SOURCE = `
+"use strict";
+const { parentPort, workerData } = process.getBuiltinModule("node:worker_threads");
+const { createHash } = process.getBuiltinModule("node:crypto");
+const credit = new Int32Array(workerData.credit);
+const progress = new Float64Array(workerData.progress);
+const hash = createHash("sha256");
+let bytes = 0;
+workerData.stages.on("message", (m) => {
+  if (m.chunk) {
+    hash.update(new Uint8Array(m.chunk, 0, m.n));
+    bytes += m.n;
+    progress[0] = bytes;
+    if (!Atomics.load(credit, 1)) workerData.returned.postMessage(m.chunk, [m.chunk]);
+    Atomics.add(credit, 0, 1);
+    Atomics.notify(credit, 0);
+  } else if ("end" in m) {
+    parentPort.postMessage({ sha256: hash.digest("hex"), bytes });
+    workerData.stages.close();
   }
 });
 `;

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import type { Writable } from "node:stream";
-import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import { MessageChannel, Worker } from "node:worker_threads";
 import { assertArchivePath, type ArchiveEntry, type ArchiveWriter, type StoredFile } from "./archive-entry";
-import { TAR_THREAD_SOURCE } from "./tar-thread-source";
+import { HASH_THREAD_SOURCE, TAR_THREAD_SOURCE } from "./tar-thread-source";
 import { splitName } from "./tar-writer";
 
 // A tar writer whose per-file work runs on a thread of its own. An export of tens of thousands
@@ -10,9 +10,10 @@ import { splitName } from "./tar-writer";
 // read round trip through the thread pool, promise hand-overs); tar(1) does the same work in a
 // tight loop of system calls. Here the main thread only queues compact operations in archive
 // order (a stored file's path, its archive name and what to check), and the thread reads each
-// file with synchronous calls straight into a 1 MiB stage behind its header, checks it, pads it
-// and hands the full stage back. The main thread hashes and writes the stages, so the two cores
-// share the work: reading and copying on one, the archive's SHA-256 and the items on the other.
+// file with synchronous calls straight into a 256 KiB stage behind its header, checks it, pads
+// it and hands the full stage on. To a file, the thread writes the stage itself and a third
+// thread hashes it (the main thread, busy with the items' tables, would hold the archive thread
+// back whenever it ran late on a stage); to a stream, the main thread hashes and writes it.
 // Written here rather than with a library: tar-stream and tar-fs run per entry on the main
 // thread through streams (the cost this removes), and the header must match tar-writer.ts's
 // deterministic one byte for byte.
@@ -20,8 +21,14 @@ import { splitName } from "./tar-writer";
 // 256 KiB: on the ext4 disk of the bench machine a 1 MiB write() cost four times the system
 // time of the same bytes in 64–256 KiB writes (225 MB: 0.34–0.46 s against 0.08–0.10 s).
 const STAGE_BYTES = 256 << 10;
-/** Stages the thread may hand over before the main thread has written them: bounds memory. */
-const MAX_CHUNKS = 8;
+/** Stages the thread may hand over before they are hashed (and written): bounds memory. */
+const MAX_CHUNKS = 16;
+/**
+ * The threads allocate little that lives (a batch of operations, a stage): a small young
+ * generation keeps their heaps, and so the process's resident memory, from growing with the
+ * export's length.
+ */
+const THREAD_HEAP = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 };
 /** Operations per message, and the bytes of carried bodies that close a batch early. */
 const BATCH_OPS = 256;
 const BATCH_BYTES = 512 * 1024;
@@ -57,8 +64,11 @@ export class ThreadTarWriter implements ArchiveWriter {
   private waiter: { resolve: () => void; reject: (e: Error) => void } | null = null;
   private ended: { resolve: (n: number) => void; reject: (e: Error) => void } | null = null;
   private closed = false;
-  /** Where hashed stages go back to the thread for reuse, when the thread writes the file itself. */
-  private readonly returns: MessagePort | null = null;
+  /** When the thread writes the file itself: the thread that hashes its stages, and its answer. */
+  private readonly hasher: Worker | null = null;
+  private hashed: Promise<{ sha256: string; bytes: number }> | null = null;
+  /** Bytes the hashing thread has seen (progress), shared with it. */
+  private readonly hashedBytes = new Float64Array(new SharedArrayBuffer(8));
   private readonly out: Writable | null;
 
   /**
@@ -72,15 +82,44 @@ export class ThreadTarWriter implements ArchiveWriter {
   ) {
     const outPath = typeof out === "string" ? out : null;
     this.out = typeof out === "string" ? null : out;
-    const channel = outPath ? new MessageChannel() : null;
-    this.returns = channel?.port1 ?? null;
-    this.returns?.unref();
-    const returned = channel?.port2;
+    // To a file: stages go from the archive thread to the hashing thread and back (two channels).
+    const toHasher = outPath ? new MessageChannel() : null;
+    const back = outPath ? new MessageChannel() : null;
+    if (toHasher && back) {
+      this.hasher = new Worker(HASH_THREAD_SOURCE, {
+        eval: true,
+        execArgv: [],
+        resourceLimits: THREAD_HEAP,
+        workerData: {
+          stages: toHasher.port2,
+          returned: back.port1,
+          credit: this.credit.buffer,
+          progress: this.hashedBytes.buffer,
+        },
+        transferList: [toHasher.port2, back.port1],
+      });
+      this.hashed = new Promise((resolve, reject) => {
+        this.hasher!.once("message", resolve);
+        this.hasher!.once("error", reject);
+        this.hasher!.once("exit", (code) => reject(new Error(`the hashing thread stopped (exit code ${code})`)));
+      });
+      this.hashed.catch((e: Error) => this.fail(e));
+    }
+    const returned = back?.port2;
+    const hashPort = toHasher?.port1;
     this.worker = new Worker(TAR_THREAD_SOURCE, {
       eval: true,
       execArgv: [],
-      workerData: { stageBytes: STAGE_BYTES, maxChunks: MAX_CHUNKS, credit: this.credit.buffer, returned, outPath },
-      transferList: returned ? [returned] : [],
+      resourceLimits: THREAD_HEAP,
+      workerData: {
+        stageBytes: STAGE_BYTES,
+        maxChunks: MAX_CHUNKS,
+        credit: this.credit.buffer,
+        returned,
+        hashPort,
+        outPath,
+      },
+      transferList: returned && hashPort ? [returned, hashPort] : [],
     });
     this.worker.on("message", (m: Reply) => this.onMessage(m));
     this.worker.on("error", (e: Error) => this.fail(e));
@@ -96,7 +135,7 @@ export class ThreadTarWriter implements ArchiveWriter {
 
   /** Archive bytes handed to the output so far (progress; the thread's current stage not yet included). */
   get bytes(): number {
-    return this.written;
+    return this.hasher ? this.hashedBytes[0] : this.written;
   }
 
   private onMessage(m: Reply): void {
@@ -109,11 +148,7 @@ export class ThreadTarWriter implements ArchiveWriter {
         Atomics.add(this.credit, 0, 1);
         Atomics.notify(this.credit, 0);
       };
-      if (!this.out) {
-        // Already in the file: back to the thread for its next stage.
-        if (!this.closed) this.returns!.postMessage(m.chunk, [m.chunk]);
-        return written();
-      }
+      if (!this.out) return written();
       if (this.out.destroyed) return this.fail(new Error("the archive output was closed"));
       this.out.write(chunk, written);
     } else if ("ack" in m) {
@@ -142,7 +177,8 @@ export class ThreadTarWriter implements ArchiveWriter {
     this.waiter = null;
   }
 
-  private push(op: Op, file: StoredFile | null, bytes = 0): Promise<void> | void {
+  /** Queues an operation; a promise only when the caller must wait for the thread (back-pressure). */
+  private push(op: Op, file: StoredFile | null, bytes = 0): Promise<void> | undefined {
     if (this.failure) throw this.failure;
     this.ops.push(op);
     this.files.push(file);
@@ -150,7 +186,7 @@ export class ThreadTarWriter implements ArchiveWriter {
     if (this.ops.length >= BATCH_OPS || this.opBytes >= BATCH_BYTES) return this.send();
   }
 
-  private async send(): Promise<void> {
+  private send(): Promise<void> | undefined {
     if (this.ops.length) {
       const id = this.nextId++;
       this.inFlight.set(id, this.files);
@@ -159,6 +195,11 @@ export class ThreadTarWriter implements ArchiveWriter {
       this.files = [];
       this.opBytes = 0;
     }
+    if (this.failure) throw this.failure;
+    if (this.inFlight.size >= MAX_BATCHES) return this.drain();
+  }
+
+  private async drain(): Promise<void> {
     while (this.inFlight.size >= MAX_BATCHES && !this.failure) {
       await new Promise<void>((resolve, reject) => (this.waiter = { resolve, reject }));
     }
@@ -172,14 +213,23 @@ export class ThreadTarWriter implements ArchiveWriter {
 
   /** A stored file the thread reads itself; returns its recorded SHA-256 (checked as it is read when `verify`). */
   async addStored(path: string, file: StoredFile): Promise<string> {
+    await this.queueStored(path, file);
+    return file.sha256;
+  }
+
+  /**
+   * addStored without the promise when there is nothing to wait for: the export queues a few
+   * files per item, and most calls only append to the batch being built.
+   */
+  queueStored(path: string, file: StoredFile): Promise<void> | undefined {
     const [name, prefix] = this.name(path);
     const png = file.png;
-    await this.push(
+    const wait = this.push(
       [0, name, prefix, file.path, file.verify ? file.sha256 : null, png?.width ?? 0, png?.height ?? 0],
       file,
     );
     this.count++;
-    return file.sha256;
+    return wait;
   }
 
   async add(entry: ArchiveEntry): Promise<string> {
@@ -219,16 +269,18 @@ export class ThreadTarWriter implements ArchiveWriter {
     const bytes = await done;
     if (this.failure) throw this.failure;
     this.out?.end();
-    return { sha256: this.hash.digest("hex"), bytes };
+    if (!this.hashed) return { sha256: this.hash.digest("hex"), bytes };
+    const h = await this.hashed;
+    if (h.bytes !== bytes) throw new Error(`the hashing thread saw ${h.bytes} of the archive's ${bytes} bytes`);
+    return { sha256: h.sha256, bytes };
   }
 
-  /** Stops the thread (after end(), or when the build failed). */
+  /** Stops the threads (after end(), or when the build failed). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     Atomics.store(this.credit, 1, 1);
     Atomics.notify(this.credit, 0);
-    await this.worker.terminate();
-    this.returns?.close();
+    await Promise.all([this.worker.terminate(), this.hasher?.terminate()]);
   }
 }

@@ -5,6 +5,7 @@ import type { SpoolFile } from "../spool-file";
 import { cocoSummary, type CocoBbox } from "../../masks/rle";
 
 type MaskSummary = { maskId: string; rleCounts: string; bbox: number[] };
+type Need = { counts: string | null; bbox: CocoBbox; area: number; computed: MaskSummary | null };
 const BACKFILL_BATCH = 500;
 
 /**
@@ -23,29 +24,31 @@ export const cocoWriter = defineWriter(({ project, options, backfill }) => {
   };
   return {
     id: "coco",
-    async prepare(item, src) {
+    prepare(item, src): Need | Promise<Need> {
       const m = item.mask;
-      if (!m || m.area === 0) return { counts: null, bbox: [0, 0, 0, 0] as CocoBbox, area: 0, computed: null };
+      if (!m || m.area === 0) return { counts: null, bbox: [0, 0, 0, 0], area: 0, computed: null };
       if (m.rleCounts !== null && m.bbox.length === 4)
         return { counts: m.rleCounts, bbox: m.bbox as CocoBbox, area: m.area, computed: null };
-      const summary = cocoSummary(await src.maskPixels(), item.width, item.height);
-      return { counts: summary.rleCounts, bbox: summary.bbox, area: m.area, computed: { maskId: m.id, ...summary } };
+      return src.maskPixels().then((pixels) => {
+        const summary = cocoSummary(pixels, item.width, item.height);
+        return { counts: summary.rleCounts, bbox: summary.bbox, area: m.area, computed: { maskId: m.id, ...summary } };
+      });
     },
-    async writeItem({ item, name, at, index }, need, out) {
+    writeItem({ item, name, at, index }, need, out) {
       images ??= out.spool("coco-images.part");
       annotations ??= out.spool("coco-annotations.part");
-      await images.append(
+      images.append(
         `${index > 1 ? "," : ""}${cocoImage(index, layout.id === "tandem" ? `${name}.png` : layout.image(name, at), item.width, item.height, item.imageId)}`,
       );
       if (need.counts !== null) {
         const first = annotations.size === 0;
-        await annotations.append(
+        annotations.append(
           `${first ? "" : ","}${cocoAnnotation(index, index, { size: [item.height, item.width], counts: need.counts }, need.area, need.bbox)}`,
         );
       }
       if (need.computed) {
         pending.push(need.computed);
-        if (pending.length >= BACKFILL_BATCH) await flush();
+        if (pending.length >= BACKFILL_BATCH) return flush();
       }
     },
     async finish(out, info) {

@@ -33,23 +33,23 @@ const columnNotes: Record<(typeof METADATA_COLUMNS)[number], string> = {
 export const metadataWriter = defineWriter(({ options }) => {
   const layout = archiveLayout(options.layout ?? "tandem");
   let csv: SpoolFile | null = null;
-  const open = async (out: { spool(n: string): SpoolFile }) => {
+  const open = (out: { spool(n: string): SpoolFile }) => {
     if (!csv) {
       csv = out.spool("metadata.csv");
-      await csv.append(metadataHeader());
+      csv.append(metadataHeader());
     }
     return csv;
   };
   return {
     id: "metadata",
-    prepare: async () => null,
-    async writeItem({ item, name, split }, _need, out) {
+    prepare: () => null,
+    writeItem({ item, name, split }, _need, out) {
       const row = metadataRow(name, item, split, item.sourceFormat === "DICOM");
-      await (await open(out)).append(row);
+      open(out).append(row);
       out.version(`row ${row}`);
     },
     async finish(out) {
-      const f = await open(out);
+      const f = open(out);
       await f.close();
       await out.derived(layout.metadata, { size: f.size, crc32: f.crc32, body: () => f.read() });
     },

@@ -27,14 +27,20 @@ export const pngPairsWriter = defineWriter(({ options }) => {
   const layout = archiveLayout(options.layout ?? "tandem");
   return {
     id: "png-pairs",
-    async prepare(item, src) {
-      const [image, mask] = await Promise.all([src.imageEntry(), src.maskEntry()]);
+    prepare(item, src) {
+      const image = src.imageEntry();
+      const mask = src.maskEntry();
+      // References to local files come at once; bytes read here are a promise.
+      if (image instanceof Promise || mask instanceof Promise)
+        return Promise.all([image, mask]).then(([i, m]) => ({ image: i, mask: m }));
       return { image, mask };
     },
-    async writeItem({ name, at }, { image, mask }, out) {
-      await out.data(layout.image(name, at), image.body, { sha256: image.sha256 });
+    writeItem({ name, at }, { image, mask }, out) {
+      const wrote = out.data(layout.image(name, at), image.body, { sha256: image.sha256 });
       const maskPath = layout.mask(name, at);
-      if (maskPath) await out.data(maskPath, mask.body, { sha256: mask.sha256 });
+      if (!maskPath) return wrote;
+      if (wrote) return wrote.then(() => out.data(maskPath, mask.body, { sha256: mask.sha256 }));
+      return out.data(maskPath, mask.body, { sha256: mask.sha256 });
     },
     datasheet: (o) => ({ files: layoutFiles(o.layout) }),
   };

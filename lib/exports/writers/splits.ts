@@ -7,23 +7,23 @@ import type { SpoolFile } from "../spool-file";
 export const splitsWriter = defineWriter(({ options }) => {
   const layout = archiveLayout(options.layout ?? "tandem");
   let files: { train: SpoolFile; test: SpoolFile; folds: SpoolFile } | null = null;
-  const open = async (out: { spool(n: string): SpoolFile }) => {
+  const open = (out: { spool(n: string): SpoolFile }) => {
     if (!files) {
       files = { train: out.spool("train.txt"), test: out.spool("test.txt"), folds: out.spool("folds.csv") };
-      await files.folds.append("image,fold\n");
+      files.folds.append("image,fold\n");
     }
     return files;
   };
   return {
     id: "splits",
-    prepare: async () => null,
-    async writeItem({ name, split }, _need, out) {
-      const f = await open(out);
-      await (split.split === "TEST" ? f.test : f.train).append(`${name}\n`);
-      if (split.fold !== null) await f.folds.append(`${name},${foldNumber(split.fold)}\n`);
+    prepare: () => null,
+    writeItem({ name, split }, _need, out) {
+      const f = open(out);
+      (split.split === "TEST" ? f.test : f.train).append(`${name}\n`);
+      if (split.fold !== null) f.folds.append(`${name},${foldNumber(split.fold)}\n`);
     },
     async finish(out) {
-      const f = await open(out);
+      const f = open(out);
       for (const [rel, s] of [
         [layout.train, f.train],
         [layout.test, f.test],

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { type BuildInput, buildArchive } from "../../lib/exports/build-archive";
+import { defineWriter } from "../../lib/exports/format-writer";
+import { exportItems, exportProject, selectionCounts } from "../../lib/exports/queries";
+import { canonicalOptions } from "../../lib/exports/schema";
+import { readTar } from "../../lib/exports/tar-reader";
+import type { ExportItem, ExportProgress } from "../../lib/exports/types";
+import { EXPORT_WRITERS } from "../../lib/exports/writers";
+import { store } from "../../lib/storage/store";
+import { dropTempStore, type seedAcceptedProject, seedInTempStore } from "../setup/seed-accepted";
+
+// The item pipeline of the archive builder: pages fetched one ahead, items whose needs are at
+// hand written at once and the others awaited in order within the concurrency bound, and the
+// archive thread's progress and hash when it writes the file itself.
+
+let dir: string;
+let seed: Awaited<ReturnType<typeof seedAcceptedProject>>;
+const options = canonicalOptions({ acceptedOnly: true });
+
+beforeAll(async () => {
+  ({ dir, seed } = await seedInTempStore("tandem-export-pipeline-", { covid: 6, controls: 1 }));
+}, 120_000);
+
+afterAll(() => dropTempStore(dir));
+
+/** The builder's input for this project, to a file in a fresh spool folder, with `extra` on top. */
+async function inputTo(name: string, extra: Partial<BuildInput> = {}): Promise<BuildInput> {
+  const tmpDir = mkdtempSync(path.join(dir, "spool-"));
+  const counts = await selectionCounts(seed.projectId, options);
+  const project = await exportProject(seed.projectId);
+  return {
+    project,
+    options,
+    counts,
+    items: exportItems(seed.projectId, options),
+    models: [],
+    store: store(),
+    out: path.join(tmpDir, name),
+    tmpDir,
+    ...extra,
+  };
+}
+
+async function collect(pageSize: number): Promise<ExportItem[]> {
+  const items: ExportItem[] = [];
+  for await (const it of exportItems(seed.projectId, options, pageSize)) items.push(it);
+  return items;
+}
+
+describe("export pipeline", () => {
+  it("gives the same items at every page size, one that divides the count and one item per page included", async () => {
+    const whole = await collect(1000);
+    const n = whole.length;
+    expect(n).toBe((await selectionCounts(seed.projectId, options)).chosen);
+    expect(n).toBeGreaterThanOrEqual(6);
+    for (const size of [1, 2, 3, n - 1, n, n + 1]) expect(await collect(size)).toEqual(whole);
+  });
+
+  it("writes items in archive order when some preparations wait and others do not, with at most `concurrency` waiting", async () => {
+    let waiting = 0;
+    let mostWaiting = 0;
+    const written: string[] = [];
+    let seen = 0;
+    const probe = defineWriter(() => ({
+      id: "probe",
+      prepare(item) {
+        // Every other item waits (longer for earlier ones, so they would finish out of order).
+        if (seen++ % 2) return item.imageId;
+        waiting++;
+        mostWaiting = Math.max(mostWaiting, waiting);
+        const delay = 40 - (seen % 5) * 8;
+        return new Promise<string>((resolve) =>
+          setTimeout(() => {
+            waiting--;
+            resolve(item.imageId);
+          }, delay),
+        );
+      },
+      writeItem(_ctx, id) {
+        written.push(id);
+      },
+      datasheet: () => ({ files: [] }),
+    }));
+    await buildArchive(
+      await inputTo("a.tar", {
+        items: exportItems(seed.projectId, options, 2),
+        concurrency: 2,
+        writers: [...EXPORT_WRITERS, probe],
+      }),
+    );
+    expect(written).toEqual((await collect(1000)).map((i) => i.imageId));
+    expect(mostWaiting).toBeGreaterThan(0);
+    expect(mostWaiting).toBeLessThanOrEqual(2);
+  });
+
+  it("to a file (archive and hashing threads): the reported size, the last progress and the SHA-256 are the file's", async () => {
+    const progress: ExportProgress[] = [];
+    const input = await inputTo("a.tar", { onProgress: (p) => progress.push({ ...p }) });
+    const file = input.out as string;
+    const result = await buildArchive(input);
+    const bytes = readFileSync(file);
+    expect(result.sizeBytes).toBe(bytes.length);
+    expect(result.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
+    const last = progress.at(-1)!;
+    expect(last.phase).toBe("done");
+    expect(last.bytes).toBe(bytes.length);
+    expect(progress.filter((p) => p.phase === "images").map((p) => p.done)).toEqual(
+      Array.from({ length: result.imageCount + 1 }, (_, i) => i),
+    );
+    expect(readTar(bytes).length).toBe(result.fileCount);
+  });
+});
