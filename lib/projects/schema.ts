@@ -25,8 +25,6 @@ export const trainConfigSchema = z.object({
   focalAlpha: z.number().gt(0).max(1).optional(),
   /** Weight of the presence head's loss beside the mask loss; 0 leaves the head untrained. */
   presenceWeight: z.number().min(0).max(10).optional(),
-  /** Test-time averaging also over one-pixel moves of the image (5× the prediction passes). */
-  shiftTta: z.boolean().optional(),
 });
 
 // The paper's networks: Stage I trains the three decoders on DenseNet-121, Stage II adds two encoders.

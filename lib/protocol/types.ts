@@ -14,7 +14,6 @@ export type TrainConfig = {
   width?: number;
   focalAlpha?: number;
   presenceWeight?: number;
-  shiftTta?: boolean;
 };
 
 /** Images predicted per predict job: big projects spread over many jobs and workers. */
