@@ -12,7 +12,7 @@ import { presetTrainConfig } from "../ml/presets";
 //   calibrate for, so its head is left untrained.
 // 216 steps, not 240: the vote opened after 5.16 minutes with 240 (npm run bench demo-vote, quiet,
 // 2 December 2026), and the time is almost all training. On four synthetic sets 200 steps cost
-// 0.016 pooled F1; the threshold grid for runs without a monitor split gained 0.010.
+// 0.016 pooled F1; the threshold grid for runs without a monitor split gained 0.003.
 // bench/demo-vote.bench.ts measures the time to the open vote and each network's pooled
 // out-of-fold F1 on the demo itself; bench/learning.bench.ts the same settings on another synthetic set.
 export const demoTraining = {
