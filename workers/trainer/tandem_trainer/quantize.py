@@ -260,10 +260,16 @@ def _plan(graph, keep_float=frozenset()):
         r = readers.get(y, [])
         if id(conv) not in float_out and len(r) == 1 and r[0].op_type == "Relu" and y not in outputs:
             fused[y] = r[0]
-    # Feature tensors, in graph order: quantised convolution outputs, and what relay nodes make of them.
+    # Feature tensors, in graph order: quantised convolution outputs (and a float one's, after its
+    # Relu: quantised once where a relay reads it, so a pool or concatenation after it stays uint8),
+    # and what relay nodes make of them.
+    kept_ids = {id(n) for n in _quantizable_convs(graph) if n.name in keep_float}
     features, relays = set(), []
     for node in graph.node:
-        if id(node) in conv_ids:
+        if id(node) in kept_ids:
+            r = readers.get(node.output[0], [])
+            features.add(r[0].output[0] if len(r) == 1 and r[0].op_type == "Relu" else node.output[0])
+        elif id(node) in conv_ids:
             if id(node) not in float_out:
                 features.add(_output_tensor(node, fused))
         elif node.op_type in RELAY_OPS and node.input and node.input[0] in features:
@@ -426,7 +432,11 @@ def apply(model_path: str, ranges: dict[str, list[float]], out_path: str, float_
         if id(node) in relay_ids:
             y = node.output[0]
             s, z, _ = params(y)
-            relay = helper.make_node(node.op_type, list(node.input), [f"{y}/float"], name=node.name)
+            # An input from a float convolution is quantised here (the others come quantised).
+            inputs = [
+                quantised_activation(i) if k == 0 or node.op_type == "Concat" else i for k, i in enumerate(node.input)
+            ]
+            relay = helper.make_node(node.op_type, inputs, [f"{y}/float"], name=node.name)
             relay.attribute.extend(node.attribute)
             rewritten[id(node)] = [relay, *requantise(f"{y}/float", y, s, z)]
             carried.add(y)
