@@ -214,7 +214,7 @@ def _input_side_convs(model, convs, share: float) -> set[str]:
     """The convolutions kept in float: those nearest the input. Measured on a trained U-Net/tiny,
     its first two encoder stages carry most of int8's disagreement with the float masks (few
     channels, full resolution, and skip connections that reach the last decoder stage), while
-    costing 5.5% of its multiply-adds. Convolutions are taken by depth (how many convolutions lie
+    costing 4.4% of its multiply-adds. Convolutions are taken by depth (how many convolutions lie
     between them and the input, so both passes of a flip-averaging export go together) while all
     taken so far cost at most `share` of the network's multiply-adds."""
     if share <= 0:
