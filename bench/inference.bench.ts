@@ -158,7 +158,7 @@ export async function trainedInt8Rows(): Promise<Row[]> {
       name: `int8 masks vs float masks, trained model (${path.basename(path.dirname(file))}/${path.basename(file)}, ${size}²)`,
       value: 100 * a.pixelAgreement,
       unit: "% pixels",
-      note: `target ≥ 99.9; ${a.images} images; mean Dice ${a.meanDice.toFixed(4)} (min ${a.minDice.toFixed(3)}); max |Δp| ${a.maxProbabilityDifference.toFixed(3)}`,
+      note: `target ≥ 99.9; ${a.images} images; mean Dice ${a.meanDice.toFixed(4)} (min ${a.minDice.toFixed(3)}); max |Δp| ${a.maxProbabilityDifference.toFixed(3)}; ${q.convolutions} convolutions quantised, ${q.keptFloat} nearest the input kept float`,
     },
   ];
 }
@@ -521,7 +521,7 @@ export async function run(): Promise<Row[]> {
       msRow(
         "U-Net/DenseNet-121 224², batch 1: onnxruntime-node int8 (opt-in)",
         (r) => r.i1,
-        `${q.convolutions} convolutions quantised; ${(q.bytes.length / 1e6).toFixed(1)} MB`,
+        `${q.convolutions} convolutions quantised, ${q.keptFloat} nearest the input kept float; ${(q.bytes.length / 1e6).toFixed(1)} MB`,
       ),
       msRow(`U-Net/DenseNet-121 224², batch ${BATCH}: onnxruntime-node int8`, (r) => r.i8, ""),
       ratioRow("onnxruntime-node int8 ÷ PyTorch float, batch 1", (r) => r.i1 / r.t1, ""),

@@ -35,7 +35,7 @@ export async function quantizeOnnx(
   calibration: Uint8Array[],
   size: number,
   signal?: AbortSignal,
-): Promise<{ bytes: Uint8Array; convolutions: number | null }> {
+): Promise<{ bytes: Uint8Array; convolutions: number | null; keptFloat: number | null }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "tandem-int8-"));
   try {
     const probePath = path.join(dir, "probe.onnx"),
@@ -48,8 +48,14 @@ export async function quantizeOnnx(
     const done = await runTrainer(["quantize", "--model", floatPath, "--ranges", rangesPath, "--out", int8Path], {
       signal,
     });
-    const summary = done.find((e) => e.type === "quantized") as { convolutions?: number } | undefined;
-    return { bytes: new Uint8Array(await readFile(int8Path)), convolutions: summary?.convolutions ?? null };
+    const summary = done.find((e) => e.type === "quantized") as
+      | { convolutions?: number; kept_float?: string[] }
+      | undefined;
+    return {
+      bytes: new Uint8Array(await readFile(int8Path)),
+      convolutions: summary?.convolutions ?? null,
+      keptFloat: summary?.kept_float?.length ?? null,
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -65,12 +71,11 @@ export async function ensureInt8Model(run: Run, signal?: AbortSignal): Promise<I
     await writeFile(floatPath, floatBytes);
     const calibration = await runTrainingImages(run.id, CALIBRATION_IMAGES);
     if (!calibration.length) throw new Error(`run ${run.id} has no training images to calibrate int8 with`);
-    const { bytes: int8Bytes, convolutions } = await quantizeOnnx(
-      floatPath,
-      await inputs(calibration, run.size),
-      run.size,
-      signal,
-    );
+    const {
+      bytes: int8Bytes,
+      convolutions,
+      keptFloat,
+    } = await quantizeOnnx(floatPath, await inputs(calibration, run.size), run.size, signal);
     const sha256 = createHash("sha256").update(int8Bytes).digest("hex");
     const artifactKey = key("projects", run.projectId, "runs", run.id, `model.int8.${sha256.slice(0, 12)}.onnx`);
     await store().put(artifactKey, int8Bytes, { contentType: "application/octet-stream" });
@@ -89,6 +94,7 @@ export async function ensureInt8Model(run: Run, signal?: AbortSignal): Promise<I
       sha256,
       calibrationImages: calibration.length,
       convolutions,
+      keptFloat,
       bytes: int8Bytes.length,
       floatBytes: floatBytes.length,
       agreement,

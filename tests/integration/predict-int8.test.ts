@@ -77,6 +77,8 @@ describe("int8 inference (opt-in per project)", () => {
       expect(agreement.maxProbabilityDifference).toBeLessThan(0.3);
       expect(agreement.pixelAgreement).toBeGreaterThan(0.5);
       expect(info.calibrationImages).toBeGreaterThan(0);
+      // The trainer's summary reaches the run: how many convolutions nearest the input stayed float.
+      expect(info.keptFloat).toBeGreaterThan(0);
 
       // The stored candidate is the int8 model's mask (64² images: no resize back to native).
       const int8 = await loadModel(int8Bytes, TINY_SIZE);

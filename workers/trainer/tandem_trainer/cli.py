@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from .errors import TandemError
@@ -164,7 +165,9 @@ def _quantize(args, events) -> None:
     if args.command == "quantize-probe":
         events.emit("probe", tensors=quantize.probe(args.model, args.out))
     else:
-        events.emit("quantized", **quantize.apply(args.model, quantize.load_ranges(args.ranges), args.out))
+        # TANDEM_INT8_FLOAT_SHARE overrides the share of multiply-adds kept float nearest the input.
+        share = float(os.environ.get("TANDEM_INT8_FLOAT_SHARE", quantize.FLOAT_SHARE))
+        events.emit("quantized", **quantize.apply(args.model, quantize.load_ranges(args.ranges), args.out, share))
 
 
 def _train(args, events) -> None:
