@@ -37,7 +37,7 @@ async function reference(pixels = cxr): Promise<Float32Array> {
 beforeAll(async () => {
   storageDir = mkdtempSync(path.join(os.tmpdir(), "tandem-analyse-store-"));
   setStoreForTests(new LocalStore(storageDir));
-  model = await tinyModel();
+  model = await tinyModel([], { presenceHead: true });
   ({ fx, runIds } = await projectWithTinyRuns(model));
 }, 300_000);
 

@@ -18,7 +18,7 @@ const capture = (argv: string[]) => captureLog(() => run(argv));
 
 describe("tandem evaluate", () => {
   it("agrees with the trainer's own held-out evaluation on the same images", async () => {
-    const tiny = await tinyModel();
+    const tiny = await tinyModel([], { presenceHead: true });
     // The trainer's validation set (tests/setup/tiny-model.ts): cov3 with its mask, ctl7 without.
     const dir = mkdtempSync(path.join(os.tmpdir(), "tandem-evaluate-"));
     mkdirSync(path.join(dir, "images"));
@@ -142,7 +142,7 @@ describe("tandem evaluate", () => {
     expect(made.status, made.stderr).toBe(0);
     mkdirSync(path.join(dir, "images"));
     mkdirSync(path.join(dir, "masks"));
-    const tiny = await tinyModel();
+    const tiny = await tinyModel([], { presenceHead: true });
     copyFileSync(path.join(tiny.dir, "data", "cov3.png"), path.join(dir, "images", "cov3.png"));
     copyFileSync(path.join(tiny.dir, "data", "cov3.mask.png"), path.join(dir, "masks", "cov3.png"));
     copyFileSync(path.join(tiny.dir, "data", "ctl7.png"), path.join(dir, "images", "ctl7.png"));

@@ -86,7 +86,10 @@ beforeAll(async () => {
     decoded.push(d);
   }
   decodedImages = decoded;
-  model = await tinyModel(IMAGES.map((im) => ({ id: im.id, png: workingPng.get(im.id)! })));
+  model = await tinyModel(
+    IMAGES.map((im) => ({ id: im.id, png: workingPng.get(im.id)! })),
+    { presenceHead: true },
+  );
 
   ({ projectId, lead, roundId, runIds, imageIdOf } = await stage1Project(decoded));
 }, 300_000);

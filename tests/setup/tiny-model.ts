@@ -85,10 +85,10 @@ const SETTINGS = {
   workers: 0,
   // The fixture checks the mask path (ONNX against PyTorch, pixel by pixel): with the presence
   // head's BCE at its usual weight, its 4 epochs leave most pixels within one 8-bit step of 0.5,
-  // where the comparison cannot say which side they fall. A weight this small leaves the encoder
-  // to the masks, while Adam still trains the head itself (its only gradient), so the model has
-  // the presence output the tests read (an untrained head, weight 0, is not exported).
-  presence_weight: 1e-4,
+  // where the comparison cannot say which side they fall. Weight 0 leaves the head untrained, and
+  // an untrained head is not exported; `presenceHead` trains it at a weight small enough to leave
+  // the encoder to the masks (Adam still moves the head, whose only gradient it is).
+  presence_weight: 0,
 };
 
 /** A hash of the trainer's sources, so a changed trainer retrains instead of reusing a stale model. */
@@ -101,13 +101,17 @@ async function trainerHash(): Promise<string> {
 }
 
 /** Trains (or reuses) the tiny model; `predict` images get PyTorch probability maps. */
-export async function tinyModel(predict: PredictInput[] = []): Promise<TinyModel> {
+export async function tinyModel(
+  predict: PredictInput[] = [],
+  opts: { presenceHead?: boolean } = {},
+): Promise<TinyModel> {
+  const settings = opts.presenceHead ? { ...SETTINGS, presence_weight: 1e-4 } : SETTINGS;
   const key = sha(
-    JSON.stringify({ trainer: await trainerHash(), SETTINGS, TRAIN, predict: predict.map((p) => [p.id, sha(p.png)]) }),
+    JSON.stringify({ trainer: await trainerHash(), settings, TRAIN, predict: predict.map((p) => [p.id, sha(p.png)]) }),
   ).slice(0, 24);
   const root = path.join(os.tmpdir(), "tandem-tiny-model");
   const dir = path.join(root, key);
-  if (!existsSync(path.join(dir, "out", "model.onnx"))) await train(root, dir, predict);
+  if (!existsSync(path.join(dir, "out", "model.onnx"))) await train(root, dir, predict, settings);
   const onnx = await readFile(path.join(dir, "out", "model.onnx"));
   const metrics = JSON.parse(await readFile(path.join(dir, "out", "metrics.json"), "utf8")) as Record<string, unknown>;
   return {
@@ -128,7 +132,7 @@ export async function tinyModel(predict: PredictInput[] = []): Promise<TinyModel
   };
 }
 
-async function train(root: string, dir: string, predict: PredictInput[]) {
+async function train(root: string, dir: string, predict: PredictInput[], settings: typeof SETTINGS) {
   await mkdir(root, { recursive: true });
   // Built in a private folder and renamed into place, so parallel test workers never see half a model.
   const work = await mkdtemp(path.join(root, "tmp-"));
@@ -158,7 +162,7 @@ async function train(root: string, dir: string, predict: PredictInput[]) {
       await writeFile(path.join(data, `p-${p.id}.png`), p.png);
       items.push({ id: p.id, image: `data/p-${p.id}.png` });
     }
-    await writeFile(path.join(work, "spec.json"), JSON.stringify({ ...SETTINGS, train, val, predict: items }));
+    await writeFile(path.join(work, "spec.json"), JSON.stringify({ ...settings, train, val, predict: items }));
     await runTrainer(["train", "--spec", path.join(work, "spec.json"), "--out", path.join(work, "out")], {
       timeoutMs: 300_000,
     });
