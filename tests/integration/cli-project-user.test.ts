@@ -3,10 +3,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../lib/db/client";
 import { run as project } from "../../cli/commands/project";
 import { run as user } from "../../cli/commands/user";
+import { captureLog } from "../setup/cli-capture";
 import { makeUser, uniq } from "../setup/fixtures";
 import { removeWorker, upsertWorker } from "../../lib/jobs/mutations";
 import { newProjectDefaults } from "../../lib/projects/queries";
@@ -22,16 +23,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function cli(cmd: (argv: string[]) => Promise<void>, argv: string[]): Promise<string> {
-  const out: string[] = [];
-  const spy = vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
-  try {
-    await cmd(argv);
-  } finally {
-    spy.mockRestore();
-  }
-  return out.join("\n");
-}
+const cli = (cmd: (argv: string[]) => Promise<void>, argv: string[]) => captureLog(() => cmd(argv));
 
 describe("tandem user and tandem project", () => {
   it("a lead scripts a project from nothing: account, project, members — each step checked as on the web", async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { run as project } from "../../cli/commands/project";
+import { captureLog } from "../setup/cli-capture";
 import { db } from "../../lib/db/client";
 import { sql, sqlTransaction } from "../../lib/db/raw";
 import { createMask } from "../../lib/masks/mutations";
@@ -208,18 +209,7 @@ describe("dashboard running totals", () => {
   });
 
   it("a vote written past the transitions shows as a difference, and the rebuild repairs it", async () => {
-    const fx = await makeProject({ folds: 2, stage1Archs: tinyNetworks("unet") });
-    const p = fx.project.id;
-    await addTestImages(p, 2, (i) => ({ label: "COVID", patientPseudonym: `Q${i}` }));
-    await selectStage1Subset(fx.lead.actor, p, { size: 2, seed: 1 });
-    await startStage1(fx.lead.actor, p);
-    await drawAllManual(p, fx.md.id);
-    const { roundId } = await startStage1Training(fx.lead.actor, p);
-    await fakeTrainAndPredict(roundId);
-    const voter = await makeUser();
-    await addMember(fx.admin.actor, p, { email: voter.email, roles: ["MD"] });
-    const b = (await nextBallot(voter.actor, p))!;
-    await castVote(voter.actor, b.ballotId, { choice: 1, durationMs: 700, idempotencyKey: `tot-${b.ballotId}` });
+    const { p, roundId } = await stage1WithOneVote("Q");
     await expectTotalsMatchRecount(p);
 
     // A second vote on the same image, inserted straight into the table (a forgotten transition).
@@ -250,18 +240,7 @@ describe("dashboard running totals", () => {
   });
 
   it("`tandem project totals` shows a lead the drift, refuses an MD, and --rebuild repairs it", async () => {
-    const fx = await makeProject({ folds: 2, stage1Archs: tinyNetworks("unet") });
-    const p = fx.project.id;
-    await addTestImages(p, 2, (i) => ({ label: "COVID", patientPseudonym: `T${i}` }));
-    await selectStage1Subset(fx.lead.actor, p, { size: 2, seed: 1 });
-    await startStage1(fx.lead.actor, p);
-    await drawAllManual(p, fx.md.id);
-    const { roundId } = await startStage1Training(fx.lead.actor, p);
-    await fakeTrainAndPredict(roundId);
-    const voter = await makeUser();
-    await addMember(fx.admin.actor, p, { email: voter.email, roles: ["MD"] });
-    const b = (await nextBallot(voter.actor, p))!;
-    await castVote(voter.actor, b.ballotId, { choice: 1, durationMs: 700, idempotencyKey: `cli-${b.ballotId}` });
+    const { fx, p, voter } = await stage1WithOneVote("T");
     const slug = fx.project.slug;
     const lead = ["--as", fx.lead.email];
     expect(await cli(["totals", slug, ...lead])).toMatch(/the \d+ dashboard totals match a full recount/);
@@ -289,13 +268,21 @@ describe("dashboard running totals", () => {
   });
 });
 
-async function cli(argv: string[]): Promise<string> {
-  const out: string[] = [];
-  const spy = vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
-  try {
-    await project(argv);
-  } finally {
-    spy.mockRestore();
-  }
-  return out.join("\n");
+const cli = (argv: string[]) => captureLog(() => project(argv));
+
+/** A two-image Stage-I round, trained and predicted, with one MD's vote cast through the transitions. */
+async function stage1WithOneVote(patientPrefix: string) {
+  const fx = await makeProject({ folds: 2, stage1Archs: tinyNetworks("unet") });
+  const p = fx.project.id;
+  await addTestImages(p, 2, (i) => ({ label: "COVID", patientPseudonym: `${patientPrefix}${i}` }));
+  await selectStage1Subset(fx.lead.actor, p, { size: 2, seed: 1 });
+  await startStage1(fx.lead.actor, p);
+  await drawAllManual(p, fx.md.id);
+  const { roundId } = await startStage1Training(fx.lead.actor, p);
+  await fakeTrainAndPredict(roundId);
+  const voter = await makeUser();
+  await addMember(fx.admin.actor, p, { email: voter.email, roles: ["MD"] });
+  const b = (await nextBallot(voter.actor, p))!;
+  await castVote(voter.actor, b.ballotId, { choice: 1, durationMs: 700, idempotencyKey: `one-${b.ballotId}` });
+  return { fx, p, roundId, voter };
 }

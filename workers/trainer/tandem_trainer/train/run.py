@@ -130,13 +130,12 @@ def run_training(spec: TrainSpec, out_dir: str, events, check: bool = True) -> d
         selected = fit.history[-1]
     net, binarization = _inference_net(spec, model, device, amp, fit.monitor_set, fit.fit_set)
     _final_pass(spec, net, device, amp, selected, fit.monitor_set)
-    if spec.presence_weight == 0:
-        # An untrained head's scores are noise: no detection rule, report or cv pooling may use them.
+    presence = spec.presence_weight > 0
+    if not presence:
+        # An untrained head's scores are noise: no detection rule, report, cv pooling or model.onnx may use them.
         for evaluation in (selected.evaluation, selected.monitor):
             if evaluation is not None:
                 evaluation.presence = []
-
-    presence = spec.presence_weight > 0
     sha256 = export_onnx(net, spec.size, os.path.join(out_dir, "model.onnx"), presence=presence)
     log.info("exported model.onnx (sha256 %s)", sha256)
     predictions = 0
