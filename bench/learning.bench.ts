@@ -259,6 +259,8 @@ export async function run(): Promise<Row[]> {
           `focal_alpha=${t.focalAlpha}`,
           "--set",
           `presence_weight=${t.presenceWeight}`,
+          "--set",
+          `shift_tta=${t.shiftTta}`,
           "--device",
           "cpu",
         ])),

@@ -25,6 +25,11 @@ export const trainConfigSchema = z.object({
   focalAlpha: z.number().gt(0).max(1).optional(),
   /** Weight of the presence head's loss beside the mask loss; 0 leaves the head untrained. */
   presenceWeight: z.number().min(0).max(10).optional(),
+  /**
+   * Average each prediction over the image's four one-pixel shifts as well (five times the
+   * inference compute): for small models, as the demo's.
+   */
+  shiftTta: z.boolean().optional(),
 });
 
 // The paper's networks: Stage I trains the three decoders on DenseNet-121, Stage II adds two encoders.

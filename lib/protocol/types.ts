@@ -14,6 +14,7 @@ export type TrainConfig = {
   width?: number;
   focalAlpha?: number;
   presenceWeight?: number;
+  shiftTta?: boolean;
 };
 
 /** Images predicted per predict job: big projects spread over many jobs and workers. */

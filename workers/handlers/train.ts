@@ -41,6 +41,7 @@ export function segmentationSpec(
     ...(cfg.width ? { width: cfg.width } : {}),
     ...(cfg.focalAlpha !== undefined ? { focal_alpha: cfg.focalAlpha } : {}),
     ...(cfg.presenceWeight !== undefined ? { presence_weight: cfg.presenceWeight } : {}),
+    ...(cfg.shiftTta !== undefined ? { shift_tta: cfg.shiftTta } : {}),
     size: cfg.size,
     epochs: cfg.epochs,
     batch_size: cfg.batchSize,

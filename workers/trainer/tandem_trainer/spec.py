@@ -62,6 +62,7 @@ class TrainSpec:
     intensity: bool = False  # random gamma / contrast / brightness on augmented samples
     flip: bool = False  # random left-right mirroring of augmented samples (infection is bilateral or either side)
     flip_tta: bool = False  # evaluate and export the mean of the image's and its mirror's logits
+    shift_tta: bool = False  # ...and of its four one-pixel shifts (5x the inference compute; for small models)
     monitor_threshold: bool = False  # binarisation threshold chosen on the monitor split, built into model.onnx
     monitor_fraction: float = 0.0  # training images held back to select the checkpoint
     eval_every: int | None = None  # steps between evaluations (a "round"); None = one epoch
@@ -263,6 +264,7 @@ def parse_spec(raw, base_dir: str = ".") -> TrainSpec:
         intensity=_bool(raw, "intensity", False),
         flip=_bool(raw, "flip", False),
         flip_tta=_bool(raw, "flip_tta", False),
+        shift_tta=_bool(raw, "shift_tta", False),
         monitor_threshold=_bool(raw, "monitor_threshold", False),
         monitor_fraction=_fraction(raw, "monitor_fraction", 0.0, 0.0, 0.5),
         eval_every=_optional_int(raw, "eval_every", 1, 10_000_000),

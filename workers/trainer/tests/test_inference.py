@@ -12,10 +12,16 @@ import torch
 from PIL import Image
 
 import synthetic
-from tandem_trainer.metrics.binarization import CANDIDATES, TRAINING_CANDIDATES, f1_at, pick_threshold
+from tandem_trainer.metrics.binarization import (
+    CANDIDATES,
+    TRAINING_CANDIDATES,
+    f1_at,
+    pick_threshold,
+    training_threshold,
+)
 from tandem_trainer.metrics.curves import ScoreHistogram
 from tandem_trainer.models import create_model
-from tandem_trainer.models.inference import InferenceNet, threshold_offset
+from tandem_trainer.models.inference import SHIFTS, InferenceNet, threshold_offset
 from tandem_trainer.spec import parse_spec
 from tandem_trainer.train import run_training
 from tandem_trainer.train.export import export_onnx
@@ -105,6 +111,77 @@ def test_forward_both_follows_the_wrapped_network():
         assert torch.allclose(image, 0.5 * (left + right))  # no offset on the image-level logit
 
 
+class _Counted(torch.nn.Module):
+    def __init__(self, net):
+        super().__init__()
+        self.net, self.calls = net, 0
+
+    def forward(self, x):
+        self.calls += 1
+        return self.net(x)
+
+
+def _shifted_mean(run, x):
+    total = 0
+    for dy, dx in SHIFTS:
+        total = total + torch.roll(run(torch.roll(x, (dy, dx), (-2, -1))), (-dy, -dx), (-2, -1))
+    return total / len(SHIFTS)
+
+
+def test_shift_averaging_is_the_mean_of_the_shifted_views_in_one_network_call_per_flip_pass():
+    net = _net()
+    counted = _Counted(net)
+    x = torch.randn(3, 3, SIZE, SIZE)
+    with torch.no_grad():
+        got = InferenceNet(counted, flip=True, shift=True).eval()(x)
+        assert counted.calls == 2  # one batch of five views per flip pass
+        want = 0.5 * (_shifted_mean(net, x) + _shifted_mean(net, x.flip(-1)).flip(-1))
+        assert torch.allclose(got, want, atol=1e-5)
+        assert not torch.allclose(got, InferenceNet(net, flip=True).eval()(x), atol=1e-3)  # the shifts count
+        # the image-level output is averaged over the same views, without shifting back
+        both = _WithImageLogit(net)
+        logits, image = InferenceNet(both, shift=True).eval().forward_both(x)
+        assert torch.allclose(logits, _shifted_mean(net, x), atol=1e-5)
+        views = [both.forward_both(torch.roll(x, s, (-2, -1)))[1] for s in SHIFTS]
+        assert torch.allclose(image, sum(views) / len(SHIFTS), atol=1e-6)
+    assert SHIFTS[0] == (0, 0) and len(set(SHIFTS)) == 5
+
+
+def test_a_shift_averaged_onnx_export_matches_pytorch_at_any_batch_size_and_holds_the_network_once_per_pass(
+    tmp_path,
+):
+    import onnx
+
+    node = shutil.which("node")
+    assert node, "node is required: the ONNX check runs through onnxruntime-node"
+    net = _net()
+    convs = {}
+    for shift in (False, True):
+        wrapped = InferenceNet(net, flip=True, threshold=0.4, shift=shift).eval()
+        path = tmp_path / f"model-{shift}.onnx"
+        export_onnx(wrapped, SIZE, str(path))
+        convs[shift] = sum(n.op_type == "Conv" for n in onnx.load(str(path)).graph.node)
+    assert convs[True] == convs[False] > 0  # no copy of the network per view
+    from tandem_trainer.models.wrapper import ProbabilityModel
+
+    for n in (1, 3):
+        images = torch.rand(n, 1, SIZE, SIZE)
+        inp = tmp_path / f"input-{n}.f32"
+        inp.write_bytes(images.numpy().astype(np.float32).tobytes())
+        done = subprocess.run(
+            [node, NODE_SCRIPT, str(tmp_path / "model-True.onnx"), str(inp), str(n), str(SIZE)],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        prob = np.array(json.loads(done.stdout)["prob"], dtype=np.float32).reshape(n, SIZE, SIZE)
+        with torch.no_grad():
+            expected = ProbabilityModel(wrapped).eval()(images).numpy()[:, 0]
+        assert np.abs(prob - expected).max() < 1e-4
+
+
 def _histogram(pos, neg):
     h = ScoreHistogram()
     h.add(np.array(pos + neg, dtype=np.float32), np.array([True] * len(pos) + [False] * len(neg)))
@@ -161,22 +238,36 @@ def test_a_run_picks_its_threshold_on_the_monitor_split_and_records_it(tmp_path,
     assert metrics["monitor_samples"] >= 4
 
 
+def test_a_threshold_picked_on_training_images_is_applied_lower_but_never_below_the_grid():
+    assert training_threshold(0.5) == 0.3
+    assert training_threshold(0.45) == 0.25
+    assert training_threshold(0.25) == 0.1 and training_threshold(0.1) == 0.1
+
+
 def test_without_a_monitor_split_the_threshold_comes_from_the_training_images(tmp_path, recorder):
     metrics, _, spec = _run(tmp_path, recorder, monitor_threshold=True, monitor_fraction=0.0, select="last")
     record = metrics["binarization"]
     assert metrics["monitor_samples"] == 0
-    assert record["source"] == "train" and record["threshold"] in TRAINING_CANDIDATES
+    assert record["source"] == "train" and record["train_best"] in TRAINING_CANDIDATES
     scores = {float(t): v for t, v in record["monitor_f1"].items()}
     # the finer grid that reaches down to 0.1: a network is surer of the images it trained on
     assert sorted(scores) == list(TRAINING_CANDIDATES) and min(scores) == 0.1 and len(scores) == 13
-    assert scores[record["threshold"]] == max(v for v in scores.values() if v is not None)
+    assert scores[record["train_best"]] == max(v for v in scores.values() if v is not None)
+    # ...and surer still than of new images: the threshold applied is lower than the training images' best
+    assert record["threshold"] == training_threshold(record["train_best"])
     # computed over the training images only: a threshold needs scores, and these are the 14 training ones
     assert len(spec.train) == 14
 
 
 def test_without_the_settings_the_paper_operating_point_stays(tmp_path, recorder):
     metrics, _, _ = _run(tmp_path, recorder)
-    assert metrics["binarization"] == {"flip_tta": False, "threshold": 0.5, "source": "fixed", "monitor_f1": None}
+    assert metrics["binarization"] == {
+        "flip_tta": False,
+        "shift_tta": False,
+        "threshold": 0.5,
+        "source": "fixed",
+        "monitor_f1": None,
+    }
 
 
 def test_model_onnx_and_predictions_carry_the_flip_and_the_threshold(tmp_path, recorder):

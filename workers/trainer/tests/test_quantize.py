@@ -186,13 +186,15 @@ def test_densenet_blocks_stay_uint8(dense):
     assert report["maxDiff"] < 0.05, report
 
 
-def test_flip_averaged_export_keeps_both_heads_float(tmp_path):
+@pytest.mark.parametrize("shift", [False, True])
+def test_flip_averaged_export_keeps_both_heads_float(tmp_path, shift):
     """A model exported with flip averaging and a threshold offset (as trained runs are) has two
     head convolutions whose logits are averaged, shifted, then squashed: both keep float outputs,
-    and no other convolution does."""
+    and no other convolution does; also behind shift averaging's batch of views."""
     torch.manual_seed(0)
     path = str(tmp_path / "model.onnx")
-    export_onnx(InferenceNet(create_model("unet", "tiny", width=8), flip=True, threshold=0.3), SIZE, path)
+    net = create_model("unet", "tiny", width=8)
+    export_onnx(InferenceNet(net, flip=True, threshold=0.3, shift=shift), SIZE, path)
     model = onnx.load(path)
     quantize._prepare(model.graph)
     convs = quantize._quantizable_convs(model.graph)

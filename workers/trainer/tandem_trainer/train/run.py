@@ -25,7 +25,7 @@ from ..data.monitor import split_monitor
 from ..events import json_safe
 from ..metrics import Evaluation
 from ..metrics.detection import apply_rule, detection_report
-from ..metrics.binarization import CANDIDATES, TRAINING_CANDIDATES, pick_threshold
+from ..metrics.binarization import CANDIDATES, TRAINING_CANDIDATES, pick_threshold, training_threshold
 from ..models import GrayToImageNet, count_parameters, create_model
 from ..models.inference import InferenceNet
 from ..spec import TrainSpec
@@ -181,15 +181,25 @@ def _inference_net(spec: TrainSpec, model, device, amp: bool, monitor_set, fit_s
     images themselves (unaugmented) when the data is too small for a monitor split; never on the
     held-out set. A short budget leaves a model that under-segments at 0.5, which the training
     images already show."""
-    net = InferenceNet(model, flip=spec.flip_tta)
-    record = {"flip_tta": spec.flip_tta, "threshold": 0.5, "source": "fixed", "monitor_f1": None}
+    net = InferenceNet(model, flip=spec.flip_tta, shift=spec.shift_tta)
+    record = {
+        "flip_tta": spec.flip_tta,
+        "shift_tta": spec.shift_tta,
+        "threshold": 0.5,
+        "source": "fixed",
+        "monitor_f1": None,
+    }
     source, chosen_on = ("monitor", monitor_set) if monitor_set is not None else ("train", fit_set)
     if spec.monitor_threshold and chosen_on is not None:
         _, scored = evaluate(net, GrayToImageNet().to(device), _loader(chosen_on, spec, 0, amp), device, amp)
         picked = pick_threshold(scored.pixel_histogram, TRAINING_CANDIDATES if source == "train" else CANDIDATES)
-        record.update(threshold=picked["threshold"], source=source, monitor_f1=picked["f1"])
-        net = InferenceNet(model, flip=spec.flip_tta, threshold=picked["threshold"])
-        log.info("binarisation threshold %.2f (%s pixel F1 %s)", picked["threshold"], source, picked["f1"])
+        threshold = picked["threshold"]
+        if source == "train":
+            threshold = training_threshold(threshold)
+            record["train_best"] = picked["threshold"]
+        record.update(threshold=threshold, source=source, monitor_f1=picked["f1"])
+        net = InferenceNet(model, flip=spec.flip_tta, threshold=threshold, shift=spec.shift_tta)
+        log.info("binarisation threshold %.2f (%s pixel F1 %s)", threshold, source, picked["f1"])
     return net.eval(), record
 
 
