@@ -10,6 +10,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { localWorkerEnv } from "../lib/config/local-workers";
+import type { ConfusionCounts } from "../lib/masks/measures";
+import { bootstrapConfusion } from "../lib/ml/intervals";
 import { processCpuSeconds as cpuSeconds } from "./repeat";
 import { scratchAppEnv } from "./scratch-env";
 
@@ -19,27 +21,31 @@ const limitMs = Number(process.env.DEMO_VOTE_LIMIT_MIN ?? 30) * 60_000;
 
 type FinishedRun = { arch: string; encoder: string; metrics: unknown; startedAt: Date | null; finishedAt: Date | null };
 
-/** Pooled out-of-fold pixel F1 per architecture: the held-out images' confusion counts summed over folds. */
+/**
+ * Pooled out-of-fold pixel F1 per architecture: the held-out images' confusion counts summed over
+ * folds, with an image-level bootstrap interval (each run draws new folds and drawings).
+ */
 function pooledRows(runs: FinishedRun[]): Row[] {
-  const byArch = new Map<string, { tp: number; fp: number; fn: number; folds: number; seconds: number }>();
+  const byArch = new Map<string, { images: ConfusionCounts[]; folds: number; seconds: number }>();
   for (const r of runs) {
     const per = (r.metrics as { val_per_image?: { confusion: number[][] } } | null)?.val_per_image;
-    const a = byArch.get(`${r.arch}/${r.encoder}`) ?? { tp: 0, fp: 0, fn: 0, folds: 0, seconds: 0 };
-    for (const [tp, fp, , fn] of per?.confusion ?? []) {
-      a.tp += tp;
-      a.fp += fp;
-      a.fn += fn;
-    }
+    const a = byArch.get(`${r.arch}/${r.encoder}`) ?? { images: [], folds: 0, seconds: 0 };
+    for (const [tp, fp, tn, fn] of per?.confusion ?? []) a.images.push({ tp, fp, tn, fn });
     a.folds++;
     if (r.startedAt && r.finishedAt) a.seconds += (r.finishedAt.getTime() - r.startedAt.getTime()) / 1000;
     byArch.set(`${r.arch}/${r.encoder}`, a);
   }
-  return [...byArch].map(([arch, a]) => ({
-    name: `demo-vote: ${arch} pooled out-of-fold pixel F1`,
-    value: (2 * a.tp) / Math.max(1, 2 * a.tp + a.fp + a.fn),
-    unit: "",
-    note: `${a.folds} folds, the demo's own Stage-I subset and drawings; ${(a.seconds / a.folds).toFixed(0)} s per run (wall)`,
-  }));
+  return [...byArch].map(([arch, a]) => {
+    const f1 = bootstrapConfusion(a.images).f1.interval;
+    const tp = a.images.reduce((s, c) => s + c.tp, 0);
+    const wrong = a.images.reduce((s, c) => s + c.fp + c.fn, 0);
+    return {
+      name: `demo-vote: ${arch} pooled out-of-fold pixel F1`,
+      value: (2 * tp) / Math.max(1, 2 * tp + wrong),
+      unit: "",
+      note: `95% CI ${f1 ? f1.map((v) => v.toFixed(3)).join("–") : "n/a"} (image bootstrap, ${a.images.length} held-out images); ${a.folds} folds, the demo's own Stage-I subset and drawings; ${(a.seconds / a.folds).toFixed(0)} s per run (wall)`,
+    };
+  });
 }
 
 export async function run(): Promise<Row[]> {

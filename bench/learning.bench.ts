@@ -16,7 +16,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { demoNetworks, demoTraining } from "../lib/demo/training";
+import { demoNetworks, demoTraining, demoVoteImages } from "../lib/demo/training";
 import { trainingPreset } from "../lib/ml/presets";
 import { runTrainerAttached } from "../workers/trainer-process";
 import { encodeMaskPng } from "../lib/masks/png-codec";
@@ -233,7 +233,9 @@ export async function run(): Promise<Row[]> {
   }
   if (parts.includes("demo")) {
     const dir = writeDemoData();
-    await fillDemoData(dir, 16, 4);
+    const { images, controls, stage1Size } = demoVoteImages;
+    const covid = Math.round((stage1Size * images) / (images + controls));
+    await fillDemoData(dir, covid, stage1Size - covid);
     const demoEncoder = demoNetworks.stage1Archs?.[0]?.encoder ?? "tiny";
     for (const arch of ["unet", "unetpp", "dla"]) {
       const t = demoTraining;
@@ -261,6 +263,8 @@ export async function run(): Promise<Row[]> {
           `presence_weight=${t.presenceWeight}`,
           "--set",
           `shift_tta=${t.shiftTta}`,
+          "--set",
+          `monitor_fraction=${t.monitorFraction}`,
           "--device",
           "cpu",
         ])),

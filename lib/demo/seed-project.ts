@@ -23,6 +23,8 @@ export async function seedDemoProject(o: {
   seed: number;
   images: number;
   controls: number;
+  /** The Stage-I subset: the images MDs draw by hand, and on which Stage I's folds train. */
+  stage1Size: number;
   leaveUndrawn: number;
   startTraining: boolean;
   width?: number;
@@ -48,7 +50,7 @@ export async function seedDemoProject(o: {
     truths.set(stored.id, cxr.mask);
   }
   o.log?.(`imported ${total} synthetic images`);
-  await selectStage1Subset(o.lead, o.projectId, { size: Math.min(20, o.images), seed: o.seed });
+  await selectStage1Subset(o.lead, o.projectId, { size: o.stage1Size, seed: o.seed });
   await startStage1(o.lead, o.projectId);
   let drawn = 0;
   for (;;) {

@@ -30,6 +30,8 @@ export const trainConfigSchema = z.object({
    * inference compute): for small models, as the demo's.
    */
   shiftTta: z.boolean().optional(),
+  /** Training images held back to pick the checkpoint and the threshold (0: none; the preset's otherwise). */
+  monitorFraction: z.number().min(0).max(0.5).optional(),
 });
 
 // The paper's networks: Stage I trains the three decoders on DenseNet-121, Stage II adds two encoders.

@@ -15,6 +15,7 @@ export type TrainConfig = {
   focalAlpha?: number;
   presenceWeight?: number;
   shiftTta?: boolean;
+  monitorFraction?: number;
 };
 
 /** Images predicted per predict job: big projects spread over many jobs and workers. */

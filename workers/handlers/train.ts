@@ -42,6 +42,7 @@ export function segmentationSpec(
     ...(cfg.focalAlpha !== undefined ? { focal_alpha: cfg.focalAlpha } : {}),
     ...(cfg.presenceWeight !== undefined ? { presence_weight: cfg.presenceWeight } : {}),
     ...(cfg.shiftTta !== undefined ? { shift_tta: cfg.shiftTta } : {}),
+    ...(cfg.monitorFraction !== undefined ? { monitor_fraction: cfg.monitorFraction } : {}),
     size: cfg.size,
     epochs: cfg.epochs,
     batch_size: cfg.batchSize,

@@ -183,15 +183,18 @@ describe("a segmentation run's spec", () => {
     expect(plain).not.toHaveProperty("focal_alpha");
     expect(plain).not.toHaveProperty("presence_weight");
     expect(plain).not.toHaveProperty("shift_tta");
+    expect(plain).not.toHaveProperty("monitor_fraction");
     const demo = segmentationSpec(trainConfigSchema.parse(demoTraining), "unet", "tiny", 0, [sample], []);
     expect(demo).toMatchObject({
       focal_alpha: demoTraining.focalAlpha,
       presence_weight: 0,
       shift_tta: true,
+      monitor_fraction: 0,
       preset: "cpu-small",
     });
     expect(() => trainConfigSchema.parse({ ...base, focalAlpha: 0 })).toThrow();
     expect(() => trainConfigSchema.parse({ ...base, presenceWeight: -1 })).toThrow();
     expect(() => trainConfigSchema.parse({ ...base, shiftTta: "yes" })).toThrow();
+    expect(() => trainConfigSchema.parse({ ...base, monitorFraction: 0.6 })).toThrow();
   });
 });
