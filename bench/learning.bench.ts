@@ -233,9 +233,7 @@ export async function run(): Promise<Row[]> {
   }
   if (parts.includes("demo")) {
     const dir = writeDemoData();
-    const { images, controls, stage1Size } = demoVoteImages;
-    const covid = Math.round((stage1Size * images) / (images + controls));
-    await fillDemoData(dir, covid, stage1Size - covid);
+    await fillDemoData(dir, demoVoteImages.stage1Size, 0); // the Stage-I subset holds COVID-19 images only
     const demoEncoder = demoNetworks.stage1Archs?.[0]?.encoder ?? "tiny";
     for (const arch of ["unet", "unetpp", "dla"]) {
       const t = demoTraining;

@@ -14,13 +14,14 @@ export const demoVoteImages = { images: 56, controls: 14, stage1Size: 48 };
 // (cv on the learning bench's demo data, U-Net, 2 December 2026):
 // - the paper's focal weight on infected pixels (0.25) makes the model under-segment: 0.5 gave
 //   +0.02 and +0.06 pooled F1 on two synthetic sets (0.75 gave no more: 0.693/0.685/0.659 against
-//   0.713/0.693/0.689 for U-Net/UNet++/DLA in two demo-vote runs, 3 December);
-// - the presence head's loss, trained on the subset's few controls, pulls the encoder away
-//   from the masks: without it +0.07 and +0.03 more. The demo's Stage I has no detection to
-//   calibrate for, so its head is left untrained;
+//   0.713/0.693/0.689 for U-Net/UNet++/DLA in two demo-vote runs with a 30-image subset, 3 December);
+// - the presence head's loss pulls the encoder away from the masks: without it +0.07 and +0.03
+//   more (on sets of 16 COVID-19 images and 4 controls). The demo's subset holds COVID-19 images
+//   only and its Stage I has no detection to calibrate, so the head is left untrained;
 // - the monitor split (10% of the training images, at least four) holds back images the folds
 //   need, and picks the checkpoint and threshold on four: with 38 training images per fold and the
-//   split, U-Net scored 0.644; without it the threshold comes from the training images (the
+//   split, U-Net/UNet++/DLA scored 0.644/0.694/0.667, without it 0.723/0.718/0.743 and
+//   0.726/0.726/0.728 (demo-vote, 3 December); without it the threshold comes from the training images (the
 //   trainer's rule: their best, applied 0.2 lower).
 // Shift averaging (shiftTta): with the threshold rule, pooled held-out F1 rose on development sets
 // made like the demo's by +0.017 (U-Net, 20 runs), +0.014 (UNet++, 4) and +0.015 (DLA, 4) over
