@@ -138,6 +138,25 @@ const ticker = process.env.TIMELINE ? setInterval(() => {
   timeline.push({ rss: process.memoryUsage.rss(), cpuS: (d.user + d.system) / 1e6, pgS: (now.pg - last.pg) / 1000 });
   last = now;
 }, 1000) : null;
+// CPU seconds per thread, by thread name (the archive and hashing threads are named), sampled
+// every 250 ms from /proc so that threads which end before the export returns are counted.
+const fs = await import("node:fs");
+const threadCpu = new Map();
+const sampleThreads = () => {
+  try {
+    for (const t of fs.readdirSync("/proc/self/task")) {
+      try {
+        const s = fs.readFileSync("/proc/self/task/" + t + "/stat", "utf8");
+        const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
+        const name = s.slice(s.indexOf("(") + 1, s.lastIndexOf(")"));
+        threadCpu.set(t, { name, s: (Number(f[11]) + Number(f[12])) / 100 });
+      } catch {}
+    }
+  } catch {}
+};
+sampleThreads();
+const threads0 = new Map(threadCpu);
+const threadSampler = setInterval(sampleThreads, 250);
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 let halfway = 0;
@@ -151,8 +170,12 @@ const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 clearInterval(sampler);
 if (collector) clearInterval(collector);
 if (ticker) clearInterval(ticker);
+clearInterval(threadSampler);
+sampleThreads();
+const threads = {};
+for (const [t, { name, s }] of threadCpu) threads[name] = (threads[name] ?? 0) + s - (threads0.get(t)?.s ?? 0);
 peak = Math.max(peak, process.memoryUsage.rss());
-process.stdout.write(JSON.stringify({ ...r, seconds, cpuSeconds, peak, startRss, halfway, timeline }) + "\\n");
+process.stdout.write(JSON.stringify({ ...r, seconds, cpuSeconds, peak, startRss, halfway, timeline, threads }) + "\\n");
 process.exit(0);
 `;
 
@@ -314,6 +337,7 @@ export async function run(): Promise<BenchResult[]> {
         baseline: number;
         halfway: number;
         pgCpuS: number;
+        threads: Record<string, number>;
         sizeBytes: number;
         fileCount: number;
         sha256: string;
@@ -356,6 +380,7 @@ export async function run(): Promise<BenchResult[]> {
           fileCount: number;
           sha256: string;
           timeline: { rss: number; cpuS: number; pgS: number }[];
+          threads: Record<string, number>;
           seconds: number;
           cpuSeconds: number;
           peak: number;
@@ -364,7 +389,7 @@ export async function run(): Promise<BenchResult[]> {
         };
         if (TIMELINE)
           process.stderr.write(
-            `export run ${k + 1}, per second: ${result.timeline.map((t, i) => `${i + 1}s ${mb(t.rss)} MB, CPU ${t.cpuS.toFixed(2)} + db ${t.pgS.toFixed(2)} s`).join("; ")}\n`,
+            `export run ${k + 1}, CPU by thread ${JSON.stringify(result.threads)}; per second: ${result.timeline.map((t, i) => `${i + 1}s ${mb(t.rss)} MB, CPU ${t.cpuS.toFixed(2)} + db ${t.pgS.toFixed(2)} s`).join("; ")}\n`,
           );
         rmSync(path.join(storeDir, "projects", project.id, "exports"), { recursive: true, force: true });
         // tar through bash, whose `times` then prints the CPU its child used (user and system).
@@ -390,6 +415,7 @@ export async function run(): Promise<BenchResult[]> {
           baseline: result.startRss,
           halfway: result.halfway,
           pgCpuS,
+          threads: result.threads,
           sizeBytes: result.sizeBytes,
           fileCount: result.fileCount,
           sha256: result.sha256,
@@ -426,6 +452,14 @@ export async function run(): Promise<BenchResult[]> {
           value: Math.round(median(col("exportCpuS")) * 100) / 100,
           unit: "s",
           note: `all threads of the export process; ${spread(col("exportCpuS"))}; tar used ${median(col("tarCpuS")).toFixed(2)} s (${spread(col("tarCpuS"))})`,
+        },
+        {
+          name: "export CPU by thread",
+          value: Math.round(median(runs.map((r) => r.threads.MainThread ?? 0)) * 100) / 100,
+          unit: "s main",
+          note: `median per thread: ${[...new Set(runs.flatMap((r) => Object.keys(r.threads)))]
+            .map((n) => `${n} ${median(runs.map((r) => r.threads[n] ?? 0)).toFixed(2)}`)
+            .join(", ")} (from /proc, 10 ms ticks)`,
         },
         {
           name: "export database CPU time",

@@ -88,6 +88,7 @@ export class ThreadTarWriter implements ArchiveWriter {
     if (toHasher && back) {
       this.hasher = new Worker(HASH_THREAD_SOURCE, {
         eval: true,
+        name: "export-hash",
         execArgv: [],
         resourceLimits: THREAD_HEAP,
         workerData: {
@@ -109,6 +110,7 @@ export class ThreadTarWriter implements ArchiveWriter {
     const hashPort = toHasher?.port1;
     this.worker = new Worker(TAR_THREAD_SOURCE, {
       eval: true,
+      name: "export-archive",
       execArgv: [],
       resourceLimits: THREAD_HEAP,
       workerData: {
