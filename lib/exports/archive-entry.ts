@@ -1,8 +1,28 @@
 import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { crc32 } from "node:zlib";
 import type { ByteSink } from "./byte-sink";
 
-export type EntryBody = Uint8Array | (() => AsyncIterable<Uint8Array>);
+/**
+ * A body made of local files (each read whole, by path) and bytes, in order: the spooled
+ * tables. The archive thread reads the files itself; the other writers stream them.
+ */
+export type BodyParts = { parts: (Uint8Array | { path: string })[] };
+
+export type EntryBody = Uint8Array | (() => AsyncIterable<Uint8Array>) | BodyParts;
+
+const PART_READ = 64 * 1024;
+
+/** A body's bytes in order, whatever its form. */
+export async function* bodyChunks(body: EntryBody): AsyncIterable<Uint8Array> {
+  if (body instanceof Uint8Array) yield body;
+  else if (typeof body === "function") yield* body();
+  else
+    for (const p of body.parts) {
+      if (p instanceof Uint8Array) yield p;
+      else yield* createReadStream(p.path, { highWaterMark: PART_READ });
+    }
+}
 
 /** A file in the archive: its size is known before its bytes are written. */
 export interface ArchiveEntry {
@@ -62,9 +82,7 @@ export async function writeBody(sink: ByteSink, entry: ArchiveEntry): Promise<st
   }
   const hash = createHash("sha256");
   let n = 0;
-  const chunks: AsyncIterable<Uint8Array> | Uint8Array[] =
-    entry.body instanceof Uint8Array ? [entry.body] : entry.body();
-  for await (const c of chunks) {
+  for await (const c of bodyChunks(entry.body)) {
     n += c.length;
     if (n > entry.size) throw new Error(`${entry.path}: more bytes than the declared ${entry.size}`);
     hash.update(c);
@@ -78,6 +96,6 @@ export async function entryCrc32(entry: ArchiveEntry): Promise<number> {
   if (entry.crc32 !== undefined) return entry.crc32;
   if (entry.body instanceof Uint8Array) return crc32(entry.body);
   let c = 0;
-  for await (const chunk of entry.body()) c = crc32(chunk, c);
+  for await (const chunk of bodyChunks(entry.body)) c = crc32(chunk, c);
   return c;
 }

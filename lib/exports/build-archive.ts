@@ -256,7 +256,7 @@ async function buildWith(
     path: `${root}/${layout.manifest}`,
     size: manifest.size,
     crc32: manifest.crc32,
-    body: () => manifest.read(),
+    body: { parts: [manifest.part()] },
   });
   await writer.finish();
   for (const f of spoolFiles) await f.close();

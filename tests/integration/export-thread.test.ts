@@ -118,6 +118,12 @@ describe("export archive thread", () => {
             yield* streamed;
           },
         });
+        // A spooled table's form: bytes and local files read by path, hashed where they are packed.
+        const parts = [Buffer.from("head"), { path: storedPath }, Buffer.from("tail")];
+        const partsBytes = Buffer.concat([Buffer.from("head"), stored, Buffer.from("tail")]);
+        expect(await w.add({ path: "root/parts.json", size: partsBytes.length, body: { parts } })).toBe(
+          createHash("sha256").update(partsBytes).digest("hex"),
+        );
       }
       await plain.add({ path: "root/stored.bin", size: stored.length, body: stored });
       expect(
@@ -136,6 +142,15 @@ describe("export archive thread", () => {
       expect(readTar(threadBytes).map((e) => e.path)).toContain(long);
     } finally {
       await thread.close();
+    }
+    // A file part longer than the size declared in the header fails the archive.
+    const short = new ThreadTarWriter(path.join(tmp, "short.tar"), storedFileError);
+    try {
+      await expect(
+        short.add({ path: "root/parts.json", size: 10, body: { parts: [{ path: storedPath }] } }),
+      ).rejects.toThrow(/overrun/);
+    } finally {
+      await short.close();
     }
   });
 
