@@ -14,7 +14,7 @@ import type { ArchiveOut, WriterFactory, WriterSetup } from "./format-writer";
 import { EmptyMasks, itemSources, storedFileError } from "./item-sources";
 import { optionsFingerprint, type ExportOptions } from "./schema";
 import { SpoolFile } from "./spool-file";
-import { assignSplit } from "./splits";
+import { assignSplit, SplitMemo } from "./splits";
 import { ThreadTarWriter } from "./tar-thread";
 import { TarWriter } from "./tar-writer";
 import type { ExportItem, ExportModel, ExportProgress, ExportProject, ExportResult, SelectionCounts } from "./types";
@@ -183,10 +183,11 @@ async function buildWith(
     return all;
   };
   let index = 0;
+  const splitMemo = new SplitMemo();
   const write = async ({ item, needs }: Prepared) => {
     if (input.signal?.aborted) throw input.signal.reason ?? new Error("export aborted");
     const name = exportName(item.imageId);
-    const split = assignSplit(item, options.testFraction, project.folds, project.seed);
+    const split = assignSplit(item, options.testFraction, project.folds, project.seed, splitMemo);
     const ctx = { item, name, split, at: { split: split.split, label: item.label }, index: ++index };
     for (let w = 0; w < writers.length; w++) {
       const wrote = writers[w].writeItem(ctx, needs[w], out);

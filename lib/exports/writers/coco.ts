@@ -17,6 +17,7 @@ export const cocoWriter = defineWriter(({ project, options, backfill }) => {
   const layout = archiveLayout(options.layout ?? "tandem");
   let images: SpoolFile | null = null;
   let annotations: SpoolFile | null = null;
+  let annotated = false;
   let pending: MaskSummary[] = [];
   const flush = async () => {
     if (pending.length && backfill) await backfill("maskSummaries", pending);
@@ -41,10 +42,10 @@ export const cocoWriter = defineWriter(({ project, options, backfill }) => {
         `${index > 1 ? "," : ""}${cocoImage(index, layout.id === "tandem" ? `${name}.png` : layout.image(name, at), item.width, item.height, item.imageId)}`,
       );
       if (need.counts !== null) {
-        const first = annotations.size === 0;
         annotations.append(
-          `${first ? "" : ","}${cocoAnnotation(index, index, { size: [item.height, item.width], counts: need.counts }, need.area, need.bbox)}`,
+          `${annotated ? "," : ""}${cocoAnnotation(index, index, { size: [item.height, item.width], counts: need.counts }, need.area, need.bbox)}`,
         );
+        annotated = true;
       }
       if (need.computed) {
         pending.push(need.computed);
