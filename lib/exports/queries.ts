@@ -65,44 +65,50 @@ export async function exportItemsPage(
   limit: number,
 ): Promise<ExportItem[]> {
   const after = afterImageId ? Prisma.sql`AND i.id > ${afterImageId}::uuid` : Prisma.empty;
-  // The page's images are chosen first, then joined to masks, runs and votes; every lookup per
-  // image is a LATERAL ... LIMIT 1 (an index probe), which the planner cannot turn into a merge
-  // or hash join that scans every earlier ground truth or every mask: that made a page cost
-  // grow with its depth or the project. The page comes back as one JSON text of arrays (one per
-  // item, keys not repeated): one JSON.parse, then each array placed into ExportItem's shape.
+  // The page's images are chosen first, each with its ground truth, then joined to masks; every
+  // lookup per image is a LATERAL ... LIMIT 1 (an index probe), which the planner cannot turn
+  // into a merge or hash join that scans every earlier ground truth or every mask: that made a
+  // page cost grow with its depth or the project. Rounds, runs and votes are looked up only for
+  // the rows that have them. The page comes back as one JSON text of arrays (one per item, keys
+  // not repeated): one JSON.parse, then each array placed into ExportItem's shape.
   const [{ page }] = await sql().rows<{ page: string }>(Prisma.sql`
     SELECT COALESCE(json_agg(json_build_array(
              i.id, i.width, i.height, i."sourceFormat", i."storageKey", i."workingSha256", i."originalKey",
              i."patientPseudonym", i.label, i."sourceDataset", i.view, i.split, i.fold,
-             g.id, g.stage, r.number, g.decision, g."sourceKind", g."acceptedAt",
+             i."groundTruthId", i.stage,
+             CASE WHEN i."roundId" IS NOT NULL THEN (SELECT r.number FROM "Round" r WHERE r.id = i."roundId") END,
+             i.decision, i."sourceKind", i."acceptedAt",
              m.id, m."storageKey", m.sha256, m.width, m.height, m.area, m."rleCounts", COALESCE(m.bbox, '{}'),
-             mr.arch, mr.encoder, mr.fold, mr."weightsSha256", v.votes, v.agreeing
+             CASE WHEN m."modelRunId" IS NOT NULL OR m."normalisedFromId" IS NOT NULL THEN (
+               SELECT json_build_array(mr.arch, mr.encoder, mr.fold, mr."weightsSha256") FROM "ModelRun" mr
+               WHERE mr.id = COALESCE(m."modelRunId", (SELECT o."modelRunId" FROM "Mask" o WHERE o.id = m."normalisedFromId"))
+             ) END,
+             CASE WHEN i."roundId" IS NOT NULL THEN (
+               SELECT json_build_array(count(*), count(*) FILTER (WHERE COALESCE(c."shownMaskId", c."maskId") = i."maskId"))
+               FROM "Vote" vt LEFT JOIN "Candidate" c ON c.id = vt."candidateId"
+               WHERE vt."roundId" = i."roundId" AND vt."imageId" = i.id
+             ) END
            ) ORDER BY i.id), '[]')::text AS page
     FROM (
-      SELECT i.* FROM "Image" i
+      SELECT i.id, i.width, i.height, i."sourceFormat", i."storageKey", i."workingSha256", i."originalKey",
+             i."patientPseudonym", i.label, i."sourceDataset", i.view, i.split, i.fold,
+             g.id AS "groundTruthId", g.stage, g."roundId", g.decision, g."sourceKind", g."acceptedAt", g."maskId"
+      FROM "Image" i
+      CROSS JOIN LATERAL (
+        SELECT g.* FROM "GroundTruth" g WHERE g."imageId" = i.id AND g."isCurrent" ${acceptanceFilter(o)} LIMIT 1
+      ) g
       WHERE i."projectId" = ${projectId}::uuid AND NOT i."exportBlocked" AND ${NOT_HELD_BACK} ${after} ${imageFilter(o)}
-        AND EXISTS (SELECT FROM "GroundTruth" g WHERE g."imageId" = i.id AND g."isCurrent" ${acceptanceFilter(o)} LIMIT 1)
       ORDER BY i.id
       LIMIT ${limit}) i
-    CROSS JOIN LATERAL (SELECT g.* FROM "GroundTruth" g WHERE g."imageId" = i.id AND g."isCurrent" LIMIT 1) g
-    LEFT JOIN LATERAL (SELECT m.* FROM "Mask" m WHERE m.id = g."maskId" LIMIT 1) m ON TRUE
-    LEFT JOIN LATERAL (SELECT r.number FROM "Round" r WHERE r.id = g."roundId" LIMIT 1) r ON TRUE
-    LEFT JOIN LATERAL (
-      SELECT mr.* FROM "ModelRun" mr
-      WHERE mr.id = COALESCE(m."modelRunId", (SELECT o."modelRunId" FROM "Mask" o WHERE o.id = m."normalisedFromId"))
-      LIMIT 1
-    ) mr ON TRUE
-    CROSS JOIN LATERAL (
-      SELECT count(*)::int AS votes, count(*) FILTER (WHERE COALESCE(c."shownMaskId", c."maskId") = g."maskId")::int AS agreeing
-      FROM "Vote" vt LEFT JOIN "Candidate" c ON c.id = vt."candidateId"
-      WHERE vt."roundId" = g."roundId" AND vt."imageId" = i.id
-    ) v`);
+    LEFT JOIN LATERAL (SELECT m.* FROM "Mask" m WHERE m.id = i."maskId" LIMIT 1) m ON TRUE`);
   return (JSON.parse(page) as unknown[][]).map(toItem);
 }
 
 /** One item from its array in the page (the column order of exportItemsPage's json_build_array). */
 function toItem(a: unknown[]): ExportItem {
   const v = a as never[];
+  const model = v[27] as [string | null, string | null, number | null, string | null] | null;
+  const votes = v[28] as [number, number] | null;
   return {
     imageId: v[0],
     width: v[1],
@@ -126,9 +132,12 @@ function toItem(a: unknown[]): ExportItem {
     round: v[15],
     decision: v[16],
     sourceKind: v[17],
-    model: v[27] === null || v[28] === null ? null : { arch: v[27], encoder: v[28], fold: v[29], weightsSha256: v[30] },
-    votes: v[31],
-    agreeing: v[32],
+    model:
+      model && model[0] !== null && model[1] !== null
+        ? { arch: model[0], encoder: model[1], fold: model[2], weightsSha256: model[3] }
+        : null,
+    votes: votes?.[0] ?? 0,
+    agreeing: votes?.[1] ?? 0,
     acceptedAt: new Date(v[18]),
   };
 }
