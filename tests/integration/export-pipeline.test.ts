@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { type BuildInput, buildArchive } from "../../lib/exports/build-archive";
 import { defineWriter } from "../../lib/exports/format-writer";
-import { exportItems, exportProject, selectionCounts } from "../../lib/exports/queries";
+import { exportItemPages, exportProject, selectionCounts } from "../../lib/exports/queries";
 import { canonicalOptions } from "../../lib/exports/schema";
 import { readTar } from "../../lib/exports/tar-reader";
 import { db } from "../../lib/db/client";
@@ -36,7 +36,7 @@ async function inputTo(name: string, extra: Partial<BuildInput> = {}): Promise<B
     project,
     options,
     counts,
-    items: exportItems(seed.projectId, options),
+    items: exportItemPages(seed.projectId, options),
     models: [],
     store: store(),
     out: path.join(tmpDir, name),
@@ -47,7 +47,7 @@ async function inputTo(name: string, extra: Partial<BuildInput> = {}): Promise<B
 
 async function collect(pageSize: number, o = options): Promise<ExportItem[]> {
   const items: ExportItem[] = [];
-  for await (const it of exportItems(seed.projectId, o, pageSize)) items.push(it);
+  for await (const page of exportItemPages(seed.projectId, o, pageSize)) items.push(...page);
   return items;
 }
 
@@ -103,7 +103,7 @@ describe("export pipeline", () => {
     }));
     await buildArchive(
       await inputTo("a.tar", {
-        items: exportItems(seed.projectId, options, 2),
+        items: exportItemPages(seed.projectId, options, 2),
         concurrency: 2,
         writers: [...EXPORT_WRITERS, probe],
       }),

@@ -9,7 +9,7 @@ import type { ObjectStore } from "../../lib/storage/types";
 import { buildArchive } from "../../lib/exports/build-archive";
 import { ByteSink } from "../../lib/exports/byte-sink";
 import { storedFileError } from "../../lib/exports/item-sources";
-import { exportItems, exportProject, selectionCounts } from "../../lib/exports/queries";
+import { exportItemPages, exportProject, selectionCounts } from "../../lib/exports/queries";
 import { canonicalOptions, type ExportOptions } from "../../lib/exports/schema";
 import { ThreadTarWriter } from "../../lib/exports/tar-thread";
 import { TarWriter } from "../../lib/exports/tar-writer";
@@ -52,7 +52,7 @@ async function build(projectId: string, o: Partial<ExportOptions>, s: ObjectStor
     project: await exportProject(projectId),
     options,
     counts: await selectionCounts(projectId, options),
-    items: exportItems(projectId, options),
+    items: exportItemPages(projectId, options),
     models: [],
     store: s,
     out: output === "file" ? file : stream,
