@@ -14,7 +14,7 @@ import type { ArchiveOut, ItemContext, WriterFactory, WriterSetup } from "./form
 import { EmptyMasks, itemSources, storedFileError } from "./item-sources";
 import { optionsFingerprint, type ExportOptions } from "./schema";
 import { SpoolFile } from "./spool-file";
-import { assignSplit, SplitMemo } from "./splits";
+import { assignSplit } from "./splits";
 import { ThreadTarWriter } from "./tar-thread";
 import { TarWriter } from "./tar-writer";
 import type { ExportItem, ExportModel, ExportProgress, ExportProject, ExportResult, SelectionCounts } from "./types";
@@ -184,13 +184,12 @@ async function buildWith(
     return all;
   };
   let index = 0;
-  const splitMemo = new SplitMemo();
   type Ctx = ItemContext & { item: ExportItem };
   /** Writes one item: synchronously unless a writer, the hash backfill or a pause must be awaited. */
   const write = ({ item, needs }: Prepared): Promise<void> | undefined => {
     if (input.signal?.aborted) throw input.signal.reason ?? new Error("export aborted");
     const name = exportName(item.imageId);
-    const split = assignSplit(item, options.testFraction, project.folds, project.seed, splitMemo);
+    const split = assignSplit(item, options.testFraction, project.folds, project.seed);
     const ctx: Ctx = { item, name, split, at: { split: split.split, label: item.label }, index: ++index };
     for (let w = 0; w < writers.length; w++) {
       const wrote = writers[w].writeItem(ctx, needs[w], out);

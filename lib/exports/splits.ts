@@ -24,31 +24,10 @@ export function assignSplit(
   testFraction: number,
   folds: number,
   seed: number,
-  memo?: SplitMemo,
 ): SplitAssignment {
   const who = item.patient ?? `image:${item.imageId}`;
-  const u = (purpose: "split" | "fold") => (memo ? memo.unit(purpose, seed, who) : unit(purpose, seed, who));
-  const split = item.split ?? (u("split") < testFraction ? "TEST" : "TRAIN");
+  const split = item.split ?? (unit("split", seed, who) < testFraction ? "TEST" : "TRAIN");
   const splitSource = item.split ? "recorded" : "derived";
-  const fold = item.fold ?? (split === "TRAIN" ? Math.floor(u("fold") * folds) : null);
+  const fold = item.fold ?? (split === "TRAIN" ? Math.floor(unit("fold", seed, who) * folds) : null);
   return { split, splitSource, fold };
-}
-
-/**
- * The numbers assignSplit draws per patient, remembered for one export: a patient's images
- * share them, and each costs a SHA-256 digest. Bounded: forgotten all at once when full.
- */
-export class SplitMemo {
-  private readonly seen = new Map<string, number>();
-  constructor(private readonly limit = 32_768) {}
-  unit(purpose: string, seed: number, who: string): number {
-    const k = `${purpose}/${seed}\u0000${who}`;
-    let v = this.seen.get(k);
-    if (v === undefined) {
-      if (this.seen.size >= this.limit) this.seen.clear();
-      v = unit(purpose, seed, who);
-      this.seen.set(k, v);
-    }
-    return v;
-  }
 }

@@ -2,8 +2,6 @@ import { closeSync, createReadStream, openSync, writeSync } from "node:fs";
 import { crc32 } from "node:zlib";
 
 const FLUSH_AT = 256 * 1024;
-/** Characters of appended text gathered before they are encoded into the buffer. */
-const PENDING_CHARS = 16 * 1024;
 const READ_CHUNK = 64 * 1024;
 
 /**
@@ -24,13 +22,10 @@ export class SpoolFile {
   private crc = 0;
   private length = 0;
   private closed = false;
-  /** Appended text not yet encoded: an export appends a few short rows per item, and one encode per row cost more than the concatenation. */
-  private pending = "";
 
   constructor(readonly path: string) {}
 
   get size(): number {
-    this.encodePending();
     return this.length;
   }
 
@@ -42,18 +37,6 @@ export class SpoolFile {
   append(data: string | Uint8Array): void {
     if (this.closed) throw new Error("spool file already closed");
     if (typeof data === "string") {
-      this.pending += data;
-      if (this.pending.length >= PENDING_CHARS) this.encodePending();
-      return;
-    }
-    this.encodePending();
-    this.appendBytes(data);
-  }
-
-  private encodePending(): void {
-    const data = this.pending;
-    if (data) {
-      this.pending = "";
       // Encoded in place when it fits for sure (UTF-8 is at most 3 bytes per UTF-16 unit).
       if (data.length * 3 > FLUSH_AT - this.used) {
         if (this.used) this.flush();
@@ -62,7 +45,9 @@ export class SpoolFile {
       const n = this.buf.write(data, this.used, "utf8");
       this.used += n;
       this.length += n;
+      return;
     }
+    this.appendBytes(data);
   }
 
   private appendBytes(data: Uint8Array): void {
@@ -98,7 +83,6 @@ export class SpoolFile {
 
   closeSync(): void {
     if (this.closed) return;
-    this.encodePending();
     this.flush();
     if (this.fd < 0) this.fd = openSync(this.path, "w");
     closeSync(this.fd);
