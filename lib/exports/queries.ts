@@ -127,7 +127,16 @@ function toItem(a: unknown[]): ExportItem {
     mask:
       v[19] === null
         ? null
-        : { id: v[19], key: v[20], sha256: v[21], width: v[22], height: v[23], area: v[24], rleCounts: v[25], bbox: v[26] },
+        : {
+            id: v[19],
+            key: v[20],
+            sha256: v[21],
+            width: v[22],
+            height: v[23],
+            area: v[24],
+            rleCounts: v[25],
+            bbox: v[26],
+          },
     stage: v[14],
     round: v[15],
     decision: v[16],

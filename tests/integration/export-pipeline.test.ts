@@ -63,9 +63,15 @@ describe("export pipeline", () => {
   it("filters on the ground truth before a page is cut: every other image accepted too early, small pages still list all the rest", async () => {
     const whole = await collect(1000);
     const early = whole.filter((_, i) => i % 2 === 0).map((i) => i.groundTruthId);
-    const saved = await db().groundTruth.findMany({ where: { id: { in: early } }, select: { id: true, acceptedAt: true } });
+    const saved = await db().groundTruth.findMany({
+      where: { id: { in: early } },
+      select: { id: true, acceptedAt: true },
+    });
     const cut = new Date(Math.min(...whole.map((i) => i.acceptedAt.getTime())) - 1000);
-    await db().groundTruth.updateMany({ where: { id: { in: early } }, data: { acceptedAt: new Date(cut.getTime() - 60_000) } });
+    await db().groundTruth.updateMany({
+      where: { id: { in: early } },
+      data: { acceptedAt: new Date(cut.getTime() - 60_000) },
+    });
     try {
       const after = canonicalOptions({ acceptedOnly: true, acceptedAfter: cut });
       const want = whole.filter((i) => !early.includes(i.groundTruthId)).map((i) => i.imageId);
