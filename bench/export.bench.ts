@@ -11,6 +11,7 @@ import { migrate } from "../lib/db/migrate";
 import { crc32 } from "../lib/masks/crc32";
 import { cocoSummary } from "../lib/masks/rle";
 import { encodeMaskPng } from "../lib/masks/png-codec";
+import { pgCpuMs } from "./pg-cpu";
 import { loadNote, median, RUNS, spread } from "./repeat";
 
 // Exports N generated image/mask pairs from a fresh embedded database and a local store, and
@@ -35,6 +36,8 @@ const KEEP = process.env.EXPORT_BENCH_KEEP ? path.resolve(process.env.EXPORT_BEN
  * pair on one seeded dataset, each against tar in its own run.
  */
 const CODE = path.resolve(process.env.EXPORT_BENCH_CODE ?? ".");
+/** EXPORT_BENCH_TIMELINE=1: print each run's resident memory and CPU (export, database) per second. */
+const TIMELINE = process.env.EXPORT_BENCH_TIMELINE === "1";
 const SIZE = 256;
 
 function chunk(type: string, data: Buffer): Buffer {
@@ -117,28 +120,68 @@ class Fixtures {
   }
 }
 
-// Runs in the child: only the export, timed from its first query to the stored archive.
+// Runs in the child: only the export, timed from its first query to the stored archive. With
+// TIMELINE set, one sample per second: resident memory, the process's CPU and the database's.
 const EXPORT_CHILD = `
 const { runExport } = await import(process.env.RUN_EXPORT);
+const { pgCpuMs } = await import(process.env.PG_CPU);
+const fs = await import("node:fs");
 const startRss = process.memoryUsage.rss();
+// Peak RSS as the kernel keeps it (VmHWM), reset here so module loading does not count; where
+// that is not available, sampled every 20 ms (which costs the export some CPU).
+const hwm = () => Number(/VmHWM:\\s+(\\d+) kB/.exec(fs.readFileSync("/proc/self/status", "utf8"))?.[1]) * 1024;
+let exact = false;
+try { fs.writeFileSync("/proc/self/clear_refs", "5"); exact = hwm() > 0; } catch {}
 let peak = startRss;
-const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 20);
+const sampler = exact ? null : setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 20);
+const peakNow = () => (exact ? hwm() : Math.max(peak, process.memoryUsage.rss()));
 // With EXPORT_BENCH_NODE_FLAGS=--expose-gc: collect every second, separating live memory from garbage V8 has not collected yet.
 const collector = globalThis.gc ? setInterval(() => globalThis.gc(), 1000) : null;
+const timeline = [];
+let last = { cpu: process.cpuUsage(), pg: pgCpuMs(process.env.PG_DATA) ?? 0 };
+const ticker = process.env.TIMELINE ? setInterval(() => {
+  const now = { cpu: process.cpuUsage(), pg: pgCpuMs(process.env.PG_DATA) ?? 0 };
+  const d = process.cpuUsage(last.cpu);
+  timeline.push({ rss: process.memoryUsage.rss(), cpuS: (d.user + d.system) / 1e6, pgS: (now.pg - last.pg) / 1000 });
+  last = now;
+}, 1000) : null;
+// CPU seconds per thread, by thread name (the archive and hashing threads are named), sampled
+// every 250 ms from /proc so that threads which end before the export returns are counted.
+const threadCpu = new Map();
+const sampleThreads = () => {
+  try {
+    for (const t of fs.readdirSync("/proc/self/task")) {
+      try {
+        const s = fs.readFileSync("/proc/self/task/" + t + "/stat", "utf8");
+        const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
+        const name = s.slice(s.indexOf("(") + 1, s.lastIndexOf(")"));
+        threadCpu.set(t, { name, s: (Number(f[11]) + Number(f[12])) / 100 });
+      } catch {}
+    }
+  } catch {}
+};
+sampleThreads();
+const threads0 = new Map(threadCpu);
+const threadSampler = setInterval(sampleThreads, 250);
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 let halfway = 0;
 const r = await runExport(process.env.EXPORT_ID, {
-  onProgress: (p) => { if (!halfway && p.done >= p.total / 2) halfway = Math.max(peak, process.memoryUsage.rss()); },
+  onProgress: (p) => { if (!halfway && p.done >= p.total / 2) halfway = peakNow(); },
 });
 const seconds = (performance.now() - t0) / 1000;
 // CPU of every thread of the process (main, file reader, libuv pool): what load cannot inflate.
 const cpu = process.cpuUsage(cpu0);
 const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-clearInterval(sampler);
+if (sampler) clearInterval(sampler);
 if (collector) clearInterval(collector);
-peak = Math.max(peak, process.memoryUsage.rss());
-process.stdout.write(JSON.stringify({ ...r, seconds, cpuSeconds, peak, startRss, halfway }) + "\\n");
+if (ticker) clearInterval(ticker);
+clearInterval(threadSampler);
+sampleThreads();
+const threads = {};
+for (const [t, { name, s }] of threadCpu) threads[name] = (threads[name] ?? 0) + s - (threads0.get(t)?.s ?? 0);
+peak = peakNow();
+process.stdout.write(JSON.stringify({ ...r, seconds, cpuSeconds, peak, startRss, halfway, timeline, threads, exact }) + "\\n");
 process.exit(0);
 `;
 
@@ -299,8 +342,12 @@ export async function run(): Promise<BenchResult[]> {
         peak: number;
         baseline: number;
         halfway: number;
+        pgCpuS: number;
+        threads: Record<string, number>;
+        exact: boolean;
         sizeBytes: number;
         fileCount: number;
+        sha256: string;
       }[] = [];
       let tarBytes = 0;
       for (let k = 0; k < RUNS; k++) {
@@ -310,6 +357,8 @@ export async function run(): Promise<BenchResult[]> {
           {},
           { enqueue: false },
         );
+        const pgDir = path.join(work, "pg");
+        const pg0 = pgCpuMs(pgDir) ?? NaN;
         const child = spawnSync(
           process.execPath,
           [...flags, "--import", "./scripts/node-loader.mjs", "--input-type=module", "-e", EXPORT_CHILD],
@@ -321,21 +370,35 @@ export async function run(): Promise<BenchResult[]> {
               STORAGE_DIR: storeDir,
               EXPORT_ID: exportId,
               RUN_EXPORT: pathToFileURL(path.join(CODE, "lib/exports/run-export.ts")).href,
+              PG_CPU: pathToFileURL(path.resolve("bench/pg-cpu.ts")).href,
+              PG_DATA: pgDir,
+              TIMELINE: TIMELINE ? "1" : "",
             },
             encoding: "utf8",
             maxBuffer: 1 << 20,
           },
         );
         if (child.status !== 0) throw new Error(`export process failed: ${child.stderr.slice(-2000)}`);
+        // The export's backends end with its connections: let the postmaster reap them (their CPU then counts).
+        await new Promise((r) => setTimeout(r, 300));
+        const pgCpuS = ((pgCpuMs(pgDir) ?? NaN) - pg0) / 1000;
         const result = JSON.parse(child.stdout.trim().split("\n").at(-1)!) as {
           sizeBytes: number;
           fileCount: number;
+          sha256: string;
+          timeline: { rss: number; cpuS: number; pgS: number }[];
+          threads: Record<string, number>;
+          exact: boolean;
           seconds: number;
           cpuSeconds: number;
           peak: number;
           startRss: number;
           halfway: number;
         };
+        if (TIMELINE)
+          process.stderr.write(
+            `export run ${k + 1}, CPU by thread ${JSON.stringify(result.threads)}; per second: ${result.timeline.map((t, i) => `${i + 1}s ${mb(t.rss)} MB, CPU ${t.cpuS.toFixed(2)} + db ${t.pgS.toFixed(2)} s`).join("; ")}\n`,
+          );
         rmSync(path.join(storeDir, "projects", project.id, "exports"), { recursive: true, force: true });
         // tar through bash, whose `times` then prints the CPU its child used (user and system).
         const a0 = performance.now();
@@ -359,8 +422,12 @@ export async function run(): Promise<BenchResult[]> {
           peak: result.peak,
           baseline: result.startRss,
           halfway: result.halfway,
+          pgCpuS,
+          threads: result.threads,
+          exact: result.exact,
           sizeBytes: result.sizeBytes,
           fileCount: result.fileCount,
+          sha256: result.sha256,
         });
       }
       const col = <K extends keyof (typeof runs)[number]>(k: K) => runs.map((r) => r[k] as number);
@@ -370,7 +437,9 @@ export async function run(): Promise<BenchResult[]> {
       const cpuRatios = runs.map((r) => r.tarCpuS / r.exportCpuS);
       const peak = Math.max(...col("peak"));
       const baseline = median(col("baseline"));
-      const result = { sizeBytes: runs[0].sizeBytes, fileCount: runs[0].fileCount, halfway: median(col("halfway")) };
+      const growth = runs.map((r) => r.peak - r.halfway);
+      const result = { sizeBytes: runs[0].sizeBytes, fileCount: runs[0].fileCount };
+      const shas = [...new Set(runs.map((r) => r.sha256))];
 
       const note = `${PAIRS} pairs ${SIZE}×${SIZE}, ${mb(payloadBytes)} MB of PNGs, seeded in ${seedS.toFixed(0)} s${kept ? " (kept from an earlier run)" : ""}, local store, ${os.cpus().length} CPUs${CODE === path.resolve(".") ? "" : `; export code from ${CODE}`}`;
       return [
@@ -394,16 +463,36 @@ export async function run(): Promise<BenchResult[]> {
           note: `all threads of the export process; ${spread(col("exportCpuS"))}; tar used ${median(col("tarCpuS")).toFixed(2)} s (${spread(col("tarCpuS"))})`,
         },
         {
+          name: "export CPU by thread",
+          value: Math.round(median(runs.map((r) => r.threads.MainThread ?? 0)) * 100) / 100,
+          unit: "s main",
+          note: `median per thread: ${[...new Set(runs.flatMap((r) => Object.keys(r.threads)))]
+            .map((n) => `${n} ${median(runs.map((r) => r.threads[n] ?? 0)).toFixed(2)}`)
+            .join(", ")} (from /proc, 10 ms ticks)`,
+        },
+        {
+          name: "export database CPU time",
+          value: Math.round(median(col("pgCpuS")) * 100) / 100,
+          unit: "s",
+          note: `PostgreSQL's processes during the export; ${spread(col("pgCpuS"))}`,
+        },
+        {
           name: "export peak RSS",
           value: mb(peak),
           unit: "MB",
-          note: `highest of ${runs.length} runs (${col("peak").map(mb).join(", ")}); ${mb(baseline)} MB when the export started${flags.length ? `; node ${flags.join(" ")}` : ""}`,
+          note: `highest of ${runs.length} runs (${col("peak").map(mb).join(", ")}; ${runs.every((r) => r.exact) ? "the kernel's peak, VmHWM" : "sampled every 20 ms"}); ${mb(baseline)} MB when the export started${flags.length ? `; node ${flags.join(" ")}` : ""}`,
         },
         {
           name: "export RSS growth, 2nd half",
-          value: mb(peak - result.halfway),
+          value: mb(median(growth)),
           unit: "MB",
-          note: `peak RSS at half-way ${mb(result.halfway)} MB: flat means memory does not grow with the number of images`,
+          note: `peak RSS at the end minus at half-way, per run ${growth.map(mb).join(", ")}: flat means memory does not grow with the number of images`,
+        },
+        {
+          name: "export archive SHA-256",
+          value: shas.length,
+          unit: "distinct",
+          note: shas.join(", "),
         },
         {
           name: "tar -cf same files",

@@ -1,8 +1,28 @@
 import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { crc32 } from "node:zlib";
 import type { ByteSink } from "./byte-sink";
 
-export type EntryBody = Uint8Array | (() => AsyncIterable<Uint8Array>);
+/**
+ * A body made of local files (each read whole, by path) and bytes, in order: the spooled
+ * tables. The archive thread reads the files itself; the other writers stream them.
+ */
+export type BodyParts = { parts: (Uint8Array | { path: string })[] };
+
+export type EntryBody = Uint8Array | (() => AsyncIterable<Uint8Array>) | BodyParts;
+
+const PART_READ = 64 * 1024;
+
+/** A body's bytes in order, whatever its form. */
+export async function* bodyChunks(body: EntryBody): AsyncIterable<Uint8Array> {
+  if (body instanceof Uint8Array) yield body;
+  else if (typeof body === "function") yield* body();
+  else
+    for (const p of body.parts) {
+      if (p instanceof Uint8Array) yield p;
+      else yield* createReadStream(p.path, { highWaterMark: PART_READ });
+    }
+}
 
 /** A file in the archive: its size is known before its bytes are written. */
 export interface ArchiveEntry {
@@ -44,9 +64,13 @@ export interface ArchiveWriter {
 const segment = "[A-Za-z0-9][A-Za-z0-9._-]*(?: [A-Za-z0-9._-]+)*";
 const safePath = new RegExp(`^${segment}(?:/${segment})*$`);
 
-/** Archive paths are chosen by Tandem; this refuses anything an extractor could misread. */
+/**
+ * Archive paths are chosen by Tandem; this refuses anything an extractor could misread. A
+ * segment starts with a letter or digit (so never "." or "..") and is ASCII (so the length is
+ * the byte length).
+ */
 export function assertArchivePath(p: string): string {
-  if (!safePath.test(p) || p.split("/").some((s) => s === "." || s === "..") || Buffer.byteLength(p) > 255) {
+  if (p.length > 255 || !safePath.test(p)) {
     throw new Error(`unsafe archive path: ${JSON.stringify(p)}`);
   }
   return p;
@@ -62,9 +86,7 @@ export async function writeBody(sink: ByteSink, entry: ArchiveEntry): Promise<st
   }
   const hash = createHash("sha256");
   let n = 0;
-  const chunks: AsyncIterable<Uint8Array> | Uint8Array[] =
-    entry.body instanceof Uint8Array ? [entry.body] : entry.body();
-  for await (const c of chunks) {
+  for await (const c of bodyChunks(entry.body)) {
     n += c.length;
     if (n > entry.size) throw new Error(`${entry.path}: more bytes than the declared ${entry.size}`);
     hash.update(c);
@@ -78,6 +100,6 @@ export async function entryCrc32(entry: ArchiveEntry): Promise<number> {
   if (entry.crc32 !== undefined) return entry.crc32;
   if (entry.body instanceof Uint8Array) return crc32(entry.body);
   let c = 0;
-  for await (const chunk of entry.body()) c = crc32(chunk, c);
+  for await (const chunk of bodyChunks(entry.body)) c = crc32(chunk, c);
   return c;
 }

@@ -10,7 +10,7 @@ import { ByteSink } from "./byte-sink";
 import { datasheet } from "./datasheet";
 import { ExportStats } from "./export-stats";
 import { modelCard, modelFolder } from "./model-card";
-import type { ArchiveOut, WriterFactory, WriterSetup } from "./format-writer";
+import type { ArchiveOut, ItemContext, WriterFactory, WriterSetup } from "./format-writer";
 import { EmptyMasks, itemSources, storedFileError } from "./item-sources";
 import { optionsFingerprint, type ExportOptions } from "./schema";
 import { SpoolFile } from "./spool-file";
@@ -26,7 +26,8 @@ export interface BuildInput {
   project: ExportProject;
   options: ExportOptions;
   counts: SelectionCounts;
-  items: AsyncIterable<ExportItem>;
+  /** Pages of items in archive order (exportItemPages). */
+  items: AsyncIterable<ExportItem[]>;
   models: ExportModel[];
   store: ObjectStore;
   /** Where the archive goes: a stream, or the path of a local file to write (ended either way). */
@@ -183,29 +184,44 @@ async function buildWith(
     return all;
   };
   let index = 0;
-  const write = async ({ item, needs }: Prepared) => {
+  type Ctx = ItemContext & { item: ExportItem };
+  /** Writes one item: synchronously unless a writer, the hash backfill or a pause must be awaited. */
+  const write = ({ item, needs }: Prepared): Promise<void> | undefined => {
     if (input.signal?.aborted) throw input.signal.reason ?? new Error("export aborted");
     const name = exportName(item.imageId);
     const split = assignSplit(item, options.testFraction, project.folds, project.seed);
-    const ctx = { item, name, split, at: { split: split.split, label: item.label }, index: ++index };
+    const ctx: Ctx = { item, name, split, at: { split: split.split, label: item.label }, index: ++index };
     for (let w = 0; w < writers.length; w++) {
       const wrote = writers[w].writeItem(ctx, needs[w], out);
-      if (wrote instanceof Promise) await wrote;
+      if (wrote instanceof Promise) return writeRest(ctx, needs, w, wrote);
     }
-    stats.add(item, split, item.sourceFormat === "DICOM");
+    return written(ctx);
+  };
+  const writeRest = async (ctx: Ctx, needs: unknown[], w: number, wrote: Promise<void>) => {
+    await wrote;
+    for (w++; w < writers.length; w++) await writers[w].writeItem(ctx, needs[w], out);
+    await written(ctx);
+  };
+  const written = (ctx: Ctx): Promise<void> | undefined => {
+    stats.add(ctx.item, ctx.split, ctx.item.sourceFormat === "DICOM");
     done++;
     progress("images");
-    if (hashed.length >= BACKFILL_BATCH) await saveHashes(BACKFILL_BATCH);
+    if (hashed.length >= BACKFILL_BATCH) return saveHashes(BACKFILL_BATCH);
     // A long run of synchronous items would hold back the thread's messages (stages to hash and
     // hand back, acknowledgements): let them in now and then.
-    if (thread && index % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+    if (thread && ctx.index % YIELD_EVERY === 0) return new Promise((r) => setImmediate(r));
   };
   const concurrency = Math.max(1, input.concurrency ?? 8);
   const ahead: (Prepared | Promise<Prepared>)[] = [];
-  for await (const item of input.items) {
-    while (ahead.length >= concurrency) await write(await ahead.shift()!);
-    ahead.push(prepare(item));
-    while (ahead.length && !(ahead[0] instanceof Promise)) await write(ahead.shift() as Prepared);
+  for await (const page of input.items) {
+    for (const item of page) {
+      while (ahead.length >= concurrency) await write(await ahead.shift()!);
+      ahead.push(prepare(item));
+      while (ahead.length && !(ahead[0] instanceof Promise)) {
+        const wait = write(ahead.shift() as Prepared);
+        if (wait) await wait;
+      }
+    }
   }
   while (ahead.length) await write(await ahead.shift()!);
   await saveHashes(1);
@@ -256,7 +272,7 @@ async function buildWith(
     path: `${root}/${layout.manifest}`,
     size: manifest.size,
     crc32: manifest.crc32,
-    body: () => manifest.read(),
+    body: { parts: [manifest.part()] },
   });
   await writer.finish();
   for (const f of spoolFiles) await f.close();

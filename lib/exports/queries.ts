@@ -65,55 +65,109 @@ export async function exportItemsPage(
   limit: number,
 ): Promise<ExportItem[]> {
   const after = afterImageId ? Prisma.sql`AND i.id > ${afterImageId}::uuid` : Prisma.empty;
-  // The page comes back as one JSON text (json_agg) already in ExportItem's shape (the mask and
-  // the model as nested objects): the client parses it in one JSON.parse and only turns the
-  // acceptance time into a Date, instead of converting ~30 columns of every row one by one and
-  // reshaping each row, which cost more than the archive's own work per item. Plain pg
-  // (lib/db/raw.ts): no query compiler on the way.
+  // The page's images are chosen first, each with its ground truth, then joined to masks; every
+  // lookup per image is a LATERAL ... LIMIT 1 (an index probe), which the planner cannot turn
+  // into a merge or hash join that scans every earlier ground truth or every mask: that made a
+  // page cost grow with its depth or the project. Rounds, runs and votes are looked up only for
+  // the rows that have them. The page comes back as one JSON text of arrays (one per item, keys
+  // not repeated): one JSON.parse, then each array placed into ExportItem's shape.
   const [{ page }] = await sql().rows<{ page: string }>(Prisma.sql`
-    SELECT COALESCE(json_agg(p ORDER BY p."imageId"), '[]')::text AS page FROM (
-    SELECT i.id AS "imageId", i.width, i.height, i."sourceFormat"::text AS "sourceFormat",
-           i."storageKey" AS "imageKey", i."workingSha256" AS "imageSha256", i."originalKey", i."patientPseudonym" AS patient,
-           i.label::text AS label, i."sourceDataset" AS source, i.view, i.split::text AS split, i.fold,
-           g.id AS "groundTruthId",
-           CASE WHEN m.id IS NULL THEN NULL ELSE json_build_object(
-             'id', m.id, 'key', m."storageKey", 'sha256', m.sha256, 'width', m.width, 'height', m.height,
-             'area', m.area, 'rleCounts', m."rleCounts", 'bbox', COALESCE(m.bbox, '{}')) END AS mask,
-           g.stage::text AS stage, r.number AS round, g.decision::text AS decision,
-           g."sourceKind"::text AS "sourceKind",
-           CASE WHEN mr.arch IS NULL OR mr.encoder IS NULL THEN NULL ELSE json_build_object(
-             'arch', mr.arch, 'encoder', mr.encoder, 'fold', mr.fold, 'weightsSha256', mr."weightsSha256") END AS model,
-           COALESCE(v.votes, 0)::int AS votes, COALESCE(v.agreeing, 0)::int AS agreeing, g."acceptedAt"
-    FROM "Image" i
-    JOIN "GroundTruth" g ON g."imageId" = i.id AND g."isCurrent"
-    LEFT JOIN "Mask" m ON m.id = g."maskId"
-    LEFT JOIN "Round" r ON r.id = g."roundId"
-    LEFT JOIN "ModelRun" mr ON mr.id = COALESCE(m."modelRunId", (SELECT o."modelRunId" FROM "Mask" o WHERE o.id = m."normalisedFromId"))
-    LEFT JOIN LATERAL (
-      SELECT count(*) AS votes, count(*) FILTER (WHERE COALESCE(c."shownMaskId", c."maskId") = g."maskId") AS agreeing
-      FROM "Vote" vt LEFT JOIN "Candidate" c ON c.id = vt."candidateId"
-      WHERE vt."roundId" = g."roundId" AND vt."imageId" = i.id
-    ) v ON TRUE
-    WHERE i."projectId" = ${projectId}::uuid AND NOT i."exportBlocked" AND ${NOT_HELD_BACK} ${after} ${imageFilter(o)} ${acceptanceFilter(o)}
-    ORDER BY i.id
-    LIMIT ${limit}) p`);
-  const items = JSON.parse(page) as (Omit<ExportItem, "acceptedAt"> & { acceptedAt: string | Date })[];
-  for (const item of items) item.acceptedAt = new Date(item.acceptedAt);
-  return items as ExportItem[];
+    SELECT COALESCE(json_agg(json_build_array(
+             i.id, i.width, i.height, i."sourceFormat", i."storageKey", i."workingSha256", i."originalKey",
+             i."patientPseudonym", i.label, i."sourceDataset", i.view, i.split, i.fold,
+             i."groundTruthId", i.stage,
+             CASE WHEN i."roundId" IS NOT NULL THEN (SELECT r.number FROM "Round" r WHERE r.id = i."roundId") END,
+             i.decision, i."sourceKind", i."acceptedAt",
+             m.id, m."storageKey", m.sha256, m.width, m.height, m.area, m."rleCounts", COALESCE(m.bbox, '{}'),
+             CASE WHEN m."modelRunId" IS NOT NULL OR m."normalisedFromId" IS NOT NULL THEN (
+               SELECT json_build_array(mr.arch, mr.encoder, mr.fold, mr."weightsSha256") FROM "ModelRun" mr
+               WHERE mr.id = COALESCE(m."modelRunId", (SELECT o."modelRunId" FROM "Mask" o WHERE o.id = m."normalisedFromId"))
+             ) END,
+             CASE WHEN i."roundId" IS NOT NULL THEN (
+               SELECT json_build_array(count(*), count(*) FILTER (WHERE COALESCE(c."shownMaskId", c."maskId") = i."maskId"))
+               FROM "Vote" vt LEFT JOIN "Candidate" c ON c.id = vt."candidateId"
+               WHERE vt."roundId" = i."roundId" AND vt."imageId" = i.id
+             ) END
+           ) ORDER BY i.id), '[]')::text AS page
+    FROM (
+      SELECT i.id, i.width, i.height, i."sourceFormat", i."storageKey", i."workingSha256", i."originalKey",
+             i."patientPseudonym", i.label, i."sourceDataset", i.view, i.split, i.fold,
+             g.id AS "groundTruthId", g.stage, g."roundId", g.decision, g."sourceKind", g."acceptedAt", g."maskId"
+      FROM "Image" i
+      CROSS JOIN LATERAL (
+        SELECT g.* FROM "GroundTruth" g WHERE g."imageId" = i.id AND g."isCurrent" ${acceptanceFilter(o)} LIMIT 1
+      ) g
+      WHERE i."projectId" = ${projectId}::uuid AND NOT i."exportBlocked" AND ${NOT_HELD_BACK} ${after} ${imageFilter(o)}
+      ORDER BY i.id
+      LIMIT ${limit}) i
+    LEFT JOIN LATERAL (SELECT m.* FROM "Mask" m WHERE m.id = i."maskId" LIMIT 1) m ON TRUE`);
+  return (JSON.parse(page) as unknown[][]).map(toItem);
+}
+
+/** One item from its array in the page (the column order of exportItemsPage's json_build_array). */
+function toItem(a: unknown[]): ExportItem {
+  const v = a as never[];
+  const model = v[27] as [string | null, string | null, number | null, string | null] | null;
+  const votes = v[28] as [number, number] | null;
+  return {
+    imageId: v[0],
+    width: v[1],
+    height: v[2],
+    sourceFormat: v[3],
+    imageKey: v[4],
+    imageSha256: v[5],
+    originalKey: v[6],
+    patient: v[7],
+    label: v[8],
+    source: v[9],
+    view: v[10],
+    split: v[11],
+    fold: v[12],
+    groundTruthId: v[13],
+    mask:
+      v[19] === null
+        ? null
+        : {
+            id: v[19],
+            key: v[20],
+            sha256: v[21],
+            width: v[22],
+            height: v[23],
+            area: v[24],
+            rleCounts: v[25],
+            bbox: v[26],
+          },
+    stage: v[14],
+    round: v[15],
+    decision: v[16],
+    sourceKind: v[17],
+    model:
+      model && model[0] !== null && model[1] !== null
+        ? { arch: model[0], encoder: model[1], fold: model[2], weightsSha256: model[3] }
+        : null,
+    votes: votes?.[0] ?? 0,
+    agreeing: votes?.[1] ?? 0,
+    acceptedAt: new Date(v[18]),
+  };
 }
 
 /**
- * Streams every exported item, page by page. The next page is asked for as soon as the current
- * one arrives (its last id is the next page's key), so the database works on it while the
- * archive is written from this one: at most two pages are held.
+ * Every exported item, page by page (the builder walks each page with a plain loop: an async
+ * step per item cost more than the item's own work). The next page is asked for as soon as the
+ * current one arrives (its last id is the next page's key), so the database works on it while
+ * the archive is written from this one: at most two pages are held.
  */
-export async function* exportItems(projectId: string, o: ExportOptions, pageSize = 1000): AsyncIterable<ExportItem> {
+export async function* exportItemPages(
+  projectId: string,
+  o: ExportOptions,
+  pageSize = 250,
+): AsyncIterable<ExportItem[]> {
   let page = await exportItemsPage(projectId, o, null, pageSize);
   for (;;) {
     const next = page.length < pageSize ? null : exportItemsPage(projectId, o, page[page.length - 1].imageId, pageSize);
     // A failed prefetch is raised when it is awaited below (or dropped when iteration stops early).
     next?.catch(() => undefined);
-    yield* page;
+    if (page.length) yield page;
     if (!next) return;
     page = await next;
   }

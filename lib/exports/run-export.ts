@@ -12,7 +12,7 @@ import { store as defaultStore } from "../storage/store";
 import type { ObjectStore } from "../storage/types";
 import { buildArchive } from "./build-archive";
 import { completeExport, markExportRunning } from "./mutations";
-import { exportItems, exportModels, exportProject, exportRunRow, selectionCounts } from "./queries";
+import { exportItemPages, exportModels, exportProject, exportRunRow, selectionCounts } from "./queries";
 import { canonicalOptions } from "./schema";
 import type { ExportProgress, ExportResult } from "./types";
 
@@ -109,7 +109,7 @@ export async function runExport(exportId: string, o: RunExportOptions = {}): Pro
         project,
         options,
         counts,
-        items: exportItems(row.projectId, options),
+        items: exportItemPages(row.projectId, options),
         models,
         store,
         out,

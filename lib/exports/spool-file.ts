@@ -99,13 +99,16 @@ export class SpoolFile {
   }
 
   /**
-   * The file's bytes; close() first. Read 64 KiB at a time: at the end of an export the tables
-   * (megabytes each at 20k images) pass through here to the archive thread, a copy of each
-   * chunk in flight, and 1 MiB chunks grew the process by ~40 MB there (freed, but kept by the
-   * allocator), more than the whole item loop did.
+   * The file's bytes; close() first. Read 64 KiB at a time (the zip writer's central
+   * directory): larger chunks grew the process by tens of MB at the end of an export.
    */
   read(): AsyncIterable<Uint8Array> {
+    return createReadStream(this.part().path, { highWaterMark: READ_CHUNK });
+  }
+
+  /** The closed file as part of an entry's body: the archive thread reads it by path, the bytes never pass through here. */
+  part(): { path: string } {
     if (!this.closed) throw new Error("close the spool file before reading it");
-    return createReadStream(this.path, { highWaterMark: READ_CHUNK });
+    return { path: this.path };
   }
 }

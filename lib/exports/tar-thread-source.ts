@@ -1,28 +1,32 @@
 // The code of the archive thread (tar-thread.ts), as plain JavaScript: it runs with no loader
 // (eval'd, CommonJS or module alike: getBuiltinModule, not require), so TypeScript helpers a
 // loader would inject cannot reach it. It receives batches of operations in archive order and
-// turns them into tar bytes in a 1 MiB stage that it hands to the main thread when full:
-//   [0, name, prefix, path, sha256|null, width, height]  a stored file: opened, sized, read with
-//        synchronous calls straight into the stage behind its header; checked against sha256
-//        when given, and as a PNG of width×height when width > 0
-//   [1, name, prefix, bytes]   a file whose bytes the main thread has (header, bytes, padding)
-//   [2, name, prefix, size]    a header; the next [3, bytes] operations carry its body, padded when complete
-//   [3, bytes]
-//   [4]                        the end of the archive: two zero blocks, then zeros to a whole record
-// With workerData.outPath the thread writes each stage to that file itself (256 KiB write calls)
-// and hands it over only to be hashed: to the hashing thread (HASH_THREAD_SOURCE) on
-// workerData.hashPort, which hands it back on workerData.returned and, after {end: totalBytes}
-// on the same port, posts the archive's {sha256, bytes} to the main thread.
-// Replies: {chunk, n} (the stage's ArrayBuffer, transferred), {ack: id} per batch, {error} once,
-// {done: totalBytes} after {end: true}. Back-pressure: at most workerData.maxChunks chunks that
-// the main thread has not yet written (credit[0] counts the written ones; credit[1] = stop).
-// The header's fixed fields match tarHeader() in tar-writer.ts byte for byte (mode 0644,
-// uid/gid 0, mtime 0, ustar magic); tests/integration/export-thread.test.ts compares archives.
+// turns them into tar bytes in a 256 KiB stage that it hands on when full. A batch is
+// {id, ops, bytes}: `ops` one string of NUL-separated fields (no array per operation to clone
+// and collect on either side), `bytes` the batch's carried bodies in one buffer, by offset:
+//   s name prefix path sha256 width height   a stored file: opened, sized, read with synchronous
+//        calls straight into the stage behind its header; checked against sha256 when not
+//        empty, and as a PNG of width×height when width > 0
+//   b name prefix offset length   a file whose bytes the batch carries
+//   h name prefix size hash       a header; its body follows as parts, and when `hash` is 1 its
+//        SHA-256 goes back with the batch's acknowledgement
+//   f path                        a part: a local file, read whole (a spooled table)
+//   c offset length               a part: bytes the batch carries
+//   e                             the body is complete (its size is checked), then padded
+//   z                             the end of the archive: two zero blocks, zeros to a whole record
+// Stages go to workerData.hashPort when there is one (HASH_THREAD_SOURCE hashes and writes
+// them, hands them back on workerData.returned and, after {end: totalBytes}, posts the archive's
+// {sha256, bytes} to the main thread), else to the main thread. Replies: {chunk, n} (the stage's
+// ArrayBuffer, transferred), {ack: id, shas} per batch, {error} once, {done: totalBytes} after
+// {end: true}. Back-pressure: at most workerData.maxChunks stages not yet written (credit[0]
+// counts the written ones; credit[1] = stop). The header's fixed fields match tarHeader() in
+// tar-writer.ts byte for byte (mode 0644, uid/gid 0, mtime 0, ustar magic);
+// tests/integration/export-thread.test.ts compares archives.
 export const TAR_THREAD_SOURCE = `
 "use strict";
 const { parentPort, workerData, receiveMessageOnPort } = process.getBuiltinModule("node:worker_threads");
 const fs = process.getBuiltinModule("node:fs");
-const { createHash } = process.getBuiltinModule("node:crypto");
+const { createHash, hash: oneShot } = process.getBuiltinModule("node:crypto");
 const BLOCK = 512;
 const RECORD = 20 * BLOCK;
 const STAGE = workerData.stageBytes;
@@ -45,20 +49,19 @@ T.write("0000000", 337, "latin1");
 let TSUM = 0;
 for (let i = 0; i < BLOCK; i++) TSUM += T[i];
 
-/** A stage the main thread has written and handed back, else a new one. */
+/** A stage that was written and handed back, else a new one. */
 function nextStage() {
   const r = returned ? receiveMessageOnPort(returned) : undefined;
   return r ? Buffer.from(r.message) : Buffer.allocUnsafeSlow(STAGE);
 }
 
-const outFd = workerData.outPath ? fs.openSync(workerData.outPath, "w") : -1;
 let stage = nextStage();
 let used = 0;
 let total = 0;
 let sent = 0;
-let open = 0; // body bytes still expected after a [2] header
-let openSize = 0;
 let failed = false;
+/** The multi-part entry being written after an h operation. */
+let open = null;
 
 function flush() {
   if (used === 0) return;
@@ -67,10 +70,6 @@ function flush() {
     const seen = Atomics.load(credit, 0);
     if (sent - seen < MAX_CHUNKS) break;
     Atomics.wait(credit, 0, seen, 200);
-  }
-  if (outFd >= 0) {
-    let at = 0;
-    while (at < used) at += fs.writeSync(outFd, stage, at, used - at);
   }
   const ab = stage.buffer;
   (hashPort || parentPort).postMessage({ chunk: ab, n: used }, [ab]);
@@ -153,6 +152,8 @@ function checkPng(view, width, height) {
   return w === width && h === height ? null : { problem: "size", width: w, height: h };
 }
 
+const SHRANK = { problem: "read", code: "the file shrank while it was read" };
+
 /** Returns null, or what is wrong with the file. */
 function storedFile(name, prefix, path, sha256, width, height) {
   let fd;
@@ -166,22 +167,22 @@ function storedFile(name, prefix, path, sha256, width, height) {
     header(name, prefix, size);
     if (size > STAGE - used && size <= STAGE) flush();
     if (size <= STAGE - used) {
-      if (!readInto(fd, stage, used, size, 0)) return { problem: "read", code: "the file shrank while it was read" };
+      if (!readInto(fd, stage, used, size, 0)) return SHRANK;
       const view = stage.subarray(used, used + size);
       if (width > 0) {
         const bad = checkPng(view, width, height);
         if (bad) return bad;
       }
-      if (sha256 !== null && createHash("sha256").update(view).digest("hex") !== sha256) return { problem: "sha256" };
+      if (sha256 !== "" && oneShot("sha256", view) !== sha256) return { problem: "sha256" };
       used += size;
       total += size;
     } else {
-      const hash = sha256 !== null ? createHash("sha256") : null;
+      const hash = sha256 !== "" ? createHash("sha256") : null;
       let pos = 0;
       while (pos < size) {
         if (used === STAGE) flush();
         const k = Math.min(size - pos, STAGE - used);
-        if (!readInto(fd, stage, used, k, pos)) return { problem: "read", code: "the file shrank while it was read" };
+        if (!readInto(fd, stage, used, k, pos)) return SHRANK;
         const view = stage.subarray(used, used + k);
         if (pos === 0 && width > 0) {
           const bad = checkPng(view, width, height);
@@ -204,36 +205,100 @@ function storedFile(name, prefix, path, sha256, width, height) {
   }
 }
 
-function run(ops) {
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i];
-    switch (op[0]) {
-      case 0: {
-        const bad = storedFile(op[1], op[2], op[3], op[4], op[5], op[6]);
-        if (bad) return { index: i, ...bad };
+/** Adds bytes to the open entry's body: copied into the stage, hashed when asked. */
+function part(bytes) {
+  if (bytes.length > open.left) return false;
+  open.left -= bytes.length;
+  if (open.hash) open.hash.update(bytes);
+  copy(bytes);
+  return true;
+}
+
+/** A local file as a part of the open entry: read through the stage, in place. */
+function filePart(path) {
+  let fd;
+  try {
+    fd = fs.openSync(path, "r");
+  } catch (e) {
+    return { problem: "read", code: e.code || String(e.message) };
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size > open.left) return { problem: "overrun" };
+    let pos = 0;
+    while (pos < size) {
+      if (used === STAGE) flush();
+      const k = Math.min(size - pos, STAGE - used);
+      if (!readInto(fd, stage, used, k, pos)) return SHRANK;
+      if (open.hash) open.hash.update(stage.subarray(used, used + k));
+      used += k;
+      total += k;
+      pos += k;
+    }
+    open.left -= size;
+    return null;
+  } catch (e) {
+    if (e === STOP) throw e;
+    return { problem: "read", code: e.code || String(e.message) };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Runs one batch; returns null, or what went wrong and at which operation (counted from 0). */
+function run(f, bytes, shas) {
+  let op = -1;
+  for (let i = 0; i < f.length; ) {
+    op++;
+    switch (f[i]) {
+      case "s": {
+        const bad = storedFile(f[i + 1], f[i + 2], f[i + 3], f[i + 4], +f[i + 5], +f[i + 6]);
+        if (bad) return { index: op, ...bad };
+        i += 7;
         break;
       }
-      case 1:
-        header(op[1], op[2], op[3].length);
-        copy(op[3]);
-        pad(op[3].length);
+      case "b": {
+        const body = bytes.subarray(+f[i + 3], +f[i + 3] + +f[i + 4]);
+        header(f[i + 1], f[i + 2], body.length);
+        copy(body);
+        pad(body.length);
+        i += 5;
         break;
-      case 2:
-        header(op[1], op[2], op[3]);
-        open = openSize = op[3];
-        if (open === 0) pad(0);
+      }
+      case "h": {
+        const size = +f[i + 3];
+        header(f[i + 1], f[i + 2], size);
+        open = { size, left: size, hash: f[i + 4] === "1" ? createHash("sha256") : null };
+        i += 5;
         break;
-      case 3:
-        if (op[1].length > open) return { index: i, problem: "overrun" };
-        copy(op[1]);
-        open -= op[1].length;
-        if (open === 0) pad(openSize);
+      }
+      case "f": {
+        const bad = filePart(f[i + 1]);
+        if (bad) return { index: op, ...bad };
+        i += 2;
         break;
-      case 4: {
+      }
+      case "c": {
+        if (!part(bytes.subarray(+f[i + 1], +f[i + 1] + +f[i + 2]))) return { index: op, problem: "overrun" };
+        i += 3;
+        break;
+      }
+      case "e": {
+        if (open.left !== 0) return { index: op, problem: "short" };
+        if (open.hash) shas.push(open.hash.digest("hex"));
+        pad(open.size);
+        open = null;
+        i += 1;
+        break;
+      }
+      case "z": {
         const end = total + 2 * BLOCK;
         zeros(2 * BLOCK + ((RECORD - (end % RECORD)) % RECORD));
+        i += 1;
         break;
       }
+      default:
+        return { index: op, problem: "operation", code: String(f[i]) };
     }
   }
   return null;
@@ -242,18 +307,18 @@ function run(ops) {
 parentPort.on("message", (m) => {
   if (failed) return;
   try {
-    if (m.ops) {
-      const bad = run(m.ops);
+    if (m.ops !== undefined) {
+      const shas = [];
+      const bad = m.ops ? run(m.ops.split("\\u0000"), m.bytes, shas) : null;
       if (bad) {
         failed = true;
         parentPort.postMessage({ error: { batch: m.id, ...bad } });
         return;
       }
-      parentPort.postMessage({ ack: m.id });
+      parentPort.postMessage({ ack: m.id, shas });
     }
     if (m.end) {
       flush();
-      if (outFd >= 0) fs.closeSync(outFd);
       if (hashPort) hashPort.postMessage({ end: total });
       parentPort.postMessage({ done: total });
     }
@@ -264,30 +329,55 @@ parentPort.on("message", (m) => {
 });
 `;
 
-// The hashing thread, beside the archive thread when the latter writes the file itself: it
-// folds each stage into the archive's SHA-256 and hands it back for reuse, so the main thread,
-// which builds the items, neither hashes nor stands between the archive thread and its stages.
-// workerData: stages (the port the stages come on; {end: totalBytes} closes it), returned (where
-// they go back), credit and progress (shared: stages hashed, and bytes hashed so far).
+// The hashing thread, beside the archive thread when the archive goes to a file: it folds each
+// stage into the archive's SHA-256, writes it to the file (256 KiB write calls) and hands it
+// back for reuse, so the archive thread only reads and packs, and the main thread, which builds
+// the items, neither hashes nor writes. workerData: outPath, stages (the port the stages come
+// on; {end: totalBytes} closes it), returned (where they go back), credit and progress (shared:
+// stages written, and bytes written so far). Answers {sha256, bytes}, or {error} once.
 export const HASH_THREAD_SOURCE = `
 "use strict";
 const { parentPort, workerData } = process.getBuiltinModule("node:worker_threads");
+const fs = process.getBuiltinModule("node:fs");
 const { createHash } = process.getBuiltinModule("node:crypto");
 const credit = new Int32Array(workerData.credit);
 const progress = new Float64Array(workerData.progress);
 const hash = createHash("sha256");
+const fd = fs.openSync(workerData.outPath, "w");
 let bytes = 0;
+let failed = false;
+function close() {
+  try { fs.closeSync(fd); } catch {}
+  workerData.stages.close();
+  parentPort.close();
+}
 workerData.stages.on("message", (m) => {
-  if (m.chunk) {
-    hash.update(new Uint8Array(m.chunk, 0, m.n));
-    bytes += m.n;
-    progress[0] = bytes;
-    if (!Atomics.load(credit, 1)) workerData.returned.postMessage(m.chunk, [m.chunk]);
-    Atomics.add(credit, 0, 1);
+  if (failed) return;
+  try {
+    if (m.chunk) {
+      const view = new Uint8Array(m.chunk, 0, m.n);
+      hash.update(view);
+      for (let at = 0; at < m.n; ) at += fs.writeSync(fd, view, at, m.n - at);
+      bytes += m.n;
+      progress[0] = bytes;
+      if (!Atomics.load(credit, 1)) workerData.returned.postMessage(m.chunk, [m.chunk]);
+      Atomics.add(credit, 0, 1);
+      Atomics.notify(credit, 0);
+    } else if ("end" in m) {
+      fs.closeSync(fd);
+      parentPort.postMessage({ sha256: hash.digest("hex"), bytes });
+      workerData.stages.close();
+    }
+  } catch (e) {
+    failed = true;
+    Atomics.store(credit, 1, 1);
     Atomics.notify(credit, 0);
-  } else if ("end" in m) {
-    parentPort.postMessage({ sha256: hash.digest("hex"), bytes });
-    workerData.stages.close();
+    parentPort.postMessage({ error: String((e && e.message) || e) });
+    close();
   }
+});
+// The main thread stops a failed build: the file is closed here (terminating the thread would leave it open).
+parentPort.on("message", (m) => {
+  if (m && m.abort) close();
 });
 `;

@@ -9,11 +9,11 @@ import { splitName } from "./tar-writer";
 // of small files spent most of its main-thread time per file (a header buffer, a stream write, a
 // read round trip through the thread pool, promise hand-overs); tar(1) does the same work in a
 // tight loop of system calls. Here the main thread only queues compact operations in archive
-// order (a stored file's path, its archive name and what to check), and the thread reads each
-// file with synchronous calls straight into a 256 KiB stage behind its header, checks it, pads
-// it and hands the full stage on. To a file, the thread writes the stage itself and a third
-// thread hashes it (the main thread, busy with the items' tables, would hold the archive thread
-// back whenever it ran late on a stage); to a stream, the main thread hashes and writes it.
+// order (a stored file's path, its archive name and what to check; a spooled table's path), and
+// the thread reads each file with synchronous calls straight into a 256 KiB stage behind its
+// header, checks it, pads it and hands the full stage on. To a file, a third thread hashes and
+// writes the stages (the main thread, busy with the items' tables, would hold the archive thread
+// back whenever it ran late on a stage); to a stream, the main thread hashes and writes them.
 // Written here rather than with a library: tar-stream and tar-fs run per entry on the main
 // thread through streams (the cost this removes), and the header must match tar-writer.ts's
 // deterministic one byte for byte.
@@ -34,6 +34,8 @@ const BATCH_OPS = 256;
 const BATCH_BYTES = 512 * 1024;
 /** Batches sent and not yet done by the thread: the main thread waits beyond this. */
 const MAX_BATCHES = 4;
+/** Fields are joined with NUL, which no path or archive name holds. */
+const SEP = "\u0000";
 
 export type StoredFileProblem =
   | { problem: "sha256" }
@@ -41,12 +43,13 @@ export type StoredFileProblem =
   | { problem: "size"; width: number; height: number }
   | { problem: "read"; code: string };
 
-type Op = unknown[];
 type Reply =
   | { chunk: ArrayBuffer; n: number }
-  | { ack: number }
+  | { ack: number; shas: string[] }
   | { done: number }
-  | { error: { batch: number; index: number } & (StoredFileProblem | { problem: "overrun" }) };
+  | { error: { batch: number; index: number } & (StoredFileProblem | { problem: "overrun" | "short" | "operation" }) };
+
+type Pending = { resolve: (sha: string) => void; reject: (e: Error) => void };
 
 export class ThreadTarWriter implements ArchiveWriter {
   private readonly worker: Worker;
@@ -54,27 +57,33 @@ export class ThreadTarWriter implements ArchiveWriter {
   private readonly hash = createHash("sha256");
   private written = 0;
   private count = 0;
-  private ops: Op[] = [];
-  /** The stored files of each batch in flight, by operation index: to name one that fails. */
+  /** The batch being built: its fields, the bodies it carries, and the stored file of each operation. */
+  private fields = "";
+  private opCount = 0;
+  private carried: Uint8Array[] = [];
+  private carriedBytes = 0;
   private files: (StoredFile | null)[] = [];
-  private readonly inFlight = new Map<number, (StoredFile | null)[]>();
-  private opBytes = 0;
+  /** Per batch in flight: its stored files (to name one that fails) and the hashes it owes. */
+  private readonly inFlight = new Map<number, { files: (StoredFile | null)[]; owed: Pending[] }>();
+  private owed: Pending[] = [];
   private nextId = 1;
   private failure: Error | null = null;
   private waiter: { resolve: () => void; reject: (e: Error) => void } | null = null;
   private ended: { resolve: (n: number) => void; reject: (e: Error) => void } | null = null;
   private closed = false;
-  /** When the thread writes the file itself: the thread that hashes its stages, and its answer. */
+  /** The hashing thread wrote and closed the whole file. */
+  private complete = false;
+  /** When the archive goes to a file: the thread that hashes and writes its stages, and its answer. */
   private readonly hasher: Worker | null = null;
   private hashed: Promise<{ sha256: string; bytes: number }> | null = null;
-  /** Bytes the hashing thread has seen (progress), shared with it. */
+  /** Bytes the hashing thread has written (progress), shared with it. */
   private readonly hashedBytes = new Float64Array(new SharedArrayBuffer(8));
   private readonly out: Writable | null;
 
   /**
-   * `out`: a file path the thread writes itself (write calls from the thread, no stream), or a
-   * stream the main thread writes the stages to. `problem` builds the error for a stored file
-   * that fails its check (the same words the reading path uses).
+   * `out`: a file path the threads write themselves (write calls from the hashing thread, no
+   * stream), or a stream the main thread writes the stages to. `problem` builds the error for
+   * a stored file that fails its check (the same words the reading path uses).
    */
   constructor(
     out: Writable | string,
@@ -88,9 +97,11 @@ export class ThreadTarWriter implements ArchiveWriter {
     if (toHasher && back) {
       this.hasher = new Worker(HASH_THREAD_SOURCE, {
         eval: true,
+        name: "export-hash",
         execArgv: [],
         resourceLimits: THREAD_HEAP,
         workerData: {
+          outPath,
           stages: toHasher.port2,
           returned: back.port1,
           credit: this.credit.buffer,
@@ -99,7 +110,9 @@ export class ThreadTarWriter implements ArchiveWriter {
         transferList: [toHasher.port2, back.port1],
       });
       this.hashed = new Promise((resolve, reject) => {
-        this.hasher!.once("message", resolve);
+        this.hasher!.once("message", (m: { sha256: string; bytes: number } | { error: string }) =>
+          "error" in m ? reject(new Error(`writing the archive: ${m.error}`)) : resolve(m),
+        );
         this.hasher!.once("error", reject);
         this.hasher!.once("exit", (code) => reject(new Error(`the hashing thread stopped (exit code ${code})`)));
       });
@@ -109,6 +122,7 @@ export class ThreadTarWriter implements ArchiveWriter {
     const hashPort = toHasher?.port1;
     this.worker = new Worker(TAR_THREAD_SOURCE, {
       eval: true,
+      name: "export-archive",
       execArgv: [],
       resourceLimits: THREAD_HEAP,
       workerData: {
@@ -117,7 +131,6 @@ export class ThreadTarWriter implements ArchiveWriter {
         credit: this.credit.buffer,
         returned,
         hashPort,
-        outPath,
       },
       transferList: returned && hashPort ? [returned, hashPort] : [],
     });
@@ -152,7 +165,9 @@ export class ThreadTarWriter implements ArchiveWriter {
       if (this.out.destroyed) return this.fail(new Error("the archive output was closed"));
       this.out.write(chunk, written);
     } else if ("ack" in m) {
+      const batch = this.inFlight.get(m.ack);
       this.inFlight.delete(m.ack);
+      batch?.owed.forEach((p, i) => p.resolve(m.shas[i]));
       const w = this.waiter;
       this.waiter = null;
       w?.resolve();
@@ -160,9 +175,9 @@ export class ThreadTarWriter implements ArchiveWriter {
       this.ended?.resolve(m.done);
     } else {
       const { batch, index, ...p } = m.error;
-      const file = this.inFlight.get(batch)?.[index];
+      const file = this.inFlight.get(batch)?.files[index];
       this.fail(
-        file && p.problem !== "overrun"
+        file && (p.problem === "sha256" || p.problem === "not-png" || p.problem === "size" || p.problem === "read")
           ? this.problem(file, p as StoredFileProblem)
           : new Error(`the archive thread failed: ${JSON.stringify(p)}`),
       );
@@ -175,25 +190,45 @@ export class ThreadTarWriter implements ArchiveWriter {
     this.waiter?.reject(e);
     this.ended?.reject(e);
     this.waiter = null;
+    for (const b of this.inFlight.values()) for (const p of b.owed) p.reject(e);
+    for (const p of this.owed) p.reject(e);
   }
 
   /** Queues an operation; a promise only when the caller must wait for the thread (back-pressure). */
-  private push(op: Op, file: StoredFile | null, bytes = 0): Promise<void> | undefined {
+  private push(fields: string, file: StoredFile | null): Promise<void> | undefined {
     if (this.failure) throw this.failure;
-    this.ops.push(op);
+    this.fields = this.opCount ? `${this.fields}${SEP}${fields}` : fields;
+    this.opCount++;
     this.files.push(file);
-    this.opBytes += bytes;
-    if (this.ops.length >= BATCH_OPS || this.opBytes >= BATCH_BYTES) return this.send();
+    if (this.opCount >= BATCH_OPS || this.carriedBytes >= BATCH_BYTES) return this.send();
+  }
+
+  /** Bytes the batch carries; returns their offset and length as fields. */
+  private carry(bytes: Uint8Array): string {
+    const at = this.carriedBytes;
+    this.carried.push(bytes);
+    this.carriedBytes += bytes.length;
+    return `${at}${SEP}${bytes.length}`;
   }
 
   private send(): Promise<void> | undefined {
-    if (this.ops.length) {
+    if (this.opCount) {
       const id = this.nextId++;
-      this.inFlight.set(id, this.files);
-      this.worker.postMessage({ id, ops: this.ops });
-      this.ops = [];
+      this.inFlight.set(id, { files: this.files, owed: this.owed });
+      // The carried bodies in one buffer of their own, handed over (not copied again).
+      const bytes = new Uint8Array(this.carriedBytes);
+      let at = 0;
+      for (const b of this.carried) {
+        bytes.set(b, at);
+        at += b.length;
+      }
+      this.worker.postMessage({ id, ops: this.fields, bytes }, [bytes.buffer]);
+      this.fields = "";
+      this.opCount = 0;
+      this.carried = [];
+      this.carriedBytes = 0;
       this.files = [];
-      this.opBytes = 0;
+      this.owed = [];
     }
     if (this.failure) throw this.failure;
     if (this.inFlight.size >= MAX_BATCHES) return this.drain();
@@ -208,7 +243,7 @@ export class ThreadTarWriter implements ArchiveWriter {
 
   private name(path: string) {
     const { name, prefix } = splitName(assertArchivePath(path));
-    return [name, prefix] as const;
+    return `${name}${SEP}${prefix}`;
   }
 
   /** A stored file the thread reads itself; returns its recorded SHA-256 (checked as it is read when `verify`). */
@@ -222,43 +257,53 @@ export class ThreadTarWriter implements ArchiveWriter {
    * files per item, and most calls only append to the batch being built.
    */
   queueStored(path: string, file: StoredFile): Promise<void> | undefined {
-    const [name, prefix] = this.name(path);
     const png = file.png;
     const wait = this.push(
-      [0, name, prefix, file.path, file.verify ? file.sha256 : null, png?.width ?? 0, png?.height ?? 0],
+      `s${SEP}${this.name(path)}${SEP}${file.path}${SEP}${file.verify ? file.sha256 : ""}${SEP}${png?.width ?? 0}${SEP}${png?.height ?? 0}`,
       file,
     );
     this.count++;
     return wait;
   }
 
+  /**
+   * Bytes in hand are hashed here and carried with the batch; a body of parts or a stream is
+   * hashed by the thread as it packs it (the spooled tables' bytes never reach this thread).
+   */
   async add(entry: ArchiveEntry): Promise<string> {
-    const [name, prefix] = this.name(entry.path);
+    const name = this.name(entry.path);
     this.count++;
-    if (entry.body instanceof Uint8Array) {
-      if (entry.body.length !== entry.size)
-        throw new Error(`${entry.path}: ${entry.body.length} bytes, declared ${entry.size}`);
-      const sha = entry.sha256 ?? createHash("sha256").update(entry.body).digest("hex");
-      await this.push([1, name, prefix, entry.body], null, entry.body.length);
+    const { body } = entry;
+    if (body instanceof Uint8Array) {
+      if (body.length !== entry.size) throw new Error(`${entry.path}: ${body.length} bytes, declared ${entry.size}`);
+      const sha = entry.sha256 ?? createHash("sha256").update(body).digest("hex");
+      await this.push(`b${SEP}${name}${SEP}${this.carry(body)}`, null);
       return sha;
     }
-    await this.push([2, name, prefix, entry.size], null);
-    const hash = createHash("sha256");
-    let n = 0;
-    for await (const c of entry.body()) {
-      n += c.length;
-      if (n > entry.size) throw new Error(`${entry.path}: more bytes than the declared ${entry.size}`);
-      hash.update(c);
-      // Copied: a stream's chunks may share a pooled buffer.
-      await this.push([3, Uint8Array.prototype.slice.call(c)], null, c.length);
+    await this.push(`h${SEP}${name}${SEP}${entry.size}${SEP}1`, null);
+    if (typeof body === "function") {
+      let n = 0;
+      for await (const c of body()) {
+        n += c.length;
+        if (n > entry.size) throw new Error(`${entry.path}: more bytes than the declared ${entry.size}`);
+        await this.push(`c${SEP}${this.carry(c)}`, null);
+      }
+      if (n !== entry.size) throw new Error(`${entry.path}: ${n} bytes, declared ${entry.size}`);
+    } else {
+      for (const p of body.parts)
+        await this.push(p instanceof Uint8Array ? `c${SEP}${this.carry(p)}` : `f${SEP}${p.path}`, null);
     }
-    if (n !== entry.size) throw new Error(`${entry.path}: ${n} bytes, declared ${entry.size}`);
-    return hash.digest("hex");
+    // The batch that carries the end of the body owes its hash.
+    const sha = new Promise<string>((resolve, reject) => this.owed.push({ resolve, reject }));
+    sha.catch(() => undefined); // raised where it is awaited below
+    await this.push("e", null);
+    await this.send();
+    return sha;
   }
 
   /** Two zero blocks end the archive; then zeros up to a whole record, as tar(1) writes. */
   async finish(): Promise<void> {
-    await this.push([4], null);
+    await this.push("z", null);
   }
 
   /** Waits for the thread's last bytes, ends the output and returns the archive's SHA-256 and size. */
@@ -272,15 +317,21 @@ export class ThreadTarWriter implements ArchiveWriter {
     if (!this.hashed) return { sha256: this.hash.digest("hex"), bytes };
     const h = await this.hashed;
     if (h.bytes !== bytes) throw new Error(`the hashing thread saw ${h.bytes} of the archive's ${bytes} bytes`);
+    this.complete = true;
     return { sha256: h.sha256, bytes };
   }
 
-  /** Stops the threads (after end(), or when the build failed). */
+  /** Stops the threads (after end(), or when the build failed: the hashing thread closes the file first). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     Atomics.store(this.credit, 1, 1);
     Atomics.notify(this.credit, 0);
+    if (this.hasher && !this.complete) {
+      const exited = new Promise((r) => this.hasher!.once("exit", r));
+      this.hasher.postMessage({ abort: true });
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 1000))]);
+    }
     await Promise.all([this.worker.terminate(), this.hasher?.terminate()]);
   }
 }

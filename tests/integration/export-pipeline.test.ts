@@ -4,9 +4,10 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { type BuildInput, buildArchive } from "../../lib/exports/build-archive";
 import { defineWriter } from "../../lib/exports/format-writer";
-import { exportItems, exportProject, selectionCounts } from "../../lib/exports/queries";
+import { exportItemPages, exportProject, selectionCounts } from "../../lib/exports/queries";
 import { canonicalOptions } from "../../lib/exports/schema";
 import { readTar } from "../../lib/exports/tar-reader";
+import { db } from "../../lib/db/client";
 import type { ExportItem, ExportProgress } from "../../lib/exports/types";
 import { EXPORT_WRITERS } from "../../lib/exports/writers";
 import { store } from "../../lib/storage/store";
@@ -35,7 +36,7 @@ async function inputTo(name: string, extra: Partial<BuildInput> = {}): Promise<B
     project,
     options,
     counts,
-    items: exportItems(seed.projectId, options),
+    items: exportItemPages(seed.projectId, options),
     models: [],
     store: store(),
     out: path.join(tmpDir, name),
@@ -44,9 +45,9 @@ async function inputTo(name: string, extra: Partial<BuildInput> = {}): Promise<B
   };
 }
 
-async function collect(pageSize: number): Promise<ExportItem[]> {
+async function collect(pageSize: number, o = options): Promise<ExportItem[]> {
   const items: ExportItem[] = [];
-  for await (const it of exportItems(seed.projectId, options, pageSize)) items.push(it);
+  for await (const page of exportItemPages(seed.projectId, o, pageSize)) items.push(...page);
   return items;
 }
 
@@ -57,6 +58,28 @@ describe("export pipeline", () => {
     expect(n).toBe((await selectionCounts(seed.projectId, options)).chosen);
     expect(n).toBeGreaterThanOrEqual(6);
     for (const size of [1, 2, 3, n - 1, n, n + 1]) expect(await collect(size)).toEqual(whole);
+  });
+
+  it("filters on the ground truth before a page is cut: every other image accepted too early, small pages still list all the rest", async () => {
+    const whole = await collect(1000);
+    const early = whole.filter((_, i) => i % 2 === 0).map((i) => i.groundTruthId);
+    const saved = await db().groundTruth.findMany({
+      where: { id: { in: early } },
+      select: { id: true, acceptedAt: true },
+    });
+    const cut = new Date(Math.min(...whole.map((i) => i.acceptedAt.getTime())) - 1000);
+    await db().groundTruth.updateMany({
+      where: { id: { in: early } },
+      data: { acceptedAt: new Date(cut.getTime() - 60_000) },
+    });
+    try {
+      const after = canonicalOptions({ acceptedOnly: true, acceptedAfter: cut });
+      const want = whole.filter((i) => !early.includes(i.groundTruthId)).map((i) => i.imageId);
+      expect(want.length).toBeGreaterThanOrEqual(3);
+      for (const size of [1, 2, 3, 250]) expect((await collect(size, after)).map((i) => i.imageId)).toEqual(want);
+    } finally {
+      for (const g of saved) await db().groundTruth.update({ where: { id: g.id }, data: { acceptedAt: g.acceptedAt } });
+    }
   });
 
   it("writes items in archive order when some preparations wait and others do not, with at most `concurrency` waiting", async () => {
@@ -86,7 +109,7 @@ describe("export pipeline", () => {
     }));
     await buildArchive(
       await inputTo("a.tar", {
-        items: exportItems(seed.projectId, options, 2),
+        items: exportItemPages(seed.projectId, options, 2),
         concurrency: 2,
         writers: [...EXPORT_WRITERS, probe],
       }),

@@ -9,7 +9,7 @@ import type { ObjectStore } from "../../lib/storage/types";
 import { buildArchive } from "../../lib/exports/build-archive";
 import { ByteSink } from "../../lib/exports/byte-sink";
 import { storedFileError } from "../../lib/exports/item-sources";
-import { exportItems, exportProject, selectionCounts } from "../../lib/exports/queries";
+import { exportItemPages, exportProject, selectionCounts } from "../../lib/exports/queries";
 import { canonicalOptions, type ExportOptions } from "../../lib/exports/schema";
 import { ThreadTarWriter } from "../../lib/exports/tar-thread";
 import { TarWriter } from "../../lib/exports/tar-writer";
@@ -52,7 +52,7 @@ async function build(projectId: string, o: Partial<ExportOptions>, s: ObjectStor
     project: await exportProject(projectId),
     options,
     counts: await selectionCounts(projectId, options),
-    items: exportItems(projectId, options),
+    items: exportItemPages(projectId, options),
     models: [],
     store: s,
     out: output === "file" ? file : stream,
@@ -118,6 +118,12 @@ describe("export archive thread", () => {
             yield* streamed;
           },
         });
+        // A spooled table's form: bytes and local files read by path, hashed where they are packed.
+        const parts = [Buffer.from("head"), { path: storedPath }, Buffer.from("tail")];
+        const partsBytes = Buffer.concat([Buffer.from("head"), stored, Buffer.from("tail")]);
+        expect(await w.add({ path: "root/parts.json", size: partsBytes.length, body: { parts } })).toBe(
+          createHash("sha256").update(partsBytes).digest("hex"),
+        );
       }
       await plain.add({ path: "root/stored.bin", size: stored.length, body: stored });
       expect(
@@ -136,6 +142,15 @@ describe("export archive thread", () => {
       expect(readTar(threadBytes).map((e) => e.path)).toContain(long);
     } finally {
       await thread.close();
+    }
+    // A file part longer than the size declared in the header fails the archive.
+    const short = new ThreadTarWriter(path.join(tmp, "short.tar"), storedFileError);
+    try {
+      await expect(
+        short.add({ path: "root/parts.json", size: 10, body: { parts: [{ path: storedPath }] } }),
+      ).rejects.toThrow(/overrun/);
+    } finally {
+      await short.close();
     }
   });
 

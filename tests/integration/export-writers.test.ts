@@ -7,7 +7,7 @@ import { store } from "../../lib/storage/store";
 import { saveMaskSummaries } from "../../lib/masks/mutations";
 import { buildArchive } from "../../lib/exports/build-archive";
 import { defineWriter, type WriterFactory } from "../../lib/exports/format-writer";
-import { exportItems, exportProject, selectionCounts } from "../../lib/exports/queries";
+import { exportItemPages, exportProject, selectionCounts } from "../../lib/exports/queries";
 import { canonicalOptions } from "../../lib/exports/schema";
 import { readTar } from "../../lib/exports/tar-reader";
 import { EXPORT_WRITERS } from "../../lib/exports/writers";
@@ -27,7 +27,7 @@ async function archive(writers?: readonly WriterFactory[], opts: { backfill?: bo
     project: await exportProject(seed.projectId),
     options,
     counts: await selectionCounts(seed.projectId, options),
-    items: exportItems(seed.projectId, options),
+    items: exportItemPages(seed.projectId, options),
     models: [],
     store: store(),
     out,
@@ -51,7 +51,7 @@ describe("export writers", () => {
     const options = canonicalOptions({ acceptedOnly: true });
     const collect = async (pageSize: number) => {
       const items = [];
-      for await (const it of exportItems(seed.projectId, options, pageSize)) items.push(it);
+      for await (const page of exportItemPages(seed.projectId, options, pageSize)) items.push(...page);
       return items;
     };
     const whole = await collect(1000);

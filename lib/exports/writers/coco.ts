@@ -17,6 +17,7 @@ export const cocoWriter = defineWriter(({ project, options, backfill }) => {
   const layout = archiveLayout(options.layout ?? "tandem");
   let images: SpoolFile | null = null;
   let annotations: SpoolFile | null = null;
+  let annotated = false;
   let pending: MaskSummary[] = [];
   const flush = async () => {
     if (pending.length && backfill) await backfill("maskSummaries", pending);
@@ -41,10 +42,10 @@ export const cocoWriter = defineWriter(({ project, options, backfill }) => {
         `${index > 1 ? "," : ""}${cocoImage(index, layout.id === "tandem" ? `${name}.png` : layout.image(name, at), item.width, item.height, item.imageId)}`,
       );
       if (need.counts !== null) {
-        const first = annotations.size === 0;
         annotations.append(
-          `${first ? "" : ","}${cocoAnnotation(index, index, { size: [item.height, item.width], counts: need.counts }, need.area, need.bbox)}`,
+          `${annotated ? "," : ""}${cocoAnnotation(index, index, { size: [item.height, item.width], counts: need.counts }, need.area, need.bbox)}`,
         );
+        annotated = true;
       }
       if (need.computed) {
         pending.push(need.computed);
@@ -57,28 +58,18 @@ export const cocoWriter = defineWriter(({ project, options, backfill }) => {
       annotations ??= out.spool("coco-annotations.part");
       await images.close();
       await annotations.close();
-      const parts = [
-        Buffer.from(
-          cocoHead({
-            description: `${project.name}: COVID-19 infection masks`,
-            version: info.datasetVersion,
-            contributor: "Tandem",
-            frozenAt: info.frozenAt,
-          }),
-        ),
-        Buffer.from(COCO_MIDDLE),
-        Buffer.from(COCO_TAIL),
-      ];
-      const [imgs, anns] = [images, annotations];
+      const head = Buffer.from(
+        cocoHead({
+          description: `${project.name}: COVID-19 infection masks`,
+          version: info.datasetVersion,
+          contributor: "Tandem",
+          frozenAt: info.frozenAt,
+        }),
+      );
+      const [middle, tail] = [Buffer.from(COCO_MIDDLE), Buffer.from(COCO_TAIL)];
       await out.derived(layout.coco, {
-        size: parts[0].length + imgs.size + parts[1].length + anns.size + parts[2].length,
-        body: async function* () {
-          yield parts[0];
-          yield* imgs.read();
-          yield parts[1];
-          yield* anns.read();
-          yield parts[2];
-        },
+        size: head.length + images.size + middle.length + annotations.size + tail.length,
+        body: { parts: [head, images.part(), middle, annotations.part(), tail] },
       });
     },
     datasheet: () => ({

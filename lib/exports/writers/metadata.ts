@@ -51,7 +51,7 @@ export const metadataWriter = defineWriter(({ options }) => {
     async finish(out) {
       const f = open(out);
       await f.close();
-      await out.derived(layout.metadata, { size: f.size, crc32: f.crc32, body: () => f.read() });
+      await out.derived(layout.metadata, { size: f.size, crc32: f.crc32, body: { parts: [f.part()] } });
     },
     datasheet: () => ({
       files: ["- `metadata.csv`: one row per image (columns below)."],

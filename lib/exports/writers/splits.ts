@@ -30,7 +30,7 @@ export const splitsWriter = defineWriter(({ options }) => {
         [layout.folds, f.folds],
       ] as const) {
         await s.close();
-        await out.derived(rel, { size: s.size, crc32: s.crc32, body: () => s.read() });
+        await out.derived(rel, { size: s.size, crc32: s.crc32, body: { parts: [s.part()] } });
       }
     },
     datasheet: () => ({

@@ -27,6 +27,8 @@ describe("SpoolFile", () => {
       expected.push(typeof d === "string" ? Buffer.from(d, "utf8") : Buffer.from(d));
     };
     for (let i = 0; i < 20_000; i++) add(`${i},row ${i % 7},ü€😀\n`); // crosses the 256 KiB buffer many times
+    expect(f.size).toBe(Buffer.concat(expected).length); // text still gathered is counted too
+    add("a few more");
     add(new Uint8Array(0));
     add(Buffer.alloc(300 * 1024, 7)); // larger than the buffer: written through
     add("é".repeat(100_000)); // a string longer than a third of the buffer
