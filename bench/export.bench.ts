@@ -354,7 +354,11 @@ export async function run(): Promise<BenchResult[]> {
       // Both sides meet the files in the page cache: read once, untimed, before the first run
       // (else the first export met files evicted since the last bench and the tar after it found
       // them warm). Through a pipe: tar writing to /dev/null skips reading the files.
-      const warm = spawnSync("bash", ["-c", 'set -o pipefail; tar --hard-dereference -cf - -C "$1" . | cat > /dev/null', "warm", plain], { encoding: "utf8" });
+      const warm = spawnSync(
+        "bash",
+        ["-c", 'set -o pipefail; tar --hard-dereference -cf - -C "$1" . | cat > /dev/null', "warm", plain],
+        { encoding: "utf8" },
+      );
       if (warm.status !== 0) throw new Error(`reading the files failed: ${warm.stderr}`);
       for (let k = 0; k < RUNS; k++) {
         const { exportId } = await requestExport(
