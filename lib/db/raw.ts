@@ -28,15 +28,6 @@ export function sql(): SqlRunner {
   return runnerOn(pool());
 }
 
-/**
- * One statement on any free connection, each row as an array of its columns in SELECT order (no
- * object per row): for reads of many rows whose columns the caller places by position.
- */
-export async function sqlArrays<T extends unknown[]>(q: Prisma.Sql): Promise<T[]> {
-  const r = await pool().query({ name: statementName(q.text), text: q.text, values: q.values, rowMode: "array" });
-  return r.rows as T[];
-}
-
 /** The same statements inside a Prisma transaction. */
 export function runnerOf(tx: Prisma.TransactionClient): SqlRunner {
   return {
