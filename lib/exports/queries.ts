@@ -64,14 +64,16 @@ export async function exportItemsPage(
   afterImageId: string | null,
   limit: number,
 ): Promise<ExportItem[]> {
-  const after = afterImageId ? Prisma.sql`AND i.id > ${afterImageId}::uuid` : Prisma.empty;
+  // The first page starts after the nil uuid, so every page runs one text: prepared once per
+  // connection (/*hot*/, see lib/db/client.ts), not parsed and planned again for each page.
+  const after = afterImageId ?? NIL_UUID;
   // The page's images are chosen first, each with its ground truth, then joined to masks; every
   // lookup per image is a LATERAL ... LIMIT 1 (an index probe), which the planner cannot turn
   // into a merge or hash join that scans every earlier ground truth or every mask: that made a
   // page cost grow with its depth or the project. Rounds, runs and votes are looked up only for
   // the rows that have them. The page comes back as one JSON text of arrays (one per item, keys
   // not repeated): one JSON.parse, then each array placed into ExportItem's shape.
-  const [{ page }] = await sql().rows<{ page: string }>(Prisma.sql`
+  const [{ page }] = await sql().rows<{ page: string }>(Prisma.sql`/*hot*/
     SELECT COALESCE(json_agg(json_build_array(
              i.id, i.width, i.height, i."sourceFormat", i."storageKey", i."workingSha256", i."originalKey",
              i."patientPseudonym", i.label, i."sourceDataset", i.view, i.split, i.fold,
@@ -97,12 +99,14 @@ export async function exportItemsPage(
       CROSS JOIN LATERAL (
         SELECT g.* FROM "GroundTruth" g WHERE g."imageId" = i.id AND g."isCurrent" ${acceptanceFilter(o)} LIMIT 1
       ) g
-      WHERE i."projectId" = ${projectId}::uuid AND NOT i."exportBlocked" AND ${NOT_HELD_BACK} ${after} ${imageFilter(o)}
+      WHERE i."projectId" = ${projectId}::uuid AND NOT i."exportBlocked" AND ${NOT_HELD_BACK} AND i.id > ${after}::uuid ${imageFilter(o)}
       ORDER BY i.id
       LIMIT ${limit}) i
     LEFT JOIN LATERAL (SELECT m.* FROM "Mask" m WHERE m.id = i."maskId" LIMIT 1) m ON TRUE`);
   return (JSON.parse(page) as unknown[][]).map(toItem);
 }
+
+const NIL_UUID = "00000000-0000-0000-0000-000000000000";
 
 /** One item from its array in the page (the column order of exportItemsPage's json_build_array). */
 function toItem(a: unknown[]): ExportItem {

@@ -60,6 +60,56 @@ describe("export pipeline", () => {
     for (const size of [1, 2, 3, n - 1, n, n + 1]) expect(await collect(size)).toEqual(whole);
   });
 
+  it("places every column of a page's rows in the item: each field as the tables hold it", async () => {
+    const items = await collect(3);
+    expect(items.some((i) => i.model !== null) && items.some((i) => i.votes > 0)).toBe(true);
+    for (const item of items) {
+      const image = await db().image.findUniqueOrThrow({ where: { id: item.imageId } });
+      const gt = await db().groundTruth.findFirstOrThrow({ where: { imageId: item.imageId, isCurrent: true } });
+      const mask = gt.maskId
+        ? await db().mask.findUniqueOrThrow({ where: { id: gt.maskId }, include: { modelRun: true } })
+        : null;
+      const round = gt.roundId ? await db().round.findUniqueOrThrow({ where: { id: gt.roundId } }) : null;
+      const votes = gt.roundId ? await db().vote.count({ where: { roundId: gt.roundId, imageId: item.imageId } }) : 0;
+      const run = mask?.modelRun;
+      expect({ ...item, agreeing: 0 }).toEqual({
+        imageId: image.id,
+        width: image.width,
+        height: image.height,
+        sourceFormat: image.sourceFormat,
+        imageKey: image.storageKey,
+        imageSha256: image.workingSha256,
+        originalKey: image.originalKey,
+        patient: image.patientPseudonym,
+        label: image.label,
+        source: image.sourceDataset,
+        view: image.view,
+        split: image.split,
+        fold: image.fold,
+        groundTruthId: gt.id,
+        mask: mask && {
+          id: mask.id,
+          key: mask.storageKey,
+          sha256: mask.sha256,
+          width: mask.width,
+          height: mask.height,
+          area: mask.area,
+          rleCounts: mask.rleCounts,
+          bbox: mask.bbox,
+        },
+        stage: gt.stage,
+        round: round?.number ?? null,
+        decision: gt.decision,
+        sourceKind: gt.sourceKind,
+        model: run ? { arch: run.arch, encoder: run.encoder, fold: run.fold, weightsSha256: run.weightsSha256 } : null,
+        votes,
+        agreeing: 0,
+        acceptedAt: gt.acceptedAt,
+      });
+      expect(item.agreeing).toBeLessThanOrEqual(votes);
+    }
+  });
+
   it("filters on the ground truth before a page is cut: every other image accepted too early, small pages still list all the rest", async () => {
     const whole = await collect(1000);
     const early = whole.filter((_, i) => i % 2 === 0).map((i) => i.groundTruthId);
