@@ -154,8 +154,8 @@ function checkPng(view, width, height) {
 
 const SHRANK = { problem: "read", code: "the file shrank while it was read" };
 
-/** Returns null, or what is wrong with the file. */
-function storedFile(name, prefix, path, sha256, width, height) {
+/** Opens a file, runs body(fd, size) and closes it; a read error becomes the returned problem. */
+function withFile(path, body) {
   let fd;
   try {
     fd = fs.openSync(path, "r");
@@ -163,7 +163,34 @@ function storedFile(name, prefix, path, sha256, width, height) {
     return { problem: "read", code: e.code || String(e.message) };
   }
   try {
-    const size = fs.fstatSync(fd).size;
+    return body(fd, fs.fstatSync(fd).size);
+  } catch (e) {
+    if (e === STOP) throw e;
+    return { problem: "read", code: e.code || String(e.message) };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Reads size bytes of fd into the archive through the stage; onChunk(view, pos) may return a problem. */
+function readThrough(fd, size, onChunk) {
+  let pos = 0;
+  while (pos < size) {
+    if (used === STAGE) flush();
+    const k = Math.min(size - pos, STAGE - used);
+    if (!readInto(fd, stage, used, k, pos)) return SHRANK;
+    const bad = onChunk(stage.subarray(used, used + k), pos);
+    if (bad) return bad;
+    used += k;
+    total += k;
+    pos += k;
+  }
+  return null;
+}
+
+/** Returns null, or what is wrong with the file. */
+function storedFile(name, prefix, path, sha256, width, height) {
+  return withFile(path, (fd, size) => {
     header(name, prefix, size);
     if (size > STAGE - used && size <= STAGE) flush();
     if (size <= STAGE - used) {
@@ -178,31 +205,20 @@ function storedFile(name, prefix, path, sha256, width, height) {
       total += size;
     } else {
       const hash = sha256 !== "" ? createHash("sha256") : null;
-      let pos = 0;
-      while (pos < size) {
-        if (used === STAGE) flush();
-        const k = Math.min(size - pos, STAGE - used);
-        if (!readInto(fd, stage, used, k, pos)) return SHRANK;
-        const view = stage.subarray(used, used + k);
+      const bad = readThrough(fd, size, (view, pos) => {
         if (pos === 0 && width > 0) {
-          const bad = checkPng(view, width, height);
-          if (bad) return bad;
+          const wrong = checkPng(view, width, height);
+          if (wrong) return wrong;
         }
         if (hash) hash.update(view);
-        used += k;
-        total += k;
-        pos += k;
-      }
+        return null;
+      });
+      if (bad) return bad;
       if (hash && hash.digest("hex") !== sha256) return { problem: "sha256" };
     }
     pad(size);
     return null;
-  } catch (e) {
-    if (e === STOP) throw e;
-    return { problem: "read", code: e.code || String(e.message) };
-  } finally {
-    fs.closeSync(fd);
-  }
+  });
 }
 
 /** Adds bytes to the open entry's body: copied into the stage, hashed when asked. */
@@ -216,33 +232,16 @@ function part(bytes) {
 
 /** A local file as a part of the open entry: read through the stage, in place. */
 function filePart(path) {
-  let fd;
-  try {
-    fd = fs.openSync(path, "r");
-  } catch (e) {
-    return { problem: "read", code: e.code || String(e.message) };
-  }
-  try {
-    const size = fs.fstatSync(fd).size;
+  return withFile(path, (fd, size) => {
     if (size > open.left) return { problem: "overrun" };
-    let pos = 0;
-    while (pos < size) {
-      if (used === STAGE) flush();
-      const k = Math.min(size - pos, STAGE - used);
-      if (!readInto(fd, stage, used, k, pos)) return SHRANK;
-      if (open.hash) open.hash.update(stage.subarray(used, used + k));
-      used += k;
-      total += k;
-      pos += k;
-    }
+    const bad = readThrough(fd, size, (view) => {
+      if (open.hash) open.hash.update(view);
+      return null;
+    });
+    if (bad) return bad;
     open.left -= size;
     return null;
-  } catch (e) {
-    if (e === STOP) throw e;
-    return { problem: "read", code: e.code || String(e.message) };
-  } finally {
-    fs.closeSync(fd);
-  }
+  });
 }
 
 /** Runs one batch; returns null, or what went wrong and at which operation (counted from 0). */
