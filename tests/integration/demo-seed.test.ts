@@ -27,5 +27,7 @@ describe("a demo project's seeding", () => {
       select: { imageId: true },
     });
     expect(drawn.map((m) => m.imageId).sort()).toEqual(subset.sort());
+    const settings = await db().project.findUniqueOrThrow({ where: { id: project.id }, select: { s1Size: true } });
+    expect(settings.s1Size).toBe(6);
   });
 });
