@@ -54,3 +54,53 @@ export async function sqlTransaction<T>(fn: (tx: SqlRunner) => Promise<T>): Prom
     client.release(broken);
   }
 }
+
+const AS_TEXT = { getTypeParser: () => (v: string) => v };
+
+/**
+ * The rows of one query, `pageSize` at a time, each row's values as the server's text (no type
+ * parsing), read through a cursor in a read-only REPEATABLE READ transaction on a connection of
+ * its own: every page comes from one snapshot and one plan (a query per page was planned and
+ * started again each time). The next page is asked for before the current one is handed over,
+ * so the server reads it while the caller works.
+ */
+export async function* snapshotPages(q: Prisma.Sql, pageSize: number): AsyncGenerator<string[][]> {
+  const client = await pool().connect();
+  let broken = false;
+  let open = false;
+  let next: Promise<pg.QueryArrayResult<string[]>> | null = null;
+  const fetch = (): Promise<pg.QueryArrayResult<string[]>> => {
+    const p = client.query<string[]>({
+      text: `FETCH ${pageSize} FROM tandem_pages`,
+      rowMode: "array" as const,
+      types: AS_TEXT,
+    });
+    p.catch(() => undefined); // raised where it is awaited
+    return p;
+  };
+  try {
+    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    open = true;
+    await client.query({ text: `DECLARE tandem_pages NO SCROLL CURSOR FOR ${q.text}`, values: q.values });
+    next = fetch();
+    for (;;) {
+      const page: pg.QueryArrayResult<string[]> = await next;
+      const rows = page.rows;
+      next = rows.length < pageSize ? null : fetch();
+      if (rows.length) yield rows;
+      if (!next) break;
+    }
+    await client.query("COMMIT");
+    open = false;
+  } catch (e) {
+    broken = true;
+    throw e;
+  } finally {
+    if (open && !broken) {
+      // The caller stopped early: let a page in flight arrive, then end the transaction.
+      await next?.catch(() => (broken = true));
+      await client.query("ROLLBACK").catch(() => (broken = true));
+    }
+    client.release(broken);
+  }
+}

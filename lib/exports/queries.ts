@@ -1,6 +1,6 @@
 import "server-only";
 import { db } from "../db/client";
-import { sql } from "../db/raw";
+import { snapshotPages, sql } from "../db/raw";
 import { Prisma } from "../db/generated/client";
 import { AppError } from "../errors/app-error";
 import { requireProjectRole, requireRoleOnObject } from "../auth/authorize";
@@ -54,127 +54,131 @@ export async function selectionCounts(projectId: string, o: ExportOptions): Prom
 }
 
 /**
- * One page of exported items in image-id order (keyset pagination: constant cost per page at
- * any depth). Only images with a current ground truth, not blocked from export and not held
- * back for burned-in review.
- */
-export async function exportItemsPage(
-  projectId: string,
-  o: ExportOptions,
-  afterImageId: string | null,
-  limit: number,
-): Promise<ExportItem[]> {
-  // The first page starts after the nil uuid, so every page runs one text: prepared once per
-  // connection (/*hot*/, see lib/db/client.ts), not parsed and planned again for each page.
-  const after = afterImageId ?? NIL_UUID;
-  // The page's images are chosen first, each with its ground truth, then joined to masks; every
-  // lookup per image is a LATERAL ... LIMIT 1 (an index probe), which the planner cannot turn
-  // into a merge or hash join that scans every earlier ground truth or every mask: that made a
-  // page cost grow with its depth or the project. Rounds, runs and votes are looked up only for
-  // the rows that have them. The page comes back as one JSON text of arrays (one per item, keys
-  // not repeated): one JSON.parse, then each array placed into ExportItem's shape.
-  const [{ page }] = await sql().rows<{ page: string }>(Prisma.sql`/*hot*/
-    SELECT COALESCE(json_agg(json_build_array(
-             i.id, i.width, i.height, i."sourceFormat", i."storageKey", i."workingSha256", i."originalKey",
-             i."patientPseudonym", i.label, i."sourceDataset", i.view, i.split, i.fold,
-             i."groundTruthId", i.stage,
-             CASE WHEN i."roundId" IS NOT NULL THEN (SELECT r.number FROM "Round" r WHERE r.id = i."roundId") END,
-             i.decision, i."sourceKind", i."acceptedAt",
-             m.id, m."storageKey", m.sha256, m.width, m.height, m.area, m."rleCounts", COALESCE(m.bbox, '{}'),
-             CASE WHEN m."modelRunId" IS NOT NULL OR m."normalisedFromId" IS NOT NULL THEN (
-               SELECT json_build_array(mr.arch, mr.encoder, mr.fold, mr."weightsSha256") FROM "ModelRun" mr
-               WHERE mr.id = COALESCE(m."modelRunId", (SELECT o."modelRunId" FROM "Mask" o WHERE o.id = m."normalisedFromId"))
-             ) END,
-             CASE WHEN i."roundId" IS NOT NULL THEN (
-               SELECT json_build_array(count(*), count(*) FILTER (WHERE COALESCE(c."shownMaskId", c."maskId") = i."maskId"))
-               FROM "Vote" vt LEFT JOIN "Candidate" c ON c.id = vt."candidateId"
-               WHERE vt."roundId" = i."roundId" AND vt."imageId" = i.id
-             ) END
-           ) ORDER BY i.id), '[]')::text AS page
-    FROM (
-      SELECT i.id, i.width, i.height, i."sourceFormat", i."storageKey", i."workingSha256", i."originalKey",
-             i."patientPseudonym", i.label, i."sourceDataset", i.view, i.split, i.fold,
-             g.id AS "groundTruthId", g.stage, g."roundId", g.decision, g."sourceKind", g."acceptedAt", g."maskId"
-      FROM "Image" i
-      CROSS JOIN LATERAL (
-        SELECT g.* FROM "GroundTruth" g WHERE g."imageId" = i.id AND g."isCurrent" ${acceptanceFilter(o)} LIMIT 1
-      ) g
-      WHERE i."projectId" = ${projectId}::uuid AND NOT i."exportBlocked" AND ${NOT_HELD_BACK} AND i.id > ${after}::uuid ${imageFilter(o)}
-      ORDER BY i.id
-      LIMIT ${limit}) i
-    LEFT JOIN LATERAL (SELECT m.* FROM "Mask" m WHERE m.id = i."maskId" LIMIT 1) m ON TRUE`);
-  return (JSON.parse(page) as unknown[][]).map(toItem);
-}
-
-const NIL_UUID = "00000000-0000-0000-0000-000000000000";
-
-/** One item from its array in the page (the column order of exportItemsPage's json_build_array). */
-function toItem(a: unknown[]): ExportItem {
-  const v = a as never[];
-  const model = v[27] as [string | null, string | null, number | null, string | null] | null;
-  const votes = v[28] as [number, number] | null;
-  return {
-    imageId: v[0],
-    width: v[1],
-    height: v[2],
-    sourceFormat: v[3],
-    imageKey: v[4],
-    imageSha256: v[5],
-    originalKey: v[6],
-    patient: v[7],
-    label: v[8],
-    source: v[9],
-    view: v[10],
-    split: v[11],
-    fold: v[12],
-    groundTruthId: v[13],
-    mask:
-      v[19] === null
-        ? null
-        : {
-            id: v[19],
-            key: v[20],
-            sha256: v[21],
-            width: v[22],
-            height: v[23],
-            area: v[24],
-            rleCounts: v[25],
-            bbox: v[26],
-          },
-    stage: v[14],
-    round: v[15],
-    decision: v[16],
-    sourceKind: v[17],
-    model:
-      model && model[0] !== null && model[1] !== null
-        ? { arch: model[0], encoder: model[1], fold: model[2], weightsSha256: model[3] }
-        : null,
-    votes: votes?.[0] ?? 0,
-    agreeing: votes?.[1] ?? 0,
-    acceptedAt: new Date(v[18]),
-  };
-}
-
-/**
- * Every exported item, page by page (the builder walks each page with a plain loop: an async
- * step per item cost more than the item's own work). The next page is asked for as soon as the
- * current one arrives (its last id is the next page's key), so the database works on it while
- * the archive is written from this one: at most two pages are held.
+ * The exported items in image-id order: only images with a current ground truth, not blocked
+ * from export and not held back for burned-in review. One query read through a cursor (one
+ * snapshot: the archive's files and tables all describe the same moment, whatever is voted while
+ * it is built), `pageSize` items per page; at most two pages are held. Each row comes as one
+ * line of tab-separated text (ITEM_FIELDS's order): building JSON for every row cost the
+ * database more than the query, and free text (pseudonym, source, view) comes as a JSON string
+ * so that no tab or newline in it can shift a field.
  */
 export async function* exportItemPages(
   projectId: string,
   o: ExportOptions,
   pageSize = 250,
 ): AsyncIterable<ExportItem[]> {
-  let page = await exportItemsPage(projectId, o, null, pageSize);
-  for (;;) {
-    const next = page.length < pageSize ? null : exportItemsPage(projectId, o, page[page.length - 1].imageId, pageSize);
-    // A failed prefetch is raised when it is awaited below (or dropped when iteration stops early).
-    next?.catch(() => undefined);
-    if (page.length) yield page;
-    if (!next) return;
-    page = await next;
+  for await (const rows of snapshotPages(exportItemsQuery(projectId, o), pageSize)) {
+    const items = new Array<ExportItem>(rows.length);
+    for (let k = 0; k < rows.length; k++) items[k] = itemFromLine(rows[k][0]);
+    yield items;
   }
+}
+
+/** The fields of an item's line, in order; NULL is written as an empty field. */
+const ITEM_FIELDS = Prisma.raw(
+  [
+    `i.id`,
+    `i.width`,
+    `i.height`,
+    `i."sourceFormat"`,
+    `i."storageKey"`,
+    `COALESCE(i."workingSha256", '')`,
+    `i."originalKey"`,
+    `COALESCE(to_json(i."patientPseudonym")::text, '')`,
+    `i.label`,
+    `COALESCE(to_json(i."sourceDataset")::text, '')`,
+    `COALESCE(to_json(i.view)::text, '')`,
+    `COALESCE(i.split::text, '')`,
+    `COALESCE(i.fold::text, '')`,
+    `g.id`,
+    `COALESCE(g.stage::text, '')`,
+    `COALESCE(r.number::text, '')`,
+    `g.decision`,
+    `g."sourceKind"`,
+    `(extract(epoch FROM g."acceptedAt") * 1000)::bigint`,
+    `COALESCE(m.id::text, '')`,
+    `COALESCE(m."storageKey", '')`,
+    `COALESCE(m.sha256, '')`,
+    `COALESCE(m.width::text, '')`,
+    `COALESCE(m.height::text, '')`,
+    `COALESCE(m.area::text, '')`,
+    `COALESCE(m."rleCounts", '')`,
+    `COALESCE(m.bbox::text, '')`,
+    `COALESCE(CASE WHEN m."modelRunId" IS NOT NULL OR m."normalisedFromId" IS NOT NULL THEN (
+       SELECT json_build_array(mr.arch, mr.encoder, mr.fold, mr."weightsSha256")::text FROM "ModelRun" mr
+       WHERE mr.id = COALESCE(m."modelRunId", (SELECT o."modelRunId" FROM "Mask" o WHERE o.id = m."normalisedFromId"))
+     ) END, '')`,
+    `COALESCE(CASE WHEN g."roundId" IS NOT NULL THEN (
+       SELECT count(*) || ',' || count(*) FILTER (WHERE COALESCE(c."shownMaskId", c."maskId") = g."maskId")
+       FROM "Vote" vt LEFT JOIN "Candidate" c ON c.id = vt."candidateId"
+       WHERE vt."roundId" = g."roundId" AND vt."imageId" = i.id
+     ) END, '')`,
+  ].join(",\n    "),
+);
+const ITEM_FIELD_COUNT = 29;
+
+function exportItemsQuery(projectId: string, o: ExportOptions): Prisma.Sql {
+  return Prisma.sql`
+    SELECT concat_ws(E'\t', ${ITEM_FIELDS})
+    FROM "Image" i
+    JOIN "GroundTruth" g ON g."imageId" = i.id AND g."isCurrent" ${acceptanceFilter(o)}
+    LEFT JOIN "Round" r ON r.id = g."roundId"
+    LEFT JOIN "Mask" m ON m.id = g."maskId"
+    WHERE i."projectId" = ${projectId}::uuid AND NOT i."exportBlocked" AND ${NOT_HELD_BACK} ${imageFilter(o)}
+    ORDER BY i.id`;
+}
+
+const orNull = (v: string): string | null => (v === "" ? null : v);
+const intOrNull = (v: string): number | null => (v === "" ? null : Number(v));
+const textOrNull = (v: string): string | null => (v === "" ? null : (JSON.parse(v) as string));
+
+/** One item from its line (exportItemsQuery). */
+export function itemFromLine(line: string): ExportItem {
+  const v = line.split("\t");
+  if (v.length !== ITEM_FIELD_COUNT)
+    throw new Error(`an export row has ${v.length} fields, not ${ITEM_FIELD_COUNT}: ${line.slice(0, 120)}`);
+  const model = v[27] ? (JSON.parse(v[27]) as [string | null, string | null, number | null, string | null]) : null;
+  const votes = v[28] ? v[28].split(",") : null;
+  return {
+    imageId: v[0],
+    width: Number(v[1]),
+    height: Number(v[2]),
+    sourceFormat: v[3] as ExportItem["sourceFormat"],
+    imageKey: v[4],
+    imageSha256: orNull(v[5]),
+    originalKey: v[6],
+    patient: textOrNull(v[7]),
+    label: v[8] as ExportItem["label"],
+    source: textOrNull(v[9]),
+    view: textOrNull(v[10]),
+    split: orNull(v[11]) as ExportItem["split"],
+    fold: intOrNull(v[12]),
+    groundTruthId: v[13],
+    mask:
+      v[19] === ""
+        ? null
+        : {
+            id: v[19],
+            key: v[20],
+            sha256: v[21],
+            width: Number(v[22]),
+            height: Number(v[23]),
+            area: Number(v[24]),
+            rleCounts: orNull(v[25]),
+            bbox: v[26].length > 2 ? v[26].slice(1, -1).split(",").map(Number) : [],
+          },
+    stage: orNull(v[14]) as ExportItem["stage"],
+    round: intOrNull(v[15]),
+    decision: v[16],
+    sourceKind: v[17] as ExportItem["sourceKind"],
+    model:
+      model && model[0] !== null && model[1] !== null
+        ? { arch: model[0], encoder: model[1], fold: model[2], weightsSha256: model[3] }
+        : null,
+    votes: votes ? Number(votes[0]) : 0,
+    agreeing: votes ? Number(votes[1]) : 0,
+    acceptedAt: new Date(Number(v[18])),
+  };
 }
 
 /** The finished models of the latest round that has any: the networks the dataset ends with. */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import path from "node:path";
+import pg from "pg";
 import { type BuildInput, buildArchive } from "../../lib/exports/build-archive";
 import { defineWriter } from "../../lib/exports/format-writer";
 import { exportItemPages, exportProject, selectionCounts } from "../../lib/exports/queries";
@@ -107,6 +108,63 @@ describe("export pipeline", () => {
         acceptedAt: gt.acceptedAt,
       });
       expect(item.agreeing).toBeLessThanOrEqual(votes);
+    }
+  });
+
+  it("keeps free text whole: tabs, newlines, quotes and backslashes in a pseudonym, source or view shift no field", async () => {
+    const [first, second] = await collect(1000);
+    const saved = await db().image.findMany({
+      where: { id: { in: [first.imageId, second.imageId] } },
+      select: { id: true, patientPseudonym: true, sourceDataset: true, view: true },
+    });
+    const odd = { patientPseudonym: 'P\t"1"\\', sourceDataset: "site\nB\t(2)", view: "" };
+    await db().image.update({ where: { id: first.imageId }, data: odd });
+    await db().image.update({
+      where: { id: second.imageId },
+      data: { patientPseudonym: null, sourceDataset: null, view: null },
+    });
+    try {
+      const items = await collect(2);
+      const a = items.find((i) => i.imageId === first.imageId)!;
+      const b = items.find((i) => i.imageId === second.imageId)!;
+      expect([a.patient, a.source, a.view]).toEqual([odd.patientPseudonym, odd.sourceDataset, ""]);
+      expect([b.patient, b.source, b.view]).toEqual([null, null, null]);
+      expect(a.groundTruthId).toBe(first.groundTruthId);
+      expect(a.acceptedAt).toEqual(first.acceptedAt);
+    } finally {
+      for (const r of saved) await db().image.update({ where: { id: r.id }, data: r });
+    }
+  });
+
+  it("reads every page from one snapshot, and a reader that stops early leaves no transaction open", async () => {
+    const whole = await collect(1000);
+    const last = whole.at(-1)!;
+    const pages = exportItemPages(seed.projectId, options, 2)[Symbol.asyncIterator]();
+    const firstPage = await pages.next();
+    expect(firstPage.done).toBe(false);
+    // Changed after the first page came: the export still sees the image as it was.
+    await db().image.update({ where: { id: last.imageId }, data: { sourceDataset: "changed mid-export" } });
+    try {
+      const rest: ExportItem[] = [];
+      for (let p = await pages.next(); !p.done; p = await pages.next()) rest.push(...p.value);
+      expect([...firstPage.value!, ...rest]).toEqual(whole);
+      expect((await collect(1000)).at(-1)!.source).toBe("changed mid-export");
+    } finally {
+      await db().image.update({ where: { id: last.imageId }, data: { sourceDataset: last.source } });
+    }
+    const early = exportItemPages(seed.projectId, options, 1)[Symbol.asyncIterator]();
+    expect((await early.next()).done).toBe(false);
+    await early.return?.(undefined);
+    // Asked on a connection of its own: one from the pool could be the very one left in a transaction.
+    const probe = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await probe.connect();
+    try {
+      const open = await probe.query<{ n: number }>(`
+        SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND state LIKE 'idle in transaction%'`);
+      expect(open.rows[0].n).toBe(0);
+    } finally {
+      await probe.end();
     }
   });
 
