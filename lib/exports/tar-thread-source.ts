@@ -154,8 +154,8 @@ function checkPng(view, width, height) {
 
 const SHRANK = { problem: "read", code: "the file shrank while it was read" };
 
-/** Opens a file, runs body(fd, size) and closes it; a read error becomes the returned problem. */
-function withFile(path, body) {
+/** Opens a file, runs body(fd) and closes it; a read error becomes the returned problem. */
+function withFd(path, body) {
   let fd;
   try {
     fd = fs.openSync(path, "r");
@@ -163,7 +163,7 @@ function withFile(path, body) {
     return { problem: "read", code: e.code || String(e.message) };
   }
   try {
-    return body(fd, fs.fstatSync(fd).size);
+    return body(fd);
   } catch (e) {
     if (e === STOP) throw e;
     return { problem: "read", code: e.code || String(e.message) };
@@ -172,9 +172,10 @@ function withFile(path, body) {
   }
 }
 
-/** Reads size bytes of fd into the archive through the stage; onChunk(view, pos) may return a problem. */
-function readThrough(fd, size, onChunk) {
-  let pos = 0;
+const withFile = (path, body) => withFd(path, (fd) => body(fd, fs.fstatSync(fd).size));
+
+/** Reads size bytes of fd from pos into the archive through the stage; onChunk(view, pos) may return a problem. */
+function readThrough(fd, size, pos, onChunk) {
   while (pos < size) {
     if (used === STAGE) flush();
     const k = Math.min(size - pos, STAGE - used);
@@ -188,28 +189,37 @@ function readThrough(fd, size, onChunk) {
   return null;
 }
 
-/** Returns null, or what is wrong with the file. */
+/** Room a stored file is first read into: a stage with less left is handed on first. */
+const FIRST_READ = 64 << 10;
+
+/**
+ * Returns null, or what is wrong with the file. The file is read straight into the stage behind
+ * the room for its header, as much as the stage holds: a shorter read is its end (a regular
+ * file's read stops short only there), so a file that fits, as nearly every image and mask
+ * does, costs one read and no fstat; a longer one is measured and read on through the stage.
+ */
 function storedFile(name, prefix, path, sha256, width, height) {
-  return withFile(path, (fd, size) => {
+  return withFd(path, (fd) => {
+    if (STAGE - used < BLOCK + FIRST_READ) flush();
+    const room = STAGE - used - BLOCK;
+    const got = fs.readSync(fd, stage, used + BLOCK, room, 0);
+    const size = got < room ? got : fs.fstatSync(fd).size;
+    if (size < got) return SHRANK;
     header(name, prefix, size);
-    if (size > STAGE - used && size <= STAGE) flush();
-    if (size <= STAGE - used) {
-      if (!readInto(fd, stage, used, size, 0)) return SHRANK;
-      const view = stage.subarray(used, used + size);
-      if (width > 0) {
-        const bad = checkPng(view, width, height);
-        if (bad) return bad;
-      }
-      if (sha256 !== "" && oneShot("sha256", view) !== sha256) return { problem: "sha256" };
-      used += size;
-      total += size;
+    const first = stage.subarray(used, used + got);
+    if (width > 0) {
+      const bad = checkPng(first, width, height);
+      if (bad) return bad;
+    }
+    if (size === got) {
+      if (sha256 !== "" && oneShot("sha256", first) !== sha256) return { problem: "sha256" };
+      used += got;
+      total += got;
     } else {
-      const hash = sha256 !== "" ? createHash("sha256") : null;
-      const bad = readThrough(fd, size, (view, pos) => {
-        if (pos === 0 && width > 0) {
-          const wrong = checkPng(view, width, height);
-          if (wrong) return wrong;
-        }
+      const hash = sha256 !== "" ? createHash("sha256").update(first) : null;
+      used += got;
+      total += got;
+      const bad = readThrough(fd, size, got, (view) => {
         if (hash) hash.update(view);
         return null;
       });
@@ -234,7 +244,7 @@ function part(bytes) {
 function filePart(path) {
   return withFile(path, (fd, size) => {
     if (size > open.left) return { problem: "overrun" };
-    const bad = readThrough(fd, size, (view) => {
+    const bad = readThrough(fd, size, 0, (view) => {
       if (open.hash) open.hash.update(view);
       return null;
     });

@@ -58,8 +58,7 @@ export class ThreadTarWriter implements ArchiveWriter {
   private written = 0;
   private count = 0;
   /** The batch being built: its fields, the bodies it carries, and the stored file of each operation. */
-  private fields = "";
-  private opCount = 0;
+  private fields: string[] = [];
   private carried: Uint8Array[] = [];
   private carriedBytes = 0;
   private files: (StoredFile | null)[] = [];
@@ -197,10 +196,9 @@ export class ThreadTarWriter implements ArchiveWriter {
   /** Queues an operation; a promise only when the caller must wait for the thread (back-pressure). */
   private push(fields: string, file: StoredFile | null): Promise<void> | undefined {
     if (this.failure) throw this.failure;
-    this.fields = this.opCount ? `${this.fields}${SEP}${fields}` : fields;
-    this.opCount++;
+    this.fields.push(fields);
     this.files.push(file);
-    if (this.opCount >= BATCH_OPS || this.carriedBytes >= BATCH_BYTES) return this.send();
+    if (this.fields.length >= BATCH_OPS || this.carriedBytes >= BATCH_BYTES) return this.send();
   }
 
   /** Bytes the batch carries; returns their offset and length as fields. */
@@ -212,7 +210,7 @@ export class ThreadTarWriter implements ArchiveWriter {
   }
 
   private send(): Promise<void> | undefined {
-    if (this.opCount) {
+    if (this.fields.length) {
       const id = this.nextId++;
       this.inFlight.set(id, { files: this.files, owed: this.owed });
       // The carried bodies in one buffer of their own, handed over (not copied again).
@@ -222,9 +220,8 @@ export class ThreadTarWriter implements ArchiveWriter {
         bytes.set(b, at);
         at += b.length;
       }
-      this.worker.postMessage({ id, ops: this.fields, bytes }, [bytes.buffer]);
-      this.fields = "";
-      this.opCount = 0;
+      this.worker.postMessage({ id, ops: this.fields.join(SEP), bytes }, [bytes.buffer]);
+      this.fields = [];
       this.carried = [];
       this.carriedBytes = 0;
       this.files = [];

@@ -129,6 +129,19 @@ describe("export archive thread", () => {
       expect(
         await thread.addStored("root/stored.bin", { path: storedPath, sha256: storedSha, verify: true, id: "s" }),
       ).toBe(storedSha);
+      // Stored files that fit what is left of a stage, fill one, or run over one or two (read
+      // once, then measured and read on), each checked against its SHA-256 across the reads.
+      for (const [k, size] of [0, 70_000, 200_000, 262_144 - 512, 300_000, 600_000, 100].entries()) {
+        const bytes = Buffer.alloc(size);
+        for (let i = 0; i < size; i++) bytes[i] = (i * 31 + k * 7) & 0xff;
+        const file = path.join(tmp, `stored-${k}.bin`);
+        writeFileSync(file, bytes);
+        const sha = createHash("sha256").update(bytes).digest("hex");
+        await plain.add({ path: `root/stored-${k}.bin`, size, body: bytes });
+        expect(
+          await thread.addStored(`root/stored-${k}.bin`, { path: file, sha256: sha, verify: true, id: `s${k}` }),
+        ).toBe(sha);
+      }
       await plain.finish();
       await thread.finish();
       const plainSha = sink.end();
