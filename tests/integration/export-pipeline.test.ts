@@ -2,13 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import path from "node:path";
-import pg from "pg";
 import { type BuildInput, buildArchive } from "../../lib/exports/build-archive";
 import { defineWriter } from "../../lib/exports/format-writer";
 import { exportItemPages, exportProject, selectionCounts } from "../../lib/exports/queries";
 import { canonicalOptions } from "../../lib/exports/schema";
 import { readTar } from "../../lib/exports/tar-reader";
-import { db } from "../../lib/db/client";
+import { db, pool } from "../../lib/db/client";
 import type { ExportItem, ExportProgress } from "../../lib/exports/types";
 import { EXPORT_WRITERS } from "../../lib/exports/writers";
 import { store } from "../../lib/storage/store";
@@ -155,16 +154,18 @@ describe("export pipeline", () => {
     const early = exportItemPages(seed.projectId, options, 1)[Symbol.asyncIterator]();
     expect((await early.next()).done).toBe(false);
     await early.return?.(undefined);
-    // Asked on a connection of its own: one from the pool could be the very one left in a transaction.
-    const probe = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await probe.connect();
+    // Every idle connection of this process's pool, the reader's among them, is outside any
+    // transaction: there a statement starts its own, so its start is the transaction's. (Other
+    // test files share the database from other processes: pg_stat_activity would see theirs.)
+    const idle = await Promise.all(Array.from({ length: pool().idleCount }, () => pool().connect()));
     try {
-      const open = await probe.query<{ n: number }>(`
-        SELECT count(*)::int AS n FROM pg_stat_activity
-        WHERE datname = current_database() AND state LIKE 'idle in transaction%'`);
-      expect(open.rows[0].n).toBe(0);
+      expect(idle.length).toBeGreaterThan(0);
+      for (const c of idle) {
+        const { rows } = await c.query<{ outside: boolean }>("SELECT now() = statement_timestamp() AS outside");
+        expect(rows[0].outside).toBe(true);
+      }
     } finally {
-      await probe.end();
+      for (const c of idle) c.release();
     }
   });
 
