@@ -75,47 +75,45 @@ export async function* exportItemPages(
 }
 
 /** The fields of an item's line, in order; NULL is written as an empty field. */
-const ITEM_FIELDS = Prisma.raw(
-  [
-    `i.id`,
-    `i.width`,
-    `i.height`,
-    `i."sourceFormat"`,
-    `i."storageKey"`,
-    `COALESCE(i."workingSha256", '')`,
-    `i."originalKey"`,
-    `COALESCE(to_json(i."patientPseudonym")::text, '')`,
-    `i.label`,
-    `COALESCE(to_json(i."sourceDataset")::text, '')`,
-    `COALESCE(to_json(i.view)::text, '')`,
-    `COALESCE(i.split::text, '')`,
-    `COALESCE(i.fold::text, '')`,
-    `g.id`,
-    `COALESCE(g.stage::text, '')`,
-    `COALESCE(r.number::text, '')`,
-    `g.decision`,
-    `g."sourceKind"`,
-    `(extract(epoch FROM g."acceptedAt") * 1000)::bigint`,
-    `COALESCE(m.id::text, '')`,
-    `COALESCE(m."storageKey", '')`,
-    `COALESCE(m.sha256, '')`,
-    `COALESCE(m.width::text, '')`,
-    `COALESCE(m.height::text, '')`,
-    `COALESCE(m.area::text, '')`,
-    `COALESCE(m."rleCounts", '')`,
-    `COALESCE(m.bbox::text, '')`,
-    `COALESCE(CASE WHEN m."modelRunId" IS NOT NULL OR m."normalisedFromId" IS NOT NULL THEN (
+const ITEM_FIELD_SQL = [
+  `i.id`,
+  `i.width`,
+  `i.height`,
+  `i."sourceFormat"`,
+  `i."storageKey"`,
+  `COALESCE(i."workingSha256", '')`,
+  `i."originalKey"`,
+  `COALESCE(to_json(i."patientPseudonym")::text, '')`,
+  `i.label`,
+  `COALESCE(to_json(i."sourceDataset")::text, '')`,
+  `COALESCE(to_json(i.view)::text, '')`,
+  `COALESCE(i.split::text, '')`,
+  `COALESCE(i.fold::text, '')`,
+  `g.id`,
+  `COALESCE(g.stage::text, '')`,
+  `COALESCE(r.number::text, '')`,
+  `g.decision`,
+  `g."sourceKind"`,
+  `(extract(epoch FROM g."acceptedAt") * 1000)::bigint`,
+  `COALESCE(m.id::text, '')`,
+  `COALESCE(m."storageKey", '')`,
+  `COALESCE(m.sha256, '')`,
+  `COALESCE(m.width::text, '')`,
+  `COALESCE(m.height::text, '')`,
+  `COALESCE(m.area::text, '')`,
+  `COALESCE(m."rleCounts", '')`,
+  `COALESCE(m.bbox::text, '')`,
+  `COALESCE(CASE WHEN m."modelRunId" IS NOT NULL OR m."normalisedFromId" IS NOT NULL THEN (
        SELECT json_build_array(mr.arch, mr.encoder, mr.fold, mr."weightsSha256")::text FROM "ModelRun" mr
        WHERE mr.id = COALESCE(m."modelRunId", (SELECT o."modelRunId" FROM "Mask" o WHERE o.id = m."normalisedFromId"))
      ) END, '')`,
-    `COALESCE(CASE WHEN g."roundId" IS NOT NULL THEN (
+  `COALESCE(CASE WHEN g."roundId" IS NOT NULL THEN (
        SELECT count(*) || ',' || count(*) FILTER (WHERE COALESCE(c."shownMaskId", c."maskId") = g."maskId")
        FROM "Vote" vt LEFT JOIN "Candidate" c ON c.id = vt."candidateId"
        WHERE vt."roundId" = g."roundId" AND vt."imageId" = i.id
      ) END, '')`,
-  ].join(",\n    "),
-);
-const ITEM_FIELD_COUNT = 29;
+];
+const ITEM_FIELDS = Prisma.raw(ITEM_FIELD_SQL.join(",\n    "));
 
 function exportItemsQuery(projectId: string, o: ExportOptions): Prisma.Sql {
   return Prisma.sql`
@@ -133,10 +131,10 @@ const intOrNull = (v: string): number | null => (v === "" ? null : Number(v));
 const textOrNull = (v: string): string | null => (v === "" ? null : (JSON.parse(v) as string));
 
 /** One item from its line (exportItemsQuery). */
-export function itemFromLine(line: string): ExportItem {
+function itemFromLine(line: string): ExportItem {
   const v = line.split("\t");
-  if (v.length !== ITEM_FIELD_COUNT)
-    throw new Error(`an export row has ${v.length} fields, not ${ITEM_FIELD_COUNT}: ${line.slice(0, 120)}`);
+  if (v.length !== ITEM_FIELD_SQL.length)
+    throw new Error(`an export row has ${v.length} fields, not ${ITEM_FIELD_SQL.length}: ${line.slice(0, 120)}`);
   const model = v[27] ? (JSON.parse(v[27]) as [string | null, string | null, number | null, string | null]) : null;
   const votes = v[28] ? v[28].split(",") : null;
   return {

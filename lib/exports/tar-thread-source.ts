@@ -172,16 +172,13 @@ function withFd(path, body) {
   }
 }
 
-const withFile = (path, body) => withFd(path, (fd) => body(fd, fs.fstatSync(fd).size));
-
-/** Reads size bytes of fd from pos into the archive through the stage; onChunk(view, pos) may return a problem. */
-function readThrough(fd, size, pos, onChunk) {
+/** Reads fd from pos up to size into the archive through the stage, folding it into hash when there is one. */
+function readThrough(fd, size, pos, hash) {
   while (pos < size) {
     if (used === STAGE) flush();
     const k = Math.min(size - pos, STAGE - used);
     if (!readInto(fd, stage, used, k, pos)) return SHRANK;
-    const bad = onChunk(stage.subarray(used, used + k), pos);
-    if (bad) return bad;
+    if (hash) hash.update(stage.subarray(used, used + k));
     used += k;
     total += k;
     pos += k;
@@ -219,10 +216,7 @@ function storedFile(name, prefix, path, sha256, width, height) {
       const hash = sha256 !== "" ? createHash("sha256").update(first) : null;
       used += got;
       total += got;
-      const bad = readThrough(fd, size, got, (view) => {
-        if (hash) hash.update(view);
-        return null;
-      });
+      const bad = readThrough(fd, size, got, hash);
       if (bad) return bad;
       if (hash && hash.digest("hex") !== sha256) return { problem: "sha256" };
     }
@@ -242,12 +236,10 @@ function part(bytes) {
 
 /** A local file as a part of the open entry: read through the stage, in place. */
 function filePart(path) {
-  return withFile(path, (fd, size) => {
+  return withFd(path, (fd) => {
+    const size = fs.fstatSync(fd).size;
     if (size > open.left) return { problem: "overrun" };
-    const bad = readThrough(fd, size, 0, (view) => {
-      if (open.hash) open.hash.update(view);
-      return null;
-    });
+    const bad = readThrough(fd, size, 0, open.hash);
     if (bad) return bad;
     open.left -= size;
     return null;
