@@ -57,12 +57,20 @@ export async function sqlTransaction<T>(fn: (tx: SqlRunner) => Promise<T>): Prom
 
 const AS_TEXT = { getTypeParser: () => (v: string) => v };
 
+/** Transaction-local; transaction_timeout exists from PostgreSQL 17 on, so only settings the server has are named. */
+const LIFT_TIMEOUTS = `SELECT set_config(name, '0', true) FROM pg_settings
+  WHERE name IN ('idle_in_transaction_session_timeout', 'transaction_timeout')`;
+
 /**
  * The rows of one query, `pageSize` at a time, each row's values as the server's text (no type
  * parsing), read through a cursor in a read-only REPEATABLE READ transaction on a connection of
  * its own: every page comes from one snapshot and one plan (a query per page was planned and
  * started again each time). The next page is asked for before the current one is handed over,
  * so the server reads it while the caller works.
+ *
+ * The transaction lives as long as its reader: a server's idle-in-transaction or transaction
+ * timeout (set by a DBA against leaked sessions) would end it under a reader held back by a slow
+ * consumer, so both are lifted for this transaction alone, where the server has them.
  */
 export async function* snapshotPages(q: Prisma.Sql, pageSize: number): AsyncGenerator<string[][]> {
   const client = await pool().connect();
@@ -81,6 +89,7 @@ export async function* snapshotPages(q: Prisma.Sql, pageSize: number): AsyncGene
   try {
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     open = true;
+    await client.query(LIFT_TIMEOUTS);
     await client.query({ text: `DECLARE tandem_pages NO SCROLL CURSOR FOR ${q.text}`, values: q.values });
     next = fetch();
     for (;;) {

@@ -20,8 +20,16 @@ const sizeMismatch = (
     `image ${item.imageId} is ${got.width}×${got.height}, recorded as ${item.width}×${item.height}`,
   );
 
-function pngSize(png: Buffer): { width: number; height: number } {
+const truncated = (imageId: string) =>
+  new AppError("CONFLICT", `the stored image ${imageId} is cut short: its PNG does not end with an IEND chunk`);
+
+/** The last 12 bytes of every PNG: its IEND chunk (empty, with its CRC). */
+const IEND = Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
+
+/** The size of a whole PNG: its header's, once the file is known to end with IEND. */
+function pngSize(png: Buffer, imageId: string): { width: number; height: number } {
   if (png.length < 24 || png.readUInt32BE(12) !== 0x49484452) throw notPng();
+  if (png.length < 24 + IEND.length || !png.subarray(png.length - IEND.length).equals(IEND)) throw truncated(imageId);
   return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
 }
 
@@ -32,6 +40,8 @@ export function storedFileError(file: StoredFile, p: StoredFileProblem): Error {
       return maskMismatch(file.id);
     case "not-png":
       return notPng();
+    case "truncated":
+      return truncated(file.id);
     case "size":
       return sizeMismatch({ imageId: file.id, ...file.png! }, p);
     case "read":
@@ -127,7 +137,7 @@ class Sources implements ItemSources {
   private async loadImage() {
     const item = this.item;
     const bytes = await this.read(item.imageKey);
-    const got = pngSize(bytes);
+    const got = pngSize(bytes, item.imageId);
     if (got.width !== item.width || got.height !== item.height) throw sizeMismatch(item, got);
     if (item.imageSha256) return { bytes, sha256: item.imageSha256 };
     const sha256 = await sha256Hex(bytes);

@@ -6,7 +6,7 @@
 // and collect on either side), `bytes` the batch's carried bodies in one buffer, by offset:
 //   s name prefix path sha256 width height   a stored file: opened, sized, read with synchronous
 //        calls straight into the stage behind its header; checked against sha256 when not
-//        empty, and as a PNG of width×height when width > 0
+//        empty, and as a whole PNG (ending with IEND) of width×height when width > 0
 //   b name prefix offset length   a file whose bytes the batch carries
 //   h name prefix size hash       a header; its body follows as parts, and when `hash` is 1 its
 //        SHA-256 goes back with the batch's acknowledgement
@@ -189,24 +189,38 @@ function readThrough(fd, size, pos, hash) {
 /** Room a stored file is first read into: a stage with less left is handed on first. */
 const FIRST_READ = 64 << 10;
 
+/** The last 12 bytes of every PNG: its IEND chunk (empty, with its CRC). */
+const IEND = Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
+const endsPng = (buf, at, n) => n >= IEND.length && buf.compare(IEND, 0, IEND.length, at + n - IEND.length, at + n) === 0;
+
+/** Whether the file's last bytes (it is longer than a first read) are IEND's. */
+function fileEndsPng(fd, size) {
+  const tail = Buffer.alloc(IEND.length);
+  return size >= IEND.length && readInto(fd, tail, 0, IEND.length, size - IEND.length) && endsPng(tail, 0, IEND.length);
+}
+
 /**
  * Returns null, or what is wrong with the file. The file is read straight into the stage behind
- * the room for its header, as much as the stage holds: a shorter read is its end (a regular
- * file's read stops short only there), so a file that fits, as nearly every image and mask
- * does, costs one read and no fstat; a longer one is measured and read on through the stage.
+ * the room for its header, as much as the stage holds. A shorter read ends a local file, but a
+ * network or FUSE file system may return less mid-file: a short read counts as the end only when
+ * it ends as every PNG does, so a stored PNG that fits, as nearly every image and mask does,
+ * costs one read and no fstat; any other file is measured and read on through the stage. An
+ * image (width > 0) must end with IEND: a stored image cut short is refused, not archived.
  */
 function storedFile(name, prefix, path, sha256, width, height) {
   return withFd(path, (fd) => {
     if (STAGE - used < BLOCK + FIRST_READ) flush();
     const room = STAGE - used - BLOCK;
     const got = fs.readSync(fd, stage, used + BLOCK, room, 0);
-    const size = got < room ? got : fs.fstatSync(fd).size;
+    const png = got < room && endsPng(stage, used + BLOCK, got);
+    const size = png ? got : fs.fstatSync(fd).size;
     if (size < got) return SHRANK;
     header(name, prefix, size);
     const first = stage.subarray(used, used + got);
     if (width > 0) {
       const bad = checkPng(first, width, height);
       if (bad) return bad;
+      if (!(png || (size === got ? endsPng(first, 0, got) : fileEndsPng(fd, size)))) return { problem: "truncated" };
     }
     if (size === got) {
       if (sha256 !== "" && oneShot("sha256", first) !== sha256) return { problem: "sha256" };

@@ -40,6 +40,7 @@ const SEP = "\u0000";
 export type StoredFileProblem =
   | { problem: "sha256" }
   | { problem: "not-png" }
+  | { problem: "truncated" }
   | { problem: "size"; width: number; height: number }
   | { problem: "read"; code: string };
 
@@ -48,6 +49,14 @@ type Reply =
   | { ack: number; shas: string[] }
   | { done: number }
   | { error: { batch: number; index: number } & (StoredFileProblem | { problem: "overrun" | "short" | "operation" }) };
+
+const STORED_FILE_PROBLEMS = new Set<string>([
+  "sha256",
+  "not-png",
+  "truncated",
+  "size",
+  "read",
+] satisfies StoredFileProblem["problem"][]);
 
 type Pending = { resolve: (sha: string) => void; reject: (e: Error) => void };
 
@@ -176,7 +185,7 @@ export class ThreadTarWriter implements ArchiveWriter {
       const { batch, index, ...p } = m.error;
       const file = this.inFlight.get(batch)?.files[index];
       this.fail(
-        file && (p.problem === "sha256" || p.problem === "not-png" || p.problem === "size" || p.problem === "read")
+        file && STORED_FILE_PROBLEMS.has(p.problem)
           ? this.problem(file, p as StoredFileProblem)
           : new Error(`the archive thread failed: ${JSON.stringify(p)}`),
       );

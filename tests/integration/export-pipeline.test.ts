@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -168,6 +169,47 @@ describe("export pipeline", () => {
       for (const c of idle) c.release();
     }
   });
+
+  it("keeps its snapshot past the server's idle-in-transaction and transaction timeouts while a slow consumer holds it back", async () => {
+    // A process of its own whose every connection has both timeouts short (as a DBA sets them
+    // against leaked sessions): it reads two items a page and waits 400 ms before the next.
+    const url = new URL(process.env.DATABASE_URL!);
+    url.searchParams.set("options", "-c idle_in_transaction_session_timeout=150 -c transaction_timeout=900");
+    const script = `
+      const { exportItemPages } = await import("./lib/exports/queries.ts");
+      const { canonicalOptions } = await import("./lib/exports/schema.ts");
+      const { pool } = await import("./lib/db/client.ts");
+      const { rows: [t] } = await pool().query("SELECT current_setting('idle_in_transaction_session_timeout') AS idle, current_setting('transaction_timeout') AS tx");
+      let n = 0;
+      const t0 = Date.now();
+      for await (const page of exportItemPages(process.env.PROJECT_ID, canonicalOptions({ acceptedOnly: true }), 2)) {
+        n += page.length;
+        await new Promise((r) => setTimeout(r, 400));
+      }
+      console.log(JSON.stringify({ n, ms: Date.now() - t0, ...t }));
+      process.exit(0);`;
+    const child = spawnSync(
+      process.execPath,
+      ["--import", "./scripts/node-loader.mjs", "--input-type=module", "-e", script],
+      {
+        env: { ...process.env, DATABASE_URL: url.toString(), PROJECT_ID: seed.projectId },
+        encoding: "utf8",
+        timeout: 60_000,
+      },
+    );
+    expect(child.stderr).toBe("");
+    expect(child.status).toBe(0);
+    const r = JSON.parse(child.stdout.trim().split("\n").at(-1)!) as {
+      n: number;
+      ms: number;
+      idle: string;
+      tx: string;
+    };
+    // The server did impose them, the read outlasted both, and every item came.
+    expect([r.idle, r.tx]).toEqual(["150ms", "900ms"]);
+    expect(r.ms).toBeGreaterThan(1200);
+    expect(r.n).toBe((await collect(1000)).length);
+  }, 90_000);
 
   it("filters on the ground truth before a page is cut: every other image accepted too early, small pages still list all the rest", async () => {
     const whole = await collect(1000);

@@ -19,6 +19,20 @@ import { dropTempStore, type seedAcceptedProject, seedInTempStore } from "../set
 // The archive thread (ThreadTarWriter) must write exactly what the store-agnostic path writes:
 // same bytes, same hashes, the same refusals.
 
+/** The last 12 bytes of every PNG: its IEND chunk. */
+const IEND = Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
+
+/** `size` bytes that pass for a width×height PNG: signature, IHDR's size fields, filler, IEND. */
+function pngOf(size: number, width: number, height: number): Buffer {
+  const b = Buffer.alloc(size, 7);
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]).copy(b, 0);
+  b.write("IHDR", 12, "latin1");
+  b.writeUInt32BE(width, 16);
+  b.writeUInt32BE(height, 20);
+  IEND.copy(b, size - IEND.length);
+  return b;
+}
+
 let dir: string;
 let seed: Awaited<ReturnType<typeof seedAcceptedProject>>;
 
@@ -131,9 +145,12 @@ describe("export archive thread", () => {
       ).toBe(storedSha);
       // Stored files that fit what is left of a stage, fill one, or run over one or two (read
       // once, then measured and read on), each checked against its SHA-256 across the reads.
+      // Half of them end as a PNG does: a short first read of one is its end, of the others a
+      // cue to measure the file (a network file system may read short mid-file).
       for (const [k, size] of [0, 70_000, 200_000, 262_144 - 512, 300_000, 600_000, 100].entries()) {
         const bytes = Buffer.alloc(size);
         for (let i = 0; i < size; i++) bytes[i] = (i * 31 + k * 7) & 0xff;
+        if (k % 2 === 0 && size >= IEND.length) IEND.copy(bytes, size - IEND.length);
         const file = path.join(tmp, `stored-${k}.bin`);
         writeFileSync(file, bytes);
         const sha = createHash("sha256").update(bytes).digest("hex");
@@ -141,6 +158,16 @@ describe("export archive thread", () => {
         expect(
           await thread.addStored(`root/stored-${k}.bin`, { path: file, sha256: sha, verify: true, id: `s${k}` }),
         ).toBe(sha);
+      }
+      // Images, checked as whole PNGs of their recorded size: one that fits a first read, one longer.
+      for (const size of [5_000, 300_000]) {
+        const bytes = pngOf(size, 64, 48);
+        const file = path.join(tmp, `image-${size}.png`);
+        writeFileSync(file, bytes);
+        const sha = createHash("sha256").update(bytes).digest("hex");
+        await plain.add({ path: `root/image-${size}.png`, size, body: bytes });
+        const stored = { path: file, sha256: sha, verify: false, png: { width: 64, height: 48 }, id: `i${size}` };
+        expect(await thread.addStored(`root/image-${size}.png`, stored)).toBe(sha);
       }
       await plain.finish();
       await thread.finish();
@@ -202,5 +229,38 @@ describe("export archive thread", () => {
     await expect(build(seed.projectId, {}, store(), "file")).resolves.toMatchObject({
       result: { fileCount: expect.any(Number) },
     });
+  });
+
+  it("refuses a stored image cut short, whether it fits a first read or not, with the reading path's words", async () => {
+    const image = await db().image.findUniqueOrThrow({ where: { id: seed.images[2].id } });
+    const png = await store().get(image.storageKey);
+    expect(png.subarray(png.length - IEND.length).equals(IEND)).toBe(true);
+    const message = `the stored image ${image.id} is cut short: its PNG does not end with an IEND chunk`;
+    await store().put(image.storageKey, png.subarray(0, png.length - 40));
+    try {
+      for (const [s, output] of [
+        [store(), "file"],
+        [store(), "stream"],
+        [withoutLocalPaths(store()), "stream"],
+      ] as const)
+        await expect(build(seed.projectId, {}, s, output)).rejects.toMatchObject({ code: "CONFLICT", message });
+    } finally {
+      await store().put(image.storageKey, png);
+    }
+    // A long image (measured, its end read apart) cut short: the same refusal.
+    const tmp = mkdtempSync(path.join(dir, "cut-"));
+    for (const size of [5_000, 300_000]) {
+      const file = path.join(tmp, `cut-${size}.png`);
+      writeFileSync(file, pngOf(size, 64, 48).subarray(0, size - 3));
+      const w = new ThreadTarWriter(path.join(tmp, `cut-${size}.tar`), storedFileError);
+      try {
+        const stored = { path: file, sha256: "", verify: false, png: { width: 64, height: 48 }, id: `cut${size}` };
+        await w.addStored("root/cut.png", stored);
+        await w.finish();
+        await expect(w.end()).rejects.toThrow(`the stored image cut${size} is cut short`);
+      } finally {
+        await w.close();
+      }
+    }
   });
 });
