@@ -5,6 +5,7 @@ import { sha256Hex } from "../storage/sha256";
 import type { ObjectStore } from "../storage/types";
 import type { StoredFile } from "./archive-entry";
 import { maskPixels } from "./mask-pixels";
+import { endsAsPng } from "./png-end";
 import type { StoredFileProblem } from "./tar-thread";
 import type { ExportItem } from "./types";
 
@@ -23,13 +24,10 @@ const sizeMismatch = (
 const truncated = (imageId: string) =>
   new AppError("CONFLICT", `the stored image ${imageId} is cut short: its PNG does not end with an IEND chunk`);
 
-/** The last 12 bytes of every PNG: its IEND chunk (empty, with its CRC). */
-const IEND = Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
-
 /** The size of a whole PNG: its header's, once the file is known to end with IEND. */
 function pngSize(png: Buffer, imageId: string): { width: number; height: number } {
   if (png.length < 24 || png.readUInt32BE(12) !== 0x49484452) throw notPng();
-  if (png.length < 24 + IEND.length || !png.subarray(png.length - IEND.length).equals(IEND)) throw truncated(imageId);
+  if (!endsAsPng(png)) throw truncated(imageId);
   return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
 }
 

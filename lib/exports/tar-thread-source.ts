@@ -1,3 +1,5 @@
+import { PNG_END } from "./png-end";
+
 // The code of the archive thread (tar-thread.ts), as plain JavaScript: it runs with no loader
 // (eval'd, CommonJS or module alike: getBuiltinModule, not require), so TypeScript helpers a
 // loader would inject cannot reach it. It receives batches of operations in archive order and
@@ -189,8 +191,8 @@ function readThrough(fd, size, pos, hash) {
 /** Room a stored file is first read into: a stage with less left is handed on first. */
 const FIRST_READ = 64 << 10;
 
-/** The last 12 bytes of every PNG: its IEND chunk (empty, with its CRC). */
-const IEND = Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
+/** PNG_END (png-end.ts): the last bytes of every whole PNG. */
+const IEND = Buffer.from([${[...PNG_END].join(", ")}]);
 const endsPng = (buf, at, n) => n >= IEND.length && buf.compare(IEND, 0, IEND.length, at + n - IEND.length, at + n) === 0;
 
 /** Whether the file's last bytes (it is longer than a first read) are IEND's. */

@@ -11,6 +11,7 @@ import { ByteSink } from "../../lib/exports/byte-sink";
 import { storedFileError } from "../../lib/exports/item-sources";
 import { exportItemPages, exportProject, selectionCounts } from "../../lib/exports/queries";
 import { canonicalOptions, type ExportOptions } from "../../lib/exports/schema";
+import { endsAsPng, PNG_END } from "../../lib/exports/png-end";
 import { ThreadTarWriter } from "../../lib/exports/tar-thread";
 import { TarWriter } from "../../lib/exports/tar-writer";
 import { readTar } from "../../lib/exports/tar-reader";
@@ -19,9 +20,6 @@ import { dropTempStore, type seedAcceptedProject, seedInTempStore } from "../set
 // The archive thread (ThreadTarWriter) must write exactly what the store-agnostic path writes:
 // same bytes, same hashes, the same refusals.
 
-/** The last 12 bytes of every PNG: its IEND chunk. */
-const IEND = Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
-
 /** `size` bytes that pass for a width×height PNG: signature, IHDR's size fields, filler, IEND. */
 function pngOf(size: number, width: number, height: number): Buffer {
   const b = Buffer.alloc(size, 7);
@@ -29,7 +27,7 @@ function pngOf(size: number, width: number, height: number): Buffer {
   b.write("IHDR", 12, "latin1");
   b.writeUInt32BE(width, 16);
   b.writeUInt32BE(height, 20);
-  IEND.copy(b, size - IEND.length);
+  PNG_END.copy(b, size - PNG_END.length);
   return b;
 }
 
@@ -150,7 +148,7 @@ describe("export archive thread", () => {
       for (const [k, size] of [0, 70_000, 200_000, 262_144 - 512, 300_000, 600_000, 100].entries()) {
         const bytes = Buffer.alloc(size);
         for (let i = 0; i < size; i++) bytes[i] = (i * 31 + k * 7) & 0xff;
-        if (k % 2 === 0 && size >= IEND.length) IEND.copy(bytes, size - IEND.length);
+        if (k % 2 === 0 && size >= PNG_END.length) PNG_END.copy(bytes, size - PNG_END.length);
         const file = path.join(tmp, `stored-${k}.bin`);
         writeFileSync(file, bytes);
         const sha = createHash("sha256").update(bytes).digest("hex");
@@ -234,7 +232,7 @@ describe("export archive thread", () => {
   it("refuses a stored image cut short, whether it fits a first read or not, with the reading path's words", async () => {
     const image = await db().image.findUniqueOrThrow({ where: { id: seed.images[2].id } });
     const png = await store().get(image.storageKey);
-    expect(png.subarray(png.length - IEND.length).equals(IEND)).toBe(true);
+    expect(endsAsPng(png)).toBe(true);
     const message = `the stored image ${image.id} is cut short: its PNG does not end with an IEND chunk`;
     await store().put(image.storageKey, png.subarray(0, png.length - 40));
     try {
