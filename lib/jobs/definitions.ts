@@ -47,6 +47,14 @@ export const jobDefinitions = {
     maxAttempts: 3,
     everyMs: 900_000,
   },
+  // Closes voting rounds none of whose images waits any more: a round a vote's closing check
+  // missed (the process stopped between the vote's commit and the check) does not stay open.
+  closeFinishedRounds: {
+    name: "closeFinishedRounds",
+    payload: z.object({ projectId: uuid.optional() }),
+    maxAttempts: 3,
+    everyMs: 300_000,
+  },
   interactive_train: {
     name: "interactive_train",
     payload: z.object({ projectId: uuid, acceptedMasks: z.number().int().min(0) }),

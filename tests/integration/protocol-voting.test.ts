@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import pg from "pg";
 import { db } from "../../lib/db/client";
 import { addMember } from "../../lib/projects/mutations";
 import {
@@ -7,6 +8,8 @@ import {
   startStage1Training,
   startStage2Round,
   registerPrediction,
+  closeRoundIfDone,
+  closeFinishedRounds,
 } from "../../lib/protocol/mutations";
 import { castVote, nextBallot, resolveDispute } from "../../lib/voting/mutations";
 import { secureShuffle } from "../../lib/protocol/random";
@@ -235,6 +238,69 @@ describe("votes", () => {
     expect((await db().mask.findUniqueOrThrow({ where: { id: gt.maskId! } })).normalisedFromId).toBe(manualMask.id);
     expect((await db().round.findUniqueOrThrow({ where: { id: roundId } })).status).toBe("CLOSED");
     await expect(resolveDispute(fx.lead.actor, img.id, manualCand.id)).rejects.toMatchObject({ code: "CONFLICT" });
+  });
+});
+
+describe("closing the round", () => {
+  it("two votes deciding its last two images at once close it, and only once; the periodic sweep closes one left open", async () => {
+    const fx = await stage1Project({}, 2, 0);
+    const p = fx.project.id;
+    await drawAllManual(p, fx.md.id);
+    const { roundId } = await startStage1Training(fx.lead.actor, p);
+    await fakeTrainAndPredict(roundId);
+    // Two MDs who drew none of the masks (the drawer is kept off ballots while others can vote).
+    const [md2, md3] = [await makeUser(), await makeUser()];
+    for (const u of [md2, md3]) await addMember(fx.admin.actor, p, { email: u.email, roles: ["MD"] });
+    const a = (await nextBallot(md2.actor, p))!;
+    const b = (await nextBallot(md3.actor, p))!;
+    const ballots = await db().ballot.findMany({ where: { id: { in: [a.ballotId, b.ballotId] } } });
+    expect(new Set(ballots.map((x) => x.imageId)).size).toBe(2);
+    // Vote A is held between its read of the other images (B waits) and its write, by a lock
+    // on its ballot row, which its write updates; vote B runs meanwhile and sees A waiting.
+    const holder = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await holder.connect();
+    try {
+      await holder.query("BEGIN");
+      await holder.query(`SELECT 1 FROM "Ballot" WHERE id = $1 FOR UPDATE`, [a.ballotId]);
+      const holderPid = (await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0].pid;
+      const voteA = castVote(md2.actor, a.ballotId, {
+        choice: 1,
+        durationMs: 10,
+        idempotencyKey: `ra-${a.ballotId}`,
+      });
+      for (let waited = 0; ; waited += 20) {
+        const { rows } = await holder.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))",
+          [holderPid],
+        );
+        if (rows[0].n > 0) break;
+        expect(waited).toBeLessThan(10_000);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await castVote(md3.actor, b.ballotId, { choice: 1, durationMs: 10, idempotencyKey: `rb-${b.ballotId}` });
+      expect((await db().round.findUniqueOrThrow({ where: { id: roundId } })).status).toBe("VOTING");
+      await holder.query("COMMIT");
+      await voteA;
+    } finally {
+      await holder.end();
+    }
+    expect(await db().image.count({ where: { projectId: p, inS1: true, state: "ACCEPTED" } })).toBe(2);
+    expect((await db().round.findUniqueOrThrow({ where: { id: roundId } })).status).toBe("CLOSED");
+    expect((await db().project.findUniqueOrThrow({ where: { id: p } })).currentStage).toBe("STAGE_II");
+    const closes = () => db().auditLog.count({ where: { action: "round.close", objectId: roundId } });
+    expect(await closes()).toBe(1);
+
+    // Left open (as by a process stopped between a vote's commit and its check): two checks at
+    // once close it once, and the periodic sweep closes it and then finds nothing.
+    await db().round.update({ where: { id: roundId }, data: { status: "VOTING", closedAt: null } });
+    const both = await Promise.all([closeRoundIfDone(p, roundId), closeRoundIfDone(p, roundId)]);
+    expect(both.filter(Boolean).length).toBe(1);
+    expect(await closes()).toBe(2);
+    await db().round.update({ where: { id: roundId }, data: { status: "VOTING", closedAt: null } });
+    expect(await closeFinishedRounds(p)).toEqual([roundId]);
+    expect((await db().round.findUniqueOrThrow({ where: { id: roundId } })).status).toBe("CLOSED");
+    expect(await closeFinishedRounds(p)).toEqual([]);
+    expect(await closes()).toBe(3);
   });
 });
 

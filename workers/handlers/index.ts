@@ -4,7 +4,7 @@ import { noopHandler } from "./noop";
 import { trainHandler } from "./train";
 import { predictHandler } from "./predict";
 import { exportHandler } from "./export";
-import { failStaleImportsHandler, sweepOrphansHandler } from "./maintenance";
+import { closeFinishedRoundsHandler, failStaleImportsHandler, sweepOrphansHandler } from "./maintenance";
 import { interactiveTrainHandler } from "./interactive-train";
 
 // The one place job names meet their handlers.
@@ -15,5 +15,6 @@ export const handlers: { [N in JobName]: JobHandler<any> } = {
   export: exportHandler,
   sweepOrphans: sweepOrphansHandler,
   failStaleImports: failStaleImportsHandler,
+  closeFinishedRounds: closeFinishedRoundsHandler,
   interactive_train: interactiveTrainHandler,
 };

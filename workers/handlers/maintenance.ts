@@ -1,4 +1,5 @@
 import { failStaleImportBatches } from "../../lib/imports/mutations";
+import { closeFinishedRounds } from "../../lib/protocol/mutations";
 import type { JobHandler } from "../../lib/jobs/types";
 import { sweepOrphanObjects } from "../../lib/storage/sweep-orphans";
 
@@ -9,3 +10,7 @@ export const failStaleImportsHandler: JobHandler<{ staleMs: number }> = async ({
   const failed = await failStaleImportBatches(payload.staleMs);
   return { failed: failed.length, batches: failed.map((b) => b.id) };
 };
+
+export const closeFinishedRoundsHandler: JobHandler<{ projectId?: string }> = async ({ payload }) => ({
+  closed: await closeFinishedRounds(payload.projectId),
+});

@@ -6,7 +6,8 @@ import { recordAudit } from "../../audit/mutations";
 import { gateFailures } from "../queries";
 import { applyCandidatesPlan, planCandidates } from "../../voting/mutations/prepare";
 import type { Tx } from "./project-lock";
-import { runnerOf } from "../../db/raw";
+import { runnerOf, sql } from "../../db/raw";
+import { Prisma } from "../../db/generated/client";
 import { countRoundCandidates } from "./dashboard-totals";
 
 /**
@@ -105,22 +106,32 @@ export async function maybeOpenVoting(roundId: string, exceptJobId?: string): Pr
   );
 }
 
-/** Closes a round when none of its images waits for a vote, a redraw or a confirmation. */
+/** Whether an image of the round still waits for a vote, a redraw or a confirmation (EXISTS: stops at the first). */
+function roundWaitingSql(projectId: string | Prisma.Sql, roundId: string | Prisma.Sql) {
+  return Prisma.sql`
+    SELECT EXISTS (
+      SELECT 1 FROM "Image" i
+      WHERE i."projectId" = ${projectId}::uuid
+        AND i.state IN ('AWAITING_VOTE', 'AWAITING_REDRAW', 'AWAITING_CONFIRMATION', 'DISPUTED')
+        AND EXISTS (SELECT 1 FROM "Candidate" c WHERE c."roundId" = ${roundId}::uuid AND c."imageId" = i.id)
+    ) AS any`;
+}
+
+/**
+ * Closes a round when none of its images waits for a vote, a redraw or a confirmation. The
+ * round's row is locked first: two transactions deciding its last images at once each check
+ * after the other has committed or not at all, so one of them closes it, and only one.
+ */
 export async function maybeCloseRound(
   tx: Tx,
   roundId: string,
   known?: { projectId: string; status: string },
 ): Promise<boolean> {
-  const round = known ?? (await tx.round.findUniqueOrThrow({ where: { id: roundId } }));
-  if (round.status !== "VOTING") return false;
-  // EXISTS stops at the first waiting image: this runs after every vote.
-  const waiting = await tx.$queryRaw<{ any: boolean }[]>`
-    SELECT EXISTS (
-      SELECT 1 FROM "Image" i
-      WHERE i."projectId" = ${round.projectId}::uuid
-        AND i.state IN ('AWAITING_VOTE', 'AWAITING_REDRAW', 'AWAITING_CONFIRMATION', 'DISPUTED')
-        AND EXISTS (SELECT 1 FROM "Candidate" c WHERE c."roundId" = ${roundId}::uuid AND c."imageId" = i.id)
-    ) AS any`;
+  if (known && known.status !== "VOTING") return false;
+  const [round] = await tx.$queryRaw<{ projectId: string; status: string }[]>`
+    SELECT "projectId", status::text AS status FROM "Round" WHERE id = ${roundId}::uuid FOR UPDATE`;
+  if (!round || round.status !== "VOTING") return false;
+  const waiting = await tx.$queryRaw<{ any: boolean }[]>(roundWaitingSql(round.projectId, roundId));
   if (waiting[0].any) return false;
   await tx.round.update({ where: { id: roundId }, data: { status: "CLOSED", closedAt: new Date() } });
   const open = await tx.image.count({ where: { projectId: round.projectId, state: { not: "ACCEPTED" } } });
@@ -139,4 +150,28 @@ export async function maybeCloseRound(
     tx,
   );
   return true;
+}
+
+/**
+ * After a transaction that decided one of the round's images while others still waited for a
+ * vote (and so skipped the closing check): closes the round if those others were decided
+ * meanwhile. Two votes deciding the last two images at once each saw the other image waiting;
+ * the one that commits last finds none here. One plain read, then a transaction only when the
+ * round looks done.
+ */
+export async function closeRoundIfDone(projectId: string, roundId: string): Promise<boolean> {
+  const [waiting] = await sql().rows<{ any: boolean }>(roundWaitingSql(projectId, roundId));
+  if (waiting.any) return false;
+  return db().$transaction((tx) => maybeCloseRound(tx, roundId));
+}
+
+/** Closes every voting round (of one project, when given) none of whose images waits any more: the periodic sweep. Returns their ids. */
+export async function closeFinishedRounds(projectId?: string): Promise<string[]> {
+  const done = await sql().rows<{ id: string }>(Prisma.sql`
+    SELECT r.id FROM "Round" r
+    WHERE r.status = 'VOTING' ${projectId ? Prisma.sql`AND r."projectId" = ${projectId}::uuid` : Prisma.empty}
+      AND NOT (${roundWaitingSql(Prisma.raw('r."projectId"'), Prisma.raw("r.id"))})`);
+  const closed: string[] = [];
+  for (const { id } of done) if (await db().$transaction((tx) => maybeCloseRound(tx, id))) closed.push(id);
+  return closed;
 }

@@ -4,6 +4,7 @@ import { db } from "../../db/client";
 import { Prisma } from "../../db/generated/client";
 import { runnerOf, sql, sqlTransaction, type SqlRunner } from "../../db/raw";
 import { AppError } from "../../errors/app-error";
+import { logger } from "../../log/logger";
 import { auditInsertSql, imageEntry, recordAudit } from "../../audit/mutations";
 import { requireProjectRole } from "../../auth/authorize";
 import type { Actor } from "../../auth/types";
@@ -14,6 +15,7 @@ import {
   disputeImage,
   insertGroundTruth,
   maybeCloseRound,
+  closeRoundIfDone,
   reopenRedraw,
   voteTotalsSql,
 } from "../../protocol/mutations";
@@ -229,12 +231,21 @@ export async function castVote(actor: Actor, ballotId: string, input: CastVoteIn
     // fraction of a Prisma transaction. A vote whose decision needs more of the protocol (a
     // tally over several votes, "none acceptable", a tie, an empty mask to confirm, the click
     // model's retrain rule, the round's last image) is rolled back and redone in one.
+    let r: Recorded;
     try {
-      return await sqlTransaction((run) => recordVote(run, null, actor, ballotId, v));
+      r = await sqlTransaction((run) => recordVote(run, null, actor, ballotId, v));
     } catch (e) {
       if (!(e instanceof NeedsFullTransaction)) throw e;
+      r = await db().$transaction((tx) => recordVote(runnerOf(tx), tx, actor, ballotId, v));
     }
-    return await db().$transaction((tx) => recordVote(runnerOf(tx), tx, actor, ballotId, v));
+    // The vote is committed: a failed check must not report it lost (the periodic sweep,
+    // closeFinishedRounds, closes the round then).
+    const after = r.decidedWhileOthersWaited;
+    if (after)
+      await closeRoundIfDone(after.projectId, after.roundId).catch((e) =>
+        logger.warn("round.close_check_failed", { roundId: after.roundId, err: String(e) }),
+      );
+    return { voteId: r.voteId, duplicate: r.duplicate };
   } catch (e) {
     const code = (e as { code?: string; meta?: { code?: string } }).code;
     if (
@@ -253,8 +264,21 @@ export async function castVote(actor: Actor, ballotId: string, input: CastVoteIn
 
 class NeedsFullTransaction extends Error {}
 
+type Recorded = {
+  voteId: string;
+  duplicate: boolean;
+  /** The vote decided its image while other images of the round waited: the round's closing check is left to after the commit. */
+  decidedWhileOthersWaited?: { projectId: string; roundId: string };
+};
+
 /** One vote in one transaction: `tx` is null on the plain-SQL path, which only takes simple decisions. */
-async function recordVote(run: SqlRunner, tx: Tx | null, actor: Actor, ballotId: string, v: CastVoteInput) {
+async function recordVote(
+  run: SqlRunner,
+  tx: Tx | null,
+  actor: Actor,
+  ballotId: string,
+  v: CastVoteInput,
+): Promise<Recorded> {
   // First statement: the ballot, its round, a prior vote with this key, the voter's roles,
   // and the image row lock, which serialises every vote on this image.
   const pre = await run.rows<{
@@ -414,7 +438,12 @@ async function recordVote(run: SqlRunner, tx: Tx | null, actor: Actor, ballotId:
       },
     );
   }
-  return { voteId, duplicate: false };
+  return {
+    voteId,
+    duplicate: false,
+    decidedWhileOthersWaited:
+      decides && img.othersWaiting ? { projectId: ballot.projectId, roundId: ballot.roundId } : undefined,
+  };
 }
 
 type Chosen = { candidateId: string; maskId: string; kind: "MANUAL" | "MACHINE" | "REDRAW"; emptyOnPositive: boolean };
