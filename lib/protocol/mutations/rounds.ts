@@ -160,7 +160,11 @@ export async function maybeCloseRound(
  * round looks done.
  */
 export async function closeRoundIfDone(projectId: string, roundId: string): Promise<boolean> {
-  const [waiting] = await sql().rows<{ any: boolean }>(roundWaitingSql(projectId, roundId));
+  // The vote's own check in the same shape (images awaiting a vote), which the image index
+  // answers at once while any waits; maybeCloseRound then checks every waiting state.
+  const [waiting] = await sql().rows<{ any: boolean }>(Prisma.sql`
+    /*hot*/ SELECT EXISTS (SELECT 1 FROM "Image" o WHERE o."projectId" = ${projectId}::uuid AND o.state = 'AWAITING_VOTE'
+                   AND EXISTS (SELECT 1 FROM "Candidate" oc WHERE oc."roundId" = ${roundId}::uuid AND oc."imageId" = o.id)) AS any`);
   if (waiting.any) return false;
   return db().$transaction((tx) => maybeCloseRound(tx, roundId));
 }
