@@ -14,7 +14,7 @@ export {
   recordInt8Model,
 } from "./model-runs";
 export { startClassifierTraining } from "./classifier-runs";
-export { maybeOpenVoting, maybeCloseRound, closeRoundIfDone, closeFinishedRounds } from "./rounds";
+export { maybeOpenVoting, maybeCloseRound, closeRoundIfDone, closeFinishedRounds, awaitingVoteSql } from "./rounds";
 export { overrideQualityGate } from "./quality-gate";
 export { acceptGroundTruth, acceptControlsByLabel, disputeImage, insertGroundTruth } from "./ground-truth";
 export { reopenRedraw } from "./redraws";

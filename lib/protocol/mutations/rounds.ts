@@ -99,11 +99,21 @@ export async function maybeOpenVoting(roundId: string, exceptJobId?: string): Pr
         },
         tx,
       );
-      await maybeCloseRound(tx, roundId, { projectId: round.projectId, status: "VOTING" });
+      await maybeCloseRound(tx, roundId);
       return true;
     },
     { timeout: 10 * 60_000 },
   );
+}
+
+/**
+ * Whether an image of the round (other than `except`) awaits a vote: EXISTS, which the image
+ * index answers at once while any waits. The vote reads it under its image lock, and the check
+ * after a vote's commit reads it again.
+ */
+export function awaitingVoteSql(projectId: Prisma.Sql, roundId: string, except: Prisma.Sql = Prisma.empty) {
+  return Prisma.sql`EXISTS (SELECT 1 FROM "Image" o WHERE o."projectId" = ${projectId} AND o.state = 'AWAITING_VOTE' ${except}
+                         AND EXISTS (SELECT 1 FROM "Candidate" oc WHERE oc."roundId" = ${roundId}::uuid AND oc."imageId" = o.id))`;
 }
 
 /** Whether an image of the round still waits for a vote, a redraw or a confirmation (EXISTS: stops at the first). */
@@ -122,12 +132,7 @@ function roundWaitingSql(projectId: string | Prisma.Sql, roundId: string | Prism
  * round's row is locked first: two transactions deciding its last images at once each check
  * after the other has committed or not at all, so one of them closes it, and only one.
  */
-export async function maybeCloseRound(
-  tx: Tx,
-  roundId: string,
-  known?: { projectId: string; status: string },
-): Promise<boolean> {
-  if (known && known.status !== "VOTING") return false;
+export async function maybeCloseRound(tx: Tx, roundId: string): Promise<boolean> {
   const [round] = await tx.$queryRaw<{ projectId: string; status: string }[]>`
     SELECT "projectId", status::text AS status FROM "Round" WHERE id = ${roundId}::uuid FOR UPDATE`;
   if (!round || round.status !== "VOTING") return false;
@@ -160,11 +165,10 @@ export async function maybeCloseRound(
  * round looks done.
  */
 export async function closeRoundIfDone(projectId: string, roundId: string): Promise<boolean> {
-  // The vote's own check in the same shape (images awaiting a vote), which the image index
-  // answers at once while any waits; maybeCloseRound then checks every waiting state.
-  const [waiting] = await sql().rows<{ any: boolean }>(Prisma.sql`
-    /*hot*/ SELECT EXISTS (SELECT 1 FROM "Image" o WHERE o."projectId" = ${projectId}::uuid AND o.state = 'AWAITING_VOTE'
-                   AND EXISTS (SELECT 1 FROM "Candidate" oc WHERE oc."roundId" = ${roundId}::uuid AND oc."imageId" = o.id)) AS any`);
+  // The vote's own check first; maybeCloseRound then checks every waiting state.
+  const [waiting] = await sql().rows<{ any: boolean }>(
+    Prisma.sql`/*hot*/ SELECT ${awaitingVoteSql(Prisma.sql`${projectId}::uuid`, roundId)} AS any`,
+  );
   if (waiting.any) return false;
   return db().$transaction((tx) => maybeCloseRound(tx, roundId));
 }

@@ -16,6 +16,7 @@ import {
   insertGroundTruth,
   maybeCloseRound,
   closeRoundIfDone,
+  awaitingVoteSql,
   reopenRedraw,
   voteTotalsSql,
 } from "../../protocol/mutations";
@@ -290,14 +291,13 @@ async function recordVote(
     selectionMode: string;
     projectId: string;
     stage: "STAGE_I" | "STAGE_II";
-    roundStatus: string;
     priorId: string | null;
     priorVoter: string | null;
     roles: string[] | null;
     ownDrawing: boolean;
   }>(Prisma.sql`
         /*hot*/ SELECT b."voterId", b."imageId", b."roundId", b."shownOrder"::text[] AS "shownOrder", b.duels, p."selectionMode"::text AS "selectionMode",
-               r."projectId", r.stage::text AS stage, r.status::text AS "roundStatus",
+               r."projectId", r.stage::text AS stage,
                pv.id AS "priorId", pv."voterId" AS "priorVoter",
                (SELECT m.roles::text[] FROM "Membership" m WHERE m."projectId" = r."projectId" AND m."userId" = ${actor.userId}::uuid) AS roles,
                EXISTS (SELECT 1 FROM "Candidate" dc JOIN "Mask" dm ON dm.id = dc."maskId"
@@ -351,8 +351,7 @@ async function recordVote(
         /*hot*/ SELECT i.state::text AS state, i."extraVotes", p."votesPerImage", p."agreementDice", p."tieBreak"::text AS "tieBreak", p."interactiveRetrainEvery" AS "retrainEvery",
                (SELECT count(*) FROM "Vote" x WHERE x."roundId" = ${ballot.roundId}::uuid AND x."imageId" = i.id)::int AS counted,
                av.id AS "againId", av."idempotencyKey" AS "againKey",
-               EXISTS (SELECT 1 FROM "Image" o WHERE o."projectId" = i."projectId" AND o.state = 'AWAITING_VOTE' AND o.id <> i.id
-                         AND EXISTS (SELECT 1 FROM "Candidate" oc WHERE oc."roundId" = ${ballot.roundId}::uuid AND oc."imageId" = o.id)) AS "othersWaiting",
+               ${awaitingVoteSql(Prisma.raw('i."projectId"'), ballot.roundId, Prisma.raw("AND o.id <> i.id"))} AS "othersWaiting",
                EXISTS (SELECT 1 FROM "GroundTruth" g WHERE g."imageId" = i.id AND g."isCurrent") AS "hasTruth",
                ch."maskId" AS "chosenMaskId", ch.kind AS "chosenKind", ch."emptyOnPositive" AS "chosenEmptyOnPositive"
         FROM "Image" i JOIN "Project" p ON p.id = i."projectId"
@@ -424,7 +423,6 @@ async function recordVote(
         projectId: ballot.projectId,
         roundId: ballot.roundId,
         stage: ballot.stage,
-        roundStatus: ballot.roundStatus,
       },
       ballot.imageId,
       votes,
@@ -462,7 +460,7 @@ function chosenCandidateSql(candidateId: string | null): Prisma.Sql {
 
 async function decideImage(
   tx: Tx,
-  round: { projectId: string; roundId: string; stage: "STAGE_I" | "STAGE_II"; roundStatus: string },
+  round: { projectId: string; roundId: string; stage: "STAGE_I" | "STAGE_II" },
   imageId: string,
   votes: { candidateId: string | null }[],
   agreementDice: number,
@@ -505,7 +503,7 @@ async function decideImage(
       await disputeImage(tx, { projectId, imageId, roundId, tieBreak });
     }
   }
-  if (!known.othersWaiting) await maybeCloseRound(tx, roundId, { projectId, status: round.roundStatus });
+  if (!known.othersWaiting) await maybeCloseRound(tx, roundId);
 }
 
 /** The lead settles a disputed image: a candidate of the round, or none (→ redraw). */
