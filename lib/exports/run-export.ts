@@ -14,6 +14,7 @@ import { buildArchive } from "./build-archive";
 import { completeExport, markExportRunning } from "./mutations";
 import { exportItemPages, exportModels, exportProject, exportRunRow, selectionCounts } from "./queries";
 import { canonicalOptions } from "./schema";
+import { startedPages } from "./started-pages";
 import type { ExportProgress, ExportResult } from "./types";
 
 export interface RunExportOptions {
@@ -89,28 +90,40 @@ export async function runExport(exportId: string, o: RunExportOptions = {}): Pro
   if (row.status === "CANCELLED" || !(await markExportRunning(exportId)))
     throw new AppError("CONFLICT", "This export was cancelled");
   const options = canonicalOptions(row.options);
-  const counts = await selectionCounts(row.projectId, options);
-  if (counts.unaccepted > 0 && !options.acceptedOnly) {
-    throw new AppError(
-      "CONFLICT",
-      `${counts.unaccepted} chosen images have no accepted mask: the export was not built`,
-    );
+  // The item cursor opens beside the start-up queries; closed unread if the run is refused.
+  const items = startedPages(exportItemPages(row.projectId, options));
+  try {
+    const [counts, project, models] = await Promise.all([
+      selectionCounts(row.projectId, options),
+      exportProject(row.projectId),
+      options.includeModels ? exportModels(row.projectId) : Promise.resolve([]),
+    ]);
+    if (counts.unaccepted > 0 && !options.acceptedOnly) {
+      throw new AppError(
+        "CONFLICT",
+        `${counts.unaccepted} chosen images have no accepted mask: the export was not built`,
+      );
+    }
+    return await buildFrom(exportId, row.projectId, o, { options, counts, project, models, items: items.values });
+  } finally {
+    await items.close();
   }
+}
+
+async function buildFrom(
+  exportId: string,
+  projectId: string,
+  o: RunExportOptions,
+  input: Pick<Parameters<typeof buildArchive>[0], "options" | "counts" | "project" | "models" | "items">,
+): Promise<ExportResult> {
+  const { options } = input;
   const store = o.store ?? defaultStore();
-  const [project, models] = await Promise.all([
-    exportProject(row.projectId),
-    options.includeModels ? exportModels(row.projectId) : Promise.resolve([]),
-  ]);
-  const storageKey = archiveKey(row.projectId, exportId, options.format);
+  const storageKey = archiveKey(projectId, exportId, options.format);
   const tmpDir = await mkdtemp(path.join(os.tmpdir(), "tandem-export-"));
   try {
     const result = await withOutput(o.toFile, store, storageKey, archiveContentType(options.format), (out) =>
       buildArchive({
-        project,
-        options,
-        counts,
-        items: exportItemPages(row.projectId, options),
-        models,
+        ...input,
         store,
         out,
         tmpDir,

@@ -5,7 +5,9 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { type BuildInput, buildArchive } from "../../lib/exports/build-archive";
 import { defineWriter } from "../../lib/exports/format-writer";
+import { requestExport } from "../../lib/exports/mutations";
 import { exportItemPages, exportProject, selectionCounts } from "../../lib/exports/queries";
+import { runExport } from "../../lib/exports/run-export";
 import { canonicalOptions } from "../../lib/exports/schema";
 import { readTar } from "../../lib/exports/tar-reader";
 import { db, pool } from "../../lib/db/client";
@@ -168,6 +170,42 @@ describe("export pipeline", () => {
     } finally {
       for (const c of idle) c.release();
     }
+  });
+
+  it("a run opens its item cursor beside its start-up queries, and closes it when refused at the start or when built", async () => {
+    // Every connection of this process's pool back in it and outside any transaction: the
+    // cursor's connection among them (a leaked one stays checked out, or idle in its transaction).
+    const poolIsClear = async () => {
+      expect(pool().totalCount).toBe(pool().idleCount);
+      const idle = await Promise.all(Array.from({ length: pool().idleCount }, () => pool().connect()));
+      try {
+        for (const c of idle) {
+          const { rows } = await c.query<{ outside: boolean }>("SELECT now() = statement_timestamp() AS outside");
+          expect(rows[0].outside).toBe(true);
+        }
+      } finally {
+        for (const c of idle) c.release();
+      }
+    };
+    const gt = await db().groundTruth.findFirstOrThrow({ where: { projectId: seed.projectId, isCurrent: true } });
+    // Requested with every image accepted; one loses its accepted mask before the run starts.
+    const refused = await requestExport(seed.fx.exporter.actor, seed.projectId, {}, { enqueue: false });
+    await db().groundTruth.update({ where: { id: gt.id }, data: { isCurrent: false } });
+    try {
+      await expect(runExport(refused.exportId)).rejects.toMatchObject({
+        code: "CONFLICT",
+        message: expect.stringMatching(/^1 chosen images have no accepted mask/),
+      });
+    } finally {
+      await db().groundTruth.update({ where: { id: gt.id }, data: { isCurrent: true } });
+    }
+    await poolIsClear();
+    const built = await requestExport(seed.fx.exporter.actor, seed.projectId, {}, { enqueue: false });
+    const file = path.join(mkdtempSync(path.join(dir, "run-")), "dataset.tar");
+    const r = await runExport(built.exportId, { toFile: file });
+    expect(r.imageCount).toBe((await selectionCounts(seed.projectId, options)).chosen);
+    expect(createHash("sha256").update(readFileSync(file)).digest("hex")).toBe(r.sha256);
+    await poolIsClear();
   });
 
   it("keeps its snapshot past the server's idle-in-transaction and transaction timeouts while a slow consumer holds it back", async () => {
