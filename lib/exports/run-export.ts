@@ -3,7 +3,6 @@ import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { PassThrough, type Writable } from "node:stream";
-import { finished } from "node:stream/promises";
 import { AppError } from "../errors/app-error";
 import { saveWorkingHashes } from "../images/mutations";
 import { saveMaskSummaries } from "../masks/mutations";
