@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { localWorkerEnv } from "../lib/config/local-workers";
 import type { ConfusionCounts } from "../lib/masks/measures";
 import { bootstrapConfusion } from "../lib/ml/intervals";
@@ -17,6 +18,7 @@ import { scratchAppEnv } from "./scratch-env";
 
 type Row = { name: string; value: number; unit: string; note?: string };
 
+const __filename = fileURLToPath(import.meta.url);
 const limitMs = Number(process.env.DEMO_VOTE_LIMIT_MIN ?? 30) * 60_000;
 
 type FinishedRun = { arch: string; encoder: string; metrics: unknown; startedAt: Date | null; finishedAt: Date | null };
@@ -49,13 +51,15 @@ function pooledRows(runs: FinishedRun[]): Row[] {
 }
 
 /**
- * BENCH_RUNS fresh starts, one after another (about 4–5 minutes each on 2 cores): the minutes and
- * each architecture's pooled F1 as medians with their spread, every run's figures in the note.
+ * BENCH_RUNS fresh starts, one after another (about 4–5 minutes each on 2 cores), each in a
+ * process of its own as `npm start` would be (the store and database clients are per process):
+ * the minutes and each architecture's pooled F1 as medians with their spread, every run's
+ * figures in the note.
  */
 export async function run(): Promise<Row[]> {
   const runs: Row[][] = [];
   for (let i = 0; i < RUNS; i++) {
-    runs.push(await once());
+    runs.push(await onceInChild());
     if (RUNS > 1) process.stderr.write(`demo-vote: run ${i + 1} of ${RUNS} done\n`);
   }
   if (runs.length === 1) return runs[0];
@@ -72,7 +76,23 @@ export async function run(): Promise<Row[]> {
   });
 }
 
-async function once(): Promise<Row[]> {
+const ROWS_MARK = "demo-vote rows: ";
+
+/** One start in a child process; its rows come back on a marked stdout line. */
+async function onceInChild(): Promise<Row[]> {
+  const code = `const m = await import(${JSON.stringify(pathToFileURL(__filename).href)}); process.stdout.write(${JSON.stringify(ROWS_MARK)} + JSON.stringify(await m.once()) + "\\n"); process.exit(0);`;
+  const child = spawn(process.execPath, ["--import", "./scripts/node-loader.mjs", "--input-type=module", "-e", code], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  child.stdout.on("data", (c: Buffer) => void (out += c.toString()));
+  const status = await new Promise<number | null>((r) => child.once("exit", r));
+  const line = out.split("\n").find((l) => l.startsWith(ROWS_MARK));
+  if (status !== 0 || !line) throw new Error(`a demo-vote run failed (exit ${status}); see its messages above`);
+  return JSON.parse(line.slice(ROWS_MARK.length)) as Row[];
+}
+
+export async function once(): Promise<Row[]> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "tandem-bench-demo-vote-"));
   const { startEmbeddedPostgres } = await import("../lib/db/embedded");
   const { migrate } = await import("../lib/db/migrate");
