@@ -9,7 +9,7 @@ import { saveMaskSummaries } from "../masks/mutations";
 import { key } from "../storage/keys";
 import { store as defaultStore } from "../storage/store";
 import type { ObjectStore } from "../storage/types";
-import { buildArchive } from "./build-archive";
+import { type BuildInput, buildArchive } from "./build-archive";
 import { completeExport, markExportRunning } from "./mutations";
 import { exportItemPages, exportModels, exportProject, exportRunRow, selectionCounts } from "./queries";
 import { canonicalOptions } from "./schema";
@@ -103,7 +103,7 @@ export async function runExport(exportId: string, o: RunExportOptions = {}): Pro
         `${counts.unaccepted} chosen images have no accepted mask: the export was not built`,
       );
     }
-    return await buildFrom(exportId, row.projectId, o, { options, counts, project, models, items: items.values });
+    return await buildFrom(exportId, o, { options, counts, project, models, items: items.values });
   } finally {
     await items.close();
   }
@@ -111,13 +111,12 @@ export async function runExport(exportId: string, o: RunExportOptions = {}): Pro
 
 async function buildFrom(
   exportId: string,
-  projectId: string,
   o: RunExportOptions,
-  input: Pick<Parameters<typeof buildArchive>[0], "options" | "counts" | "project" | "models" | "items">,
+  input: Pick<BuildInput, "options" | "counts" | "project" | "models" | "items">,
 ): Promise<ExportResult> {
-  const { options } = input;
+  const { options, project } = input;
   const store = o.store ?? defaultStore();
-  const storageKey = archiveKey(projectId, exportId, options.format);
+  const storageKey = archiveKey(project.id, exportId, options.format);
   const tmpDir = await mkdtemp(path.join(os.tmpdir(), "tandem-export-"));
   try {
     const result = await withOutput(o.toFile, store, storageKey, archiveContentType(options.format), (out) =>

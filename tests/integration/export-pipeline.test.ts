@@ -48,6 +48,24 @@ async function inputTo(name: string, extra: Partial<BuildInput> = {}): Promise<B
   };
 }
 
+/**
+ * Checks that every idle connection of this process's pool is outside any transaction (there a
+ * statement starts its own, so its start is the transaction's) and returns how many there are.
+ * (Other test files share the database from other processes: pg_stat_activity would see theirs.)
+ */
+async function idleOutsideTransactions(): Promise<number> {
+  const idle = await Promise.all(Array.from({ length: pool().idleCount }, () => pool().connect()));
+  try {
+    for (const c of idle) {
+      const { rows } = await c.query<{ outside: boolean }>("SELECT now() = statement_timestamp() AS outside");
+      expect(rows[0].outside).toBe(true);
+    }
+    return idle.length;
+  } finally {
+    for (const c of idle) c.release();
+  }
+}
+
 async function collect(pageSize: number, o = options): Promise<ExportItem[]> {
   const items: ExportItem[] = [];
   for await (const page of exportItemPages(seed.projectId, o, pageSize)) items.push(...page);
@@ -157,19 +175,8 @@ describe("export pipeline", () => {
     const early = exportItemPages(seed.projectId, options, 1)[Symbol.asyncIterator]();
     expect((await early.next()).done).toBe(false);
     await early.return?.(undefined);
-    // Every idle connection of this process's pool, the reader's among them, is outside any
-    // transaction: there a statement starts its own, so its start is the transaction's. (Other
-    // test files share the database from other processes: pg_stat_activity would see theirs.)
-    const idle = await Promise.all(Array.from({ length: pool().idleCount }, () => pool().connect()));
-    try {
-      expect(idle.length).toBeGreaterThan(0);
-      for (const c of idle) {
-        const { rows } = await c.query<{ outside: boolean }>("SELECT now() = statement_timestamp() AS outside");
-        expect(rows[0].outside).toBe(true);
-      }
-    } finally {
-      for (const c of idle) c.release();
-    }
+    // The early reader's connection among them.
+    expect(await idleOutsideTransactions()).toBeGreaterThan(0);
   });
 
   it("a run opens its item cursor beside its start-up queries, and closes it when refused at the start or when built", async () => {
@@ -177,15 +184,7 @@ describe("export pipeline", () => {
     // cursor's connection among them (a leaked one stays checked out, or idle in its transaction).
     const poolIsClear = async () => {
       expect(pool().totalCount).toBe(pool().idleCount);
-      const idle = await Promise.all(Array.from({ length: pool().idleCount }, () => pool().connect()));
-      try {
-        for (const c of idle) {
-          const { rows } = await c.query<{ outside: boolean }>("SELECT now() = statement_timestamp() AS outside");
-          expect(rows[0].outside).toBe(true);
-        }
-      } finally {
-        for (const c of idle) c.release();
-      }
+      await idleOutsideTransactions();
     };
     const gt = await db().groundTruth.findFirstOrThrow({ where: { projectId: seed.projectId, isCurrent: true } });
     // Requested with every image accepted; one loses its accepted mask before the run starts.
