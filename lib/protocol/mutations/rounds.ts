@@ -8,6 +8,7 @@ import { applyCandidatesPlan, planCandidates } from "../../voting/mutations/prep
 import type { Tx } from "./project-lock";
 import { runnerOf, sql } from "../../db/raw";
 import { Prisma } from "../../db/generated/client";
+import type { ImageState } from "../../db/generated/enums";
 import { countRoundCandidates } from "./dashboard-totals";
 
 /**
@@ -107,25 +108,30 @@ export async function maybeOpenVoting(roundId: string, exceptJobId?: string): Pr
 }
 
 /**
- * Whether an image of the round (other than `except`) awaits a vote: EXISTS, which the image
- * index answers at once while any waits. The vote reads it under its image lock, and the check
- * after a vote's commit reads it again.
+ * EXISTS: an image of the round in one of `states` (other than `except`), which the image index
+ * answers at the first it finds. `projectId` and `roundId` are SQL: a cast parameter or a column;
+ * `states` are written as literals (constants of this file), as the image index's plans expect.
  */
-export function awaitingVoteSql(projectId: Prisma.Sql, roundId: string, except: Prisma.Sql = Prisma.empty) {
-  return Prisma.sql`EXISTS (SELECT 1 FROM "Image" o WHERE o."projectId" = ${projectId} AND o.state = 'AWAITING_VOTE' ${except}
-                         AND EXISTS (SELECT 1 FROM "Candidate" oc WHERE oc."roundId" = ${roundId}::uuid AND oc."imageId" = o.id))`;
+function roundImageInStateSql(
+  projectId: Prisma.Sql,
+  roundId: Prisma.Sql,
+  states: readonly ImageState[],
+  except: Prisma.Sql = Prisma.empty,
+) {
+  return Prisma.sql`EXISTS (SELECT 1 FROM "Image" o WHERE o."projectId" = ${projectId} AND o.state IN (${Prisma.raw(states.map((x) => `'${x}'`).join(", "))}) ${except}
+                         AND EXISTS (SELECT 1 FROM "Candidate" oc WHERE oc."roundId" = ${roundId} AND oc."imageId" = o.id))`;
 }
 
-/** Whether an image of the round still waits for a vote, a redraw or a confirmation (EXISTS: stops at the first). */
-function roundWaitingSql(projectId: string | Prisma.Sql, roundId: string | Prisma.Sql) {
-  return Prisma.sql`
-    SELECT EXISTS (
-      SELECT 1 FROM "Image" i
-      WHERE i."projectId" = ${projectId}::uuid
-        AND i.state IN ('AWAITING_VOTE', 'AWAITING_REDRAW', 'AWAITING_CONFIRMATION', 'DISPUTED')
-        AND EXISTS (SELECT 1 FROM "Candidate" c WHERE c."roundId" = ${roundId}::uuid AND c."imageId" = i.id)
-    ) AS any`;
+/**
+ * Whether an image of the round (other than `except`) awaits a vote. The vote reads it under its
+ * image lock, and the check after a vote's commit reads it again.
+ */
+export function awaitingVoteSql(projectId: Prisma.Sql, roundId: string, except: Prisma.Sql = Prisma.empty) {
+  return roundImageInStateSql(projectId, Prisma.sql`${roundId}::uuid`, ["AWAITING_VOTE"], except);
 }
+
+/** The states in which an image keeps its round open: waiting for a vote, a redraw, a confirmation or the lead. */
+const ROUND_OPEN_STATES = ["AWAITING_VOTE", "AWAITING_REDRAW", "AWAITING_CONFIRMATION", "DISPUTED"] as const;
 
 /**
  * Closes a round when none of its images waits for a vote, a redraw or a confirmation. The
@@ -135,8 +141,10 @@ function roundWaitingSql(projectId: string | Prisma.Sql, roundId: string | Prism
 export async function maybeCloseRound(tx: Tx, roundId: string): Promise<boolean> {
   const [round] = await tx.$queryRaw<{ projectId: string; status: string }[]>`
     SELECT "projectId", status::text AS status FROM "Round" WHERE id = ${roundId}::uuid FOR UPDATE`;
-  if (!round || round.status !== "VOTING") return false;
-  const waiting = await tx.$queryRaw<{ any: boolean }[]>(roundWaitingSql(round.projectId, roundId));
+  if (round?.status !== "VOTING") return false;
+  const waiting = await tx.$queryRaw<{ any: boolean }[]>(
+    Prisma.sql`SELECT ${roundImageInStateSql(Prisma.sql`${round.projectId}::uuid`, Prisma.sql`${roundId}::uuid`, ROUND_OPEN_STATES)} AS any`,
+  );
   if (waiting[0].any) return false;
   await tx.round.update({ where: { id: roundId }, data: { status: "CLOSED", closedAt: new Date() } });
   const open = await tx.image.count({ where: { projectId: round.projectId, state: { not: "ACCEPTED" } } });
@@ -178,7 +186,7 @@ export async function closeFinishedRounds(projectId?: string): Promise<string[]>
   const done = await sql().rows<{ id: string }>(Prisma.sql`
     SELECT r.id FROM "Round" r
     WHERE r.status = 'VOTING' ${projectId ? Prisma.sql`AND r."projectId" = ${projectId}::uuid` : Prisma.empty}
-      AND NOT (${roundWaitingSql(Prisma.raw('r."projectId"'), Prisma.raw("r.id"))})`);
+      AND NOT ${roundImageInStateSql(Prisma.raw('r."projectId"'), Prisma.raw("r.id"), ROUND_OPEN_STATES)}`);
   const closed: string[] = [];
   for (const { id } of done) if (await db().$transaction((tx) => maybeCloseRound(tx, id))) closed.push(id);
   return closed;
